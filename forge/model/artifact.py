@@ -1,0 +1,85 @@
+"""Artifacts (what tools store) and versions of them.
+
+``Artifact`` is polymorphic on ``type``: a tool subclasses it with its own
+``polymorphic_identity`` and fields, restating ``type`` with that identity as
+its ``if_missing`` (Ming's convention).  ``path`` is the artifact's place in its
+tool ("Guide/Install"); ``family`` is its first segment, so a lineage of nested
+artifacts loads with one equality query.
+"""
+from ming import schema as S
+from ming.odm import FieldProperty, MappedClass
+
+from .acl import ACE_SCHEMA
+from .session import session, utcnow
+
+
+class Artifact(MappedClass):
+    class __mongometa__:
+        session = session
+        name = "artifact"
+        polymorphic_on = "type"
+        polymorphic_identity = "artifact"
+        unique_indexes = [("tool_id", "path")]
+        indexes = [("tool_id", "family"), ("tool_id", "deleted", "modified")]
+
+    _id = FieldProperty(S.ObjectId)
+    type = FieldProperty(str, if_missing="artifact")
+    project_id = FieldProperty(S.ObjectId, if_missing=None)
+    tool_id = FieldProperty(S.ObjectId, if_missing=None)
+    path = FieldProperty(str)
+    family = FieldProperty(str)
+    title = FieldProperty(str, if_missing="")
+    acl = FieldProperty(ACE_SCHEMA)
+    labels = FieldProperty([str])
+    created = FieldProperty(S.DateTime, if_missing=utcnow)
+    modified = FieldProperty(S.DateTime, if_missing=utcnow)
+    author_id = FieldProperty(S.ObjectId, if_missing=None)
+    deleted = FieldProperty(bool, if_missing=False)
+    ext = FieldProperty({str: S.Anything})       # ext.{plugin}.{field}
+    custom = FieldProperty({str: S.Anything})    # run-time custom fields
+
+    @property
+    def name(self):
+        return self.path.rsplit("/", 1)[-1]
+
+
+class VersionedArtifact(Artifact):
+    """An artifact whose every commit writes a full ``Snapshot``.
+
+    Subclasses list the fields a snapshot copies in ``versioned_fields``.
+    """
+
+    class __mongometa__:
+        polymorphic_identity = "versioned"
+
+    # Ming's polymorphism wants each subclass to restate its discriminator
+    type = FieldProperty(str, if_missing="versioned")
+    versioned_fields = ("title", "labels", "custom", "ext")
+    version = FieldProperty(int, if_missing=0)
+
+    def snapshot_data(self):
+        return {name: _plain(getattr(self, name)) for name in self.versioned_fields}
+
+
+class Snapshot(MappedClass):
+    class __mongometa__:
+        session = session
+        name = "snapshot"
+        unique_indexes = [("artifact_id", "version")]
+
+    _id = FieldProperty(S.ObjectId)
+    artifact_id = FieldProperty(S.ObjectId, if_missing=None)
+    version = FieldProperty(int)
+    author_id = FieldProperty(S.ObjectId, if_missing=None)
+    timestamp = FieldProperty(S.DateTime, if_missing=utcnow)
+    comment = FieldProperty(str, if_missing="")
+    data = FieldProperty(S.Anything)
+
+
+def _plain(value):
+    """Ming wraps lists and dicts in instrumented types; snapshots store plain ones."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value

@@ -1,0 +1,59 @@
+"""Users and project roles."""
+from ming import schema as S
+from ming.odm import FieldProperty, MappedClass
+
+from .session import session, utcnow
+
+
+class User(MappedClass):
+    class __mongometa__:
+        session = session
+        name = "user"
+        unique_indexes = [("username",), ("email",)]
+
+    _id = FieldProperty(S.ObjectId)
+    username = FieldProperty(str)
+    email = FieldProperty(str)
+    display_name = FieldProperty(str, if_missing="")
+    password_hash = FieldProperty(str, if_missing="")
+    site_admin = FieldProperty(bool, if_missing=False)
+    disabled = FieldProperty(bool, if_missing=False)
+    created = FieldProperty(S.DateTime, if_missing=utcnow)
+    # login throttling: consecutive failures and when the last one happened
+    failed_logins = FieldProperty(int, if_missing=0)
+    last_failed_login = FieldProperty(S.DateTime, if_missing=None)
+
+    @property
+    def title(self):
+        return self.display_name or self.username
+
+    @classmethod
+    def by_username(cls, username):
+        return cls.query.get(username=username)
+
+
+class ProjectRole(MappedClass):
+    """A named role in a project (Admin, Developer, Member or a custom one).
+
+    ``includes`` names the roles this one contains (Admin contains Developer);
+    ``implied_ids`` is their transitive closure, kept up to date by
+    ``forge.actions.roles`` so that a user's principals come from one query.
+    """
+
+    class __mongometa__:
+        session = session
+        name = "project_role"
+        indexes = [("user_ids",)]
+        unique_indexes = [("project_id", "name")]
+
+    _id = FieldProperty(S.ObjectId)
+    project_id = FieldProperty(S.ObjectId, if_missing=None)
+    name = FieldProperty(str)
+    includes = FieldProperty([S.ObjectId])
+    implied_ids = FieldProperty([S.ObjectId])
+    user_ids = FieldProperty([S.ObjectId])
+    position = FieldProperty(int, if_missing=100)
+
+    @property
+    def principal(self):
+        return "role:%s" % self._id

@@ -1,0 +1,73 @@
+"""Neighborhoods, projects (and subprojects) and tool instances.
+
+A project stores its full ``shortname`` path inside its neighborhood
+("demo/docs/api") and its ``family`` (the first segment), so that the whole
+lineage of a deep URL loads with one indexed equality query.
+"""
+from ming import schema as S
+from ming.odm import FieldProperty, MappedClass
+
+from .acl import ACE_SCHEMA
+from .session import session, utcnow
+
+
+class Neighborhood(MappedClass):
+    class __mongometa__:
+        session = session
+        name = "neighborhood"
+        unique_indexes = [("name",)]
+
+    _id = FieldProperty(S.ObjectId)
+    name = FieldProperty(str)          # URL segment: "p", "u"
+    title = FieldProperty(str)
+    kind = FieldProperty(str, if_missing="projects")   # or "users"
+    acl = FieldProperty(ACE_SCHEMA)
+
+
+class Project(MappedClass):
+    class __mongometa__:
+        session = session
+        name = "project"
+        unique_indexes = [("neighborhood_id", "shortname")]
+        indexes = [("neighborhood_id", "family"), ("parent_id",)]
+
+    _id = FieldProperty(S.ObjectId)
+    neighborhood_id = FieldProperty(S.ObjectId, if_missing=None)
+    shortname = FieldProperty(str)     # "demo/docs": path under the neighborhood
+    family = FieldProperty(str)        # "demo": first segment of shortname
+    parent_id = FieldProperty(S.ObjectId, if_missing=None)
+    title = FieldProperty(str)
+    description = FieldProperty(str, if_missing="")
+    acl = FieldProperty(ACE_SCHEMA)
+    user_id = FieldProperty(S.ObjectId, if_missing=None)   # owner of a /u/ project
+    created = FieldProperty(S.DateTime, if_missing=utcnow)
+    deleted = FieldProperty(bool, if_missing=False)
+
+    @property
+    def name(self):
+        return self.shortname.rsplit("/", 1)[-1]
+
+    @property
+    def depth(self):
+        return self.shortname.count("/")
+
+
+class ToolInstance(MappedClass):
+    """A tool mounted in a project under ``mount`` (its URL segment)."""
+
+    class __mongometa__:
+        session = session
+        name = "tool_instance"
+        unique_indexes = [("project_id", "mount")]
+
+    _id = FieldProperty(S.ObjectId)
+    project_id = FieldProperty(S.ObjectId, if_missing=None)
+    tool = FieldProperty(str)          # registered tool name: "notes", "wiki"
+    mount = FieldProperty(str)
+    label = FieldProperty(str)
+    position = FieldProperty(int, if_missing=0)
+    acl = FieldProperty(ACE_SCHEMA)
+    options = FieldProperty({str: S.Anything})
+    # run-time typed fields added by a project admin; see forge.fields
+    custom_fields = FieldProperty([S.Anything])
+    created = FieldProperty(S.DateTime, if_missing=utcnow)

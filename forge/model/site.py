@@ -1,0 +1,18 @@
+"""Site-wide singleton settings (the root node's ACL lives here)."""
+from ming import schema as S
+from ming.odm import FieldProperty, MappedClass
+
+from .acl import ACE_SCHEMA
+from .session import session
+
+
+class SiteConfig(MappedClass):
+    class __mongometa__:
+        session = session
+        name = "site_config"
+        unique_indexes = [("key",)]
+
+    _id = FieldProperty(S.ObjectId)
+    key = FieldProperty(str, if_missing="site")
+    title = FieldProperty(str, if_missing="PyForge")
+    acl = FieldProperty(ACE_SCHEMA)

@@ -1,0 +1,54 @@
+"""Settings: one defaults table, parsed once, overridable from the environment.
+
+Every key lives in a namespace (``forge.*``, ``ming.*``).  An environment
+variable named after the key in upper case with dots as underscores
+(``forge.session.secure`` -> ``FORGE_SESSION_SECURE``) overrides the INI file,
+so containers and CI can configure the forge without editing files.
+"""
+import os
+
+from pyramid.exceptions import ConfigurationError
+from pyramid.settings import asbool, aslist
+
+DEV_SECRET = "development-only-secret-change-me"
+
+# key -> (default, parser)
+DEFAULTS = {
+    "ming.main.uri": ("mim://", str),
+    "ming.main.database": ("forge", str),
+    "forge.secret": (None, str),
+    "forge.production": (False, asbool),
+    "forge.data_dir": ("", str),
+    "forge.tools": ([], aslist),
+    "forge.load_tool_entry_points": (True, asbool),
+    "forge.ensure_indexes": (True, asbool),
+    "forge.session.secure": (False, asbool),
+    "forge.session.max_age": (14 * 24 * 3600, int),
+    "forge.max_body_bytes": (1024 * 1024, int),
+    "forge.login.max_failures": (5, int),
+    "forge.login.lockout_seconds": (300, int),
+    "forge.bus.url": ("memory://", str),
+}
+
+
+def env_name(key):
+    return key.upper().replace(".", "_")
+
+
+def parse_settings(raw, environ=None):
+    """Return a new dict: ``raw`` merged over the defaults, env over both, parsed."""
+    environ = os.environ if environ is None else environ
+    settings = dict(raw)
+    for key, (default, parse) in DEFAULTS.items():
+        value = environ.get(env_name(key), settings.get(key, default))
+        settings[key] = parse(value) if isinstance(value, str) and parse is not str else value
+    # pyramid/ming keys the table does not list may still come from the environment
+    if environ.get("FORGE_MONGODB_URL"):
+        settings["ming.main.uri"] = environ["FORGE_MONGODB_URL"]
+    if not settings["forge.secret"]:
+        if settings["forge.production"]:
+            raise ConfigurationError(
+                "forge.secret is required when forge.production is true "
+                "(set it in the INI file or FORGE_SECRET)")
+        settings["forge.secret"] = DEV_SECRET
+    return settings

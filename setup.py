@@ -1,0 +1,41 @@
+from setuptools import find_packages, setup
+
+requires = [
+    "pyramid>=2.0",
+    "pyramid_jinja2",
+    "Ming>=0.15",
+    "pymongo>=4",
+    "kombu>=5.3",
+    "waitress",
+    "argon2-cffi",
+    "markdown-it-py",
+    "nh3",
+    "pygments",
+    "click>=8",
+    "nx-27017",
+]
+
+tests_require = [
+    "WebTest",
+    "pytest",
+    "playwright",
+]
+
+setup(
+    name="pyforge",
+    version="0.1.0",
+    description="PyForge: a Python platform for online development tools",
+    long_description=open("README.md").read(),
+    long_description_content_type="text/markdown",
+    packages=find_packages(exclude=["tests", "tests.*", "bench"]),
+    include_package_data=True,
+    zip_safe=False,
+    python_requires=">=3.10",
+    install_requires=requires,
+    extras_require={"test": tests_require},
+    entry_points={
+        "paste.app_factory": ["main = forge:main"],
+        "console_scripts": ["forge = forge.cli:main"],
+        "forge.tools": ["notes = tools.notes"],
+    },
+)
