@@ -37,5 +37,6 @@ setup(
         "paste.app_factory": ["main = forge:main"],
         "console_scripts": ["forge = forge.cli:main"],
         "forge.tools": ["notes = tools.notes"],
+        "pytest11": ["forge = forge.testing"],
     },
 )

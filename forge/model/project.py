@@ -59,9 +59,13 @@ class ToolInstance(MappedClass):
         session = session
         name = "tool_instance"
         unique_indexes = [("project_id", "mount")]
+        indexes = [("neighborhood_id", "family")]
 
     _id = FieldProperty(S.ObjectId)
     project_id = FieldProperty(S.ObjectId, if_missing=None)
+    # copied from the project, so a URL loads all tools of its family at once
+    neighborhood_id = FieldProperty(S.ObjectId, if_missing=None)
+    family = FieldProperty(str)
     tool = FieldProperty(str)          # registered tool name: "notes", "wiki"
     mount = FieldProperty(str)
     label = FieldProperty(str)

@@ -1,0 +1,29 @@
+"""PyForge: a Pyramid platform for online development tools.
+
+``main`` builds the standalone WSGI application; ``includeme`` adds the forge
+core to any Configurator (that is how another Pyramid app embeds it).
+"""
+from pyramid.config import Configurator
+
+from .resources import root_factory
+from .settings import parse_settings
+
+
+def main(global_config=None, **settings):
+    """The paste ``app_factory`` (``use = egg:pyforge``)."""
+    with Configurator(settings=parse_settings(settings), root_factory=root_factory) as config:
+        config.include("forge")
+        config.include("forge.plugins.include_tools")
+    return config.make_wsgi_app()
+
+
+def includeme(config):
+    settings = config.registry.settings
+    if "forge.secret" not in settings or "forge.max_body_bytes" not in settings:
+        settings.update(parse_settings(settings))
+    config.include("pyramid_jinja2")
+    config.include(".model.setup")
+    config.include(".security")
+    config.include(".plugins")
+    config.include(".tweens")
+    config.include(".views")

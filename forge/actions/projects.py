@@ -1,0 +1,238 @@
+"""Projects, subprojects and the tools installed in them."""
+from pymongo.errors import DuplicateKeyError
+
+from ..events import (ProjectCreated, ProjectUpdated, ToolInstalled, ToolUninstalled,
+                      ToolUpdated)
+from ..model import (Artifact, Neighborhood, Project, SiteConfig, Snapshot, ToolInstance,
+                     session)
+from ..model.session import collection
+from ..model.acl import AUTHENTICATED, EVERYONE, ace, is_private, with_privacy
+from ..names import InvalidName, check_shortname
+from . import ActionError
+from .audit import record
+from .roles import create_builtin_roles, role_named
+
+MAX_TITLE = 200
+MAX_DESCRIPTION = 20000
+PROJECT_DEVELOPER_PERMISSIONS = ("create", "update", "delete")
+
+
+def ensure_site():
+    """The site config and the two neighborhoods; idempotent."""
+    if SiteConfig.query.get(key="site") is None:
+        SiteConfig(key="site", acl=[ace("allow", EVERYONE, "read")])
+    if Neighborhood.query.get(name="p") is None:
+        Neighborhood(name="p", title="Projects", kind="projects",
+                     acl=[ace("allow", AUTHENTICATED, "create_project")])
+    if Neighborhood.query.get(name="u") is None:
+        Neighborhood(name="u", title="Users", kind="users", acl=[])
+    session.flush()
+
+
+def check_title(title):
+    title = (title or "").strip()
+    if not title:
+        raise ActionError("A title is required.")
+    if len(title) > MAX_TITLE:
+        raise ActionError("The title may be at most %d characters." % MAX_TITLE)
+    if any(ord(c) < 32 for c in title):
+        raise ActionError("The title may not contain control characters.")
+    return title
+
+
+def check_description(text):
+    text = text or ""
+    if len(text) > MAX_DESCRIPTION:
+        raise ActionError("The description may be at most %d characters." % MAX_DESCRIPTION)
+    if "\x00" in text:
+        raise ActionError("The description may not contain NUL characters.")
+    return text
+
+
+def top_level_acl(roles, private):
+    entries = [ace("allow", roles["Admin"].principal, "*")]
+    entries += [ace("allow", roles["Developer"].principal, p)
+                for p in PROJECT_DEVELOPER_PERMISSIONS]
+    entries.append(ace("allow", roles["Member"].principal, "read"))
+    return with_privacy(entries, private) if private else entries + [
+        ace("allow", EVERYONE, "read")]
+
+
+def create_project(registry, neighborhood, shortname, title, actor, parent=None,
+                   private=False, description="", source="web"):
+    """Create a top-level project (``parent`` None) or a subproject of ``parent``."""
+    try:
+        check_shortname(shortname, "short name")
+    except InvalidName as e:
+        raise ActionError(str(e))
+    title = check_title(title)
+    description = check_description(description)
+    if parent is not None:
+        if ToolInstance.query.get(project_id=parent._id, mount=shortname):
+            raise ActionError("%r is already a tool of %s." % (shortname, parent.title))
+        full = parent.shortname + "/" + shortname
+    else:
+        full = shortname
+    if Project.query.get(neighborhood_id=neighborhood._id, shortname=full):
+        raise ActionError("The short name %r is taken." % shortname)
+    project = Project(neighborhood_id=neighborhood._id, shortname=full,
+                      family=full.split("/", 1)[0], title=title, description=description,
+                      parent_id=parent._id if parent is not None else None, acl=[])
+    if parent is None:
+        roles = create_builtin_roles(project, admin_user=actor)
+        project.acl = top_level_acl(roles, private)
+    elif private:
+        member = role_named(parent, "Member")
+        project.acl = with_privacy([], True, [member.principal] if member else [])
+    record(project, "project", actor, "project.create", "created %s" % title,
+           project_id=project._id, private=private)
+    try:
+        session.flush()
+    except DuplicateKeyError:
+        session.clear()
+        raise ActionError("The short name %r is taken." % shortname)
+    registry.notify(ProjectCreated(project, actor=actor, source=source))
+    return project
+
+
+def create_personal_project(registry, user):
+    users = Neighborhood.query.get(name="u")
+    if users is None:
+        ensure_site()
+        users = Neighborhood.query.get(name="u")
+    project = Project(neighborhood_id=users._id, shortname=user.username,
+                      family=user.username, title=user.display_name or user.username,
+                      user_id=user._id, acl=[])
+    roles = create_builtin_roles(project, admin_user=user)
+    project.acl = top_level_acl(roles, private=False)
+    session.flush()
+    registry.notify(ProjectCreated(project, actor=user))
+    return project
+
+
+def update_project(registry, project, title, description, private, actor):
+    title = check_title(title)
+    description = check_description(description)
+    changes = {}
+    if title != project.title:
+        changes["title"] = [project.title, title]
+        project.title = title
+    if description != project.description:
+        changes["description"] = True
+        project.description = description
+    if private is not None and private != is_private(project.acl):
+        readers = []
+        if private:
+            member = role_named(project, "Member")
+            readers = [member.principal] if member else []
+        project.acl = with_privacy(project.acl, private, readers)
+        changes["private"] = private
+    if not changes:
+        return project
+    record(project, "project", actor, "project.update",
+           "changed %s" % ", ".join(sorted(changes)), project_id=project._id,
+           changes={k: v for k, v in changes.items() if k != "description"})
+    session.flush()
+    registry.notify(ProjectUpdated(project, actor=actor, changes=sorted(changes)))
+    return project
+
+
+def resolve_principal(project, name):
+    """Role names in a tool's default ACL resolve to the project's roles."""
+    if name in ("Everyone", EVERYONE):
+        return EVERYONE
+    if name in ("Authenticated", AUTHENTICATED):
+        return AUTHENTICATED
+    role = role_named(project, name)
+    if role is not None:
+        return role.principal
+    if ":" in name:
+        return name
+    raise ActionError("The tool's default ACL names an unknown role %r." % name)
+
+
+def install_tool(registry, project, tool_name, mount, actor, label=None, source="web"):
+    tool_type = registry.forge_tools.get(tool_name)
+    if tool_type is None:
+        raise ActionError("There is no tool named %r. Available: %s." % (
+            tool_name, ", ".join(sorted(registry.forge_tools)) or "none"))
+    try:
+        check_shortname(mount, "mount point")
+    except InvalidName as e:
+        raise ActionError(str(e))
+    _check_mount_free(project, mount)
+    label = check_title(label or tool_type.title)
+    position = ToolInstance.query.find({"project_id": project._id}).count()
+    acl = [ace(access, resolve_principal(project, who), permission)
+           for access, who, permission in tool_type.default_acl]
+    tool = ToolInstance(project_id=project._id, neighborhood_id=project.neighborhood_id,
+                        family=project.family, tool=tool_name, mount=mount, label=label,
+                        position=position, acl=acl, options={}, custom_fields=[])
+    record(project, "project", actor, "tool.install",
+           "installed %s at %s" % (tool_type.title, mount), project_id=project._id,
+           tool=tool_name, mount=mount)
+    try:
+        session.flush()
+    except DuplicateKeyError:
+        session.clear()
+        raise ActionError("The mount point %r is taken." % mount)
+    registry.notify(ToolInstalled(tool, actor=actor, source=source))
+    return tool
+
+
+def _check_mount_free(project, mount):
+    if ToolInstance.query.get(project_id=project._id, mount=mount):
+        raise ActionError("The mount point %r is taken by another tool." % mount)
+    if Project.query.get(neighborhood_id=project.neighborhood_id,
+                         shortname=project.shortname + "/" + mount):
+        raise ActionError("The mount point %r is the name of a subproject." % mount)
+
+
+def update_tool(registry, project, tool, mount, label, actor):
+    changes = {}
+    if mount != tool.mount:
+        try:
+            check_shortname(mount, "mount point")
+        except InvalidName as e:
+            raise ActionError(str(e))
+        _check_mount_free(project, mount)
+        changes["mount"] = [tool.mount, mount]
+        tool.mount = mount
+    label = check_title(label)
+    if label != tool.label:
+        changes["label"] = [tool.label, label]
+        tool.label = label
+    if not changes:
+        return tool
+    record(project, "project", actor, "tool.update",
+           "changed tool %s: %s" % (tool.mount, ", ".join(sorted(changes))),
+           project_id=project._id, changes=changes)
+    session.flush()
+    registry.notify(ToolUpdated(tool, actor=actor, changes=changes))
+    return tool
+
+
+def reorder_tools(registry, project, mounts, actor):
+    tools = {t.mount: t for t in ToolInstance.query.find({"project_id": project._id})}
+    if sorted(mounts) != sorted(tools):
+        raise ActionError("The new order must name every tool exactly once.")
+    for position, mount in enumerate(mounts):
+        tools[mount].position = position
+    record(project, "project", actor, "tool.reorder", "reordered tools: %s" % ", ".join(mounts),
+           project_id=project._id)
+    session.flush()
+    registry.notify(ProjectUpdated(project, actor=actor, changes=["tools"]))
+
+
+def uninstall_tool(registry, project, tool, actor):
+    artifact_ids = [a["_id"] for a in collection(Artifact).find({"tool_id": tool._id}, {"_id": 1})]
+    if artifact_ids:
+        Snapshot.query.remove({"artifact_id": {"$in": artifact_ids}})
+        Artifact.query.remove({"tool_id": tool._id})
+    tool.delete()
+    record(project, "project", actor, "tool.uninstall",
+           "uninstalled %s (%s)" % (tool.label, tool.mount), project_id=project._id,
+           tool=tool.tool, mount=tool.mount)
+    session.flush()
+    registry.notify(ToolUninstalled(tool, actor=actor))
+

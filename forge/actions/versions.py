@@ -1,0 +1,114 @@
+"""Creating and saving versioned artifacts: snapshots, optimistic saves, revert, diff.
+
+A save names the version it edited.  The update is one atomic
+``find_one_and_update`` conditioned on that version, so of two people saving
+the same version exactly one wins; the other gets ``StaleSave`` (a 409 page
+showing what changed meanwhile) and nothing of theirs overwrites anything.
+"""
+import difflib
+
+from pymongo import ReturnDocument
+from pymongo.errors import DuplicateKeyError
+
+from ..events import ArtifactCreated, ArtifactModified
+from ..model import Snapshot, session, utcnow
+from ..model.artifact import _plain
+from ..model.session import collection
+from . import ActionError, Conflict
+
+
+class StaleSave(Conflict):
+    def __init__(self, artifact, edited_version, changes):
+        super().__init__("Someone saved version %d while you were editing version %d; "
+                         "your change was not saved." % (artifact.version, edited_version))
+        self.artifact = artifact
+        self.edited_version = edited_version
+        self.changes = changes       # what the other saves changed since edited_version
+
+
+def create_versioned(registry, cls, actor, comment="", source="web", **fields):
+    """Insert a new versioned artifact and its first snapshot (version 1)."""
+    now = utcnow()
+    path = fields["path"]
+    artifact = cls(family=path.split("/", 1)[0], version=1, created=now, modified=now,
+                   author_id=actor._id if actor else None, **fields)
+    try:
+        session.flush(artifact)
+    except DuplicateKeyError:
+        session.expunge(artifact)
+        raise ActionError("There is already something at %r." % path)
+    Snapshot(artifact_id=artifact._id, version=1, author_id=artifact.author_id,
+             timestamp=now, comment=comment or "created", data=artifact.snapshot_data())
+    session.flush()
+    registry.notify(ArtifactCreated(artifact, actor=actor, source=source))
+    return artifact
+
+
+def save_versioned(registry, artifact, edited_version, changes, actor, comment="",
+                   source="web"):
+    """Apply ``changes`` (field -> new value) as version ``edited_version + 1``."""
+    changes = {k: _plain(v) for k, v in changes.items()
+               if k in artifact.versioned_fields and _plain(getattr(artifact, k)) != _plain(v)}
+    if not changes:
+        return artifact, False
+    now = utcnow()
+    raw = collection(type(artifact)).find_one_and_update(
+        {"_id": artifact._id, "version": edited_version},
+        {"$set": dict(changes, modified=now), "$inc": {"version": 1}},
+        return_document=ReturnDocument.AFTER)
+    session.expunge(artifact)
+    fresh = type(artifact).query.get(_id=artifact._id)
+    if raw is None:
+        raise StaleSave(fresh, edited_version, changes_since(fresh, edited_version))
+    Snapshot(artifact_id=fresh._id, version=fresh.version,
+             author_id=actor._id if actor else None, timestamp=now,
+             comment=comment, data=fresh.snapshot_data())
+    session.flush()
+    registry.notify(ArtifactModified(fresh, actor=actor, source=source,
+                                     version=fresh.version, fields=sorted(changes)))
+    return fresh, True
+
+
+def revert(registry, artifact, to_version, edited_version, actor):
+    """A revert is a new version whose content equals an old one."""
+    old = Snapshot.query.get(artifact_id=artifact._id, version=to_version)
+    if old is None:
+        raise ActionError("There is no version %s." % to_version)
+    return save_versioned(registry, artifact, edited_version, dict(old.data), actor,
+                          comment="reverted to version %d" % to_version)
+
+
+def history(artifact, limit=500):
+    return Snapshot.query.find({"artifact_id": artifact._id}).sort(
+        "version", -1).limit(limit).all()
+
+
+def snapshot(artifact, version):
+    return Snapshot.query.get(artifact_id=artifact._id, version=version)
+
+
+def changes_since(artifact, version):
+    old = snapshot(artifact, version)
+    return diff_data(old.data if old else {}, artifact.snapshot_data())
+
+
+def diff_data(old, new):
+    """[(field, [unified diff lines])] for every field that differs."""
+    result = []
+    for name in sorted(set(old) | set(new)):
+        a, b = _text(old.get(name)), _text(new.get(name))
+        if a != b:
+            lines = list(difflib.unified_diff(a.splitlines(), b.splitlines(),
+                                              "before", "after", lineterm="", n=3))
+            result.append((name, lines[2:]))
+    return result
+
+
+def _text(value):
+    if value is None:
+        return ""
+    if isinstance(value, dict):
+        return "\n".join("%s: %s" % (k, _text(v)) for k, v in sorted(value.items()))
+    if isinstance(value, list):
+        return "\n".join(_text(v) for v in value)
+    return str(value)

@@ -1,0 +1,123 @@
+"""Typed fields added at run time (custom fields) or by plugins (extensions).
+
+A field is described by plain data, so a project admin can add one to a tool
+instance through a form and it is stored on the ``ToolInstance``::
+
+    {"name": "severity", "label": "Severity", "type": "select",
+     "options": ["low", "high"], "required": True}
+
+``clean_values`` turns submitted form strings into stored values, or raises
+``FieldErrors`` mapping each bad field to the message the user sees.
+"""
+import datetime
+import re
+from dataclasses import dataclass, field
+
+from .names import InvalidName
+
+FIELD_TYPES = ("string", "text", "integer", "boolean", "date", "select", "user")
+FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+MAX_STRING = 255
+MAX_TEXT = 64 * 1024
+
+
+class FieldErrors(ValueError):
+    def __init__(self, errors):
+        super().__init__("; ".join("%s: %s" % kv for kv in errors.items()))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    label: str
+    type: str = "string"
+    required: bool = False
+    options: tuple = field(default_factory=tuple)
+    help: str = ""
+
+    def as_dict(self):
+        return {"name": self.name, "label": self.label, "type": self.type,
+                "required": self.required, "options": list(self.options),
+                "help": self.help}
+
+    def clean(self, raw, user_exists):
+        """Convert one submitted string (None when absent) to a stored value."""
+        if self.type == "boolean":
+            return raw not in (None, "", "0", "false", "off")
+        raw = (raw or "").strip() if self.type != "text" else (raw or "")
+        if not raw.strip():
+            if self.required:
+                raise ValueError("%s is required." % self.label)
+            return None
+        if self.type == "string":
+            if len(raw) > MAX_STRING or "\n" in raw:
+                raise ValueError("%s must be one line of at most %d characters."
+                                 % (self.label, MAX_STRING))
+            return raw
+        if self.type == "text":
+            if len(raw) > MAX_TEXT:
+                raise ValueError("%s may be at most %d characters." % (self.label, MAX_TEXT))
+            return raw
+        if self.type == "integer":
+            if not re.fullmatch(r"[+-]?\d{1,18}", raw):
+                raise ValueError("%s must be a whole number." % self.label)
+            return int(raw)
+        if self.type == "date":
+            try:
+                return datetime.date.fromisoformat(raw).isoformat()
+            except ValueError:
+                raise ValueError("%s must be a date like 2026-01-31." % self.label)
+        if self.type == "select":
+            if raw not in self.options:
+                raise ValueError("%s must be one of: %s." % (self.label, ", ".join(self.options)))
+            return raw
+        if self.type == "user":
+            if not user_exists(raw):
+                raise ValueError("%s: there is no user named %r." % (self.label, raw))
+            return raw
+        raise ValueError("%s has an unknown type %r." % (self.label, self.type))
+
+
+def field_spec(data):
+    return FieldSpec(name=data["name"], label=data.get("label") or data["name"],
+                     type=data.get("type", "string"),
+                     required=bool(data.get("required")),
+                     options=tuple(data.get("options") or ()),
+                     help=data.get("help", ""))
+
+
+def field_specs(stored):
+    return [field_spec(d) for d in stored or ()]
+
+
+def new_field_spec(name, label, type_, required=False, options=(), existing=()):
+    """Validate a field a project admin is adding; raise InvalidName/ValueError."""
+    if not FIELD_NAME.match(name or ""):
+        raise InvalidName("A field name is 1-40 lowercase letters, digits or '_', "
+                          "starting with a letter.")
+    if any(f.name == name for f in existing):
+        raise InvalidName("There is already a field named %r." % name)
+    if type_ not in FIELD_TYPES:
+        raise ValueError("The type must be one of: %s." % ", ".join(FIELD_TYPES))
+    options = tuple(o.strip() for o in options if o.strip())
+    if type_ == "select" and not options:
+        raise ValueError("A select field needs at least one option.")
+    label = (label or name).strip()
+    if len(label) > 80:
+        raise ValueError("The label may be at most 80 characters.")
+    return FieldSpec(name=name, label=label, type=type_, required=required,
+                     options=options if type_ == "select" else ())
+
+
+def clean_values(specs, form, user_exists, prefix=""):
+    """Clean every field in ``specs`` from ``form`` (a mapping of strings)."""
+    values, errors = {}, {}
+    for spec in specs:
+        try:
+            values[spec.name] = spec.clean(form.get(prefix + spec.name), user_exists)
+        except ValueError as e:
+            errors[prefix + spec.name] = str(e)
+    if errors:
+        raise FieldErrors(errors)
+    return values

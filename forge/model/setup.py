@@ -1,0 +1,16 @@
+"""Binding the datastore when the app is configured."""
+from pyramid.events import ApplicationCreated
+
+from .session import bind_datastore, ensure_indexes
+
+
+def includeme(config):
+    settings = config.registry.settings
+    bind_datastore(settings["ming.main.uri"], settings["ming.main.database"])
+
+    if settings["forge.ensure_indexes"]:
+        def on_created(event):
+            from ..actions.projects import ensure_site
+            ensure_indexes()
+            ensure_site()
+        config.add_subscriber(on_created, ApplicationCreated)

@@ -1,0 +1,64 @@
+"""Projects and subprojects: children are tool mounts first, then subprojects."""
+from zope.interface import implementer
+
+from ..interfaces import IProject
+from .base import Node
+
+
+@implementer(IProject)
+class ProjectResource(Node):
+    kind = "project"
+
+    def __init__(self, doc, name, parent, family):
+        super().__init__(doc, name, parent)
+        self.family = family
+
+    @property
+    def project(self):
+        return self
+
+    @property
+    def neighborhood(self):
+        node = self.__parent__
+        while isinstance(node, ProjectResource):
+            node = node.__parent__
+        return node
+
+    @property
+    def is_user_project(self):
+        return self.doc.user_id is not None
+
+    def tool_docs(self):
+        return self.family.tools_of(self.doc)
+
+    def subproject_docs(self):
+        return self.family.subprojects_of(self.doc)
+
+    def tool(self, doc):
+        tool_type = self.request.registry.forge_tools.get(doc.tool)
+        if tool_type is None:      # a tool whose plugin is not loaded any more
+            return None
+        return tool_type.resource(doc, doc.mount, self, tool_type)
+
+    def subproject(self, doc):
+        return ProjectResource(doc, doc.name, self, self.family)
+
+    def tools(self):
+        return [t for t in (self.tool(d) for d in self.tool_docs()) if t is not None]
+
+    def subprojects(self):
+        return [self.subproject(d) for d in self.subproject_docs()]
+
+    def __getitem__(self, name):
+        if name.startswith("@@"):
+            raise KeyError(name)
+        for doc in self.tool_docs():
+            if doc.mount == name:
+                tool = self.tool(doc)
+                if tool is None:
+                    raise KeyError(name)
+                return tool
+        doc = self.family.projects.get(self.doc.shortname + "/" + name)
+        if doc is None:
+            raise KeyError(name)
+        return self.subproject(doc)

@@ -1,0 +1,53 @@
+"""The site root (``/``): neighborhoods are its children."""
+from zope.interface import implementer
+
+from ..interfaces import ISiteRoot
+from ..model import Neighborhood, SiteConfig
+from .base import Node
+from .neighborhood import NeighborhoodResource
+
+CORE_PERMISSIONS = ("read", "create", "update", "delete", "admin", "create_project")
+
+
+@implementer(ISiteRoot)
+class SiteRoot(Node):
+    kind = "site"
+
+    def __init__(self, request):
+        self._request = request
+        self.__name__ = ""
+        self.__parent__ = None
+        self._doc = None
+
+    @property
+    def request(self):
+        return self._request
+
+    @property
+    def doc(self):
+        if self._doc is None:
+            self._doc = SiteConfig.query.get(key="site") or SiteConfig(key="site", acl=[])
+        return self._doc
+
+    @property
+    def title(self):
+        return self.doc.title
+
+    @property
+    def project(self):
+        return None
+
+    def permission_names(self):
+        return CORE_PERMISSIONS + self.request.registry.forge_tools.all_permissions()
+
+    def __getitem__(self, name):
+        if name.startswith("@@"):
+            raise KeyError(name)
+        doc = Neighborhood.query.get(name=name)
+        if doc is None:
+            raise KeyError(name)
+        return NeighborhoodResource(doc, name, self)
+
+
+def root_factory(request):
+    return SiteRoot(request)

@@ -1,0 +1,119 @@
+"""Tool instances and the default artifact sub-tree a tool gets for free."""
+from zope.interface import implementer
+
+from ..fields import field_specs
+from ..interfaces import IArtifact, ITool, IVersioned
+from ..model import Artifact, VersionedArtifact
+from .base import Node
+
+
+class ArtifactFamily:
+    """All artifacts of one tool whose path starts with the same segment.
+
+    One indexed equality query loads the lineage of a nested artifact
+    ("Guide", "Guide/Install", "Guide/Install/Linux") whatever its depth.
+    """
+
+    def __init__(self, tool_id, family):
+        self.by_path = {a.path: a for a in Artifact.query.find(
+            {"tool_id": tool_id, "family": family})}
+
+    def children_of(self, path):
+        prefix = path + "/"
+        return sorted((a for p, a in self.by_path.items()
+                       if p.startswith(prefix) and "/" not in p[len(prefix):]
+                       and not a.deleted), key=lambda a: a.path)
+
+
+class ArtifactContainer:
+    """Children looked up through an ``ArtifactFamily`` (tools and artifacts)."""
+
+    def _artifact_family(self):
+        raise NotImplementedError
+
+    def _child_path(self, name):
+        raise NotImplementedError
+
+    def __getitem__(self, name):
+        if name.startswith("@@"):
+            raise KeyError(name)
+        path = self._child_path(name)
+        family = self._artifact_family(path)
+        doc = family.by_path.get(path)
+        if doc is None or doc.deleted:
+            raise KeyError(name)
+        return self.tool_node.artifact_resource(doc, name, self, family)
+
+
+@implementer(ITool)
+class ToolResource(ArtifactContainer, Node):
+    """A mounted tool.  Tools subclass it to change their sub-tree or pages."""
+
+    kind = "tool"
+    #: resource class for this tool's artifacts
+    artifact_class = None
+
+    def __init__(self, doc, name, parent, tool_type):
+        super().__init__(doc, name, parent)
+        self.tool_type = tool_type
+
+    @property
+    def title(self):
+        return self.doc.label
+
+    @property
+    def tool_node(self):
+        return self
+
+    def permission_names(self):
+        return self.tool_type.permissions
+
+    def _child_path(self, name):
+        return name
+
+    def _artifact_family(self, path):
+        return ArtifactFamily(self.doc._id, path.split("/", 1)[0])
+
+    def artifact_resource(self, doc, name, parent, family):
+        cls = self.artifact_class or (
+            VersionedArtifactResource if isinstance(doc, VersionedArtifact)
+            else ArtifactResource)
+        return cls(doc, name, parent, family)
+
+    def custom_fields(self):
+        return field_specs(self.doc.custom_fields)
+
+
+@implementer(IArtifact)
+class ArtifactResource(ArtifactContainer, Node):
+    kind = "artifact"
+
+    def __init__(self, doc, name, parent, family):
+        super().__init__(doc, name, parent)
+        self.family = family
+
+    @property
+    def tool_node(self):
+        node = self.__parent__
+        while not isinstance(node, ToolResource):
+            node = node.__parent__
+        return node
+
+    def permission_names(self):
+        return self.tool_node.permission_names()
+
+    def _child_path(self, name):
+        return self.doc.path + "/" + name
+
+    def _artifact_family(self, path):
+        return self.family
+
+    def children(self):
+        tool = self.tool_node
+        return [tool.artifact_resource(d, d.name, self, self.family)
+                for d in self.family.children_of(self.doc.path)]
+
+
+@implementer(IVersioned)
+class VersionedArtifactResource(ArtifactResource):
+    pass

@@ -1,0 +1,122 @@
+"""Who the request is, what principals it carries, and the ACL policy.
+
+Principals: ``system.Everyone``; when signed in ``system.Authenticated`` and
+``user:ID``; ``role:ID`` for every project role the user holds and every role
+those contain.  Site admins are permitted everything.
+
+Two rules on top of Pyramid's ``ACLHelper`` (which composes the ACLs of the
+whole lineage, nearest node first):
+
+* every permission also needs ``read`` on the same node, so a private node
+  (one whose ACL ends by denying ``read`` to everyone) is closed to anything
+  inherited from above;
+* a node the user may not read is answered like a missing one (see
+  ``forge.views.errors``).
+"""
+from bson import ObjectId
+from bson.errors import InvalidId
+from pyramid.authorization import ACLAllowed, ACLHelper, Authenticated, Everyone
+from pyramid.csrf import SessionCSRFStoragePolicy, new_csrf_token
+from pyramid.session import SignedCookieSessionFactory
+from pyramid.interfaces import ISecurityPolicy
+from zope.interface import implementer
+
+from .model import ProjectRole, User
+
+SESSION_COOKIE = "forge_session"
+SITE_ADMIN = "site:admin"
+
+
+def user_principals(user):
+    """All principals of a signed-in user (one query for their roles)."""
+    principals = [Everyone, Authenticated, "user:%s" % user._id]
+    roles = set()
+    for role in ProjectRole.query.find({"user_ids": user._id}):
+        roles.add(role._id)
+        roles.update(role.implied_ids or ())
+    principals.extend("role:%s" % r for r in sorted(roles, key=str))
+    if user.site_admin:
+        principals.append(SITE_ADMIN)
+    return principals
+
+
+@implementer(ISecurityPolicy)
+class ForgeSecurityPolicy:
+    def __init__(self):
+        self.acl = ACLHelper()
+
+    def identity(self, request):
+        """The signed-in ``User`` document, or None."""
+        if SESSION_COOKIE not in request.cookies:
+            return None      # don't parse (or create) a session for anonymous readers
+        user_id = request.session.get("user_id")
+        if not user_id:
+            return None
+        try:
+            user = User.query.get(_id=ObjectId(user_id))
+        except InvalidId:
+            return None
+        if user is None or user.disabled:
+            return None
+        return user
+
+    def authenticated_userid(self, request):
+        user = request.identity
+        return str(user._id) if user is not None else None
+
+    def principals(self, request):
+        cache = request.__dict__
+        if "forge_principals" not in cache:
+            user = request.identity
+            cache["forge_principals"] = user_principals(user) if user else [Everyone]
+        return cache["forge_principals"]
+
+    def permits(self, request, context, permission):
+        principals = self.principals(request)
+        if SITE_ADMIN in principals:
+            return ACLAllowed("site admin", SITE_ADMIN, permission, principals, context)
+        return permits(context, principals, permission, self.acl)
+
+    def remember(self, request, userid, **kw):
+        # nothing from before sign-in carries over, the CSRF token included
+        request.session.clear()
+        request.session["user_id"] = str(userid)
+        new_csrf_token(request)
+        return []
+
+    def forget(self, request, **kw):
+        request.session.invalidate()
+        return []
+
+
+def permits(context, principals, permission, helper=ACLHelper()):
+    """The forge rule: ``permission`` and also ``read`` on the node."""
+    if permission != "read":
+        readable = helper.permits(context, principals, "read")
+        if not readable:
+            return readable
+    return helper.permits(context, principals, permission)
+
+
+def can(context, principals, permission):
+    """Boolean form for lists: may these principals do this here?"""
+    if SITE_ADMIN in principals:
+        return True
+    return bool(permits(context, principals, permission))
+
+
+def includeme(config):
+    settings = config.registry.settings
+    config.set_session_factory(SignedCookieSessionFactory(
+        settings["forge.secret"],
+        cookie_name=SESSION_COOKIE,
+        httponly=True,
+        samesite="Lax",
+        secure=settings["forge.session.secure"],
+        max_age=settings["forge.session.max_age"],
+        timeout=settings["forge.session.max_age"],
+        reissue_time=3600,
+    ))
+    config.set_csrf_storage_policy(SessionCSRFStoragePolicy())
+    config.set_default_csrf_options(require_csrf=True)
+    config.set_security_policy(ForgeSecurityPolicy())

@@ -1,0 +1,123 @@
+"""Pytest fixtures for the forge and for tool authors (a ``pytest11`` plugin).
+
+A tool's tests get a fresh in-memory forge per test::
+
+    def test_my_tool(forge_browser, make_user, make_project):
+        admin = make_user("ada")
+        project = make_project("demo", admin)
+        forge_browser.login("ada")
+        forge_browser.get("/p/demo/")
+"""
+import re
+
+import pytest
+import webtest
+
+PASSWORD = "correct horse battery"
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def forge_test_settings(**overrides):
+    settings = {
+        "ming.main.uri": "mim://",
+        "ming.main.database": "forge_test",
+        "forge.secret": "test-secret",
+        "forge.tools": "",
+        "forge.login.lockout_seconds": "60",
+    }
+    settings.update(overrides)
+    return settings
+
+
+def reset_database(settings):
+    """Drop the test database; the app re-creates indexes and the site on start."""
+    from forge.model.session import bind_datastore
+    datastore = bind_datastore(settings["ming.main.uri"], settings["ming.main.database"])
+    datastore.conn.drop_database(settings["ming.main.database"])
+
+
+class ForgeBrowser:
+    """A WebTest app that knows how to sign in and carry the CSRF token."""
+
+    def __init__(self, app):
+        self.app = webtest.TestApp(app)
+
+    def __getattr__(self, name):
+        return getattr(self.app, name)
+
+    def csrf(self):
+        page = self.app.get("/@@login" if not self.signed_in else "/@@account")
+        return CSRF.search(page.text).group(1)
+
+    @property
+    def signed_in(self):
+        return "forge_session" in self.app.cookies and self._user is not None
+
+    _user = None
+
+    def login(self, username, password=PASSWORD):
+        page = self.app.get("/@@login")
+        token = CSRF.search(page.text).group(1)
+        response = self.app.post("/@@login", {"username": username, "password": password,
+                                              "csrf_token": token}, status="*")
+        if response.status_int != 302:
+            raise AssertionError("login of %s failed: %s" % (username, response.status))
+        self._user = username
+        return response
+
+    def logout(self):
+        self.app.reset()
+        self._user = None
+
+    def post_form(self, url, fields=None, status=None, **kw):
+        data = dict(fields or {})
+        data.setdefault("csrf_token", self.csrf())
+        return self.app.post(url, data, status=status, **kw)
+
+
+@pytest.fixture
+def forge_settings():
+    return forge_test_settings()
+
+
+@pytest.fixture
+def forge_app(forge_settings):
+    from forge import main
+    reset_database(forge_settings)
+    return main({}, **forge_settings)
+
+
+@pytest.fixture
+def registry(forge_app):
+    return forge_app.registry
+
+
+@pytest.fixture
+def forge_browser(forge_app):
+    return ForgeBrowser(forge_app)
+
+
+@pytest.fixture
+def make_user(registry):
+    from forge.actions.users import create_user
+
+    def make(username, password=PASSWORD, site_admin=False, email=None):
+        return create_user(registry, username, email or "%s@example.test" % username,
+                           password, site_admin=site_admin)
+    return make
+
+
+@pytest.fixture
+def make_project(registry):
+    from forge.actions.projects import create_project
+    from forge.model import Neighborhood, Project
+
+    def make(shortname, admin, parent=None, private=False, title=None):
+        nb = Neighborhood.query.get(name="p")
+        parent_doc = None
+        if parent is not None:
+            parent_doc = parent if not isinstance(parent, str) else Project.query.get(
+                neighborhood_id=nb._id, shortname=parent)
+        return create_project(registry, nb, shortname, title or shortname.title(), admin,
+                              parent=parent_doc, private=private)
+    return make

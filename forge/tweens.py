@@ -1,0 +1,41 @@
+"""Request-wide guards: a body size limit, and a clean Ming session per request.
+
+The tween sits just above the view (under Pyramid's exception view tween), so
+what it raises is rendered by the forge's error pages.
+"""
+from pyramid.httpexceptions import HTTPRequestEntityTooLarge
+from pyramid.tweens import MAIN
+
+from .model import session
+
+
+def forge_tween_factory(handler, registry):
+    limit = registry.settings["forge.max_body_bytes"]
+
+    def forge_tween(request):
+        # each request starts from the database, never from another's cache
+        session.close()
+        length = request.content_length
+        if length is not None and length > limit:
+            raise _too_large(limit)
+        if length is None and request.is_body_readable:
+            # chunked upload: read at most limit + 1 bytes to know it is too big
+            body = request.body_file_raw.read(limit + 1)
+            if len(body) > limit:
+                raise _too_large(limit)
+            request.body = body
+        try:
+            return handler(request)
+        finally:
+            session.close()
+
+    return forge_tween
+
+
+def _too_large(limit):
+    return HTTPRequestEntityTooLarge(
+        "The request body is larger than the limit of %d KiB." % (limit // 1024))
+
+
+def includeme(config):
+    config.add_tween("forge.tweens.forge_tween_factory", over=MAIN)

@@ -1,0 +1,40 @@
+"""Pages of the forge core.  One module per resource type or concern."""
+from pyramid.csrf import get_csrf_token
+from pyramid.interfaces import ISecurityPolicy
+
+from ..resources import lineage_list
+from ..security import SITE_ADMIN, can
+
+
+def forge_url(request, node, *elements, **kw):
+    """URL of a node, also when the forge is embedded under a route prefix."""
+    mount = request.registry.settings.get("forge.mount_route")
+    if mount:
+        kw.setdefault("route_name", mount)
+        kw.setdefault("route_remainder_name", "traverse")
+    return request.resource_url(node, *elements, **kw)
+
+
+def request_can(request, permission, node):
+    return can(node, request.principals, permission)
+
+
+def principals(request):
+    return request.registry.getUtility(ISecurityPolicy).principals(request)
+
+
+def is_site_admin(request):
+    return SITE_ADMIN in request.principals
+
+
+def includeme(config):
+    config.add_jinja2_search_path("forge:templates", name=".jinja2")
+    config.add_static_view("forge-static", "forge:static", cache_max_age=3600)
+    config.add_request_method(lambda r: r.identity, "user", reify=True)
+    config.add_request_method(principals, "principals", reify=True)
+    config.add_request_method(forge_url, "forge_url")
+    config.add_request_method(lambda r, node: lineage_list(node), "lineage")
+    config.add_request_method(request_can, "can")
+    config.add_request_method(is_site_admin, "is_site_admin", reify=True)
+    config.add_request_method(lambda r: get_csrf_token(r), "csrf_token", reify=True)
+    config.scan(".")

@@ -1,0 +1,92 @@
+"""Friendly error pages.  A node the user may not read answers exactly like a
+missing one, so private things do not reveal that they exist."""
+import logging
+
+from pyramid.exceptions import BadCSRFToken, URLDecodeError
+from pyramid.httpexceptions import HTTPClientError, HTTPForbidden, HTTPFound, HTTPNotFound
+from pyramid.view import exception_view_config, forbidden_view_config, notfound_view_config
+
+from ..actions import ActionError
+
+log = logging.getLogger(__name__)
+
+
+def render_error(request, status, title, message):
+    from pyramid.renderers import render_to_response
+    response = render_to_response(
+        "errors/error.jinja2",
+        {"status": status, "title": title, "message": message},
+        request=request)
+    response.status_int = status
+    return response
+
+
+def wants_json(request):
+    return request.accept.best_match(["text/html", "application/json"]) == "application/json"
+
+
+def error_response(request, status, title, message):
+    if wants_json(request):
+        response = request.response
+        response.status_int = status
+        response.json_body = {"status": status, "error": title, "message": message}
+        return response
+    return render_error(request, status, title, message)
+
+
+@notfound_view_config()
+def not_found(request):
+    return error_response(request, 404, "Not found",
+                          "There is nothing here, or you may not see it.")
+
+
+@forbidden_view_config()
+def forbidden(request):
+    context = request.context
+    if isinstance(request.exception, BadCSRFToken):
+        return bad_csrf(request)
+    if context is not None and not request.can("read", context):
+        return not_found(request)
+    if request.user is None and request.method in ("GET", "HEAD"):
+        login = request.forge_url(request.root, "@@login", query={"next": request.url})
+        return HTTPFound(location=login)
+    return error_response(request, 403, "Forbidden",
+                          "You may see this page but not do that here."
+                          if request.user else "Please sign in first.")
+
+
+@exception_view_config(BadCSRFToken)
+def bad_csrf(request):
+    return error_response(
+        request, 400, "Form expired",
+        "The form was missing its security token or it did not match "
+        "(the page may be old, or the request came from another site). "
+        "Reload the page and try again.")
+
+
+@exception_view_config(URLDecodeError)
+@exception_view_config(UnicodeDecodeError)
+def bad_encoding(request):
+    return error_response(request, 400, "Bad request",
+                          "The address or form contained bytes that are not valid UTF-8.")
+
+
+@exception_view_config(ActionError)
+def action_error(request):
+    error = request.exception
+    return error_response(request, error.status, "Not saved", str(error))
+
+
+@exception_view_config(HTTPClientError)
+def client_error(request):
+    error = request.exception
+    if isinstance(error, (HTTPNotFound, HTTPForbidden)):
+        return not_found(request) if isinstance(error, HTTPNotFound) else forbidden(request)
+    return error_response(request, error.code, error.title, error.detail or error.explanation)
+
+
+@exception_view_config(Exception)
+def server_error(request):
+    log.exception("unhandled error on %s %s", request.method, request.path_qs)
+    return error_response(request, 500, "Something went wrong",
+                          "The error was logged; please try again, or tell the site admins.")

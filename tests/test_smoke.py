@@ -1,0 +1,5 @@
+def test_front_page_lists_public_projects(forge_browser, make_user, make_project):
+    ada = make_user("ada")
+    make_project("demo", ada, title="Demo project")
+    page = forge_browser.get("/")
+    assert "Demo project" in page.text
