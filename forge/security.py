@@ -7,11 +7,16 @@ those contain.  Site admins are permitted everything.
 Two rules on top of Pyramid's ``ACLHelper`` (which composes the ACLs of the
 whole lineage, nearest node first):
 
-* every permission also needs ``read`` on the same node, so a private node
-  (one whose ACL ends by denying ``read`` to everyone) is closed to anything
-  inherited from above;
-* a node the user may not read is answered like a missing one (see
-  ``forge.views.errors``).
+* reading a node needs ``read`` on it *and on every ancestor*: you cannot reach
+  a child through a parent you may not enter, so a private project keeps
+  everything inside it private whatever the children's own ACLs say, and a
+  DENY of ``read`` on a project shuts the user out of its whole subtree;
+* every other permission also needs that ``read``, so a private node (one
+  whose ACL ends by denying ``read`` to everyone) is closed to anything
+  inherited from above.
+
+A node the user may not read is answered like a missing one (see
+``forge.views.errors``).
 """
 from bson import ObjectId
 from bson.errors import InvalidId
@@ -89,12 +94,30 @@ class ForgeSecurityPolicy:
         return []
 
 
+def readable(node, principals, helper=ACLHelper()):
+    """``read`` on the node and on each of its ancestors (memoised on the nodes,
+    which live for one request)."""
+    key = tuple(principals)
+    memo = node.__dict__.setdefault("_forge_readable", {}) if hasattr(node, "__dict__") else {}
+    if key not in memo:
+        parent = node.__parent__
+        result = readable(parent, principals, helper) if parent is not None else None
+        if result is None or result:
+            result = helper.permits(node, principals, "read")
+        memo[key] = result
+    return memo[key]
+
+
+def forget_readable(node):
+    """Drop the memo after the node's ACL changed within a request."""
+    node.__dict__.pop("_forge_readable", None)
+
+
 def permits(context, principals, permission, helper=ACLHelper()):
-    """The forge rule: ``permission`` and also ``read`` on the node."""
-    if permission != "read":
-        readable = helper.permits(context, principals, "read")
-        if not readable:
-            return readable
+    """The forge rule: ``read`` along the lineage, then ``permission`` on the node."""
+    result = readable(context, principals, helper)
+    if not result or permission == "read":
+        return result
     return helper.permits(context, principals, permission)
 
 

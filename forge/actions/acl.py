@@ -5,7 +5,7 @@ from bson.errors import InvalidId
 from ..events import AclChanged
 from ..model import ProjectRole, User, session
 from ..model.acl import AUTHENTICATED, EVERYONE, ace, insert_entry
-from ..security import can, user_principals
+from ..security import can, forget_readable, user_principals
 from . import ActionError
 from .audit import record
 from .roles import admin_user_ids
@@ -61,10 +61,12 @@ def _lockout_check(node, new_acl):
         return
     old = node.doc.acl
     node.doc.acl = new_acl
+    forget_readable(node)
     try:
         ok = any(can(node, user_principals(u), "admin") for u in admins)
     finally:
         node.doc.acl = old
+        forget_readable(node)
     if not ok:
         raise ActionError("This change would lock every project admin out of this page; "
                           "it was not saved.")
@@ -73,6 +75,7 @@ def _lockout_check(node, new_acl):
 def set_acl(registry, node, new_acl, actor, action, summary, **detail):
     _lockout_check(node, new_acl)
     node.doc.acl = new_acl
+    forget_readable(node)
     project = node.project
     record(node.doc, node.kind, actor, action, summary,
            project_id=project.doc._id if project else None, acl=new_acl, **detail)
