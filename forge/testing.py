@@ -8,18 +8,77 @@ A tool's tests get a fresh in-memory forge per test::
         forge_browser.login("ada")
         forge_browser.get("/p/demo/")
 """
+import contextlib
+import os
 import re
+import threading
 
 import pytest
 import webtest
+from pymongo import monitoring
 
 PASSWORD = "correct horse battery"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
+READ_COMMANDS = {"find", "aggregate", "count", "distinct", "getMore"}
+
+
+class _CommandCounter(monitoring.CommandListener):
+    """Counts read commands sent over a real socket (pymongo command monitoring)."""
+
+    def __init__(self):
+        self.active = None
+
+    def started(self, event):
+        if self.active is not None and event.command_name in READ_COMMANDS:
+            self.active.append(event.command_name)
+
+    def succeeded(self, event):
+        pass
+
+    def failed(self, event):
+        pass
+
+
+_wire_counter = _CommandCounter()
+monitoring.register(_wire_counter)    # applies to clients created from now on
+
+
+@contextlib.contextmanager
+def count_queries():
+    """Count database reads inside the block, on mim:// and on a real server.
+
+    ::
+
+        with count_queries() as reads:
+            browser.get("/p/demo/notes/page/")
+        assert len(reads) == 6
+    """
+    from ming import mim
+    reads = []
+    original = mim.Collection.find
+    lock = threading.Lock()
+
+    def counting_find(self, *args, **kw):
+        with lock:
+            reads.append("find")
+        return original(self, *args, **kw)
+
+    mim.Collection.find = counting_find
+    _wire_counter.active = reads
+    try:
+        yield reads
+    finally:
+        mim.Collection.find = original
+        _wire_counter.active = None
+
+
 def forge_test_settings(**overrides):
+    """Settings of a test forge: ``mim://``, or the server named by
+    ``FORGE_TEST_MONGODB_URL`` (the suite's over-the-wire mode)."""
     settings = {
-        "ming.main.uri": "mim://",
+        "ming.main.uri": os.environ.get("FORGE_TEST_MONGODB_URL") or "mim://",
         "ming.main.database": "forge_test",
         "forge.secret": "test-secret",
         "forge.tools": "",

@@ -2,6 +2,7 @@
 from pyramid.csrf import get_csrf_token
 from pyramid.interfaces import ISecurityPolicy
 
+from ..interfaces import INode
 from ..resources import lineage_list
 from ..security import SITE_ADMIN, can
 
@@ -27,6 +28,21 @@ def is_site_admin(request):
     return SITE_ADMIN in request.principals
 
 
+def breadcrumbs(request):
+    """The lineage below the root of the page's node (none on error pages)."""
+    node = getattr(request, "context", None)
+    if not INode.providedBy(node) or node.__parent__ is None:
+        return []
+    return lineage_list(node)[1:]
+
+
+def search_query(request):
+    try:
+        return request.GET.get("q", "")[:100]
+    except UnicodeDecodeError:
+        return ""
+
+
 def includeme(config):
     config.add_jinja2_search_path("forge:templates", name=".jinja2")
     config.add_static_view("forge-static", "forge:static", cache_max_age=3600)
@@ -34,6 +50,8 @@ def includeme(config):
     config.add_request_method(principals, "principals", reify=True)
     config.add_request_method(forge_url, "forge_url")
     config.add_request_method(lambda r, node: lineage_list(node), "lineage")
+    config.add_request_method(breadcrumbs, "breadcrumbs")
+    config.add_request_method(search_query, "search_query")
     config.add_request_method(request_can, "can")
     config.add_request_method(is_site_admin, "is_site_admin", reify=True)
     config.add_request_method(lambda r: get_csrf_token(r), "csrf_token", reify=True)

@@ -3,16 +3,20 @@ missing one, so private things do not reveal that they exist."""
 import logging
 
 from pyramid.exceptions import BadCSRFToken, URLDecodeError
+from pyramid.renderers import render_to_response
 from pyramid.httpexceptions import HTTPClientError, HTTPForbidden, HTTPFound, HTTPNotFound
 from pyramid.view import exception_view_config, forbidden_view_config, notfound_view_config
 
 from ..actions import ActionError
+from ..resources import root_factory
 
 log = logging.getLogger(__name__)
 
 
 def render_error(request, status, title, message):
-    from pyramid.renderers import render_to_response
+    if getattr(request, "root", None) is None:
+        # the request failed before traversal (e.g. an undecodable URL)
+        request.root = root_factory(request)
     response = render_to_response(
         "errors/error.jinja2",
         {"status": status, "title": title, "message": message},
