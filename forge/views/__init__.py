@@ -9,11 +9,12 @@ from ..security import SITE_ADMIN, can
 
 def forge_url(request, node, *elements, **kw):
     """URL of a node, also when the forge is embedded under a route prefix."""
+    url = request.resource_url(node, *elements, **kw)
     mount = request.registry.settings.get("forge.mount_route")
     if mount:
-        kw.setdefault("route_name", mount)
-        kw.setdefault("route_remainder_name", "traverse")
-    return request.resource_url(node, *elements, **kw)
+        base = request.route_url(mount, traverse=()).rstrip("/")
+        url = base + url[len(request.application_url):]
+    return url
 
 
 def request_can(request, permission, node):
