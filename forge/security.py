@@ -18,8 +18,6 @@ whole lineage, nearest node first):
 A node the user may not read is answered like a missing one (see
 ``forge.views.errors``).
 """
-from bson import ObjectId
-from bson.errors import InvalidId
 from pyramid.authorization import ACLAllowed, ACLHelper, Authenticated, Everyone
 from pyramid.csrf import SessionCSRFStoragePolicy, new_csrf_token
 from pyramid.session import SignedCookieSessionFactory
@@ -57,10 +55,7 @@ class ForgeSecurityPolicy:
         user_id = request.session.get("user_id")
         if not user_id:
             return None
-        try:
-            user = User.query.get(_id=ObjectId(user_id))
-        except InvalidId:
-            return None
+        user = User.query.get(_id=str(user_id))
         if user is None or user.disabled:
             return None
         return user

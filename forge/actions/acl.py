@@ -1,7 +1,4 @@
 """The one way an ACL changes: validated, audited, versioned in the log, announced."""
-from bson import ObjectId
-from bson.errors import InvalidId
-
 from ..events import AclChanged
 from ..model import ProjectRole, User, session
 from ..model.acl import AUTHENTICATED, EVERYONE, ace, insert_entry
@@ -21,18 +18,14 @@ def parse_principal(text):
         return AUTHENTICATED
     kind, _, ident = text.partition(":")
     if kind in ("user", "role") and ident:
-        try:
-            oid = ObjectId(ident)
-        except InvalidId:
-            oid = None
         if kind == "user":
-            if oid and User.query.get(_id=oid):
+            if User.query.get(_id=ident):
                 return text
             user = User.by_username(ident)
             if user is not None:
                 return "user:%s" % user._id
             raise ActionError("There is no user %r." % ident)
-        if oid and ProjectRole.query.get(_id=oid):
+        if ProjectRole.query.get(_id=ident):
             return text
         raise ActionError("There is no such role.")
     user = User.by_username(text.lower()) if text else None
@@ -110,16 +103,12 @@ def describe_principal(principal, cache=None):
     if principal == AUTHENTICATED:
         return "Signed-in users"
     kind, _, ident = principal.partition(":")
-    try:
-        oid = ObjectId(ident)
-    except InvalidId:
-        return principal
     if kind == "user":
-        user = User.query.get(_id=oid)
+        user = User.query.get(_id=ident)
         return user.username if user else principal
     if kind == "role":
         from ..model import Project
-        role = ProjectRole.query.get(_id=oid)
+        role = ProjectRole.query.get(_id=ident)
         if role is None:
             return principal
         project = Project.query.get(_id=role.project_id)

@@ -10,7 +10,7 @@ from ming import schema as S
 from ming.odm import FieldProperty, MappedClass
 
 from .acl import ACE_SCHEMA
-from .session import session, utcnow
+from .session import new_id, session, utcnow
 
 
 class Artifact(MappedClass):
@@ -22,10 +22,10 @@ class Artifact(MappedClass):
         unique_indexes = [("tool_id", "path")]
         indexes = [("tool_id", "family"), ("tool_id", "deleted", "modified")]
 
-    _id = FieldProperty(S.ObjectId)
+    _id = FieldProperty(str, if_missing=new_id)
     type = FieldProperty(str, if_missing="artifact")
-    project_id = FieldProperty(S.ObjectId, if_missing=None)
-    tool_id = FieldProperty(S.ObjectId, if_missing=None)
+    project_id = FieldProperty(str, if_missing=None)
+    tool_id = FieldProperty(str, if_missing=None)
     path = FieldProperty(str)
     family = FieldProperty(str)
     title = FieldProperty(str, if_missing="")
@@ -33,7 +33,7 @@ class Artifact(MappedClass):
     labels = FieldProperty([str])
     created = FieldProperty(S.DateTime, if_missing=utcnow)
     modified = FieldProperty(S.DateTime, if_missing=utcnow)
-    author_id = FieldProperty(S.ObjectId, if_missing=None)
+    author_id = FieldProperty(str, if_missing=None)
     deleted = FieldProperty(bool, if_missing=False)
     ext = FieldProperty({str: S.Anything})       # ext.{plugin}.{field}
     custom = FieldProperty({str: S.Anything})    # run-time custom fields
@@ -67,10 +67,10 @@ class Snapshot(MappedClass):
         name = "snapshot"
         unique_indexes = [("artifact_id", "version")]
 
-    _id = FieldProperty(S.ObjectId)
-    artifact_id = FieldProperty(S.ObjectId, if_missing=None)
+    _id = FieldProperty(str, if_missing=new_id)
+    artifact_id = FieldProperty(str, if_missing=None)
     version = FieldProperty(int)
-    author_id = FieldProperty(S.ObjectId, if_missing=None)
+    author_id = FieldProperty(str, if_missing=None)
     timestamp = FieldProperty(S.DateTime, if_missing=utcnow)
     comment = FieldProperty(str, if_missing="")
     data = FieldProperty(S.Anything)

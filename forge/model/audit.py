@@ -2,7 +2,7 @@
 from ming import schema as S
 from ming.odm import FieldProperty, MappedClass
 
-from .session import session, utcnow
+from .session import new_id, session, utcnow
 
 
 class AuditEntry(MappedClass):
@@ -11,11 +11,11 @@ class AuditEntry(MappedClass):
         name = "audit_log"
         indexes = [("node_id", "timestamp"), ("project_id", "timestamp")]
 
-    _id = FieldProperty(S.ObjectId)
-    node_id = FieldProperty(S.ObjectId, if_missing=None)
+    _id = FieldProperty(str, if_missing=new_id)
+    node_id = FieldProperty(str, if_missing=None)
     node_kind = FieldProperty(str)          # "site", "project", "tool", "artifact"
-    project_id = FieldProperty(S.ObjectId, if_missing=None)
-    actor_id = FieldProperty(S.ObjectId, if_missing=None)
+    project_id = FieldProperty(str, if_missing=None)
+    actor_id = FieldProperty(str, if_missing=None)
     timestamp = FieldProperty(S.DateTime, if_missing=utcnow)
     action = FieldProperty(str)             # "acl.add", "acl.remove", "role.add-member", ...
     summary = FieldProperty(str)            # one human-readable line

@@ -2,7 +2,7 @@
 from ming import schema as S
 from ming.odm import FieldProperty, MappedClass
 
-from .session import session, utcnow
+from .session import new_id, session, utcnow
 
 
 class User(MappedClass):
@@ -11,7 +11,7 @@ class User(MappedClass):
         name = "user"
         unique_indexes = [("username",), ("email",)]
 
-    _id = FieldProperty(S.ObjectId)
+    _id = FieldProperty(str, if_missing=new_id)
     username = FieldProperty(str)
     email = FieldProperty(str)
     display_name = FieldProperty(str, if_missing="")
@@ -46,12 +46,12 @@ class ProjectRole(MappedClass):
         indexes = [("user_ids",)]
         unique_indexes = [("project_id", "name")]
 
-    _id = FieldProperty(S.ObjectId)
-    project_id = FieldProperty(S.ObjectId, if_missing=None)
+    _id = FieldProperty(str, if_missing=new_id)
+    project_id = FieldProperty(str, if_missing=None)
     name = FieldProperty(str)
-    includes = FieldProperty([S.ObjectId])
-    implied_ids = FieldProperty([S.ObjectId])
-    user_ids = FieldProperty([S.ObjectId])
+    includes = FieldProperty([str])
+    implied_ids = FieldProperty([str])
+    user_ids = FieldProperty([str])
     position = FieldProperty(int, if_missing=100)
 
     @property

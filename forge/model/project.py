@@ -8,7 +8,7 @@ from ming import schema as S
 from ming.odm import FieldProperty, MappedClass
 
 from .acl import ACE_SCHEMA
-from .session import session, utcnow
+from .session import new_id, session, utcnow
 
 
 class Neighborhood(MappedClass):
@@ -17,7 +17,7 @@ class Neighborhood(MappedClass):
         name = "neighborhood"
         unique_indexes = [("name",)]
 
-    _id = FieldProperty(S.ObjectId)
+    _id = FieldProperty(str, if_missing=new_id)
     name = FieldProperty(str)          # URL segment: "p", "u"
     title = FieldProperty(str)
     kind = FieldProperty(str, if_missing="projects")   # or "users"
@@ -31,15 +31,15 @@ class Project(MappedClass):
         unique_indexes = [("neighborhood_id", "shortname")]
         indexes = [("neighborhood_id", "family"), ("parent_id",)]
 
-    _id = FieldProperty(S.ObjectId)
-    neighborhood_id = FieldProperty(S.ObjectId, if_missing=None)
+    _id = FieldProperty(str, if_missing=new_id)
+    neighborhood_id = FieldProperty(str, if_missing=None)
     shortname = FieldProperty(str)     # "demo/docs": path under the neighborhood
     family = FieldProperty(str)        # "demo": first segment of shortname
-    parent_id = FieldProperty(S.ObjectId, if_missing=None)
+    parent_id = FieldProperty(str, if_missing=None)
     title = FieldProperty(str)
     description = FieldProperty(str, if_missing="")
     acl = FieldProperty(ACE_SCHEMA)
-    user_id = FieldProperty(S.ObjectId, if_missing=None)   # owner of a /u/ project
+    user_id = FieldProperty(str, if_missing=None)   # owner of a /u/ project
     created = FieldProperty(S.DateTime, if_missing=utcnow)
     deleted = FieldProperty(bool, if_missing=False)
 
@@ -61,10 +61,10 @@ class ToolInstance(MappedClass):
         unique_indexes = [("project_id", "mount")]
         indexes = [("neighborhood_id", "family")]
 
-    _id = FieldProperty(S.ObjectId)
-    project_id = FieldProperty(S.ObjectId, if_missing=None)
+    _id = FieldProperty(str, if_missing=new_id)
+    project_id = FieldProperty(str, if_missing=None)
     # copied from the project, so a URL loads all tools of its family at once
-    neighborhood_id = FieldProperty(S.ObjectId, if_missing=None)
+    neighborhood_id = FieldProperty(str, if_missing=None)
     family = FieldProperty(str)
     tool = FieldProperty(str)          # registered tool name: "notes", "wiki"
     mount = FieldProperty(str)

@@ -6,11 +6,23 @@ tests, ``mongodb://`` everywhere else).
 """
 from datetime import datetime, timezone
 
+from bson import ObjectId
+
 from ming import Session, create_datastore
 from ming.odm import Mapper, ThreadLocalODMSession
+from pymongo.uri_parser import parse_uri
 
 doc_session = Session.by_name("main")
 session = ThreadLocalODMSession(doc_session=doc_session)
+
+
+def new_id():
+    """Document ids are ObjectId hex strings, and references to them are the
+    same strings.  The embedded wire-protocol server (nx-27017) cannot match a
+    BSON ObjectId stored in an ordinary field (it falls back to a Python scan
+    that compares unequal), while strings match by index on it and on MongoDB.
+    """
+    return str(ObjectId())
 
 
 def utcnow():
@@ -22,10 +34,21 @@ def bind_datastore(uri, database="forge"):
     if uri.startswith("mim://"):
         datastore = create_datastore("mim:///" + database)
     else:
-        datastore = create_datastore(uri, database=database,
+        datastore = create_datastore(with_database(uri, database),
                                      serverSelectionTimeoutMS=5000)
     doc_session.bind = datastore
     return datastore
+
+
+def with_database(uri, database):
+    """``mongodb://h:p/?opts`` -> ``mongodb://h:p/forge?opts``; a URI naming a
+    database keeps its own."""
+    if parse_uri(uri)["database"]:
+        return uri
+    base, sep, query = uri.partition("?")
+    if base.count("/") == 2:          # mongodb://host:port
+        base += "/"
+    return base + database + sep + query
 
 
 def ensure_indexes():

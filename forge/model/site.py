@@ -3,7 +3,7 @@ from ming import schema as S
 from ming.odm import FieldProperty, MappedClass
 
 from .acl import ACE_SCHEMA
-from .session import session
+from .session import new_id, session
 
 
 class SiteConfig(MappedClass):
@@ -12,7 +12,7 @@ class SiteConfig(MappedClass):
         name = "site_config"
         unique_indexes = [("key",)]
 
-    _id = FieldProperty(S.ObjectId)
+    _id = FieldProperty(str, if_missing=new_id)
     key = FieldProperty(str, if_missing="site")
     title = FieldProperty(str, if_missing="PyForge")
     acl = FieldProperty(ACE_SCHEMA)
