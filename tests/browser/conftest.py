@@ -1,0 +1,243 @@
+"""Real-browser tests: a live forge served by waitress, driven by Debian's Chromium.
+
+One forge server and one Chromium run for the whole session; every test gets a
+fresh browser context (no cookies carried over) through the ``page`` fixture.
+A test fails when its pages log a console error or make any request to another
+origin (the forge must work offline and must not leak visits to third parties).
+
+Data is seeded through ``forge.actions`` in the test thread; each test makes
+its own users and projects with unique names (``seed``), so tests do not depend
+on each other's order.
+"""
+import itertools
+import os
+import pathlib
+import threading
+from urllib.parse import urlsplit
+
+import pytest
+
+from forge.testing import PASSWORD
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "test-output" / "screenshots"
+CHROMIUM = os.environ.get("FORGE_TEST_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+# Playwright's default of 30 s turns a broken page into a long wait; the forge
+# answers in milliseconds, so a few seconds is plenty.
+TIMEOUT_MS = 5000
+
+
+def _let_pyramid_serve_static_files_under_pytest():
+    """pytest imports ``forge`` (a ``pytest11`` plugin's package) through its
+    assertion-rewriting loader, which pkg_resources does not know, so Pyramid's
+    static view answers 500 for forge.css.  Outside pytest the normal loader is
+    used; here we tell pkg_resources that this loader reads plain files."""
+    import pkg_resources
+    from _pytest.assertion.rewrite import AssertionRewritingHook
+    pkg_resources.register_loader_type(AssertionRewritingHook, pkg_resources.DefaultProvider)
+
+
+_let_pyramid_serve_static_files_under_pytest()
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if pathlib.Path(str(item.fspath)).parent == pathlib.Path(__file__).parent:
+            item.add_marker(pytest.mark.browser)
+
+
+# ---------------------------------------------------------------- live server
+
+@pytest.fixture(scope="session")
+def forge_server():
+    """A forge on 127.0.0.1:<free port> in a daemon thread; yields (base_url, app)."""
+    import waitress
+
+    import forge
+    from forge.model import session
+    from forge.testing import forge_test_settings, reset_database
+
+    settings = forge_test_settings()
+    reset_database(settings)
+    app = forge.main(**settings)
+    session.close()
+    # one worker thread: mim:// is an in-process store shared with the test
+    # thread, and a single server thread keeps request handling strictly serial
+    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=1,
+                                    ident="pyforge-browser-tests")
+    thread = threading.Thread(target=server.run, name="forge-live-server", daemon=True)
+    thread.start()
+    yield "http://127.0.0.1:%s" % server.effective_port, app
+    server.close()
+
+
+@pytest.fixture(scope="session")
+def base_url(forge_server):
+    return forge_server[0]
+
+
+@pytest.fixture(scope="session")
+def live_registry(forge_server):
+    return forge_server[1].registry
+
+
+_unique = itertools.count(1)
+
+
+class Seed:
+    """Creates users and projects through ``forge.actions`` with unique names."""
+
+    def __init__(self, registry):
+        self.registry = registry
+
+    def name(self, prefix):
+        return "%s%d" % (prefix, next(_unique))
+
+    def user(self, prefix="user", site_admin=False, display_name=""):
+        from forge.actions.users import create_user
+        from forge.model import session
+        username = self.name(prefix)
+        user = create_user(self.registry, username, "%s@example.test" % username, PASSWORD,
+                           display_name=display_name, site_admin=site_admin)
+        session.close()
+        return user
+
+    def project(self, admin, prefix="proj", title=None, parent=None, private=False,
+                tools=()):
+        """A project in /p/ (a subproject of ``parent``), with ``tools`` as
+        (tool, mount) pairs installed."""
+        from forge.actions.projects import create_project, install_tool
+        from forge.model import Neighborhood, Project, User, session
+        shortname = self.name(prefix)
+        nb = Neighborhood.query.get(name="p")
+        admin = User.query.get(_id=admin._id)
+        parent_doc = None
+        if parent is not None:
+            parent_doc = Project.query.get(_id=parent._id)
+        project = create_project(self.registry, nb, shortname, title or shortname.title(),
+                                 admin, parent=parent_doc, private=private)
+        for tool, mount in tools:
+            install_tool(self.registry, project, tool, mount, admin)
+        session.close()
+        return project
+
+    def member(self, project, role_name, user):
+        """Give ``user`` the role ``role_name`` in ``project``."""
+        from forge.actions.roles import add_member, role_named
+        from forge.model import Project, User, session
+        project = Project.query.get(_id=project._id)
+        admin = User.query.get(_id=user._id)
+        add_member(self.registry, project, role_named(project, role_name), admin, admin)
+        session.close()
+
+
+@pytest.fixture
+def seed(live_registry):
+    from forge.model import session
+    yield Seed(live_registry)
+    session.close()
+
+
+def project_url(project):
+    """Path of a seeded top-level project or subproject in /p/."""
+    return "/p/%s/" % project.shortname
+
+
+# ---------------------------------------------------------------- browser
+
+@pytest.fixture(scope="session")
+def chromium():
+    from playwright.sync_api import sync_playwright
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("no Chromium at %s (apt-get install chromium)" % CHROMIUM)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                    args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class PageGuard:
+    """Records console errors and requests to other origins of one page."""
+
+    def __init__(self, page, base_url):
+        self.origin = urlsplit(base_url)[:2]
+        self.problems = []
+        self.documents = set()
+        page.on("console", self.on_console)
+        page.on("pageerror", lambda error: self.problems.append("page error: %s" % error))
+        page.on("request", self.on_request)
+
+    def on_request(self, request):
+        parts = urlsplit(request.url)
+        if parts.scheme in ("data", "blob", "about"):
+            return
+        if parts[:2] != self.origin:
+            self.problems.append("request to another origin: %s" % request.url)
+        if request.resource_type == "document":
+            self.documents.add(request.url)
+
+    def on_console(self, message):
+        if message.type != "error":
+            return
+        # Chromium logs every non-2xx *document* as "Failed to load resource";
+        # the tests assert those statuses themselves (404/403/400 pages are the
+        # point of some tests), so only failing sub-resources count here.
+        location = (message.location or {}).get("url", "")
+        if message.text.startswith("Failed to load resource") and location in self.documents:
+            return
+        # Chromium asks for /favicon.ico by itself; the forge declares no icon
+        if urlsplit(location).path == "/favicon.ico":
+            return
+        self.problems.append("console error: %s (at %s)" % (message.text, location))
+
+
+@pytest.fixture
+def new_page(chromium, base_url, request):
+    """A factory of pages, each in its own browser context (its own cookies)."""
+    contexts, guards = [], []
+
+    def make():
+        context = chromium.new_context(base_url=base_url, viewport={"width": 1200, "height": 800})
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        page = context.new_page()
+        guards.append(PageGuard(page, base_url))
+        return page
+
+    request.node.forge_page_guards = guards
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page):
+    return new_page()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    result = yield
+    problems = [p for guard in getattr(item, "forge_page_guards", []) for p in guard.problems]
+    if problems:
+        pytest.fail("the page misbehaved:\n  " + "\n  ".join(problems), pytrace=False)
+    return result
+
+
+def shot(page, name):
+    """Save a full-page screenshot as test-output/screenshots/<name>.png."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / ("%s.png" % name)), full_page=True)
+
+
+def login(page, username, password=PASSWORD):
+    """Sign in through the sign-in form; returns the page after the redirect."""
+    page.goto("/@@login")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    with page.expect_navigation():
+        page.locator("main form").get_by_role("button").first.click()
+    return page
