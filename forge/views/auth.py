@@ -1,0 +1,205 @@
+"""Sign-up, sign-in and -out, the account page and users' public profiles.
+
+Sign-in state lives in the signed session cookie (``forge.security``); these
+views only call ``remember``/``forget``.  Every form re-renders with the
+user's input (never a password) and a 4xx status when it is refused.
+"""
+from urllib.parse import urlsplit
+
+from pyramid.httpexceptions import HTTPForbidden, HTTPFound, HTTPNotFound
+from pyramid.security import NO_PERMISSION_REQUIRED, forget, remember
+from pyramid.traversal import find_resource
+from pyramid.view import view_config, view_defaults
+
+from ..actions import ActionError
+from ..actions.users import (Throttled, change_password, create_user, sign_in,
+                             update_profile)
+from ..interfaces import IProject, ISiteRoot
+from ..model import Neighborhood, Project, ProjectRole, User
+
+BAD_CREDENTIALS = "Wrong username or password."
+MAX_LISTED_ROLES = 500
+
+
+def safe_next(request, value):
+    """A same-site path to go to after signing in, or None.
+
+    Only relative paths are honoured ('/x', not '//host' or '/\\host', which
+    browsers read as another host); an absolute URL of this very site (what
+    the forbidden view sends) is reduced to its path.
+    """
+    if not value or not isinstance(value, str) or len(value) > 2000:
+        return None
+    here = request.host_url + "/"
+    if value.startswith(here):
+        value = value[len(here) - 1:]
+    if not value.startswith("/") or value.startswith(("//", "/\\")):
+        return None
+    # browsers drop tabs and newlines inside URLs: "/\t/evil" would become "//evil"
+    if any(ord(c) < 33 or c == "\x7f" for c in value):
+        return None
+    if urlsplit(value).netloc:
+        return None
+    return value
+
+
+def after_login_url(request, next_path):
+    return next_path or request.forge_url(request.root)
+
+
+@view_config(context=ISiteRoot, name="signup", renderer="auth/signup.jinja2",
+             permission="read")
+def signup(context, request):
+    fields = {"username": "", "email": "", "display_name": ""}
+    if request.method != "POST":
+        return {"fields": fields, "error": None}
+    for name in fields:
+        fields[name] = request.POST.get(name, "").strip()
+    password = request.POST.get("password", "")
+    try:
+        if password != request.POST.get("password_confirm", ""):
+            raise ActionError("The password and its confirmation differ.")
+        user = create_user(request.registry, fields["username"], fields["email"], password,
+                           display_name=fields["display_name"])
+    except ActionError as error:
+        request.response.status_int = error.status
+        return {"fields": fields, "error": str(error)}
+    headers = remember(request, str(user._id))
+    request.session.flash("Welcome, %s! Your account is ready." % user.title)
+    return HTTPFound(location=request.forge_url(request.root, "u", user.username, ""),
+                     headers=headers)
+
+
+# Signing in and out needs no permission: on a site that anonymous users may
+# not read, the sign-in page is the one way in.
+@view_config(context=ISiteRoot, name="login", renderer="auth/login.jinja2",
+             permission=NO_PERMISSION_REQUIRED)
+def login(context, request):
+    params = request.POST if request.method == "POST" else request.GET
+    next_path = safe_next(request, params.get("next"))
+    username = params.get("username", "").strip()[:100]
+    page = {"username": username, "next": next_path or "", "error": None}
+    if request.method != "POST":
+        return page
+    try:
+        user = sign_in(request.registry, username, request.POST.get("password", ""),
+                       request.remote_addr)
+    except Throttled as error:
+        request.response.status_int = error.status
+        request.response.headers["Retry-After"] = str(error.seconds)
+        return dict(page, error=str(error))
+    if user is None:
+        request.response.status_int = 400
+        return dict(page, error=BAD_CREDENTIALS)
+    headers = remember(request, str(user._id))
+    return HTTPFound(location=after_login_url(request, next_path), headers=headers)
+
+
+@view_config(context=ISiteRoot, name="logout", request_method="POST",
+             permission=NO_PERMISSION_REQUIRED)
+def logout(context, request):
+    headers = forget(request)
+    return HTTPFound(location=request.forge_url(request.root), headers=headers)
+
+
+@view_defaults(context=ISiteRoot, name="account", renderer="auth/account.jinja2",
+               permission="read")
+class AccountView:
+    """The signed-in user's own settings: profile and password, two forms."""
+
+    def __init__(self, context, request):
+        self.context = context
+        self.request = request
+        if request.user is None:
+            raise HTTPForbidden()     # anonymous GET: the forbidden view sends to sign-in
+        self.user = request.user
+
+    def page(self, profile=None, profile_error=None, password_error=None):
+        user = self.user
+        return {"user": user,
+                "profile": profile or {"display_name": user.display_name, "email": user.email},
+                "profile_error": profile_error, "password_error": password_error}
+
+    def refused(self, error, **page):
+        self.request.response.status_int = error.status
+        return self.page(**page)
+
+    def back(self, message):
+        self.request.session.flash(message)
+        return HTTPFound(location=self.request.forge_url(self.request.root, "@@account"))
+
+    @view_config(request_method="GET")
+    def show(self):
+        return self.page()
+
+    @view_config(request_method="POST", request_param="form=profile")
+    def save_profile(self):
+        profile = {"display_name": self.request.POST.get("display_name", "").strip(),
+                   "email": self.request.POST.get("email", "").strip()}
+        try:
+            update_profile(self.user, profile["display_name"], profile["email"])
+        except ActionError as error:
+            return self.refused(error, profile=profile, profile_error=str(error))
+        return self.back("Your profile is saved.")
+
+    @view_config(request_method="POST", request_param="form=password")
+    def save_password(self):
+        post = self.request.POST
+        try:
+            if post.get("new_password", "") != post.get("new_password_confirm", ""):
+                raise ActionError("The new password and its confirmation differ.")
+            change_password(self.user, post.get("current_password", ""),
+                            post.get("new_password", ""))
+        except ActionError as error:
+            return self.refused(error, password_error=str(error))
+        return self.back("Your password is changed.")
+
+
+def project_node(request, neighborhood_names, project_doc):
+    """The project's resource with its full lineage, or None if it is gone."""
+    nb_name = neighborhood_names.get(project_doc.neighborhood_id)
+    if nb_name is None:
+        return None
+    try:
+        return find_resource(request.root, "/%s/%s/" % (nb_name, project_doc.shortname))
+    except KeyError:
+        return None
+
+
+def readable_roles(request, user):
+    """[(project resource, [role names])] of the user's roles, in projects the
+    viewer may read, ordered by neighborhood and path."""
+    by_project = {}
+    for role in ProjectRole.query.find({"user_ids": user._id}).limit(MAX_LISTED_ROLES):
+        if role.project_id is not None:
+            by_project.setdefault(role.project_id, []).append(role)
+    neighborhood_names = {nb._id: nb.name for nb in Neighborhood.query.find()}
+    listed = []
+    # one indexed equality per project: $in scans on the embedded server
+    for project_id, roles in by_project.items():
+        doc = Project.query.get(_id=project_id)
+        if doc is None or doc.deleted:
+            continue
+        node = project_node(request, neighborhood_names, doc)
+        if node is None or not request.can("read", node):
+            continue
+        names = [r.name for r in sorted(roles, key=lambda r: (r.position, r.name))]
+        listed.append((node, names))
+    listed.sort(key=lambda item: (neighborhood_names[item[0].doc.neighborhood_id] != "p",
+                                  item[0].doc.shortname))
+    return listed
+
+
+@view_config(context=IProject, name="profile", renderer="auth/profile.jinja2",
+             permission="read")
+def profile(context, request):
+    """A user's public page, at ``/u/NAME/@@profile``."""
+    if not context.is_user_project:
+        raise HTTPNotFound()
+    user = User.query.get(_id=context.doc.user_id)
+    if user is None or user.disabled:
+        raise HTTPNotFound()
+    viewer = request.user
+    show_email = viewer is not None and (viewer._id == user._id or request.is_site_admin)
+    return {"profile_user": user, "show_email": show_email,
+            "roles": readable_roles(request, user)}
