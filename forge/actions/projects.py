@@ -1,16 +1,16 @@
 """Projects, subprojects and the tools installed in them."""
 from pymongo.errors import DuplicateKeyError
 
-from ..events import (ProjectCreated, ProjectUpdated, ToolInstalled, ToolUninstalled,
-                      ToolUpdated)
+from ..events import (AclChanged, ProjectCreated, ProjectUpdated, RolesChanged,
+                      ToolInstalled, ToolUninstalled, ToolUpdated)
 from ..model import (Artifact, Neighborhood, Project, SiteConfig, Snapshot, ToolInstance,
                      session)
 from ..model.session import collection
-from ..model.acl import AUTHENTICATED, EVERYONE, ace, is_private, with_privacy
+from ..model.acl import AUTHENTICATED, EVERYONE, ace, insert_entry, is_private, with_privacy
 from ..names import InvalidName, check_shortname
 from . import ActionError
 from .audit import record
-from .roles import create_builtin_roles, role_named
+from .roles import create_builtin_roles, role_named, roles_project
 
 MAX_TITLE = 200
 MAX_DESCRIPTION = 20000
@@ -49,13 +49,45 @@ def check_description(text):
     return text
 
 
-def top_level_acl(roles, private):
+def role_acl_entries(roles):
+    """What the built-in roles may do on a project that owns them."""
     entries = [ace("allow", roles["Admin"].principal, "*")]
     entries += [ace("allow", roles["Developer"].principal, p)
                 for p in PROJECT_DEVELOPER_PERMISSIONS]
     entries.append(ace("allow", roles["Member"].principal, "read"))
+    return entries
+
+
+def top_level_acl(roles, private):
+    entries = role_acl_entries(roles)
     return with_privacy(entries, private) if private else entries + [
         ace("allow", EVERYONE, "read")]
+
+
+def create_own_roles(registry, project_doc, actor):
+    """Give a subproject its own Admin/Developer/Member roles (``actor`` becomes
+    its Admin) instead of its parent's.
+
+    The subproject keeps its ACL (the parent's roles still reach it through
+    the lineage) and gains allow-entries for the new roles, inserted before a
+    trailing private rule so that it stays last.
+    """
+    if project_doc.parent_id is None:
+        raise ActionError("A top-level project always has its own roles.")
+    if roles_project(project_doc)._id == project_doc._id:
+        raise ActionError("This project already has its own roles.")
+    roles = create_builtin_roles(project_doc, admin_user=actor)
+    acl = [dict(e) for e in project_doc.acl]
+    for entry in role_acl_entries(roles):
+        acl = insert_entry(acl, entry)
+    project_doc.acl = acl
+    record(project_doc, "project", actor, "role.create-own",
+           "gave the project its own roles", project_id=project_doc._id, acl=acl)
+    session.flush()
+    registry.notify(RolesChanged(project_doc, actor=actor, change="create-own"))
+    registry.notify(AclChanged(project_doc, actor=actor, kind="project",
+                               action="role.create-own"))
+    return roles
 
 
 def create_project(registry, neighborhood, shortname, title, actor, parent=None,
@@ -162,7 +194,9 @@ def install_tool(registry, project, tool_name, mount, actor, label=None, source=
         raise ActionError(str(e))
     _check_mount_free(project, mount)
     label = check_title(label or tool_type.title)
-    position = ToolInstance.query.find({"project_id": project._id}).count()
+    # after the last one (a count could collide after uninstalls and moves)
+    last = ToolInstance.query.find({"project_id": project._id}).sort("position", -1).first()
+    position = last.position + 1 if last is not None else 0
     acl = [ace(access, resolve_principal(project, who), permission)
            for access, who, permission in tool_type.default_acl]
     tool = ToolInstance(project_id=project._id, neighborhood_id=project.neighborhood_id,
@@ -189,16 +223,19 @@ def _check_mount_free(project, mount):
 
 
 def update_tool(registry, project, tool, mount, label, actor):
-    changes = {}
+    # validate everything before touching the document, so that a refused
+    # change leaves nothing half-applied in the session
+    label = check_title(label)
     if mount != tool.mount:
         try:
             check_shortname(mount, "mount point")
         except InvalidName as e:
             raise ActionError(str(e))
         _check_mount_free(project, mount)
+    changes = {}
+    if mount != tool.mount:
         changes["mount"] = [tool.mount, mount]
         tool.mount = mount
-    label = check_title(label)
     if label != tool.label:
         changes["label"] = [tool.label, label]
         tool.label = label
@@ -207,7 +244,11 @@ def update_tool(registry, project, tool, mount, label, actor):
     record(project, "project", actor, "tool.update",
            "changed tool %s: %s" % (tool.mount, ", ".join(sorted(changes))),
            project_id=project._id, changes=changes)
-    session.flush()
+    try:
+        session.flush()
+    except DuplicateKeyError:
+        session.clear()
+        raise ActionError("The mount point %r is taken." % mount)
     registry.notify(ToolUpdated(tool, actor=actor, changes=changes))
     return tool
 

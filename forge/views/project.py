@@ -1,0 +1,117 @@
+"""Project pages: the home page, creating subprojects, and the settings form."""
+from markupsafe import Markup, escape
+from pyramid.httpexceptions import HTTPForbidden, HTTPFound
+from pyramid.view import view_config, view_defaults
+
+from ..actions import ActionError
+from ..actions.projects import create_project, update_project
+from ..actions.roles import roles_of, roles_project
+from ..interfaces import IProject
+from ..model import User
+
+#: members listed per role on a home page; the roles page lists them all
+MEMBERS_SHOWN = 50
+
+
+def project_url(request, neighborhood_node, shortname):
+    """URL of a project (with its trailing slash) from its neighborhood and path."""
+    return request.forge_url(neighborhood_node, *shortname.split("/"), "")
+
+
+def render_description(text):
+    """The description as safe HTML."""
+    return Markup("<br>\n").join(escape(line) for line in (text or "").splitlines())
+
+
+def create_form(request, neighborhood_node, parent=None):
+    """GET shows the new-project form; POST creates the project and redirects
+    to it, or shows the form again with the message (400, nothing saved).
+
+    Shared by ``/p/@@create`` and ``/p/NAME/@@create-subproject``.
+    """
+    form = {"shortname": "", "title": "", "description": "", "private": False}
+    error = None
+    if request.method == "POST":
+        form = {"shortname": request.POST.get("shortname", "").strip(),
+                "title": request.POST.get("title", ""),
+                "description": request.POST.get("description", ""),
+                "private": bool(request.POST.get("private"))}
+        try:
+            project = create_project(
+                request.registry, neighborhood_node.doc, form["shortname"], form["title"],
+                request.user, parent=parent.doc if parent is not None else None,
+                private=form["private"], description=form["description"])
+        except ActionError as e:
+            error = str(e)
+            request.response.status_int = e.status
+        else:
+            return HTTPFound(location=project_url(request, neighborhood_node, project.shortname))
+    return {"form": form, "error": error, "parent": parent,
+            "neighborhood": neighborhood_node}
+
+
+def members_by_role(project_doc):
+    """[(role, [User]), ...] for the roles that apply to the project."""
+    groups = []
+    for role in roles_of(roles_project(project_doc)):
+        # one indexed get per member: `$in` scans on the embedded server
+        users = [User.query.get(_id=uid) for uid in role.user_ids[:MEMBERS_SHOWN]]
+        groups.append((role, [u for u in users if u is not None],
+                       max(0, len(role.user_ids) - MEMBERS_SHOWN)))
+    return groups
+
+
+@view_defaults(context=IProject)
+class ProjectViews:
+    def __init__(self, context, request):
+        self.context = context
+        self.request = request
+
+    @view_config(renderer="project/home.jinja2", permission="read")
+    def home(self):
+        request, context = self.request, self.context
+        roles_doc = roles_project(context.doc)
+        return {
+            "project": context,
+            "description": render_description(context.doc.description),
+            "tools": [t for t in context.tools() if request.can("read", t)],
+            "subprojects": [p for p in context.subprojects() if request.can("read", p)],
+            "members": members_by_role(context.doc),
+            "inherits_roles": roles_doc._id != context.doc._id,
+            "may_admin": request.can("admin", context),
+            "may_update": request.can("update", context),
+        }
+
+    @view_config(name="create-subproject", renderer="project/create.jinja2",
+                 permission="admin")
+    def create_subproject(self):
+        return create_form(self.request, self.context.neighborhood, parent=self.context)
+
+    @view_config(name="edit", renderer="project/edit.jinja2", permission="update")
+    def edit(self):
+        """Title and description for anyone with ``update``; the private switch
+        only for admins (the form marks it with ``set_private``)."""
+        request, context = self.request, self.context
+        doc = context.doc
+        may_admin = request.can("admin", context)
+        form = {"title": doc.title, "description": doc.description,
+                "private": context.private}
+        error = None
+        if request.method == "POST":
+            touches_privacy = "set_private" in request.POST or "private" in request.POST
+            if touches_privacy and not may_admin:
+                raise HTTPForbidden("Only project admins may make a project private or public.")
+            form = {"title": request.POST.get("title", ""),
+                    "description": request.POST.get("description", ""),
+                    "private": bool(request.POST.get("private")) if touches_privacy
+                    else context.private}
+            try:
+                update_project(request.registry, doc, form["title"], form["description"],
+                               form["private"] if touches_privacy else None, request.user)
+            except ActionError as e:
+                error = str(e)
+                request.response.status_int = e.status
+            else:
+                request.session.flash("Project settings saved.")
+                return HTTPFound(location=request.forge_url(context))
+        return {"project": context, "form": form, "error": error, "may_admin": may_admin}
