@@ -1,17 +1,27 @@
-"""The one way an ACL changes: validated, audited, versioned in the log, announced."""
+"""The one way an ACL changes: validated, audited, versioned in the log, announced.
+
+``add_entry``, ``remove_entry``, ``set_privacy`` and ``set_acl`` (which the
+others end in) refuse unknown permissions, principals and any change that
+would leave no project admin able to administer the node; each writes an
+audit entry carrying the new ACL, flushes, then notifies ``AclChanged``.
+"""
 from ..events import AclChanged
 from ..model import ProjectRole, User, session
-from ..model.acl import AUTHENTICATED, EVERYONE, ace, insert_entry
+from ..model.acl import AUTHENTICATED, EVERYONE, ace, insert_entry, with_privacy
 from ..security import can, forget_readable, user_principals
 from . import ActionError
 from .audit import record
-from .roles import admin_user_ids
+from .roles import admin_user_ids, role_named
+
+MAX_PRINCIPAL = 200
 
 
 def parse_principal(text):
     """Accept ``system.Everyone``, ``system.Authenticated``, ``user:ID``, ``role:ID``
     or a username; return the stored principal or raise ActionError."""
     text = (text or "").strip()
+    if len(text) > MAX_PRINCIPAL:
+        raise ActionError("That name is too long to be a user or a role.")
     if text in ("Everyone", EVERYONE):
         return EVERYONE
     if text in ("Authenticated", AUTHENTICATED):
@@ -38,6 +48,7 @@ def check_entry(node, access, principal, permission):
     if access not in ("allow", "deny"):
         raise ActionError("Access must be 'allow' or 'deny'.")
     names = node.permission_names()
+    permission = (permission or "").strip()
     if permission != "*" and permission not in names:
         raise ActionError("Unknown permission %r here. Known: %s." % (
             permission[:60], ", ".join(names)))
@@ -52,11 +63,14 @@ def _lockout_check(node, new_acl):
     admins = [u for u in (User.query.get(_id=i) for i in admin_user_ids(project.doc)) if u]
     if not admins:
         return
+    everyone = [user_principals(u) for u in admins]
+    if not any(can(node, principals, "admin") for principals in everyone):
+        return      # already closed to them: do not block the change that reopens it
     old = node.doc.acl
     node.doc.acl = new_acl
     forget_readable(node)
     try:
-        ok = any(can(node, user_principals(u), "admin") for u in admins)
+        ok = any(can(node, principals, "admin") for principals in everyone)
     finally:
         node.doc.acl = old
         forget_readable(node)
@@ -66,6 +80,7 @@ def _lockout_check(node, new_acl):
 
 
 def set_acl(registry, node, new_acl, actor, action, summary, **detail):
+    """Store ``new_acl`` on ``node`` (a resource) after the lock-out check."""
     _lockout_check(node, new_acl)
     node.doc.acl = new_acl
     forget_readable(node)
@@ -82,13 +97,15 @@ def add_entry(registry, node, access, principal, permission, actor):
         raise ActionError("That entry is already there.")
     new_acl = insert_entry(node.doc.acl, entry)
     set_acl(registry, node, new_acl, actor, "acl.add",
-            "%s %s %s" % (access, describe_principal(entry["principal"]), permission),
+            "%s %s %s" % (access, describe_principal(entry["principal"]), entry["permission"]),
             entry=entry)
 
 
-def remove_entry(registry, node, index, actor):
+def remove_entry(registry, node, index, actor, expected=None):
+    """Remove the local entry at ``index``; ``expected`` (the entry the user saw
+    there) guards against a list that changed since the page was shown."""
     acl = [dict(e) for e in node.doc.acl]
-    if not 0 <= index < len(acl):
+    if not 0 <= index < len(acl) or (expected is not None and acl[index] != expected):
         raise ActionError("There is no such entry (the list may have changed; reload).")
     entry = acl.pop(index)
     set_acl(registry, node, acl, actor, "acl.remove",
@@ -96,8 +113,54 @@ def remove_entry(registry, node, index, actor):
                                  entry["permission"]), entry=entry)
 
 
+def default_readers(node):
+    """Who reads a node made private when nobody is named: the project's members."""
+    project = node.project
+    member = role_named(project.doc, "Member") if project is not None else None
+    return [member.principal] if member else []
+
+
+def set_privacy(registry, node, private, actor, readers=None):
+    """Make a node below (or at) a project private to ``readers`` or public again.
+
+    ``readers`` are principals or usernames (validated); None means the
+    project's Member role.  A public node inherits who may read it.
+    """
+    if node.project is None:
+        raise ActionError("Only projects and what is inside them can be made private.")
+    if private:
+        names = default_readers(node) if readers is None else readers
+        principals = []
+        for name in names:
+            principal = parse_principal(name)
+            if principal not in principals:
+                principals.append(principal)
+        if not principals:
+            raise ActionError("Name at least one reader (a role or a user) of the private page.")
+        if EVERYONE in principals:
+            raise ActionError("A private page cannot be readable by Everyone.")
+        new_acl = with_privacy(node.doc.acl, True, principals)
+        summary = "made private; readers: %s" % ", ".join(
+            describe_principal(p) for p in principals)
+    else:
+        principals = []
+        new_acl = with_privacy(node.doc.acl, False)
+        summary = "made public"
+    if new_acl == [dict(e) for e in node.doc.acl]:
+        raise ActionError("It is already %s." % ("private" if private else "public"))
+    set_acl(registry, node, new_acl, actor, "acl.privacy", summary,
+            private=bool(private), readers=principals)
+
+
 def describe_principal(principal, cache=None):
-    """A human name for a principal: a username, 'Developer (demo)', 'Everyone'."""
+    """A human name for a principal: a username, 'Developer (demo)', 'Everyone'.
+
+    Pass a dict as ``cache`` to describe many entries with one query per principal.
+    """
+    if cache is not None:
+        if principal not in cache:
+            cache[principal] = describe_principal(principal)
+        return cache[principal]
     if principal == EVERYONE:
         return "Everyone"
     if principal == AUTHENTICATED:

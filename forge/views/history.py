@@ -1,0 +1,51 @@
+"""``@@history`` of every node: its audit log and, for versioned artifacts, its versions.
+
+The audit log (who changed permissions, roles, tools...) needs ``admin`` on
+the node.  A versioned artifact's version list needs only ``read``; its
+audit part is then shown to those who may administer it.
+"""
+from pyramid.view import view_config
+
+from ..actions.audit import entries_for
+from ..actions.versions import history
+from ..interfaces import INode, IVersioned
+from ..model import User
+
+
+def usernames(ids):
+    """{user id: username} with one indexed lookup per distinct id (lists here
+    name few distinct people; ``$in`` scans on the embedded server)."""
+    names = {}
+    for user_id in ids:
+        if user_id and user_id not in names:
+            user = User.query.get(_id=user_id)
+            names[user_id] = user.username if user else "(deleted user)"
+    return names
+
+
+def audit_rows(node):
+    entries = entries_for(node.doc)
+    names = usernames(e.actor_id for e in entries)
+    return [{"time": e.timestamp, "actor": names.get(e.actor_id, "system"),
+             "summary": e.summary, "action": e.action} for e in entries]
+
+
+def version_rows(artifact_doc):
+    snapshots = history(artifact_doc)
+    names = usernames(s.author_id for s in snapshots)
+    return [{"version": s.version, "author": names.get(s.author_id, "system"),
+             "time": s.timestamp, "comment": s.comment} for s in snapshots]
+
+
+@view_config(context=INode, name="history", permission="admin",
+             renderer="node/history.jinja2")
+def node_history(context, request):
+    return {"audit": audit_rows(context), "versions": None}
+
+
+@view_config(context=IVersioned, name="history", permission="read",
+             renderer="node/history.jinja2")
+def versioned_history(context, request):
+    audit = audit_rows(context) if request.can("admin", context) else None
+    return {"audit": audit, "versions": version_rows(context.doc),
+            "current": context.doc.version, "may_revert": request.can("update", context)}
