@@ -121,3 +121,23 @@ def clean_values(specs, form, user_exists, prefix=""):
     if errors:
         raise FieldErrors(errors)
     return values
+
+
+def form_value(spec, stored):
+    """The string a form shows for a stored value (checkboxes: "on" or "")."""
+    if spec.type == "boolean":
+        return "on" if stored else ""
+    return "" if stored is None else str(stored)
+
+
+def form_values(specs, stored, prefix=""):
+    """{prefix + name: form string} for every field in ``specs``."""
+    stored = stored or {}
+    return {prefix + spec.name: form_value(spec, stored.get(spec.name)) for spec in specs}
+
+
+def username_exists(username):
+    """The ``user_exists`` check of ``user`` fields: an enabled account of that name."""
+    from .model import User
+    user = User.by_username(username)
+    return user is not None and not user.disabled

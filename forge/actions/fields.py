@@ -1,0 +1,47 @@
+"""Custom fields of a tool instance: added and removed by a project admin.
+
+The field definitions live on the ``ToolInstance`` (``custom_fields``); the
+values on each artifact under ``custom.{name}``.  Removing a field leaves the
+stored values alone (old versions keep them), it only stops showing and
+validating them.
+"""
+from ..events import ToolUpdated
+from ..fields import field_specs, new_field_spec
+from ..model import session
+from ..names import InvalidName
+from . import ActionError
+from .audit import record
+
+MAX_FIELDS = 50
+
+
+def add_custom_field(registry, tool, name, label, type_, actor, required=False, options=()):
+    """Validate and append a field to ``tool`` (a ToolInstance); returns its FieldSpec."""
+    existing = field_specs(tool.custom_fields)
+    if len(existing) >= MAX_FIELDS:
+        raise ActionError("A tool may have at most %d custom fields." % MAX_FIELDS)
+    try:
+        spec = new_field_spec((name or "").strip(), label, type_, required=required,
+                              options=options, existing=existing)
+    except (InvalidName, ValueError) as e:
+        raise ActionError(str(e))
+    tool.custom_fields = [dict(f) for f in tool.custom_fields or ()] + [spec.as_dict()]
+    record(tool, "tool", actor, "fields.add",
+           "added the %s field %s" % (spec.type, spec.name),
+           project_id=tool.project_id, field=spec.as_dict())
+    session.flush()
+    registry.notify(ToolUpdated(tool, actor=actor, changes={"custom_fields": ["add", spec.name]}))
+    return spec
+
+
+def remove_custom_field(registry, tool, name, actor):
+    fields = [dict(f) for f in tool.custom_fields or ()]
+    kept = [f for f in fields if f.get("name") != name]
+    if len(kept) == len(fields):
+        raise ActionError("There is no field named %r (the list may have changed; reload)."
+                          % (name or "")[:60])
+    tool.custom_fields = kept
+    record(tool, "tool", actor, "fields.remove", "removed the field %s" % name,
+           project_id=tool.project_id, field=name)
+    session.flush()
+    registry.notify(ToolUpdated(tool, actor=actor, changes={"custom_fields": ["remove", name]}))

@@ -1,0 +1,19 @@
+"""The one document type of the notes tool."""
+from ming.odm import FieldProperty
+
+from forge.model import VersionedArtifact
+
+
+class Note(VersionedArtifact):
+    """A Markdown note; its path nests it under another note ("Guide/Install")."""
+
+    class __mongometa__:
+        polymorphic_identity = "notes.note"
+        # the tool page lists top-level notes by title: one indexed range scan
+        indexes = [("tool_id", "parent_path", "deleted", "title")]
+
+    type = FieldProperty(str, if_missing="notes.note")
+    text = FieldProperty(str, if_missing="")
+    # the path of the note this one is under, "" at the top; set once, at creation
+    parent_path = FieldProperty(str, if_missing="")
+    versioned_fields = ("title", "text", "labels", "custom", "ext")

@@ -1,0 +1,48 @@
+"""The notes tool's resources and the interfaces its views register against.
+
+``NotesTool`` is what a mounted notes tool resolves to; its artifacts are
+``NoteResource`` nodes, so the notes views (registered for ``INotesTool`` and
+``INote``) apply only to this tool, and win over generic ``ITool``/``IVersioned``
+views of the core by being more specific.
+"""
+from zope.interface import implementer
+
+from forge.interfaces import ITool, IVersioned
+from forge.resources import ToolResource, VersionedArtifactResource
+from forge.resources.tool import ArtifactFamily
+
+
+class INotesTool(ITool):
+    """A mounted notes tool."""
+
+
+class INote(IVersioned):
+    """One note."""
+
+
+@implementer(INote)
+class NoteResource(VersionedArtifactResource):
+    kind = "artifact"
+
+    def __init__(self, doc, name, parent, family=None):
+        super().__init__(doc, name, parent, family)
+
+    @property
+    def family(self):
+        """Loaded on first use: a list page builds notes without their family."""
+        if self._family is None:
+            self._family = ArtifactFamily(self.doc.tool_id, self.doc.family)
+        return self._family
+
+    @family.setter
+    def family(self, value):
+        self._family = value
+
+
+@implementer(INotesTool)
+class NotesTool(ToolResource):
+    artifact_class = NoteResource
+
+    def note_resource(self, doc):
+        """A top-level note of this tool as a node (for lists)."""
+        return NoteResource(doc, doc.name, self)
