@@ -32,6 +32,9 @@ def is_site_admin(request):
 def breadcrumbs(request):
     """The lineage below the root of the page's node (none on error pages)."""
     node = getattr(request, "context", None)
+    # an error page's context may be a node the viewer may not read: no trail
+    if getattr(request, "exception", None) is not None:
+        return []
     if not INode.providedBy(node) or node.__parent__ is None:
         return []
     return lineage_list(node)[1:]
