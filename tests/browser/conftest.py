@@ -61,6 +61,7 @@ def forge_server():
 
     settings = forge_test_settings()
     reset_database(settings)
+    _cheap_password_hashing()
     app = forge.main(**settings)
     session.close()
     # one worker thread: mim:// is an in-process store shared with the test
@@ -71,6 +72,14 @@ def forge_server():
     thread.start()
     yield "http://127.0.0.1:%s" % server.effective_port, app
     server.close()
+
+
+def _cheap_password_hashing():
+    """Argon2 with its production cost makes every seeded user and every
+    sign-in slow; the browser suite tests pages, not hashing strength."""
+    from argon2 import PasswordHasher
+    from forge.actions import users
+    users.hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 
 @pytest.fixture(scope="session")
@@ -236,8 +245,10 @@ def shot(page, name):
 def login(page, username, password=PASSWORD):
     """Sign in through the sign-in form; returns the page after the redirect."""
     page.goto("/@@login")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
+    page.get_by_label("Username", exact=True).fill(username)
+    page.get_by_label("Password", exact=True).fill(password)
     with page.expect_navigation():
-        page.locator("main form").get_by_role("button").first.click()
+        page.locator("#login-form").get_by_role("button", name="Sign in").click()
+    assert page.get_by_role("button", name="Sign out").is_visible(), \
+        "sign-in of %s failed: %s" % (username, page.locator("main").inner_text())
     return page
