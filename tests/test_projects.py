@@ -1,4 +1,6 @@
 """Project pages: creating projects and subprojects, the home page, settings."""
+from html import unescape
+
 import pytest
 
 from forge.actions.projects import install_tool
@@ -75,7 +77,7 @@ def test_invalid_project_form_is_400_and_saves_nothing(
     before = (shortnames(), ProjectRole.query.find().count())
     forge_browser.login("ada")
     response = forge_browser.post_form("/p/@@create", fields, status=400)
-    assert message in response.text
+    assert message in unescape(response.text)
     assert 'id="create-project-form"' in response.text
     # the user's input comes back in the form
     if fields["title"].strip():
@@ -216,14 +218,16 @@ def test_home_lists_tools_the_viewer_may_read(forge_browser, registry, ada, make
     assert "Hidden Notes" in forge_browser.get("/p/demo/").text
 
 
-def test_description_is_escaped(forge_browser, ada, make_project):
+def test_description_is_safe_markdown(forge_browser, ada, make_project):
     make_project("demo", ada)
     forge_browser.login("ada")
     forge_browser.post_form("/p/demo/@@edit", {
-        "title": "Demo", "description": "<script>alert(1)</script>"}, status=302)
+        "title": "Demo",
+        "description": "Some **bold** words.\n\n<script>alert(1)</script>"
+                       "<a href=\"javascript:alert(2)\">x</a>"}, status=302)
     page = forge_browser.get("/p/demo/")
-    assert "<script>alert(1)</script>" not in page.text
-    assert "alert(1)" in page.text
+    assert "<strong>bold</strong>" in page.text
+    assert "<script>" not in page.text and "javascript:" not in page.text
 
 
 # -- settings -----------------------------------------------------------------

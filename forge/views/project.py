@@ -1,5 +1,6 @@
 """Project pages: the home page, creating subprojects, and the settings form."""
-from markupsafe import Markup, escape
+from urllib.parse import unquote_to_bytes
+
 from pyramid.httpexceptions import HTTPForbidden, HTTPFound
 from pyramid.view import view_config, view_defaults
 
@@ -8,6 +9,7 @@ from ..actions.projects import create_project, update_project
 from ..actions.roles import roles_of, roles_project
 from ..interfaces import IProject
 from ..model import User
+from ..rendering import render_versioned
 
 #: members listed per role on a home page; the roles page lists them all
 MEMBERS_SHOWN = 50
@@ -18,9 +20,22 @@ def project_url(request, neighborhood_node, shortname):
     return request.forge_url(neighborhood_node, *shortname.split("/"), "")
 
 
-def render_description(text):
-    """The description as safe HTML."""
-    return Markup("<br>\n").join(escape(line) for line in (text or "").splitlines())
+def render_description(project_doc):
+    """The description's Markdown as sanitised HTML (cached per text)."""
+    return render_versioned("project:" + project_doc._id, 0, project_doc.description)
+
+
+def form_data(request):
+    """``request.POST`` once the body is known to be UTF-8.
+
+    WebOb silently replaces undecodable bytes with U+FFFD, which would store
+    garbled text; decoding strictly raises ``UnicodeDecodeError`` instead,
+    which the error views answer with a 400.
+    """
+    if request.content_type == "application/x-www-form-urlencoded":
+        for pair in request.body.split(b"&"):
+            unquote_to_bytes(pair.replace(b"+", b" ")).decode("utf-8")
+    return request.POST
 
 
 def create_form(request, neighborhood_node, parent=None):
@@ -32,10 +47,11 @@ def create_form(request, neighborhood_node, parent=None):
     form = {"shortname": "", "title": "", "description": "", "private": False}
     error = None
     if request.method == "POST":
-        form = {"shortname": request.POST.get("shortname", "").strip(),
-                "title": request.POST.get("title", ""),
-                "description": request.POST.get("description", ""),
-                "private": bool(request.POST.get("private"))}
+        post = form_data(request)
+        form = {"shortname": post.get("shortname", "").strip(),
+                "title": post.get("title", ""),
+                "description": post.get("description", ""),
+                "private": bool(post.get("private"))}
         try:
             project = create_project(
                 request.registry, neighborhood_node.doc, form["shortname"], form["title"],
@@ -73,7 +89,7 @@ class ProjectViews:
         roles_doc = roles_project(context.doc)
         return {
             "project": context,
-            "description": render_description(context.doc.description),
+            "description": render_description(context.doc),
             "tools": [t for t in context.tools() if request.can("read", t)],
             "subprojects": [p for p in context.subprojects() if request.can("read", p)],
             "members": members_by_role(context.doc),
@@ -98,12 +114,13 @@ class ProjectViews:
                 "private": context.private}
         error = None
         if request.method == "POST":
-            touches_privacy = "set_private" in request.POST or "private" in request.POST
+            post = form_data(request)
+            touches_privacy = "set_private" in post or "private" in post
             if touches_privacy and not may_admin:
                 raise HTTPForbidden("Only project admins may make a project private or public.")
-            form = {"title": request.POST.get("title", ""),
-                    "description": request.POST.get("description", ""),
-                    "private": bool(request.POST.get("private")) if touches_privacy
+            form = {"title": post.get("title", ""),
+                    "description": post.get("description", ""),
+                    "private": bool(post.get("private")) if touches_privacy
                     else context.private}
             try:
                 update_project(request.registry, doc, form["title"], form["description"],

@@ -12,6 +12,7 @@ from pyramid.view import view_config, view_defaults
 from ..actions import ActionError
 from ..actions.projects import install_tool, reorder_tools, uninstall_tool, update_tool
 from ..interfaces import IProject
+from .project import form_data
 from ..model import ToolInstance
 
 
@@ -50,7 +51,7 @@ class ToolsAdmin:
 
     @view_config(request_method="POST", renderer="project/tools.jinja2")
     def change(self):
-        post = self.request.POST
+        post = self.post = form_data(self.request)
         action = post.get("action", "")
         handler = {"install": self.install, "update": self.update, "move": self.move,
                    "uninstall": self.uninstall}.get(action)
@@ -70,7 +71,7 @@ class ToolsAdmin:
         return HTTPFound(location=self.request.forge_url(self.context, "@@tools"))
 
     def install(self):
-        post = self.request.POST
+        post = self.post
         tool_name = post.get("tool", "").strip()
         tool_type = self.request.registry.forge_tools.get(tool_name)
         mount = post.get("mount", "").strip() or (tool_type.default_mount if tool_type else "")
@@ -79,7 +80,7 @@ class ToolsAdmin:
         return "Installed %s at %s." % (tool.label, tool.mount)
 
     def update(self):
-        post = self.request.POST
+        post = self.post
         tool = self.tool_doc(post.get("mount"))
         old = tool.mount
         update_tool(self.request.registry, self.context.doc, tool,
@@ -89,7 +90,7 @@ class ToolsAdmin:
             tool.label, " (now at %s)" % tool.mount if tool.mount != old else "")
 
     def move(self):
-        post = self.request.POST
+        post = self.post
         tool = self.tool_doc(post.get("mount"))
         mounts = [t.mount for t in self.tool_docs()]
         index = mounts.index(tool.mount)
@@ -101,7 +102,7 @@ class ToolsAdmin:
         return "Moved %s %s." % (tool.label, "up" if target < index else "down")
 
     def uninstall(self):
-        post = self.request.POST
+        post = self.post
         tool = self.tool_doc(post.get("mount"))
         if "confirm" not in post:
             return self.page(confirm=tool)

@@ -13,6 +13,7 @@ from ..actions.projects import create_own_roles
 from ..actions.roles import (BUILTIN_ROLES, add_member, create_role, delete_role,
                              remove_member, roles_of, roles_project)
 from ..interfaces import IProject
+from .project import form_data
 from ..model import User
 
 
@@ -56,7 +57,7 @@ class RolesAdmin:
 
     @view_config(request_method="POST", renderer="project/roles.jinja2")
     def change(self):
-        post = self.request.POST
+        post = self.post = form_data(self.request)
         action = post.get("action", "")
         form = {k: post.get(k, "") for k in ("username", "role_id", "name")}
         form["includes"] = post.getall("includes")
@@ -96,26 +97,26 @@ class RolesAdmin:
         return user
 
     def add_member(self):
-        post = self.request.POST
+        post = self.post
         role = self.role(post.get("role_id"))
         user = self.user(post.get("username"))
         add_member(self.request.registry, self.roles_doc, role, user, self.request.user)
         return "%s now has the role %s." % (user.username, role.name)
 
     def remove_member(self):
-        post = self.request.POST
+        post = self.post
         role = self.role(post.get("role_id"))
         user = self.user(post.get("username"))
         remove_member(self.request.registry, self.roles_doc, role, user, self.request.user)
         return "%s no longer has the role %s." % (user.username, role.name)
 
     def create_role(self):
-        post = self.request.POST
+        post = self.post
         role = create_role(self.request.registry, self.roles_doc, post.get("name", ""),
                            post.getall("includes"), self.request.user)
         return "Created the role %s." % role.name
 
     def delete_role(self):
-        role = self.role(self.request.POST.get("role_id"))
+        role = self.role(self.post.get("role_id"))
         delete_role(self.request.registry, self.roles_doc, role, self.request.user)
         return "Deleted the role %s." % role.name
