@@ -11,6 +11,8 @@ from forge.interfaces import ITool, IVersioned
 from forge.resources import ToolResource, VersionedArtifactResource
 from forge.resources.tool import ArtifactFamily
 
+from .model import Note
+
 
 class INotesTool(ITool):
     """A mounted notes tool."""
@@ -41,7 +43,13 @@ class NoteResource(VersionedArtifactResource):
 
 @implementer(INotesTool)
 class NotesTool(ToolResource):
-    artifact_class = NoteResource
+
+    def artifact_resource(self, doc, name, parent, family):
+        # other artifact types stored in the tool (there are none today) keep
+        # the core's generic resources, and so never meet the note views
+        if isinstance(doc, Note):
+            return NoteResource(doc, name, parent, family)
+        return super().artifact_resource(doc, name, parent, family)
 
     def note_resource(self, doc):
         """A top-level note of this tool as a node (for lists)."""

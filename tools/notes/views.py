@@ -5,7 +5,6 @@ another tool.  Forms re-render with the user's input and a 4xx status when
 refused; a stale save is a 409 that shows what changed meanwhile.
 """
 from pyramid.httpexceptions import HTTPFound
-from pyramid.renderers import render_to_response
 from pyramid.response import Response
 from pyramid.view import view_config, view_defaults
 
@@ -14,6 +13,7 @@ from forge.actions.versions import StaleSave
 from forge.fields import FieldErrors
 from forge.rendering import render_markdown, render_versioned
 from forge.views.listing import page_number, readable_page
+from forge.views.versions import conflict_response
 
 from .actions import create_note, delete_note, update_note
 from .forms import NoteForm
@@ -138,7 +138,7 @@ class NoteViews(NoteFormView):
             return self.edit_page(form, edited_version, status=400,
                                   error="The note was not saved; see the messages below.")
         except StaleSave as error:
-            return self.conflict(error, form, fields)
+            return self.conflict(error, form)
         except ActionError as error:
             return self.edit_page(form, edited_version, status=error.status, error=str(error))
         request.session.flash("Saved version %d." % note.version if changed
@@ -150,20 +150,11 @@ class NoteViews(NoteFormView):
                               preview_url=self.request.forge_url(self.context, "@@preview"),
                               **extra)
 
-    def conflict(self, error, form, mine):
-        """409: the core's conflict page when there is one, else our own, which
-        shows the other changes and offers the user's text again on top of
-        the current version."""
-        try:
-            from forge.views.versions import conflict_response
-        except ImportError:
-            conflict_response = None
-        if conflict_response is not None:
-            return conflict_response(self.request, error, mine)
-        page = self.edit_page(form, error.artifact.version, status=409, error=str(error),
-                              changes=error.changes, stale=True)
-        return render_to_response("notes/form.jinja2", dict(page, context=self.context),
-                                  request=self.request, response=self.request.response)
+    def conflict(self, error, form):
+        """409: the core's conflict page, with everything the user typed."""
+        mine = {key: value for key, value in form.values.items()
+                if value and key not in ("name", "private")}
+        return conflict_response(self.request, error, mine)
 
     @view_config(name="delete", request_method="POST", permission="delete")
     def delete(self):
