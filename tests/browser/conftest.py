@@ -132,6 +132,23 @@ class Seed:
         session.close()
         return project
 
+    def note(self, project, mount, title, text="", author=None):
+        """A note at the top of the notes tool at ``mount``; ``author`` defaults
+        to the project's first admin."""
+        from forge.actions.roles import role_named
+        from forge.model import Project, ToolInstance, User, session
+        from tools.notes.actions import create_note
+        project = Project.query.get(_id=project._id)
+        tool = ToolInstance.query.get(project_id=project._id, mount=mount)
+        if author is None:
+            author = User.query.get(_id=role_named(project, "Admin").user_ids[0])
+        name = title.lower().replace(" ", "-")
+        note = create_note(self.registry, project, tool, None, name,
+                           {"title": title, "text": text, "labels": [], "custom": {},
+                            "ext": {}}, author)
+        session.close()
+        return "/p/%s/%s/%s/" % (project.shortname, mount, name)
+
     def member(self, project, role_name, user):
         """Give ``user`` the role ``role_name`` in ``project``."""
         from forge.actions.roles import add_member, role_named
