@@ -16,3 +16,27 @@ def test_unknown_address_shows_the_friendly_not_found_page(page):
     with page.expect_navigation():
         page.get_by_role("link", name="Go to the front page").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Projects"
+
+
+def test_signed_in_non_admin_gets_the_friendly_forbidden_page(page, seed):
+    owner = seed.user("owner")
+    visitor = seed.user("visitor")
+    project = seed.project(owner, prefix="public", title="Public Project")
+    login(page, visitor.username)
+    # the project is public: the visitor may read it ...
+    assert page.goto(project_url(project)).status == 200
+    # ... but not administer its permissions
+    response = page.goto(project_url(project) + "@@permissions")
+    assert response.status == 403
+    assert page.get_by_role("heading", level=1).inner_text() == "Forbidden"
+    assert page.get_by_role("alert").inner_text() == "You may see this page but not do that here."
+    assert page.locator("#acl-table").count() == 0
+    shot(page, "error-403")
+
+
+def test_anonymous_visitor_is_sent_to_sign_in_instead_of_403(page, seed):
+    owner = seed.user("owner")
+    project = seed.project(owner, prefix="public", title="Public Project")
+    page.goto(project_url(project) + "@@permissions")
+    assert "/@@login?next=" in page.url
+    assert page.get_by_role("heading", level=1).inner_text() == "Sign in"
