@@ -1,0 +1,135 @@
+"""Parse wrk output and print the page benchmark's table.
+
+    python bench/report.py parse RAW_WRK_FILE      -> "rps p50_ms p99_ms requests non2xx errors"
+    python bench/report.py summary RESULTS_DIR     -> the table (also written to summary.txt)
+
+``RESULTS_DIR/runs.tsv`` has one line per wrk run:
+``rep  label  url  raw_file  app_cpu_seconds  db_cpu_seconds``.  The first
+label is the ceiling (bare Pyramid hello); every other row is compared with it.
+Exit status of ``summary``: 1 when any run had non-2xx answers or socket
+errors (the figures of such a run mean nothing), else 0.
+"""
+import csv
+import math
+import os
+import re
+import statistics
+import sys
+from urllib.parse import urlsplit
+
+UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
+PAGE_VS_CEILING = 0.12
+DEEP_VS_SHALLOW = 0.8
+# (deep row, shallow row): the depth ratios the benchmark promises
+DEPTH_PAIRS = [("d8-anon", "d1-anon"), ("d8-signed", "d1-signed"), ("n8-anon", "d1-anon")]
+
+
+def parse_wrk(text):
+    def grab(pattern, default=None):
+        match = re.search(pattern, text, re.M)
+        return match.groups() if match else default
+
+    rps = float(grab(r"Requests/sec:\s+([\d.]+)", ("nan",))[0])
+    p50 = grab(r"^\s+50%\s+([\d.]+)(us|ms|s|m)\s*$")
+    p99 = grab(r"^\s+99%\s+([\d.]+)(us|ms|s|m)\s*$")
+    requests = int(grab(r"(\d+) requests in", ("0",))[0])
+    non2xx = int(grab(r"Non-2xx or 3xx responses:\s+(\d+)", ("0",))[0])
+    errors = sum(map(int, grab(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", ("0",))))
+    return {"rps": rps,
+            "p50": float(p50[0]) * UNITS_MS[p50[1]] if p50 else float("nan"),
+            "p99": float(p99[0]) * UNITS_MS[p99[1]] if p99 else float("nan"),
+            "requests": requests, "non2xx": non2xx, "errors": errors}
+
+
+def median(values):
+    values = [v for v in values if not math.isnan(v)]
+    return statistics.median(values) if values else float("nan")
+
+
+def spread(values):
+    values = [v for v in values if not math.isnan(v)]
+    return (min(values), max(values)) if values else (float("nan"), float("nan"))
+
+
+def load_runs(results_dir):
+    rows = {}
+    with open(os.path.join(results_dir, "runs.tsv")) as runs:
+        for rep, label, url, raw, app_cpu, db_cpu in csv.reader(runs, delimiter="\t"):
+            with open(os.path.join(results_dir, raw), errors="replace") as f:
+                run = parse_wrk(f.read())
+            run.update(rep=int(rep), url=url, raw=raw, cpu=float(app_cpu) + float(db_cpu))
+            rows.setdefault(label, []).append(run)
+    return rows
+
+
+def table(rows):
+    """(lines, failures): the formatted table and the runs that went wrong."""
+    labels = list(rows)
+    ceiling = median([r["rps"] for r in rows[labels[0]]])
+    header = ("target", "url", "req/s median [min-max]", "p50 ms", "p99 ms",
+              "CPU ms/req", "vs hello", "non-2xx/err")
+    out, failures, medians = [], [], {}
+    for label in labels:
+        runs = rows[label]
+        rps = [r["rps"] for r in runs]
+        medians[label] = m = median(rps)
+        lo, hi = spread(rps)
+        requests = sum(r["requests"] for r in runs)
+        cpu = 1000.0 * sum(r["cpu"] for r in runs) / requests if requests else float("nan")
+        bad = (sum(r["non2xx"] for r in runs), sum(r["errors"] for r in runs))
+        for r in runs:
+            if r["non2xx"] or r["errors"] or not r["requests"]:
+                failures.append("%s rep %d: %d non-2xx, %d socket errors, %d requests (%s)"
+                                % (label, r["rep"], r["non2xx"], r["errors"],
+                                   r["requests"], r["raw"]))
+        out.append((label, urlsplit(runs[0]["url"]).path,
+                    "%.0f [%.0f-%.0f]" % (m, lo, hi),
+                    "%.1f" % median([r["p50"] for r in runs]),
+                    "%.1f" % median([r["p99"] for r in runs]),
+                    "%.2f" % cpu, "%.3f" % (m / ceiling), "%d/%d" % bad))
+    widths = [max(len(str(row[i])) for row in out + [header]) for i in range(len(header))]
+    lines = ["  ".join(str(c).ljust(widths[i]) for i, c in enumerate(row)).rstrip()
+             for row in [header] + out]
+    lines.append("")
+    lines.append("headline ratios (median req/s):")
+    for label in labels[1:]:
+        ratio = medians[label] / ceiling
+        lines.append("  %-24s %.3f  (target >= %.2f)  %s" % (
+            label + " / hello", ratio, PAGE_VS_CEILING,
+            "ok" if ratio >= PAGE_VS_CEILING else "MISS"))
+    for deep, shallow in DEPTH_PAIRS:
+        if deep in medians and shallow in medians:
+            ratio = medians[deep] / medians[shallow]
+            lines.append("  %-24s %.3f  (target >= %.2f)  %s" % (
+                deep + " / " + shallow, ratio, DEEP_VS_SHALLOW,
+                "ok" if ratio >= DEEP_VS_SHALLOW else "MISS"))
+    return lines, failures
+
+
+def summary(results_dir):
+    lines, failures = table(load_runs(results_dir))
+    if failures:
+        lines += ["", "RUN FAILURES (non-2xx answers or socket errors):"]
+        lines += ["  " + f for f in failures]
+    text = "\n".join(lines) + "\n"
+    with open(os.path.join(results_dir, "summary.txt"), "a") as f:
+        f.write(text)
+    sys.stdout.write(text)
+    return 1 if failures else 0
+
+
+def main(argv):
+    if len(argv) == 3 and argv[1] == "parse":
+        with open(argv[2], errors="replace") as f:
+            r = parse_wrk(f.read())
+        print("%.2f %.3f %.3f %d %d %d" % (r["rps"], r["p50"], r["p99"], r["requests"],
+                                           r["non2xx"], r["errors"]))
+        return 0
+    if len(argv) == 3 and argv[1] == "summary":
+        return summary(argv[2])
+    sys.exit(__doc__)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
