@@ -160,3 +160,69 @@ def test_custom_select_field_admin_and_use(notes_admin):
     # editing keeps the chosen value selected
     page.get_by_role("link", name="Edit", exact=True).click()
     assert page.get_by_label("Priority").input_value() == "high"
+
+
+def test_two_editors_the_second_save_gets_the_conflict_page(new_page, seed):
+    owner = seed.user("olaf")
+    dev = seed.user("pam")
+    project = seed.project(owner, prefix="clash", tools=[("notes", "notes")])
+    seed.member(project, "Developer", dev)
+    note_url = seed.note(project, "notes", "Shared", text="line one")
+
+    first, second = new_page(), new_page()
+    login(first, owner.username)
+    login(second, dev.username)
+    first.goto(note_url + "@@edit")
+    second.goto(note_url + "@@edit")
+
+    first.get_by_label("Text").fill("line one\nfrom the owner")
+    save(first)
+    assert first.get_by_role("status").inner_text() == "Saved version 2."
+
+    second.get_by_label("Text").fill("line one\nfrom the developer")
+    with second.expect_navigation() as navigation:
+        second.locator("#note-form").get_by_role("button", name="Save").click()
+    assert navigation.value.status == 409
+    assert second.get_by_role("heading", level=1).inner_text() == \
+        "Not saved: someone else saved first"
+    their = second.locator(".diff .add").all_inner_texts()
+    assert "+from the owner" in their
+    # what the developer typed is offered back, not lost
+    assert "line one\nfrom the developer" in second.locator("#your-text ~ div textarea") \
+        .evaluate_all("areas => areas.map(a => a.value)")
+    shot(second, "note-conflict")
+    second.get_by_role("link", name="Open the current version").click()
+    assert "from the owner" in second.locator("article#note-text").inner_text()
+
+
+def test_sub_note_and_version_page(notes_admin):
+    page, tool_url = notes_admin
+    page.goto(tool_url + "@@new")
+    page.get_by_label("Title").fill("Parent")
+    page.get_by_label("Text").fill("first words")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Create note").click()
+    parent_url = page.url
+    with page.expect_navigation():
+        page.get_by_role("link", name="New sub-note").click()
+    assert heading(page) == "New note under “Parent”"
+    page.get_by_label("Title").fill("Child")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Create note").click()
+    assert page.url == parent_url + "Child/"
+    assert page.locator("nav.breadcrumbs").get_by_role("link", name="Parent").is_visible()
+
+    page.goto(parent_url)
+    assert page.locator("#sub-notes").get_by_role("link", name="Child").is_visible()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Edit", exact=True).click()
+    page.get_by_label("Text").fill("second words")
+    save(page)
+    page.goto(parent_url + "@@history")
+    with page.expect_navigation():
+        page.locator("#v1").get_by_role("link", name="view").click()
+    assert heading(page) == "Parent version 1"
+    snapshot = page.locator("#snapshot").inner_text()
+    assert "first words" in snapshot and "second words" not in snapshot
+    assert page.get_by_role("link", name="Diff with current").is_visible()
+    shot(page, "note-version")

@@ -221,3 +221,42 @@ def test_roles_page_adds_a_developer(new_page, seed):
     links = dev.locator("#project-admin-links")
     assert links.get_by_role("link", name="Settings").is_visible()
     assert links.get_by_role("link", name="Roles and members").count() == 0
+
+
+def test_projects_neighborhood_lists_readable_projects(new_page, seed):
+    owner = seed.user("abe")
+    seed.project(owner, prefix="open", title="Open Project")
+    seed.project(owner, prefix="hidden", title="Hidden Project", private=True)
+
+    anonymous = new_page()
+    anonymous.goto("/p/")
+    assert heading(anonymous) == "Projects"
+    listed = anonymous.locator("#project-list")
+    assert listed.get_by_role("link", name="Open Project").count() == 1
+    assert listed.get_by_role("link", name="Hidden Project").count() == 0
+    assert anonymous.get_by_role("link", name="New project").count() == 0
+
+    admin = new_page()
+    login(admin, owner.username)
+    admin.goto("/p/")
+    listed = admin.locator("#project-list")
+    row = listed.locator("li").filter(has_text="Hidden Project")
+    assert row.locator(".badge.private").inner_text() == "private"
+    assert admin.get_by_role("link", name="New project").is_visible()
+    shot(admin, "neighborhood-projects")
+
+
+def test_project_history_shows_the_audit_log(page, seed):
+    owner = seed.user("bea")
+    project = seed.project(owner, prefix="audit", title="Audited",
+                           tools=[("notes", "wiki")])
+    login(page, owner.username)
+    page.goto(project_url(project) + "@@permissions")
+    with page.expect_navigation():
+        page.locator("nav.node-tabs").get_by_role("link", name="History").click()
+    assert heading(page) == "History of Audited"
+    summaries = page.locator("#audit-table tbody tr td:nth-child(3)").all_inner_texts()
+    assert "created Audited" in summaries
+    assert "installed Notes at wiki" in summaries
+    assert owner.username in page.locator("#audit-table").inner_text()
+    shot(page, "project-history")
