@@ -1,0 +1,173 @@
+"""What every command needs: settings, the data dir, the database, the app.
+
+``running_forge`` resolves the settings the way ``forge serve`` and
+``forge admin`` share them:
+
+* ``--config FILE`` reads the ``[app:main]`` section of an INI file;
+* ``--data-dir`` (or ``FORGE_DATA_DIR``, or ``forge.data_dir`` in the INI,
+  or ``./data``) holds the secret and the embedded database;
+* when no database is configured (no ``ming.main.uri`` in the INI, nor
+  ``FORGE_MONGODB_URL`` / ``MING_MAIN_URI`` in the environment, or the value
+  ``embedded``), the embedded server is started on ``--db-port`` (or found
+  already running there) and stopped again when the command ends.
+"""
+import contextlib
+import functools
+import os
+import secrets
+from dataclasses import dataclass
+
+import click
+from pymongo.errors import PyMongoError
+from pyramid.exceptions import ConfigurationError
+
+from ..actions import ActionError
+from ..embedded import DEFAULT_PORT, EmbeddedMongo, EmbeddedMongoError
+from ..settings import DEV_SECRET, env_name, parse_settings
+
+DEFAULT_DATA_DIR = "data"
+EMBEDDED = "embedded"
+SECRET_FILE = "secret"
+
+
+def runtime_options(command):
+    """Add ``--data-dir``, ``--config`` and ``--db-port`` to a click command."""
+    options = [
+        click.option("--data-dir", envvar="FORGE_DATA_DIR", default=None,
+                     type=click.Path(file_okay=False),
+                     help="Where the secret and the embedded database live "
+                          "[default: forge.data_dir of the INI file, else ./data]."),
+        click.option("--config", "config_file", default=None,
+                     type=click.Path(exists=True, dir_okay=False),
+                     help="An INI file (development.ini, production.ini) to read "
+                          "settings from."),
+        click.option("--db-port", envvar="FORGE_DB_PORT", default=DEFAULT_PORT,
+                     show_default=True, type=click.IntRange(1, 65535),
+                     help="Port of the embedded database server."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+@dataclass
+class Runtime:
+    """A configured forge: the WSGI app, its settings and where its data is."""
+
+    app: object
+    data_dir: str
+    database: EmbeddedMongo = None    # None when a configured MongoDB is used
+
+    @property
+    def registry(self):
+        return self.app.registry
+
+    @property
+    def settings(self):
+        return self.app.registry.settings
+
+    @property
+    def database_url(self):
+        return self.settings["ming.main.uri"]
+
+
+def read_config(config_file):
+    """The ``[app:main]`` settings of an INI file as a plain dict."""
+    if not config_file:
+        return {}
+    from pyramid.paster import get_appsettings
+    try:
+        return dict(get_appsettings(os.path.abspath(config_file)))
+    except (LookupError, ValueError, OSError) as error:
+        raise click.ClickException("Cannot read %s: %s" % (config_file, error))
+
+
+def configured_database(raw, environ=None):
+    """The database URI the settings name, or None for the embedded server."""
+    environ = os.environ if environ is None else environ
+    uri = (environ.get("FORGE_MONGODB_URL") or environ.get(env_name("ming.main.uri"))
+           or raw.get("ming.main.uri") or "").strip()
+    return None if uri in ("", EMBEDDED) else uri
+
+
+def resolve_data_dir(option, raw):
+    return os.path.abspath(option or raw.get("forge.data_dir") or DEFAULT_DATA_DIR)
+
+
+def load_secret(data_dir):
+    """The session secret kept in ``DATA_DIR/secret`` (created 0600 on first use),
+    so that sign-ins survive a restart without anyone configuring a secret."""
+    path = os.path.join(data_dir, SECRET_FILE)
+    try:
+        with open(path) as stored:
+            secret = stored.read().strip()
+        if secret:
+            return secret
+    except FileNotFoundError:
+        pass
+    secret = secrets.token_urlsafe(48)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as stored:
+        stored.write(secret + "\n")
+    os.chmod(path, 0o600)
+    return secret
+
+
+def build_settings(raw, data_dir, environ=None):
+    """The app settings: INI values, the data dir and, unless one is
+    configured, the data dir's own secret. Raises ConfigurationError."""
+    settings = dict(raw)
+    settings["forge.data_dir"] = data_dir
+    effective = parse_settings(settings, environ)     # raises for production without secret
+    if effective["forge.secret"] == DEV_SECRET and settings.get("forge.secret") != DEV_SECRET:
+        settings["forge.secret"] = load_secret(data_dir)
+    return settings
+
+
+@contextlib.contextmanager
+def running_forge(data_dir=None, config_file=None, db_port=DEFAULT_PORT, echo=click.echo):
+    """Yield a ``Runtime``; start and stop the embedded database around it."""
+    raw = read_config(config_file)
+    data_dir = resolve_data_dir(data_dir, raw)
+    try:
+        os.makedirs(data_dir, exist_ok=True)
+    except OSError as error:
+        raise click.ClickException("Cannot create the data dir %s: %s" % (data_dir, error))
+    settings = build_settings(raw, data_dir)
+    database = None
+    if configured_database(raw) is None:
+        database = EmbeddedMongo(data_dir, db_port).start()
+        settings["ming.main.uri"] = database.url
+        if database.reused:
+            echo("Using the database server already running on %s." % database.url, err=True)
+    try:
+        from forge import main
+        app = main({}, **settings)
+        yield Runtime(app=app, data_dir=data_dir, database=database)
+    finally:
+        if database is not None:
+            database.stop()
+
+
+@contextlib.contextmanager
+def user_errors():
+    """Turn the errors a user can act on into a message and exit code 1."""
+    try:
+        yield
+    except ActionError as error:
+        raise click.ClickException(str(error))
+    except ConfigurationError as error:
+        raise click.ClickException("Configuration error: %s" % error)
+    except EmbeddedMongoError as error:
+        raise click.ClickException(str(error))
+    except PyMongoError as error:
+        raise click.ClickException("The database does not answer: %s" % error)
+
+
+def handles_user_errors(command):
+    """Decorator form of ``user_errors`` for click command functions."""
+    @functools.wraps(command)
+    def wrapper(*args, **kw):
+        with user_errors():
+            return command(*args, **kw)
+    return wrapper

@@ -1,0 +1,78 @@
+"""``forge serve``: the whole forge in one process, no set-up needed.
+
+Creates the data dir, starts the embedded database, creates the demo site on
+the first run, and serves with waitress until Ctrl-C or SIGTERM, after which
+it finishes the requests in progress and stops the database (exit code 0).
+"""
+import logging
+import signal
+
+import click
+import waitress
+
+from ..demo import ensure_demo_site
+from .runtime import handles_user_errors, running_forge, runtime_options
+
+THREADS = 4
+
+
+def _stop_on_signals():
+    """waitress stops its loop cleanly on KeyboardInterrupt: make SIGTERM one
+    too, and SIGINT one even when the parent started us with SIGINT ignored
+    (as shells do for background jobs)."""
+    def stop(signum, frame):
+        raise KeyboardInterrupt()
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+
+
+def _setup_logging(config_file):
+    if config_file:
+        from pyramid.paster import setup_logging
+        try:
+            setup_logging(config_file)
+            return
+        except Exception:      # an INI without [loggers]: fall back to the default
+            pass
+    logging.basicConfig(level=logging.WARNING,
+                        format="%(asctime)s %(levelname)s [%(name)s] %(message)s")
+
+
+@click.command()
+@runtime_options
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (0.0.0.0 for every interface).")
+@click.option("--port", default=6543, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on (0: any free port).")
+@click.option("--demo/--no-demo", default=True, show_default=True,
+              help="Create the demo site (admin user, demo project) on the first run.")
+@handles_user_errors
+def serve(data_dir, config_file, db_port, host, port, demo):
+    """Run PyForge with its embedded database (data kept in --data-dir)."""
+    _setup_logging(config_file)
+    _stop_on_signals()
+    try:
+        with running_forge(data_dir, config_file, db_port) as forge:
+            if demo:
+                password = ensure_demo_site(forge.registry, forge.data_dir)
+                if password:
+                    click.echo("Created the site admin 'admin' with the password: %s\n"
+                               "(shown only this once; change it on the account page)"
+                               % password)
+            try:
+                server = waitress.create_server(forge.app, host=host, port=port,
+                                                threads=THREADS)
+            except OSError as error:
+                raise click.ClickException("Cannot listen on %s:%d: %s" % (
+                    host, port, error.strerror or error))
+            click.echo("Data in %s, database at %s" % (forge.data_dir, forge.database_url))
+            click.echo("PyForge is running at http://%s:%s/ (Ctrl-C to stop)" % (
+                server.effective_host, server.effective_port))
+            click.get_text_stream("stdout").flush()
+            try:
+                server.run()        # returns after KeyboardInterrupt, requests finished
+            finally:
+                server.close()
+    except KeyboardInterrupt:
+        pass                        # a signal during start-up: stop just as cleanly
+    click.echo("PyForge stopped.")
