@@ -5,6 +5,7 @@ core to any Configurator (that is how another Pyramid app embeds it).
 """
 from pyramid.config import Configurator
 
+from .actions.users import configure_hasher
 from .resources import root_factory
 from .settings import parse_settings
 
@@ -21,6 +22,7 @@ def includeme(config):
     settings = config.registry.settings
     if "forge.secret" not in settings or "forge.max_body_bytes" not in settings:
         settings.update(parse_settings(settings))
+    configure_hasher(settings)
     config.include("pyramid_jinja2")
     config.include(".model.setup")
     config.include(".security")

@@ -28,6 +28,10 @@ DEFAULTS = {
     "forge.login.max_failures": (5, int),
     "forge.login.lockout_seconds": (300, int),
     "forge.bus.url": ("memory://", str),
+    # argon2id cost; the defaults are argon2-cffi's (RFC 9106 low-memory profile)
+    "forge.password.time_cost": (3, int),
+    "forge.password.memory_kib": (65536, int),
+    "forge.password.parallelism": (4, int),
 }
 
 

@@ -83,6 +83,10 @@ def forge_test_settings(**overrides):
         "forge.secret": "test-secret",
         "forge.tools": "",
         "forge.login.lockout_seconds": "60",
+        # a cheap argon2 cost keeps hundreds of sign-ins fast; production keeps the default
+        "forge.password.time_cost": "1",
+        "forge.password.memory_kib": "1024",
+        "forge.password.parallelism": "1",
     }
     settings.update(overrides)
     return settings

@@ -29,6 +29,16 @@ from . import ActionError
 from .audit import record
 
 hasher = PasswordHasher()
+
+
+def configure_hasher(settings):
+    """Set the argon2 cost from settings (tests use a cheap one).  The hasher is
+    process-wide because a hash records its own parameters: any process can
+    verify any hash, and ``check_needs_rehash`` upgrades old ones at sign-in."""
+    global hasher
+    hasher = PasswordHasher(time_cost=settings["forge.password.time_cost"],
+                            memory_cost=settings["forge.password.memory_kib"],
+                            parallelism=settings["forge.password.parallelism"])
 MIN_PASSWORD = 8
 MAX_PASSWORD = 1024
 MAX_DISPLAY_NAME = 100
