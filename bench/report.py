@@ -68,15 +68,16 @@ def table(rows):
     labels = list(rows)
     ceiling = median([r["rps"] for r in rows[labels[0]]])
     header = ("target", "url", "req/s median [min-max]", "p50 ms", "p99 ms",
-              "CPU ms/req", "vs hello", "non-2xx/err")
-    out, failures, medians = [], [], {}
+              "CPU ms/req", "vs hello", "CPU vs hello", "non-2xx/err")
+    out, failures, medians, cpu_ms = [], [], {}, {}
     for label in labels:
         runs = rows[label]
         rps = [r["rps"] for r in runs]
         medians[label] = m = median(rps)
         lo, hi = spread(rps)
         requests = sum(r["requests"] for r in runs)
-        cpu = 1000.0 * sum(r["cpu"] for r in runs) / requests if requests else float("nan")
+        cpu_ms[label] = cpu = (1000.0 * sum(r["cpu"] for r in runs) / requests
+                               if requests else float("nan"))
         bad = (sum(r["non2xx"] for r in runs), sum(r["errors"] for r in runs))
         for r in runs:
             if r["non2xx"] or r["errors"] or not r["requests"]:
@@ -87,10 +88,14 @@ def table(rows):
                     "%.0f [%.0f-%.0f]" % (m, lo, hi),
                     "%.1f" % median([r["p50"] for r in runs]),
                     "%.1f" % median([r["p99"] for r in runs]),
-                    "%.2f" % cpu, "%.3f" % (m / ceiling), "%d/%d" % bad))
+                    "%.2f" % cpu, "%.3f" % (m / ceiling),
+                    "%.3f" % (cpu_ms[labels[0]] / cpu), "%d/%d" % bad))
     widths = [max(len(str(row[i])) for row in out + [header]) for i in range(len(header))]
     lines = ["  ".join(str(c).ljust(widths[i]) for i, c in enumerate(row)).rstrip()
              for row in [header] + out]
+    lines.append("")
+    lines.append("'CPU vs hello' = hello's CPU ms/req / the row's: the req/s ratio to expect on an")
+    lines.append("otherwise idle CPU 1, since both are CPU-bound there (less sensitive to other load)")
     lines.append("")
     lines.append("headline ratios (median req/s):")
     for label in labels[1:]:
