@@ -7,7 +7,8 @@ audit entry carrying the new ACL, flushes, then notifies ``AclChanged``.
 """
 from ..events import AclChanged
 from ..model import ProjectRole, User, session
-from ..model.acl import AUTHENTICATED, EVERYONE, ace, insert_entry, with_privacy
+from ..model.acl import (AUTHENTICATED, EVERYONE, ace, insert_entry, is_private,
+                         with_privacy)
 from ..security import can, forget_readable, user_principals
 from . import ActionError
 from .audit import record
@@ -128,6 +129,9 @@ def set_privacy(registry, node, private, actor, readers=None):
     """
     if node.project is None:
         raise ActionError("Only projects and what is inside them can be made private.")
+    if bool(private) == is_private(node.doc.acl):
+        # readers of a private node change entry by entry (add_entry, remove_entry)
+        raise ActionError("It is already %s." % ("private" if private else "public"))
     if private:
         names = default_readers(node) if readers is None else readers
         principals = []
@@ -146,8 +150,6 @@ def set_privacy(registry, node, private, actor, readers=None):
         principals = []
         new_acl = with_privacy(node.doc.acl, False)
         summary = "made public"
-    if new_acl == [dict(e) for e in node.doc.acl]:
-        raise ActionError("It is already %s." % ("private" if private else "public"))
     set_acl(registry, node, new_acl, actor, "acl.privacy", summary,
             private=bool(private), readers=principals)
 

@@ -1,0 +1,257 @@
+"""The @@permissions page of every node, and @@history's audit part, through the browser.
+
+People: ada administers /p/demo, bob is a member, carol has no role.  The page
+at /p/demo/notes/page is a test ``Page`` (see test_versions); its
+``@@history`` needs only ``read``, so it serves to observe read access.
+"""
+import re
+
+import pytest
+
+from forge.actions.projects import install_tool
+from forge.actions.roles import add_member, role_named
+from forge.actions.versions import create_versioned
+from forge.model import Artifact, Project, ToolInstance, session
+from forge.model.acl import ace, user_principal
+from forge.testing import ForgeBrowser
+
+from .test_versions import Page
+
+PAGE = "/p/demo/notes/page/"
+TOOL = "/p/demo/notes/"
+PROJECT = "/p/demo/"
+
+
+@pytest.fixture
+def world(registry, make_user, make_project):
+    people = {name: make_user(name) for name in ("ada", "bob", "carol")}
+    people["root"] = make_user("root", site_admin=True)
+    project = make_project("demo", people["ada"])
+    add_member(registry, project, role_named(project, "Member"), people["bob"], people["ada"])
+    tool = install_tool(registry, project, "notes", "notes", people["ada"])
+    create_versioned(registry, Page, people["ada"], path="page", title="A page", text="x",
+                     project_id=project._id, tool_id=tool._id, acl=[])
+    session.flush()
+    return people
+
+
+@pytest.fixture
+def browsers(forge_app, world):
+    """One signed-in browser per person, and an anonymous one."""
+    result = {}
+    for name in ("ada", "bob", "carol", "root", None):
+        browser = ForgeBrowser(forge_app)
+        if name:
+            browser.login(name)
+        result[name] = browser
+    return result
+
+
+def stored_acl(url):
+    session.clear()
+    if url == PAGE:
+        return list(Artifact.query.get(path="page").acl)
+    if url == TOOL:
+        return list(ToolInstance.query.get(mount="notes").acl)
+    return list(Project.query.get(shortname="demo").acl)
+
+
+def add(browser, url, status=302, **fields):
+    data = {"op": "add", "access": "allow", "principal": "", "username": "",
+            "permission": "read"}
+    data.update(fields)
+    return browser.post_form(url + "@@permissions", data, status=status)
+
+
+def remove(browser, url, entry, status=302):
+    index = stored_acl(url).index(entry)
+    fields = dict(entry, op="remove", index=str(index))
+    return browser.post_form(url + "@@permissions", fields, status=status)
+
+
+def read_status(browser, url=PAGE):
+    return browser.get(url + "@@history", status="*").status_int
+
+
+@pytest.mark.parametrize("url", [PROJECT, TOOL, PAGE])
+def test_deny_read_hides_the_page_from_one_user_only(world, browsers, url):
+    ada = browsers["ada"]
+    assert read_status(browsers["carol"]) == 200
+    add(ada, url, access="deny", username="carol", permission="read")
+    assert read_status(browsers["carol"]) == 404
+    assert read_status(browsers["bob"]) == 200
+    assert read_status(browsers[None]) == 200
+    remove(ada, url, ace("deny", user_principal(world["carol"]._id), "read"))
+    assert read_status(browsers["carol"]) == 200
+
+
+@pytest.mark.parametrize("url", [PROJECT, TOOL, PAGE])
+def test_allow_update_lets_a_user_revert(world, browsers, url):
+    carol = browsers["carol"]
+    revert = {"version": "1", "edited_version": "1"}
+    carol.post_form(PAGE + "@@revert", revert, status=403)
+    add(browsers["ada"], url, access="allow", username="carol", permission="update")
+    # reverting to the current version changes nothing but is allowed
+    carol.post_form(PAGE + "@@revert", revert, status=302)
+    add(browsers["ada"], PAGE, access="deny", username="carol", permission="update")
+    carol.post_form(PAGE + "@@revert", revert, status=403)
+
+
+def test_role_entries_from_the_select(world, browsers):
+    member = role_named(Project.query.get(shortname="demo"), "Member").principal
+    revert = {"version": "1", "edited_version": "1"}
+    browsers["bob"].post_form(PAGE + "@@revert", revert, status=403)
+    add(browsers["ada"], PAGE, access="allow", principal=member, permission="update")
+    browsers["bob"].post_form(PAGE + "@@revert", revert, status=302)
+    browsers["carol"].post_form(PAGE + "@@revert", revert, status=403)
+    # Admin includes Member: denying members read would shut the admins out too
+    response = add(browsers["ada"], PAGE, status=400, access="deny", principal=member)
+    assert "lock every project admin out" in response.text
+    assert read_status(browsers["bob"]) == 200
+    # a principal that is not offered (here a made-up role) is refused
+    response = add(browsers["ada"], PAGE, status=400, principal="role:forged")
+    assert "Choose a role" in response.text
+
+
+def test_unknown_permission_is_400_and_changes_nothing(world, browsers):
+    before = stored_acl(TOOL)
+    response = add(browsers["ada"], TOOL, status=400, username="bob", permission="fly")
+    assert "Unknown permission &#39;fly&#39;" in response.text
+    assert 'id="acl-error"' in response.text
+    assert 'value="bob"' in response.text           # the form keeps the input
+    assert stored_acl(TOOL) == before
+
+
+def test_unknown_user_is_400(world, browsers):
+    before = stored_acl(PAGE)
+    response = add(browsers["ada"], PAGE, status=400, username="nobody")
+    assert "nobody" in response.text and stored_acl(PAGE) == before
+
+
+def test_locking_out_the_admins_is_400_and_changes_nothing(world, browsers):
+    before = stored_acl(PROJECT)
+    admin = role_named(Project.query.get(shortname="demo"), "Admin").principal
+    response = remove(browsers["ada"], PROJECT, ace("allow", admin, "*"), status=400)
+    assert "lock every project admin out" in response.text
+    assert stored_acl(PROJECT) == before
+    assert browsers["ada"].get(PROJECT + "@@permissions").status_int == 200
+
+
+def test_stale_remove_is_refused(world, browsers):
+    before = stored_acl(PROJECT)
+    fields = dict(before[0], op="remove", index="1")
+    response = browsers["ada"].post_form(PROJECT + "@@permissions", fields, status=400)
+    assert "may have changed" in response.text and stored_acl(PROJECT) == before
+    browsers["ada"].post_form(PROJECT + "@@permissions", {"op": "explode"}, status=400)
+
+
+def test_changes_appear_in_history(world, browsers):
+    ada = browsers["ada"]
+    add(ada, TOOL, access="deny", username="carol", permission="read")
+    remove(ada, TOOL, ace("deny", user_principal(world["carol"]._id), "read"))
+    add(browsers["root"], TOOL, access="allow", principal="system.Authenticated",
+        permission="create")
+    html = ada.get(TOOL + "@@history").text
+    rows = re.findall(r"<tr><td>[^<]*UTC</td><td>(\w+)</td><td>([^<]*)</td></tr>", html)
+    assert rows == [("root", "allow Signed-in users create"),
+                    ("ada", "removed deny carol read"),
+                    ("ada", "deny carol read")]
+    # the project's log has the tool installation
+    assert "installed Notes at notes" in ada.get(PROJECT + "@@history").text
+
+
+@pytest.mark.parametrize("url", ["/", "/p/", PROJECT, TOOL, PAGE])
+def test_permission_pages_need_admin(world, browsers, url):
+    assert browsers["bob"].get(url + "@@permissions", status="*").status_int == 403
+    assert browsers["root"].get(url + "@@permissions").status_int == 200
+    expected_ada = 403 if url in ("/", "/p/") else 200
+    assert browsers["ada"].get(url + "@@permissions", status="*").status_int == expected_ada
+    assert browsers[None].get(url + "@@permissions", status="*").status_int == 302
+
+
+def test_history_of_non_versioned_nodes_needs_admin(world, browsers):
+    assert browsers["bob"].get(TOOL + "@@history", status="*").status_int == 403
+    assert browsers["bob"].get(PROJECT + "@@history", status="*").status_int == 403
+    assert browsers["root"].get("/@@history").status_int == 200
+
+
+def test_unreadable_node_answers_404(world, browsers):
+    add(browsers["ada"], TOOL, access="deny", username="carol", permission="read")
+    carol = browsers["carol"]
+    for url in (TOOL, PAGE):
+        for view in ("@@permissions", "@@history"):
+            assert carol.get(url + view, status="*").status_int == 404
+    assert carol.get(PAGE + "@@diff?from=1&to=1", status="*").status_int == 404
+
+
+def acl_rows(html):
+    """(who, permission, source) of each row of the effective ACL table."""
+    table = html.split('id="acl-table"')[1].split("</table>")[0]
+    rows = []
+    for row in table.split("<tr class=")[1:]:
+        cells = [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", c)).strip()
+                 for c in re.findall(r"<td>(.*?)</td>", row, re.S)]
+        rows.append((cells[1], cells[2], cells[3]))
+    return rows
+
+
+def test_effective_acl_lists_inherited_entries_with_source(world, browsers):
+    add(browsers["ada"], PAGE, access="deny", username="carol", permission="update")
+    html = browsers["ada"].get(PAGE + "@@permissions").text
+    assert acl_rows(html) == [
+        ("carol", "update", "local"),
+        ("Member (demo)", "create", "inherited from Notes (tool)"),
+        ("Admin (demo)", "all (*)", "inherited from Demo (project)"),
+        ("Developer (demo)", "create", "inherited from Demo (project)"),
+        ("Developer (demo)", "update", "inherited from Demo (project)"),
+        ("Developer (demo)", "delete", "inherited from Demo (project)"),
+        ("Member (demo)", "read", "inherited from Demo (project)"),
+        ("Everyone", "read", "inherited from Demo (project)"),
+        ("Signed-in users", "create_project", "inherited from Projects (neighborhood)"),
+        ("Everyone", "read", "inherited from PyForge (site)"),
+    ]
+    # ancestors link to their own permission pages where the viewer may go
+    assert '<a href="http://localhost/p/demo/notes/@@permissions">Notes</a>' in html
+    assert '<a href="http://localhost/p/@@permissions">' not in html
+    html = browsers["root"].get(PAGE + "@@permissions").text
+    assert '<a href="http://localhost/p/@@permissions">Projects</a>' in html
+
+
+def test_privacy_switch_on_tool_and_artifact(world, browsers):
+    ada = browsers["ada"]
+    ada.post_form(TOOL + "@@permissions", {"op": "privacy", "private": "1"}, status=302)
+    assert read_status(browsers["bob"]) == 200
+    assert read_status(browsers["carol"]) == 404
+    assert read_status(browsers[None]) == 404
+    ada.post_form(TOOL + "@@permissions", {"op": "privacy", "private": "0"}, status=302)
+    assert read_status(browsers["carol"]) == 200
+    admin = role_named(Project.query.get(shortname="demo"), "Admin").principal
+    ada.post_form(PAGE + "@@permissions", {"op": "privacy", "private": "1", "reader": admin,
+                                           "reader_names": "carol"}, status=302)
+    assert read_status(browsers["carol"]) == 200
+    assert read_status(browsers["bob"]) == 404
+    assert read_status(browsers["ada"]) == 200
+    html = ada.get(PAGE + "@@permissions").text
+    assert "badge private" in html and "Make public" in html
+    response = ada.post_form(PAGE + "@@permissions", {"op": "privacy", "private": "1"},
+                             status=400)
+    assert "already private" in response.text
+
+
+def test_check_access_names_the_deciding_entry(world, browsers):
+    ada = browsers["ada"]
+    add(ada, PAGE, access="deny", username="carol", permission="update")
+    html = ada.get(PAGE + "@@permissions",
+                   params={"check_user": "carol", "check_permission": "update"}).text
+    result = html.split('id="check-result"')[1].split("</p>")[0]
+    assert "Denied" in result and "deny carol update" in result and "A page" in result
+    html = ada.get(PAGE + "@@permissions",
+                   params={"check_user": "ada", "check_permission": "update"}).text
+    result = html.split('id="check-result"')[1].split("</p>")[0]
+    assert "Allowed" in result and "Admin (demo)" in result and "Demo" in result
+    html = ada.get(PAGE + "@@permissions",
+                   params={"check_user": "carol", "check_permission": "delete"}).text
+    assert "denied by default" in html.split('id="check-result"')[1]
+    response = ada.get(PAGE + "@@permissions", status=400,
+                       params={"check_user": "nobody", "check_permission": "read"})
+    assert "There is no user" in response.text
