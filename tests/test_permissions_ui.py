@@ -35,16 +35,24 @@ def world(registry, make_user, make_project):
     return people
 
 
-@pytest.fixture
-def browsers(forge_app, world):
-    """One signed-in browser per person, and an anonymous one."""
-    result = {}
-    for name in ("ada", "bob", "carol", "root", None):
-        browser = ForgeBrowser(forge_app)
+class Browsers(dict):
+    """A browser per person, signed in on first use (signing in hashes a password,
+    which is slow on purpose); ``None`` is an anonymous visitor."""
+
+    def __init__(self, app):
+        super().__init__()
+        self.app = app
+
+    def __missing__(self, name):
+        browser = self[name] = ForgeBrowser(self.app)
         if name:
             browser.login(name)
-        result[name] = browser
-    return result
+        return browser
+
+
+@pytest.fixture
+def browsers(forge_app, world):
+    return Browsers(forge_app)
 
 
 def stored_acl(url):
