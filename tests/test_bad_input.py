@@ -47,7 +47,7 @@ def test_dot_segments_resolve_inside_the_site(forge_browser, demo):
 
 
 @pytest.mark.parametrize("shortname,message", [
-    ("@@admin", "may not start with '@@'"),
+    ("@@admin", "reserved for views"),
     ("x" * 300, "at most 63 characters"),
     ("a\x00b", "only lowercase letters"),
     ("..", "only lowercase letters"),

@@ -4,6 +4,7 @@ import logging
 
 from pyramid.exceptions import BadCSRFToken, URLDecodeError
 from pyramid.renderers import render_to_response
+from pyramid.response import Response
 from pyramid.httpexceptions import HTTPClientError, HTTPForbidden, HTTPFound, HTTPNotFound
 from pyramid.view import exception_view_config, forbidden_view_config, notfound_view_config
 
@@ -31,8 +32,7 @@ def wants_json(request):
 
 def error_response(request, status, title, message):
     if wants_json(request):
-        response = request.response
-        response.status_int = status
+        response = Response(status=status, content_type="application/json", charset="utf-8")
         response.json_body = {"status": status, "error": title, "message": message}
         return response
     return render_error(request, status, title, message)
