@@ -443,3 +443,16 @@ def test_address_throttle_ignores_missing_address():
     throttle = AddressThrottle(max_failures=1)
     throttle.record_failure(None)
     assert throttle.retry_after(None) == 0 and len(throttle) == 0
+
+
+def test_sign_in_works_on_a_site_anonymous_users_may_not_read(forge_browser, make_user):
+    from forge.model import SiteConfig
+    make_user("ada")
+    site = SiteConfig.query.get(key="site")
+    site.acl = []
+    session.flush()
+    forge_browser.get("/", status=404)
+    forge_browser.get("/@@signup", status=404)    # no open sign-up on a closed site
+    login(forge_browser, "ada", status=400, password="wrong password")
+    login(forge_browser, "ada")
+    forge_browser.post_form("/@@logout", status=302)
