@@ -1,0 +1,157 @@
+"""Fixtures for integration tests: real OS processes, a real database server.
+
+* ``mongo_url``: a MongoDB wire-protocol server for the session: the one
+  ``FORGE_TEST_MONGODB_URL`` names, else an embedded nx-27017 on a free port
+  in a temporary directory;
+* ``run_forge``: run a ``forge`` command, return the CompletedProcess;
+* ``forge_serve``: start ``forge serve`` processes; whatever is still running
+  when the test ends (failed or not) is killed with its whole process group.
+"""
+import os
+import queue
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+
+import pytest
+
+from forge.embedded import EmbeddedMongo
+
+FORGE = os.path.join(os.path.dirname(sys.executable), "forge")
+READY = re.compile(r"PyForge is running at (http://\S+/)")
+ADMIN_PASSWORD = re.compile(r"site admin 'admin' with the password: (\S+)")
+START_TIMEOUT = 90       # generous: CI machines may be loaded
+COMMAND_TIMEOUT = 120
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def forge_env(**extra):
+    """The environment for a forge process: no settings leaking in from ours."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("FORGE_", "MING_"))}
+    env["PYTHONUNBUFFERED"] = "1"
+    env.update(extra)
+    return env
+
+
+@pytest.fixture(scope="session")
+def mongo_url(tmp_path_factory):
+    url = os.environ.get("FORGE_TEST_MONGODB_URL")
+    if url:
+        yield url
+        return
+    server = EmbeddedMongo(tmp_path_factory.mktemp("embedded-db"), free_port()).start()
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def database_env(mongo_url):
+    """Environment naming the session's server and a database of this test's own."""
+    return forge_env(FORGE_MONGODB_URL=mongo_url,
+                     MING_MAIN_DATABASE="forge_it_%s" % uuid.uuid4().hex[:12])
+
+
+@pytest.fixture
+def run_forge():
+    def run(*args, input=None, env=None):
+        return subprocess.run([FORGE, *map(str, args)], input=input, capture_output=True,
+                              text=True, env=env or forge_env(), timeout=COMMAND_TIMEOUT)
+    return run
+
+
+class ForgeServer:
+    """A ``forge serve`` process whose output is read as it comes."""
+
+    def __init__(self, data_dir, port, db_port, args=(), env=None):
+        self.data_dir = data_dir
+        self.db_port = db_port
+        command = [FORGE, "serve", "--data-dir", str(data_dir), "--port", str(port),
+                   "--db-port", str(db_port), *args]
+        self.process = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            env=env or forge_env(), start_new_session=True)
+        self.lines = []
+        self._queue = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+        self.url = None
+        self.admin_password = None
+
+    def _read(self):
+        for line in self.process.stdout:
+            self._queue.put(line)
+        self._queue.put(None)
+
+    def wait_until_ready(self, timeout=START_TIMEOUT):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                line = self._queue.get(timeout=0.2)
+            except queue.Empty:
+                continue
+            if line is None:
+                raise AssertionError("forge serve exited before it was ready:\n"
+                                     + self.output())
+            self.lines.append(line)
+            match = ADMIN_PASSWORD.search(line)
+            if match:
+                self.admin_password = match.group(1)
+            match = READY.search(line)
+            if match:
+                self.url = match.group(1)
+                return self
+        raise AssertionError("forge serve was not ready within %ds:\n%s" % (
+            timeout, self.output()))
+
+    def output(self):
+        while True:
+            try:
+                line = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if line is not None:
+                self.lines.append(line)
+        return "".join(self.lines)
+
+    def stop(self, signum=signal.SIGINT, timeout=15):
+        """Send ``signum``; return (exit code, seconds it took to stop)."""
+        started = time.monotonic()
+        self.process.send_signal(signum)
+        code = self.process.wait(timeout)
+        return code, time.monotonic() - started
+
+    def kill(self):
+        if self.process.poll() is None:
+            try:
+                os.killpg(self.process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self.process.wait()
+
+
+@pytest.fixture
+def forge_serve():
+    """Start ``forge serve`` (ready when returned); killed at the end of the test."""
+    servers = []
+
+    def start(data_dir, port=None, db_port=None, args=(), env=None):
+        server = ForgeServer(data_dir, port or free_port(), db_port or free_port(),
+                             args=args, env=env)
+        servers.append(server)
+        return server.wait_until_ready()
+
+    yield start
+    for server in servers:
+        server.kill()
