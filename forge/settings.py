@@ -27,6 +27,8 @@ DEFAULTS = {
     "forge.max_body_bytes": (1024 * 1024, int),
     "forge.login.max_failures": (5, int),
     "forge.login.lockout_seconds": (300, int),
+    "forge.login.address_max_failures": (20, int),
+    "forge.login.address_window_seconds": (300, int),
     "forge.bus.url": ("memory://", str),
     # argon2id cost; the defaults are argon2-cffi's (RFC 9106 low-memory profile)
     "forge.password.time_cost": (3, int),
