@@ -61,7 +61,6 @@ def forge_server():
 
     settings = forge_test_settings()
     reset_database(settings)
-    _cheap_password_hashing()
     app = forge.main(**settings)
     session.close()
     # one worker thread: mim:// is an in-process store shared with the test
@@ -72,14 +71,6 @@ def forge_server():
     thread.start()
     yield "http://127.0.0.1:%s" % server.effective_port, app
     server.close()
-
-
-def _cheap_password_hashing():
-    """Argon2 with its production cost makes every seeded user and every
-    sign-in slow; the browser suite tests pages, not hashing strength."""
-    from argon2 import PasswordHasher
-    from forge.actions import users
-    users.hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 
 @pytest.fixture(scope="session")

@@ -14,6 +14,10 @@ def test_front_page_lists_projects_and_search_filters(page, seed):
     response = page.goto("/")
     assert response.status == 200
     assert page.title().endswith("PyForge")
+    # forge.css is served and applied: the header is dark, not the default transparent
+    header_background = page.evaluate(
+        "getComputedStyle(document.querySelector('header.site-header')).backgroundColor")
+    assert header_background not in ("rgba(0, 0, 0, 0)", "transparent")
     projects = page.locator("#project-list")
     assert projects.get_by_role("link", name="Apple orchard tracker").is_visible()
     assert projects.get_by_role("link", name="Pear press").is_visible()
