@@ -160,7 +160,8 @@ def test_required_field(forge_app, site):
     add_field(ada, "ticket", "integer", required="on", label="Ticket")
     page = ada.post_form(TOOL + "@@new", {"title": "No ticket"}, status=400)
     assert "Ticket is required." in page.text
-    ada.post_form(TOOL + "@@new", {"title": "Ticket", "custom.ticket": "7"}, status=302)
+    ada.post_form(TOOL + "@@new", {"title": "Ticket", "custom.ticket": "0"}, status=302)
+    assert "<th scope=\"row\">Ticket</th><td>0</td>" in ada.get(TOOL + "Ticket/").text
 
 
 def test_clean_values_unit():

@@ -24,7 +24,6 @@ class INote(IVersioned):
 
 @implementer(INote)
 class NoteResource(VersionedArtifactResource):
-    kind = "artifact"
 
     def __init__(self, doc, name, parent, family=None):
         super().__init__(doc, name, parent, family)

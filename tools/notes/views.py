@@ -28,12 +28,14 @@ def readable_children(request, note):
 
 
 def field_values(request, tool, doc):
-    """[(spec, value)] of the custom and plugin fields that have a value."""
+    """[(spec, value)] of the custom and plugin fields that have a value
+    (booleans always have one: yes or no)."""
     shown = [(spec, (doc.custom or {}).get(spec.name)) for spec in tool.custom_fields()]
     for plugin, specs in request.registry.forge_extensions.fields_for("notes.note").items():
         stored = (doc.ext or {}).get(plugin) or {}
         shown.extend((spec, stored.get(spec.name)) for spec in specs)
-    return [(spec, value) for spec, value in shown if value not in (None, "", False)]
+    return [(spec, value) for spec, value in shown
+            if spec.type == "boolean" or (value is not None and value != "")]
 
 
 class NoteFormView:
