@@ -10,7 +10,7 @@ from ming.odm import FieldProperty
 
 from forge.actions.projects import install_tool
 from forge.actions.versions import (StaleSave, create_versioned, diff_data, history,
-                                    revert, save_versioned, snapshot)
+                                    save_versioned, snapshot)
 from forge.model import Artifact, VersionedArtifact, session
 from forge.views.versions import conflict_response
 
