@@ -226,3 +226,19 @@ def test_sub_note_and_version_page(notes_admin):
     assert "first words" in snapshot and "second words" not in snapshot
     assert page.get_by_role("link", name="Diff with current").is_visible()
     shot(page, "note-version")
+
+
+def test_delete_a_note(notes_admin):
+    page, tool_url = notes_admin
+    page.goto(tool_url + "@@new")
+    page.get_by_label("Title").fill("Doomed")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Create note").click()
+    note_url = page.url
+    page.get_by_role("link", name="Edit", exact=True).click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Delete this note").click()
+    assert page.url.endswith(tool_url)
+    assert page.get_by_role("status").inner_text() == "Note “Doomed” deleted."
+    assert page.locator("#note-list").get_by_role("link", name="Doomed").count() == 0
+    assert page.goto(note_url).status == 404
