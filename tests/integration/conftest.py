@@ -16,7 +16,6 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 
 import pytest
 
@@ -55,13 +54,6 @@ def mongo_url(tmp_path_factory):
         yield server.url
     finally:
         server.stop()
-
-
-@pytest.fixture
-def database_env(mongo_url):
-    """Environment naming the session's server and a database of this test's own."""
-    return forge_env(FORGE_MONGODB_URL=mongo_url,
-                     MING_MAIN_DATABASE="forge_it_%s" % uuid.uuid4().hex[:12])
 
 
 @pytest.fixture
