@@ -5,6 +5,8 @@ embedded database, or starts one for the duration of the command. Changes go
 through ``forge.actions`` like the pages' changes (same checks, audit entries
 and events); a refused change prints the reason and exits with code 1.
 """
+import sys
+
 import click
 
 from ..actions import ActionError
@@ -62,7 +64,7 @@ def create_user(username, email, password_stdin, display_name, site_admin,
                 data_dir, config_file, db_port):
     """Create a user (and their personal project under /u/)."""
     from ..actions.users import create_user as create
-    password = read_password(click.get_text_stream("stdin"))
+    password = read_password(sys.stdin)
     with running_forge(data_dir, config_file, db_port) as forge:
         user = create(forge.registry, username, email, password, display_name=display_name,
                       site_admin=site_admin, source=SOURCE)

@@ -6,6 +6,7 @@ it finishes the requests in progress and stops the database (exit code 0).
 """
 import logging
 import signal
+import sys
 
 import click
 import waitress
@@ -68,7 +69,7 @@ def serve(data_dir, config_file, db_port, host, port, demo):
             click.echo("Data in %s, database at %s" % (forge.data_dir, forge.database_url))
             click.echo("PyForge is running at http://%s:%s/ (Ctrl-C to stop)" % (
                 server.effective_host, server.effective_port))
-            click.get_text_stream("stdout").flush()
+            sys.stdout.flush()
             try:
                 server.run()        # returns after KeyboardInterrupt, requests finished
             finally:
