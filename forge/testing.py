@@ -21,6 +21,22 @@ PASSWORD = "correct horse battery"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
+def _let_pyramid_serve_static_files_under_pytest():
+    """pytest imports the ``forge`` distribution (it ships this ``pytest11``
+    plugin) through its assertion-rewriting loader, which pkg_resources does not
+    know, so Pyramid's static view would answer 500 for forge.css in tests.
+    Outside pytest the normal loader is used; here we tell pkg_resources that
+    this loader reads plain files."""
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import pkg_resources
+    from _pytest.assertion.rewrite import AssertionRewritingHook
+    pkg_resources.register_loader_type(AssertionRewritingHook, pkg_resources.DefaultProvider)
+
+
+_let_pyramid_serve_static_files_under_pytest()
+
 READ_COMMANDS = {"find", "aggregate", "count", "distinct", "getMore"}
 
 

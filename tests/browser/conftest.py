@@ -29,19 +29,6 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 TIMEOUT_MS = 5000
 
 
-def _let_pyramid_serve_static_files_under_pytest():
-    """pytest imports ``forge`` (a ``pytest11`` plugin's package) through its
-    assertion-rewriting loader, which pkg_resources does not know, so Pyramid's
-    static view answers 500 for forge.css.  Outside pytest the normal loader is
-    used; here we tell pkg_resources that this loader reads plain files."""
-    import pkg_resources
-    from _pytest.assertion.rewrite import AssertionRewritingHook
-    pkg_resources.register_loader_type(AssertionRewritingHook, pkg_resources.DefaultProvider)
-
-
-_let_pyramid_serve_static_files_under_pytest()
-
-
 def pytest_collection_modifyitems(items):
     for item in items:
         if pathlib.Path(str(item.fspath)).parent == pathlib.Path(__file__).parent:
