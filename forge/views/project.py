@@ -66,10 +66,10 @@ def create_form(request, neighborhood_node, parent=None):
             "neighborhood": neighborhood_node}
 
 
-def members_by_role(project_doc):
-    """[(role, [User]), ...] for the roles that apply to the project."""
+def members_by_role(roles_doc):
+    """[(role, [User], how many more), ...] for the roles of ``roles_doc``."""
     groups = []
-    for role in roles_of(roles_project(project_doc)):
+    for role in roles_of(roles_doc):
         # one indexed get per member: `$in` scans on the embedded server
         users = [User.query.get(_id=uid) for uid in role.user_ids[:MEMBERS_SHOWN]]
         groups.append((role, [u for u in users if u is not None],
@@ -92,7 +92,7 @@ class ProjectViews:
             "description": render_description(context.doc),
             "tools": [t for t in context.tools() if request.can("read", t)],
             "subprojects": [p for p in context.subprojects() if request.can("read", p)],
-            "members": members_by_role(context.doc),
+            "members": members_by_role(roles_doc),
             "inherits_roles": roles_doc._id != context.doc._id,
             "may_admin": request.can("admin", context),
             "may_update": request.can("update", context),
