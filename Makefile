@@ -1,0 +1,56 @@
+# PyForge: two commands.
+#   make serve   run the forge (embedded database, demo site) at http://127.0.0.1:6543/
+#   make test    run every test: unit, functional, integration and browser
+# Both set up .venv first; the set-up is skipped while setup.py is unchanged.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+# the stamp's name carries setup.py's hash, so editing the dependencies reinstalls
+SETUP_HASH := $(shell sha256sum setup.py 2>/dev/null | cut -c1-16)
+STAMP := $(VENV)/.installed-$(SETUP_HASH)
+AMQP_URL := amqp://guest:guest@127.0.0.1:5672//
+RABBITMQ_ANSWERS := $(PY) -c "import kombu; c = kombu.Connection('$(AMQP_URL)', connect_timeout=2); c.connect(); c.release()" >/dev/null 2>&1
+
+.PHONY: serve test setup chromium rabbitmq bench
+
+serve: setup
+	$(VENV)/bin/forge serve
+
+test: setup chromium rabbitmq
+	$(PY) -m pytest -q tests
+
+bench: setup
+	bench/run
+
+setup: $(STAMP)
+
+$(STAMP): setup.py
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@echo "Installing PyForge and its test tools into $(VENV) (log: $(VENV)/pip.log)..."
+	@$(PY) -m pip install -e '.[test]' > $(VENV)/pip.log 2>&1 || { cat $(VENV)/pip.log; exit 1; }
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+# Browser tests drive Debian's Chromium (Playwright's own download does not work here).
+chromium:
+	@if [ -x /usr/bin/chromium ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then \
+		apt-get update && apt-get install -y chromium; \
+	elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then \
+		sudo apt-get update && sudo apt-get install -y chromium; \
+	else \
+		echo "*** /usr/bin/chromium is missing and this user cannot install it;" >&2; \
+		echo "*** run 'sudo apt-get install -y chromium', or the browser tests fail." >&2; \
+	fi
+
+# Integration tests use a real RabbitMQ on 127.0.0.1:5672; start it if it does not answer.
+rabbitmq: setup
+	@if $(RABBITMQ_ANSWERS); then exit 0; fi; \
+	echo "Starting RabbitMQ (rabbitmq-server -detached)..."; \
+	rabbitmq-server -detached || { echo "*** could not start rabbitmq-server" >&2; exit 1; }; \
+	for i in $$(seq 1 60); do \
+		if $(RABBITMQ_ANSWERS); then echo "RabbitMQ answers."; exit 0; fi; \
+		sleep 1; \
+	done; \
+	echo "*** RabbitMQ did not answer on 127.0.0.1:5672 within 60 seconds" >&2; exit 1
