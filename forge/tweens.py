@@ -1,8 +1,11 @@
-"""Request-wide guards: a body size limit, and a clean Ming session per request.
+"""Request-wide guards: a body size limit, strictly UTF-8 forms, and a clean
+Ming session per request.
 
 The tween sits just above the view (under Pyramid's exception view tween), so
 what it raises is rendered by the forge's error pages.
 """
+from urllib.parse import unquote_to_bytes
+
 from pyramid.httpexceptions import HTTPRequestEntityTooLarge
 from pyramid.tweens import MAIN
 
@@ -24,12 +27,21 @@ def forge_tween_factory(handler, registry):
             if len(body) > limit:
                 raise _too_large(limit)
             request.body = body
+        if request.content_type == "application/x-www-form-urlencoded":
+            check_form_encoding(request.body)
         try:
             return handler(request)
         finally:
             session.close()
 
     return forge_tween
+
+
+def check_form_encoding(body):
+    """Raise ``UnicodeDecodeError`` (answered with a 400) for a form body that is
+    not UTF-8: WebOb would quietly store U+FFFD in place of the bad bytes."""
+    for pair in body.split(b"&"):
+        unquote_to_bytes(pair.replace(b"+", b" ")).decode("utf-8")
 
 
 def _too_large(limit):

@@ -1,5 +1,4 @@
 """Project pages: the home page, creating subprojects, and the settings form."""
-from urllib.parse import unquote_to_bytes
 
 from pyramid.httpexceptions import HTTPForbidden, HTTPFound
 from pyramid.view import view_config, view_defaults
@@ -25,19 +24,6 @@ def render_description(project_doc):
     return render_versioned("project:" + project_doc._id, 0, project_doc.description)
 
 
-def form_data(request):
-    """``request.POST`` once the body is known to be UTF-8.
-
-    WebOb silently replaces undecodable bytes with U+FFFD, which would store
-    garbled text; decoding strictly raises ``UnicodeDecodeError`` instead,
-    which the error views answer with a 400.
-    """
-    if request.content_type == "application/x-www-form-urlencoded":
-        for pair in request.body.split(b"&"):
-            unquote_to_bytes(pair.replace(b"+", b" ")).decode("utf-8")
-    return request.POST
-
-
 def create_form(request, neighborhood_node, parent=None):
     """GET shows the new-project form; POST creates the project and redirects
     to it, or shows the form again with the message (400, nothing saved).
@@ -47,7 +33,7 @@ def create_form(request, neighborhood_node, parent=None):
     form = {"shortname": "", "title": "", "description": "", "private": False}
     error = None
     if request.method == "POST":
-        post = form_data(request)
+        post = request.POST
         form = {"shortname": post.get("shortname", "").strip(),
                 "title": post.get("title", ""),
                 "description": post.get("description", ""),
@@ -114,7 +100,7 @@ class ProjectViews:
                 "private": context.private}
         error = None
         if request.method == "POST":
-            post = form_data(request)
+            post = request.POST
             touches_privacy = "set_private" in post or "private" in post
             if touches_privacy and not may_admin:
                 raise HTTPForbidden("Only project admins may make a project private or public.")
