@@ -12,7 +12,6 @@ from pyramid.view import view_config, view_defaults
 from ..actions import ActionError
 from ..actions.projects import install_tool, reorder_tools, uninstall_tool, update_tool
 from ..interfaces import IProject
-from .project import form_data
 from ..model import ToolInstance
 
 
@@ -51,7 +50,7 @@ class ToolsAdmin:
 
     @view_config(request_method="POST", renderer="project/tools.jinja2")
     def change(self):
-        post = self.post = form_data(self.request)
+        post = self.post = self.request.POST
         action = post.get("action", "")
         handler = {"install": self.install, "update": self.update, "move": self.move,
                    "uninstall": self.uninstall}.get(action)

@@ -13,7 +13,6 @@ from ..actions.projects import create_own_roles
 from ..actions.roles import (BUILTIN_ROLES, add_member, create_role, delete_role,
                              remove_member, roles_of, roles_project)
 from ..interfaces import IProject
-from .project import form_data
 from ..model import User
 
 
@@ -57,7 +56,7 @@ class RolesAdmin:
 
     @view_config(request_method="POST", renderer="project/roles.jinja2")
     def change(self):
-        post = self.post = form_data(self.request)
+        post = self.post = self.request.POST
         action = post.get("action", "")
         form = {k: post.get(k, "") for k in ("username", "role_id", "name")}
         form["includes"] = post.getall("includes")
