@@ -6,6 +6,7 @@ core to any Configurator (that is how another Pyramid app embeds it).
 from pyramid.config import Configurator
 
 from .actions.users import configure_hasher
+from .model.cache import TreeCache
 from .resources import root_factory
 from .settings import parse_settings
 
@@ -25,6 +26,7 @@ def includeme(config):
     configure_hasher(settings)
     config.include("pyramid_jinja2")
     config.include(".model.setup")
+    config.registry.forge_tree_cache = TreeCache()
     config.include(".security")
     config.include(".plugins")
     config.include(".tweens")

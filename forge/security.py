@@ -25,6 +25,7 @@ from pyramid.interfaces import ISecurityPolicy
 from zope.interface import implementer
 
 from .model import ProjectRole, User
+from .model.cache import cached_find, cached_value
 
 SESSION_COOKIE = "forge_session"
 SITE_ADMIN = "site:admin"
@@ -57,10 +58,10 @@ class ForgeSecurityPolicy:
         user_id = request.session.get("user_id")
         if not user_id:
             return None
-        user = User.query.get(_id=str(user_id))
-        if user is None or user.disabled:
+        users = cached_find(request, User, {"_id": str(user_id)})
+        if not users or users[0].disabled:
             return None
-        return user
+        return users[0]
 
     def authenticated_userid(self, request):
         user = request.identity
@@ -70,7 +71,9 @@ class ForgeSecurityPolicy:
         cache = request.__dict__
         if "forge_principals" not in cache:
             user = request.identity
-            cache["forge_principals"] = user_principals(user) if user else [Everyone]
+            cache["forge_principals"] = cached_value(
+                request, ("principals", user._id),
+                lambda: user_principals(user)) if user else [Everyone]
         return cache["forge_principals"]
 
     def permits(self, request, context, permission):

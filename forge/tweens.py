@@ -10,6 +10,7 @@ from pyramid.httpexceptions import HTTPRequestEntityTooLarge
 from pyramid.tweens import MAIN
 
 from .model import session
+from .model.cache import start_request
 
 
 def forge_tween_factory(handler, registry):
@@ -18,6 +19,7 @@ def forge_tween_factory(handler, registry):
     def forge_tween(request):
         # each request starts from the database, never from another's cache
         session.close()
+        start_request()
         length = request.content_length
         if length is not None and length > limit:
             raise _too_large(limit)

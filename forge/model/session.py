@@ -12,8 +12,10 @@ from ming import Session, create_datastore
 from ming.odm import Mapper, ThreadLocalODMSession
 from pymongo.uri_parser import parse_uri
 
+from .cache import TreeChanges
+
 doc_session = Session.by_name("main")
-session = ThreadLocalODMSession(doc_session=doc_session)
+session = ThreadLocalODMSession(doc_session=doc_session, extensions=[TreeChanges])
 
 
 def new_id():

@@ -3,6 +3,7 @@ from zope.interface import implementer
 
 from ..interfaces import INeighborhood
 from ..model import Project, ToolInstance
+from ..model.cache import cached_find
 from .base import Node
 from .project import ProjectResource
 
@@ -15,12 +16,13 @@ class Family:
     any depth costs the same two indexed equality queries.
     """
 
-    def __init__(self, neighborhood_id, family):
-        self.projects = {p.shortname: p for p in Project.query.find(
+    def __init__(self, request, neighborhood_id, family):
+        self.projects = {p.shortname: p for p in cached_find(
+            request, Project,
             {"neighborhood_id": neighborhood_id, "family": family, "deleted": False})}
         self.tools = {}
-        for tool in ToolInstance.query.find(
-                {"neighborhood_id": neighborhood_id, "family": family}):
+        for tool in cached_find(request, ToolInstance,
+                                {"neighborhood_id": neighborhood_id, "family": family}):
             self.tools.setdefault(tool.project_id, []).append(tool)
         for tools in self.tools.values():
             tools.sort(key=lambda t: (t.position, t.mount))
@@ -46,7 +48,7 @@ class NeighborhoodResource(Node):
     def __getitem__(self, name):
         if name.startswith("@@") or "/" in name:
             raise KeyError(name)
-        family = Family(self.doc._id, name)
+        family = Family(self.request, self.doc._id, name)
         doc = family.projects.get(name)
         if doc is None:
             raise KeyError(name)

@@ -3,6 +3,7 @@ from zope.interface import implementer
 
 from ..interfaces import ISiteRoot
 from ..model import Neighborhood, SiteConfig
+from ..model.cache import cached_find
 from .base import Node
 from .neighborhood import NeighborhoodResource
 
@@ -43,10 +44,10 @@ class SiteRoot(Node):
     def __getitem__(self, name):
         if name.startswith("@@"):
             raise KeyError(name)
-        doc = Neighborhood.query.get(name=name)
-        if doc is None:
+        docs = cached_find(self.request, Neighborhood, {"name": name})
+        if not docs:
             raise KeyError(name)
-        return NeighborhoodResource(doc, name, self)
+        return NeighborhoodResource(docs[0], name, self)
 
 
 def root_factory(request):
