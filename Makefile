@@ -2,6 +2,7 @@
 #   make serve   run the forge (embedded database, demo site) at http://127.0.0.1:6543/
 #   make test    run every test: unit, functional, integration and browser
 # Both set up .venv first; the set-up is skipped while setup.py is unchanged.
+# Options for forge serve: make serve SERVE_ARGS="--port 8080 --data-dir /srv/forge"
 
 PYTHON ?= python3
 VENV := .venv
@@ -15,7 +16,7 @@ RABBITMQ_ANSWERS := $(PY) -c "import kombu; c = kombu.Connection('$(AMQP_URL)', 
 .PHONY: serve test setup chromium rabbitmq bench
 
 serve: setup
-	$(VENV)/bin/forge serve
+	$(VENV)/bin/forge serve $(SERVE_ARGS)
 
 test: setup chromium rabbitmq
 	$(PY) -m pytest -q tests
