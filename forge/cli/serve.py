@@ -54,18 +54,19 @@ def serve(data_dir, config_file, db_port, host, port, demo):
     _stop_on_signals()
     try:
         with running_forge(data_dir, config_file, db_port) as forge:
-            if demo:
-                password = ensure_demo_site(forge.registry, forge.data_dir)
-                if password:
-                    click.echo("Created the site admin 'admin' with the password: %s\n"
-                               "(shown only this once; change it on the account page)"
-                               % password)
+            # listen first: a busy port must not swallow the one-time password
             try:
                 server = waitress.create_server(forge.app, host=host, port=port,
                                                 threads=THREADS)
             except OSError as error:
                 raise click.ClickException("Cannot listen on %s:%d: %s" % (
                     host, port, error.strerror or error))
+            if demo:
+                password = ensure_demo_site(forge.registry, forge.data_dir)
+                if password:
+                    click.echo("Created the site admin 'admin' with the password: %s\n"
+                               "(shown only this once; change it on the account page)"
+                               % password)
             click.echo("Data in %s, database at %s" % (forge.data_dir, forge.database_url))
             click.echo("PyForge is running at http://%s:%s/ (Ctrl-C to stop)" % (
                 server.effective_host, server.effective_port))

@@ -88,3 +88,18 @@ def test_embedded_database_port_in_use(run_forge, tmp_path):
         done = run_forge("admin", "ensure-indexes", "--data-dir", tmp_path,
                          "--db-port", port)
     assert_refused(done, "embedded database server exited at start (port %d in use?)" % port)
+
+
+def test_serve_on_a_busy_port(run_forge, tmp_path, mongo_url):
+    """A clear message, and the one-time admin password is not spent on it."""
+    import socket
+    env = forge_env(FORGE_MONGODB_URL=mongo_url,
+                    MING_MAIN_DATABASE="forge_busy_%s" % uuid.uuid4().hex[:12])
+    with socket.socket() as blocker:
+        blocker.bind(("127.0.0.1", 0))
+        blocker.listen()
+        port = blocker.getsockname()[1]
+        done = run_forge("serve", "--data-dir", tmp_path, "--port", port, env=env)
+    assert_refused(done, "Cannot listen on 127.0.0.1:%d" % port)
+    assert "password" not in done.stdout
+    assert not (tmp_path / "demo-site-created").exists()
