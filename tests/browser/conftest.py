@@ -155,7 +155,9 @@ def project_url(project):
 def chromium():
     from playwright.sync_api import sync_playwright
     if not os.path.exists(CHROMIUM):
-        pytest.skip("no Chromium at %s (apt-get install chromium)" % CHROMIUM)
+        # a missing browser must not pass silently: `make test` installs it
+        pytest.fail("no Chromium at %s: run `make test` (it installs Debian's chromium) "
+                    "or `apt-get install -y chromium`" % CHROMIUM)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
                                     args=CHROMIUM_ARGS)
