@@ -13,7 +13,7 @@ A tool is a package with an ``includeme``::
 Both directives are Pyramid actions with discriminators, so two packages
 claiming one tool name (or one extension) are a configuration conflict.
 """
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib.metadata import entry_points
 
 from pyramid.settings import aslist

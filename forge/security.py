@@ -35,9 +35,7 @@ def user_principals(user):
     """All principals of a signed-in user (one query for their roles)."""
     principals = [Everyone, Authenticated, "user:%s" % user._id]
     roles = set()
-    # "$in", not plain equality: nx-27017 (0.8.1) answers an equality on an
-    # *indexed array* field from the index as if it were a scalar and finds nothing
-    for role in ProjectRole.query.find({"user_ids": {"$in": [user._id]}}):
+    for role in ProjectRole.held_by(user._id):
         roles.add(role._id)
         roles.update(role.implied_ids or ())
     principals.extend("role:%s" % r for r in sorted(roles, key=str))

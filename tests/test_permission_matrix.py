@@ -10,7 +10,6 @@ from forge.actions.acl import add_entry
 from forge.actions.projects import install_tool
 from forge.actions.roles import add_member, role_named
 from forge.actions.versions import create_versioned
-from forge.model import Project
 from forge.model.acl import user_principal, with_privacy
 from forge.resources import SiteRoot
 from pyramid.traversal import find_resource

@@ -7,6 +7,7 @@ audit entry carrying the new ACL, flushes, then notifies ``AclChanged``.
 """
 from ..events import AclChanged
 from ..model import ProjectRole, User, session
+from ..model.session import set_fields
 from ..model.acl import (AUTHENTICATED, EVERYONE, ace, insert_entry, is_private,
                          with_privacy)
 from ..security import can, forget_readable, user_principals
@@ -83,7 +84,7 @@ def _lockout_check(node, new_acl):
 def set_acl(registry, node, new_acl, actor, action, summary, **detail):
     """Store ``new_acl`` on ``node`` (a resource) after the lock-out check."""
     _lockout_check(node, new_acl)
-    node.doc.acl = new_acl
+    set_fields(node.doc, acl=new_acl)
     forget_readable(node)
     project = node.project
     record(node.doc, node.kind, actor, action, summary,

@@ -14,7 +14,6 @@ import ipaddress
 import threading
 import time
 from collections import OrderedDict, deque
-from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -22,7 +21,7 @@ from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from ..events import UserCreated
-from ..model import User, session, utcnow
+from ..model import User, session
 from ..model.session import collection
 from ..names import InvalidName, check_username
 from . import ActionError
@@ -122,8 +121,8 @@ def authenticate(username, password, settings):
         hasher.hash(password or "x")     # same work as a real check: no timing oracle
         return None
     max_failures = settings["forge.login.max_failures"]
-    lockout = timedelta(seconds=settings["forge.login.lockout_seconds"])
-    now = utcnow()
+    lockout = settings["forge.login.lockout_seconds"]
+    now = time.time()
     users = collection(User)
     counted = users.find_one_and_update(
         {"_id": user._id, "$or": [{"failed_logins": {"$lt": max_failures}},
@@ -133,7 +132,7 @@ def authenticate(username, password, settings):
     if counted is None:
         locked = users.find_one({"_id": user._id}, {"last_failed_login": 1})
         since = (locked or {}).get("last_failed_login") or now
-        raise Throttled((since + lockout - now).total_seconds() + 1)
+        raise Throttled(since + lockout - now + 1)
     if not verify_password(user, password):
         return None
     changes = {"failed_logins": 0, "last_failed_login": None}

@@ -7,7 +7,6 @@ showing what changed meanwhile) and nothing of theirs overwrites anything.
 """
 import difflib
 
-from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from ..events import ArtifactCreated, ArtifactModified
@@ -52,13 +51,19 @@ def save_versioned(registry, artifact, edited_version, changes, actor, comment="
     if not changes:
         return artifact, False
     now = utcnow()
-    raw = collection(type(artifact)).find_one_and_update(
-        {"_id": artifact._id, "version": edited_version},
-        {"$set": dict(changes, modified=now), "$inc": {"version": 1}},
-        return_document=ReturnDocument.AFTER)
+    # one conditional whole-document write: exactly one of two saves of the same
+    # edited version wins (replace, not $set, keeps datetimes typed on nx-27017)
+    documents = collection(type(artifact))
+    current = documents.find_one({"_id": artifact._id})
+    replaced = None
+    if current is not None and current.get("version") == edited_version:
+        document = dict(current, **changes)
+        document.update(modified=now, version=edited_version + 1)
+        replaced = documents.replace_one({"_id": artifact._id, "version": edited_version},
+                                         document)
     session.expunge(artifact)
     fresh = type(artifact).query.get(_id=artifact._id)
-    if raw is None:
+    if replaced is None or replaced.matched_count != 1:
         raise StaleSave(fresh, edited_version, changes_since(fresh, edited_version))
     Snapshot(artifact_id=fresh._id, version=fresh.version,
              author_id=actor._id if actor else None, timestamp=now,

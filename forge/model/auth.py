@@ -21,7 +21,9 @@ class User(MappedClass):
     created = FieldProperty(S.DateTime, if_missing=utcnow)
     # login throttling: consecutive failures and when the last one happened
     failed_logins = FieldProperty(int, if_missing=0)
-    last_failed_login = FieldProperty(S.DateTime, if_missing=None)
+    # seconds since the epoch: written with $set, where the embedded server
+    # would turn a datetime into a string
+    last_failed_login = FieldProperty(float, if_missing=None)
 
     @property
     def title(self):
@@ -57,3 +59,11 @@ class ProjectRole(MappedClass):
     @property
     def principal(self):
         return "role:%s" % self._id
+
+    @classmethod
+    def held_by(cls, user_id):
+        """The roles a user holds anywhere.  ``$in`` rather than an equality:
+        nx-27017 0.8 matches nothing for an equality on an indexed array field
+        (``$in`` works, with a scan there; MongoDB uses the index for both).
+        The result is cached per tree generation (``forge.model.cache``)."""
+        return cls.query.find({"user_ids": {"$in": [user_id]}})

@@ -136,6 +136,13 @@ TREE_CLASS_NAMES = frozenset(
     ("SiteConfig", "Neighborhood", "Project", "ToolInstance", "ProjectRole", "User"))
 
 
+def note_tree_change():
+    """For writes that bypass the Ming unit of work (see ``set_fields``)."""
+    from .session import session
+    session._get().forge_tree_changed = True
+    bump_generation()
+
+
 def start_request():
     """Called by the forge tween: a new request may use the cache again."""
     from .session import session

@@ -9,10 +9,11 @@ from datetime import datetime, timezone
 from bson import ObjectId
 
 from ming import Session, create_datastore
-from ming.odm import Mapper, ThreadLocalODMSession
+from ming.odm import Mapper, ThreadLocalODMSession, state
+from ming.odm.odmsession import ObjectState
 from pymongo.uri_parser import parse_uri
 
-from .cache import TreeChanges
+from .cache import TREE_CLASS_NAMES, TreeChanges, note_tree_change
 
 doc_session = Session.by_name("main")
 session = ThreadLocalODMSession(doc_session=doc_session, extensions=[TreeChanges])
@@ -57,6 +58,35 @@ def ensure_indexes():
     """Create every index declared in a ``__mongometa__`` (idempotent)."""
     Mapper.compile_all()
     Mapper.ensure_all_indexes()
+
+
+def set_fields(doc, **fields):
+    """Write only these fields of ``doc``, so a concurrent change to its other
+    fields (a new version of an artifact, say) is not overwritten by Ming's
+    whole-document save of the copy this request loaded.
+
+    Read, change, and replace the current document (guarded by its version
+    when it has one, retried if that moved).  Not ``$set``: the embedded
+    server stores a ``$set`` datetime as a string and a boolean as an integer.
+    """
+    documents = collection(type(doc))
+    for _attempt in range(20):
+        current = documents.find_one({"_id": doc._id})
+        if current is None:
+            raise LookupError("%s %s no longer exists" % (type(doc).__name__, doc._id))
+        guard = {"_id": doc._id}
+        if "version" in current:
+            guard["version"] = current["version"]
+        if documents.replace_one(guard, dict(current, **fields)).matched_count == 1:
+            break
+    else:
+        raise RuntimeError("could not update %s %s: it kept changing" % (
+            type(doc).__name__, doc._id))
+    for name, value in fields.items():
+        setattr(doc, name, value)
+    state(doc).status = ObjectState.clean
+    if type(doc).__name__ in TREE_CLASS_NAMES:
+        note_tree_change()
 
 
 def collection(cls):

@@ -1,5 +1,4 @@
 """Site-wide singleton settings (the root node's ACL lives here)."""
-from ming import schema as S
 from ming.odm import FieldProperty, MappedClass
 
 from .acl import ACE_SCHEMA

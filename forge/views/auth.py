@@ -170,7 +170,7 @@ def readable_roles(request, user):
     """[(project resource, [role names])] of the user's roles, in projects the
     viewer may read, ordered by neighborhood and path."""
     by_project = {}
-    for role in ProjectRole.query.find({"user_ids": user._id}).limit(MAX_LISTED_ROLES):
+    for role in ProjectRole.held_by(user._id).limit(MAX_LISTED_ROLES):
         if role.project_id is not None:
             by_project.setdefault(role.project_id, []).append(role)
     neighborhood_names = {nb._id: nb.name for nb in Neighborhood.query.find()}

@@ -121,7 +121,7 @@ class Seed:
         if author is None:
             author = User.query.get(_id=role_named(project, "Admin").user_ids[0])
         name = title.lower().replace(" ", "-")
-        note = create_note(self.registry, project, tool, None, name,
+        create_note(self.registry, project, tool, None, name,
                            {"title": title, "text": text, "labels": [], "custom": {},
                             "ext": {}}, author)
         session.close()

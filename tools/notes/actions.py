@@ -8,6 +8,7 @@ from forge.actions.roles import role_named
 from forge.actions.versions import create_versioned, save_versioned
 from forge.events import ArtifactDeleted
 from forge.model import session
+from forge.model.session import set_fields
 from forge.model.acl import user_principal, with_privacy
 
 from .model import Note
@@ -50,7 +51,7 @@ def update_note(registry, note, edited_version, fields, actor, comment=""):
 def delete_note(registry, note, actor):
     """Mark the note deleted: it answers 404 from now on, and so do its sub-notes
     (they are reached through it)."""
-    note.deleted = True
+    set_fields(note, deleted=True)
     record(note, "artifact", actor, "notes.delete", "deleted note %s" % note.title,
            project_id=note.project_id, path=note.path)
     session.flush()
