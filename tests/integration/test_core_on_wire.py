@@ -18,7 +18,7 @@ CORE_TESTS = [
     "tests/test_projects.py", "tests/test_versions.py", "tests/test_permissions_ui.py",
     "tests/test_tree_cache.py", "tests/test_acl_actions.py", "tests/test_roles.py",
     "tests/test_project_admin.py", "tests/test_profile.py", "tests/test_notes.py",
-    "tests/test_fields.py",
+    "tests/test_fields.py", "tests/test_login_throttle.py", "tests/test_extend_artifact.py",
 ]
 
 
