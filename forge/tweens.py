@@ -11,6 +11,7 @@ from pyramid.tweens import MAIN
 
 from .model import session
 from .model.cache import start_request
+from .model.dispatch import forget_pending
 
 
 def forge_tween_factory(handler, registry):
@@ -20,6 +21,7 @@ def forge_tween_factory(handler, registry):
         # each request starts from the database, never from another's cache
         session.close()
         start_request()
+        forget_pending()
         length = request.content_length
         if length is not None and length > limit:
             raise _too_large(limit)

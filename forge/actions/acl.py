@@ -6,7 +6,7 @@ would leave no project admin able to administer the node; each writes an
 audit entry carrying the new ACL, flushes, then notifies ``AclChanged``.
 """
 from ..events import AclChanged
-from ..model import ProjectRole, User, session
+from ..model import ProjectRole, User, emit, session
 from ..model.session import set_fields
 from ..model.acl import (AUTHENTICATED, EVERYONE, ace, insert_entry, is_private,
                          with_privacy)
@@ -89,8 +89,8 @@ def set_acl(registry, node, new_acl, actor, action, summary, **detail):
     project = node.project
     record(node.doc, node.kind, actor, action, summary,
            project_id=project.doc._id if project else None, acl=new_acl, **detail)
+    emit(registry, AclChanged(node.doc, actor=actor, kind=node.kind, action=action))
     session.flush()
-    registry.notify(AclChanged(node.doc, actor=actor, kind=node.kind, action=action))
 
 
 def add_entry(registry, node, access, principal, permission, actor):

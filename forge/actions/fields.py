@@ -7,7 +7,7 @@ validating them.
 """
 from ..events import ToolUpdated
 from ..fields import field_specs, new_field_spec
-from ..model import session
+from ..model import emit, session
 from ..names import InvalidName
 from . import ActionError
 from .audit import record
@@ -29,8 +29,8 @@ def add_custom_field(registry, tool, name, label, type_, actor, required=False, 
     record(tool, "tool", actor, "fields.add",
            "added the %s field %s" % (spec.type, spec.name),
            project_id=tool.project_id, field=spec.as_dict())
+    emit(registry, ToolUpdated(tool, actor=actor, changes={"custom_fields": ["add", spec.name]}))
     session.flush()
-    registry.notify(ToolUpdated(tool, actor=actor, changes={"custom_fields": ["add", spec.name]}))
     return spec
 
 
@@ -43,5 +43,5 @@ def remove_custom_field(registry, tool, name, actor):
     tool.custom_fields = kept
     record(tool, "tool", actor, "fields.remove", "removed the field %s" % name,
            project_id=tool.project_id, field=name)
+    emit(registry, ToolUpdated(tool, actor=actor, changes={"custom_fields": ["remove", name]}))
     session.flush()
-    registry.notify(ToolUpdated(tool, actor=actor, changes={"custom_fields": ["remove", name]}))

@@ -3,7 +3,7 @@ from pymongo.errors import DuplicateKeyError
 
 from ..events import (AclChanged, ProjectCreated, ProjectUpdated, RolesChanged,
                       ToolInstalled, ToolUninstalled, ToolUpdated)
-from ..model import (Artifact, Neighborhood, Project, SiteConfig, Snapshot, ToolInstance,
+from ..model import (Artifact, Neighborhood, Project, SiteConfig, Snapshot, ToolInstance, emit,
                      session)
 from ..model.session import collection
 from ..model.acl import AUTHENTICATED, EVERYONE, ace, insert_entry, is_private, with_privacy
@@ -83,10 +83,10 @@ def create_own_roles(registry, project_doc, actor):
     project_doc.acl = acl
     record(project_doc, "project", actor, "role.create-own",
            "gave the project its own roles", project_id=project_doc._id, acl=acl)
+    emit(registry, RolesChanged(project_doc, actor=actor, change="create-own"))
+    emit(registry, AclChanged(project_doc, actor=actor, kind="project",
+                              action="role.create-own"))
     session.flush()
-    registry.notify(RolesChanged(project_doc, actor=actor, change="create-own"))
-    registry.notify(AclChanged(project_doc, actor=actor, kind="project",
-                               action="role.create-own"))
     return roles
 
 
@@ -118,12 +118,12 @@ def create_project(registry, neighborhood, shortname, title, actor, parent=None,
         project.acl = with_privacy([], True, [member.principal] if member else [])
     record(project, "project", actor, "project.create", "created %s" % title,
            project_id=project._id, private=private)
+    emit(registry, ProjectCreated(project, actor=actor, source=source))
     try:
         session.flush()
     except DuplicateKeyError:
         session.clear()
         raise ActionError("The short name %r is taken." % shortname)
-    registry.notify(ProjectCreated(project, actor=actor, source=source))
     return project
 
 
@@ -137,8 +137,8 @@ def create_personal_project(registry, user):
                       user_id=user._id, acl=[])
     roles = create_builtin_roles(project, admin_user=user)
     project.acl = top_level_acl(roles, private=False)
+    emit(registry, ProjectCreated(project, actor=user))
     session.flush()
-    registry.notify(ProjectCreated(project, actor=user))
     return project
 
 
@@ -164,8 +164,8 @@ def update_project(registry, project, title, description, private, actor):
     record(project, "project", actor, "project.update",
            "changed %s" % ", ".join(sorted(changes)), project_id=project._id,
            changes={k: v for k, v in changes.items() if k != "description"})
+    emit(registry, ProjectUpdated(project, actor=actor, changes=sorted(changes)))
     session.flush()
-    registry.notify(ProjectUpdated(project, actor=actor, changes=sorted(changes)))
     return project
 
 
@@ -205,12 +205,12 @@ def install_tool(registry, project, tool_name, mount, actor, label=None, source=
     record(project, "project", actor, "tool.install",
            "installed %s at %s" % (tool_type.title, mount), project_id=project._id,
            tool=tool_name, mount=mount)
+    emit(registry, ToolInstalled(tool, actor=actor, source=source))
     try:
         session.flush()
     except DuplicateKeyError:
         session.clear()
         raise ActionError("The mount point %r is taken." % mount)
-    registry.notify(ToolInstalled(tool, actor=actor, source=source))
     return tool
 
 
@@ -244,12 +244,12 @@ def update_tool(registry, project, tool, mount, label, actor):
     record(project, "project", actor, "tool.update",
            "changed tool %s: %s" % (tool.mount, ", ".join(sorted(changes))),
            project_id=project._id, changes=changes)
+    emit(registry, ToolUpdated(tool, actor=actor, changes=changes))
     try:
         session.flush()
     except DuplicateKeyError:
         session.clear()
         raise ActionError("The mount point %r is taken." % mount)
-    registry.notify(ToolUpdated(tool, actor=actor, changes=changes))
     return tool
 
 
@@ -261,8 +261,8 @@ def reorder_tools(registry, project, mounts, actor):
         tools[mount].position = position
     record(project, "project", actor, "tool.reorder", "reordered tools: %s" % ", ".join(mounts),
            project_id=project._id)
+    emit(registry, ProjectUpdated(project, actor=actor, changes=["tools"]))
     session.flush()
-    registry.notify(ProjectUpdated(project, actor=actor, changes=["tools"]))
 
 
 def uninstall_tool(registry, project, tool, actor):
@@ -274,6 +274,6 @@ def uninstall_tool(registry, project, tool, actor):
     record(project, "project", actor, "tool.uninstall",
            "uninstalled %s (%s)" % (tool.label, tool.mount), project_id=project._id,
            tool=tool.tool, mount=tool.mount)
+    emit(registry, ToolUninstalled(tool, actor=actor))
     session.flush()
-    registry.notify(ToolUninstalled(tool, actor=actor))
 

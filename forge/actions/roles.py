@@ -3,7 +3,7 @@ membership, and the transitive ``implied_ids`` that principals come from."""
 from pymongo.errors import DuplicateKeyError
 
 from ..events import RolesChanged
-from ..model import Project, ProjectRole, session
+from ..model import Project, ProjectRole, emit, session
 from . import ActionError
 from .audit import record
 
@@ -73,11 +73,11 @@ def create_role(registry, project_doc, name, includes, actor):
     _recompute_implied(roles + [role])
     record(project_doc, "project", actor, "role.create", "created role %s" % name,
            project_id=project_doc._id, role=name)
+    emit(registry, RolesChanged(project_doc, actor=actor, change="create", role=name))
     try:
         session.flush()
     except DuplicateKeyError:
         raise ActionError("There is already a role named %r." % name)
-    registry.notify(RolesChanged(project_doc, actor=actor, change="create", role=name))
     return role
 
 
@@ -92,8 +92,8 @@ def delete_role(registry, project_doc, role, actor):
     role.delete()
     record(project_doc, "project", actor, "role.delete", "deleted role %s" % role.name,
            project_id=project_doc._id, role=role.name)
+    emit(registry, RolesChanged(project_doc, actor=actor, change="delete", role=role.name))
     session.flush()
-    registry.notify(RolesChanged(project_doc, actor=actor, change="delete", role=role.name))
 
 
 def add_member(registry, project_doc, role, user, actor):
@@ -103,9 +103,9 @@ def add_member(registry, project_doc, role, user, actor):
     record(project_doc, "project", actor, "role.add-member",
            "gave %s the role %s" % (user.username, role.name),
            project_id=project_doc._id, role=role.name, user=user.username)
+    emit(registry, RolesChanged(project_doc, actor=actor, change="add-member",
+                                role=role.name, user=user.username))
     session.flush()
-    registry.notify(RolesChanged(project_doc, actor=actor, change="add-member",
-                                 role=role.name, user=user.username))
 
 
 def remove_member(registry, project_doc, role, user, actor):
@@ -118,9 +118,9 @@ def remove_member(registry, project_doc, role, user, actor):
     record(project_doc, "project", actor, "role.remove-member",
            "took the role %s from %s" % (role.name, user.username),
            project_id=project_doc._id, role=role.name, user=user.username)
+    emit(registry, RolesChanged(project_doc, actor=actor, change="remove-member",
+                                role=role.name, user=user.username))
     session.flush()
-    registry.notify(RolesChanged(project_doc, actor=actor, change="remove-member",
-                                 role=role.name, user=user.username))
 
 
 def admin_user_ids(project_doc):

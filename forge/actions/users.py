@@ -21,7 +21,7 @@ from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from ..events import UserCreated
-from ..model import User, session
+from ..model import User, emit, session
 from ..model.session import collection
 from ..names import InvalidName, check_username
 from . import ActionError
@@ -99,13 +99,13 @@ def create_user(registry, username, email, password, display_name="", site_admin
         raise ActionError("There is already an account with that e-mail address.")
     user = User(username=username, email=email, display_name=display_name,
                 password_hash=hasher.hash(password), site_admin=site_admin)
+    emit(registry, UserCreated(user, actor=actor or user, source=source))
     try:
         session.flush(user)
     except DuplicateKeyError:
         session.expunge(user)
         raise ActionError("The username or e-mail address is taken.")
     create_personal_project(registry, user)
-    registry.notify(UserCreated(user, actor=actor or user, source=source))
     return user
 
 

@@ -10,7 +10,7 @@ import difflib
 from pymongo.errors import DuplicateKeyError
 
 from ..events import ArtifactCreated, ArtifactModified
-from ..model import Snapshot, session, utcnow
+from ..model import Snapshot, emit, session, utcnow
 from ..model.artifact import _plain
 from ..model.session import collection
 from . import ActionError, Conflict
@@ -38,8 +38,8 @@ def create_versioned(registry, cls, actor, comment="", source="web", **fields):
         raise ActionError("There is already something at %r." % path)
     Snapshot(artifact_id=artifact._id, version=1, author_id=artifact.author_id,
              timestamp=now, comment=comment or "created", data=artifact.snapshot_data())
+    emit(registry, ArtifactCreated(artifact, actor=actor, source=source))
     session.flush()
-    registry.notify(ArtifactCreated(artifact, actor=actor, source=source))
     return artifact
 
 
@@ -68,9 +68,9 @@ def save_versioned(registry, artifact, edited_version, changes, actor, comment="
     Snapshot(artifact_id=fresh._id, version=fresh.version,
              author_id=actor._id if actor else None, timestamp=now,
              comment=comment, data=fresh.snapshot_data())
+    emit(registry, ArtifactModified(fresh, actor=actor, source=source,
+                                    version=fresh.version, fields=sorted(changes)))
     session.flush()
-    registry.notify(ArtifactModified(fresh, actor=actor, source=source,
-                                     version=fresh.version, fields=sorted(changes)))
     return fresh, True
 
 

@@ -1,10 +1,14 @@
-"""Domain events: plain classes sent through the Pyramid registry.
+"""Domain events: plain classes with a dotted ``topic``.
 
-Every change the core makes goes through ``notify`` with one of these; each
-carries a dotted ``topic`` (``project.acl.changed``, ``notes.note.updated``)
-so the message bus can route it to reactors by topic later on.  Subscribe
-with ``config.add_subscriber(fn, ArtifactModified)``.
+Every change the core makes goes through one path: the action calls
+``forge.model.emit(registry, event)`` before its flush, which writes the
+event to the outbox together with the documents; once the flush succeeded the
+event goes to the registry's subscribers (``config.add_subscriber(fn,
+ArtifactModified)``) and to the message bus.  ``to_message`` is the form the
+outbox stores and the bus carries.
 """
+import datetime
+import time
 import uuid
 
 from ..model import utcnow
@@ -23,6 +27,37 @@ class ForgeEvent:
 
     def __repr__(self):
         return "<%s %s %s>" % (type(self).__name__, self.topic, self.id)
+
+    def to_message(self):
+        """Plain data (JSON and BSON safe) naming the change, not carrying it."""
+        node = self.node
+        kind = type(node).__name__
+        project_id = node._id if kind == "Project" else getattr(node, "project_id", None)
+        return {
+            "id": self.id,
+            "topic": self.topic,
+            "node_type": kind,
+            "node_id": getattr(node, "_id", None),
+            "project_id": project_id,
+            "tool_id": node._id if kind == "ToolInstance" else getattr(node, "tool_id", None),
+            "path": getattr(node, "path", None),
+            "actor_id": self.actor._id if self.actor is not None else None,
+            "source": self.source,
+            "timestamp": time.time(),
+            "detail": _plain(self.detail),
+        }
+
+
+def _plain(value):
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [_plain(v) for v in value]
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    if isinstance(value, datetime.datetime):
+        return value.isoformat()
+    return str(value)
 
 
 class UserCreated(ForgeEvent):

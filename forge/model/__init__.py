@@ -2,6 +2,7 @@
 from .artifact import Artifact, Snapshot, VersionedArtifact  # noqa: F401
 from .audit import AuditEntry  # noqa: F401
 from .auth import ProjectRole, User  # noqa: F401
+from .outbox import OutboxEvent, emit  # noqa: F401
 from .project import Neighborhood, Project, ToolInstance  # noqa: F401
 from .session import bind_datastore, ensure_indexes, session, utcnow  # noqa: F401
 from .site import SiteConfig  # noqa: F401

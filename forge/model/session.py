@@ -14,9 +14,11 @@ from ming.odm.odmsession import ObjectState
 from pymongo.uri_parser import parse_uri
 
 from .cache import TREE_CLASS_NAMES, TreeChanges, note_tree_change
+from .dispatch import DispatchAfterFlush
 
 doc_session = Session.by_name("main")
-session = ThreadLocalODMSession(doc_session=doc_session, extensions=[TreeChanges])
+session = ThreadLocalODMSession(doc_session=doc_session,
+                                extensions=[TreeChanges, DispatchAfterFlush])
 
 
 def new_id():

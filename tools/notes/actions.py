@@ -7,7 +7,7 @@ from forge.actions.audit import record
 from forge.actions.roles import role_named
 from forge.actions.versions import create_versioned, save_versioned
 from forge.events import ArtifactDeleted
-from forge.model import session
+from forge.model import emit, session
 from forge.model.session import set_fields
 from forge.model.acl import user_principal, with_privacy
 
@@ -54,6 +54,6 @@ def delete_note(registry, note, actor):
     set_fields(note, deleted=True)
     record(note, "artifact", actor, "notes.delete", "deleted note %s" % note.title,
            project_id=note.project_id, path=note.path)
+    emit(registry, ArtifactDeleted(note, actor=actor))
     session.flush()
-    registry.notify(ArtifactDeleted(note, actor=actor))
 
