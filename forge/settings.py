@@ -30,6 +30,9 @@ DEFAULTS = {
     "forge.login.address_max_failures": (20, int),
     "forge.login.address_window_seconds": (300, int),
     "forge.bus.url": ("memory://", str),
+    # live event streams (@@events): open at once per process, and seconds each
+    "forge.events.max_streams": (2, int),
+    "forge.events.stream_seconds": (30, int),
     # argon2id cost; the defaults are argon2-cffi's (RFC 9106 low-memory profile)
     "forge.password.time_cost": (3, int),
     "forge.password.memory_kib": (65536, int),

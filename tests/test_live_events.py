@@ -1,0 +1,132 @@
+"""@@events: server-sent events filtered by what the listener may read."""
+import json
+import threading
+import time
+import http.client
+
+import pytest
+
+from forge.actions.projects import install_tool
+from forge.model import OutboxEvent
+from forge.testing import forge_test_settings
+
+
+@pytest.fixture
+def forge_settings():
+    return forge_test_settings(**{"forge.events.stream_seconds": "1"})
+
+
+@pytest.fixture
+def world(registry, make_user, make_project):
+    from forge.actions.roles import add_member, role_named
+    from tools.notes.actions import create_note
+    ada, bob, eve = make_user("ada"), make_user("bob"), make_user("eve")
+    project = make_project("demo", ada, title="Demo")
+    add_member(registry, project, role_named(project, "Developer"), bob, ada)
+    tool = install_tool(registry, project, "notes", "notes", ada)
+    start = OutboxEvent.query.find().sort("seq", -1).first().seq
+    fields = {"title": "Open Plans", "text": "hello", "labels": [], "custom": {}, "ext": {}}
+    create_note(registry, project, tool, None, "open", fields, ada)
+    create_note(registry, project, tool, None, "secret",
+                dict(fields, title="Secret Plans"), ada, private=True)
+    return {"start": start, "tool": tool}
+
+
+def read_events(body):
+    events = []
+    for block in body.split("\n\n"):
+        fields = dict(line.split(": ", 1) for line in block.splitlines()
+                      if ": " in line and not line.startswith(":"))
+        if "data" in fields:
+            events.append((int(fields["id"]), fields["event"], json.loads(fields["data"])))
+    return events
+
+
+def stream(browser, url, last_id):
+    response = browser.get(url, headers={"Last-Event-ID": str(last_id)})
+    assert response.content_type == "text/event-stream"
+    return read_events(response.text)
+
+
+def paths(events):
+    return [data["path"] for _, _, data in events if data.get("path")]
+
+
+def test_reader_of_everything_gets_every_event_in_order(forge_browser, world):
+    forge_browser.login("bob")        # a developer may read private notes
+    events = stream(forge_browser, "/p/demo/@@events", world["start"])
+    assert paths(events) == ["open", "secret"]
+    assert [seq for seq, _, _ in events] == sorted(seq for seq, _, _ in events)
+    assert events[0][1] == "notes.note.created"
+
+
+@pytest.mark.parametrize("who", [None, "eve"])
+def test_private_events_never_reach_who_cannot_read_them(forge_browser, world, who):
+    if who:
+        forge_browser.login(who)
+    events = stream(forge_browser, "/p/demo/notes/@@events", world["start"])
+    assert paths(events) == ["open"]
+    assert "Secret Plans" not in json.dumps([e[2] for e in events])
+
+
+def test_last_event_id_resumes_after_it(forge_browser, world):
+    forge_browser.login("bob")
+    first = stream(forge_browser, "/p/demo/@@events", world["start"])
+    rest = stream(forge_browser, "/p/demo/@@events", first[0][0])
+    assert paths(rest) == ["secret"]
+
+
+def test_too_many_streams_answer_503(forge_browser, world, registry):
+    from forge.views.events import stream_slots
+    slots = stream_slots(registry)
+    taken = 0
+    while slots.take():
+        taken += 1
+    try:
+        response = forge_browser.get("/p/demo/@@events", status=503)
+        assert response.headers["Retry-After"] == "5"
+    finally:
+        for _ in range(taken):
+            slots.give_back()
+
+
+def test_unreadable_project_stream_is_404(forge_browser, registry, make_user, make_project):
+    ada = make_user("ada")
+    make_project("hidden", ada, private=True)
+    forge_browser.get("/p/hidden/@@events", status=404)
+
+
+def test_a_new_event_arrives_within_a_second(registry, forge_app, world):
+    """Over a real socket: waitress streams while the test makes a change."""
+    import waitress
+    from tools.notes.actions import create_note
+    from forge.model import Project, ToolInstance, User, session
+    registry.settings["forge.events.stream_seconds"] = 10
+    server = waitress.create_server(forge_app, host="127.0.0.1", port=0, threads=2)
+    port = server.effective_port
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        connection.request("GET", "/p/demo/notes/@@events")
+        response = connection.getresponse()
+        assert response.status == 200
+        response.fp.readline()            # "retry: ..."
+        response.fp.readline()
+        time.sleep(0.3)                   # the stream has taken its starting point
+        project = Project.query.get(shortname="demo")
+        tool = ToolInstance.query.get(project_id=project._id, mount="notes")
+        ada = User.by_username("ada")
+        created = time.monotonic()
+        create_note(registry, project, tool, None, "fresh",
+                    {"title": "Fresh", "text": "", "labels": [], "custom": {}, "ext": {}}, ada)
+        session.close()
+        line = b""
+        while not line.startswith(b"data: "):
+            line = response.fp.readline()
+            assert line, "stream ended before the event"
+        assert time.monotonic() - created < 1.0
+        assert json.loads(line[6:])["path"] == "fresh"
+        connection.close()
+    finally:
+        server.close()
