@@ -29,5 +29,6 @@ def includeme(config):
     config.registry.forge_tree_cache = TreeCache()
     config.include(".security")
     config.include(".plugins")
+    config.include("forge.bus.registry")
     config.include(".tweens")
     config.include(".views")
