@@ -1,10 +1,52 @@
 """Tool instances and the default artifact sub-tree a tool gets for free."""
+from ming.odm import Mapper
 from zope.interface import implementer
 
 from ..fields import field_specs
 from ..interfaces import IArtifact, ITool, IVersioned
+
 from ..model import Artifact, VersionedArtifact
+from ..model.acl import is_private, to_pyramid
+from ..model.cache import attach, find_raw
 from .base import Node
+
+
+def artifact_type(doc):
+    """The mapped class of an artifact, stored (``RawArtifact``) or built."""
+    return doc.mapped_class if isinstance(doc, RawArtifact) else type(doc)
+
+
+class RawArtifact:
+    """An artifact as stored, readable without building its Ming object.
+
+    Resolving ``/notes/a/b/c/d`` needs the ACLs and titles of a, b and c but
+    the full document only of d; the resource builds the Ming object
+    (``materialize``) the first time something asks for ``.doc``.
+    """
+
+    __slots__ = ("raw",)
+
+    def __init__(self, raw):
+        self.raw = raw
+
+    def __getattr__(self, name):
+        try:
+            return self.raw[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    @property
+    def name(self):
+        return self.raw["path"].rsplit("/", 1)[-1]
+
+    @property
+    def mapped_class(self):
+        registry = Artifact.query.mapper.collection.m.polymorphic_registry
+        collection = registry.get(self.raw.get("type"), Artifact.query.mapper.collection)
+        return Mapper.by_collection(collection).mapped_class
+
+    def materialize(self):
+        return attach(self.mapped_class, self.raw)
 
 
 class ArtifactFamily:
@@ -15,8 +57,8 @@ class ArtifactFamily:
     """
 
     def __init__(self, tool_id, family):
-        self.by_path = {a.path: a for a in Artifact.query.find(
-            {"tool_id": tool_id, "family": family})}
+        self.by_path = {raw["path"]: RawArtifact(raw) for raw in find_raw(
+            Artifact, {"tool_id": tool_id, "family": family})}
 
     def children_of(self, path):
         prefix = path + "/"
@@ -76,7 +118,7 @@ class ToolResource(ArtifactContainer, Node):
 
     def artifact_resource(self, doc, name, parent, family):
         cls = self.artifact_class or (
-            VersionedArtifactResource if isinstance(doc, VersionedArtifact)
+            VersionedArtifactResource if issubclass(artifact_type(doc), VersionedArtifact)
             else ArtifactResource)
         return cls(doc, name, parent, family)
 
@@ -89,8 +131,32 @@ class ArtifactResource(ArtifactContainer, Node):
     kind = "artifact"
 
     def __init__(self, doc, name, parent, family):
-        super().__init__(doc, name, parent)
+        self._doc = doc
+        self.__name__ = name
+        self.__parent__ = parent
         self.family = family
+
+    @property
+    def doc(self):
+        """The Ming document, built from the stored one on first use."""
+        if isinstance(self._doc, RawArtifact):
+            self._doc = self._doc.materialize()
+        return self._doc
+
+    @doc.setter
+    def doc(self, value):
+        self._doc = value
+
+    def __acl__(self):
+        return to_pyramid(self._doc.acl)
+
+    @property
+    def title(self):
+        return self._doc.title
+
+    @property
+    def private(self):
+        return is_private(self._doc.acl)
 
     @property
     def tool_node(self):
@@ -103,7 +169,7 @@ class ArtifactResource(ArtifactContainer, Node):
         return self.tool_node.permission_names()
 
     def _child_path(self, name):
-        return self.doc.path + "/" + name
+        return self._doc.path + "/" + name
 
     def _artifact_family(self, path):
         return self.family
@@ -111,7 +177,7 @@ class ArtifactResource(ArtifactContainer, Node):
     def children(self):
         tool = self.tool_node
         return [tool.artifact_resource(d, d.name, self, self.family)
-                for d in self.family.children_of(self.doc.path)]
+                for d in self.family.children_of(self._doc.path)]
 
 
 @implementer(IVersioned)

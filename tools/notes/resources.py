@@ -9,7 +9,7 @@ from zope.interface import implementer
 
 from forge.interfaces import ITool, IVersioned
 from forge.resources import ToolResource, VersionedArtifactResource
-from forge.resources.tool import ArtifactFamily
+from forge.resources.tool import ArtifactFamily, artifact_type
 
 from .model import Note
 
@@ -46,7 +46,7 @@ class NotesTool(ToolResource):
     def artifact_resource(self, doc, name, parent, family):
         # other artifact types stored in the tool (there are none today) keep
         # the core's generic resources, and so never meet the note views
-        if isinstance(doc, Note):
+        if issubclass(artifact_type(doc), Note):
             return NoteResource(doc, name, parent, family)
         return super().artifact_resource(doc, name, parent, family)
 
