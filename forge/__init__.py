@@ -30,5 +30,6 @@ def includeme(config):
     config.include(".security")
     config.include(".plugins")
     config.include("forge.bus.registry")
+    config.include("forge.bus.relay")
     config.include(".tweens")
     config.include(".views")

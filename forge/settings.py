@@ -30,6 +30,14 @@ DEFAULTS = {
     "forge.login.address_max_failures": (20, int),
     "forge.login.address_window_seconds": (300, int),
     "forge.bus.url": ("memory://", str),
+    # the relay (forge.bus.relay): auto, thread, inline or off; seconds between polls
+    "forge.bus.relay": ("auto", str),
+    "forge.bus.poll_seconds": (1.0, float),
+    # workers: attempts before the dead-letter queue, back-off base and cap (seconds)
+    "forge.bus.max_attempts": (5, int),
+    "forge.bus.retry_base_seconds": (1.0, float),
+    "forge.bus.retry_max_seconds": (60.0, float),
+    "forge.bus.prefetch": (10, int),
     # live event streams (@@events): open at once per process, and seconds each
     "forge.events.max_streams": (2, int),
     "forge.events.stream_seconds": (30, int),

@@ -36,6 +36,7 @@ class OutboxEvent(MappedClass):
     created = FieldProperty(float)             # epoch seconds
     sent = FieldProperty(bool, if_missing=False)
     sent_at = FieldProperty(float, if_missing=None)
+    claimed_until = FieldProperty(float, if_missing=0.0)  # a relay's claim (epoch)
 
 
 def next_sequence(count=1):

@@ -1,0 +1,64 @@
+"""Which events each reactor has already processed, and per-reactor counters.
+
+Delivery is at-least-once (a worker that dies before its ack gets the message
+again, a relay that dies before marking a record sent publishes it again), so
+the worker records ``(reactor, event_id)`` after the reactor succeeded and
+skips an event it finds recorded: a reactor sees each event effectively once.
+"""
+import time
+
+from ming.odm import FieldProperty, MappedClass
+from pymongo.errors import DuplicateKeyError
+
+from ..model.session import collection, session
+
+STATS_COLLECTION = "bus_stats"
+COUNTERS = ("processed", "failed", "retried", "dead_lettered")
+
+
+class ProcessedEvent(MappedClass):
+    """One event one reactor finished (``_id`` = ``reactor event_id``)."""
+
+    class __mongometa__:
+        session = session
+        name = "bus_processed"
+        unique_indexes = [("reactor", "event_id")]
+
+    _id = FieldProperty(str)
+    reactor = FieldProperty(str)
+    event_id = FieldProperty(str)
+    at = FieldProperty(float)            # epoch seconds
+
+
+def marker_id(reactor_name, event_id):
+    return "%s %s" % (reactor_name, event_id)
+
+
+def already_processed(reactor_name, event_id):
+    return collection(ProcessedEvent).find_one(
+        {"_id": marker_id(reactor_name, event_id)}, {"_id": 1}) is not None
+
+
+def mark_processed(reactor_name, event_id):
+    """Record the event as done; False when it already was (a duplicate)."""
+    try:
+        collection(ProcessedEvent).insert_one({
+            "_id": marker_id(reactor_name, event_id), "reactor": reactor_name,
+            "event_id": event_id, "at": time.time()})
+    except DuplicateKeyError:
+        return False
+    return True
+
+
+def add_stats(reactor_name, counts, lag_seconds=None):
+    """Add ``counts`` (counter -> int) to the reactor's row of ``bus_stats``."""
+    update = {"$inc": {name: int(counts.get(name, 0)) for name in COUNTERS},
+              "$set": {"updated": time.time()}}
+    if lag_seconds is not None:
+        update["$set"]["lag_seconds"] = float(lag_seconds)
+    session.db[STATS_COLLECTION].update_one({"_id": reactor_name}, update, upsert=True)
+
+
+def read_stats():
+    """Every reactor's counters: name -> dict."""
+    return {row["_id"]: row for row in session.db[STATS_COLLECTION].find()}

@@ -1,0 +1,283 @@
+"""The relay: publishes the outbox to the ``forge.events`` exchange.
+
+Every action writes an ``OutboxEvent`` in its own flush (``forge.model.outbox``).
+The relay publishes the unsent records in ``seq`` order (routing key = topic,
+body = the message as JSON, ``message_id`` = the event id, persistent, headers
+``seq`` and ``ordering_key``) and marks each one sent only after the broker
+confirmed it (publisher confirms on ``amqp://``).  A broker that is down makes
+the relay fail and retry with back-off; the saves themselves never wait for it,
+and the backlog goes out in order when the broker is back.
+
+Several processes may relay the same database (web processes, workers, CLI
+commands): before publishing a record, a relay claims it with an atomic
+``find_one_and_update`` on ``claimed_until``, and it stops at the first record
+another relay holds, so the records still go out in ``seq`` order and a record
+is published twice only when a relay died between the broker's confirm and its
+write of ``sent`` (reactors skip events they already processed).
+
+How the relay runs in a process (setting ``forge.bus.relay``):
+
+* ``thread``: a daemon thread, woken after each flush that wrote an event
+  (``registry.forge_bus_wake``) and polling every ``forge.bus.poll_seconds`` for
+  events written by other processes;
+* ``inline``: in the flushing thread right after the flush (``mim://`` tests,
+  where the in-memory database must not be used from two threads);
+* ``off``: not in this process;
+* ``auto`` (the default): ``inline`` on ``mim://``; ``off`` when the bus is
+  ``memory://`` (an in-process broker: only the process that runs the reactors
+  may publish to it, see ``forge.bus.worker.start_embedded_workers``);
+  ``thread`` otherwise.
+"""
+import atexit
+import logging
+import threading
+import time
+
+from kombu import Producer
+from pymongo import ReturnDocument
+
+from ..model.outbox import OutboxEvent
+from ..model.session import collection
+from . import amqp
+from . import processed  # noqa: F401  (its collection's indexes are ensured with the others)
+
+log = logging.getLogger(__name__)
+
+BATCH = 200                 # records read per query
+CLAIM_SECONDS = 15.0        # a claim held longer than this is taken over
+MAX_BACKOFF_SECONDS = 30.0
+
+
+def outbox():
+    return collection(OutboxEvent)
+
+
+def declare_topology(channel, reactors):
+    """The events exchange and every reactor's queue, so that no event is
+    dropped for want of a queue even when no worker has started yet."""
+    from .worker import declare_reactor_queues
+    amqp.events_exchange()(channel).declare()
+    declare_reactor_queues(channel, reactors)
+
+
+class Relay:
+    """Publishes a registry's outbox; ``publish_pending`` does one pass."""
+
+    def __init__(self, registry):
+        self.registry = registry
+        self.poll_seconds = float(registry.settings["forge.bus.poll_seconds"])
+        self._connection = None
+        self._producer = None
+        self._declared = None                  # reactor names whose queues exist
+        self._lock = threading.Lock()         # one pass at a time in a process
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread = None
+        self.failures = 0                      # consecutive failed passes
+        self.retry_at = 0.0                    # monotonic: no attempt before this
+
+    # -- publishing -------------------------------------------------------
+
+    def publish_pending(self):
+        """Publish every unsent record this relay can claim, in ``seq`` order.
+
+        Return how many were published; raise when the broker fails (the
+        records not confirmed stay unsent)."""
+        published = 0
+        with self._lock:
+            while True:
+                batch = list(outbox().find({"sent": False}, {"_id": 1})
+                             .sort("seq", 1).limit(BATCH))
+                if not batch:
+                    return published
+                for row in batch:
+                    record = self._claim(row["_id"])
+                    if record is None:
+                        if outbox().find_one({"_id": row["_id"], "sent": False},
+                                             {"_id": 1}) is not None:
+                            return published    # another relay holds it: keep the order
+                        continue                # sent meanwhile by another relay
+                    try:
+                        self._publish(record)
+                    except Exception:
+                        self._release(record)
+                        raise
+                    self._mark_sent(record)
+                    published += 1
+                if len(batch) < BATCH:
+                    return published
+
+    def _claim(self, event_id):
+        now = time.time()
+        return outbox().find_one_and_update(
+            {"_id": event_id, "sent": False, "claimed_until": {"$lt": now}},
+            {"$set": {"claimed_until": now + CLAIM_SECONDS}},
+            return_document=ReturnDocument.AFTER)
+
+    def _release(self, record):
+        try:
+            outbox().update_one({"_id": record["_id"], "claimed_until": record["claimed_until"]},
+                                {"$set": {"claimed_until": 0.0}})
+        except Exception:          # the claim expires anyway
+            log.debug("could not release the claim on %s", record["_id"], exc_info=True)
+
+    def _mark_sent(self, record):
+        # A whole-document replace, not $set: the embedded server stores a
+        # $set boolean as an integer (see forge.model.session.set_fields).
+        # Guarded by our claim: if it expired and another relay took the
+        # record, that relay marks it.
+        done = dict(record, sent=True, sent_at=time.time(), claimed_until=0.0)
+        outbox().replace_one({"_id": record["_id"], "claimed_until": record["claimed_until"]},
+                             done)
+
+    def _publish(self, record):
+        producer = self._ensure_producer()
+        message = record["message"]
+        producer.publish(
+            message, routing_key=record["topic"], serializer="json",
+            message_id=record["_id"], delivery_mode=2, retry=False,
+            headers={"seq": record["seq"], "ordering_key": record.get("ordering_key") or ""})
+
+    def _ensure_producer(self):
+        reactors = dict(getattr(self.registry, "forge_reactors", {}))
+        if self._producer is None:
+            connection = amqp.connection(self.registry.settings)
+            try:
+                connection.ensure_connection(max_retries=0)
+                self._producer = Producer(connection.channel(),
+                                          exchange=amqp.events_exchange())
+            except Exception:
+                _close_quietly(connection)
+                raise
+            self._connection = connection
+            self._declared = None
+        if self._declared != set(reactors):
+            # (again when reactors were added: tests add them to a live app)
+            declare_topology(self._producer.channel, reactors.values())
+            self._declared = set(reactors)
+        return self._producer
+
+    def disconnect(self):
+        connection, self._connection, self._producer = self._connection, None, None
+        if connection is not None:
+            _close_quietly(connection)
+
+    # -- running ----------------------------------------------------------
+
+    def attempt(self):
+        """One pass unless backing off; log one line when it fails.  Never raises."""
+        if time.monotonic() < self.retry_at:
+            return 0
+        try:
+            published = self.publish_pending()
+        except Exception as error:          # broker or database down: retry later
+            self.disconnect()
+            self.failures += 1
+            delay = min(MAX_BACKOFF_SECONDS, 2 ** (self.failures - 1))
+            self.retry_at = time.monotonic() + delay
+            log.warning("bus relay failed url=%s error=%r failures=%d retry_in=%.0fs",
+                        _safe_url(self.registry.settings), error, self.failures, delay)
+            return 0
+        if self.failures:
+            log.warning("bus relay recovered after %d failures, published=%d",
+                        self.failures, published)
+        self.failures = 0
+        self.retry_at = 0.0
+        return published
+
+    def wake(self):
+        """Called after every flush that wrote an event."""
+        self._wake.set()
+
+    def start(self):
+        """Run ``attempt`` in a daemon thread until ``stop``."""
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="forge-bus-relay",
+                                            daemon=True)
+            self._thread.start()
+        return self
+
+    def _run(self):
+        while not self._stop.is_set():
+            self._wake.clear()
+            self.attempt()
+            wait = self.poll_seconds
+            if self.retry_at:
+                wait = max(0.05, min(wait, self.retry_at - time.monotonic()))
+            self._wake.wait(wait)
+        self.disconnect()
+
+    def stop(self, timeout=5):
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(timeout)
+
+    @property
+    def running(self):
+        return self._thread is not None and self._thread.is_alive()
+
+
+def _close_quietly(connection):
+    try:
+        connection.release()
+    except Exception:
+        pass
+
+
+def _safe_url(settings):
+    """The bus URL without its password, for log lines."""
+    from kombu.utils.url import maybe_sanitize_url
+    return maybe_sanitize_url(settings["forge.bus.url"])
+
+
+def relay_mode(settings):
+    mode = settings["forge.bus.relay"]
+    if mode not in ("auto", "thread", "inline", "off"):
+        raise ValueError("forge.bus.relay must be auto, thread, inline or off, not %r" % mode)
+    if mode != "auto":
+        return mode
+    if settings["ming.main.uri"].startswith("mim://"):
+        return "inline"
+    if settings["forge.bus.url"].startswith("memory://"):
+        return "off"
+    return "thread"
+
+
+# One relay thread per process: the Ming binding is process-wide, so a newer
+# app (tests build one per test) replaces the relay of the previous one.
+_running = None
+_running_lock = threading.Lock()
+
+
+def start_thread(registry):
+    """Run the registry's relay in a thread (stopping this process's previous one)."""
+    global _running
+    relay = registry.forge_relay
+    with _running_lock:
+        if _running is not None and _running is not relay:
+            _running.stop(timeout=2)
+        _running = relay
+    registry.forge_bus_wake = relay.wake
+    return relay.start()
+
+
+@atexit.register
+def _stop_at_exit():
+    """Stop between passes rather than die mid-write at interpreter exit."""
+    if _running is not None:
+        _running.stop(timeout=2)
+
+
+def includeme(config):
+    registry = config.registry
+    settings = registry.settings
+    mode = relay_mode(settings)
+    relay = registry.forge_relay = Relay(registry)
+    if mode == "inline":
+        registry.forge_bus_wake = relay.attempt
+    elif mode == "thread":
+        def start(event):
+            start_thread(registry)
+        from pyramid.events import ApplicationCreated
+        config.add_subscriber(start, ApplicationCreated)

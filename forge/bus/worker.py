@@ -1,0 +1,317 @@
+"""Workers: one consumer per reactor, acking only after the reactor succeeded.
+
+For each reactor a ``ReactorWorker`` consumes the reactor's own queue
+(``forge.reactor.NAME``), so a slow or failing reactor never holds up another.
+For each message it
+
+1. skips the event when this reactor already processed it (``processed``);
+2. calls ``reactor.fn(freeze(message), ReactorContext(...))``;
+3. on success records the event as processed, then acks;
+4. on failure logs one line, and republishes the event for a later attempt
+   after ``retry_base_seconds * 2 ** (attempt - 1)`` (capped at
+   ``retry_max_seconds``), or after ``max_attempts`` attempts to the reactor's
+   dead-letter queue with headers ``reactor``, ``error``, ``attempts`` and
+   ``failed_at``; then acks the original.
+
+On RabbitMQ the delay is the message's expiration in the reactor's retry queue,
+which dead-letters it back to the reactor's queue.  ``memory://`` has no
+expiry, so the worker keeps the delayed message and republishes it when due.
+
+Stopping (``stop``) lets the message in hand finish; messages fetched but not
+acked go back to the queue when the connection closes.
+"""
+import atexit
+import logging
+import socket
+import threading
+import time
+from dataclasses import dataclass
+
+from kombu import Consumer, Exchange, Producer, Queue
+
+from ..model.session import session
+from . import amqp
+from .processed import COUNTERS, add_stats, already_processed, mark_processed
+from .registry import freeze
+
+log = logging.getLogger(__name__)
+
+ATTEMPT_HEADER = "x-forge-attempt"
+STATS_FLUSH_SECONDS = 1.0
+
+
+@dataclass(frozen=True)
+class ReactorContext:
+    """What a reactor gets besides the event."""
+
+    registry: object
+    settings: dict
+    attempt: int          # 1 on first delivery
+
+
+def retry_queue(reactor_name):
+    """Waits out a failed event's back-off, then returns it to the reactor's queue."""
+    return Queue(amqp.retry_queue_name(reactor_name),
+                 exchange=Exchange(amqp.RETRY_EXCHANGE, type="direct", durable=True),
+                 routing_key=reactor_name, durable=True,
+                 queue_arguments={"x-dead-letter-exchange": "",
+                                  "x-dead-letter-routing-key":
+                                      amqp.reactor_queue_name(reactor_name)})
+
+
+def dead_queue(reactor_name):
+    return Queue(amqp.dead_queue_name(reactor_name),
+                 exchange=Exchange(amqp.DEAD_EXCHANGE, type="direct", durable=True),
+                 routing_key=reactor_name, durable=True)
+
+
+def declare_reactor_queues(channel, reactors):
+    for reactor in reactors:
+        amqp.reactor_queue(reactor.name, reactor.topic)(channel).declare()
+        retry_queue(reactor.name)(channel).declare()
+        dead_queue(reactor.name)(channel).declare()
+
+
+def is_memory(settings):
+    return settings["forge.bus.url"].startswith("memory://")
+
+
+def bus_connection(settings):
+    """``amqp.connection`` with a short poll on ``memory://`` (default: 1 s)."""
+    connection = amqp.connection(settings)
+    if is_memory(settings):
+        connection.transport_options["polling_interval"] = 0.01
+    return connection
+
+
+class ReactorStats:
+    """Counters kept in memory and added to ``bus_stats`` about once a second."""
+
+    def __init__(self, reactor_name):
+        self.reactor_name = reactor_name
+        self.counts = dict.fromkeys(COUNTERS, 0)
+        self.lag = None
+        self.flushed_at = time.monotonic()
+
+    def count(self, name, lag=None):
+        self.counts[name] += 1
+        if lag is not None:
+            self.lag = lag
+
+    def flush(self, force=False):
+        if not force and time.monotonic() - self.flushed_at < STATS_FLUSH_SECONDS:
+            return
+        self.flushed_at = time.monotonic()
+        if not any(self.counts.values()) and self.lag is None:
+            return
+        try:
+            add_stats(self.reactor_name, self.counts, self.lag)
+        except Exception:
+            log.warning("bus stats not written for reactor=%s", self.reactor_name,
+                        exc_info=True)
+            return
+        self.counts = dict.fromkeys(COUNTERS, 0)
+        self.lag = None
+
+
+class ReactorWorker:
+    """Consumes one reactor's queue (``run`` in a thread, or ``run_until_idle``)."""
+
+    def __init__(self, registry, reactor):
+        self.registry = registry
+        self.reactor = reactor
+        settings = registry.settings
+        self.max_attempts = max(1, int(settings["forge.bus.max_attempts"]))
+        self.retry_base = float(settings["forge.bus.retry_base_seconds"])
+        self.retry_max = float(settings["forge.bus.retry_max_seconds"])
+        self.prefetch = max(1, int(settings["forge.bus.prefetch"]))
+        self.memory = is_memory(settings)
+        self.stats = ReactorStats(reactor.name)
+        self.stopping = threading.Event()
+        self._delayed = []        # memory://: [(due monotonic, body, headers, message_id)]
+        self._producer = None
+        self._received = 0
+
+    # -- one message ------------------------------------------------------
+
+    def on_message(self, body, message):
+        self._received += 1
+        headers = dict(message.headers or {})
+        event_id = message.properties.get("message_id") or body.get("id")
+        attempt = int(headers.get(ATTEMPT_HEADER, 1))
+        name = self.reactor.name
+        try:
+            if already_processed(name, event_id):
+                message.ack()
+                return
+            context = ReactorContext(self.registry, self.registry.settings, attempt)
+            try:
+                self.reactor.fn(freeze(body), context)
+                session.flush()
+            except Exception as error:
+                self._failed(body, message, headers, event_id, attempt, error)
+                return
+            mark_processed(name, event_id)
+            timestamp = body.get("timestamp")
+            lag = time.time() - timestamp if isinstance(timestamp, (int, float)) else None
+            self.stats.count("processed", lag)
+            message.ack()
+        finally:
+            session.close()          # the next message starts with an empty unit of work
+
+    def _failed(self, body, message, headers, event_id, attempt, error):
+        name = self.reactor.name
+        self.stats.count("failed")
+        log.warning("reactor failed reactor=%s event_id=%s topic=%s attempt=%d/%d error=%r",
+                    name, event_id, body.get("topic"), attempt, self.max_attempts, error,
+                    exc_info=True)
+        session.close()
+        if attempt >= self.max_attempts:
+            dead_headers = dict(headers, reactor=name, error=repr(error)[:2000],
+                                attempts=attempt, failed_at=time.time())
+            self._producer_for(message.channel).publish(
+                body, exchange=amqp.DEAD_EXCHANGE, routing_key=name, serializer="json",
+                message_id=event_id, delivery_mode=2, headers=dead_headers, retry=False)
+            self.stats.count("dead_lettered")
+            log.warning("event dead-lettered reactor=%s event_id=%s attempts=%d",
+                        name, event_id, attempt)
+        else:
+            delay = min(self.retry_max, self.retry_base * 2 ** (attempt - 1))
+            retry_headers = dict(headers, **{ATTEMPT_HEADER: attempt + 1})
+            if self.memory:
+                self._delayed.append((time.monotonic() + delay, body, retry_headers, event_id))
+            else:
+                self._producer_for(message.channel).publish(
+                    body, exchange=amqp.RETRY_EXCHANGE, routing_key=name, serializer="json",
+                    message_id=event_id, delivery_mode=2, headers=retry_headers,
+                    expiration=delay, retry=False)
+            self.stats.count("retried")
+        message.ack()
+
+    def _producer_for(self, channel):
+        if self._producer is None or self._producer.channel is not channel:
+            self._producer = Producer(channel)
+        return self._producer
+
+    def _republish_due(self, channel):
+        """``memory://``: send the delayed retries whose time has come."""
+        if not self._delayed:
+            return
+        now = time.monotonic()
+        due = [item for item in self._delayed if item[0] <= now]
+        if not due:
+            return
+        self._delayed = [item for item in self._delayed if item[0] > now]
+        producer = self._producer_for(channel)
+        for _due, body, headers, event_id in due:
+            producer.publish(body, routing_key=amqp.reactor_queue_name(self.reactor.name),
+                             serializer="json", message_id=event_id, headers=headers,
+                             retry=False)
+
+    # -- consuming --------------------------------------------------------
+
+    def _consume(self, connection, until):
+        """Consume on ``connection`` until ``until()`` is true."""
+        channel = connection.channel()
+        declare_reactor_queues(channel, [self.reactor])
+        queue = amqp.reactor_queue(self.reactor.name, self.reactor.topic)
+        with Consumer(channel, [queue], callbacks=[self.on_message], accept=["json"],
+                      prefetch_count=self.prefetch):
+            while not until():
+                self._republish_due(channel)
+                try:
+                    connection.drain_events(timeout=0.1)
+                except (socket.timeout, TimeoutError):
+                    pass
+                self.stats.flush()
+        self.stats.flush(force=True)
+
+    def run(self):
+        """Consume until ``stop``; reconnect with back-off when the broker fails."""
+        failures = 0
+        while not self.stopping.is_set():
+            connection = bus_connection(self.registry.settings)
+            try:
+                connection.ensure_connection(max_retries=0)
+                failures = 0
+                self._consume(connection, self.stopping.is_set)
+            except Exception as error:
+                failures += 1
+                delay = min(30.0, 2 ** (failures - 1))
+                log.warning("bus worker disconnected reactor=%s error=%r retry_in=%.0fs",
+                            self.reactor.name, error, delay)
+                self.stopping.wait(delay)
+            finally:
+                self._producer = None
+                try:
+                    connection.release()
+                except Exception:
+                    pass
+        self.stats.flush(force=True)
+
+    def run_until_idle(self, idle_seconds=0.3, max_seconds=30.0):
+        """Consume until nothing arrived for ``idle_seconds`` and no retry is
+        waiting (tests and ``forge admin``); return how many messages came."""
+        self._received = 0
+        deadline = time.monotonic() + max_seconds
+        state = {"count": -1, "since": time.monotonic()}
+
+        def idle():
+            now = time.monotonic()
+            if self._received != state["count"] or self._delayed:
+                state["count"], state["since"] = self._received, now
+            return now - state["since"] >= idle_seconds or now > deadline
+
+        with bus_connection(self.registry.settings) as connection:
+            self._consume(connection, idle)
+        self._producer = None
+        return self._received
+
+    def stop(self):
+        self.stopping.set()
+
+
+class WorkerPool:
+    """All registered reactors' workers, one thread each."""
+
+    def __init__(self, registry, reactors=None):
+        reactors = reactors if reactors is not None else getattr(
+            registry, "forge_reactors", {}).values()
+        self.workers = [ReactorWorker(registry, r) for r in sorted(reactors, key=lambda r: r.name)]
+        self.threads = []
+
+    def start(self):
+        for worker in self.workers:
+            thread = threading.Thread(target=worker.run, daemon=True,
+                                      name="forge-reactor-%s" % worker.reactor.name)
+            thread.start()
+            self.threads.append(thread)
+        return self
+
+    def stop(self, timeout=30):
+        """Let each worker finish the message in hand, then return."""
+        for worker in self.workers:
+            worker.stop()
+        deadline = time.monotonic() + timeout
+        for thread in self.threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+
+    @property
+    def alive(self):
+        return any(thread.is_alive() for thread in self.threads)
+
+
+def start_embedded_workers(registry):
+    """``forge serve`` on ``memory://``: run the reactors in this process's
+    threads, and the relay too (nobody else can publish to an in-process bus).
+    On ``amqp://`` the workers are ``forge worker`` processes: nothing to do."""
+    from .relay import relay_mode, start_thread
+    settings = registry.settings
+    if not is_memory(settings):
+        return None
+    pool = WorkerPool(registry).start()
+    if relay_mode(settings) in ("off", "thread") and settings["forge.bus.relay"] != "off":
+        start_thread(registry)
+    registry.forge_workers = pool
+    atexit.register(pool.stop, 5)      # finish the messages in hand on the way out
+    return pool
