@@ -11,6 +11,7 @@ from ..model.session import set_fields
 from ..model.acl import (AUTHENTICATED, EVERYONE, ace, insert_entry, is_private,
                          with_privacy)
 from ..security import can, forget_readable, user_principals
+from ..bus.auditing import audit
 from . import ActionError
 from .audit import record
 from .roles import admin_user_ids, role_named
@@ -82,7 +83,13 @@ def _lockout_check(node, new_acl):
 
 
 def set_acl(registry, node, new_acl, actor, action, summary, **detail):
-    """Store ``new_acl`` on ``node`` (a resource) after the lock-out check."""
+    """Store ``new_acl`` on ``node`` (a resource) after the auditors (who may
+    change the list) and the lock-out check (on the list they leave)."""
+    change = audit(registry, AclChanged.topic, node_type=type(node.doc).__name__,
+                   node=node.doc, old={"acl": [dict(e) for e in node.doc.acl]},
+                   new={"acl": [dict(e) for e in new_acl]}, actor=actor,
+                   detail={"kind": node.kind, "action": action, "summary": summary})
+    new_acl = change.new["acl"]
     _lockout_check(node, new_acl)
     set_fields(node.doc, acl=new_acl)
     forget_readable(node)

@@ -8,7 +8,9 @@ validating them.
 from ..events import ToolUpdated
 from ..fields import field_specs, new_field_spec
 from ..model import emit, session
+from ..model.artifact import _plain
 from ..names import InvalidName
+from ..bus.auditing import audit
 from . import ActionError
 from .audit import record
 
@@ -25,7 +27,12 @@ def add_custom_field(registry, tool, name, label, type_, actor, required=False, 
                               options=options, existing=existing)
     except (InvalidName, ValueError) as e:
         raise ActionError(str(e))
-    tool.custom_fields = [dict(f) for f in tool.custom_fields or ()] + [spec.as_dict()]
+    change = audit(registry, ToolUpdated.topic, node_type="ToolInstance", node=tool,
+                   old={"custom_fields": _plain(list(tool.custom_fields or ()))},
+                   new={"custom_fields": _plain(list(tool.custom_fields or ()))
+                        + [spec.as_dict()]},
+                   actor=actor, detail={"change": "add-field", "field": spec.name})
+    tool.custom_fields = change.new["custom_fields"]
     record(tool, "tool", actor, "fields.add",
            "added the %s field %s" % (spec.type, spec.name),
            project_id=tool.project_id, field=spec.as_dict())
@@ -40,7 +47,11 @@ def remove_custom_field(registry, tool, name, actor):
     if len(kept) == len(fields):
         raise ActionError("There is no field named %r (the list may have changed; reload)."
                           % (name or "")[:60])
-    tool.custom_fields = kept
+    change = audit(registry, ToolUpdated.topic, node_type="ToolInstance", node=tool,
+                   old={"custom_fields": _plain(fields)}, new={"custom_fields": _plain(kept)},
+                   actor=actor,
+                   detail={"change": "remove-field", "field": name})
+    tool.custom_fields = change.new["custom_fields"]
     record(tool, "tool", actor, "fields.remove", "removed the field %s" % name,
            project_id=tool.project_id, field=name)
     emit(registry, ToolUpdated(tool, actor=actor, changes={"custom_fields": ["remove", name]}))

@@ -8,6 +8,7 @@ from ..model import (Artifact, Neighborhood, Project, SiteConfig, Snapshot, Tool
 from ..model.session import collection
 from ..model.acl import AUTHENTICATED, EVERYONE, ace, insert_entry, is_private, with_privacy
 from ..names import InvalidName, check_shortname
+from ..bus.auditing import audit
 from . import ActionError
 from .audit import record
 from .roles import create_builtin_roles, role_named, roles_project
@@ -76,10 +77,22 @@ def create_own_roles(registry, project_doc, actor):
         raise ActionError("A top-level project always has its own roles.")
     if roles_project(project_doc)._id == project_doc._id:
         raise ActionError("This project already has its own roles.")
+    audit(registry, RolesChanged.topic, node_type="Project", node=project_doc,
+          old={"own_roles": False}, new={"own_roles": True}, actor=actor,
+          detail={"change": "create-own"})
     roles = create_builtin_roles(project_doc, admin_user=actor)
     acl = [dict(e) for e in project_doc.acl]
     for entry in role_acl_entries(roles):
         acl = insert_entry(acl, entry)
+    try:
+        acl = audit(registry, AclChanged.topic, node_type="Project", node=project_doc,
+                    old={"acl": [dict(e) for e in project_doc.acl]}, new={"acl": acl},
+                    actor=actor, detail={"kind": "project", "action": "role.create-own"}
+                    ).new["acl"]
+    except Exception:
+        for role in roles.values():      # not flushed yet: leave nothing behind
+            session.expunge(role)
+        raise
     project_doc.acl = acl
     record(project_doc, "project", actor, "role.create-own",
            "gave the project its own roles", project_id=project_doc._id, acl=acl)
@@ -107,6 +120,14 @@ def create_project(registry, neighborhood, shortname, title, actor, parent=None,
         full = shortname
     if Project.query.get(neighborhood_id=neighborhood._id, shortname=full):
         raise ActionError("The short name %r is taken." % shortname)
+    change = audit(registry, ProjectCreated.topic, node_type="Project",
+                   new={"title": title, "description": description, "private": bool(private)},
+                   actor=actor, source=source,
+                   detail={"neighborhood": neighborhood.name, "shortname": full,
+                           "parent": parent})
+    title = check_title(change.new["title"])
+    description = check_description(change.new["description"])
+    private = bool(change.new["private"])
     project = Project(neighborhood_id=neighborhood._id, shortname=full,
                       family=full.split("/", 1)[0], title=title, description=description,
                       parent_id=parent._id if parent is not None else None, acl=[])
@@ -127,17 +148,34 @@ def create_project(registry, neighborhood, shortname, title, actor, parent=None,
     return project
 
 
-def create_personal_project(registry, user):
+def audit_personal_project(registry, username, title, actor, source="web"):
+    """Run the ``project.created`` auditors on a user's personal project before
+    the user is saved (so a refusal leaves no user without a project)."""
+    return audit(registry, ProjectCreated.topic, node_type="Project",
+                 new={"title": title, "description": "", "private": False},
+                 actor=actor, source=source,
+                 detail={"neighborhood": "u", "shortname": username, "parent": None,
+                         "personal": True})
+
+
+def create_personal_project(registry, user, change=None, source="web"):
+    """``change``: the audited change from ``audit_personal_project`` (audited
+    here when None)."""
+    if change is None:
+        change = audit_personal_project(registry, user.username,
+                                        user.display_name or user.username, user, source)
+    title = check_title(change.new["title"])
+    description = check_description(change.new["description"])
     users = Neighborhood.query.get(name="u")
     if users is None:
         ensure_site()
         users = Neighborhood.query.get(name="u")
     project = Project(neighborhood_id=users._id, shortname=user.username,
-                      family=user.username, title=user.display_name or user.username,
+                      family=user.username, title=title, description=description,
                       user_id=user._id, acl=[])
     roles = create_builtin_roles(project, admin_user=user)
-    project.acl = top_level_acl(roles, private=False)
-    emit(registry, ProjectCreated(project, actor=user))
+    project.acl = top_level_acl(roles, private=bool(change.new["private"]))
+    emit(registry, ProjectCreated(project, actor=user, source=source))
     session.flush()
     return project
 
@@ -145,6 +183,17 @@ def create_personal_project(registry, user):
 def update_project(registry, project, title, description, private, actor):
     title = check_title(title)
     description = check_description(description)
+    was_private = is_private(project.acl)
+    old = {"title": project.title, "description": project.description, "private": was_private}
+    new = {"title": title, "description": description,
+           "private": was_private if private is None else bool(private)}
+    if new == old:
+        return project
+    change = audit(registry, ProjectUpdated.topic, node_type="Project", node=project,
+                   old=old, new=new, actor=actor, detail={"changes": ["project"]})
+    title = check_title(change.new["title"])
+    description = check_description(change.new["description"])
+    private = bool(change.new["private"])
     changes = {}
     if title != project.title:
         changes["title"] = [project.title, title]
@@ -199,6 +248,18 @@ def install_tool(registry, project, tool_name, mount, actor, label=None, source=
     position = last.position + 1 if last is not None else 0
     acl = [ace(access, resolve_principal(project, who), permission)
            for access, who, permission in tool_type.default_acl]
+    change = audit(registry, ToolInstalled.topic, node_type="ToolInstance",
+                   new={"mount": mount, "label": label, "acl": acl}, actor=actor,
+                   source=source, detail={"project": project, "tool": tool_name})
+    if change.new["mount"] != mount:
+        mount = change.new["mount"]
+        try:
+            check_shortname(mount, "mount point")
+        except InvalidName as e:
+            raise ActionError(str(e))
+        _check_mount_free(project, mount)
+    label = check_title(change.new["label"])
+    acl = change.new["acl"]
     tool = ToolInstance(project_id=project._id, neighborhood_id=project.neighborhood_id,
                         family=project.family, tool=tool_name, mount=mount, label=label,
                         position=position, acl=acl, options={}, custom_fields=[])
@@ -232,6 +293,21 @@ def update_tool(registry, project, tool, mount, label, actor):
         except InvalidName as e:
             raise ActionError(str(e))
         _check_mount_free(project, mount)
+    old = {"mount": tool.mount, "label": tool.label}
+    if {"mount": mount, "label": label} == old:
+        return tool
+    change = audit(registry, ToolUpdated.topic, node_type="ToolInstance", node=tool, old=old,
+                   new={"mount": mount, "label": label}, actor=actor,
+                   detail={"project": project})
+    label = check_title(change.new["label"])
+    if change.new["mount"] != mount:
+        mount = change.new["mount"]
+        if mount != tool.mount:
+            try:
+                check_shortname(mount, "mount point")
+            except InvalidName as e:
+                raise ActionError(str(e))
+            _check_mount_free(project, mount)
     changes = {}
     if mount != tool.mount:
         changes["mount"] = [tool.mount, mount]
@@ -257,6 +333,13 @@ def reorder_tools(registry, project, mounts, actor):
     tools = {t.mount: t for t in ToolInstance.query.find({"project_id": project._id})}
     if sorted(mounts) != sorted(tools):
         raise ActionError("The new order must name every tool exactly once.")
+    current = [t.mount for t in sorted(tools.values(), key=lambda t: t.position)]
+    change = audit(registry, ProjectUpdated.topic, node_type="Project", node=project,
+                   old={"tools": current}, new={"tools": list(mounts)}, actor=actor,
+                   detail={"changes": ["tools"]})
+    mounts = list(change.new["tools"])
+    if sorted(mounts) != sorted(tools):
+        raise ActionError("The new order must name every tool exactly once.")
     for position, mount in enumerate(mounts):
         tools[mount].position = position
     record(project, "project", actor, "tool.reorder", "reordered tools: %s" % ", ".join(mounts),
@@ -266,6 +349,9 @@ def reorder_tools(registry, project, mounts, actor):
 
 
 def uninstall_tool(registry, project, tool, actor):
+    audit(registry, ToolUninstalled.topic, node_type="ToolInstance", node=tool,
+          old={"tool": tool.tool, "mount": tool.mount, "label": tool.label}, new={},
+          actor=actor, detail={"project": project})
     artifact_ids = [a["_id"] for a in collection(Artifact).find({"tool_id": tool._id}, {"_id": 1})]
     if artifact_ids:
         Snapshot.query.remove({"artifact_id": {"$in": artifact_ids}})

@@ -4,6 +4,7 @@ from pymongo.errors import DuplicateKeyError
 
 from ..events import RolesChanged
 from ..model import Project, ProjectRole, emit, session
+from ..bus.auditing import audit
 from . import ActionError
 from .audit import record
 
@@ -55,11 +56,11 @@ def _recompute_implied(roles):
         role.implied_ids = seen
 
 
-def create_role(registry, project_doc, name, includes, actor):
+def _check_new_role(roles, name, includes):
+    """(name, include ids) of a new role among ``roles``, or ActionError."""
     name = (name or "").strip()
     if not name or len(name) > MAX_ROLE_NAME or any(c in name for c in "<>/\\\x00"):
         raise ActionError("A role name is 1-%d characters without <, >, / or \\." % MAX_ROLE_NAME)
-    roles = roles_of(project_doc)
     if any(r.name.lower() == name.lower() for r in roles):
         raise ActionError("There is already a role named %r." % name)
     known = {str(r._id): r for r in roles}
@@ -68,6 +69,16 @@ def create_role(registry, project_doc, name, includes, actor):
         if rid not in known:
             raise ActionError("Unknown role to include.")
         include_ids.append(known[rid]._id)
+    return name, include_ids
+
+
+def create_role(registry, project_doc, name, includes, actor):
+    roles = roles_of(project_doc)
+    name, include_ids = _check_new_role(roles, name, includes)
+    change = audit(registry, RolesChanged.topic, node_type="Project", node=project_doc,
+                   new={"name": name, "includes": list(include_ids)}, actor=actor,
+                   detail={"change": "create"})
+    name, include_ids = _check_new_role(roles, change.new["name"], change.new["includes"])
     role = ProjectRole(project_id=project_doc._id, name=name, includes=include_ids,
                        position=10)
     _recompute_implied(roles + [role])
@@ -84,6 +95,10 @@ def create_role(registry, project_doc, name, includes, actor):
 def delete_role(registry, project_doc, role, actor):
     if role.name in BUILTIN_ROLES:
         raise ActionError("The built-in roles cannot be deleted.")
+    audit(registry, RolesChanged.topic, node_type="Project", node=project_doc,
+          old={"name": role.name, "includes": list(role.includes),
+               "user_ids": list(role.user_ids)}, new={}, actor=actor,
+          detail={"change": "delete", "role": role.name})
     roles = [r for r in roles_of(project_doc) if r._id != role._id]
     for other in roles:
         if role._id in other.includes:
@@ -99,7 +114,11 @@ def delete_role(registry, project_doc, role, actor):
 def add_member(registry, project_doc, role, user, actor):
     if user._id in role.user_ids:
         raise ActionError("%s already has the role %s." % (user.username, role.name))
-    role.user_ids = list(role.user_ids) + [user._id]
+    change = audit(registry, RolesChanged.topic, node_type="Project", node=project_doc,
+                   old={"role": role.name, "user_ids": list(role.user_ids)},
+                   new={"role": role.name, "user_ids": list(role.user_ids) + [user._id]},
+                   actor=actor, detail={"change": "add-member", "user": user.username})
+    role.user_ids = list(change.new["user_ids"])
     record(project_doc, "project", actor, "role.add-member",
            "gave %s the role %s" % (user.username, role.name),
            project_id=project_doc._id, role=role.name, user=user.username)
@@ -111,16 +130,26 @@ def add_member(registry, project_doc, role, user, actor):
 def remove_member(registry, project_doc, role, user, actor):
     if user._id not in role.user_ids:
         raise ActionError("%s does not have the role %s." % (user.username, role.name))
-    if role.name == "Admin" and len(role.user_ids) == 1:
-        raise ActionError("%s is the last admin of this project; give someone else the "
-                          "Admin role first." % user.username)
-    role.user_ids = [u for u in role.user_ids if u != user._id]
+    _check_admins_left(role, [u for u in role.user_ids if u != user._id], user)
+    change = audit(registry, RolesChanged.topic, node_type="Project", node=project_doc,
+                   old={"role": role.name, "user_ids": list(role.user_ids)},
+                   new={"role": role.name,
+                        "user_ids": [u for u in role.user_ids if u != user._id]},
+                   actor=actor, detail={"change": "remove-member", "user": user.username})
+    _check_admins_left(role, change.new["user_ids"], user)
+    role.user_ids = list(change.new["user_ids"])
     record(project_doc, "project", actor, "role.remove-member",
            "took the role %s from %s" % (role.name, user.username),
            project_id=project_doc._id, role=role.name, user=user.username)
     emit(registry, RolesChanged(project_doc, actor=actor, change="remove-member",
                                 role=role.name, user=user.username))
     session.flush()
+
+
+def _check_admins_left(role, user_ids, user):
+    if role.name == "Admin" and not user_ids:
+        raise ActionError("%s is the last admin of this project; give someone else the "
+                          "Admin role first." % user.username)
 
 
 def admin_user_ids(project_doc):

@@ -24,6 +24,7 @@ from ..events import UserCreated
 from ..model import User, emit, session
 from ..model.session import collection
 from ..names import InvalidName, check_username
+from ..bus.auditing import audit
 from . import ActionError
 from .audit import record
 
@@ -84,19 +85,24 @@ def check_display_name(display_name):
 
 def create_user(registry, username, email, password, display_name="", site_admin=False,
                 actor=None, source="web"):
-    """Create a user and their personal project under ``/u/``."""
-    from .projects import create_personal_project
-    try:
-        check_username(username)
-    except InvalidName as e:
-        raise ActionError(str(e))
-    email = check_email(email)
+    """Create a user and their personal project under ``/u/``.
+
+    The ``user.created`` auditors (``change.actor`` is None at sign-up: the
+    user does not exist yet) and then the ``project.created`` auditors of the
+    personal project run before anything is saved."""
+    from .projects import audit_personal_project, create_personal_project
     check_password_rules(password)
-    display_name = check_display_name(display_name)
-    if User.by_username(username) is not None:
-        raise ActionError("The username %r is taken." % username)
-    if User.query.get(email=email) is not None:
-        raise ActionError("There is already an account with that e-mail address.")
+    username, email, display_name = _check_new_user(username, email, display_name)
+    change = audit(registry, UserCreated.topic, node_type="User",
+                   new={"username": username, "email": email, "display_name": display_name,
+                        "site_admin": bool(site_admin)}, actor=actor, source=source)
+    if (change.new["username"], change.new["email"], change.new["display_name"]) != (
+            username, email, display_name):
+        username, email, display_name = _check_new_user(
+            change.new["username"], change.new["email"], change.new["display_name"])
+    site_admin = bool(change.new["site_admin"])
+    project_change = audit_personal_project(registry, username, display_name or username,
+                                            actor, source)
     user = User(username=username, email=email, display_name=display_name,
                 password_hash=hasher.hash(password), site_admin=site_admin)
     emit(registry, UserCreated(user, actor=actor or user, source=source))
@@ -105,8 +111,22 @@ def create_user(registry, username, email, password, display_name="", site_admin
     except DuplicateKeyError:
         session.expunge(user)
         raise ActionError("The username or e-mail address is taken.")
-    create_personal_project(registry, user)
+    create_personal_project(registry, user, project_change, source=source)
     return user
+
+
+def _check_new_user(username, email, display_name):
+    try:
+        check_username(username)
+    except InvalidName as e:
+        raise ActionError(str(e))
+    email = check_email(email)
+    display_name = check_display_name(display_name)
+    if User.by_username(username) is not None:
+        raise ActionError("The username %r is taken." % username)
+    if User.query.get(email=email) is not None:
+        raise ActionError("There is already an account with that e-mail address.")
+    return username, email, display_name
 
 
 def authenticate(username, password, settings):

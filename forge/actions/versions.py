@@ -13,6 +13,7 @@ from ..events import ArtifactCreated, ArtifactModified
 from ..model import Snapshot, emit, session, utcnow
 from ..model.artifact import _plain
 from ..model.session import collection
+from ..bus.auditing import audit
 from . import ActionError, Conflict
 
 
@@ -26,7 +27,15 @@ class StaleSave(Conflict):
 
 
 def create_versioned(registry, cls, actor, comment="", source="web", **fields):
-    """Insert a new versioned artifact and its first snapshot (version 1)."""
+    """Insert a new versioned artifact and its first snapshot (version 1).
+
+    The ``{type}.created`` auditors see ``fields`` as ``change.new``; what they
+    leave there is what is saved."""
+    change = audit(registry, "%s.%s" % (cls.__mongometa__.polymorphic_identity,
+                                        ArtifactCreated.verb),
+                   node_type=cls.__name__, new=fields, actor=actor, source=source,
+                   detail={"comment": comment})
+    fields = change.new
     now = utcnow()
     path = fields["path"]
     artifact = cls(family=path.split("/", 1)[0], version=1, created=now, modified=now,
@@ -45,9 +54,19 @@ def create_versioned(registry, cls, actor, comment="", source="web", **fields):
 
 def save_versioned(registry, artifact, edited_version, changes, actor, comment="",
                    source="web"):
-    """Apply ``changes`` (field -> new value) as version ``edited_version + 1``."""
-    changes = {k: _plain(v) for k, v in changes.items()
-               if k in artifact.versioned_fields and _plain(getattr(artifact, k)) != _plain(v)}
+    """Apply ``changes`` (field -> new value) as version ``edited_version + 1``.
+
+    The ``{type}.updated`` auditors get the fields that differ as ``change.new``
+    (they may alter or add versioned fields) and every versioned field's
+    current value as ``change.old``."""
+    changes = _real_changes(artifact, changes)
+    if not changes:
+        return artifact, False
+    change = audit(registry, "%s.%s" % (artifact.type, ArtifactModified.verb),
+                   node_type=type(artifact).__name__, node=artifact,
+                   old=artifact.snapshot_data(), new=changes, actor=actor, source=source,
+                   detail={"edited_version": edited_version, "comment": comment})
+    changes = _real_changes(artifact, change.new)
     if not changes:
         return artifact, False
     now = utcnow()
@@ -72,6 +91,11 @@ def save_versioned(registry, artifact, edited_version, changes, actor, comment="
                                     version=fresh.version, fields=sorted(changes)))
     session.flush()
     return fresh, True
+
+
+def _real_changes(artifact, changes):
+    return {k: _plain(v) for k, v in changes.items()
+            if k in artifact.versioned_fields and _plain(getattr(artifact, k)) != _plain(v)}
 
 
 def revert(registry, artifact, to_version, edited_version, actor):

@@ -6,6 +6,7 @@ optimistic saves); deletion is a flag, audited and announced like any change.
 from forge.actions.audit import record
 from forge.actions.roles import role_named
 from forge.actions.versions import create_versioned, save_versioned
+from forge.bus.auditing import audit
 from forge.events import ArtifactDeleted
 from forge.model import emit, session
 from forge.model.session import set_fields
@@ -51,6 +52,8 @@ def update_note(registry, note, edited_version, fields, actor, comment=""):
 def delete_note(registry, note, actor):
     """Mark the note deleted: it answers 404 from now on, and so do its sub-notes
     (they are reached through it)."""
+    audit(registry, "%s.%s" % (note.type, ArtifactDeleted.verb), node_type=type(note).__name__,
+          node=note, old={"deleted": False}, new={"deleted": True}, actor=actor)
     set_fields(note, deleted=True)
     record(note, "artifact", actor, "notes.delete", "deleted note %s" % note.title,
            project_id=note.project_id, path=note.path)
