@@ -2,8 +2,7 @@
 replays and purges.
 
 Each reactor has its own dead-letter queue (``forge.dead.NAME``).  Reading one
-fetches its messages without acking them and closes the channel, which puts
-them back; replaying sends a message to its reactor's queue as a first attempt
+fetches its messages without acking them, then puts them back; replaying sends a message to its reactor's queue as a first attempt
 and acks the dead copy.  (On ``memory://`` the queues live in the process that
 runs the reactors, so only that process sees them.)
 """
@@ -57,7 +56,12 @@ def _fetched(registry, reactor_name=None):
                     if message is None:
                         break
                     fetched.append((reactor, message))
-            yield channel, fetched
+            try:
+                yield channel, fetched
+            finally:
+                for _reactor, message in fetched:
+                    if not message.acknowledged:
+                        message.requeue()
         finally:
             channel.close()
 

@@ -163,8 +163,8 @@ class ReactorWorker:
         name = self.reactor.name
         self.stats.count("failed")
         log.warning("reactor failed reactor=%s event_id=%s topic=%s attempt=%d/%d error=%r",
-                    name, event_id, body.get("topic"), attempt, self.max_attempts, error,
-                    exc_info=True)
+                    name, event_id, body.get("topic"), attempt, self.max_attempts, error)
+        log.debug("reactor %s failed on %s", name, event_id, exc_info=True)
         session.close()
         if attempt >= self.max_attempts:
             dead_headers = dict(headers, reactor=name, error=repr(error)[:2000],
