@@ -85,7 +85,7 @@ def _lockout_check(node, new_acl):
 def set_acl(registry, node, new_acl, actor, action, summary, **detail):
     """Store ``new_acl`` on ``node`` (a resource) after the auditors (who may
     change the list) and the lock-out check (on the list they leave)."""
-    change = audit(registry, AclChanged.topic, node_type=type(node.doc).__name__,
+    change = audit(registry, AclChanged.topic_for(node.kind), node_type=type(node.doc).__name__,
                    node=node.doc, old={"acl": [dict(e) for e in node.doc.acl]},
                    new={"acl": [dict(e) for e in new_acl]}, actor=actor,
                    detail={"kind": node.kind, "action": action, "summary": summary})

@@ -85,7 +85,7 @@ def create_own_roles(registry, project_doc, actor):
     for entry in role_acl_entries(roles):
         acl = insert_entry(acl, entry)
     try:
-        acl = audit(registry, AclChanged.topic, node_type="Project", node=project_doc,
+        acl = audit(registry, AclChanged.topic_for("project"), node_type="Project", node=project_doc,
                     old={"acl": [dict(e) for e in project_doc.acl]}, new={"acl": acl},
                     actor=actor, detail={"kind": "project", "action": "role.create-own"}
                     ).new["acl"]

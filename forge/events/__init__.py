@@ -89,7 +89,16 @@ class ToolUninstalled(ForgeEvent):
 
 
 class AclChanged(ForgeEvent):
-    topic = "acl.changed"
+    """Topic ``{kind}.acl.changed``: ``project.acl.changed``, ``tool.acl.changed``,
+    ``artifact.acl.changed`` (``kind`` is the node kind)."""
+
+    @staticmethod
+    def topic_for(kind):
+        return "%s.acl.changed" % kind
+
+    @property
+    def topic(self):
+        return self.topic_for(self.detail.get("kind", "node"))
 
 
 class ArtifactEvent(ForgeEvent):

@@ -90,8 +90,8 @@ def includeme(config):
     config.add_auditor("notes.note.*", no_swearing, priority=50)
     config.add_auditor("notes.note.deleted", pinned_notes_stay)
     config.add_auditor("project.#", reserved_project_titles)
-    config.add_auditor("acl.changed", everyone_only_reads)
-    config.add_auditor("acl.*", signed_in_users_never_delete)
+    config.add_auditor("*.acl.changed", everyone_only_reads)
+    config.add_auditor("#.acl.changed", signed_in_users_never_delete)
     # registered out of order on purpose: the run order is priority, then name
     config.add_auditor("scm.#", order_marker("late"), name="test.late", priority=500)
     config.add_auditor("scm.commit", order_marker("b"), name="test.b")

@@ -170,15 +170,14 @@ def test_acl_auditors_see_old_and_new_and_may_modify(forge_browser, registry, si
     acl = Project.query.get(shortname="demo").acl
     assert ace("allow", AUTHENTICATED, "update") in acl
     assert ace("allow", AUTHENTICATED, "delete") not in acl
-    [change] = seen(registry, "acl.changed")
+    [change] = seen(registry, "project.acl.changed")
     assert change["old"] == {"acl": old_acl}
     assert change["new"]["acl"] == list(acl)
     assert (change["actor"], change["source"], change["node_type"]) == ("ada", "web", "Project")
     assert change["detail"]["action"] == "acl.add"
-    # ACL changes have their own topic (forge.events.AclChanged.topic), not under
-    # project.#: a project auditor that wants them subscribes to acl.changed too
-    names = [a.fn.__name__ for a in auditors_for(registry, "acl.changed")]
-    assert "reserved_project_titles" not in names
+    # a project's ACL changes are under project.# too
+    names = [a.fn.__name__ for a in auditors_for(registry, "project.acl.changed")]
+    assert "reserved_project_titles" in names
     assert "signed_in_users_never_delete" in names
 
 
@@ -302,7 +301,7 @@ def test_each_change_is_audited_with_the_topics_it_emits(registry, every_site, n
 
 @pytest.mark.parametrize("name, vetoed", [(name, True) for name in sorted(CHANGES)] + [
     # changes audited twice, refused by their second audit
-    ("create_own_roles", "acl.changed"),
+    ("create_own_roles", "project.acl.changed"),
     ("create_user", "project.created"),
 ])
 def test_each_change_rejected_saves_nothing(registry, every_site, name, vetoed):
