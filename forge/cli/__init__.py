@@ -7,7 +7,9 @@ and exit with code 1 (2 for a wrong command line), never a traceback.
 import click
 
 from .admin import admin
+from .bus_admin import bus_status, dead_letters
 from .serve import serve
+from .worker import worker
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -18,3 +20,6 @@ def main():
 
 main.add_command(serve)
 main.add_command(admin)
+main.add_command(worker)
+admin.add_command(dead_letters)
+admin.add_command(bus_status)

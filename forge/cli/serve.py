@@ -11,6 +11,7 @@ import sys
 import click
 import waitress
 
+from ..bus.worker import start_embedded_workers
 from ..demo import ensure_demo_site
 from .runtime import handles_user_errors, running_forge, runtime_options
 
@@ -67,6 +68,7 @@ def serve(data_dir, config_file, db_port, host, port, demo):
                     click.echo("Created the site admin 'admin' with the password: %s\n"
                                "(shown only this once; change it on the account page)"
                                % password)
+            start_embedded_workers(forge.registry)     # memory://: reactors in threads here
             click.echo("Data in %s, database at %s" % (forge.data_dir, forge.database_url))
             click.echo("PyForge is running at http://%s:%s/ (Ctrl-C to stop)" % (
                 server.effective_host, server.effective_port))
