@@ -32,9 +32,10 @@ import atexit
 import logging
 import threading
 import time
+import uuid
 
-from kombu import Producer
-from pymongo import ReturnDocument
+from kombu import Connection, Producer
+from pymongo import ReplaceOne
 
 from ..model.outbox import OutboxEvent
 from ..model.session import collection
@@ -45,6 +46,7 @@ log = logging.getLogger(__name__)
 
 BATCH = 200                 # records read per query
 CLAIM_SECONDS = 15.0        # a claim held longer than this is taken over
+CONFIRM_TIMEOUT = 10.0      # seconds the broker may take to confirm a batch
 MAX_BACKOFF_SECONDS = 30.0
 
 
@@ -69,6 +71,8 @@ class Relay:
         self._connection = None
         self._producer = None
         self._declared = None                  # reactor names whose queues exist
+        self._confirming = False               # publisher confirms (amqp://)
+        self._token = None                     # this pass's claim on records
         self._lock = threading.Lock()         # one pass at a time in a process
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -86,66 +90,94 @@ class Relay:
         published = 0
         with self._lock:
             while True:
-                batch = list(outbox().find({"sent": False}, {"_id": 1})
-                             .sort("seq", 1).limit(BATCH))
-                if not batch:
+                claimed = self._claim_batch()
+                if not claimed:
                     return published
-                for row in batch:
-                    record = self._claim(row["_id"])
-                    if record is None:
-                        if outbox().find_one({"_id": row["_id"], "sent": False},
-                                             {"_id": 1}) is not None:
-                            return published    # another relay holds it: keep the order
-                        continue                # sent meanwhile by another relay
-                    try:
-                        self._publish(record)
-                    except Exception:
-                        self._release(record)
-                        raise
-                    self._mark_sent(record)
-                    published += 1
-                if len(batch) < BATCH:
-                    return published
+                try:
+                    self._publish(claimed)
+                except Exception:
+                    self._release()
+                    raise
+                self._mark_sent(claimed)
+                published += len(claimed)
 
-    def _claim(self, event_id):
+    def _claim_batch(self):
+        """Claim the first unsent records up to the first one another relay
+        holds; return them (whole documents) in ``seq`` order."""
         now = time.time()
-        return outbox().find_one_and_update(
-            {"_id": event_id, "sent": False, "claimed_until": {"$lt": now}},
-            {"$set": {"claimed_until": now + CLAIM_SECONDS}},
-            return_document=ReturnDocument.AFTER)
+        waiting = []
+        for row in outbox().find({"sent": False}, {"seq": 1, "claimed_until": 1}) \
+                .sort("seq", 1).limit(BATCH):
+            if row.get("claimed_until", 0.0) >= now:
+                break                   # held by another relay: keep the order
+            waiting.append(row)
+        if not waiting:
+            return []
+        self._token = uuid.uuid4().hex
+        span = {"$gte": waiting[0]["seq"], "$lte": waiting[-1]["seq"]}
+        outbox().update_many({"sent": False, "seq": span, "claimed_until": {"$lt": now}},
+                             {"$set": {"claimed_until": now + CLAIM_SECONDS,
+                                       "claimed_by": self._token}})
+        claimed = []
+        for record in outbox().find({"seq": span}).sort("seq", 1):
+            if record.get("sent"):
+                continue                # sent meanwhile by another relay
+            if record.get("claimed_by") != self._token:
+                break                   # another relay took it meanwhile
+            claimed.append(record)
+        if len(claimed) < len(waiting):
+            self._release(after=claimed[-1]["seq"] if claimed else None)
+        return claimed
 
-    def _release(self, record):
+    def _release(self, after=None):
+        """Give up this relay's claims (those after ``seq`` ``after``)."""
+        query = {"claimed_by": self._token, "sent": False}
+        if after is not None:
+            query["seq"] = {"$gt": after}
         try:
-            outbox().update_one({"_id": record["_id"], "claimed_until": record["claimed_until"]},
-                                {"$set": {"claimed_until": 0.0}})
-        except Exception:          # the claim expires anyway
-            log.debug("could not release the claim on %s", record["_id"], exc_info=True)
+            outbox().update_many(query, {"$set": {"claimed_until": 0.0}})
+        except Exception:          # the claims expire anyway
+            log.debug("could not release claims %s", self._token, exc_info=True)
 
-    def _mark_sent(self, record):
-        # A whole-document replace, not $set: the embedded server stores a
-        # $set boolean as an integer (see forge.model.session.set_fields).
-        # Guarded by our claim: if it expired and another relay took the
-        # record, that relay marks it.
-        done = dict(record, sent=True, sent_at=time.time(), claimed_until=0.0)
-        outbox().replace_one({"_id": record["_id"], "claimed_until": record["claimed_until"]},
-                             done)
+    def _mark_sent(self, records):
+        # Whole-document replaces, not $set: the embedded server stores a $set
+        # boolean as an integer (see forge.model.session.set_fields).  Guarded
+        # by our claim: if it expired and another relay took a record, that
+        # relay marks it.  One round trip for the batch.
+        sent_at = time.time()
+        replaces = [({"_id": r["_id"], "claimed_by": self._token},
+                     dict(r, sent=True, sent_at=sent_at, claimed_until=0.0)) for r in records]
+        try:
+            outbox().bulk_write([ReplaceOne(*pair) for pair in replaces], ordered=False)
+        except NotImplementedError:      # mim:// has no bulk replace
+            for guard, document in replaces:
+                outbox().replace_one(guard, document)
 
-    def _publish(self, record):
+    def _publish(self, records):
+        """Publish ``records``; return once the broker confirmed every one."""
         producer = self._ensure_producer()
-        message = record["message"]
-        producer.publish(
-            message, routing_key=record["topic"], serializer="json",
-            message_id=record["_id"], delivery_mode=2, retry=False,
-            headers={"seq": record["seq"], "ordering_key": record.get("ordering_key") or ""})
+        confirms = Confirms(producer.channel) if self._confirming else None
+        for record in records:
+            producer.publish(
+                record["message"], routing_key=record["topic"], serializer="json",
+                message_id=record["_id"], delivery_mode=2, retry=False,
+                headers={"seq": record["seq"], "ordering_key": record.get("ordering_key") or ""})
+            if confirms is not None:
+                confirms.published()
+        if confirms is not None:
+            confirms.wait(self._connection, CONFIRM_TIMEOUT)
 
     def _ensure_producer(self):
         reactors = dict(getattr(self.registry, "forge_reactors", {}))
         if self._producer is None:
-            connection = amqp.connection(self.registry.settings)
+            connection = relay_connection(self.registry.settings)
             try:
                 connection.ensure_connection(max_retries=0)
                 self._producer = Producer(connection.channel(),
                                           exchange=amqp.events_exchange())
+                self._confirming = hasattr(self._producer.channel, "confirm_select")
+                if self._confirming:
+                    self._producer.channel.confirm_select()
             except Exception:
                 _close_quietly(connection)
                 raise
@@ -159,6 +191,7 @@ class Relay:
 
     def disconnect(self):
         connection, self._connection, self._producer = self._connection, None, None
+        self._confirming = False
         if connection is not None:
             _close_quietly(connection)
 
@@ -216,6 +249,55 @@ class Relay:
     @property
     def running(self):
         return self._thread is not None and self._thread.is_alive()
+
+
+def relay_connection(settings):
+    """Like ``amqp.connection`` but without a wait after each publish: the
+    relay puts its channel in confirm mode itself and waits once per batch."""
+    return Connection(settings["forge.bus.url"], connect_timeout=5)
+
+
+class Confirms:
+    """Publisher confirms of one batch on a py-amqp channel in confirm mode:
+    the broker acks delivery tags 1, 2, ... (or all up to one, ``multiple``)."""
+
+    def __init__(self, channel):
+        self.channel = channel
+        self.pending = set()
+        self.nacked = False
+        self.first = getattr(channel, "forge_next_tag", 1)
+        channel.events["basic_ack"].add(self._ack)
+        channel.events["basic_nack"].add(self._nack)
+
+    def published(self):
+        tag = getattr(self.channel, "forge_next_tag", 1)
+        self.pending.add(tag)
+        self.channel.forge_next_tag = tag + 1
+
+    def _ack(self, delivery_tag, multiple):
+        if multiple:
+            self.pending = {t for t in self.pending if t > delivery_tag}
+        else:
+            self.pending.discard(delivery_tag)
+
+    def _nack(self, delivery_tag, multiple):
+        self.nacked = True
+        self._ack(delivery_tag, multiple)
+
+    def wait(self, connection, timeout):
+        deadline = time.monotonic() + timeout
+        try:
+            while self.pending:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise TimeoutError("the broker confirmed %d messages too few"
+                                       % len(self.pending))
+                connection.drain_events(timeout=remaining)
+            if self.nacked:
+                raise RuntimeError("the broker refused (nacked) a message")
+        finally:
+            self.channel.events["basic_ack"].discard(self._ack)
+            self.channel.events["basic_nack"].discard(self._nack)
 
 
 def _close_quietly(connection):

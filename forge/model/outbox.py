@@ -37,6 +37,7 @@ class OutboxEvent(MappedClass):
     sent = FieldProperty(bool, if_missing=False)
     sent_at = FieldProperty(float, if_missing=None)
     claimed_until = FieldProperty(float, if_missing=0.0)  # a relay's claim (epoch)
+    claimed_by = FieldProperty(str, if_missing=None)     # which relay pass holds it
 
 
 def next_sequence(count=1):

@@ -10,6 +10,7 @@ its queues and database at the end.
 import os
 import queue
 import signal
+import socket
 import subprocess
 import threading
 import time
@@ -21,7 +22,7 @@ from kombu import Connection
 from forge.bus import amqp
 from forge.model.session import session
 
-from .conftest import FORGE, forge_env
+from .conftest import FORGE, forge_env, free_port
 
 pytestmark = pytest.mark.integration
 
@@ -83,7 +84,7 @@ class WorkerProcess:
 class BusSite:
     """A forge app in this process, with ada's project ``demo`` and its notes."""
 
-    def __init__(self, mongo_url, tmp_path):
+    def __init__(self, mongo_url, tmp_path, relay_url=RABBITMQ, worker_relay="auto"):
         from forge import main
         from forge.actions.projects import create_project, install_tool
         from forge.actions.users import create_user
@@ -95,13 +96,13 @@ class BusSite:
             FORGE_MONGODB_URL=mongo_url, MING_MAIN_DATABASE=self.database,
             FORGE_BUS_URL=RABBITMQ, FORGE_TOOLS=TOOLS, FORGE_LOAD_TOOL_ENTRY_POINTS="false",
             FORGE_BUS_MAX_ATTEMPTS="3", FORGE_BUS_RETRY_BASE_SECONDS="0.2",
-            FORGE_TEST_BUS_PREFIX=self.prefix,
+            FORGE_TEST_BUS_PREFIX=self.prefix, FORGE_BUS_RELAY=worker_relay,
             PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
         os.environ["FORGE_TEST_BUS_PREFIX"] = self.prefix      # for our own app's plugin
         self.app = main({}, **{
             "ming.main.uri": mongo_url, "ming.main.database": self.database,
             "forge.secret": "bus-test", "forge.tools": TOOLS,
-            "forge.load_tool_entry_points": "false", "forge.bus.url": RABBITMQ,
+            "forge.load_tool_entry_points": "false", "forge.bus.url": relay_url,
             "forge.bus.relay": "thread", "forge.bus.max_attempts": "3",
             "forge.bus.retry_base_seconds": "0.2", "forge.password.time_cost": "1",
             "forge.password.memory_kib": "1024", "forge.password.parallelism": "1"})
@@ -185,6 +186,93 @@ def site(mongo_url, tmp_path):
         built.close()
 
 
+class BrokerLink:
+    """A TCP proxy to RabbitMQ that can be cut and restored: to the relay
+    behind it the broker is down (connections dropped, new ones refused)
+    while the shared RabbitMQ itself, which other tests may use, runs on."""
+
+    def __init__(self, target=("127.0.0.1", 5672)):
+        self.target = target
+        self.port = free_port()
+        self.sockets = []
+        self.lock = threading.Lock()
+        self.listener = None
+
+    @property
+    def url(self):
+        return "amqp://guest:guest@127.0.0.1:%d//" % self.port
+
+    def start(self):
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", self.port))
+        listener.listen(16)
+        self.listener = listener
+        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
+        return self
+
+    def _accept(self, listener):
+        while True:
+            try:
+                client, _address = listener.accept()
+            except OSError:
+                return                       # cut
+            if self.listener is not listener:      # cut meanwhile
+                client.close()
+                return
+            try:
+                upstream = socket.create_connection(self.target, timeout=5)
+            except OSError:
+                client.close()
+                continue
+            upstream.settimeout(None)
+            with self.lock:
+                self.sockets += [client, upstream]
+            for source, sink in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
+
+    @staticmethod
+    def _pump(source, sink):
+        try:
+            while True:
+                data = source.recv(65536)
+                if not data:
+                    break
+                sink.sendall(data)
+        except OSError:
+            pass
+        for sock in (source, sink):
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def cut(self):
+        """The broker goes away: refuse new connections, drop the open ones."""
+        self.listener, listener = None, self.listener
+        if listener is not None:
+            try:
+                listener.shutdown(socket.SHUT_RDWR)     # wakes the thread blocked in accept()
+            except OSError:
+                pass
+            listener.close()
+        with self.lock:
+            sockets, self.sockets = self.sockets, []
+        for sock in sockets:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            sock.close()
+
+
+@pytest.fixture
+def link():
+    proxy = BrokerLink().start()
+    yield proxy
+    proxy.cut()
+
+
 def processed(reactor):
     return session.db["bus_processed"].count_documents({"reactor": reactor})
 
@@ -253,3 +341,32 @@ def test_a_failing_reactor_dead_letters_and_replay_succeeds_once_fixed(site):
     status = site.forge_admin("bus-status")
     assert status.returncode == 0, status.stderr
     assert site.flaky in status.stdout and "Outbox: 0 events" in status.stdout
+
+
+def test_saves_succeed_while_the_broker_is_away_and_all_are_delivered_after(
+        mongo_url, tmp_path, link):
+    """The relay reaches RabbitMQ through ``link``; the worker (whose own relay
+    is off) consumes directly, so only the outbox can bring the events over."""
+    site = BusSite(mongo_url, tmp_path, relay_url=link.url, worker_relay="off")
+    try:
+        site.start_worker()
+        site.create_notes(20)
+        site.wait_for("the first 20", lambda: site.effects(site.count) == 20)
+        link.cut()
+        started = time.monotonic()
+        site.create_notes(200)                       # every save succeeds
+        assert time.monotonic() - started < 120
+        outbox = session.db["outbox"]
+        assert outbox.count_documents({"sent": False}) == 200
+        time.sleep(1.0)                              # the broker stays away a while
+        assert site.effects(site.count) == 20
+        assert site.registry.forge_relay.failures >= 1
+        link.start()
+        site.wait_for("all 220 after the broker came back",
+                      lambda: site.effects(site.count) == 220
+                      and site.effects(site.flaky) == 220)
+        site.wait_for("an empty outbox",
+                      lambda: outbox.count_documents({"sent": False}) == 0)
+        assert site.calls(site.count) == 220
+    finally:
+        site.close()

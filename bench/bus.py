@@ -1,0 +1,253 @@
+"""Event bus benchmark: the raw kombu ceiling vs PyForge end to end.
+
+    .venv/bin/python bench/bus.py [--events N] [--rate 500] [--seconds 10]
+
+Against the same RabbitMQ (``FORGE_BENCH_AMQP_URL``, default 127.0.0.1:5672),
+in one run:
+
+1. **raw kombu**: N small (~250 bytes) persistent messages published to a
+   durable queue with publisher confirms (what the relay does) and consumed
+   with acks by a second connection; also without confirms for reference;
+2. **PyForge end to end**: N "saves" (a tiny document and its outbox record in
+   one flush: ``emit`` + ``session.flush``, the action path) in this process,
+   whose relay thread publishes them; a ``forge worker`` process runs a no-op
+   reactor that writes the save-to-reactor latency (now - the event's
+   timestamp, taken before the flush) to a file and acks;
+3. the same pipeline **paced** at ``--rate`` events per second for
+   ``--seconds``: p50/p99 latency from save to reactor.
+
+The database is a fresh embedded nx-27017 in a temp dir.  This module is also
+the forge plugin that registers the benchmark's reactor (``includeme``).
+"""
+import argparse
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+AMQP = os.environ.get("FORGE_BENCH_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//")
+BODY = {"id": "0" * 32, "topic": "bench.ping", "node_type": "BenchPing", "node_id": "0" * 24,
+        "project_id": None, "tool_id": None, "path": None, "actor_id": None,
+        "source": "bench", "timestamp": 0.0, "detail": {}}
+
+
+# -- the plugin: loaded by ``forge worker`` (PYTHONPATH=bench, FORGE_TOOLS=bus) --------
+
+def includeme(config):
+    path = os.environ["FORGE_BENCH_LATENCY_FILE"]
+    out = open(path, "a", buffering=1)
+    lock = threading.Lock()
+
+    def noop(event, context):
+        with lock:
+            out.write("%.6f\n" % (time.time() - event["timestamp"]))
+    config.add_reactor("bench.#", noop, name=os.environ["FORGE_BENCH_REACTOR"])
+
+
+# -- raw kombu ----------------------------------------------------------------------
+
+def raw_kombu(count, confirms):
+    from kombu import Connection, Consumer, Exchange, Producer, Queue
+    name = "bench.raw.%s" % uuid.uuid4().hex[:8]
+    exchange = Exchange(name, type="topic", durable=True)
+    queue = Queue(name, exchange=exchange, routing_key="bench.#", durable=True)
+    received = threading.Event()
+    done = []
+
+    def consume():
+        with Connection(AMQP) as connection:
+            def on_message(body, message):
+                message.ack()
+                done.append(1)
+                if len(done) == count:
+                    received.set()
+            with Consumer(connection.channel(), [queue], callbacks=[on_message],
+                          accept=["json"], prefetch_count=100):
+                ready.set()
+                while not received.is_set():
+                    try:
+                        connection.drain_events(timeout=0.5)
+                    except socket.timeout:
+                        pass
+    ready = threading.Event()
+    with Connection(AMQP, transport_options={"confirm_publish": confirms}) as connection:
+        channel = connection.channel()
+        queue(channel).declare()
+        consumer = threading.Thread(target=consume, daemon=True)
+        consumer.start()
+        ready.wait(10)
+        producer = Producer(channel, exchange=exchange)
+        started = time.perf_counter()
+        for i in range(count):
+            producer.publish(dict(BODY, timestamp=time.time()), routing_key="bench.ping",
+                             serializer="json", delivery_mode=2, message_id=str(i),
+                             retry=False)
+        received.wait(300)
+        elapsed = time.perf_counter() - started
+        queue(channel).delete()
+        exchange(channel).delete()
+    return count / elapsed
+
+
+# -- PyForge end to end --------------------------------------------------------------
+
+class Pipeline:
+    def __init__(self, workdir):
+        from forge.embedded import EmbeddedMongo
+        self.workdir = workdir
+        self.reactor = "bench.noop.%s" % uuid.uuid4().hex[:8]
+        self.latency_file = os.path.join(workdir, "latency.txt")
+        open(self.latency_file, "w").close()
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        self.db = EmbeddedMongo(os.path.join(workdir, "db"), port).start()
+        os.environ["FORGE_BENCH_LATENCY_FILE"] = self.latency_file
+        os.environ["FORGE_BENCH_REACTOR"] = self.reactor
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        import forge
+        self.app = forge.main({}, **{
+            "ming.main.uri": self.db.url, "forge.secret": "bench", "forge.tools": "bus",
+            "forge.load_tool_entry_points": "false", "forge.bus.url": AMQP,
+            "forge.bus.relay": "thread"})
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("FORGE_", "MING_"))}
+        env.update(FORGE_MONGODB_URL=self.db.url, FORGE_BUS_URL=AMQP, FORGE_TOOLS="bus",
+                   FORGE_LOAD_TOOL_ENTRY_POINTS="false", FORGE_BUS_RELAY="off",
+                   FORGE_BENCH_LATENCY_FILE=self.latency_file,
+                   FORGE_BENCH_REACTOR=self.reactor, PYTHONUNBUFFERED="1",
+                   PYTHONPATH=os.path.dirname(os.path.abspath(__file__)))
+        self.worker = subprocess.Popen(
+            [os.path.join(os.path.dirname(sys.executable), "forge"), "worker",
+             "--data-dir", os.path.join(workdir, "worker")],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+            start_new_session=True, cwd=ROOT)
+        for line in self.worker.stdout:
+            if line.startswith("Worker running"):
+                break
+        else:
+            raise SystemExit("forge worker did not start")
+        threading.Thread(target=lambda: [None for _ in self.worker.stdout], daemon=True).start()
+        self.node = self._make_node()
+
+    def _make_node(self):
+        from forge.model import session
+        from forge.model.auth import User
+        user = User.query.find().first()       # any document will do as the event's node
+        session.close()
+        return user
+
+    def save(self):
+        """A tiny change with its event, as actions make them."""
+        from forge.events import ForgeEvent
+        from forge.model import emit, session
+        from forge.model.audit import AuditEntry  # noqa: F401  (mapped before flush)
+
+        class Ping(ForgeEvent):
+            topic = "bench.ping"
+        emit(self.app.registry, Ping(self.node, source="bench"))
+        session.flush()
+        session.close()
+
+    def latencies(self):
+        with open(self.latency_file) as f:
+            return [float(line) for line in f if line.strip()]
+
+    def wait_for(self, count, timeout=600):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if len(self.latencies()) >= count:
+                return time.perf_counter()
+            time.sleep(0.01)
+        raise SystemExit("only %d of %d events reached the reactor" % (
+            len(self.latencies()), count))
+
+    def throughput(self, count):
+        before = len(self.latencies())
+        started = time.perf_counter()
+        for _ in range(count):
+            self.save()
+        saved = time.perf_counter()
+        finished = self.wait_for(before + count)
+        return count / (saved - started), count / (finished - started)
+
+    def paced(self, rate, seconds):
+        before = len(self.latencies())
+        count = int(rate * seconds)
+        started = time.perf_counter()
+        for i in range(count):
+            delay = started + i / rate - time.perf_counter()
+            if delay > 0:
+                time.sleep(delay)
+            self.save()
+        achieved = count / (time.perf_counter() - started)
+        self.wait_for(before + count)
+        return achieved, sorted(self.latencies()[before:before + count])
+
+    def close(self):
+        from kombu import Connection
+        from forge.bus import amqp
+        if self.worker.poll() is None:
+            os.killpg(self.worker.pid, signal.SIGTERM)
+            try:
+                self.worker.wait(30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.worker.pid, signal.SIGKILL)
+        self.app.registry.forge_relay.stop()
+        with Connection(AMQP) as connection:
+            channel = connection.channel()
+            for name in (amqp.reactor_queue_name(self.reactor),
+                         amqp.retry_queue_name(self.reactor), amqp.dead_queue_name(self.reactor)):
+                channel.queue_delete(name)
+        self.db.stop()
+
+
+def percentile(values, p):
+    return values[min(len(values) - 1, int(round(p / 100.0 * (len(values) - 1))))]
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--events", type=int, default=3000)
+    parser.add_argument("--rate", type=float, default=500.0)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    args = parser.parse_args(argv)
+
+    raw_confirmed = raw_kombu(args.events, confirms=True)
+    raw_unconfirmed = raw_kombu(args.events, confirms=False)
+    workdir = tempfile.mkdtemp(prefix="forge-bus-bench-")
+    pipeline = Pipeline(workdir)
+    try:
+        pipeline.throughput(200)                         # warm up
+        save_rate, e2e_rate = pipeline.throughput(args.events)
+        achieved, latencies = pipeline.paced(args.rate, args.seconds)
+    finally:
+        pipeline.close()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+    rows = [
+        ("raw kombu publish(confirm)+consume", "%.0f msg/s" % raw_confirmed),
+        ("raw kombu publish(no confirm)+consume", "%.0f msg/s" % raw_unconfirmed),
+        ("PyForge saves alone (emit + flush)", "%.0f saves/s" % save_rate),
+        ("PyForge end to end (save->relay->worker->ack)", "%.0f events/s" % e2e_rate),
+        ("ratio end to end / raw (confirm)", "%.2f" % (e2e_rate / raw_confirmed)),
+        ("paced rate asked / achieved", "%.0f / %.0f events/s" % (args.rate, achieved)),
+        ("paced latency save->reactor p50", "%.1f ms" % (1000 * statistics.median(latencies))),
+        ("paced latency save->reactor p99", "%.1f ms" % (1000 * percentile(latencies, 99))),
+        ("paced latency save->reactor max", "%.1f ms" % (1000 * latencies[-1])),
+    ]
+    width = max(len(r[0]) for r in rows)
+    print("Event bus benchmark (%d events, RabbitMQ %s)" % (args.events, AMQP.split("@")[-1]))
+    for label, value in rows:
+        print("  %s  %s" % (label.ljust(width), value))
+
+
+if __name__ == "__main__":
+    main()
