@@ -9,11 +9,14 @@ the relay fail and retry with back-off; the saves themselves never wait for it,
 and the backlog goes out in order when the broker is back.
 
 Several processes may relay the same database (web processes, workers, CLI
-commands): before publishing a record, a relay claims it with an atomic
-``find_one_and_update`` on ``claimed_until``, and it stops at the first record
-another relay holds, so the records still go out in ``seq`` order and a record
-is published twice only when a relay died between the broker's confirm and its
-write of ``sent`` (reactors skip events they already processed).
+commands).  A relay works in batches of up to ``BATCH`` records: it claims the
+unsent ones up to the first that another relay holds (an atomic per-document
+update of ``claimed_until``/``claimed_by``), reads back which it got, and keeps
+only the leading run of its own; so records still go out in ``seq`` order, and
+a record is published twice only when a relay died between the broker's
+confirm and its write of ``sent`` (reactors skip events they already
+processed).  The batch is published with publisher confirms pipelined (one
+wait for the whole batch) and marked sent in one bulk write.
 
 How the relay runs in a process (setting ``forge.bus.relay``):
 

@@ -8,7 +8,8 @@ queues of its own on the shared RabbitMQ.
   the duplicate key, i.e. an idempotent effect) and one ``$inc`` per call in
   ``bus_test_calls``, so a test can tell effects from calls;
 * ``PREFIX.flaky`` does the same under its own name but raises while the
-  document ``broken`` exists in ``bus_test_flags``.
+  document ``broken`` exists in ``bus_test_flags``;
+* ``PREFIX.projects`` does the same for every ``project.#`` event.
 """
 import os
 
@@ -40,5 +41,9 @@ def includeme(config):
             raise RuntimeError("broken on purpose (attempt %d)" % context.attempt)
         record(prefix + ".flaky", event)
 
+    def projects(event, context):
+        record(prefix + ".projects", event)
+
     config.add_reactor(TOPIC, count, name=prefix + ".count")
+    config.add_reactor("project.#", projects, name=prefix + ".projects")
     config.add_reactor(TOPIC, flaky, name=prefix + ".flaky")

@@ -168,7 +168,7 @@ class BusSite:
         self.registry.forge_relay.stop()
         with Connection(RABBITMQ) as connection:
             channel = connection.channel()
-            for name in (self.count, self.flaky):
+            for name in (self.count, self.flaky, self.prefix + ".projects"):
                 for queue_name in (amqp.reactor_queue_name(name), amqp.retry_queue_name(name),
                                    amqp.dead_queue_name(name)):
                     channel.queue_delete(queue_name)
@@ -370,3 +370,29 @@ def test_saves_succeed_while_the_broker_is_away_and_all_are_delivered_after(
         assert site.calls(site.count) == 220
     finally:
         site.close()
+
+
+def test_forge_serve_runs_the_reactors_in_threads_over_memory(forge_serve, run_forge, tmp_path):
+    """No RabbitMQ: ``forge serve`` relays and reacts in its own process, also
+    to events that ``forge admin`` saved in another process."""
+    import pymongo
+    env = forge_env(FORGE_TOOLS="tests.fixture_plugins.bus_counter",
+                    FORGE_TEST_BUS_PREFIX="serve", PYTHONPATH=ROOT)
+    server = forge_serve(tmp_path / "data", env=env)
+    effects = pymongo.MongoClient("mongodb://127.0.0.1:%d/" % server.db_port)["forge"][
+        "bus_test_effects"]
+    outbox = effects.database["outbox"]
+
+    def projects_done():
+        return effects.count_documents({"reactor": "serve.projects"})
+    deadline = time.monotonic() + WAIT
+    expected = outbox.count_documents({"topic": {"$regex": "^project\\."}})
+    while projects_done() < expected and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert expected >= 2 and projects_done() == expected       # the demo site's events
+    done = run_forge("admin", "create-project", "made-by-cli", "--admin", "admin",
+                     "--data-dir", tmp_path / "data", "--db-port", server.db_port, env=env)
+    assert done.returncode == 0, done.stderr
+    while projects_done() < expected + 1 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert projects_done() == expected + 1
