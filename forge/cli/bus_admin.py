@@ -122,28 +122,18 @@ def purge_command(reactor, yes, data_dir, config_file, db_port):
 @handles_user_errors
 def bus_status(data_dir, config_file, db_port):
     """Per-reactor counters, queue depths and the outbox backlog."""
-    from ..bus.dead_letters import queue_depths
-    from ..bus.processed import read_stats
-    from ..model.outbox import OutboxEvent
-    from ..model.session import collection
+    from ..bus.status import bus_status as read_bus_status
     with running_forge(data_dir, config_file, db_port) as forge:
-        stats = read_stats()
-        try:
-            depths = queue_depths(forge.registry)
-        except Exception as error:       # counters are still worth showing
-            click.echo("The message bus does not answer: %s" % error, err=True)
-            depths = {}
-        unsent = collection(OutboxEvent).find({"sent": False}, {"_id": 1})
-        click.echo("Outbox: %d events not yet published." % len(list(unsent)))
+        status = read_bus_status(forge.registry)
+        if status.broker_error:
+            click.echo("The message bus does not answer: %s" % status.broker_error, err=True)
+        click.echo("Outbox: %d events not yet published." % status.unsent)
         header = ("reactor", "processed", "failed", "retried", "dead_lettered", "lag_s",
                   "ready", "retrying", "dead")
-        rows = []
-        for name in sorted(set(stats) | set(depths) | set(forge.registry.forge_reactors)):
-            counters, queues = stats.get(name, {}), depths.get(name, {})
-            lag = counters.get("lag_seconds")
-            rows.append((name, *(str(counters.get(k, 0)) for k in header[1:5]),
-                         "-" if lag is None else "%.3f" % lag,
-                         *(str(queues.get(k, "-")) for k in header[6:])))
+        rows = [(r.name, *(str(r.counters[k]) for k in header[1:5]),
+                 "-" if r.lag_seconds is None else "%.3f" % r.lag_seconds,
+                 *(str(r.queues.get(k, "-")) for k in header[6:]))
+                for r in status.reactors]
         widths = [max(len(str(row[i])) for row in [header] + rows) for i in range(len(header))]
         for row in [header] + rows:
             click.echo("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)))
