@@ -17,6 +17,11 @@ whole lineage, nearest node first):
 
 A node the user may not read is answered like a missing one (see
 ``forge.views.errors``).
+
+Identity comes from the signed session cookie, or from an API token sent as
+``Authorization: Bearer pf_...`` (checked by the forge tween, which answers 401
+for a bad one).  CSRF tokens are required of every unsafe request that carries
+the session cookie; a token-only request has no ambient credential to forge.
 """
 from pyramid.authorization import ACLAllowed, ACLHelper, Authenticated, Everyone
 from pyramid.csrf import SessionCSRFStoragePolicy, new_csrf_token
@@ -28,6 +33,7 @@ from .model import ProjectRole, User
 from .model.cache import cached_find, cached_value
 
 SESSION_COOKIE = "forge_session"
+TOKEN_USER = "forge.token_user_id"       # environ key set by the forge tween
 SITE_ADMIN = "site:admin"
 
 
@@ -51,9 +57,11 @@ class ForgeSecurityPolicy:
 
     def identity(self, request):
         """The signed-in ``User`` document, or None."""
-        if SESSION_COOKIE not in request.cookies:
-            return None      # don't parse (or create) a session for anonymous readers
-        user_id = request.session.get("user_id")
+        user_id = request.environ.get(TOKEN_USER)
+        if user_id is None:
+            if SESSION_COOKIE not in request.cookies:
+                return None  # don't parse (or create) a session for anonymous readers
+            user_id = request.session.get("user_id")
         if not user_id:
             return None
         users = cached_find(request, User, {"_id": str(user_id)})
@@ -126,6 +134,17 @@ def can(context, principals, permission):
     return bool(permits(context, principals, permission))
 
 
+def needs_csrf_check(request):
+    """Cookie-authenticated (or anonymous) requests; not token-only ones."""
+    return TOKEN_USER not in request.environ or SESSION_COOKIE in request.cookies
+
+
+def bearer_token(request):
+    authorization = request.headers.get("Authorization", "")
+    scheme, _, token = authorization.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else None
+
+
 def includeme(config):
     settings = config.registry.settings
     config.set_session_factory(SignedCookieSessionFactory(
@@ -139,5 +158,5 @@ def includeme(config):
         reissue_time=3600,
     ))
     config.set_csrf_storage_policy(SessionCSRFStoragePolicy())
-    config.set_default_csrf_options(require_csrf=True)
+    config.set_default_csrf_options(require_csrf=True, callback=needs_csrf_check)
     config.set_security_policy(ForgeSecurityPolicy())

@@ -6,12 +6,14 @@ what it raises is rendered by the forge's error pages.
 """
 from urllib.parse import unquote_to_bytes
 
-from pyramid.httpexceptions import HTTPRequestEntityTooLarge
+from pyramid.httpexceptions import HTTPRequestEntityTooLarge, HTTPUnauthorized
 from pyramid.tweens import MAIN
 
+from .actions.tokens import user_id_for
 from .model import session
 from .model.cache import start_request
 from .model.dispatch import forget_pending
+from .security import TOKEN_USER, bearer_token
 
 
 def forge_tween_factory(handler, registry):
@@ -33,6 +35,12 @@ def forge_tween_factory(handler, registry):
             request.body = body
         if request.content_type == "application/x-www-form-urlencoded":
             check_form_encoding(request.body)
+        token = bearer_token(request)
+        if token is not None:
+            user_id = user_id_for(token)
+            if user_id is None:
+                raise HTTPUnauthorized("The API token is not valid (revoked, or mistyped).")
+            request.environ[TOKEN_USER] = user_id
         try:
             return handler(request)
         finally:

@@ -20,7 +20,8 @@ def forge_settings():
 def world(registry, make_user, make_project):
     from forge.actions.roles import add_member, role_named
     from tools.notes.actions import create_note
-    ada, bob, eve = make_user("ada"), make_user("bob"), make_user("eve")
+    ada, bob = make_user("ada"), make_user("bob")
+    make_user("eve")              # signed in, but no member
     project = make_project("demo", ada, title="Demo")
     add_member(registry, project, role_named(project, "Developer"), bob, ada)
     tool = install_tool(registry, project, "notes", "notes", ada)
@@ -101,14 +102,14 @@ def test_a_new_event_arrives_within_a_second(registry, forge_app, world):
     import waitress
     from tools.notes.actions import create_note
     from forge.model import Project, ToolInstance, User, session
-    registry.settings["forge.events.stream_seconds"] = 10
+    registry.settings["forge.events.stream_seconds"] = 3
     server = waitress.create_server(forge_app, host="127.0.0.1", port=0, threads=2)
     port = server.effective_port
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-        connection.request("GET", "/p/demo/notes/@@events")
+        connection.request("GET", "/p/demo/notes/@@events", headers={"Connection": "close"})
         response = connection.getresponse()
         assert response.status == 200
         response.fp.readline()            # "retry: ..."
@@ -127,6 +128,8 @@ def test_a_new_event_arrives_within_a_second(registry, forge_app, world):
             assert line, "stream ended before the event"
         assert time.monotonic() - created < 1.0
         assert json.loads(line[6:])["path"] == "fresh"
+        while response.fp.readline():     # until the stream ends, before the server stops
+            pass
         connection.close()
     finally:
         server.close()

@@ -4,7 +4,7 @@ from pyramid.interfaces import ISecurityPolicy
 
 from ..interfaces import INode
 from ..resources import lineage_list
-from ..security import SITE_ADMIN, can
+from ..security import SITE_ADMIN, can, needs_csrf_check
 
 
 def forge_url(request, node, *elements, **kw):
@@ -47,6 +47,14 @@ def search_query(request):
         return ""
 
 
+def csrf_token(request):
+    """The session's CSRF token for forms; none for a request authenticated by
+    an API token alone, which must not start a session (its POSTs need none)."""
+    if not needs_csrf_check(request):
+        return ""
+    return get_csrf_token(request)
+
+
 def includeme(config):
     config.add_jinja2_search_path("forge:templates", name=".jinja2")
     config.add_static_view("forge-static", "forge:static", cache_max_age=3600)
@@ -58,5 +66,5 @@ def includeme(config):
     config.add_request_method(search_query, "search_query")
     config.add_request_method(request_can, "can")
     config.add_request_method(is_site_admin, "is_site_admin", reify=True)
-    config.add_request_method(lambda r: get_csrf_token(r), "csrf_token", reify=True)
+    config.add_request_method(csrf_token, "csrf_token", reify=True)
     config.scan(".")

@@ -12,6 +12,7 @@ from pyramid.traversal import find_resource
 from pyramid.view import view_config, view_defaults
 
 from ..actions import ActionError
+from ..actions.tokens import create_token, revoke_token, tokens_of
 from ..actions.users import (Throttled, change_password, create_user, sign_in,
                              update_profile)
 from ..interfaces import IProject, ISiteRoot
@@ -114,11 +115,14 @@ class AccountView:
             raise HTTPForbidden()     # anonymous GET: the forbidden view sends to sign-in
         self.user = request.user
 
-    def page(self, profile=None, profile_error=None, password_error=None):
+    def page(self, profile=None, profile_error=None, password_error=None,
+             token_error=None, new_token=None):
         user = self.user
         return {"user": user,
                 "profile": profile or {"display_name": user.display_name, "email": user.email},
-                "profile_error": profile_error, "password_error": password_error}
+                "profile_error": profile_error, "password_error": password_error,
+                "tokens": tokens_of(user), "token_error": token_error,
+                "new_token": new_token}
 
     def refused(self, error, **page):
         self.request.response.status_int = error.status
@@ -153,6 +157,24 @@ class AccountView:
         except ActionError as error:
             return self.refused(error, password_error=str(error))
         return self.back("Your password is changed.")
+
+
+    @view_config(request_method="POST", request_param="form=token")
+    def create_api_token(self):
+        try:
+            record, token = create_token(self.user, self.request.POST.get("name", ""))
+        except ActionError as error:
+            return self.refused(error, token_error=str(error))
+        # shown once, on this answer only: it is never stored in clear
+        return self.page(new_token={"name": record.name, "token": token})
+
+    @view_config(request_method="POST", request_param="form=revoke-token")
+    def revoke_api_token(self):
+        try:
+            record = revoke_token(self.user, self.request.POST.get("token_id", ""))
+        except ActionError as error:
+            return self.refused(error, token_error=str(error))
+        return self.back("The token %s is revoked." % record.name)
 
 
 def project_node(request, neighborhood_names, project_doc):

@@ -1,0 +1,77 @@
+"""API tokens: created on the account page, shown once, sent as a Bearer token."""
+import re
+
+import pytest
+import webtest
+
+from forge.model import ApiToken, Project
+
+TOKEN = re.compile(r'id="new-token-value">(pf_[^<]+)<')
+
+
+@pytest.fixture
+def ada_token(forge_browser, make_user, make_project):
+    ada = make_user("ada")
+    make_project("secret", ada, title="Secret Project", private=True)
+    forge_browser.login("ada")
+    page = forge_browser.post_form("/@@account", {"form": "token", "name": "release script"})
+    token = TOKEN.search(page.text).group(1)
+    return token
+
+
+def bearer(token):
+    return {"Authorization": "Bearer " + token}
+
+
+def test_token_is_shown_once_and_stored_hashed(forge_browser, ada_token):
+    [record] = ApiToken.query.find().all()
+    assert record.token_hash != ada_token and ada_token not in record.token_hash
+    page = forge_browser.get("/@@account")
+    assert "release script" in page.text
+    assert ada_token not in page.text           # only its first characters
+    assert record.prefix in page.text
+
+
+def test_token_reads_and_writes_without_cookie_or_csrf(forge_app, ada_token):
+    client = webtest.TestApp(forge_app)         # no cookies at all
+    page = client.get("/p/secret/", headers=bearer(ada_token))
+    assert "Secret Project" in page.text
+    assert "Set-Cookie" not in page.headers     # a script gets no session
+    client.get("/p/secret/", status=404)        # the same request without the token
+    response = client.post("/p/@@create", {"shortname": "scripted", "title": "Scripted"},
+                           headers=bearer(ada_token), status=302)
+    assert response.location.endswith("/p/scripted/")
+    assert Project.query.get(shortname="scripted") is not None
+
+
+def test_a_bad_token_is_401_with_a_message(forge_app):
+    client = webtest.TestApp(forge_app)
+    response = client.get("/", headers=bearer("pf_not-a-real-token"), status=401)
+    assert "not valid" in response.text
+    response = client.get("/", headers=dict(bearer("nonsense"), Accept="application/json"),
+                          status=401)
+    assert "not valid" in response.json["message"]
+
+
+def test_revoked_token_stops_working(forge_browser, forge_app, ada_token):
+    [record] = ApiToken.query.find().all()
+    forge_browser.post_form("/@@account", {"form": "revoke-token", "token_id": record._id},
+                            status=302)
+    assert ApiToken.query.find().count() == 0
+    webtest.TestApp(forge_app).get("/p/secret/", headers=bearer(ada_token), status=401)
+
+
+def test_cookie_requests_still_need_csrf_even_with_a_token(forge_browser, ada_token):
+    # a browser carrying the session cookie gets no CSRF exemption from a header
+    response = forge_browser.post("/p/@@create", {"shortname": "x1", "title": "X"},
+                                  headers=bearer(ada_token), status=400)
+    assert "security token" in response.text
+    assert Project.query.get(shortname="x1") is None
+
+
+def test_token_names_are_checked(forge_browser, make_user):
+    make_user("bob")
+    forge_browser.login("bob")
+    page = forge_browser.post_form("/@@account", {"form": "token", "name": ""}, status=400)
+    assert "Name the token" in page.text
+    assert ApiToken.query.find().count() == 0
