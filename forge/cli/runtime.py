@@ -13,6 +13,7 @@
 """
 import contextlib
 import functools
+import logging
 import os
 import secrets
 from dataclasses import dataclass
@@ -171,3 +172,16 @@ def handles_user_errors(command):
         with user_errors():
             return command(*args, **kw)
     return wrapper
+
+
+def setup_logging(config_file):
+    """Logging from the INI file's [loggers] sections, else warnings to stderr."""
+    if config_file:
+        from pyramid.paster import setup_logging as setup_from_ini
+        try:
+            setup_from_ini(config_file)
+            return
+        except Exception:      # an INI without [loggers]: fall back to the default
+            pass
+    logging.basicConfig(level=logging.WARNING,
+                        format="%(asctime)s %(levelname)s [%(name)s] %(message)s")

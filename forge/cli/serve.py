@@ -4,7 +4,6 @@ Creates the data dir, starts the embedded database, creates the demo site on
 the first run, and serves with waitress until Ctrl-C or SIGTERM, after which
 it finishes the requests in progress and stops the database (exit code 0).
 """
-import logging
 import signal
 import sys
 
@@ -13,7 +12,7 @@ import waitress
 
 from ..bus.worker import start_embedded_workers
 from ..demo import ensure_demo_site
-from .runtime import handles_user_errors, running_forge, runtime_options
+from .runtime import handles_user_errors, running_forge, runtime_options, setup_logging
 
 THREADS = 4
 
@@ -28,18 +27,6 @@ def _stop_on_signals():
     signal.signal(signal.SIGINT, stop)
 
 
-def _setup_logging(config_file):
-    if config_file:
-        from pyramid.paster import setup_logging
-        try:
-            setup_logging(config_file)
-            return
-        except Exception:      # an INI without [loggers]: fall back to the default
-            pass
-    logging.basicConfig(level=logging.WARNING,
-                        format="%(asctime)s %(levelname)s [%(name)s] %(message)s")
-
-
 @click.command()
 @runtime_options
 @click.option("--host", default="127.0.0.1", show_default=True,
@@ -51,7 +38,7 @@ def _setup_logging(config_file):
 @handles_user_errors
 def serve(data_dir, config_file, db_port, host, port, demo):
     """Run PyForge with its embedded database (data kept in --data-dir)."""
-    _setup_logging(config_file)
+    setup_logging(config_file)
     _stop_on_signals()
     try:
         with running_forge(data_dir, config_file, db_port) as forge:

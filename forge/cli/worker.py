@@ -6,25 +6,12 @@ processes go out even when no web process runs.  SIGTERM or SIGINT stops the
 consumers: each finishes the message in hand, unacked messages go back to
 their queues, and the command exits 0.
 """
-import logging
 import signal
 import threading
 
 import click
 
-from .runtime import handles_user_errors, running_forge, runtime_options
-
-
-def _setup_logging(config_file):
-    if config_file:
-        from pyramid.paster import setup_logging
-        try:
-            setup_logging(config_file)
-            return
-        except Exception:      # an INI without [loggers]: fall back to the default
-            pass
-    logging.basicConfig(level=logging.WARNING,
-                        format="%(asctime)s %(levelname)s [%(name)s] %(message)s")
+from .runtime import handles_user_errors, running_forge, runtime_options, setup_logging
 
 
 @click.command()
@@ -34,7 +21,7 @@ def worker(data_dir, config_file, db_port):
     """Run the reactors: consume their queues until SIGTERM or Ctrl-C."""
     from ..bus.relay import start_thread
     from ..bus.worker import WorkerPool, is_memory
-    _setup_logging(config_file)
+    setup_logging(config_file)
     stop = threading.Event()
 
     def on_signal(signum, frame):
