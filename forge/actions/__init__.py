@@ -4,6 +4,9 @@ Each function validates, writes, records an audit entry where a person would
 want one, flushes, and then notifies a domain event, so subscribers (and
 later the bus) only ever see data that is saved.
 """
+from pymongo.errors import DuplicateKeyError
+
+from ..model import session
 
 
 class ActionError(ValueError):
@@ -14,3 +17,14 @@ class ActionError(ValueError):
 
 class Conflict(ActionError):
     status = 409
+
+
+def flush_or_refuse(message, doc=None):
+    """Flush (only ``doc`` when given); when a unique index refuses the write,
+    drop the unsaved documents from the session and raise ``ActionError(message)``.
+    The checks before a write make this rare: it is the answer to a race."""
+    try:
+        session.flush(doc) if doc is not None else session.flush()
+    except DuplicateKeyError:
+        session.expunge(doc) if doc is not None else session.clear()
+        raise ActionError(message)

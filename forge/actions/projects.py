@@ -1,5 +1,4 @@
 """Projects, subprojects and the tools installed in them."""
-from pymongo.errors import DuplicateKeyError
 
 from ..events import (AclChanged, ProjectCreated, ProjectUpdated, RolesChanged,
                       ToolInstalled, ToolUninstalled, ToolUpdated)
@@ -9,7 +8,7 @@ from ..model.session import collection
 from ..model.acl import AUTHENTICATED, EVERYONE, ace, insert_entry, is_private, with_privacy
 from ..names import InvalidName, check_shortname
 from ..bus.auditing import audit
-from . import ActionError
+from . import ActionError, flush_or_refuse
 from .audit import record
 from .roles import create_builtin_roles, role_named, roles_project
 
@@ -140,11 +139,7 @@ def create_project(registry, neighborhood, shortname, title, actor, parent=None,
     record(project, "project", actor, "project.create", "created %s" % title,
            project_id=project._id, private=private)
     emit(registry, ProjectCreated(project, actor=actor, source=source))
-    try:
-        session.flush()
-    except DuplicateKeyError:
-        session.clear()
-        raise ActionError("The short name %r is taken." % shortname)
+    flush_or_refuse("The short name %r is taken." % shortname)
     return project
 
 
@@ -267,11 +262,7 @@ def install_tool(registry, project, tool_name, mount, actor, label=None, source=
            "installed %s at %s" % (tool_type.title, mount), project_id=project._id,
            tool=tool_name, mount=mount)
     emit(registry, ToolInstalled(tool, actor=actor, source=source))
-    try:
-        session.flush()
-    except DuplicateKeyError:
-        session.clear()
-        raise ActionError("The mount point %r is taken." % mount)
+    flush_or_refuse("The mount point %r is taken." % mount)
     return tool
 
 
@@ -321,11 +312,7 @@ def update_tool(registry, project, tool, mount, label, actor):
            "changed tool %s: %s" % (tool.mount, ", ".join(sorted(changes))),
            project_id=project._id, changes=changes)
     emit(registry, ToolUpdated(tool, actor=actor, changes=changes))
-    try:
-        session.flush()
-    except DuplicateKeyError:
-        session.clear()
-        raise ActionError("The mount point %r is taken." % mount)
+    flush_or_refuse("The mount point %r is taken." % mount)
     return tool
 
 

@@ -1,11 +1,10 @@
 """Project roles: the built-in Admin ⊃ Developer ⊃ Member chain, custom roles,
 membership, and the transitive ``implied_ids`` that principals come from."""
-from pymongo.errors import DuplicateKeyError
 
 from ..events import RolesChanged
 from ..model import Project, ProjectRole, emit, session
 from ..bus.auditing import audit
-from . import ActionError
+from . import ActionError, flush_or_refuse
 from .audit import record
 
 BUILTIN_ROLES = ("Admin", "Developer", "Member")
@@ -85,10 +84,7 @@ def create_role(registry, project_doc, name, includes, actor):
     record(project_doc, "project", actor, "role.create", "created role %s" % name,
            project_id=project_doc._id, role=name)
     emit(registry, RolesChanged(project_doc, actor=actor, change="create", role=name))
-    try:
-        session.flush()
-    except DuplicateKeyError:
-        raise ActionError("There is already a role named %r." % name)
+    flush_or_refuse("There is already a role named %r." % name)
     return role
 
 

@@ -18,14 +18,13 @@ from collections import OrderedDict, deque
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from pymongo import ReturnDocument
-from pymongo.errors import DuplicateKeyError
 
 from ..events import UserCreated
 from ..model import User, emit, session
 from ..model.session import collection
 from ..names import InvalidName, check_username
 from ..bus.auditing import audit
-from . import ActionError
+from . import ActionError, flush_or_refuse
 from .audit import record
 
 hasher = PasswordHasher()
@@ -106,11 +105,7 @@ def create_user(registry, username, email, password, display_name="", site_admin
     user = User(username=username, email=email, display_name=display_name,
                 password_hash=hasher.hash(password), site_admin=site_admin)
     emit(registry, UserCreated(user, actor=actor or user, source=source))
-    try:
-        session.flush(user)
-    except DuplicateKeyError:
-        session.expunge(user)
-        raise ActionError("The username or e-mail address is taken.")
+    flush_or_refuse("The username or e-mail address is taken.", user)
     create_personal_project(registry, user, project_change, source=source)
     return user
 
@@ -194,11 +189,7 @@ def update_profile(user, display_name, email, actor=None):
     user.display_name = display_name
     user.email = email
     record(user, "user", actor or user, "user.update", "changed %s" % ", ".join(changed))
-    try:
-        session.flush()
-    except DuplicateKeyError:
-        session.clear()
-        raise ActionError("There is already an account with that e-mail address.")
+    flush_or_refuse("There is already an account with that e-mail address.")
     return user
 
 

@@ -7,14 +7,13 @@ showing what changed meanwhile) and nothing of theirs overwrites anything.
 """
 import difflib
 
-from pymongo.errors import DuplicateKeyError
 
 from ..events import ArtifactCreated, ArtifactModified
 from ..model import Snapshot, emit, session, utcnow
 from ..model.artifact import _plain
 from ..model.session import collection
 from ..bus.auditing import audit
-from . import ActionError, Conflict
+from . import ActionError, Conflict, flush_or_refuse
 
 
 class StaleSave(Conflict):
@@ -40,11 +39,7 @@ def create_versioned(registry, cls, actor, comment="", source="web", **fields):
     path = fields["path"]
     artifact = cls(family=path.split("/", 1)[0], version=1, created=now, modified=now,
                    author_id=actor._id if actor else None, **fields)
-    try:
-        session.flush(artifact)
-    except DuplicateKeyError:
-        session.expunge(artifact)
-        raise ActionError("There is already something at %r." % path)
+    flush_or_refuse("There is already something at %r." % path, artifact)
     Snapshot(artifact_id=artifact._id, version=1, author_id=artifact.author_id,
              timestamp=now, comment=comment or "created", data=artifact.snapshot_data())
     emit(registry, ArtifactCreated(artifact, actor=actor, source=source))
