@@ -36,7 +36,8 @@ setup(
     entry_points={
         "paste.app_factory": ["main = forge:main"],
         "console_scripts": ["forge = forge.cli:main"],
-        "forge.tools": ["notes = tools.notes"],
+        "forge.tools": ["notes = tools.notes", "wiki = tools.wiki",
+                        "tracker = tools.tracker", "discussion = tools.discussion"],
         "pytest11": ["forge = forge.testing"],
     },
 )
