@@ -38,6 +38,8 @@ DEFAULTS = {
     "forge.bus.retry_base_seconds": (1.0, float),
     "forge.bus.retry_max_seconds": (60.0, float),
     "forge.bus.prefetch": (10, int),
+    # sent outbox records and processed markers older than this are pruned (0: never)
+    "forge.bus.keep_days": (7.0, float),
     # live event streams (@@events): open at once per process, and seconds each
     "forge.events.max_streams": (2, int),
     "forge.events.stream_seconds": (30, int),

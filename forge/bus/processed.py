@@ -23,6 +23,7 @@ class ProcessedEvent(MappedClass):
         session = session
         name = "bus_processed"
         unique_indexes = [("reactor", "event_id")]
+        indexes = [("at",)]                 # pruning by age (forge.bus.retention)
 
     _id = FieldProperty(str)
     reactor = FieldProperty(str)

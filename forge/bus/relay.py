@@ -44,6 +44,7 @@ from ..model.outbox import OutboxEvent
 from ..model.session import collection
 from . import amqp
 from . import processed  # noqa: F401  (its collection's indexes are ensured with the others)
+from .retention import PeriodicPrune
 
 log = logging.getLogger(__name__)
 
@@ -234,14 +235,26 @@ class Relay:
         return self
 
     def _run(self):
+        pruning = PeriodicPrune(float(self.registry.settings["forge.bus.keep_days"]))
         while not self._stop.is_set():
             self._wake.clear()
             self.attempt()
+            self._prune(pruning)
             wait = self.poll_seconds
             if self.retry_at:
                 wait = max(0.05, min(wait, self.retry_at - time.monotonic()))
             self._wake.wait(wait)
         self.disconnect()
+
+    @staticmethod
+    def _prune(pruning):
+        try:
+            removed = pruning.maybe_prune()
+        except Exception:
+            log.exception("pruning the outbox failed; trying again in an hour")
+            return
+        if removed and any(removed):
+            log.info("pruned %d sent outbox records and %d processed markers", *removed)
 
     def stop(self, timeout=5):
         self._stop.set()

@@ -7,7 +7,7 @@ and exit with code 1 (2 for a wrong command line), never a traceback.
 import click
 
 from .admin import admin
-from .bus_admin import bus_status, dead_letters
+from .bus_admin import bus_status, dead_letters, prune_bus
 from .serve import serve
 from .worker import worker
 
@@ -23,3 +23,4 @@ main.add_command(admin)
 main.add_command(worker)
 admin.add_command(dead_letters)
 admin.add_command(bus_status)
+admin.add_command(prune_bus)

@@ -137,3 +137,28 @@ def bus_status(data_dir, config_file, db_port):
         widths = [max(len(str(row[i])) for row in [header] + rows) for i in range(len(header))]
         for row in [header] + rows:
             click.echo("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)))
+
+
+@click.command("prune-bus")
+@click.option("--keep-days", type=float, default=None,
+              help="Keep this many days (default: the forge.bus.keep_days setting; 0 removes "
+                   "every sent record now).")
+@runtime_options
+@handles_user_errors
+def prune_bus(keep_days, data_dir, config_file, db_port):
+    """Delete sent outbox records and processed markers older than --keep-days.
+
+    Unsent events are never deleted.  The relay does this about once an hour
+    by itself; this command is for doing it now."""
+    from ..bus.retention import prune_bus as prune
+    with running_forge(data_dir, config_file, db_port) as forge:
+        days = keep_days if keep_days is not None else forge.settings["forge.bus.keep_days"]
+        if days < 0:
+            raise click.BadParameter("must be 0 or more", param_hint="--keep-days")
+
+        def progress(removed):
+            click.echo("  %d outbox records removed so far..." % removed, err=True)
+
+        outbox, markers = prune(days * 86400.0, progress=progress)
+        click.echo("Removed %d sent outbox records and %d processed markers older than "
+                   "%g days." % (outbox, markers, days))

@@ -103,3 +103,13 @@ def test_serve_on_a_busy_port(run_forge, tmp_path, mongo_url):
     assert_refused(done, "Cannot listen on 127.0.0.1:%d" % port)
     assert "password" not in done.stdout
     assert not (tmp_path / "demo-site-created").exists()
+
+
+def test_prune_bus_over_the_wire(forge_admin):
+    """The projects created above left sent-or-not outbox records; pruning with
+    a zero retention removes only sent ones (none are sent: no relay ran here)
+    and says so; a negative retention is refused with a message."""
+    done = forge_admin("prune-bus", "--keep-days", "0")
+    assert done.returncode == 0, done.stderr
+    assert "Removed 0 sent outbox records" in done.stdout
+    assert_refused(forge_admin("prune-bus", "--keep-days", "-2"), "0 or more", code=2)
