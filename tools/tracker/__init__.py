@@ -1,11 +1,42 @@
-"""Tracker: numbered tickets with states, milestones, custom fields and comments."""
+"""Tracker: numbered tickets with states, milestones, custom fields and comments.
+
+``views_ticket`` (the ticket pages and ``@@new``) is this package's;
+``views_list`` (the list, searches, bulk edit, milestones) and
+``views_admin`` come from the list engineer and are scanned when present.
+"""
+from importlib.util import find_spec
+
+from .resources import TrackerTool
+
+PERMISSIONS = ("read", "create", "update", "delete", "post", "unmoderated_post",
+               "moderate", "admin")
+DEFAULT_ACL = [
+    ("allow", "Developer", "update"),
+    ("allow", "Developer", "delete"),
+    ("allow", "Developer", "moderate"),
+    ("allow", "Member", "create"),
+    ("allow", "Member", "post"),
+    ("allow", "Member", "unmoderated_post"),
+    ("allow", "Authenticated", "post"),
+]
 
 
 def includeme(config):
     config.add_tool(
-        "tracker", title="Tickets",
-        permissions=("read", "create", "update", "delete", "post", "unmoderated_post",
-                     "moderate", "admin"),
-        default_acl=[("allow", "Developer", "update"), ("allow", "Member", "create")],
+        "tracker", title="Tickets", resource=TrackerTool, permissions=PERMISSIONS,
+        default_acl=DEFAULT_ACL,
         description="Tickets with states, milestones and custom fields.",
-        default_mount="tickets")
+        default_mount="tickets", **_hash_links(config))
+    config.add_jinja2_search_path("tools.tracker:templates", name=".jinja2")
+    config.add_static_view("tracker-static", "tools.tracker:static", cache_max_age=3600)
+    config.scan(".views_ticket")
+    for module in ("views_list", "views_admin"):
+        if find_spec("%s.%s" % (__name__, module)) is not None:
+            config.scan("." + module)
+
+
+def _hash_links(config):
+    """``[#12]`` short links point at this tool once the core supports them."""
+    import inspect
+    from forge.plugins import add_tool
+    return {"hash_links": True} if "hash_links" in inspect.signature(add_tool).parameters else {}

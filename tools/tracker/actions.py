@@ -1,0 +1,185 @@
+"""Changes to tickets: create (numbered, optionally private), save a new
+version of the fields, change status, watch/unwatch, delete.
+
+Each one validates, runs the auditors (``tracker.ticket.*`` topics), then
+writes, records and emits, like every action of the forge.  Saves reuse the
+core's optimistic ``save_versioned`` (a stale save raises ``StaleSave``).
+"""
+from forge.actions import ActionError, flush_or_refuse
+from forge.actions.audit import record
+from forge.actions.roles import role_named
+from forge.actions.versions import save_versioned
+from forge.bus.auditing import audit
+from forge.events import ArtifactCreated, ArtifactDeleted, ArtifactEvent
+from forge.model import Snapshot, emit, session, utcnow
+from forge.model.acl import user_principal, with_privacy
+from forge.model.session import collection, set_fields
+
+from .model import Ticket
+from .numbering import next_number
+
+TICKET_TYPE = "tracker.ticket"
+# what a new ticket's fields may be (the auditors' ``change.new`` is cut to these)
+FIELDS = ("title", "description", "status", "assigned_to_id", "labels", "milestone",
+          "priority", "custom", "ext")
+DEFAULT_OPEN = ("open", "accepted", "in-progress")
+DEFAULT_CLOSED = ("closed", "wont-fix", "duplicate", "invalid")
+DEFAULT_PRIORITIES = ("low", "normal", "high", "critical")
+
+
+class _Options:
+    """The tracker's configuration with defaults, until (or unless)
+    ``tools.tracker.config`` provides ``tracker_options``."""
+
+    def __init__(self, stored):
+        stored = stored or {}
+        self.open_states = list(stored.get("open_states") or DEFAULT_OPEN)
+        self.closed_states = list(stored.get("closed_states") or DEFAULT_CLOSED)
+        self.priorities = list(stored.get("priorities") or DEFAULT_PRIORITIES)
+        self.milestones = list(stored.get("milestones") or ())
+        self.default_assignee = stored.get("default_assignee") or ""
+
+    def is_closed(self, status):
+        return status in self.closed_states
+
+
+def tracker_settings(tool_doc):
+    """The tracker's states, priorities, milestones and default assignee."""
+    try:
+        from .config import tracker_options
+    except ImportError:
+        return _Options(tool_doc.options)
+    return tracker_options(tool_doc)
+
+
+def default_priority(options):
+    return "normal" if "normal" in options.priorities else (options.priorities or [""])[0]
+
+
+class TicketWatched(ArtifactEvent):
+    verb = "watched"
+
+
+class TicketUnwatched(ArtifactEvent):
+    verb = "unwatched"
+
+
+def ticket_acl(project_doc, reporter, private):
+    """Empty (inherit the tracker's), or readable only by the project's
+    Developers and the reporter."""
+    if not private:
+        return []
+    readers = []
+    developer = role_named(project_doc, "Developer")
+    if developer is not None:
+        readers.append(developer.principal)
+    if reporter is not None:
+        readers.append(user_principal(reporter._id))
+    return with_privacy([], True, readers)
+
+
+def check_status(options, status):
+    if status not in options.open_states and status not in options.closed_states:
+        raise ActionError("The status must be one of: %s." % ", ".join(
+            list(options.open_states) + list(options.closed_states)))
+    return status
+
+
+def create_ticket(registry, project_doc, tool_doc, fields, actor, private=False,
+                  source="web"):
+    """Create ticket N+1 of the tracker with ``fields`` (title, description,
+    status, assigned_to_id, labels, milestone, priority, custom, ext).
+
+    The number is taken after the auditors accepted the ticket, so a refused
+    ticket uses no number."""
+    options = tracker_settings(tool_doc)
+    fields = dict(fields)
+    fields.setdefault("status", options.open_states[0] if options.open_states else "open")
+    fields.setdefault("priority", default_priority(options))
+    check_status(options, fields["status"])
+    acl = ticket_acl(project_doc, actor, private)
+    change = audit(registry, "%s.%s" % (TICKET_TYPE, ArtifactCreated.verb),
+                   node_type="Ticket", new=fields, actor=actor, source=source,
+                   detail={"tool_id": tool_doc._id, "private": private})
+    fields = {k: v for k, v in change.new.items() if k in FIELDS}
+    check_status(options, fields["status"])
+    fields["closed"] = options.is_closed(fields["status"])
+    number = next_number(tool_doc._id)
+    now = utcnow()
+    author_id = actor._id if actor else None
+    ticket = Ticket(path=str(number), family=str(number), number=number,
+                    project_id=tool_doc.project_id, tool_id=tool_doc._id, acl=acl,
+                    version=1, created=now, modified=now, author_id=author_id,
+                    reporter_id=author_id, watcher_ids=[author_id] if author_id else [],
+                    **fields)
+    flush_or_refuse("Ticket #%d exists already." % number, ticket)
+    Snapshot(artifact_id=ticket._id, version=1, author_id=author_id, timestamp=now,
+             comment="created", data=ticket.snapshot_data())
+    emit(registry, ArtifactCreated(ticket, actor=actor, source=source, number=number))
+    session.flush()
+    return ticket
+
+
+def update_ticket(registry, ticket, edited_version, changes, actor, comment="",
+                  source="web"):
+    """Save ``changes`` as the next version (``closed`` follows ``status``).
+    Raises StaleSave when ``edited_version`` is not the current one.
+    Returns (ticket, changed)."""
+    tool_doc = _tool_of(ticket)
+    options = tracker_settings(tool_doc)
+    changes = dict(changes)
+    if "status" in changes:
+        check_status(options, changes["status"])
+        changes["closed"] = options.is_closed(changes["status"])
+    return save_versioned(registry, ticket, edited_version, changes, actor,
+                          comment=comment, source=source)
+
+
+def set_status(registry, ticket, edited_version, status, actor, comment="", source="web"):
+    """The quick close/reopen: only the status (and so ``closed``) changes."""
+    return update_ticket(registry, ticket, edited_version, {"status": status}, actor,
+                         comment=comment, source=source)
+
+
+def _tool_of(ticket):
+    from forge.model import ToolInstance
+    return ToolInstance.query.get(_id=ticket.tool_id)
+
+
+def set_watching(registry, ticket, actor, watch=True, source="web"):
+    """Add or remove the actor from the ticket's watchers (one atomic array
+    update, so two people watching at once are both kept)."""
+    if actor is None:
+        raise ActionError("Sign in to watch tickets.")
+    watching = actor._id in (ticket.watcher_ids or ())
+    if watching == watch:
+        return False
+    event = TicketWatched if watch else TicketUnwatched
+    audit(registry, "%s.%s" % (TICKET_TYPE, event.verb), node_type="Ticket", node=ticket,
+          old={"watching": watching}, new={"watching": watch}, actor=actor, source=source)
+    operator = "$addToSet" if watch else "$pull"
+    collection(Ticket).update_one({"_id": ticket._id}, {operator: {"watcher_ids": actor._id}})
+    watchers = [w for w in (ticket.watcher_ids or ()) if w != actor._id]
+    if watch:
+        watchers.append(actor._id)
+    ticket.watcher_ids = watchers
+    from ming.odm import state
+    from ming.odm.odmsession import ObjectState
+    state(ticket).status = ObjectState.clean
+    emit(registry, event(ticket, actor=actor, source=source))
+    session.flush()
+    return True
+
+
+def delete_ticket(registry, ticket, actor, source="web"):
+    """Mark the ticket deleted: it answers 404 and leaves the lists; its
+    number is not reused."""
+    audit(registry, "%s.%s" % (TICKET_TYPE, ArtifactDeleted.verb), node_type="Ticket",
+          node=ticket, old={"deleted": False}, new={"deleted": True}, actor=actor,
+          source=source)
+    set_fields(ticket, deleted=True)
+    record(ticket, "artifact", actor, "tracker.delete",
+           "deleted ticket #%d %s" % (ticket.number, ticket.title),
+           project_id=ticket.project_id, path=ticket.path)
+    emit(registry, ArtifactDeleted(ticket, actor=actor, source=source))
+    session.flush()

@@ -1,0 +1,56 @@
+"""The tracker's documents: tickets (versioned artifacts) and the per-tracker counter.
+
+A ticket's ``path`` is its number as a string, so the core's
+``ArtifactContainer`` resolves ``/<mount>/12`` with its usual one-query
+lineage lookup and the versions, history, diff and permission pages of the
+core apply to tickets unchanged.
+"""
+from ming.odm import FieldProperty, MappedClass
+
+from forge.model import VersionedArtifact, session
+
+
+class Ticket(VersionedArtifact):
+    """One ticket.  ``title`` is the summary; ``closed`` is derived from
+    ``status`` (one of the tracker's closed states) and kept in sync by the
+    actions, so lists can filter open/closed with one indexed equality."""
+
+    class __mongometa__:
+        polymorphic_identity = "tracker.ticket"
+        # every list is one indexed equality + sort: see DESIGN.md "What queries cost"
+        indexes = [
+            ("tool_id", "deleted", "number"),
+            ("tool_id", "deleted", "status", "number"),
+            ("tool_id", "deleted", "milestone", "number"),
+            ("tool_id", "deleted", "assigned_to_id", "number"),
+            ("tool_id", "deleted", "closed", "number"),
+            ("tool_id", "deleted", "modified"),
+        ]
+
+    type = FieldProperty(str, if_missing="tracker.ticket")
+    number = FieldProperty(int)
+    description = FieldProperty(str, if_missing="")
+    status = FieldProperty(str, if_missing="open")
+    closed = FieldProperty(bool, if_missing=False)
+    # the reporter is the author; stored under its own name too so that lists
+    # can query "reporter:" like any other field
+    reporter_id = FieldProperty(str, if_missing=None)
+    assigned_to_id = FieldProperty(str, if_missing=None)
+    milestone = FieldProperty(str, if_missing="")
+    priority = FieldProperty(str, if_missing="normal")
+    # not versioned: watching is not a change of the ticket
+    watcher_ids = FieldProperty([str])
+
+    versioned_fields = ("title", "description", "status", "closed", "assigned_to_id",
+                        "labels", "milestone", "priority", "custom", "ext")
+
+
+class TicketCounter(MappedClass):
+    """The last number handed out per tracker (``_id`` = the tool's id)."""
+
+    class __mongometa__:
+        session = session
+        name = "tracker_counter"
+
+    _id = FieldProperty(str)
+    last = FieldProperty(int, if_missing=0)

@@ -1,0 +1,295 @@
+"""Pages of one ticket, and the tracker's ``@@new``.
+
+Registered for ``ITrackerTool`` and ``ITicket`` only.  Forms re-render with
+the user's input and a 4xx when refused; a stale save is the core's 409
+conflict page.  The ticket page shows one timeline: the field changes read
+from consecutive snapshots, interleaved with the comment thread's top-level
+posts (the core's ``forge.discussion``; each post with its replies).
+"""
+from pyramid.httpexceptions import HTTPFound
+from pyramid.response import Response
+from pyramid.view import view_config, view_defaults
+
+from forge.actions import ActionError
+from forge.actions.versions import StaleSave, history
+from forge.fields import FieldErrors
+from forge.rendering import render_markdown, render_versioned
+from forge.views.history import usernames
+from forge.views.versions import conflict_response
+
+from .actions import create_ticket, delete_ticket, set_status, set_watching, update_ticket
+from .forms import TicketForm
+from .resources import ITicket, ITrackerTool
+
+MAX_PREVIEW = 256 * 1024
+# the fields a timeline entry names, in this order, with the words it uses
+SHOWN_FIELDS = (("title", "summary"), ("status", "status"), ("assigned_to_id", "assigned to"),
+                ("milestone", "milestone"), ("priority", "priority"))
+
+
+# -- optional core pieces: comment threads and short links ---------------------------
+
+def thread_for_page(request, node):
+    """The ticket's ThreadView, or None while the core has no comment threads."""
+    try:
+        from forge.discussion.render import thread_view
+    except ImportError:
+        return None
+    return thread_view(request, node)
+
+
+def rendered_description(request, node):
+    doc = node.doc
+    try:
+        from forge.links import link_context
+    except ImportError:
+        return render_versioned(doc._id, doc.version, doc.description)
+    return render_versioned(doc._id, doc.version, doc.description,
+                            links=link_context(request, node))
+
+
+# -- the timeline ----------------------------------------------------------------------
+
+def field_changes(old, new, custom_labels, names):
+    """Readable changes between two snapshots' data: [(what, before, after)] for
+    single values and [(what, added, removed)] markers for labels."""
+    changes = []
+    for field, label in SHOWN_FIELDS:
+        a, b = old.get(field), new.get(field)
+        if (a or None) != (b or None):
+            if field == "assigned_to_id":
+                a, b = names.get(a, "") if a else "", names.get(b, "") if b else ""
+            changes.append({"field": label, "old": a or "—", "new": b or "—"})
+    if (old.get("description") or "") != (new.get("description") or ""):
+        changes.append({"field": "description", "edited": True})
+    old_labels, new_labels = list(old.get("labels") or ()), list(new.get("labels") or ())
+    added = [x for x in new_labels if x not in old_labels]
+    removed = [x for x in old_labels if x not in new_labels]
+    if added or removed:
+        changes.append({"field": "labels", "added": added, "removed": removed})
+    old_custom, new_custom = old.get("custom") or {}, new.get("custom") or {}
+    for name in sorted(set(old_custom) | set(new_custom)):
+        a, b = old_custom.get(name), new_custom.get(name)
+        if a != b and not (a in (None, "") and b in (None, "")):
+            changes.append({"field": custom_labels.get(name, name),
+                            "old": _shown(a), "new": _shown(b)})
+    for plugin in sorted(set(old.get("ext") or {}) | set(new.get("ext") or {})):
+        a = (old.get("ext") or {}).get(plugin) or {}
+        b = (new.get("ext") or {}).get(plugin) or {}
+        for name in sorted(set(a) | set(b)):
+            if a.get(name) != b.get(name):
+                changes.append({"field": "%s.%s" % (plugin, name), "old": _shown(a.get(name)),
+                                "new": _shown(b.get(name))})
+    return changes
+
+
+def _shown(value):
+    if value is None or value == "":
+        return "—"
+    if value is True:
+        return "yes"
+    if value is False:
+        return "no"
+    return str(value)
+
+
+def timeline(request, node, thread):
+    """[{kind: "created"|"change"|"post", time, ...}] in time order."""
+    doc = node.doc
+    snapshots = list(reversed(history(doc)))
+    ids = {s.author_id for s in snapshots}
+    for s in snapshots:
+        ids.add((s.data or {}).get("assigned_to_id"))
+    names = usernames(i for i in ids if i)
+    custom_labels = {spec.name: spec.label for spec in node.tool_node.custom_fields()}
+    entries = []
+    previous = None
+    for snap in snapshots:
+        author = names.get(snap.author_id, "system")
+        if previous is None:
+            entries.append({"kind": "created", "time": snap.timestamp, "author": author,
+                            "version": snap.version})
+        else:
+            changes = field_changes(previous.data or {}, snap.data or {}, custom_labels, names)
+            if changes or (snap.comment or "").strip():
+                entries.append({"kind": "change", "time": snap.timestamp, "author": author,
+                                "version": snap.version, "changes": changes,
+                                "comment": snap.comment})
+        previous = snap
+    if thread is not None:
+        for item in thread.tree:
+            entries.append({"kind": "post", "time": item.post.created, "item": item})
+    entries.sort(key=lambda e: e["time"])
+    return entries
+
+
+def field_values(request, tool, doc):
+    """[(spec, value)] of the custom and plugin fields that have a value."""
+    shown = [(spec, (doc.custom or {}).get(spec.name)) for spec in tool.custom_fields()]
+    for plugin, specs in request.registry.forge_extensions.fields_for(doc.type).items():
+        stored = (doc.ext or {}).get(plugin) or {}
+        shown.extend((spec, stored.get(spec.name)) for spec in specs)
+    return [(spec, value) for spec, value in shown
+            if spec.type == "boolean" or (value is not None and value != "")]
+
+
+# -- views ---------------------------------------------------------------------------
+
+class TicketFormView:
+    def __init__(self, context, request):
+        self.context = context
+        self.request = request
+
+    @property
+    def tool(self):
+        return self.context.tool_node
+
+    def form_page(self, form, action, status=200, error=None, **extra):
+        self.request.response.status_int = status
+        page = {"form": form, "action": action, "error": error,
+                "preview_url": self.request.forge_url(self.context, "@@preview")}
+        page.update(extra)
+        return page
+
+
+@view_defaults(context=ITrackerTool)
+class TrackerToolViews(TicketFormView):
+
+    @view_config(name="new", renderer="tracker/new.jinja2", permission="create")
+    def new(self):
+        request = self.request
+        form = TicketForm(request, self.tool)
+        if request.method != "POST":
+            form.fill_defaults()
+            return self.form_page(form, "new")
+        form.read(request.POST)
+        try:
+            fields = form.clean()
+            ticket = create_ticket(request.registry, self.context.project.doc, self.tool.doc,
+                                   fields, request.user, private=form.private)
+        except FieldErrors:
+            return self.form_page(form, "new", status=400,
+                                  error="The ticket was not saved; see the messages below.")
+        except ActionError as error:
+            return self.form_page(form, "new", status=error.status, error=str(error))
+        request.session.flash("Ticket #%d created." % ticket.number)
+        return HTTPFound(location=request.forge_url(self.context, ticket.path, ""))
+
+    @view_config(name="preview", request_method="POST", permission="create")
+    def preview(self):
+        return preview_response(self.request)
+
+
+@view_defaults(context=ITicket)
+class TicketViews(TicketFormView):
+
+    @view_config(name="", request_method="GET", renderer="tracker/ticket.jinja2",
+                 permission="read")
+    def show(self):
+        request, node = self.request, self.context
+        doc = node.doc
+        thread = thread_for_page(request, node)
+        options = TicketForm(request, node.tool_node).options
+        people = usernames([doc.reporter_id or doc.author_id, doc.assigned_to_id])
+        user = request.user
+        may_update = request.can("update", node)
+        return {
+            "ticket": node, "doc": doc, "html": rendered_description(request, node),
+            "fields": field_values(request, node.tool_node, doc),
+            "timeline": timeline(request, node, thread), "thread": thread,
+            "reporter": people.get(doc.reporter_id or doc.author_id, "system"),
+            "assignee": people.get(doc.assigned_to_id) if doc.assigned_to_id else None,
+            "watching": user is not None and user._id in (doc.watcher_ids or ()),
+            "watchers": len(doc.watcher_ids or ()),
+            "may_update": may_update, "may_delete": request.can("delete", node),
+            "may_admin": request.can("admin", node),
+            "close_to": (options.closed_states or ["closed"])[0],
+            "reopen_to": (options.open_states or ["open"])[0],
+            "statuses": list(options.open_states) + list(options.closed_states),
+        }
+
+    @view_config(name="edit", renderer="tracker/ticket_edit.jinja2", permission="update")
+    def edit(self):
+        request, doc = self.request, self.context.doc
+        form = TicketForm(request, self.tool)
+        if request.method != "POST":
+            form.fill_from(doc)
+            return self.form_page(form, "edit", version=doc.version)
+        form.read(request.POST)
+        try:
+            edited_version = int(request.POST.get("version", ""))
+        except ValueError:
+            return self.form_page(form, "edit", status=400, version=doc.version,
+                                  error="The form did not say which version it edited; "
+                                        "reload the page.")
+        try:
+            fields = form.clean()
+            ticket, changed = update_ticket(request.registry, doc, edited_version, fields,
+                                            request.user, comment=form.values["comment"].strip())
+        except FieldErrors:
+            return self.form_page(form, "edit", status=400, version=edited_version,
+                                  error="The ticket was not saved; see the messages below.")
+        except StaleSave as error:
+            mine = {k: v for k, v in form.values.items() if v and k != "private"}
+            return conflict_response(request, error, mine)
+        except ActionError as error:
+            return self.form_page(form, "edit", status=error.status, version=edited_version,
+                                  error=str(error))
+        request.session.flash("Saved version %d." % ticket.version if changed
+                              else "Nothing changed.")
+        return HTTPFound(location=request.forge_url(self.context))
+
+    @view_config(name="status", request_method="POST", permission="update")
+    def status(self):
+        """Close, reopen, or any status, from the ticket page."""
+        request, doc = self.request, self.context.doc
+        try:
+            edited_version = int(request.POST.get("version", ""))
+        except ValueError:
+            raise ActionError("The form did not say which version it changed; reload the page.")
+        status = request.POST.get("status", "").strip()
+        comment = request.POST.get("comment", "").strip()[:500]
+        try:
+            ticket, changed = set_status(request.registry, doc, edited_version, status,
+                                         request.user, comment=comment)
+        except StaleSave as error:
+            return conflict_response(request, error, {"status": status})
+        request.session.flash("Status: %s." % ticket.status if changed else "Nothing changed.")
+        return HTTPFound(location=request.forge_url(self.context))
+
+    @view_config(name="watch", request_method="POST", permission="read")
+    def watch(self):
+        return self._watch(True)
+
+    @view_config(name="unwatch", request_method="POST", permission="read")
+    def unwatch(self):
+        return self._watch(False)
+
+    def _watch(self, on):
+        request = self.request
+        if request.user is None:
+            raise ActionError("Sign in to watch tickets.")
+        set_watching(request.registry, self.context.doc, request.user, watch=on)
+        request.session.flash("You are watching this ticket." if on
+                              else "You no longer watch this ticket.")
+        return HTTPFound(location=request.forge_url(self.context))
+
+    @view_config(name="delete", request_method="POST", permission="delete")
+    def delete(self):
+        request, node = self.request, self.context
+        delete_ticket(request.registry, node.doc, request.user)
+        request.session.flash("Ticket #%d deleted." % node.doc.number)
+        return HTTPFound(location=request.forge_url(node.__parent__))
+
+    @view_config(name="preview", request_method="POST", permission="update")
+    def preview(self):
+        return preview_response(self.request)
+
+
+def preview_response(request):
+    """The rendered HTML of posted Markdown: a fragment for the live preview."""
+    text = request.POST.get("text", "")
+    if len(text) > MAX_PREVIEW:
+        return Response("<p class=\"field-error\">Too long to preview.</p>", status=400,
+                        content_type="text/html", charset="utf-8")
+    return Response(str(render_markdown(text)), content_type="text/html", charset="utf-8")
