@@ -33,3 +33,5 @@ def includeme(config):
     config.include("forge.bus.relay")
     config.include(".tweens")
     config.include(".views")
+    config.include("forge.attachments")
+    config.include("forge.activity")

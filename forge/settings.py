@@ -25,6 +25,7 @@ DEFAULTS = {
     "forge.session.secure": (False, asbool),
     "forge.session.max_age": (14 * 24 * 3600, int),
     "forge.max_body_bytes": (1024 * 1024, int),
+    "forge.attachments.max_bytes": (10 * 1024 * 1024, int),
     "forge.login.max_failures": (5, int),
     "forge.login.lockout_seconds": (300, int),
     "forge.login.address_max_failures": (20, int),

@@ -10,6 +10,7 @@ from pyramid.httpexceptions import HTTPRequestEntityTooLarge, HTTPUnauthorized
 from pyramid.tweens import MAIN
 
 from .actions.tokens import user_id_for
+from .attachments import request_body_limit
 from .model import session
 from .model.cache import start_request
 from .model.dispatch import forget_pending
@@ -25,13 +26,15 @@ def forge_tween_factory(handler, registry):
         start_request()
         forget_pending()
         length = request.content_length
-        if length is not None and length > limit:
-            raise _too_large(limit)
+        upload = request_body_limit(registry.settings, request)
+        body_limit = upload[0] if upload else limit
+        if length is not None and length > body_limit:
+            raise _too_large(limit, upload)
         if length is None and request.is_body_readable:
             # chunked upload: read at most limit + 1 bytes to know it is too big
-            body = request.body_file_raw.read(limit + 1)
-            if len(body) > limit:
-                raise _too_large(limit)
+            body = request.body_file_raw.read(body_limit + 1)
+            if len(body) > body_limit:
+                raise _too_large(limit, upload)
             request.body = body
         if request.content_type == "application/x-www-form-urlencoded":
             check_form_encoding(request.body)
@@ -56,7 +59,9 @@ def check_form_encoding(body):
         unquote_to_bytes(pair.replace(b"+", b" ")).decode("utf-8")
 
 
-def _too_large(limit):
+def _too_large(limit, upload=None):
+    if upload:
+        return HTTPRequestEntityTooLarge(upload[1])
     return HTTPRequestEntityTooLarge(
         "The request body is larger than the limit of %d KiB." % (limit // 1024))
 
