@@ -111,7 +111,8 @@ def test_over_the_limit_is_a_friendly_413_and_nothing_is_stored(forge_app, site)
     assert "The file is larger than the 2 KiB limit." in page.text
     assert "<html" in page.text.lower()
     assert attachments_of(site["note"]._id) == []
-    assert session.db["attachments.files"].count_documents({}) == 0
+    # (find_one: a count on the empty GridFS collection upsets nx-27017 0.8)
+    assert session.db["attachments.files"].find_one() is None
     # exactly the limit is fine
     upload(ada, NOTE, [("ok.bin", b"x" * 2048)])
     assert [a.length for a in attachments_of(site["note"]._id)] == [2048]
