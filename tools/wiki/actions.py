@@ -1,0 +1,225 @@
+"""Changes to wiki pages: create, save, rename (move), delete and undelete.
+
+Creation and saves go through the core's ``forge.actions.versions`` (snapshots,
+optimistic saves, ``wiki.page.created|updated``).  Rename, delete and undelete
+touch a page *and its sub-pages* (all in the page's family: one query), each
+audited once and announced per page:
+
+* rename: ``wiki.page.updated`` with detail ``renamed_from``/``renamed_to``;
+  the old paths are kept as ``WikiRedirect`` records;
+* delete: ``wiki.page.deleted`` per page;
+* undelete: ``wiki.page.updated`` with detail ``undeleted=True`` (the page
+  keeps its id and history, so it is an update, not a creation).
+
+Whenever pages appear or disappear the wiki's link generation moves, so cached
+HTML with ``[[links]]`` is rendered again.
+"""
+from pymongo.errors import DuplicateKeyError
+
+from forge.actions import ActionError
+from forge.actions.audit import record
+from forge.actions.roles import role_named
+from forge.actions.versions import create_versioned, save_versioned
+from forge.bus.auditing import audit
+from forge.events import ArtifactDeleted, ArtifactModified
+from forge.model import emit, session
+from forge.model.acl import user_principal, with_privacy
+from forge.model.session import set_fields
+from forge.names import InvalidName, check_artifact_path
+
+from .model import WikiPage, WikiRedirect, bump_link_generation
+
+TOPIC = "wiki.page.%s"
+
+
+def page_acl(project_doc, author, private):
+    """A page's own ACL: empty (inherit), or readable by the project's
+    developers and its author only."""
+    if not private:
+        return []
+    readers = []
+    developer = role_named(project_doc, "Developer")
+    if developer is not None:
+        readers.append(developer.principal)
+    if author is not None:
+        readers.append(user_principal(author._id))
+    return with_privacy([], True, readers)
+
+
+def clean_path(path):
+    try:
+        return check_artifact_path((path or "").strip(), "page name")
+    except InvalidName as e:
+        raise ActionError(str(e))
+
+
+def stored_page(tool_id, path):
+    return WikiPage.query.get(tool_id=tool_id, path=path)
+
+
+def check_free(tool_id, path):
+    found = stored_page(tool_id, path)
+    if found is None:
+        return
+    if found.deleted:
+        raise ActionError("A deleted page is named “%s”: undelete it from the deleted "
+                          "pages, or choose another name." % path)
+    raise ActionError("There is already a page named “%s”." % path)
+
+
+def check_parent(tool_id, path):
+    parent_path = path.rpartition("/")[0]
+    if not parent_path:
+        return None
+    parent = stored_page(tool_id, parent_path)
+    if parent is None or parent.deleted:
+        raise ActionError("There is no page “%s” to put “%s” under; create it first."
+                          % (parent_path, path.rpartition("/")[2]))
+    return parent
+
+
+def create_page(registry, project_doc, tool_doc, path, title, text, actor,
+                private=False, comment=""):
+    """A new page at ``path`` (its parent page must exist)."""
+    path = clean_path(path)
+    check_parent(tool_doc._id, path)
+    check_free(tool_doc._id, path)
+    page = create_versioned(
+        registry, WikiPage, actor, comment=comment, path=path,
+        parent_path=path.rpartition("/")[0], project_id=tool_doc.project_id,
+        tool_id=tool_doc._id, acl=page_acl(project_doc, actor, private),
+        title=title, text=text)
+    # a page here now: the old redirect of this path would shadow nothing but
+    # would come back (and could loop) if this page is deleted
+    WikiRedirect.query.remove({"tool_id": tool_doc._id, "old_path": path})
+    bump_link_generation(tool_doc._id)
+    return page
+
+
+def update_page(registry, page, edited_version, title, text, actor, comment=""):
+    """Save the next version; raises StaleSave if ``edited_version`` is stale.
+    Returns (page, changed)."""
+    return save_versioned(registry, page, edited_version, {"title": title, "text": text},
+                          actor, comment=comment)
+
+
+def family_pages(page):
+    return WikiPage.query.find({"tool_id": page.tool_id, "family": page.family}).all()
+
+
+def descendants(page, pages=None):
+    prefix = page.path + "/"
+    return sorted((d for d in (pages if pages is not None else family_pages(page))
+                   if d.path.startswith(prefix)), key=lambda d: d.path)
+
+
+def plan_move(page, new_path):
+    """[(doc, new path)] for the page and its sub-pages, or ActionError."""
+    new_path = clean_path(new_path)
+    old_path = page.path
+    if new_path == old_path:
+        raise ActionError("The page is already named “%s”." % new_path)
+    if new_path.startswith(old_path + "/"):
+        raise ActionError("A page cannot move under itself.")
+    check_parent(page.tool_id, new_path)
+    moving = [page] + descendants(page)
+    plan = [(doc, new_path + doc.path[len(old_path):]) for doc in moving]
+    moving_ids = {doc._id for doc in moving}
+    new_family = new_path.split("/", 1)[0]
+    taken = {d.path: d for d in WikiPage.query.find(
+        {"tool_id": page.tool_id, "family": new_family}) if d._id not in moving_ids}
+    for _doc, path in plan:
+        if path in taken:
+            check_free(page.tool_id, path)        # raises with the right message
+    return plan
+
+
+def rename_page(registry, page, new_path, actor):
+    """Move the page (and its sub-pages) to ``new_path``; old URLs redirect."""
+    old_path = page.path
+    plan = plan_move(page, new_path)
+    change = audit(registry, TOPIC % "updated", node_type="WikiPage", node=page,
+                   old={"path": old_path}, new={"path": plan[0][1]}, actor=actor,
+                   detail={"action": "rename"})
+    if change.new["path"] != plan[0][1]:
+        plan = plan_move(page, change.new["path"])
+    new_path = plan[0][1]
+    moved = []
+    try:
+        for doc, path in plan:
+            moved.append((doc, doc.path))
+            set_fields(doc, path=path, family=path.split("/", 1)[0],
+                       parent_path=path.rpartition("/")[0])
+    except DuplicateKeyError:
+        # someone created a page at one of the new paths meanwhile: put back
+        # what moved already and refuse
+        for doc, path in moved[:-1]:
+            set_fields(doc, path=path, family=path.split("/", 1)[0],
+                       parent_path=path.rpartition("/")[0])
+        raise ActionError("A page appeared at “%s” meanwhile; nothing was moved." % new_path)
+    for doc, old in moved:
+        _redirect(page.tool_id, old, doc.path)
+    record(page, "artifact", actor, "wiki.rename",
+           "renamed page %s to %s" % (old_path, new_path), project_id=page.project_id,
+           path=new_path)
+    for doc, old in moved:
+        if not doc.deleted:
+            emit(registry, ArtifactModified(doc, actor=actor, version=doc.version,
+                                            fields=["path"], renamed_from=old,
+                                            renamed_to=doc.path))
+    session.flush()
+    bump_link_generation(page.tool_id)
+    return page
+
+
+def _redirect(tool_id, old_path, new_path):
+    """Old path -> new path; earlier redirects to the old path follow along,
+    so a chain of renames costs one redirect, and none points at itself."""
+    WikiRedirect.query.remove({"tool_id": tool_id, "old_path": new_path})
+    for earlier in WikiRedirect.query.find({"tool_id": tool_id, "new_path": old_path}):
+        earlier.new_path = new_path
+    existing = WikiRedirect.query.get(tool_id=tool_id, old_path=old_path)
+    if existing is not None:
+        existing.new_path = new_path
+    else:
+        WikiRedirect(tool_id=tool_id, old_path=old_path, new_path=new_path)
+    session.flush()
+
+
+def delete_page(registry, page, actor):
+    """Mark the page and its live sub-pages deleted (they answer 404)."""
+    audit(registry, TOPIC % "deleted", node_type="WikiPage", node=page,
+          old={"deleted": False}, new={"deleted": True}, actor=actor)
+    gone = [page] + [d for d in descendants(page) if not d.deleted]
+    for doc in gone:
+        set_fields(doc, deleted=True, deleted_with=page._id)
+    record(page, "artifact", actor, "wiki.delete",
+           "deleted page %s%s" % (page.path, " and %d sub-pages" % (len(gone) - 1)
+                                  if len(gone) > 1 else ""),
+           project_id=page.project_id, path=page.path)
+    for doc in gone:
+        emit(registry, ArtifactDeleted(doc, actor=actor))
+    session.flush()
+    bump_link_generation(page.tool_id)
+    return gone
+
+
+def undelete_page(registry, page, actor):
+    """Bring back a deleted page and the sub-pages deleted with it."""
+    if not page.deleted:
+        raise ActionError("The page “%s” is not deleted." % page.path)
+    check_parent(page.tool_id, page.path)
+    audit(registry, TOPIC % "updated", node_type="WikiPage", node=page,
+          old={"deleted": True}, new={"deleted": False}, actor=actor,
+          detail={"action": "undelete"})
+    back = [page] + [d for d in descendants(page) if d.deleted_with == page._id]
+    for doc in back:
+        set_fields(doc, deleted=False, deleted_with=None)
+    record(page, "artifact", actor, "wiki.undelete", "undeleted page %s" % page.path,
+           project_id=page.project_id, path=page.path)
+    for doc in back:
+        emit(registry, ArtifactModified(doc, actor=actor, version=doc.version,
+                                        undeleted=True))
+    session.flush()
+    bump_link_generation(page.tool_id)
+    return back

@@ -1,0 +1,120 @@
+"""The wiki's own pages: home, new page, page index, recent changes, and the
+deleted pages (with undelete).
+
+Every list shows only pages the viewer may read, checked on nodes with their
+full lineage (a private page hides its sub-pages too), before paging.
+"""
+from pyramid.httpexceptions import HTTPFound
+from pyramid.view import view_config, view_defaults
+
+from forge.actions import ActionError
+from forge.model import Snapshot
+from forge.model.session import collection
+from forge.resources.tool import RawArtifact
+from forge.views.errors import error_response
+from forge.views.history import usernames
+from forge.views.listing import page_number, readable_page
+
+from .actions import create_page, stored_page, undelete_page
+from .model import WikiPage
+from .resources import IWikiTool
+from .views import PageFormView, preview_response
+
+WELCOME = ("Welcome to the wiki of this project.\n\n"
+           "Edit this page to say what the project is about, and link other pages "
+           "with `[[Page Name]]`: a page that does not exist yet shows as a link "
+           "that creates it.\n")
+LIST_FIELDS = {"text": 0}          # lists never need the pages' text
+RECENT_PAGE_SIZE = 25
+
+
+@view_defaults(context=IWikiTool)
+class WikiToolViews(PageFormView):
+
+    @view_config(name="", request_method="GET", renderer="wiki/tool.jinja2",
+                 permission="read")
+    def home(self):
+        """The home page (a tool option, "Home" by default); made on the first
+        visit of someone who may create pages, else an empty-state page."""
+        request, tool = self.request, self.context
+        name = tool.home_name
+        node = tool.page_at(name)
+        if node is not None and request.can("read", node):
+            return HTTPFound(location=request.forge_url(node))
+        if node is None and request.can("create", tool) and stored_page(
+                tool.doc._id, name) is None:
+            try:
+                create_page(request.registry, tool.project.doc, tool.doc, name, name,
+                            WELCOME, request.user, comment="created on the first visit")
+            except ActionError:
+                pass                    # someone else made it meanwhile, or an auditor said no
+            else:
+                return HTTPFound(location=request.forge_url(tool, name, ""))
+        return {"home": name, "may_create": request.can("create", tool),
+                "may_admin": request.can("admin", tool)}
+
+    @view_config(name="new", renderer="wiki/form.jinja2", permission="create")
+    def new(self):
+        return self.new_page()
+
+    @view_config(name="preview", request_method="POST", permission="create")
+    def preview(self):
+        return preview_response(self.request, self.context)
+
+    @view_config(name="index", request_method="GET", renderer="wiki/index.jinja2",
+                 permission="read")
+    def index(self):
+        """Every readable page as a tree by path: one query for the whole wiki."""
+        request, tool = self.request, self.context
+        raws = collection(WikiPage).find({"tool_id": tool.doc._id, "deleted": False},
+                                         LIST_FIELDS)
+        nodes = [n for n in tool.nodes_from(raws) if request.can("read", n)]
+        return {"nodes": nodes, "may_create": request.can("create", tool),
+                "may_delete": request.can("delete", tool)}
+
+    @view_config(name="recent", request_method="GET", renderer="wiki/recent.jinja2",
+                 permission="read")
+    def recent(self):
+        """Pages by last change, newest first, with who made it and why."""
+        request, tool = self.request, self.context
+        candidates = collection(WikiPage).find(
+            {"tool_id": tool.doc._id, "deleted": False}, LIST_FIELDS).sort("modified", -1)
+        page = readable_page(request, candidates, lambda raw: tool.page_at(raw["path"]),
+                             page=page_number(request), size=RECENT_PAGE_SIZE)
+        rows = []
+        for node in page.items:
+            snap = Snapshot.query.get(artifact_id=node.doc._id, version=node.doc.version)
+            rows.append({"node": node, "snapshot": snap})
+        names = usernames(r["snapshot"].author_id for r in rows if r["snapshot"])
+        return {"page": page, "rows": rows, "names": names}
+
+    @view_config(name="deleted", request_method="GET", renderer="wiki/deleted.jinja2",
+                 permission="delete")
+    def deleted(self):
+        request, tool = self.request, self.context
+        raws = list(collection(WikiPage).find({"tool_id": tool.doc._id, "deleted": True},
+                                              LIST_FIELDS).sort("path", 1).limit(1000))
+        # a deleted page's own ACL still applies; its parents may be gone, so
+        # it is checked as if it hung from the tool
+        nodes = []
+        for raw in raws:
+            node = tool.artifact_resource(RawArtifact(raw), raw["path"].rsplit("/", 1)[-1],
+                                          tool, None)
+            if request.can("read", node):
+                nodes.append(node)
+        return {"nodes": nodes}
+
+    @view_config(name="undelete", request_method="POST", permission="delete")
+    def undelete(self):
+        request, tool = self.request, self.context
+        doc = WikiPage.query.get(tool_id=tool.doc._id, _id=request.POST.get("page", ""))
+        if doc is None or not request.can("read", tool.artifact_resource(
+                doc, doc.name, tool, None)):
+            return error_response(request, 404, "Not found", "There is no such page.")
+        try:
+            back = undelete_page(request.registry, doc, request.user)
+        except ActionError as error:
+            return error_response(request, error.status, "Not undeleted", str(error))
+        more = " with %d sub-pages" % (len(back) - 1) if len(back) > 1 else ""
+        request.session.flash("Undeleted “%s”%s." % (doc.title, more))
+        return HTTPFound(location=request.forge_url(tool, *doc.path.split("/")) + "/")

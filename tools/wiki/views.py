@@ -1,0 +1,190 @@
+"""Pages of one wiki page: show, new sub-page, edit (live preview), rename,
+delete; and the old URL of a renamed page.
+
+Registered for ``IWikiPage``/``IMovedPage`` only.  Forms re-render with the
+user's input and a 4xx status when refused; a stale save is the core's 409
+conflict page.  History, diff, version and revert are the core's views for
+every ``IVersioned`` node; the page links to them.
+"""
+from pyramid.httpexceptions import HTTPFound, HTTPNotFound
+from pyramid.response import Response
+from pyramid.view import view_config, view_defaults
+
+from forge.actions import ActionError
+from forge.actions.versions import StaleSave
+from forge.fields import FieldErrors
+from forge.views.versions import conflict_response
+
+from .actions import create_page, delete_page, rename_page, update_page
+from .forms import PageForm
+from .render import render_page, render_wiki_markdown
+from .resources import IMovedPage, IWikiPage
+
+MAX_PREVIEW = 256 * 1024
+
+
+def page_url(request, node):
+    return request.forge_url(node)
+
+
+def parent_for_new(request, tool, path):
+    """The node a new page at ``path`` goes under (the tool for a top-level
+    page), or ActionError when it is missing or the user may not create there
+    (the same message: a private page's existence is not told)."""
+    parent_path = path.rpartition("/")[0]
+    if not parent_path:
+        return tool
+    parent = tool.page_at(parent_path)
+    if parent is None or not request.can("create", parent):
+        raise ActionError("There is no page “%s” to put “%s” under; create it first."
+                          % (parent_path, path.rpartition("/")[2]))
+    return parent
+
+
+class PageFormView:
+    """What the wiki's and a page's ``@@new`` share."""
+
+    def __init__(self, context, request):
+        self.context = context
+        self.request = request
+
+    @property
+    def tool(self):
+        return self.context.tool_node
+
+    def form_page(self, form, action, status=200, error=None, **extra):
+        self.request.response.status_int = status
+        page = {"form": form, "action": action, "error": error,
+                "preview_url": self.request.forge_url(self.tool, "@@preview")}
+        page.update(extra)
+        return page
+
+    def new_page(self, prefix=""):
+        request = self.request
+        form = PageForm(prefix)
+        if request.method != "POST":
+            form.values["name"] = request.GET.get("title", "")[:1000]
+            return self.form_page(form, "new")
+        form.read(request.POST)
+        try:
+            fields = form.clean(with_name=True)
+            parent_for_new(request, self.tool, fields["path"])
+            page = create_page(request.registry, self.context.project.doc, self.tool.doc,
+                               fields["path"], fields["title"], fields["text"],
+                               request.user, private=form.private,
+                               comment=fields["comment"])
+        except FieldErrors:
+            return self.form_page(form, "new", status=400,
+                                  error="The page was not saved; see the messages below.")
+        except ActionError as error:
+            return self.form_page(form, "new", status=error.status, error=str(error))
+        request.session.flash("Page “%s” created." % page.title)
+        return HTTPFound(location=request.forge_url(self.tool, *page.path.split("/")) + "/")
+
+
+@view_defaults(context=IWikiPage)
+class PageViews(PageFormView):
+
+    @view_config(name="", request_method="GET", renderer="wiki/page.jinja2",
+                 permission="read")
+    def show(self):
+        request, page = self.request, self.context
+        return {"page": page, "html": render_page(request, self.tool, page.doc),
+                "children": [c for c in page.children() if request.can("read", c)],
+                "may_create": request.can("create", page),
+                "may_update": request.can("update", page),
+                "may_delete": request.can("delete", page),
+                "may_admin": request.can("admin", page)}
+
+    @view_config(name="new", renderer="wiki/form.jinja2", permission="create")
+    def new(self):
+        return self.new_page(prefix=self.context.doc.path + "/")
+
+    @view_config(name="edit", renderer="wiki/form.jinja2", permission="update")
+    def edit(self):
+        request, doc = self.request, self.context.doc
+        form = PageForm()
+        if request.method != "POST":
+            form.fill_from(doc)
+            return self.edit_page(form, doc.version)
+        form.read(request.POST)
+        try:
+            edited_version = int(request.POST.get("version", ""))
+        except ValueError:
+            return self.edit_page(form, doc.version, status=400,
+                                  error="The form did not say which version it edited; "
+                                        "reload the page.")
+        try:
+            fields = form.clean()
+            page, changed = update_page(request.registry, doc, edited_version,
+                                        fields["title"], fields["text"], request.user,
+                                        comment=fields["comment"])
+        except FieldErrors:
+            return self.edit_page(form, edited_version, status=400,
+                                  error="The page was not saved; see the messages below.")
+        except StaleSave as error:
+            mine = {k: v for k, v in form.values.items()
+                    if v and k in ("title", "text", "comment")}
+            return conflict_response(request, error, mine)
+        except ActionError as error:
+            return self.edit_page(form, edited_version, status=error.status, error=str(error))
+        request.session.flash("Saved version %d." % page.version if changed
+                              else "Nothing changed.")
+        return HTTPFound(location=request.forge_url(self.context))
+
+    def edit_page(self, form, version, status=200, error=None):
+        return self.form_page(form, "edit", status=status, error=error, version=version,
+                              preview_url=self.request.forge_url(self.context, "@@preview"))
+
+    @view_config(name="preview", request_method="POST", permission="update")
+    def preview(self):
+        return preview_response(self.request, self.tool)
+
+    @view_config(name="rename", renderer="wiki/rename.jinja2", permission="update")
+    def rename(self):
+        request, page = self.request, self.context
+        new_path = request.POST.get("name", "") if request.method == "POST" else page.doc.path
+        if request.method != "POST":
+            return {"name": new_path, "error": None}
+        try:
+            parent_for_new(request, self.tool, new_path.strip().strip("/") or "x")
+            old_path = page.doc.path
+            rename_page(request.registry, page.doc, new_path, request.user)
+        except ActionError as error:
+            request.response.status_int = error.status
+            return {"name": new_path, "error": str(error)}
+        request.session.flash("Renamed “%s” to “%s”; the old address leads here." % (
+            old_path, page.doc.path))
+        return HTTPFound(location=request.forge_url(self.tool, *page.doc.path.split("/"))
+                         + "/")
+
+    @view_config(name="delete", request_method="POST", permission="delete")
+    def delete(self):
+        request, page = self.request, self.context
+        gone = delete_page(request.registry, page.doc, request.user)
+        more = " and its %d sub-pages" % (len(gone) - 1) if len(gone) > 1 else ""
+        request.session.flash("Deleted “%s”%s." % (page.doc.title, more))
+        return HTTPFound(location=request.forge_url(self.tool, "@@index"))
+
+
+@view_config(context=IMovedPage, name="", request_method="GET", permission="read")
+def moved(context, request):
+    """A renamed page's old address: to the new one, if the viewer may read it."""
+    tool = context.tool_node
+    node = tool.page_at(context.target)
+    if node is None or not request.can("read", node):
+        raise HTTPNotFound()
+    location = request.forge_url(node)
+    if request.query_string:
+        location += "?" + request.query_string
+    return HTTPFound(location=location)
+
+
+def preview_response(request, tool):
+    """The rendered HTML of posted Markdown: a fragment for the live preview."""
+    text = request.POST.get("text", "")
+    if len(text) > MAX_PREVIEW:
+        return Response("<p class=\"field-error\">Too long to preview.</p>", status=400,
+                        content_type="text/html", charset="utf-8")
+    return Response(str(render_wiki_markdown(request, tool, text)),
+                    content_type="text/html", charset="utf-8")
