@@ -92,7 +92,7 @@ class TicketForm:
         elif "\x00" in text:
             errors["description"] = "The description may not contain NUL characters."
         fields["description"] = text
-        status = values["status"].strip()
+        status = values["status"].strip() or (self.statuses or ["open"])[0]
         if status not in self.statuses:
             errors["status"] = "The status must be one of: %s." % ", ".join(self.statuses)
         fields["status"] = status

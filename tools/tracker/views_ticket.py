@@ -35,7 +35,16 @@ def thread_for_page(request, node):
         from forge.discussion.render import thread_view
     except ImportError:
         return None
+    if not _discussion_templates():
+        return None
     return thread_view(request, node)
+
+
+def _discussion_templates():
+    import os
+    import forge
+    return os.path.exists(os.path.join(os.path.dirname(forge.__file__), "templates",
+                                       "discussion", "macros.jinja2"))
 
 
 def rendered_description(request, node):
