@@ -1,10 +1,36 @@
-"""Discussion: forums of threaded, moderated posts."""
+"""Discussion: forums of threaded, moderated posts.
+
+Forums and threads are this tool's artifacts; the posts, their moderation,
+attachments and views are the core's comment threads (``forge.discussion``),
+the same ones a wiki page or a ticket has.  A new tool gets a "general" forum
+from the ``discussion.general-forum`` reactor; list counters are kept by the
+``discussion.counters`` reactor (see ``reactors``).
+"""
+from .resources import DiscussionTool
+
+DEFAULT_ACL = [
+    ("allow", "Authenticated", "post"),          # held for a moderator
+    ("allow", "Member", "post"),
+    ("allow", "Member", "unmoderated_post"),
+    ("allow", "Member", "create"),               # start threads
+    ("allow", "Developer", "moderate"),
+    ("allow", "Developer", "update"),
+    ("allow", "Developer", "delete"),
+    ("allow", "Admin", "admin"),
+]
 
 
 def includeme(config):
     config.add_tool(
-        "discussion", title="Discussion",
+        "discussion", title="Discussion", resource=DiscussionTool,
         permissions=("read", "create", "update", "delete", "post", "unmoderated_post",
                      "moderate", "admin"),
-        default_acl=[("allow", "Developer", "moderate"), ("allow", "Member", "post")],
+        default_acl=DEFAULT_ACL,
         description="Forums of threaded, moderated posts.")
+    config.add_jinja2_search_path("tools.discussion:templates", name=".jinja2")
+    config.add_static_view("discussion-static", "tools.discussion:static", cache_max_age=3600)
+    config.add_reactor("project.tool.installed", "tools.discussion.reactors.general_forum",
+                       name="discussion.general-forum")
+    config.add_reactor("discussion.#", "tools.discussion.reactors.counters",
+                       name="discussion.counters")
+    config.scan(".views")

@@ -1,0 +1,90 @@
+"""Reactors of the discussion tool (run by workers after the change is saved).
+
+``discussion.general-forum`` gives every newly installed discussion tool a
+"general" forum, so a project's discussion is usable at once.
+
+``discussion.counters`` keeps what the lists show in step with the core's
+posts: a thread's visible post count, last post time and author, and whether
+its opening post is visible ("ok") or waits for a moderator; and a forum's
+thread and post counts and its last post.  Everything is recomputed from the
+stored posts (never incremented), so handling an event twice, or late, is
+harmless.
+"""
+import logging
+
+from forge.actions import ActionError
+from forge.model import Project, ToolInstance
+from forge.model.session import collection
+
+from .model import FORUM, THREAD, Forum, ForumThread
+
+log = logging.getLogger(__name__)
+
+GENERAL = ("general", "General", "Anything about the project.")
+
+
+def general_forum(event, context):
+    if event.get("node_type") != "ToolInstance":
+        return
+    tool = ToolInstance.query.get(_id=event["node_id"])
+    if tool is None or tool.tool != "discussion":
+        return
+    if Forum.query.find({"tool_id": tool._id, "type": FORUM}).first() is not None:
+        return
+    project = Project.query.get(_id=tool.project_id)
+    from .actions import create_forum
+    try:
+        create_forum(context.registry, project, tool, *GENERAL, actor=None, source="system")
+    except ActionError as error:      # someone made one meanwhile: fine
+        log.info("no general forum for tool %s: %s", tool._id, error)
+
+
+def counters(event, context):
+    tool_id, path = event.get("tool_id"), event.get("path")
+    if not tool_id or not path or "/" not in path:
+        return
+    thread = ForumThread.query.get(tool_id=tool_id, path=path)
+    if thread is None or thread.type != THREAD:
+        return
+    update_thread_counters(thread)
+    update_forum_counters(tool_id, thread.forum)
+
+
+def update_thread_counters(thread):
+    from forge.discussion.model import Post, Thread
+    core = Thread.query.get(ref_id=thread._id)
+    fields = {}
+    if core is not None:
+        fields["num_posts"] = int(core.num_posts or 0)
+        if core.last_post_at:
+            fields["last_post_at"] = float(core.last_post_at)
+        last = Post.query.find({"thread_id": core._id, "status": "ok", "deleted": False}
+                               ).sort("created", -1).first()
+        fields["last_author_id"] = (last.author_id or "") if last is not None else ""
+        first = (Post.query.get(_id=thread.first_post_id) if thread.first_post_id else
+                 Post.query.find({"thread_id": core._id, "parent_id": None}
+                                 ).sort("slug", 1).first())
+        if first is not None:
+            fields["status"] = "deleted" if first.deleted else first.status
+    if fields:
+        collection(ForumThread).update_one({"_id": thread._id}, {"$set": fields})
+
+
+def update_forum_counters(tool_id, forum_path):
+    """Sum the forum's visible threads (one indexed scan of its threads)."""
+    threads = collection(ForumThread).find(
+        {"tool_id": tool_id, "forum": forum_path, "deleted": False},
+        {"num_posts": 1, "last_post_at": 1, "status": 1, "path": 1, "title": 1,
+         "last_author_id": 1})
+    stats = {"num_threads": 0, "num_posts": 0, "last_post_at": 0.0, "last_thread_path": "",
+             "last_thread_title": "", "last_author_id": ""}
+    for raw in threads:
+        if raw.get("status", "ok") != "ok":
+            continue
+        stats["num_threads"] += 1
+        stats["num_posts"] += int(raw.get("num_posts") or 0)
+        if raw.get("num_posts") and float(raw.get("last_post_at") or 0) > stats["last_post_at"]:
+            stats.update(last_post_at=float(raw["last_post_at"]), last_thread_path=raw["path"],
+                         last_thread_title=raw.get("title", ""),
+                         last_author_id=raw.get("last_author_id") or "")
+    collection(Forum).update_one({"tool_id": tool_id, "path": forum_path}, {"$set": stats})

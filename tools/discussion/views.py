@@ -1,0 +1,214 @@
+"""Pages of the discussion tool: the forum list, a forum's threads, a thread.
+
+The posts of a thread (and replying, editing, moderating them, the
+moderation queue) are the core's views and templates (``forge.discussion``);
+these pages add forums and threads around them.  Registered for this tool's
+interfaces only.
+"""
+from datetime import datetime, timezone
+
+from pyramid.httpexceptions import HTTPFound, HTTPNotFound
+from pyramid.view import view_config, view_defaults
+
+from forge.actions import ActionError
+from forge.actions.versions import StaleSave
+from forge.views.history import usernames
+from forge.views.listing import page_number, readable_page
+from forge.views.versions import conflict_response
+
+from .actions import create_forum, create_thread, delete_thread, set_thread_flags, update_forum
+from .forms import ForumForm, ThreadForm, uploads_from
+from .model import FORUM, Forum, ForumThread
+from .resources import IDiscussionTool, IForum, IForumThread
+
+FORM_ERROR = "Nothing was saved; see the messages below."
+
+
+def when(epoch):
+    """Epoch seconds as the UTC minute the pages show."""
+    if not epoch:
+        return ""
+    return datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def pending_count(request, tool):
+    """Posts of this tool waiting for a moderator (the core's queue)."""
+    try:
+        from forge.discussion.model import Post
+    except ImportError:
+        return 0
+    return Post.query.find({"tool_id": tool.doc._id, "status": "pending",
+                            "deleted": False}).limit(1000).count()
+
+
+def thread_visible(request, node):
+    """A thread whose opening post is not (yet) visible is listed and shown
+    only to moderators and to its author."""
+    doc = node.doc
+    if doc.status == "ok":
+        return True
+    user = request.user
+    if user is not None and user._id == doc.author_id and doc.status == "pending":
+        return True
+    return request.can("moderate", node)
+
+
+def posts_of(request, node):
+    """The core's view of the thread's posts (None while the core lacks it)."""
+    try:
+        from forge.discussion.render import thread_view
+    except ImportError:
+        return None
+    return thread_view(request, node)
+
+
+class Base:
+    def __init__(self, context, request):
+        self.context = context
+        self.request = request
+
+    def page(self, status=200, **values):
+        self.request.response.status_int = status
+        values.setdefault("when", when)
+        return values
+
+
+@view_defaults(context=IDiscussionTool)
+class ToolViews(Base):
+
+    @view_config(name="", request_method="GET", renderer="forums/tool.jinja2",
+                 permission="read")
+    def index(self):
+        request, tool = self.request, self.context
+        docs = Forum.query.find({"tool_id": tool.doc._id, "type": FORUM, "deleted": False}
+                                ).sort("title", 1)
+        forums = [f for f in (tool.forum_resource(d) for d in docs) if request.can("read", f)]
+        names = usernames(f.doc.last_author_id for f in forums)
+        may_moderate = request.can("moderate", tool)
+        return self.page(forums=forums, names=names, may_moderate=may_moderate,
+                         pending=pending_count(request, tool) if may_moderate else 0,
+                         may_admin=request.can("admin", tool))
+
+    @view_config(name="new-forum", renderer="forums/forum_form.jinja2", permission="admin")
+    def new_forum(self):
+        request, tool = self.request, self.context
+        form = ForumForm()
+        if request.method != "POST":
+            return self.page(form=form, action="new-forum", error=None)
+        cleaned = form.read(request.POST).clean()
+        if not form.valid:
+            return self.page(400, form=form, action="new-forum", error=FORM_ERROR)
+        try:
+            forum = create_forum(request.registry, tool.project.doc, tool.doc, cleaned["name"],
+                                 cleaned["title"], cleaned["description"], request.user,
+                                 private=cleaned["private"])
+        except ActionError as error:
+            return self.page(error.status, form=form, action="new-forum", error=str(error))
+        request.session.flash("Forum “%s” created." % forum.title)
+        return HTTPFound(location=request.forge_url(tool, forum.path, ""))
+
+
+@view_defaults(context=IForum)
+class ForumViews(Base):
+
+    @view_config(name="", request_method="GET", renderer="forums/forum.jinja2",
+                 permission="read")
+    def show(self):
+        request, forum = self.request, self.context
+        candidates = ForumThread.query.find(
+            {"tool_id": forum.doc.tool_id, "forum": forum.doc.path, "deleted": False}
+        ).sort([("sticky", -1), ("last_post_at", -1)])
+
+        def visible(doc):
+            node = forum.thread_resource(doc)
+            return node if thread_visible(request, node) else None
+
+        page = readable_page(request, candidates, visible, page=page_number(request))
+        names = usernames([t.doc.last_author_id or t.doc.author_id for t in page.items])
+        return self.page(forum=forum, page=page, names=names,
+                         may_create=request.can("create", forum),
+                         may_admin=request.can("admin", forum))
+
+    @view_config(name="edit", renderer="forums/forum_form.jinja2", permission="admin")
+    def edit(self):
+        request, doc = self.request, self.context.doc
+        form = ForumForm(title=doc.title, description=doc.description)
+        if request.method != "POST":
+            return self.page(form=form, action="edit", error=None, version=doc.version)
+        cleaned = form.read(request.POST).clean(with_name=False)
+        try:
+            version = int(request.POST.get("version", ""))
+        except ValueError:
+            return self.page(400, form=form, action="edit", version=doc.version,
+                             error="The form did not say which version it edited; reload the page.")
+        if not form.valid:
+            return self.page(400, form=form, action="edit", error=FORM_ERROR, version=version)
+        try:
+            update_forum(request.registry, doc, version, cleaned["title"],
+                         cleaned["description"], request.user)
+        except StaleSave as error:
+            mine = {k: v for k, v in form.values.items() if k in ("title", "description")}
+            return conflict_response(request, error, mine)
+        except ActionError as error:
+            return self.page(error.status, form=form, action="edit", error=str(error),
+                             version=version)
+        request.session.flash("Forum saved.")
+        return HTTPFound(location=request.forge_url(self.context))
+
+    @view_config(name="new", renderer="forums/thread_form.jinja2", permission="create")
+    def new_thread(self):
+        request, forum = self.request, self.context
+        form = ThreadForm()
+        if request.method != "POST":
+            return self.page(form=form, error=None)
+        cleaned = form.read(request.POST).clean()
+        if not form.valid:
+            return self.page(400, form=form, error=FORM_ERROR)
+        try:
+            node, post = create_thread(
+                request.registry, forum, cleaned["subject"], cleaned["text"], request.user,
+                uploads=uploads_from(request.POST),
+                may_skip_moderation=request.can("unmoderated_post", forum),
+                trusted=request.can("moderate", forum))
+        except ActionError as error:
+            return self.page(error.status, form=form, error=str(error))
+        request.session.flash("Thread started." if post.status == "ok" else
+                              "Thread started; a moderator will look at it before others "
+                              "can see it.")
+        return HTTPFound(location=request.forge_url(node))
+
+
+@view_defaults(context=IForumThread)
+class ThreadViews(Base):
+
+    @view_config(name="", request_method="GET", renderer="forums/thread.jinja2",
+                 permission="read")
+    def show(self):
+        request, node = self.request, self.context
+        if not thread_visible(request, node):
+            raise HTTPNotFound()
+        return self.page(node=node, forum=node.forum_node, thread=posts_of(request, node),
+                         may_moderate=request.can("moderate", node),
+                         may_delete=request.can("delete", node))
+
+    @view_config(name="flags", request_method="POST", permission="moderate")
+    def flags(self):
+        request, node = self.request, self.context
+        post = request.POST
+        sticky = post["sticky"] == "on" if "sticky" in post else None
+        locked = post["locked"] == "on" if "locked" in post else None
+        try:
+            _thread, changed = set_thread_flags(request.registry, node, request.user,
+                                                sticky=sticky, locked=locked)
+        except ActionError as error:
+            request.session.flash(str(error))
+        else:
+            request.session.flash("Thread updated." if changed else "Nothing changed.")
+        return HTTPFound(location=request.forge_url(node))
+
+    @view_config(name="delete", request_method="POST", permission="delete")
+    def delete(self):
+        request, node = self.request, self.context
+        delete_thread(request.registry, node, request.user)
+        request.session.flash("Thread “%s” deleted." % node.doc.title)
+        return HTTPFound(location=request.forge_url(node.forum_node))
