@@ -12,6 +12,7 @@ from pyramid.view import view_config, view_defaults
 
 from forge.actions import ActionError
 from forge.actions.versions import StaleSave
+from forge.attachments import attachments_of
 from forge.fields import FieldErrors
 from forge.views.versions import conflict_response
 
@@ -91,6 +92,7 @@ class PageViews(PageFormView):
         request, page = self.request, self.context
         return {"page": page, "html": render_page(request, self.tool, page.doc),
                 "children": [c for c in page.children() if request.can("read", c)],
+                "attachments": attachments_of(page.doc._id),
                 "may_create": request.can("create", page),
                 "may_update": request.can("update", page),
                 "may_delete": request.can("delete", page),
