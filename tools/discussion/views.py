@@ -12,6 +12,7 @@ from pyramid.view import view_config, view_defaults
 
 from forge.actions import ActionError
 from forge.actions.versions import StaleSave
+from forge.model.session import collection
 from forge.views.history import usernames
 from forge.views.listing import page_number, readable_page
 from forge.views.versions import conflict_response
@@ -31,14 +32,19 @@ def when(epoch):
     return datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 
 
-def pending_count(request, tool):
-    """Posts of this tool waiting for a moderator (the core's queue)."""
+def pending_count(request, tool, most=100):
+    """Posts of this tool waiting in the core's moderation queue (pending or
+    held as spam), counted up to ``most`` on the queue's index."""
     try:
         from forge.discussion.model import Post
     except ImportError:
         return 0
-    return Post.query.find({"tool_id": tool.doc._id, "status": "pending",
-                            "deleted": False}).limit(1000).count()
+    posts = collection(Post)
+    count = 0
+    for status in ("pending", "spam"):
+        count += len(list(posts.find({"tool_id": tool.doc._id, "status": status,
+                                      "deleted": False}, {"_id": 1}).limit(most)))
+    return min(count, most)
 
 
 def thread_visible(request, node):
