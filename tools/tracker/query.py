@@ -502,13 +502,13 @@ def _custom_term(conditions, residuals, term, specs):
     comparisons, values = [], []
     for raw in term.values:
         op = next((o for o in COMPARISONS if raw.startswith(o)), None)
+        if op and spec.type not in ("integer", "date"):
+            raise QueryError("%s: only numbers and dates compare with < and >."
+                             % term.field)
         text = raw[len(op):] if op else raw
         value = _custom_value(spec, text, term.field)
         (comparisons.append((op, value)) if op else values.append(value))
     if comparisons:
-        if spec.type not in ("integer", "date"):
-            raise QueryError("%s: only numbers and dates compare with < and >."
-                             % term.field)
         if term.negated or values or len(comparisons) != len(term.values):
             raise QueryError("%s: give one comparison per term (e.g. %s:>3 %s:<9)."
                              % (term.field, term.field, term.field))
@@ -560,8 +560,11 @@ def _words(conditions, residuals, words):
 
 # -- sorting -------------------------------------------------------------------------
 
-SORT_KEYS = {"number": "number", "created": "created", "modified": "modified",
-             "summary": "title", "assigned_to": "assigned_to_id", "reporter": "reporter_id"}
+# each served by an index (tool_id, deleted, ..., number) or (tool_id, deleted,
+# modified); tickets are numbered in creation order, so "created" is "number"
+SORT_KEYS = {"number": ["number"], "created": ["number"], "modified": ["modified"],
+             "summary": ["title", "number"], "assigned_to": ["assigned_to_id", "number"],
+             "reporter": ["reporter_id", "number"]}
 
 
 def _segments(conditions, sort, context, specs):
@@ -569,10 +572,7 @@ def _segments(conditions, sort, context, specs):
     direction = -1 if descending else 1
     options = context.options
     if key in SORT_KEYS:
-        fields = [(SORT_KEYS[key], direction)]
-        if key != "number":
-            fields.append(("number", direction))
-        return [Segment(conditions, fields)]
+        return [Segment(conditions, [(name, direction) for name in SORT_KEYS[key]])]
     if key == "status":
         open_only = conditions.by_key.get("closed", {}).get("eq")
         states = [s for s in options.states
@@ -581,7 +581,8 @@ def _segments(conditions, sort, context, specs):
     if key == "priority":
         return _enumerated(conditions, "priority", list(options.priorities), descending)
     if key == "milestone":
-        return _enumerated(conditions, "milestone", [""] + list(options.milestone_names),
+        # in the configured order (the admin lists them by due date), none last
+        return _enumerated(conditions, "milestone", list(options.milestone_names) + [""],
                            descending)
     name = key[1:]
     spec = specs.get(name)
@@ -640,7 +641,7 @@ def serving_index(spec, sort, indexes):
     It documents (and tests assert) which index a list query relies on."""
     equalities = {k for k, v in spec.items() if not isinstance(v, dict)}
     sort_keys = [k for k, _d in sort]
-    for index in indexes:
+    for index in sorted(indexes, key=len, reverse=True):
         index = list(index)
         head = index[:len(index) - len(sort_keys)] if sort_keys else index
         if index[len(head):] != sort_keys:

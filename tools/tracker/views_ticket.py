@@ -12,6 +12,7 @@ from pyramid.view import view_config, view_defaults
 
 from forge.actions import ActionError
 from forge.actions.versions import StaleSave, history
+from forge.discussion.render import thread_view
 from forge.fields import FieldErrors
 from forge.rendering import render_markdown, render_versioned
 from forge.views.history import usernames
@@ -27,24 +28,11 @@ SHOWN_FIELDS = (("title", "summary"), ("status", "status"), ("assigned_to_id", "
                 ("milestone", "milestone"), ("priority", "priority"))
 
 
-# -- optional core pieces: comment threads and short links ---------------------------
+# -- core pieces: comment threads and (when present) short links ---------------------------
 
 def thread_for_page(request, node):
-    """The ticket's ThreadView, or None while the core has no comment threads."""
-    try:
-        from forge.discussion.render import thread_view
-    except ImportError:
-        return None
-    if not _discussion_templates():
-        return None
+    """The ticket's comment thread as the page shows it (the core's posts)."""
     return thread_view(request, node)
-
-
-def _discussion_templates():
-    import os
-    import forge
-    return os.path.exists(os.path.join(os.path.dirname(forge.__file__), "templates",
-                                       "discussion", "macros.jinja2"))
 
 
 def rendered_description(request, node):
