@@ -35,3 +35,4 @@ def includeme(config):
     config.include(".views")
     config.include("forge.attachments")
     config.include("forge.activity")
+    config.include("forge.discussion")

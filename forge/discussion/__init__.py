@@ -1,0 +1,22 @@
+"""Comment threads and posts for any tool's artifacts (Allura keeps them in its
+platform for the same reason: tools never import each other).
+
+* ``model``: ``Thread`` (one per artifact) and ``Post`` (threaded by slug);
+* ``actions``: ``add_post``, ``edit_post``, ``moderate_post``, ``delete_post``,
+  ``set_thread_locked``, ``thread_for``;
+* ``events``: ``{tool}.post.created|updated|deleted|approved``;
+* ``spam``: the pluggable checker, run as an auditor (``config.set_spam_checker``);
+* ``render``: ``thread_view(request, node)`` for templates;
+* ``views``: ``@@post``, ``@@post-edit``, ``@@post-delete``, ``@@moderate``,
+  ``@@post-history`` on every artifact, ``@@moderation`` on every tool.
+
+A tool gets comments by declaring the permissions ``post``,
+``unmoderated_post`` and ``moderate`` in ``config.add_tool`` and including
+``discussion/thread.jinja2`` on its artifact page.
+"""
+from . import model  # noqa: F401  (the mapped classes, for ensure_indexes)
+
+
+def includeme(config):
+    config.include(".spam")
+    config.scan(".views")

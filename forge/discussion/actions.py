@@ -1,0 +1,304 @@
+"""Changes to threads and posts: post, reply, edit, moderate, delete, lock.
+
+Each follows the forge's action shape: validate, ``audit()`` with the topic of
+the event it will emit (``{tool}.post.created`` ...; the spam checker is one
+of those auditors), write, record, ``emit``, flush.  Whether the actor may do
+it (``post``, ``unmoderated_post``, ``moderate`` on the artifact) is the
+caller's question: the views ask the request, the mail gateway its sender.
+
+A post is visible when ``status == "ok"`` and it is not deleted; only visible
+posts count in ``Thread.num_posts``.
+"""
+import time
+from types import SimpleNamespace
+
+from pymongo.errors import DuplicateKeyError
+
+from ..actions import ActionError, Conflict
+from ..actions.audit import record
+from ..attachments import AttachmentTooLarge, max_bytes, save_attachment
+from ..bus.auditing import audit
+from ..model import emit, session, utcnow
+from ..model.session import collection, set_fields
+from .events import (PostApproved, PostCreated, PostDeleted, PostUpdated, ThreadLocked,
+                     ThreadUnlocked)
+from .model import STATUSES, Post, Thread, slug_segment
+
+MAX_TEXT = 64 * 1024
+MAX_DEPTH = 40          # replies nest at most this deep (the slug grows per level)
+MAX_UPLOADS = 10
+DECISIONS = ("approve", "spam", "delete")
+
+
+class LockedThread(ActionError):
+    status = 409
+
+
+def thread_for(ref_doc, create=False, tool_type=None):
+    """The thread of an artifact document; with ``create``, made on first use
+    (two first posts racing both end up in the one thread: ``ref_id`` is unique)."""
+    thread = Thread.query.get(ref_id=ref_doc._id)
+    if thread is not None or not create:
+        return thread
+    thread = Thread(project_id=ref_doc.project_id, tool_id=ref_doc.tool_id,
+                    tool_type=tool_type or "", ref_id=ref_doc._id, ref_path=ref_doc.path,
+                    ref_title=getattr(ref_doc, "title", "") or "")
+    try:
+        session.flush(thread)
+    except DuplicateKeyError:
+        session.expunge(thread)
+        thread = Thread.query.get(ref_id=ref_doc._id)
+    return thread
+
+
+def check_text(text):
+    """The Markdown of a post, normalised; ``ActionError`` (400) says what is wrong."""
+    text = (text or "").replace("\r\n", "\n")
+    if not text.strip():
+        raise ActionError("Write something before posting: the text is empty.")
+    if len(text) > MAX_TEXT:
+        raise ActionError("A post may be at most %d characters (this one has %d)."
+                          % (MAX_TEXT, len(text)))
+    if "\x00" in text:
+        raise ActionError("The text may not contain NUL characters.")
+    return text
+
+
+def check_status(status):
+    if status not in STATUSES:
+        raise ActionError("A post's status is one of %s, not %r." % (", ".join(STATUSES), status))
+    return status
+
+
+def add_post(registry, node, text, actor, parent_id=None, uploads=(), source="web",
+             may_skip_moderation=False, trusted=False):
+    """A new post under the artifact resource ``node`` (a reply when
+    ``parent_id`` names a post of its thread).  ``uploads``: a list of
+    ``(filename, fileobj, content_type)`` stored with ``forge.attachments``.
+    The post is ``ok`` when ``may_skip_moderation``, else ``pending``; the
+    ``{tool}.post.created`` auditors may hold it (``status`` "spam"/"pending")
+    or reject it.  ``trusted`` (the actor may moderate here) skips the spam
+    checker."""
+    ref = node.doc
+    tool_type = node.tool_node.doc.tool
+    text = check_text(text)
+    uploads = list(uploads or ())
+    if len(uploads) > MAX_UPLOADS:
+        raise ActionError("A post may have at most %d attachments." % MAX_UPLOADS)
+    check_upload_sizes(registry, uploads)
+    thread = thread_for(ref)
+    if thread is not None and thread.locked:
+        raise LockedThread("This discussion is locked: it takes no new posts.")
+    parent = _parent(thread, parent_id)
+    status = "ok" if may_skip_moderation else "pending"
+    change = audit(registry, PostCreated.topic_for(tool_type), node_type="Post",
+                   new={"text": text, "status": status, "status_reason": "",
+                        "parent_id": parent._id if parent else None,
+                        "attachments": [u[0] for u in uploads]},
+                   actor=actor, source=source,
+                   detail={"artifact_id": ref._id, "path": ref.path, "tool_id": ref.tool_id,
+                           "project_id": ref.project_id, "tool_type": tool_type,
+                           "may_skip_moderation": bool(may_skip_moderation),
+                           "trusted": bool(trusted)})
+    text = check_text(change.new.get("text"))
+    status = check_status(change.new.get("status", status))
+    thread = thread or thread_for(ref, create=True, tool_type=tool_type)
+    now = utcnow()
+    post = Post(thread_id=thread._id, ref_id=ref._id, project_id=ref.project_id,
+                tool_id=ref.tool_id, tool_type=tool_type, path=ref.path,
+                ref_title=getattr(ref, "title", "") or "",
+                parent_id=parent._id if parent else None,
+                slug=(parent.slug + "/" if parent else "") + slug_segment(),
+                author_id=actor._id if actor else None, editor_id=actor._id if actor else None,
+                text=text, status=status,
+                status_reason=str(change.new.get("status_reason") or "")[:200],
+                version=1, history=[], created=now, modified=now,
+                attachment_ids=[], attachments=[])
+    # attachments name the post they belong to, so it is saved first
+    emit(registry, PostCreated(post, actor=actor, source=source, tool_type=tool_type,
+                               status=status, parent_id=post.parent_id, thread_id=thread._id))
+    session.flush()
+    if uploads:
+        _store_uploads(registry, ref, post, uploads, actor)
+    if post.visible:
+        _count(thread, +1, touch=True)
+    return post
+
+
+def _parent(thread, parent_id):
+    if not parent_id:
+        return None
+    parent = Post.query.get(_id=str(parent_id)) if thread is not None else None
+    if parent is None or parent.thread_id != thread._id:
+        raise ActionError("The post you replied to is not in this discussion.")
+    if not parent.visible:
+        raise ActionError("The post you replied to is not shown (it was deleted or "
+                          "waits for a moderator); reply to the discussion instead.")
+    if parent.depth + 1 >= MAX_DEPTH:
+        raise ActionError("Replies nest at most %d deep; reply further up." % MAX_DEPTH)
+    return parent
+
+
+def check_upload_sizes(registry, uploads):
+    """Refuse an over-size upload before anything is saved (413 with the limit)."""
+    if not uploads:
+        return
+    limit = max_bytes(registry.settings)
+    for _filename, fileobj, _content_type in uploads:
+        position = fileobj.tell()
+        fileobj.seek(0, 2)
+        size = fileobj.tell() - position
+        fileobj.seek(position)
+        if size > limit:
+            raise AttachmentTooLarge(limit)
+
+
+def _store_uploads(registry, ref, post, uploads, actor):
+    ids, shown = [], []
+    for filename, fileobj, content_type in uploads:
+        attachment = save_attachment(registry, ref, filename, fileobj, content_type, actor,
+                                     post_id=post._id)
+        ids.append(attachment._id)
+        shown.append({"id": attachment._id, "filename": attachment.filename,
+                      "content_type": attachment.content_type,
+                      "length": int(attachment.length or 0)})
+    set_fields(post, attachment_ids=ids, attachments=shown)
+
+
+def edit_post(registry, post, text, actor, edited_version=None, source="web",
+              trusted=False):
+    """Replace the text of ``post`` (its old text goes to ``history``).
+    Returns ``(post, changed)``.  With ``edited_version``, a post changed since
+    is a 409 rather than a silent overwrite."""
+    if post.deleted:
+        raise Conflict("This post was deleted; it cannot be edited.")
+    text = check_text(text)
+    if edited_version is not None and edited_version != post.version:
+        raise Conflict("Someone changed this post while you were editing it; "
+                       "reload the page and edit the new version.")
+    if text == post.text:
+        return post, False
+    change = audit(registry, PostUpdated.topic_for(post.tool_type), node_type="Post",
+                   node=post, old={"text": post.text, "status": post.status},
+                   new={"text": text, "status": post.status,
+                        "status_reason": post.status_reason},
+                   actor=actor, source=source,
+                   detail={"edit": True, "path": post.path, "trusted": bool(trusted)})
+    text = check_text(change.new.get("text"))
+    status = check_status(change.new.get("status", post.status))
+    was_visible = post.visible
+    version = post.version
+    documents = collection(Post)
+    current = documents.find_one({"_id": post._id})
+    if current is None or current.get("version") != version:
+        raise Conflict("Someone changed this post while you were editing it; "
+                       "reload the page and edit the new version.")
+    now = utcnow()
+    earlier = list(current.get("history") or [])
+    earlier.append({"version": version, "text": current.get("text", ""),
+                    "author_id": current.get("editor_id") or current.get("author_id"),
+                    "timestamp": current.get("modified") or now})
+    document = dict(current, text=text, status=status, version=version + 1, modified=now,
+                    editor_id=actor._id if actor else None, history=earlier,
+                    status_reason=str(change.new.get("status_reason") or "")[:200])
+    if documents.replace_one({"_id": post._id, "version": version}, document).matched_count != 1:
+        raise Conflict("Someone changed this post while you were editing it; "
+                       "reload the page and edit the new version.")
+    session.expunge(post)
+    fresh = Post.query.get(_id=post._id)
+    emit(registry, PostUpdated(fresh, actor=actor, source=source, version=fresh.version,
+                               status=fresh.status))
+    session.flush()
+    if was_visible and not fresh.visible:
+        _count_id(fresh.thread_id, -1)
+    return fresh, True
+
+
+def moderate_post(registry, post, decision, actor, source="web"):
+    """``approve`` (pending or spam -> ok), ``spam`` (held, hidden) or ``delete``."""
+    if decision not in DECISIONS:
+        raise ActionError("A moderation decision is one of %s, not %r."
+                          % (", ".join(DECISIONS), str(decision)[:40]))
+    if decision == "delete":
+        return delete_post(registry, post, actor, source=source)
+    if post.deleted:
+        raise Conflict("This post was deleted already.")
+    status = "ok" if decision == "approve" else "spam"
+    if post.status == status:
+        return post
+    event_class = PostApproved if decision == "approve" else PostUpdated
+    audit(registry, event_class.topic_for(post.tool_type), node_type="Post", node=post,
+          old={"status": post.status}, new={"status": status}, actor=actor, source=source,
+          detail={"decision": decision, "path": post.path})
+    was_visible = post.visible
+    set_fields(post, status=status, status_reason="" if status == "ok" else "moderator")
+    _record(post, actor, "post.%s" % decision, "%s a post in %s" % (
+        "approved" if decision == "approve" else "marked as spam", post.ref_title or post.path))
+    emit(registry, event_class(post, actor=actor, source=source, status=status,
+                               decision=decision))
+    session.flush()
+    if post.visible and not was_visible:
+        _count_id(post.thread_id, +1, touch=True)
+    elif was_visible and not post.visible:
+        _count_id(post.thread_id, -1)
+    return post
+
+
+def delete_post(registry, post, actor, source="web"):
+    """Mark ``post`` deleted: it disappears (its replies stay, under a placeholder)."""
+    if post.deleted:
+        return post
+    audit(registry, PostDeleted.topic_for(post.tool_type), node_type="Post", node=post,
+          old={"deleted": False}, new={"deleted": True}, actor=actor, source=source,
+          detail={"path": post.path})
+    was_visible = post.visible
+    set_fields(post, deleted=True)
+    _record(post, actor, "post.delete", "deleted a post in %s" % (post.ref_title or post.path))
+    emit(registry, PostDeleted(post, actor=actor, source=source))
+    session.flush()
+    if was_visible:
+        _count_id(post.thread_id, -1)
+    return post
+
+
+def set_thread_locked(registry, thread, locked, actor, source="web"):
+    """Lock (no new posts) or unlock a thread; tools call it (a forum's lock)."""
+    locked = bool(locked)
+    if bool(thread.locked) == locked:
+        return thread
+    event_class = ThreadLocked if locked else ThreadUnlocked
+    audit(registry, event_class.topic_for(thread.tool_type), node_type="Thread", node=thread,
+          old={"locked": bool(thread.locked)}, new={"locked": locked}, actor=actor,
+          source=source, detail={"path": thread.ref_path})
+    set_fields(thread, locked=locked)
+    _record(SimpleNamespace(ref_id=thread.ref_id, project_id=thread.project_id), actor,
+            "thread.lock" if locked else "thread.unlock",
+            "%s the discussion" % ("locked" if locked else "unlocked"))
+    emit(registry, event_class(thread, actor=actor, source=source, locked=locked))
+    session.flush()
+    return thread
+
+
+def _record(post, actor, action, summary):
+    """Audit entries go on the artifact, whose history admins read."""
+    record(SimpleNamespace(_id=post.ref_id), "artifact", actor, action, summary,
+           project_id=post.project_id, post_id=getattr(post, "_id", None))
+
+
+def _count(thread, delta, touch=False):
+    _count_id(thread._id, delta, touch)
+
+
+def _count_id(thread_id, delta, touch=False):
+    """``$inc`` of the visible-post counter (and ``$set`` of the epoch float
+    ``last_post_at``): atomic, portable, never a whole-document race.  A copy
+    of the thread in this session is refreshed, not left stale."""
+    update = {"$inc": {"num_posts": delta}}
+    now = time.time()
+    if touch:
+        update["$set"] = {"last_post_at": now}
+    collection(Thread).update_one({"_id": thread_id}, update)
+    odm = session._get()
+    thread = odm.imap.get(Thread, thread_id)
+    if thread is not None:
+        session.expunge(thread)

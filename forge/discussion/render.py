@@ -1,0 +1,146 @@
+"""What a page needs to show an artifact's comment thread: ``thread_view``.
+
+A tool's artifact view puts ``thread_view(request, node)`` in its template
+context as ``thread`` and includes the shared template::
+
+    return {"page": page, "thread": thread_view(request, context)}
+
+    {% include "discussion/thread.jinja2" %}
+
+or imports ``discussion/macros.jinja2`` to interleave top-level posts with its
+own timeline (``thread.tree`` is the list of top-level items in time order).
+
+Two queries whatever the thread's size (the thread, its posts by slug);
+author names come through the tree cache and each post's HTML from the
+render cache, keyed by (post id, version).
+"""
+from ..model import User
+from ..model.cache import cached_find
+from ..rendering import render_versioned
+from .model import Post, Thread
+
+MAX_POSTS = 2000
+
+
+class PostItem:
+    """One post as a page shows it; ``replies`` are PostItems too.
+
+    ``placeholder`` is true for a post the viewer may not see (deleted, or
+    held) that stays in the tree because replies the viewer sees hang under it.
+    """
+
+    def __init__(self, post, html, author_name, author_url, placeholder=False):
+        self.post = post
+        self.id = post._id
+        self.html = html
+        self.author_name = author_name
+        self.author_url = author_url
+        self.placeholder = placeholder
+        self.replies = []
+        self.attachments = []
+        self.may_edit = False
+        self.may_delete = False
+
+    @property
+    def pending(self):
+        """Waiting for a moderator (``pending``) or held as spam."""
+        return self.post.status != "ok"
+
+    @property
+    def edited(self):
+        return (self.post.version or 1) > 1
+
+
+class ThreadView:
+    """Everything the thread template needs (see the module docstring)."""
+
+    def __init__(self, request, node, thread, posts):
+        self.request = request
+        self.node = node
+        self.thread = thread
+        self.user = request.user
+        self.locked = bool(thread and thread.locked)
+        self.count = thread.num_posts if thread else 0
+        self.may_moderate = request.can("moderate", node)
+        self.may_skip_moderation = request.can("unmoderated_post", node)
+        self.may_post = request.can("post", node) and (not self.locked)
+        self.post_url = request.forge_url(node, "@@post")
+        self.edit_url = request.forge_url(node, "@@post-edit")
+        self.delete_url = request.forge_url(node, "@@post-delete")
+        self.moderate_url = request.forge_url(node, "@@moderate")
+        self.history_url = request.forge_url(node, "@@post-history")
+        self.tree = self._build(posts)
+
+    def _shown(self, post):
+        if post.deleted:
+            return False
+        if post.status == "ok" or self.may_moderate:
+            return True
+        return self.user is not None and post.author_id == self.user._id
+
+    def _build(self, posts):
+        shown = {p._id: self._shown(p) for p in posts}
+        # a hidden post stays (as a placeholder) when a shown reply hangs under it
+        keep = dict(shown)
+        for post in reversed(posts):              # slug order: replies after parents
+            if keep[post._id] and post.parent_id in keep:
+                keep[post.parent_id] = True
+        items, tree = {}, []
+        names = {}
+        for post in posts:
+            if not keep[post._id]:
+                continue
+            if shown[post._id]:
+                name, url = self._author(post.author_id, names)
+                item = PostItem(post, render_versioned(post._id, post.version, post.text),
+                                name, url)
+                item.attachments = [dict(a, url=self.request.forge_url(
+                    self.node, "@@attachment", a["id"], a["filename"]))
+                    for a in (post.attachments or ())]
+                mine = self.user is not None and post.author_id == self.user._id
+                item.may_edit = self.may_moderate or (
+                    mine and not self.locked and self.request.can("post", self.node))
+                item.may_delete = item.may_edit
+            else:
+                item = PostItem(post, None, "", None, placeholder=True)
+            items[post._id] = item
+            parent = items.get(post.parent_id) if post.parent_id else None
+            (parent.replies if parent is not None else tree).append(item)
+        return tree
+
+    def _author(self, user_id, names):
+        if user_id not in names:
+            users = cached_find(self.request, User, {"_id": user_id}) if user_id else []
+            if users:
+                user = users[0]
+                names[user_id] = (user.title, self.request.forge_url(
+                    self.request.root, "u", user.username, ""))
+            else:
+                names[user_id] = ("(deleted user)" if user_id else "system", None)
+        return names[user_id]
+
+    @property
+    def items(self):
+        """All shown items, depth first (for counting and tests)."""
+        def walk(items):
+            for item in items:
+                yield item
+                yield from walk(item.replies)
+        return list(walk(self.tree))
+
+    @property
+    def pending_count(self):
+        return sum(1 for item in self.items if not item.placeholder and item.pending)
+
+
+def thread_posts(thread):
+    if thread is None:
+        return []
+    return Post.query.find({"thread_id": thread._id}).sort("slug", 1).limit(MAX_POSTS).all()
+
+
+def thread_view(request, node):
+    """The ``ThreadView`` of the artifact resource ``node`` (read is the
+    caller's check: the view that shows the artifact)."""
+    thread = Thread.query.get(ref_id=node.doc._id)
+    return ThreadView(request, node, thread, thread_posts(thread))
