@@ -4,11 +4,19 @@ import pytest
 from forge.actions.projects import install_tool
 from forge.actions.roles import add_member, role_named
 from forge.model import session
-from forge.testing import ForgeBrowser
+from forge.testing import ForgeBrowser, forge_test_settings
 
 from tools.wiki.model import WikiPage
 
 WIKI = "/p/demo/wiki/"
+
+
+@pytest.fixture
+def forge_settings():
+    # only the wiki: these tests must not depend on other tools being written meanwhile
+    return forge_test_settings(**{"forge.attachments.max_bytes": "2048",
+                                  "forge.tools": "tools.wiki",
+                                  "forge.load_tool_entry_points": "false"})
 
 
 @pytest.fixture

@@ -1,0 +1,162 @@
+"""Private pages, the XSS corpus, and attachments served safely (413 over the limit)."""
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+from forge.attachments import attachments_of
+
+from .conftest import WIKI, create, stored
+
+XSS = [
+    "<script>alert('x1')</script>",
+    "<img src=x onerror=alert('x2')>",
+    "[click](javascript:alert('x3'))",
+    "<a href=\"JaVaScRiPt:alert('x4')\">x4</a>",
+    "<svg onload=alert('x5')></svg>",
+    "<iframe src=\"https://evil.example/\"></iframe>",
+    "<style>body { display: none }</style>",
+    "<p style=\"background:url(javascript:alert('x6'))\">styled</p>",
+    "<a href=\"&#106;avascript:alert('x7')\">x7</a>",
+    "<details open ontoggle=alert('x8')>",
+    "<math><mtext><table><mglyph><style><img src=x onerror=alert('x9')>",
+    "[[<script>alert('x10')</script>]]",
+    "[[x\" onmouseover=\"alert('x11')|y]]",
+    "[[javascript:alert('x12')]]",
+    "<a class=\"missing\" href=\"javascript:alert('x13')\">m</a>",
+]
+
+
+class ActiveContent(HTMLParser):
+    """Every way the HTML could run code or restyle the page."""
+
+    def __init__(self):
+        super().__init__()
+        self.found = []
+        self._in_script = False
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("iframe", "svg", "style", "object", "embed", "math", "base"):
+            self.found.append("<%s>" % tag)
+        if tag == "script":
+            src = dict(attrs).get("src") or ""
+            if not src.startswith("http://localhost/wiki-static/"):
+                self.found.append("script %r" % src)
+            self._in_script = True
+        for name, value in attrs:
+            if name.startswith("on") or name == "style":
+                self.found.append("%s=%r" % (name, value))
+            if name in ("href", "src", "action", "formaction") and value and re.sub(
+                    r"\s", "", value).lower().startswith(("javascript:", "data:", "vbscript:")):
+                self.found.append("%s=%r" % (name, value))
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self._in_script = False
+
+    def handle_data(self, data):
+        if self._in_script and data.strip():
+            self.found.append("inline script")
+
+
+def active_content(html):
+    parser = ActiveContent()
+    parser.feed(html)
+    return parser.found
+
+
+def test_xss_corpus_is_inert_in_text_titles_and_lists(site, browse):
+    ada = browse("ada")
+    text = "\n\n".join(XSS)
+    for i, payload in enumerate(XSS):
+        create(ada, "n%d" % i, title=payload[:200], text=text)
+    urls = ["n%d/" % i for i in range(len(XSS))]
+    urls += ["@@index", "@@recent", "n0/@@edit", "n3/@@history", "n1/@@rename"]
+    for url in urls:
+        assert active_content(ada.get(WIKI + url).text) == [], url
+    preview = ada.post_form(WIKI + "@@preview", {"text": text})
+    assert active_content(preview.text) == []
+    # a page whose *name* is a payload
+    name = "<img src=x onerror=alert(1)>"
+    create(ada, name, text="[[%s]]" % name)
+    page = ada.get(WIKI + "%3Cimg%20src=x%20onerror=alert(1)%3E/")
+    assert active_content(page.text) == [] and "&lt;img src=x" in page.text
+    assert active_content(ada.get(WIKI + "@@index").text) == []
+
+
+def test_private_page_is_invisible_to_outsiders(site, browse):
+    mem = browse("mem")
+    create(mem, "Diary", text="my secret", private="on")
+    create(mem, "Diary/Inner", text="inner secret")
+    create(mem, "Public", text="for all, see [[Diary]]")
+    assert stored(site, "Diary").acl[-1] == {"access": "deny",
+                                             "principal": "system.Everyone",
+                                             "permission": "read"}
+    for who in ("mem", "dev", "ada"):
+        b = browse(who)
+        assert "my secret" in b.get(WIKI + "Diary/").text
+        assert "Diary" in b.get(WIKI + "@@index").text
+        assert "Diary" in b.get(WIKI + "@@recent").text
+    for who in ("mem2", "out", None):
+        b = browse(who)
+        for url in ("Diary/", "Diary/Inner/", "Diary/@@edit", "Diary/@@history",
+                    "Diary/@@diff?from=1&to=1", "Diary/@@version?v=1"):
+            page = b.get(WIKI + url, status=404)
+            assert "secret" not in page.text, (who, url)
+        for url in ("@@index", "@@recent"):
+            listing = b.get(WIKI + url).text
+            assert "Diary" not in listing and "Inner" not in listing and "Public" in listing
+    # a sub-page cannot be hung under a page one may not read
+    page = create(browse("mem2"), "Diary/Mine", status=400)
+    assert "There is no page “Diary”" in page.text
+
+
+def upload(b, url, files, status=302):
+    return b.post_form(url + "@@attach", {},
+                       upload_files=[("attachment", name, data) for name, data in files],
+                       status=status)
+
+
+def test_attachments_upload_list_and_safe_download(site, browse):
+    ada = browse("ada")
+    create(ada, "Files", text="see below")
+    upload(ada, WIKI + "Files/", [("notes.txt", b"plain"),
+                                  ("evil.html", b"<script>alert(1)</script>"),
+                                  ("evil.svg", b"<svg onload=alert(1)></svg>")])
+    doc = stored(site, "Files")
+    by_name = {a.filename: a for a in attachments_of(doc._id)}
+    assert set(by_name) == {"notes.txt", "evil.html", "evil.svg"}
+    page = ada.get(WIKI + "Files/")
+    assert 'id="attachments"' in page.text and "evil.svg" in page.text
+    for name in ("evil.html", "evil.svg", "notes.txt"):
+        served = browse().get(WIKI + "Files/@@attachment/%s/%s" % (by_name[name]._id, name))
+        assert served.headers["Content-Type"] == "application/octet-stream", name
+        assert served.headers["Content-Disposition"].startswith("attachment;"), name
+        assert served.headers["X-Content-Type-Options"] == "nosniff"
+        assert "sandbox" in served.headers["Content-Security-Policy"]
+    # members may not attach (update is the developers')
+    upload(browse("mem"), WIKI + "Files/", [("x.txt", b"x")], status=403)
+
+
+def test_attachment_over_the_limit_is_a_413_with_the_message(site, browse):
+    ada = browse("ada")
+    create(ada, "Big")
+    page = upload(ada, WIKI + "Big/", [("big.bin", b"x" * 2049)], status=413)
+    assert "The file is larger than the 2 KiB limit." in page.text
+    assert attachments_of(stored(site, "Big")._id) == []
+
+
+def test_private_page_attachments_are_hidden(site, browse):
+    ada = browse("ada")
+    create(ada, "Hidden", private="on")
+    upload(ada, WIKI + "Hidden/", [("a.txt", b"secret bytes")])
+    attachment = attachments_of(stored(site, "Hidden")._id)[0]
+    url = WIKI + "Hidden/@@attachment/%s/a.txt" % attachment._id
+    assert browse("dev").get(url).body == b"secret bytes"
+    browse("mem2").get(url, status=404)
+
+
+@pytest.mark.parametrize("payload", XSS)
+def test_rendered_wiki_markdown_has_no_active_content(site, browse, payload):
+    html = browse("ada").post_form(WIKI + "@@preview", {"text": "a\n\n" + payload}).text
+    assert active_content(html) == []
