@@ -12,7 +12,7 @@ def heading(page):
     return page.get_by_role("heading", level=1).inner_text()
 
 
-def test_post_in_a_forum_and_reply(new_page, seed):
+def test_post_in_a_forum_and_reply(new_page, seed, live_registry):
     owner = seed.user("fora")
     member = seed.user("forb")
     project = seed.project(owner, prefix="forum", title="Forum project",
@@ -55,9 +55,17 @@ def test_post_in_a_forum_and_reply(new_page, seed):
     assert reply.count() == 1 and "make setup" in reply.inner_text()
     shot(other, "discussion-thread")
 
+    # the list counters come from the discussion reactors (workers in `forge serve`)
+    from forge.bus.worker import ReactorWorker
+    from forge.model import session
+    for name in ("discussion.general-forum", "discussion.counters"):
+        ReactorWorker(live_registry, live_registry.forge_reactors[name]).run_until_idle(
+            idle_seconds=0.1)
+    session.close()
     page.goto(tool_url + "help/")
     assert page.get_by_role("link", name="How do I build it?").is_visible()
     shot(page, "discussion-forum")
     page.goto(tool_url)
     assert page.get_by_role("link", name="Help and questions").is_visible()
+    assert page.locator("#forum-list tbody td.number").all_inner_texts() == ["1", "2"]
     shot(page, "discussion-tool")

@@ -116,7 +116,11 @@ def create_thread(registry, forum_node, subject, text, actor, uploads=(),
     except ActionError:
         withdraw_thread(registry, thread, actor)
         raise
-    set_fields(thread, first_post_id=post._id, status=post.status)
+    # the counters reactor keeps these; the new thread shows right away
+    visible = post.status == "ok"
+    set_fields(thread, first_post_id=post._id, status=post.status,
+               num_posts=1 if visible else 0,
+               last_author_id=(actor._id if actor and visible else "") or "")
     return node, post
 
 
