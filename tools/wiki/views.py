@@ -13,6 +13,7 @@ from pyramid.view import view_config, view_defaults
 from forge.actions import ActionError
 from forge.actions.versions import StaleSave
 from forge.attachments import attachments_of
+from forge.discussion.render import thread_view
 from forge.fields import FieldErrors
 from forge.views.versions import conflict_response
 
@@ -93,6 +94,7 @@ class PageViews(PageFormView):
         return {"page": page, "html": render_page(request, self.tool, page.doc),
                 "children": [c for c in page.children() if request.can("read", c)],
                 "attachments": attachments_of(page.doc._id),
+                "thread": thread_view(request, page),
                 "may_create": request.can("create", page),
                 "may_update": request.can("update", page),
                 "may_delete": request.can("delete", page),
