@@ -35,6 +35,11 @@ class ToolType:
     default_acl: tuple = ()
     description: str = ""
     default_mount: str = ""
+    # ``[#12]`` short links go to the first such tool of a project (the tracker)
+    hash_links: bool = False
+    # link_resolver(request, tool_node, thing) -> href or None, for ``[mount:thing]``
+    # (default: ``thing`` as path segments under the tool; see forge.links)
+    link_resolver: object = None
 
 
 class ToolRegistry(dict):
@@ -55,12 +60,18 @@ class ExtensionRegistry(dict):
 
 
 def add_tool(config, name, title=None, resource=ToolResource, permissions=("read", "admin"),
-             default_acl=(), description="", default_mount=None):
+             default_acl=(), description="", default_mount=None, hash_links=False,
+             link_resolver=None):
+    """Register a tool type (see the module docstring).  ``hash_links=True``
+    makes ``[#12]`` in Markdown link to this tool's ``12``; ``link_resolver``
+    maps ``[mount:thing]`` to an href (``forge.links``)."""
     if "read" not in permissions or "admin" not in permissions:
         raise ValueError("tool %r must declare the 'read' and 'admin' permissions" % name)
     tool = ToolType(name=name, title=title or name.title(), resource=resource,
                     permissions=tuple(permissions), default_acl=tuple(default_acl),
-                    description=description, default_mount=default_mount or name)
+                    description=description, default_mount=default_mount or name,
+                    hash_links=bool(hash_links),
+                    link_resolver=config.maybe_dotted(link_resolver))
 
     def register():
         config.registry.forge_tools[name] = tool

@@ -11,8 +11,17 @@ of each (artifact, version) in a bounded in-process LRU: a version is
 rendered once per process::
 
     html = render_versioned(note._id, note.version, note.text)
+
+Short links (``[#12]``, ``[wiki:Page]``, ``[project:tool:thing]``, ``[[Page]]``)
+become links when a ``forge.links.LinkContext`` is passed as ``links``; the
+rule is an inline rule, so code spans and blocks keep them as text, and its
+output goes through the sanitiser like everything else::
+
+    html = render_versioned(doc._id, doc.version, doc.text,
+                            links=link_context(request, node))
 """
 import hashlib
+import re
 import threading
 from collections import OrderedDict
 
@@ -63,20 +72,69 @@ def _highlight(code, lang, attrs):
     return highlight(code, lexer, _formatter)
 
 
+# the classes short links carry (the only classes a rendered link may have)
+LINK_CLASSES = {"short-link", "wiki-link", "missing"}
+SHORT_LINK = re.compile(r"\[(?:#(\d{1,9})|([A-Za-z0-9][\w.\-/]{0,99}):([^\[\]\n]{1,200}))\]")
+WIKI_LINK = re.compile(r"\[\[([^\[\]\n]{1,300})\]\]")
+
+
+def _push_link(state, href, text, css):
+    token = state.push("link_open", "a", 1)
+    token.attrSet("href", href)
+    token.attrSet("class", css)
+    content = state.push("text", "", 0)
+    content.content = text
+    state.push("link_close", "a", -1)
+
+
+def _short_link_rule(state, silent):
+    """``[#12]``, ``[mount:thing]``, ``[project:mount:thing]``, ``[[Name]]``."""
+    src, pos = state.src, state.pos
+    links = state.env.get("forge_links") if isinstance(state.env, dict) else None
+    if links is None or src[pos] != "[" or state.linkLevel > 0:
+        return False
+    if src.startswith("[[", pos):
+        match = WIKI_LINK.match(src, pos)
+        found = links.wiki_link(match.group(1).strip()) if match else None
+        if not found:
+            return False
+        href, exists = found
+        if not silent:
+            _push_link(state, href, match.group(1).strip(),
+                       "wiki-link" if exists else "wiki-link missing")
+        state.pos = match.end()
+        return True
+    match = SHORT_LINK.match(src, pos)
+    if match is None or src[match.end():match.end() + 1] in ("(", "[", ":"):
+        return False            # an ordinary link, reference or definition
+    if match.group(1):
+        href = links.hash_link(int(match.group(1)))
+    else:
+        href = links.short_link(match.group(2), match.group(3).strip())
+    if not href:
+        return False
+    if not silent:
+        _push_link(state, href, match.group(0)[1:-1], "short-link")
+    state.pos = match.end()
+    return True
+
+
 _parser = (MarkdownIt("commonmark", {"highlight": _highlight})
            .enable("table").enable("strikethrough"))
+_parser.inline.ruler.before("link", "forge_short_link", _short_link_rule)
 
 
 def sanitize_html(html):
     """The allow-list sanitiser every user-supplied HTML goes through."""
     return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
                      url_schemes=URL_SCHEMES, link_rel="nofollow noopener",
-                     strip_comments=True)
+                     strip_comments=True, allowed_classes={"a": LINK_CLASSES})
 
 
-def render_markdown(text):
-    """Markdown source -> sanitised HTML, as ``Markup`` safe to put in a template."""
-    return Markup(sanitize_html(_parser.render(text or "")))
+def render_markdown(text, links=None):
+    """Markdown source -> sanitised HTML, as ``Markup`` safe to put in a template.
+    ``links`` (a ``forge.links.LinkContext``) turns short links into links."""
+    return Markup(sanitize_html(_parser.render(text or "", {"forge_links": links})))
 
 
 class _RenderCache:
@@ -112,17 +170,21 @@ class _RenderCache:
 render_cache = _RenderCache(MAX_CACHED)
 
 
-def render_versioned(artifact_id, version, text):
-    """``render_markdown`` once per (artifact, version).
+def render_versioned(artifact_id, version, text, links=None):
+    """``render_markdown`` once per (artifact, version, link context).
 
     The text's digest is part of the key so that a document changed without
-    a new version (a migration, a test) is never served stale.
+    a new version (a migration, a test) is never served stale; so is
+    ``links.key``, which changes when what the short links resolve to may
+    have (a link context without a key is rendered every time).
     """
+    if links is not None and not links.cacheable:
+        return render_markdown(text, links)
     digest = hashlib.blake2b((text or "").encode("utf-8"), digest_size=16).digest()
-    key = (str(artifact_id), version, digest)
+    key = (str(artifact_id), version, digest, links.key if links is not None else None)
     html = render_cache.get(key)
     if html is None:
-        html = render_markdown(text)
+        html = render_markdown(text, links)
         render_cache.put(key, html)
     return html
 

@@ -1,0 +1,149 @@
+"""Short links in Markdown: ``[#12]``, ``[mount:thing]``, ``[project:mount:thing]``
+and, for tools that ask, ``[[Page Name]]``.
+
+A page builds one ``LinkContext`` for the node it shows and hands it to
+``forge.rendering.render_markdown(text, links=...)`` / ``render_versioned``::
+
+    links = link_context(request, node)
+    html = render_versioned(doc._id, doc.version, doc.text, links=links)
+
+* ``[#12]`` links to ``12`` in the first tool of the project (by mount) whose type
+  was registered with ``config.add_tool(..., hash_links=True)`` (the tracker);
+* ``[mount:thing]`` to ``thing`` in the tool mounted at ``mount`` in the same
+  project; ``[project:mount:thing]`` to another project of the same
+  neighborhood (``project`` may name a subproject: ``demo/docs``);
+* ``[[Name]]`` only when the tool passes ``wiki_links=callable(name) -> (href,
+  exists)`` (or None to leave it as text); a missing page gets ``class="missing"``.
+
+Where ``thing`` goes is the tool type's ``link_resolver(request, tool_node,
+thing) -> href or None`` (default: ``thing`` as path segments under the tool).
+Anything that does not resolve stays literal text.
+
+Rendered HTML is cached and shared by every viewer, so resolution never
+depends on who looks: it uses the project tree only (never whether an
+artifact exists or who may read it), and links into *another* project only
+when anonymous visitors may read that tool, so a link never reveals that a
+private project or tool exists.  The context's ``key`` (project, tree
+generation, URL base, the wiki's own key) is part of the render cache key.
+"""
+from pyramid.authorization import Everyone
+
+from .interfaces import INode, ITool
+from .model.cache import tree_generation
+from .security import can
+
+MAX_LOOKUPS = 200
+
+
+class LinkContext:
+    """Resolves the short links of one render, memoised."""
+
+    def __init__(self, request, project, wiki_links=None, key=None):
+        self.request = request
+        self.project = project
+        self.wiki_links = wiki_links
+        self.key = key
+        self._memo = {}
+        self._tools = None
+
+    @property
+    def cacheable(self):
+        return self.key is not None
+
+    # -- what the Markdown rule asks ----------------------------------------
+
+    def hash_link(self, number):
+        """The href of ``[#number]``, or None."""
+        return self._memoised(("#", number), lambda: self._hash_link(number))
+
+    def short_link(self, first, rest):
+        """The href of ``[first:rest]``: ``[project:mount:thing]`` when ``rest``
+        has a colon and that resolves, else ``[mount:thing]``."""
+        def resolve():
+            mount, sep, thing = rest.partition(":")
+            if sep and thing:
+                href = self._other_project_link(first, mount, thing)
+                if href:
+                    return href
+            return self._tool_link(self._local_tools().get(first), rest)
+        return self._memoised((first, rest), resolve)
+
+    def wiki_link(self, name):
+        """(href, exists) of ``[[name]]``, or None."""
+        if self.wiki_links is None:
+            return None
+        return self._memoised(("[[", name), lambda: self.wiki_links(name))
+
+    # -- resolution ---------------------------------------------------------
+
+    def _memoised(self, key, resolve):
+        if key not in self._memo:
+            if len(self._memo) >= MAX_LOOKUPS:
+                return None
+            try:
+                self._memo[key] = resolve()
+            except (KeyError, ValueError, TypeError):
+                self._memo[key] = None
+        return self._memo[key]
+
+    def _local_tools(self):
+        if self._tools is None:
+            tools = self.project.tools() if self.project is not None else []
+            self._tools = {tool.__name__: tool for tool in tools}
+        return self._tools
+
+    def _hash_link(self, number):
+        for mount in sorted(self._local_tools()):
+            tool = self._tools[mount]
+            if getattr(tool.tool_type, "hash_links", False):
+                return self._tool_link(tool, str(int(number)))
+        return None
+
+    def _other_project_link(self, project_name, mount, thing):
+        if self.project is None:
+            return None
+        node = self.project.neighborhood
+        for segment in project_name.split("/"):
+            if not segment or segment.startswith("@@"):
+                return None
+            node = node[segment]
+        tool = node[mount]
+        if not ITool.providedBy(tool):
+            return None
+        if node.doc._id != self.project.doc._id and not can(tool, [Everyone], "read"):
+            return None
+        return self._tool_link(tool, thing)
+
+    def _tool_link(self, tool, thing):
+        if tool is None or not ITool.providedBy(tool):
+            return None
+        resolver = getattr(tool.tool_type, "link_resolver", None)
+        if resolver is not None:
+            return resolver(self.request, tool, thing)
+        return default_resolver(self.request, tool, thing)
+
+
+def default_resolver(request, tool, thing):
+    """``thing`` as path segments under the tool (``Guide/Install`` ->
+    ``.../wiki/Guide/Install/``); None for a path no artifact could have."""
+    segments = thing.strip().split("/")
+    if any(s in ("", ".", "..") or s.startswith("@@") for s in segments):
+        return None
+    return request.forge_url(tool, *segments, "")
+
+
+def link_context(request, node, wiki_links=None, key=None):
+    """The ``LinkContext`` for Markdown shown on ``node``'s page.
+
+    ``wiki_links`` resolves ``[[Name]]``; its answers may change without the
+    rendered text changing, so pass ``key`` (or give the callable a ``key``
+    attribute) that changes when they do.
+    """
+    project = node.project if INode.providedBy(node) else None
+    generation = tree_generation(request)
+    wiki_key = key if key is not None else getattr(wiki_links, "key", None)
+    cache_key = None
+    if generation is not None and (wiki_links is None or wiki_key is not None):
+        cache_key = ("links", project.doc._id if project is not None else None, generation,
+                     request.forge_url(request.root), wiki_key)
+    return LinkContext(request, project, wiki_links=wiki_links, key=cache_key)
