@@ -5,6 +5,9 @@ Each one validates, runs the auditors (``tracker.ticket.*`` topics), then
 writes, records and emits, like every action of the forge.  Saves reuse the
 core's optimistic ``save_versioned`` (a stale save raises ``StaleSave``).
 """
+from ming.odm import state
+from ming.odm.odmsession import ObjectState
+
 from forge.actions import ActionError, flush_or_refuse
 from forge.actions.audit import record
 from forge.actions.roles import role_named
@@ -15,6 +18,7 @@ from forge.model import Snapshot, emit, session, utcnow
 from forge.model.acl import user_principal, with_privacy
 from forge.model.session import collection, set_fields
 
+from .config import tracker_options
 from .model import Ticket
 from .numbering import next_number
 
@@ -22,38 +26,15 @@ TICKET_TYPE = "tracker.ticket"
 # what a new ticket's fields may be (the auditors' ``change.new`` is cut to these)
 FIELDS = ("title", "description", "status", "assigned_to_id", "labels", "milestone",
           "priority", "custom", "ext")
-DEFAULT_OPEN = ("open", "accepted", "in-progress")
-DEFAULT_CLOSED = ("closed", "wont-fix", "duplicate", "invalid")
-DEFAULT_PRIORITIES = ("low", "normal", "high", "critical")
-
-
-class _Options:
-    """The tracker's configuration with defaults, until (or unless)
-    ``tools.tracker.config`` provides ``tracker_options``."""
-
-    def __init__(self, stored):
-        stored = stored or {}
-        self.open_states = list(stored.get("open_states") or DEFAULT_OPEN)
-        self.closed_states = list(stored.get("closed_states") or DEFAULT_CLOSED)
-        self.priorities = list(stored.get("priorities") or DEFAULT_PRIORITIES)
-        self.milestones = list(stored.get("milestones") or ())
-        self.default_assignee = stored.get("default_assignee") or ""
-
-    def is_closed(self, status):
-        return status in self.closed_states
 
 
 def tracker_settings(tool_doc):
     """The tracker's states, priorities, milestones and default assignee."""
-    try:
-        from .config import tracker_options
-    except ImportError:
-        return _Options(tool_doc.options)
     return tracker_options(tool_doc)
 
 
 def default_priority(options):
-    return "normal" if "normal" in options.priorities else (options.priorities or [""])[0]
+    return options.default_priority
 
 
 class TicketWatched(ArtifactEvent):
@@ -163,8 +144,6 @@ def set_watching(registry, ticket, actor, watch=True, source="web"):
     if watch:
         watchers.append(actor._id)
     ticket.watcher_ids = watchers
-    from ming.odm import state
-    from ming.odm.odmsession import ObjectState
     state(ticket).status = ObjectState.clean
     emit(registry, event(ticket, actor=actor, source=source))
     session.flush()

@@ -315,3 +315,27 @@ def test_xss_corpus_is_inert_in_summary_description_labels_and_custom_fields(
     assert active_content(page.text) == []
     response = mem.post_form(TOOL + "@@preview", {"text": text})
     assert active_content(response.text) == []
+
+
+def test_milestones_and_default_assignee_come_from_the_tracker_options(login, site):
+    from forge.model import ToolInstance
+    tool = ToolInstance.query.get(_id=site["tool"]._id)
+    tool.options = {"milestones": [{"name": "1.0", "due": "2027-01-01"},
+                                   {"name": "1.1", "due": ""},
+                                   {"name": "0.9", "closed": True}],
+                    "default_assignee": "dev"}
+    session.flush()
+    session.close()
+    mem = login("mem")
+    form = mem.get(TOOL + "@@new").forms["ticket-form"]
+    assert form["assigned_to"].value == "dev"
+    assert [v for v, _s, _t in form["milestone"].options] == ["", "1.0", "1.1"]
+    create(mem, "Plan", milestone="1.0", assigned_to="dev")
+    dev = login("dev")
+    fields = edit_fields(dev, 1)
+    fields.update(milestone="1.1")
+    dev.post_form(TOOL + "1/@@edit", fields, status=302)
+    assert stored(site, 1).milestone == "1.1"
+    assert "milestone</strong>: 1.0 → 1.1" in mem.get(TOOL + "1/").text
+    page = create(mem, "Old", expect=400, milestone="2.0")
+    assert "There is no milestone" in page.text.replace("&#39;", "'")
