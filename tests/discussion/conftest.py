@@ -38,15 +38,19 @@ def people(registry, make_user, make_project):
 
 @pytest.fixture
 def make_topic(registry, people):
-    def make(name, title=None, private=False, author="ada"):
+    def make(name, title=None, private=False, author="ada", readers=None):
+        """A topic; a private one is readable by ``readers`` (usernames), or by
+        the developers and its author."""
         session.close()
         project = Project.query.get(shortname="demo")
         tool = ToolInstance.query.get(project_id=project._id, mount="topics")
         actor = User.query.get(username=author)
         acl = []
         if private:
-            acl = with_privacy([], True, [role_named(project, "Developer").principal,
-                                          user_principal(actor._id)])
+            principals = ([user_principal(User.query.get(username=u)._id) for u in readers]
+                          if readers is not None else
+                          [role_named(project, "Developer").principal, user_principal(actor._id)])
+            acl = with_privacy([], True, principals)
         topic = create_versioned(registry, Topic, actor, path=name, project_id=project._id,
                                  tool_id=tool._id, title=title or name.title(),
                                  text="About %s." % name, acl=acl)
