@@ -26,7 +26,8 @@ def includeme(config):
         "tracker", title="Tickets", resource=TrackerTool, permissions=PERMISSIONS,
         default_acl=DEFAULT_ACL,
         description="Tickets with states, milestones and custom fields.",
-        default_mount="tickets", **_hash_links(config))
+        # [#12] in any Markdown of the project links to ticket 12
+        default_mount="tickets", hash_links=True)
     config.add_jinja2_search_path("tools.tracker:templates", name=".jinja2")
     config.add_static_view("tracker-static", "tools.tracker:static", cache_max_age=3600)
     config.scan(".views_ticket")
@@ -34,9 +35,3 @@ def includeme(config):
         if find_spec("%s.%s" % (__name__, module)) is not None:
             config.scan("." + module)
 
-
-def _hash_links(config):
-    """``[#12]`` short links point at this tool once the core supports them."""
-    import inspect
-    from forge.plugins import add_tool
-    return {"hash_links": True} if "hash_links" in inspect.signature(add_tool).parameters else {}

@@ -14,6 +14,7 @@ from forge.actions import ActionError
 from forge.actions.versions import StaleSave, history
 from forge.discussion.render import thread_view
 from forge.fields import FieldErrors
+from forge.links import link_context
 from forge.rendering import render_markdown, render_versioned
 from forge.views.history import usernames
 from forge.views.versions import conflict_response
@@ -28,7 +29,7 @@ SHOWN_FIELDS = (("title", "summary"), ("status", "status"), ("assigned_to_id", "
                 ("milestone", "milestone"), ("priority", "priority"))
 
 
-# -- core pieces: comment threads and (when present) short links ---------------------------
+# -- core pieces: comment threads and short links ---------------------------
 
 def thread_for_page(request, node):
     """The ticket's comment thread as the page shows it (the core's posts)."""
@@ -37,10 +38,6 @@ def thread_for_page(request, node):
 
 def rendered_description(request, node):
     doc = node.doc
-    try:
-        from forge.links import link_context
-    except ImportError:
-        return render_versioned(doc._id, doc.version, doc.description)
     return render_versioned(doc._id, doc.version, doc.description,
                             links=link_context(request, node))
 
@@ -289,4 +286,5 @@ def preview_response(request):
     if len(text) > MAX_PREVIEW:
         return Response("<p class=\"field-error\">Too long to preview.</p>", status=400,
                         content_type="text/html", charset="utf-8")
-    return Response(str(render_markdown(text)), content_type="text/html", charset="utf-8")
+    html = render_markdown(text, links=link_context(request, request.context))
+    return Response(str(html), content_type="text/html", charset="utf-8")

@@ -339,3 +339,13 @@ def test_milestones_and_default_assignee_come_from_the_tracker_options(login, si
     assert "milestone</strong>: 1.0 → 1.1" in mem.get(TOOL + "1/").text
     page = create(mem, "Old", expect=400, milestone="2.0")
     assert "There is no milestone" in page.text.replace("&#39;", "'")
+
+
+def test_short_links_in_descriptions(login, site):
+    mem = login("mem")
+    create(mem, "First")
+    create(mem, "Second", description="Follows [#1]; see [tickets:1] and [#99].")
+    page = mem.get(TOOL + "2/")
+    assert page.text.count('href="http://localhost/p/demo/tickets/1/"') >= 2
+    preview = mem.post_form(TOOL + "@@preview", {"text": "see [#1]"})
+    assert 'href="http://localhost/p/demo/tickets/1/"' in preview.text
