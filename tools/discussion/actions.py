@@ -10,6 +10,7 @@ the same as for a wiki page's or a ticket's comments.
 import time
 
 from forge.actions import ActionError
+from forge.actions.audit import record
 from forge.actions.projects import check_description, check_title
 from forge.actions.roles import role_named
 from forge.actions.versions import create_versioned, save_versioned
@@ -152,6 +153,13 @@ def withdraw_thread(registry, thread, actor):
     session.flush()
 
 
+def rename_thread(registry, doc, edited_version, subject, actor):
+    """A new subject (a new version of the thread); StaleSave when someone
+    saved meanwhile."""
+    return save_versioned(registry, doc, edited_version, {"title": check_subject(subject)},
+                          actor, comment="new subject")
+
+
 def set_thread_flags(registry, node, actor, sticky=None, locked=None):
     """Moderators make a thread sticky or not, locked or not (a new version of
     the thread, so its history shows who did); locking also locks the core
@@ -187,9 +195,11 @@ def delete_thread(registry, node, actor):
     audit(registry, "%s.%s" % (THREAD, ArtifactDeleted.verb), node_type=type(doc).__name__,
           node=doc, old={"deleted": False}, new={"deleted": True}, actor=actor)
     set_fields(doc, deleted=True)
+    record(doc, "artifact", actor, "discussion.thread.delete", "deleted thread %s" % doc.title,
+           project_id=doc.project_id, path=doc.path)
     emit(registry, ArtifactDeleted(doc, actor=actor))
     session.flush()
 
 
 __all__ = ["FORUM", "THREAD", "create_forum", "update_forum", "create_thread",
-           "set_thread_flags", "delete_thread", "forum_exists"]
+           "rename_thread", "set_thread_flags", "delete_thread", "forum_exists"]

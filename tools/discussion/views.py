@@ -17,7 +17,8 @@ from forge.views.history import usernames
 from forge.views.listing import page_number, readable_page
 from forge.views.versions import conflict_response
 
-from .actions import create_forum, create_thread, delete_thread, set_thread_flags, update_forum
+from .actions import (check_subject, create_forum, create_thread, delete_thread, rename_thread,
+                      set_thread_flags, update_forum)
 from .forms import ForumForm, ThreadForm, uploads_from
 from .model import FORUM, Forum, ForumThread
 from .resources import IDiscussionTool, IForum, IForumThread
@@ -54,7 +55,7 @@ def thread_visible(request, node):
     if doc.status == "ok":
         return True
     user = request.user
-    if user is not None and user._id == doc.author_id and doc.status == "pending":
+    if user is not None and user._id == doc.author_id and doc.status in ("pending", "spam"):
         return True
     return request.can("moderate", node)
 
@@ -195,7 +196,33 @@ class ThreadViews(Base):
             raise HTTPNotFound()
         return self.page(node=node, forum=node.forum_node, thread=posts_of(request, node),
                          may_moderate=request.can("moderate", node),
+                         may_update=request.can("update", node),
                          may_delete=request.can("delete", node))
+
+    @view_config(name="edit", renderer="forums/thread_edit.jinja2", permission="update")
+    def edit(self):
+        request, node = self.request, self.context
+        doc = node.doc
+        form = ThreadForm(subject=doc.title)
+        if request.method != "POST":
+            return self.page(form=form, error=None, version=doc.version)
+        form.read(request.POST)
+        subject = form.check("subject", check_subject)
+        try:
+            version = int(request.POST.get("version", ""))
+        except ValueError:
+            return self.page(400, form=form, version=doc.version,
+                             error="The form did not say which version it edited; reload the page.")
+        if not form.valid:
+            return self.page(400, form=form, error=FORM_ERROR, version=version)
+        try:
+            rename_thread(request.registry, doc, version, subject, request.user)
+        except StaleSave as error:
+            return conflict_response(request, error, {"subject": form.values["subject"]})
+        except ActionError as error:
+            return self.page(error.status, form=form, error=str(error), version=version)
+        request.session.flash("Subject saved.")
+        return HTTPFound(location=request.forge_url(node))
 
     @view_config(name="flags", request_method="POST", permission="moderate")
     def flags(self):
