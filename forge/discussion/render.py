@@ -12,8 +12,9 @@ own timeline (``thread.tree`` is the list of top-level items in time order).
 
 Two queries whatever the thread's size (the thread, its posts by slug);
 author names come through the tree cache and each post's HTML from the
-render cache, keyed by (post id, version).
+render cache, keyed by (post id, version, link context).
 """
+from ..links import link_context
 from ..model import User
 from ..model.cache import cached_find
 from ..rendering import render_versioned
@@ -54,8 +55,9 @@ class PostItem:
 class ThreadView:
     """Everything the thread template needs (see the module docstring)."""
 
-    def __init__(self, request, node, thread, posts):
+    def __init__(self, request, node, thread, posts, links=None):
         self.request = request
+        self.links = links if links is not None else link_context(request, node)
         self.node = node
         self.thread = thread
         self.user = request.user
@@ -92,7 +94,8 @@ class ThreadView:
                 continue
             if shown[post._id]:
                 name, url = self._author(post.author_id, names)
-                item = PostItem(post, render_versioned(post._id, post.version, post.text),
+                item = PostItem(post, render_versioned(post._id, post.version, post.text,
+                                                       links=self.links),
                                 name, url)
                 item.attachments = [dict(a, url=self.request.forge_url(
                     self.node, "@@attachment", a["id"], a["filename"]))
@@ -139,8 +142,10 @@ def thread_posts(thread):
     return Post.query.find({"thread_id": thread._id}).sort("slug", 1).limit(MAX_POSTS).all()
 
 
-def thread_view(request, node):
+def thread_view(request, node, links=None):
     """The ``ThreadView`` of the artifact resource ``node`` (read is the
-    caller's check: the view that shows the artifact)."""
+    caller's check: the view that shows the artifact).  Posts' short links
+    resolve through ``links`` (default ``forge.links.link_context(request,
+    node)``; a wiki passes its own, with ``[[Page]]`` links)."""
     thread = Thread.query.get(ref_id=node.doc._id)
-    return ThreadView(request, node, thread, thread_posts(thread))
+    return ThreadView(request, node, thread, thread_posts(thread), links=links)

@@ -15,6 +15,7 @@ from pyramid.view import view_config, view_defaults
 
 from ..actions import ActionError
 from ..interfaces import IArtifact, ITool
+from ..links import link_context
 from ..rendering import render_versioned
 from ..views.history import usernames
 from ..views.listing import PAGE_SIZE, page_number
@@ -75,7 +76,8 @@ class PostViews:
         request.response.status_int = status
         return {"thread": thread_view(request, self.context), "error": error, "text": text,
                 "parent": parent,
-                "parent_html": render_versioned(parent._id, parent.version, parent.text)
+                "parent_html": render_versioned(parent._id, parent.version, parent.text,
+                                                links=link_context(request, self.context))
                 if parent is not None else None}
 
     @view_config(name="post", request_method="POST", permission="post",
@@ -170,16 +172,18 @@ class PostViews:
         if not shown:
             raise HTTPNotFound()
         earlier = list(post.history or ())
+        links = link_context(request, self.context)
         names = usernames([post.editor_id or post.author_id] + [h["author_id"] for h in earlier])
         versions = [{"version": post.version, "author": names.get(post.editor_id or post.author_id,
                                                                    "system"),
                      "time": post.modified,
-                     "html": render_versioned(post._id, post.version, post.text)}]
+                     "html": render_versioned(post._id, post.version, post.text, links=links)}]
         for entry in reversed(earlier):
             versions.append({"version": entry["version"],
                              "author": names.get(entry["author_id"], "system"),
                              "time": entry["timestamp"],
-                             "html": render_versioned(post._id, entry["version"], entry["text"])})
+                             "html": render_versioned(post._id, entry["version"], entry["text"],
+                                                      links=links)})
         return {"post": post, "versions": versions}
 
 
@@ -203,7 +207,8 @@ def moderation_queue(context, request):
         items, has_next = readable_posts(request, candidates, node_of, page)
         sections.append({"status": status, "title": title, "has_next": has_next,
                          "items": [{"post": post, "node": node,
-                                    "html": render_versioned(post._id, post.version, post.text)}
+                                    "html": render_versioned(post._id, post.version, post.text,
+                                                             links=link_context(request, node))}
                                    for post, node in items]})
     authors = usernames(item["post"].author_id for s in sections for item in s["items"])
     came_from = urlsplit(request.url).path

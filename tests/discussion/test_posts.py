@@ -159,3 +159,30 @@ def test_post_of_unknown_id_is_404(make_topic, browser_for):
     other = posts()[0]
     mem.get(URL + "@@post-edit", {"post_id": other._id}, status=404)
     mem.get(URL + "@@post-history", {"post_id": "x"}, status=404)
+
+
+def test_short_links_in_posts(make_topic, browser_for):
+    make_topic("intro")
+    make_topic("other")
+    mem = browser_for("mem")
+    mem.post_form(URL + "@@post", {"text": "See [topics:other] please"}, status=302)
+    html = mem.get(URL).text
+    assert 'href="http://localhost/p/demo/topics/other/"' in html
+
+
+def test_events_of_a_post_name_the_tool_and_the_artifact(make_topic, browser_for):
+    make_topic("intro")
+    mem, dev = browser_for("mem"), browser_for("dev")
+    mem.post_form(URL + "@@post", {"text": "v1"}, status=302)
+    post = posts()[0]
+    mem.post_form(URL + "@@post-edit", {"post_id": post._id, "version": "1", "text": "v2"},
+                  status=302)
+    dev.post_form(URL + "@@moderate", {"post_id": post._id, "decision": "delete"}, status=302)
+    session.close()
+    records = OutboxEvent.query.find({"topic": {"$regex": r"^topics\.post\."}}).sort("seq", 1).all()
+    assert [r.topic for r in records] == ["topics.post.created", "topics.post.updated",
+                                          "topics.post.deleted"]
+    for r in records:
+        assert r.message["node_id"] == post._id and r.message["path"] == "intro"
+        assert r.message["node_type"] == "Post"
+    assert posts()[0].title == "Re: Intro"
