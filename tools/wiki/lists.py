@@ -59,7 +59,7 @@ class WikiToolViews(PageFormView):
 
     @view_config(name="preview", request_method="POST", permission="create")
     def preview(self):
-        return preview_response(self.request, self.context)
+        return preview_response(self.request, self.context, self.context)
 
     @view_config(name="index", request_method="GET", renderer="wiki/index.jinja2",
                  permission="read")

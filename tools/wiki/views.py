@@ -91,7 +91,7 @@ class PageViews(PageFormView):
                  permission="read")
     def show(self):
         request, page = self.request, self.context
-        return {"page": page, "html": render_page(request, self.tool, page.doc),
+        return {"page": page, "html": render_page(request, self.tool, page),
                 "children": [c for c in page.children() if request.can("read", c)],
                 "attachments": attachments_of(page.doc._id),
                 "thread": thread_view(request, page),
@@ -142,7 +142,7 @@ class PageViews(PageFormView):
 
     @view_config(name="preview", request_method="POST", permission="update")
     def preview(self):
-        return preview_response(self.request, self.tool)
+        return preview_response(self.request, self.tool, self.context)
 
     @view_config(name="rename", renderer="wiki/rename.jinja2", permission="update")
     def rename(self):
@@ -184,11 +184,11 @@ def moved(context, request):
     return HTTPFound(location=location)
 
 
-def preview_response(request, tool):
+def preview_response(request, tool, node):
     """The rendered HTML of posted Markdown: a fragment for the live preview."""
     text = request.POST.get("text", "")
     if len(text) > MAX_PREVIEW:
         return Response("<p class=\"field-error\">Too long to preview.</p>", status=400,
                         content_type="text/html", charset="utf-8")
-    return Response(str(render_wiki_markdown(request, tool, text)),
+    return Response(str(render_wiki_markdown(request, tool, node, text)),
                     content_type="text/html", charset="utf-8")

@@ -98,25 +98,41 @@ def test_sub_pages_by_path(site, browse):
 def test_wiki_links_existing_missing_and_after_creation(site, browse):
     ada = browse("ada")
     create(ada, "Target", text="here")
-    create(ada, "Source", text="See [[Target]], [[Later Page|later]], [[Guide/Deep]] "
+    create(ada, "Source", text="See [[Target]], [[Later Page]], [[Guide/Deep]] "
                                "and `[[in code]]`.")
     page = ada.get(WIKI + "Source/")
-    assert '<a href="http://localhost/p/demo/wiki/Target/" rel="nofollow noopener">Target</a>' \
-        in page.text
-    assert ('<a href="http://localhost/p/demo/wiki/@@new?title=Later+Page" class="missing"'
-            in page.text)
-    assert ">later</a>" in page.text
+    assert ('<a href="http://localhost/p/demo/wiki/Target/" class="wiki-link" '
+            'rel="nofollow noopener">Target</a>') in page.text
+    assert ('<a href="http://localhost/p/demo/wiki/@@new?title=Later+Page" '
+            'class="wiki-link missing"') in page.text
     assert "<code>[[in code]]</code>" in page.text
     # the missing link leads to a form that already has the name
     form = ada.get(WIKI + "@@new?title=Later+Page")
     assert 'value="Later Page"' in form.text
     create(ada, "Later Page", text="now")
-    page = ada.get(WIKI + "Source/")       # same version of Source, link now exists
-    assert ('<a href="http://localhost/p/demo/wiki/Later%20Page/" rel="nofollow noopener">'
-            'later</a>') in page.text
+    page = ada.get(WIKI + "Source/")       # same version of Source, the link exists now
+    assert ('<a href="http://localhost/p/demo/wiki/Later%20Page/" class="wiki-link" '
+            'rel="nofollow noopener">Later Page</a>') in page.text
     ada.post_form(WIKI + "Target/@@delete", {}, status=302)
     page = ada.get(WIKI + "Source/")
-    assert 'title=Target" class="missing"' in page.text
+    assert 'title=Target" class="wiki-link missing"' in page.text
+    # renamed pages: links to the old name turn missing, to the new one exist
+    ada.post_form(WIKI + "Later%20Page/@@rename", {"name": "Moved"}, status=302)
+    create(ada, "Other", text="[[Moved]] [[Later Page]]")
+    page = ada.get(WIKI + "Other/")
+    assert 'href="http://localhost/p/demo/wiki/Moved/" class="wiki-link"' in page.text
+    assert 'title=Later+Page" class="wiki-link missing"' in page.text
+
+
+def test_short_links_to_other_tools_and_pages(site, browse):
+    ada = browse("ada")
+    create(ada, "Guide")
+    create(ada, "Guide/Install")
+    create(ada, "Linker", text="[wiki:Guide/Install] and [nothere:x] and [wiki:@@bad]")
+    page = ada.get(WIKI + "Linker/")
+    assert ('<a href="http://localhost/p/demo/wiki/Guide/Install/" class="short-link"'
+            in page.text)
+    assert "[nothere:x]" in page.text
 
 
 def test_preview_renders_links_and_is_safe(site, browse):
