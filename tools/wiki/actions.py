@@ -21,8 +21,9 @@ from forge.actions.audit import record
 from forge.actions.roles import role_named
 from forge.actions.versions import create_versioned, save_versioned
 from forge.bus.auditing import audit
-from forge.events import ArtifactDeleted, ArtifactModified
+from forge.events import ArtifactDeleted, ArtifactModified, ToolUpdated
 from forge.model import emit, session
+from forge.model.artifact import _plain
 from forge.model.acl import user_principal, with_privacy
 from forge.model.session import set_fields
 from forge.names import InvalidName, check_artifact_path
@@ -223,3 +224,22 @@ def undelete_page(registry, page, actor):
     session.flush()
     bump_link_generation(page.tool_id)
     return back
+
+
+def set_home(registry, tool, name, actor):
+    """Name the wiki's home page (``ToolInstance.options["home"]``); audited and
+    announced as ``project.tool.updated``.  Returns whether anything changed."""
+    name = clean_path(name)
+    old = _plain(dict(tool.options or {}))
+    new = dict(old, home=name)
+    if new == old:
+        return False
+    change = audit(registry, ToolUpdated.topic, node_type="ToolInstance", node=tool,
+                   old={"options": old}, new={"options": new}, actor=actor,
+                   detail={"change": "home"})
+    tool.options = change.new["options"]
+    record(tool, "tool", actor, "wiki.home", "set the home page to %s" % name,
+           project_id=tool.project_id)
+    emit(registry, ToolUpdated(tool, actor=actor, changes={"options": "home"}))
+    session.flush()
+    return True

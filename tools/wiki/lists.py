@@ -15,7 +15,7 @@ from forge.views.errors import error_response
 from forge.views.history import usernames
 from forge.views.listing import page_number, readable_page
 
-from .actions import create_page, stored_page, undelete_page
+from .actions import create_page, set_home, stored_page, undelete_page
 from .model import WikiPage
 from .resources import IWikiTool
 from .views import PageFormView, preview_response
@@ -118,3 +118,19 @@ class WikiToolViews(PageFormView):
         more = " with %d sub-pages" % (len(back) - 1) if len(back) > 1 else ""
         request.session.flash("Undeleted “%s”%s." % (doc.title, more))
         return HTTPFound(location=request.forge_url(tool, *doc.path.split("/")) + "/")
+
+    @view_config(name="options", renderer="wiki/options.jinja2", permission="admin")
+    def options(self):
+        """The wiki's settings: which page is its home."""
+        request, tool = self.request, self.context
+        if request.method != "POST":
+            return {"home": tool.home_name, "error": None}
+        home = request.POST.get("home", "")
+        try:
+            changed = set_home(request.registry, tool.doc, home, request.user)
+        except ActionError as error:
+            request.response.status_int = error.status
+            return {"home": home, "error": str(error)}
+        request.session.flash("The home page is now “%s”." % tool.doc.options["home"]
+                              if changed else "Nothing changed.")
+        return HTTPFound(location=request.forge_url(tool, "@@options"))

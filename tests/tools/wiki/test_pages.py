@@ -174,3 +174,39 @@ def test_who_may_do_what(site, browse):
     edit(dev, "Rules", 1, title="Rules", text="developers update")
     mem.get(WIKI + "@@deleted", status=403)
     dev.get(WIKI + "@@deleted", status=200)
+
+
+def test_rendered_once_per_version_and_links_cost_one_read(site, browse, monkeypatch):
+    from forge import rendering
+    from forge.testing import count_queries
+    ada = browse("ada")
+    create(ada, "Plain", text="no links here")
+    create(ada, "Linked", text="see [[Plain]]")
+    ada.get(WIKI + "Plain/")
+    ada.get(WIKI + "Linked/")
+    renders = []
+    original = rendering.render_markdown
+    monkeypatch.setattr(rendering, "render_markdown",
+                        lambda *a, **kw: renders.append(a) or original(*a, **kw))
+    with count_queries() as plain:
+        ada.get(WIKI + "Plain/")
+    with count_queries() as linked:
+        ada.get(WIKI + "Linked/")
+    assert renders == []                       # both served from the render cache
+    assert len(linked) == len(plain) + 1       # the wiki's link generation
+    create(ada, "New")                         # moves the generation: Linked renders again
+    ada.get(WIKI + "Plain/")
+    ada.get(WIKI + "Linked/")
+    assert [a[0] for a in renders] == ["see [[Plain]]"]
+
+
+def test_the_home_page_is_a_setting(site, browse):
+    ada = browse("ada")
+    create(ada, "Start", text="start here")
+    browse("dev").post_form(WIKI + "@@options", {"home": "Start"}, status=403)
+    page = ada.post_form(WIKI + "@@options", {"home": "a/../b"}, status=400)
+    assert "may not be" in page.text
+    ada.post_form(WIKI + "@@options", {"home": "Start"}, status=302)
+    assert 'value="Start"' in ada.get(WIKI + "@@options").text
+    assert browse().get(WIKI, status=302).location.endswith("/wiki/Start/")
+    assert stored(site, "Home") is None
