@@ -200,3 +200,67 @@ def make_project(registry):
         return create_project(registry, nb, shortname, title or shortname.title(), admin,
                               parent=parent_doc, private=private)
     return make
+
+
+@pytest.fixture
+def run_reactors(registry):
+    """``run_reactors()`` delivers every event saved so far to every registered
+    reactor (on ``memory://``) and returns when they are all idle::
+
+        def test_activity(forge_browser, run_reactors):
+            ...change things...
+            run_reactors()
+            assert "created" in forge_browser.get("/p/demo/@@activity").text
+
+    The memory broker outlives each test's app and database, so each call
+    first empties the reactors' queues of other tests' events and publishes
+    this test's outbox again (reactors skip what they processed already);
+    then it runs each reactor whose queue has messages, until none has.
+    """
+    return lambda: deliver_to_reactors(registry)
+
+
+def deliver_to_reactors(registry, max_rounds=20):
+    """Run the registered reactors over this database's outbox until idle;
+    return how many messages they took."""
+    from kombu import Producer
+
+    from forge.bus import amqp
+    from forge.bus.relay import declare_topology
+    from forge.bus.worker import ReactorWorker, bus_connection, is_memory
+    from forge.model import OutboxEvent
+    from forge.model.session import collection, session
+
+    if not is_memory(registry.settings):
+        raise RuntimeError("run_reactors needs forge.bus.url = memory://")
+    reactors = sorted(registry.forge_reactors.values(), key=lambda r: r.name)
+    session.flush()
+    with bus_connection(registry.settings) as connection:
+        channel = connection.channel()
+        declare_topology(channel, reactors)
+        queues = [amqp.reactor_queue(r.name, r.topic)(channel) for r in reactors]
+        for queue in queues:
+            queue.purge()
+        producer = Producer(channel, exchange=amqp.events_exchange())
+        last_seq = _publish_after(producer, collection(OutboxEvent), 0)
+        taken = 0
+        for _round in range(max_rounds):
+            busy = [r for r, q in zip(reactors, queues) if q.queue_declare(passive=True)[1]]
+            if not busy:
+                break
+            for reactor in busy:
+                taken += ReactorWorker(registry, reactor).run_until_idle(
+                    idle_seconds=0.02, max_seconds=30)
+            # events the reactors emitted themselves
+            last_seq = _publish_after(producer, collection(OutboxEvent), last_seq)
+    session.close()
+    return taken
+
+
+def _publish_after(producer, outbox, seq):
+    """Publish the outbox records after ``seq`` (as the relay would); return the last seq."""
+    for record in outbox.find({"seq": {"$gt": seq}}).sort("seq", 1):
+        producer.publish(record["message"], routing_key=record["topic"], serializer="json",
+                         message_id=record["_id"], headers={"seq": record["seq"]})
+        seq = record["seq"]
+    return seq

@@ -4,6 +4,7 @@ from pyramid.httpexceptions import HTTPForbidden, HTTPFound
 from pyramid.view import view_config, view_defaults
 
 from ..actions import ActionError
+from ..activity import activity_page
 from ..actions.projects import create_project, update_project
 from ..actions.roles import roles_of, roles_project
 from ..interfaces import IProject
@@ -12,6 +13,8 @@ from ..rendering import render_versioned
 
 #: members listed per role on a home page; the roles page lists them all
 MEMBERS_SHOWN = 50
+#: newest activity entries on a home page; @@activity pages through them all
+ACTIVITY_SHOWN = 10
 
 
 def project_url(request, neighborhood_node, shortname):
@@ -82,6 +85,8 @@ class ProjectViews:
             "inherits_roles": roles_doc._id != context.doc._id,
             "may_admin": request.can("admin", context),
             "may_update": request.can("update", context),
+            "activity": activity_page(request, {"project_id": context.doc._id},
+                                      size=ACTIVITY_SHOWN, known=(context,)),
         }
 
     @view_config(name="create-subproject", renderer="project/create.jinja2",

@@ -216,9 +216,9 @@ def test_attaching_is_announced_and_audited(forge_app, site):
 
 def test_post_attachments_are_grouped_and_follow_the_post(forge_app, registry, site):
     note = site["note"]
-    session.db["post"].insert_one({"_id": "p1", "status": "ok", "deleted": False,
+    session.db["post"].insert_one({"_id": "p1", "thread_id": "t", "slug": "1", "status": "ok", "deleted": False,
                                    "author_id": site["mem"]._id})
-    session.db["post"].insert_one({"_id": "p2", "status": "pending", "deleted": False,
+    session.db["post"].insert_one({"_id": "p2", "thread_id": "t", "slug": "2", "status": "pending", "deleted": False,
                                    "author_id": site["mem"]._id})
     one = save_attachment(registry, note, "one.txt", io.BytesIO(b"1"), None, site["mem"],
                           post_id="p1")

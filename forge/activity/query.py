@@ -1,0 +1,130 @@
+"""Reading activity: newest first, only what the viewer may read, paged.
+
+``activity_page(request, {"project_id": ...}, page)`` walks the entries of
+one index (project, tool, actor or node: issue 5's per-tool, per-person and
+per-artifact lists and feeds use the same helper) newest first, resolves each
+entry's node through the tree *now* and keeps it only if the viewer may
+``read`` it, before paging (``forge.views.listing.readable_page``).  An entry
+whose node no longer resolves (deleted, moved) is not shown: its title may
+have been private.
+
+``NodeResolver`` turns an event-like record (``project_id``, ``tool_id``,
+``path``, ``node_type``) into the resource it names, with the projects,
+tools and artifacts it met memoised for the request.
+"""
+import datetime
+
+from pyramid.traversal import find_resource
+
+from ..model import Neighborhood, Project, User
+from ..model.cache import cached_find
+from ..model.session import collection
+from ..views.listing import PAGE_SIZE, readable_page
+from .model import ActivityEntry
+
+MAX_SCANNED = 2000      # entries looked at for one page, readable or not
+
+
+class NodeResolver:
+    """Resolve event-like records to resources, memoised for one request."""
+
+    def __init__(self, request, known=()):
+        self.request = request
+        self._projects = {node.doc._id: node for node in known}
+        self._nodes = {}
+
+    def project(self, project_id):
+        if project_id not in self._projects:
+            node = None
+            project = _first(cached_find(self.request, Project, {"_id": project_id})) \
+                if project_id else None
+            if project is not None:
+                neighborhood = _first(cached_find(self.request, Neighborhood,
+                                                  {"_id": project.neighborhood_id}))
+                if neighborhood is not None:
+                    node = self._find([neighborhood.name] + project.shortname.split("/"))
+            self._projects[project_id] = node
+        return self._projects[project_id]
+
+    def resolve(self, record):
+        """The node ``record`` names, or None when it does not resolve now."""
+        get = record.get if isinstance(record, dict) else lambda k: getattr(record, k, None)
+        node_type, tool_id = get("node_type"), get("tool_id")
+        key = (get("project_id"), tool_id,
+               get("path") if node_type not in ("Project", "ToolInstance") else None)
+        if key not in self._nodes:
+            self._nodes[key] = self._resolve(*key)
+        return self._nodes[key]
+
+    def _resolve(self, project_id, tool_id, path):
+        project = self.project(project_id)
+        if project is None or not tool_id:
+            return project
+        tool = next((t for t in project.tools() if t.doc._id == tool_id), None)
+        if tool is None or not path:
+            return tool
+        node = tool
+        try:
+            for segment in path.split("/"):
+                node = node[segment]
+        except KeyError:
+            return None
+        return node
+
+    def _find(self, segments):
+        try:
+            return find_resource(self.request.root, "/" + "/".join(segments) + "/")
+        except KeyError:
+            return None
+
+
+class ActivityItem:
+    """An entry with its node; answers ``read`` like the node (its ACL and lineage)."""
+
+    def __init__(self, entry, node, actor_name):
+        self.entry = entry
+        self.node = node
+        self.actor_name = actor_name
+        self.__parent__ = node.__parent__
+        self.__acl__ = node.__acl__
+
+    @property
+    def when(self):
+        return datetime.datetime.fromtimestamp(self.entry["timestamp"], datetime.timezone.utc)
+
+    @property
+    def anchor(self):
+        return "#post-%s" % self.entry["node_id"] if self.entry.get("node_type") == "Post" \
+            else ""
+
+
+def activity_entries(criteria, before=None):
+    """Raw entries matching one indexed equality (``project_id``, ``tool_id``,
+    ``actor_id`` or ``node_id``), newest first, at most ``MAX_SCANNED``."""
+    query = dict(criteria)
+    if before is not None:
+        query["timestamp"] = {"$lt": before}
+    return collection(ActivityEntry).find(query).sort("timestamp", -1).limit(MAX_SCANNED)
+
+
+def _first(items):
+    return items[0] if items else None
+
+
+def activity_page(request, criteria, page=1, size=PAGE_SIZE, known=()):
+    """A ``Page`` of ``ActivityItem`` the viewer may read, newest first.
+    ``known``: project nodes the page has already (saves resolving them)."""
+    resolver = NodeResolver(request, known)
+    names = {}
+
+    def to_item(entry):
+        node = resolver.resolve(entry)
+        if node is None:
+            return None
+        actor_id = entry.get("actor_id")
+        if actor_id not in names:
+            user = User.query.get(_id=actor_id) if actor_id else None
+            names[actor_id] = user.username if user is not None else "system"
+        return ActivityItem(entry, node, names[actor_id])
+
+    return readable_page(request, activity_entries(criteria), to_item, page=page, size=size)

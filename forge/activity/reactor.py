@@ -1,0 +1,127 @@
+"""The ``forge.activity`` reactor: every event worth showing becomes an entry.
+
+Registered on ``#`` (all topics); it records
+
+* artifact events ``{type}.created|updated|deleted`` with the artifact's title;
+* comments ``{tool}.post.created`` (only when the post is visible, status "ok")
+  and ``{tool}.post.approved`` (a held post once a moderator let it through),
+  titled "Re: <artifact title>" with an excerpt of the text;
+* ``project.created|updated`` and ``project.tool.installed|uninstalled``.
+
+A post deleted or marked as spam (``*.post.deleted``, ``*.post.updated`` with
+a status other than "ok") takes its entries away.  ACL, role and user events
+are not activity.  Idempotent: the entry's ``_id`` is the event id.
+"""
+import re
+
+from pymongo.errors import DuplicateKeyError
+
+from ..model import Artifact, Project, ToolInstance
+from ..model.session import collection
+from .model import ActivityEntry
+
+SKIP_TOPICS = ("acl.changed", "roles.changed", "project.tool.updated")
+EXCERPT = 200
+
+
+def record_activity(event, context):
+    """The reactor: ``event`` is the frozen bus message."""
+    topic = event["topic"]
+    if not event.get("project_id") or topic.endswith(SKIP_TOPICS):
+        return
+    words = topic.split(".")
+    verb = words[-1]
+    node_type = event.get("node_type")
+    if node_type == "Post":
+        entry = _post_entry(event, verb)
+    elif node_type == "Thread":
+        entry = None
+    elif node_type == "Project":
+        entry = _project_entry(event, verb)
+    elif node_type == "ToolInstance":
+        entry = _tool_entry(event, words)
+    else:
+        entry = _artifact_entry(event, verb)
+    if entry is not None:
+        _store(event, entry.pop("verb", verb), **entry)
+
+
+def _store(event, verb, title, summary, **extra):
+    document = {
+        "_id": event["id"], "event_id": event["id"], "project_id": event.get("project_id"),
+        "tool_id": event.get("tool_id"), "node_type": event.get("node_type"),
+        "node_id": event.get("node_id"), "path": event.get("path"), "topic": event["topic"],
+        "verb": verb, "actor_id": event.get("actor_id"), "title": title or "",
+        "summary": summary or "", "timestamp": float(event.get("timestamp") or 0.0)}
+    document.update(extra)
+    try:
+        collection(ActivityEntry).insert_one(document)
+    except DuplicateKeyError:
+        pass                    # delivered twice: recorded already
+
+
+def excerpt(text, length=EXCERPT):
+    text = re.sub(r"\s+", " ", text or "").strip()
+    return text if len(text) <= length else text[:length - 1].rstrip() + "…"
+
+
+def _post_entry(event, verb):
+    post = collection_named("post").find_one({"_id": event.get("node_id")})
+    if post is None:
+        return None
+    detail = event.get("detail") or {}
+    hidden = post.get("deleted") or post.get("status", "ok") != "ok"
+    if verb == "deleted" or (verb == "updated" and detail.get("status", "ok") != "ok"):
+        collection(ActivityEntry).delete_many({"node_id": post["_id"]})
+        return None
+    if verb not in ("created", "approved") or hidden:
+        return None
+    ref_title = post.get("ref_title") or _artifact_title(post.get("ref_id"))
+    return {"title": "Re: %s" % ref_title if ref_title else "Comment",
+            "summary": excerpt(post.get("text")), "verb": "commented"}
+
+
+def _artifact_title(artifact_id):
+    raw = collection(Artifact).find_one({"_id": artifact_id}, {"title": 1}) \
+        if artifact_id else None
+    return raw.get("title", "") if raw else ""
+
+
+def _artifact_entry(event, verb):
+    if verb not in ("created", "updated", "deleted"):
+        return None
+    raw = collection(Artifact).find_one({"_id": event.get("node_id")},
+                                        {"title": 1, "path": 1})
+    if raw is None:
+        return None
+    detail = event.get("detail") or {}
+    if detail.get("attachments"):
+        summary = "attached %s" % ", ".join(detail["attachments"])
+    elif detail.get("deleted_attachment"):
+        summary = "removed the attachment %s" % detail["deleted_attachment"]
+    else:
+        summary = verb
+    return {"title": raw.get("title") or raw.get("path", ""), "summary": summary}
+
+
+def _project_entry(event, verb):
+    if verb not in ("created", "updated"):
+        return None
+    project = Project.query.get(_id=event.get("node_id"))
+    if project is None:
+        return None
+    return {"title": project.title, "summary": "%s the project" % verb}
+
+
+def _tool_entry(event, words):
+    if words[:2] != ["project", "tool"] or words[-1] not in ("installed", "uninstalled"):
+        return None
+    tool = ToolInstance.query.get(_id=event.get("node_id"))
+    if tool is None:
+        return None
+    return {"title": tool.label or tool.mount, "summary": "%s the tool" % words[-1]}
+
+
+def collection_named(name):
+    from ..model.session import session
+    return session.db[name]
