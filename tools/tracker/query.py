@@ -604,19 +604,20 @@ def _enumerated(conditions, key, values, descending, none_last=False):
     """One indexed equality query per value in the configured order, then the
     documents whose value is none of them (removed states, say)."""
     ordered = list(reversed(values)) if descending else list(values)
+    by_number = [("number", -1 if descending else 1)]
     segments = []
     for value in ordered:
         narrowed = conditions.copy().eq(key, value)
         if narrowed.to_filter() is not None:
-            segments.append(Segment(narrowed, [("number", 1)]))
+            segments.append(Segment(narrowed, by_number))
     if key.startswith("custom."):
         name = key.split(".", 1)[1]
-        segments.append(Segment(conditions, [("number", 1)],
+        segments.append(Segment(conditions, by_number,
                                 residual=lambda doc: _custom(doc, name) not in values))
     else:
         rest = conditions.copy().none_of(key, values)
         if rest.to_filter() is not None:
-            segments.append(Segment(rest, [("number", 1)]))
+            segments.append(Segment(rest, by_number))
     return segments
 
 

@@ -221,7 +221,7 @@ def numbers(documents, text, me="u-ada"):
     ("sort:-_points", [5, 1, 3, 4, 2]),
     ("_regression:no", [5, 4, 2, 1]),
     ("sort:_severity", [2, 1, 5, 3, 4]),
-    ("sort:-priority", [3, 1, 4, 5, 2]),
+    ("sort:-priority", [3, 1, 5, 4, 2]),
     ("sort:status", [1, 5, 3, 2, 4]),
     ("sort:milestone", [1, 2, 4, 5, 3]),
     ("sort:modified", [5, 3, 1, 4, 2]),

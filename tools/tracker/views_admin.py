@@ -1,0 +1,109 @@
+"""``@@admin`` of a tracker: states, priorities, milestones, default assignee,
+the list's extra columns and the tracker-wide saved searches.
+
+One page of small forms, each posting ``form=<name>``; a refused form comes
+back with its message and what was typed, status 400.  Custom fields are the
+core's ``@@fields`` page and who may create tickets is the tool's ACL
+(``@@permissions``); the page links to both.
+"""
+from pyramid.httpexceptions import HTTPFound
+from pyramid.view import view_config, view_defaults
+
+from forge.actions import ActionError
+
+from . import admin_actions as actions
+from .config import tracker_options
+from .resources import ITrackerTool
+from .views_list import check_query_for
+
+
+@view_defaults(context=ITrackerTool, name="admin", renderer="tracker/admin.jinja2",
+               permission="admin")
+class TrackerAdminView:
+    def __init__(self, context, request):
+        self.context = context
+        self.request = request
+
+    def page(self, form=None, values=None, error=None, status=200):
+        self.request.response.status_int = status
+        options = tracker_options(self.context.doc)
+        return {"tool": self.context, "options": options,
+                "custom_fields": self.context.custom_fields(), "error": error,
+                "error_form": form, "values": values or {},
+                "form_values": lambda name, default="": (values or {}).get(name, default)
+                if form else default}
+
+    @view_config(request_method="GET")
+    def show(self):
+        return self.page()
+
+    @view_config(request_method="POST")
+    def submit(self):
+        request, post = self.request, self.request.POST
+        form = post.get("form", "")
+        handler = HANDLERS.get(form)
+        values = {key: post.get(key, "") for key in post if key != "csrf_token"}
+        if handler is None:
+            return self.page(error="The form was not recognised; reload the page.", status=400)
+        try:
+            message = handler(self, post)
+        except ActionError as error:
+            return self.page(form=form, values=values, error=str(error), status=error.status)
+        request.session.flash(message)
+        return HTTPFound(location=request.forge_url(self.context, "@@admin"))
+
+    # each handler: (view, post) -> flash message; raises ActionError
+
+    def states(self, post):
+        actions.set_states(self.request.registry, self.context.doc, post.get("open_states"),
+                           post.get("closed_states"), self.request.user)
+        return "Saved the states."
+
+    def priorities(self, post):
+        actions.set_priorities(self.request.registry, self.context.doc,
+                               post.get("priorities"), post.get("default_priority"),
+                               self.request.user)
+        return "Saved the priorities."
+
+    def assignee(self, post):
+        actions.set_default_assignee(self.request.registry, self.context.doc,
+                                     post.get("default_assignee"), self.request.user)
+        return "Saved the default assignee."
+
+    def columns(self, post):
+        actions.set_list_columns(self.request.registry, self.context.doc,
+                                 post.getall("column"), self.request.user)
+        return "Saved the list's columns."
+
+    def add_milestone(self, post):
+        milestone = actions.add_milestone(self.request.registry, self.context.doc,
+                                          post.get("name"), post.get("due"),
+                                          post.get("description"), self.request.user)
+        return "Added the milestone “%s”." % milestone.name
+
+    def edit_milestone(self, post):
+        closed = {"close": True, "reopen": False}.get(post.get("action"))
+        due = post.get("due") if "due" in post else None
+        milestone = actions.update_milestone(self.request.registry, self.context.doc,
+                                             post.get("name"), self.request.user, due=due,
+                                             closed=closed)
+        return "Saved the milestone “%s”." % milestone.name
+
+    def add_search(self, post):
+        actions.add_tracker_search(self.request.registry, self.context.doc, post.get("name"),
+                                   post.get("query"), self.request.user,
+                                   check_query_for(self.request, self.context))
+        return "Added the saved search."
+
+    def remove_search(self, post):
+        actions.remove_tracker_search(self.request.registry, self.context.doc,
+                                      post.get("name"), self.request.user)
+        return "Removed the saved search."
+
+
+HANDLERS = {"states": TrackerAdminView.states, "priorities": TrackerAdminView.priorities,
+            "assignee": TrackerAdminView.assignee, "columns": TrackerAdminView.columns,
+            "add-milestone": TrackerAdminView.add_milestone,
+            "edit-milestone": TrackerAdminView.edit_milestone,
+            "add-search": TrackerAdminView.add_search,
+            "remove-search": TrackerAdminView.remove_search}

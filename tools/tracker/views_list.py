@@ -1,0 +1,394 @@
+"""The tracker's ticket list (its index page), saved searches and bulk edit.
+
+The list runs a query (``tools.tracker.query``) as indexed Mongo queries in
+display order and keeps the tickets the viewer may read *before* paging
+(``readable_page``), so a private ticket changes neither what an outsider
+counts nor where pages break.  The total is shown when it is free (the last
+page: everything before it was walked anyway) or on request (``count=1``,
+a walk capped at ``COUNT_CAP``); otherwise the page says "page N".
+
+Bulk edit changes each selected ticket through the tracker's own
+``update_ticket`` (one snapshot and one event per ticket) after checking
+``update`` on that ticket; tickets it may not change are listed, not skipped.
+"""
+from dataclasses import dataclass
+
+from pyramid.httpexceptions import HTTPFound
+from pyramid.view import view_config, view_defaults
+
+from forge.actions import ActionError
+from forge.fields import username_exists
+from forge.model import User
+from forge.model.session import collection
+from forge.resources.tool import RawArtifact
+from forge.views.history import usernames
+from forge.views.listing import PAGE_SIZE, page_number, readable_page
+
+from .actions import update_ticket
+from .config import tracker_options
+from .model import Ticket
+from .query import QueryContext, QueryError, compile_query, iter_matches, parse, unparse
+from .resources import ITrackerTool
+from .searches import delete_search, personal_searches, save_search
+
+DEFAULT_QUERY = "is:open"
+COUNT_CAP = 10000
+MAX_BULK = 100
+COLUMNS = (("number", "#"), ("summary", "Summary"), ("status", "Status"),
+           ("assigned_to", "Assignee"), ("milestone", "Milestone"),
+           ("priority", "Priority"), ("labels", "Labels"), ("modified", "Modified"))
+
+
+def user_id_of(username):
+    user = User.by_username(username)
+    return user._id if user is not None else None
+
+
+def query_context(request, tool):
+    return QueryContext(tracker_options(tool.doc), tool.custom_fields(),
+                        me=request.user._id if request.user else None, user_id=user_id_of)
+
+
+def compile_text(request, tool, text):
+    return compile_query(parse(text), tool.doc._id, query_context(request, tool))
+
+
+def readable_ticket(request, tool, raw):
+    """The ticket's node if the viewer may read it, else None.  A ticket with
+    no ACL of its own is readable exactly when the tracker is (the view
+    checked that), so only private tickets cost a permission check."""
+    node = tool.ticket_resource(RawArtifact(raw))
+    if not raw.get("acl"):
+        return node
+    return node if request.can("read", node) else None
+
+
+@dataclass
+class Row:
+    node: object
+    raw: dict
+    assignee: str = ""
+
+    def __getattr__(self, name):
+        try:
+            return self.raw[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def custom(self, name):
+        return (self.raw.get("custom") or {}).get(name)
+
+
+def run_list(request, tool, text, page=1, count=False):
+    """(rows, Page, total or None) of query ``text``; raises QueryError."""
+    compiled = compile_text(request, tool, text)
+    candidates = iter_matches(collection(Ticket), compiled)
+    result = readable_page(request, candidates,
+                           lambda raw: tool.ticket_resource(RawArtifact(raw)), page=page)
+    names = usernames(node._doc.raw.get("assigned_to_id") for node in result.items)
+    rows = [Row(node, node._doc.raw, names.get(node._doc.raw.get("assigned_to_id"), ""))
+            for node in result.items]
+    total = None
+    if not result.has_next and (rows or page == 1):
+        total = (result.page - 1) * PAGE_SIZE + len(rows)
+    elif count:
+        total = count_readable(request, tool, compiled)
+    return rows, result, total
+
+
+def count_readable(request, tool, compiled):
+    """How many tickets the viewer may read match, up to ``COUNT_CAP`` (then
+    ``COUNT_CAP + 1`` means "more"); reads only what the check needs."""
+    seen = 0
+    projection = {"acl": 1, "path": 1, "number": 1, "title": 1, "labels": 1, "custom": 1,
+                  "tool_id": 1}
+    for raw in iter_matches(collection(Ticket), compiled, projection):
+        if readable_ticket(request, tool, raw) is not None:
+            seen += 1
+            if seen > COUNT_CAP:
+                break
+    return seen
+
+
+def with_sort(text, key):
+    """``text`` sorted by ``key`` (ascending, or descending if it already was)."""
+    try:
+        parsed = parse(text)
+    except QueryError:
+        return None
+    descending = parsed.sort == (key, False)
+    parsed.sort = (key, descending)
+    return unparse(parsed)
+
+
+def check_query_for(request, tool):
+    def check(text):
+        try:
+            compile_text(request, tool, text)
+        except QueryError as error:
+            raise ValueError("The query cannot run: %s" % error) from None
+    return check
+
+
+@view_defaults(context=ITrackerTool)
+class TicketListViews:
+    def __init__(self, context, request):
+        self.context = context
+        self.request = request
+
+    @property
+    def options(self):
+        return tracker_options(self.context.doc)
+
+    def list_page(self, text, status=200, error=None, bulk_result=None):
+        request, tool = self.request, self.context
+        options = self.options
+        rows, result, total = [], None, None
+        if error is None:
+            try:
+                rows, result, total = run_list(request, tool, text, page_number(request),
+                                               count=request.GET.get("count") == "1")
+            except QueryError as e:
+                error, status = str(e), 400
+        request.response.status_int = status
+        specs = {spec.name: spec for spec in tool.custom_fields()}
+        return {
+            "tool": tool, "q": text, "error": error, "rows": rows, "page": result,
+            "total": total, "count_cap": COUNT_CAP, "columns": COLUMNS,
+            "custom_columns": [specs[n] for n in options.list_columns if n in specs],
+            "sort_link": lambda key: with_sort(text, key),
+            "tracker_searches": options.saved_searches,
+            "personal_searches": personal_searches(tool.doc._id, request.user),
+            "options": options, "bulk_result": bulk_result,
+            "may_create": request.can("create", tool),
+            "may_bulk": request.user is not None and request.can("update", tool),
+            "may_admin": request.can("admin", tool),
+        }
+
+    @view_config(name="", request_method="GET", renderer="tracker/list.jinja2",
+                 permission="read")
+    def index(self):
+        text = self.request.GET.get("q")
+        return self.list_page(DEFAULT_QUERY if text is None else text.strip())
+
+    # -- personal saved searches ---------------------------------------------------
+
+    @view_config(name="save-search", request_method="POST", renderer="tracker/list.jinja2",
+                 permission="read")
+    def save_search(self):
+        request, tool = self.request, self.context
+        post = request.POST
+        text = post.get("q", "").strip()
+        try:
+            save_search(request.registry, tool.doc, request.user, post.get("name", ""), text,
+                        check_query_for(request, tool))
+        except ActionError as error:
+            return self.list_page(text, status=error.status if request.user else 403,
+                                  error=str(error))
+        request.session.flash("Saved the search “%s”." % " ".join(post.get("name", "").split()))
+        return HTTPFound(location=request.forge_url(tool, query={"q": text}))
+
+    @view_config(name="delete-search", request_method="POST", renderer="tracker/list.jinja2",
+                 permission="read")
+    def delete_search(self):
+        request, tool = self.request, self.context
+        try:
+            delete_search(request.registry, tool.doc, request.user, request.POST.get("id"))
+        except ActionError as error:
+            return self.list_page(DEFAULT_QUERY, status=error.status, error=str(error))
+        request.session.flash("Deleted the saved search.")
+        return HTTPFound(location=request.forge_url(tool))
+
+    # -- bulk edit -------------------------------------------------------------------
+
+    @view_config(name="bulk", request_method="POST", renderer="tracker/list.jinja2",
+                 permission="read")
+    def bulk(self):
+        request, tool = self.request, self.context
+        post = request.POST
+        text = post.get("q", "").strip()
+        if request.user is None:
+            return self.list_page(text, status=403, error="Sign in to change tickets.")
+        try:
+            numbers = selected_numbers(post.getall("ticket"))
+            changes, labels_add, labels_remove = bulk_changes(post, self.options)
+        except ActionError as error:
+            return self.list_page(text, status=error.status, error=str(error))
+        comment = " ".join(post.get("comment", "").split())[:500] or "bulk edit"
+        outcome = {"changed": [], "unchanged": [], "refused": []}
+        for number in numbers:
+            apply_bulk(request, tool, number, changes, labels_add, labels_remove, comment,
+                       outcome)
+        if outcome["refused"]:
+            return self.list_page(text, status=200, bulk_result=outcome)
+        request.session.flash(bulk_summary(outcome))
+        return HTTPFound(location=request.forge_url(tool, query={"q": text}))
+
+
+def selected_numbers(raw_numbers):
+    numbers = []
+    for raw in raw_numbers:
+        if not raw.isdigit() or len(raw) > 9:
+            raise ActionError("The selection is not a list of ticket numbers; reload the page.")
+        if int(raw) not in numbers:
+            numbers.append(int(raw))
+    if not numbers:
+        raise ActionError("Select at least one ticket to change.")
+    if len(numbers) > MAX_BULK:
+        raise ActionError("Change at most %d tickets at once." % MAX_BULK)
+    return numbers
+
+
+def bulk_changes(post, options):
+    """(changes, labels to add, labels to remove) from the bulk form; empty
+    fields mean "leave as it is"."""
+    changes = {}
+    status = post.get("status", "").strip()
+    if status:
+        if status not in options.states:
+            raise ActionError("The status must be one of: %s." % ", ".join(options.states))
+        changes["status"] = status
+    priority = post.get("priority", "").strip()
+    if priority:
+        if priority not in options.priorities:
+            raise ActionError("The priority must be one of: %s."
+                              % ", ".join(options.priorities))
+        changes["priority"] = priority
+    milestone = post.get("milestone", "").strip()
+    if milestone:
+        if milestone == "-":
+            changes["milestone"] = ""
+        elif milestone not in options.milestone_names:
+            raise ActionError("There is no milestone named %r." % milestone[:60])
+        else:
+            changes["milestone"] = milestone
+    assignee = post.get("assigned_to", "").strip()
+    if assignee:
+        if assignee == "-":
+            changes["assigned_to_id"] = None
+        elif not username_exists(assignee):
+            raise ActionError("There is no user named %r." % assignee[:60])
+        else:
+            changes["assigned_to_id"] = user_id_of(assignee)
+    labels_add = split_labels(post.get("add_labels", ""))
+    labels_remove = split_labels(post.get("remove_labels", ""))
+    if not changes and not labels_add and not labels_remove:
+        raise ActionError("Choose at least one change to make.")
+    return changes, labels_add, labels_remove
+
+
+def split_labels(raw):
+    labels = []
+    for label in (raw or "").split(","):
+        label = label.strip()
+        if not label:
+            continue
+        if len(label) > 40 or any(ord(c) < 32 for c in label):
+            raise ActionError("A label is one line of at most 40 characters.")
+        if label not in labels:
+            labels.append(label)
+    return labels
+
+
+def apply_bulk(request, tool, number, changes, labels_add, labels_remove, comment, outcome):
+    doc = Ticket.query.get(tool_id=tool.doc._id, path=str(number), deleted=False)
+    node = tool.ticket_resource(doc) if doc is not None else None
+    if node is None or not request.can("read", node):
+        outcome["refused"].append((number, "no such ticket"))
+        return
+    if not request.can("update", node):
+        outcome["refused"].append((number, "you may not change it"))
+        return
+    ticket_changes = dict(changes)
+    if labels_add or labels_remove:
+        labels = [label for label in doc.labels or () if label not in labels_remove]
+        labels += [label for label in labels_add if label not in labels]
+        ticket_changes["labels"] = labels
+    try:
+        _ticket, changed = update_ticket(request.registry, doc, doc.version, ticket_changes,
+                                         request.user, comment=comment)
+    except ActionError as error:
+        outcome["refused"].append((number, str(error)))
+        return
+    outcome["changed" if changed else "unchanged"].append(number)
+
+
+def bulk_summary(outcome):
+    parts = []
+    if outcome["changed"]:
+        parts.append("Changed %s." % ", ".join("#%d" % n for n in outcome["changed"]))
+    if outcome["unchanged"]:
+        parts.append("Already so: %s." % ", ".join("#%d" % n for n in outcome["unchanged"]))
+    return " ".join(parts)
+
+
+# -- milestones ------------------------------------------------------------------------
+
+@dataclass
+class Progress:
+    closed: int = 0
+    total: int = 0
+
+    @property
+    def percent(self):
+        return int(100 * self.closed / self.total) if self.total else 0
+
+
+def milestone_progress(request, tool, name):
+    """Closed and total tickets of a milestone that the viewer may read.
+
+    One indexed equality (tool_id, deleted, milestone) walked with a projection
+    of what the read check and the count need; not ``count_documents``, which
+    scans on the embedded server and could not skip private tickets anyway."""
+    progress = Progress()
+    cursor = collection(Ticket).find(
+        {"tool_id": tool.doc._id, "deleted": False, "milestone": name},
+        {"acl": 1, "closed": 1, "path": 1, "tool_id": 1})
+    for raw in cursor:
+        if readable_ticket(request, tool, raw) is not None:
+            progress.total += 1
+            progress.closed += bool(raw.get("closed"))
+    return progress
+
+
+def overdue(milestone, progress, today):
+    return bool(milestone.due and not milestone.closed and milestone.due < today
+                and progress.closed < progress.total)
+
+
+@view_config(context=ITrackerTool, name="milestones", request_method="GET",
+             renderer="tracker/milestones.jinja2", permission="read")
+def milestones_page(context, request):
+    import datetime
+    today = datetime.date.today().isoformat()
+    items = []
+    for milestone in tracker_options(context.doc).milestones:
+        progress = milestone_progress(request, context, milestone.name)
+        items.append({"milestone": milestone, "progress": progress,
+                      "overdue": overdue(milestone, progress, today)})
+    return {"tool": context, "open": [i for i in items if not i["milestone"].closed],
+            "closed": [i for i in items if i["milestone"].closed],
+            "may_admin": request.can("admin", context)}
+
+
+@view_config(context=ITrackerTool, name="milestone", request_method="GET",
+             renderer="tracker/milestone.jinja2", permission="read")
+def milestone_page(context, request):
+    import datetime
+    from pyramid.httpexceptions import HTTPNotFound
+    from forge.rendering import render_markdown
+    name = "/".join(request.subpath)
+    milestone = tracker_options(context.doc).milestone(name)
+    if milestone is None:
+        raise HTTPNotFound("There is no milestone named %r." % name[:80])
+    text = 'milestone:"%s" sort:status' % name
+    rows, result, total = run_list(request, context, text, page_number(request))
+    progress = milestone_progress(request, context, name)
+    specs = {spec.name: spec for spec in context.custom_fields()}
+    return {"tool": context, "milestone": milestone, "progress": progress,
+            "description": render_markdown(milestone.description),
+            "overdue": overdue(milestone, progress, datetime.date.today().isoformat()),
+            "rows": rows, "page": result, "total": total, "q": text, "count_cap": COUNT_CAP,
+            "columns": COLUMNS, "custom_columns": [
+                specs[n] for n in tracker_options(context.doc).list_columns if n in specs],
+            "may_admin": request.can("admin", context)}
