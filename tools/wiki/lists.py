@@ -79,7 +79,9 @@ class WikiToolViews(PageFormView):
         request, tool = self.request, self.context
         candidates = collection(WikiPage).find(
             {"tool_id": tool.doc._id, "deleted": False}, LIST_FIELDS).sort("modified", -1)
-        page = readable_page(request, candidates, lambda raw: tool.page_at(raw["path"]),
+        families = {}
+        page = readable_page(request, candidates,
+                             lambda raw: tool.node_in_family(raw["path"], families),
                              page=page_number(request), size=RECENT_PAGE_SIZE)
         rows = []
         for node in page.items:

@@ -92,6 +92,22 @@ class WikiTool(RedirectingContainer, ToolResource):
                 return None
         return node
 
+    def node_in_family(self, path, families):
+        """The page node at ``path`` built from its family, loaded once per
+        family name into ``families`` (a dict the caller keeps for one list):
+        a list of pages costs one query per distinct top-level page."""
+        name = path.split("/", 1)[0]
+        family = families.get(name)
+        if family is None:
+            family = families[name] = ArtifactFamily(self.doc._id, name)
+        node = self
+        for segment in path.split("/"):
+            doc = family.by_path.get(node._child_path(segment))
+            if doc is None or doc.deleted:
+                return None
+            node = self.artifact_resource(doc, segment, node, family)
+        return node
+
     def nodes_from(self, raws):
         """Page nodes, with their lineage, for stored documents loaded at once
         (index, lists): no further query.  A page whose parent is not among

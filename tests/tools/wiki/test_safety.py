@@ -160,3 +160,19 @@ def test_private_page_attachments_are_hidden(site, browse):
 def test_rendered_wiki_markdown_has_no_active_content(site, browse, payload):
     html = browse("ada").post_form(WIKI + "@@preview", {"text": "a\n\n" + payload}).text
     assert active_content(html) == []
+
+
+def test_recent_changes_filter_private_pages_before_paging(site, browse):
+    mem = browse("mem")
+    for i in range(26):
+        create(mem, "P%02d" % i, text="public")
+    create(mem, "Secret1", private="on")
+    create(mem, "Secret2", private="on")
+    mem2 = browse("mem2")
+    first = mem2.get(WIKI + "@@recent").text
+    second = mem2.get(WIKI + "@@recent?page=2").text
+    assert first.count("@@history") == 25 and "Older →" in first
+    assert second.count("@@history") == 1 and "P00" in second and "Older →" not in second
+    assert "Secret" not in first + second
+    mine = browse("mem").get(WIKI + "@@recent").text
+    assert ">Secret1</a>" in mine and ">Secret2</a>" in mine
