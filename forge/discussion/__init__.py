@@ -8,7 +8,7 @@ platform for the same reason: tools never import each other).
 * ``spam``: the pluggable checker, run as an auditor (``config.set_spam_checker``);
 * ``render``: ``thread_view(request, node)`` for templates;
 * ``views``: ``@@post``, ``@@post-edit``, ``@@post-delete``, ``@@moderate``,
-  ``@@post-history`` on every artifact, ``@@moderation`` on every tool.
+  ``@@post-history`` on every artifact, ``@@moderation`` on every tool and project.
 
 A tool gets comments by declaring the permissions ``post``,
 ``unmoderated_post`` and ``moderate`` in ``config.add_tool`` and including

@@ -59,8 +59,9 @@ class Post(MappedClass):
         session = session
         name = "post"
         unique_indexes = [("thread_id", "slug")]
-        # the moderation queue of a tool: pending and spam posts, oldest first
-        indexes = [("tool_id", "status", "deleted", "created")]
+        # the moderation queues of a tool and of a project: held posts, oldest first
+        indexes = [("tool_id", "status", "deleted", "created"),
+                   ("project_id", "status", "deleted", "created")]
 
     _id = FieldProperty(str, if_missing=new_id)
     thread_id = FieldProperty(str)

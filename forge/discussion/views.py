@@ -1,5 +1,5 @@
 """Comment pages every artifact gets: post, reply, edit, delete, moderate, history;
-and a tool's moderation queue.
+and the moderation queues of a tool and of a project.
 
 Registered for ``IArtifact`` (any tool's artifact) and ``ITool``, so a tool
 that declares ``post``/``unmoderated_post``/``moderate`` and includes
@@ -14,13 +14,13 @@ from pyramid.httpexceptions import HTTPForbidden, HTTPFound, HTTPNotFound
 from pyramid.view import view_config, view_defaults
 
 from ..actions import ActionError
-from ..interfaces import IArtifact, ITool
+from ..interfaces import IArtifact, IProject, ITool
 from ..links import link_context
 from ..rendering import render_versioned
 from ..views.history import usernames
 from ..views.listing import PAGE_SIZE, page_number
 from .actions import add_post, delete_post, edit_post, moderate_post
-from .model import Post
+from .model import Post, Thread
 from .render import thread_view
 
 
@@ -68,8 +68,8 @@ class PostViews:
         user = request.user
         if user is None or post.author_id != user._id:
             return False
-        thread = thread_view(request, self.context)
-        return not thread.locked and request.can("post", self.context)
+        thread = Thread.query.get(_id=post.thread_id)
+        return not (thread and thread.locked) and request.can("post", self.context)
 
     def form_page(self, status, error, text="", parent=None):
         request = self.request
@@ -189,9 +189,8 @@ class PostViews:
 
 @view_config(context=ITool, name="moderation", request_method="GET", permission="moderate",
              renderer="discussion/moderation.jinja2")
-def moderation_queue(context, request):
-    """Pending and spam posts of this tool, oldest first.  Like every list, it
-    keeps only posts whose artifact the viewer may read, before paging."""
+def tool_moderation(context, request):
+    """Pending and spam posts of this tool, oldest first."""
     nodes = {}
 
     def node_of(post):
@@ -199,12 +198,37 @@ def moderation_queue(context, request):
             nodes[post.path] = artifact_node(context, post.path)
         return nodes[post.path]
 
+    return queue_page(request, {"tool_id": context.doc._id}, node_of)
+
+
+@view_config(context=IProject, name="moderation", request_method="GET", permission="read",
+             renderer="discussion/moderation.jinja2")
+def project_moderation(context, request):
+    """The held posts of every tool of the project the viewer moderates
+    (403 when that is none)."""
+    tools = {tool.doc._id: tool for tool in context.tools() if request.can("moderate", tool)}
+    if not tools:
+        raise HTTPForbidden()
+    nodes = {}
+
+    def node_of(post):
+        key = (post.tool_id, post.path)
+        if key not in nodes:
+            tool = tools.get(post.tool_id)
+            nodes[key] = artifact_node(tool, post.path) if tool is not None else None
+        return nodes[key]
+
+    return queue_page(request, {"project_id": context.doc._id}, node_of)
+
+
+def queue_page(request, scope, node_of):
+    """Both queues (pending, spam) of ``scope``; like every list, only posts
+    the viewer may moderate (read included) are counted and paged."""
     page = page_number(request)
     sections = []
     for status, title in (("pending", "Waiting for approval"), ("spam", "Held as possible spam")):
-        candidates = Post.query.find({"tool_id": context.doc._id, "status": status,
-                                      "deleted": False}).sort("created", 1)
-        items, has_next = readable_posts(request, candidates, node_of, page)
+        candidates = Post.query.find(dict(scope, status=status, deleted=False)).sort("created", 1)
+        items, has_next = moderated_posts(request, candidates, node_of, page)
         sections.append({"status": status, "title": title, "has_next": has_next,
                          "items": [{"post": post, "node": node,
                                     "html": render_versioned(post._id, post.version, post.text,
@@ -218,14 +242,14 @@ def moderation_queue(context, request):
             "came_from": came_from}
 
 
-def readable_posts(request, candidates, node_of, page, size=PAGE_SIZE):
+def moderated_posts(request, candidates, node_of, page, size=PAGE_SIZE):
     """Page ``page`` of [(post, artifact node)] among the posts whose artifact
-    the viewer may read; and whether there is a next page."""
+    the viewer may moderate; and whether there is a next page."""
     start, stop = (page - 1) * size, page * size
     kept, seen = [], 0
     for post in candidates:
         node = node_of(post)
-        if node is None or not request.can("read", node):
+        if node is None or not request.can("moderate", node):
             continue
         if start <= seen < stop:
             kept.append((post, node))
@@ -236,7 +260,8 @@ def readable_posts(request, candidates, node_of, page, size=PAGE_SIZE):
 
 
 def artifact_node(tool_node, path):
-    """The artifact resource at ``path`` under the tool, or None if it is gone."""
+    """The artifact resource at ``path`` under the tool, or None if it is gone
+    (one family query; the queues memoise it per artifact)."""
     node = tool_node
     try:
         for segment in path.split("/"):

@@ -239,3 +239,14 @@ def test_locked_thread_refuses_posts(make_topic, browser_for, registry):
                       User.query.get(username="dev"))
     mem.post_form(URL + "@@post", {"text": "after the unlock"}, status=302)
     assert count() == 2
+
+
+def test_project_moderation_lists_the_tools_the_viewer_moderates(make_topic, browser_for):
+    make_topic("intro")
+    browser_for("out").post_form(URL + "@@post", {"text": "held for the project queue"},
+                                 status=302)
+    page = browser_for("dev").get("/p/demo/@@moderation")
+    assert "held for the project queue" in page.text
+    assert 'action="http://localhost/p/demo/topics/intro/@@moderate"' in page.text
+    browser_for("mem").get("/p/demo/@@moderation", status=403)
+    browser_for().get("/p/demo/@@moderation", status=302)     # anonymous: sign in first
