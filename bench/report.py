@@ -22,6 +22,11 @@ PAGE_VS_CEILING = 0.12
 DEEP_VS_SHALLOW = 0.8
 # (deep row, shallow row): the depth ratios the benchmark promises
 DEPTH_PAIRS = [("d8-anon", "d1-anon"), ("d8-signed", "d1-signed"), ("n8-anon", "d1-anon")]
+# (forge row, peers row, target ratio of req/s): issue 4's comparisons with Trac
+# and Roundup, measured by shared/peers/run_peers.sh in the same session (PEERS=1)
+PEER_PAIRS = [("wiki-anon", "C1 trac-wiki", 20.0), ("ticket20-anon", "D roundup-issue", 8.0),
+              ("hello", "A pyramid-hello", None)]
+LIST_ROW, LIST_P50_MS = "list10k-anon", 20.0
 
 
 def parse_wrk(text):
@@ -109,7 +114,42 @@ def table(rows):
             lines.append("  %-24s %.3f  (target >= %.2f)  %s" % (
                 deep + " / " + shallow, ratio, DEEP_VS_SHALLOW,
                 "ok" if ratio >= DEEP_VS_SHALLOW else "MISS"))
+    if LIST_ROW in rows:
+        p50 = median([r["p50"] for r in rows[LIST_ROW]])
+        lines.append("  %-24s %.1f ms  (target < %.0f ms)  %s" % (
+            LIST_ROW + " p50", p50, LIST_P50_MS, "ok" if p50 < LIST_P50_MS else "MISS"))
+    peers_csv = os.environ.get("PEERS_CSV")
+    if peers_csv and os.path.exists(peers_csv):
+        lines += [""] + peer_lines(medians, rows, peers_csv)
     return lines, failures
+
+
+def load_peers(peers_csv):
+    """label -> [runs] from run_peers.sh's results.csv."""
+    peers = {}
+    with open(peers_csv) as f:
+        for row in csv.DictReader(f):
+            peers.setdefault(row["target"], []).append(
+                {"rps": float(row["rps"]), "p50": float(row["p50_ms"]),
+                 "p99": float(row["p99_ms"])})
+    return peers
+
+
+def peer_lines(medians, rows, peers_csv):
+    peers = load_peers(peers_csv)
+    lines = ["against the peers (shared/peers/run_peers.sh, this session: %s):" % peers_csv]
+    for label, peer, target in PEER_PAIRS:
+        if label not in medians or peer not in peers:
+            lines.append("  %-24s (not measured)" % (label + " / " + peer))
+            continue
+        theirs = median([r["rps"] for r in peers[peer]])
+        ratio = medians[label] / theirs
+        lines.append("  %-40s %8.0f vs %6.0f req/s = %6.1fx  p50 %.1f vs %.1f ms  %s" % (
+            label + " / " + peer, medians[label], theirs, ratio,
+            median([r["p50"] for r in rows[label]]), median([r["p50"] for r in peers[peer]]),
+            ("(target >= %gx) %s" % (target, "ok" if ratio >= target else "MISS"))
+            if target else "(same app both runs: the two runs' agreement)"))
+    return lines
 
 
 def summary(results_dir):

@@ -135,6 +135,10 @@ def seed(registry):
         path = (path + "/" if path else "") + "n%d" % level
         title = TITLE_N8 if level == DEPTH else "Nested note level %d" % level
         add_note(registry, Note, user, notes_top, path, title, NOTE_TEXT)
+    tool_rows = []
+    if os.environ.get("SUITE", "all") in ("all", "tools"):
+        from seed_tools import seed_tools
+        tool_rows = seed_tools(registry, user, top, NOTE_TEXT)
     d8 = "/p/" + bottom.shortname + "/notes/page/"
     n8 = "/p/d1/notes/" + path + "/"
     return [
@@ -143,7 +147,7 @@ def seed(registry):
         ("d8-anon", d8, TITLE_D8, 0),
         ("d8-signed", d8, TITLE_D8, 1),
         ("n8-anon", n8, TITLE_N8, 0),
-    ]
+    ] + tool_rows
 
 
 def main(argv):

@@ -1,0 +1,102 @@
+"""Seed the tool pages of the page benchmark (issue 4's rows).
+
+Called by ``seed.py`` after the notes rows, in the same project ``d1``:
+
+* ``wiki-anon``: a wiki page of ~2 KB of Markdown (the notes rows' text, the
+  same kinds of markup as the Trac wiki page the peers script serves);
+* ``ticket20-anon``: ticket #1 of a tracker with a custom field, three field
+  changes and 20 comments (replies included), like a busy Roundup issue;
+* ``list10k-anon``: the ticket list of a tracker holding 10,000 tickets,
+  filtered (``status:open label:ui``) and on its third page.
+
+Tickets 1-10 and the comments are made by the tools' own actions.  The other
+9,990 tickets are copies of ticket 10's stored document with their own
+number, status, labels and milestone, written with ``insert_many`` and the
+counter set to match: the list reads tickets, never their snapshots, and
+10,000 actions over the embedded server would take minutes of set-up.
+"""
+import copy
+import random
+
+from pyramid.scripting import prepare
+from pyramid.traversal import find_resource
+
+from forge.actions.fields import add_custom_field
+from forge.actions.projects import install_tool
+from forge.model.session import collection, new_id
+
+WIKI_TITLE = "Benchmark wiki page"
+TICKET_TITLE = "Benchmark ticket with twenty comments"
+LIST_TITLE = "Tickets"
+TICKETS = 10_000
+COMMENTS = 20
+LABELS = ["ui", "backend", "docs", "perf", "security", "build"]
+STATUSES = ["open", "accepted", "in-progress", "closed", "wont-fix"]
+MILESTONES = ["1.0", "1.1", "2.0"]
+COMMENT = ("I can reproduce this on the **current** release. Steps: open the page, "
+           "wait for the list to load, then sort by `modified`. See [#2] for a related "
+           "report; the fix may touch the same code.")
+
+
+def seed_tools(registry, user, project, wiki_text):
+    """Create the tool rows' data; return their benchmark targets."""
+    from tools.tracker.actions import create_ticket, update_ticket
+    from tools.tracker.model import Ticket, TicketCounter
+    from tools.wiki.actions import create_page
+    from forge.discussion.actions import add_post
+
+    wiki = install_tool(registry, project, "wiki", "wiki", user)
+    create_page(registry, project, wiki, "Bench", WIKI_TITLE, wiki_text, user)
+
+    tracker = install_tool(registry, project, "tracker", "tickets", user)
+    add_custom_field(registry, tracker, "severity", "Severity", "select", user,
+                     options=("low", "medium", "high"))
+    rng = random.Random(4)
+    first = None
+    for n in range(1, 11):
+        ticket = create_ticket(registry, project, tracker, {
+            "title": TICKET_TITLE if n == 1 else "Seeded ticket %d" % n,
+            "description": wiki_text[:600], "labels": ["ui", "perf"][: 1 + n % 2],
+            "milestone": "", "custom": {"severity": "high"}}, user)
+        first = first or ticket
+    for status in ("accepted", "in-progress", "open"):
+        first, _changed = update_ticket(registry, first, first.version,
+                                        {"status": status}, user, comment="triaged")
+
+    env = prepare(registry=registry)
+    try:
+        node = find_resource(env["root"], "/p/%s/tickets/1/" % project.shortname)
+        parent = None
+        for i in range(COMMENTS):
+            post = add_post(registry, node, "%s (comment %d)" % (COMMENT, i + 1), user,
+                            parent_id=parent, may_skip_moderation=True, trusted=True)
+            parent = post._id if i % 4 == 0 else None      # some replies
+    finally:
+        env["closer"]()
+
+    tickets = collection(Ticket)
+    template = tickets.find_one({"tool_id": tracker._id, "number": 10})
+    batch = []
+    for number in range(11, TICKETS + 1):
+        doc = copy.deepcopy(template)
+        status = rng.choice(STATUSES)
+        doc.update(_id=new_id(), number=number, path=str(number), family=str(number),
+                   title="Seeded ticket %d" % number, status=status,
+                   closed=status in ("closed", "wont-fix"),
+                   labels=rng.sample(LABELS, rng.randint(1, 3)),
+                   milestone=rng.choice(MILESTONES), priority=rng.choice(
+                       ["low", "normal", "high"]))
+        batch.append(doc)
+        if len(batch) == 1000:
+            tickets.insert_many(batch)
+            batch = []
+    if batch:
+        tickets.insert_many(batch)
+    collection(TicketCounter).update_one({"_id": tracker._id}, {"$set": {"last": TICKETS}})
+
+    base = "/p/%s/" % project.shortname
+    return [
+        ("wiki-anon", base + "wiki/Bench/", WIKI_TITLE, 0),
+        ("ticket20-anon", base + "tickets/1/", TICKET_TITLE, 0),
+        ("list10k-anon", base + "tickets/?q=status:open%20label:ui&page=3", "Seeded ticket", 0),
+    ]
