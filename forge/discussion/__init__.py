@@ -14,9 +14,18 @@ A tool gets comments by declaring the permissions ``post``,
 ``unmoderated_post`` and ``moderate`` in ``config.add_tool`` and including
 ``discussion/thread.jinja2`` on its artifact page.
 """
+from ..events import ArtifactModified
 from . import model  # noqa: F401  (the mapped classes, for ensure_indexes)
+
+
+def follow_artifact(event):
+    """A renamed or moved artifact takes its thread and posts along."""
+    from .actions import sync_thread
+    if getattr(event.node, "_id", None) and getattr(event.node, "path", None):
+        sync_thread(event.node)
 
 
 def includeme(config):
     config.include(".spam")
+    config.add_subscriber(follow_artifact, ArtifactModified)
     config.scan(".views")

@@ -12,13 +12,15 @@ posts count in ``Thread.num_posts``.
 import time
 from types import SimpleNamespace
 
+from ming.odm import state
+from ming.odm.odmsession import ObjectState
 from pymongo.errors import DuplicateKeyError
 
 from ..actions import ActionError, Conflict
 from ..actions.audit import record
 from ..attachments import AttachmentTooLarge, max_bytes, save_attachment
 from ..bus.auditing import audit
-from ..model import emit, session, utcnow
+from ..model import Artifact, emit, session, utcnow
 from ..model.session import collection, set_fields
 from .events import (PostApproved, PostCreated, PostDeleted, PostUpdated, ThreadLocked,
                      ThreadUnlocked)
@@ -49,6 +51,43 @@ def thread_for(ref_doc, create=False, tool_type=None):
         session.expunge(thread)
         thread = Thread.query.get(ref_id=ref_doc._id)
     return thread
+
+
+def sync_thread(ref_doc):
+    """Make the thread and posts of ``ref_doc`` follow its current path and
+    title (after a rename or a move), so their events name the artifact where
+    it is now.  Called for every ``ArtifactModified`` (see ``includeme``) and
+    before each change to an older post; a no-op when nothing moved."""
+    thread = Thread.query.get(ref_id=ref_doc._id)
+    if thread is None:
+        return None
+    path, title = ref_doc.path, getattr(ref_doc, "title", "") or ""
+    if thread.ref_path == path and thread.ref_title == title:
+        return thread
+    # strings only: a $set of them is portable; the posts by the thread index
+    collection(Thread).update_one({"_id": thread._id},
+                                  {"$set": {"ref_path": path, "ref_title": title}})
+    collection(Post).update_many({"thread_id": thread._id},
+                                 {"$set": {"path": path, "ref_title": title}})
+    _refresh(thread, ref_path=path, ref_title=title)
+    return thread
+
+
+def _follow_artifact(post):
+    """Before changing an older post: its artifact may have moved since."""
+    raw = collection(Artifact).find_one({"_id": post.ref_id}, {"path": 1, "title": 1})
+    if raw is not None and (raw.get("path") != post.path
+                            or (raw.get("title") or "") != post.ref_title):
+        sync_thread(SimpleNamespace(_id=post.ref_id, path=raw.get("path"),
+                                    title=raw.get("title") or ""))
+        _refresh(post, path=raw.get("path"), ref_title=raw.get("title") or "")
+
+
+def _refresh(doc, **fields):
+    """Tell this session's copy what a direct write just stored."""
+    for name, value in fields.items():
+        setattr(doc, name, value)
+    state(doc).status = ObjectState.clean
 
 
 def check_text(text):
@@ -178,6 +217,7 @@ def edit_post(registry, post, text, actor, edited_version=None, source="web",
                        "reload the page and edit the new version.")
     if text == post.text:
         return post, False
+    _follow_artifact(post)
     change = audit(registry, PostUpdated.topic_for(post.tool_type), node_type="Post",
                    node=post, old={"text": post.text, "status": post.status},
                    new={"text": text, "status": post.status,
@@ -226,6 +266,7 @@ def moderate_post(registry, post, decision, actor, source="web"):
     status = "ok" if decision == "approve" else "spam"
     if post.status == status:
         return post
+    _follow_artifact(post)
     event_class = PostApproved if decision == "approve" else PostUpdated
     audit(registry, event_class.topic_for(post.tool_type), node_type="Post", node=post,
           old={"status": post.status}, new={"status": status}, actor=actor, source=source,
@@ -248,6 +289,7 @@ def delete_post(registry, post, actor, source="web"):
     """Mark ``post`` deleted: it disappears (its replies stay, under a placeholder)."""
     if post.deleted:
         return post
+    _follow_artifact(post)
     audit(registry, PostDeleted.topic_for(post.tool_type), node_type="Post", node=post,
           old={"deleted": False}, new={"deleted": True}, actor=actor, source=source,
           detail={"path": post.path})

@@ -20,6 +20,8 @@ from ..rendering import render_versioned
 from ..views.history import usernames
 from ..views.listing import PAGE_SIZE, page_number
 from .actions import add_post, delete_post, edit_post, moderate_post
+from ..model import Artifact
+from ..model.session import collection
 from .model import Post, Thread
 from .render import thread_view
 
@@ -194,9 +196,9 @@ def tool_moderation(context, request):
     nodes = {}
 
     def node_of(post):
-        if post.path not in nodes:
-            nodes[post.path] = artifact_node(context, post.path)
-        return nodes[post.path]
+        if post.ref_id not in nodes:
+            nodes[post.ref_id] = artifact_node(context, post.ref_id)
+        return nodes[post.ref_id]
 
     return queue_page(request, {"tool_id": context.doc._id}, node_of)
 
@@ -212,11 +214,10 @@ def project_moderation(context, request):
     nodes = {}
 
     def node_of(post):
-        key = (post.tool_id, post.path)
-        if key not in nodes:
+        if post.ref_id not in nodes:
             tool = tools.get(post.tool_id)
-            nodes[key] = artifact_node(tool, post.path) if tool is not None else None
-        return nodes[key]
+            nodes[post.ref_id] = artifact_node(tool, post.ref_id) if tool is not None else None
+        return nodes[post.ref_id]
 
     return queue_page(request, {"project_id": context.doc._id}, node_of)
 
@@ -259,12 +260,16 @@ def moderated_posts(request, candidates, node_of, page, size=PAGE_SIZE):
     return kept, seen > stop
 
 
-def artifact_node(tool_node, path):
-    """The artifact resource at ``path`` under the tool, or None if it is gone
-    (one family query; the queues memoise it per artifact)."""
+def artifact_node(tool_node, artifact_id):
+    """The resource of the artifact ``artifact_id`` where it is now (it may
+    have moved since the post), or None if it is gone.  Two indexed queries
+    (the artifact, its family); the queues memoise it per artifact."""
+    raw = collection(Artifact).find_one({"_id": artifact_id}, {"path": 1, "tool_id": 1})
+    if raw is None or raw.get("tool_id") != tool_node.doc._id:
+        return None
     node = tool_node
     try:
-        for segment in path.split("/"):
+        for segment in raw["path"].split("/"):
             node = node[segment]
     except KeyError:
         return None

@@ -186,3 +186,33 @@ def test_events_of_a_post_name_the_tool_and_the_artifact(make_topic, browser_for
         assert r.message["node_id"] == post._id and r.message["path"] == "intro"
         assert r.message["node_type"] == "Post"
     assert posts()[0].title == "Re: Intro"
+
+
+def test_posts_follow_their_artifact_when_it_is_renamed(make_topic, browser_for, registry):
+    from forge.actions.versions import save_versioned
+    from forge.model import Artifact, User
+    from forge.model.session import set_fields
+    topic = make_topic("intro")
+    out = browser_for("out")
+    out.post_form(URL + "@@post", {"text": "held, then moved"}, status=302)
+    session.close()
+    # a retitle (a new version) updates the thread at once
+    save_versioned(registry, Artifact.query.get(_id=topic._id), 1, {"title": "Welcome"},
+                   User.query.get(username="ada"))
+    session.close()
+    assert Thread.query.get(ref_id=topic._id).ref_title == "Welcome"
+    assert posts()[0].title == "Re: Welcome"
+    # a move behind the actions' back: the queue finds it where it is now,
+    # and the next change to the post names the new path
+    set_fields(Artifact.query.get(_id=topic._id), path="moved", family="moved")
+    dev = browser_for("dev")
+    queue = dev.get(TOPICS + "@@moderation").text
+    assert "held, then moved" in queue
+    assert 'action="http://localhost/p/demo/topics/moved/@@moderate"' in queue
+    post = posts()[0]
+    dev.post_form(TOPICS + "moved/@@moderate", {"post_id": post._id, "decision": "approve"},
+                  status=302)
+    assert posts()[0].path == "moved"
+    assert Thread.query.get(ref_id=topic._id).ref_path == "moved"
+    approved = OutboxEvent.query.get(topic="topics.post.approved")
+    assert approved.message["path"] == "moved"
