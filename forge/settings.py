@@ -22,6 +22,9 @@ DEFAULTS = {
     "forge.tools": ([], aslist),
     "forge.load_tool_entry_points": (True, asbool),
     "forge.ensure_indexes": (True, asbool),
+    # prefixes of compound indexes for the embedded server (forge.model.equality_indexes):
+    # auto (only on nx-27017), true or false
+    "forge.db.equality_indexes": ("auto", str),
     "forge.session.secure": (False, asbool),
     "forge.session.max_age": (14 * 24 * 3600, int),
     "forge.max_body_bytes": (1024 * 1024, int),

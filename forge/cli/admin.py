@@ -118,6 +118,6 @@ def install_tool(project, tool, mount, label, data_dir, config_file, db_port):
 @handles_user_errors
 def ensure_indexes(data_dir, config_file, db_port):
     """Create the database indexes every document type declares (idempotent)."""
-    with running_forge(data_dir, config_file, db_port):
-        ensure_all_indexes()
+    with running_forge(data_dir, config_file, db_port) as forge:
+        ensure_all_indexes(forge.settings["forge.db.equality_indexes"])
         click.echo("Indexes are in place.")

@@ -56,10 +56,14 @@ def with_database(uri, database):
     return base + database + sep + query
 
 
-def ensure_indexes():
-    """Create every index declared in a ``__mongometa__`` (idempotent)."""
+def ensure_indexes(equality_indexes="auto"):
+    """Create every index declared in a ``__mongometa__`` (idempotent), and on
+    the embedded server the prefixes it needs to use them
+    (``forge.model.equality_indexes``)."""
+    from .equality_indexes import ensure_equality_indexes
     Mapper.compile_all()
     Mapper.ensure_all_indexes()
+    ensure_equality_indexes(doc_session.db, equality_indexes)
 
 
 def set_fields(doc, **fields):

@@ -11,6 +11,6 @@ def includeme(config):
     if settings["forge.ensure_indexes"]:
         def on_created(event):
             from ..actions.projects import ensure_site
-            ensure_indexes()
+            ensure_indexes(settings["forge.db.equality_indexes"])
             ensure_site()
         config.add_subscriber(on_created, ApplicationCreated)
