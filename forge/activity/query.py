@@ -50,18 +50,21 @@ class NodeResolver:
         """The node ``record`` names, or None when it does not resolve now."""
         get = record.get if isinstance(record, dict) else lambda k: getattr(record, k, None)
         node_type, tool_id = get("node_type"), get("tool_id")
-        key = (get("project_id"), tool_id,
-               get("path") if node_type not in ("Project", "ToolInstance") else None)
+        kind = {"Project": "project", "ToolInstance": "tool"}.get(node_type, "artifact")
+        key = (kind, get("project_id"), tool_id, get("path") if kind == "artifact" else None)
         if key not in self._nodes:
             self._nodes[key] = self._resolve(*key)
         return self._nodes[key]
 
-    def _resolve(self, project_id, tool_id, path):
+    def _resolve(self, kind, project_id, tool_id, path):
         project = self.project(project_id)
         if project is None or not tool_id:
             return project
         tool = next((t for t in project.tools() if t.doc._id == tool_id), None)
-        if tool is None or not path:
+        if tool is None:
+            # an uninstalled tool's own events stay visible to the project's readers
+            return project if kind == "tool" else None
+        if not path:
             return tool
         node = tool
         try:

@@ -16,11 +16,10 @@ import threading
 import time
 
 from pyramid.response import Response
-from pyramid.traversal import find_resource
 from pyramid.view import view_config
 
 from ..interfaces import IProject, ITool
-from ..model import Neighborhood, OutboxEvent, Project, ToolInstance
+from ..model import OutboxEvent
 from ..model.session import session
 
 POLL_SECONDS = 0.2
@@ -61,25 +60,10 @@ def last_event_id(request):
 
 
 def event_node(request, message):
-    """The resource an event is about, resolved now, or None."""
-    project = Project.query.get(_id=message.get("project_id"))
-    if project is None:
-        return None
-    neighborhood = Neighborhood.query.get(_id=project.neighborhood_id)
-    segments = [neighborhood.name] + project.shortname.split("/")
-    node_type = message.get("node_type")
-    if message.get("tool_id"):
-        tool = ToolInstance.query.get(_id=message["tool_id"])
-        if tool is not None:
-            segments.append(tool.mount)
-            if message.get("path") and node_type != "ToolInstance":
-                segments.extend(message["path"].split("/"))
-        elif node_type != "ToolInstance":
-            return None         # the tool is gone and its artifacts with it
-    try:
-        return find_resource(request.root, "/" + "/".join(segments) + "/")
-    except KeyError:
-        return None
+    """The resource an event is about, resolved now, or None (the helper the
+    activity lists share: ``forge.activity.query.NodeResolver``)."""
+    from ..activity.query import NodeResolver
+    return NodeResolver(request).resolve(message)
 
 
 def format_event(record):
