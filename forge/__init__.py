@@ -29,6 +29,7 @@ def includeme(config):
     config.registry.forge_tree_cache = TreeCache()
     config.include(".security")
     config.include(".plugins")
+    config.include(".demo")
     config.include("forge.bus.registry")
     config.include("forge.bus.relay")
     config.include(".tweens")

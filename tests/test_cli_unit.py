@@ -150,4 +150,17 @@ def test_demo_site_is_created_once(registry, forge_browser, tmp_path):
     (tmp_path / MARKER_FILE).unlink()
     assert ensure_demo_site(registry, str(tmp_path)) is None       # admin exists: no password
     assert Project.query.find({"shortname": {"$regex": "^demo"}}).count() == 2
-    assert ToolInstance.query.find({"project_id": demo._id}).count() == 1
+    assert ToolInstance.query.find({"project_id": demo._id}).count() == 4
+
+
+def test_the_demo_project_has_each_tool_with_sample_content(registry, forge_browser,
+                                                           run_reactors, tmp_path):
+    password = ensure_demo_site(registry, str(tmp_path))
+    run_reactors()
+    assert "Welcome to the demo wiki" in forge_browser.get("/p/demo/wiki/Home/").text
+    tickets = forge_browser.get("/p/demo/tickets/?q=").text
+    assert "Document the wiki" in tickets and "Sign-in form forgets" in tickets
+    forum = forge_browser.get("/p/demo/discussion/general/").text
+    assert "Welcome!" in forum
+    forge_browser.login("admin", password)
+    assert forge_browser.get("/p/demo/tickets/1/").status_int == 200

@@ -34,3 +34,4 @@ def includeme(config):
     config.add_reactor("discussion.#", "tools.discussion.reactors.counters",
                        name="discussion.counters")
     config.scan(".views")
+    config.add_demo_content("discussion", "tools.discussion.demo.demo_content")

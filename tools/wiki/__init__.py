@@ -28,3 +28,4 @@ def includeme(config):
     config.add_static_view("wiki-static", "tools.wiki:static", cache_max_age=3600)
     config.scan(".views")
     config.scan(".lists")
+    config.add_demo_content("wiki", "tools.wiki.demo.demo_content")
