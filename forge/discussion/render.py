@@ -14,9 +14,12 @@ Two queries whatever the thread's size (the thread, its posts by slug);
 author names come through the tree cache and each post's HTML from the
 render cache, keyed by (post id, version, link context).
 """
+from urllib.parse import quote
+
 from ..links import link_context
 from ..model import User
 from ..model.cache import cached_find
+from ..model.session import collection
 from ..rendering import render_versioned
 from .model import Post, Thread
 
@@ -65,12 +68,15 @@ class ThreadView:
         self.count = thread.num_posts if thread else 0
         self.may_moderate = request.can("moderate", node)
         self.may_skip_moderation = request.can("unmoderated_post", node)
-        self.may_post = request.can("post", node) and (not self.locked)
-        self.post_url = request.forge_url(node, "@@post")
-        self.edit_url = request.forge_url(node, "@@post-edit")
-        self.delete_url = request.forge_url(node, "@@post-delete")
-        self.moderate_url = request.forge_url(node, "@@moderate")
-        self.history_url = request.forge_url(node, "@@post-history")
+        self.may_post_here = request.can("post", node)
+        self.may_post = self.may_post_here and not self.locked
+        base = request.forge_url(node)         # ends with "/"
+        self.post_url = base + "@@post"
+        self.edit_url = base + "@@post-edit"
+        self.delete_url = base + "@@post-delete"
+        self.moderate_url = base + "@@moderate"
+        self.history_url = base + "@@post-history"
+        self.attachment_base = base + "@@attachment/"
         self.tree = self._build(posts)
 
     def _shown(self, post):
@@ -97,12 +103,11 @@ class ThreadView:
                 item = PostItem(post, render_versioned(post._id, post.version, post.text,
                                                        links=self.links),
                                 name, url)
-                item.attachments = [dict(a, url=self.request.forge_url(
-                    self.node, "@@attachment", a["id"], a["filename"]))
+                item.attachments = [dict(a, url=self.attachment_base + "%s/%s" % (
+                    quote(a["id"], safe=""), quote(a["filename"], safe="")))
                     for a in (post.attachments or ())]
                 mine = self.user is not None and post.author_id == self.user._id
-                item.may_edit = self.may_moderate or (
-                    mine and not self.locked and self.request.can("post", self.node))
+                item.may_edit = self.may_moderate or (mine and self.may_post)
                 item.may_delete = item.may_edit
             else:
                 item = PostItem(post, None, "", None, placeholder=True)
@@ -136,10 +141,39 @@ class ThreadView:
         return sum(1 for item in self.items if not item.placeholder and item.pending)
 
 
+class StoredPost:
+    """A post as stored, read like a ``Post`` without building its Ming
+    object: validating twenty documents cost more than the rest of a ticket
+    page together.  Missing fields read as ``Post``'s defaults."""
+
+    __slots__ = ("raw",)
+    DEFAULTS = {"parent_id": None, "author_id": None, "editor_id": None, "text": "",
+                "status": "ok", "status_reason": "", "deleted": False, "version": 1,
+                "history": (), "attachments": (), "attachment_ids": (), "ref_title": "",
+                "tool_type": "", "project_id": None, "tool_id": None}
+
+    def __init__(self, raw):
+        self.raw = raw
+
+    def __getattr__(self, name):
+        try:
+            return self.raw[name]
+        except KeyError:
+            if name in StoredPost.DEFAULTS:
+                return StoredPost.DEFAULTS[name]
+            raise AttributeError(name) from None
+
+    title = Post.title
+    depth = Post.depth
+    visible = Post.visible
+
+
 def thread_posts(thread):
+    """The thread's posts in slug order (depth first, replies in time order)."""
     if thread is None:
         return []
-    return Post.query.find({"thread_id": thread._id}).sort("slug", 1).limit(MAX_POSTS).all()
+    cursor = collection(Post).find({"thread_id": thread._id}).sort("slug", 1).limit(MAX_POSTS)
+    return [StoredPost(raw) for raw in cursor]
 
 
 def thread_view(request, node, links=None):
