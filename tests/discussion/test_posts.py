@@ -80,7 +80,8 @@ def test_anonymous_cannot_post(make_topic, browser_for):
     make_topic("intro")
     anon = browser_for()
     page = anon.get(URL)
-    assert "Sign in</a> to comment" in page.text and 'action="http://localhost/p/demo/topics/intro/@@post"' not in page.text
+    assert "Sign in</a> to comment" in page.text
+    assert 'action="http://localhost/p/demo/topics/intro/@@post"' not in page.text
     anon.post_form(URL + "@@post", {"text": "drive-by"}, status=403)
     assert posts() == []
 
