@@ -15,15 +15,15 @@ from forge.actions.projects import check_description, check_title
 from forge.actions.roles import role_named
 from forge.actions.versions import create_versioned, save_versioned
 from forge.bus.auditing import audit
+from forge.discussion.actions import add_post, check_text, set_thread_locked, thread_for
+from forge.discussion.events import PostCreated
 from forge.events import ArtifactDeleted
 from forge.model import emit, session
 from forge.model.acl import with_privacy
 from forge.model.session import new_id, set_fields
 from forge.names import InvalidName, check_shortname
 
-from .model import FORUM, THREAD, Forum, ForumThread
-
-MAX_POST = 64 * 1024
+from .model import THREAD, Forum, ForumThread
 
 
 def check_forum_name(name):
@@ -42,17 +42,6 @@ def check_subject(subject):
         raise ActionError(str(e).replace("title", "subject").replace("A subject", "The subject"))
 
 
-def check_post_text(text):
-    text = (text or "").replace("\r\n", "\n")
-    if not text.strip():
-        raise ActionError("The post is empty; write something.")
-    if len(text) > MAX_POST:
-        raise ActionError("A post may be at most %d characters." % MAX_POST)
-    if "\x00" in text:
-        raise ActionError("A post may not contain NUL characters.")
-    return text
-
-
 def forum_acl(project_doc, private):
     """A forum's own ACL: empty (inherit the tool's), or readable by the
     project's members only (Developers and Admins hold Member too)."""
@@ -60,10 +49,6 @@ def forum_acl(project_doc, private):
         return []
     member = role_named(project_doc, "Member")
     return with_privacy([], True, [member.principal] if member is not None else [])
-
-
-def forum_exists(tool_id, name):
-    return Forum.query.get(tool_id=tool_id, path=name) is not None
 
 
 def create_forum(registry, project_doc, tool_doc, name, title, description, actor,
@@ -96,9 +81,8 @@ def create_thread(registry, forum_node, subject, text, actor, uploads=(),
     saves nothing at all, and a hold keeps the opening post for a moderator.
     Should the core still refuse the post (an over-size attachment), the new
     thread is withdrawn again."""
-    from forge.discussion.actions import add_post
     subject = check_subject(subject)
-    text = check_post_text(text)
+    text = check_text(text)
     forum = forum_node.doc
     if precheck_held(registry, forum_node, subject, text, actor, source,
                      may_skip_moderation, trusted):
@@ -130,7 +114,6 @@ def precheck_held(registry, forum_node, subject, text, actor, source, may_skip_m
     """Run the ``discussion.post.created`` auditors on the would-be opening
     post (subject included) before the thread exists.  Raises ``Rejected``;
     returns True when an auditor would hold the post."""
-    from forge.discussion.events import PostCreated
     forum = forum_node.doc
     status = "ok" if may_skip_moderation else "pending"
     change = audit(registry, PostCreated.topic_for("discussion"), node_type="Post",
@@ -173,7 +156,6 @@ def set_thread_flags(registry, node, actor, sticky=None, locked=None):
     thread, changed = save_versioned(registry, doc, doc.version, changes, actor,
                                      comment=flags_comment(doc, changes))
     if changed and "locked" in changes and bool(doc.locked) != changes["locked"]:
-        from forge.discussion.actions import set_thread_locked, thread_for
         core = thread_for(thread, create=True, tool_type="discussion")
         set_thread_locked(registry, core, changes["locked"], actor)
     node.doc = thread
@@ -200,6 +182,3 @@ def delete_thread(registry, node, actor):
     emit(registry, ArtifactDeleted(doc, actor=actor))
     session.flush()
 
-
-__all__ = ["FORUM", "THREAD", "create_forum", "update_forum", "create_thread",
-           "rename_thread", "set_thread_flags", "delete_thread", "forum_exists"]

@@ -1,9 +1,10 @@
 """What the discussion forms post, kept as typed strings so a refused form
 comes back exactly as sent (with ``errors`` naming each field's problem)."""
 from forge.actions import ActionError
-
-from .actions import check_forum_name, check_post_text, check_subject
 from forge.actions.projects import check_description, check_title
+from forge.discussion.actions import check_text
+
+from .actions import check_forum_name, check_subject
 
 
 class Form:
@@ -48,15 +49,4 @@ class ThreadForm(Form):
 
     def clean(self):
         return {"subject": self.check("subject", check_subject),
-                "text": self.check("text", check_post_text)}
-
-
-def uploads_from(post, name="attachment"):
-    """[(filename, file, content type)] of the files posted under ``name``."""
-    uploads = []
-    for item in post.getall(name):
-        filename = getattr(item, "filename", None)
-        if filename:
-            uploads.append((filename, item.file, getattr(item, "type", None)
-                            or "application/octet-stream"))
-    return uploads
+                "text": self.check("text", check_text)}

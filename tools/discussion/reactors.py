@@ -13,9 +13,11 @@ harmless.
 import logging
 
 from forge.actions import ActionError
+from forge.discussion.model import Post, Thread
 from forge.model import Project, ToolInstance
 from forge.model.session import collection
 
+from .actions import create_forum
 from .model import FORUM, THREAD, Forum, ForumThread
 
 log = logging.getLogger(__name__)
@@ -32,7 +34,6 @@ def general_forum(event, context):
     if Forum.query.find({"tool_id": tool._id, "type": FORUM}).first() is not None:
         return
     project = Project.query.get(_id=tool.project_id)
-    from .actions import create_forum
     try:
         create_forum(context.registry, project, tool, *GENERAL, actor=None, source="system")
     except ActionError as error:      # someone made one meanwhile: fine
@@ -51,7 +52,6 @@ def counters(event, context):
 
 
 def update_thread_counters(thread):
-    from forge.discussion.model import Post, Thread
     core = Thread.query.get(ref_id=thread._id)
     fields = {}
     if core is not None:

@@ -12,6 +12,9 @@ from pyramid.view import view_config, view_defaults
 
 from forge.actions import ActionError
 from forge.actions.versions import StaleSave
+from forge.discussion.model import Post
+from forge.discussion.render import thread_view
+from forge.discussion.views import uploads_of
 from forge.model.session import collection
 from forge.views.history import usernames
 from forge.views.listing import page_number, readable_page
@@ -19,7 +22,7 @@ from forge.views.versions import conflict_response
 
 from .actions import (check_subject, create_forum, create_thread, delete_thread, rename_thread,
                       set_thread_flags, update_forum)
-from .forms import ForumForm, ThreadForm, uploads_from
+from .forms import ForumForm, ThreadForm
 from .model import FORUM, Forum, ForumThread
 from .resources import IDiscussionTool, IForum, IForumThread
 
@@ -36,10 +39,6 @@ def when(epoch):
 def pending_count(request, tool, most=100):
     """Posts of this tool waiting in the core's moderation queue (pending or
     held as spam), counted up to ``most`` on the queue's index."""
-    try:
-        from forge.discussion.model import Post
-    except ImportError:
-        return 0
     posts = collection(Post)
     count = 0
     for status in ("pending", "spam"):
@@ -58,15 +57,6 @@ def thread_visible(request, node):
     if user is not None and user._id == doc.author_id and doc.status in ("pending", "spam"):
         return True
     return request.can("moderate", node)
-
-
-def posts_of(request, node):
-    """The core's view of the thread's posts (None while the core lacks it)."""
-    try:
-        from forge.discussion.render import thread_view
-    except ImportError:
-        return None
-    return thread_view(request, node)
 
 
 class Base:
@@ -174,7 +164,7 @@ class ForumViews(Base):
         try:
             node, post = create_thread(
                 request.registry, forum, cleaned["subject"], cleaned["text"], request.user,
-                uploads=uploads_from(request.POST),
+                uploads=uploads_of(request),
                 may_skip_moderation=request.can("unmoderated_post", forum),
                 trusted=request.can("moderate", forum))
         except ActionError as error:
@@ -194,7 +184,7 @@ class ThreadViews(Base):
         request, node = self.request, self.context
         if not thread_visible(request, node):
             raise HTTPNotFound()
-        return self.page(node=node, forum=node.forum_node, thread=posts_of(request, node),
+        return self.page(node=node, forum=node.forum_node, thread=thread_view(request, node),
                          may_moderate=request.can("moderate", node),
                          may_update=request.can("update", node),
                          may_delete=request.can("delete", node))
