@@ -4,9 +4,8 @@ import pytest
 
 from forge.actions.projects import install_tool
 from forge.actions.roles import add_member, role_named
-from forge.bus.worker import ReactorWorker
 from forge.model import session
-from forge.testing import ForgeBrowser
+from forge.testing import ForgeBrowser, deliver_to_reactors
 from tools.discussion.model import Forum, ForumThread
 
 TOOL = "/p/demo/discussion/"
@@ -36,9 +35,9 @@ def browser(forge_app, username=None):
 
 
 def react(registry):
-    """Run the discussion reactors over what the actions emitted so far."""
-    for name in ("discussion.general-forum", "discussion.counters"):
-        ReactorWorker(registry, registry.forge_reactors[name]).run_until_idle(idle_seconds=0.1)
+    """Run the reactors (the discussion tool's among them) over what the
+    actions emitted so far; on mim:// and over the wire alike."""
+    deliver_to_reactors(registry)
     session.close()
 
 
