@@ -177,3 +177,14 @@ def test_acl_and_role_events_are_not_activity(registry, site, run_reactors):
     run_reactors()
     topics = {e["topic"] for e in collection(ActivityEntry).find()}
     assert topics and not any(t.endswith(("acl.changed", "roles.changed")) for t in topics)
+
+
+def test_titles_and_summaries_are_escaped(forge_app, registry, site, run_reactors):
+    note(registry, site, "x", "<script>alert(1)</script>")
+    guide = note(registry, site, "Guide", "Guide")
+    attach_files(registry, guide, [("<img src=x onerror=alert(1)>.txt", io.BytesIO(b"a"),
+                                    None)], site["ada"])
+    run_reactors()
+    text = browser(forge_app).get("/p/demo/@@activity").text
+    assert "<script>alert(1)" not in text and "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    assert "<img src=x" not in text and "attached &lt;img src=x onerror=alert(1)&gt;.txt" in text

@@ -264,3 +264,11 @@ def test_the_list_template_shows_files_and_a_form_to_who_may_update(forge_app, r
     assert "@@attach\"" not in anonymous and "Remove" not in anonymous
     admin = rendered(site["ada"])
     assert "@@attach\"" in admin and "Remove" in admin and 'name="attachment"' in admin
+
+
+def test_the_default_limit_is_ten_mib_and_named_so():
+    from forge.settings import parse_settings
+    settings = parse_settings({}, environ={})
+    assert settings["forge.attachments.max_bytes"] == 10 * 1024 * 1024
+    assert str(AttachmentTooLarge(settings["forge.attachments.max_bytes"])) == \
+        "The file is larger than the 10 MiB limit."
