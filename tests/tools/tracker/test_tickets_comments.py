@@ -74,3 +74,25 @@ def test_comments_on_a_private_ticket_are_private(login, site):
     assert "secret comment" in login("dev").get(TOOL + "1/").text
     login("mem2").post_form(TOOL + "1/@@post", {"text": "x"}, status=404)
     login("mem2").get(TOOL + "1/", status=404)
+
+
+def test_ticket_page_reads_do_not_grow_with_comments_or_changes(login, site):
+    from forge.testing import count_queries
+    mem, dev = login("mem"), login("dev")
+    create(mem, "Busy")
+    create(mem, "Quiet")
+    for i in range(20):
+        (mem if i % 2 else dev).post_form(TOOL + "1/@@post", {"text": "comment %d" % i},
+                                          status=302)
+    for i, status in enumerate(("accepted", "in-progress", "open", "accepted")):
+        dev.post_form(TOOL + "1/@@status", {"status": status, "version": str(i + 1)},
+                      status=302)
+    mem.post_form(TOOL + "2/@@post", {"text": "only one"}, status=302)
+    for url in (TOOL + "1/", TOOL + "2/"):
+        mem.get(url)                                   # warm the caches
+    with count_queries() as busy:
+        page = mem.get(TOOL + "1/")
+    assert page.text.count('class="post"') + page.text.count('class="post ') >= 20
+    with count_queries() as quiet:
+        mem.get(TOOL + "2/")
+    assert len(busy) <= len(quiet) + 1, (busy, quiet)
