@@ -55,6 +55,17 @@ def test_post_in_a_forum_and_reply(new_page, seed, live_registry):
     assert reply.count() == 1 and "make setup" in reply.inner_text()
     shot(other, "discussion-thread")
 
+    # the admin moderates: makes the thread sticky and locks it, from the keyboard
+    page.goto(thread_url)
+    page.get_by_role("button", name="Make sticky").focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Lock").click()
+    assert page.locator("#discussion-locked").is_visible()
+    assert page.locator(".badge.sticky").first.is_visible()
+    shot(page, "discussion-thread-moderator")
+
     # the list counters come from the discussion reactors (workers in `forge serve`)
     from forge.bus.worker import ReactorWorker
     from forge.model import session

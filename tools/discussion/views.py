@@ -20,8 +20,8 @@ from forge.views.history import usernames
 from forge.views.listing import page_number, readable_page
 from forge.views.versions import conflict_response
 
-from .actions import (check_subject, create_forum, create_thread, delete_thread, rename_thread,
-                      set_thread_flags, update_forum)
+from .actions import (check_subject, create_forum, create_thread, delete_thread, flags_comment,
+                      rename_thread, set_thread_flags, update_forum)
 from .forms import ForumForm, ThreadForm
 from .model import FORUM, Forum, ForumThread
 from .resources import IDiscussionTool, IForum, IForumThread
@@ -220,13 +220,14 @@ class ThreadViews(Base):
         post = request.POST
         sticky = post["sticky"] == "on" if "sticky" in post else None
         locked = post["locked"] == "on" if "locked" in post else None
-        try:
-            _thread, changed = set_thread_flags(request.registry, node, request.user,
-                                                sticky=sticky, locked=locked)
-        except ActionError as error:
-            request.session.flash(str(error))
-        else:
-            request.session.flash("Thread updated." if changed else "Nothing changed.")
+        changed_words = flags_comment(node.doc, {k: v for k, v in
+                                                 (("sticky", sticky), ("locked", locked))
+                                                 if v is not None})
+        # a refusal (an auditor's) is the core's error page with its 4xx status
+        _thread, changed = set_thread_flags(request.registry, node, request.user,
+                                            sticky=sticky, locked=locked)
+        request.session.flash(("Thread %s." % changed_words) if changed and changed_words
+                              else "Nothing changed.")
         return HTTPFound(location=request.forge_url(node))
 
     @view_config(name="delete", request_method="POST", permission="delete")

@@ -178,6 +178,7 @@ def test_sticky_threads_come_first_then_by_last_activity(forge_app, registry, si
     browser(forge_app, "mem").post_form(TOOL + first.path + "/@@flags", {"sticky": "on"},
                                         status=403)
     dev.post_form(TOOL + first.path + "/@@flags", {"sticky": "on"}, status=302)
+    assert "Thread made sticky." in dev.get(TOOL + first.path + "/").text
     assert thread_doc(site, "First").sticky is True
     assert order() == ["First", "Third", "Second"]
     assert 'class="badge sticky"' in dev.get(TOOL + "ideas/").text
