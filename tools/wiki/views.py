@@ -17,7 +17,7 @@ from forge.discussion.render import thread_view
 from forge.fields import FieldErrors
 from forge.views.versions import conflict_response
 
-from .actions import create_page, delete_page, rename_page, update_page
+from .actions import clean_path, create_page, delete_page, rename_page, update_page
 from .forms import PageForm
 from .render import render_page, render_wiki_markdown
 from .resources import IMovedPage, IWikiPage
@@ -151,9 +151,10 @@ class PageViews(PageFormView):
         if request.method != "POST":
             return {"name": new_path, "error": None}
         try:
-            parent_for_new(request, self.tool, new_path.strip().strip("/") or "x")
+            path = clean_path(new_path)
+            parent_for_new(request, self.tool, path)
             old_path = page.doc.path
-            rename_page(request.registry, page.doc, new_path, request.user)
+            rename_page(request.registry, page.doc, path, request.user)
         except ActionError as error:
             request.response.status_int = error.status
             return {"name": new_path, "error": str(error)}
