@@ -1,0 +1,44 @@
+"""Activity with ``forge worker`` as a separate process on the real RabbitMQ:
+the ``forge.activity`` reactor writes the entries, and the project's
+``@@activity`` page shows them to who may read each node.
+
+(The ``forge.activity`` queue is shared by every forge on this broker; a
+worker of another database would take an event and find no project, so run
+this file on its own when other integration runs share the broker.)
+"""
+import pytest
+import webtest
+
+from forge.model.session import session
+
+from .test_bus_rabbitmq import BusSite
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def site(mongo_url, tmp_path):
+    built = BusSite(mongo_url, tmp_path)
+    try:
+        yield built
+    finally:
+        built.close()
+
+
+def test_activity_entries_appear_from_the_worker(site):
+    from tools.notes.actions import create_note
+    site.start_worker()
+    site.create_notes(3)
+    create_note(site.registry, site.project, site.tool, None, "secret",
+                {"title": "Secret Plans", "text": "", "labels": [], "custom": {}, "ext": {}},
+                site.ada, private=True)
+    session.close()
+    # 4 notes, the tool, the project
+    site.wait_for("6 activity entries",
+                  lambda: session.db["activity"].count_documents({}) >= 6)
+    session.close()
+    page = webtest.TestApp(site.app).get("/p/demo/@@activity")
+    for i in (1, 2, 3):
+        assert "Note %d" % i in page.text
+    assert "Secret Plans" not in page.text
+    assert page.text.count('class="activity-entry"') == 5
