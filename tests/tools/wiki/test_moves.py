@@ -118,3 +118,14 @@ def test_delete_and_undelete_with_sub_pages(site, browse):
     assert [t[0] for t in topics("Old")] == [
         "wiki.page.created", "wiki.page.deleted", "wiki.page.updated"]
     assert topics("Old")[-1][2]["undeleted"] is True
+
+
+def test_wiki_changes_appear_in_the_project_activity(site, browse, run_reactors):
+    ada = browse("ada")
+    create(ada, "Story", text="once")
+    edit(ada, "Story", 1, title="Story", text="twice")
+    create(ada, "Hush", text="quiet", private="on")
+    run_reactors()
+    public = browse().get("/p/demo/@@activity").text
+    assert "Story" in public and "Hush" not in public
+    assert "Hush" in ada.get("/p/demo/@@activity").text
