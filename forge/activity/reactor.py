@@ -99,6 +99,8 @@ def _artifact_entry(event, verb):
         summary = "attached %s" % ", ".join(detail["attachments"])
     elif detail.get("deleted_attachment"):
         summary = "removed the attachment %s" % detail["deleted_attachment"]
+    elif verb == "updated" and detail.get("fields"):
+        summary = ", ".join(str(f) for f in detail["fields"][:8])
     else:
         summary = verb
     return {"title": raw.get("title") or raw.get("path", ""), "summary": summary}

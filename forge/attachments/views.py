@@ -78,7 +78,7 @@ def download(context, request):
     if request.method == "HEAD":
         return response
     response.app_iter = _chunks(open_file(attachment))
-    response.content_length = attachment.length
+    response.content_length = attachment.length      # (setting app_iter cleared it)
     return response
 
 

@@ -63,7 +63,7 @@ def test_changes_show_on_the_activity_page_and_the_home_page(forge_app, registry
     run_reactors()
     page = browser(forge_app).get("/p/demo/@@activity")
     text = page.text
-    assert "The Guide" in text and "dev updated" in text and "ada created" in text
+    assert "The Guide" in text and "dev updated: text, title" in text and "ada created" in text
     assert 'href="http://localhost/p/demo/notes/Guide/"' in text
     # newest first: the update, the note, the tool, the project
     assert text.index("dev updated") < text.index("ada created")
