@@ -173,13 +173,19 @@ class PageViews(PageFormView):
 
 
 @view_config(context=IMovedPage, name="", request_method="GET", permission="read")
+@view_config(context=IMovedPage, name="history", request_method="GET", permission="read")
+@view_config(context=IMovedPage, name="diff", request_method="GET", permission="read")
+@view_config(context=IMovedPage, name="version", request_method="GET", permission="read")
+@view_config(context=IMovedPage, name="edit", request_method="GET", permission="read")
 def moved(context, request):
-    """A renamed page's old address: to the new one, if the viewer may read it."""
+    """A renamed page's old address (and its history, diff, version and edit
+    pages): to the new one, if the viewer may read it."""
     tool = context.tool_node
     node = tool.page_at(context.target)
     if node is None or not request.can("read", node):
         raise HTTPNotFound()
-    location = request.forge_url(node)
+    view = request.view_name
+    location = request.forge_url(node, "@@" + view) if view else request.forge_url(node)
     if request.query_string:
         location += "?" + request.query_string
     return HTTPFound(location=location)

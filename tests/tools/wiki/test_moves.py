@@ -35,6 +35,10 @@ def test_rename_moves_sub_pages_and_old_urls_redirect(site, browse):
                      ("Guide/Install/Linux/", "Manual/Book/Install/Linux/")):
         assert ada.get(WIKI + old, status=302).location == "http://localhost/p/demo/wiki/" + new
     browse().get(WIKI + "Guide/Nothing/", status=404)
+    assert ada.get(WIKI + "Guide/Install/@@history", status=302).location == \
+        "http://localhost/p/demo/wiki/Manual/Book/Install/@@history"
+    assert ada.get(WIKI + "Guide/@@diff?from=1&to=1", status=302).location == \
+        "http://localhost/p/demo/wiki/Manual/Book/@@diff?from=1&to=1"
     # history goes with the page
     edit(ada, "Manual/Book", 1, title="Book", text="guide v2")
     assert "guide v2" in ada.get(WIKI + "Manual/Book/@@diff?from=1&to=2").text

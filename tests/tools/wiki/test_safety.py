@@ -109,6 +109,12 @@ def test_private_page_is_invisible_to_outsiders(site, browse):
     # a sub-page cannot be hung under a page one may not read
     page = create(browse("mem2"), "Diary/Mine", status=400)
     assert "There is no page “Diary”" in page.text
+    # the old address of a renamed private page tells outsiders nothing either
+    browse("dev").post_form(WIKI + "Diary/@@rename", {"name": "Journal"}, status=302)
+    assert browse("mem").get(WIKI + "Diary/", status=302).location.endswith("/wiki/Journal/")
+    for who in ("mem2", None):
+        page = browse(who).get(WIKI + "Diary/", status=404)
+        assert "Journal" not in page.text
 
 
 def upload(b, url, files, status=302):
