@@ -25,6 +25,9 @@ class Ticket(VersionedArtifact):
             ("tool_id", "deleted", "assigned_to_id", "number"),
             ("tool_id", "deleted", "closed", "number"),
             ("tool_id", "deleted", "modified"),
+            # (tracker-lists) nx-27017 sorts + limits by walking a single-key index
+            # and filtering; it cannot sort from the compound ones above
+            ("number",), ("modified",),
         ]
 
     type = FieldProperty(str, if_missing="tracker.ticket")

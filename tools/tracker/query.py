@@ -621,19 +621,38 @@ def _enumerated(conditions, key, values, descending, none_last=False):
     return segments
 
 
-def iter_matches(documents, compiled, projection=None):
+def iter_matches(documents, compiled, projection=None, first_batch=None):
     """Raw documents of ``documents`` (a pymongo collection) matching ``compiled``,
-    in its order, segment after segment (lazily: a page reads what it shows)."""
+    in its order, segment after segment, lazily.
+
+    With ``first_batch`` each segment is read in sort + skip/limit chunks
+    (``first_batch``, then doubling): the embedded server sorts every match
+    of an unlimited query before returning the first, while with a limit it
+    reads only what the page needs (DESIGN.md, "What queries cost").  Without
+    it, one cursor per segment (counting walks everything anyway)."""
     for segment in compiled.segments:
         spec = segment.conditions.to_filter()
         if spec is None:
             continue
-        cursor = documents.find(spec, projection).sort(segment.sort)
-        for doc in cursor:
+        for doc in _chunks(documents, spec, projection, segment.sort, first_batch):
             if segment.residual is not None and not segment.residual(doc):
                 continue
             if compiled.matches(doc):
                 yield doc
+
+
+def _chunks(documents, spec, projection, sort, first_batch):
+    if not first_batch:
+        yield from documents.find(spec, projection).sort(sort)
+        return
+    skip, size = 0, first_batch
+    while True:
+        docs = list(documents.find(spec, projection).sort(sort).skip(skip).limit(size))
+        yield from docs
+        if len(docs) < size:
+            return
+        skip += size
+        size *= 2
 
 
 def serving_index(spec, sort, indexes):

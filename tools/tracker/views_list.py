@@ -82,7 +82,10 @@ class Row:
 def run_list(request, tool, text, page=1, count=False):
     """(rows, Page, total or None) of query ``text``; raises QueryError."""
     compiled = compile_text(request, tool, text)
-    candidates = iter_matches(collection(Ticket), compiled)
+    # enough for this page plus the first of the next (is there one?); more if
+    # private tickets were skipped on the way
+    candidates = iter_matches(collection(Ticket), compiled,
+                              first_batch=max(1, page) * PAGE_SIZE + 1)
     result = readable_page(request, candidates,
                            lambda raw: tool.ticket_resource(RawArtifact(raw)), page=page)
     names = usernames(node._doc.raw.get("assigned_to_id") for node in result.items)
