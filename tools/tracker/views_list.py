@@ -239,7 +239,7 @@ def selected_numbers(raw_numbers):
         raise ActionError("Select at least one ticket to change.")
     if len(numbers) > MAX_BULK:
         raise ActionError("Change at most %d tickets at once." % MAX_BULK)
-    return numbers
+    return sorted(numbers)
 
 
 def bulk_changes(post, options):
