@@ -109,5 +109,5 @@ def test_wiki_missing_link_creates_the_page_then_rename_and_index(wiki_admin):
     assert page.url.endswith(wiki + "Start/Second%20Step/")
     page.goto(wiki + "@@index")
     index = page.locator("#page-index")
-    assert index.get_by_role("link").all_inner_texts() == ["Start", "Next Step"]
+    assert index.get_by_role("link").all_inner_texts() == ["Start", "Second Step"]
     shot(page, "wiki-index")

@@ -170,6 +170,12 @@ def rename_page(registry, page, new_path, actor):
                                             renamed_to=doc.path))
     session.flush()
     bump_link_generation(page.tool_id)
+    # a title that was the old name follows the new one (a version whose
+    # comment tells the rename in the page's history)
+    old_name, new_name = old_path.rsplit("/", 1)[-1], new_path.rsplit("/", 1)[-1]
+    if page.title == old_name and new_name != old_name:
+        page, _changed = save_versioned(registry, page, page.version, {"title": new_name},
+                                        actor, comment="renamed from %s" % old_path)
     return page
 
 

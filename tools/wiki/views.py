@@ -154,13 +154,13 @@ class PageViews(PageFormView):
             path = clean_path(new_path)
             parent_for_new(request, self.tool, path)
             old_path = page.doc.path
-            rename_page(request.registry, page.doc, path, request.user)
+            renamed = rename_page(request.registry, page.doc, path, request.user)
         except ActionError as error:
             request.response.status_int = error.status
             return {"name": new_path, "error": str(error)}
         request.session.flash("Renamed “%s” to “%s”; the old address leads here." % (
-            old_path, page.doc.path))
-        return HTTPFound(location=request.forge_url(self.tool, *page.doc.path.split("/"))
+            old_path, renamed.path))
+        return HTTPFound(location=request.forge_url(self.tool, *renamed.path.split("/"))
                          + "/")
 
     @view_config(name="delete", request_method="POST", permission="delete")

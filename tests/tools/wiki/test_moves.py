@@ -29,6 +29,10 @@ def test_rename_moves_sub_pages_and_old_urls_redirect(site, browse):
     assert (moved.family, moved.parent_path, moved.text) == ("Manual", "Manual/Book/Install",
                                                              "linux")
     assert "linux" in ada.get(WIKI + "Manual/Book/Install/Linux/").text
+    # the title was the name: it follows, in a version that tells the rename
+    book = stored(site, "Manual/Book")
+    assert (book.title, book.version) == ("Book", 2)
+    assert "renamed from Guide" in ada.get(WIKI + "Manual/Book/@@history").text
     # every old address leads to the new one, also below the renamed page
     for old, new in (("Guide/", "Manual/Book/"),
                      ("Guide/Install/", "Manual/Book/Install/"),
@@ -40,8 +44,8 @@ def test_rename_moves_sub_pages_and_old_urls_redirect(site, browse):
     assert ada.get(WIKI + "Guide/@@diff?from=1&to=1", status=302).location == \
         "http://localhost/p/demo/wiki/Manual/Book/@@diff?from=1&to=1"
     # history goes with the page
-    edit(ada, "Manual/Book", 1, title="Book", text="guide v2")
-    assert "guide v2" in ada.get(WIKI + "Manual/Book/@@diff?from=1&to=2").text
+    edit(ada, "Manual/Book", 2, title="Book", text="guide v2")
+    assert "guide v2" in ada.get(WIKI + "Manual/Book/@@diff?from=1&to=3").text
     # rename emits updated with the old and new path, per moved page
     renamed = [t for t in topics() if t[2] and t[2].get("renamed_from")]
     assert [(t[0], t[2]["renamed_from"], t[2]["renamed_to"]) for t in renamed] == [
