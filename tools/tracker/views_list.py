@@ -27,7 +27,8 @@ from forge.views.listing import PAGE_SIZE, page_number, readable_page
 from .actions import update_ticket
 from .config import tracker_options
 from .model import Ticket
-from .query import QueryContext, QueryError, compile_query, iter_matches, parse, unparse
+from .query import (SORTABLE, QueryContext, QueryError, compile_query, iter_matches,
+                    parse, unparse)
 from .resources import ITrackerTool
 from .searches import delete_search, personal_searches, save_search
 
@@ -115,6 +116,8 @@ def count_readable(request, tool, compiled):
 
 def with_sort(text, key):
     """``text`` sorted by ``key`` (ascending, or descending if it already was)."""
+    if key not in SORTABLE and not key.startswith("_"):
+        return None
     try:
         parsed = parse(text)
     except QueryError:

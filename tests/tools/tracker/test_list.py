@@ -102,6 +102,21 @@ def test_sort_links_flip_direction(login, site, filled):
     page = listing(login("mem"), "is:open sort:priority")
     assert 'href="?q=is%3Aopen%20sort%3A-priority"' in page.text
     assert 'href="?q=is%3Aopen%20sort%3Amodified"' in page.text
+    # labels are not a sort key, so their header is no link
+    assert '<th scope="col">Labels</th>' in page.text
+
+
+def test_titles_and_queries_are_escaped(registry, login, site):
+    ticket(registry, site, '<script>alert(1)</script> "quoted"', labels=["<b>x</b>"])
+    session.close()
+    mem = login("mem")
+    page = listing(mem, "")
+    assert "<script>alert(1)" not in page.text and "&lt;script&gt;alert(1)" in page.text
+    assert "<b>x</b>" not in page.text
+    bad = listing(mem, 'status:<img/src=x/onerror=alert(1)>', status=400)
+    assert "<img/src" not in bad.text and "&lt;img/src=x" in bad.text
+    found = listing(mem, 'label:"<b>x</b>"')
+    assert numbers(found) == [1]
 
 
 def test_paging_and_private_tickets_change_neither_counts_nor_pages(registry, login, site):
