@@ -119,9 +119,16 @@ def _short_link_rule(state, silent):
     return True
 
 
-_parser = (MarkdownIt("commonmark", {"highlight": _highlight})
-           .enable("table").enable("strikethrough"))
-_parser.inline.ruler.before("link", "forge_short_link", _short_link_rule)
+def add_short_links(parser):
+    """Give a tool's own MarkdownIt parser the short-link rule; render with
+    ``env={"forge_links": link_context(...)}`` and sanitise with
+    ``sanitize_html`` (which keeps the links' classes)."""
+    parser.inline.ruler.before("link", "forge_short_link", _short_link_rule)
+    return parser
+
+
+_parser = add_short_links(MarkdownIt("commonmark", {"highlight": _highlight})
+                          .enable("table").enable("strikethrough"))
 
 
 def sanitize_html(html):

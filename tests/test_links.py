@@ -199,3 +199,13 @@ def test_rendered_links_are_cached_per_context(registry, site, make_project):
     with request_at(registry, "/p/demo/notes/") as (request, node):
         html = str(render_versioned("a2", 1, "[wiki:X]", links=link_context(request, node)))
         assert 'href="http://localhost/p/demo/wiki/X/"' in html
+
+
+def test_a_tools_own_parser_can_have_the_rule(registry, site):
+    from markdown_it import MarkdownIt
+    from forge.rendering import add_short_links, sanitize_html
+    parser = add_short_links(MarkdownIt("commonmark"))
+    with request_at(registry, "/p/demo/notes/") as (request, node):
+        html = sanitize_html(parser.render("[#4]", {"forge_links": link_context(request, node)}))
+    assert html == ('<p><a href="http://localhost/p/demo/tickets/4/" class="short-link" '
+                    'rel="nofollow noopener">#4</a></p>\n')
