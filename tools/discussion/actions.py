@@ -155,9 +155,12 @@ def set_thread_flags(registry, node, actor, sticky=None, locked=None):
         changes["locked"] = bool(locked)
     thread, changed = save_versioned(registry, doc, doc.version, changes, actor,
                                      comment=flags_comment(doc, changes))
-    if changed and "locked" in changes and bool(doc.locked) != changes["locked"]:
+    if "locked" in changes:
+        # the core's thread follows the artifact (and catches up should an
+        # earlier lock have been saved on the artifact only)
         core = thread_for(thread, create=True, tool_type="discussion")
-        set_thread_locked(registry, core, changes["locked"], actor)
+        if bool(core.locked) != bool(thread.locked):
+            set_thread_locked(registry, core, bool(thread.locked), actor)
     node.doc = thread
     return thread, changed
 
