@@ -33,5 +33,7 @@ def includeme(config):
                        name="discussion.general-forum")
     config.add_reactor("discussion.#", "tools.discussion.reactors.counters",
                        name="discussion.counters")
+    config.add_auditor("discussion.post.created",
+                       "tools.discussion.auditors.no_replies_to_hidden_threads")
     config.scan(".views")
     config.add_demo_content("discussion", "tools.discussion.demo.demo_content")

@@ -102,11 +102,17 @@ def test_a_thread_whose_opening_post_is_held_is_hidden_until_approved(
     assert "Great offer" not in browser(forge_app, "out").get(TOOL + "ideas/").text
     browser(forge_app, "out").get(TOOL + thread.path + "/", status=404)
     assert "Great offer" in dev.get(TOOL + "ideas/").text       # moderators see it
+    # nobody else replies to it meanwhile (its author and moderators may)
+    refused = reply(browser(forge_app, "out"), thread, "me too", status=403)
+    assert "waits for a moderator" in refused.text
+    reply(mem, thread, "More details")
+    reply(dev, thread, "Looking at it")
     opening = posts_of(thread)[0]
     dev.post_form(TOOL + thread.path + "/@@moderate",
                   {"post_id": opening._id, "decision": "approve"}, status=302)
     react(registry)
     assert thread_doc(site, "Great offer").status == "ok"
+    reply(browser(forge_app, "out"), thread, "me too")
     assert "Great offer" in browser(forge_app, "out").get(TOOL + "ideas/").text
 
 
