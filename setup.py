@@ -13,12 +13,15 @@ requires = [
     "pygments",
     "click>=8",
     "nx-27017",
+    "tantivy",
+    "feedgen",
 ]
 
 tests_require = [
     "WebTest",
     "pytest",
     "playwright",
+    "aiosmtpd",
 ]
 
 setup(
