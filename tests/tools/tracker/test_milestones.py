@@ -70,3 +70,14 @@ def test_milestone_progress_reads_an_index_not_a_count(registry, login, site):
         page = mem.get(TOOL + "@@milestones")
     assert "2 of 5 closed" in page.text
     assert reads.count("find") <= 12
+
+
+def test_a_milestone_name_with_a_slash_and_spaces_has_its_page(registry, login, site):
+    add_milestone(registry, tool(site), "v1/beta 2", "", "", site["ada"])
+    ticket(registry, site, "Sliced", "v1/beta 2")
+    session.close()
+    mem = login("mem")
+    listing = mem.get(TOOL + "@@milestones")
+    assert 'href="http://localhost/p/demo/tickets/@@milestone/v1%2Fbeta%202"' in listing.text
+    page = mem.get(TOOL + "@@milestone/v1%2Fbeta%202")
+    assert "Sliced" in page.text and "1 of 1" not in page.text and "0 of 1 closed" in page.text
