@@ -4,7 +4,7 @@ Tracker-wide searches (the admin's, shown to everyone) live in the tracker's
 options (``admin_actions.add_tracker_search``); personal ones are many and
 per user, so they get their own collection, read with one indexed equality
 (``tool_id``, ``user_id``).  Events carry no name or query: a saved search is
-its owner's business.
+its owner's business, so its events name no project or tool either.
 """
 from ming import schema as S
 from ming.odm import FieldProperty, MappedClass
@@ -35,11 +35,18 @@ class TrackerSavedSearch(MappedClass):
     created = FieldProperty(S.DateTime, if_missing=utcnow)
 
 
-class SearchSaved(ForgeEvent):
+class PersonalEvent(ForgeEvent):
+    """Names no project or tool, so no one's event stream or activity shows it."""
+
+    def to_message(self):
+        return dict(super().to_message(), project_id=None, tool_id=None)
+
+
+class SearchSaved(PersonalEvent):
     topic = "tracker.search.saved"
 
 
-class SearchDeleted(ForgeEvent):
+class SearchDeleted(PersonalEvent):
     topic = "tracker.search.deleted"
 
 

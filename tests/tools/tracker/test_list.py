@@ -176,6 +176,11 @@ def test_personal_saved_searches(login, site, filled):
     anon_page = anon.post_form(TOOL + "@@save-search", {"name": "x", "q": ""}, status=403)
     assert "Sign in to save searches" in anon_page.text
     search = TrackerSavedSearch.query.get(name="My UI")
+    # the event names no project or tool: nobody's stream or activity shows it
+    from forge.model import OutboxEvent
+    event = OutboxEvent.query.get(topic="tracker.search.saved")
+    assert event.message["project_id"] is None and event.message["tool_id"] is None
+    assert "My UI" not in str(event.message)
     # someone else cannot delete it
     login("dev").post_form(TOOL + "@@delete-search", {"id": search._id}, status=400)
     mem.post_form(TOOL + "@@delete-search", {"id": search._id}, status=302)
