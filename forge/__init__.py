@@ -36,4 +36,5 @@ def includeme(config):
     config.include(".views")
     config.include("forge.attachments")
     config.include("forge.activity")
+    config.include("forge.feeds")
     config.include("forge.discussion")

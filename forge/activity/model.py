@@ -18,7 +18,9 @@ class ActivityEntry(MappedClass):
         unique_indexes = [("event_id",)]
         # newest first per project, tool, person and node (issue 5's feeds reuse them)
         indexes = [("project_id", "timestamp"), ("tool_id", "timestamp"),
-                   ("actor_id", "timestamp"), ("node_id", "timestamp")]
+                   ("actor_id", "timestamp"), ("node_id", "timestamp"),
+                   # a project with its subprojects; an artifact with its comments
+                   ("family_key", "timestamp"), ("artifact_id", "timestamp")]
 
     _id = FieldProperty(str)
     event_id = FieldProperty(str)
@@ -33,3 +35,7 @@ class ActivityEntry(MappedClass):
     title = FieldProperty(str, if_missing="")
     summary = FieldProperty(str, if_missing="")
     timestamp = FieldProperty(float)
+    # "{neighborhood_id}/{family}": the project tree the entry belongs to
+    family_key = FieldProperty(str, if_missing=None)
+    # the artifact an artifact event or a comment is about
+    artifact_id = FieldProperty(str, if_missing=None)

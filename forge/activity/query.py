@@ -19,6 +19,7 @@ from pyramid.traversal import find_resource
 from ..model import Neighborhood, Project, User
 from ..model.cache import cached_find
 from ..model.session import collection
+from ..security import can
 from ..views.listing import PAGE_SIZE, readable_page
 from .model import ActivityEntry
 
@@ -114,9 +115,10 @@ def _first(items):
     return items[0] if items else None
 
 
-def activity_page(request, criteria, page=1, size=PAGE_SIZE, known=()):
+def activity_page(request, criteria, page=1, size=PAGE_SIZE, known=(), keep=None):
     """A ``Page`` of ``ActivityItem`` the viewer may read, newest first.
-    ``known``: project nodes the page has already (saves resolving them)."""
+    ``known``: project nodes the page has already (saves resolving them);
+    ``keep``: a test on raw entries applied before reading and paging."""
     resolver = NodeResolver(request, known)
     names = {}
 
@@ -130,4 +132,42 @@ def activity_page(request, criteria, page=1, size=PAGE_SIZE, known=()):
             names[actor_id] = user.username if user is not None else "system"
         return ActivityItem(entry, node, names[actor_id])
 
-    return readable_page(request, activity_entries(criteria), to_item, page=page, size=size)
+    entries = activity_entries(criteria)
+    if keep is not None:
+        entries = (entry for entry in entries if keep(entry))
+    return readable_page(request, entries, to_item, page=page, size=size)
+
+
+def stream_of(request, node):
+    """``(criteria, keep)`` of a node's stream: a project with its subprojects,
+    a tool, or an artifact with the comments on it."""
+    kind = getattr(node, "kind", None)
+    if kind == "project":
+        doc = node.doc
+        prefix = doc.shortname + "/"
+        ids = {p._id for p in cached_find(request, Project, {
+                   "neighborhood_id": doc.neighborhood_id, "family": doc.family})
+               if not p.deleted and (p._id == doc._id or p.shortname.startswith(prefix))}
+        if ids == {doc._id}:
+            return {"project_id": doc._id}, None
+        # one index for the whole family, then only this subtree's projects
+        return ({"family_key": "%s/%s" % (doc.neighborhood_id, doc.family)},
+                lambda entry: entry.get("project_id") in ids)
+    if kind == "tool":
+        return {"tool_id": node.doc._id}, None
+    return {"artifact_id": node.doc._id}, None
+
+
+class AsReader:
+    """The request, answering ``can`` for other principals (a feed token's
+    user): lists reuse their request-based helpers unchanged."""
+
+    def __init__(self, request, principals):
+        self._request = request
+        self.principals = principals
+
+    def __getattr__(self, name):
+        return getattr(self._request, name)
+
+    def can(self, permission, node):
+        return can(node, self.principals, permission)

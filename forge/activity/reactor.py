@@ -52,12 +52,21 @@ def _store(event, verb, title, summary, **extra):
         "tool_id": event.get("tool_id"), "node_type": event.get("node_type"),
         "node_id": event.get("node_id"), "path": event.get("path"), "topic": event["topic"],
         "verb": verb, "actor_id": event.get("actor_id"), "title": title or "",
-        "summary": summary or "", "timestamp": float(event.get("timestamp") or 0.0)}
+        "summary": summary or "", "timestamp": float(event.get("timestamp") or 0.0),
+        "family_key": _family_key(event.get("project_id")), "artifact_id": None}
     document.update(extra)
     try:
         collection(ActivityEntry).insert_one(document)
     except DuplicateKeyError:
         pass                    # delivered twice: recorded already
+
+
+def _family_key(project_id):
+    """``{neighborhood_id}/{family}``: one index finds a project with its subprojects."""
+    raw = collection(Project).find_one({"_id": project_id},
+                                       {"neighborhood_id": 1, "family": 1}) \
+        if project_id else None
+    return "%s/%s" % (raw.get("neighborhood_id"), raw.get("family")) if raw else None
 
 
 def excerpt(text, length=EXCERPT):
@@ -78,7 +87,8 @@ def _post_entry(event, verb):
         return None
     ref_title = post.get("ref_title") or _artifact_title(post.get("ref_id"))
     return {"title": "Re: %s" % ref_title if ref_title else "Comment",
-            "summary": excerpt(post.get("text")), "verb": "commented"}
+            "summary": excerpt(post.get("text")), "verb": "commented",
+            "artifact_id": post.get("ref_id")}
 
 
 def _artifact_title(artifact_id):
@@ -103,7 +113,8 @@ def _artifact_entry(event, verb):
         summary = ", ".join(str(f) for f in detail["fields"][:8])
     else:
         summary = verb
-    return {"title": raw.get("title") or raw.get("path", ""), "summary": summary}
+    return {"title": raw.get("title") or raw.get("path", ""), "summary": summary,
+            "artifact_id": raw["_id"]}
 
 
 def _project_entry(event, verb):
