@@ -10,17 +10,27 @@ from urllib.parse import urlsplit
 
 from feedgen.feed import FeedGenerator
 
+from ..settings import DEFAULTS
+
 TAG_DATE = "2026"
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
 
 
+def configured_base(request):
+    """``forge.base_url`` when set to something other than its development
+    default (which names no real host: the request's own host is better)."""
+    base = request.registry.settings.get("forge.base_url") or ""
+    default = DEFAULTS.get("forge.base_url", (None,))[0]
+    return base.rstrip("/") if base and base != default else None
+
+
 def base_url(request):
-    return (request.registry.settings.get("forge.base_url") or request.application_url).rstrip("/")
+    return configured_base(request) or request.application_url.rstrip("/")
 
 
 def absolute(request, url):
     """``url`` (made by ``request.forge_url``) moved onto the forge's base URL."""
-    base = request.registry.settings.get("forge.base_url")
+    base = configured_base(request)
     if base and url.startswith(request.application_url):
         return base.rstrip("/") + url[len(request.application_url):]
     return url
@@ -35,7 +45,7 @@ def atom_feed(request, node, title, items, html_url, self_url):
     """The Atom XML (bytes) of ``items`` (``ActivityItem``, newest first)."""
     feed = FeedGenerator()
     stream = "/".join(n.__name__ for n in request.lineage(node)[1:] if n.__name__)
-    feed.id(tag(request, "stream/%s/%s" % (stream, self_url.rsplit("@@", 1)[-1].split("?")[0])))
+    feed.id(tag(request, "stream/%s/%s" % (stream, request.view_name)))
     feed.title(title)
     feed.link(href=html_url, rel="alternate", type="text/html")
     feed.link(href=self_url, rel="self", type="application/atom+xml")

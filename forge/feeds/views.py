@@ -45,7 +45,7 @@ def feed_response(request, node, title, criteria, keep, html_view, known=()):
         raise HTTPNotFound()
     page = activity_page(reader, criteria, 1, FEED_SIZE, known=known, keep=keep)
     query = {"token": request.GET["token"]} if "token" in request.GET else {}
-    self_url = absolute(request, request.forge_url(node, request.view_name, query=query))
+    self_url = absolute(request, request.forge_url(node, "@@" + request.view_name, query=query))
     html_url = absolute(request, request.forge_url(node, html_view))
     body = atom_feed(request, node, title, page.items, html_url, self_url)
     response = Response(body=body, content_type=CONTENT_TYPE, charset="utf-8")
