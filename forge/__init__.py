@@ -38,3 +38,4 @@ def includeme(config):
     config.include("forge.activity")
     config.include("forge.feeds")
     config.include("forge.discussion")
+    config.include("forge.notifications")

@@ -47,6 +47,17 @@ DEFAULTS = {
     # live event streams (@@events): open at once per process, and seconds each
     "forge.events.max_streams": (2, int),
     "forge.events.stream_seconds": (30, int),
+    # absolute links in mail (and anything made outside a web request)
+    "forge.base_url": ("http://127.0.0.1:6543", str),
+    # outgoing mail (forge.notifications): no host = no mail; tls none|starttls|ssl
+    "forge.mail.host": ("", str),
+    "forge.mail.port": (25, int),
+    "forge.mail.tls": ("none", str),
+    "forge.mail.username": ("", str),
+    "forge.mail.password": ("", str),
+    "forge.mail.from": ("PyForge <forge@localhost>", str),
+    # seconds between the worker's digest checks (digests go out once a day)
+    "forge.mail.digest_interval": (3600.0, float),
     # argon2id cost; the defaults are argon2-cffi's (RFC 9106 low-memory profile)
     "forge.password.time_cost": (3, int),
     "forge.password.memory_kib": (65536, int),

@@ -264,3 +264,67 @@ def _publish_after(producer, outbox, seq):
                          message_id=record["_id"], headers={"seq": record["seq"]})
         seq = record["seq"]
     return seq
+
+
+class SmtpSink:
+    """A real SMTP server on 127.0.0.1 (aiosmtpd) that keeps what it receives.
+
+    ``messages`` are parsed ``email.message.EmailMessage`` objects (with
+    ``envelope_to``); ``fail_next = n`` answers the next n messages with a 451,
+    as a server in trouble would."""
+
+    def __init__(self):
+        import socket
+        from aiosmtpd.controller import Controller
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.host = "127.0.0.1"
+        self.messages = []
+        self.fail_next = 0
+        self.controller = Controller(self, hostname=self.host, port=self.port)
+
+    async def handle_DATA(self, server, session, envelope):
+        import email
+        from email import policy
+        if self.fail_next:
+            self.fail_next -= 1
+            return "451 Temporary failure, try again later"
+        message = email.message_from_bytes(envelope.content, policy=policy.default)
+        message.envelope_to = list(envelope.rcpt_tos)
+        self.messages.append(message)
+        return "250 OK"
+
+    def to(self, address):
+        """Messages whose envelope names ``address``."""
+        return [m for m in self.messages if address in m.envelope_to]
+
+    def clear(self):
+        del self.messages[:]
+
+    def start(self):
+        self.controller.start()
+        return self
+
+    def stop(self):
+        self.controller.stop()
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server for one test; point the forge at it with
+    ``forge_test_settings(**smtp_settings(server))``::
+
+        @pytest.fixture
+        def forge_settings(smtp_server):
+            return forge_test_settings(**smtp_settings(smtp_server))
+    """
+    server = SmtpSink().start()
+    yield server
+    server.stop()
+
+
+def smtp_settings(server):
+    """``forge.mail.*`` settings that send to an ``SmtpSink``."""
+    return {"forge.mail.host": server.host, "forge.mail.port": str(server.port),
+            "forge.mail.tls": "none", "forge.mail.from": "PyForge <forge@example.test>"}

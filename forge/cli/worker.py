@@ -36,6 +36,9 @@ def worker(data_dir, config_file, db_port):
         if settings["forge.bus.relay"] != "off":     # publish the outbox from here too
             start_thread(forge.registry)
         pool = WorkerPool(forge.registry).start()
+        # periodic tasks parts of the forge register (the notifications' digests)
+        tasks = [start(forge.registry) for start in
+                 getattr(forge.registry, "forge_worker_tasks", ())]
         names = ", ".join(w.reactor.name for w in pool.workers) or "none"
         click.echo("Worker running %d reactors (%s) on %s" % (
             len(pool.workers), names, _sanitized(settings["forge.bus.url"])))
@@ -44,6 +47,8 @@ def worker(data_dir, config_file, db_port):
                 raise click.ClickException("the worker threads stopped")
         click.echo("Stopping: finishing the messages in hand...")
         pool.stop()
+        for task in tasks:
+            task.stop()
         forge.registry.forge_relay.stop()
     click.echo("Worker stopped.")
 

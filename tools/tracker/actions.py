@@ -5,18 +5,16 @@ Each one validates, runs the auditors (``tracker.ticket.*`` topics), then
 writes, records and emits, like every action of the forge.  Saves reuse the
 core's optimistic ``save_versioned`` (a stale save raises ``StaleSave``).
 """
-from ming.odm import state
-from ming.odm.odmsession import ObjectState
-
 from forge.actions import ActionError, flush_or_refuse
 from forge.actions.audit import record
 from forge.actions.roles import role_named
 from forge.actions.versions import save_versioned
 from forge.bus.auditing import audit
-from forge.events import ArtifactCreated, ArtifactDeleted, ArtifactEvent
+from forge.events import ArtifactCreated, ArtifactDeleted
 from forge.model import Snapshot, emit, session, utcnow
 from forge.model.acl import user_principal, with_privacy
-from forge.model.session import collection, set_fields
+from forge.model.session import set_fields
+from forge.notifications.watches import add_watch, set_watch
 
 from .config import tracker_options
 from .model import Ticket
@@ -35,14 +33,6 @@ def tracker_settings(tool_doc):
 
 def default_priority(options):
     return options.default_priority
-
-
-class TicketWatched(ArtifactEvent):
-    verb = "watched"
-
-
-class TicketUnwatched(ArtifactEvent):
-    verb = "unwatched"
 
 
 def ticket_acl(project_doc, reporter, private):
@@ -91,11 +81,12 @@ def create_ticket(registry, project_doc, tool_doc, fields, actor, private=False,
     ticket = Ticket(path=str(number), family=str(number), number=number,
                     project_id=tool_doc.project_id, tool_id=tool_doc._id, acl=acl,
                     version=1, created=now, modified=now, author_id=author_id,
-                    reporter_id=author_id, watcher_ids=[author_id] if author_id else [],
-                    **fields)
+                    reporter_id=author_id, **fields)
     flush_or_refuse("Ticket #%d exists already." % number, ticket)
     Snapshot(artifact_id=ticket._id, version=1, author_id=author_id, timestamp=now,
              comment="created", data=ticket.snapshot_data())
+    if actor is not None:       # the reporter watches (now, not when the reactor runs)
+        add_watch(actor._id, "artifact", ticket)
     emit(registry, ArtifactCreated(ticket, actor=actor, source=source, number=number))
     session.flush()
     return ticket
@@ -128,26 +119,10 @@ def _tool_of(ticket):
 
 
 def set_watching(registry, ticket, actor, watch=True, source="web"):
-    """Add or remove the actor from the ticket's watchers (one atomic array
-    update, so two people watching at once are both kept)."""
-    if actor is None:
-        raise ActionError("Sign in to watch tickets.")
-    watching = actor._id in (ticket.watcher_ids or ())
-    if watching == watch:
-        return False
-    event = TicketWatched if watch else TicketUnwatched
-    audit(registry, "%s.%s" % (TICKET_TYPE, event.verb), node_type="Ticket", node=ticket,
-          old={"watching": watching}, new={"watching": watch}, actor=actor, source=source)
-    operator = "$addToSet" if watch else "$pull"
-    collection(Ticket).update_one({"_id": ticket._id}, {operator: {"watcher_ids": actor._id}})
-    watchers = [w for w in (ticket.watcher_ids or ()) if w != actor._id]
-    if watch:
-        watchers.append(actor._id)
-    ticket.watcher_ids = watchers
-    state(ticket).status = ObjectState.clean
-    emit(registry, event(ticket, actor=actor, source=source))
-    session.flush()
-    return True
+    """Watch or stop watching the ticket: the core's watches
+    (``forge.notifications``), events ``tracker.ticket.watched|unwatched``.
+    The ticket page's button posts to the core's ``@@watch``/``@@unwatch``."""
+    return set_watch(registry, "artifact", ticket, actor, watch=watch, source=source)
 
 
 def delete_ticket(registry, ticket, actor, source="web"):

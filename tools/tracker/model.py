@@ -41,7 +41,7 @@ class Ticket(VersionedArtifact):
     assigned_to_id = FieldProperty(str, if_missing=None)
     milestone = FieldProperty(str, if_missing="")
     priority = FieldProperty(str, if_missing="normal")
-    # not versioned: watching is not a change of the ticket
+    # no longer written: watchers are the core's Watch documents (forge.notifications)
     watcher_ids = FieldProperty([str])
 
     versioned_fields = ("title", "description", "status", "closed", "assigned_to_id",

@@ -19,7 +19,7 @@ from forge.rendering import render_markdown, render_versioned
 from forge.views.history import usernames
 from forge.views.versions import conflict_response
 
-from .actions import create_ticket, delete_ticket, set_status, set_watching, update_ticket
+from .actions import create_ticket, delete_ticket, set_status, update_ticket
 from .forms import TicketForm
 from .resources import ITicket, ITrackerTool
 
@@ -185,7 +185,6 @@ class TicketViews(TicketFormView):
         thread = thread_for_page(request, node)
         options = TicketForm(request, node.tool_node).options
         people = usernames([doc.reporter_id or doc.author_id, doc.assigned_to_id])
-        user = request.user
         may_update = request.can("update", node)
         return {
             "ticket": node, "doc": doc, "html": rendered_description(request, node),
@@ -193,8 +192,6 @@ class TicketViews(TicketFormView):
             "timeline": timeline(request, node, thread), "thread": thread,
             "reporter": people.get(doc.reporter_id or doc.author_id, "system"),
             "assignee": people.get(doc.assigned_to_id) if doc.assigned_to_id else None,
-            "watching": user is not None and user._id in (doc.watcher_ids or ()),
-            "watchers": len(doc.watcher_ids or ()),
             "may_update": may_update, "may_delete": request.can("delete", node),
             "may_admin": request.can("admin", node),
             "close_to": (options.closed_states or ["closed"])[0],
@@ -249,23 +246,6 @@ class TicketViews(TicketFormView):
         except StaleSave as error:
             return conflict_response(request, error, {"status": status})
         request.session.flash("Status: %s." % ticket.status if changed else "Nothing changed.")
-        return HTTPFound(location=request.forge_url(self.context))
-
-    @view_config(name="watch", request_method="POST", permission="read")
-    def watch(self):
-        return self._watch(True)
-
-    @view_config(name="unwatch", request_method="POST", permission="read")
-    def unwatch(self):
-        return self._watch(False)
-
-    def _watch(self, on):
-        request = self.request
-        if request.user is None:
-            raise ActionError("Sign in to watch tickets.")
-        set_watching(request.registry, self.context.doc, request.user, watch=on)
-        request.session.flash("You are watching this ticket." if on
-                              else "You no longer watch this ticket.")
         return HTTPFound(location=request.forge_url(self.context))
 
     @view_config(name="delete", request_method="POST", permission="delete")

@@ -1,0 +1,153 @@
+"""The ``forge.notify`` reactor: mail the watchers of a changed node.
+
+For an artifact change (``{type}.created|updated|deleted``), a visible comment
+(``{tool}.post.created`` with status "ok", ``{tool}.post.approved``), a
+project created or changed, or a tool installed or removed, it
+
+1. makes the author of a new artifact watch it (tickets' reporters, pages' and
+   threads' authors: done here, in the reactor, so every tool gets it; the
+   watch exists before the reactor handles the artifact's next event, since
+   one queue delivers them in order);
+2. resolves the node *now* and collects the watchers of it and of each
+   ancestor (artifact parents, tool, project, parent projects);
+3. for each watcher but the actor: skips disabled users, users who chose no
+   mail and, above all, users who may not ``read`` the node at this moment
+   (their principals are computed as the security policy does); then mails
+   the change (preference "each") or queues it for the digest ("digest").
+
+A failing SMTP server raises: the bus retries the event, and those already
+mailed for it (``SentNotification``) are not mailed twice.
+"""
+import time
+
+from pymongo.errors import DuplicateKeyError
+
+from ..activity.query import NodeResolver
+from ..activity.reactor import collection_named
+from ..model import User
+from ..model.session import collection
+from ..security import can, user_principals
+from .messages import build_message, describe, mail_request, unsubscribe_url
+from .model import DIGEST, NONE, DigestItem, SentNotification, Watch
+from .watches import add_watch, frequency_of, node_doc
+
+MAILED_VERBS = ("created", "updated", "deleted", "approved", "installed", "uninstalled")
+SKIP_TOPICS = ("acl.changed", "roles.changed", "project.tool.updated")
+TEMPLATE = "notifications/change_mail.jinja2"
+
+
+def is_notified(event):
+    topic = event["topic"]
+    return bool(event.get("project_id")) and not topic.endswith(SKIP_TOPICS) \
+        and topic.rsplit(".", 1)[-1] in MAILED_VERBS and event.get("node_type") != "Thread"
+
+
+def notify(event, context):
+    """The reactor (``fn(event, context)``)."""
+    if not is_notified(event):
+        return
+    registry = context.registry
+    with mail_request(registry) as request:
+        node = NodeResolver(request).resolve(event)
+        if node is None:
+            return          # gone, or not resolvable: its title may have been private
+        post = None
+        verb = event["topic"].rsplit(".", 1)[-1]
+        if event.get("node_type") == "Post":
+            post = visible_post(event.get("node_id"))
+            if post is None or verb not in ("created", "approved"):
+                return
+        elif verb == "created" and getattr(node, "kind", "") == "artifact" \
+                and event.get("actor_id"):
+            add_watch(event["actor_id"], "artifact", node_doc(node))
+        if not registry.forge_mailer.enabled:
+            return
+        notify_watchers(request, event, node, post)
+
+
+def visible_post(post_id):
+    post = collection_named("post").find_one({"_id": post_id}) if post_id else None
+    if post is None or post.get("deleted") or post.get("status", "ok") != "ok":
+        return None
+    return post
+
+
+def lineage_watchers(node):
+    """{user_id: id of the nearest watched node} over the node and its ancestors."""
+    watchers = {}
+    while node is not None:
+        if getattr(node, "kind", "") in ("project", "tool", "artifact"):
+            node_id = node_doc(node)._id
+            for watch in collection(Watch).find({"node_id": node_id}, {"user_id": 1}):
+                watchers.setdefault(watch["user_id"], node_id)
+        node = node.__parent__
+    return watchers
+
+
+def may_read(user, node):
+    """The policy's answer for this user, computed now (not from a session)."""
+    return can(node, user_principals(user), "read")
+
+
+def recipient(user_id, node):
+    """The ``User`` to mail, or None (gone, disabled, no address, may not read)."""
+    user = User.query.get(_id=user_id)
+    if user is None or user.disabled or not user.email:
+        return None
+    return user if may_read(user, node) else None
+
+
+def notify_watchers(request, event, node, post):
+    registry = request.registry
+    description = None
+    for user_id, watched_id in sorted(lineage_watchers(node).items()):
+        if user_id == event.get("actor_id"):
+            continue
+        frequency = frequency_of(user_id)
+        if frequency == NONE:
+            continue
+        user = recipient(user_id, node)
+        if user is None:
+            continue
+        if frequency == DIGEST:
+            queue_for_digest(user_id, event)
+            continue
+        sent_id = "%s:%s" % (event["id"], user_id)
+        if collection(SentNotification).find_one({"_id": sent_id}) is not None:
+            continue        # mailed before a failure made the bus retry this event
+        if description is None:
+            description = describe(request, event, node, post)
+        unsubscribe = unsubscribe_url(request, user_id, "w:%s" % watched_id)
+        message = build_message(request, user, description["subject"], TEMPLATE,
+                                {"change": description, "actor": actor_name(event)},
+                                unsubscribe)
+        registry.forge_mailer.send(message)
+        try:
+            collection(SentNotification).insert_one({"_id": sent_id, "timestamp": time.time()})
+        except DuplicateKeyError:
+            pass
+
+
+def queue_for_digest(user_id, event):
+    try:
+        collection(DigestItem).insert_one({
+            "_id": "%s:%s" % (user_id, event["id"]), "user_id": user_id,
+            "event_id": event["id"], "event": thaw(event),
+            "timestamp": float(event.get("timestamp") or time.time()), "digest_id": ""})
+    except DuplicateKeyError:
+        pass
+
+
+def thaw(value):
+    """A plain copy of the frozen bus message (mappings and tuples)."""
+    if hasattr(value, "items"):
+        return {k: thaw(v) for k, v in value.items()}
+    if isinstance(value, (tuple, list)):
+        return [thaw(v) for v in value]
+    return value
+
+
+def actor_name(event):
+    actor_id = event.get("actor_id")
+    user = User.query.get(_id=actor_id) if actor_id else None
+    return user.username if user is not None else "system"

@@ -1,0 +1,122 @@
+"""Pages of notifications: watch/unwatch on projects, tools and artifacts,
+the account page's mail preference, and the signed unsubscribe page.
+
+``@@unsubscribe`` needs no sign-in: the signed token is its authority.  GET
+shows a confirmation (mail scanners follow links; they must not unsubscribe
+anyone), POST unsubscribes; the POST is also RFC 8058's one-click target
+(``List-Unsubscribe=One-Click`` from the mail provider, without cookies), so
+it takes no CSRF token.
+"""
+from pyramid.httpexceptions import HTTPFound
+from pyramid.security import NO_PERMISSION_REQUIRED
+from pyramid.view import view_config
+
+from ..actions import ActionError
+from ..interfaces import IArtifact, IProject, ISiteRoot, ITool
+from ..model import User
+from ..model.session import collection
+from .model import EACH, DIGEST, NONE, Watch
+from .tokens import read_token
+from .watches import set_frequency, set_watch, unwatch_node
+
+FREQUENCY_LABELS = ((EACH, "Each change"), (DIGEST, "Daily digest"), (NONE, "No e-mail"))
+
+
+def _watch(context, request, on):
+    if request.user is None:
+        raise ActionError("Sign in to watch.")
+    doc = context.doc
+    set_watch(request.registry, context.kind, doc, request.user, watch=on)
+    what = {"project": "project", "tool": "tool"}.get(context.kind, "page")
+    request.session.flash("You are watching this %s." % what if on
+                          else "You no longer watch this %s." % what)
+    return HTTPFound(location=request.forge_url(context))
+
+
+def watch(context, request):
+    return _watch(context, request, True)
+
+
+def unwatch(context, request):
+    return _watch(context, request, False)
+
+
+def add_watch_views(config):
+    """``@@watch`` / ``@@unwatch`` (POST, ``read``) on every project, tool and artifact."""
+    for iface in (IProject, ITool, IArtifact):
+        config.add_view(watch, context=iface, name="watch", request_method="POST",
+                        permission="read")
+        config.add_view(unwatch, context=iface, name="unwatch", request_method="POST",
+                        permission="read")
+
+
+@view_config(context=ISiteRoot, name="mail-preference", request_method="POST",
+             permission="read")
+def mail_preference(context, request):
+    """The account page's "E-mail notifications" form."""
+    if request.user is None:
+        raise ActionError("Sign in to choose your e-mail notifications.")
+    frequency = set_frequency(request.registry, request.user,
+                              request.POST.get("frequency", ""))
+    label = dict(FREQUENCY_LABELS)[frequency].lower()
+    request.session.flash("E-mail notifications: %s." % label)
+    return HTTPFound(location=request.forge_url(request.root, "@@account",
+                                                anchor="notifications"))
+
+
+def _unsubscribe_target(request):
+    token = request.params.get("token", "")
+    found = read_token(request.registry.settings["forge.secret"], token)
+    if found is None:
+        raise ActionError("This unsubscribe link is not valid (it may have been cut "
+                          "by your mail program); sign in and use your account page.")
+    user_id, target = found
+    user = User.query.get(_id=user_id)
+    if user is None:
+        raise ActionError("This unsubscribe link names an account that no longer exists.")
+    return token, user, target
+
+
+def _target_title(request, target):
+    if target == "all":
+        return None
+    watch = collection(Watch).find_one({"node_id": target[2:]}, {"kind": 1}) or {}
+    return {"project": "this project", "tool": "this tool"}.get(watch.get("kind"),
+                                                                "this page")
+
+
+@view_config(context=ISiteRoot, name="unsubscribe", request_method=("GET", "HEAD"),
+             renderer="notifications/unsubscribe.jinja2", permission=NO_PERMISSION_REQUIRED)
+def unsubscribe_confirm(context, request):
+    token, user, target = _unsubscribe_target(request)
+    return {"token": token, "account": user, "everything": target == "all",
+            "what": _target_title(request, target), "done": False}
+
+
+@view_config(context=ISiteRoot, name="unsubscribe", request_method="POST",
+             renderer="notifications/unsubscribe.jinja2", permission=NO_PERMISSION_REQUIRED,
+             require_csrf=False)
+def unsubscribe(context, request):
+    token, user, target = _unsubscribe_target(request)
+    if target == "all":
+        set_frequency(request.registry, user, NONE, source="mail")
+    else:
+        unwatch_node(request.registry, user, target[2:], source="mail")
+    return {"token": token, "account": user, "everything": target == "all",
+            "what": None, "done": True}
+
+
+def is_watching(request, node):
+    from .watches import is_watching as watching, node_doc
+    user = request.user
+    return user is not None and watching(user._id, node_doc(node)._id)
+
+
+def watcher_count(request, node):
+    from .watches import node_doc, watcher_ids
+    return len(watcher_ids(node_doc(node)._id))
+
+
+def mail_frequency(request):
+    from .watches import frequency_of
+    return frequency_of(request.user._id) if request.user is not None else NONE
