@@ -1,0 +1,196 @@
+"""THE LEAK SUITE (issue 5, "Must show"): nothing private reaches someone who
+may not read it — through activity pages, Atom feeds (anonymous or with any
+user's feed token) and live events — and each private thing does reach those
+who may.
+
+The world:
+
+* ``pub`` (public project) with a public wiki, a public tracker and a
+  **private tool** ``vault`` (a wiki readable by the project's members);
+  in the wiki a **private page** ``SealedPage``, in the tracker a **private
+  ticket** #2 with a comment;
+* ``priv``, a **private project** with a wiki page;
+* people: ``ada`` (admin of both), ``dev`` (Developer of pub), ``mallory``
+  (Developer of pub with a **DENY** of read on the private page and the private
+  ticket), ``outsider`` (signed in, no role) and anonymous visitors.
+
+Every private thing carries a unique word in its title, its name and its text.
+"""
+import json
+
+import pytest
+from pyramid.testing import DummyRequest
+from pyramid.traversal import find_resource
+
+from forge.actions.acl import add_entry, set_privacy
+from forge.actions.projects import install_tool
+from forge.actions.roles import add_member, role_named
+from forge.discussion.actions import add_post
+from forge.feeds.tokens import feed_token_of
+from forge.model import User, session
+from forge.resources import SiteRoot
+from forge.testing import ForgeBrowser, forge_test_settings
+from tools.tracker.actions import create_ticket
+from tools.wiki.actions import create_page
+
+# what must never show to those who may not read it: word -> who may read it
+SECRETS = {
+    "Sealedpage": {"ada", "dev"},             # private page (mallory denied)
+    "Sealedtext": {"ada", "dev"},
+    "Ticketsecret": {"ada", "dev"},           # private ticket (mallory denied)
+    "Ticketbody": {"ada", "dev"},
+    "Commentsecret": {"ada", "dev"},          # a comment on the private ticket
+    "Vaultpage": {"ada", "dev", "mallory"},   # page in the private tool
+    "Vaulttext": {"ada", "dev", "mallory"},
+    "Privpage": {"ada"},                      # page in the private project
+    "Privtext": {"ada"},
+}
+PUBLIC = ["Openpage", "Openticket"]
+VIEWERS = [None, "outsider", "mallory", "dev", "ada"]
+
+
+@pytest.fixture
+def forge_settings():
+    return forge_test_settings(**{"forge.events.stream_seconds": "1"})
+
+
+def node(registry, url):
+    session.clear()
+    request = DummyRequest()
+    request.registry = registry
+    return find_resource(SiteRoot(request), url)
+
+
+@pytest.fixture
+def world(registry, make_user, make_project, run_reactors):
+    ada = make_user("ada")
+    dev, mallory = make_user("dev"), make_user("mallory")
+    make_user("outsider")
+    pub = make_project("pub", ada, title="Pub")
+    for user in (dev, mallory):
+        add_member(registry, pub, role_named(pub, "Developer"), user, ada)
+    wiki = install_tool(registry, pub, "wiki", "wiki", ada)
+    tickets = install_tool(registry, pub, "tracker", "tickets", ada)
+    vault = install_tool(registry, pub, "wiki", "vault", ada)
+    set_privacy(registry, node(registry, "/p/pub/vault/"), True, ada)
+    priv = make_project("priv", ada, private=True, title="Priv")
+    privwiki = install_tool(registry, priv, "wiki", "wiki", ada)
+    session.close()
+
+    create_page(registry, pub, wiki, "Openpage", "Openpage", "Opentext words", ada)
+    create_page(registry, pub, wiki, "Sealedpage", "Sealedpage title", "Sealedtext words",
+                ada, private=True)
+    create_ticket(registry, pub, tickets, {"title": "Openticket", "description": "x"}, ada)
+    create_ticket(registry, pub, tickets, {"title": "Ticketsecret",
+                                           "description": "Ticketbody words"}, ada,
+                  private=True)
+    create_page(registry, pub, vault, "Vaultpage", "Vaultpage", "Vaulttext words", ada)
+    create_page(registry, priv, privwiki, "Privpage", "Privpage", "Privtext words", ada)
+    session.close()
+    add_post(registry, node(registry, "/p/pub/tickets/2/"), "Commentsecret words", ada,
+             may_skip_moderation=True)
+    add_entry(registry, node(registry, "/p/pub/wiki/Sealedpage/"), "deny", "mallory", "read",
+              ada)
+    add_entry(registry, node(registry, "/p/pub/tickets/2/"), "deny", "mallory", "read", ada)
+    run_reactors()
+    session.close()
+    return {"registry": registry}
+
+
+def browser(forge_app, username=None):
+    b = ForgeBrowser(forge_app)
+    if username:
+        b.login(username)
+    return b
+
+
+def check(text, who, where, secrets=SECRETS):
+    """No secret ``who`` may not read is in ``text``; return the ones shown."""
+    shown = {word for word in secrets if word.lower() in text.lower()}
+    leaked = {word for word in shown if who not in secrets[word]}
+    assert not leaked, "%s leaks %s to %s" % (where, sorted(leaked), who or "anonymous")
+    return shown
+
+
+def may_read(who):
+    return {word for word, readers in SECRETS.items() if who in readers}
+
+
+# activity pages: every stream a private thing could show up in
+PAGES = ["/p/pub/@@activity", "/p/pub/", "/p/pub/wiki/@@activity",
+         "/p/pub/tickets/@@activity", "/p/pub/vault/@@activity", "/p/priv/@@activity",
+         "/p/pub/wiki/Sealedpage/@@activity", "/p/pub/tickets/2/@@activity",
+         "/p/pub/wiki/Openpage/@@activity", "/u/ada/@@contributions", "/u/ada/@@profile"]
+# titles only: the text of a page or ticket is not activity, a comment is
+IN_ACTIVITY = {"Sealedpage", "Ticketsecret", "Commentsecret", "Vaultpage", "Privpage"}
+
+
+@pytest.mark.parametrize("who", VIEWERS)
+def test_activity_pages(forge_app, world, who):
+    b = browser(forge_app, who)
+    shown = set()
+    for url in PAGES:
+        response = b.get(url, status=(200, 404))
+        shown |= check(response.text, who, url)
+    assert "Openpage" in b.get("/p/pub/@@activity").text
+    assert shown == may_read(who) & IN_ACTIVITY
+
+
+@pytest.mark.parametrize("who", VIEWERS)
+def test_feeds_anonymous_and_with_tokens(forge_app, world, who):
+    """A feed read anonymously shows public items; with a user's token, what
+    that user may read (the request's own session does not matter)."""
+    anonymous = browser(forge_app)
+    params = {}
+    if who:
+        params["token"] = feed_token_of(world["registry"], User.by_username(who))
+    shown = set()
+    for url in PAGES:
+        if url.endswith("@@profile") or url == "/p/pub/":
+            continue
+        feed_url = url + ".atom"
+        response = anonymous.get(feed_url, params=params, status=(200, 404))
+        if response.status_int == 200:
+            assert response.content_type == "application/atom+xml"
+        shown |= check(response.text, who, feed_url)
+    assert "Openpage" in anonymous.get("/p/pub/@@activity.atom", params=params).text
+    assert shown == may_read(who) & IN_ACTIVITY
+
+
+def test_a_signed_in_reader_without_token_gets_their_own_view(forge_app, world):
+    """A session works for feeds too (a browser opening the feed)."""
+    for who in ("mallory", "dev"):
+        text = browser(forge_app, who).get("/p/pub/@@activity.atom").text
+        assert check(text, who, "feed with session") == may_read(who) & IN_ACTIVITY - {
+            "Privpage"}
+
+
+def read_events(body):
+    events = []
+    for block in body.split("\n\n"):
+        lines = dict(line.split(": ", 1) for line in block.splitlines()
+                     if ": " in line and not line.startswith(":"))
+        if "data" in lines:
+            events.append(json.loads(lines["data"]))
+    return events
+
+
+@pytest.mark.parametrize("who", VIEWERS)
+def test_live_events(forge_app, world, who):
+    b = browser(forge_app, who)
+    shown, paths = set(), set()
+    for url in ("/p/pub/@@events", "/p/pub/wiki/@@events", "/p/pub/tickets/@@events",
+                "/p/pub/vault/@@events", "/p/priv/@@events"):
+        response = b.get(url, headers={"Last-Event-ID": "0"}, status=(200, 404))
+        shown |= check(response.text, who, url)
+        if response.status_int == 200:
+            assert response.content_type == "text/event-stream"
+            paths |= {(e.get("tool_id"), e.get("path")) for e in read_events(response.text)}
+    names = {path for _, path in paths if path}
+    # events name nodes by path: the private ones reach only their readers
+    assert ("Sealedpage" in names) == (who in ("ada", "dev"))
+    assert ("Vaultpage" in names) == (who in ("ada", "dev", "mallory"))
+    assert ("Privpage" in names) == (who == "ada")
+    assert ("2" in names) == (who in ("ada", "dev"))
+    assert "Openpage" in names and "1" in names
+    assert shown <= may_read(who)
