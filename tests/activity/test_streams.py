@@ -151,3 +151,13 @@ def test_private_node_streams_are_not_found(forge_app, registry, site, run_react
     browser(forge_app, "outsider").get("/p/demo/notes/Secret/@@activity", status=404)
     assert "Secret Note" in browser(forge_app, "dev").get(
         "/p/demo/notes/Secret/@@activity").text
+
+
+def test_tool_and_artifact_pages_link_their_streams(forge_app, registry, site):
+    note(registry, site, "project", "tool", "Guide", "The Guide")
+    anonymous = browser(forge_app)
+    for url in ("/p/demo/notes/", "/p/demo/notes/Guide/"):
+        page = anonymous.get(url)
+        links = {a["href"] for a in page.html.select("a.activity-link, a.feed-link")}
+        assert links == {"http://localhost%s@@activity" % url,
+                         "http://localhost%s@@activity.atom" % url}
