@@ -73,7 +73,7 @@ def send_user_digest(request, user_id, period):
         entries = readable_entries(request, user, queued)
     try:
         collection(DigestRun).insert_one({"_id": run_id, "user_id": user_id, "period": period,
-                                          "items": len(entries), "timestamp": time.time()})
+                                          "num_items": len(entries), "timestamp": time.time()})
     except DuplicateKeyError:
         return False            # another run of this period got there first
     if entries:

@@ -26,6 +26,7 @@ def mail_request(registry):
     """A request on ``forge.base_url`` with the forge's root and request methods."""
     request = Request.blank("/", base_url=registry.settings["forge.base_url"].rstrip("/"))
     env = prepare(request=request, registry=registry)
+    env["request"].root = env["root"]
     try:
         yield env["request"]
     finally:

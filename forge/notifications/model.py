@@ -73,7 +73,7 @@ class DigestRun(MappedClass):
     _id = FieldProperty(str)
     user_id = FieldProperty(str)
     period = FieldProperty(str)
-    items = FieldProperty(int, if_missing=0)
+    num_items = FieldProperty(int, if_missing=0)
     timestamp = FieldProperty(float)
 
 

@@ -46,6 +46,7 @@ def notify(event, context):
     """The reactor (``fn(event, context)``)."""
     if not is_notified(event):
         return
+    event = thaw(event)       # NodeResolver reads dicts (the bus hands a read-only mapping)
     registry = context.registry
     with mail_request(registry) as request:
         node = NodeResolver(request).resolve(event)
@@ -72,14 +73,18 @@ def visible_post(post_id):
     return post
 
 
-def lineage_watchers(node):
-    """{user_id: id of the nearest watched node} over the node and its ancestors."""
+def lineage_watchers(node, since=None):
+    """{user_id: id of the nearest watched node} over the node and its
+    ancestors; a watch made after ``since`` (the event's time) does not count:
+    one watches from now on, not what happened before."""
     watchers = {}
     while node is not None:
         if getattr(node, "kind", "") in ("project", "tool", "artifact"):
             node_id = node_doc(node)._id
-            for watch in collection(Watch).find({"node_id": node_id}, {"user_id": 1}):
-                watchers.setdefault(watch["user_id"], node_id)
+            for watch in collection(Watch).find({"node_id": node_id},
+                                                {"user_id": 1, "created": 1}):
+                if since is None or (watch.get("created") or 0) <= since:
+                    watchers.setdefault(watch["user_id"], node_id)
         node = node.__parent__
     return watchers
 
@@ -100,7 +105,7 @@ def recipient(user_id, node):
 def notify_watchers(request, event, node, post):
     registry = request.registry
     description = None
-    for user_id, watched_id in sorted(lineage_watchers(node).items()):
+    for user_id, watched_id in sorted(lineage_watchers(node, event.get("timestamp")).items()):
         if user_id == event.get("actor_id"):
             continue
         frequency = frequency_of(user_id)
