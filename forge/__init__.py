@@ -38,4 +38,5 @@ def includeme(config):
     config.include("forge.activity")
     config.include("forge.feeds")
     config.include("forge.discussion")
+    config.include("forge.search")
     config.include("forge.notifications")

@@ -58,6 +58,8 @@ DEFAULTS = {
     "forge.mail.from": ("PyForge <forge@localhost>", str),
     # seconds between the worker's digest checks (digests go out once a day)
     "forge.mail.digest_interval": (3600.0, float),
+    # search index directory (default: <forge.data_dir>/search-index; none: in memory)
+    "forge.search.path": ("", str),
     # argon2id cost; the defaults are argon2-cffi's (RFC 9106 low-memory profile)
     "forge.password.time_cost": (3, int),
     "forge.password.memory_kib": (65536, int),

@@ -36,4 +36,5 @@ def includeme(config):
     config.add_auditor("discussion.post.created",
                        "tools.discussion.auditors.no_replies_to_hidden_threads")
     config.scan(".views")
+    config.include(".search")
     config.add_demo_content("discussion", "tools.discussion.demo.demo_content")

@@ -18,3 +18,4 @@ def includeme(config):
     config.add_jinja2_search_path("tools.notes:templates", name=".jinja2")
     config.add_static_view("notes-static", "tools.notes:static", cache_max_age=3600)
     config.scan(".views")
+    config.include(".search")

@@ -31,6 +31,7 @@ def includeme(config):
     config.add_jinja2_search_path("tools.tracker:templates", name=".jinja2")
     config.add_static_view("tracker-static", "tools.tracker:static", cache_max_age=3600)
     config.scan(".views_ticket")
+    config.include(".search")
     config.add_demo_content("tracker", "tools.tracker.demo.demo_content")
     for module in ("views_list", "views_admin"):
         if find_spec("%s.%s" % (__name__, module)) is not None:

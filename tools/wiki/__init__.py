@@ -27,5 +27,6 @@ def includeme(config):
     config.add_jinja2_search_path("tools.wiki:templates", name=".jinja2")
     config.add_static_view("wiki-static", "tools.wiki:static", cache_max_age=3600)
     config.scan(".views")
+    config.include(".search")
     config.scan(".lists")
     config.add_demo_content("wiki", "tools.wiki.demo.demo_content")

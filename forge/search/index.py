@@ -1,0 +1,165 @@
+"""The tantivy index: one schema, one writer at a time, readers that reload.
+
+**Concurrency.**  tantivy allows one ``IndexWriter`` per index directory
+(a lock file).  The writer is taken for one batch (``writing()``: add,
+delete, commit) and released right after, so the process running the
+``forge.search`` reactor (``forge worker``, or ``forge serve``'s worker
+threads on ``memory://``) and ``forge admin reindex`` take turns; a writer
+busy elsewhere is waited for (up to ``LOCK_WAIT`` seconds, then the reactor
+fails and the bus retries it).  Searchers (every web process) open the same
+directory read-only and ``reload()`` when ``meta.json`` changed since they
+last looked (one ``stat`` per search), so a commit made by another process
+is seen by the next query.  Several machines need one index each (each fed
+by its own reactor queue), or a shared file system; see DESIGN.md.
+"""
+import logging
+import os
+import re
+import tempfile
+import threading
+import time
+from contextlib import contextmanager
+
+import tantivy
+
+log = logging.getLogger(__name__)
+
+LOCK_WAIT = 10.0
+WRITER_HEAP = 32_000_000
+# tantivy's default tokenizer: alphanumeric runs, lower-cased, tokens of 40+ bytes dropped
+TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
+RAW_FIELDS = ("id", "type", "project_id", "projects", "project", "tool_id", "tool",
+              "labels", "author", "acl_shape", "acl_allow", "acl_deny")
+
+
+def tokens(text):
+    return [t for t in (m.lower() for m in TOKEN.findall(text or ""))
+            if len(t.encode("utf-8")) < 40]
+
+
+def build_schema():
+    builder = tantivy.SchemaBuilder()
+    for name in ("id", "type", "project_id", "tool_id"):
+        builder.add_text_field(name, stored=True, tokenizer_name="raw")
+    for name in ("projects", "project", "tool", "labels", "author"):
+        builder.add_text_field(name, stored=name in ("labels", "author"),
+                               tokenizer_name="raw")
+    for name in ("acl_shape", "acl_allow", "acl_deny"):
+        builder.add_text_field(name, tokenizer_name="raw", index_option="basic")
+    builder.add_text_field("title", stored=True)
+    builder.add_text_field("text", stored=True)
+    builder.add_json_field("fields")
+    builder.add_float_field("created", stored=True, fast=True, indexed=False)
+    builder.add_float_field("modified", stored=True, fast=True, indexed=False)
+    # where the result lives: URL path below the forge root, and "Project › Tool"
+    builder.add_text_field("url", stored=True, index_option="basic", tokenizer_name="raw")
+    builder.add_text_field("where", stored=True, index_option="basic", tokenizer_name="raw")
+    return builder.build()
+
+
+class SearchIndex:
+    """One tantivy index (a directory, or memory when ``path`` is empty)."""
+
+    def __init__(self, path=""):
+        self.schema = build_schema()
+        self.path = path or None
+        if self.path:
+            os.makedirs(self.path, exist_ok=True)
+        try:
+            self.index = tantivy.Index(self.schema, path=self.path, reuse=True)
+        except ValueError:
+            raise
+        self._lock = threading.RLock()
+        self._meta_mtime = None
+        self._shapes = None
+
+    # -- writing --------------------------------------------------------------
+
+    @contextmanager
+    def writing(self):
+        """A writer for one batch: ``with index.writing() as w: w.add(...)``."""
+        with self._lock:
+            writer = self._open_writer()
+            batch = Batch(self, writer)
+            try:
+                yield batch
+                writer.commit()
+            except BaseException:
+                writer.rollback()
+                raise
+            finally:
+                writer.wait_merging_threads()
+                del writer
+            self.refresh(force=True)
+
+    def _open_writer(self):
+        deadline = time.monotonic() + LOCK_WAIT
+        while True:
+            try:
+                return self.index.writer(heap_size=WRITER_HEAP, num_threads=1)
+            except ValueError as error:
+                if "lock" not in str(error).lower() or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+
+    # -- reading --------------------------------------------------------------
+
+    def refresh(self, force=False):
+        """Reload the searchers when another writer committed (``meta.json`` moved)."""
+        mtime = None
+        if self.path:
+            try:
+                mtime = os.stat(os.path.join(self.path, "meta.json")).st_mtime_ns
+            except OSError:
+                mtime = None
+        if force or mtime != self._meta_mtime or not self.path:
+            if force or self.path:
+                self.index.reload()
+                self._shapes = None
+            self._meta_mtime = mtime
+
+    def searcher(self):
+        self.refresh()
+        return self.index.searcher()
+
+    def shapes(self, searcher):
+        """The ``acl_shape`` terms present (the read filter needs one branch each)."""
+        if self._shapes is None:
+            self._shapes = [term for term, count in searcher.terms_with_prefix("acl_shape", "")
+                            if count]
+        return self._shapes
+
+
+class Batch:
+    def __init__(self, index, writer):
+        self.index = index
+        self.writer = writer
+        self.added = 0
+
+    def delete(self, doc_id):
+        self.writer.delete_documents_by_term("id", doc_id)
+
+    def delete_where(self, field, value):
+        self.writer.delete_documents_by_term(field, value)
+
+    def add(self, fields):
+        """Replace the document ``fields["id"]``."""
+        self.writer.delete_documents_by_term("id", fields["id"])
+        self.writer.add_document(tantivy.Document(**fields))
+        self.added += 1
+
+
+def open_index(settings):
+    """The index the settings name: ``forge.search.path``, else
+    ``<forge.data_dir>/search-index``, else a temporary one (with a warning)."""
+    path = settings.get("forge.search.path") or ""
+    if not path and settings.get("forge.data_dir"):
+        path = os.path.join(settings["forge.data_dir"], "search-index")
+    if not path:
+        log.warning("search: neither forge.search.path nor forge.data_dir is set; "
+                    "the index lives in memory and is lost on exit")
+    return SearchIndex(path)
+
+
+def temporary_index():
+    return SearchIndex(tempfile.mkdtemp(prefix="forge-search-"))

@@ -1,0 +1,170 @@
+"""Keeping the index equal to the database: documents of resolved nodes,
+subtrees re-indexed after ACL and project changes, the ``forge.search``
+reactor and the full rebuild behind ``forge admin reindex``.
+
+Nodes are resolved through the tree exactly as a page would
+(``forge.activity.query.NodeResolver``), so an artifact that no longer
+resolves (deleted, under a deleted parent, in an uninstalled tool) leaves the
+index, and the read terms come from the same ``__acl__`` the policy reads.
+"""
+import logging
+
+from pyramid.request import Request
+
+from ..model import Project, ToolInstance
+from ..model.session import collection
+from ..resources import root_factory
+from .documents import artifact_records, build_document
+
+log = logging.getLogger(__name__)
+
+NON_ARTIFACT = ("Project", "ToolInstance", "Thread", "Neighborhood", "SiteConfig", "User",
+                "ProjectRole")
+
+
+def make_request(registry):
+    """A request for resolving nodes outside a web request (reactor, CLI)."""
+    request = Request.blank("/")
+    request.registry = registry
+    request.root = root_factory(request)
+    return request
+
+
+def search_index(registry):
+    return registry.forge_search_index()
+
+
+class Indexer:
+    """Resolves records to nodes (one request, memoised) and writes a batch."""
+
+    def __init__(self, registry, batch):
+        from ..activity.query import NodeResolver
+        self.registry = registry
+        self.batch = batch
+        self.request = make_request(registry)
+        self.resolver = NodeResolver(self.request)
+        self.indexed = 0
+
+    def artifact(self, record):
+        """Index (or remove) one stored artifact record."""
+        node = self.resolver.resolve({"project_id": record.get("project_id"),
+                                      "tool_id": record.get("tool_id"),
+                                      "path": record.get("path"), "node_type": "Artifact"})
+        doc = None
+        if node is not None:
+            doc = getattr(node, "_doc", None) or getattr(node, "doc", None)
+        if doc is None or getattr(doc, "_id", None) != record["_id"] \
+                or getattr(doc, "deleted", False):
+            self.batch.delete(record["_id"])
+            return False
+        document = build_document(self.registry, self.request, node)
+        if document is None:
+            self.batch.delete(record["_id"])
+            return False
+        self.batch.add(document)
+        self.indexed += 1
+        return True
+
+    def artifact_and_below(self, tool_id, path, artifact_id=None):
+        if artifact_id:
+            self.batch.delete(artifact_id)
+        family = path.split("/", 1)[0]
+        for record in artifact_records({"tool_id": tool_id, "family": family}):
+            if record["path"] == path or record["path"].startswith(path + "/"):
+                self.artifact(record)
+
+    def tool(self, tool_id):
+        self.batch.delete_where("tool_id", tool_id)
+        for record in artifact_records({"tool_id": tool_id}):
+            self.artifact(record)
+
+    def project(self, project_id):
+        """The project, its subprojects and all their tools."""
+        project = collection(Project).find_one({"_id": project_id})
+        if project is None:
+            self.batch.delete_where("projects", project_id)
+            return
+        self.batch.delete_where("projects", project_id)
+        prefix = project["shortname"] + "/"
+        family = collection(Project).find({"neighborhood_id": project["neighborhood_id"],
+                                           "family": project["family"]})
+        for other in family:
+            if other["_id"] == project_id or other["shortname"].startswith(prefix):
+                if not other.get("deleted"):
+                    for tool in collection(ToolInstance).find({"project_id": other["_id"]},
+                                                              {"_id": 1}):
+                        self.tool(tool["_id"])
+
+    def everything(self, progress=None):
+        tools = list(collection(ToolInstance).find({}, {"_id": 1}))
+        for tool in tools:
+            self.tool(tool["_id"])
+            if progress:
+                progress(1)
+
+
+def on_event(event, context):
+    """The ``forge.search`` reactor (topic ``#``)."""
+    registry = context.registry
+    topic = event["topic"]
+    node_type = event.get("node_type")
+    verb = topic.rsplit(".", 1)[-1]
+    if node_type in ("Thread", "User", "ProjectRole") or topic.startswith("user."):
+        return
+    if topic.endswith(".roles.changed"):
+        # members and roles change the searcher's principals, not the documents:
+        # ACEs name roles by id (a subproject's own roles come with an acl.changed)
+        return
+    index = search_index(registry)
+    with index.writing() as batch:
+        indexer = Indexer(registry, batch)
+        if node_type in ("SiteConfig", "Neighborhood"):
+            indexer.everything()
+        elif node_type == "Project":
+            if verb != "created":
+                indexer.project(event.get("node_id"))
+        elif node_type == "ToolInstance":
+            if verb == "uninstalled":
+                batch.delete_where("tool_id", event.get("node_id"))
+            elif verb != "installed":
+                indexer.tool(event.get("node_id"))
+        elif node_type == "Post":
+            record = _artifact_at(event.get("tool_id"), event.get("path"))
+            if record is not None:
+                indexer.artifact(record)
+        elif event.get("tool_id") and event.get("path"):
+            if verb == "deleted" or topic.endswith(".acl.changed"):
+                indexer.artifact_and_below(event["tool_id"], event["path"],
+                                           event.get("node_id"))
+            else:
+                record = _artifact_at(event["tool_id"], event["path"])
+                if record is None or record["_id"] != event.get("node_id"):
+                    batch.delete(event.get("node_id"))
+                    if record is None:
+                        return
+                indexer.artifact(record)
+
+
+def _artifact_at(tool_id, path):
+    from ..model import Artifact
+    if not tool_id or not path:
+        return None
+    return collection(Artifact).find_one(
+        {"tool_id": tool_id, "path": path},
+        {"_id": 1, "project_id": 1, "tool_id": 1, "path": 1, "type": 1, "deleted": 1})
+
+
+def reindex(registry, project=None, progress=None, clear=True):
+    """Rebuild the index from the database: everything, or one project's subtree.
+    ``progress(n)`` is called as tools are done.  Returns the documents indexed."""
+    index = search_index(registry)
+    with index.writing() as batch:
+        indexer = Indexer(registry, batch)
+        if project is None:
+            if clear:
+                batch.writer.delete_all_documents()
+            indexer.everything(progress)
+        else:
+            indexer.project(project._id)
+    return indexer.indexed
+

@@ -1,0 +1,223 @@
+"""The query language and the search itself.
+
+    words              every word must occur (title, text, labels or fields)
+    "a phrase"         the words in this order (title or text)
+    word*              any word starting so (title or text)
+    field:value        title: text: label: author: type: tool: project:, and any
+                       custom or tool field (severity:high, _severity:high,
+                       status:open, plugin.field:value); field:"two words"
+    -anything          excludes what follows the minus
+
+Results are trimmed by the searcher's principals inside the query
+(``forge.search.acl.read_filter``): counts, facets and pages only ever see
+readable documents.  A query that cannot be understood raises ``QueryError``
+with a message for the page.
+"""
+import re
+from dataclasses import dataclass, field
+
+import tantivy
+from markupsafe import Markup, escape
+
+from .acl import read_filter
+from .index import tokens
+
+Query, Occur = tantivy.Query, tantivy.Occur
+
+MAX_QUERY = 500
+MAX_TERMS = 20
+FIELD_ALIASES = {"title": "title", "text": "text", "label": "labels", "labels": "labels",
+                 "author": "author", "by": "author", "type": "type", "tool": "tool",
+                 "project": "project"}
+RAW = ("labels", "author", "type", "tool", "project")
+TERM = re.compile(r'''(-?)(?:([A-Za-z_][\w.]*):)?("([^"]*)"?|[^\s"]*)''')
+SORTS = ("relevance", "date")
+
+
+class QueryError(ValueError):
+    """A query the parser refuses; ``str()`` is the message for the page."""
+
+
+@dataclass
+class Term:
+    negated: bool
+    field: str          # "" for free words
+    value: str
+    phrase: bool = False
+
+
+def parse(text):
+    """Terms of a query string; raises ``QueryError``."""
+    text = (text or "").strip()
+    if len(text) > MAX_QUERY:
+        raise QueryError("The query is too long (at most %d characters)." % MAX_QUERY)
+    if text.count('"') % 2:
+        raise QueryError('A quotation mark is not closed: put a " at the end of the phrase.')
+    terms, position = [], 0
+    while position < len(text):
+        if text[position].isspace():
+            position += 1
+            continue
+        match = TERM.match(text, position)
+        if match is None or match.end() == position:
+            raise QueryError("The query cannot be read near %r." % text[position:position + 20])
+        position = match.end()
+        negated, name, whole, quoted = match.groups()
+        phrase = quoted is not None
+        value = quoted if phrase else whole
+        if name is not None and not value.strip():
+            raise QueryError("%s: needs a value, e.g. %s:word" % (name, name))
+        if not value.strip() and not name:
+            if negated:
+                raise QueryError("A minus must be followed by what to exclude.")
+            continue
+        terms.append(Term(bool(negated), (name or "").lower(), value, phrase))
+    if len(terms) > MAX_TERMS:
+        raise QueryError("At most %d terms, please." % MAX_TERMS)
+    if not terms:
+        raise QueryError("Type some words to search for.")
+    return terms
+
+
+def _text_query(schema, field_name, words, prefix=False):
+    if prefix:
+        return Query.regex_query(schema, field_name, re.escape(words[0]) + ".*")
+    if len(words) == 1:
+        return Query.term_query(schema, field_name, words[0])
+    return Query.phrase_query(schema, field_name, words)
+
+
+def _any(queries):
+    queries = [q for q in queries if q is not None]
+    if len(queries) == 1:
+        return queries[0]
+    return Query.boolean_query([(Occur.Should, q) for q in queries])
+
+
+def term_query(schema, term):
+    """One term as a tantivy query, or None when it has no searchable words."""
+    name = term.field
+    if not name:
+        prefix = term.value.endswith("*") and not term.phrase
+        words = tokens(term.value)
+        if not words:
+            return None
+        if prefix and len(words) == 1:
+            return _any([_text_query(schema, "title", words, True),
+                         _text_query(schema, "text", words, True)])
+        if term.phrase or len(words) > 1:
+            return _any([Query.boost_query(_text_query(schema, "title", words), 2.0),
+                         _text_query(schema, "text", words)])
+        word = words[0]
+        return _any([Query.boost_query(Query.term_query(schema, "title", word), 2.0),
+                     Query.term_query(schema, "text", word),
+                     Query.term_query(schema, "labels", word)])
+    target = FIELD_ALIASES.get(name)
+    if target in RAW:
+        return Query.term_query(schema, target, term.value.strip().lower())
+    if target in ("title", "text"):
+        words = tokens(term.value)
+        return _text_query(schema, target, words) if words else None
+    # a custom or tool field: a path in the ``fields`` JSON
+    path = name.lstrip("_")
+    if not path:
+        raise QueryError("%s: is not a field name." % name)
+    words = tokens(term.value)
+    if not words:
+        return None
+    return _text_query(schema, "fields." + path, words)
+
+
+def build_query(schema, terms):
+    parts = []
+    for term in terms:
+        query = term_query(schema, term)
+        if query is None:
+            if term.negated:
+                continue
+            query = Query.empty_query()
+        parts.append((Occur.MustNot if term.negated else Occur.Must, query))
+    if not any(occur == Occur.Must for occur, _ in parts):
+        parts.insert(0, (Occur.Must, Query.all_query()))
+    return Query.boolean_query(parts)
+
+
+@dataclass
+class Hit:
+    id: str
+    title: str
+    url: str
+    where: str
+    type: str
+    modified: float
+    snippet: Markup
+    labels: list = field(default_factory=list)
+    author: str = ""
+    score: float = 0.0
+
+
+@dataclass
+class Results:
+    hits: list
+    count: int
+    page: int
+    size: int
+    facets: dict
+
+    @property
+    def pages(self):
+        return max(1, -(-self.count // self.size))
+
+
+def highlight(snippet):
+    """The snippet's fragment HTML-escaped, its highlights in ``<mark>``."""
+    fragment = snippet.fragment()
+    data = fragment.encode("utf-8")
+    out, last = [], 0
+    for span in sorted(snippet.highlighted(), key=lambda s: s.start):
+        if span.start < last:
+            continue
+        out.append(escape(data[last:span.start].decode("utf-8", "replace")))
+        out.append(Markup("<mark>%s</mark>") % data[span.start:span.end].decode(
+            "utf-8", "replace"))
+        last = span.end
+    out.append(escape(data[last:].decode("utf-8", "replace")))
+    return Markup("").join(out)
+
+
+def search(index, text, principals, scope=None, sort="relevance", page=1, size=20):
+    """Run a query for ``principals``; ``scope`` = ("projects"|"tool_id", id) or None."""
+    if sort not in SORTS:
+        raise QueryError("Sort by relevance or date.")
+    terms = parse(text)
+    schema = index.schema
+    searcher = index.searcher()
+    user_query = build_query(schema, terms)
+    parts = [(Occur.Must, user_query)]
+    trimming = read_filter(tantivy, schema, index.shapes(searcher), principals)
+    if trimming is not None:
+        parts.append((Occur.Must, trimming))
+    if scope is not None:
+        parts.append((Occur.Must, Query.term_query(schema, scope[0], scope[1])))
+    query = Query.boolean_query(parts)
+    page = max(1, int(page))
+    kw = {"limit": size, "offset": (page - 1) * size, "count": True}
+    if sort == "date":
+        kw["order_by_field"] = "modified"
+    result = searcher.search(query, **kw)
+    snippets = tantivy.SnippetGenerator.create(searcher, user_query, schema, "text")
+    snippets.set_max_num_chars(240)
+    hits = []
+    for key, address in result.hits:
+        stored = searcher.doc(address)
+        get = stored.get_first
+        snippet = snippets.snippet_from_doc(stored)
+        text_snippet = highlight(snippet) if snippet.fragment() else escape(
+            (get("text") or "")[:240])
+        hits.append(Hit(id=get("id"), title=get("title") or "(untitled)", url=get("url") or "",
+                        where=get("where") or "", type=(stored.get_all("type") or [""])[-1],
+                        modified=get("modified") or 0.0, snippet=text_snippet,
+                        labels=stored.get_all("labels") or [], author=get("author") or "",
+                        score=float(key) if sort == "relevance" else 0.0))
+    facets = {"type": searcher.terms_with_prefix("type", "", filter_query=query, limit=20)}
+    return Results(hits=hits, count=result.count, page=page, size=size, facets=facets)

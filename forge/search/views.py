@@ -1,0 +1,63 @@
+"""``@@search`` on the site root, a project (with its subprojects) and a tool.
+
+The form and the results are one GET page.  A query the parser refuses is
+shown on the page with a 400 status and the form to fix it, never an error
+page; results are trimmed by the viewer's principals inside the query.
+"""
+import datetime
+
+from pyramid.view import view_config
+
+from ..interfaces import IProject, ISiteRoot, ITool
+from .query import SORTS, QueryError, search
+
+PAGE_SIZE = 20
+
+
+def _scope(context):
+    if ITool.providedBy(context):
+        return ("tool_id", context.doc._id), "in %s" % context.title
+    if IProject.providedBy(context):
+        return ("projects", context.doc._id), "in %s and its subprojects" % context.title
+    return None, "everywhere"
+
+
+def _int(value, default=1):
+    try:
+        return max(1, min(int(value), 10_000))
+    except (TypeError, ValueError):
+        return default
+
+
+def when(epoch):
+    return datetime.datetime.fromtimestamp(epoch or 0, datetime.timezone.utc).strftime(
+        "%Y-%m-%d %H:%M")
+
+
+@view_config(context=ISiteRoot, name="search", renderer="search/page.jinja2",
+             permission="read", request_method=("GET", "HEAD"))
+@view_config(context=IProject, name="search", renderer="search/page.jinja2",
+             permission="read", request_method=("GET", "HEAD"))
+@view_config(context=ITool, name="search", renderer="search/page.jinja2",
+             permission="read", request_method=("GET", "HEAD"))
+def search_page(context, request):
+    try:
+        text = request.GET.get("q", "")
+        sort = request.GET.get("sort", "relevance")
+        page = _int(request.GET.get("page"))
+    except UnicodeDecodeError:
+        text, sort, page = "", "relevance", 1
+    scope, scope_label = _scope(context)
+    values = {"node": context, "q": text, "sort": sort, "sorts": SORTS, "results": None,
+              "error": None, "scope_label": scope_label, "when": when,
+              "base": request.forge_url(request.root)}
+    if not text.strip():
+        return values
+    try:
+        values["results"] = search(request.registry.forge_search_index(), text,
+                                   request.principals, scope=scope, sort=sort, page=page,
+                                   size=PAGE_SIZE)
+    except QueryError as error:
+        request.response.status = 400
+        values["error"] = str(error)
+    return values
