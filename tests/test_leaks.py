@@ -10,11 +10,15 @@ The world:
   in the wiki a **private page** ``SealedPage``, in the tracker a **private
   ticket** #2 with a comment;
 * ``priv``, a **private project** with a wiki page;
-* people: ``ada`` (admin of both), ``dev`` (Developer of pub), ``mallory``
-  (Developer of pub with a **DENY** of read on the private page and the private
-  ticket), ``outsider`` (signed in, no role) and anonymous visitors.
+* people: ``author`` (admin of both, makes every change), ``ada`` (admin of
+  both), ``dev`` (Developer of pub), ``mallory`` (Developer of pub with a
+  **DENY** of read on the private page and the private ticket), ``outsider``
+  and ``lurker`` (signed in, no role) and anonymous visitors.
 
 Every private thing carries a unique word in its title, its name and its text.
+Everybody watches both projects from the start (``lurker``, ``mallory`` and
+``outsider`` too: a watch they could not make through the pages), ``ada`` and
+``lurker`` by daily digest, the others for each change.
 """
 import json
 
@@ -29,7 +33,9 @@ from forge.discussion.actions import add_post
 from forge.feeds.tokens import feed_token_of
 from forge.model import User, session
 from forge.resources import SiteRoot
-from forge.testing import ForgeBrowser, forge_test_settings
+from forge.notifications.digest import send_digests
+from forge.notifications.watches import add_watch, set_frequency
+from forge.testing import ForgeBrowser, forge_test_settings, smtp_settings
 from tools.tracker.actions import create_ticket
 from tools.wiki.actions import create_page
 
@@ -47,11 +53,14 @@ SECRETS = {
 }
 PUBLIC = ["Openpage", "Openticket"]
 VIEWERS = [None, "outsider", "mallory", "dev", "ada"]
+WATCHERS = ["ada", "dev", "mallory", "outsider", "lurker"]
+DIGEST = ("ada", "lurker")
 
 
 @pytest.fixture
-def forge_settings():
-    return forge_test_settings(**{"forge.events.stream_seconds": "1"})
+def forge_settings(smtp_server):
+    return forge_test_settings(**smtp_settings(smtp_server),
+                               **{"forge.events.stream_seconds": "1"})
 
 
 def node(registry, url):
@@ -62,36 +71,44 @@ def node(registry, url):
 
 
 @pytest.fixture
-def world(registry, make_user, make_project, run_reactors):
-    ada = make_user("ada")
-    dev, mallory = make_user("dev"), make_user("mallory")
-    make_user("outsider")
-    pub = make_project("pub", ada, title="Pub")
-    for user in (dev, mallory):
-        add_member(registry, pub, role_named(pub, "Developer"), user, ada)
-    wiki = install_tool(registry, pub, "wiki", "wiki", ada)
-    tickets = install_tool(registry, pub, "tracker", "tickets", ada)
-    vault = install_tool(registry, pub, "wiki", "vault", ada)
-    set_privacy(registry, node(registry, "/p/pub/vault/"), True, ada)
-    priv = make_project("priv", ada, private=True, title="Priv")
-    privwiki = install_tool(registry, priv, "wiki", "wiki", ada)
+def world(registry, make_user, make_project, run_reactors, smtp_server):
+    author = make_user("author")
+    people = {name: make_user(name) for name in WATCHERS}
+    pub = make_project("pub", author, title="Pub")
+    priv = make_project("priv", author, private=True, title="Priv")
+    for project in (pub, priv):
+        add_member(registry, project, role_named(project, "Admin"), people["ada"], author)
+    for name in ("dev", "mallory"):
+        add_member(registry, pub, role_named(pub, "Developer"), people[name], author)
+    for name, user in people.items():
+        for project in (pub, priv):
+            add_watch(user._id, "project", project)
+        if name in DIGEST:
+            set_frequency(registry, user, "digest")
+    wiki = install_tool(registry, pub, "wiki", "wiki", author)
+    tickets = install_tool(registry, pub, "tracker", "tickets", author)
+    vault = install_tool(registry, pub, "wiki", "vault", author)
+    set_privacy(registry, node(registry, "/p/pub/vault/"), True, author)
+    privwiki = install_tool(registry, priv, "wiki", "wiki", author)
     session.close()
 
-    create_page(registry, pub, wiki, "Openpage", "Openpage", "Opentext words", ada)
+    create_page(registry, pub, wiki, "Openpage", "Openpage", "Opentext words", author)
     create_page(registry, pub, wiki, "Sealedpage", "Sealedpage title", "Sealedtext words",
-                ada, private=True)
-    create_ticket(registry, pub, tickets, {"title": "Openticket", "description": "x"}, ada)
+                author, private=True)
+    create_ticket(registry, pub, tickets, {"title": "Openticket", "description": "x"},
+                  author)
     create_ticket(registry, pub, tickets, {"title": "Ticketsecret",
-                                           "description": "Ticketbody words"}, ada,
+                                           "description": "Ticketbody words"}, author,
                   private=True)
-    create_page(registry, pub, vault, "Vaultpage", "Vaultpage", "Vaulttext words", ada)
-    create_page(registry, priv, privwiki, "Privpage", "Privpage", "Privtext words", ada)
+    create_page(registry, pub, vault, "Vaultpage", "Vaultpage", "Vaulttext words", author)
+    create_page(registry, priv, privwiki, "Privpage", "Privpage", "Privtext words", author)
     session.close()
-    add_post(registry, node(registry, "/p/pub/tickets/2/"), "Commentsecret words", ada,
+    add_post(registry, node(registry, "/p/pub/tickets/2/"), "Commentsecret words", author,
              may_skip_moderation=True)
     add_entry(registry, node(registry, "/p/pub/wiki/Sealedpage/"), "deny", "mallory", "read",
-              ada)
-    add_entry(registry, node(registry, "/p/pub/tickets/2/"), "deny", "mallory", "read", ada)
+              author)
+    add_entry(registry, node(registry, "/p/pub/tickets/2/"), "deny", "mallory", "read",
+              author)
     run_reactors()
     session.close()
     return {"registry": registry}
@@ -120,7 +137,7 @@ def may_read(who):
 PAGES = ["/p/pub/@@activity", "/p/pub/", "/p/pub/wiki/@@activity",
          "/p/pub/tickets/@@activity", "/p/pub/vault/@@activity", "/p/priv/@@activity",
          "/p/pub/wiki/Sealedpage/@@activity", "/p/pub/tickets/2/@@activity",
-         "/p/pub/wiki/Openpage/@@activity", "/u/ada/@@contributions", "/u/ada/@@profile"]
+         "/p/pub/wiki/Openpage/@@activity", "/u/author/@@contributions", "/u/author/@@profile"]
 # titles only: the text of a page or ticket is not activity, a comment is
 IN_ACTIVITY = {"Sealedpage", "Ticketsecret", "Commentsecret", "Vaultpage", "Privpage"}
 
@@ -194,3 +211,20 @@ def test_live_events(forge_app, world, who):
     assert ("2" in names) == (who in ("ada", "dev"))
     assert "Openpage" in names and "1" in names
     assert shown <= may_read(who)
+
+
+def test_mail_each_change_and_digest(world, smtp_server):
+    """No e-mail (each change, or the daily digest) names a private thing to a
+    watcher who may not read it; readers get each.  Mallory's DENY is set
+    after the page and ticket were made, and before the reactor sends: she
+    gets nothing about them."""
+    send_digests(world["registry"], "2026-01-01")
+    received = {name: "" for name in WATCHERS}
+    for message in smtp_server.messages:
+        text = "%s\n%s" % (message["Subject"], message.get_body(("plain",)).get_content())
+        for address in message.envelope_to:
+            received[address.split("@")[0]] += text
+    for name in WATCHERS:
+        shown = check(received[name], name, "e-mail")
+        assert "Openpage" in received[name], name
+        assert shown >= may_read(name) & IN_ACTIVITY, name
