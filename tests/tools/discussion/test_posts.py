@@ -37,6 +37,9 @@ def test_replies_are_threaded(forge_app, registry, site):
     # the reply is rendered inside its parent's article
     start = page.index('id="post-%s"' % dev_post._id)
     assert start < page.index("Replying to dev") < page.index("A second top-level post")
+    # a forum thread speaks of posts, not comments
+    assert ">Posts <" in page and "Add a post" in page and ">Post</button>" in page
+    assert "Comments" not in page
     react(registry)
     assert thread_doc(site, "Tabs or spaces").num_posts == 4
     listing = ada.get(TOOL + "ideas/").text
