@@ -9,6 +9,7 @@ import click
 from .admin import admin
 from .bus_admin import bus_status, dead_letters, prune_bus
 from .mail_admin import send_digests_command
+from .search_admin import reindex_command
 from .serve import serve
 from .worker import worker
 
@@ -26,3 +27,4 @@ admin.add_command(dead_letters)
 admin.add_command(bus_status)
 admin.add_command(prune_bus)
 admin.add_command(send_digests_command)
+admin.add_command(reindex_command)

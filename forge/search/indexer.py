@@ -80,27 +80,31 @@ class Indexer:
 
     def project(self, project_id):
         """The project, its subprojects and all their tools."""
-        project = collection(Project).find_one({"_id": project_id})
-        if project is None:
-            self.batch.delete_where("projects", project_id)
-            return
         self.batch.delete_where("projects", project_id)
-        prefix = project["shortname"] + "/"
-        family = collection(Project).find({"neighborhood_id": project["neighborhood_id"],
-                                           "family": project["family"]})
-        for other in family:
-            if other["_id"] == project_id or other["shortname"].startswith(prefix):
-                if not other.get("deleted"):
-                    for tool in collection(ToolInstance).find({"project_id": other["_id"]},
-                                                              {"_id": 1}):
-                        self.tool(tool["_id"])
+        for tool_id in subtree_tool_ids(project_id):
+            self.tool(tool_id)
 
-    def everything(self, progress=None):
-        tools = list(collection(ToolInstance).find({}, {"_id": 1}))
-        for tool in tools:
-            self.tool(tool["_id"])
-            if progress:
-                progress(1)
+    def everything(self):
+        for tool_id in subtree_tool_ids(None):
+            self.tool(tool_id)
+
+
+def subtree_tool_ids(project_id):
+    """Ids of the tools of a project and its subprojects (None: of every project)."""
+    if project_id is None:
+        return [t["_id"] for t in collection(ToolInstance).find({}, {"_id": 1})]
+    project = collection(Project).find_one({"_id": project_id})
+    if project is None:
+        return []
+    prefix = project["shortname"] + "/"
+    tool_ids = []
+    for other in collection(Project).find({"neighborhood_id": project["neighborhood_id"],
+                                           "family": project["family"]}):
+        if (other["_id"] == project_id or other["shortname"].startswith(prefix)) \
+                and not other.get("deleted"):
+            tool_ids.extend(t["_id"] for t in collection(ToolInstance).find(
+                {"project_id": other["_id"]}, {"_id": 1}))
+    return tool_ids
 
 
 def on_event(event, context):
@@ -154,17 +158,22 @@ def _artifact_at(tool_id, path):
         {"_id": 1, "project_id": 1, "tool_id": 1, "path": 1, "type": 1, "deleted": 1})
 
 
-def reindex(registry, project=None, progress=None, clear=True):
-    """Rebuild the index from the database: everything, or one project's subtree.
-    ``progress(n)`` is called as tools are done.  Returns the documents indexed."""
+def reindex(registry, project=None, on_tool=None):
+    """Rebuild the index from the database: everything, or one project's subtree
+    (``project`` a Project document).  ``on_tool()`` is called after each tool;
+    ``len(subtree_tool_ids(...))`` tells how often.  Readers see the old
+    documents until the one commit at the end.  Returns the documents indexed."""
+    project_id = project._id if project is not None else None
+    tool_ids = subtree_tool_ids(project_id)
     index = search_index(registry)
     with index.writing() as batch:
         indexer = Indexer(registry, batch)
-        if project is None:
-            if clear:
-                batch.writer.delete_all_documents()
-            indexer.everything(progress)
+        if project_id is None:
+            batch.writer.delete_all_documents()
         else:
-            indexer.project(project._id)
+            batch.delete_where("projects", project_id)
+        for tool_id in tool_ids:
+            indexer.tool(tool_id)
+            if on_tool is not None:
+                on_tool()
     return indexer.indexed
-
