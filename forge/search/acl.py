@@ -37,7 +37,7 @@ DENY on the way.
     OR over the shapes in the index:
        shape c:G AND (for g < G: any "c/g/p", p in P) AND NOT any "c/p"
 
-so counts, facets and pages are computed on readable documents only.  Site
+(the user's query is ANDed inside each branch, see ``read_filter``), so counts, facets and pages are computed on readable documents only.  Site
 admins (``site:admin``) get no filter, as the policy answers for them before
 any ACL.  A document no one may read has no shape and matches only for site
 admins.  ``tests/search/test_trimming.py`` compares this with
@@ -183,7 +183,13 @@ def clauses_allow(clauses, principals):
 
 
 def read_filter(tantivy, schema, shapes, principals):
-    """The tantivy query that keeps what ``principals`` may read; None = all."""
+    """What ``principals`` may read, as alternatives: a list (one per shape in
+    the index) of lists of ``(Occur, Query)`` parts to AND with the user's
+    query; None = no filter (site admins); [] = nothing is readable.
+
+    ``forge.search.query.search`` puts the user's query *inside* each
+    alternative, so every branch is an intersection driven by the user's
+    terms (seeks through skip lists) instead of a union over the index."""
     if SITE_ADMIN in principals:
         return None
     Query, Occur = tantivy.Query, tantivy.Occur
@@ -197,7 +203,5 @@ def read_filter(tantivy, schema, shapes, principals):
                 schema, "acl_allow", ["%s/%d/%s" % (c, g, p) for p in principals])))
         parts.append((Occur.MustNot, Query.term_set_query(
             schema, "acl_deny", ["%s/%s" % (c, p) for p in principals])))
-        alternatives.append((Occur.Should, Query.boolean_query(parts)))
-    if not alternatives:
-        return Query.empty_query()
-    return Query.const_score_query(Query.boolean_query(alternatives), 0.0)
+        alternatives.append(parts)
+    return alternatives

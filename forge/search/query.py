@@ -185,6 +185,24 @@ def highlight(snippet):
     return Markup("").join(out)
 
 
+def trimmed(schema, user_query, alternatives, scope=None):
+    """``user_query`` AND scope AND (one of the read ``alternatives``)."""
+    base = [(Occur.Must, user_query)]
+    if scope is not None:
+        base.append((Occur.Must, Query.term_query(schema, scope[0], scope[1])))
+    if alternatives is None:
+        return Query.boolean_query(base)
+    if not alternatives:
+        return Query.empty_query()
+    branches = [Query.boolean_query(base + [(occur, Query.const_score_query(q, 0.0))
+                                            for occur, q in parts])
+                for parts in alternatives]
+    if len(branches) == 1:
+        return branches[0]
+    # a document with several read clauses matches several branches: keep one score
+    return Query.disjunction_max_query(branches)
+
+
 def search(index, text, principals, scope=None, sort="relevance", page=1, size=20):
     """Run a query for ``principals``; ``scope`` = ("projects"|"tool_id", id) or None."""
     if sort not in SORTS:
@@ -193,13 +211,8 @@ def search(index, text, principals, scope=None, sort="relevance", page=1, size=2
     schema = index.schema
     searcher = index.searcher()
     user_query = build_query(schema, terms)
-    parts = [(Occur.Must, user_query)]
-    trimming = read_filter(tantivy, schema, index.shapes(searcher), principals)
-    if trimming is not None:
-        parts.append((Occur.Must, trimming))
-    if scope is not None:
-        parts.append((Occur.Must, Query.term_query(schema, scope[0], scope[1])))
-    query = Query.boolean_query(parts)
+    query = trimmed(schema, user_query, read_filter(
+        tantivy, schema, index.shapes(searcher), principals), scope)
     page = max(1, int(page))
     kw = {"limit": size, "offset": (page - 1) * size, "count": True}
     if sort == "date":
