@@ -142,8 +142,12 @@ PAGES = ["/p/pub/@@activity", "/p/pub/", "/p/pub/wiki/@@activity",
 IN_ACTIVITY = {"Sealedpage", "Ticketsecret", "Commentsecret", "Vaultpage", "Privpage"}
 
 
-@pytest.mark.parametrize("who", VIEWERS)
-def test_activity_pages(forge_app, world, who):
+def test_activity_pages(forge_app, world):
+    for who in VIEWERS:
+        activity_pages_for(forge_app, world, who)
+
+
+def activity_pages_for(forge_app, world, who):
     b = browser(forge_app, who)
     shown = set()
     for url in PAGES:
@@ -153,8 +157,12 @@ def test_activity_pages(forge_app, world, who):
     assert shown == may_read(who) & IN_ACTIVITY
 
 
-@pytest.mark.parametrize("who", VIEWERS)
-def test_feeds_anonymous_and_with_tokens(forge_app, world, who):
+def test_feeds_anonymous_and_with_tokens(forge_app, world):
+    for who in VIEWERS:
+        feeds_anonymous_and_with_tokens_for(forge_app, world, who)
+
+
+def feeds_anonymous_and_with_tokens_for(forge_app, world, who):
     """A feed read anonymously shows public items; with a user's token, what
     that user may read (the request's own session does not matter)."""
     anonymous = browser(forge_app)
@@ -192,12 +200,16 @@ def read_events(body):
     return events
 
 
-@pytest.mark.parametrize("who", VIEWERS)
-def test_live_events(forge_app, world, who):
+def test_live_events(forge_app, world):
+    for who in VIEWERS:
+        live_events_for(forge_app, world, who)
+
+
+def live_events_for(forge_app, world, who):
     b = browser(forge_app, who)
     shown, paths = set(), set()
-    for url in ("/p/pub/@@events", "/p/pub/wiki/@@events", "/p/pub/tickets/@@events",
-                "/p/pub/vault/@@events", "/p/priv/@@events"):
+    # each stream lasts forge.events.stream_seconds (1 s): the project's has every event
+    for url in ("/p/pub/@@events", "/p/pub/vault/@@events", "/p/priv/@@events"):
         response = b.get(url, headers={"Last-Event-ID": "0"}, status=(200, 404))
         shown |= check(response.text, who, url)
         if response.status_int == 200:
@@ -228,3 +240,87 @@ def test_mail_each_change_and_digest(world, smtp_server):
         shown = check(received[name], name, "e-mail")
         assert "Openpage" in received[name], name
         assert shown >= may_read(name) & IN_ACTIVITY, name
+
+
+# -- search -------------------------------------------------------------------------
+
+def search_as(registry, who, text, scope=None):
+    from forge.search import search
+    from forge.security import user_principals
+    from pyramid.authorization import Everyone
+    principals = [Everyone] if who is None else user_principals(User.by_username(who))
+    return search(registry.forge_search_index(), text, principals, scope=scope, size=50)
+
+
+WORD_QUERIES = [w.lower() for w in SECRETS] + [
+    '"sealedtext words"', '"ticketbody words"', '"vaulttext words"', '"privtext words"',
+    '"commentsecret words"', "title:sealedpage", 'title:"sealedpage title"', "text:privtext",
+    "text:ticketbody", "title:vaultpage", "tool:vault", "project:priv", "type:ticket",
+    "sealed*", "ticket*", "vault*", "priv*", "comment*", "*", "words", "words -opentext",
+    "label:secret", "author:author"]
+SEARCH_URLS = ["/@@search", "/p/pub/@@search", "/p/pub/vault/@@search", "/p/priv/@@search"]
+# documents holding "words": who may read which (the ticket's comment is in its text)
+WORDS_DOCS = {"Openpage": set(VIEWERS), "Sealedpage title": {"ada", "dev"},
+              "#2 Ticketsecret": {"ada", "dev"}, "Vaultpage": {"ada", "dev", "mallory"},
+              "Privpage": {"ada"}}
+
+
+def answer_of(response, text):
+    """The page's main part without the searcher's own words echoed back (the
+    header's and the page's search boxes, pager links, an error message
+    quoting the query)."""
+    main = response.html.find("main")
+    if response.status_int == 404:
+        return str(main)
+    for echo in main.select("form.search-form, nav.pager"):
+        echo.decompose()
+    answer = main.get_text(" ")
+    for word in text.replace('"', " ").replace("*", " ").split():
+        answer = answer.replace(word.split(":")[-1], "")
+    for hit in main.select("a.search-title"):
+        answer += " " + hit["href"]
+    return answer
+
+
+def test_search_pages(forge_app, world):
+    for who in VIEWERS:
+        search_pages_for(forge_app, world, who)
+
+
+def search_pages_for(forge_app, world, who):
+    """Words, phrases, field queries and wildcards, on every scope's page."""
+    b = browser(forge_app, who)
+    shown = set()
+    for url in SEARCH_URLS:
+        for text in WORD_QUERIES:
+            response = b.get(url, params={"q": text}, status=(200, 400, 404))
+            shown |= check(answer_of(response, text), who, "%s?q=%s" % (url, text))
+    # and each is found by those who may read it (a ticket's comments are its text)
+    assert shown == may_read(who)
+
+
+def test_search_counts_and_facets(world):
+    for who in VIEWERS:
+        search_counts_and_facets_for(world, who)
+
+
+def search_counts_and_facets_for(world, who):
+    registry = world["registry"]
+    readable = sorted(title for title, readers in WORDS_DOCS.items() if who in readers)
+    results = search_as(registry, who, "words")
+    titles = sorted(hit.title for hit in results.hits)
+    assert [t for t in titles if t in WORDS_DOCS] == readable
+    assert results.count == len(titles)
+    # each document has its type twice: "page" and "wiki.page"
+    facet_total = sum(n for name, n in results.facets["type"] if "." in name)
+    assert facet_total == results.count
+    types = {name.lower() for name, _ in results.facets["type"]}
+    assert ("ticket" in " ".join(types)) == (who in ("ada", "dev"))
+    for text in ("sealed*", "ticketsecret", "privtext", "vaulttext", "project:priv"):
+        results = search_as(registry, who, text)
+        found = {word for word in SECRETS
+                 if any(word.lower() in (hit.title + str(hit.snippet)).lower()
+                        for hit in results.hits)}
+        assert found <= may_read(who), (text, found)
+        if not found:
+            assert results.count == 0 and sum(n for _, n in results.facets["type"]) == 0, text
