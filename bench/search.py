@@ -145,8 +145,9 @@ def main():
         vocabulary, _ = words(5000)
         queries = {
             "one word": lambda i: vocabulary[50 + i % 200],
+            # a phrase in 1 of 7 documents, or two words of ranks 20-60 in a row
             "phrase": lambda i: '"quick fox"' if i % 2 else '"%s %s"' % (
-                vocabulary[i % 10], vocabulary[(i + 1) % 10]),
+                vocabulary[20 + i % 40], vocabulary[21 + i % 40]),
             "field": lambda i: "severity:%s label:l%d" % (["low", "high"][i % 2], i % 40),
         }
         people = {"anonymous": [EVERYONE], "member of 50": member_of_50()}
