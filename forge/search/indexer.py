@@ -108,45 +108,55 @@ def subtree_tool_ids(project_id):
 
 
 def on_event(event, context):
-    """The ``forge.search`` reactor (topic ``#``)."""
-    registry = context.registry
+    """The ``forge.search`` reactor (topic ``#``): one writer batch per event
+    that changes documents, none for the others."""
+    work = plan(event)
+    if work is None:
+        return
+    with search_index(context.registry).writing() as batch:
+        work(Indexer(context.registry, batch))
+
+
+def plan(event):
+    """What an event asks of the index: ``fn(indexer)``, or None."""
     topic = event["topic"]
     node_type = event.get("node_type")
     verb = topic.rsplit(".", 1)[-1]
+    node_id, tool_id, path = event.get("node_id"), event.get("tool_id"), event.get("path")
     if node_type in ("Thread", "User", "ProjectRole") or topic.startswith("user."):
-        return
+        return None
     if topic.endswith(".roles.changed"):
         # members and roles change the searcher's principals, not the documents:
         # ACEs name roles by id (a subproject's own roles come with an acl.changed)
-        return
-    index = search_index(registry)
-    with index.writing() as batch:
-        indexer = Indexer(registry, batch)
-        if node_type in ("SiteConfig", "Neighborhood"):
-            indexer.everything()
-        elif node_type == "Project":
-            if verb != "created":
-                indexer.project(event.get("node_id"))
-        elif node_type == "ToolInstance":
-            if verb == "uninstalled":
-                batch.delete_where("tool_id", event.get("node_id"))
-            elif verb != "installed":
-                indexer.tool(event.get("node_id"))
-        elif node_type == "Post":
-            record = _artifact_at(event.get("tool_id"), event.get("path"))
-            if record is not None:
-                indexer.artifact(record)
-        elif event.get("tool_id") and event.get("path"):
-            if verb == "deleted" or topic.endswith(".acl.changed"):
-                indexer.artifact_and_below(event["tool_id"], event["path"],
-                                           event.get("node_id"))
-            else:
-                record = _artifact_at(event["tool_id"], event["path"])
-                if record is None or record["_id"] != event.get("node_id"):
-                    batch.delete(event.get("node_id"))
-                    if record is None:
-                        return
-                indexer.artifact(record)
+        return None
+    if node_type in ("SiteConfig", "Neighborhood"):
+        return lambda indexer: indexer.everything()
+    if node_type == "Project":
+        # created: nothing in it yet; updated (title, privacy, tool order), acl.changed
+        return None if verb == "created" else lambda indexer: indexer.project(node_id)
+    if node_type == "ToolInstance":
+        if verb == "installed":
+            return None
+        if verb == "uninstalled":
+            return lambda indexer: indexer.batch.delete_where("tool_id", node_id)
+        return lambda indexer: indexer.tool(node_id)
+    if not tool_id or not path:
+        return None
+    if node_type == "Post":
+        return lambda indexer: _reindex_at(indexer, tool_id, path, None)
+    if verb == "deleted" or topic.endswith(".acl.changed"):
+        return lambda indexer: indexer.artifact_and_below(tool_id, path, node_id)
+    return lambda indexer: _reindex_at(indexer, tool_id, path, node_id)
+
+
+def _reindex_at(indexer, tool_id, path, node_id):
+    """The artifact now at ``path``; the event's artifact leaves the index if it
+    is not that one any more (moved away, deleted)."""
+    record = _artifact_at(tool_id, path)
+    if node_id and (record is None or record["_id"] != node_id):
+        indexer.batch.delete(node_id)
+    if record is not None:
+        indexer.artifact(record)
 
 
 def _artifact_at(tool_id, path):
