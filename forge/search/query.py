@@ -232,5 +232,7 @@ def search(index, text, principals, scope=None, sort="relevance", page=1, size=2
                         modified=get("modified") or 0.0, snippet=text_snippet,
                         labels=stored.get_all("labels") or [], author=get("author") or "",
                         score=float(key) if sort == "relevance" else 0.0))
-    facets = {"type": searcher.terms_with_prefix("type", "", filter_query=query, limit=20)}
+    # per artifact type ("wiki.page"; the short aliases are left out), trimmed like the count
+    facets = {"type": [(term, n) for term, n in searcher.terms_with_prefix(
+        "type", "", filter_query=query, limit=40) if "." in term]}
     return Results(hits=hits, count=result.count, page=page, size=size, facets=facets)

@@ -76,3 +76,18 @@ def test_forum_threads_held_ones_stay_out(registry, site, run_reactors):
     assert sorted(find(registry, "wombat", ada)) == ["General", "Wombat care"]
     assert find(registry, "pills", ada) == []
     assert find(registry, "daily") == ["Wombat care"]
+
+
+def test_type_facets_on_the_page(forge_app, registry, site, run_reactors):
+    from forge.testing import ForgeBrowser
+    ada = site["ada"]
+    create_ticket(registry, site["project"], site["tickets"], {
+        "title": "Ocelot bug", "description": "ocelot", "labels": [], "custom": {}}, ada)
+    create_page(registry, site["project"], site["wiki"], "Ocelot", "Ocelot", "ocelot page", ada)
+    session.flush()
+    run_reactors()
+    page = ForgeBrowser(forge_app).get("/p/demo/@@search", {"q": "ocelot"})
+    assert "2 results" in page.text
+    assert "tracker.ticket</a> (1)" in page.text and "wiki.page</a> (1)" in page.text
+    narrowed = ForgeBrowser(forge_app).get("/p/demo/@@search", {"q": "ocelot type:wiki.page"})
+    assert "1 result<" in narrowed.text
