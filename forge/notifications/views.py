@@ -15,9 +15,10 @@ from ..actions import ActionError
 from ..interfaces import IArtifact, IProject, ISiteRoot, ITool
 from ..model import User
 from ..model.session import collection
-from .model import EACH, DIGEST, NONE, Watch
+from .model import DIGEST, EACH, NONE, Watch
 from .tokens import read_token
-from .watches import set_frequency, set_watch, unwatch_node
+from .watches import (frequency_of, is_watching as watching, node_doc, set_frequency,
+                      set_watch, unwatch_node, watch_key, watcher_ids)
 
 FREQUENCY_LABELS = ((EACH, "Each change"), (DIGEST, "Daily digest"), (NONE, "No e-mail"))
 
@@ -77,10 +78,10 @@ def _unsubscribe_target(request):
     return token, user, target
 
 
-def _target_title(request, target):
+def _target_title(user, target):
     if target == "all":
         return None
-    watch = collection(Watch).find_one({"node_id": target[2:]}, {"kind": 1}) or {}
+    watch = collection(Watch).find_one({"_id": watch_key(user._id, target[2:])}) or {}
     return {"project": "this project", "tool": "this tool"}.get(watch.get("kind"),
                                                                 "this page")
 
@@ -90,7 +91,7 @@ def _target_title(request, target):
 def unsubscribe_confirm(context, request):
     token, user, target = _unsubscribe_target(request)
     return {"token": token, "account": user, "everything": target == "all",
-            "what": _target_title(request, target), "done": False}
+            "what": _target_title(user, target), "done": False}
 
 
 @view_config(context=ISiteRoot, name="unsubscribe", request_method="POST",
@@ -107,16 +108,16 @@ def unsubscribe(context, request):
 
 
 def is_watching(request, node):
-    from .watches import is_watching as watching, node_doc
+    """``request.is_watching(node)``: for the watch button."""
     user = request.user
     return user is not None and watching(user._id, node_doc(node)._id)
 
 
 def watcher_count(request, node):
-    from .watches import node_doc, watcher_ids
+    """``request.watcher_count(node)``: how many watch this very node."""
     return len(watcher_ids(node_doc(node)._id))
 
 
 def mail_frequency(request):
-    from .watches import frequency_of
+    """``request.mail_frequency``: the signed-in user's choice."""
     return frequency_of(request.user._id) if request.user is not None else NONE

@@ -221,3 +221,25 @@ def test_digest_drops_what_the_user_can_no_longer_read(site, login, mail, regist
     remove_member(registry, project, role_named(project, "Member"), site["mem"], site["ada"])
     assert send_digests(registry, "2026-01-01") == (0, 1)
     assert mail() == {}
+
+
+def test_a_parent_project_watch_covers_subprojects_but_not_private_ones(
+        site, login, mail, registry, make_project):
+    from forge.actions.projects import install_tool
+    login("out").post_form("/p/demo/@@watch", {}, status=302)
+    login("mem").post_form("/p/demo/@@watch", {}, status=302)
+    mail()
+    public = make_project("docs", site["ada"], parent="demo")
+    secret = make_project("vault", site["ada"], parent="demo", private=True)
+    public_wiki = install_tool(registry, public, "wiki", "wiki", site["ada"])
+    secret_wiki = install_tool(registry, secret, "wiki", "wiki", site["ada"])
+    mail()
+    create_page(registry, public, public_wiki, "Guide", "Public guide", "x", site["ada"])
+    create_page(registry, secret, secret_wiki, "Plans", "Vault plans", "y", site["ada"])
+    sent = mail()
+    subjects = {address: sorted(m["Subject"] for m in messages)
+                for address, messages in sent.items()}
+    assert subjects["out@example.test"] == ["[Docs] Public guide: created"]
+    # the private subproject is readable by the Members of demo (whose roles it uses)
+    assert subjects["mem@example.test"] == ["[Docs] Public guide: created",
+                                            "[Vault] Vault plans: created"]
