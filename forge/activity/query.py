@@ -1,8 +1,8 @@
 """Reading activity: newest first, only what the viewer may read, paged.
 
 ``activity_page(request, {"project_id": ...}, page)`` walks the entries of
-one index (project, tool, actor or node: issue 5's per-tool, per-person and
-per-artifact lists and feeds use the same helper) newest first, resolves each
+one index (project, family, tool, actor or artifact: ``stream_of`` gives a
+node's; the pages and the Atom feeds use the same helper) newest first, resolves each
 entry's node through the tree *now* and keeps it only if the viewer may
 ``read`` it, before paging (``forge.views.listing.readable_page``).  An entry
 whose node no longer resolves (deleted, moved) is not shown: its title may

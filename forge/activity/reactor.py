@@ -10,7 +10,10 @@ Registered on ``#`` (all topics); it records
 
 A post deleted or marked as spam (``*.post.deleted``, ``*.post.updated`` with
 a status other than "ok") takes its entries away.  ACL, role and user events
-are not activity.  Idempotent: the entry's ``_id`` is the event id.
+are not activity.  Idempotent: the entry's ``_id`` is the event id.  Each
+entry also names its project tree (``family_key``, for a project's stream
+with its subprojects) and the artifact it is about (``artifact_id``: the
+artifact, or the one a comment is on).
 """
 import re
 
