@@ -10,30 +10,12 @@
 """
 import threading
 
-from pyramid.exceptions import ConfigurationError
-
+from .directive import add_search_type  # noqa: F401
 from .documents import default_document  # noqa: F401
 from .indexer import on_event, reindex  # noqa: F401
 from .query import QueryError, search  # noqa: F401
 
 REACTOR_NAME = "forge.search"
-
-
-def add_search_type(config, artifact_type, to_document):
-    """Index artifacts of ``artifact_type`` with ``to_document(doc, node) -> dict``
-    (keys ``title``, ``text``, ``labels``, ``fields``).  One per type: a second
-    registration of a type is a configuration conflict."""
-    to_document = config.maybe_dotted(to_document)
-    if not callable(to_document):
-        raise ConfigurationError("search type %r: to_document is not callable" % artifact_type)
-
-    def register():
-        config.registry.forge_search_types[artifact_type] = to_document
-
-    intr = config.introspectable("forge search types", artifact_type, artifact_type,
-                                 "forge search type")
-    intr["to_document"] = to_document
-    config.action(("forge.search_type", artifact_type), register, introspectables=(intr,))
 
 
 class IndexHolder:
@@ -54,8 +36,7 @@ class IndexHolder:
 
 
 def includeme(config):
-    config.registry.forge_search_types = {}
+    config.include(".directive")
     config.registry.forge_search_index = IndexHolder(config.registry.settings)
-    config.add_directive("add_search_type", add_search_type, action_wrap=False)
     config.add_reactor("#", on_event, name=REACTOR_NAME)
     config.scan(".views")

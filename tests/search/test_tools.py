@@ -91,3 +91,25 @@ def test_type_facets_on_the_page(forge_app, registry, site, run_reactors):
     assert "tracker.ticket</a> (1)" in page.text and "wiki.page</a> (1)" in page.text
     narrowed = ForgeBrowser(forge_app).get("/p/demo/@@search", {"q": "ocelot type:wiki.page"})
     assert "1 result<" in narrowed.text
+
+
+def test_add_search_type_is_a_real_directive():
+    from pyramid.config import Configurator
+    from pyramid.exceptions import ConfigurationConflictError
+    from forge.testing import forge_test_settings
+
+    def one(doc, node):
+        return {}
+
+    def other(doc, node):
+        return {}
+
+    config = Configurator(settings=forge_test_settings())
+    config.include("forge.search.directive")
+    config.add_search_type("x.thing", one)
+    config.commit()
+    assert config.registry.forge_search_types == {"x.thing": one}
+    config.add_search_type("y.thing", one)
+    config.add_search_type("y.thing", other)
+    with pytest.raises(ConfigurationConflictError):
+        config.commit()

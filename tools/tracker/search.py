@@ -21,4 +21,5 @@ def ticket_document(doc, node):
 
 
 def includeme(config):
+    config.include("forge.search.directive")
     config.add_search_type("tracker.ticket", ticket_document)

@@ -7,4 +7,5 @@ def page_document(doc, node):
 
 
 def includeme(config):
+    config.include("forge.search.directive")
     config.add_search_type("wiki.page", page_document)
