@@ -121,7 +121,7 @@ def test_serve_keeps_everything_across_restarts(tmp_path, forge_serve, run_forge
         assert {u["username"] for u in db.user.find()} >= {"admin", "carol", "dave", "erin"}
         assert {p["shortname"] for p in db.project.find()} >= {
             "demo", "demo/docs", "alpha", "alpha/beta", "gamma", "alpha/delta"}
-        assert db.tool_instance.count_documents({"mount": "wiki"}) == 1
+        assert db.tool_instance.count_documents({"mount": "wiki", "tool": "notes"}) == 1
 
     # the session from before the restart still works (the secret persisted)
     carol.base_url = server.url
