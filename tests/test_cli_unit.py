@@ -164,3 +164,17 @@ def test_the_demo_project_has_each_tool_with_sample_content(registry, forge_brow
     assert "Welcome!" in forum
     forge_browser.login("admin", password)
     assert forge_browser.get("/p/demo/tickets/1/").status_int == 200
+
+
+def test_serve_links_name_its_own_address_unless_configured():
+    from forge.cli.serve import _use_own_address
+    from forge.settings import DEFAULTS
+
+    class Server:
+        effective_host, effective_port = "127.0.0.1", 8123
+    settings = {"forge.base_url": DEFAULTS["forge.base_url"][0]}
+    _use_own_address(settings, Server())
+    assert settings["forge.base_url"] == "http://127.0.0.1:8123"
+    configured = {"forge.base_url": "https://forge.example.org"}
+    _use_own_address(configured, Server())
+    assert configured["forge.base_url"] == "https://forge.example.org"

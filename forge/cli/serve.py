@@ -49,6 +49,7 @@ def serve(data_dir, config_file, db_port, host, port, demo):
             except OSError as error:
                 raise click.ClickException("Cannot listen on %s:%d: %s" % (
                     host, port, error.strerror or error))
+            _use_own_address(forge.settings, server)
             if demo:
                 password = ensure_demo_site(forge.registry, forge.data_dir)
                 if password:
@@ -67,3 +68,12 @@ def serve(data_dir, config_file, db_port, host, port, demo):
     except KeyboardInterrupt:
         pass                        # a signal during start-up: stop just as cleanly
     click.echo("PyForge stopped.")
+
+
+def _use_own_address(settings, server):
+    """Mail and feed links are absolute (``forge.base_url``); unless one was
+    configured, they name the address this server really listens on."""
+    from ..settings import DEFAULTS
+    if settings.get("forge.base_url") == DEFAULTS["forge.base_url"][0]:
+        settings["forge.base_url"] = "http://%s:%s" % (server.effective_host,
+                                                      server.effective_port)
