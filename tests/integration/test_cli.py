@@ -113,3 +113,17 @@ def test_prune_bus_over_the_wire(forge_admin):
     assert done.returncode == 0, done.stderr
     assert "Removed 0 sent outbox records" in done.stdout
     assert_refused(forge_admin("prune-bus", "--keep-days", "-2"), "0 or more", code=2)
+
+
+def test_reindex_over_the_wire(forge_admin):
+    """The search index rebuilt from the database by a separate process, with
+    its progress on stderr; an unknown project is a message, not a traceback."""
+    done = forge_admin("install-tool", "demo", "notes", "notes")
+    assert done.returncode == 0, done.stderr
+    done = forge_admin("reindex")
+    assert done.returncode == 0, done.stderr
+    assert "Indexing tools" in done.stderr and "Traceback" not in done.stderr
+    assert "Indexed" in done.stdout and "documents from" in done.stdout
+    done = forge_admin("reindex", "demo")
+    assert done.returncode == 0 and "of demo" in done.stdout, done.stderr
+    assert_refused(forge_admin("reindex", "no-such-project"), "no-such-project")
