@@ -315,3 +315,15 @@ def start_embedded_workers(registry):
     registry.forge_workers = pool
     atexit.register(pool.stop, 5)      # finish the messages in hand on the way out
     return pool
+
+
+def stop_embedded_workers(registry, timeout=5):
+    """Stop what ``start_embedded_workers`` started (the messages in hand are
+    finished, counters written) while the database is still there: the
+    ``forge serve`` shutdown calls this before it stops the embedded server."""
+    pool = getattr(registry, "forge_workers", None)
+    if pool is not None:
+        pool.stop(timeout)
+    relay = getattr(registry, "forge_relay", None)
+    if relay is not None:
+        relay.stop(timeout)

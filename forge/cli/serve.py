@@ -10,7 +10,7 @@ import sys
 import click
 import waitress
 
-from ..bus.worker import start_embedded_workers
+from ..bus.worker import start_embedded_workers, stop_embedded_workers
 from ..demo import ensure_demo_site
 from .runtime import handles_user_errors, running_forge, runtime_options, setup_logging
 
@@ -65,6 +65,8 @@ def serve(data_dir, config_file, db_port, host, port, demo):
                 server.run()        # returns after KeyboardInterrupt, requests finished
             finally:
                 server.close()
+                # before the database goes: the reactors write their last counters
+                stop_embedded_workers(forge.registry)
     except KeyboardInterrupt:
         pass                        # a signal during start-up: stop just as cleanly
     click.echo("PyForge stopped.")

@@ -72,10 +72,18 @@ def cached_find(request, cls, query, sort=None):
     generation = tree_generation(request)
     if generation is None:
         return [attach(cls, raw) for raw in find_raw(cls, query, sort)]
+    return [attach(cls, raw) for raw in cached_raw(request, cls, query, sort)]
+
+
+def cached_raw(request, cls, query, sort=None):
+    """Like ``cached_find`` but the stored documents themselves (shared: never
+    change them); ``attach`` one when its Ming object is needed."""
+    generation = tree_generation(request)
+    if generation is None:
+        return find_raw(cls, query, sort)
     key = (cls.__name__, repr(sorted(query.items())), repr(sort))
-    raws = request.registry.forge_tree_cache.get(
+    return request.registry.forge_tree_cache.get(
         generation, key, lambda: find_raw(cls, query, sort))
-    return [attach(cls, raw) for raw in raws]
 
 
 def cached_value(request, key, load):
