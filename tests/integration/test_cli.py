@@ -118,7 +118,7 @@ def test_prune_bus_over_the_wire(forge_admin):
 def test_reindex_over_the_wire(forge_admin):
     """The search index rebuilt from the database by a separate process, with
     its progress on stderr; an unknown project is a message, not a traceback."""
-    done = forge_admin("install-tool", "demo", "notes", "notes")
+    done = forge_admin("install-tool", "demo", "notes", "indexed-notes")
     assert done.returncode == 0, done.stderr
     done = forge_admin("reindex")
     assert done.returncode == 0, done.stderr
