@@ -12,8 +12,9 @@ class LazyDocs:
     """Stored documents by key, each made a Ming object only when asked for.
 
     A family may hold many projects and tools, but a page uses the lineage it
-    resolves and the tools of one project: building (copying and validating)
-    a Ming object for every member of the family was a third of a page's CPU.
+    resolves and the tools of one project, so only those are copied and
+    validated into Ming objects.  (Under wrk this made no measurable difference
+    to the benchmark's pages, whose cost lies elsewhere: see bench/README.md.)
     """
 
     def __init__(self, cls, raws, key):
