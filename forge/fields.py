@@ -19,6 +19,8 @@ FIELD_TYPES = ("string", "text", "integer", "boolean", "date", "select", "user")
 FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 MAX_STRING = 255
 MAX_TEXT = 64 * 1024
+MAX_LABELS = 20
+MAX_LABEL = 40
 
 
 class FieldErrors(ValueError):
@@ -141,3 +143,30 @@ def username_exists(username):
     from .model import User
     user = User.by_username(username)
     return user is not None and not user.disabled
+
+
+def parse_labels(raw, noun="An artifact"):
+    """"a, b ,a" -> ["a", "b"]: comma-separated, trimmed, without repeats;
+    ``ValueError`` with the message a form shows (``noun``: "A ticket")."""
+    labels = []
+    for label in (raw or "").split(","):
+        label = label.strip()
+        if not label or label in labels:
+            continue
+        if len(label) > MAX_LABEL or any(ord(c) < 32 for c in label):
+            raise ValueError("A label is one line of at most %d characters." % MAX_LABEL)
+        labels.append(label)
+    if len(labels) > MAX_LABELS:
+        raise ValueError("%s may have at most %d labels." % (noun, MAX_LABELS))
+    return labels
+
+
+def shown_field_values(request, tool, doc):
+    """[(spec, value)] of the tool's custom fields and the plugins' extension
+    fields of ``doc`` that have a value (booleans always have one: yes or no)."""
+    shown = [(spec, (doc.custom or {}).get(spec.name)) for spec in tool.custom_fields()]
+    for plugin, specs in request.registry.forge_extensions.fields_for(doc.type).items():
+        stored = (doc.ext or {}).get(plugin) or {}
+        shown.extend((spec, stored.get(spec.name)) for spec in specs)
+    return [(spec, value) for spec, value in shown
+            if spec.type == "boolean" or (value is not None and value != "")]

@@ -7,12 +7,11 @@ extension fields as ``ext.PLUGIN.NAME``.
 """
 from forge.actions import ActionError
 from forge.actions.projects import check_title
-from forge.fields import FieldErrors, clean_values, form_values, username_exists
+from forge.fields import (FieldErrors, clean_values, form_values, parse_labels,
+                          username_exists)
 from forge.names import InvalidName, check_segment
 
 MAX_TEXT = 256 * 1024
-MAX_LABELS = 20
-MAX_LABEL = 40
 MAX_COMMENT = 500
 ARTIFACT_TYPE = "notes.note"
 
@@ -63,7 +62,7 @@ class NoteForm:
             errors["text"] = "The text may not contain NUL characters."
         fields["text"] = text
         try:
-            fields["labels"] = parse_labels(self.values["labels"])
+            fields["labels"] = parse_labels(self.values["labels"], "A note")
         except ValueError as e:
             errors["labels"] = str(e)
         try:
@@ -91,18 +90,3 @@ class NoteForm:
     @property
     def private(self):
         return self.values["private"] not in ("", "0", "off", "false")
-
-
-def parse_labels(raw):
-    """"a, b ,a" -> ["a", "b"]: comma-separated, trimmed, without repeats."""
-    labels = []
-    for label in (raw or "").split(","):
-        label = label.strip()
-        if not label or label in labels:
-            continue
-        if len(label) > MAX_LABEL or any(ord(c) < 32 for c in label):
-            raise ValueError("A label is one line of at most %d characters." % MAX_LABEL)
-        labels.append(label)
-    if len(labels) > MAX_LABELS:
-        raise ValueError("A note may have at most %d labels." % MAX_LABELS)
-    return labels

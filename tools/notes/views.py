@@ -10,7 +10,7 @@ from pyramid.view import view_config, view_defaults
 
 from forge.actions import ActionError
 from forge.actions.versions import StaleSave
-from forge.fields import FieldErrors
+from forge.fields import FieldErrors, shown_field_values
 from forge.rendering import render_markdown, render_versioned
 from forge.views.listing import page_number, readable_page
 from forge.views.versions import conflict_response
@@ -25,17 +25,6 @@ MAX_PREVIEW = 256 * 1024
 
 def readable_children(request, note):
     return [child for child in note.children() if request.can("read", child)]
-
-
-def field_values(request, tool, doc):
-    """[(spec, value)] of the custom and plugin fields that have a value
-    (booleans always have one: yes or no)."""
-    shown = [(spec, (doc.custom or {}).get(spec.name)) for spec in tool.custom_fields()]
-    for plugin, specs in request.registry.forge_extensions.fields_for("notes.note").items():
-        stored = (doc.ext or {}).get(plugin) or {}
-        shown.extend((spec, stored.get(spec.name)) for spec in specs)
-    return [(spec, value) for spec, value in shown
-            if spec.type == "boolean" or (value is not None and value != "")]
 
 
 class NoteFormView:
@@ -108,7 +97,7 @@ class NoteViews(NoteFormView):
         request, note = self.request, self.context
         doc = note.doc
         return {"note": note, "html": render_versioned(doc._id, doc.version, doc.text),
-                "fields": field_values(request, note.tool_node, doc),
+                "fields": shown_field_values(request, note.tool_node, doc),
                 "children": readable_children(request, note),
                 "may_create": request.can("create", note),
                 "may_update": request.can("update", note),

@@ -7,14 +7,13 @@ Custom fields post as ``custom.NAME``, plugin extension fields as
 """
 from forge.actions import ActionError
 from forge.actions.projects import check_title
-from forge.fields import FieldErrors, clean_values, form_values, username_exists
+from forge.fields import (FieldErrors, clean_values, form_values, parse_labels,
+                          username_exists)
 from forge.model import User
 
 from .actions import TICKET_TYPE, default_priority, tracker_settings
 
 MAX_TEXT = 256 * 1024
-MAX_LABELS = 20
-MAX_LABEL = 40
 MAX_COMMENT = 500
 
 
@@ -114,7 +113,7 @@ class TicketForm:
             else:
                 fields["assigned_to_id"] = user._id
         try:
-            fields["labels"] = parse_labels(values["labels"])
+            fields["labels"] = parse_labels(values["labels"], "A ticket")
         except ValueError as e:
             errors["labels"] = str(e)
         try:
@@ -142,18 +141,3 @@ class TicketForm:
     @property
     def private(self):
         return self.values["private"] not in ("", "0", "off", "false")
-
-
-def parse_labels(raw):
-    """"a, b ,a" -> ["a", "b"]: comma-separated, trimmed, without repeats."""
-    labels = []
-    for label in (raw or "").split(","):
-        label = label.strip()
-        if not label or label in labels:
-            continue
-        if len(label) > MAX_LABEL or any(ord(c) < 32 for c in label):
-            raise ValueError("A label is one line of at most %d characters." % MAX_LABEL)
-        labels.append(label)
-    if len(labels) > MAX_LABELS:
-        raise ValueError("A ticket may have at most %d labels." % MAX_LABELS)
-    return labels

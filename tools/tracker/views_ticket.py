@@ -13,7 +13,7 @@ from pyramid.view import view_config, view_defaults
 from forge.actions import ActionError
 from forge.actions.versions import StaleSave, history
 from forge.discussion.render import thread_view
-from forge.fields import FieldErrors
+from forge.fields import FieldErrors, shown_field_values
 from forge.links import link_context
 from forge.rendering import render_markdown, render_versioned
 from forge.views.history import usernames
@@ -117,16 +117,6 @@ def timeline(request, node, thread):
     return entries
 
 
-def field_values(request, tool, doc):
-    """[(spec, value)] of the custom and plugin fields that have a value."""
-    shown = [(spec, (doc.custom or {}).get(spec.name)) for spec in tool.custom_fields()]
-    for plugin, specs in request.registry.forge_extensions.fields_for(doc.type).items():
-        stored = (doc.ext or {}).get(plugin) or {}
-        shown.extend((spec, stored.get(spec.name)) for spec in specs)
-    return [(spec, value) for spec, value in shown
-            if spec.type == "boolean" or (value is not None and value != "")]
-
-
 # -- views ---------------------------------------------------------------------------
 
 class TicketFormView:
@@ -188,7 +178,7 @@ class TicketViews(TicketFormView):
         may_update = request.can("update", node)
         return {
             "ticket": node, "doc": doc, "html": rendered_description(request, node),
-            "fields": field_values(request, node.tool_node, doc),
+            "fields": shown_field_values(request, node.tool_node, doc),
             "timeline": timeline(request, node, thread), "thread": thread,
             "reporter": people.get(doc.reporter_id or doc.author_id, "system"),
             "assignee": people.get(doc.assigned_to_id) if doc.assigned_to_id else None,
