@@ -19,6 +19,7 @@ from importlib.metadata import entry_points
 from pyramid.settings import aslist
 
 from .fields import FieldSpec
+from .page_cache import page_cache_deriver
 from .resources.tool import ToolResource
 
 ENTRY_POINT_GROUP = "forge.tools"
@@ -113,3 +114,5 @@ def includeme(config):
     config.registry.forge_extensions = ExtensionRegistry()
     config.add_directive("add_tool", add_tool, action_wrap=False)
     config.add_directive("extend_artifact", extend_artifact, action_wrap=False)
+    # the view option ``page_cache=True`` (forge.page_cache) is part of the API
+    config.add_view_deriver(page_cache_deriver)

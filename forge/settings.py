@@ -28,6 +28,8 @@ DEFAULTS = {
     "forge.session.secure": (False, asbool),
     "forge.session.max_age": (14 * 24 * 3600, int),
     "forge.max_body_bytes": (1024 * 1024, int),
+    # whole pages kept for readers not signed in (forge.page_cache), MiB per process; 0: off
+    "forge.page_cache.max_mb": (64.0, float),
     "forge.attachments.max_bytes": (10 * 1024 * 1024, int),
     "forge.login.max_failures": (5, int),
     "forge.login.lockout_seconds": (300, int),

@@ -138,7 +138,9 @@ def authenticate(username, password, settings):
     max_failures = settings["forge.login.max_failures"]
     lockout = settings["forge.login.lockout_seconds"]
     now = time.time()
-    users = collection(User)
+    # the lockout counters are read from the database, never from a cache and
+    # never on a page: a sign-in attempt need not bump the generations
+    users = collection(User, bump=False)
     counted = users.find_one_and_update(
         {"_id": user._id, "$or": [{"failed_logins": {"$lt": max_failures}},
                                   {"last_failed_login": {"$lt": now - lockout}}]},

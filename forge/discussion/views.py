@@ -163,7 +163,7 @@ class PostViews:
             return HTTPFound(location=request.host_url + target)
         return HTTPFound(location=artifact_url(request, self.context, post))
 
-    @view_config(name="post-history", request_method="GET", permission="read",
+    @view_config(page_cache=True, name="post-history", request_method="GET", permission="read",
                  renderer="discussion/history.jinja2")
     def history(self):
         request = self.request

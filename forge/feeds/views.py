@@ -55,11 +55,11 @@ def feed_response(request, node, title, criteria, keep, html_view, known=()):
 
 
 @view_config(context=IProject, name="activity.atom", permission=NO_PERMISSION_REQUIRED,
-             request_method=("GET", "HEAD"))
+             page_cache=True, request_method=("GET", "HEAD"))
 @view_config(context=ITool, name="activity.atom", permission=NO_PERMISSION_REQUIRED,
-             request_method=("GET", "HEAD"))
+             page_cache=True, request_method=("GET", "HEAD"))
 @view_config(context=IArtifact, name="activity.atom", permission=NO_PERMISSION_REQUIRED,
-             request_method=("GET", "HEAD"))
+             page_cache=True, request_method=("GET", "HEAD"))
 def activity_feed(context, request):
     criteria, keep = stream_of(request, context)
     known = (context,) if context.kind == "project" else (context.project,)
@@ -68,7 +68,7 @@ def activity_feed(context, request):
 
 
 @view_config(context=IProject, name="contributions.atom", permission=NO_PERMISSION_REQUIRED,
-             request_method=("GET", "HEAD"))
+             page_cache=True, request_method=("GET", "HEAD"))
 def contributions_feed(context, request):
     user = user_of(context)
     if user is None:

@@ -1,19 +1,33 @@
-"""A per-process cache of the tree documents, kept exact by a generation counter.
+"""Generation counters, and a per-process cache of the tree documents kept
+exact by one of them.
 
-Site, neighborhood, project, tool, role and user documents change rarely but are
-read on every request.  Every flush that writes one of them increments
-``SiteConfig.generation`` (``TreeChanges``, a Ming session extension), and every
-request reads the site config anyway (the root's ACL).  A request whose
-generation equals the cache's uses the cached raw documents; any other
-generation clears the cache first.  The bump happens after the write, so a
-process can never keep serving a document older than the generation it saw:
-no TTL, no staleness across processes (web, workers, CLI).
+Two counters live in one small document of ``site_config`` (key
+``generations``), read together with the site's own document by the root of
+every request (one query):
+
+* ``tree``: incremented after every write of a tree document (site,
+  neighborhood, project, tool, role, user).  These change rarely but are read
+  on every request, so they are cached per process (``TreeCache``): a request
+  whose tree generation equals the cache's uses the cached raw documents, any
+  other clears the cache first;
+* ``content``: incremented after every write of anything a page may show
+  (every document but the bus's bookkeeping, ``NOT_ON_PAGES``).  The page
+  cache (``forge.page_cache``) keeps whole anonymous pages per (tree, content).
+
+Writes bump through one of two paths: a Ming flush (``ChangeTracking``, a
+session extension) or a raw pymongo write through ``forge.model.session.
+collection`` (which wraps the collection so that its writes bump).  The bump
+happens after the write, so a process can never keep serving a document older
+than the generation it saw: no TTL, no staleness across processes (web,
+workers, CLI).  The counters have their own document because Ming saves a
+changed document whole: a save of the site's document must not move them back.
 
 Cached values are raw pymongo documents; each request gets its own Ming
 objects built from deep copies, attached to its session like queried ones, so
 changing and flushing them works as usual and never touches the cache.
 """
 import copy
+import functools
 import threading
 
 from ming.base import Object
@@ -95,8 +109,8 @@ def cached_value(request, key, load):
 
 
 def tree_generation(request):
-    """The generation the request saw in the site config, or None when the
-    cache must not be used (no forge root, or this request changed the tree)."""
+    """The tree generation the request saw, or None when the cache must not be
+    used (no forge root, or this request changed the tree)."""
     from .session import session
     if getattr(session._get(), "forge_tree_changed", False):
         return None
@@ -104,59 +118,136 @@ def tree_generation(request):
     root = getattr(request, "root", None)
     if cache is None or getattr(root, "kind", None) != "site":
         return None
-    return root.doc.generation
+    return root.generations[0]
 
 
-class TreeChanges(SessionExtension):
-    """Bumps the generation after a flush that wrote a tree document."""
+def page_generations(request):
+    """(tree, content) as the request saw them at its start, or None when the
+    request wrote something (its page may show its own change half-made)."""
+    from .session import session
+    odm = session._get()
+    if getattr(odm, "forge_tree_changed", False) or getattr(odm, "forge_content_changed", False):
+        return None
+    root = getattr(request, "root", None)
+    if getattr(root, "kind", None) != "site":
+        return None
+    return root.generations
+
+
+GENERATIONS_KEY = "generations"
+
+
+def read_site_config(db):
+    """The site's raw document (or None) and the (tree, content) generations,
+    in one query."""
+    site, counters = None, {}
+    for raw in db["site_config"].find({"key": {"$in": ["site", GENERATIONS_KEY]}}):
+        if raw["key"] == GENERATIONS_KEY:
+            counters = raw
+        else:
+            site = raw
+    return site, (counters.get("tree", 0), counters.get("content", 0))
+
+
+def current_generations(db):
+    raw = db["site_config"].find_one({"key": GENERATIONS_KEY}, {"tree": 1, "content": 1})
+    raw = raw or {}
+    return raw.get("tree", 0), raw.get("content", 0)
+
+
+class ChangeTracking(SessionExtension):
+    """Bumps the generations after a flush that wrote a tree document or
+    anything shown on pages."""
 
     def __init__(self, session):
         super().__init__(session)
-        self.changed = False
+        self.tree = self.content = False
 
-    def _note(self, obj):
-        if type(obj).__name__ in TREE_CLASS_NAMES:
-            self.changed = True
+    def _note(self, name):
+        if name in TREE_CLASS_NAMES:
+            self.tree = True
+        if name not in NOT_ON_PAGES:
+            self.content = True
 
     def after_insert(self, obj, st):
-        self._note(obj)
+        self._note(type(obj).__name__)
 
     def after_update(self, obj, st):
-        self._note(obj)
+        self._note(type(obj).__name__)
 
     def after_delete(self, obj, st):
-        self._note(obj)
+        self._note(type(obj).__name__)
 
     def after_remove(self, cls, *args, **kwargs):
-        if cls.__name__ in TREE_CLASS_NAMES:
-            self.session.forge_tree_changed = True
-            bump_generation()
+        self._note(cls.__name__)
+        self.after_flush()
 
     def after_flush(self, obj=None):
-        if self.changed:
-            self.changed = False
-            # the rest of this request reads the tree from the database
-            self.session.forge_tree_changed = True
-            bump_generation()
+        tree, content = self.tree, self.content
+        self.tree = self.content = False
+        if tree or content:
+            note_change(tree=tree, content=content)
 
 
 TREE_CLASS_NAMES = frozenset(
     ("SiteConfig", "Neighborhood", "Project", "ToolInstance", "ProjectRole", "User"))
 
+# Documents no page shows: the bus's bookkeeping.  Writing them needs no bump
+# (it would cost the event path a round trip per save for nothing).
+NOT_ON_PAGES = frozenset(("OutboxEvent", "ProcessedEvent"))
+
+
+def note_change(tree=False, content=True):
+    """Bump the generations after a write (the rest of this request then reads
+    the tree from the database and stores no page)."""
+    from .session import session
+    odm = session._get()
+    inc = {}
+    if tree:
+        odm.forge_tree_changed = True
+        inc["tree"] = 1
+    if content:
+        odm.forge_content_changed = True
+        inc["content"] = 1
+    if inc:
+        session.db["site_config"].update_one({"key": GENERATIONS_KEY}, {"$inc": inc},
+                                             upsert=True)
+
 
 def note_tree_change():
-    """For writes that bypass the Ming unit of work (see ``set_fields``)."""
-    from .session import session
-    session._get().forge_tree_changed = True
-    bump_generation()
+    """For writes of tree documents that bypass the Ming unit of work."""
+    note_change(tree=True)
 
 
 def start_request():
-    """Called by the forge tween: a new request may use the cache again."""
+    """Called by the forge tween: a new request may use the caches again."""
     from .session import session
-    session._get().forge_tree_changed = False
+    odm = session._get()
+    odm.forge_tree_changed = odm.forge_content_changed = False
 
 
-def bump_generation():
-    from .session import session
-    session.db["site_config"].update_one({"key": "site"}, {"$inc": {"generation": 1}})
+class BumpingCollection:
+    """A pymongo collection whose writes bump the content generation once
+    they are done (also when they fail: some of a bulk write may have landed)."""
+
+    WRITES = frozenset((
+        "insert_one", "insert_many", "update_one", "update_many", "replace_one",
+        "delete_one", "delete_many", "find_one_and_update", "find_one_and_replace",
+        "find_one_and_delete", "bulk_write"))
+
+    def __init__(self, collection, tree=False):
+        self._collection = collection
+        self._tree = tree
+
+    def __getattr__(self, name):
+        attribute = getattr(self._collection, name)
+        if name not in self.WRITES:
+            return attribute
+
+        @functools.wraps(attribute)
+        def write(*args, **kwargs):
+            try:
+                return attribute(*args, **kwargs)
+            finally:
+                note_change(tree=self._tree)
+        return write

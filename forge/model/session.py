@@ -13,12 +13,12 @@ from ming.odm import Mapper, ThreadLocalODMSession, state
 from ming.odm.odmsession import ObjectState
 from pymongo.uri_parser import parse_uri
 
-from .cache import TREE_CLASS_NAMES, TreeChanges, note_tree_change
+from .cache import NOT_ON_PAGES, TREE_CLASS_NAMES, BumpingCollection, ChangeTracking
 from .dispatch import DispatchAfterFlush
 
 doc_session = Session.by_name("main")
 session = ThreadLocalODMSession(doc_session=doc_session,
-                                extensions=[TreeChanges, DispatchAfterFlush])
+                                extensions=[ChangeTracking, DispatchAfterFlush])
 
 
 def new_id():
@@ -91,10 +91,15 @@ def set_fields(doc, **fields):
     for name, value in fields.items():
         setattr(doc, name, value)
     state(doc).status = ObjectState.clean
-    if type(doc).__name__ in TREE_CLASS_NAMES:
-        note_tree_change()
 
 
-def collection(cls):
-    """The pymongo collection behind a mapped class (for atomic operations)."""
-    return session.db[cls.query.mapper.collection.m.collection_name]
+def collection(cls, bump=True):
+    """The pymongo collection behind a mapped class (for atomic operations).
+
+    Its writes bump the generations (``forge.model.cache``) like a flush does,
+    unless the class is bus bookkeeping that no page shows, or the caller says
+    ``bump=False`` for fields no page and no cached read uses."""
+    raw = session.db[cls.query.mapper.collection.m.collection_name]
+    if not bump or cls.__name__ in NOT_ON_PAGES:
+        return raw
+    return BumpingCollection(raw, tree=cls.__name__ in TREE_CLASS_NAMES)

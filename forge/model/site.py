@@ -15,5 +15,5 @@ class SiteConfig(MappedClass):
     key = FieldProperty(str, if_missing="site")
     title = FieldProperty(str, if_missing="PyForge")
     acl = FieldProperty(ACE_SCHEMA)
-    # incremented after every change to a tree document; see forge.model.cache
+    # no longer used: the generations have their own document (forge.model.cache)
     generation = FieldProperty(int, if_missing=0)

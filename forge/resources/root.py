@@ -3,7 +3,8 @@ from zope.interface import implementer
 
 from ..interfaces import ISiteRoot
 from ..model import Neighborhood, SiteConfig
-from ..model.cache import cached_find
+from ..model.cache import attach, cached_find, read_site_config
+from ..model.session import session
 from .base import Node
 from .neighborhood import NeighborhoodResource
 
@@ -19,6 +20,7 @@ class SiteRoot(Node):
         self.__name__ = ""
         self.__parent__ = None
         self._doc = None
+        self._generations = None
 
     @property
     def request(self):
@@ -27,8 +29,15 @@ class SiteRoot(Node):
     @property
     def doc(self):
         if self._doc is None:
-            self._doc = SiteConfig.query.get(key="site") or SiteConfig(key="site", acl=[])
+            raw, self._generations = read_site_config(session.db)
+            self._doc = attach(SiteConfig, raw) if raw else SiteConfig(key="site", acl=[])
         return self._doc
+
+    @property
+    def generations(self):
+        """(tree, content) as read with the site's document (forge.model.cache)."""
+        self.doc
+        return self._generations
 
     @property
     def title(self):

@@ -43,7 +43,7 @@ def node_history(context, request):
     return {"audit": audit_rows(context), "versions": None}
 
 
-@view_config(context=IVersioned, name="history", permission="read",
+@view_config(page_cache=True, context=IVersioned, name="history", permission="read",
              renderer="node/history.jinja2")
 def versioned_history(context, request):
     audit = audit_rows(context) if request.can("admin", context) else None

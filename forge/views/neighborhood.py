@@ -15,7 +15,7 @@ class NeighborhoodViews:
         self.context = context
         self.request = request
 
-    @view_config(renderer="project/neighborhood.jinja2", permission="read")
+    @view_config(page_cache=True, renderer="project/neighborhood.jinja2", permission="read")
     def index(self):
         """Top-level projects of the neighborhood the viewer may read."""
         nb = self.context

@@ -72,7 +72,7 @@ class ProjectViews:
         self.context = context
         self.request = request
 
-    @view_config(renderer="project/home.jinja2", permission="read")
+    @view_config(page_cache=True, renderer="project/home.jinja2", permission="read")
     def home(self):
         request, context = self.request, self.context
         roles_doc = roles_project(context.doc)

@@ -68,7 +68,7 @@ def existing_snapshot(context, number):
     return found
 
 
-@view_config(context=IVersioned, name="version", permission="read",
+@view_config(page_cache=True, context=IVersioned, name="version", permission="read",
              renderer="node/version.jinja2", request_method="GET")
 def show_version(context, request):
     number = version_param(request, "v", "v")
@@ -79,7 +79,7 @@ def show_version(context, request):
             "current": context.doc.version}
 
 
-@view_config(context=IVersioned, name="diff", permission="read",
+@view_config(page_cache=True, context=IVersioned, name="diff", permission="read",
              renderer="node/diff.jinja2", request_method="GET")
 def show_diff(context, request):
     old_number = version_param(request, "from", "from")

@@ -73,7 +73,7 @@ class Base:
 @view_defaults(context=IDiscussionTool)
 class ToolViews(Base):
 
-    @view_config(name="", request_method="GET", renderer="forums/tool.jinja2",
+    @view_config(page_cache=True, name="", request_method="GET", renderer="forums/tool.jinja2",
                  permission="read")
     def index(self):
         request, tool = self.request, self.context
@@ -108,7 +108,7 @@ class ToolViews(Base):
 @view_defaults(context=IForum)
 class ForumViews(Base):
 
-    @view_config(name="", request_method="GET", renderer="forums/forum.jinja2",
+    @view_config(page_cache=True, name="", request_method="GET", renderer="forums/forum.jinja2",
                  permission="read")
     def show(self):
         request, forum = self.request, self.context
@@ -178,7 +178,7 @@ class ForumViews(Base):
 @view_defaults(context=IForumThread)
 class ThreadViews(Base):
 
-    @view_config(name="", request_method="GET", renderer="forums/thread.jinja2",
+    @view_config(page_cache=True, name="", request_method="GET", renderer="forums/thread.jinja2",
                  permission="read")
     def show(self):
         request, node = self.request, self.context

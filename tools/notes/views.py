@@ -68,7 +68,7 @@ class NoteFormView:
 @view_defaults(context=INotesTool)
 class NotesToolViews(NoteFormView):
 
-    @view_config(name="", request_method="GET", renderer="notes/tool.jinja2",
+    @view_config(page_cache=True, name="", request_method="GET", renderer="notes/tool.jinja2",
                  permission="read")
     def index(self):
         request, tool = self.request, self.context
@@ -91,7 +91,7 @@ class NotesToolViews(NoteFormView):
 @view_defaults(context=INote)
 class NoteViews(NoteFormView):
 
-    @view_config(name="", request_method="GET", renderer="notes/note.jinja2",
+    @view_config(page_cache=True, name="", request_method="GET", renderer="notes/note.jinja2",
                  permission="read")
     def show(self):
         request, note = self.request, self.context

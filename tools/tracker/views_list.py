@@ -171,7 +171,7 @@ class TicketListViews:
             "may_admin": request.can("admin", tool),
         }
 
-    @view_config(name="", request_method="GET", renderer="tracker/list.jinja2",
+    @view_config(page_cache=True, name="", request_method="GET", renderer="tracker/list.jinja2",
                  permission="read")
     def index(self):
         text = self.request.GET.get("q")
@@ -362,7 +362,7 @@ def overdue(milestone, progress, today):
                 and progress.closed < progress.total)
 
 
-@view_config(context=ITrackerTool, name="milestones", request_method="GET",
+@view_config(page_cache=True, context=ITrackerTool, name="milestones", request_method="GET",
              renderer="tracker/milestones.jinja2", permission="read")
 def milestones_page(context, request):
     import datetime
@@ -377,7 +377,7 @@ def milestones_page(context, request):
             "may_admin": request.can("admin", context)}
 
 
-@view_config(context=ITrackerTool, name="milestone", request_method="GET",
+@view_config(page_cache=True, context=ITrackerTool, name="milestone", request_method="GET",
              renderer="tracker/milestone.jinja2", permission="read")
 def milestone_page(context, request):
     import datetime

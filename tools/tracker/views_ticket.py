@@ -167,7 +167,7 @@ class TrackerToolViews(TicketFormView):
 @view_defaults(context=ITicket)
 class TicketViews(TicketFormView):
 
-    @view_config(name="", request_method="GET", renderer="tracker/ticket.jinja2",
+    @view_config(page_cache=True, name="", request_method="GET", renderer="tracker/ticket.jinja2",
                  permission="read")
     def show(self):
         request, node = self.request, self.context

@@ -31,7 +31,7 @@ RECENT_PAGE_SIZE = 25
 @view_defaults(context=IWikiTool)
 class WikiToolViews(PageFormView):
 
-    @view_config(name="", request_method="GET", renderer="wiki/tool.jinja2",
+    @view_config(page_cache=True, name="", request_method="GET", renderer="wiki/tool.jinja2",
                  permission="read")
     def home(self):
         """The home page (a tool option, "Home" by default); made on the first
@@ -61,7 +61,7 @@ class WikiToolViews(PageFormView):
     def preview(self):
         return preview_response(self.request, self.context, self.context)
 
-    @view_config(name="index", request_method="GET", renderer="wiki/index.jinja2",
+    @view_config(page_cache=True, name="index", request_method="GET", renderer="wiki/index.jinja2",
                  permission="read")
     def index(self):
         """Every readable page as a tree by path: one query for the whole wiki."""
@@ -73,7 +73,7 @@ class WikiToolViews(PageFormView):
                 "may_delete": request.can("delete", tool)}
 
     @view_config(name="recent", request_method="GET", renderer="wiki/recent.jinja2",
-                 permission="read")
+                 page_cache=True, permission="read")
     def recent(self):
         """Pages by last change, newest first, with who made it and why."""
         request, tool = self.request, self.context

@@ -87,7 +87,7 @@ class PageFormView:
 @view_defaults(context=IWikiPage)
 class PageViews(PageFormView):
 
-    @view_config(name="", request_method="GET", renderer="wiki/page.jinja2",
+    @view_config(page_cache=True, name="", request_method="GET", renderer="wiki/page.jinja2",
                  permission="read")
     def show(self):
         request, page = self.request, self.context

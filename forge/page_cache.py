@@ -1,0 +1,201 @@
+"""Whole pages for readers who are not signed in, kept exact by the generations.
+
+Most page views of a public forge come from people who are not signed in (and
+from crawlers), and for them a page depends only on its URL and on what the
+database holds.  A view that knows this says so with the view option
+``page_cache=True``; its 200 answers to such readers are kept per process,
+under the (tree, content) generations the request read at its start (see
+``forge.model.cache``: every write of anything a page shows bumps ``content``
+once it is done).  A later request for the same URL reads the generations (one
+small query) and, while they are unchanged, gets the stored page without
+traversal, security checks or rendering.  No TTL: a change made by any process
+(web, worker, CLI) is seen by the next request, as with the tree cache.
+
+Never cached, so nothing personal or half-made is ever shared:
+
+* requests with the session cookie or an ``Authorization`` header (anyone who
+  may be signed in), and methods other than GET;
+* answers other than 200, bodies that are not plain bytes (files, streams)
+  or larger than a sixteenth of the budget;
+* answers whose request touched the session (a CSRF token or a flash message
+  makes the page per person), set a cookie, or added response callbacks;
+* requests that wrote to the database (``page_generations`` is None).
+
+Stored pages carry an ETag, so browsers revalidate with a 304.  Setting
+``forge.page_cache.max_mb`` (default 64; 0 turns the cache off) bounds the
+memory per process, least recently used pages going first.
+"""
+import hashlib
+import threading
+from collections import OrderedDict
+
+from pyramid.response import Response
+
+from .model.cache import current_generations, page_generations
+from .model.session import session
+from .security import SESSION_COOKIE
+
+ALLOWED = "forge.page_cache.allowed"     # environ key set by the view deriver
+GENERATIONS = "forge.page_cache.generations"
+HEADER = "X-Forge-Page-Cache"           # hit or miss, for operators and tests
+SKIPPED_HEADERS = frozenset(("set-cookie", "content-length", "date", "etag", HEADER.lower()))
+
+
+class CachedPage:
+    __slots__ = ("generations", "status", "headers", "body", "etag")
+
+    def __init__(self, generations, response):
+        self.generations = generations
+        self.status = response.status
+        self.headers = [(name, value) for name, value in response.headerlist
+                        if name.lower() not in SKIPPED_HEADERS]
+        self.body = response.body
+        self.etag = hashlib.blake2b(self.body, digest_size=12).hexdigest()
+
+    @property
+    def size(self):
+        return len(self.body) + 64 * (len(self.headers) + 4)
+
+    def response(self):
+        response = Response(status=self.status, headerlist=list(self.headers),
+                            body=self.body, conditional_response=True)
+        response.etag = self.etag
+        response.headers[HEADER] = "hit"
+        return response
+
+
+class PageCache:
+    """Least-recently-used pages within a byte budget, for one generation pair
+    at a time: a hit that reads another pair from the database drops them all."""
+
+    def __init__(self, max_bytes):
+        self.max_bytes = max_bytes
+        self._pages = OrderedDict()
+        self._bytes = 0
+        self._generations = None
+        self._lock = threading.Lock()
+        self.hits = self.misses = self.stored = 0
+
+    def __len__(self):
+        return len(self._pages)
+
+    def get(self, key, generations_now):
+        """The page stored for ``key`` if it is still valid; ``generations_now``
+        is called (one query) only when there is a candidate."""
+        with self._lock:
+            page = self._pages.get(key)
+            if page is None:
+                self.misses += 1
+                return None
+        generations = generations_now()
+        with self._lock:
+            if generations != self._generations:
+                # the database moved on: every stored page is out of date
+                self._generations = generations
+                self._pages.clear()
+                self._bytes = 0
+            page = self._pages.get(key)
+            if page is None or page.generations != generations:
+                self.misses += 1
+                return None
+            self._pages.move_to_end(key)
+            self.hits += 1
+            return page
+
+    def put(self, key, page):
+        if page.size > self.max_bytes // 16:
+            return
+        with self._lock:
+            if self._generations is None or page.generations > self._generations:
+                # generations only grow: the stored pages are out of date
+                self._generations = page.generations
+                self._pages.clear()
+                self._bytes = 0
+            elif page.generations != self._generations:
+                return                  # rendered from data already replaced
+            old = self._pages.pop(key, None)
+            if old is not None:
+                self._bytes -= old.size
+            self._pages[key] = page
+            self._bytes += page.size
+            self.stored += 1
+            while self._bytes > self.max_bytes and self._pages:
+                _key, evicted = self._pages.popitem(last=False)
+                self._bytes -= evicted.size
+
+
+def cache_key(request):
+    """The key of a request whose answer may come from the cache, else None."""
+    if request.method != "GET" or SESSION_COOKIE in request.cookies \
+            or "Authorization" in request.headers:
+        return None
+    return (request.url, request.headers.get("Accept", ""),
+            request.headers.get("X-Requested-With", ""))
+
+
+def storable(request, response):
+    return (response.status_code == 200
+            and request.environ.get(GENERATIONS) is not None
+            and "session" not in request.__dict__
+            and not request.response_callbacks
+            and "Set-Cookie" not in response.headers
+            and response.app_iter is not None
+            and isinstance(response.app_iter, list))
+
+
+def page_cache_tween_factory(handler, registry):
+    cache = registry.forge_page_cache
+    if cache is None:
+        return handler
+
+    def generations_now():
+        return current_generations(session.db)
+
+    def page_cache_tween(request):
+        key = cache_key(request)
+        if key is None:
+            return handler(request)
+        page = cache.get(key, generations_now)
+        if page is not None:
+            return page.response()
+        response = handler(request)
+        if request.environ.get(ALLOWED) and storable(request, response):
+            page = CachedPage(request.environ[GENERATIONS], response)
+            cache.put(key, page)
+            response.etag = page.etag
+            response.conditional_response = True
+            response.headers[HEADER] = "miss"
+        return response
+
+    return page_cache_tween
+
+
+def page_cache_deriver(view, info):
+    """The ``page_cache=True`` view option: mark the request's answer as one
+    the page cache may keep, with the generations read before the view ran."""
+    if not info.options.get("page_cache"):
+        return view
+
+    def cacheable_view(context, request):
+        if request.method == "GET":
+            request.environ[ALLOWED] = True
+            # the site config (and the generations with it) is read before the
+            # view reads anything, so the page is never newer than its key
+            page_generations(request)
+            response = view(context, request)
+            request.environ[GENERATIONS] = page_generations(request)
+            return response
+        return view(context, request)
+
+    return cacheable_view
+
+
+page_cache_deriver.options = ("page_cache",)
+
+
+def includeme(config):
+    """The cache and its tween (``forge.plugins`` adds the view option)."""
+    max_mb = config.registry.settings["forge.page_cache.max_mb"]
+    config.registry.forge_page_cache = PageCache(int(max_mb * 1024 * 1024)) if max_mb > 0 else None
+    config.add_tween("forge.page_cache.page_cache_tween_factory",
+                     over="forge.tweens.forge_tween_factory")
