@@ -9,14 +9,22 @@ the relay fail and retry with back-off; the saves themselves never wait for it,
 and the backlog goes out in order when the broker is back.
 
 Several processes may relay the same database (web processes, workers, CLI
-commands).  A relay works in batches of up to ``BATCH`` records: it claims the
-unsent ones up to the first that another relay holds (an atomic per-document
-update of ``claimed_until``/``claimed_by``), reads back which it got, and keeps
-only the leading run of its own; so records still go out in ``seq`` order, and
-a record is published twice only when a relay died between the broker's
-confirm and its write of ``sent`` (reactors skip events they already
-processed).  The batch is published with publisher confirms pipelined (one
-wait for the whole batch) and marked sent in one bulk write.
+commands).  A relay works in batches of up to ``BATCH`` records: it reads the
+unsent ones up to the first that another relay holds and claims them by id (an
+atomic per-document update of ``claimed_until``/``claimed_by``); when it got
+all of them (the usual case) it publishes what it read, otherwise it reads
+back which it got and keeps only the leading run of its own.  So records still
+go out in ``seq`` order, and a record is published twice only when a relay
+died between the broker's confirm and its write of ``sent`` (reactors skip
+events they already processed).  The batch is published with publisher
+confirms pipelined (one wait for the whole batch) and marked sent in one bulk
+write: three database round trips per pass, whatever its size.
+
+Under load the relay thread starts a pass at most every ``PASS_SECONDS``
+after one that published something, so that the records of many flushes
+share a pass (its round trips and its wait for the confirms) instead of
+each flush paying for a pass of its own; after a quiet spell a flush is
+published at once.
 
 How the relay runs in a process (setting ``forge.bus.relay``):
 
@@ -52,6 +60,7 @@ BATCH = 200                 # records read per query
 CLAIM_SECONDS = 15.0        # a claim held longer than this is taken over
 CONFIRM_TIMEOUT = 10.0      # seconds the broker may take to confirm a batch
 MAX_BACKOFF_SECONDS = 30.0
+PASS_SECONDS = 0.02         # under load, at most one pass per this many seconds
 
 
 def outbox():
@@ -94,7 +103,7 @@ class Relay:
         published = 0
         with self._lock:
             while True:
-                claimed = self._claim_batch()
+                claimed, more = self._claim_batch()
                 if not claimed:
                     return published
                 try:
@@ -104,24 +113,42 @@ class Relay:
                     raise
                 self._mark_sent(claimed)
                 published += len(claimed)
+                if not more:
+                    # Records flushed since the read woke the relay again;
+                    # an empty read to find that out would be a round trip
+                    # in every pass.
+                    return published
 
     def _claim_batch(self):
         """Claim the first unsent records up to the first one another relay
-        holds; return them (whole documents) in ``seq`` order."""
+        holds; return them (whole documents) in ``seq`` order, and whether
+        more may be waiting behind them."""
         now = time.time()
         waiting = []
-        for row in outbox().find({"sent": False}, {"seq": 1, "claimed_until": 1}) \
-                .sort("seq", 1).limit(BATCH):
+        rows = list(outbox().find({"sent": False}).sort("seq", 1).limit(BATCH))
+        for row in rows:
             if row.get("claimed_until", 0.0) >= now:
                 break                   # held by another relay: keep the order
             waiting.append(row)
         if not waiting:
-            return []
+            return [], False
         self._token = uuid.uuid4().hex
+        until = now + CLAIM_SECONDS
+        result = outbox().update_many(
+            {"_id": {"$in": [row["_id"] for row in waiting]}, "sent": False,
+             "claimed_until": {"$lt": now}},
+            {"$set": {"claimed_until": until, "claimed_by": self._token}})
+        if result.modified_count == len(waiting):
+            # all of them are ours (the query named exactly these records)
+            for row in waiting:
+                row.update(claimed_until=until, claimed_by=self._token)
+            return waiting, len(rows) == BATCH
+        return self._read_back(waiting), False
+
+    def _read_back(self, waiting):
+        """After a claim that did not get every record (another relay took or
+        sent some meanwhile): the leading run of those that are ours."""
         span = {"$gte": waiting[0]["seq"], "$lte": waiting[-1]["seq"]}
-        outbox().update_many({"sent": False, "seq": span, "claimed_until": {"$lt": now}},
-                             {"$set": {"claimed_until": now + CLAIM_SECONDS,
-                                       "claimed_by": self._token}})
         claimed = []
         for record in outbox().find({"seq": span}).sort("seq", 1):
             if record.get("sent"):
@@ -238,7 +265,10 @@ class Relay:
         pruning = PeriodicPrune(float(self.registry.settings["forge.bus.keep_days"]))
         while not self._stop.is_set():
             self._wake.clear()
-            self.attempt()
+            started = time.monotonic()
+            if self.attempt():
+                # busy: let the next flushes gather for one pass
+                self._stop.wait(max(0.0, started + PASS_SECONDS - time.monotonic()))
             self._prune(pruning)
             wait = self.poll_seconds
             if self.retry_at:

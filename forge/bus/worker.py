@@ -2,7 +2,9 @@
 
 For each reactor a ``ReactorWorker`` consumes the reactor's own queue
 (``forge.reactor.NAME``), so a slow or failing reactor never holds up another.
-For each message it
+It takes what the broker has sent (up to ``forge.bus.prefetch`` messages), asks
+the database once which of those events the reactor already processed, and
+then, for each message in order,
 
 1. skips the event when this reactor already processed it (``processed``);
 2. calls ``reactor.fn(freeze(message), ReactorContext(...))``;
@@ -18,7 +20,8 @@ which dead-letters it back to the reactor's queue.  ``memory://`` has no
 expiry, so the worker keeps the delayed message and republishes it when due.
 
 Stopping (``stop``) lets the message in hand finish; messages fetched but not
-acked go back to the queue when the connection closes.
+acked (the rest of the batch too) go back to the queue when the connection
+closes.
 """
 import atexit
 import logging
@@ -31,13 +34,14 @@ from kombu import Consumer, Exchange, Producer, Queue
 
 from ..model.session import session
 from . import amqp
-from .processed import COUNTERS, add_stats, already_processed, mark_processed
+from .processed import COUNTERS, add_stats, mark_processed, processed_among
 from .registry import freeze
 
 log = logging.getLogger(__name__)
 
 ATTEMPT_HEADER = "x-forge-attempt"
 STATS_FLUSH_SECONDS = 1.0
+GATHER_SECONDS = 0.001      # how long to wait for more messages to join a batch
 
 
 @dataclass(frozen=True)
@@ -131,17 +135,36 @@ class ReactorWorker:
         self._delayed = []        # memory://: [(due monotonic, body, headers, message_id)]
         self._producer = None
         self._received = 0
+        self._inbox = []          # [(body, message)] fetched, not yet handled
 
-    # -- one message ------------------------------------------------------
+    # -- the messages of one fetch ----------------------------------------
 
     def on_message(self, body, message):
+        """kombu's callback: keep the message for ``handle_received``."""
         self._received += 1
+        self._inbox.append((body, message))
+
+    def handle_received(self):
+        """Handle the fetched messages in order, with one query for which of
+        them this reactor already processed (instead of one per message)."""
+        inbox, self._inbox = self._inbox, []
+        if not inbox:
+            return
+        done = processed_among(self.reactor.name, [_event_id(*item) for item in inbox])
+        for index, (body, message) in enumerate(inbox):
+            if index and self.stopping.is_set():
+                return            # the rest go back to the queue with the connection
+            self.handle(body, message, done)
+
+    def handle(self, body, message, done):
+        """One message; ``done`` holds the ids processed already (and gets
+        this one once it is, so a second copy in the same batch is skipped)."""
         headers = dict(message.headers or {})
-        event_id = message.properties.get("message_id") or body.get("id")
+        event_id = _event_id(body, message)
         attempt = int(headers.get(ATTEMPT_HEADER, 1))
         name = self.reactor.name
         try:
-            if already_processed(name, event_id):
+            if event_id in done:
                 message.ack()
                 return
             context = ReactorContext(self.registry, self.registry.settings, attempt)
@@ -152,6 +175,7 @@ class ReactorWorker:
                 self._failed(body, message, headers, event_id, attempt, error)
                 return
             mark_processed(name, event_id)
+            done.add(event_id)
             timestamp = body.get("timestamp")
             lag = time.time() - timestamp if isinstance(timestamp, (int, float)) else None
             self.stats.count("processed", lag)
@@ -215,14 +239,18 @@ class ReactorWorker:
         channel = connection.channel()
         declare_reactor_queues(channel, [self.reactor])
         queue = amqp.reactor_queue(self.reactor.name, self.reactor.topic)
+        self._inbox = []
         with Consumer(channel, [queue], callbacks=[self.on_message], accept=["json"],
                       prefetch_count=self.prefetch):
             while not until():
                 self._republish_due(channel)
                 try:
                     connection.drain_events(timeout=0.1)
+                    while len(self._inbox) < self.prefetch:    # what else has come
+                        connection.drain_events(timeout=GATHER_SECONDS)
                 except (socket.timeout, TimeoutError):
                     pass
+                self.handle_received()
                 self.stats.flush()
         self.stats.flush(force=True)
 
@@ -269,6 +297,10 @@ class ReactorWorker:
 
     def stop(self):
         self.stopping.set()
+
+
+def _event_id(body, message):
+    return message.properties.get("message_id") or body.get("id")
 
 
 class WorkerPool:
