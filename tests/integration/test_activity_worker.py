@@ -42,3 +42,21 @@ def test_activity_entries_appear_from_the_worker(site):
         assert "Note %d" % i in page.text
     assert "Secret Plans" not in page.text
     assert page.text.count('class="activity-entry"') == 5
+
+
+def test_a_stored_page_shows_what_the_worker_wrote(site):
+    """The worker is another process: its writes bump the content generation,
+    so the page cache of this one never serves the page from before them."""
+    from forge.page_cache import HEADER
+    site.create_notes(2)               # no worker yet: no activity entries
+    session.close()
+    reader = webtest.TestApp(site.app)
+    before = reader.get("/p/demo/@@activity")
+    assert "Note 1" not in before.text
+    assert reader.get("/p/demo/@@activity").headers[HEADER] == "hit"
+    site.start_worker()
+    site.wait_for("4 activity entries",
+                  lambda: session.db["activity"].count_documents({}) >= 4)
+    session.close()
+    after = reader.get("/p/demo/@@activity")
+    assert "Note 1" in after.text and "Note 2" in after.text
