@@ -21,10 +21,14 @@ Never cached, so nothing personal or half-made is ever shared:
   makes the page per person), set a cookie, or added response callbacks;
 * requests that wrote to the database (``page_generations`` is None).
 
+The key is the URL, the ``Accept`` and ``X-Requested-With`` headers and the
+date (a page may say what day it is: a milestone is overdue from one day on).
+
 Stored pages carry an ETag, so browsers revalidate with a 304.  Setting
 ``forge.page_cache.max_mb`` (default 64; 0 turns the cache off) bounds the
 memory per process, least recently used pages going first.
 """
+import datetime
 import hashlib
 import threading
 from collections import OrderedDict
@@ -129,8 +133,10 @@ def cache_key(request):
     if request.method != "GET" or SESSION_COOKIE in request.cookies \
             or "Authorization" in request.headers:
         return None
+    # the date too: a page may show what day it is (a milestone's "overdue"),
+    # so a stored page lives at most until midnight
     return (request.url, request.headers.get("Accept", ""),
-            request.headers.get("X-Requested-With", ""))
+            request.headers.get("X-Requested-With", ""), datetime.date.today().toordinal())
 
 
 def storable(request, response):
