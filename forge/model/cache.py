@@ -192,9 +192,17 @@ class ChangeTracking(SessionExtension):
 TREE_CLASS_NAMES = frozenset(
     ("SiteConfig", "Neighborhood", "Project", "ToolInstance", "ProjectRole", "User"))
 
-# Documents no page shows: the bus's bookkeeping.  Writing them needs no bump
-# (it would cost the event path a round trip per save for nothing).
-NOT_ON_PAGES = frozenset(("OutboxEvent", "ProcessedEvent"))
+# Documents no page shows (bookkeeping): writing them needs no bump, which would
+# cost a round trip and empty every page cache for nothing.  The bus's records
+# are named here (an event's save must stay cheap); others use the decorator.
+NOT_ON_PAGES = {"OutboxEvent", "ProcessedEvent"}
+
+
+def not_on_pages(cls):
+    """Class decorator: no page shows these documents, so writing them bumps no
+    generation.  Only for bookkeeping: a page that shows one would go stale."""
+    NOT_ON_PAGES.add(cls.__name__)
+    return cls
 
 
 def note_change(tree=False, content=True):

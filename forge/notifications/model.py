@@ -7,6 +7,7 @@ a string/number ``$set``: portable to nx-27017 (see DESIGN.md).
 """
 from ming.odm import FieldProperty, MappedClass
 
+from ..model.cache import not_on_pages
 from ..model.session import session
 
 EACH, DIGEST, NONE = "each", "digest", "none"
@@ -44,6 +45,7 @@ class MailPreference(MappedClass):
     frequency = FieldProperty(str, if_missing=EACH)
 
 
+@not_on_pages       # mail bookkeeping: no page shows it
 class DigestItem(MappedClass):
     """A change waiting for its watcher's next digest (``_id`` =
     ``{user_id}:{event_id}``).  The node is named as the event named it and
@@ -62,6 +64,7 @@ class DigestItem(MappedClass):
     digest_id = FieldProperty(str, if_missing="")   # "" until a digest took it
 
 
+@not_on_pages       # mail bookkeeping: no page shows it
 class DigestRun(MappedClass):
     """One user's digest of one period (``_id`` = ``{user_id}:{period}``),
     inserted before sending: a second run of the period finds it and skips."""
@@ -77,6 +80,7 @@ class DigestRun(MappedClass):
     timestamp = FieldProperty(float)
 
 
+@not_on_pages       # mail bookkeeping: no page shows it
 class SentNotification(MappedClass):
     """A change mail sent (``_id`` = ``{event_id}:{user_id}``): when the
     reactor fails half-way and the bus retries the event, those already
