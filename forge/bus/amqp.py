@@ -6,34 +6,70 @@ pattern, so a slow or failing reactor never holds up another.  Failed events
 wait in a per-reactor retry queue (message TTL, dead-lettered back to the
 reactor's queue) and after the last attempt go to the reactor's dead-letter
 queue, where ``forge admin dead-letters`` finds them.
+
+Every exchange and queue name starts with the forge's namespace (setting
+``forge.bus.namespace``, default ``forge``): ``NS.events``, ``NS.retry``,
+``NS.dead``, ``NS.reactor.NAME``, ``NS.retry.NAME`` and ``NS.dead.NAME``.  Two
+forges sharing one RabbitMQ (a staging and a production site, test runs) each
+take a namespace of their own and never see each other's events; the processes
+of one forge (web, workers, ``forge admin``) must all use the same one.
 """
+import re
+
 from kombu import Connection, Exchange, Queue
 
-EVENTS_EXCHANGE = "forge.events"
+DEFAULT_NAMESPACE = "forge"
+EVENTS_EXCHANGE = "forge.events"        # the names in the default namespace
 RETRY_EXCHANGE = "forge.retry"
 DEAD_EXCHANGE = "forge.dead"
 
-
-def events_exchange():
-    return Exchange(EVENTS_EXCHANGE, type="topic", durable=True)
+_NAMESPACE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$")
 
 
-def reactor_queue_name(reactor_name):
-    return "forge.reactor.%s" % reactor_name
+def namespace(settings):
+    """The ``forge.bus.namespace`` setting, checked (letters, digits, and
+    ``_.:-`` after the first; at most 100 characters, so that every name stays
+    within AMQP's 255)."""
+    value = settings.get("forge.bus.namespace") or DEFAULT_NAMESPACE
+    if not isinstance(value, str) or not _NAMESPACE.match(value):
+        raise ValueError("forge.bus.namespace must be letters, digits and _.:- "
+                         "(at most 100), not %r" % (value,))
+    return value
 
 
-def dead_queue_name(reactor_name):
-    return "forge.dead.%s" % reactor_name
+def events_exchange_name(namespace=DEFAULT_NAMESPACE):
+    return "%s.events" % namespace
 
 
-def retry_queue_name(reactor_name):
-    return "forge.retry.%s" % reactor_name
+def retry_exchange_name(namespace=DEFAULT_NAMESPACE):
+    return "%s.retry" % namespace
 
 
-def reactor_queue(reactor_name, topic_pattern):
+def dead_exchange_name(namespace=DEFAULT_NAMESPACE):
+    return "%s.dead" % namespace
+
+
+def events_exchange(namespace=DEFAULT_NAMESPACE):
+    return Exchange(events_exchange_name(namespace), type="topic", durable=True)
+
+
+def reactor_queue_name(reactor_name, namespace=DEFAULT_NAMESPACE):
+    return "%s.reactor.%s" % (namespace, reactor_name)
+
+
+def dead_queue_name(reactor_name, namespace=DEFAULT_NAMESPACE):
+    return "%s.dead.%s" % (namespace, reactor_name)
+
+
+def retry_queue_name(reactor_name, namespace=DEFAULT_NAMESPACE):
+    return "%s.retry.%s" % (namespace, reactor_name)
+
+
+def reactor_queue(reactor_name, topic_pattern, namespace=DEFAULT_NAMESPACE):
     """The reactor's queue, bound to the events exchange with its pattern."""
-    return Queue(reactor_queue_name(reactor_name), exchange=events_exchange(),
-                 routing_key=topic_pattern, durable=True)
+    return Queue(reactor_queue_name(reactor_name, namespace),
+                 exchange=events_exchange(namespace), routing_key=topic_pattern,
+                 durable=True)
 
 
 def connection(settings):

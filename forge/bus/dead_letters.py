@@ -1,9 +1,10 @@
 """The dead-letter queues: what ``forge admin dead-letters`` lists, shows,
 replays and purges.
 
-Each reactor has its own dead-letter queue (``forge.dead.NAME``).  Reading one
-fetches its messages without acking them, then puts them back; replaying sends a message to its reactor's queue as a first attempt
-and acks the dead copy.  (On ``memory://`` the queues live in the process that
+Each reactor has its own dead-letter queue (``forge.dead.NAME``, in the
+``forge.bus.namespace``).  Reading one fetches its messages without acking
+them, then puts them back; replaying sends a message to its reactor's queue as
+a first attempt and acks the dead copy.  (On ``memory://`` the queues live in the process that
 runs the reactors, so only that process sees them.)
 """
 import contextlib
@@ -43,14 +44,15 @@ def _fetched(registry, reactor_name=None):
     """Yield [(reactor, kombu message)] of every dead letter, unacked; what the
     caller does not ack goes back to its queue when the channel closes."""
     reactors = _reactors(registry, reactor_name)
+    namespace = amqp.namespace(registry.settings)
     with bus_connection(registry.settings) as connection:
         connection.ensure_connection(max_retries=0)
         channel = connection.channel()
         try:
-            declare_reactor_queues(channel, reactors)
+            declare_reactor_queues(channel, reactors, namespace)
             fetched = []
             for reactor in reactors:
-                queue = dead_queue(reactor.name)(channel)
+                queue = dead_queue(reactor.name, namespace)(channel)
                 while True:
                     message = queue.get(no_ack=False, accept=["json"])
                     if message is None:
@@ -87,6 +89,7 @@ def replay(registry, event_id=None, reactor_name=None):
     """Send dead letters back to their reactors' queues (all of them, or those
     of ``event_id``) as first attempts; return how many."""
     replayed = 0
+    namespace = amqp.namespace(registry.settings)
     with _fetched(registry, reactor_name) as (channel, fetched):
         producer = Producer(channel)
         for reactor, message in fetched:
@@ -96,7 +99,8 @@ def replay(registry, event_id=None, reactor_name=None):
             headers = {k: v for k, v in letter.headers.items()
                        if k not in DEAD_HEADERS and not k.startswith("x-")}
             headers[ATTEMPT_HEADER] = 1
-            producer.publish(letter.body, routing_key=amqp.reactor_queue_name(reactor.name),
+            producer.publish(letter.body,
+                             routing_key=amqp.reactor_queue_name(reactor.name, namespace),
                              serializer="json", message_id=letter.event_id,
                              delivery_mode=2, headers=headers, retry=False)
             message.ack()
@@ -107,14 +111,15 @@ def replay(registry, event_id=None, reactor_name=None):
 def purge(registry, reactor_name=None):
     """Drop every dead letter (of one reactor, or all); return how many."""
     purged = 0
+    namespace = amqp.namespace(registry.settings)
     with bus_connection(registry.settings) as connection:
         connection.ensure_connection(max_retries=0)
         channel = connection.channel()
         try:
             reactors = _reactors(registry, reactor_name)
-            declare_reactor_queues(channel, reactors)
+            declare_reactor_queues(channel, reactors, namespace)
             for reactor in reactors:
-                purged += dead_queue(reactor.name)(channel).purge() or 0
+                purged += dead_queue(reactor.name, namespace)(channel).purge() or 0
         finally:
             channel.close()
     return purged
@@ -123,17 +128,18 @@ def purge(registry, reactor_name=None):
 def queue_depths(registry):
     """reactor name -> {"ready", "retrying", "dead"} message counts."""
     depths = {}
+    namespace = amqp.namespace(registry.settings)
     with bus_connection(registry.settings) as connection:
         connection.ensure_connection(max_retries=0)
         channel = connection.channel()
         try:
             reactors = _reactors(registry)
-            declare_reactor_queues(channel, reactors)
+            declare_reactor_queues(channel, reactors, namespace)
             for reactor in reactors:
                 depths[reactor.name] = {
-                    "ready": _depth(channel, amqp.reactor_queue_name(reactor.name)),
-                    "retrying": _depth(channel, amqp.retry_queue_name(reactor.name)),
-                    "dead": _depth(channel, amqp.dead_queue_name(reactor.name)),
+                    "ready": _depth(channel, amqp.reactor_queue_name(reactor.name, namespace)),
+                    "retrying": _depth(channel, amqp.retry_queue_name(reactor.name, namespace)),
+                    "dead": _depth(channel, amqp.dead_queue_name(reactor.name, namespace)),
                 }
         finally:
             channel.close()

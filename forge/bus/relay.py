@@ -1,4 +1,5 @@
-"""The relay: publishes the outbox to the ``forge.events`` exchange.
+"""The relay: publishes the outbox to the ``forge.events`` exchange (``NS.events``
+for a ``forge.bus.namespace`` other than ``forge``).
 
 Every action writes an ``OutboxEvent`` in its own flush (``forge.model.outbox``).
 The relay publishes the unsent records in ``seq`` order (routing key = topic,
@@ -67,12 +68,12 @@ def outbox():
     return collection(OutboxEvent)
 
 
-def declare_topology(channel, reactors):
+def declare_topology(channel, reactors, namespace=amqp.DEFAULT_NAMESPACE):
     """The events exchange and every reactor's queue, so that no event is
     dropped for want of a queue even when no worker has started yet."""
     from .worker import declare_reactor_queues
-    amqp.events_exchange()(channel).declare()
-    declare_reactor_queues(channel, reactors)
+    amqp.events_exchange(namespace)(channel).declare()
+    declare_reactor_queues(channel, reactors, namespace)
 
 
 class Relay:
@@ -81,6 +82,7 @@ class Relay:
     def __init__(self, registry):
         self.registry = registry
         self.poll_seconds = float(registry.settings["forge.bus.poll_seconds"])
+        self.namespace = amqp.namespace(registry.settings)
         self._connection = None
         self._producer = None
         self._declared = None                  # reactor names whose queues exist
@@ -205,7 +207,7 @@ class Relay:
             try:
                 connection.ensure_connection(max_retries=0)
                 self._producer = Producer(connection.channel(),
-                                          exchange=amqp.events_exchange())
+                                          exchange=amqp.events_exchange(self.namespace))
                 self._confirming = hasattr(self._producer.channel, "confirm_select")
                 if self._confirming:
                     self._producer.channel.confirm_select()
@@ -216,7 +218,7 @@ class Relay:
             self._declared = None
         if self._declared != set(reactors):
             # (again when reactors were added: tests add them to a live app)
-            declare_topology(self._producer.channel, reactors.values())
+            declare_topology(self._producer.channel, reactors.values(), self.namespace)
             self._declared = set(reactors)
         return self._producer
 

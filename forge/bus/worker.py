@@ -1,7 +1,8 @@
 """Workers: one consumer per reactor, acking only after the reactor succeeded.
 
 For each reactor a ``ReactorWorker`` consumes the reactor's own queue
-(``forge.reactor.NAME``), so a slow or failing reactor never holds up another.
+(``forge.reactor.NAME``: the names start with the ``forge.bus.namespace``,
+see ``forge.bus.amqp``), so a slow or failing reactor never holds up another.
 It takes what the broker has sent (up to ``forge.bus.prefetch`` messages), asks
 the database once which of those events the reactor already processed, and
 then, for each message in order,
@@ -53,27 +54,29 @@ class ReactorContext:
     attempt: int          # 1 on first delivery
 
 
-def retry_queue(reactor_name):
+def retry_queue(reactor_name, namespace=amqp.DEFAULT_NAMESPACE):
     """Waits out a failed event's back-off, then returns it to the reactor's queue."""
-    return Queue(amqp.retry_queue_name(reactor_name),
-                 exchange=Exchange(amqp.RETRY_EXCHANGE, type="direct", durable=True),
+    return Queue(amqp.retry_queue_name(reactor_name, namespace),
+                 exchange=Exchange(amqp.retry_exchange_name(namespace), type="direct",
+                                   durable=True),
                  routing_key=reactor_name, durable=True,
                  queue_arguments={"x-dead-letter-exchange": "",
                                   "x-dead-letter-routing-key":
-                                      amqp.reactor_queue_name(reactor_name)})
+                                      amqp.reactor_queue_name(reactor_name, namespace)})
 
 
-def dead_queue(reactor_name):
-    return Queue(amqp.dead_queue_name(reactor_name),
-                 exchange=Exchange(amqp.DEAD_EXCHANGE, type="direct", durable=True),
+def dead_queue(reactor_name, namespace=amqp.DEFAULT_NAMESPACE):
+    return Queue(amqp.dead_queue_name(reactor_name, namespace),
+                 exchange=Exchange(amqp.dead_exchange_name(namespace), type="direct",
+                                   durable=True),
                  routing_key=reactor_name, durable=True)
 
 
-def declare_reactor_queues(channel, reactors):
+def declare_reactor_queues(channel, reactors, namespace=amqp.DEFAULT_NAMESPACE):
     for reactor in reactors:
-        amqp.reactor_queue(reactor.name, reactor.topic)(channel).declare()
-        retry_queue(reactor.name)(channel).declare()
-        dead_queue(reactor.name)(channel).declare()
+        amqp.reactor_queue(reactor.name, reactor.topic, namespace)(channel).declare()
+        retry_queue(reactor.name, namespace)(channel).declare()
+        dead_queue(reactor.name, namespace)(channel).declare()
 
 
 def is_memory(settings):
@@ -130,6 +133,7 @@ class ReactorWorker:
         self.retry_max = float(settings["forge.bus.retry_max_seconds"])
         self.prefetch = max(1, int(settings["forge.bus.prefetch"]))
         self.memory = is_memory(settings)
+        self.namespace = amqp.namespace(settings)
         self.stats = ReactorStats(reactor.name)
         self.stopping = threading.Event()
         self._delayed = []        # memory://: [(due monotonic, body, headers, message_id)]
@@ -194,7 +198,8 @@ class ReactorWorker:
             dead_headers = dict(headers, reactor=name, error=repr(error)[:2000],
                                 attempts=attempt, failed_at=time.time())
             self._producer_for(message.channel).publish(
-                body, exchange=amqp.DEAD_EXCHANGE, routing_key=name, serializer="json",
+                body, exchange=amqp.dead_exchange_name(self.namespace), routing_key=name,
+                serializer="json",
                 message_id=event_id, delivery_mode=2, headers=dead_headers, retry=False)
             self.stats.count("dead_lettered")
             log.warning("event dead-lettered reactor=%s event_id=%s attempts=%d",
@@ -206,7 +211,8 @@ class ReactorWorker:
                 self._delayed.append((time.monotonic() + delay, body, retry_headers, event_id))
             else:
                 self._producer_for(message.channel).publish(
-                    body, exchange=amqp.RETRY_EXCHANGE, routing_key=name, serializer="json",
+                    body, exchange=amqp.retry_exchange_name(self.namespace),
+                    routing_key=name, serializer="json",
                     message_id=event_id, delivery_mode=2, headers=retry_headers,
                     expiration=delay, retry=False)
             self.stats.count("retried")
@@ -228,7 +234,8 @@ class ReactorWorker:
         self._delayed = [item for item in self._delayed if item[0] > now]
         producer = self._producer_for(channel)
         for _due, body, headers, event_id in due:
-            producer.publish(body, routing_key=amqp.reactor_queue_name(self.reactor.name),
+            producer.publish(body, routing_key=amqp.reactor_queue_name(self.reactor.name,
+                                                                      self.namespace),
                              serializer="json", message_id=event_id, headers=headers,
                              retry=False)
 
@@ -237,8 +244,8 @@ class ReactorWorker:
     def _consume(self, connection, until):
         """Consume on ``connection`` until ``until()`` is true."""
         channel = connection.channel()
-        declare_reactor_queues(channel, [self.reactor])
-        queue = amqp.reactor_queue(self.reactor.name, self.reactor.topic)
+        declare_reactor_queues(channel, [self.reactor], self.namespace)
+        queue = amqp.reactor_queue(self.reactor.name, self.reactor.topic, self.namespace)
         self._inbox = []
         with Consumer(channel, [queue], callbacks=[self.on_message], accept=["json"],
                       prefetch_count=self.prefetch):
