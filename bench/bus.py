@@ -1,6 +1,7 @@
 """Event bus benchmark: the raw kombu ceiling vs PyForge end to end.
 
     .venv/bin/python bench/bus.py [--events N] [--rate 500] [--seconds 10]
+                                  [--savers 1] [--only-bench-reactor]
 
 Against the same RabbitMQ (``FORGE_BENCH_AMQP_URL``, default 127.0.0.1:5672),
 in one run:
@@ -8,16 +9,23 @@ in one run:
 1. **raw kombu**: N small (~250 bytes) persistent messages published to a
    durable queue with publisher confirms (what the relay does) and consumed
    with acks by a second connection; also without confirms for reference;
-2. **PyForge end to end**: N "saves" (a tiny document and its outbox record in
-   one flush: ``emit`` + ``session.flush``, the action path) in this process,
-   whose relay thread publishes them; a ``forge worker`` process runs a no-op
-   reactor that writes the save-to-reactor latency (now - the event's
-   timestamp, taken before the flush) to a file and acks;
+2. **PyForge end to end**: N "saves" (an outbox record written by its own
+   flush: ``emit`` + ``session.flush``, the action path) in this process, by
+   ``--savers`` threads (each with its own Ming session, as waitress threads
+   have), whose relay thread publishes them; a ``forge worker`` process runs a
+   no-op reactor that writes the save-to-reactor latency (now - the event's
+   timestamp, taken before the flush) to a file and acks.  The worker also
+   runs the forge's own reactors on ``#`` (activity, search, notifications:
+   every event goes to each of their queues too, as in production) unless
+   ``--only-bench-reactor``;
 3. the same pipeline **paced** at ``--rate`` events per second for
    ``--seconds``: p50/p99 latency from save to reactor.
 
-The database is a fresh embedded nx-27017 in a temp dir.  This module is also
-the forge plugin that registers the benchmark's reactor (``includeme``).
+The database is a fresh embedded nx-27017 in a temp dir.  The table ends with
+the CPU time per event of this process (saves and relay), the database server
+and the worker during step 2, and ``/proc/loadavg``: the machine's other work
+moves the figures, so compare runs made one after the other.  This module is
+also the forge plugin that registers the benchmark's reactor (``includeme``).
 """
 import argparse
 import os
@@ -45,11 +53,20 @@ def includeme(config):
     path = os.environ["FORGE_BENCH_LATENCY_FILE"]
     out = open(path, "a", buffering=1)
     lock = threading.Lock()
+    name = os.environ["FORGE_BENCH_REACTOR"]
 
     def noop(event, context):
         with lock:
             out.write("%.6f\n" % (time.time() - event["timestamp"]))
-    config.add_reactor("bench.#", noop, name=os.environ["FORGE_BENCH_REACTOR"])
+    config.add_reactor("bench.#", noop, name=name)
+    if os.environ.get("FORGE_BENCH_ONLY_REACTOR"):
+        from pyramid.events import ApplicationCreated
+
+        def only_ours(event):
+            reactors = event.app.registry.forge_reactors
+            for other in [n for n in reactors if n != name]:
+                del reactors[other]
+        config.add_subscriber(only_ours, ApplicationCreated)
 
 
 # -- raw kombu ----------------------------------------------------------------------
@@ -100,10 +117,14 @@ def raw_kombu(count, confirms):
 # -- PyForge end to end --------------------------------------------------------------
 
 class Pipeline:
-    def __init__(self, workdir):
+    def __init__(self, workdir, savers=1, only_bench_reactor=False):
         from forge.embedded import EmbeddedMongo
         self.workdir = workdir
+        self.savers = savers
         self.reactor = "bench.noop.%s" % uuid.uuid4().hex[:8]
+        # exchanges and queues of our own: other forges (test runs) may share
+        # the broker, and their workers must not take our events, nor we theirs
+        self.namespace = "forge-bench-%s" % uuid.uuid4().hex[:8]
         self.latency_file = os.path.join(workdir, "latency.txt")
         open(self.latency_file, "w").close()
         with socket.socket() as s:
@@ -112,20 +133,27 @@ class Pipeline:
         self.db = EmbeddedMongo(os.path.join(workdir, "db"), port).start()
         os.environ["FORGE_BENCH_LATENCY_FILE"] = self.latency_file
         os.environ["FORGE_BENCH_REACTOR"] = self.reactor
+        only = "1" if only_bench_reactor else ""
+        os.environ["FORGE_BENCH_ONLY_REACTOR"] = only
         sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        sys.path.insert(0, ROOT)
         import forge
         self.app = forge.main({}, **{
             "ming.main.uri": self.db.url, "forge.secret": "bench", "forge.tools": "bus",
             "forge.load_tool_entry_points": "false", "forge.bus.url": AMQP,
-            "forge.bus.relay": "thread"})
+            "forge.bus.relay": "thread", "forge.bus.namespace": self.namespace})
+        config = os.path.join(workdir, "worker.ini")
+        with open(config, "w") as f:
+            f.write("[app:main]\nuse = egg:pyforge\nforge.bus.namespace = %s\n" % self.namespace)
         env = {k: v for k, v in os.environ.items() if not k.startswith(("FORGE_", "MING_"))}
         env.update(FORGE_MONGODB_URL=self.db.url, FORGE_BUS_URL=AMQP, FORGE_TOOLS="bus",
                    FORGE_LOAD_TOOL_ENTRY_POINTS="false", FORGE_BUS_RELAY="off",
                    FORGE_BENCH_LATENCY_FILE=self.latency_file,
-                   FORGE_BENCH_REACTOR=self.reactor, PYTHONUNBUFFERED="1",
-                   PYTHONPATH=os.path.dirname(os.path.abspath(__file__)))
+                   FORGE_BENCH_REACTOR=self.reactor, FORGE_BENCH_ONLY_REACTOR=only,
+                   PYTHONUNBUFFERED="1",   # the forge of this tree, and the plugin:
+                   PYTHONPATH=os.pathsep.join([ROOT, os.path.dirname(os.path.abspath(__file__))]))
         self.worker = subprocess.Popen(
-            [os.path.join(os.path.dirname(sys.executable), "forge"), "worker",
+            [os.path.join(os.path.dirname(sys.executable), "forge"), "worker", "--config", config,
              "--data-dir", os.path.join(workdir, "worker")],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
             start_new_session=True, cwd=ROOT)
@@ -169,11 +197,42 @@ class Pipeline:
         raise SystemExit("only %d of %d events reached the reactor" % (
             len(self.latencies()), count))
 
+    def _save_from_threads(self, count, due=None):
+        """``count`` saves by ``self.savers`` threads taking the next save
+        from a shared counter; save ``i`` waits for ``due(i)`` (perf_counter)."""
+        taken = iter(range(count))
+        lock = threading.Lock()
+        errors = []
+
+        def saver():
+            try:
+                while True:
+                    with lock:
+                        i = next(taken, None)
+                    if i is None:
+                        return
+                    if due is not None:
+                        delay = due(i) - time.perf_counter()
+                        if delay > 0:
+                            time.sleep(delay)
+                    self.save()
+            except Exception as error:      # reported below, not lost in a thread
+                errors.append(error)
+        if self.savers == 1:
+            saver()
+        else:
+            threads = [threading.Thread(target=saver) for _ in range(self.savers)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+        if errors:
+            raise errors[0]
+
     def throughput(self, count):
         before = len(self.latencies())
         started = time.perf_counter()
-        for _ in range(count):
-            self.save()
+        self._save_from_threads(count)
         saved = time.perf_counter()
         finished = self.wait_for(before + count)
         return count / (saved - started), count / (finished - started)
@@ -182,14 +241,16 @@ class Pipeline:
         before = len(self.latencies())
         count = int(rate * seconds)
         started = time.perf_counter()
-        for i in range(count):
-            delay = started + i / rate - time.perf_counter()
-            if delay > 0:
-                time.sleep(delay)
-            self.save()
+        self._save_from_threads(count, due=lambda i: started + i / rate)
         achieved = count / (time.perf_counter() - started)
         self.wait_for(before + count)
         return achieved, sorted(self.latencies()[before:before + count])
+
+    def cpu_seconds(self):
+        """CPU time so far of this process, the database server and the worker."""
+        return {"this process (saves, relay)": _cpu_seconds(os.getpid()),
+                "database server (nx-27017)": _cpu_seconds(self.db.process.pid),
+                "forge worker": _cpu_seconds(self.worker.pid)}
 
     def close(self):
         from kombu import Connection
@@ -201,12 +262,35 @@ class Pipeline:
             except subprocess.TimeoutExpired:
                 os.killpg(self.worker.pid, signal.SIGKILL)
         self.app.registry.forge_relay.stop()
+        ns = self.namespace
         with Connection(AMQP) as connection:
             channel = connection.channel()
-            for name in (amqp.reactor_queue_name(self.reactor),
-                         amqp.retry_queue_name(self.reactor), amqp.dead_queue_name(self.reactor)):
-                channel.queue_delete(name)
+            for name in self.app.registry.forge_reactors:
+                for queue in (amqp.reactor_queue_name(name, ns), amqp.retry_queue_name(name, ns),
+                              amqp.dead_queue_name(name, ns)):
+                    channel.queue_delete(queue)
+            for exchange in (amqp.events_exchange_name(ns), amqp.retry_exchange_name(ns),
+                             amqp.dead_exchange_name(ns)):
+                channel.exchange_delete(exchange)
         self.db.stop()
+
+
+def _cpu_seconds(pid):
+    """user + system CPU seconds of a process (Linux ``/proc``; else None)."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _loadavg():
+    try:
+        with open("/proc/loadavg") as f:
+            return " ".join(f.read().split()[:3])
+    except OSError:
+        return "?"
 
 
 def percentile(values, p):
@@ -218,15 +302,23 @@ def main(argv=None):
     parser.add_argument("--events", type=int, default=3000)
     parser.add_argument("--rate", type=float, default=500.0)
     parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--savers", type=int, default=1,
+                        help="threads saving at once (a web process has 4)")
+    parser.add_argument("--only-bench-reactor", action="store_true",
+                        help="the worker runs the no-op reactor alone")
     args = parser.parse_args(argv)
 
+    load_before = _loadavg()
     raw_confirmed = raw_kombu(args.events, confirms=True)
     raw_unconfirmed = raw_kombu(args.events, confirms=False)
     workdir = tempfile.mkdtemp(prefix="forge-bus-bench-")
-    pipeline = Pipeline(workdir)
+    pipeline = Pipeline(workdir, savers=max(1, args.savers),
+                        only_bench_reactor=args.only_bench_reactor)
     try:
         pipeline.throughput(200)                         # warm up
+        cpu_before = pipeline.cpu_seconds()
         save_rate, e2e_rate = pipeline.throughput(args.events)
+        cpu_after = pipeline.cpu_seconds()
         achieved, latencies = pipeline.paced(args.rate, args.seconds)
     finally:
         pipeline.close()
@@ -244,8 +336,16 @@ def main(argv=None):
         ("paced latency save->reactor p99", "%.1f ms" % (1000 * percentile(latencies, 99))),
         ("paced latency save->reactor max", "%.1f ms" % (1000 * latencies[-1])),
     ]
+    for name, seconds in cpu_after.items():
+        if seconds is not None and cpu_before[name] is not None:
+            rows.append(("CPU per event, %s" % name,
+                         "%.2f ms" % (1000 * (seconds - cpu_before[name]) / args.events)))
+    rows.append(("load average before / after", "%s / %s" % (load_before, _loadavg())))
     width = max(len(r[0]) for r in rows)
-    print("Event bus benchmark (%d events, RabbitMQ %s)" % (args.events, AMQP.split("@")[-1]))
+    print("Event bus benchmark (%d events, %d saver%s, %s, RabbitMQ %s)" % (
+        args.events, args.savers, "" if args.savers == 1 else "s",
+        "the no-op reactor alone" if args.only_bench_reactor
+        else "the no-op reactor and the forge's own", AMQP.split("@")[-1]))
     for label, value in rows:
         print("  %s  %s" % (label.ljust(width), value))
 
