@@ -26,7 +26,6 @@ Cached values are raw pymongo documents; each request gets its own Ming
 objects built from deep copies, attached to its session like queried ones, so
 changing and flushing them works as usual and never touches the cache.
 """
-import copy
 import functools
 import threading
 
@@ -68,13 +67,25 @@ def find_raw(cls, query, sort=None):
     return list(cursor)
 
 
+def copy_document(value):
+    """A deep copy of a stored document: dicts and lists are copied, the
+    leaves (str, numbers, datetime, ObjectId, bytes) are immutable and shared.
+    Several times faster than ``copy.deepcopy``, which a page calls per cached
+    document it uses."""
+    if isinstance(value, dict):
+        return {key: copy_document(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [copy_document(item) for item in value]
+    return value
+
+
 def attach(cls, raw):
     """A Ming object of ``cls`` for a raw document, in the current session."""
     from .session import session
     odm = session._get()
     obj = odm.imap.get(cls, raw["_id"])
     if obj is None:
-        obj = cls.query.mapper.create(copy.deepcopy(raw), Object(), remake=True)
+        obj = cls.query.mapper.create(copy_document(raw), Object(), remake=True)
         state(obj).status = ObjectState.clean
         odm.save(obj)
     return obj
