@@ -16,6 +16,5 @@ def includeme(config):
         description="Versioned Markdown notes with sub-notes.")
     # templates live under templates/notes/, so they are named "notes/..."
     config.add_jinja2_search_path("tools.notes:templates", name=".jinja2")
-    config.add_static_view("notes-static", "tools.notes:static", cache_max_age=3600)
     config.scan(".views")
     config.include(".search")

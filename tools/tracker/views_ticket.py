@@ -7,15 +7,15 @@ from consecutive snapshots, interleaved with the comment thread's top-level
 posts (the core's ``forge.discussion``; each post with its replies).
 """
 from pyramid.httpexceptions import HTTPFound
-from pyramid.response import Response
 from pyramid.view import view_config, view_defaults
 
 from forge.actions import ActionError
 from forge.actions.versions import StaleSave, history
 from forge.discussion.render import thread_view
-from forge.fields import FieldErrors, shown_field_values
+from forge.fields import shown_field_values
 from forge.links import link_context
 from forge.rendering import render_markdown, render_versioned
+from forge.views.artifact_forms import ArtifactFormView
 from forge.views.history import usernames
 from forge.views.versions import conflict_response
 
@@ -23,7 +23,6 @@ from .actions import create_ticket, delete_ticket, set_status, update_ticket
 from .forms import TicketForm
 from .resources import ITicket, ITrackerTool
 
-MAX_PREVIEW = 256 * 1024
 # the fields a timeline entry names, in this order, with the words it uses
 SHOWN_FIELDS = (("title", "summary"), ("status", "status"), ("assigned_to_id", "assigned to"),
                 ("milestone", "milestone"), ("priority", "priority"))
@@ -119,21 +118,17 @@ def timeline(request, node, thread):
 
 # -- views ---------------------------------------------------------------------------
 
-class TicketFormView:
-    def __init__(self, context, request):
-        self.context = context
-        self.request = request
+class TicketFormView(ArtifactFormView):
+    """What the tracker's ``@@new`` and a ticket's ``@@edit`` and ``@@preview`` share."""
 
-    @property
-    def tool(self):
-        return self.context.tool_node
+    noun = "ticket"
 
-    def form_page(self, form, action, status=200, error=None, **extra):
-        self.request.response.status_int = status
-        page = {"form": form, "action": action, "error": error,
-                "preview_url": self.request.forge_url(self.context, "@@preview")}
-        page.update(extra)
-        return page
+    def prefill(self, form):
+        form.fill_defaults()
+
+    def render_preview(self, text):
+        # [#12] and other short links resolve as on the ticket page
+        return render_markdown(text, links=link_context(self.request, self.context))
 
 
 @view_defaults(context=ITrackerTool)
@@ -142,26 +137,17 @@ class TrackerToolViews(TicketFormView):
     @view_config(name="new", renderer="tracker/new.jinja2", permission="create")
     def new(self):
         request = self.request
-        form = TicketForm(request, self.tool)
-        if request.method != "POST":
-            form.fill_defaults()
-            return self.form_page(form, "new")
-        form.read(request.POST)
-        try:
-            fields = form.clean()
+
+        def create(form):
             ticket = create_ticket(request.registry, self.context.project.doc, self.tool.doc,
-                                   fields, request.user, private=form.private)
-        except FieldErrors:
-            return self.form_page(form, "new", status=400,
-                                  error="The ticket was not saved; see the messages below.")
-        except ActionError as error:
-            return self.form_page(form, "new", status=error.status, error=str(error))
-        request.session.flash("Ticket #%d created." % ticket.number)
-        return HTTPFound(location=request.forge_url(self.context, ticket.path, ""))
+                                   form.clean(), request.user, private=form.private)
+            return ("Ticket #%d created." % ticket.number,
+                    request.forge_url(self.context, ticket.path, ""))
+        return self.new_form(TicketForm(request, self.tool), create)
 
     @view_config(name="preview", request_method="POST", permission="create")
     def preview(self):
-        return preview_response(self.request)
+        return self.markdown_preview()
 
 
 @view_defaults(context=ITicket)
@@ -191,34 +177,11 @@ class TicketViews(TicketFormView):
 
     @view_config(name="edit", renderer="tracker/ticket_edit.jinja2", permission="update")
     def edit(self):
-        request, doc = self.request, self.context.doc
+        request = self.request
         form = TicketForm(request, self.tool)
-        if request.method != "POST":
-            form.fill_from(doc)
-            return self.form_page(form, "edit", version=doc.version)
-        form.read(request.POST)
-        try:
-            edited_version = int(request.POST.get("version", ""))
-        except ValueError:
-            return self.form_page(form, "edit", status=400, version=doc.version,
-                                  error="The form did not say which version it edited; "
-                                        "reload the page.")
-        try:
-            fields = form.clean()
-            ticket, changed = update_ticket(request.registry, doc, edited_version, fields,
-                                            request.user, comment=form.values["comment"].strip())
-        except FieldErrors:
-            return self.form_page(form, "edit", status=400, version=edited_version,
-                                  error="The ticket was not saved; see the messages below.")
-        except StaleSave as error:
-            mine = {k: v for k, v in form.values.items() if v and k != "private"}
-            return conflict_response(request, error, mine)
-        except ActionError as error:
-            return self.form_page(form, "edit", status=error.status, version=edited_version,
-                                  error=str(error))
-        request.session.flash("Saved version %d." % ticket.version if changed
-                              else "Nothing changed.")
-        return HTTPFound(location=request.forge_url(self.context))
+        return self.edit_form(form, lambda fields, edited_version: update_ticket(
+            request.registry, self.context.doc, edited_version, fields, request.user,
+            comment=form.values["comment"].strip()))
 
     @view_config(name="status", request_method="POST", permission="update")
     def status(self):
@@ -247,14 +210,5 @@ class TicketViews(TicketFormView):
 
     @view_config(name="preview", request_method="POST", permission="update")
     def preview(self):
-        return preview_response(self.request)
+        return self.markdown_preview()
 
-
-def preview_response(request):
-    """The rendered HTML of posted Markdown: a fragment for the live preview."""
-    text = request.POST.get("text", "")
-    if len(text) > MAX_PREVIEW:
-        return Response("<p class=\"field-error\">Too long to preview.</p>", status=400,
-                        content_type="text/html", charset="utf-8")
-    html = render_markdown(text, links=link_context(request, request.context))
-    return Response(str(html), content_type="text/html", charset="utf-8")

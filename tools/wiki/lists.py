@@ -18,7 +18,7 @@ from forge.views.listing import page_number, readable_page
 from .actions import create_page, set_home, stored_page, undelete_page
 from .model import WikiPage
 from .resources import IWikiTool
-from .views import PageFormView, preview_response
+from .views import PageFormView
 
 WELCOME = ("Welcome to the wiki of this project.\n\n"
            "Edit this page to say what the project is about, and link other pages "
@@ -59,7 +59,7 @@ class WikiToolViews(PageFormView):
 
     @view_config(name="preview", request_method="POST", permission="create")
     def preview(self):
-        return preview_response(self.request, self.context, self.context)
+        return self.markdown_preview()
 
     @view_config(page_cache=True, name="index", request_method="GET", renderer="wiki/index.jinja2",
                  permission="read")

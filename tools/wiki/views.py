@@ -7,22 +7,17 @@ conflict page.  History, diff, version and revert are the core's views for
 every ``IVersioned`` node; the page links to them.
 """
 from pyramid.httpexceptions import HTTPFound, HTTPNotFound
-from pyramid.response import Response
 from pyramid.view import view_config, view_defaults
 
 from forge.actions import ActionError
-from forge.actions.versions import StaleSave
 from forge.attachments import attachments_of
 from forge.discussion.render import thread_view
-from forge.fields import FieldErrors
-from forge.views.versions import conflict_response
+from forge.views.artifact_forms import ArtifactFormView
 
 from .actions import clean_path, create_page, delete_page, rename_page, update_page
 from .forms import PageForm
 from .render import render_page, render_wiki_markdown
 from .resources import IMovedPage, IWikiPage
-
-MAX_PREVIEW = 256 * 1024
 
 
 def page_url(request, node):
@@ -43,45 +38,31 @@ def parent_for_new(request, tool, path):
     return parent
 
 
-class PageFormView:
-    """What the wiki's and a page's ``@@new`` share."""
+class PageFormView(ArtifactFormView):
+    """What the wiki's and a page's ``@@new`` and ``@@preview`` share."""
 
-    def __init__(self, context, request):
-        self.context = context
-        self.request = request
+    noun = "page"
 
-    @property
-    def tool(self):
-        return self.context.tool_node
-
-    def form_page(self, form, action, status=200, error=None, **extra):
-        self.request.response.status_int = status
-        page = {"form": form, "action": action, "error": error,
-                "preview_url": self.request.forge_url(self.tool, "@@preview")}
-        page.update(extra)
-        return page
+    def prefill(self, form):
+        # a missing page's link offers @@new?title=Name
+        form.values["name"] = self.request.GET.get("title", "")[:1000]
 
     def new_page(self, prefix=""):
         request = self.request
-        form = PageForm(prefix)
-        if request.method != "POST":
-            form.values["name"] = request.GET.get("title", "")[:1000]
-            return self.form_page(form, "new")
-        form.read(request.POST)
-        try:
+
+        def create(form):
             fields = form.clean(with_name=True)
             parent_for_new(request, self.tool, fields["path"])
             page = create_page(request.registry, self.context.project.doc, self.tool.doc,
                                fields["path"], fields["title"], fields["text"],
                                request.user, private=form.private,
                                comment=fields["comment"])
-        except FieldErrors:
-            return self.form_page(form, "new", status=400,
-                                  error="The page was not saved; see the messages below.")
-        except ActionError as error:
-            return self.form_page(form, "new", status=error.status, error=str(error))
-        request.session.flash("Page “%s” created." % page.title)
-        return HTTPFound(location=request.forge_url(self.tool, *page.path.split("/")) + "/")
+            return ("Page “%s” created." % page.title,
+                    request.forge_url(self.tool, *page.path.split("/")) + "/")
+        return self.new_form(PageForm(prefix), create)
+
+    def render_preview(self, text):
+        return render_wiki_markdown(self.request, self.tool, self.context, text)
 
 
 @view_defaults(context=IWikiPage)
@@ -106,43 +87,14 @@ class PageViews(PageFormView):
 
     @view_config(name="edit", renderer="wiki/form.jinja2", permission="update")
     def edit(self):
-        request, doc = self.request, self.context.doc
-        form = PageForm()
-        if request.method != "POST":
-            form.fill_from(doc)
-            return self.edit_page(form, doc.version)
-        form.read(request.POST)
-        try:
-            edited_version = int(request.POST.get("version", ""))
-        except ValueError:
-            return self.edit_page(form, doc.version, status=400,
-                                  error="The form did not say which version it edited; "
-                                        "reload the page.")
-        try:
-            fields = form.clean()
-            page, changed = update_page(request.registry, doc, edited_version,
-                                        fields["title"], fields["text"], request.user,
-                                        comment=fields["comment"])
-        except FieldErrors:
-            return self.edit_page(form, edited_version, status=400,
-                                  error="The page was not saved; see the messages below.")
-        except StaleSave as error:
-            mine = {k: v for k, v in form.values.items()
-                    if v and k in ("title", "text", "comment")}
-            return conflict_response(request, error, mine)
-        except ActionError as error:
-            return self.edit_page(form, edited_version, status=error.status, error=str(error))
-        request.session.flash("Saved version %d." % page.version if changed
-                              else "Nothing changed.")
-        return HTTPFound(location=request.forge_url(self.context))
-
-    def edit_page(self, form, version, status=200, error=None):
-        return self.form_page(form, "edit", status=status, error=error, version=version,
-                              preview_url=self.request.forge_url(self.context, "@@preview"))
+        request = self.request
+        return self.edit_form(PageForm(), lambda fields, edited_version: update_page(
+            request.registry, self.context.doc, edited_version, fields["title"],
+            fields["text"], request.user, comment=fields["comment"]))
 
     @view_config(name="preview", request_method="POST", permission="update")
     def preview(self):
-        return preview_response(self.request, self.tool, self.context)
+        return self.markdown_preview()
 
     @view_config(name="rename", renderer="wiki/rename.jinja2", permission="update")
     def rename(self):
@@ -190,12 +142,3 @@ def moved(context, request):
         location += "?" + request.query_string
     return HTTPFound(location=location)
 
-
-def preview_response(request, tool, node):
-    """The rendered HTML of posted Markdown: a fragment for the live preview."""
-    text = request.POST.get("text", "")
-    if len(text) > MAX_PREVIEW:
-        return Response("<p class=\"field-error\">Too long to preview.</p>", status=400,
-                        content_type="text/html", charset="utf-8")
-    return Response(str(render_wiki_markdown(request, tool, node, text)),
-                    content_type="text/html", charset="utf-8")
