@@ -175,7 +175,7 @@ def test_clean_values_unit():
 
 
 def test_xss_corpus_in_custom_fields_is_inert(forge_app, site):
-    from tests.test_notes import XSS, active_content
+    from forge.testing import XSS_CORPUS as XSS, active_content
     ada = login(forge_app, "ada")
     add_field(ada, "summary", "string")
     add_field(ada, "details", "text")

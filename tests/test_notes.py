@@ -10,9 +10,6 @@ from forge.testing import XSS_CORPUS, ForgeBrowser, assert_inert
 from forge.views.artifact_forms import MAX_PREVIEW
 from tools.notes.model import Note
 
-# tests/test_fields.py and tests/tools/discussion/test_posts.py take these from here
-from forge.testing import XSS_CORPUS as XSS, active_content  # noqa: F401
-
 TOOL = "/p/demo/notes/"
 
 

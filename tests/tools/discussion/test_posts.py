@@ -2,7 +2,7 @@
 discussion tool uses them; locked threads, spam, and the XSS corpus."""
 from forge.discussion.model import Post
 from forge.model import session
-from tests.test_notes import XSS, active_content
+from forge.testing import XSS_CORPUS as XSS, active_content
 
 from .test_forums import TOOL, browser, new_forum, new_thread, react, site, thread_doc  # noqa: F401
 
