@@ -11,18 +11,35 @@ import webtest
 
 from forge.model.session import session
 
-from .test_bus_rabbitmq import BusSite
+from .sites import WorkerSite
 
 pytestmark = pytest.mark.integration
 
 
+class ActivitySite(WorkerSite):
+    """ada's project ``demo`` with a notes tool; the notes tool only."""
+
+    def __init__(self, mongo_url, tmp_path):
+        super().__init__(mongo_url, tmp_path, "activity", {
+            "forge.tools": "tools.notes", "forge.load_tool_entry_points": "false"})
+        self.ada, self.project, (self.tool,) = self.create_demo_project(
+            "activity test pass 1", ("notes", "notes"))
+        self.notes = 0
+
+    def create_notes(self, count):
+        from tools.notes.actions import create_note
+        for _ in range(count):
+            self.notes += 1
+            create_note(self.registry, self.project, self.tool, None, "n%d" % self.notes,
+                        {"title": "Note %d" % self.notes, "text": "x", "labels": [],
+                         "custom": {}, "ext": {}}, self.ada)
+        session.close()
+
+
 @pytest.fixture
 def site(mongo_url, tmp_path):
-    built = BusSite(mongo_url, tmp_path)
-    try:
+    with ActivitySite(mongo_url, tmp_path) as built:
         yield built
-    finally:
-        built.close()
 
 
 def test_activity_entries_appear_from_the_worker(site):

@@ -10,82 +10,25 @@ activity (written by the worker), and the discussion tool's reactors must
 have given the new tool its "general" forum and counted the posts.
 
 The reactors' queues have fixed names on the shared broker, so the test
-empties them before it starts and deletes them at the end: nothing left over
-by another test reaches this worker, and nothing of this test outlives it.
+empties them before it starts and deletes them at the end
+(``tests/integration/sites.py``): nothing left over by another test reaches
+this worker, and nothing of this test outlives it.
 """
-import os
 import re
-import time
-import uuid
 
 import pytest
-import webtest
-from kombu import Connection
 
-from forge.bus import amqp
 from forge.model.session import session
 
-from .conftest import forge_env
-from .test_bus_rabbitmq import RABBITMQ, ROOT, WorkerProcess
+from .sites import WorkerSite
 
 pytestmark = pytest.mark.integration
 
-WAIT = 180
 PASSWORD = "tools on rabbit 1"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
-def reactor_queues(registry):
-    names = []
-    for reactor in registry.forge_reactors:
-        names += [amqp.reactor_queue_name(reactor), amqp.retry_queue_name(reactor),
-                  amqp.dead_queue_name(reactor)]
-    return names
-
-
-def empty_queues(names):
-    with Connection(RABBITMQ) as connection:
-        channel = connection.channel()
-        for name in names:
-            try:
-                channel.queue_purge(name)
-            except Exception:            # not declared yet: nothing in it
-                channel = connection.channel()
-
-
-def delete_queues(names):
-    with Connection(RABBITMQ) as connection:
-        channel = connection.channel()
-        for name in names:
-            try:
-                channel.queue_delete(name)
-            except Exception:
-                channel = connection.channel()
-
-
-class ToolsSite:
-    def __init__(self, mongo_url, tmp_path):
-        from forge import main
-        self.database = "forge_tools_%s" % uuid.uuid4().hex[:10]
-        self.tmp_path = tmp_path
-        self.env = forge_env(FORGE_MONGODB_URL=mongo_url, MING_MAIN_DATABASE=self.database,
-                             FORGE_BUS_URL=RABBITMQ,
-                             PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
-        self.app = main({}, **{
-            "ming.main.uri": mongo_url, "ming.main.database": self.database,
-            "forge.secret": "tools-test", "forge.bus.url": RABBITMQ,
-            "forge.bus.relay": "thread", "forge.password.time_cost": "1",
-            "forge.password.memory_kib": "1024", "forge.password.parallelism": "1"})
-        self.registry = self.app.registry
-        self.queues = reactor_queues(self.registry)
-        empty_queues(self.queues)
-        self.browser = webtest.TestApp(self.app)
-        self.worker = None
-
-    def start_worker(self):
-        self.worker = WorkerProcess(self.tmp_path / "worker-data", self.env)
-        return self.worker.wait_until_running()
-
+class ToolsSite(WorkerSite):
     def csrf(self, path):
         return CSRF.search(self.browser.get(path).text).group(1)
 
@@ -93,32 +36,11 @@ class ToolsSite:
         fields = dict(fields, csrf_token=self.csrf(form_path))
         return self.browser.post(path, fields, status=status, upload_files=upload_files)
 
-    def wait_for(self, what, predicate, timeout=WAIT):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            session.close()
-            if predicate():
-                return
-            time.sleep(0.2)
-        raise AssertionError("timed out waiting for %s; worker output:\n%s" % (
-            what, self.worker.text() if self.worker else ""))
-
-    def close(self):
-        if self.worker is not None:
-            self.worker.kill()
-        self.registry.forge_relay.stop()
-        delete_queues(self.queues)
-        session.close()
-        session.db.client.drop_database(self.database)
-
 
 @pytest.fixture
 def site(mongo_url, tmp_path):
-    built = ToolsSite(mongo_url, tmp_path)
-    try:
+    with ToolsSite(mongo_url, tmp_path, "tools") as built:
         yield built
-    finally:
-        built.close()
 
 
 def activity_topics(project_id):
@@ -126,16 +48,10 @@ def activity_topics(project_id):
 
 
 def test_wiki_tracker_and_discussion_flows_reach_the_worker(site):
-    from forge.actions.projects import create_project, install_tool
-    from forge.actions.users import create_user
-    from forge.model import Neighborhood
-    registry = site.registry
-    ada = create_user(registry, "ada", "ada@example.test", PASSWORD)
-    project = create_project(registry, Neighborhood.query.get(name="p"), "demo", "Demo", ada)
-    for tool, mount in (("wiki", "wiki"), ("tracker", "tickets"), ("discussion", "forum")):
-        install_tool(registry, project, tool, mount, ada)
+    _ada, project, _tools = site.create_demo_project(
+        PASSWORD, ("wiki", "wiki"), ("tracker", "tickets"), ("discussion", "forum"))
     session.close()
-    site.start_worker()
+    worker = site.start_worker()
 
     # the worker gives the new discussion tool its "general" forum
     site.wait_for("the general forum", lambda: session.db["artifact"].find_one(
@@ -190,4 +106,4 @@ def test_wiki_tracker_and_discussion_flows_reach_the_worker(site):
     page = b.get("/p/demo/@@activity")
     for text in ("Start here", "Crash on save", "Hello all"):
         assert text in page.text
-    assert "Traceback" not in site.worker.text()
+    assert "Traceback" not in worker.text()
