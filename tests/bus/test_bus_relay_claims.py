@@ -1,0 +1,88 @@
+"""The relay's claim when another relay takes records between its read and its
+claim: it publishes only the leading run it got, gives the rest back, and the
+order holds when the others go out."""
+import time
+from types import SimpleNamespace
+
+import pytest
+from kombu import Connection
+
+from forge.bus import amqp, relay as relay_module
+from forge.bus.registry import Reactor
+from forge.bus.relay import CLAIM_SECONDS, Relay
+from forge.model import OutboxEvent
+from forge.model.session import collection
+
+CLOSED_PORT_URL = "amqp://guest:guest@127.0.0.1:1//"
+
+
+@pytest.fixture
+def listen(registry):
+    name = "test-claims-%s" % time.monotonic_ns()
+    registry.forge_reactors[name] = Reactor(name=name, topic="#", fn=lambda e, c: None)
+
+    def received():
+        messages = []
+        with Connection("memory://") as connection:
+            queue = amqp.reactor_queue(name, "#")(connection.channel())
+            while True:
+                message = queue.get(no_ack=True, accept=["json"])
+                if message is None:
+                    return messages
+                messages.append(message)
+    yield received
+    del registry.forge_reactors[name]
+
+
+def unsent():
+    return [SimpleNamespace(**doc) for doc in
+            collection(OutboxEvent).find({"sent": False}).sort("seq", 1)]
+
+
+class ClaimsOneFirst:
+    """The outbox collection, except that the first claim (``update_many``)
+    finds the record ``taken`` already claimed by another relay."""
+
+    def __init__(self, real, taken):
+        self.real, self.taken, self.done = real, taken, False
+
+    def update_many(self, query, update):
+        if not self.done and "claimed_by" in update.get("$set", {}):
+            self.done = True
+            self.real.update_one({"_id": self.taken}, {"$set": {
+                "claimed_until": time.time() + CLAIM_SECONDS, "claimed_by": "another"}})
+        return self.real.update_many(query, update)
+
+    def __getattr__(self, name):
+        return getattr(self.real, name)
+
+
+def test_records_taken_between_read_and_claim_hold_back_the_later_ones(
+        registry, listen, make_user, make_project, monkeypatch):
+    registry.settings["forge.bus.url"] = CLOSED_PORT_URL   # saves queue up, unsent
+    registry.forge_relay.disconnect()
+    ada = make_user("ada")
+    make_project("demo", ada)
+    make_project("docs", ada)
+    registry.settings["forge.bus.url"] = "memory://"
+    waiting = unsent()
+    assert len(waiting) >= 4
+    listen()                                                 # nothing yet
+
+    real = collection(OutboxEvent)
+    proxy = ClaimsOneFirst(real, waiting[2]._id)
+    monkeypatch.setattr(relay_module, "outbox", lambda: proxy)
+    relay = Relay(registry)
+    assert relay.publish_pending() == 2                      # the run before the taken one
+    assert [m.properties["message_id"] for m in listen()] == [r._id for r in waiting[:2]]
+    rest = unsent()
+    assert [r._id for r in rest] == [r._id for r in waiting[2:]]
+    assert rest[0].claimed_by == "another"
+    assert all(r.claimed_until == 0.0 for r in rest[1:])     # given back at once
+
+    assert relay.publish_pending() == 0                      # still held: order holds
+    real.update_one({"_id": rest[0]._id}, {"$set": {"claimed_until": 0.0}})   # it expired
+    assert relay.publish_pending() == len(rest)
+    assert [m.properties["message_id"] for m in listen()] == [r._id for r in rest]
+    assert unsent() == []
+    relay.disconnect()
