@@ -36,6 +36,8 @@ DEFAULTS = {
     "forge.login.address_max_failures": (20, int),
     "forge.login.address_window_seconds": (300, int),
     "forge.bus.url": ("memory://", str),
+    # prefix of every exchange and queue name: forges sharing a broker each take their own
+    "forge.bus.namespace": ("forge", str),
     # the relay (forge.bus.relay): auto, thread, inline or off; seconds between polls
     "forge.bus.relay": ("auto", str),
     "forge.bus.poll_seconds": (1.0, float),

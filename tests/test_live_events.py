@@ -133,3 +133,46 @@ def test_a_new_event_arrives_within_a_second(registry, forge_app, world):
         connection.close()
     finally:
         server.close()
+
+
+def _copy_of_last_record(seq, project_id=None):
+    """An outbox record as a save with number ``seq`` would write it."""
+    from forge.model.session import collection
+    record = collection(OutboxEvent).find_one(sort=[("seq", -1)])
+    record.update(_id="late-%d" % seq, seq=seq)
+    if project_id is not None:
+        record["project_id"] = project_id
+    return record
+
+
+def test_the_horizon_waits_for_a_number_taken_but_not_written(world):
+    from forge.model.session import collection
+    from forge.views.events import Horizon
+    top = OutboxEvent.query.find().sort("seq", -1).first().seq
+    outbox = collection(OutboxEvent)
+    outbox.insert_one(_copy_of_last_record(top + 2))        # written before top + 1
+    now = [100.0]
+    horizon = Horizon(gap_seconds=5, clock=lambda: now[0])
+    assert horizon.up_to(top, top + 2) == top
+    outbox.insert_one(_copy_of_last_record(top + 1, project_id="another-project"))
+    assert horizon.up_to(top, top + 2) == top + 2
+    # a number never written (its flush failed) holds the stream only so long
+    outbox.insert_one(_copy_of_last_record(top + 4))
+    assert horizon.up_to(top + 2, top + 4) == top + 2
+    now[0] += 4.9
+    assert horizon.up_to(top + 2, top + 4) == top + 2
+    now[0] += 0.2
+    assert horizon.up_to(top + 2, top + 4) == top + 4
+
+
+def test_a_stream_does_not_pass_a_late_number(forge_browser, world):
+    """Resuming after the last event seen must not skip one that was late."""
+    from forge.model.session import collection
+    forge_browser.login("bob")
+    top = OutboxEvent.query.find().sort("seq", -1).first().seq
+    outbox = collection(OutboxEvent)
+    outbox.insert_one(_copy_of_last_record(top + 2))
+    assert stream(forge_browser, "/p/demo/@@events", top) == []   # top + 1 still awaited
+    outbox.insert_one(_copy_of_last_record(top + 1))
+    assert [seq for seq, _, _ in stream(forge_browser, "/p/demo/@@events", top)] == [
+        top + 1, top + 2]

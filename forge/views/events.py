@@ -6,6 +6,13 @@ delivered only if the listener may read the node it names *now*, checked with
 the same ACLs as the pages; an event about a node that no longer resolves
 (deleted, moved) is not delivered.
 
+Sequence numbers are taken before the flush that writes the record, so of two
+overlapping saves the later number can be written first.  The stream never
+passes a number that is not written yet (``Horizon``): it waits for it, and
+gives up on it after ``GAP_SECONDS`` (a save whose flush failed leaves its
+number unused for ever).  So Last-Event-ID never skips an event that was only
+late.
+
 Under waitress a stream holds a worker thread, so a process serves at most
 ``forge.events.max_streams`` streams at once (more get 503 with Retry-After)
 and each stream ends after ``forge.events.stream_seconds``; browsers'
@@ -20,10 +27,40 @@ from pyramid.view import view_config
 
 from ..interfaces import IProject, ITool
 from ..model import OutboxEvent
-from ..model.session import session
+from ..model.session import collection, session
 
 POLL_SECONDS = 0.2
 HEARTBEAT_SECONDS = 15
+GAP_SECONDS = 5.0           # how long a taken but unwritten number holds the stream
+
+
+class Horizon:
+    """How far a stream may go: the highest number up to which every number
+    is written (in any project) or was given up on."""
+
+    def __init__(self, gap_seconds=GAP_SECONDS, clock=time.monotonic):
+        self.gap_seconds = gap_seconds
+        self.clock = clock
+        self.missing_since = {}     # seq -> when this stream first missed it
+
+    def up_to(self, last, highest):
+        """The horizon in (``last``, ``highest``]; ``last`` when the next
+        number is still awaited."""
+        if highest <= last:
+            return last
+        written = {row["seq"] for row in collection(OutboxEvent).find(
+            {"seq": {"$gt": last, "$lte": highest}}, {"seq": 1, "_id": 0})}
+        now = self.clock()
+        horizon = last
+        for seq in range(last + 1, highest + 1):
+            if seq not in written:
+                since = self.missing_since.setdefault(seq, now)
+                if now - since < self.gap_seconds:
+                    break
+            horizon = seq
+        for seq in [s for s in self.missing_since if s <= horizon]:
+            del self.missing_since[seq]
+        return horizon
 
 
 class StreamSlots:
@@ -79,13 +116,18 @@ def stream(request, context, start_after, slots):
     tool_id = context.doc._id if ITool.providedBy(context) else None
     last = start_after
     last_sent = time.monotonic()
+    horizon = Horizon()
     try:
         yield b"retry: 1000\n\n"
         while time.monotonic() < deadline:
             session.close()     # read what other threads and processes wrote
+            records = OutboxEvent.query.find(
+                {"project_id": project_id, "seq": {"$gt": last}}).sort("seq", 1).limit(100).all()
+            ready = horizon.up_to(last, records[-1].seq) if records else last
             found = False
-            for record in OutboxEvent.query.find(
-                    {"project_id": project_id, "seq": {"$gt": last}}).sort("seq", 1).limit(100):
+            for record in records:
+                if record.seq > ready:
+                    break           # an earlier number is not written yet
                 found = True
                 last = record.seq
                 if tool_id and record.message.get("tool_id") != tool_id:
