@@ -41,11 +41,25 @@ WAIT = 240          # generous: CI machines may be loaded
 
 def reactor_queues(registry):
     """The names of every queue of the registry's reactors (main, retry, dead)."""
+    namespace = amqp.namespace(registry.settings)
     names = []
     for reactor in registry.forge_reactors:
-        names += [amqp.reactor_queue_name(reactor), amqp.retry_queue_name(reactor),
-                  amqp.dead_queue_name(reactor)]
+        names += [amqp.reactor_queue_name(reactor, namespace),
+                  amqp.retry_queue_name(reactor, namespace),
+                  amqp.dead_queue_name(reactor, namespace)]
     return names
+
+
+def delete_exchanges(registry):
+    namespace = amqp.namespace(registry.settings)
+    with Connection(RABBITMQ) as connection:
+        channel = connection.channel()
+        for name in (amqp.events_exchange_name(namespace), amqp.retry_exchange_name(namespace),
+                     amqp.dead_exchange_name(namespace)):
+            try:
+                channel.exchange_delete(name)
+            except Exception:            # never declared
+                channel = connection.channel()
 
 
 def _on_each_queue(names, operation):
@@ -74,8 +88,11 @@ class WorkerSite:
 
     def __init__(self, mongo_url, tmp_path, name, settings=None, worker_env=None):
         from forge import main
-        settings = settings or {}
-        self.database = "forge_%s_%s" % (name, uuid.uuid4().hex[:10])
+        run = uuid.uuid4().hex[:10]
+        # a bus namespace of its own: other runs on this broker (another checkout's
+        # tests, a benchmark) neither take this site's events nor give it theirs
+        settings = {"forge.bus.namespace": "it-%s-%s" % (name, run), **(settings or {})}
+        self.database = "forge_%s_%s" % (name, run)
         self.tmp_path = tmp_path
         self.env = forge_env(FORGE_MONGODB_URL=mongo_url, MING_MAIN_DATABASE=self.database,
                              FORGE_BUS_URL=RABBITMQ,
@@ -132,6 +149,7 @@ class WorkerSite:
             worker.kill()
         self.registry.forge_relay.stop()
         delete_queues(self.queues)
+        delete_exchanges(self.registry)
         session.close()
         session.db.client.drop_database(self.database)
 

@@ -2,9 +2,8 @@
 the ``forge.activity`` reactor writes the entries, and the project's
 ``@@activity`` page shows them to who may read each node.
 
-(The ``forge.activity`` queue is shared by every forge on this broker; a
-worker of another database would take an event and find no project, so run
-this file on its own when other integration runs share the broker.)
+(Each site takes a bus namespace of its own, so other runs on this broker
+cannot take its events.)
 """
 import pytest
 import webtest

@@ -97,6 +97,7 @@ class BusSite:
             FORGE_BUS_URL=RABBITMQ, FORGE_TOOLS=TOOLS, FORGE_LOAD_TOOL_ENTRY_POINTS="false",
             FORGE_BUS_MAX_ATTEMPTS="3", FORGE_BUS_RETRY_BASE_SECONDS="0.2",
             FORGE_TEST_BUS_PREFIX=self.prefix, FORGE_BUS_RELAY=worker_relay,
+            FORGE_BUS_NAMESPACE=self.prefix,
             PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
         os.environ["FORGE_TEST_BUS_PREFIX"] = self.prefix      # for our own app's plugin
         self.app = main({}, **{
@@ -104,7 +105,8 @@ class BusSite:
             "forge.secret": "bus-test", "forge.tools": TOOLS,
             "forge.load_tool_entry_points": "false", "forge.bus.url": relay_url,
             "forge.bus.relay": "thread", "forge.bus.max_attempts": "3",
-            "forge.bus.retry_base_seconds": "0.2", "forge.password.time_cost": "1",
+            "forge.bus.retry_base_seconds": "0.2", "forge.bus.namespace": self.prefix,
+            "forge.password.time_cost": "1",
             "forge.password.memory_kib": "1024", "forge.password.parallelism": "1"})
         self.registry = self.app.registry
         self.ada = create_user(self.registry, "ada", "ada@example.test", "bus test pass 1")
@@ -166,12 +168,19 @@ class BusSite:
         for worker in self.workers:
             worker.kill()
         self.registry.forge_relay.stop()
+        # every queue and exchange of this site's own bus namespace
+        namespace = self.prefix
         with Connection(RABBITMQ) as connection:
             channel = connection.channel()
-            for name in (self.count, self.flaky, self.prefix + ".projects"):
-                for queue_name in (amqp.reactor_queue_name(name), amqp.retry_queue_name(name),
-                                   amqp.dead_queue_name(name)):
+            for name in self.registry.forge_reactors:
+                for queue_name in (amqp.reactor_queue_name(name, namespace),
+                                   amqp.retry_queue_name(name, namespace),
+                                   amqp.dead_queue_name(name, namespace)):
                     channel.queue_delete(queue_name)
+            for exchange in (amqp.events_exchange_name(namespace),
+                             amqp.retry_exchange_name(namespace),
+                             amqp.dead_exchange_name(namespace)):
+                channel.exchange_delete(exchange)
         session.close()
         session.db.client.drop_database(self.database)
         os.environ.pop("FORGE_TEST_BUS_PREFIX", None)
