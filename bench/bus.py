@@ -21,7 +21,8 @@ in one run:
 3. the same pipeline **paced** at ``--rate`` events per second for
    ``--seconds``: p50/p99 latency from save to reactor.
 
-The database is a fresh embedded nx-27017 in a temp dir.  The table ends with
+The database is a fresh embedded nx-27017 in a temp dir, or a database of its
+own on the MongoDB server that ``FORGE_BENCH_MONGODB_URL`` names.  The table ends with
 the CPU time per event of this process (saves and relay), the database server
 and the worker during step 2, and ``/proc/loadavg``: the machine's other work
 moves the figures, so compare runs made one after the other.  This module is
@@ -130,7 +131,15 @@ class Pipeline:
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
-        self.db = EmbeddedMongo(os.path.join(workdir, "db"), port).start()
+        external = os.environ.get("FORGE_BENCH_MONGODB_URL")
+        if external:      # a real MongoDB: a database of our own on it, dropped at the end
+            self.database = "forge_bus_bench_%s" % uuid.uuid4().hex[:8]
+            self.db = ExternalMongo(external, self.database)
+            self.db_pid = None            # not ours: its CPU is not reported
+        else:
+            self.database = "forge"
+            self.db = EmbeddedMongo(os.path.join(workdir, "db"), port).start()
+            self.db_pid = self.db.process.pid
         os.environ["FORGE_BENCH_LATENCY_FILE"] = self.latency_file
         os.environ["FORGE_BENCH_REACTOR"] = self.reactor
         only = "1" if only_bench_reactor else ""
@@ -139,14 +148,16 @@ class Pipeline:
         sys.path.insert(0, ROOT)
         import forge
         self.app = forge.main({}, **{
-            "ming.main.uri": self.db.url, "forge.secret": "bench", "forge.tools": "bus",
+            "ming.main.uri": self.db.url, "ming.main.database": self.database,
+            "forge.secret": "bench", "forge.tools": "bus",
             "forge.load_tool_entry_points": "false", "forge.bus.url": AMQP,
             "forge.bus.relay": "thread", "forge.bus.namespace": self.namespace})
         config = os.path.join(workdir, "worker.ini")
         with open(config, "w") as f:
             f.write("[app:main]\nuse = egg:pyforge\nforge.bus.namespace = %s\n" % self.namespace)
         env = {k: v for k, v in os.environ.items() if not k.startswith(("FORGE_", "MING_"))}
-        env.update(FORGE_MONGODB_URL=self.db.url, FORGE_BUS_URL=AMQP, FORGE_TOOLS="bus",
+        env.update(FORGE_MONGODB_URL=self.db.url, MING_MAIN_DATABASE=self.database,
+                   FORGE_BUS_URL=AMQP, FORGE_TOOLS="bus",
                    FORGE_LOAD_TOOL_ENTRY_POINTS="false", FORGE_BUS_RELAY="off",
                    FORGE_BENCH_LATENCY_FILE=self.latency_file,
                    FORGE_BENCH_REACTOR=self.reactor, FORGE_BENCH_ONLY_REACTOR=only,
@@ -249,7 +260,7 @@ class Pipeline:
     def cpu_seconds(self):
         """CPU time so far of this process, the database server and the worker."""
         return {"this process (saves, relay)": _cpu_seconds(os.getpid()),
-                "database server (nx-27017)": _cpu_seconds(self.db.process.pid),
+                "database server (nx-27017)": _cpu_seconds(self.db_pid) if self.db_pid else None,
                 "forge worker": _cpu_seconds(self.worker.pid)}
 
     def close(self):
@@ -273,6 +284,20 @@ class Pipeline:
                              amqp.dead_exchange_name(ns)):
                 channel.exchange_delete(exchange)
         self.db.stop()
+
+
+class ExternalMongo:
+    """A MongoDB server named by ``FORGE_BENCH_MONGODB_URL`` (not ours to start
+    or stop): only the bench's database on it is dropped at the end."""
+
+    def __init__(self, url, database):
+        self.url = url
+        self.database = database
+
+    def stop(self):
+        import pymongo
+        with pymongo.MongoClient(self.url, serverSelectionTimeoutMS=5000) as client:
+            client.drop_database(self.database)
 
 
 def _cpu_seconds(pid):
