@@ -11,5 +11,6 @@ REACTOR_NAME = "forge.activity"
 
 def includeme(config):
     from .model import ActivityEntry  # noqa: F401  (mapped before indexes are made)
-    config.add_reactor("#", record_activity, name=REACTOR_NAME)
+    # idempotent: an entry's _id is its event's id (a second insert is refused)
+    config.add_reactor("#", record_activity, name=REACTOR_NAME, idempotent=True)
     config.scan(".views")

@@ -51,6 +51,10 @@ class Reactor:
     name: str
     topic: str          # a pattern, also the AMQP binding key of its queue
     fn: object          # fn(event, context)
+    # the reactor makes a second run on one event harmless itself (it keys what
+    # it writes by the event id, or writes what the database holds now), so the
+    # worker keeps no processed markers for it: no query, no insert per event
+    idempotent: bool = False
 
 
 def dotted_name(fn):
@@ -87,10 +91,16 @@ def add_auditor(config, topic, fn, priority=DEFAULT_PRIORITY, name=None):
     config.action(("forge.auditor", auditor.name, topic), register, introspectables=(intr,))
 
 
-def add_reactor(config, topic, fn, name):
+def add_reactor(config, topic, fn, name, idempotent=False):
     """Call ``fn(event, context)`` in a worker after each saved change whose
     topic matches ``topic``.  ``name`` is required, unique, and names the
-    reactor's queue (letters, digits, ``_ . -``; at most 100 characters)."""
+    reactor's queue (letters, digits, ``_ . -``; at most 100 characters).
+
+    Delivery is at least once; the worker records which events a reactor
+    processed and skips a second copy.  ``idempotent=True`` says the reactor
+    makes a second run harmless itself (it writes documents keyed by the event
+    id, or recomputes from what the database holds now): the worker then keeps
+    no markers for it, which saves a query and an insert per event."""
     validate_pattern(topic)
     if not isinstance(name, str) or not REACTOR_NAME.match(name):
         raise ConfigurationError(
@@ -98,7 +108,7 @@ def add_reactor(config, topic, fn, name):
     fn = config.maybe_dotted(fn)
     if not callable(fn):
         raise ConfigurationError("reactor %r is not callable: %r" % (name, fn))
-    reactor = Reactor(name=name, topic=topic, fn=fn)
+    reactor = Reactor(name=name, topic=topic, fn=fn, idempotent=bool(idempotent))
 
     def register():
         config.registry.forge_reactors[name] = reactor

@@ -154,7 +154,8 @@ class ReactorWorker:
         inbox, self._inbox = self._inbox, []
         if not inbox:
             return
-        done = processed_among(self.reactor.name, [_event_id(*item) for item in inbox])
+        done = set() if self.reactor.idempotent else processed_among(
+            self.reactor.name, [_event_id(*item) for item in inbox])
         for index, (body, message) in enumerate(inbox):
             if index and self.stopping.is_set():
                 return            # the rest go back to the queue with the connection
@@ -178,7 +179,8 @@ class ReactorWorker:
             except Exception as error:
                 self._failed(body, message, headers, event_id, attempt, error)
                 return
-            mark_processed(name, event_id)
+            if not self.reactor.idempotent:
+                mark_processed(name, event_id)
             done.add(event_id)
             timestamp = body.get("timestamp")
             lag = time.time() - timestamp if isinstance(timestamp, (int, float)) else None

@@ -23,7 +23,8 @@ def includeme(config):
     # periodic work `forge worker` starts beside the reactors (forge.cli.worker)
     registry.forge_worker_tasks = getattr(registry, "forge_worker_tasks", []) + [
         start_digest_thread]
-    config.add_reactor("#", notify, name=REACTOR_NAME)
+    # idempotent: sent mail and digest items are keyed by (event, user)
+    config.add_reactor("#", notify, name=REACTOR_NAME, idempotent=True)
     config.add_request_method(is_watching, "is_watching")
     config.add_request_method(watcher_count, "watcher_count")
     config.add_request_method(mail_frequency, "mail_frequency", reify=True)

@@ -38,5 +38,6 @@ class IndexHolder:
 def includeme(config):
     config.include(".directive")
     config.registry.forge_search_index = IndexHolder(config.registry.settings)
-    config.add_reactor("#", on_event, name=REACTOR_NAME)
+    # idempotent: it indexes what the database holds now, whatever ran before
+    config.add_reactor("#", on_event, name=REACTOR_NAME, idempotent=True)
     config.scan(".views")

@@ -31,9 +31,10 @@ def reactors(registry):
     (the memory broker's queues outlive an app); all are removed at the end."""
     added = []
 
-    def add(topic, fn, label="r"):
+    def add(topic, fn, label="r", idempotent=False):
         name = "test-%s-%s" % (label, uuid.uuid4().hex[:8])
-        registry.forge_reactors[name] = Reactor(name=name, topic=topic, fn=fn)
+        registry.forge_reactors[name] = Reactor(name=name, topic=topic, fn=fn,
+                                                idempotent=idempotent)
         added.append(name)
         return registry.forge_reactors[name]
     yield add
@@ -74,6 +75,37 @@ def test_an_event_delivered_twice_has_its_effect_once(registry, reactors, make_u
     assert already_processed(reactor.name, first.properties["message_id"])
     assert worker.run_until_idle(idle_seconds=0.1) == 0
     assert read_stats()[reactor.name]["processed"] == len(created)
+
+
+def test_an_idempotent_reactor_keeps_no_markers_and_runs_again_on_a_second_copy(
+        registry, reactors, make_user, make_project):
+    """``idempotent=True``: the reactor makes a second run harmless itself, so
+    the worker neither asks nor records which events it processed."""
+    from forge.bus.processed import ProcessedEvent
+    seen = []
+    reactor = reactors("project.created", lambda event, context: seen.append(event["node_id"]),
+                       idempotent=True)
+    project_ids = project_events(make_user, make_project, 2)
+    with Connection("memory://") as connection:
+        queue = amqp.reactor_queue(reactor.name, reactor.topic)(connection.channel())
+        first = queue.get(no_ack=True, accept=["json"])
+        for _twice in range(2):
+            Producer(connection.channel()).publish(
+                first.decode(), routing_key=amqp.reactor_queue_name(reactor.name),
+                serializer="json", message_id=first.properties["message_id"],
+                headers=first.headers)
+    worker = ReactorWorker(registry, reactor)
+    assert worker.run_until_idle() == len(project_ids) + 1
+    # the copy fetched in the same batch is skipped; a copy in a later fetch would run
+    assert sorted(seen) == sorted(project_ids)
+    assert collection(ProcessedEvent).count_documents({"reactor": reactor.name}) == 0
+    assert read_stats()[reactor.name]["processed"] == len(project_ids)
+
+
+def test_the_forge_own_catch_all_reactors_are_idempotent(registry):
+    for name in ("forge.activity", "forge.search", "forge.notify"):
+        matching = [r for r in registry.forge_reactors.values() if r.name == name]
+        assert matching and matching[0].idempotent, name
 
 
 def test_a_reactor_gets_a_read_only_event_and_its_context(registry, reactors, make_user,
