@@ -4,34 +4,12 @@ order holds when the others go out."""
 import time
 from types import SimpleNamespace
 
-import pytest
-from kombu import Connection
-
-from forge.bus import amqp, relay as relay_module
-from forge.bus.registry import Reactor
+from forge.bus import relay as relay_module
 from forge.bus.relay import CLAIM_SECONDS, Relay
 from forge.model import OutboxEvent
 from forge.model.session import collection
 
-CLOSED_PORT_URL = "amqp://guest:guest@127.0.0.1:1//"
-
-
-@pytest.fixture
-def listen(registry):
-    name = "test-claims-%s" % time.monotonic_ns()
-    registry.forge_reactors[name] = Reactor(name=name, topic="#", fn=lambda e, c: None)
-
-    def received():
-        messages = []
-        with Connection("memory://") as connection:
-            queue = amqp.reactor_queue(name, "#")(connection.channel())
-            while True:
-                message = queue.get(no_ack=True, accept=["json"])
-                if message is None:
-                    return messages
-                messages.append(message)
-    yield received
-    del registry.forge_reactors[name]
+from .conftest import CLOSED_PORT_URL
 
 
 def unsent():

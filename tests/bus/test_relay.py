@@ -3,39 +3,16 @@ records sent only once the broker took them; a broker that is down never
 fails a save, and the backlog goes out in order when it is back."""
 import logging
 import time
-import uuid
 from types import SimpleNamespace
 
 import pytest
-from kombu import Connection
 
 from forge.bus import amqp
-from forge.bus.registry import Reactor
 from forge.bus.relay import CLAIM_SECONDS, Relay, relay_mode
 from forge.model import OutboxEvent
 from forge.model.session import collection
 
-CLOSED_PORT_URL = "amqp://guest:guest@127.0.0.1:1//"
-
-
-@pytest.fixture
-def listen(registry):
-    """Add a reactor on ``#`` (its queue gets every event published from now
-    on) and return a function that takes the messages queued for it."""
-    name = "test-relay-%s" % uuid.uuid4().hex[:8]
-    registry.forge_reactors[name] = Reactor(name=name, topic="#", fn=lambda e, c: None)
-
-    def received():
-        messages = []
-        with Connection("memory://") as connection:
-            queue = amqp.reactor_queue(name, "#")(connection.channel())
-            while True:
-                message = queue.get(no_ack=True, accept=["json"])
-                if message is None:
-                    return messages
-                messages.append(message)
-    yield received
-    del registry.forge_reactors[name]
+from .conftest import CLOSED_PORT_URL
 
 
 def stored(query):

@@ -28,6 +28,35 @@ START_TIMEOUT = 90       # generous: CI machines may be loaded
 COMMAND_TIMEOUT = 120
 
 
+RABBITMQ = os.environ.get("FORGE_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//")
+
+
+def reactor_queues(registry):
+    """The names of every queue of the registry's reactors (main, retry, dead)."""
+    from forge.bus import amqp
+    namespace = amqp.namespace(registry.settings)
+    return [name for reactor in registry.forge_reactors
+            for name in (amqp.reactor_queue_name(reactor, namespace),
+                         amqp.retry_queue_name(reactor, namespace),
+                         amqp.dead_queue_name(reactor, namespace))]
+
+
+def remove_bus_namespace(registry):
+    """Delete every queue of the registry's reactors and the exchanges of its
+    ``forge.bus.namespace`` (each integration site takes a namespace of its own)."""
+    from kombu import Connection
+    from forge.bus import amqp
+    namespace = amqp.namespace(registry.settings)
+    exchanges = [amqp.events_exchange_name(namespace), amqp.retry_exchange_name(namespace),
+                 amqp.dead_exchange_name(namespace)]
+    with Connection(RABBITMQ) as connection:
+        channel = connection.channel()
+        for name in reactor_queues(registry):
+            channel.queue_delete(name)
+        for name in exchanges:
+            channel.exchange_delete(name)
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

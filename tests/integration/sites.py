@@ -3,12 +3,10 @@ session's database (the ``mongo_url`` fixture) and the real RabbitMQ: for the
 tests of what the worker's reactors do (activity, mail, search, the tools).
 
 The test process plays the web process (its pages through WebTest, its relay
-thread publishing to RabbitMQ); the workers run the reactors.  The reactors'
-queues have fixed names on the shared broker, so a site empties them when it
-is built (nothing left over by another test reaches its worker) and deletes
-them when it is closed (nothing of its test outlives it).  Another run with a
-worker on the same broker at the same time can still take some of the events:
-run these tests on their own then.
+thread publishing to RabbitMQ); the workers run the reactors.  Each site
+takes a ``forge.bus.namespace`` of its own, so no other run on the broker
+takes its events or gives it theirs, and deletes the namespace's queues and
+exchanges when it is closed (nothing of its test outlives it).
 
 ::
 
@@ -26,58 +24,15 @@ import time
 import uuid
 
 import webtest
-from kombu import Connection
 
-from forge.bus import amqp
 from forge.model.session import session
 from forge.settings import env_name
 
-from .conftest import forge_env
 # the worker process and the broker's address are the bus tests' (not copied here)
-from .test_bus_rabbitmq import RABBITMQ, ROOT, WorkerProcess
+from .conftest import RABBITMQ, forge_env, remove_bus_namespace
+from .test_bus_rabbitmq import ROOT, WorkerProcess
 
 WAIT = 240          # generous: CI machines may be loaded
-
-
-def reactor_queues(registry):
-    """The names of every queue of the registry's reactors (main, retry, dead)."""
-    namespace = amqp.namespace(registry.settings)
-    names = []
-    for reactor in registry.forge_reactors:
-        names += [amqp.reactor_queue_name(reactor, namespace),
-                  amqp.retry_queue_name(reactor, namespace),
-                  amqp.dead_queue_name(reactor, namespace)]
-    return names
-
-
-def delete_exchanges(registry):
-    namespace = amqp.namespace(registry.settings)
-    with Connection(RABBITMQ) as connection:
-        channel = connection.channel()
-        for name in (amqp.events_exchange_name(namespace), amqp.retry_exchange_name(namespace),
-                     amqp.dead_exchange_name(namespace)):
-            try:
-                channel.exchange_delete(name)
-            except Exception:            # never declared
-                channel = connection.channel()
-
-
-def _on_each_queue(names, operation):
-    with Connection(RABBITMQ) as connection:
-        channel = connection.channel()
-        for name in names:
-            try:
-                getattr(channel, operation)(name)
-            except Exception:            # not declared (yet): nothing in it
-                channel = connection.channel()     # the error closed the channel
-
-
-def empty_queues(names):
-    _on_each_queue(names, "queue_purge")
-
-
-def delete_queues(names):
-    _on_each_queue(names, "queue_delete")
 
 
 class WorkerSite:
@@ -106,8 +61,6 @@ class WorkerSite:
             "forge.password.memory_kib": "1024", "forge.password.parallelism": "1",
             **settings})
         self.registry = self.app.registry
-        self.queues = reactor_queues(self.registry)
-        empty_queues(self.queues)
         self.browser = webtest.TestApp(self.app)
         self.workers = []
 
@@ -148,8 +101,7 @@ class WorkerSite:
         for worker in self.workers:
             worker.kill()
         self.registry.forge_relay.stop()
-        delete_queues(self.queues)
-        delete_exchanges(self.registry)
+        remove_bus_namespace(self.registry)
         session.close()
         session.db.client.drop_database(self.database)
 

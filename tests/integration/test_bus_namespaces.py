@@ -1,7 +1,6 @@
 """Two forges on one RabbitMQ: each ``forge.bus.namespace`` has exchanges and
 queues of its own, so neither sees the other's events (even with a reactor of
 the same name on ``#``)."""
-import os
 import uuid
 
 import pytest
@@ -15,9 +14,10 @@ from forge.bus.registry import Reactor
 from forge.bus.worker import ReactorWorker
 from forge.model.session import session
 
+from .conftest import RABBITMQ, remove_bus_namespace
+
 pytestmark = pytest.mark.integration
 
-RABBITMQ = os.environ.get("FORGE_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//")
 
 
 @pytest.fixture
@@ -48,18 +48,8 @@ def two_forges(mongo_url):
             queue_depths(registry)           # declares the exchange's queues
         yield forges, seen
     finally:
-        with Connection(RABBITMQ) as connection:
-            channel = connection.channel()
-            for namespace, registry in forges.items():
-                for name in registry.forge_reactors:
-                    for queue in (amqp.reactor_queue_name(name, namespace),
-                                  amqp.retry_queue_name(name, namespace),
-                                  amqp.dead_queue_name(name, namespace)):
-                        channel.queue_delete(queue)
-                for exchange in (amqp.events_exchange_name(namespace),
-                                 amqp.retry_exchange_name(namespace),
-                                 amqp.dead_exchange_name(namespace)):
-                    channel.exchange_delete(exchange)
+        for registry in forges.values():
+            remove_bus_namespace(registry)
         session.close()
         session.db.client.drop_database(database)
 

@@ -22,11 +22,10 @@ from kombu import Connection
 from forge.bus import amqp
 from forge.model.session import session
 
-from .conftest import FORGE, forge_env, free_port
+from .conftest import FORGE, RABBITMQ, forge_env, free_port, remove_bus_namespace
 
 pytestmark = pytest.mark.integration
 
-RABBITMQ = os.environ.get("FORGE_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//")
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 TOOLS = "tools.notes tests.fixture_plugins.bus_counter"
 WAIT = 240          # generous: CI machines may be loaded
@@ -168,19 +167,7 @@ class BusSite:
         for worker in self.workers:
             worker.kill()
         self.registry.forge_relay.stop()
-        # every queue and exchange of this site's own bus namespace
-        namespace = self.prefix
-        with Connection(RABBITMQ) as connection:
-            channel = connection.channel()
-            for name in self.registry.forge_reactors:
-                for queue_name in (amqp.reactor_queue_name(name, namespace),
-                                   amqp.retry_queue_name(name, namespace),
-                                   amqp.dead_queue_name(name, namespace)):
-                    channel.queue_delete(queue_name)
-            for exchange in (amqp.events_exchange_name(namespace),
-                             amqp.retry_exchange_name(namespace),
-                             amqp.dead_exchange_name(namespace)):
-                channel.exchange_delete(exchange)
+        remove_bus_namespace(self.registry)     # the site's own: nobody else's
         session.close()
         session.db.client.drop_database(self.database)
         os.environ.pop("FORGE_TEST_BUS_PREFIX", None)
