@@ -185,9 +185,9 @@ def page_cache_deriver(view, info):
     def cacheable_view(context, request):
         if request.method == "GET":
             request.environ[ALLOWED] = True
-            # the site config (and the generations with it) is read before the
-            # view reads anything, so the page is never newer than its key
-            page_generations(request)
+            # read the generations (with the site config) before the view reads
+            # anything, so a stored page is never older than its key says
+            read_generations_now(request)
             response = view(context, request)
             request.environ[GENERATIONS] = page_generations(request)
             return response
@@ -197,6 +197,12 @@ def page_cache_deriver(view, info):
 
 
 page_cache_deriver.options = ("page_cache",)
+
+
+def read_generations_now(request):
+    root = getattr(request, "root", None)
+    if getattr(root, "kind", None) == "site":
+        root.generations         # loads the site document and the counters once
 
 
 def includeme(config):

@@ -13,8 +13,11 @@ Every exchange and queue name starts with the forge's namespace (setting
 forges sharing one RabbitMQ (a staging and a production site, test runs) each
 take a namespace of their own and never see each other's events; the processes
 of one forge (web, workers, ``forge admin``) must all use the same one.
+
+``Confirms`` waits for the broker's publisher confirms of a batch (the relay's).
 """
 import re
+import time
 
 from kombu import Connection, Exchange, Queue
 
@@ -76,3 +79,46 @@ def connection(settings):
     """A kombu connection to ``forge.bus.url`` (``memory://`` or ``amqp://``)."""
     return Connection(settings["forge.bus.url"], connect_timeout=5,
                       transport_options={"confirm_publish": True})
+
+
+class Confirms:
+    """Publisher confirms of one batch on a py-amqp channel in confirm mode:
+    the broker acks delivery tags 1, 2, ... (or all up to one, ``multiple``)."""
+
+    def __init__(self, channel):
+        self.channel = channel
+        self.pending = set()
+        self.nacked = False
+        self.first = getattr(channel, "forge_next_tag", 1)
+        channel.events["basic_ack"].add(self._ack)
+        channel.events["basic_nack"].add(self._nack)
+
+    def published(self):
+        tag = getattr(self.channel, "forge_next_tag", 1)
+        self.pending.add(tag)
+        self.channel.forge_next_tag = tag + 1
+
+    def _ack(self, delivery_tag, multiple):
+        if multiple:
+            self.pending = {t for t in self.pending if t > delivery_tag}
+        else:
+            self.pending.discard(delivery_tag)
+
+    def _nack(self, delivery_tag, multiple):
+        self.nacked = True
+        self._ack(delivery_tag, multiple)
+
+    def wait(self, connection, timeout):
+        deadline = time.monotonic() + timeout
+        try:
+            while self.pending:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise TimeoutError("the broker confirmed %d messages too few"
+                                       % len(self.pending))
+                connection.drain_events(timeout=remaining)
+            if self.nacked:
+                raise RuntimeError("the broker refused (nacked) a message")
+        finally:
+            self.channel.events["basic_ack"].discard(self._ack)
+            self.channel.events["basic_nack"].discard(self._nack)

@@ -52,6 +52,7 @@ from pymongo import ReplaceOne
 from ..model.outbox import OutboxEvent
 from ..model.session import collection
 from . import amqp
+from .amqp import Confirms
 from . import processed  # noqa: F401  (its collection's indexes are ensured with the others)
 from .retention import PeriodicPrune
 
@@ -303,49 +304,6 @@ def relay_connection(settings):
     """Like ``amqp.connection`` but without a wait after each publish: the
     relay puts its channel in confirm mode itself and waits once per batch."""
     return Connection(settings["forge.bus.url"], connect_timeout=5)
-
-
-class Confirms:
-    """Publisher confirms of one batch on a py-amqp channel in confirm mode:
-    the broker acks delivery tags 1, 2, ... (or all up to one, ``multiple``)."""
-
-    def __init__(self, channel):
-        self.channel = channel
-        self.pending = set()
-        self.nacked = False
-        self.first = getattr(channel, "forge_next_tag", 1)
-        channel.events["basic_ack"].add(self._ack)
-        channel.events["basic_nack"].add(self._nack)
-
-    def published(self):
-        tag = getattr(self.channel, "forge_next_tag", 1)
-        self.pending.add(tag)
-        self.channel.forge_next_tag = tag + 1
-
-    def _ack(self, delivery_tag, multiple):
-        if multiple:
-            self.pending = {t for t in self.pending if t > delivery_tag}
-        else:
-            self.pending.discard(delivery_tag)
-
-    def _nack(self, delivery_tag, multiple):
-        self.nacked = True
-        self._ack(delivery_tag, multiple)
-
-    def wait(self, connection, timeout):
-        deadline = time.monotonic() + timeout
-        try:
-            while self.pending:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise TimeoutError("the broker confirmed %d messages too few"
-                                       % len(self.pending))
-                connection.drain_events(timeout=remaining)
-            if self.nacked:
-                raise RuntimeError("the broker refused (nacked) a message")
-        finally:
-            self.channel.events["basic_ack"].discard(self._ack)
-            self.channel.events["basic_nack"].discard(self._nack)
 
 
 def _close_quietly(connection):

@@ -122,22 +122,24 @@ def cached_value(request, key, load):
 def tree_generation(request):
     """The tree generation the request saw, or None when the cache must not be
     used (no forge root, or this request changed the tree)."""
-    from .session import session
-    if getattr(session._get(), "forge_tree_changed", False):
+    if getattr(getattr(request, "registry", None), "forge_tree_cache", None) is None:
         return None
-    cache = getattr(getattr(request, "registry", None), "forge_tree_cache", None)
-    root = getattr(request, "root", None)
-    if cache is None or getattr(root, "kind", None) != "site":
-        return None
-    return root.generations[0]
+    generations = _seen_generations(request, "forge_tree_changed")
+    return generations[0] if generations is not None else None
 
 
 def page_generations(request):
     """(tree, content) as the request saw them at its start, or None when the
     request wrote something (its page may show its own change half-made)."""
+    return _seen_generations(request, "forge_tree_changed", "forge_content_changed")
+
+
+def _seen_generations(request, *written_flags):
+    """The site root's (tree, content), unless this unit of work set one of
+    ``written_flags`` (see ``note_change``) or the request has no forge root."""
     from .session import session
     odm = session._get()
-    if getattr(odm, "forge_tree_changed", False) or getattr(odm, "forge_content_changed", False):
+    if any(getattr(odm, flag, False) for flag in written_flags):
         return None
     root = getattr(request, "root", None)
     if getattr(root, "kind", None) != "site":
@@ -151,19 +153,22 @@ GENERATIONS_KEY = "generations"
 def read_site_config(db):
     """The site's raw document (or None) and the (tree, content) generations,
     in one query."""
-    site, counters = None, {}
+    site, counters = None, None
     for raw in db["site_config"].find({"key": {"$in": ["site", GENERATIONS_KEY]}}):
         if raw["key"] == GENERATIONS_KEY:
             counters = raw
         else:
             site = raw
-    return site, (counters.get("tree", 0), counters.get("content", 0))
+    return site, _pair(counters)
 
 
 def current_generations(db):
-    raw = db["site_config"].find_one({"key": GENERATIONS_KEY}, {"tree": 1, "content": 1})
-    raw = raw or {}
-    return raw.get("tree", 0), raw.get("content", 0)
+    return _pair(db["site_config"].find_one({"key": GENERATIONS_KEY}, {"tree": 1, "content": 1}))
+
+
+def _pair(counters):
+    counters = counters or {}
+    return counters.get("tree", 0), counters.get("content", 0)
 
 
 class ChangeTracking(SessionExtension):
