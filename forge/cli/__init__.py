@@ -17,7 +17,7 @@ from .worker import worker
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="pyforge")
 def main():
-    """PyForge: projects, wikis, trackers and code hosting."""
+    """PyForge: projects, wikis, trackers, discussions and notes."""
 
 
 main.add_command(serve)
