@@ -13,8 +13,12 @@ traversal, security checks or rendering.  No TTL: a change made by any process
 
 Never cached, so nothing personal or half-made is ever shared:
 
-* requests with the session cookie or an ``Authorization`` header (anyone who
-  may be signed in), and methods other than GET;
+* requests that carry a credential of any kind, so that no answer computed for
+  a particular reader is ever kept: any cookie (the session cookie or another),
+  an ``Authorization`` header, or a credential in the query (``?token=`` of a
+  feed, ``CREDENTIAL_PARAMETERS``); and methods other than GET;
+* answers whose view says they are for one reader (``Cache-Control: private``
+  or ``no-store``): a view that reads a credential from elsewhere says so;
 * answers other than 200, bodies that are not plain bytes (files, streams)
   or larger than a sixteenth of the budget;
 * answers whose request touched the session (a CSRF token or a flash message
@@ -32,17 +36,22 @@ import datetime
 import hashlib
 import threading
 from collections import OrderedDict
+from urllib.parse import parse_qsl
 
 from pyramid.response import Response
 
 from .model.cache import current_generations, page_generations
 from .model.session import session
-from .security import SESSION_COOKIE
 
 ALLOWED = "forge.page_cache.allowed"     # environ key set by the view deriver
 GENERATIONS = "forge.page_cache.generations"
 HEADER = "X-Forge-Page-Cache"           # hit or miss, for operators and tests
 SKIPPED_HEADERS = frozenset(("set-cookie", "content-length", "date", "etag", HEADER.lower()))
+# query parameters that name a reader (a feed token, an unsubscribe token, and the
+# usual OAuth-style names), compared case-insensitively
+CREDENTIAL_PARAMETERS = frozenset(("token", "access_token", "api_key", "apikey", "key"))
+# Cache-Control directives by which a view says its answer is for one reader
+PER_READER_DIRECTIVES = frozenset(("private", "no-store"))
 
 
 class CachedPage:
@@ -128,10 +137,26 @@ class PageCache:
                 self._bytes -= evicted.size
 
 
+def carries_credentials(request):
+    """Whether the request may be answered for a particular reader: it has a
+    cookie (any: a signed-in or half-signed-in browser), ``Authorization``,
+    or a credential in its query string."""
+    if "Cookie" in request.headers or "Authorization" in request.headers:
+        return True
+    # the raw query: request.GET would decode (and may refuse) the values
+    return any(name.strip().lower() in CREDENTIAL_PARAMETERS
+               for name, _ in parse_qsl(request.query_string, keep_blank_values=True))
+
+
+def per_reader(response):
+    """Whether the view said its answer is for one reader only."""
+    directives = response.headers.get("Cache-Control", "").lower().split(",")
+    return any(d.split("=", 1)[0].strip() in PER_READER_DIRECTIVES for d in directives)
+
+
 def cache_key(request):
     """The key of a request whose answer may come from the cache, else None."""
-    if request.method != "GET" or SESSION_COOKIE in request.cookies \
-            or "Authorization" in request.headers:
+    if request.method != "GET" or carries_credentials(request):
         return None
     # the date too: a page may show what day it is (a milestone's "overdue"),
     # so a stored page lives at most until midnight
@@ -141,6 +166,7 @@ def cache_key(request):
 
 def storable(request, response):
     return (response.status_code == 200
+            and not per_reader(response)
             and request.environ.get(GENERATIONS) is not None
             and "session" not in request.__dict__
             and not request.response_callbacks

@@ -1,7 +1,8 @@
 """The page store itself: its byte budget and its one generation pair."""
+import pytest
 from pyramid.response import Response
 
-from forge.page_cache import CachedPage, PageCache
+from forge.page_cache import GENERATIONS, CachedPage, PageCache, cache_key, storable
 
 
 def page(generations, size=1000):
@@ -46,3 +47,39 @@ def test_a_lookup_without_a_candidate_reads_no_generations():
     def must_not_read():
         raise AssertionError("read the generations")
     assert store.get("nothing", must_not_read) is None
+
+
+# Never an answer computed for a particular reader: what the request carries
+# (a credential in the query, any cookie, Authorization) or what the view says
+# (Cache-Control: private or no-store) keeps it out of the shared store.
+
+def request_for(url, **headers):
+    from pyramid.request import Request
+    return Request.blank(url, headers=headers)
+
+
+@pytest.mark.parametrize("url, headers", [
+    ("/p/demo/@@activity.atom?token=u1.abc", {}),
+    ("/p/demo/@@activity.atom?x=1&TOKEN=u1.abc", {}),
+    ("/p/demo/@@activity.atom?access_token=abc", {}),
+    ("/p/demo/", {"Cookie": "forge_session=abc"}),
+    ("/p/demo/", {"Cookie": "another_login=abc"}),
+    ("/p/demo/", {"Authorization": "Bearer pf_abc"}),
+])
+def test_requests_carrying_credentials_have_no_cache_key(url, headers):
+    assert cache_key(request_for(url, **headers)) is None
+
+
+def test_a_plain_anonymous_request_has_a_key():
+    assert cache_key(request_for("/p/demo/?page=2&q=token")) is not None
+
+
+@pytest.mark.parametrize("cache_control", ["private", "no-store", "private, no-store",
+                                           "no-cache, PRIVATE"])
+def test_an_answer_its_view_calls_per_reader_is_not_stored(cache_control):
+    request = request_for("/p/demo/")
+    request.environ[GENERATIONS] = (1, 1)
+    response = Response(body=b"for one reader")
+    assert storable(request, response)
+    response.headers["Cache-Control"] = cache_control
+    assert not storable(request, response)

@@ -173,3 +173,30 @@ def test_pages_announce_their_feeds(forge_app, site):
     page = browser(forge_app).get("/p/demo/@@activity").text
     assert ('<link rel="alternate" type="application/atom+xml" title="Activity · Demo" '
             'href="http://localhost/p/demo/@@activity.atom">') in page
+
+
+def test_a_token_feed_is_never_kept_in_the_shared_page_cache(forge_app, registry, site):
+    """A feed read with a token is computed for its user: the shared store
+    must not keep it (under the token URL or any other key)."""
+    from forge.page_cache import HEADER
+    store = registry.forge_page_cache
+    ada_token = token("ada", registry)
+    reader = browser(forge_app)
+    for _ in range(2):
+        response = reader.get("/p/hidden/@@activity.atom", params={"token": ada_token})
+        assert "Hidden Project" in response.text
+        assert response.headers.get(HEADER) is None          # neither stored nor served
+        assert not [key for key in store._pages if ada_token in key[0]]
+    assert "private" in response.headers["Cache-Control"]
+    reader.get("/p/hidden/@@activity.atom", status=404)      # anonymous: computed afresh
+
+
+def test_a_revoked_token_is_refused_at_once_though_its_feed_was_read(forge_app, registry, site):
+    from forge.feeds.tokens import regenerate_feed_token
+    old = token("ada", registry)
+    reader = browser(forge_app)
+    assert "Secret Plans" in reader.get("/p/demo/@@activity.atom", params={"token": old}).text
+    regenerate_feed_token(registry, User.by_username("ada"))
+    session.close()
+    response = reader.get("/p/demo/@@activity.atom", params={"token": old}, status=403)
+    assert "Secret Plans" not in response.text
