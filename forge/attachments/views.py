@@ -9,13 +9,14 @@ and remove the artifact's own files.
 """
 from urllib.parse import quote
 
-from pyramid.httpexceptions import HTTPFound, HTTPNotFound
+from pyramid.httpexceptions import HTTPNotFound
 from pyramid.response import Response
 from pyramid.view import view_config
 
 from ..actions import ActionError
 from ..interfaces import IArtifact
 from ..model import session
+from ..redirects import redirect
 from .actions import attach_files, delete_attachment, get_attachment, open_file
 from .files import CHUNK, INLINE_TYPES
 
@@ -92,7 +93,7 @@ def uploads_from(request, field="attachment"):
 
 
 def back_to(request, context):
-    return HTTPFound(location=request.forge_url(context) + "#attachments")
+    return redirect(request, request.forge_url(context) + "#attachments")
 
 
 @view_config(context=IArtifact, name="attach", permission="update", request_method="POST")

@@ -10,12 +10,13 @@ the 4xx status of the refusal.
 """
 from urllib.parse import urlsplit
 
-from pyramid.httpexceptions import HTTPForbidden, HTTPFound, HTTPNotFound
+from pyramid.httpexceptions import HTTPForbidden, HTTPNotFound
 from pyramid.view import view_config, view_defaults
 
 from ..actions import ActionError
 from ..interfaces import IArtifact, IProject, ITool
 from ..links import link_context
+from ..redirects import redirect, safe_next
 from ..rendering import render_versioned
 from ..views.history import usernames
 from ..views.listing import PAGE_SIZE, page_number
@@ -38,14 +39,6 @@ def uploads_of(request):
 def artifact_url(request, node, post=None):
     url = request.forge_url(node)
     return url + "#post-%s" % post._id if post is not None else url
-
-
-def local_path(value):
-    """A redirect target from a form: only a path on this site."""
-    parts = urlsplit(value or "")
-    if parts.scheme or parts.netloc or not parts.path.startswith("/") or value.startswith("//"):
-        return None
-    return value
 
 
 @view_defaults(context=IArtifact)
@@ -106,7 +99,7 @@ class PostViews:
         else:
             request.session.flash("Your comment waits for a moderator; others will see it "
                                   "once it is approved.")
-        return HTTPFound(location=artifact_url(request, node, post))
+        return redirect(request, artifact_url(request, node, post))
 
     @view_config(name="post-edit", permission="read", renderer="discussion/edit.jinja2")
     def edit(self):
@@ -137,7 +130,7 @@ class PostViews:
             page["error"] = str(error)
             return page
         request.session.flash("Your changes are saved." if changed else "Nothing changed.")
-        return HTTPFound(location=artifact_url(request, self.context, post))
+        return redirect(request, artifact_url(request, self.context, post))
 
     @view_config(name="post-delete", request_method="POST", permission="read")
     def delete(self):
@@ -147,7 +140,7 @@ class PostViews:
             raise HTTPForbidden()
         delete_post(request.registry, post, request.user)
         request.session.flash("The post was deleted.")
-        return HTTPFound(location=artifact_url(request, self.context) + "#discussion")
+        return redirect(request, artifact_url(request, self.context) + "#discussion")
 
     @view_config(name="moderate", request_method="POST", permission="moderate")
     def moderate(self):
@@ -158,10 +151,8 @@ class PostViews:
         request.session.flash({"approve": "The post is approved.",
                                "spam": "The post is marked as spam.",
                                "delete": "The post was deleted."}[decision])
-        target = local_path(request.POST.get("came_from"))
-        if target:
-            return HTTPFound(location=request.host_url + target)
-        return HTTPFound(location=artifact_url(request, self.context, post))
+        return redirect(request, safe_next(request, request.POST.get("came_from"),
+                                           artifact_url(request, self.context, post)))
 
     @view_config(page_cache=True, name="post-history", request_method="GET", permission="read",
                  renderer="discussion/history.jinja2")

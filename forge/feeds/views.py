@@ -7,7 +7,7 @@ on its node itself, as the token's user or as the request (anonymous or
 signed in), and lists only what that reader may read.  A node the reader may
 not read is a 404 like everywhere else; a bad or revoked token a 403.
 """
-from pyramid.httpexceptions import HTTPForbidden, HTTPFound, HTTPNotFound
+from pyramid.httpexceptions import HTTPForbidden, HTTPNotFound
 from pyramid.response import Response
 from pyramid.security import NO_PERMISSION_REQUIRED
 from pyramid.view import view_config
@@ -16,6 +16,7 @@ from ..actions import ActionError
 from ..activity.query import AsReader, activity_page, stream_of
 from ..activity.views import user_of
 from ..interfaces import IArtifact, IProject, ISiteRoot, ITool
+from ..redirects import redirect
 from ..security import user_principals
 from .atom import absolute, atom_feed
 from .tokens import regenerate_feed_token, user_for_token
@@ -88,4 +89,4 @@ def new_feed_token(context, request):
         raise HTTPForbidden(str(error))
     request.session.flash("Your feed token is new: feed addresses with the old one no "
                           "longer work.")
-    return HTTPFound(location=request.forge_url(request.root, "@@account") + "#feeds")
+    return redirect(request, request.forge_url(request.root, "@@account") + "#feeds")

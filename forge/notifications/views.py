@@ -7,7 +7,6 @@ anyone), POST unsubscribes; the POST is also RFC 8058's one-click target
 (``List-Unsubscribe=One-Click`` from the mail provider, without cookies), so
 it takes no CSRF token.
 """
-from pyramid.httpexceptions import HTTPFound
 from pyramid.security import NO_PERMISSION_REQUIRED
 from pyramid.view import view_config
 
@@ -15,6 +14,7 @@ from ..actions import ActionError
 from ..interfaces import IArtifact, IProject, ISiteRoot, ITool
 from ..model import User
 from ..model.session import collection
+from ..redirects import redirect
 from .model import DIGEST, EACH, NONE, Watch
 from .tokens import read_token
 from .watches import (frequency_of, is_watching as watching, node_doc, set_frequency,
@@ -31,7 +31,7 @@ def _watch(context, request, on):
     what = {"project": "project", "tool": "tool"}.get(context.kind, "page")
     request.session.flash("You are watching this %s." % what if on
                           else "You no longer watch this %s." % what)
-    return HTTPFound(location=request.forge_url(context))
+    return redirect(request, request.forge_url(context))
 
 
 def watch(context, request):
@@ -61,7 +61,7 @@ def mail_preference(context, request):
                               request.POST.get("frequency", ""))
     label = dict(FREQUENCY_LABELS)[frequency].lower()
     request.session.flash("E-mail notifications: %s." % label)
-    return HTTPFound(location=request.forge_url(request.root, "@@account",
+    return redirect(request, request.forge_url(request.root, "@@account",
                                                 anchor="notifications"))
 
 

@@ -26,12 +26,12 @@ gives those and keeps its own ``view_config`` (names, renderers, permissions)::
 
 The form templates load ``forge:static/preview.js`` for the preview (see there).
 """
-from pyramid.httpexceptions import HTTPFound
 from pyramid.response import Response
 
 from ..actions import ActionError
 from ..actions.versions import StaleSave
 from ..fields import FieldErrors
+from ..redirects import redirect
 from ..rendering import render_markdown
 from .versions import conflict_response
 
@@ -99,7 +99,7 @@ class ArtifactFormView:
         except ActionError as error:
             return self.form_page(form, "new", status=error.status, error=str(error))
         request.session.flash(message)
-        return HTTPFound(location=location)
+        return redirect(request, location)
 
     def edit_form(self, form, save):
         """``@@edit`` of ``self.context``: GET shows ``form`` filled from the
@@ -128,7 +128,7 @@ class ArtifactFormView:
             return self.edit_page(form, edited_version, status=error.status, error=str(error))
         request.session.flash("Saved version %d." % saved.version if changed
                               else "Nothing changed.")
-        return HTTPFound(location=request.forge_url(self.context))
+        return redirect(request, request.forge_url(self.context))
 
     def typed_back(self, form):
         """What the conflict page shows of the user's edit: every field typed,

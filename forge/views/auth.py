@@ -4,9 +4,7 @@ Sign-in state lives in the signed session cookie (``forge.security``); these
 views only call ``remember``/``forget``.  Every form re-renders with the
 user's input (never a password) and a 4xx status when it is refused.
 """
-from urllib.parse import urlsplit
-
-from pyramid.httpexceptions import HTTPForbidden, HTTPFound, HTTPNotFound
+from pyramid.httpexceptions import HTTPForbidden, HTTPNotFound
 from pyramid.security import NO_PERMISSION_REQUIRED, forget, remember
 from pyramid.traversal import find_resource
 from pyramid.view import view_config, view_defaults
@@ -17,31 +15,10 @@ from ..actions.users import (Throttled, change_password, create_user, sign_in,
                              update_profile)
 from ..interfaces import IProject, ISiteRoot
 from ..model import Neighborhood, Project, ProjectRole, User
+from ..redirects import redirect, safe_next
 
 BAD_CREDENTIALS = "Wrong username or password."
 MAX_LISTED_ROLES = 500
-
-
-def safe_next(request, value):
-    """A same-site path to go to after signing in, or None.
-
-    Only relative paths are honoured ('/x', not '//host' or '/\\host', which
-    browsers read as another host); an absolute URL of this very site (what
-    the forbidden view sends) is reduced to its path.
-    """
-    if not value or not isinstance(value, str) or len(value) > 2000:
-        return None
-    here = request.host_url + "/"
-    if value.startswith(here):
-        value = value[len(here) - 1:]
-    if not value.startswith("/") or value.startswith(("//", "/\\")):
-        return None
-    # browsers drop tabs and newlines inside URLs: "/\t/evil" would become "//evil"
-    if any(ord(c) < 33 or c == "\x7f" for c in value):
-        return None
-    if urlsplit(value).netloc:
-        return None
-    return value
 
 
 def after_login_url(request, next_path):
@@ -67,8 +44,8 @@ def signup(context, request):
         return {"fields": fields, "error": str(error)}
     headers = remember(request, str(user._id))
     request.session.flash("Welcome, %s! Your account is ready." % user.title)
-    return HTTPFound(location=request.forge_url(request.root, "u", user.username, ""),
-                     headers=headers)
+    return redirect(request, request.forge_url(request.root, "u", user.username, ""),
+                    headers=headers)
 
 
 # Signing in and out needs no permission: on a site that anonymous users may
@@ -93,14 +70,14 @@ def login(context, request):
         request.response.status_int = 400
         return dict(page, error=BAD_CREDENTIALS)
     headers = remember(request, str(user._id))
-    return HTTPFound(location=after_login_url(request, next_path), headers=headers)
+    return redirect(request, after_login_url(request, next_path), headers=headers)
 
 
 @view_config(context=ISiteRoot, name="logout", request_method="POST",
              permission=NO_PERMISSION_REQUIRED)
 def logout(context, request):
     headers = forget(request)
-    return HTTPFound(location=request.forge_url(request.root), headers=headers)
+    return redirect(request, request.forge_url(request.root), headers=headers)
 
 
 @view_defaults(context=ISiteRoot, name="account", renderer="auth/account.jinja2",
@@ -130,7 +107,7 @@ class AccountView:
 
     def back(self, message):
         self.request.session.flash(message)
-        return HTTPFound(location=self.request.forge_url(self.request.root, "@@account"))
+        return redirect(self.request, self.request.forge_url(self.request.root, "@@account"))
 
     @view_config(request_method="GET")
     def show(self):

@@ -5,10 +5,11 @@ import logging
 from pyramid.exceptions import BadCSRFToken, URLDecodeError
 from pyramid.renderers import render_to_response
 from pyramid.response import Response
-from pyramid.httpexceptions import HTTPClientError, HTTPForbidden, HTTPFound, HTTPNotFound
+from pyramid.httpexceptions import HTTPClientError, HTTPForbidden, HTTPNotFound
 from pyramid.view import exception_view_config, forbidden_view_config, notfound_view_config
 
 from ..actions import ActionError
+from ..redirects import redirect
 from ..resources import root_factory
 
 log = logging.getLogger(__name__)
@@ -53,7 +54,7 @@ def forbidden(request):
         return not_found(request)
     if request.user is None and request.method in ("GET", "HEAD"):
         login = request.forge_url(request.root, "@@login", query={"next": request.url})
-        return HTTPFound(location=login)
+        return redirect(request, login)
     return error_response(request, 403, "Forbidden",
                           "You may see this page but not do that here."
                           if request.user else "Please sign in first.")

@@ -1,11 +1,11 @@
 """``@@fields`` of any tool: the project admin's list of its custom fields."""
-from pyramid.httpexceptions import HTTPFound
 from pyramid.view import view_config, view_defaults
 
 from ..actions import ActionError
 from ..actions.fields import add_custom_field, remove_custom_field
 from ..fields import FIELD_TYPES
 from ..interfaces import ITool
+from ..redirects import redirect
 
 MAX_OPTIONS_TEXT = 10000
 
@@ -61,4 +61,4 @@ class ToolFieldsView:
 
     def back(self, message):
         self.request.session.flash(message)
-        return HTTPFound(location=self.request.forge_url(self.context, "@@fields"))
+        return redirect(self.request, self.request.forge_url(self.context, "@@fields"))

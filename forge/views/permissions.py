@@ -10,7 +10,6 @@ goes through ``forge.actions.acl``.
 from dataclasses import dataclass
 
 from pyramid.authorization import ALL_PERMISSIONS, Allow
-from pyramid.httpexceptions import HTTPFound
 from pyramid.view import view_config, view_defaults
 
 from ..actions import ActionError
@@ -19,6 +18,7 @@ from ..actions.roles import roles_of, roles_project
 from ..interfaces import IArtifact, INode
 from ..model import User
 from ..model.acl import AUTHENTICATED, EVERYONE, ace
+from ..redirects import redirect
 from ..security import SITE_ADMIN, permits, user_principals
 
 
@@ -140,7 +140,7 @@ class PermissionsView:
             request.response.status_int = error.status
             return self.page(error=str(error), form=form)
         request.session.flash(message)
-        return HTTPFound(location=request.forge_url(context, "@@permissions"))
+        return redirect(request, request.forge_url(context, "@@permissions"))
 
     def add(self, form):
         username = form.get("username", "").strip()

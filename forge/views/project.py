@@ -1,6 +1,6 @@
 """Project pages: the home page, creating subprojects, and the settings form."""
 
-from pyramid.httpexceptions import HTTPForbidden, HTTPFound
+from pyramid.httpexceptions import HTTPForbidden
 from pyramid.view import view_config, view_defaults
 
 from ..actions import ActionError
@@ -9,6 +9,7 @@ from ..actions.projects import create_project, update_project
 from ..actions.roles import roles_of, roles_project
 from ..interfaces import IProject
 from ..model import User
+from ..redirects import redirect
 from ..rendering import render_versioned
 
 #: members listed per role on a home page; the roles page lists them all
@@ -50,7 +51,7 @@ def create_form(request, neighborhood_node, parent=None):
             error = str(e)
             request.response.status_int = e.status
         else:
-            return HTTPFound(location=project_url(request, neighborhood_node, project.shortname))
+            return redirect(request, project_url(request, neighborhood_node, project.shortname))
     return {"form": form, "error": error, "parent": parent,
             "neighborhood": neighborhood_node}
 
@@ -121,5 +122,5 @@ class ProjectViews:
                 request.response.status_int = e.status
             else:
                 request.session.flash("Project settings saved.")
-                return HTTPFound(location=request.forge_url(context))
+                return redirect(request, request.forge_url(context))
         return {"project": context, "form": form, "error": error, "may_admin": may_admin}

@@ -6,13 +6,13 @@ status of the refusal (nothing is saved).  Uninstalling takes two steps: the
 first POST shows a confirmation form, the second must carry the mount point
 typed by the user in ``confirm``.
 """
-from pyramid.httpexceptions import HTTPFound
 from pyramid.view import view_config, view_defaults
 
 from ..actions import ActionError
 from ..actions.projects import install_tool, reorder_tools, uninstall_tool, update_tool
 from ..interfaces import IProject
 from ..model import ToolInstance
+from ..redirects import redirect
 
 
 @view_defaults(context=IProject, name="tools", permission="admin")
@@ -67,7 +67,7 @@ class ToolsAdmin:
         if isinstance(result, dict):        # the uninstall confirmation step
             return result
         self.request.session.flash(result)
-        return HTTPFound(location=self.request.forge_url(self.context, "@@tools"))
+        return redirect(self.request, self.request.forge_url(self.context, "@@tools"))
 
     def install(self):
         post = self.post

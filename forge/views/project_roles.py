@@ -5,7 +5,6 @@ parent's roles until an admin gives it its own, and until then this page
 only links to the project whose roles apply and offers that button.
 Like ``@@tools``, every form posts back here with an ``action`` field.
 """
-from pyramid.httpexceptions import HTTPFound
 from pyramid.view import view_config, view_defaults
 
 from ..actions import ActionError
@@ -14,6 +13,7 @@ from ..actions.roles import (BUILTIN_ROLES, add_member, create_role, delete_role
                              remove_member, roles_of, roles_project)
 from ..interfaces import IProject
 from ..model import User
+from ..redirects import redirect
 
 
 @view_defaults(context=IProject, name="roles", permission="admin")
@@ -79,7 +79,7 @@ class RolesAdmin:
             self.request.response.status_int = e.status
             return self.page(error=str(e), form=form)
         self.request.session.flash(message)
-        return HTTPFound(location=self.request.forge_url(self.context, "@@roles"))
+        return redirect(self.request, self.request.forge_url(self.context, "@@roles"))
 
     def role(self, role_id):
         for role in roles_of(self.roles_doc):

@@ -22,13 +22,14 @@ saved since) and ``mine`` ({field: the value the user submitted}, shown in
 read-only text areas so nothing typed is lost).  The page links to the
 artifact (``request.context``) and its history.
 """
-from pyramid.httpexceptions import HTTPBadRequest, HTTPFound
+from pyramid.httpexceptions import HTTPBadRequest
 from pyramid.renderers import render_to_response
 from pyramid.view import view_config
 
 from ..actions import ActionError
 from ..actions.versions import StaleSave, diff_data, revert, snapshot
 from ..interfaces import IVersioned
+from ..redirects import redirect
 from .errors import error_response
 from .history import usernames
 
@@ -110,4 +111,4 @@ def revert_view(context, request):
     else:
         request.session.flash("Version %d has the same content as the current one; "
                               "nothing changed." % to_version)
-    return HTTPFound(location=request.forge_url(context))
+    return redirect(request, request.forge_url(context))

@@ -7,7 +7,7 @@ interfaces only.
 """
 from datetime import datetime, timezone
 
-from pyramid.httpexceptions import HTTPFound, HTTPNotFound
+from pyramid.httpexceptions import HTTPNotFound
 from pyramid.view import view_config, view_defaults
 
 from forge.actions import ActionError
@@ -16,6 +16,7 @@ from forge.discussion.model import Post
 from forge.discussion.render import thread_view
 from forge.discussion.views import uploads_of
 from forge.model.session import collection
+from forge.redirects import redirect
 from forge.views.history import usernames
 from forge.views.listing import page_number, readable_page
 from forge.views.versions import conflict_response
@@ -102,7 +103,7 @@ class ToolViews(Base):
         except ActionError as error:
             return self.page(error.status, form=form, action="new-forum", error=str(error))
         request.session.flash("Forum “%s” created." % forum.title)
-        return HTTPFound(location=request.forge_url(tool, forum.path, ""))
+        return redirect(request, request.forge_url(tool, forum.path, ""))
 
 
 @view_defaults(context=IForum)
@@ -150,7 +151,7 @@ class ForumViews(Base):
             return self.page(error.status, form=form, action="edit", error=str(error),
                              version=version)
         request.session.flash("Forum saved.")
-        return HTTPFound(location=request.forge_url(self.context))
+        return redirect(request, request.forge_url(self.context))
 
     @view_config(name="new", renderer="forums/thread_form.jinja2", permission="create")
     def new_thread(self):
@@ -172,7 +173,7 @@ class ForumViews(Base):
         request.session.flash("Thread started." if post.status == "ok" else
                               "Thread started; a moderator will look at it before others "
                               "can see it.")
-        return HTTPFound(location=request.forge_url(node))
+        return redirect(request, request.forge_url(node))
 
 
 @view_defaults(context=IForumThread)
@@ -212,7 +213,7 @@ class ThreadViews(Base):
         except ActionError as error:
             return self.page(error.status, form=form, error=str(error), version=version)
         request.session.flash("Subject saved.")
-        return HTTPFound(location=request.forge_url(node))
+        return redirect(request, request.forge_url(node))
 
     @view_config(name="flags", request_method="POST", permission="moderate")
     def flags(self):
@@ -228,11 +229,11 @@ class ThreadViews(Base):
                                             sticky=sticky, locked=locked)
         request.session.flash(("Thread %s." % changed_words) if changed and changed_words
                               else "Nothing changed.")
-        return HTTPFound(location=request.forge_url(node))
+        return redirect(request, request.forge_url(node))
 
     @view_config(name="delete", request_method="POST", permission="delete")
     def delete(self):
         request, node = self.request, self.context
         delete_thread(request.registry, node, request.user)
         request.session.flash("Thread “%s” deleted." % node.doc.title)
-        return HTTPFound(location=request.forge_url(node.forum_node))
+        return redirect(request, request.forge_url(node.forum_node))

@@ -4,10 +4,10 @@ Registered for ``INotesTool`` and ``INote`` only, so they never answer for
 another tool.  Forms re-render with the user's input and a 4xx status when
 refused; a stale save is a 409 that shows what changed meanwhile.
 """
-from pyramid.httpexceptions import HTTPFound
 from pyramid.view import view_config, view_defaults
 
 from forge.fields import shown_field_values
+from forge.redirects import redirect
 from forge.rendering import render_versioned
 from forge.views.artifact_forms import ArtifactFormView
 from forge.views.listing import page_number, readable_page
@@ -95,7 +95,7 @@ class NoteViews(NoteFormView):
         request, note = self.request, self.context
         delete_note(request.registry, note.doc, request.user)
         request.session.flash("Note “%s” deleted." % note.doc.title)
-        return HTTPFound(location=request.forge_url(note.__parent__))
+        return redirect(request, request.forge_url(note.__parent__))
 
     @view_config(name="preview", request_method="POST", permission="update")
     def preview(self):

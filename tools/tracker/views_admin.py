@@ -6,10 +6,10 @@ back with its message and what was typed, status 400.  Custom fields are the
 core's ``@@fields`` page and who may create tickets is the tool's ACL
 (``@@permissions``); the page links to both.
 """
-from pyramid.httpexceptions import HTTPFound
 from pyramid.view import view_config, view_defaults
 
 from forge.actions import ActionError
+from forge.redirects import redirect
 
 from . import admin_actions as actions
 from .config import tracker_options
@@ -50,7 +50,7 @@ class TrackerAdminView:
         except ActionError as error:
             return self.page(form=form, values=values, error=str(error), status=error.status)
         request.session.flash(message)
-        return HTTPFound(location=request.forge_url(self.context, "@@admin"))
+        return redirect(request, request.forge_url(self.context, "@@admin"))
 
     # each handler: (view, post) -> flash message; raises ActionError
 

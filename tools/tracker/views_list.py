@@ -13,13 +13,13 @@ Bulk edit changes each selected ticket through the tracker's own
 """
 from dataclasses import dataclass
 
-from pyramid.httpexceptions import HTTPFound
 from pyramid.view import view_config, view_defaults
 
 from forge.actions import ActionError
 from forge.fields import username_exists
 from forge.model import User
 from forge.model.session import collection
+from forge.redirects import redirect
 from forge.resources.tool import RawArtifact
 from forge.views.history import usernames
 from forge.views.listing import PAGE_SIZE, page_number, readable_page
@@ -192,7 +192,7 @@ class TicketListViews:
             return self.list_page(text, status=error.status if request.user else 403,
                                   error=str(error))
         request.session.flash("Saved the search “%s”." % " ".join(post.get("name", "").split()))
-        return HTTPFound(location=request.forge_url(tool, query={"q": text}))
+        return redirect(request, request.forge_url(tool, query={"q": text}))
 
     @view_config(name="delete-search", request_method="POST", renderer="tracker/list.jinja2",
                  permission="read")
@@ -203,7 +203,7 @@ class TicketListViews:
         except ActionError as error:
             return self.list_page(DEFAULT_QUERY, status=error.status, error=str(error))
         request.session.flash("Deleted the saved search.")
-        return HTTPFound(location=request.forge_url(tool))
+        return redirect(request, request.forge_url(tool))
 
     # -- bulk edit -------------------------------------------------------------------
 
@@ -228,7 +228,7 @@ class TicketListViews:
         if outcome["refused"]:
             return self.list_page(text, status=200, bulk_result=outcome)
         request.session.flash(bulk_summary(outcome))
-        return HTTPFound(location=request.forge_url(tool, query={"q": text}))
+        return redirect(request, request.forge_url(tool, query={"q": text}))
 
 
 def selected_numbers(raw_numbers):

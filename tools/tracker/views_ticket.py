@@ -6,7 +6,6 @@ conflict page.  The ticket page shows one timeline: the field changes read
 from consecutive snapshots, interleaved with the comment thread's top-level
 posts (the core's ``forge.discussion``; each post with its replies).
 """
-from pyramid.httpexceptions import HTTPFound
 from pyramid.view import view_config, view_defaults
 
 from forge.actions import ActionError
@@ -14,6 +13,7 @@ from forge.actions.versions import StaleSave, history
 from forge.discussion.render import thread_view
 from forge.fields import shown_field_values
 from forge.links import link_context
+from forge.redirects import redirect
 from forge.rendering import render_markdown, render_versioned
 from forge.views.artifact_forms import ArtifactFormView
 from forge.views.history import usernames
@@ -199,14 +199,14 @@ class TicketViews(TicketFormView):
         except StaleSave as error:
             return conflict_response(request, error, {"status": status})
         request.session.flash("Status: %s." % ticket.status if changed else "Nothing changed.")
-        return HTTPFound(location=request.forge_url(self.context))
+        return redirect(request, request.forge_url(self.context))
 
     @view_config(name="delete", request_method="POST", permission="delete")
     def delete(self):
         request, node = self.request, self.context
         delete_ticket(request.registry, node.doc, request.user)
         request.session.flash("Ticket #%d deleted." % node.doc.number)
-        return HTTPFound(location=request.forge_url(node.__parent__))
+        return redirect(request, request.forge_url(node.__parent__))
 
     @view_config(name="preview", request_method="POST", permission="update")
     def preview(self):

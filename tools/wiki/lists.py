@@ -4,12 +4,12 @@ deleted pages (with undelete).
 Every list shows only pages the viewer may read, checked on nodes with their
 full lineage (a private page hides its sub-pages too), before paging.
 """
-from pyramid.httpexceptions import HTTPFound
 from pyramid.view import view_config, view_defaults
 
 from forge.actions import ActionError
 from forge.model import Snapshot
 from forge.model.session import collection
+from forge.redirects import redirect
 from forge.resources.tool import RawArtifact
 from forge.views.errors import error_response
 from forge.views.history import usernames
@@ -40,7 +40,7 @@ class WikiToolViews(PageFormView):
         name = tool.home_name
         node = tool.page_at(name)
         if node is not None and request.can("read", node):
-            return HTTPFound(location=request.forge_url(node))
+            return redirect(request, request.forge_url(node))
         if node is None and request.can("create", tool) and stored_page(
                 tool.doc._id, name) is None:
             try:
@@ -49,7 +49,7 @@ class WikiToolViews(PageFormView):
             except ActionError:
                 pass                    # someone else made it meanwhile, or an auditor said no
             else:
-                return HTTPFound(location=request.forge_url(tool, name, ""))
+                return redirect(request, request.forge_url(tool, name, ""))
         return {"home": name, "may_create": request.can("create", tool),
                 "may_admin": request.can("admin", tool)}
 
@@ -119,7 +119,7 @@ class WikiToolViews(PageFormView):
             return error_response(request, error.status, "Not undeleted", str(error))
         more = " with %d sub-pages" % (len(back) - 1) if len(back) > 1 else ""
         request.session.flash("Undeleted “%s”%s." % (doc.title, more))
-        return HTTPFound(location=request.forge_url(tool, *doc.path.split("/")) + "/")
+        return redirect(request, request.forge_url(tool, *doc.path.split("/")) + "/")
 
     @view_config(name="options", renderer="wiki/options.jinja2", permission="admin")
     def options(self):
@@ -135,4 +135,4 @@ class WikiToolViews(PageFormView):
             return {"home": home, "error": str(error)}
         request.session.flash("The home page is now “%s”." % tool.doc.options["home"]
                               if changed else "Nothing changed.")
-        return HTTPFound(location=request.forge_url(tool, "@@options"))
+        return redirect(request, request.forge_url(tool, "@@options"))

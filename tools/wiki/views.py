@@ -6,12 +6,13 @@ user's input and a 4xx status when refused; a stale save is the core's 409
 conflict page.  History, diff, version and revert are the core's views for
 every ``IVersioned`` node; the page links to them.
 """
-from pyramid.httpexceptions import HTTPFound, HTTPNotFound
+from pyramid.httpexceptions import HTTPNotFound
 from pyramid.view import view_config, view_defaults
 
 from forge.actions import ActionError
 from forge.attachments import attachments_of
 from forge.discussion.render import thread_view
+from forge.redirects import redirect
 from forge.views.artifact_forms import ArtifactFormView
 
 from .actions import clean_path, create_page, delete_page, rename_page, update_page
@@ -112,7 +113,7 @@ class PageViews(PageFormView):
             return {"name": new_path, "error": str(error)}
         request.session.flash("Renamed “%s” to “%s”; the old address leads here." % (
             old_path, renamed.path))
-        return HTTPFound(location=request.forge_url(self.tool, *renamed.path.split("/"))
+        return redirect(request, request.forge_url(self.tool, *renamed.path.split("/"))
                          + "/")
 
     @view_config(name="delete", request_method="POST", permission="delete")
@@ -121,7 +122,7 @@ class PageViews(PageFormView):
         gone = delete_page(request.registry, page.doc, request.user)
         more = " and its %d sub-pages" % (len(gone) - 1) if len(gone) > 1 else ""
         request.session.flash("Deleted “%s”%s." % (page.doc.title, more))
-        return HTTPFound(location=request.forge_url(self.tool, "@@index"))
+        return redirect(request, request.forge_url(self.tool, "@@index"))
 
 
 @view_config(context=IMovedPage, name="", request_method="GET", permission="read")
@@ -140,5 +141,5 @@ def moved(context, request):
     location = request.forge_url(node, "@@" + view) if view else request.forge_url(node)
     if request.query_string:
         location += "?" + request.query_string
-    return HTTPFound(location=location)
+    return redirect(request, location)
 
