@@ -48,8 +48,11 @@ DEFAULTS = {
     "forge.bus.prefetch": (10, int),
     # sent outbox records and processed markers older than this are pruned (0: never)
     "forge.bus.keep_days": (7.0, float),
-    # live event streams (@@events): open at once per process, and seconds each
+    # live event streams (@@events): open at once per process, of those at most so many
+    # per client address and per signed-in user, and seconds each
     "forge.events.max_streams": (2, int),
+    "forge.events.max_streams_per_address": (1, int),
+    "forge.events.max_streams_per_user": (1, int),
     "forge.events.stream_seconds": (30, int),
     # absolute links in mail (and anything made outside a web request)
     "forge.base_url": ("http://127.0.0.1:6543", str),

@@ -80,15 +80,81 @@ def test_last_event_id_resumes_after_it(forge_browser, world):
 def test_too_many_streams_answer_503(forge_browser, world, registry):
     from forge.views.events import stream_slots
     slots = stream_slots(registry)
-    taken = 0
-    while slots.take():
-        taken += 1
+    taken = []
+    while True:             # every slot, each for another address
+        slot = slots.take([("address", "192.0.2.%d" % len(taken))])
+        if slot is None:
+            break
+        taken.append(slot)
     try:
         response = forge_browser.get("/p/demo/@@events", status=503)
         assert response.headers["Retry-After"] == "5"
     finally:
-        for _ in range(taken):
-            slots.give_back()
+        for slot in taken:
+            slot.release()
+
+
+def test_a_user_gets_a_share_of_the_streams_and_others_still_get_theirs(
+        forge_browser, world, registry, forge_app):
+    from forge.model import User
+    from forge.testing import ForgeBrowser
+    from forge.views.events import stream_slots
+    slot = stream_slots(registry).take([("user", User.by_username("bob")._id)])
+    try:
+        forge_browser.login("bob")                # bob's one stream is open elsewhere
+        forge_browser.get("/p/demo/@@events", status=503)
+        eve = ForgeBrowser(forge_app)
+        eve.login("eve")
+        assert eve.get("/p/demo/@@events").content_type == "text/event-stream"
+    finally:
+        slot.release()
+
+
+def test_one_address_gets_a_share_of_the_streams(forge_browser, world, registry):
+    from forge.views.events import stream_slots
+    slot = stream_slots(registry).take([("address", "192.0.2.7")])
+    try:
+        forge_browser.get("/p/demo/@@events", status=503,
+                          extra_environ={"REMOTE_ADDR": "192.0.2.7"})
+        forge_browser.get("/p/demo/@@events", extra_environ={"REMOTE_ADDR": "192.0.2.8"})
+    finally:
+        slot.release()
+
+
+def test_a_stream_ends_and_gives_its_slot_back_once_the_client_has_gone(
+        forge_browser, world, registry):
+    from forge.views.events import stream_slots
+    registry.settings["forge.events.stream_seconds"] = 10
+    gone = threading.Event()
+    threading.Timer(1.5, gone.set).start()
+    response = forge_browser.get("/p/demo/@@events",
+                                 extra_environ={"waitress.client_disconnected": gone.is_set})
+    # the heartbeats (one a second) stop with the client, long before the stream's 10 s
+    assert response.text.startswith("retry: ")
+    assert response.text.count(":\n\n") < 5, response.text
+    assert stream_slots(registry).open == 0
+
+
+def test_an_idle_stream_sends_heartbeats_so_a_closed_client_fails_a_write(
+        forge_browser, world, registry):
+    registry.settings["forge.events.stream_seconds"] = 3
+    response = forge_browser.get("/p/demo/@@events")
+    assert response.text.count(":\n\n") >= 2
+    assert read_events(response.text) == []
+
+
+def test_a_body_never_iterated_still_gives_its_slot_back():
+    from forge.views.events import StreamBody, StreamSlots
+
+    def events():
+        yield b"never read"
+    slots = StreamSlots(2, {"address": 1, "user": 1})
+    body = StreamBody(events(), slots.take([("address", "192.0.2.1")]))
+    assert slots.take([("address", "192.0.2.1")]) is None
+    body.close()
+    body.close()                      # once only, however often called
+    assert slots.open == 0 and not slots.by_key
+    assert slots.take([("address", "192.0.2.1")]) is not None
 
 
 def test_unreadable_project_stream_is_404(forge_browser, registry, make_user, make_project):
@@ -176,3 +242,31 @@ def test_a_stream_does_not_pass_a_late_number(forge_browser, world):
     outbox.insert_one(_copy_of_last_record(top + 1))
     assert [seq for seq, _, _ in stream(forge_browser, "/p/demo/@@events", top)] == [
         top + 1, top + 2]
+
+
+def test_under_a_server_that_does_not_read_ahead_the_heartbeat_frees_the_slot(
+        registry, forge_app, world):
+    """waitress without ``channel_request_lookahead`` (someone's own INI) never
+    reads the socket while a stream runs: the heartbeat's failed write is what
+    tells the stream that its client has gone."""
+    import socket
+    import waitress
+    from forge.views.events import StreamSlots
+    registry.settings["forge.events.stream_seconds"] = 120
+    slots = registry.forge_stream_slots = StreamSlots(1, {"address": 1, "user": 1})
+    server = waitress.create_server(forge_app, host="127.0.0.1", port=0, threads=2)
+    threading.Thread(target=server.run, daemon=True).start()
+    try:
+        client = socket.create_connection(("127.0.0.1", server.effective_port), timeout=5)
+        client.sendall(b"GET /p/demo/@@events HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        received = b""
+        while b"retry:" not in received:
+            received += client.recv(4096)
+        assert slots.open == 1
+        client.close()
+        deadline = time.monotonic() + 15        # generous: the stream has 120 s
+        while slots.open and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert slots.open == 0
+    finally:
+        server.close()

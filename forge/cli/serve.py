@@ -15,6 +15,9 @@ from ..demo import ensure_demo_site
 from .runtime import handles_user_errors, running_forge, runtime_options, setup_logging
 
 THREADS = 4
+# waitress reads a connection while its request runs, so a live-event stream sees
+# at once that its client has gone (forge.views.events) and gives its slot back
+CHANNEL_REQUEST_LOOKAHEAD = 1
 
 
 def _stop_on_signals():
@@ -44,8 +47,9 @@ def serve(data_dir, config_file, db_port, host, port, demo):
         with running_forge(data_dir, config_file, db_port) as forge:
             # listen first: a busy port must not swallow the one-time password
             try:
-                server = waitress.create_server(forge.app, host=host, port=port,
-                                                threads=THREADS)
+                server = waitress.create_server(
+                    forge.app, host=host, port=port, threads=THREADS,
+                    channel_request_lookahead=CHANNEL_REQUEST_LOOKAHEAD)
             except OSError as error:
                 raise click.ClickException("Cannot listen on %s:%d: %s" % (
                     host, port, error.strerror or error))

@@ -14,13 +14,26 @@ number unused for ever).  So Last-Event-ID never skips an event that was only
 late.
 
 Under waitress a stream holds a worker thread, so a process serves at most
-``forge.events.max_streams`` streams at once (more get 503 with Retry-After)
-and each stream ends after ``forge.events.stream_seconds``; browsers'
-EventSource reconnects by itself with Last-Event-ID.
+``forge.events.max_streams`` streams at once, and at most
+``forge.events.max_streams_per_address`` for one client address and
+``forge.events.max_streams_per_user`` for one signed-in user, so that no
+single client can take every slot (beyond: 503 with Retry-After).  Each
+stream ends after ``forge.events.stream_seconds``; browsers' EventSource
+reconnects by itself with Last-Event-ID.
+
+A slot must come back as soon as its client has gone, or two clients that
+vanish hold the site's streams until they time out.  The stream asks waitress
+each poll (``waitress.client_disconnected``, which sees the closed socket when
+the server reads ahead: ``channel_request_lookahead``, set by ``forge serve``
+and the INI files) and sends a comment every ``HEARTBEAT_SECONDS``, so that
+under any server a write to a closed socket ends it within a few seconds.  The
+slot is given back by the body's ``close()``, which the server calls however
+the response ends, even one never iterated.
 """
 import json
 import threading
 import time
+from collections import Counter
 
 from pyramid.response import Response
 from pyramid.view import view_config
@@ -30,7 +43,8 @@ from ..model import OutboxEvent
 from ..model.session import collection, session
 
 POLL_SECONDS = 0.2
-HEARTBEAT_SECONDS = 15
+HEARTBEAT_SECONDS = 1.0     # a comment this often: a closed client fails a write soon
+HEARTBEAT = b":\n\n"
 GAP_SECONDS = 5.0           # how long a taken but unwritten number holds the stream
 
 
@@ -64,31 +78,74 @@ class Horizon:
 
 
 class StreamSlots:
-    """A counter of open streams in this process."""
+    """The open streams of this process: at most ``limit`` in all and
+    ``per_key[kind]`` for each listener key of that kind (``("address", ip)``,
+    ``("user", id)``)."""
 
-    def __init__(self, limit):
+    def __init__(self, limit, per_key):
         self.limit = limit
+        self.per_key = per_key
         self.open = 0
+        self.by_key = Counter()
         self._lock = threading.Lock()
 
-    def take(self):
+    def take(self, keys=()):
+        """A ``StreamSlot`` for a listener with ``keys``, or None when the
+        process or one of the keys has no slot left."""
         with self._lock:
-            if self.open >= self.limit:
-                return False
+            if self.open >= self.limit or any(
+                    self.by_key[key] >= self.per_key[key[0]] for key in keys):
+                return None
             self.open += 1
-            return True
+            self.by_key.update(keys)
+            return StreamSlot(self, keys)
 
-    def give_back(self):
+    def _give_back(self, keys):
         with self._lock:
             self.open -= 1
+            self.by_key.subtract(keys)
+            for key in keys:
+                if self.by_key[key] <= 0:
+                    del self.by_key[key]
+
+
+class StreamSlot:
+    """One taken slot; ``release`` gives it back once, however often called."""
+
+    def __init__(self, slots, keys):
+        self._slots = slots
+        self._keys = tuple(keys)
+        self._released = False
+        self._lock = threading.Lock()
+
+    def release(self):
+        with self._lock:
+            if self._released:
+                return
+            self._released = True
+        self._slots._give_back(self._keys)
 
 
 def stream_slots(registry):
     slots = getattr(registry, "forge_stream_slots", None)
     if slots is None:
+        settings = registry.settings
         slots = registry.forge_stream_slots = StreamSlots(
-            registry.settings["forge.events.max_streams"])
+            settings["forge.events.max_streams"],
+            {"address": settings["forge.events.max_streams_per_address"],
+             "user": settings["forge.events.max_streams_per_user"]})
     return slots
+
+
+def listener_keys(request):
+    """What a stream counts against besides the process: its client address
+    (behind a trusted proxy, waitress puts the forwarded one in REMOTE_ADDR)
+    and, when signed in, its user."""
+    keys = [("address", request.remote_addr or "unknown")]
+    user_id = request.authenticated_userid
+    if user_id:
+        keys.append(("user", user_id))
+    return keys
 
 
 def last_event_id(request):
@@ -108,10 +165,41 @@ def format_event(record):
     return ("id: %d\nevent: %s\ndata: %s\n\n" % (record.seq, record.topic, data)).encode()
 
 
-def stream(request, context, start_after, slots):
-    """The body: events after ``start_after`` readable by the listener."""
+class StreamBody:
+    """The response body: the events, and the slot given back on ``close()``
+    (PEP 3333: the server calls it however the response ends; a generator's
+    ``finally`` would not run for a body never iterated)."""
+
+    def __init__(self, events, slot):
+        self._events = events
+        self._slot = slot
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        return next(self._events)
+
+    def close(self):
+        try:
+            self._events.close()
+        finally:
+            self._slot.release()
+
+
+def client_gone_check(request):
+    """A callable that says whether the client has closed its connection
+    (waitress' own check, else one that never knows: the heartbeat's write
+    is what fails then)."""
+    return request.environ.get("waitress.client_disconnected") or (lambda: False)
+
+
+def stream(request, context, start_after):
+    """The events after ``start_after`` readable by the listener, until the
+    stream's time is up or the client has gone."""
     settings = request.registry.settings
     deadline = time.monotonic() + settings["forge.events.stream_seconds"]
+    client_gone = client_gone_check(request)
     project_id = context.project.doc._id
     tool_id = context.doc._id if ITool.providedBy(context) else None
     last = start_after
@@ -119,7 +207,7 @@ def stream(request, context, start_after, slots):
     horizon = Horizon()
     try:
         yield b"retry: 1000\n\n"
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and not client_gone():
             session.close()     # read what other threads and processes wrote
             records = OutboxEvent.query.find(
                 {"project_id": project_id, "seq": {"$gt": last}}).sort("seq", 1).limit(100).all()
@@ -137,31 +225,34 @@ def stream(request, context, start_after, slots):
                     last_sent = time.monotonic()
                     yield format_event(record)
             if not found:
-                if time.monotonic() - last_sent > HEARTBEAT_SECONDS:
+                if time.monotonic() - last_sent >= HEARTBEAT_SECONDS:
                     last_sent = time.monotonic()
-                    yield b": keep-alive\n\n"
+                    yield HEARTBEAT
                 time.sleep(POLL_SECONDS)
     finally:
         session.close()
-        slots.give_back()
 
 
 @view_config(context=IProject, name="events", permission="read", request_method="GET")
 @view_config(context=ITool, name="events", permission="read", request_method="GET")
 def events(context, request):
-    slots = stream_slots(request.registry)
-    if not slots.take():
+    slot = stream_slots(request.registry).take(listener_keys(request))
+    if slot is None:
         response = Response(status=503, content_type="text/plain", charset="utf-8",
                             body=b"Too many live streams are open; retry shortly.\n")
         response.headers["Retry-After"] = "5"
         return response
-    start_after = last_event_id(request)
-    if start_after is None:
-        newest = OutboxEvent.query.find({"project_id": context.project.doc._id}).sort(
-            "seq", -1).limit(1).first()
-        start_after = newest.seq if newest is not None else 0
+    try:
+        start_after = last_event_id(request)
+        if start_after is None:
+            newest = OutboxEvent.query.find({"project_id": context.project.doc._id}).sort(
+                "seq", -1).limit(1).first()
+            start_after = newest.seq if newest is not None else 0
+    except BaseException:
+        slot.release()
+        raise
     response = Response(content_type="text/event-stream", charset="utf-8")
     response.headers["Cache-Control"] = "no-cache"
     response.headers["X-Accel-Buffering"] = "no"
-    response.app_iter = stream(request, context, start_after, slots)
+    response.app_iter = StreamBody(stream(request, context, start_after), slot)
     return response
