@@ -13,7 +13,7 @@ import datetime
 import re
 from dataclasses import dataclass, field
 
-from .names import InvalidName
+from .names import InvalidName, single_line
 
 FIELD_TYPES = ("string", "text", "integer", "boolean", "date", "select", "user")
 FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -53,7 +53,7 @@ class FieldSpec:
                 raise ValueError("%s is required." % self.label)
             return None
         if self.type == "string":
-            if len(raw) > MAX_STRING or "\n" in raw:
+            if len(raw) > MAX_STRING or not single_line(raw):
                 raise ValueError("%s must be one line of at most %d characters."
                                  % (self.label, MAX_STRING))
             return raw
@@ -105,9 +105,13 @@ def new_field_spec(name, label, type_, required=False, options=(), existing=()):
     options = tuple(o.strip() for o in options if o.strip())
     if type_ == "select" and not options:
         raise ValueError("A select field needs at least one option.")
+    if not all(single_line(o) for o in options):
+        raise ValueError("An option may not contain line breaks or control characters.")
     label = (label or name).strip()
     if len(label) > 80:
         raise ValueError("The label may be at most 80 characters.")
+    if not single_line(label):
+        raise ValueError("The label may not contain line breaks or control characters.")
     return FieldSpec(name=name, label=label, type=type_, required=required,
                      options=options if type_ == "select" else ())
 
@@ -153,7 +157,7 @@ def parse_labels(raw, noun="An artifact"):
         label = label.strip()
         if not label or label in labels:
             continue
-        if len(label) > MAX_LABEL or any(ord(c) < 32 for c in label):
+        if len(label) > MAX_LABEL or not single_line(label):
             raise ValueError("A label is one line of at most %d characters." % MAX_LABEL)
         labels.append(label)
     if len(labels) > MAX_LABELS:

@@ -1,5 +1,7 @@
-"""What a name in a URL may be, and the messages users see when it is not."""
+"""What a name in a URL may be, what one line of text may hold, and the
+messages users see when they are not."""
 import re
+import unicodedata
 
 SHORTNAME = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 USERNAME = re.compile(r"^[a-z0-9](?:[a-z0-9_-]{0,30}[a-z0-9])?$")
@@ -8,6 +10,36 @@ MAX_SEGMENT = 255
 
 class InvalidName(ValueError):
     """The message is shown to the user as is."""
+
+
+# Control characters (C0, DEL, C1 with U+0085 NEL), line and paragraph
+# separators (U+2028, U+2029) and lone surrogates: every character
+# ``str.splitlines`` breaks on is among them, so text without them stays one
+# line in a mail header, a log line or a title attribute.
+NOT_ONE_LINE = frozenset(("Cc", "Zl", "Zp", "Cs"))
+
+
+def single_line(text):
+    """Whether ``text`` is one line without control characters.
+
+    The one check of every one-line field (titles, names, labels, subjects)::
+
+        single_line("Release 1.0")        # True
+        single_line("Release\u20281.0")   # False: a line separator
+    """
+    return not any(unicodedata.category(c) in NOT_ONE_LINE for c in text)
+
+
+def one_line(text):
+    """``text`` with each run of line breaks and control characters made one
+    space: for stored text that predates ``single_line`` (mail headers)."""
+    kept = []
+    for c in text:
+        if unicodedata.category(c) not in NOT_ONE_LINE:
+            kept.append(c)
+        elif not kept or kept[-1] != " ":
+            kept.append(" ")
+    return "".join(kept)
 
 
 def check_shortname(name, what="name"):
@@ -45,8 +77,9 @@ def check_segment(segment, what="name"):
         raise InvalidName("The %s may be at most %d characters long." % (what, MAX_SEGMENT))
     if segment.startswith("@@"):
         raise InvalidName("The %s may not start with '@@' (reserved for views)." % what)
-    if segment in (".", "..") or "/" in segment or any(ord(c) < 32 or c == "\x7f" for c in segment):
-        raise InvalidName("The %s may not be '.' or '..' nor contain '/' or control characters." % what)
+    if segment in (".", "..") or "/" in segment or not single_line(segment):
+        raise InvalidName("The %s may not be '.' or '..' nor contain '/', line breaks "
+                          "or control characters." % what)
     if segment != segment.strip():
         raise InvalidName("The %s may not start or end with spaces." % what)
     return segment

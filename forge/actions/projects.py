@@ -6,7 +6,7 @@ from ..model import (Artifact, Neighborhood, Project, SiteConfig, Snapshot, Tool
                      session)
 from ..model.session import collection
 from ..model.acl import AUTHENTICATED, EVERYONE, ace, insert_entry, is_private, with_privacy
-from ..names import InvalidName, check_shortname
+from ..names import InvalidName, check_shortname, single_line
 from ..bus.auditing import audit
 from . import ActionError, flush_or_refuse
 from .audit import record
@@ -35,8 +35,8 @@ def check_title(title):
         raise ActionError("A title is required.")
     if len(title) > MAX_TITLE:
         raise ActionError("The title may be at most %d characters." % MAX_TITLE)
-    if any(ord(c) < 32 for c in title):
-        raise ActionError("The title may not contain control characters.")
+    if not single_line(title):
+        raise ActionError("The title may not contain line breaks or control characters.")
     return title
 
 

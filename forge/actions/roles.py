@@ -3,6 +3,7 @@ membership, and the transitive ``implied_ids`` that principals come from."""
 
 from ..events import RolesChanged
 from ..model import Project, ProjectRole, emit, session
+from ..names import single_line
 from ..bus.auditing import audit
 from . import ActionError, flush_or_refuse
 from .audit import record
@@ -58,8 +59,10 @@ def _recompute_implied(roles):
 def _check_new_role(roles, name, includes):
     """(name, include ids) of a new role among ``roles``, or ActionError."""
     name = (name or "").strip()
-    if not name or len(name) > MAX_ROLE_NAME or any(c in name for c in "<>/\\\x00"):
-        raise ActionError("A role name is 1-%d characters without <, >, / or \\." % MAX_ROLE_NAME)
+    if (not name or len(name) > MAX_ROLE_NAME or any(c in name for c in "<>/\\")
+            or not single_line(name)):
+        raise ActionError("A role name is 1-%d characters on one line, without <, >, / or \\."
+                          % MAX_ROLE_NAME)
     if any(r.name.lower() == name.lower() for r in roles):
         raise ActionError("There is already a role named %r." % name)
     known = {str(r._id): r for r in roles}

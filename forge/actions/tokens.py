@@ -4,6 +4,7 @@ import secrets
 import time
 
 from ..model import session
+from ..names import single_line
 from ..model.token import ApiToken
 from . import ActionError
 
@@ -18,7 +19,7 @@ def token_hash(token):
 def create_token(user, name):
     """Return ``(ApiToken, token)``; the token text exists only in this answer."""
     name = (name or "").strip()
-    if not name or len(name) > 80 or any(ord(c) < 32 for c in name):
+    if not name or len(name) > 80 or not single_line(name):
         raise ActionError("Name the token (1-80 characters), e.g. after the script using it.")
     if ApiToken.query.find({"user_id": user._id}).count() >= MAX_TOKENS:
         raise ActionError("You have %d tokens already; revoke one first." % MAX_TOKENS)

@@ -22,7 +22,7 @@ from pymongo import ReturnDocument
 from ..events import UserCreated
 from ..model import User, emit, session
 from ..model.session import collection
-from ..names import InvalidName, check_username
+from ..names import InvalidName, check_username, single_line
 from ..bus.auditing import audit
 from . import ActionError, flush_or_refuse
 from .audit import record
@@ -68,7 +68,7 @@ def check_password_rules(password):
 def check_email(email):
     email = (email or "").strip()
     if len(email) > 254 or "@" not in email or email.startswith("@") or email.endswith("@") \
-            or any(c.isspace() or ord(c) < 32 for c in email):
+            or any(c.isspace() for c in email) or not single_line(email):
         raise ActionError("Please give a valid e-mail address.")
     return email.lower()
 
@@ -77,8 +77,8 @@ def check_display_name(display_name):
     display_name = (display_name or "").strip()
     if len(display_name) > MAX_DISPLAY_NAME:
         raise ActionError("The display name may be at most %d characters." % MAX_DISPLAY_NAME)
-    if any(ord(c) < 32 or c == "\x7f" for c in display_name):
-        raise ActionError("The display name may not contain control characters.")
+    if not single_line(display_name):
+        raise ActionError("The display name may not contain line breaks or control characters.")
     return display_name
 
 

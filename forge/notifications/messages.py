@@ -4,6 +4,12 @@ name a change, and the ``EmailMessage`` with its unsubscribe headers.
 Reactors and the digest command run outside any web request, so
 ``mail_request`` builds one on ``forge.base_url`` (links are absolute, and
 follow an embedding mount like every forge link).
+
+Headers are built here only, from stored text made one line
+(``forge.names.one_line``): a title stored before line separators were
+refused still mails.  ``List-Unsubscribe`` is sent as the bare ``<URL>``,
+folded before the URL when long but never encoded (RFC 2369 and 8058 readers
+do not decode RFC 2047 words).
 """
 import contextlib
 import email.utils
@@ -14,6 +20,7 @@ from pyramid.request import Request
 from pyramid.scripting import prepare
 
 from ..activity.reactor import excerpt
+from ..names import one_line
 from .tokens import make_token
 
 VERBS = {"created": "created", "updated": "changed", "deleted": "deleted",
@@ -65,15 +72,36 @@ def unsubscribe_url(request, user_id, target):
     return request.forge_url(request.root, "@@unsubscribe", query={"token": token})
 
 
+class VerbatimHeader(str):
+    """A header value the ``email`` package sends as it is: folded before the
+    value when the line is long, never split nor RFC 2047-encoded (an encoded
+    ``List-Unsubscribe`` is one mail providers cannot read).  Only for ASCII
+    values without spaces, such as ``<https://...>``."""
+
+    def __new__(cls, name, value):
+        if not value.isascii() or any(c.isspace() for c in value) or len(value) > 990:
+            raise ValueError("%s: not a single ASCII token of at most 990 characters" % name)
+        header = super().__new__(cls, value)
+        header.name = name
+        return header
+
+    def fold(self, *, policy):
+        """(``email.policy.EmailPolicy`` asks every value with a ``name`` this.)"""
+        limit = policy.max_line_length or float("inf")
+        separator = " " if len(self.name) + 2 + len(self) <= limit else policy.linesep + " "
+        return "%s:%s%s%s" % (self.name, separator, self, policy.linesep)
+
+
 def build_message(request, user, subject, template, values, unsubscribe):
     """A text/plain message to ``user`` with RFC 8058 one-click unsubscribe."""
     message = EmailMessage()
-    message["To"] = email.utils.formataddr((user.display_name or user.username, user.email))
-    message["Subject"] = subject
+    message["To"] = email.utils.formataddr(
+        (one_line(user.display_name or user.username), user.email))
+    message["Subject"] = one_line(subject)
     message["Date"] = email.utils.formatdate(localtime=False)
     message["Message-ID"] = email.utils.make_msgid(domain="pyforge")
     message["Auto-Submitted"] = "auto-generated"
-    message["List-Unsubscribe"] = "<%s>" % unsubscribe
+    message["List-Unsubscribe"] = VerbatimHeader("List-Unsubscribe", "<%s>" % unsubscribe)
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     values = dict(values, user=user, unsubscribe=unsubscribe)
     message.set_content(render(template, values, request=request))

@@ -84,4 +84,4 @@ def body(message):
 
 
 def unsubscribe_link(message):
-    return re.match(r"<(.*)>", message["List-Unsubscribe"]).group(1)
+    return re.fullmatch(r"\s*<(.*)>", message["List-Unsubscribe"]).group(1)

@@ -9,7 +9,7 @@ from forge.actions import ActionError
 from forge.actions.projects import check_title
 from forge.fields import (FieldErrors, clean_values, form_values, parse_labels,
                           username_exists)
-from forge.names import InvalidName, check_segment
+from forge.names import InvalidName, check_segment, single_line
 
 MAX_TEXT = 256 * 1024
 MAX_COMMENT = 500
@@ -79,7 +79,7 @@ class NoteForm:
                 errors.update(e.errors)
         fields["ext"] = ext
         comment = self.values["comment"].strip()
-        if len(comment) > MAX_COMMENT or any(ord(c) < 32 for c in comment):
+        if len(comment) > MAX_COMMENT or not single_line(comment):
             errors["comment"] = ("The comment is one line of at most %d characters."
                                  % MAX_COMMENT)
         self.errors = errors

@@ -12,6 +12,8 @@ import datetime
 import re
 from dataclasses import dataclass, field
 
+from forge.names import single_line
+
 DEFAULT_OPEN = ("open", "accepted", "in-progress")
 DEFAULT_CLOSED = ("closed", "wont-fix", "duplicate", "invalid")
 DEFAULT_PRIORITIES = ("low", "normal", "high", "critical")
@@ -182,7 +184,7 @@ def clean_milestone_name(raw, existing=()):
     name = " ".join((raw or "").split())
     if not name:
         raise ValueError("A milestone needs a name.")
-    if len(name) > MAX_MILESTONE_NAME or any(ord(c) < 32 for c in name) or '"' in name:
+    if len(name) > MAX_MILESTONE_NAME or not single_line(name) or '"' in name:
         raise ValueError("A milestone name is one line of at most %d characters, "
                          "without double quotes." % MAX_MILESTONE_NAME)
     if name.lower() in ("none", "any"):
@@ -204,7 +206,7 @@ def clean_search(name_raw, query_raw, existing=()):
     """A saved search's name and query (the query is checked by the caller's parser)."""
     name = " ".join((name_raw or "").split())
     query = " ".join((query_raw or "").split())
-    if not name or len(name) > MAX_SEARCH_NAME or any(ord(c) < 32 for c in name):
+    if not name or len(name) > MAX_SEARCH_NAME or not single_line(name):
         raise ValueError("A saved search needs a name of at most %d characters."
                          % MAX_SEARCH_NAME)
     if name in existing:

@@ -10,6 +10,7 @@ from forge.actions.projects import check_title
 from forge.fields import (FieldErrors, clean_values, form_values, parse_labels,
                           username_exists)
 from forge.model import User
+from forge.names import single_line
 
 from .actions import TICKET_TYPE, default_priority, tracker_settings
 
@@ -130,7 +131,7 @@ class TicketForm:
                 errors.update(e.errors)
         fields["ext"] = ext
         comment = values["comment"].strip()
-        if len(comment) > MAX_COMMENT or any(ord(c) < 32 for c in comment):
+        if len(comment) > MAX_COMMENT or not single_line(comment):
             errors["comment"] = ("The comment is one line of at most %d characters."
                                  % MAX_COMMENT)
         self.errors = errors

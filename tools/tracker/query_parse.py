@@ -8,6 +8,8 @@ shows.
 import re
 from dataclasses import dataclass, field
 
+from forge.names import single_line
+
 MAX_QUERY = 500
 MAX_TERMS = 30
 MAX_VALUE = 200
@@ -98,7 +100,7 @@ def _add_term(query, name, value, negated, quoted):
         raise QueryError("%s: needs a value (quote values that contain spaces)." % name)
     if len(value) > MAX_VALUE:
         raise QueryError("%s: the value is too long." % name)
-    if any(ord(c) < 32 for c in value):
+    if not single_line(value):
         raise QueryError("%s: the value contains control characters." % name)
     if name == "sort":
         if negated or quoted or "," in value:

@@ -19,6 +19,7 @@ from forge.actions import ActionError
 from forge.fields import username_exists
 from forge.model import User
 from forge.model.session import collection
+from forge.names import single_line
 from forge.redirects import redirect
 from forge.resources.tool import RawArtifact
 from forge.views.history import usernames
@@ -289,7 +290,7 @@ def split_labels(raw):
         label = label.strip()
         if not label:
             continue
-        if len(label) > 40 or any(ord(c) < 32 for c in label):
+        if len(label) > 40 or not single_line(label):
             raise ActionError("A label is one line of at most 40 characters.")
         if label not in labels:
             labels.append(label)

@@ -6,6 +6,7 @@ as it was sent, with ``errors`` mapping each field to its message.
 from forge.actions import ActionError
 from forge.actions.projects import check_title
 from forge.fields import FieldErrors
+from forge.names import single_line
 
 from .actions import clean_path
 
@@ -50,7 +51,7 @@ class PageForm:
             errors["text"] = "The text may not contain NUL characters."
         fields["text"] = text
         comment = self.values["comment"].strip()
-        if len(comment) > MAX_COMMENT or any(ord(c) < 32 for c in comment):
+        if len(comment) > MAX_COMMENT or not single_line(comment):
             errors["comment"] = ("The comment is one line of at most %d characters."
                                  % MAX_COMMENT)
         fields["comment"] = comment
