@@ -1,66 +1,77 @@
-"""THE LEAK SUITE (issue 5, "Must show"): nothing private reaches someone who
-may not read it — through activity pages, Atom feeds (anonymous or with any
-user's feed token) and live events — and each private thing does reach those
-who may.
+"""THE LEAK SUITE (issues 5 and 10): a generated matrix of kinds of secret
+node × surfaces × roles.  Each secret carries unique marker words; a marker
+must appear nowhere a role may not read it, and must reach the roles who may.
 
-The world:
+One world per module (``world``, module-scoped: built once, read by every test):
 
-* ``pub`` (public project) with a public wiki, a public tracker and a
-  **private tool** ``vault`` (a wiki readable by the project's members);
-  in the wiki a **private page** ``SealedPage``, in the tracker a **private
-  ticket** #2 with a comment;
-* ``priv``, a **private project** with a wiki page;
-* people: ``author`` (admin of both, makes every change), ``ada`` (admin of
-  both), ``dev`` (Developer of pub), ``mallory`` (Developer of pub with a
-  **DENY** of read on the private page and the private ticket), ``outsider``
-  and ``lurker`` (signed in, no role) and anonymous visitors.
+* ``pub`` (public project): a public wiki, a public tracker, a **private tool**
+  ``vault``, a discussion tool ``forum`` and a private wiki ``gone`` that is
+  **uninstalled** later; ``priv``, a **private project**;
+* kinds of secret node: a private page, a private ticket with a comment, a
+  page in the private tool, a page in the private project, two private pages
+  **renamed** after their activity was recorded (one with an attachment and a
+  comment, whose old name a public page then takes), a thread **held** for
+  moderation (started by ``lurker``), a **private thread** (the forum's newest),
+  the uninstalled private tool and a private page **deleted** later;
+* people: ``author`` (admin of both, makes most changes), ``ada`` (admin),
+  ``dev`` (Developer of pub), ``mallory`` (Developer with a DENY of read on the
+  private page and ticket), ``outsider`` and ``lurker`` (no role), anonymous.
 
-Every private thing carries a unique word in its title, its name and its text.
-Everybody watches both projects from the start (``lurker``, ``mallory`` and
-``outsider`` too: a watch they could not make through the pages), ``ada`` and
-``lurker`` by daily digest, the others for each change.
+Everybody watches both projects (``ada`` and ``lurker`` by daily digest).
 """
+import io
 import json
 
 import pytest
 from pyramid.testing import DummyRequest
 from pyramid.traversal import find_resource
 
+from forge import main
 from forge.actions.acl import add_entry, set_privacy
-from forge.actions.projects import install_tool
+from forge.actions.projects import install_tool, uninstall_tool
 from forge.actions.roles import add_member, role_named
+from forge.actions.users import create_user
+from forge.attachments.actions import attach_files
 from forge.discussion.actions import add_post
 from forge.feeds.tokens import feed_token_of
-from forge.model import User, session
-from forge.resources import SiteRoot
+from forge.model import Neighborhood, Project, ToolInstance, User, session
 from forge.notifications.digest import send_digests
 from forge.notifications.watches import add_watch, set_frequency
-from forge.testing import ForgeBrowser, forge_test_settings, smtp_settings
+from forge.resources import SiteRoot
+from forge.testing import (PASSWORD, ForgeBrowser, SmtpSink, deliver_to_reactors,
+                           forge_test_settings, reset_database, smtp_settings)
+from tools.discussion.actions import create_forum, create_thread
 from tools.tracker.actions import create_ticket
-from tools.wiki.actions import create_page
+from tools.wiki.actions import create_page, delete_page, rename_page
+from tools.wiki.model import WikiPage
 
-# what must never show to those who may not read it: word -> who may read it
+ADMINS, DEVS, MEMBERS = {"ada"}, {"ada", "dev"}, {"ada", "dev", "mallory"}
+MODERATORS_AND_AUTHOR = MEMBERS | {"lurker"}
+# marker -> who may read it
 SECRETS = {
-    "Sealedpage": {"ada", "dev"},             # private page (mallory denied)
-    "Sealedtext": {"ada", "dev"},
-    "Ticketsecret": {"ada", "dev"},           # private ticket (mallory denied)
-    "Ticketbody": {"ada", "dev"},
-    "Commentsecret": {"ada", "dev"},          # a comment on the private ticket
-    "Vaultpage": {"ada", "dev", "mallory"},   # page in the private tool
-    "Vaulttext": {"ada", "dev", "mallory"},
-    "Privpage": {"ada"},                      # page in the private project
-    "Privtext": {"ada"},
+    "Sealedpage": DEVS, "Sealedtext": DEVS,                       # private page
+    "Ticketsecret": DEVS, "Ticketbody": DEVS, "Commentsecret": DEVS,  # ticket + comment
+    "Vaultpage": MEMBERS, "Vaulttext": MEMBERS,                   # page in private tool
+    "Privpage": ADMINS, "Privtext": ADMINS,                       # private project
+    "Movedtitle": MEMBERS, "Attachsecret": MEMBERS, "Movedcomment": MEMBERS,  # renamed
+    "Movedtwo": MEMBERS,                                          # renamed, old name free
+    "Heldsubject": MODERATORS_AND_AUTHOR, "Heldtext": MODERATORS_AND_AUTHOR,  # held thread
+    "Privthread": MEMBERS, "Privthreadtext": MEMBERS,             # private thread
+    "Gonelabel": set(),                                           # uninstalled private tool
+    "Deletedmark": set(),                                         # deleted private page
 }
-PUBLIC = ["Openpage", "Openticket"]
-VIEWERS = [None, "outsider", "mallory", "dev", "ada"]
+# mail went out before the tool was uninstalled and the page deleted (to their
+# readers then); a held thread is mailed to nobody
+MAILED_TO = dict(SECRETS, Gonelabel=MEMBERS, Deletedmark=MEMBERS, Heldsubject=set(),
+                 Heldtext=set())
+PUBLIC = ["Openpage", "Openticket", "Openthread", "Takeover"]
+VIEWERS = [None, "outsider", "lurker", "mallory", "dev", "ada"]
 WATCHERS = ["ada", "dev", "mallory", "outsider", "lurker"]
 DIGEST = ("ada", "lurker")
-
-
-@pytest.fixture
-def forge_settings(smtp_server):
-    return forge_test_settings(**smtp_settings(smtp_server),
-                               **{"forge.events.stream_seconds": "1"})
+# what activity shows: titles, attachment names and comments (not a page's text)
+IN_ACTIVITY = {"Sealedpage", "Ticketsecret", "Commentsecret", "Vaultpage", "Privpage",
+               "Movedtitle", "Attachsecret", "Movedcomment", "Movedtwo", "Heldsubject",
+               "Privthread", "Privthreadtext"}
 
 
 def node(registry, url):
@@ -70,17 +81,41 @@ def node(registry, url):
     return find_resource(SiteRoot(request), url)
 
 
-@pytest.fixture
-def world(registry, make_user, make_project, run_reactors, smtp_server):
-    author = make_user("author")
-    people = {name: make_user(name) for name in WATCHERS}
-    pub = make_project("pub", author, title="Pub")
-    priv = make_project("priv", author, private=True, title="Priv")
+class World:
+    def __init__(self, app, smtp):
+        self.app, self.registry, self.smtp = app, app.registry, smtp
+        self.threads = {}
+
+
+@pytest.fixture(scope="module")
+def world():
+    smtp = SmtpSink().start()
+    settings = forge_test_settings(**smtp_settings(smtp),
+                                   **{"forge.events.stream_seconds": "1"})
+    reset_database(settings)
+    app = main({}, **settings)
+    try:
+        yield build(World(app, smtp))
+    finally:
+        smtp.stop()
+
+
+def build(world):
+    registry = world.registry
+    users = {name: create_user(registry, name, "%s@example.test" % name, PASSWORD)
+             for name in ["author"] + WATCHERS}
+    author = users["author"]
+    nb = Neighborhood.query.get(name="p")
+    from forge.actions.projects import create_project
+    pub = create_project(registry, nb, "pub", "Pub", author)
+    priv = create_project(registry, nb, "priv", "Priv", author, private=True)
     for project in (pub, priv):
-        add_member(registry, project, role_named(project, "Admin"), people["ada"], author)
+        add_member(registry, project, role_named(project, "Admin"), users["ada"], author)
     for name in ("dev", "mallory"):
-        add_member(registry, pub, role_named(pub, "Developer"), people[name], author)
-    for name, user in people.items():
+        add_member(registry, pub, role_named(pub, "Developer"), users[name], author)
+    for name, user in users.items():
+        if name == "author":
+            continue
         for project in (pub, priv):
             add_watch(user._id, "project", project)
         if name in DIGEST:
@@ -88,106 +123,127 @@ def world(registry, make_user, make_project, run_reactors, smtp_server):
     wiki = install_tool(registry, pub, "wiki", "wiki", author)
     tickets = install_tool(registry, pub, "tracker", "tickets", author)
     vault = install_tool(registry, pub, "wiki", "vault", author)
-    set_privacy(registry, node(registry, "/p/pub/vault/"), True, author)
+    forum_tool = install_tool(registry, pub, "discussion", "forum", author)
+    gone = install_tool(registry, pub, "wiki", "gone", author)
+    gone.label = "Gonelabel"
     privwiki = install_tool(registry, priv, "wiki", "wiki", author)
+    session.flush()
     session.close()
+    for url in ("/p/pub/vault/", "/p/pub/gone/"):
+        set_privacy(registry, node(registry, url), True, author)
 
     create_page(registry, pub, wiki, "Openpage", "Openpage", "Opentext words", author)
     create_page(registry, pub, wiki, "Sealedpage", "Sealedpage title", "Sealedtext words",
                 author, private=True)
-    create_ticket(registry, pub, tickets, {"title": "Openticket", "description": "x"},
-                  author)
+    create_page(registry, pub, wiki, "Oldname", "Movedtitle page", "Movedtext words", author,
+                private=True)
+    create_page(registry, pub, wiki, "Oldtwo", "Movedtwo page", "text", author, private=True)
+    create_page(registry, pub, wiki, "Doomed", "Deletedmark page", "text", author,
+                private=True)
+    create_ticket(registry, pub, tickets, {"title": "Openticket", "description": "x"}, author)
     create_ticket(registry, pub, tickets, {"title": "Ticketsecret",
                                            "description": "Ticketbody words"}, author,
                   private=True)
     create_page(registry, pub, vault, "Vaultpage", "Vaultpage", "Vaulttext words", author)
     create_page(registry, priv, privwiki, "Privpage", "Privpage", "Privtext words", author)
+    create_forum(registry, pub, forum_tool, "general", "General", "Talk.", author)
     session.close()
+    attach_files(registry, WikiPage.query.get(tool_id=wiki._id, path="Oldname"),
+                 [("Attachsecret.txt", io.BytesIO(b"x"), "text/plain")], author)
     add_post(registry, node(registry, "/p/pub/tickets/2/"), "Commentsecret words", author,
              may_skip_moderation=True)
+    add_post(registry, node(registry, "/p/pub/wiki/Oldname/"), "Movedcomment words", author,
+             may_skip_moderation=True)
+    general = "/p/pub/forum/general/"
+    for subject, text, who, moderated in (("Openthread", "Opentext", "author", True),
+                                          ("Privthread", "Privthreadtext words", "author", True),
+                                          ("Heldsubject", "Heldtext words", "lurker", False)):
+        thread, _post = create_thread(registry, node(registry, general), subject, text,
+                                      users[who], may_skip_moderation=moderated)
+        world.threads[subject] = general + thread.doc.path.split("/")[-1] + "/"
+    set_privacy(registry, node(registry, world.threads["Privthread"]), True, author)
     add_entry(registry, node(registry, "/p/pub/wiki/Sealedpage/"), "deny", "mallory", "read",
               author)
     add_entry(registry, node(registry, "/p/pub/tickets/2/"), "deny", "mallory", "read",
               author)
-    run_reactors()
+    deliver_to_reactors(registry)
     session.close()
-    return {"registry": registry}
+    # after their activity, mail and index entries exist: rename, take over,
+    # uninstall, delete
+    rename_page(registry, WikiPage.query.get(tool_id=wiki._id, path="Oldname"), "Newname",
+                author)
+    rename_page(registry, WikiPage.query.get(tool_id=wiki._id, path="Oldtwo"), "Newtwo",
+                author)
+    create_page(registry, pub, wiki, "Oldname", "Takeover", "public words", author)
+    uninstall_tool(registry, Project.query.get(_id=pub._id),
+                   ToolInstance.query.get(_id=gone._id), author)
+    delete_page(registry, WikiPage.query.get(tool_id=wiki._id, path="Doomed"), author)
+    deliver_to_reactors(registry)
+    session.close()
+    send_digests(registry, "2026-01-01")
+    return world
 
 
-def browser(forge_app, username=None):
-    b = ForgeBrowser(forge_app)
+def browser(world, username=None):
+    b = ForgeBrowser(world.app)
     if username:
         b.login(username)
     return b
 
 
-def check(text, who, where, secrets=SECRETS):
-    """No secret ``who`` may not read is in ``text``; return the ones shown."""
-    shown = {word for word in secrets if word.lower() in text.lower()}
-    leaked = {word for word in shown if who not in secrets[word]}
+def check(text, who, where, readers=SECRETS):
+    """No marker ``who`` may not read is in ``text``; return the ones shown."""
+    shown = {word for word in readers if word.lower() in text.lower()}
+    leaked = {word for word in shown if who not in readers[word]}
     assert not leaked, "%s leaks %s to %s" % (where, sorted(leaked), who or "anonymous")
     return shown
 
 
-def may_read(who):
-    return {word for word, readers in SECRETS.items() if who in readers}
+def may_read(who, readers=SECRETS):
+    return {word for word, allowed in readers.items() if who in allowed}
 
 
-# activity pages: every stream a private thing could show up in
-PAGES = ["/p/pub/@@activity", "/p/pub/", "/p/pub/wiki/@@activity",
-         "/p/pub/tickets/@@activity", "/p/pub/vault/@@activity", "/p/priv/@@activity",
-         "/p/pub/wiki/Sealedpage/@@activity", "/p/pub/tickets/2/@@activity",
-         "/p/pub/wiki/Openpage/@@activity", "/u/author/@@contributions", "/u/author/@@profile"]
-# titles only: the text of a page or ticket is not activity, a comment is
-IN_ACTIVITY = {"Sealedpage", "Ticketsecret", "Commentsecret", "Vaultpage", "Privpage"}
+def activity_urls(world):
+    threads = [world.threads[s] for s in ("Heldsubject", "Privthread", "Openthread")]
+    return (["/p/pub/@@activity", "/p/pub/wiki/@@activity", "/p/pub/tickets/@@activity",
+             "/p/pub/vault/@@activity", "/p/pub/forum/@@activity", "/p/priv/@@activity",
+             "/p/pub/forum/general/@@activity", "/p/pub/wiki/Sealedpage/@@activity",
+             "/p/pub/tickets/2/@@activity", "/p/pub/wiki/Openpage/@@activity",
+             "/p/pub/wiki/Oldname/@@activity", "/p/pub/wiki/Newname/@@activity",
+             "/p/pub/wiki/Oldtwo/@@activity", "/u/author/@@contributions",
+             "/u/lurker/@@contributions"] + [t + "@@activity" for t in threads])
 
 
-def test_activity_pages(forge_app, world):
-    for who in VIEWERS:
-        activity_pages_for(forge_app, world, who)
+# -- the matrix: surface × role ----------------------------------------------------
 
-
-def activity_pages_for(forge_app, world, who):
-    b = browser(forge_app, who)
+def surface_activity_pages(world, who):
+    b = browser(world, who)
     shown = set()
-    for url in PAGES:
-        response = b.get(url, status=(200, 404))
-        shown |= check(response.text, who, url)
-    assert "Openpage" in b.get("/p/pub/@@activity").text
-    assert shown == may_read(who) & IN_ACTIVITY
+    for url in activity_urls(world) + ["/p/pub/", "/u/author/@@profile"]:
+        shown |= check(b.get(url, status=(200, 404)).text, who, url)
+    assert "Takeover" in b.get("/p/pub/@@activity").text
+    return shown, IN_ACTIVITY
 
 
-def test_feeds_anonymous_and_with_tokens(forge_app, world):
-    for who in VIEWERS:
-        feeds_anonymous_and_with_tokens_for(forge_app, world, who)
-
-
-def feeds_anonymous_and_with_tokens_for(forge_app, world, who):
-    """A feed read anonymously shows public items; with a user's token, what
-    that user may read (the request's own session does not matter)."""
-    anonymous = browser(forge_app)
-    params = {}
-    if who:
-        params["token"] = feed_token_of(world["registry"], User.by_username(who))
+def surface_feeds(world, who):
+    """Anonymous with the role's feed token: what that user may read."""
+    anonymous = browser(world)
+    params = {"token": feed_token_of(world.registry, User.by_username(who))} if who else {}
     shown = set()
-    for url in PAGES:
-        if url.endswith("@@profile") or url == "/p/pub/":
-            continue
-        feed_url = url + ".atom"
-        response = anonymous.get(feed_url, params=params, status=(200, 404))
-        if response.status_int == 200:
-            assert response.content_type == "application/atom+xml"
-        shown |= check(response.text, who, feed_url)
-    assert "Openpage" in anonymous.get("/p/pub/@@activity.atom", params=params).text
-    assert shown == may_read(who) & IN_ACTIVITY
+    for url in activity_urls(world):
+        response = anonymous.get(url + ".atom", params=params, status=(200, 404))
+        shown |= check(response.text, who, url + ".atom")
+    assert "Takeover" in anonymous.get("/p/pub/@@activity.atom", params=params).text
+    return shown, IN_ACTIVITY
 
 
-def test_a_signed_in_reader_without_token_gets_their_own_view(forge_app, world):
-    """A session works for feeds too (a browser opening the feed)."""
-    for who in ("mallory", "dev"):
-        text = browser(forge_app, who).get("/p/pub/@@activity.atom").text
-        assert check(text, who, "feed with session") == may_read(who) & IN_ACTIVITY - {
-            "Privpage"}
+def surface_feeds_with_session(world, who):
+    b = browser(world, who)
+    shown = set()
+    for url in ("/p/pub/@@activity.atom", "/u/author/@@contributions.atom",
+                "/u/lurker/@@contributions.atom"):
+        shown |= check(b.get(url).text, who, url + " (session)")
+    return shown, IN_ACTIVITY - {"Privpage"}
 
 
 def read_events(body):
@@ -200,75 +256,72 @@ def read_events(body):
     return events
 
 
-def test_live_events(forge_app, world):
-    for who in VIEWERS:
-        live_events_for(forge_app, world, who)
-
-
-def live_events_for(forge_app, world, who):
-    b = browser(forge_app, who)
-    shown, paths = set(), set()
-    # each stream lasts forge.events.stream_seconds (1 s): the project's has every event
-    for url in ("/p/pub/@@events", "/p/pub/vault/@@events", "/p/priv/@@events"):
-        response = b.get(url, headers={"Last-Event-ID": "0"}, status=(200, 404))
+def surface_live_events(world, who):
+    b = browser(world, who)
+    shown, names = set(), set()
+    for url in ("/p/pub/@@events", "/p/priv/@@events"):
+        response = b.get(url, params={"last_event_id": "0"}, status=(200, 404))
         shown |= check(response.text, who, url)
         if response.status_int == 200:
             assert response.content_type == "text/event-stream"
-            paths |= {(e.get("tool_id"), e.get("path")) for e in read_events(response.text)}
-    names = {path for _, path in paths if path}
-    # events name nodes by path: the private ones reach only their readers
-    assert ("Sealedpage" in names) == (who in ("ada", "dev"))
-    assert ("Vaultpage" in names) == (who in ("ada", "dev", "mallory"))
-    assert ("Privpage" in names) == (who == "ada")
-    assert ("2" in names) == (who in ("ada", "dev"))
-    assert "Openpage" in names and "1" in names
-    assert shown <= may_read(who)
+            names |= {e.get("path") for e in read_events(response.text)}
+    # events name nodes by path; the one a path named then is not the one there now
+    assert ("Sealedpage" in names) == (who in DEVS)
+    assert ("Newname" in names) == (who in MEMBERS)
+    assert "Openpage" in names and "Oldname" in names
+    # an event carries node names (paths) and attachment names, no titles
+    return shown, {"Attachsecret", "Sealedpage", "Vaultpage", "Privpage"}
 
 
-def test_mail_each_change_and_digest(world, smtp_server):
-    """No e-mail (each change, or the daily digest) names a private thing to a
-    watcher who may not read it; readers get each.  Mallory's DENY is set
-    after the page and ticket were made, and before the reactor sends: she
-    gets nothing about them."""
-    send_digests(world["registry"], "2026-01-01")
-    received = {name: "" for name in WATCHERS}
-    for message in smtp_server.messages:
-        text = "%s\n%s" % (message["Subject"], message.get_body(("plain",)).get_content())
-        for address in message.envelope_to:
-            received[address.split("@")[0]] += text
-    for name in WATCHERS:
-        shown = check(received[name], name, "e-mail")
-        assert "Openpage" in received[name], name
-        assert shown >= may_read(name) & IN_ACTIVITY, name
+def surface_forum(world, who):
+    """The forum index (with its counters and last post) and the forum page."""
+    b = browser(world, who)
+    index = b.get("/p/pub/forum/").text
+    shown = check(index, who, "forum index")
+    assert "Openthread" in index
+    # the counters count what every reader of the forum may read: one thread
+    row = index[index.index("General"):]
+    assert ">1<" in row.replace(" ", "").replace("\n", "")[:400], row[:400]
+    shown |= check(b.get("/p/pub/forum/general/").text, who, "forum page")
+    return shown, {"Heldsubject", "Privthread"}
 
 
-# -- search -------------------------------------------------------------------------
+def surface_threads(world, who):
+    """A thread's page, history, first version and diff."""
+    b = browser(world, who)
+    shown = set()
+    for subject in ("Heldsubject", "Privthread"):
+        url = world.threads[subject]
+        for view in ("", "@@history", "@@version?v=1", "@@diff?from=1&to=1"):
+            response = b.get(url + view, status=(200, 404))
+            shown |= check(response.text, who, url + view)
+            assert (response.status_int == 200) == (who in SECRETS[subject]), url + view
+    return shown, {"Heldsubject", "Heldtext", "Privthread", "Privthreadtext"}
 
-def search_as(registry, who, text, scope=None):
-    from forge.search import search
-    from forge.security import user_principals
-    from pyramid.authorization import Everyone
-    principals = [Everyone] if who is None else user_principals(User.by_username(who))
-    return search(registry.forge_search_index(), text, principals, scope=scope, size=50)
 
-
-WORD_QUERIES = [w.lower() for w in SECRETS] + [
+SEARCH_QUERIES = [w.lower() for w in SECRETS] + [
     '"sealedtext words"', '"ticketbody words"', '"vaulttext words"', '"privtext words"',
-    '"commentsecret words"', "title:sealedpage", 'title:"sealedpage title"', "text:privtext",
-    "text:ticketbody", "title:vaultpage", "tool:vault", "project:priv", "type:ticket",
-    "sealed*", "ticket*", "vault*", "priv*", "comment*", "*", "words", "words -opentext",
-    "label:secret", "author:author"]
-SEARCH_URLS = ["/@@search", "/p/pub/@@search", "/p/pub/vault/@@search", "/p/priv/@@search"]
-# documents holding "words": who may read which (the ticket's comment is in its text)
-WORDS_DOCS = {"Openpage": set(VIEWERS), "Sealedpage title": {"ada", "dev"},
-              "#2 Ticketsecret": {"ada", "dev"}, "Vaultpage": {"ada", "dev", "mallory"},
-              "Privpage": {"ada"}}
+    '"commentsecret words"', '"movedtext words"', '"heldtext words"', "title:sealedpage",
+    "text:privtext", "tool:vault", "tool:gone", "project:priv", "type:ticket", "sealed*",
+    "moved*", "held*", "priv*", "gone*", "deleted*", "*", "words", "author:author",
+    "author:lurker"]
+
+
+def surface_search(world, who):
+    b = browser(world, who)
+    shown = set()
+    for url in ("/@@search", "/p/pub/@@search", "/p/pub/forum/@@search"):
+        for text in SEARCH_QUERIES:
+            response = b.get(url, params={"q": text}, status=(200, 400, 404))
+            shown |= check(answer_of(response, text), who, "%s?q=%s" % (url, text))
+    # a held thread is not indexed at all (its subject is for moderators only)
+    return shown, {"Sealedpage", "Sealedtext", "Ticketsecret", "Ticketbody", "Commentsecret",
+                   "Vaultpage", "Vaulttext", "Privpage", "Privtext", "Movedtitle", "Movedtwo",
+                   "Movedcomment", "Privthread", "Privthreadtext"}
 
 
 def answer_of(response, text):
-    """The page's main part without the searcher's own words echoed back (the
-    header's and the page's search boxes, pager links, an error message
-    quoting the query)."""
+    """The page's main part without the searcher's own words echoed back."""
     main = response.html.find("main")
     if response.status_int == 404:
         return str(main)
@@ -282,45 +335,54 @@ def answer_of(response, text):
     return answer
 
 
-def test_search_pages(forge_app, world):
+SURFACES = {name[len("surface_"):]: fn for name, fn in dict(globals()).items()
+            if name.startswith("surface_")}
+
+
+@pytest.mark.parametrize("who", VIEWERS, ids=lambda w: w or "anonymous")
+@pytest.mark.parametrize("surface", sorted(SURFACES))
+def test_matrix(world, surface, who):
+    """Nothing the role may not read, and all it may read, on this surface."""
+    shown, expected = SURFACES[surface](world, who)
+    assert shown == may_read(who) & expected, (surface, who)
+
+
+def test_mail_each_change_and_digest(world):
+    """No mail (each change, or the daily digest) names a secret to a watcher
+    who may not read it; its readers get it.  Mallory's DENY is set before the
+    reactor sends: she gets nothing about the page and ticket."""
+    received = {name: "" for name in WATCHERS}
+    for message in world.smtp.messages:
+        text = "%s\n%s" % (message["Subject"], message.get_body(("plain",)).get_content())
+        for address in message.envelope_to:
+            received[address.split("@")[0]] += text
+    expected = {"Sealedpage", "Ticketsecret", "Commentsecret", "Vaultpage", "Privpage",
+                "Movedtitle", "Movedcomment", "Movedtwo", "Privthread", "Gonelabel",
+                "Deletedmark"}
+    for name in WATCHERS:
+        shown = check(received[name], name, "e-mail", MAILED_TO)
+        assert "Openpage" in received[name] and "Takeover" in received[name], name
+        assert shown >= may_read(name, MAILED_TO) & expected, name
+
+
+def test_held_thread_author_and_moderators_only(world):
+    """The held thread is listed on the forum page for its author and moderators."""
+    for who, listed in ((None, False), ("outsider", False), ("lurker", True), ("dev", True)):
+        text = browser(world, who).get("/p/pub/forum/general/").text
+        assert ("Heldsubject" in text) == listed, who
+
+
+def test_search_counts_hide_secrets(world):
+    from pyramid.authorization import Everyone
+
+    from forge.search import search
+    from forge.security import user_principals
     for who in VIEWERS:
-        search_pages_for(forge_app, world, who)
-
-
-def search_pages_for(forge_app, world, who):
-    """Words, phrases, field queries and wildcards, on every scope's page."""
-    b = browser(forge_app, who)
-    shown = set()
-    for url in SEARCH_URLS:
-        for text in WORD_QUERIES:
-            response = b.get(url, params={"q": text}, status=(200, 400, 404))
-            shown |= check(answer_of(response, text), who, "%s?q=%s" % (url, text))
-    # and each is found by those who may read it (a ticket's comments are its text)
-    assert shown == may_read(who)
-
-
-def test_search_counts_and_facets(world):
-    for who in VIEWERS:
-        search_counts_and_facets_for(world, who)
-
-
-def search_counts_and_facets_for(world, who):
-    registry = world["registry"]
-    readable = sorted(title for title, readers in WORDS_DOCS.items() if who in readers)
-    results = search_as(registry, who, "words")
-    titles = sorted(hit.title for hit in results.hits)
-    assert [t for t in titles if t in WORDS_DOCS] == readable
-    assert results.count == len(titles)
-    # each document has its type twice: "page" and "wiki.page"
-    facet_total = sum(n for name, n in results.facets["type"] if "." in name)
-    assert facet_total == results.count
-    types = {name.lower() for name, _ in results.facets["type"]}
-    assert ("ticket" in " ".join(types)) == (who in ("ada", "dev"))
-    for text in ("sealed*", "ticketsecret", "privtext", "vaulttext", "project:priv"):
-        results = search_as(registry, who, text)
-        found = {word for word in SECRETS
-                 if any(word.lower() in (hit.title + str(hit.snippet)).lower()
-                        for hit in results.hits)}
-        assert found <= may_read(who), (text, found)
-        if not found:
-            assert results.count == 0 and sum(n for _, n in results.facets["type"]) == 0, text
+        principals = [Everyone] if who is None else user_principals(User.by_username(who))
+        for text in ("moved*", "held*", "gonelabel", "deletedmark", "privthread"):
+            results = search(world.registry.forge_search_index(), text, principals, size=50)
+            found = {w for w in SECRETS if any(w.lower() in (h.title + str(h.snippet)).lower()
+                                               for h in results.hits)}
+            assert found <= may_read(who), (who, text, found)
+            if not found:
+                assert results.count == 0, (who, text)
