@@ -18,21 +18,22 @@ whole lineage, nearest node first):
 A node the user may not read is answered like a missing one (see
 ``forge.views.errors``).
 
-Identity comes from the signed session cookie, or from an API token sent as
-``Authorization: Bearer pf_...`` (checked by the forge tween, which answers 401
-for a bad one).  CSRF tokens are required of every unsafe request that carries
-the session cookie; a token-only request has no ambient credential to forge.
+Identity comes from the session (``forge.sessions``: the cookie carries a
+random id, the data is stored server-side so that it can be ended), or from an
+API token sent as ``Authorization: Bearer pf_...`` (checked by the forge tween,
+which answers 401 for a bad one or a disabled user's).  CSRF tokens are
+required of every unsafe request that carries the session cookie; a token-only
+request has no ambient credential to forge.
 """
 from pyramid.authorization import ACLAllowed, ACLHelper, Authenticated, Everyone
 from pyramid.csrf import SessionCSRFStoragePolicy, new_csrf_token
-from pyramid.session import SignedCookieSessionFactory
 from pyramid.interfaces import ISecurityPolicy
 from zope.interface import implementer
 
 from .model import ProjectRole, User
 from .model.cache import cached_find, cached_value
+from .sessions import USER_KEY, SessionFactory
 
-SESSION_COOKIE = "forge_session"
 TOKEN_USER = "forge.token_user_id"       # environ key set by the forge tween
 SITE_ADMIN = "site:admin"
 
@@ -58,14 +59,18 @@ class ForgeSecurityPolicy:
     def identity(self, request):
         """The signed-in ``User`` document, or None."""
         user_id = request.environ.get(TOKEN_USER)
-        if user_id is None:
-            if SESSION_COOKIE not in request.cookies:
+        from_session = user_id is None
+        if from_session:
+            if not has_session_cookie(request):
                 return None  # don't parse (or create) a session for anonymous readers
-            user_id = request.session.get("user_id")
+            user_id = request.session.get(USER_KEY)
         if not user_id:
             return None
         users = cached_find(request, User, {"_id": str(user_id)})
         if not users or users[0].disabled:
+            if from_session:
+                # disabled (or removed) behind the actions' back: end it for good
+                request.session.invalidate()
             return None
         return users[0]
 
@@ -89,9 +94,10 @@ class ForgeSecurityPolicy:
         return permits(context, principals, permission, self.acl)
 
     def remember(self, request, userid, **kw):
-        # nothing from before sign-in carries over, the CSRF token included
-        request.session.clear()
-        request.session["user_id"] = str(userid)
+        # a new session id (no fixation), and nothing from before sign-in
+        # carries over, the CSRF token included
+        request.session.invalidate()
+        request.session[USER_KEY] = str(userid)
         new_csrf_token(request)
         return []
 
@@ -134,9 +140,25 @@ def can(context, principals, permission):
     return bool(permits(context, principals, permission))
 
 
+def session_cookie_name(registry):
+    return registry.settings["forge.session.cookie_name"]
+
+
+def has_session_cookie(request):
+    """Whether the request may belong to a session (signed in or holding a
+    form's token): such requests are never served from the page cache."""
+    return session_cookie_name(request.registry) in request.cookies
+
+
 def needs_csrf_check(request):
     """Cookie-authenticated (or anonymous) requests; not token-only ones."""
-    return TOKEN_USER not in request.environ or SESSION_COOKIE in request.cookies
+    return TOKEN_USER not in request.environ or has_session_cookie(request)
+
+
+def authenticated_by_token(request):
+    """True when the request's identity comes from an API token: such a
+    request may use the account but not change its credentials."""
+    return TOKEN_USER in request.environ
 
 
 def bearer_token(request):
@@ -147,16 +169,8 @@ def bearer_token(request):
 
 def includeme(config):
     settings = config.registry.settings
-    config.set_session_factory(SignedCookieSessionFactory(
-        settings["forge.secret"],
-        cookie_name=SESSION_COOKIE,
-        httponly=True,
-        samesite="Lax",
-        secure=settings["forge.session.secure"],
-        max_age=settings["forge.session.max_age"],
-        timeout=settings["forge.session.max_age"],
-        reissue_time=3600,
-    ))
+    config.set_session_factory(SessionFactory(settings))
+    config.add_request_method(has_session_cookie, "has_session_cookie", reify=True)
     config.set_csrf_storage_policy(SessionCSRFStoragePolicy())
     config.set_default_csrf_options(require_csrf=True, callback=needs_csrf_check)
     config.set_security_policy(ForgeSecurityPolicy())

@@ -27,6 +27,7 @@ DEFAULTS = {
     "forge.db.equality_indexes": ("auto", str),
     "forge.session.secure": (False, asbool),
     "forge.session.max_age": (14 * 24 * 3600, int),
+    "forge.session.cookie_name": ("forge_session", str),
     "forge.max_body_bytes": (1024 * 1024, int),
     # whole pages kept for readers not signed in (forge.page_cache), MiB per process; 0: off
     "forge.page_cache.max_mb": (64.0, float),

@@ -132,7 +132,8 @@ class ForgeBrowser:
 
     @property
     def signed_in(self):
-        return "forge_session" in self.app.cookies and self._user is not None
+        cookie_name = self.app.app.registry.settings["forge.session.cookie_name"]
+        return cookie_name in self.app.cookies and self._user is not None
 
     _user = None
 

@@ -9,7 +9,7 @@ from urllib.parse import unquote_to_bytes
 from pyramid.httpexceptions import HTTPRequestEntityTooLarge, HTTPUnauthorized
 from pyramid.tweens import MAIN
 
-from .actions.tokens import user_id_for
+from .actions.tokens import TokenRefused, user_id_for
 from .attachments import request_body_limit
 from .model import session
 from .model.cache import start_request
@@ -40,10 +40,10 @@ def forge_tween_factory(handler, registry):
             check_form_encoding(request.body)
         token = bearer_token(request)
         if token is not None:
-            user_id = user_id_for(token)
-            if user_id is None:
-                raise HTTPUnauthorized("The API token is not valid (revoked, or mistyped).")
-            request.environ[TOKEN_USER] = user_id
+            try:
+                request.environ[TOKEN_USER] = user_id_for(token)
+            except TokenRefused as refused:
+                raise HTTPUnauthorized(str(refused))
         try:
             return handler(request)
         finally:

@@ -75,3 +75,38 @@ def test_token_names_are_checked(forge_browser, make_user):
     page = forge_browser.post_form("/@@account", {"form": "token", "name": ""}, status=400)
     assert "Name the token" in page.text
     assert ApiToken.query.find().count() == 0
+
+
+def test_a_disabled_users_token_is_401_with_a_message(forge_app, ada_token):
+    from forge.model import User, session
+    session.close()
+    ada = User.query.get(username="ada")
+    ada.disabled = True
+    session.flush()
+    client = webtest.TestApp(forge_app)
+    response = client.get("/", headers=bearer(ada_token), status=401)
+    assert "disabled" in response.text
+    response = client.get("/", headers=dict(bearer(ada_token), Accept="application/json"),
+                          status=401)
+    assert "disabled" in response.json["message"]
+
+
+@pytest.mark.parametrize("fields", [
+    {"form": "token", "name": "minted by a token"},
+    {"form": "revoke-token"},
+    {"form": "password", "current_password": "x", "new_password": "new password!",
+     "new_password_confirm": "new password!"},
+    {"form": "profile", "display_name": "Mallory", "email": "mallory@evil.test"},
+])
+def test_a_token_cannot_change_the_accounts_credentials(forge_app, ada_token, fields):
+    from forge.model import User, session
+    [record] = ApiToken.query.find().all()
+    if fields["form"] == "revoke-token":
+        fields = dict(fields, token_id=record._id)
+    client = webtest.TestApp(forge_app)
+    response = client.post("/@@account", fields, headers=bearer(ada_token), status=403)
+    assert "An API token cannot change the account" in response.text
+    session.close()
+    assert [t.name for t in ApiToken.query.find()] == ["release script"]
+    assert User.query.get(username="ada").email == "ada@example.test"
+    client.get("/@@account", headers=bearer(ada_token), status=200)   # reading is fine

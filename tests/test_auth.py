@@ -355,3 +355,31 @@ def test_sign_in_works_on_a_site_anonymous_users_may_not_read(forge_browser, mak
     login(forge_browser, "ada", status=400, password="wrong password")
     login(forge_browser, "ada")
     forge_browser.post_form("/@@logout", status=302)
+
+
+# --- revoking sessions (issue 10 item 7; details in test_sessions.py) -------
+
+def test_a_cookie_replayed_after_logout_is_signed_out(forge_app, forge_browser, make_user):
+    from forge.testing import ForgeBrowser
+    make_user("ada")
+    forge_browser.login("ada")
+    saved = dict(forge_browser.app.cookies)
+    forge_browser.post_form("/@@logout", status=302)
+    replay = ForgeBrowser(forge_app)
+    for name, value in saved.items():
+        replay.app.set_cookie(name, value)
+    assert replay.get("/@@account", status=302).location.startswith("http://localhost/@@login")
+
+
+def test_a_password_change_signs_out_the_other_browsers(forge_app, forge_browser, make_user):
+    from forge.testing import ForgeBrowser
+    make_user("ada")
+    other = ForgeBrowser(forge_app)
+    other.login("ada")
+    forge_browser.login("ada")
+    forge_browser.post_form("/@@account", {
+        "form": "password", "current_password": PASSWORD,
+        "new_password": "a brand new secret", "new_password_confirm": "a brand new secret"},
+        status=302)
+    assert signed_in_as(forge_browser) == "ada"
+    assert signed_in_as(other) is None

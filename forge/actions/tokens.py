@@ -3,12 +3,14 @@ import hashlib
 import secrets
 import time
 
-from ..model import session
+from ..model import User, session
+from ..model.session import collection
 from ..names import single_line
 from ..model.token import ApiToken
 from . import ActionError
 
 TOKEN_PREFIX = "pf_"
+INVALID = "The API token is not valid (revoked, or mistyped)."
 MAX_TOKENS = 20
 
 
@@ -43,9 +45,23 @@ def revoke_token(user, token_id):
     return record
 
 
+class TokenRefused(Exception):
+    """A bearer token that identifies nobody; the message says why (a 401)."""
+
+
 def user_id_for(token):
-    """The id of the token's user, or None."""
+    """The id of the token's user; raises ``TokenRefused`` for an unknown
+    token or one whose user is disabled (never anonymous instead: a script
+    should learn at once that its token stopped working)."""
     if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 200:
-        return None
+        raise TokenRefused(INVALID)
     record = ApiToken.query.get(token_hash=token_hash(token))
-    return record.user_id if record is not None else None
+    if record is None:
+        raise TokenRefused(INVALID)
+    # straight from the database: the request has no tree generation yet
+    user = collection(User, bump=False).find_one({"_id": record.user_id}, {"disabled": 1})
+    if user is None:
+        raise TokenRefused(INVALID)
+    if user.get("disabled"):
+        raise TokenRefused("The account this API token belongs to is disabled.")
+    return record.user_id

@@ -22,6 +22,7 @@ from pymongo import ReturnDocument
 from ..events import UserCreated
 from ..model import User, emit, session
 from ..model.session import collection
+from ..model.web_session import end_sessions_of
 from ..names import InvalidName, check_username, single_line
 from ..bus.auditing import audit
 from . import ActionError, flush_or_refuse
@@ -167,13 +168,30 @@ def verify_password(user, password):
 
 
 def change_password(user, old_password, new_password, actor=None):
-    """Set a new password after checking the current one."""
+    """Set a new password after checking the current one, and end every
+    session of the user (the page that changed it starts a new one)."""
     if not verify_password(user, old_password):
         raise ActionError("The current password is not correct.")
     check_password_rules(new_password)
     user.password_hash = hasher.hash(new_password)
     record(user, "user", actor or user, "user.password", "changed the password")
     session.flush()
+    end_sessions_of(user._id)
+
+
+def set_disabled(user, disabled, actor):
+    """Disable (or enable again) an account.  Disabling ends its sessions at
+    once; its API tokens are refused (401) while it stays disabled."""
+    disabled = bool(disabled)
+    if user.disabled == disabled:
+        return user
+    user.disabled = disabled
+    record(user, "user", actor, "user.disable" if disabled else "user.enable",
+           "disabled the account" if disabled else "enabled the account")
+    session.flush()
+    if disabled:
+        end_sessions_of(user._id)
+    return user
 
 
 def update_profile(user, display_name, email, actor=None):

@@ -16,8 +16,18 @@ from ..actions.users import (Throttled, change_password, create_user, sign_in,
 from ..interfaces import IProject, ISiteRoot
 from ..model import Neighborhood, Project, ProjectRole, User
 from ..redirects import redirect, safe_next
+from ..security import authenticated_by_token
 
 BAD_CREDENTIALS = "Wrong username or password."
+
+
+class CredentialsNeedSignIn(ActionError):
+    """A request authenticated by an API token tried to change the account: a
+    leaked token must not mint further tokens or take the account over."""
+
+    status = 403
+
+
 MAX_LISTED_ROLES = 500
 
 
@@ -90,6 +100,10 @@ class AccountView:
         self.request = request
         if request.user is None:
             raise HTTPForbidden()     # anonymous GET: the forbidden view sends to sign-in
+        if request.method == "POST" and authenticated_by_token(request):
+            raise CredentialsNeedSignIn(
+                "An API token cannot change the account (password, e-mail address, "
+                "profile or tokens): sign in with your password to do that.")
         self.user = request.user
 
     def page(self, profile=None, profile_error=None, password_error=None,
@@ -133,7 +147,9 @@ class AccountView:
                             post.get("new_password", ""))
         except ActionError as error:
             return self.refused(error, password_error=str(error))
-        return self.back("Your password is changed.")
+        # every session ended with the old password; this one goes on under a new id
+        self.request.session.renew()
+        return self.back("Your password is changed. Every other session is signed out.")
 
 
     @view_config(request_method="POST", request_param="form=token")
