@@ -270,3 +270,10 @@ def test_under_a_server_that_does_not_read_ahead_the_heartbeat_frees_the_slot(
         assert slots.open == 0
     finally:
         server.close()
+
+
+@pytest.mark.parametrize("last_id", ["²", "١٢", "9" * 30, "-1", "1e3"])
+def test_a_last_event_id_that_is_no_plain_number_starts_from_now(forge_browser, world, last_id):
+    response = forge_browser.get("/p/demo/@@events", params={"last_event_id": last_id})
+    assert response.content_type == "text/event-stream"
+    assert read_events(response.text) == []

@@ -149,8 +149,10 @@ def listener_keys(request):
 
 
 def last_event_id(request):
+    """The number the client last saw, or None (also for anything that is not
+    a plain number a database query can hold: start from now)."""
     raw = request.headers.get("Last-Event-ID") or request.GET.get("last_event_id") or ""
-    return int(raw) if raw.isdigit() else None
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 18 else None
 
 
 def event_node(request, message):
