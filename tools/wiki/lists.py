@@ -2,7 +2,9 @@
 deleted pages (with undelete).
 
 Every list shows only pages the viewer may read, checked on nodes with their
-full lineage (a private page hides its sub-pages too), before paging.
+full lineage (a private page hides its sub-pages too), before paging; deleted
+pages too, on the lineage they had (``deleted_nodes``), deleted ancestors
+included.
 """
 from pyramid.view import view_config, view_defaults
 
@@ -10,7 +12,7 @@ from forge.actions import ActionError
 from forge.model import Snapshot
 from forge.model.session import collection
 from forge.redirects import redirect
-from forge.resources.tool import RawArtifact
+from forge.resources.tool import ArtifactFamily, RawArtifact
 from forge.views.errors import error_response
 from forge.views.history import usernames
 from forge.views.listing import page_number, readable_page
@@ -26,6 +28,31 @@ WELCOME = ("Welcome to the wiki of this project.\n\n"
            "that creates it.\n")
 LIST_FIELDS = {"text": 0}          # lists never need the pages' text
 RECENT_PAGE_SIZE = 25
+
+
+def deleted_nodes(tool, paths):
+    """{path: node} for pages at ``paths``, each built on its real lineage: its
+    ancestors as stored, deleted ones included, so that their ACLs (a private
+    or admin-only parent) decide who may see or restore it, as
+    ``forge.security.permits`` does for live pages.  One query for every
+    family involved.  A page whose ancestor is missing altogether maps to None
+    (shown to nobody but site admins, who see the raw data anyway)."""
+    families = sorted({path.split("/", 1)[0] for path in paths})
+    family = ArtifactFamily.__new__(ArtifactFamily)
+    family.by_path = {raw["path"]: RawArtifact(raw) for raw in collection(WikiPage).find(
+        {"tool_id": tool.doc._id, "family": {"$in": families}}, LIST_FIELDS)}
+    built = {}
+
+    def node(path):
+        if path not in built:
+            doc = family.by_path.get(path)
+            parent_path, _, name = path.rpartition("/")
+            parent = tool if not parent_path else node(parent_path)
+            built[path] = (tool.artifact_resource(doc, name, parent, family)
+                           if doc is not None and parent is not None else None)
+        return built[path]
+
+    return {path: node(path) for path in paths}
 
 
 @view_defaults(context=IWikiTool)
@@ -93,25 +120,23 @@ class WikiToolViews(PageFormView):
     @view_config(name="deleted", request_method="GET", renderer="wiki/deleted.jinja2",
                  permission="delete")
     def deleted(self):
+        """The deleted pages this user could read were they not deleted."""
         request, tool = self.request, self.context
         raws = list(collection(WikiPage).find({"tool_id": tool.doc._id, "deleted": True},
                                               LIST_FIELDS).sort("path", 1).limit(1000))
-        # a deleted page's own ACL still applies; its parents may be gone, so
-        # it is checked as if it hung from the tool
-        nodes = []
-        for raw in raws:
-            node = tool.artifact_resource(RawArtifact(raw), raw["path"].rsplit("/", 1)[-1],
-                                          tool, None)
-            if request.can("read", node):
-                nodes.append(node)
-        return {"nodes": nodes}
+        nodes = deleted_nodes(tool, [raw["path"] for raw in raws])
+        shown = [nodes[raw["path"]] for raw in raws
+                 if nodes[raw["path"]] is not None and request.can("read", nodes[raw["path"]])]
+        return {"nodes": shown,
+                "may_undelete": {n.doc._id for n in shown if request.can("delete", n)}}
 
     @view_config(name="undelete", request_method="POST", permission="delete")
     def undelete(self):
         request, tool = self.request, self.context
         doc = WikiPage.query.get(tool_id=tool.doc._id, _id=request.POST.get("page", ""))
-        if doc is None or not request.can("read", tool.artifact_resource(
-                doc, doc.name, tool, None)):
+        node = deleted_nodes(tool, [doc.path])[doc.path] if doc is not None else None
+        # one answer for a missing page and one this user may not see or delete
+        if node is None or not request.can("delete", node):
             return error_response(request, 404, "Not found", "There is no such page.")
         try:
             back = undelete_page(request.registry, doc, request.user)
