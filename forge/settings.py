@@ -32,10 +32,14 @@ DEFAULTS = {
     # whole pages kept for readers not signed in (forge.page_cache), MiB per process; 0: off
     "forge.page_cache.max_mb": (64.0, float),
     "forge.attachments.max_bytes": (10 * 1024 * 1024, int),
+    # sign-in throttles (forge.actions.sign_in): failures per (account, network) and
+    # per network in their windows; past account_max_failures (all networks) one
+    # try per network and window
     "forge.login.max_failures": (5, int),
     "forge.login.lockout_seconds": (300, int),
     "forge.login.address_max_failures": (20, int),
     "forge.login.address_window_seconds": (300, int),
+    "forge.login.account_max_failures": (50, int),
     "forge.bus.url": ("memory://", str),
     # prefix of every exchange and queue name: forges sharing a broker each take their own
     "forge.bus.namespace": ("forge", str),

@@ -1,27 +1,12 @@
-"""Users: sign-up, passwords, profiles and sign-in throttling.
+"""Users: sign-up, passwords, profiles, disabling.
 
-Two throttles guard sign-in:
-
-* per account (stored on the user, so it holds across processes): after
-  ``forge.login.max_failures`` consecutive failures the account refuses every
-  attempt, the right password included, for ``forge.login.lockout_seconds``;
-* per client network (in process memory): ``forge.login.address_max_failures``
-  failures within ``forge.login.address_window_seconds`` from one address (an
-  IPv6 /64) refuse that address, whatever account it tries, so one client
-  cannot spray guesses over many accounts.
+Signing in and its throttles are in ``forge.actions.sign_in``.
 """
-import ipaddress
-import threading
-import time
-from collections import OrderedDict, deque
-
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from pymongo import ReturnDocument
 
 from ..events import UserCreated
 from ..model import User, emit, session
-from ..model.session import collection
 from ..model.web_session import end_sessions_of
 from ..names import InvalidName, check_username, single_line
 from ..bus.auditing import audit
@@ -39,24 +24,11 @@ def configure_hasher(settings):
     hasher = PasswordHasher(time_cost=settings["forge.password.time_cost"],
                             memory_cost=settings["forge.password.memory_kib"],
                             parallelism=settings["forge.password.parallelism"])
+
+
 MIN_PASSWORD = 8
 MAX_PASSWORD = 1024
 MAX_DISPLAY_NAME = 100
-
-ADDRESS_MAX_FAILURES = 20
-ADDRESS_WINDOW_SECONDS = 300
-ADDRESS_MAX_TRACKED = 10000
-
-
-class Throttled(ActionError):
-    """Too many failed sign-ins; ``seconds`` until the next attempt may succeed."""
-
-    status = 429
-
-    def __init__(self, seconds):
-        seconds = max(1, int(seconds))
-        super().__init__("Too many failed sign-in attempts. Try again in %d seconds." % seconds)
-        self.seconds = seconds
 
 
 def check_password_rules(password):
@@ -125,46 +97,33 @@ def _check_new_user(username, email, display_name):
     return username, email, display_name
 
 
-def authenticate(username, password, settings):
-    """Return the user for good credentials, None for bad; raise Throttled.
-
-    The attempt is counted *before* the password is checked, with one atomic
-    update that only succeeds while the account is not locked, so a burst of
-    parallel guesses cannot get more than ``max_failures`` tries.
-    """
-    user = User.by_username((username or "").strip().lower())
-    if user is None or user.disabled:
-        hasher.hash(password or "x")     # same work as a real check: no timing oracle
-        return None
-    max_failures = settings["forge.login.max_failures"]
-    lockout = settings["forge.login.lockout_seconds"]
-    now = time.time()
-    # the lockout counters are read from the database, never from a cache and
-    # never on a page: a sign-in attempt need not bump the generations
-    users = collection(User, bump=False)
-    counted = users.find_one_and_update(
-        {"_id": user._id, "$or": [{"failed_logins": {"$lt": max_failures}},
-                                  {"last_failed_login": {"$lt": now - lockout}}]},
-        {"$inc": {"failed_logins": 1}, "$set": {"last_failed_login": now}},
-        projection={"_id": 1}, return_document=ReturnDocument.AFTER)
-    if counted is None:
-        locked = users.find_one({"_id": user._id}, {"last_failed_login": 1})
-        since = (locked or {}).get("last_failed_login") or now
-        raise Throttled(since + lockout - now + 1)
-    if not verify_password(user, password):
-        return None
-    changes = {"failed_logins": 0, "last_failed_login": None}
-    if hasher.check_needs_rehash(user.password_hash):
-        changes["password_hash"] = hasher.hash(password)
-    users.update_one({"_id": user._id}, {"$set": changes})
-    return user
-
-
 def verify_password(user, password):
     try:
         return hasher.verify(user.password_hash, password or "")
     except (VerificationError, InvalidHashError):
         return False
+
+
+_dummy = {}
+
+
+def verify_dummy(password):
+    """The work of a real check, for a name without an account (no timing
+    oracle): a verification against a hash made with the current cost."""
+    if _dummy.get("hasher") is not hasher:
+        _dummy.update(hasher=hasher, hash=hasher.hash("no such account"))
+    try:
+        hasher.verify(_dummy["hash"], password or "")
+    except (VerificationError, InvalidHashError):
+        pass
+    return False
+
+
+def upgrade_hash(user, password):
+    """Re-hash at sign-in when the stored hash has an older cost."""
+    if hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hasher.hash(password)
+        session.flush()
 
 
 def change_password(user, old_password, new_password, actor=None):
@@ -210,101 +169,4 @@ def update_profile(user, display_name, email, actor=None):
     user.email = email
     record(user, "user", actor or user, "user.update", "changed %s" % ", ".join(changed))
     flush_or_refuse("There is already an account with that e-mail address.")
-    return user
-
-
-class AddressThrottle:
-    """Failed sign-ins per client network within a sliding window.
-
-    Kept in process memory (each web process counts on its own) and bounded:
-    beyond ``max_tracked`` networks the least recently failing one is dropped.
-    A successful sign-in does *not* clear an address, or an attacker holding
-    one account could reset the count between guesses at others.
-    """
-
-    def __init__(self, max_failures=ADDRESS_MAX_FAILURES, window=ADDRESS_WINDOW_SECONDS,
-                 max_tracked=ADDRESS_MAX_TRACKED, clock=time.monotonic):
-        self.max_failures = max_failures
-        self.window = window
-        self.max_tracked = max_tracked
-        self.clock = clock
-        self._failures = OrderedDict()     # network key -> deque of failure times
-        self._lock = threading.Lock()
-
-    @staticmethod
-    def network(address):
-        """The key an address counts under: itself, or its /64 for IPv6 (one
-        client usually holds a whole /64)."""
-        try:
-            ip = ipaddress.ip_address(address)
-        except ValueError:
-            return address
-        if ip.version == 6:
-            if ip.ipv4_mapped is not None:       # ::ffff:a.b.c.d is the IPv4 client
-                return str(ip.ipv4_mapped)
-            return str(ipaddress.ip_network("%s/64" % ip, strict=False))
-        return str(ip)
-
-    def retry_after(self, address):
-        """Seconds this address must wait, 0 when it may try."""
-        if not address:
-            return 0
-        now = self.clock()
-        with self._lock:
-            times = self._failures.get(self.network(address))
-            if not times:
-                return 0
-            while times and times[0] <= now - self.window:
-                times.popleft()
-            if len(times) < self.max_failures:
-                return 0
-            return max(1, int(times[0] + self.window - now) + 1)
-
-    def record_failure(self, address):
-        if not address:
-            return          # no address known: rather no limit than one for everybody
-        key = self.network(address)
-        with self._lock:
-            times = self._failures.pop(key, None)
-            if times is None:
-                times = deque(maxlen=self.max_failures)
-            times.append(self.clock())
-            self._failures[key] = times
-            while len(self._failures) > self.max_tracked:
-                self._failures.popitem(last=False)
-
-    def __len__(self):
-        return len(self._failures)
-
-
-_throttle_lock = threading.Lock()
-
-
-def address_throttle(registry):
-    """The registry's AddressThrottle, configured from its settings."""
-    throttle = getattr(registry, "forge_address_throttle", None)
-    if throttle is None:
-        with _throttle_lock:
-            throttle = getattr(registry, "forge_address_throttle", None)
-            if throttle is None:
-                settings = registry.settings
-                throttle = AddressThrottle(
-                    int(settings.get("forge.login.address_max_failures", ADDRESS_MAX_FAILURES)),
-                    int(settings.get("forge.login.address_window_seconds",
-                                     ADDRESS_WINDOW_SECONDS)))
-                registry.forge_address_throttle = throttle
-    return throttle
-
-
-def sign_in(registry, username, password, address):
-    """``authenticate`` behind the per-address throttle: the user, or None for
-    bad credentials; raises Throttled (before any password work when the
-    address is blocked)."""
-    throttle = address_throttle(registry)
-    wait = throttle.retry_after(address)
-    if wait:
-        raise Throttled(wait)
-    user = authenticate(username, password, registry.settings)
-    if user is None:
-        throttle.record_failure(address)
     return user

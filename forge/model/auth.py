@@ -19,11 +19,7 @@ class User(MappedClass):
     site_admin = FieldProperty(bool, if_missing=False)
     disabled = FieldProperty(bool, if_missing=False)
     created = FieldProperty(S.DateTime, if_missing=utcnow)
-    # login throttling: consecutive failures and when the last one happened
-    failed_logins = FieldProperty(int, if_missing=0)
-    # seconds since the epoch: written with $set, where the embedded server
-    # would turn a datetime into a string
-    last_failed_login = FieldProperty(float, if_missing=None)
+    # sign-in failures are counted in forge.model.throttle, per name and network
 
     @property
     def title(self):

@@ -11,8 +11,8 @@ from pyramid.view import view_config, view_defaults
 
 from ..actions import ActionError
 from ..actions.tokens import create_token, revoke_token, tokens_of
-from ..actions.users import (Throttled, change_password, create_user, sign_in,
-                             update_profile)
+from ..actions.sign_in import Throttled, sign_in
+from ..actions.users import change_password, create_user, update_profile
 from ..interfaces import IProject, ISiteRoot
 from ..model import Neighborhood, Project, ProjectRole, User
 from ..redirects import redirect, safe_next
