@@ -3,83 +3,24 @@
 ``activity_page(request, {"project_id": ...}, page)`` walks the entries of
 one index (project, family, tool, actor or artifact: ``stream_of`` gives a
 node's; the pages and the Atom feeds use the same helper) newest first, resolves each
-entry's node through the tree *now* and keeps it only if the viewer may
-``read`` it, before paging (``forge.views.listing.readable_page``).  An entry
-whose node no longer resolves (deleted, moved) is not shown: its title may
-have been private.
-
-``NodeResolver`` turns an event-like record (``project_id``, ``tool_id``,
-``path``, ``node_type``) into the resource it names, with the projects,
-tools and artifacts it met memoised for the request.
+entry's node *now* by its id (``forge.visibility.NodeResolver``, the one
+visibility rule) and keeps it only if the viewer may ``read`` it, before
+paging (``forge.views.listing.readable_page``).  An entry whose node does not
+resolve (deleted, renamed away from the path it names, in an uninstalled
+tool, a comment held or deleted) is not shown: its title may have been
+private.
 """
 import datetime
 
-from pyramid.traversal import find_resource
-
-from ..model import Neighborhood, Project, User
+from ..model import Project, User
 from ..model.cache import cached_find
 from ..model.session import collection
 from ..security import can
 from ..views.listing import PAGE_SIZE, readable_page
+from ..visibility import NodeResolver
 from .model import ActivityEntry
 
 MAX_SCANNED = 2000      # entries looked at for one page, readable or not
-
-
-class NodeResolver:
-    """Resolve event-like records to resources, memoised for one request."""
-
-    def __init__(self, request, known=()):
-        self.request = request
-        self._projects = {node.doc._id: node for node in known}
-        self._nodes = {}
-
-    def project(self, project_id):
-        if project_id not in self._projects:
-            node = None
-            project = _first(cached_find(self.request, Project, {"_id": project_id})) \
-                if project_id else None
-            if project is not None:
-                neighborhood = _first(cached_find(self.request, Neighborhood,
-                                                  {"_id": project.neighborhood_id}))
-                if neighborhood is not None:
-                    node = self._find([neighborhood.name] + project.shortname.split("/"))
-            self._projects[project_id] = node
-        return self._projects[project_id]
-
-    def resolve(self, record):
-        """The node ``record`` names, or None when it does not resolve now."""
-        get = record.get if isinstance(record, dict) else lambda k: getattr(record, k, None)
-        node_type, tool_id = get("node_type"), get("tool_id")
-        kind = {"Project": "project", "ToolInstance": "tool"}.get(node_type, "artifact")
-        key = (kind, get("project_id"), tool_id, get("path") if kind == "artifact" else None)
-        if key not in self._nodes:
-            self._nodes[key] = self._resolve(*key)
-        return self._nodes[key]
-
-    def _resolve(self, kind, project_id, tool_id, path):
-        project = self.project(project_id)
-        if project is None or not tool_id:
-            return project
-        tool = next((t for t in project.tools() if t.doc._id == tool_id), None)
-        if tool is None:
-            # an uninstalled tool's own events stay visible to the project's readers
-            return project if kind == "tool" else None
-        if not path:
-            return tool
-        node = tool
-        try:
-            for segment in path.split("/"):
-                node = node[segment]
-        except KeyError:
-            return None
-        return node
-
-    def _find(self, segments):
-        try:
-            return find_resource(self.request.root, "/" + "/".join(segments) + "/")
-        except KeyError:
-            return None
 
 
 class ActivityItem:
@@ -109,10 +50,6 @@ def activity_entries(criteria, before=None):
     if before is not None:
         query["timestamp"] = {"$lt": before}
     return collection(ActivityEntry).find(query).sort("timestamp", -1).limit(MAX_SCANNED)
-
-
-def _first(items):
-    return items[0] if items else None
 
 
 def activity_page(request, criteria, page=1, size=PAGE_SIZE, known=(), keep=None):

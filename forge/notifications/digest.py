@@ -6,7 +6,9 @@ Idempotent per period: a ``DigestRun`` (``{user}:{period}``) is inserted
 or ``forge admin send-digests`` again) finds it and sends nothing; if sending
 fails the record is removed again, so the next run retries instead of losing
 the digest.  Each queued change is resolved and read-checked again at sending
-time: a change the user may no longer read is dropped, silently.
+time (``forge.visibility``: by the node's id, along its current lineage): a
+change the user may no longer read, or about a node gone, moved away or held
+for moderation, is dropped, silently.
 
 ``DigestThread`` runs ``send_digests`` in ``forge worker`` when it starts and
 then every hour (``forge.mail.digest_interval``).
@@ -18,9 +20,9 @@ import time
 
 from pymongo.errors import DuplicateKeyError
 
-from ..activity.query import NodeResolver
 from ..model import User
 from ..model.session import collection, session
+from ..visibility import NodeResolver, in_held_state
 from .messages import build_message, describe, mail_request, unsubscribe_url
 from .model import NONE, DigestItem, DigestRun
 from .reactor import may_read, visible_post
@@ -98,7 +100,7 @@ def readable_entries(request, user, queued):
     for item in queued[:MAX_ITEMS]:
         event = item["event"]
         node = resolver.resolve(event)
-        if node is None or not may_read(user, node):
+        if node is None or in_held_state(node) or not may_read(user, node):
             continue
         post = None
         if event.get("node_type") == "Post":

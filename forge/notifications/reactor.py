@@ -8,7 +8,10 @@ project created or changed, or a tool installed or removed, it
    threads' authors: done here, in the reactor, so every tool gets it; the
    watch exists before the reactor handles the artifact's next event, since
    one queue delivers them in order);
-2. resolves the node *now* and collects the watchers of it and of each
+2. resolves the node *now* by its id (``forge.visibility``: the node it was,
+   along its current lineage, in an installed tool; a held or deleted comment
+   resolves to nothing), and mails nothing about a node held for moderation
+   (its approval is announced); then collects the watchers of it and of each
    ancestor (artifact parents, tool, project, parent projects);
 3. for each watcher but the actor: skips disabled users, users who chose no
    mail and, above all, users who may not ``read`` the node at this moment
@@ -22,13 +25,13 @@ import time
 
 from pymongo.errors import DuplicateKeyError
 
-from ..activity.query import NodeResolver
 from ..activity.reactor import collection_named
 from ..model import User
 from ..model.session import collection
 from ..security import can, user_principals
 from .messages import build_message, describe, mail_request, unsubscribe_url
 from .model import DIGEST, NONE, DigestItem, SentNotification, Watch
+from ..visibility import NodeResolver, in_held_state
 from .watches import add_watch, frequency_of, node_doc
 
 MAILED_VERBS = ("created", "updated", "deleted", "approved", "installed", "uninstalled")
@@ -50,8 +53,8 @@ def notify(event, context):
     registry = context.registry
     with mail_request(registry) as request:
         node = NodeResolver(request).resolve(event)
-        if node is None:
-            return          # gone, or not resolvable: its title may have been private
+        if node is None or in_held_state(node):
+            return          # gone, moved away, held: its title may not be for everyone
         post = None
         verb = event["topic"].rsplit(".", 1)[-1]
         if event.get("node_type") == "Post":

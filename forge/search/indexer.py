@@ -2,10 +2,11 @@
 subtrees re-indexed after ACL and project changes, the ``forge.search``
 reactor and the full rebuild behind ``forge admin reindex``.
 
-Nodes are resolved through the tree exactly as a page would
-(``forge.activity.query.NodeResolver``), so an artifact that no longer
-resolves (deleted, under a deleted parent, in an uninstalled tool) leaves the
-index, and the read terms come from the same ``__acl__`` the policy reads.
+Nodes are resolved by id along their current lineage, as every surface
+resolves them (``forge.visibility.NodeResolver``), so an artifact that no
+longer resolves (deleted, under a deleted parent, in an uninstalled tool)
+leaves the index, and the read terms come from the same ``__acl__`` the
+policy reads (a thread held for moderation included).
 """
 import logging
 
@@ -38,7 +39,7 @@ class Indexer:
     """Resolves records to nodes (one request, memoised) and writes a batch."""
 
     def __init__(self, registry, batch):
-        from ..activity.query import NodeResolver
+        from ..visibility import NodeResolver
         self.registry = registry
         self.batch = batch
         self.request = make_request(registry)
@@ -47,9 +48,7 @@ class Indexer:
 
     def artifact(self, record):
         """Index (or remove) one stored artifact record."""
-        node = self.resolver.resolve({"project_id": record.get("project_id"),
-                                      "tool_id": record.get("tool_id"),
-                                      "path": record.get("path"), "node_type": "Artifact"})
+        node = self.resolver.resolve({"node_type": "Artifact", "node_id": record["_id"]})
         doc = None
         if node is not None:
             doc = getattr(node, "_doc", None) or getattr(node, "doc", None)

@@ -156,9 +156,9 @@ def last_event_id(request):
 
 
 def event_node(request, message):
-    """The resource an event is about, resolved now, or None (the helper the
-    activity lists share: ``forge.activity.query.NodeResolver``)."""
-    from ..activity.query import NodeResolver
+    """The resource an event is about, resolved now by its id, or None (the
+    one visibility rule every surface shares: ``forge.visibility``)."""
+    from ..visibility import NodeResolver
     return NodeResolver(request).resolve(message)
 
 

@@ -33,6 +33,9 @@ def includeme(config):
                        name="discussion.general-forum")
     config.add_reactor("discussion.#", "tools.discussion.reactors.counters",
                        name="discussion.counters")
+    # a thread made private or public changes what the forum's summary may hold
+    config.add_reactor("artifact.acl.changed", "tools.discussion.reactors.counters",
+                       name="discussion.counters-acl")
     config.add_auditor("discussion.post.created",
                        "tools.discussion.auditors.no_replies_to_hidden_threads")
     config.scan(".views")

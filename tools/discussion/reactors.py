@@ -9,6 +9,12 @@ its opening post is visible ("ok") or waits for a moderator; and a forum's
 thread and post counts and its last post.  Everything is recomputed from the
 stored posts (never incremented), so handling an event twice, or late, is
 harmless.
+
+A forum's summary is one copy shown to every reader of the forum index, so
+it holds only threads every reader of the forum may read: visible (not held,
+not deleted) and without a ``read`` restriction of their own (a private
+thread).  The same reactor runs on ``artifact.acl.changed``, so a thread made
+private (or public) leaves (or joins) the summary.
 """
 import logging
 
@@ -75,11 +81,11 @@ def update_forum_counters(tool_id, forum_path):
     threads = collection(ForumThread).find(
         {"tool_id": tool_id, "forum": forum_path, "deleted": False},
         {"num_posts": 1, "last_post_at": 1, "status": 1, "path": 1, "title": 1,
-         "last_author_id": 1})
+         "last_author_id": 1, "acl": 1})
     stats = {"num_threads": 0, "num_posts": 0, "last_post_at": 0.0, "last_thread_path": "",
              "last_thread_title": "", "last_author_id": ""}
     for raw in threads:
-        if raw.get("status", "ok") != "ok":
+        if raw.get("status", "ok") != "ok" or restricts_read(raw.get("acl")):
             continue
         stats["num_threads"] += 1
         stats["num_posts"] += int(raw.get("num_posts") or 0)
@@ -88,3 +94,10 @@ def update_forum_counters(tool_id, forum_path):
                          last_thread_title=raw.get("title", ""),
                          last_author_id=raw.get("last_author_id") or "")
     collection(Forum).update_one({"tool_id": tool_id, "path": forum_path}, {"$set": stats})
+
+
+def restricts_read(acl):
+    """True when a thread's own ACL denies ``read`` to anyone: then not every
+    reader of its forum may read it."""
+    return any(entry.get("access") == "deny" and entry.get("permission") in ("read", "*")
+               for entry in acl or ())

@@ -11,7 +11,9 @@ from forge.interfaces import ITool, IVersioned
 from forge.model import Artifact
 from forge.model.cache import find_raw
 from forge.resources import ToolResource, VersionedArtifactResource
+from forge.model.acl import to_pyramid
 from forge.resources.tool import RawArtifact, artifact_type
+from forge.visibility import held_acl, principals_allowed
 
 from .model import Forum, ForumThread
 
@@ -42,10 +44,34 @@ class OnePath:
 
 @implementer(IForumThread)
 class ThreadResource(VersionedArtifactResource):
+    """A thread.  While its opening post is not visible (``status`` other
+    than "ok") the thread is *held*: its ACL lets only those who may moderate
+    the forum, and its author while the post waits, read it, so every page
+    (history, versions, diff, activity, feeds, events, search) answers as for
+    a private node, and mail waits for the approval (``forge.visibility``)."""
+
     kind = "artifact"
 
     def __getitem__(self, name):
         raise KeyError(name)
+
+    @property
+    def status(self):
+        return getattr(self._doc, "status", None) or "ok"
+
+    @property
+    def held(self):
+        return self.status != "ok"
+
+    def __acl__(self):
+        own = to_pyramid(self._doc.acl)
+        if not self.held:
+            return own
+        readers = set(principals_allowed(self.__parent__, "moderate"))
+        author_id = getattr(self._doc, "author_id", None)
+        if author_id and self.status in ("pending", "spam"):
+            readers.add("user:%s" % author_id)
+        return held_acl(own, readers)
 
     @property
     def forum_node(self):

@@ -7,7 +7,7 @@ interfaces only.
 """
 from datetime import datetime, timezone
 
-from pyramid.httpexceptions import HTTPNotFound
+from pyramid.httpexceptions import HTTPFound
 from pyramid.view import view_config, view_defaults
 
 from forge.actions import ActionError
@@ -19,6 +19,7 @@ from forge.model.session import collection
 from forge.redirects import redirect
 from forge.views.history import usernames
 from forge.views.listing import page_number, readable_page
+from forge.views.params import parse_int
 from forge.views.versions import conflict_response
 
 from .actions import (check_subject, create_forum, create_thread, delete_thread, flags_comment,
@@ -46,18 +47,6 @@ def pending_count(request, tool, most=100):
         count += len(list(posts.find({"tool_id": tool.doc._id, "status": status,
                                       "deleted": False}, {"_id": 1}).limit(most)))
     return min(count, most)
-
-
-def thread_visible(request, node):
-    """A thread whose opening post is not (yet) visible is listed and shown
-    only to moderators and to its author."""
-    doc = node.doc
-    if doc.status == "ok":
-        return True
-    user = request.user
-    if user is not None and user._id == doc.author_id and doc.status in ("pending", "spam"):
-        return True
-    return request.can("moderate", node)
 
 
 class Base:
@@ -117,11 +106,9 @@ class ForumViews(Base):
             {"tool_id": forum.doc.tool_id, "forum": forum.doc.path, "deleted": False}
         ).sort([("sticky", -1), ("last_post_at", -1)])
 
-        def visible(doc):
-            node = forum.thread_resource(doc)
-            return node if thread_visible(request, node) else None
-
-        page = readable_page(request, candidates, visible, page=page_number(request))
+        # a held thread's ACL lets only its moderators and author read it
+        page = readable_page(request, candidates, forum.thread_resource,
+                             page=page_number(request))
         names = usernames([t.doc.last_author_id or t.doc.author_id for t in page.items])
         return self.page(forum=forum, page=page, names=names,
                          may_create=request.can("create", forum),
@@ -135,7 +122,7 @@ class ForumViews(Base):
             return self.page(form=form, action="edit", error=None, version=doc.version)
         cleaned = form.read(request.POST).clean(with_name=False)
         try:
-            version = int(request.POST.get("version", ""))
+            version = parse_int(request.POST.get("version"), "version")
         except ValueError:
             return self.page(400, form=form, action="edit", version=doc.version,
                              error="The form did not say which version it edited; reload the page.")
@@ -183,8 +170,6 @@ class ThreadViews(Base):
                  permission="read")
     def show(self):
         request, node = self.request, self.context
-        if not thread_visible(request, node):
-            raise HTTPNotFound()
         return self.page(node=node, forum=node.forum_node, thread=thread_view(request, node),
                          may_moderate=request.can("moderate", node),
                          may_update=request.can("update", node),
@@ -200,7 +185,7 @@ class ThreadViews(Base):
         form.read(request.POST)
         subject = form.check("subject", check_subject)
         try:
-            version = int(request.POST.get("version", ""))
+            version = parse_int(request.POST.get("version"), "version")
         except ValueError:
             return self.page(400, form=form, version=doc.version,
                              error="The form did not say which version it edited; reload the page.")

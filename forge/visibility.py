@@ -1,0 +1,194 @@
+"""THE visibility rule: may this reader see this node *now*?
+
+Everything that shows something about a node after the fact (activity pages
+and feeds, live events, notification mails and digests, the search indexer)
+holds a record naming the node: an activity entry, an outbox message, a
+queued digest item, a stored artifact.  ``NodeResolver.resolve(record)``
+turns it into the node's resource only when
+
+* the node still exists under the record's **id** (``node_id``, a comment's
+  artifact through its post) and is not deleted;
+* it is reached through its **current** lineage: the document is loaded by
+  id, its current path is traversed from its tool, and the resource reached
+  must be that document (a renamed page's old path leads to a ``MovedPage``
+  or to another page now, never to the recorded one);
+* its tool is still installed (an uninstalled tool's records resolve to
+  nothing, never to its project);
+* its state allows it: a deleted or held comment resolves to nothing; a node
+  in a held state (a thread waiting for a moderator) says so in its own
+  ``__acl__`` (``held_acl``), so that every permission check sees it, and
+  ``in_held_state`` tells the surfaces that announce changes (mail) to wait.
+
+The path a record carries is never used to find the node: it is what the
+node was called then.  A record without an id (older entries) resolves to
+nothing.  Whether the reader may ``read`` the node (along its lineage, the
+forge rule of ``forge.security``) is asked of the resolved node:
+``visible_node(request, record)`` does both.
+"""
+from collections.abc import Mapping
+
+from pyramid.authorization import ACLHelper, Allow, Deny, Everyone
+from pyramid.traversal import find_resource
+
+from .model import Artifact, Neighborhood, Project, ToolInstance
+from .model.cache import cached_find
+from .model.session import collection
+
+# node types that are not artifacts (anything else names an artifact by id)
+PROJECT, TOOL, POST, THREAD = "Project", "ToolInstance", "Post", "Thread"
+
+
+def field(record, name):
+    """A record is a dict (messages, raw entries) or an object (documents)."""
+    if isinstance(record, Mapping):
+        return record.get(name)
+    return getattr(record, name, None)
+
+
+class NodeResolver:
+    """Records to resources by their current ids, memoised for one request.
+
+    ``known``: project nodes the caller has already (saves resolving them)."""
+
+    def __init__(self, request, known=()):
+        self.request = request
+        self._projects = {node.doc._id: node for node in known}
+        self._tools = {}
+        self._artifacts = {}
+        self._posts = {}
+
+    def resolve(self, record):
+        """The node ``record`` names, or None when it is not that node now."""
+        node_type, node_id = field(record, "node_type"), field(record, "node_id")
+        if node_type == PROJECT:
+            return self.project(node_id)
+        if node_type == TOOL:
+            return self.tool(node_id)
+        if node_type == POST:
+            return self.post(node_id)
+        if node_type == THREAD:
+            return self.comment_thread(node_id)
+        return self.artifact(node_id)
+
+    def project(self, project_id):
+        if not project_id:
+            return None
+        if project_id not in self._projects:
+            self._projects[project_id] = self._find_project(project_id)
+        return self._projects[project_id]
+
+    def _find_project(self, project_id):
+        project = _first(cached_find(self.request, Project, {"_id": project_id}))
+        if project is None or getattr(project, "deleted", False):
+            return None
+        neighborhood = _first(cached_find(self.request, Neighborhood,
+                                          {"_id": project.neighborhood_id}))
+        if neighborhood is None:
+            return None
+        node = self._find([neighborhood.name] + project.shortname.split("/"))
+        return node if _doc_id(node) == project_id and node.kind == "project" else None
+
+    def tool(self, tool_id):
+        """An installed tool, in the project that holds it now."""
+        if not tool_id:
+            return None
+        if tool_id not in self._tools:
+            tool = None
+            doc = _first(cached_find(self.request, ToolInstance, {"_id": tool_id}))
+            project = self.project(doc.project_id) if doc is not None else None
+            if project is not None:
+                tool = next((t for t in project.tools() if t.doc._id == tool_id), None)
+            self._tools[tool_id] = tool
+        return self._tools[tool_id]
+
+    def artifact(self, artifact_id):
+        """The artifact stored under this id, reached along its current path."""
+        if not artifact_id:
+            return None
+        if artifact_id not in self._artifacts:
+            self._artifacts[artifact_id] = self._find_artifact(artifact_id)
+        return self._artifacts[artifact_id]
+
+    def _find_artifact(self, artifact_id):
+        raw = collection(Artifact).find_one({"_id": artifact_id},
+                                            {"tool_id": 1, "path": 1, "deleted": 1})
+        if raw is None or raw.get("deleted") or not raw.get("path"):
+            return None
+        node = self.tool(raw.get("tool_id"))
+        try:
+            for segment in raw["path"].split("/"):
+                node = node[segment] if node is not None else None
+        except (KeyError, TypeError):
+            return None
+        # a container may answer a name with something else (a moved page)
+        return node if _doc_id(node) == artifact_id else None
+
+    def post(self, post_id):
+        """A comment: its artifact, when the comment itself is visible."""
+        if not post_id:
+            return None
+        if post_id not in self._posts:
+            from .discussion.model import Post
+            raw = collection(Post).find_one({"_id": post_id},
+                                            {"ref_id": 1, "status": 1, "deleted": 1})
+            visible = raw is not None and not raw.get("deleted") \
+                and raw.get("status", "ok") == "ok"
+            self._posts[post_id] = self.artifact(raw.get("ref_id")) if visible else None
+        return self._posts[post_id]
+
+    def comment_thread(self, thread_id):
+        """A core comment thread: the artifact it hangs on."""
+        from .discussion.model import Thread
+        raw = collection(Thread).find_one({"_id": thread_id}, {"ref_id": 1}) \
+            if thread_id else None
+        return self.artifact(raw.get("ref_id")) if raw is not None else None
+
+    def _find(self, segments):
+        try:
+            return find_resource(self.request.root, "/" + "/".join(segments) + "/")
+        except KeyError:
+            return None
+
+
+def visible_node(request, record, resolver=None):
+    """The node ``record`` names if it is that node now and the request's
+    reader may read it; else None."""
+    node = (resolver or NodeResolver(request)).resolve(record)
+    return node if node is not None and request.can("read", node) else None
+
+
+def in_held_state(node):
+    """True when the node or an ancestor waits for a moderator (``held``):
+    readable by moderators and its author, but not announced to anyone."""
+    while node is not None:
+        if getattr(node, "held", False):
+            return True
+        node = getattr(node, "__parent__", None)
+    return False
+
+
+def principals_allowed(node, permission):
+    """Principals the ACLs of ``node``'s lineage grant ``permission``."""
+    return ACLHelper().principals_allowed_by_permission(node, permission)
+
+
+def held_acl(own, readers):
+    """The ACL of a node held for moderation: its own denies, then ``read``
+    for ``readers`` only (moderators, the author), then the rest of its own
+    entries, which still decide the other permissions of those readers."""
+    denies = [entry for entry in own if entry[0] == Deny]
+    others = [entry for entry in own if entry[0] != Deny]
+    allows = [(Allow, principal, "read") for principal in sorted(readers, key=str)
+              if principal != Everyone]
+    return denies + allows + [(Deny, Everyone, "read")] + others
+
+
+def _doc_id(node):
+    if node is None:
+        return None
+    doc = getattr(node, "_doc", None) or getattr(node, "doc", None)
+    return getattr(doc, "_id", None)
+
+
+def _first(items):
+    return items[0] if items else None
