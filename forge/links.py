@@ -19,12 +19,16 @@ Where ``thing`` goes is the tool type's ``link_resolver(request, tool_node,
 thing) -> href or None`` (default: ``thing`` as path segments under the tool).
 Anything that does not resolve stays literal text.
 
-Rendered HTML is cached and shared by every viewer, so resolution never
-depends on who looks: it uses the project tree only (never whether an
-artifact exists or who may read it), and links into *another* project only
-when anonymous visitors may read that tool, so a link never reveals that a
-private project or tool exists.  The context's ``key`` (project, tree
-generation, URL base, the wiki's own key) is part of the render cache key.
+A target the reader may not read behaves exactly like a missing one (it
+stays literal text), so a link never reveals that a private project or tool
+exists: ``[mount:thing]`` and ``[#12]`` consider only the project's tools the
+reader may read, and links into *another* project are made only when
+anonymous visitors may read that tool.  Whether an artifact exists is never
+asked (``thing`` becomes a URL; following it answers 404 to those who may not
+read it).  Rendered HTML is cached: the context's ``key`` (project, tree
+generation, URL base, the mounts of the tools this reader may read, the
+wiki's own key) is part of the render cache key, so readers who see the same
+tools share a render and no reader gets another's.
 """
 from pyramid.authorization import Everyone
 
@@ -88,8 +92,7 @@ class LinkContext:
 
     def _local_tools(self):
         if self._tools is None:
-            tools = self.project.tools() if self.project is not None else []
-            self._tools = {tool.__name__: tool for tool in tools}
+            self._tools = readable_tools(self.request, self.project)
         return self._tools
 
     def _hash_link(self, number):
@@ -107,10 +110,10 @@ class LinkContext:
             if not segment or segment.startswith("@@"):
                 return None
             node = node[segment]
+        if node.doc._id == self.project.doc._id:
+            return self._tool_link(self._local_tools().get(mount), thing)
         tool = node[mount]
-        if not ITool.providedBy(tool):
-            return None
-        if node.doc._id != self.project.doc._id and not can(tool, [Everyone], "read"):
+        if not ITool.providedBy(tool) or not can(tool, [Everyone], "read"):
             return None
         return self._tool_link(tool, thing)
 
@@ -132,6 +135,13 @@ def default_resolver(request, tool, thing):
     return request.forge_url(tool, *segments, "")
 
 
+def readable_tools(request, project):
+    """{mount: tool} of the project's tools the request's reader may read."""
+    tools = project.tools() if project is not None else []
+    principals = request.principals
+    return {tool.__name__: tool for tool in tools if can(tool, principals, "read")}
+
+
 def link_context(request, node, wiki_links=None, key=None):
     """The ``LinkContext`` for Markdown shown on ``node``'s page.
 
@@ -142,8 +152,9 @@ def link_context(request, node, wiki_links=None, key=None):
     project = node.project if INode.providedBy(node) else None
     generation = tree_generation(request)
     wiki_key = key if key is not None else getattr(wiki_links, "key", None)
-    cache_key = None
+    context = LinkContext(request, project, wiki_links=wiki_links)
     if generation is not None and (wiki_links is None or wiki_key is not None):
-        cache_key = ("links", project.doc._id if project is not None else None, generation,
-                     request.forge_url(request.root), wiki_key)
-    return LinkContext(request, project, wiki_links=wiki_links, key=cache_key)
+        context.key = ("links", project.doc._id if project is not None else None,
+                       generation, request.forge_url(request.root),
+                       tuple(sorted(context._local_tools())), wiki_key)
+    return context

@@ -101,7 +101,10 @@ def test_links_to_another_project(registry, site):
 
 
 def test_inside_the_private_project_its_own_links_work(registry, site):
-    html = render(registry, "[notes:Home] [secret:notes:Home]", path="/p/secret/notes/")
+    """For its readers (anonymous visitors never see its pages)."""
+    with request_at(registry, "/p/secret/notes/") as (request, node):
+        html = str(render_markdown("[notes:Home] [secret:notes:Home]", links=link_context(
+            as_reader(request, SITE_ADMIN), node)))
     assert html.count('href="http://localhost/p/secret/notes/Home/"') == 2
 
 
@@ -209,3 +212,70 @@ def test_a_tools_own_parser_can_have_the_rule(registry, site):
         html = sanitize_html(parser.render("[#4]", {"forge_links": link_context(request, node)}))
     assert html == ('<p><a href="http://localhost/p/demo/tickets/4/" class="short-link" '
                     'rel="nofollow noopener">#4</a></p>\n')
+
+
+# -- a target the reader may not read is a missing one ------------------------------
+
+@pytest.fixture
+def private_tool(registry, site):
+    """demo/hidden: a notes tool only demo's members may read (and also a
+    private hash tool, first by mount, to which [#n] must not go)."""
+    from forge.actions.acl import set_privacy
+    from forge.model import Neighborhood, Project
+    demo = Project.query.get(shortname="demo", neighborhood_id=Neighborhood.query.get(
+        name="p")._id)
+    install_tool(registry, demo, "notes", "hidden", site)
+    install_tool(registry, demo, "hashy", "aaa-bugs", site)
+    session.close()
+    for mount in ("hidden", "aaa-bugs"):
+        with request_at(registry, "/p/demo/%s/" % mount) as (request, node):
+            set_privacy(registry, node, True, site)
+    session.close()
+
+
+def as_reader(request, principals):
+    request.principals = principals         # the reified request method, given
+    return request
+
+
+ANONYMOUS = ["system.Everyone"]
+SITE_ADMIN = ["system.Everyone", "system.Authenticated", "site:admin"]
+
+
+def test_a_link_to_a_tool_the_reader_may_not_read_is_text(registry, site, private_tool):
+    text = "[hidden:Plan] [nosuchtool:Plan] [#3]"
+    with request_at(registry, "/p/demo/notes/") as (request, node):
+        html = str(render_markdown(text, links=link_context(as_reader(request, ANONYMOUS),
+                                                            node)))
+    assert "hidden" not in html.replace("[hidden:Plan]", "")
+    assert "[hidden:Plan]" in html and "[nosuchtool:Plan]" in html
+    # exactly like a missing mount: the same markup around it
+    assert html.replace("[hidden:Plan]", "[nosuchtool:Plan]", 1).count(
+        "[nosuchtool:Plan]") == 2
+    assert 'href="http://localhost/p/demo/tickets/3/"' in html    # the readable hash tool
+    with request_at(registry, "/p/demo/notes/") as (request, node):
+        html = str(render_markdown(text, links=link_context(as_reader(request, SITE_ADMIN),
+                                                            node)))
+    assert 'href="http://localhost/p/demo/hidden/Plan/"' in html
+    assert 'href="http://localhost/p/demo/aaa-bugs/3/"' in html
+
+
+def test_cached_html_of_one_reader_is_never_served_to_another(registry, site, private_tool):
+    text = "[hidden:Plan]"
+    with request_at(registry, "/p/demo/notes/") as (request, node):
+        links = link_context(as_reader(request, SITE_ADMIN), node)
+        admin_html = str(render_versioned("c1", 1, text, links=links))
+    assert "/p/demo/hidden/Plan/" in admin_html
+    with request_at(registry, "/p/demo/notes/") as (request, node):
+        links = link_context(as_reader(request, ANONYMOUS), node)
+        anonymous_html = str(render_versioned("c1", 1, text, links=links))
+    assert "/p/demo/hidden/" not in anonymous_html and "[hidden:Plan]" in anonymous_html
+
+
+def test_the_long_form_in_the_same_project_follows_the_same_rule(registry, site,
+                                                                 private_tool):
+    with request_at(registry, "/p/demo/notes/") as (request, node):
+        html = str(render_markdown("[demo:hidden:Plan] [demo:notes:Plan]",
+                                   links=link_context(as_reader(request, ANONYMOUS), node)))
+    assert "/p/demo/hidden/" not in html and "[demo:hidden:Plan]" in html
+    assert 'href="http://localhost/p/demo/notes/Plan/"' in html
