@@ -159,7 +159,8 @@ def test_account_page_changes_display_name_and_password(page, seed):
     page.get_by_label("New password again").fill("a brand new secret")
     with page.expect_navigation():
         page.get_by_role("button", name="Change password").click()
-    assert page.get_by_role("status").inner_text() == "Your password is changed."
+    assert page.get_by_role("status").inner_text() == (
+        "Your password is changed. Every other session is signed out.")
 
     # the new password works in a fresh browser, the old one does not
     with page.expect_navigation():
