@@ -1,12 +1,11 @@
-"""Request-wide guards: a body size limit, strictly UTF-8 forms, and a clean
-Ming session per request.
+"""Request-wide guards: bounded bodies (``forge.request_limits``), strictly
+UTF-8 forms, well-formed multipart, and a clean Ming session per request.
 
 The tween sits just above the view (under Pyramid's exception view tween), so
 what it raises is rendered by the forge's error pages.
 """
-from urllib.parse import unquote_to_bytes
-
-from pyramid.httpexceptions import HTTPRequestEntityTooLarge, HTTPUnauthorized
+from pyramid.httpexceptions import (HTTPBadRequest, HTTPRequestEntityTooLarge,
+                                    HTTPUnauthorized)
 from pyramid.tweens import MAIN
 
 from .actions.tokens import TokenRefused, user_id_for
@@ -14,6 +13,7 @@ from .attachments import request_body_limit
 from .model import session
 from .model.cache import start_request
 from .model.dispatch import forget_pending
+from .request_limits import check_form_encoding, check_multipart
 from .security import TOKEN_USER, bearer_token
 
 
@@ -36,8 +36,7 @@ def forge_tween_factory(handler, registry):
             if len(body) > body_limit:
                 raise _too_large(limit, upload)
             request.body = body
-        if request.content_type == "application/x-www-form-urlencoded":
-            check_form_encoding(request.body)
+        check_form_body(request, limit)
         token = bearer_token(request)
         if token is not None:
             try:
@@ -52,11 +51,17 @@ def forge_tween_factory(handler, registry):
     return forge_tween
 
 
-def check_form_encoding(body):
-    """Raise ``UnicodeDecodeError`` (answered with a 400) for a form body that is
-    not UTF-8: WebOb would quietly store U+FFFD in place of the bad bytes."""
-    for pair in body.split(b"&"):
-        unquote_to_bytes(pair.replace(b"+", b" ")).decode("utf-8")
+def check_form_body(request, field_limit):
+    """400 (or 413) for a form body WebOb would misread or choke on, before
+    any view (or the CSRF check) parses it."""
+    if request.content_type == "application/x-www-form-urlencoded":
+        check_form_encoding(request.body)
+    elif request.content_type == "multipart/form-data":
+        check_multipart(request.headers["Content-Type"], request.body, field_limit)
+        try:
+            request.POST       # parsed once here, kept in the environ for the view
+        except ValueError:
+            raise HTTPBadRequest("The upload form is not valid multipart data.")
 
 
 def _too_large(limit, upload=None):

@@ -1,4 +1,8 @@
 """Bad input gets a clear 4xx with a message, never a 500, and changes nothing."""
+import html
+import logging
+from urllib.parse import quote
+
 import pytest
 
 from forge.model import Project, User
@@ -106,3 +110,141 @@ def test_csrf_checked_for_json_clients_too(forge_browser, demo):
                                   headers={"Accept": "application/json"}, status="*")
     assert response.status_int == 400
     assert "security token" in response.json["message"]
+
+
+# -- multipart bodies: refused with a message before any view parses them ------
+
+MARKER = "zq7secretmarker"
+FIELD = '--{b}\r\nContent-Disposition: form-data; name="username"\r\n\r\n' + MARKER + '\r\n'
+
+
+def multipart(boundary, parts, closed=True):
+    body = "".join(parts).format(b=boundary)
+    return (body + ("--%s--\r\n" % boundary if closed else "")).encode()
+
+
+BAD_MULTIPART = [
+    # (Content-Type, body, status, message)
+    ("multipart/form-data", multipart("B", [FIELD]), 400, "no multipart boundary"),
+    ("multipart/form-data; boundary=", multipart("B", [FIELD]), 400, "no multipart boundary"),
+    ("multipart/form-data; boundary=" + "b" * 5000, multipart("b" * 5000, [FIELD]), 400,
+     "1 to 70 printable ASCII"),
+    ("multipart/form-data; boundary=" + "b" * 71, multipart("b" * 71, [FIELD]), 400,
+     "1 to 70 printable ASCII"),
+    ('multipart/form-data; boundary="ab "', multipart("ab ", [FIELD]), 400,
+     "1 to 70 printable ASCII"),
+    ("multipart/form-data; boundary=B", MARKER.encode(), 400, "it has no part"),
+    ("multipart/form-data; boundary=B", multipart("B", [FIELD], closed=False), 400,
+     "not closed"),
+    ("multipart/form-data; boundary=B", multipart("B", [FIELD]).replace(
+        b"--B\r\n", b"--Bjunk\r\n", 1), 400, "boundary line is broken"),
+    ("multipart/form-data; boundary=B", multipart("B", [FIELD] * 300), 413,
+     "more than 256 fields"),
+    ("multipart/form-data; boundary=B", multipart("B", [
+        '--{b}\r\nContent-Disposition: form-data; name="a"\r\nX-Pad: ' + "p" * 9000
+        + "\r\n\r\n" + MARKER + "\r\n"]), 400, "headers over 8 KiB"),
+    ("multipart/form-data; boundary=B", multipart("B", [
+        '--{b}\r\nContent-Disposition: form-data; name="a"\r\n\r\n' + "t" * (1024 * 1024)
+        + "\r\n", FIELD]), 413, "text fields are larger than the limit of 1024 KiB"),
+]
+
+
+@pytest.mark.parametrize("path", ["/@@login", "/@@unsubscribe", "/p/demo/"])
+@pytest.mark.parametrize("content_type,body,status,message", BAD_MULTIPART,
+                         ids=[case[3] + str(i) for i, case in enumerate(BAD_MULTIPART)])
+def test_bad_multipart_is_refused_with_a_message(forge_browser, demo, caplog, path,
+                                                 content_type, body, status, message):
+    caplog.set_level(logging.DEBUG)
+    before = snapshot_db()
+    # (not .post: WebTest would re-encode a multipart body with its own boundary)
+    response = forge_browser.request(path, method="POST", body=body,
+                                     headers={"Content-Type": content_type}, expect_errors=True)
+    assert response.status_int == status, response.text[-800:]
+    assert message in html.unescape(response.text)
+    assert MARKER not in response.text and "bbbbbbbbbb" not in response.text
+    assert MARKER not in caplog.text and "bbbbbbbbbb" not in caplog.text
+    assert snapshot_db() == before
+
+
+def test_a_good_multipart_form_still_works(forge_browser, demo):
+    forge_browser.login("ada")
+    response = forge_browser.post("/p/@@create", {
+        "shortname": "multi", "title": "Multi", "description": "",
+        "csrf_token": forge_browser.csrf()},
+        upload_files=[("ignored", "a.txt", b"file body")], status="*")
+    assert response.status_int == 302
+    assert "multi" in snapshot_db()[0]
+
+
+# -- numbers from the request: bounded, a 400 with a message --------------------
+
+HUGE_VERSIONS = [str(2 ** 63), str(2 ** 64 + 5), "9" * 5000, "-1", "\u0663", "1e3", ""]
+
+
+@pytest.fixture
+def note(registry, demo):
+    from forge.actions.projects import install_tool
+    from tools.notes.actions import create_note
+    project = Project.query.get(shortname="demo")
+    tool = install_tool(registry, project, "notes", "notes", demo)
+    fields = {"title": "Guide", "text": "x", "labels": [], "custom": {}, "ext": {}}
+    return create_note(registry, project, tool, None, "Guide", fields, demo)
+
+
+def note_version():
+    from forge.model import session
+    from tools.notes.model import Note
+    session.close()
+    return Note.query.get(path="Guide").version
+
+
+@pytest.mark.parametrize("version", HUGE_VERSIONS)
+def test_out_of_range_version_in_edit_is_400(forge_browser, note, version):
+    forge_browser.login("ada")
+    response = forge_browser.post_form("/p/demo/notes/Guide/@@edit", {
+        "title": "Guide", "text": "changed", "version": version}, status="*")
+    assert response.status_int == 400, response.text[-800:]
+    assert "version" in response.text
+    assert note_version() == 1
+
+
+@pytest.mark.parametrize("version", HUGE_VERSIONS[:5])
+def test_out_of_range_version_in_views_is_400(forge_browser, note, version):
+    for view in ("@@version?v=%s", "@@diff?from=1&to=%s"):
+        response = forge_browser.get("/p/demo/notes/Guide/" + view % quote(version),
+                                     status="*")
+        assert response.status_int == 400, (view, response.status)
+        assert "version" in response.text.lower()
+
+
+@pytest.mark.parametrize("page", [str(2 ** 63), "9" * 5000, "0", "x"])
+def test_out_of_range_page_is_400(forge_browser, note, page):
+    response = forge_browser.get("/p/demo/@@activity?page=" + page, status="*")
+    assert response.status_int == 400
+    assert "page number" in response.text
+
+
+# -- the logs never hold request bodies or form values ---------------------------
+
+def test_server_error_log_holds_no_request_values(forge_browser, demo, caplog, monkeypatch):
+    from forge.views import project as project_views
+
+    def failing_create(registry, neighborhood, shortname, *args, **kw):
+        raise ValueError("cannot use %r" % shortname)      # a bug that quotes the form
+
+    monkeypatch.setattr(project_views, "create_project", failing_create)
+    caplog.set_level(logging.DEBUG)
+    forge_browser.login("ada")
+    response = forge_browser.post_form("/p/@@create?q=" + MARKER + "query", {
+        "shortname": MARKER, "title": "T", "description": MARKER + "body"}, status="*")
+    assert response.status_int == 500
+    assert "unhandled error on POST /p/@@create" in caplog.text
+    assert "ValueError" in caplog.text and "failing_create" in caplog.text
+    assert MARKER not in caplog.text
+
+
+@pytest.fixture
+def forge_settings():
+    from forge.testing import forge_test_settings
+    return forge_test_settings(**{"forge.tools": "tools.notes",
+                                  "forge.load_tool_entry_points": "false"})

@@ -14,6 +14,7 @@ from .actions import (  # noqa: F401
 from .files import human_size, max_bytes  # noqa: F401
 from .model import Attachment  # noqa: F401
 from .views import attachment_url  # noqa: F401
+from ..request_limits import server_body_limit
 
 
 def request_body_limit(settings, request):
@@ -22,9 +23,7 @@ def request_body_limit(settings, request):
     that limit when it is over; None for other requests (the tween's own)."""
     if request.content_type != "multipart/form-data":
         return None
-    limit = max_bytes(settings)
-    return (max(settings["forge.max_body_bytes"], limit + 256 * 1024),
-            AttachmentTooLarge(limit).args[0])
+    return server_body_limit(settings), AttachmentTooLarge(max_bytes(settings)).args[0]
 
 
 def includeme(config):

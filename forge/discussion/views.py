@@ -20,6 +20,7 @@ from ..redirects import redirect, safe_next
 from ..rendering import render_versioned
 from ..views.history import usernames
 from ..views.listing import PAGE_SIZE, page_number
+from ..views.params import parse_int
 from .actions import add_post, delete_post, edit_post, moderate_post
 from ..model import Artifact
 from ..model.session import collection
@@ -115,7 +116,7 @@ class PostViews:
         text = request.POST.get("text", "")
         page["text"] = text
         try:
-            edited_version = int(request.POST.get("version", ""))
+            edited_version = parse_int(request.POST.get("version"), "version")
         except ValueError:
             request.response.status_int = 400
             page["error"] = "The form did not say which version it edited; reload the page."

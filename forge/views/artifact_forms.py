@@ -33,6 +33,7 @@ from ..actions.versions import StaleSave
 from ..fields import FieldErrors
 from ..redirects import redirect
 from ..rendering import render_markdown
+from .params import parse_int
 from .versions import conflict_response
 
 MAX_PREVIEW = 256 * 1024
@@ -113,7 +114,7 @@ class ArtifactFormView:
             return self.edit_page(form, doc.version)
         form.read(request.POST)
         try:
-            edited_version = int(request.POST.get("version", ""))
+            edited_version = parse_int(request.POST.get("version"), "version")
         except ValueError:
             return self.edit_page(form, doc.version, status=400,
                                   error="The form did not say which version it edited; "

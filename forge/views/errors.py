@@ -1,6 +1,7 @@
 """Friendly error pages.  A node the user may not read answers exactly like a
 missing one, so private things do not reveal that they exist."""
 import logging
+import traceback
 
 from pyramid.exceptions import BadCSRFToken, URLDecodeError
 from pyramid.renderers import render_to_response
@@ -92,6 +93,25 @@ def client_error(request):
 
 @exception_view_config(Exception)
 def server_error(request):
-    log.exception("unhandled error on %s %s", request.method, request.path_qs)
+    log.error("unhandled error on %s %s\n%s", request.method, request.path,
+              traceback_without_values(request.exception))
     return error_response(request, 500, "Something went wrong",
                           "The error was logged; please try again, or tell the site admins.")
+
+
+def traceback_without_values(error):
+    """Where ``error`` (and the errors it came from) were raised, and their
+    types, but not their messages nor the query string: a message may quote
+    what the request carried (a form field in a ``ValueError``, a multipart
+    boundary), and the logs never hold request bodies or form values."""
+    chain = []
+    while error is not None and len(chain) < 10:
+        chain.append(error)
+        error = error.__cause__ or error.__context__
+    lines = []
+    for error in reversed(chain):
+        lines.append("Traceback (most recent call last):\n")
+        lines.extend(traceback.format_tb(error.__traceback__))
+        lines.append("%s.%s (message not logged)\n" % (type(error).__module__,
+                                                         type(error).__qualname__))
+    return "".join(lines).rstrip("\n")

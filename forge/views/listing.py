@@ -5,7 +5,11 @@ item changes neither the numbers nor the page boundaries a reader sees.
 """
 from dataclasses import dataclass
 
+from .params import int_param
+
 PAGE_SIZE = 25
+# no list is paged this far; a bigger number is a made-up one
+MAX_PAGE = 10000
 
 
 @dataclass
@@ -36,7 +40,6 @@ def readable_page(request, candidates, to_node, page=1, size=PAGE_SIZE, count=Fa
 
 
 def page_number(request):
-    try:
-        return max(1, min(int(request.GET.get("page", 1)), 10000))
-    except ValueError:
-        return 1
+    """``?page=``: 1 when absent; a 400 unless it is a number from 1 to MAX_PAGE."""
+    return int_param(request.GET, "page", "page number", minimum=1, maximum=MAX_PAGE,
+                     default=1)

@@ -20,6 +20,7 @@ from ..model import User
 from ..model.acl import AUTHENTICATED, EVERYONE, ace
 from ..redirects import redirect
 from ..security import SITE_ADMIN, permits, user_principals
+from .params import parse_int
 
 
 @dataclass
@@ -153,7 +154,7 @@ class PermissionsView:
 
     def remove(self, form):
         try:
-            index = int(form.get("index", ""))
+            index = parse_int(form.get("index"), "entry number")
         except ValueError:
             raise ActionError("There is no such entry.")
         expected = None

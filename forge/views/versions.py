@@ -32,6 +32,7 @@ from ..interfaces import IVersioned
 from ..redirects import redirect
 from .errors import error_response
 from .history import usernames
+from .params import BadNumber, parse_int
 
 MAX_VERSION = 10 ** 9
 
@@ -53,12 +54,11 @@ def version_param(request, name, what):
     if raw is None or not raw.strip():
         raise HTTPBadRequest("Say which version to show as %s (e.g. ?%s=1)." % (what, name))
     try:
-        number = int(raw)
-    except ValueError:
-        raise HTTPBadRequest("%r is not a version number." % raw[:40])
-    if not 1 <= number <= MAX_VERSION:
-        raise HTTPBadRequest("Version numbers start at 1.")
-    return number
+        return parse_int(raw, "version number", minimum=1, maximum=MAX_VERSION)
+    except BadNumber:
+        if raw.strip().lstrip("+-").isdecimal():
+            raise HTTPBadRequest("Version numbers start at 1 (%s)." % what)
+        raise HTTPBadRequest("%s is not a version number." % what.capitalize())
 
 
 def existing_snapshot(context, number):

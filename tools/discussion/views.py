@@ -7,7 +7,6 @@ interfaces only.
 """
 from datetime import datetime, timezone
 
-from pyramid.httpexceptions import HTTPFound
 from pyramid.view import view_config, view_defaults
 
 from forge.actions import ActionError

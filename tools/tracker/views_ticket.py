@@ -17,6 +17,7 @@ from forge.redirects import redirect
 from forge.rendering import render_markdown, render_versioned
 from forge.views.artifact_forms import ArtifactFormView
 from forge.views.history import usernames
+from forge.views.params import parse_int
 from forge.views.versions import conflict_response
 
 from .actions import create_ticket, delete_ticket, set_status, update_ticket
@@ -188,7 +189,7 @@ class TicketViews(TicketFormView):
         """Close, reopen, or any status, from the ticket page."""
         request, doc = self.request, self.context.doc
         try:
-            edited_version = int(request.POST.get("version", ""))
+            edited_version = parse_int(request.POST.get("version"), "version")
         except ValueError:
             raise ActionError("The form did not say which version it changed; reload the page.")
         status = request.POST.get("status", "").strip()
