@@ -40,6 +40,9 @@ DEFAULTS = {
     "forge.login.address_max_failures": (20, int),
     "forge.login.address_window_seconds": (300, int),
     "forge.login.account_max_failures": (50, int),
+    # sign-up attempts per network within the window (forge.actions.sign_in)
+    "forge.signup.max_per_window": (10, int),
+    "forge.signup.window_seconds": (3600, int),
     "forge.bus.url": ("memory://", str),
     # prefix of every exchange and queue name: forges sharing a broker each take their own
     "forge.bus.namespace": ("forge", str),

@@ -13,13 +13,13 @@ def token(browser, url):
     return CSRF.search(browser.get(url).text).group(1)
 
 
-def signup(browser, status=302, **overrides):
+def signup(browser, status=302, extra_environ=None, **overrides):
     fields = {"username": "newbie", "email": "newbie@example.test",
               "display_name": "New Bie", "password": PASSWORD, "password_confirm": PASSWORD,
               "csrf_token": token(browser, "/@@signup")}
     fields.update(overrides)
     fields = {k: v for k, v in fields.items() if v is not None}
-    return browser.post("/@@signup", fields, status=status)
+    return browser.post("/@@signup", fields, status=status, extra_environ=extra_environ or {})
 
 
 def login(browser, username, password=PASSWORD, status=302, next=None, environ=None):

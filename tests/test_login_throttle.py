@@ -150,3 +150,21 @@ def test_counters_take_up_to_the_limit_and_expire(registry):
     assert take("k", 2, 60, now + 1) == 0 and take("k", 2, 60, now + 1) == 59
     assert take("k", 2, 60, now + 61) == 0          # a new window
     assert current_count("k", now + 61) == 1
+
+
+class TestSignupThrottle:
+    @pytest.fixture
+    def forge_settings(self):
+        return forge_test_settings(**{"forge.signup.max_per_window": "3"})
+
+    def test_sign_ups_are_counted_per_network(self, forge_browser, make_user):
+        from .test_auth import signup
+        make_user("ada")
+        # probing whether addresses have accounts costs attempts like signing up
+        for _ in range(3):
+            signup(forge_browser, status=400, email="ada@example.test",
+                   extra_environ=A)
+        page = signup(forge_browser, status=429, extra_environ=A)
+        assert "Too many sign-ups from your network. Try again in" in page.text
+        assert int(page.headers["Retry-After"]) > 3500
+        signup(forge_browser, status=302, extra_environ=B)

@@ -102,6 +102,28 @@ def sign_in(registry, username, password, address):
     return user
 
 
+def count_signup(registry, address):
+    """Sign-up attempts per network (``forge.signup.max_per_window`` within
+    ``forge.signup.window_seconds``): bounds mass sign-ups, and how fast the
+    sign-up form can be asked whether an e-mail address has an account.
+    Raises ``Throttled``."""
+    network = network_of(address)
+    if network is None:
+        return
+    settings = registry.settings
+    wait = take("signup:%s" % network, settings["forge.signup.max_per_window"],
+                settings["forge.signup.window_seconds"], time.time())
+    if wait:
+        raise SignupThrottled(wait)
+
+
+class SignupThrottled(Throttled):
+    def __init__(self, seconds):
+        super().__init__(seconds)
+        self.args = ("Too many sign-ups from your network. Try again in %d seconds."
+                     % self.seconds,)
+
+
 def authenticate(name, password):
     """The user for good credentials, else None, with the same argon2 work
     for an unknown (or disabled) name as for a known one."""

@@ -11,7 +11,7 @@ from pyramid.view import view_config, view_defaults
 
 from ..actions import ActionError
 from ..actions.tokens import create_token, revoke_token, tokens_of
-from ..actions.sign_in import Throttled, sign_in
+from ..actions.sign_in import Throttled, count_signup, sign_in
 from ..actions.users import change_password, create_user, update_profile
 from ..interfaces import IProject, ISiteRoot
 from ..model import Neighborhood, Project, ProjectRole, User
@@ -47,10 +47,13 @@ def signup(context, request):
     try:
         if password != request.POST.get("password_confirm", ""):
             raise ActionError("The password and its confirmation differ.")
+        count_signup(request.registry, request.remote_addr)
         user = create_user(request.registry, fields["username"], fields["email"], password,
                            display_name=fields["display_name"])
     except ActionError as error:
         request.response.status_int = error.status
+        if isinstance(error, Throttled):
+            request.response.headers["Retry-After"] = str(error.seconds)
         return {"fields": fields, "error": str(error)}
     headers = remember(request, str(user._id))
     request.session.flash("Welcome, %s! Your account is ready." % user.title)
