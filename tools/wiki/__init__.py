@@ -5,7 +5,16 @@ Pages are ``wiki.page`` versioned artifacts (``model``), reached through
 ``actions``; ``render`` adds ``[[Page Name]]`` links to the core's safe
 Markdown.  History, diff, version and revert pages are the core's.
 """
+from forge.events import AclChanged
+
+from .model import WikiPage, bump_link_generation
 from .resources import WikiTool
+
+
+def links_follow_page_acls(event):
+    """A page's ACL decides who sees ``[[links]]`` to it as existing."""
+    if isinstance(event.node, WikiPage):
+        bump_link_generation(event.node.tool_id)
 
 
 def includeme(config):
@@ -26,6 +35,7 @@ def includeme(config):
         description="Markdown pages with history, diffs and attachments.")
     config.add_jinja2_search_path("tools.wiki:templates", name=".jinja2")
     config.add_static_view("wiki-static", "tools.wiki:static", cache_max_age=3600)
+    config.add_subscriber(links_follow_page_acls, AclChanged)
     config.scan(".views")
     config.include(".search")
     config.scan(".lists")

@@ -58,14 +58,27 @@ def stored_page(tool_id, path):
     return WikiPage.query.get(tool_id=tool_id, path=path)
 
 
+class NameTaken(ActionError):
+    """A page (live or deleted) holds the name.  Its message does not say so:
+    the holder may be a page the user may not read, and a message must not
+    tell that it exists.  A view that knows the user may read ``holder``
+    shows ``precise`` instead (``tools.wiki.views.refusal``)."""
+
+    def __init__(self, path, holder):
+        super().__init__("The name “%s” is not available here; choose another name." % path)
+        self.path = path
+        self.holder = holder
+        if holder.deleted:
+            self.precise = ("A deleted page is named “%s”: undelete it from the deleted "
+                            "pages, or choose another name." % path)
+        else:
+            self.precise = "There is already a page named “%s”." % path
+
+
 def check_free(tool_id, path):
     found = stored_page(tool_id, path)
-    if found is None:
-        return
-    if found.deleted:
-        raise ActionError("A deleted page is named “%s”: undelete it from the deleted "
-                          "pages, or choose another name." % path)
-    raise ActionError("There is already a page named “%s”." % path)
+    if found is not None:
+        raise NameTaken(path, found)
 
 
 def check_parent(tool_id, path):
@@ -131,7 +144,7 @@ def plan_move(page, new_path):
         {"tool_id": page.tool_id, "family": new_family}) if d._id not in moving_ids}
     for _doc, path in plan:
         if path in taken:
-            check_free(page.tool_id, path)        # raises with the right message
+            raise NameTaken(path, taken[path])
     return plan
 
 
@@ -157,7 +170,7 @@ def rename_page(registry, page, new_path, actor):
         for doc, path in moved[:-1]:
             set_fields(doc, path=path, family=path.split("/", 1)[0],
                        parent_path=path.rpartition("/")[0])
-        raise ActionError("A page appeared at “%s” meanwhile; nothing was moved." % new_path)
+        raise ActionError("The name “%s” was taken meanwhile; nothing was moved." % new_path)
     for doc, old in moved:
         _redirect(page.tool_id, old, doc.path)
     record(page, "artifact", actor, "wiki.rename",

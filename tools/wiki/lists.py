@@ -3,7 +3,7 @@ deleted pages (with undelete).
 
 Every list shows only pages the viewer may read, checked on nodes with their
 full lineage (a private page hides its sub-pages too), before paging; deleted
-pages too, on the lineage they had (``deleted_nodes``), deleted ancestors
+pages too, on the lineage they had (``tools.wiki.lineage``), deleted ancestors
 included.
 """
 from pyramid.view import view_config, view_defaults
@@ -12,12 +12,12 @@ from forge.actions import ActionError
 from forge.model import Snapshot
 from forge.model.session import collection
 from forge.redirects import redirect
-from forge.resources.tool import ArtifactFamily, RawArtifact
 from forge.views.errors import error_response
 from forge.views.history import usernames
 from forge.views.listing import page_number, readable_page
 
 from .actions import create_page, set_home, stored_page, undelete_page
+from .lineage import stored_nodes
 from .model import WikiPage
 from .resources import IWikiTool
 from .views import PageFormView
@@ -28,31 +28,6 @@ WELCOME = ("Welcome to the wiki of this project.\n\n"
            "that creates it.\n")
 LIST_FIELDS = {"text": 0}          # lists never need the pages' text
 RECENT_PAGE_SIZE = 25
-
-
-def deleted_nodes(tool, paths):
-    """{path: node} for pages at ``paths``, each built on its real lineage: its
-    ancestors as stored, deleted ones included, so that their ACLs (a private
-    or admin-only parent) decide who may see or restore it, as
-    ``forge.security.permits`` does for live pages.  One query for every
-    family involved.  A page whose ancestor is missing altogether maps to None
-    (shown to nobody but site admins, who see the raw data anyway)."""
-    families = sorted({path.split("/", 1)[0] for path in paths})
-    family = ArtifactFamily.__new__(ArtifactFamily)
-    family.by_path = {raw["path"]: RawArtifact(raw) for raw in collection(WikiPage).find(
-        {"tool_id": tool.doc._id, "family": {"$in": families}}, LIST_FIELDS)}
-    built = {}
-
-    def node(path):
-        if path not in built:
-            doc = family.by_path.get(path)
-            parent_path, _, name = path.rpartition("/")
-            parent = tool if not parent_path else node(parent_path)
-            built[path] = (tool.artifact_resource(doc, name, parent, family)
-                           if doc is not None and parent is not None else None)
-        return built[path]
-
-    return {path: node(path) for path in paths}
 
 
 @view_defaults(context=IWikiTool)
@@ -124,7 +99,7 @@ class WikiToolViews(PageFormView):
         request, tool = self.request, self.context
         raws = list(collection(WikiPage).find({"tool_id": tool.doc._id, "deleted": True},
                                               LIST_FIELDS).sort("path", 1).limit(1000))
-        nodes = deleted_nodes(tool, [raw["path"] for raw in raws])
+        nodes = stored_nodes(tool, [raw["path"] for raw in raws])
         shown = [nodes[raw["path"]] for raw in raws
                  if nodes[raw["path"]] is not None and request.can("read", nodes[raw["path"]])]
         return {"nodes": shown,
@@ -134,7 +109,7 @@ class WikiToolViews(PageFormView):
     def undelete(self):
         request, tool = self.request, self.context
         doc = WikiPage.query.get(tool_id=tool.doc._id, _id=request.POST.get("page", ""))
-        node = deleted_nodes(tool, [doc.path])[doc.path] if doc is not None else None
+        node = stored_nodes(tool, [doc.path])[doc.path] if doc is not None else None
         # one answer for a missing page and one this user may not see or delete
         if node is None or not request.can("delete", node):
             return error_response(request, 404, "Not found", "There is no such page.")

@@ -5,13 +5,13 @@ The core (``forge.links``, ``forge.rendering``) renders ``[#12]``,
 here, ``[[Name]]``: a link to the wiki page at that path, or, when there is no
 such page, a ``missing`` link to the wiki's ``@@new?title=Name``.
 
-Whether a linked page exists changes without the linking page changing, so
-the link context's key of a page with ``[[`` includes the wiki's link
-generation (``WikiLinkState``, moved by create, rename, delete, undelete): one
-indexed read per view, and none for a page without ``[[``.  Existence is
-told from the stored pages alone (cached HTML is shared by every viewer), so
-a link to a private page shows as existing; following it answers 404 to
-those who may not read it.
+A page the reader may not read is linked exactly like a missing one (so a
+link never tells that a private page exists).  Whether a linked page exists
+and may be read changes without the linking page changing, so the link
+context's key of a page with ``[[`` holds the wiki's link generation
+(``WikiLinkState``, moved by create, rename, delete, undelete and a page's
+ACL change) and the reader's principals: one indexed read per view, none for
+a page without ``[[``, and no reader is ever given HTML rendered for another.
 """
 from forge.links import link_context
 from forge.names import InvalidName, check_artifact_path
@@ -35,14 +35,20 @@ class WikiLinks:
             return None
         page = WikiPage.query.get(tool_id=self.tool.doc._id, path=path)
         url = self.request.forge_url
-        if page is not None and not page.deleted:
+        if page is not None and not page.deleted and self.readable(path):
             return url(self.tool, *path.split("/")) + "/", True
         return url(self.tool, "@@new", query={"title": path}), False
+
+    def readable(self, path):
+        """Whether the reader may read the page at ``path``, on its lineage."""
+        node = self.tool.page_at(path)
+        return node is not None and self.request.can("read", node)
 
 
 def links_for(request, tool, node, text):
     """The link context of Markdown ``text`` shown on ``node``'s page."""
-    key = ("wiki", link_generation(tool.doc._id)) if "[[" in (text or "") else ("wiki",)
+    key = (("wiki", link_generation(tool.doc._id), tuple(request.principals))
+           if "[[" in (text or "") else ("wiki",))
     return link_context(request, node, wiki_links=WikiLinks(request, tool), key=key)
 
 

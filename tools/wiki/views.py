@@ -15,8 +15,10 @@ from forge.discussion.render import thread_view
 from forge.redirects import redirect
 from forge.views.artifact_forms import ArtifactFormView
 
-from .actions import clean_path, create_page, delete_page, rename_page, update_page
+from .actions import (NameTaken, clean_path, create_page, delete_page, rename_page,
+                      update_page)
 from .forms import PageForm
+from .lineage import stored_nodes
 from .render import render_page, render_wiki_markdown
 from .resources import IMovedPage, IWikiPage
 
@@ -39,6 +41,18 @@ def parent_for_new(request, tool, path):
     return parent
 
 
+def refusal(request, tool, error):
+    """The message of a refused create or rename: a ``NameTaken`` names the
+    page holding the name only to those who may read it (on its real
+    lineage, deleted or not); everyone else gets the same answer whatever
+    holds the name."""
+    if isinstance(error, NameTaken):
+        holder = stored_nodes(tool, [error.holder.path])[error.holder.path]
+        if holder is not None and request.can("read", holder):
+            return ActionError(error.precise)
+    return error
+
+
 class PageFormView(ArtifactFormView):
     """What the wiki's and a page's ``@@new`` and ``@@preview`` share."""
 
@@ -54,10 +68,13 @@ class PageFormView(ArtifactFormView):
         def create(form):
             fields = form.clean(with_name=True)
             parent_for_new(request, self.tool, fields["path"])
-            page = create_page(request.registry, self.context.project.doc, self.tool.doc,
-                               fields["path"], fields["title"], fields["text"],
-                               request.user, private=form.private,
-                               comment=fields["comment"])
+            try:
+                page = create_page(request.registry, self.context.project.doc,
+                                   self.tool.doc, fields["path"], fields["title"],
+                                   fields["text"], request.user, private=form.private,
+                                   comment=fields["comment"])
+            except ActionError as error:
+                raise refusal(request, self.tool, error) from None
             return ("Page “%s” created." % page.title,
                     request.forge_url(self.tool, *page.path.split("/")) + "/")
         return self.new_form(PageForm(prefix), create)
@@ -110,7 +127,7 @@ class PageViews(PageFormView):
             renamed = rename_page(request.registry, page.doc, path, request.user)
         except ActionError as error:
             request.response.status_int = error.status
-            return {"name": new_path, "error": str(error)}
+            return {"name": new_path, "error": str(refusal(request, self.tool, error))}
         request.session.flash("Renamed “%s” to “%s”; the old address leads here." % (
             old_path, renamed.path))
         return redirect(request, request.forge_url(self.tool, *renamed.path.split("/"))
