@@ -122,11 +122,20 @@ def test_duplicate_name_and_bad_version_are_refused(forge_app, site):
     ada = browser(forge_app, "ada")
     create(ada, TOOL, "Twice")
     page = create(ada, TOOL, "Twice", status=400)
-    assert "There is already something at" in page.text
+    assert "The name “Twice” is not available here" in page.text
     page = ada.post_form(TOOL + "Twice/@@edit", {"title": "Changed", "version": "x"},
                          status=400)
     assert "which version" in page.text
     assert stored(site, "Twice").title == "Twice"
+
+
+def test_a_private_notes_name_is_refused_without_telling_it_exists(forge_app, site):
+    create(browser(forge_app, "ada"), TOOL, "Secret plans", name="plans", private="on")
+    mem = browser(forge_app, "mem")
+    mem.get(TOOL + "plans/", status=404)
+    page = create(mem, TOOL, "Mine", name="plans", status=400)
+    assert "The name “plans” is not available here" in page.text
+    assert "already" not in page.text and "Secret plans" not in page.text
 
 
 def test_who_may_create_and_edit(forge_app, site):

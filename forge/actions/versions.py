@@ -39,7 +39,10 @@ def create_versioned(registry, cls, actor, comment="", source="web", **fields):
     path = fields["path"]
     artifact = cls(family=path.split("/", 1)[0], version=1, created=now, modified=now,
                    author_id=actor._id if actor else None, **fields)
-    flush_or_refuse("There is already something at %r." % path, artifact)
+    # the holder may be a node the user may not read: the message does not
+    # tell that one exists
+    flush_or_refuse("The name “%s” is not available here; choose another name." % path,
+                    artifact)
     Snapshot(artifact_id=artifact._id, version=1, author_id=artifact.author_id,
              timestamp=now, comment=comment or "created", data=artifact.snapshot_data())
     emit(registry, ArtifactCreated(artifact, actor=actor, source=source))
