@@ -6,7 +6,7 @@ Three layers, so that a hostile body costs neither time nor memory:
   before it reads a byte of the body (``forge serve`` and the INI files set
   waitress's ``max_request_body_size`` from it; waitress answers 413 and
   closes the connection);
-* the tween refuses a body over the limit of its kind (forms: 
+* the tween refuses a body over the limit of its kind (forms:
   ``forge.max_body_bytes``; uploads: the attachment limit), and a form that is
   not UTF-8;
 * ``check_multipart`` refuses a ``multipart/form-data`` body that WebOb's
@@ -37,6 +37,12 @@ def server_body_limit(settings):
     """The largest body any request may carry: what the HTTP server is told."""
     return max(settings["forge.max_body_bytes"],
                int(settings["forge.attachments.max_bytes"]) + UPLOAD_SLACK_BYTES)
+
+
+def waitress_body_limit(settings):
+    """waitress's ``max_request_body_size`` for these settings: it refuses a
+    body of that size or more, so one byte over ``server_body_limit``."""
+    return server_body_limit(settings) + 1
 
 
 def check_form_encoding(body):
@@ -79,9 +85,11 @@ def check_multipart(content_type_header, body, field_limit):
             raise HTTPRequestEntityTooLarge(
                 "The form has more than %d fields and files." % MAX_PARTS)
         headers_end = body.find(b"\r\n\r\n", line_end)
-        if headers_end < 0 or headers_end - line_end > MAX_PART_HEADER_BYTES:
-            raise HTTPBadRequest("A part of the upload form has headers over %d KiB, "
-                                 "or none at all." % (MAX_PART_HEADER_BYTES // 1024))
+        if headers_end < 0:
+            raise _malformed("a part's headers do not end")
+        if headers_end - line_end > MAX_PART_HEADER_BYTES:
+            raise HTTPBadRequest("A part of the upload form has headers over %d KiB."
+                                 % (MAX_PART_HEADER_BYTES // 1024))
         content_start = headers_end + 4
         next_delimiter = body.find(b"\r\n" + delimiter, content_start)
         if next_delimiter < 0:

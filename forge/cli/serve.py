@@ -12,6 +12,7 @@ import waitress
 
 from ..bus.worker import start_embedded_workers, stop_embedded_workers
 from ..demo import ensure_demo_site
+from ..request_limits import waitress_body_limit
 from .runtime import handles_user_errors, running_forge, runtime_options, setup_logging
 
 THREADS = 4
@@ -49,7 +50,8 @@ def serve(data_dir, config_file, db_port, host, port, demo):
             try:
                 server = waitress.create_server(
                     forge.app, host=host, port=port, threads=THREADS,
-                    channel_request_lookahead=CHANNEL_REQUEST_LOOKAHEAD)
+                    channel_request_lookahead=CHANNEL_REQUEST_LOOKAHEAD,
+                    max_request_body_size=waitress_body_limit(forge.settings))
             except OSError as error:
                 raise click.ClickException("Cannot listen on %s:%d: %s" % (
                     host, port, error.strerror or error))
