@@ -21,6 +21,8 @@ from .actions import attach_files, delete_attachment, get_attachment, open_file
 from .files import CHUNK, INLINE_TYPES
 
 CSP = "sandbox; default-src 'none'"
+# the longest file name a message repeats
+MAX_NAME_SHOWN = 80
 
 
 def attachment_url(request, node, attachment):
@@ -92,6 +94,24 @@ def uploads_from(request, field="attachment"):
     return uploads
 
 
+def shortened(filename, most=MAX_NAME_SHOWN):
+    """``filename`` cut in the middle to at most ``most`` characters, so that
+    its extension stays visible."""
+    if len(filename) <= most:
+        return filename
+    stem, dot, extension = filename.rpartition(".")
+    tail = dot + extension if stem and len(extension) < 12 else ""
+    return filename[:most - len(tail) - 1] + "…" + tail
+
+
+def attached_message(saved):
+    """The flash after an upload: bounded whatever was uploaded (the session
+    keeps it until the next page; a list of names could be kilobytes)."""
+    if len(saved) == 1:
+        return "Attached %s." % shortened(saved[0].filename)
+    return "Attached %d files." % len(saved)
+
+
 def back_to(request, context):
     return redirect(request, request.forge_url(context) + "#attachments")
 
@@ -99,7 +119,7 @@ def back_to(request, context):
 @view_config(context=IArtifact, name="attach", permission="update", request_method="POST")
 def attach(context, request):
     saved = attach_files(request.registry, context.doc, uploads_from(request), request.user)
-    request.session.flash("Attached %s." % ", ".join(a.filename for a in saved))
+    request.session.flash(attached_message(saved))
     return back_to(request, context)
 
 
@@ -110,5 +130,5 @@ def remove(context, request):
     if attachment is None or attachment.post_id:
         raise ActionError("There is no such attachment here.")
     delete_attachment(request.registry, attachment, request.user, artifact_doc=context.doc)
-    request.session.flash("Removed %s." % attachment.filename)
+    request.session.flash("Removed %s." % shortened(attachment.filename))
     return back_to(request, context)

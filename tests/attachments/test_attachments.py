@@ -1,6 +1,7 @@
 """Attachments: stored in GridFS, served with safe headers under the artifact
 that guards them, size-limited (413 naming the limit), audited and announced."""
 import io
+import re
 
 import pytest
 
@@ -272,3 +273,25 @@ def test_the_default_limit_is_ten_mib_and_named_so():
     assert settings["forge.attachments.max_bytes"] == 10 * 1024 * 1024
     assert str(AttachmentTooLarge(settings["forge.attachments.max_bytes"])) == \
         "The file is larger than the 10 MiB limit."
+
+
+def test_many_long_non_ascii_names_flash_a_bounded_message(forge_app, site):
+    # 20 names of 200 characters, 3 bytes each in UTF-8: listing them all in the
+    # flash once overflowed the session cookie (a 500 after the files were stored)
+    ada = browser(forge_app, "ada")
+    names = [("%02d" % i) + "界" * 194 + ".txt" for i in range(20)]
+    response = upload(ada, NOTE, [(name, b"x") for name in names])
+    assert len(attachments_of(site["note"]._id)) == 20
+    for header, value in response.headerlist:
+        assert len(value) < 4096, header
+    page = response.follow()
+    flashes = re.findall(r'<p class="flash" role="status">([^<]*)</p>', page.text)
+    assert flashes == ["Attached 20 files."]
+
+
+def test_one_file_is_named_in_the_flash_shortened(forge_app, site):
+    ada = browser(forge_app, "ada")
+    page = upload(ada, NOTE, [("界" * 190 + ".txt", b"x")]).follow()
+    [flash] = re.findall(r'<p class="flash" role="status">([^<]*)</p>', page.text)
+    assert flash.startswith("Attached 界界") and flash.endswith("….txt.")
+    assert len(flash) <= 100
