@@ -16,11 +16,11 @@ from forge.views.errors import error_response
 from forge.views.history import usernames
 from forge.views.listing import page_number, readable_page
 
-from .actions import create_page, set_home, stored_page, undelete_page
+from .actions import create_page, set_home, undelete_page
 from .lineage import stored_nodes
 from .model import WikiPage
 from .resources import IWikiTool
-from .views import PageFormView
+from .views import PageFormView, refusal
 
 WELCOME = ("Welcome to the wiki of this project.\n\n"
            "Edit this page to say what the project is about, and link other pages "
@@ -36,24 +36,30 @@ class WikiToolViews(PageFormView):
     @view_config(page_cache=True, name="", request_method="GET", renderer="wiki/tool.jinja2",
                  permission="read")
     def home(self):
-        """The home page (a tool option, "Home" by default); made on the first
-        visit of someone who may create pages, else an empty-state page."""
+        """The home page (a tool option, "Home" by default), or an empty-state
+        page offering to create it: a GET never writes."""
         request, tool = self.request, self.context
         name = tool.home_name
         node = tool.page_at(name)
         if node is not None and request.can("read", node):
             return redirect(request, request.forge_url(node))
-        if node is None and request.can("create", tool) and stored_page(
-                tool.doc._id, name) is None:
-            try:
-                create_page(request.registry, tool.project.doc, tool.doc, name, name,
-                            WELCOME, request.user, comment="created on the first visit")
-            except ActionError:
-                pass                    # someone else made it meanwhile, or an auditor said no
-            else:
-                return redirect(request, request.forge_url(tool, name, ""))
+        # the same page whether an unreadable page holds the name or none does
         return {"home": name, "may_create": request.can("create", tool),
                 "may_admin": request.can("admin", tool)}
+
+    @view_config(name="create-home", request_method="POST", permission="create")
+    def create_home(self):
+        """The empty state's button: the home page with a welcome text."""
+        request, tool = self.request, self.context
+        name = tool.home_name
+        try:
+            create_page(request.registry, tool.project.doc, tool.doc, name, name, WELCOME,
+                        request.user, comment="created from the empty wiki")
+        except ActionError as error:
+            return error_response(request, error.status, "Not created",
+                                  str(refusal(request, tool, error)))
+        request.session.flash("Page “%s” created." % name)
+        return redirect(request, request.forge_url(tool, name, ""))
 
     @view_config(name="new", renderer="wiki/form.jinja2", permission="create")
     def new(self):
