@@ -36,6 +36,9 @@ def includeme(config):
     # a thread made private or public changes what the forum's summary may hold
     config.add_reactor("artifact.acl.changed", "tools.discussion.reactors.counters",
                        name="discussion.counters-acl")
+    # a thread is held or published with its opening post, synchronously
+    config.add_subscriber("tools.discussion.actions.follow_opening_post",
+                          "forge.discussion.events.DiscussionEvent")
     config.add_auditor("discussion.post.created",
                        "tools.discussion.auditors.no_replies_to_hidden_threads")
     config.scan(".views")

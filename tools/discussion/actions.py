@@ -20,7 +20,7 @@ from forge.discussion.events import PostCreated
 from forge.events import ArtifactDeleted
 from forge.model import emit, session
 from forge.model.acl import with_privacy
-from forge.model.session import new_id, set_fields
+from forge.model.session import collection, new_id, set_fields
 from forge.names import InvalidName, check_shortname
 
 from .model import THREAD, Forum, ForumThread
@@ -185,3 +185,23 @@ def delete_thread(registry, node, actor):
     emit(registry, ArtifactDeleted(doc, actor=actor))
     session.flush()
 
+
+
+def follow_opening_post(event):
+    """Subscriber of the core's post events: a thread is as visible as its
+    opening post, from the moment the post's change is saved, so a
+    moderator's approval publishes the thread (its activity, its mail)
+    without waiting for the counters reactor, and a post held or deleted
+    later holds the thread at once."""
+    post = event.node
+    if getattr(event, "tool_type", None) != "discussion" or type(post).__name__ != "Post":
+        return
+    threads = collection(ForumThread)
+    thread = threads.find_one({"_id": post.ref_id}, {"type": 1, "first_post_id": 1,
+                                                      "status": 1})
+    if thread is None or thread.get("type") != THREAD \
+            or thread.get("first_post_id") != post._id:
+        return
+    status = "deleted" if post.deleted else post.status
+    if thread.get("status", "ok") != status:
+        threads.update_one({"_id": thread["_id"]}, {"$set": {"status": status}})
