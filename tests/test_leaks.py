@@ -28,7 +28,7 @@ from pyramid.traversal import find_resource
 
 from forge import main
 from forge.actions.acl import add_entry, set_privacy
-from forge.actions.projects import install_tool, uninstall_tool
+from forge.actions.projects import create_project, install_tool, uninstall_tool
 from forge.actions.roles import add_member, role_named
 from forge.actions.users import create_user
 from forge.attachments.actions import attach_files
@@ -106,7 +106,6 @@ def build(world):
              for name in ["author"] + WATCHERS}
     author = users["author"]
     nb = Neighborhood.query.get(name="p")
-    from forge.actions.projects import create_project
     pub = create_project(registry, nb, "pub", "Pub", author)
     priv = create_project(registry, nb, "priv", "Priv", author, private=True)
     for project in (pub, priv):
