@@ -12,6 +12,7 @@ from ..names import InvalidName, check_username, single_line
 from ..bus.auditing import audit
 from . import ActionError, flush_or_refuse
 from .audit import record
+from .email_verification import ask_to_verify
 
 hasher = PasswordHasher()
 
@@ -56,34 +57,43 @@ def check_display_name(display_name):
 
 
 def create_user(registry, username, email, password, display_name="", site_admin=False,
-                actor=None, source="web"):
+                actor=None, source="web", verified=True):
     """Create a user and their personal project under ``/u/``.
+
+    ``verified=False`` (sign-up) keeps the address pending and mails about it
+    (``forge.actions.email_verification``): whether another account holds it
+    changes nothing in the answer.  Site admins' commands and tests create
+    users whose address counts as verified; a taken one is refused for them.
 
     The ``user.created`` auditors (``change.actor`` is None at sign-up: the
     user does not exist yet) and then the ``project.created`` auditors of the
     personal project run before anything is saved."""
     from .projects import audit_personal_project, create_personal_project
     check_password_rules(password)
-    username, email, display_name = _check_new_user(username, email, display_name)
+    username, email, display_name = _check_new_user(username, email, display_name, verified)
     change = audit(registry, UserCreated.topic, node_type="User",
                    new={"username": username, "email": email, "display_name": display_name,
                         "site_admin": bool(site_admin)}, actor=actor, source=source)
     if (change.new["username"], change.new["email"], change.new["display_name"]) != (
             username, email, display_name):
         username, email, display_name = _check_new_user(
-            change.new["username"], change.new["email"], change.new["display_name"])
+            change.new["username"], change.new["email"], change.new["display_name"], verified)
     site_admin = bool(change.new["site_admin"])
     project_change = audit_personal_project(registry, username, display_name or username,
                                             actor, source)
-    user = User(username=username, email=email, display_name=display_name,
-                password_hash=hasher.hash(password), site_admin=site_admin)
+    address = {"email": email} if verified else {"pending_email": email}
+    user = User(username=username, display_name=display_name,
+                password_hash=hasher.hash(password), site_admin=site_admin, **address)
     emit(registry, UserCreated(user, actor=actor or user, source=source))
-    flush_or_refuse("The username or e-mail address is taken.", user)
+    flush_or_refuse("The username or e-mail address is taken." if verified
+                    else "The username %r is taken." % username, user)
     create_personal_project(registry, user, project_change, source=source)
+    if not verified:
+        ask_to_verify(registry, user, email)
     return user
 
 
-def _check_new_user(username, email, display_name):
+def _check_new_user(username, email, display_name, verified):
     try:
         check_username(username)
     except InvalidName as e:
@@ -92,7 +102,7 @@ def _check_new_user(username, email, display_name):
     display_name = check_display_name(display_name)
     if User.by_username(username) is not None:
         raise ActionError("The username %r is taken." % username)
-    if User.query.get(email=email) is not None:
+    if verified and User.query.get(email=email) is not None:
         raise ActionError("There is already an account with that e-mail address.")
     return username, email, display_name
 
@@ -153,20 +163,30 @@ def set_disabled(user, disabled, actor):
     return user
 
 
-def update_profile(user, display_name, email, actor=None):
-    """Change the display name and e-mail address (unique among users)."""
+def update_profile(registry, user, display_name, email, actor=None):
+    """Change the display name at once and the e-mail address through
+    verification: a new address waits (mail goes on to the verified one) and
+    is mailed about, with the same answer whether or not another account
+    holds it.  Returns the address now waiting, or None."""
     email = check_email(email)
     display_name = check_display_name(display_name)
-    other = User.query.get(email=email)
-    if other is not None and other._id != user._id:
-        raise ActionError("There is already an account with that e-mail address.")
-    changed = sorted(name for name, old, new in (
-        ("display name", user.display_name, display_name), ("e-mail", user.email, email))
-        if old != new)
+    changed = []
+    if display_name != user.display_name:
+        changed.append("display name")
+    new_address = None
+    if email == user.email:
+        if user.pending_email:       # back to the verified address: nothing waits now
+            user.pending_email = ""
+            user.email_token_hash, user.email_token_expires = "", 0.0
+            changed.append("e-mail (kept the verified one)")
+    elif email != user.pending_email:
+        new_address = email
+        changed.append("e-mail (waiting for verification)")
     if not changed:
-        return user
+        return None
     user.display_name = display_name
-    user.email = email
     record(user, "user", actor or user, "user.update", "changed %s" % ", ".join(changed))
-    flush_or_refuse("There is already an account with that e-mail address.")
-    return user
+    session.flush()
+    if new_address is not None:
+        ask_to_verify(registry, user, new_address)
+    return new_address

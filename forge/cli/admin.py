@@ -121,3 +121,17 @@ def ensure_indexes(data_dir, config_file, db_port):
     with running_forge(data_dir, config_file, db_port) as forge:
         ensure_all_indexes(forge.settings["forge.db.equality_indexes"])
         click.echo("Indexes are in place.")
+
+
+@admin.command("verify-email")
+@click.argument("username")
+@runtime_options
+@handles_user_errors
+def verify_email(username, data_dir, config_file, db_port):
+    """Mark USERNAME's pending e-mail address verified (for a site without mail,
+    or a user whose mail does not arrive)."""
+    from ..actions.email_verification import mark_verified
+    with running_forge(data_dir, config_file, db_port):
+        user = find_user(username)
+        mark_verified(user, None)
+        click.echo("The address %s of %s is verified." % (user.email, user.username))

@@ -1,6 +1,7 @@
 """Users and project roles."""
 from ming import schema as S
 from ming.odm import FieldProperty, MappedClass
+from ming.odm.property import FieldPropertyWithMissingNone
 
 from .session import new_id, session, utcnow
 
@@ -9,11 +10,22 @@ class User(MappedClass):
     class __mongometa__:
         session = session
         name = "user"
-        unique_indexes = [("username",), ("email",)]
+        unique_indexes = [("username",)]
+        # A verified address belongs to one account.  An account without one
+        # has no ``email`` field at all (not a null: MongoDB's sparse index
+        # counts explicit nulls), so the index skips it on every server.
+        custom_indexes = [dict(fields=("email",), unique=True, sparse=True)]
 
     _id = FieldProperty(str, if_missing=new_id)
     username = FieldProperty(str)
-    email = FieldProperty(str)
+    # The verified address, the only one mail goes to; None when there is none.
+    # Users stored before verification existed have one: theirs counts as verified.
+    email = FieldPropertyWithMissingNone(S.String(if_missing=S.Missing))
+    # An address given at sign-up or on the account page, until its owner
+    # follows the mailed link (``forge.actions.email_verification``).
+    pending_email = FieldProperty(str, if_missing="")
+    email_token_hash = FieldProperty(str, if_missing="")    # SHA-256 of the mailed token
+    email_token_expires = FieldProperty(float, if_missing=0.0)
     display_name = FieldProperty(str, if_missing="")
     password_hash = FieldProperty(str, if_missing="")
     site_admin = FieldProperty(bool, if_missing=False)

@@ -61,7 +61,9 @@ def ensure_indexes(equality_indexes="auto"):
     the embedded server the prefixes it needs to use them
     (``forge.model.equality_indexes``)."""
     from .equality_indexes import ensure_equality_indexes
+    from .index_changes import drop_changed_indexes
     Mapper.compile_all()
+    drop_changed_indexes(doc_session.db)
     Mapper.ensure_all_indexes()
     ensure_equality_indexes(doc_session.db, equality_indexes)
 

@@ -1,8 +1,12 @@
 """Sign-up, sign-in and -out, the account page and users' public profiles.
 
-Sign-in state lives in the signed session cookie (``forge.security``); these
+Sign-in state lives in the server-side session (``forge.sessions``); these
 views only call ``remember``/``forget``.  Every form re-renders with the
 user's input (never a password) and a 4xx status when it is refused.
+
+No answer says whether an e-mail address has an account: sign-up and the
+account page keep a new address pending and mail about it
+(``forge.actions.email_verification``); ``@@verify-email`` takes the link.
 """
 from pyramid.httpexceptions import HTTPForbidden, HTTPNotFound
 from pyramid.security import NO_PERMISSION_REQUIRED, forget, remember
@@ -11,6 +15,8 @@ from pyramid.view import view_config, view_defaults
 
 from ..actions import ActionError
 from ..actions.tokens import create_token, revoke_token, tokens_of
+from ..actions.email_verification import (VerificationRefused, ask_to_verify,
+                                          user_for_token, verify_email)
 from ..actions.sign_in import Throttled, count_signup, sign_in
 from ..actions.users import change_password, create_user, update_profile
 from ..interfaces import IProject, ISiteRoot
@@ -31,6 +37,16 @@ class CredentialsNeedSignIn(ActionError):
 MAX_LISTED_ROLES = 500
 
 
+def verification_sent(request, address):
+    """What the user is told after giving an address: the same words whether
+    or not another account holds it."""
+    if request.registry.forge_mailer.enabled:
+        return ("We sent a link to %s: follow it to verify the address. Until then "
+                "no mail goes there." % address)
+    return ("This site cannot send mail, so %s stays unverified (and gets no mail) "
+            "until a site admin verifies it." % address)
+
+
 def after_login_url(request, next_path):
     return next_path or request.forge_url(request.root)
 
@@ -49,14 +65,15 @@ def signup(context, request):
             raise ActionError("The password and its confirmation differ.")
         count_signup(request.registry, request.remote_addr)
         user = create_user(request.registry, fields["username"], fields["email"], password,
-                           display_name=fields["display_name"])
+                           display_name=fields["display_name"], verified=False)
     except ActionError as error:
         request.response.status_int = error.status
         if isinstance(error, Throttled):
             request.response.headers["Retry-After"] = str(error.seconds)
         return {"fields": fields, "error": str(error)}
     headers = remember(request, str(user._id))
-    request.session.flash("Welcome, %s! Your account is ready." % user.title)
+    request.session.flash("Welcome, %s! Your account is ready. %s" % (
+        user.title, verification_sent(request, user.pending_email)))
     return redirect(request, request.forge_url(request.root, "u", user.username, ""),
                     headers=headers)
 
@@ -113,7 +130,9 @@ class AccountView:
              token_error=None, new_token=None):
         user = self.user
         return {"user": user,
-                "profile": profile or {"display_name": user.display_name, "email": user.email},
+                "profile": profile or {"display_name": user.display_name,
+                                       "email": user.pending_email or user.email or ""},
+                "mail_enabled": self.request.registry.forge_mailer.enabled,
                 "profile_error": profile_error, "password_error": password_error,
                 "tokens": tokens_of(user), "token_error": token_error,
                 "new_token": new_token}
@@ -135,10 +154,21 @@ class AccountView:
         profile = {"display_name": self.request.POST.get("display_name", "").strip(),
                    "email": self.request.POST.get("email", "").strip()}
         try:
-            update_profile(self.user, profile["display_name"], profile["email"])
+            waiting = update_profile(self.request.registry, self.user,
+                                     profile["display_name"], profile["email"])
         except ActionError as error:
             return self.refused(error, profile=profile, profile_error=str(error))
-        return self.back("Your profile is saved.")
+        if waiting is None:
+            return self.back("Your profile is saved.")
+        return self.back("Your profile is saved. " + verification_sent(self.request, waiting))
+
+    @view_config(request_method="POST", request_param="form=resend-verification")
+    def resend_verification(self):
+        address = self.user.pending_email
+        if not address:
+            return self.back("No e-mail address is waiting for verification.")
+        ask_to_verify(self.request.registry, self.user, address)
+        return self.back(verification_sent(self.request, address))
 
     @view_config(request_method="POST", request_param="form=password")
     def save_password(self):
@@ -171,6 +201,30 @@ class AccountView:
         except ActionError as error:
             return self.refused(error, token_error=str(error))
         return self.back("The token %s is revoked." % record.name)
+
+
+# No permission: the link's token is the authority, and on a site that
+# anonymous users may not read the address must still be verifiable.
+@view_config(context=ISiteRoot, name="verify-email", renderer="auth/verify_email.jinja2",
+             request_method=("GET", "HEAD", "POST"), permission=NO_PERMISSION_REQUIRED)
+def verify_email_link(context, request):
+    """GET asks (mail scanners follow links), POST verifies."""
+    token = request.params.get("token", "")
+    try:
+        account = user_for_token(token)
+        address = account.pending_email
+        if request.method == "POST":
+            verify_email(token)
+    except VerificationRefused as error:
+        request.response.status_int = error.status
+        return {"error": str(error)}
+    if request.method != "POST":
+        return {"token": token, "account": account, "address": address}
+    message = "Your e-mail address %s is verified." % address
+    if request.user is not None and request.user._id == account._id:
+        request.session.flash(message)
+        return redirect(request, request.forge_url(request.root, "@@account"))
+    return {"done": message, "account": account}
 
 
 def project_node(request, neighborhood_names, project_doc):
