@@ -33,6 +33,7 @@ def includeme(config):
     config.include("forge.bus.registry")
     config.include("forge.bus.relay")
     config.include(".tweens")
+    config.include(".upload_fields")
     config.include(".page_cache")
     config.include(".views")
     config.include("forge.attachments")
