@@ -22,6 +22,7 @@ tests_require = [
     "pytest",
     "playwright",
     "aiosmtpd",
+    "hypothesis",
 ]
 
 setup(
