@@ -35,10 +35,11 @@ def verification_message(registry, user, token):
     # the username, not the display name: no text of the newcomer's choosing
     # goes to an address not yet proven theirs
     return _message(registry, user.pending_email, user.username, "Verify your e-mail address",
-                    "auth/verify_email_mail.jinja2", {"user": user, "token": token})
+                    "forge:templates/auth/verify_email_mail.jinja2", {"user": user, "token": token})
 
 
 def address_in_use_message(registry, owner, newcomer):
     return _message(registry, owner.email, owner.title,
                     "Someone gave your e-mail address to another account",
-                    "auth/address_in_use_mail.jinja2", {"owner": owner, "newcomer": newcomer})
+                    "forge:templates/auth/address_in_use_mail.jinja2",
+                    {"owner": owner, "newcomer": newcomer})

@@ -19,7 +19,7 @@ def user_of(context):
     return None if user is None or user.disabled else user
 
 
-@view_config(page_cache=True, context=IProject, name="activity", renderer="activity/page.jinja2",
+@view_config(page_cache=True, context=IProject, name="activity", renderer="forge:templates/activity/page.jinja2",
              permission="read", request_method=("GET", "HEAD"))
 def project_activity(context, request):
     criteria, keep = stream_of(request, context)
@@ -27,9 +27,9 @@ def project_activity(context, request):
     return {"project": context, "page": page, "node": context}
 
 
-@view_config(page_cache=True, context=ITool, name="activity", renderer="activity/stream.jinja2",
+@view_config(page_cache=True, context=ITool, name="activity", renderer="forge:templates/activity/stream.jinja2",
              permission="read", request_method=("GET", "HEAD"))
-@view_config(page_cache=True, context=IArtifact, name="activity", renderer="activity/stream.jinja2",
+@view_config(page_cache=True, context=IArtifact, name="activity", renderer="forge:templates/activity/stream.jinja2",
              permission="read", request_method=("GET", "HEAD"))
 def node_activity(context, request):
     criteria, keep = stream_of(request, context)
@@ -39,7 +39,7 @@ def node_activity(context, request):
             "view": "@@activity", "feed_view": "@@activity.atom"}
 
 
-@view_config(context=IProject, name="contributions", renderer="activity/stream.jinja2",
+@view_config(context=IProject, name="contributions", renderer="forge:templates/activity/stream.jinja2",
              page_cache=True, permission="read", request_method=("GET", "HEAD"))
 def user_activity(context, request):
     user = user_of(context)

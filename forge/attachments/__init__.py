@@ -5,7 +5,7 @@
     from forge.attachments import save_attachment, attachments_of
     attachment = save_attachment(registry, page_doc, "shot.png", fileobj, None, user)
 
-Templates list them with ``{% include "attachments/list.jinja2" %}`` (variables
+Templates list them with ``{% include "forge:templates/attachments/list.jinja2" %}`` (variables
 ``attachments`` and ``node``).  See ``files`` for the content-type rules.
 """
 from .actions import (  # noqa: F401

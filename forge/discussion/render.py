@@ -5,9 +5,9 @@ context as ``thread`` and includes the shared template::
 
     return {"page": page, "thread": thread_view(request, context)}
 
-    {% include "discussion/thread.jinja2" %}
+    {% include "forge:templates/discussion/thread.jinja2" %}
 
-or imports ``discussion/macros.jinja2`` to interleave top-level posts with its
+or imports ``forge:templates/discussion/macros.jinja2`` to interleave top-level posts with its
 own timeline (``thread.tree`` is the list of top-level items in time order).
 
 Two queries whatever the thread's size (the thread, its posts by slug);

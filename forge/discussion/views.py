@@ -77,7 +77,7 @@ class PostViews:
                 if parent is not None else None}
 
     @view_config(name="post", request_method="POST", permission="post",
-                 renderer="discussion/post_form.jinja2")
+                 renderer="forge:templates/discussion/post_form.jinja2")
     def post(self):
         request, node = self.request, self.context
         text = request.POST.get("text", "")
@@ -102,7 +102,7 @@ class PostViews:
                                   "once it is approved.")
         return redirect(request, artifact_url(request, node, post))
 
-    @view_config(name="post-edit", permission="read", renderer="discussion/edit.jinja2")
+    @view_config(name="post-edit", permission="read", renderer="forge:templates/discussion/edit.jinja2")
     def edit(self):
         request = self.request
         post = self.post_of_context(request.params)
@@ -156,7 +156,7 @@ class PostViews:
                                            artifact_url(request, self.context, post)))
 
     @view_config(page_cache=True, name="post-history", request_method="GET", permission="read",
-                 renderer="discussion/history.jinja2")
+                 renderer="forge:templates/discussion/history.jinja2")
     def history(self):
         request = self.request
         post = self.post_of_context(request.params)
@@ -182,7 +182,7 @@ class PostViews:
 
 
 @view_config(context=ITool, name="moderation", request_method="GET", permission="moderate",
-             renderer="discussion/moderation.jinja2")
+             renderer="forge:templates/discussion/moderation.jinja2")
 def tool_moderation(context, request):
     """Pending and spam posts of this tool, oldest first."""
     nodes = {}
@@ -196,7 +196,7 @@ def tool_moderation(context, request):
 
 
 @view_config(context=IProject, name="moderation", request_method="GET", permission="read",
-             renderer="discussion/moderation.jinja2")
+             renderer="forge:templates/discussion/moderation.jinja2")
 def project_moderation(context, request):
     """The held posts of every tool of the project the viewer moderates
     (403 when that is none)."""

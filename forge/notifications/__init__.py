@@ -1,7 +1,7 @@
 """Notifications: watches, and e-mail to watchers of what changed.
 
 * ``Watch`` a project, a tool or an artifact (``@@watch`` / ``@@unwatch`` on
-  each; tools show the button with ``{% include "notifications/watch.jinja2" %}``).
+  each; tools show the button with ``{% include "forge:templates/notifications/watch.jinja2" %}``).
 * Each user picks "each change", "daily digest" or "none" (account page).
 * The ``forge.notify`` reactor mails watchers (read-checked when sending)
   or queues the change for the digest; ``forge admin send-digests`` and a

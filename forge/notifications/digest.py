@@ -29,7 +29,7 @@ from .reactor import may_read, visible_post
 from .watches import frequency_of
 
 log = logging.getLogger(__name__)
-TEMPLATE = "notifications/digest_mail.jinja2"
+TEMPLATE = "forge:templates/notifications/digest_mail.jinja2"
 MAX_ITEMS = 200
 
 

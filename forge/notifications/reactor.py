@@ -36,7 +36,7 @@ from .watches import add_watch, frequency_of, node_doc
 
 MAILED_VERBS = ("created", "updated", "deleted", "approved", "installed", "uninstalled")
 SKIP_TOPICS = ("acl.changed", "roles.changed", "project.tool.updated")
-TEMPLATE = "notifications/change_mail.jinja2"
+TEMPLATE = "forge:templates/notifications/change_mail.jinja2"
 
 
 def is_notified(event):

@@ -87,7 +87,7 @@ def _target_title(user, target):
 
 
 @view_config(context=ISiteRoot, name="unsubscribe", request_method=("GET", "HEAD"),
-             renderer="notifications/unsubscribe.jinja2", permission=NO_PERMISSION_REQUIRED)
+             renderer="forge:templates/notifications/unsubscribe.jinja2", permission=NO_PERMISSION_REQUIRED)
 def unsubscribe_confirm(context, request):
     token, user, target = _unsubscribe_target(request)
     return {"token": token, "account": user, "everything": target == "all",
@@ -95,7 +95,7 @@ def unsubscribe_confirm(context, request):
 
 
 @view_config(context=ISiteRoot, name="unsubscribe", request_method="POST",
-             renderer="notifications/unsubscribe.jinja2", permission=NO_PERMISSION_REQUIRED,
+             renderer="forge:templates/notifications/unsubscribe.jinja2", permission=NO_PERMISSION_REQUIRED,
              require_csrf=False)
 def unsubscribe(context, request):
     token, user, target = _unsubscribe_target(request)

@@ -34,11 +34,11 @@ def when(epoch):
         "%Y-%m-%d %H:%M")
 
 
-@view_config(context=ISiteRoot, name="search", renderer="search/page.jinja2",
+@view_config(context=ISiteRoot, name="search", renderer="forge:templates/search/page.jinja2",
              permission="read", request_method=("GET", "HEAD"))
-@view_config(context=IProject, name="search", renderer="search/page.jinja2",
+@view_config(context=IProject, name="search", renderer="forge:templates/search/page.jinja2",
              permission="read", request_method=("GET", "HEAD"))
-@view_config(context=ITool, name="search", renderer="search/page.jinja2",
+@view_config(context=ITool, name="search", renderer="forge:templates/search/page.jinja2",
              permission="read", request_method=("GET", "HEAD"))
 def search_page(context, request):
     try:

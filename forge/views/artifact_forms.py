@@ -14,7 +14,7 @@ gives those and keeps its own ``view_config`` (names, renderers, permissions)::
     class NoteViews(ArtifactFormView):
         noun = "note"
 
-        @view_config(name="edit", renderer="notes/form.jinja2", permission="update")
+        @view_config(name="edit", renderer="tools.notes:templates/notes/form.jinja2", permission="update")
         def edit(self):
             form = NoteForm(self.request, self.tool)
             return self.edit_form(form, lambda fields, version: update_note(

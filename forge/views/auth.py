@@ -51,7 +51,7 @@ def after_login_url(request, next_path):
     return next_path or request.forge_url(request.root)
 
 
-@view_config(context=ISiteRoot, name="signup", renderer="auth/signup.jinja2",
+@view_config(context=ISiteRoot, name="signup", renderer="forge:templates/auth/signup.jinja2",
              permission="read")
 def signup(context, request):
     fields = {"username": "", "email": "", "display_name": ""}
@@ -80,7 +80,7 @@ def signup(context, request):
 
 # Signing in and out needs no permission: on a site that anonymous users may
 # not read, the sign-in page is the one way in.
-@view_config(context=ISiteRoot, name="login", renderer="auth/login.jinja2",
+@view_config(context=ISiteRoot, name="login", renderer="forge:templates/auth/login.jinja2",
              permission=NO_PERMISSION_REQUIRED)
 def login(context, request):
     params = request.POST if request.method == "POST" else request.GET
@@ -110,7 +110,7 @@ def logout(context, request):
     return redirect(request, request.forge_url(request.root), headers=headers)
 
 
-@view_defaults(context=ISiteRoot, name="account", renderer="auth/account.jinja2",
+@view_defaults(context=ISiteRoot, name="account", renderer="forge:templates/auth/account.jinja2",
                permission="read")
 class AccountView:
     """The signed-in user's own settings: profile and password, two forms."""
@@ -205,7 +205,7 @@ class AccountView:
 
 # No permission: the link's token is the authority, and on a site that
 # anonymous users may not read the address must still be verifiable.
-@view_config(context=ISiteRoot, name="verify-email", renderer="auth/verify_email.jinja2",
+@view_config(context=ISiteRoot, name="verify-email", renderer="forge:templates/auth/verify_email.jinja2",
              request_method=("GET", "HEAD", "POST"), permission=NO_PERMISSION_REQUIRED)
 def verify_email_link(context, request):
     """GET asks (mail scanners follow links), POST verifies."""
@@ -262,7 +262,7 @@ def readable_roles(request, user):
     return listed
 
 
-@view_config(context=IProject, name="profile", renderer="auth/profile.jinja2",
+@view_config(context=IProject, name="profile", renderer="forge:templates/auth/profile.jinja2",
              permission="read")
 def profile(context, request):
     """A user's public page, at ``/u/NAME/@@profile``."""

@@ -21,7 +21,7 @@ def render_error(request, status, title, message):
         # the request failed before traversal (e.g. an undecodable URL)
         request.root = root_factory(request)
     response = render_to_response(
-        "errors/error.jinja2",
+        "forge:templates/errors/error.jinja2",
         {"status": status, "title": title, "message": message},
         request=request)
     response.status_int = status

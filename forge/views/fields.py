@@ -10,7 +10,7 @@ from ..redirects import redirect
 MAX_OPTIONS_TEXT = 10000
 
 
-@view_defaults(context=ITool, name="fields", renderer="fields/admin.jinja2",
+@view_defaults(context=ITool, name="fields", renderer="forge:templates/fields/admin.jinja2",
                permission="admin")
 class ToolFieldsView:
     def __init__(self, context, request):

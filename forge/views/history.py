@@ -38,13 +38,13 @@ def version_rows(artifact_doc):
 
 
 @view_config(context=INode, name="history", permission="admin",
-             renderer="node/history.jinja2")
+             renderer="forge:templates/node/history.jinja2")
 def node_history(context, request):
     return {"audit": audit_rows(context), "versions": None}
 
 
 @view_config(page_cache=True, context=IVersioned, name="history", permission="read",
-             renderer="node/history.jinja2")
+             renderer="forge:templates/node/history.jinja2")
 def versioned_history(context, request):
     audit = audit_rows(context) if request.can("admin", context) else None
     return {"audit": audit, "versions": version_rows(context.doc),

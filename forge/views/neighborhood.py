@@ -15,7 +15,7 @@ class NeighborhoodViews:
         self.context = context
         self.request = request
 
-    @view_config(page_cache=True, renderer="project/neighborhood.jinja2", permission="read")
+    @view_config(page_cache=True, renderer="forge:templates/project/neighborhood.jinja2", permission="read")
     def index(self):
         """Top-level projects of the neighborhood the viewer may read."""
         nb = self.context
@@ -28,7 +28,7 @@ class NeighborhoodViews:
         return {"neighborhood": nb, "page": page,
                 "may_create": self.request.can("create_project", nb)}
 
-    @view_config(name="create", renderer="project/create.jinja2",
+    @view_config(name="create", renderer="forge:templates/project/create.jinja2",
                  permission="create_project")
     def create(self):
         return create_form(self.request, self.context)

@@ -107,7 +107,7 @@ def _permission_name(permission):
 
 
 @view_defaults(context=INode, name="permissions", permission="admin",
-               renderer="node/permissions.jinja2")
+               renderer="forge:templates/node/permissions.jinja2")
 class PermissionsView:
     def __init__(self, context, request):
         self.context = context

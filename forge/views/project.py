@@ -73,7 +73,7 @@ class ProjectViews:
         self.context = context
         self.request = request
 
-    @view_config(page_cache=True, renderer="project/home.jinja2", permission="read")
+    @view_config(page_cache=True, renderer="forge:templates/project/home.jinja2", permission="read")
     def home(self):
         request, context = self.request, self.context
         roles_doc = roles_project(context.doc)
@@ -90,12 +90,12 @@ class ProjectViews:
                                       size=ACTIVITY_SHOWN, known=(context,)),
         }
 
-    @view_config(name="create-subproject", renderer="project/create.jinja2",
+    @view_config(name="create-subproject", renderer="forge:templates/project/create.jinja2",
                  permission="admin")
     def create_subproject(self):
         return create_form(self.request, self.context.neighborhood, parent=self.context)
 
-    @view_config(name="edit", renderer="project/edit.jinja2", permission="update")
+    @view_config(name="edit", renderer="forge:templates/project/edit.jinja2", permission="update")
     def edit(self):
         """Title and description for anyone with ``update``; the private switch
         only for admins (the form marks it with ``set_private``)."""

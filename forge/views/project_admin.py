@@ -44,11 +44,11 @@ class ToolsAdmin:
                 "install": install or {"tool": "", "mount": "", "label": ""},
                 "confirm": confirm}
 
-    @view_config(request_method="GET", renderer="project/tools.jinja2")
+    @view_config(request_method="GET", renderer="forge:templates/project/tools.jinja2")
     def show(self):
         return self.page()
 
-    @view_config(request_method="POST", renderer="project/tools.jinja2")
+    @view_config(request_method="POST", renderer="forge:templates/project/tools.jinja2")
     def change(self):
         post = self.post = self.request.POST
         action = post.get("action", "")

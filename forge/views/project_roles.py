@@ -50,11 +50,11 @@ class RolesAdmin:
                 "roles_url": None if self.owns_roles else self.roles_url(self.roles_doc),
                 "form": form or {}}
 
-    @view_config(request_method="GET", renderer="project/roles.jinja2")
+    @view_config(request_method="GET", renderer="forge:templates/project/roles.jinja2")
     def show(self):
         return self.page()
 
-    @view_config(request_method="POST", renderer="project/roles.jinja2")
+    @view_config(request_method="POST", renderer="forge:templates/project/roles.jinja2")
     def change(self):
         post = self.post = self.request.POST
         action = post.get("action", "")

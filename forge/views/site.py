@@ -9,7 +9,7 @@ from ..resources import ProjectResource
 from .listing import page_number, readable_page
 
 
-@view_config(page_cache=True, context=ISiteRoot, renderer="site/home.jinja2", permission="read")
+@view_config(page_cache=True, context=ISiteRoot, renderer="forge:templates/site/home.jinja2", permission="read")
 def home(context, request):
     nb = context["p"]
     query = {"neighborhood_id": nb.doc._id, "parent_id": None, "deleted": False}

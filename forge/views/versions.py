@@ -40,7 +40,7 @@ MAX_VERSION = 10 ** 9
 def conflict_response(request, error, mine=None, status=409):
     """The rendered 409 page for a ``StaleSave`` (see the module docstring)."""
     response = render_to_response(
-        "node/conflict.jinja2",
+        "forge:templates/node/conflict.jinja2",
         {"error": error, "mine": dict(mine or {}), "artifact": error.artifact,
          "node": request.context},
         request=request)
@@ -70,7 +70,7 @@ def existing_snapshot(context, number):
 
 
 @view_config(page_cache=True, context=IVersioned, name="version", permission="read",
-             renderer="node/version.jinja2", request_method="GET")
+             renderer="forge:templates/node/version.jinja2", request_method="GET")
 def show_version(context, request):
     number = version_param(request, "v", "v")
     shown = existing_snapshot(context, number)
@@ -81,7 +81,7 @@ def show_version(context, request):
 
 
 @view_config(page_cache=True, context=IVersioned, name="diff", permission="read",
-             renderer="node/diff.jinja2", request_method="GET")
+             renderer="forge:templates/node/diff.jinja2", request_method="GET")
 def show_diff(context, request):
     old_number = version_param(request, "from", "from")
     new_number = version_param(request, "to", "to")

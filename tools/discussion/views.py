@@ -62,7 +62,7 @@ class Base:
 @view_defaults(context=IDiscussionTool)
 class ToolViews(Base):
 
-    @view_config(page_cache=True, name="", request_method="GET", renderer="forums/tool.jinja2",
+    @view_config(page_cache=True, name="", request_method="GET", renderer="tools.discussion:templates/forums/tool.jinja2",
                  permission="read")
     def index(self):
         request, tool = self.request, self.context
@@ -75,7 +75,7 @@ class ToolViews(Base):
                          pending=pending_count(request, tool) if may_moderate else 0,
                          may_admin=request.can("admin", tool))
 
-    @view_config(name="new-forum", renderer="forums/forum_form.jinja2", permission="admin")
+    @view_config(name="new-forum", renderer="tools.discussion:templates/forums/forum_form.jinja2", permission="admin")
     def new_forum(self):
         request, tool = self.request, self.context
         form = ForumForm()
@@ -97,7 +97,7 @@ class ToolViews(Base):
 @view_defaults(context=IForum)
 class ForumViews(Base):
 
-    @view_config(page_cache=True, name="", request_method="GET", renderer="forums/forum.jinja2",
+    @view_config(page_cache=True, name="", request_method="GET", renderer="tools.discussion:templates/forums/forum.jinja2",
                  permission="read")
     def show(self):
         request, forum = self.request, self.context
@@ -113,7 +113,7 @@ class ForumViews(Base):
                          may_create=request.can("create", forum),
                          may_admin=request.can("admin", forum))
 
-    @view_config(name="edit", renderer="forums/forum_form.jinja2", permission="admin")
+    @view_config(name="edit", renderer="tools.discussion:templates/forums/forum_form.jinja2", permission="admin")
     def edit(self):
         request, doc = self.request, self.context.doc
         form = ForumForm(title=doc.title, description=doc.description)
@@ -139,7 +139,7 @@ class ForumViews(Base):
         request.session.flash("Forum saved.")
         return redirect(request, request.forge_url(self.context))
 
-    @view_config(name="new", renderer="forums/thread_form.jinja2", permission="create")
+    @view_config(name="new", renderer="tools.discussion:templates/forums/thread_form.jinja2", permission="create")
     def new_thread(self):
         request, forum = self.request, self.context
         form = ThreadForm()
@@ -165,7 +165,7 @@ class ForumViews(Base):
 @view_defaults(context=IForumThread)
 class ThreadViews(Base):
 
-    @view_config(page_cache=True, name="", request_method="GET", renderer="forums/thread.jinja2",
+    @view_config(page_cache=True, name="", request_method="GET", renderer="tools.discussion:templates/forums/thread.jinja2",
                  permission="read")
     def show(self):
         request, node = self.request, self.context
@@ -174,7 +174,7 @@ class ThreadViews(Base):
                          may_update=request.can("update", node),
                          may_delete=request.can("delete", node))
 
-    @view_config(name="edit", renderer="forums/thread_edit.jinja2", permission="update")
+    @view_config(name="edit", renderer="tools.discussion:templates/forums/thread_edit.jinja2", permission="update")
     def edit(self):
         request, node = self.request, self.context
         doc = node.doc

@@ -43,7 +43,7 @@ class NoteFormView(ArtifactFormView):
 @view_defaults(context=INotesTool)
 class NotesToolViews(NoteFormView):
 
-    @view_config(page_cache=True, name="", request_method="GET", renderer="notes/tool.jinja2",
+    @view_config(page_cache=True, name="", request_method="GET", renderer="tools.notes:templates/notes/tool.jinja2",
                  permission="read")
     def index(self):
         request, tool = self.request, self.context
@@ -54,7 +54,7 @@ class NotesToolViews(NoteFormView):
         return {"page": page, "may_create": request.can("create", tool),
                 "may_admin": request.can("admin", tool)}
 
-    @view_config(name="new", renderer="notes/form.jinja2", permission="create")
+    @view_config(name="new", renderer="tools.notes:templates/notes/form.jinja2", permission="create")
     def new(self):
         return self.new_note(None)
 
@@ -66,7 +66,7 @@ class NotesToolViews(NoteFormView):
 @view_defaults(context=INote)
 class NoteViews(NoteFormView):
 
-    @view_config(page_cache=True, name="", request_method="GET", renderer="notes/note.jinja2",
+    @view_config(page_cache=True, name="", request_method="GET", renderer="tools.notes:templates/notes/note.jinja2",
                  permission="read")
     def show(self):
         request, note = self.request, self.context
@@ -78,11 +78,11 @@ class NoteViews(NoteFormView):
                 "may_update": request.can("update", note),
                 "may_admin": request.can("admin", note)}
 
-    @view_config(name="new", renderer="notes/form.jinja2", permission="create")
+    @view_config(name="new", renderer="tools.notes:templates/notes/form.jinja2", permission="create")
     def new(self):
         return self.new_note(self.context.doc)
 
-    @view_config(name="edit", renderer="notes/form.jinja2", permission="update")
+    @view_config(name="edit", renderer="tools.notes:templates/notes/form.jinja2", permission="update")
     def edit(self):
         request = self.request
         form = NoteForm(request, self.tool)

@@ -17,7 +17,7 @@ from .resources import ITrackerTool
 from .views_list import check_query_for
 
 
-@view_defaults(context=ITrackerTool, name="admin", renderer="tracker/admin.jinja2",
+@view_defaults(context=ITrackerTool, name="admin", renderer="tools.tracker:templates/tracker/admin.jinja2",
                permission="admin")
 class TrackerAdminView:
     def __init__(self, context, request):

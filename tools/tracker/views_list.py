@@ -172,7 +172,7 @@ class TicketListViews:
             "may_admin": request.can("admin", tool),
         }
 
-    @view_config(page_cache=True, name="", request_method="GET", renderer="tracker/list.jinja2",
+    @view_config(page_cache=True, name="", request_method="GET", renderer="tools.tracker:templates/tracker/list.jinja2",
                  permission="read")
     def index(self):
         text = self.request.GET.get("q")
@@ -180,7 +180,7 @@ class TicketListViews:
 
     # -- personal saved searches ---------------------------------------------------
 
-    @view_config(name="save-search", request_method="POST", renderer="tracker/list.jinja2",
+    @view_config(name="save-search", request_method="POST", renderer="tools.tracker:templates/tracker/list.jinja2",
                  permission="read")
     def save_search(self):
         request, tool = self.request, self.context
@@ -195,7 +195,7 @@ class TicketListViews:
         request.session.flash("Saved the search “%s”." % " ".join(post.get("name", "").split()))
         return redirect(request, request.forge_url(tool, query={"q": text}))
 
-    @view_config(name="delete-search", request_method="POST", renderer="tracker/list.jinja2",
+    @view_config(name="delete-search", request_method="POST", renderer="tools.tracker:templates/tracker/list.jinja2",
                  permission="read")
     def delete_search(self):
         request, tool = self.request, self.context
@@ -208,7 +208,7 @@ class TicketListViews:
 
     # -- bulk edit -------------------------------------------------------------------
 
-    @view_config(name="bulk", request_method="POST", renderer="tracker/list.jinja2",
+    @view_config(name="bulk", request_method="POST", renderer="tools.tracker:templates/tracker/list.jinja2",
                  permission="read")
     def bulk(self):
         request, tool = self.request, self.context
@@ -364,7 +364,7 @@ def overdue(milestone, progress, today):
 
 
 @view_config(page_cache=True, context=ITrackerTool, name="milestones", request_method="GET",
-             renderer="tracker/milestones.jinja2", permission="read")
+             renderer="tools.tracker:templates/tracker/milestones.jinja2", permission="read")
 def milestones_page(context, request):
     import datetime
     today = datetime.date.today().isoformat()
@@ -379,7 +379,7 @@ def milestones_page(context, request):
 
 
 @view_config(page_cache=True, context=ITrackerTool, name="milestone", request_method="GET",
-             renderer="tracker/milestone.jinja2", permission="read")
+             renderer="tools.tracker:templates/tracker/milestone.jinja2", permission="read")
 def milestone_page(context, request):
     import datetime
     from pyramid.httpexceptions import HTTPNotFound

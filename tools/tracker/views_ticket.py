@@ -135,7 +135,7 @@ class TicketFormView(ArtifactFormView):
 @view_defaults(context=ITrackerTool)
 class TrackerToolViews(TicketFormView):
 
-    @view_config(name="new", renderer="tracker/new.jinja2", permission="create")
+    @view_config(name="new", renderer="tools.tracker:templates/tracker/new.jinja2", permission="create")
     def new(self):
         request = self.request
 
@@ -154,7 +154,7 @@ class TrackerToolViews(TicketFormView):
 @view_defaults(context=ITicket)
 class TicketViews(TicketFormView):
 
-    @view_config(page_cache=True, name="", request_method="GET", renderer="tracker/ticket.jinja2",
+    @view_config(page_cache=True, name="", request_method="GET", renderer="tools.tracker:templates/tracker/ticket.jinja2",
                  permission="read")
     def show(self):
         request, node = self.request, self.context
@@ -176,7 +176,7 @@ class TicketViews(TicketFormView):
             "statuses": list(options.open_states) + list(options.closed_states),
         }
 
-    @view_config(name="edit", renderer="tracker/ticket_edit.jinja2", permission="update")
+    @view_config(name="edit", renderer="tools.tracker:templates/tracker/ticket_edit.jinja2", permission="update")
     def edit(self):
         request = self.request
         form = TicketForm(request, self.tool)

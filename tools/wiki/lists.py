@@ -33,7 +33,7 @@ RECENT_PAGE_SIZE = 25
 @view_defaults(context=IWikiTool)
 class WikiToolViews(PageFormView):
 
-    @view_config(page_cache=True, name="", request_method="GET", renderer="wiki/tool.jinja2",
+    @view_config(page_cache=True, name="", request_method="GET", renderer="tools.wiki:templates/wiki/tool.jinja2",
                  permission="read")
     def home(self):
         """The home page (a tool option, "Home" by default), or an empty-state
@@ -61,7 +61,7 @@ class WikiToolViews(PageFormView):
         request.session.flash("Page “%s” created." % name)
         return redirect(request, request.forge_url(tool, name, ""))
 
-    @view_config(name="new", renderer="wiki/form.jinja2", permission="create")
+    @view_config(name="new", renderer="tools.wiki:templates/wiki/form.jinja2", permission="create")
     def new(self):
         return self.new_page()
 
@@ -69,7 +69,7 @@ class WikiToolViews(PageFormView):
     def preview(self):
         return self.markdown_preview()
 
-    @view_config(page_cache=True, name="index", request_method="GET", renderer="wiki/index.jinja2",
+    @view_config(page_cache=True, name="index", request_method="GET", renderer="tools.wiki:templates/wiki/index.jinja2",
                  permission="read")
     def index(self):
         """Every readable page as a tree by path: one query for the whole wiki."""
@@ -80,7 +80,7 @@ class WikiToolViews(PageFormView):
         return {"nodes": nodes, "may_create": request.can("create", tool),
                 "may_delete": request.can("delete", tool)}
 
-    @view_config(name="recent", request_method="GET", renderer="wiki/recent.jinja2",
+    @view_config(name="recent", request_method="GET", renderer="tools.wiki:templates/wiki/recent.jinja2",
                  page_cache=True, permission="read")
     def recent(self):
         """Pages by last change, newest first, with who made it and why."""
@@ -98,7 +98,7 @@ class WikiToolViews(PageFormView):
         names = usernames(r["snapshot"].author_id for r in rows if r["snapshot"])
         return {"page": page, "rows": rows, "names": names}
 
-    @view_config(name="deleted", request_method="GET", renderer="wiki/deleted.jinja2",
+    @view_config(name="deleted", request_method="GET", renderer="tools.wiki:templates/wiki/deleted.jinja2",
                  permission="delete")
     def deleted(self):
         """The deleted pages this user could read were they not deleted."""
@@ -127,7 +127,7 @@ class WikiToolViews(PageFormView):
         request.session.flash("Undeleted “%s”%s." % (doc.title, more))
         return redirect(request, request.forge_url(tool, *doc.path.split("/")) + "/")
 
-    @view_config(name="options", renderer="wiki/options.jinja2", permission="admin")
+    @view_config(name="options", renderer="tools.wiki:templates/wiki/options.jinja2", permission="admin")
     def options(self):
         """The wiki's settings: which page is its home."""
         request, tool = self.request, self.context

@@ -86,7 +86,7 @@ class PageFormView(ArtifactFormView):
 @view_defaults(context=IWikiPage)
 class PageViews(PageFormView):
 
-    @view_config(page_cache=True, name="", request_method="GET", renderer="wiki/page.jinja2",
+    @view_config(page_cache=True, name="", request_method="GET", renderer="tools.wiki:templates/wiki/page.jinja2",
                  permission="read")
     def show(self):
         request, page = self.request, self.context
@@ -99,11 +99,11 @@ class PageViews(PageFormView):
                 "may_delete": request.can("delete", page),
                 "may_admin": request.can("admin", page)}
 
-    @view_config(name="new", renderer="wiki/form.jinja2", permission="create")
+    @view_config(name="new", renderer="tools.wiki:templates/wiki/form.jinja2", permission="create")
     def new(self):
         return self.new_page(prefix=self.context.doc.path + "/")
 
-    @view_config(name="edit", renderer="wiki/form.jinja2", permission="update")
+    @view_config(name="edit", renderer="tools.wiki:templates/wiki/form.jinja2", permission="update")
     def edit(self):
         request = self.request
         return self.edit_form(PageForm(), lambda fields, edited_version: update_page(
@@ -114,7 +114,7 @@ class PageViews(PageFormView):
     def preview(self):
         return self.markdown_preview()
 
-    @view_config(name="rename", renderer="wiki/rename.jinja2", permission="update")
+    @view_config(name="rename", renderer="tools.wiki:templates/wiki/rename.jinja2", permission="update")
     def rename(self):
         request, page = self.request, self.context
         new_path = request.POST.get("name", "") if request.method == "POST" else page.doc.path
