@@ -7,7 +7,7 @@ every registered view mapped to the nodes it answers on.
   (a ticket with a comment), ``forum`` (a thread in the general forum) and
   ``notes`` (a note);
 * ``outsider`` (signed in, no role), ``member``, ``developer`` and ``admin``
-  (Admin of both projects), and anonymous visitors, each with a session
+  (Admin of both projects and site admin), and anonymous visitors, each with a session
   cookie and its CSRF token.
 
 The views come from Pyramid's introspector, so a view added later is fuzzed
@@ -213,7 +213,9 @@ class FuzzWorld:
 
     def _make_content(self):
         reg = self.registry
-        users = {name: create_user(reg, name, "%s@example.test" % name, PASSWORD)
+        # the admin is a site admin too, so that site-wide views (@@bus) are reached
+        users = {name: create_user(reg, name, "%s@example.test" % name, PASSWORD,
+                                   site_admin=(name == "admin"))
                  for name in ROLES[1:]}
         admin = users["admin"]
         nb = Neighborhood.query.get(name="p")
