@@ -7,6 +7,11 @@ went from unique to unique *sparse* (accounts without a verified address have
 no ``email``), and the next such change needs the same step: any index with
 the keys of a declared one but another ``unique``/``sparse`` is dropped, and
 ``ensure_indexes`` then creates the declared one.
+
+Not on the embedded server: nx-27017 lists no ``sparse`` (every sparse index
+would look changed, and be dropped at every start), creates indexes "if not
+exists" (no conflict), and its unique indexes skip missing fields as SQLite's
+do, so an old index there already means what the new one says.
 """
 import logging
 
@@ -31,10 +36,19 @@ def declared_options():
     return declared
 
 
+def is_embedded_server(db):
+    try:
+        return db.client.admin.command("buildInfo").get("process") == "nx_27017"
+    except Exception:          # a server that will not say is not the embedded one
+        return False
+
+
 def drop_changed_indexes(db):
     """Drop the indexes of ``db`` whose options differ from the declared ones;
     return their names as ``collection.index``."""
     dropped = []
+    if is_embedded_server(db):
+        return dropped
     for collection_name, declared in declared_options().items():
         existing = db[collection_name].index_information()
         for index_name, info in existing.items():
