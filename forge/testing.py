@@ -164,9 +164,10 @@ def forge_settings():
 
 @pytest.fixture
 def forge_app(forge_settings):
-    from forge import main
-    reset_database(forge_settings)
-    return main({}, **forge_settings)
+    """The forge of ``forge_settings`` on an empty database, with fresh caches;
+    configured once per distinct settings in a session (``forge.testing_apps``)."""
+    from .testing_apps import fresh_app
+    return fresh_app(forge_settings)
 
 
 @pytest.fixture

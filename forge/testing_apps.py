@@ -1,0 +1,174 @@
+"""One configured forge per distinct settings for a whole test session.
+
+Configuring the app costs far more than most tests: Pyramid derives some 650
+views, and on a fresh database over the wire the indexes take hundreds of
+milliseconds more.  So ``fresh_app(settings)`` configures a forge once per
+distinct settings (and ``FORGE_*``/``MING_*`` environment) and, before each
+test, makes it as new:
+
+* the database is emptied: on ``mim://`` dropped (its indexes cost nothing),
+  over the wire its collections are cleared and the indexes kept, unless a
+  test changed them (then dropped and re-created); the site documents are
+  created again, as at start-up;
+* the Ming session of this thread is closed and bound to this app's database;
+* the registry's settings, registrations (reactors, auditors, ...) and
+  attributes are put back as configured, and its per-process state is
+  replaced by new objects: the tree cache, the page cache, the search index
+  and the relay (with its failure count and declared queues); state that a
+  module creates lazily on the registry (stream slots, the sign-in counter
+  purge) is removed, so it is created again;
+* the password hasher gets this app's cost again (it is process-wide).
+
+A forge whose relay runs in a thread is not shared: a new one per test, as
+before; so is every forge when ``FORGE_TEST_SHARED_APP=0`` (to tell an
+isolation problem from a test's own).  State kept on the registry must be created lazily or be listed in
+``_renew`` below, or it would leak from one test to the next.
+"""
+import copy
+import os
+from collections import OrderedDict
+
+KEEP = 6            # configured apps kept (settings with a fresh port each test churn)
+_apps = OrderedDict()
+
+
+def fresh_app(settings):
+    """A configured forge for ``settings`` on an empty database, with fresh
+    per-process state (see the module's docstring)."""
+    key = _key(settings)
+    configured = _apps.pop(key, None)
+    if configured is None:
+        configured = ConfiguredApp(settings)
+        if not configured.shareable or os.environ.get("FORGE_TEST_SHARED_APP") == "0":
+            return configured.app
+    else:
+        configured.renew()
+    _apps[key] = configured
+    while len(_apps) > KEEP:
+        _apps.popitem(last=False)
+    return configured.app
+
+
+def _key(settings):
+    environment = sorted((k, v) for k, v in os.environ.items()
+                         if k.startswith(("FORGE_", "MING_")))
+    return repr((sorted((k, repr(v)) for k, v in settings.items()), environment))
+
+
+class ConfiguredApp:
+    def __init__(self, settings):
+        from forge import main
+        from forge.bus.relay import relay_mode
+        from forge.model.session import doc_session, session
+        from forge.testing import reset_database
+
+        session.close()
+        reset_database(settings)
+        self.app = main({}, **settings)
+        self.datastore = doc_session.bind
+        registry = self.app.registry
+        self.shareable = relay_mode(registry.settings) != "thread"
+        self.in_memory = registry.settings["ming.main.uri"].startswith("mim://")
+        self.settings = _copy(dict(registry.settings))
+        self.attributes = {name: value for name, value in vars(registry).items()
+                           if name.startswith("forge_")}
+        self.contents = {name: _members(value) for name, value in self.attributes.items()
+                         if isinstance(value, (dict, list, set))}
+        self.indexes = None if self.in_memory else index_fingerprint(doc_session.db)
+
+    def renew(self):
+        from forge.model.session import doc_session, session
+        session.close()
+        doc_session.bind = self.datastore
+        registry = self.app.registry
+        registry.settings.clear()
+        registry.settings.update(_copy(self.settings))
+        for name in [n for n in vars(registry) if n.startswith("forge_")]:
+            if name not in self.attributes:
+                delattr(registry, name)
+        for name, value in self.attributes.items():
+            setattr(registry, name, value)
+            if name in self.contents:
+                _refill(value, self.contents[name])
+        self._renew(registry)
+        self._empty_database(doc_session.db)
+        session.close()
+
+    @staticmethod
+    def _renew(registry):
+        from forge.actions.users import configure_hasher
+        from forge.bus.relay import Relay
+        from forge.model.cache import TreeCache
+        from forge.page_cache import PageCache
+        from forge.search import IndexHolder
+
+        configure_hasher(registry.settings)
+        registry.forge_tree_cache = TreeCache()
+        if registry.forge_page_cache is not None:
+            registry.forge_page_cache = PageCache(registry.forge_page_cache.max_bytes)
+        registry.forge_search_index = IndexHolder(registry.settings)
+        old_relay, relay = registry.forge_relay, Relay(registry)
+        registry.forge_relay = relay
+        wake = getattr(registry, "forge_bus_wake", None)
+        if getattr(wake, "__self__", None) is old_relay:
+            registry.forge_bus_wake = getattr(relay, wake.__name__)
+
+    def _empty_database(self, db):
+        from forge.actions.projects import ensure_site
+        from forge.model.session import bind_datastore, ensure_indexes
+        settings = self.app.registry.settings
+        if self.in_memory or not self._clear_keeping_indexes(db):
+            self.datastore.conn.drop_database(self.datastore.name)
+            if self.in_memory:
+                # a mim datastore keeps the dropped database's object: take a new one
+                self.datastore = bind_datastore(settings["ming.main.uri"],
+                                                settings["ming.main.database"])
+            if not settings["forge.ensure_indexes"]:
+                return
+            ensure_indexes(settings["forge.db.equality_indexes"])
+            self.indexes = None if self.in_memory else index_fingerprint(db)
+        if settings["forge.ensure_indexes"]:
+            ensure_site()
+
+    def _clear_keeping_indexes(self, db):
+        """Empty every collection, keeping the configured indexes; False (nothing
+        done) when a test changed or dropped one of them."""
+        now = index_fingerprint(db)
+        if any(now.get(name) != indexes for name, indexes in self.indexes.items()):
+            return False
+        for name in now:
+            if name in self.indexes:
+                db[name].delete_many({})
+            else:
+                db.drop_collection(name)      # made by the test: gone, as on a new database
+        return True
+
+
+def index_fingerprint(db):
+    """collection name -> its indexes (keys and options), comparable."""
+    return {name: sorted(repr(sorted((k, v) for k, v in index.items() if k not in ("v", "ns")))
+                         for index in db[name].list_indexes())
+            for name in db.list_collection_names() if not name.startswith("system.")}
+
+
+def _copy(value):
+    try:
+        return copy.deepcopy(value)
+    except Exception:          # an object in the settings that cannot be copied
+        return copy.copy(value)
+
+
+def _members(container):
+    if isinstance(container, dict):
+        return dict(container)
+    return list(container)
+
+
+def _refill(container, members):
+    """Give a dict, list or set the members it had when configured (in place:
+    other objects may hold it)."""
+    container.clear()
+    if isinstance(container, list):
+        container.extend(members)
+    else:
+        container.update(members)
