@@ -51,9 +51,16 @@ def forge_tween_factory(handler, registry):
     return forge_tween
 
 
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
 def check_form_body(request, field_limit):
     """400 (or 413) for a form body WebOb would misread or choke on, before
     any view (or the CSRF check) parses it."""
+    if request.content_type in FORM_TYPES and (request.charset or "utf-8").lower() \
+            not in ("utf-8", "utf8"):
+        # WebOb raises (a DeprecationWarning) on reading such a form: refuse it here
+        raise HTTPBadRequest("Forms must be sent in UTF-8.")
     if request.content_type == "application/x-www-form-urlencoded":
         check_form_encoding(request.body)
     elif request.content_type == "multipart/form-data":

@@ -80,6 +80,30 @@ def test_non_utf8_form_body_is_400(forge_browser, demo):
     assert snapshot_db() == before
 
 
+@pytest.mark.parametrize("content_type", [
+    "application/x-www-form-urlencoded; charset=latin-1",
+    "application/x-www-form-urlencoded; charset=klingon",
+    "multipart/form-data; boundary=abc; charset=iso-8859-1",
+])
+def test_form_in_another_charset_is_400(forge_browser, demo, content_type):
+    """WebOb raises on reading a form declared in another charset (was a 500)."""
+    forge_browser.login("ada")
+    token = forge_browser.csrf()
+    before = snapshot_db()
+    if content_type.startswith("multipart"):
+        body = ('--abc\r\nContent-Disposition: form-data; name="shortname"\r\n\r\nok\r\n'
+                '--abc\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n%s\r\n'
+                '--abc--\r\n' % token).encode()
+    else:
+        body = b"shortname=ok&title=T&csrf_token=" + token.encode()
+    # a raw request: WebTest's post() would replace a multipart Content-Type
+    response = forge_browser.request("/p/@@create", method="POST", body=body,
+                                     content_type=content_type, status="*")
+    assert response.status_int == 400
+    assert "Forms must be sent in UTF-8." in response.text
+    assert snapshot_db() == before
+
+
 def test_oversize_body_is_413(forge_browser, demo):
     forge_browser.login("ada")
     before = snapshot_db()

@@ -1,0 +1,47 @@
+"""Lists that only ever show what the viewer may read.
+
+Items are filtered by ``read`` *before* counting and paging, so a private
+item changes neither the numbers nor the page boundaries a reader sees.
+"""
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from .views.params import int_param
+
+PAGE_SIZE = 25
+# no list is paged this far; a bigger number is a made-up one
+MAX_PAGE = 10000
+
+
+@dataclass
+class Page:
+    items: list
+    page: int
+    has_next: bool
+    total: int | None = None
+
+
+def readable_page(request, candidates: Iterable, to_node: Callable, page: int = 1,
+                  size: int = PAGE_SIZE, count: bool = False) -> Page:
+    """Walk ``candidates`` (docs in display order), keep those whose node the
+    viewer may read, and return page ``page`` of them."""
+    page = max(1, page)
+    start, stop = (page - 1) * size, page * size
+    kept, seen = [], 0
+    for doc in candidates:
+        node = to_node(doc)
+        if node is None or not request.can("read", node):
+            continue
+        if start <= seen < stop:
+            kept.append(node)
+        seen += 1
+        if seen > stop and not count:
+            break
+    return Page(items=kept, page=page, has_next=seen > stop,
+                total=seen if count else None)
+
+
+def page_number(request) -> int:
+    """``?page=``: 1 when absent; a 400 unless it is a number from 1 to MAX_PAGE."""
+    return int_param(request.GET, "page", "page number", minimum=1, maximum=MAX_PAGE,
+                     default=1)
