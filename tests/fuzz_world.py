@@ -78,7 +78,7 @@ def is_error_view(context):
 def registered_views(registry):
     """Every view of the registry but the error views, as ``ViewSpec``s."""
     routes = {r["introspectable"]["name"]: r["introspectable"]["pattern"]
-              for r in registry.introspector.get_category("routes")}
+              for r in registry.introspector.get_category("routes") or ()}
     specs = set()
     for entry in registry.introspector.get_category("views"):
         view = entry["introspectable"]

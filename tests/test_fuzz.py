@@ -37,14 +37,6 @@ FUZZ_SETTINGS = settings(
                            HealthCheck.filter_too_much,
                            HealthCheck.function_scoped_fixture])
 
-# Input families whose 500 another change is fixing (name, predicate on the
-# request); a 5xx they explain is reported, not failed.  Empty once those land.
-KNOWN_FAULTS_BEING_FIXED = [
-    ("a form Content-Type naming a charset: WebOb raises DeprecationWarning "
-     "(forge/tweens.py, the faults change)",
-     lambda request: request.encoding == "raw" and "charset=" in request.content_type),
-]
-
 # views that change what later views need: they run last
 WORLD_CHANGING = {"delete", "rename", "post-delete", "attachment-delete", "logout", "tools",
                   "roles", "permissions", "undelete", "bulk", "moderate", "flags", "edit",
@@ -119,13 +111,6 @@ def test_every_view_answers_on_some_node_of_the_world(world):
     assert not homeless, "views no node of the fuzz world answers: %s" % homeless
 
 
-def known_fault(request):
-    for name, applies in KNOWN_FAULTS_BEING_FIXED:
-        if applies(request):
-            return name
-    return None
-
-
 @pytest.mark.filterwarnings("ignore:http.cookiejar bug")   # a hostile Host header
 @pytest.mark.parametrize("view", VIEWS, ids=[v.label for v in VIEWS])
 def test_fuzz_view(world, captured_logs, param_names, view):
@@ -134,7 +119,7 @@ def test_fuzz_view(world, captured_logs, param_names, view):
         world.build()
         targets = world.targets(view)
     captured_logs.records.clear()
-    excused, reached = [], []
+    reached = []
 
     @FUZZ_SETTINGS
     @seed(zlib.crc32(view.label.encode()))     # repeatable, and different for each view
@@ -155,9 +140,6 @@ def test_fuzz_view(world, captured_logs, param_names, view):
                 raise AssertionError("the app raised %r on\n%s" % (
                     error, request.describe(role, csrf))) from error
             if status >= 500:
-                if known_fault(request):
-                    excused.append((known_fault(request), request.describe(role, csrf)))
-                    continue
                 logged = "\n".join(captured_logs.records[before:])[-3000:]
                 raise AssertionError("%d on\n%s\n--- logged:\n%s" % (
                     status, request.describe(role, csrf), logged))
@@ -166,5 +148,3 @@ def test_fuzz_view(world, captured_logs, param_names, view):
     assert reached, "every request with a CSRF token was refused as without one"
     leaked = [record for record in captured_logs.records if MARK in record]
     assert not leaked, "request bodies in the logs:\n%s" % "\n".join(leaked)[:3000]
-    for name, described in excused[:3]:
-        print("known fault (%s):\n%s" % (name, described))
