@@ -32,6 +32,7 @@ def includeme(config):
     config.include(".demo")
     config.include("forge.bus.registry")
     config.include("forge.bus.relay")
+    config.include(".request_headers")
     config.include(".tweens")
     config.include(".upload_fields")
     config.include(".page_cache")
