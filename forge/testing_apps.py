@@ -12,17 +12,18 @@ test, makes it as new:
   created again, as at start-up;
 * the Ming session of this thread is closed and bound to this app's database;
 * the registry's settings, registrations (reactors, auditors, ...) and
-  attributes are put back as configured, and its per-process state is
-  replaced by new objects: the tree cache, the page cache, the search index
-  and the relay (with its failure count and declared queues); state that a
-  module creates lazily on the registry (stream slots, the sign-in counter
-  purge) is removed, so it is created again;
+  attributes are put back as configured, and its per-process state is made
+  new in place (the tweens hold these objects): the tree cache, the page
+  cache, the search index and the relay (with its failure count and declared
+  queues); state that a module creates lazily on the registry (stream slots,
+  the sign-in counter purge) is removed, so it is created again;
 * the password hasher gets this app's cost again (it is process-wide).
 
 A forge whose relay runs in a thread is not shared: a new one per test, as
 before; so is every forge when ``FORGE_TEST_SHARED_APP=0`` (to tell an
-isolation problem from a test's own).  State kept on the registry must be created lazily or be listed in
-``_renew`` below, or it would leak from one test to the next.
+isolation problem from a test's own).  State kept on the registry must be
+created lazily or be renewed in ``_renew`` below, or it would leak from one
+test to the next (``tests/test_shared_app.py`` checks the ones we know).
 """
 import copy
 import os
@@ -96,22 +97,16 @@ class ConfiguredApp:
 
     @staticmethod
     def _renew(registry):
+        """New state for the registry's stateful objects, in place: the tweens
+        and views that hold them (the page cache tween holds its cache, a
+        bound ``forge_bus_wake`` its relay) see the new state too."""
         from forge.actions.users import configure_hasher
-        from forge.bus.relay import Relay
-        from forge.model.cache import TreeCache
-        from forge.page_cache import PageCache
-        from forge.search import IndexHolder
-
         configure_hasher(registry.settings)
-        registry.forge_tree_cache = TreeCache()
+        registry.forge_tree_cache.__init__()
         if registry.forge_page_cache is not None:
-            registry.forge_page_cache = PageCache(registry.forge_page_cache.max_bytes)
-        registry.forge_search_index = IndexHolder(registry.settings)
-        old_relay, relay = registry.forge_relay, Relay(registry)
-        registry.forge_relay = relay
-        wake = getattr(registry, "forge_bus_wake", None)
-        if getattr(wake, "__self__", None) is old_relay:
-            registry.forge_bus_wake = getattr(relay, wake.__name__)
+            registry.forge_page_cache.__init__(registry.forge_page_cache.max_bytes)
+        registry.forge_search_index.__init__(registry.settings)
+        registry.forge_relay.__init__(registry)
 
     def _empty_database(self, db):
         from forge.actions.projects import ensure_site
