@@ -110,3 +110,13 @@ def test_a_token_cannot_change_the_accounts_credentials(forge_app, ada_token, fi
     assert [t.name for t in ApiToken.query.find()] == ["release script"]
     assert User.query.get(username="ada").email == "ada@example.test"
     client.get("/@@account", headers=bearer(ada_token), status=200)   # reading is fine
+
+
+def test_a_token_cannot_regenerate_the_feed_token(forge_app, ada_token):
+    from forge.feeds.tokens import FeedKey
+    from forge.model import session
+    client = webtest.TestApp(forge_app)
+    response = client.post("/@@feed-token", headers=bearer(ada_token), status=403)
+    assert "An API token cannot change the account" in response.text
+    session.close()
+    assert FeedKey.query.find().count() == 0      # no key was made

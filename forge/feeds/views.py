@@ -17,7 +17,8 @@ from ..activity.query import AsReader, activity_page, stream_of
 from ..activity.views import user_of
 from ..interfaces import IArtifact, IProject, ISiteRoot, ITool
 from ..redirects import redirect
-from ..security import user_principals
+from ..security import authenticated_by_token, user_principals
+from ..views.auth import CredentialsNeedSignIn
 from .atom import absolute, atom_feed
 from .tokens import regenerate_feed_token, user_for_token
 
@@ -83,6 +84,10 @@ def new_feed_token(context, request):
     """Regenerate the signed-in user's feed token (old feed URLs stop working)."""
     if request.user is None:
         raise HTTPForbidden()
+    if authenticated_by_token(request):
+        # a feed token is a credential: a leaked API token must not mint one
+        raise CredentialsNeedSignIn("An API token cannot change the account's feed "
+                                    "token: sign in with your password to do that.")
     try:
         regenerate_feed_token(request.registry, request.user)
     except ActionError as error:
