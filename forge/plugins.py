@@ -114,5 +114,7 @@ def includeme(config):
     config.registry.forge_extensions = ExtensionRegistry()
     config.add_directive("add_tool", add_tool, action_wrap=False)
     config.add_directive("extend_artifact", extend_artifact, action_wrap=False)
+    # a tool declares its search types next to itself: the directive comes with add_tool
+    config.include("forge.search.directive")
     # the view option ``page_cache=True`` (forge.page_cache) is part of the API
     config.add_view_deriver(page_cache_deriver)

@@ -8,7 +8,7 @@ validating them.
 from ..events import ToolUpdated
 from ..fields import field_specs, new_field_spec
 from ..model import emit, session
-from ..model.artifact import _plain
+from ..model.artifact import plain_value
 from ..names import InvalidName
 from ..bus.auditing import audit
 from . import ActionError
@@ -28,8 +28,8 @@ def add_custom_field(registry, tool, name, label, type_, actor, required=False, 
     except (InvalidName, ValueError) as e:
         raise ActionError(str(e))
     change = audit(registry, ToolUpdated.topic, node_type="ToolInstance", node=tool,
-                   old={"custom_fields": _plain(list(tool.custom_fields or ()))},
-                   new={"custom_fields": _plain(list(tool.custom_fields or ()))
+                   old={"custom_fields": plain_value(list(tool.custom_fields or ()))},
+                   new={"custom_fields": plain_value(list(tool.custom_fields or ()))
                         + [spec.as_dict()]},
                    actor=actor, detail={"change": "add-field", "field": spec.name})
     tool.custom_fields = change.new["custom_fields"]
@@ -48,7 +48,8 @@ def remove_custom_field(registry, tool, name, actor):
         raise ActionError("There is no field named %r (the list may have changed; reload)."
                           % (name or "")[:60])
     change = audit(registry, ToolUpdated.topic, node_type="ToolInstance", node=tool,
-                   old={"custom_fields": _plain(fields)}, new={"custom_fields": _plain(kept)},
+                   old={"custom_fields": plain_value(fields)},
+                   new={"custom_fields": plain_value(kept)},
                    actor=actor,
                    detail={"change": "remove-field", "field": name})
     tool.custom_fields = change.new["custom_fields"]

@@ -2,51 +2,18 @@
 
 from ..events import (AclChanged, ProjectCreated, ProjectUpdated, RolesChanged,
                       ToolInstalled, ToolUninstalled, ToolUpdated)
-from ..model import (Artifact, Neighborhood, Project, SiteConfig, Snapshot, ToolInstance, emit,
-                     session)
+from ..model import Artifact, Neighborhood, Project, Snapshot, ToolInstance, emit, session
+from ..model.site import ensure_site
 from ..model.session import collection
 from ..model.acl import AUTHENTICATED, EVERYONE, ace, insert_entry, is_private, with_privacy
-from ..names import InvalidName, check_shortname, single_line
+from ..names import InvalidName, check_shortname
 from ..bus.auditing import audit
 from . import ActionError, flush_or_refuse
 from .audit import record
 from .roles import create_builtin_roles, role_named, roles_project
+from ..validation import check_description, check_title
 
-MAX_TITLE = 200
-MAX_DESCRIPTION = 20000
 PROJECT_DEVELOPER_PERMISSIONS = ("create", "update", "delete")
-
-
-def ensure_site():
-    """The site config and the two neighborhoods; idempotent."""
-    if SiteConfig.query.get(key="site") is None:
-        SiteConfig(key="site", acl=[ace("allow", EVERYONE, "read")])
-    if Neighborhood.query.get(name="p") is None:
-        Neighborhood(name="p", title="Projects", kind="projects",
-                     acl=[ace("allow", AUTHENTICATED, "create_project")])
-    if Neighborhood.query.get(name="u") is None:
-        Neighborhood(name="u", title="Users", kind="users", acl=[])
-    session.flush()
-
-
-def check_title(title):
-    title = (title or "").strip()
-    if not title:
-        raise ActionError("A title is required.")
-    if len(title) > MAX_TITLE:
-        raise ActionError("The title may be at most %d characters." % MAX_TITLE)
-    if not single_line(title):
-        raise ActionError("The title may not contain line breaks or control characters.")
-    return title
-
-
-def check_description(text):
-    text = text or ""
-    if len(text) > MAX_DESCRIPTION:
-        raise ActionError("The description may be at most %d characters." % MAX_DESCRIPTION)
-    if "\x00" in text:
-        raise ActionError("The description may not contain NUL characters.")
-    return text
 
 
 def role_acl_entries(roles):

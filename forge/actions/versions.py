@@ -10,7 +10,7 @@ import difflib
 
 from ..events import ArtifactCreated, ArtifactModified
 from ..model import Snapshot, emit, session, utcnow
-from ..model.artifact import _plain
+from ..model.artifact import plain_value
 from ..model.session import collection
 from ..bus.auditing import audit
 from . import ActionError, Conflict, flush_or_refuse
@@ -92,8 +92,9 @@ def save_versioned(registry, artifact, edited_version, changes, actor, comment="
 
 
 def _real_changes(artifact, changes):
-    return {k: _plain(v) for k, v in changes.items()
-            if k in artifact.versioned_fields and _plain(getattr(artifact, k)) != _plain(v)}
+    return {k: plain_value(v) for k, v in changes.items()
+            if k in artifact.versioned_fields
+            and plain_value(getattr(artifact, k)) != plain_value(v)}
 
 
 def revert(registry, artifact, to_version, edited_version, actor):

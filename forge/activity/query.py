@@ -5,7 +5,7 @@ one index (project, family, tool, actor or artifact: ``stream_of`` gives a
 node's; the pages and the Atom feeds use the same helper) newest first, resolves each
 entry's node *now* by its id (``forge.visibility.NodeResolver``, the one
 visibility rule) and keeps it only if the viewer may ``read`` it, before
-paging (``forge.views.listing.readable_page``).  An entry whose node does not
+paging (``forge.listing.readable_page``).  An entry whose node does not
 resolve (deleted, renamed away from the path it names, in an uninstalled
 tool, a comment held or deleted) is not shown: its title may have been
 private.
@@ -16,7 +16,7 @@ from ..model import Project, User
 from ..model.cache import cached_find
 from ..model.session import collection
 from ..security import can
-from ..views.listing import PAGE_SIZE, readable_page
+from ..listing import PAGE_SIZE, readable_page
 from ..visibility import NodeResolver
 from .model import ActivityEntry
 

@@ -7,7 +7,7 @@ from pyramid.view import view_config
 
 from ..interfaces import IArtifact, IProject, ITool
 from ..model import User
-from ..views.listing import page_number
+from ..listing import page_number
 from .query import activity_page, stream_of
 
 

@@ -18,8 +18,8 @@ from ..interfaces import IArtifact, IProject, ITool
 from ..links import link_context
 from ..redirects import redirect, safe_next
 from ..rendering import render_versioned
-from ..views.history import usernames
-from ..views.listing import PAGE_SIZE, page_number
+from ..user_lookup import usernames
+from ..listing import PAGE_SIZE, page_number
 from ..views.params import parse_int
 from .actions import add_post, delete_post, edit_post, moderate_post
 from ..model import Artifact

@@ -58,7 +58,7 @@ class VersionedArtifact(Artifact):
     version = FieldProperty(int, if_missing=0)
 
     def snapshot_data(self):
-        return {name: _plain(getattr(self, name)) for name in self.versioned_fields}
+        return {name: plain_value(getattr(self, name)) for name in self.versioned_fields}
 
 
 class Snapshot(MappedClass):
@@ -76,10 +76,11 @@ class Snapshot(MappedClass):
     data = FieldProperty(S.Anything)
 
 
-def _plain(value):
-    """Ming wraps lists and dicts in instrumented types; snapshots store plain ones."""
+def plain_value(value):
+    """``value`` with Ming's instrumented lists and dicts turned into plain ones, at
+    every depth: what snapshots, audit entries and change comparisons store."""
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: plain_value(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
+        return [plain_value(v) for v in value]
     return value

@@ -2,6 +2,7 @@
 from pyramid.events import ApplicationCreated
 
 from .session import bind_datastore, ensure_indexes
+from .site import ensure_site
 
 
 def includeme(config):
@@ -10,7 +11,6 @@ def includeme(config):
 
     if settings["forge.ensure_indexes"]:
         def on_created(event):
-            from ..actions.projects import ensure_site
             ensure_indexes(settings["forge.db.equality_indexes"])
             ensure_site()
         config.add_subscriber(on_created, ApplicationCreated)

@@ -70,17 +70,20 @@ class ArtifactFamily:
 class ArtifactContainer:
     """Children looked up through an ``ArtifactFamily`` (tools and artifacts)."""
 
-    def _artifact_family(self):
+    def artifact_family(self, path):
+        """The ``ArtifactFamily`` that holds the artifact at ``path`` (a tool
+        overrides it when its artifacts live under another lineage)."""
         raise NotImplementedError
 
-    def _child_path(self, name):
+    def child_path(self, name):
+        """The artifact path of the child segment ``name``."""
         raise NotImplementedError
 
     def __getitem__(self, name):
         if name.startswith("@@"):
             raise KeyError(name)
-        path = self._child_path(name)
-        family = self._artifact_family(path)
+        path = self.child_path(name)
+        family = self.artifact_family(path)
         doc = family.by_path.get(path)
         if doc is None or doc.deleted:
             raise KeyError(name)
@@ -110,10 +113,10 @@ class ToolResource(ArtifactContainer, Node):
     def permission_names(self):
         return self.tool_type.permissions
 
-    def _child_path(self, name):
+    def child_path(self, name):
         return name
 
-    def _artifact_family(self, path):
+    def artifact_family(self, path):
         return ArtifactFamily(self.doc._id, path.split("/", 1)[0])
 
     def artifact_resource(self, doc, name, parent, family):
@@ -168,10 +171,10 @@ class ArtifactResource(ArtifactContainer, Node):
     def permission_names(self):
         return self.tool_node.permission_names()
 
-    def _child_path(self, name):
+    def child_path(self, name):
         return self._doc.path + "/" + name
 
-    def _artifact_family(self, path):
+    def artifact_family(self, path):
         return self.family
 
     def children(self):

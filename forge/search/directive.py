@@ -1,6 +1,6 @@
 """``config.add_search_type``: a tool's indexing contract (see ``forge.search.documents``).
 
-Its own module, so a tool can include it (``config.include("forge.search.directive")``)
+Its own module, included by ``forge.plugins`` with ``add_tool``, so a tool has it
 also where the forge core is not (a Configurator with ``forge.plugins`` only).
 """
 from pyramid.exceptions import ConfigurationError

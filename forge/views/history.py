@@ -9,18 +9,7 @@ from pyramid.view import view_config
 from ..actions.audit import entries_for
 from ..actions.versions import history
 from ..interfaces import INode, IVersioned
-from ..model import User
-
-
-def usernames(ids):
-    """{user id: username} with one indexed lookup per distinct id (lists here
-    name few distinct people; ``$in`` scans on the embedded server)."""
-    names = {}
-    for user_id in ids:
-        if user_id and user_id not in names:
-            user = User.query.get(_id=user_id)
-            names[user_id] = user.username if user else "(deleted user)"
-    return names
+from ..user_lookup import usernames
 
 
 def audit_rows(node):

@@ -5,7 +5,7 @@ from pyramid.view import view_config, view_defaults
 from ..interfaces import INeighborhood
 from ..model import Project
 from ..resources import ProjectResource
-from .listing import page_number, readable_page
+from ..listing import page_number, readable_page
 from .project import create_form
 
 

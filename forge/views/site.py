@@ -6,7 +6,7 @@ from pyramid.view import view_config
 from ..interfaces import ISiteRoot
 from ..model import Project
 from ..resources import ProjectResource
-from .listing import page_number, readable_page
+from ..listing import page_number, readable_page
 
 
 @view_config(page_cache=True, context=ISiteRoot, renderer="forge:templates/site/home.jinja2", permission="read")

@@ -31,7 +31,7 @@ from ..actions.versions import StaleSave, diff_data, revert, snapshot
 from ..interfaces import IVersioned
 from ..redirects import redirect
 from .errors import error_response
-from .history import usernames
+from ..user_lookup import usernames
 from .params import BadNumber, parse_int
 
 MAX_VERSION = 10 ** 9

@@ -6,6 +6,8 @@ the same ones a wiki page or a ticket has.  A new tool gets a "general" forum
 from the ``discussion.general-forum`` reactor; list counters are kept by the
 ``discussion.counters`` reactor (see ``reactors``).
 """
+from forge.api import DiscussionEvent
+
 from .resources import DiscussionTool
 
 DEFAULT_ACL = [
@@ -38,7 +40,7 @@ def includeme(config):
                        name="discussion.counters-acl")
     # a thread is held or published with its opening post, synchronously
     config.add_subscriber("tools.discussion.actions.follow_opening_post",
-                          "forge.discussion.events.DiscussionEvent")
+                          DiscussionEvent)
     config.add_auditor("discussion.post.created",
                        "tools.discussion.auditors.no_replies_to_hidden_threads")
     config.scan(".views")

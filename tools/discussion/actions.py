@@ -9,19 +9,10 @@ the same as for a wiki page's or a ticket's comments.
 """
 import time
 
-from forge.actions import ActionError
-from forge.actions.audit import record
-from forge.actions.projects import check_description, check_title
-from forge.actions.roles import role_named
-from forge.actions.versions import create_versioned, save_versioned
-from forge.bus.auditing import audit
-from forge.discussion.actions import add_post, check_text, set_thread_locked, thread_for
-from forge.discussion.events import PostCreated
-from forge.events import ArtifactDeleted
-from forge.model import emit, session
-from forge.model.acl import with_privacy
-from forge.model.session import collection, new_id, set_fields
-from forge.names import InvalidName, check_shortname
+from forge.api import (ActionError, ArtifactDeleted, InvalidName, PostCreated, add_post, audit,
+                       check_description, check_shortname, check_text, check_title, collection,
+                       create_versioned, emit, new_id, record, role_named, save_versioned, session,
+                       set_fields, set_thread_locked, thread_for, with_privacy)
 
 from .model import THREAD, Forum, ForumThread
 

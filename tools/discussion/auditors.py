@@ -4,8 +4,7 @@ A thread whose opening post waits for a moderator (or was held as spam) is
 hidden from everyone but moderators and its author; so is replying to it.
 Moderators' posts come marked ``trusted`` and pass.
 """
-from forge.bus.auditing import Rejected
-from forge.model.session import collection
+from forge.api import Rejected, collection
 
 from .model import THREAD, ForumThread
 

@@ -1,8 +1,6 @@
 """What the discussion forms post, kept as typed strings so a refused form
 comes back exactly as sent (with ``errors`` naming each field's problem)."""
-from forge.actions import ActionError
-from forge.actions.projects import check_description, check_title
-from forge.discussion.actions import check_text
+from forge.api import ActionError, check_description, check_text, check_title
 
 from .actions import check_forum_name, check_subject
 

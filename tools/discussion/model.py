@@ -8,7 +8,7 @@ last post) is copied here by the ``discussion.counters`` reactor
 """
 from ming.odm import FieldProperty
 
-from forge.model import VersionedArtifact
+from forge.api import VersionedArtifact
 
 FORUM = "discussion.forum"
 THREAD = "discussion.thread"

@@ -18,10 +18,7 @@ private (or public) leaves (or joins) the summary.
 """
 import logging
 
-from forge.actions import ActionError
-from forge.discussion.model import Post, Thread
-from forge.model import Project, ToolInstance
-from forge.model.session import collection
+from forge.api import ActionError, Post, Project, Thread, ToolInstance, collection
 
 from .actions import create_forum
 from .model import FORUM, THREAD, Forum, ForumThread

@@ -7,13 +7,9 @@ forum to resolve one.  Here each level resolves its child by the unique
 """
 from zope.interface import implementer
 
-from forge.interfaces import ITool, IVersioned
-from forge.model import Artifact
-from forge.model.cache import find_raw
-from forge.resources import ToolResource, VersionedArtifactResource
-from forge.model.acl import to_pyramid
-from forge.resources.tool import RawArtifact, artifact_type
-from forge.visibility import held_acl, principals_allowed
+from forge.api import (Artifact, ITool, IVersioned, RawArtifact, ToolResource,
+                       VersionedArtifactResource, artifact_type, find_raw, held_acl,
+                       principals_allowed, to_pyramid)
 
 from .model import Forum, ForumThread
 
@@ -81,7 +77,7 @@ class ThreadResource(VersionedArtifactResource):
 @implementer(IForum)
 class ForumResource(VersionedArtifactResource):
 
-    def _artifact_family(self, path):
+    def artifact_family(self, path):
         return OnePath(self._doc.tool_id, path)
 
     def thread_resource(self, doc):
@@ -92,7 +88,7 @@ class ForumResource(VersionedArtifactResource):
 @implementer(IDiscussionTool)
 class DiscussionTool(ToolResource):
 
-    def _artifact_family(self, path):
+    def artifact_family(self, path):
         return OnePath(self.doc._id, path)
 
     def artifact_resource(self, doc, name, parent, family):

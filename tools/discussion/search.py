@@ -19,6 +19,5 @@ def thread_document(doc, node):
 
 
 def includeme(config):
-    config.include("forge.search.directive")
     config.add_search_type(FORUM, forum_document)
     config.add_search_type(THREAD, thread_document)

@@ -9,17 +9,8 @@ from datetime import datetime, timezone
 
 from pyramid.view import view_config, view_defaults
 
-from forge.actions import ActionError
-from forge.actions.versions import StaleSave
-from forge.discussion.model import Post
-from forge.discussion.render import thread_view
-from forge.discussion.views import uploads_of
-from forge.model.session import collection
-from forge.redirects import redirect
-from forge.views.history import usernames
-from forge.views.listing import page_number, readable_page
-from forge.views.params import parse_int
-from forge.views.versions import conflict_response
+from forge.api import (ActionError, Post, StaleSave, collection, conflict_response, page_number,
+                       parse_int, readable_page, redirect, thread_view, uploads_of, usernames)
 
 from .actions import (check_subject, create_forum, create_thread, delete_thread, flags_comment,
                       rename_thread, set_thread_flags, update_forum)

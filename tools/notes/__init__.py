@@ -1,9 +1,10 @@
 """Notes: the example tool, versioned Markdown notes with sub-notes.
 
-It proves the plugin contract: everything here goes through ``forge``'s
-public API (``config.add_tool``, the resource base classes, the actions for
-versioned artifacts, ``forge.fields`` and ``forge.rendering``) and nothing
-else; no tool imports another.
+It proves the plugin contract: everything it takes from the platform comes
+from ``forge.api`` (the resource base classes, the actions for versioned
+artifacts, fields, rendering) and the directives ``config.add_tool`` and
+``config.add_search_type``; no tool imports another
+(``tests/test_import_contract.py`` checks both).
 """
 from .resources import NotesTool
 

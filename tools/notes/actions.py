@@ -3,14 +3,8 @@
 Creation and saves go through the core's ``forge.actions.versions`` (snapshots,
 optimistic saves); deletion is a flag, audited and announced like any change.
 """
-from forge.actions.audit import record
-from forge.actions.roles import role_named
-from forge.actions.versions import create_versioned, save_versioned
-from forge.bus.auditing import audit
-from forge.events import ArtifactDeleted
-from forge.model import emit, session
-from forge.model.session import set_fields
-from forge.model.acl import user_principal, with_privacy
+from forge.api import (ArtifactDeleted, audit, create_versioned, emit, record, role_named,
+                       save_versioned, session, set_fields, user_principal, with_privacy)
 
 from .model import Note
 

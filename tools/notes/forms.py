@@ -5,11 +5,8 @@ comes back exactly as it was sent, with ``errors`` mapping each form field
 name to its message.  Custom fields post as ``custom.NAME``, plugin
 extension fields as ``ext.PLUGIN.NAME``.
 """
-from forge.actions import ActionError
-from forge.actions.projects import check_title
-from forge.fields import (FieldErrors, clean_values, form_values, parse_labels,
-                          username_exists)
-from forge.names import InvalidName, check_segment, single_line
+from forge.api import (ActionError, FieldErrors, InvalidName, check_segment, check_title,
+                       clean_values, form_values, parse_labels, single_line, username_exists)
 
 MAX_TEXT = 256 * 1024
 MAX_COMMENT = 500

@@ -1,7 +1,7 @@
 """The one document type of the notes tool."""
 from ming.odm import FieldProperty
 
-from forge.model import VersionedArtifact
+from forge.api import VersionedArtifact
 
 
 class Note(VersionedArtifact):

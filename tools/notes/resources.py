@@ -7,9 +7,8 @@ views of the core by being more specific.
 """
 from zope.interface import implementer
 
-from forge.interfaces import ITool, IVersioned
-from forge.resources import ToolResource, VersionedArtifactResource
-from forge.resources.tool import ArtifactFamily, artifact_type
+from forge.api import (ArtifactFamily, ITool, IVersioned, ToolResource, VersionedArtifactResource,
+                       artifact_type)
 
 from .model import Note
 

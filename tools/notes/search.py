@@ -6,5 +6,4 @@ def note_document(doc, node):
 
 
 def includeme(config):
-    config.include("forge.search.directive")
     config.add_search_type("notes.note", note_document)

@@ -6,11 +6,8 @@ refused; a stale save is a 409 that shows what changed meanwhile.
 """
 from pyramid.view import view_config, view_defaults
 
-from forge.fields import shown_field_values
-from forge.redirects import redirect
-from forge.rendering import render_versioned
-from forge.views.artifact_forms import ArtifactFormView
-from forge.views.listing import page_number, readable_page
+from forge.api import (ArtifactFormView, page_number, readable_page, redirect, render_versioned,
+                       shown_field_values)
 
 from .actions import create_note, delete_note, update_note
 from .forms import NoteForm

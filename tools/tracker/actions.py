@@ -5,16 +5,9 @@ Each one validates, runs the auditors (``tracker.ticket.*`` topics), then
 writes, records and emits, like every action of the forge.  Saves reuse the
 core's optimistic ``save_versioned`` (a stale save raises ``StaleSave``).
 """
-from forge.actions import ActionError, flush_or_refuse
-from forge.actions.audit import record
-from forge.actions.roles import role_named
-from forge.actions.versions import save_versioned
-from forge.bus.auditing import audit
-from forge.events import ArtifactCreated, ArtifactDeleted
-from forge.model import Snapshot, emit, session, utcnow
-from forge.model.acl import user_principal, with_privacy
-from forge.model.session import set_fields
-from forge.notifications.watches import add_watch, set_watch
+from forge.api import (ActionError, ArtifactCreated, ArtifactDeleted, Snapshot, add_watch, audit,
+                       emit, flush_or_refuse, record, role_named, save_versioned, session,
+                       set_fields, set_watch, user_principal, utcnow, with_privacy)
 
 from .config import tracker_options
 from .model import Ticket
@@ -114,7 +107,7 @@ def set_status(registry, ticket, edited_version, status, actor, comment="", sour
 
 
 def _tool_of(ticket):
-    from forge.model import ToolInstance
+    from forge.api import ToolInstance
     return ToolInstance.query.get(_id=ticket.tool_id)
 
 

@@ -8,13 +8,8 @@ Validation failures are ``ActionError`` (400) with the message the admin sees.
 """
 from dataclasses import replace
 
-from forge.actions import ActionError
-from forge.actions.audit import record
-from forge.bus.auditing import audit
-from forge.events import ToolUpdated
-from forge.fields import username_exists
-from forge.model import emit, session
-from forge.model.artifact import _plain
+from forge.api import (ActionError, ToolUpdated, plain_value, audit, emit, record, session,
+                       username_exists)
 
 from .config import (MAX_COLUMNS, MAX_MILESTONES, MAX_SEARCHES, Milestone, SavedSearch,
                      clean_description, clean_due, clean_milestone_name, clean_priorities,
@@ -30,7 +25,7 @@ def _checked(fn, *args):
 
 def change_options(registry, tool, options, actor, what, summary):
     """Store ``options`` (a TrackerOptions) on ``tool`` (a ToolInstance)."""
-    old = _plain(dict(tool.options or {}))
+    old = plain_value(dict(tool.options or {}))
     new = dict(old, **options.as_dict())
     if new == old:
         return False

@@ -12,7 +12,7 @@ import datetime
 import re
 from dataclasses import dataclass, field
 
-from forge.names import single_line
+from forge.api import single_line
 
 DEFAULT_OPEN = ("open", "accepted", "in-progress")
 DEFAULT_CLOSED = ("closed", "wont-fix", "duplicate", "invalid")

@@ -1,5 +1,5 @@
 """The tracker's sample content in the demo project (``config.add_demo_content``)."""
-from forge.actions.fields import add_custom_field
+from forge.api import add_custom_field
 
 from .actions import create_ticket, set_status
 from .admin_actions import add_milestone

@@ -5,12 +5,8 @@ as it was sent, with ``errors`` mapping each form field name to its message.
 Custom fields post as ``custom.NAME``, plugin extension fields as
 ``ext.PLUGIN.NAME`` (as in the notes tool).
 """
-from forge.actions import ActionError
-from forge.actions.projects import check_title
-from forge.fields import (FieldErrors, clean_values, form_values, parse_labels,
-                          username_exists)
-from forge.model import User
-from forge.names import single_line
+from forge.api import (ActionError, FieldErrors, User, check_title, clean_values, form_values,
+                       parse_labels, single_line, username_exists)
 
 from .actions import TICKET_TYPE, default_priority, tracker_settings
 

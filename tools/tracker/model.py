@@ -7,7 +7,7 @@ core apply to tickets unchanged.
 """
 from ming.odm import FieldProperty, MappedClass
 
-from forge.model import VersionedArtifact, session
+from forge.api import VersionedArtifact, session
 
 
 class Ticket(VersionedArtifact):

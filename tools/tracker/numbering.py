@@ -9,7 +9,7 @@ follows cannot collide (the number is new), so no number is ever skipped.
 from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
-from forge.model.session import collection
+from forge.api import collection
 
 from .model import TicketCounter
 

@@ -8,7 +8,7 @@ shows.
 import re
 from dataclasses import dataclass, field
 
-from forge.names import single_line
+from forge.api import single_line
 
 MAX_QUERY = 500
 MAX_TERMS = 30

@@ -6,9 +6,8 @@ so that the ticket views (registered for ``ITicket``) apply to them alone.
 """
 from zope.interface import implementer
 
-from forge.interfaces import ITool, IVersioned
-from forge.resources import ToolResource, VersionedArtifactResource
-from forge.resources.tool import ArtifactFamily, artifact_type
+from forge.api import (ArtifactFamily, ITool, IVersioned, ToolResource, VersionedArtifactResource,
+                       artifact_type)
 
 from .model import Ticket
 

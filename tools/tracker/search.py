@@ -2,7 +2,7 @@
 and the ticket's typed fields, so ``status:open``, ``priority:high``,
 ``milestone:1.0``, ``assigned_to:ada``, ``is:closed`` and custom fields
 (``severity:high``) work in the search box as in the tracker's own query."""
-from forge.model import User
+from forge.api import User
 
 
 def _username(user_id):
@@ -21,5 +21,4 @@ def ticket_document(doc, node):
 
 
 def includeme(config):
-    config.include("forge.search.directive")
     config.add_search_type("tracker.ticket", ticket_document)

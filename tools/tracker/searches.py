@@ -9,11 +9,7 @@ its owner's business, so its events name no project or tool either.
 from ming import schema as S
 from ming.odm import FieldProperty, MappedClass
 
-from forge.actions import ActionError, flush_or_refuse
-from forge.bus.auditing import audit
-from forge.events import ForgeEvent
-from forge.model import emit, session
-from forge.model.session import new_id, utcnow
+from forge.api import ActionError, ForgeEvent, audit, emit, flush_or_refuse, new_id, session, utcnow
 
 from .config import clean_search
 

@@ -8,8 +8,7 @@ core's ``@@fields`` page and who may create tickets is the tool's ACL
 """
 from pyramid.view import view_config, view_defaults
 
-from forge.actions import ActionError
-from forge.redirects import redirect
+from forge.api import ActionError, redirect
 
 from . import admin_actions as actions
 from .config import tracker_options

@@ -15,15 +15,8 @@ from dataclasses import dataclass
 
 from pyramid.view import view_config, view_defaults
 
-from forge.actions import ActionError
-from forge.fields import username_exists
-from forge.model import User
-from forge.model.session import collection
-from forge.names import single_line
-from forge.redirects import redirect
-from forge.resources.tool import RawArtifact
-from forge.views.history import usernames
-from forge.views.listing import PAGE_SIZE, page_number, readable_page
+from forge.api import (PAGE_SIZE, ActionError, RawArtifact, User, collection, page_number,
+                       readable_page, redirect, single_line, username_exists, usernames)
 
 from .actions import update_ticket
 from .config import tracker_options
@@ -383,7 +376,7 @@ def milestones_page(context, request):
 def milestone_page(context, request):
     import datetime
     from pyramid.httpexceptions import HTTPNotFound
-    from forge.rendering import render_markdown
+    from forge.api import render_markdown
     name = "/".join(request.subpath)
     milestone = tracker_options(context.doc).milestone(name)
     if milestone is None:

@@ -8,17 +8,9 @@ posts (the core's ``forge.discussion``; each post with its replies).
 """
 from pyramid.view import view_config, view_defaults
 
-from forge.actions import ActionError
-from forge.actions.versions import StaleSave, history
-from forge.discussion.render import thread_view
-from forge.fields import shown_field_values
-from forge.links import link_context
-from forge.redirects import redirect
-from forge.rendering import render_markdown, render_versioned
-from forge.views.artifact_forms import ArtifactFormView
-from forge.views.history import usernames
-from forge.views.params import parse_int
-from forge.views.versions import conflict_response
+from forge.api import (ActionError, ArtifactFormView, StaleSave, conflict_response, history,
+                       link_context, parse_int, redirect, render_markdown, render_versioned,
+                       shown_field_values, thread_view, usernames)
 
 from .actions import create_ticket, delete_ticket, set_status, update_ticket
 from .forms import TicketForm

@@ -5,7 +5,7 @@ Pages are ``wiki.page`` versioned artifacts (``model``), reached through
 ``actions``; ``render`` adds ``[[Page Name]]`` links to the core's safe
 Markdown.  History, diff, version and revert pages are the core's.
 """
-from forge.events import AclChanged
+from forge.api import AclChanged
 
 from .model import WikiPage, bump_link_generation
 from .resources import WikiTool

@@ -16,17 +16,10 @@ HTML with ``[[links]]`` is rendered again.
 """
 from pymongo.errors import DuplicateKeyError
 
-from forge.actions import ActionError
-from forge.actions.audit import record
-from forge.actions.roles import role_named
-from forge.actions.versions import create_versioned, save_versioned
-from forge.bus.auditing import audit
-from forge.events import ArtifactDeleted, ArtifactModified, ToolUpdated
-from forge.model import emit, session
-from forge.model.artifact import _plain
-from forge.model.acl import user_principal, with_privacy
-from forge.model.session import set_fields
-from forge.names import InvalidName, check_artifact_path
+from forge.api import (ActionError, ArtifactDeleted, ArtifactModified, InvalidName, ToolUpdated,
+                       plain_value, audit, check_artifact_path, create_versioned, emit, record,
+                       role_named, save_versioned, session, set_fields, user_principal,
+                       with_privacy)
 
 from .model import WikiPage, WikiRedirect, bump_link_generation
 
@@ -249,7 +242,7 @@ def set_home(registry, tool, name, actor):
     """Name the wiki's home page (``ToolInstance.options["home"]``); audited and
     announced as ``project.tool.updated``.  Returns whether anything changed."""
     name = clean_path(name)
-    old = _plain(dict(tool.options or {}))
+    old = plain_value(dict(tool.options or {}))
     new = dict(old, home=name)
     if new == old:
         return False

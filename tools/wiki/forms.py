@@ -3,10 +3,7 @@
 Everything typed is kept as strings in ``values`` so a refused form comes back
 as it was sent, with ``errors`` mapping each field to its message.
 """
-from forge.actions import ActionError
-from forge.actions.projects import check_title
-from forge.fields import FieldErrors
-from forge.names import single_line
+from forge.api import ActionError, FieldErrors, check_title, single_line
 
 from .actions import clean_path
 

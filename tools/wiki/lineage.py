@@ -8,8 +8,7 @@ not) decide who may see it, as ``forge.security.permits`` does for pages
 reached by URL: a page under a page the user may not read stays unreadable
 after either is deleted.
 """
-from forge.model.session import collection
-from forge.resources.tool import ArtifactFamily, RawArtifact
+from forge.api import ArtifactFamily, RawArtifact, collection
 
 from .model import WikiPage
 

@@ -8,13 +8,8 @@ included.
 """
 from pyramid.view import view_config, view_defaults
 
-from forge.actions import ActionError
-from forge.model import Snapshot
-from forge.model.session import collection
-from forge.redirects import redirect
-from forge.views.errors import error_response
-from forge.views.history import usernames
-from forge.views.listing import page_number, readable_page
+from forge.api import (ActionError, Snapshot, collection, error_response, page_number,
+                       readable_page, redirect, usernames)
 
 from .actions import create_page, set_home, undelete_page
 from .lineage import stored_nodes

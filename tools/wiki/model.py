@@ -5,8 +5,7 @@ A page's ``path`` is its name with sub-pages by path ("Guide/Install");
 """
 from ming.odm import FieldProperty, MappedClass
 
-from forge.model import VersionedArtifact
-from forge.model.session import collection, new_id, session
+from forge.api import VersionedArtifact, collection, new_id, session
 
 
 class WikiPage(VersionedArtifact):

@@ -13,9 +13,8 @@ context's key of a page with ``[[`` holds the wiki's link generation
 ACL change) and the reader's principals: one indexed read per view, none for
 a page without ``[[``, and no reader is ever given HTML rendered for another.
 """
-from forge.links import link_context
-from forge.names import InvalidName, check_artifact_path
-from forge.rendering import render_markdown, render_versioned
+from forge.api import (InvalidName, check_artifact_path, link_context, render_markdown,
+                       render_versioned)
 
 from .model import WikiPage, link_generation
 

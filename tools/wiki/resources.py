@@ -8,9 +8,8 @@ return a ``MovedPage``, which keeps collecting the rest of the URL so that
 """
 from zope.interface import Interface, implementer
 
-from forge.interfaces import ITool, IVersioned
-from forge.resources import ToolResource, VersionedArtifactResource
-from forge.resources.tool import ArtifactFamily, RawArtifact, artifact_type
+from forge.api import (ArtifactFamily, ITool, IVersioned, RawArtifact, ToolResource,
+                       VersionedArtifactResource, artifact_type)
 
 from .model import WikiPage, WikiRedirect
 
@@ -42,7 +41,7 @@ class RedirectingContainer:
         except KeyError:
             if name.startswith("@@"):
                 raise
-            moved = redirect_for(self.tool_node.doc._id, self._child_path(name))
+            moved = redirect_for(self.tool_node.doc._id, self.child_path(name))
             if moved is None:
                 raise
             return MovedPage(moved.new_path, name, self)
@@ -102,7 +101,7 @@ class WikiTool(RedirectingContainer, ToolResource):
             family = families[name] = ArtifactFamily(self.doc._id, name)
         node = self
         for segment in path.split("/"):
-            doc = family.by_path.get(node._child_path(segment))
+            doc = family.by_path.get(node.child_path(segment))
             if doc is None or doc.deleted:
                 return None
             node = self.artifact_resource(doc, segment, node, family)

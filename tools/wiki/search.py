@@ -7,5 +7,4 @@ def page_document(doc, node):
 
 
 def includeme(config):
-    config.include("forge.search.directive")
     config.add_search_type("wiki.page", page_document)

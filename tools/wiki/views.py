@@ -9,11 +9,7 @@ every ``IVersioned`` node; the page links to them.
 from pyramid.httpexceptions import HTTPNotFound
 from pyramid.view import view_config, view_defaults
 
-from forge.actions import ActionError
-from forge.attachments import attachments_of
-from forge.discussion.render import thread_view
-from forge.redirects import redirect
-from forge.views.artifact_forms import ArtifactFormView
+from forge.api import ActionError, ArtifactFormView, attachments_of, redirect, thread_view
 
 from .actions import (NameTaken, clean_path, create_page, delete_page, rename_page,
                       update_page)

@@ -1,0 +1,139 @@
+"""The one module a tool imports: everything the platform offers a tool, by concern.
+
+A tool package writes ``from forge.api import ...`` and nothing else from
+``forge`` (its tests may also use ``forge.testing``); ``tests/test_import_contract.py``
+fails the build on any other import.  This module only re-exports: each name
+is documented where it is defined, and a name missing here is a missing API to
+add, never a reason to import a private one.
+
+The configuration directives need no import; after ``config.include("forge")``
+a tool's ``includeme`` calls them on its ``Configurator``:
+
+* ``config.add_tool(name, title=, resource=, permissions=, default_acl=, ...)``
+  mounts a tool type (``forge.plugins``);
+* ``config.extend_artifact(...)`` adds fields to another tool's artifacts;
+* ``config.add_search_type(artifact_type, to_document)``: how an artifact
+  becomes a search document;
+* ``config.add_auditor(topic, fn)`` and ``config.add_reactor(topic, fn, name=)``:
+  synchronous checks before a change, asynchronous work after it (``forge.bus``);
+* ``config.add_demo_content(tool, dotted_fn)``: what ``forge serve`` shows.
+
+Example, the delete action of ``tools/notes``::
+
+    from forge.api import ArtifactDeleted, audit, emit, record, session, set_fields
+
+    def delete_note(registry, note, actor):
+        audit(registry, "%s.%s" % (note.type, ArtifactDeleted.verb),
+              node_type=type(note).__name__, node=note,
+              old={"deleted": False}, new={"deleted": True}, actor=actor)
+        set_fields(note, deleted=True)
+        record(note, "artifact", actor, "notes.delete", "deleted note %s" % note.title,
+               project_id=note.project_id, path=note.path)
+        emit(registry, ArtifactDeleted(note, actor=actor))
+        session.flush()
+"""
+# ruff: noqa: F401  (every import here is a re-export, listed in __all__)
+
+# -- resources and interfaces: the tool's place in the traversal tree --------
+from .interfaces import IArtifact, ITool, IVersioned
+from .resources import ArtifactResource, ToolResource, VersionedArtifactResource
+from .resources.tool import ArtifactFamily, RawArtifact, artifact_type
+from .model.cache import find_raw
+
+# -- documents: base classes and the session they are saved through ----------
+from .model import Artifact, Project, Snapshot, ToolInstance, User, VersionedArtifact
+from .model.artifact import plain_value
+from .model.session import collection, new_id, session, set_fields, utcnow
+
+# -- artifact actions: validate, write, snapshot; errors shown as a 4xx ------
+from .actions import ActionError, flush_or_refuse
+from .actions.audit import record
+from .actions.fields import add_custom_field
+from .actions.versions import StaleSave, create_versioned, history, save_versioned
+from .names import InvalidName, check_artifact_path, check_segment, check_shortname, single_line
+from .validation import check_description, check_title
+
+# -- privacy and ACLs ---------------------------------------------------------
+from .actions.acl import default_readers, set_privacy
+from .model.acl import to_pyramid, user_principal, with_privacy
+
+# -- permissions: roles and who a lineage lets in ---------------------------
+from .actions.roles import role_named
+from .visibility import held_acl, principals_allowed
+
+# -- events: emitted after the flush, the bus carries them to reactors --------
+from .events import AclChanged, ArtifactCreated, ArtifactDeleted, ArtifactModified, ForgeEvent
+from .events import ToolUpdated
+from .model import emit
+
+# -- auditors: synchronous checks that may change or refuse a change ----------
+from .bus.auditing import Rejected, audit
+
+# -- fields: custom fields and labels on forms ------------------------------
+from .fields import (FieldErrors, clean_values, form_values, parse_labels, shown_field_values,
+                     username_exists)
+
+# -- rendering and links: safe Markdown, cached per version ----------------
+from .links import link_context
+from .rendering import render_markdown, render_versioned
+
+# -- views: forms, conflicts, errors, redirects, request parameters ----------
+from .redirects import redirect
+from .views.artifact_forms import ArtifactFormView
+from .views.errors import error_response
+from .views.params import parse_int
+from .views.versions import conflict_response
+
+# -- listing and paging: only what the viewer may read is counted ----------
+from .listing import PAGE_SIZE, page_number, readable_page
+
+# -- user lookups -------------------------------------------------------------
+from .user_lookup import usernames
+
+# -- attachments, comment threads (the core's discussion), watches -----------
+from .attachments import attachments_of
+from .discussion.actions import add_post, check_text, set_thread_locked, thread_for
+from .discussion.events import DiscussionEvent, PostCreated
+from .discussion.model import Post, Thread
+from .discussion.render import thread_view
+from .discussion.views import uploads_of
+from .notifications.watches import add_watch, set_watch
+
+__all__ = [
+    # resources and interfaces
+    "IArtifact", "ITool", "IVersioned",
+    "ArtifactResource", "ToolResource", "VersionedArtifactResource",
+    "ArtifactFamily", "RawArtifact", "artifact_type", "find_raw",
+    # documents
+    "Artifact", "Project", "Snapshot", "ToolInstance", "User", "VersionedArtifact",
+    "plain_value", "collection", "new_id", "session", "set_fields", "utcnow",
+    # artifact actions and validation
+    "ActionError", "flush_or_refuse", "record", "add_custom_field",
+    "StaleSave", "create_versioned", "history", "save_versioned",
+    "InvalidName", "check_artifact_path", "check_segment", "check_shortname", "single_line",
+    "check_description", "check_title",
+    # privacy and ACLs
+    "default_readers", "set_privacy", "to_pyramid", "user_principal", "with_privacy",
+    # permissions
+    "role_named", "held_acl", "principals_allowed",
+    # events
+    "AclChanged", "ArtifactCreated", "ArtifactDeleted", "ArtifactModified", "ForgeEvent",
+    "ToolUpdated", "emit",
+    # auditors
+    "Rejected", "audit",
+    # fields
+    "FieldErrors", "clean_values", "form_values", "parse_labels", "shown_field_values",
+    "username_exists",
+    # rendering and links
+    "link_context", "render_markdown", "render_versioned",
+    # views
+    "redirect", "ArtifactFormView", "error_response", "parse_int", "conflict_response",
+    # listing and paging
+    "PAGE_SIZE", "page_number", "readable_page",
+    # user lookups
+    "usernames",
+    # attachments, comment threads, watches
+    "attachments_of", "add_post", "check_text", "set_thread_locked", "thread_for",
+    "DiscussionEvent", "PostCreated", "Post", "Thread", "thread_view", "uploads_of",
+    "add_watch", "set_watch",
+]
