@@ -8,7 +8,7 @@ Validation failures are ``ActionError`` (400) with the message the admin sees.
 """
 from dataclasses import replace
 
-from forge.api import (ActionError, ToolUpdated, plain_value, audit, emit, record, session,
+from forge.api import (ActionError, ToolUpdated, audit, emit, plain_value, record, session,
                        username_exists)
 
 from .config import (MAX_COLUMNS, MAX_MILESTONES, MAX_SEARCHES, Milestone, SavedSearch,

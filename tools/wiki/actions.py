@@ -17,7 +17,7 @@ HTML with ``[[links]]`` is rendered again.
 from pymongo.errors import DuplicateKeyError
 
 from forge.api import (ActionError, ArtifactDeleted, ArtifactModified, InvalidName, ToolUpdated,
-                       plain_value, audit, check_artifact_path, create_versioned, emit, record,
+                       audit, check_artifact_path, create_versioned, emit, plain_value, record,
                        role_named, save_versioned, session, set_fields, user_principal,
                        with_privacy)
 
