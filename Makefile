@@ -13,7 +13,7 @@ STAMP := $(VENV)/.installed-$(SETUP_HASH)
 AMQP_URL := amqp://guest:guest@127.0.0.1:5672//
 RABBITMQ_ANSWERS := $(PY) -c "import kombu; c = kombu.Connection('$(AMQP_URL)', connect_timeout=2); c.connect(); c.release()" >/dev/null 2>&1
 
-.PHONY: serve test setup chromium rabbitmq bench
+.PHONY: serve test setup chromium rabbitmq bench loc
 
 serve: setup
 	$(VENV)/bin/forge serve $(SERVE_ARGS)
@@ -23,6 +23,10 @@ test: setup chromium rabbitmq
 
 bench: setup
 	bench/run
+
+# lines of each tool's Python (tests and templates left out) against issue 11's targets and Allura
+loc:
+	bench/loc
 
 setup: $(STAMP)
 
