@@ -144,6 +144,11 @@ def test_a_forged_or_unknown_cookie_is_anonymous_and_dropped(forge_app, make_use
         browser = with_cookie(forge_app, value)
         response = browser.get("/")
         assert 'href="http://localhost/@@login' in response.text
+        if '"' in value:
+            # not an RFC 6265 cookie value: the cookie guard (forge.request_headers)
+            # leaves it out before anything reads the cookies, so nobody drops it
+            assert "Set-Cookie" not in response.headers
+            continue
         assert response.headers["Set-Cookie"].startswith("forge_session=;")
         assert "Max-Age=0" in response.headers["Set-Cookie"]
 
