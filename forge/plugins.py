@@ -116,5 +116,7 @@ def includeme(config):
     config.add_directive("extend_artifact", extend_artifact, action_wrap=False)
     # a tool declares its search types next to itself: the directive comes with add_tool
     config.include("forge.search.directive")
+    # config.add_artifact_type (forge.artifact_types): its generic pages are forge.views.generic
+    config.include("forge.artifact_types")
     # the view option ``page_cache=True`` (forge.page_cache) is part of the API
     config.add_view_deriver(page_cache_deriver)

@@ -120,6 +120,10 @@ class ToolResource(ArtifactContainer, Node):
         return ArtifactFamily(self.doc._id, path.split("/", 1)[0])
 
     def artifact_resource(self, doc, name, parent, family):
+        # a type declared with config.add_artifact_type brings its own resource
+        kind = getattr(self.request.registry, "forge_artifact_types", {}).get(doc.type)
+        if kind is not None:
+            return kind.resource(doc, name, parent, family)
         cls = self.artifact_class or (
             VersionedArtifactResource if issubclass(artifact_type(doc), VersionedArtifact)
             else ArtifactResource)

@@ -1,21 +1,21 @@
 """Notes: the example tool, versioned Markdown notes with sub-notes.
 
-It proves the plugin contract: everything it takes from the platform comes
-from ``forge.api`` (the resource base classes, the actions for versioned
-artifacts, fields, rendering) and the directives ``config.add_tool`` and
-``config.add_search_type``; no tool imports another
-(``tests/test_import_contract.py`` checks both).
+A tool as a declaration: ``config.add_tool`` mounts it and
+``config.add_artifact_type`` declares its one artifact type, whose pages
+(list, display, new, edit, preview, delete, history, diff, revert), private
+flag, deletion and search document are the core's.  It imports ``forge.api``
+only (``tests/test_import_contract.py`` checks it).
 """
-from .resources import NotesTool
+from forge.api import AUTHOR
+
+from .model import Note, NoteForm
 
 
 def includeme(config):
-    config.add_tool(
-        "notes", title="Notes", resource=NotesTool,
-        permissions=("read", "create", "update", "delete", "admin"),
-        default_acl=[("allow", "Member", "create")],
-        description="Versioned Markdown notes with sub-notes.")
-    # templates live under templates/notes/, so they are named "notes/..."
-    config.add_jinja2_search_path("tools.notes:templates", name=".jinja2")
-    config.scan(".views")
-    config.include(".search")
+    config.add_tool("notes", title="Notes",
+                    permissions=("read", "create", "update", "delete", "admin"),
+                    default_acl=[("allow", "Member", "create")],
+                    description="Versioned Markdown notes with sub-notes.")
+    # a private note is read by its author and the project's developers only
+    config.add_artifact_type(Note, tool="notes", form=NoteForm,
+                             private_readers=("Developer", AUTHOR))
