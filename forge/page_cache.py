@@ -42,6 +42,7 @@ from pyramid.response import Response
 
 from .model.cache import current_generations, page_generations
 from .model.session import session
+from .scope import in_forge
 
 ALLOWED = "forge.page_cache.allowed"     # environ key set by the view deriver
 GENERATIONS = "forge.page_cache.generations"
@@ -176,17 +177,17 @@ def storable(request, response):
 
 
 def page_cache_tween_factory(handler, registry):
-    cache = registry.forge_page_cache
-    if cache is None:
+    if registry.forge_page_cache is None:
         return handler
 
     def generations_now():
         return current_generations(session.db)
 
     def page_cache_tween(request):
-        key = cache_key(request)
+        key = cache_key(request) if in_forge(request) else None
         if key is None:
             return handler(request)
+        cache = registry.forge_page_cache     # read per request: tests renew it
         page = cache.get(key, generations_now)
         if page is not None:
             return page.response()

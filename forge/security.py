@@ -23,7 +23,7 @@ random id, the data is stored server-side so that it can be ended), or from an
 API token sent as ``Authorization: Bearer pf_...`` (checked by the forge tween,
 which answers 401 for a bad one or a disabled user's).  CSRF tokens are
 required of every unsafe request that carries the session cookie; a token-only
-request has no ambient credential to forge.
+request has no ambient credential to forge (``forge.scope.forge_csrf_view``).
 """
 from pyramid.authorization import ACLAllowed, ACLHelper, Authenticated, Everyone
 from pyramid.csrf import SessionCSRFStoragePolicy, new_csrf_token
@@ -168,9 +168,14 @@ def bearer_token(request):
 
 
 def includeme(config):
-    settings = config.registry.settings
-    config.set_session_factory(SessionFactory(settings))
+    registry = config.registry
+    # kept on the registry: a host composes its own with them (forge.host_policies)
+    registry.forge_session_factory = SessionFactory(registry.settings)
+    registry.forge_security_policy = ForgeSecurityPolicy()
+    config.set_session_factory(registry.forge_session_factory)
     config.add_request_method(has_session_cookie, "has_session_cookie", reify=True)
     config.set_csrf_storage_policy(SessionCSRFStoragePolicy())
-    config.set_default_csrf_options(require_csrf=True, callback=needs_csrf_check)
-    config.set_security_policy(ForgeSecurityPolicy())
+    # the CSRF rule is the view deriver of forge.scope, not Pyramid's default
+    # options: those would govern a host's own views too
+    config.set_security_policy(registry.forge_security_policy)
+    config.include("forge.host_policies")

@@ -23,8 +23,8 @@ XSS_CORPUS = (
     "<a class=\"missing\" href=\"javascript:alert('x12')\">m</a>",
 )
 
-# the forge's and the tools' static views are all named "<something>-static"
-OWN_SCRIPT = re.compile(r"http://localhost/[\w.-]+-static/")
+# the forge's and the tools' static files are served at @@static-<name>/ (forge.static_assets)
+OWN_SCRIPT = re.compile(r"http://localhost/@@static-[\w.-]+/")
 ACTIVE_TAGS = ("iframe", "svg", "style", "object", "embed", "math", "base")
 URL_ATTRIBUTES = ("href", "src", "action", "formaction")
 SCRIPT_SCHEMES = ("javascript:", "data:", "vbscript:")

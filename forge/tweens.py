@@ -2,7 +2,8 @@
 UTF-8 forms, well-formed multipart, and a clean Ming session per request.
 
 The tween sits just above the view (under Pyramid's exception view tween), so
-what it raises is rendered by the forge's error pages.
+what it raises is rendered by the forge's error pages.  Embedded in a host
+(``forge.embedding``), it checks only requests under the forge's mounts.
 """
 from pyramid.httpexceptions import (HTTPBadRequest, HTTPRequestEntityTooLarge,
                                     HTTPUnauthorized)
@@ -14,6 +15,7 @@ from .model import session
 from .model.cache import start_request
 from .model.dispatch import forget_pending
 from .request_limits import check_form_encoding, check_multipart
+from .scope import in_forge
 from .security import TOKEN_USER, bearer_token
 
 
@@ -25,6 +27,12 @@ def forge_tween_factory(handler, registry):
         session.close()
         start_request()
         forget_pending()
+        if not in_forge(request):
+            # a host's page (forge.embedding): its own limits, its own tokens
+            try:
+                return handler(request)
+            finally:
+                session.close()
         length = request.content_length
         upload = request_body_limit(registry.settings, request)
         body_limit = upload[0] if upload else limit

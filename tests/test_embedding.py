@@ -27,7 +27,7 @@ def make_host_app():
         config.include("forge")
         config.include("tools.notes")
         config.include("forge.embedding")
-        config.mount_forge("/forge")
+        config.mount_forge("/forge", workers=False)   # the tests deliver events themselves
     return config.make_wsgi_app()
 
 

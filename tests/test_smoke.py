@@ -6,6 +6,6 @@ def test_front_page_lists_public_projects(forge_browser, make_user, make_project
 
 
 def test_stylesheet_is_served(forge_browser):
-    response = forge_browser.get("/forge-static/forge.css")
+    response = forge_browser.get("/@@static-forge/forge.css")
     assert response.content_type == "text/css"
     assert "--accent" in response.text

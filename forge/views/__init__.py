@@ -2,6 +2,7 @@
 from pyramid.csrf import get_csrf_token
 from pyramid.interfaces import ISecurityPolicy
 
+from ..embedding import mounted_url
 from ..interfaces import INode
 from ..resources import lineage_list
 from ..security import SITE_ADMIN, can, needs_csrf_check
@@ -9,12 +10,7 @@ from ..security import SITE_ADMIN, can, needs_csrf_check
 
 def forge_url(request, node, *elements, **kw):
     """URL of a node, also when the forge is embedded under a route prefix."""
-    url = request.resource_url(node, *elements, **kw)
-    mount = request.registry.settings.get("forge.mount_route")
-    if mount:
-        base = request.route_url(mount, traverse=()).rstrip("/")
-        url = base + url[len(request.application_url):]
-    return url
+    return mounted_url(request, request.resource_url(node, *elements, **kw))
 
 
 def request_can(request, permission, node):
@@ -57,7 +53,6 @@ def csrf_token(request):
 
 def includeme(config):
     config.add_jinja2_search_path("forge:templates", name=".jinja2")
-    config.add_static_view("forge-static", "forge:static", cache_max_age=3600)
     config.add_request_method(lambda r: r.identity, "user", reify=True)
     config.add_request_method(principals, "principals", reify=True)
     config.add_request_method(forge_url, "forge_url")

@@ -1,5 +1,10 @@
 """Friendly error pages.  A node the user may not read answers exactly like a
-missing one, so private things do not reveal that they exist."""
+missing one, so private things do not reveal that they exist.
+
+Every exception view here carries ``forge_request=True`` (``forge.scope``):
+embedded, the forge answers the errors of its own requests only, and ranks
+above a host's exception views there (a host's forbidden view cannot turn a
+private project's 404 into a 403); the host's requests keep the host's pages."""
 import logging
 import traceback
 
@@ -40,13 +45,13 @@ def error_response(request, status, title, message):
     return render_error(request, status, title, message)
 
 
-@notfound_view_config()
+@notfound_view_config(forge_request=True)
 def not_found(request):
     return error_response(request, 404, "Not found",
                           "There is nothing here, or you may not see it.")
 
 
-@forbidden_view_config()
+@forbidden_view_config(forge_request=True)
 def forbidden(request):
     context = request.context
     if isinstance(request.exception, BadCSRFToken):
@@ -61,7 +66,7 @@ def forbidden(request):
                           if request.user else "Please sign in first.")
 
 
-@exception_view_config(BadCSRFToken)
+@exception_view_config(BadCSRFToken, forge_request=True)
 def bad_csrf(request):
     return error_response(
         request, 400, "Form expired",
@@ -70,20 +75,20 @@ def bad_csrf(request):
         "Reload the page and try again.")
 
 
-@exception_view_config(URLDecodeError)
-@exception_view_config(UnicodeDecodeError)
+@exception_view_config(URLDecodeError, forge_request=True)
+@exception_view_config(UnicodeDecodeError, forge_request=True)
 def bad_encoding(request):
     return error_response(request, 400, "Bad request",
                           "The address or form contained bytes that are not valid UTF-8.")
 
 
-@exception_view_config(ActionError)
+@exception_view_config(ActionError, forge_request=True)
 def action_error(request):
     error = request.exception
     return error_response(request, error.status, "Not saved", str(error))
 
 
-@exception_view_config(HTTPClientError)
+@exception_view_config(HTTPClientError, forge_request=True)
 def client_error(request):
     error = request.exception
     if isinstance(error, (HTTPNotFound, HTTPForbidden)):
@@ -91,7 +96,7 @@ def client_error(request):
     return error_response(request, error.code, error.title, error.detail or error.explanation)
 
 
-@exception_view_config(Exception)
+@exception_view_config(Exception, forge_request=True)
 def server_error(request):
     log.error("unhandled error on %s %s\n%s", request.method, request.path,
               traceback_without_values(request.exception))

@@ -30,7 +30,7 @@ def includeme(config):
         default_acl=DEFAULT_ACL,
         description="Forums of threaded, moderated posts.")
     config.add_jinja2_search_path("tools.discussion:templates", name=".jinja2")
-    config.add_static_view("discussion-static", "tools.discussion:static", cache_max_age=3600)
+    config.add_forge_static("discussion", "tools.discussion:static")
     config.add_reactor("project.tool.installed", "tools.discussion.reactors.general_forum",
                        name="discussion.general-forum")
     config.add_reactor("discussion.#", "tools.discussion.reactors.counters",

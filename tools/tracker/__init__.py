@@ -29,7 +29,7 @@ def includeme(config):
         # [#12] in any Markdown of the project links to ticket 12
         default_mount="tickets", hash_links=True)
     config.add_jinja2_search_path("tools.tracker:templates", name=".jinja2")
-    config.add_static_view("tracker-static", "tools.tracker:static", cache_max_age=3600)
+    config.add_forge_static("tracker", "tools.tracker:static")
     config.scan(".views_ticket")
     config.include(".search")
     config.add_demo_content("tracker", "tools.tracker.demo.demo_content")

@@ -34,7 +34,7 @@ def includeme(config):
                      ("allow", "Admin", "admin")],
         description="Markdown pages with history, diffs and attachments.")
     config.add_jinja2_search_path("tools.wiki:templates", name=".jinja2")
-    config.add_static_view("wiki-static", "tools.wiki:static", cache_max_age=3600)
+    config.add_forge_static("wiki", "tools.wiki:static")
     config.add_subscriber(links_follow_page_acls, AclChanged)
     config.scan(".views")
     config.include(".search")
