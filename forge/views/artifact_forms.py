@@ -5,19 +5,22 @@ answers ``@@new``, ``@@edit`` and ``@@preview`` the same way: a refused form
 comes back with what the user typed and a 4xx status, a stale save is the
 core's 409 conflict page, a saved one flashes and redirects, and the preview
 is the posted Markdown rendered (and sanitised) server-side.  What differs is
-the form, the action that saves, and how the Markdown is rendered; a tool
-gives those and keeps its own ``view_config`` (names, renderers, permissions)::
+the form, the action that saves, and how the Markdown is rendered.
 
-    from forge.views.artifact_forms import ArtifactFormView
+An artifact type declared with ``config.add_artifact_type`` gets these pages
+from ``forge.views.generic`` (built on this class) and writes none.  A tool
+that keeps its own pages subclasses ``ArtifactFormView`` and gives its own
+``view_config`` (names, renderers, permissions)::
 
-    @view_defaults(context=INote)
-    class NoteViews(ArtifactFormView):
-        noun = "note"
+    @view_defaults(context=IPage)
+    class PageViews(ArtifactFormView):
+        noun = "page"
 
-        @view_config(name="edit", renderer="tools.notes:templates/notes/form.jinja2", permission="update")
+        @view_config(name="edit", renderer="tools.wiki:templates/wiki/edit.jinja2",
+                     permission="update")
         def edit(self):
-            form = NoteForm(self.request, self.tool)
-            return self.edit_form(form, lambda fields, version: update_note(
+            form = PageForm(self.request, self.tool)
+            return self.edit_form(form, lambda fields, version: save_page(
                 self.request.registry, self.context.doc, version, fields, self.request.user))
 
         @view_config(name="preview", request_method="POST", permission="update")
