@@ -187,7 +187,7 @@ class Pipeline:
         """A tiny change with its event, as actions make them."""
         from forge.events import ForgeEvent
         from forge.model import emit, session
-        from forge.model.audit import AuditEntry  # noqa: F401  (mapped before flush)
+        from forge.model.change_log import ChangeLogEntry  # noqa: F401  (mapped before flush)
 
         class Ping(ForgeEvent):
             topic = "bench.ping"

@@ -18,19 +18,17 @@ a tool's ``includeme`` calls them on its ``Configurator``:
   synchronous checks before a change, asynchronous work after it (``forge.bus``);
 * ``config.add_demo_content(tool, dotted_fn)``: what ``forge serve`` shows.
 
-Example, the delete action of ``tools/notes``::
+Every change a tool makes is one unit of work (``forge.unit_of_work``): the
+auditors, the write, the audit-log entry, the event and the flush, in that
+order and all or nothing.  Example, deleting a note::
 
-    from forge.api import ArtifactDeleted, audit, emit, record, session, set_fields
+    from forge.api import ArtifactDeleted, change, set_fields
 
     def delete_note(registry, note, actor):
-        audit(registry, "%s.%s" % (note.type, ArtifactDeleted.verb),
-              node_type=type(note).__name__, node=note,
-              old={"deleted": False}, new={"deleted": True}, actor=actor)
-        set_fields(note, deleted=True)
-        record(note, "artifact", actor, "notes.delete", "deleted note %s" % note.title,
-               project_id=note.project_id, path=note.path)
-        emit(registry, ArtifactDeleted(note, actor=actor))
-        session.flush()
+        with change(registry, ArtifactDeleted, node=note, actor=actor,
+                    old={"deleted": False}, new={"deleted": True}) as ch:
+            set_fields(note, deleted=ch.new["deleted"])
+            ch.log("notes.delete", "deleted note %s" % note.title, path=note.path)
 """
 # ruff: noqa: F401  (every import here is a re-export, listed in __all__)
 
@@ -47,7 +45,6 @@ from .model.session import collection, new_id, session, set_fields, utcnow
 
 # -- artifact actions: validate, write, snapshot; errors shown as a 4xx ------
 from .actions import ActionError, flush_or_refuse
-from .actions.audit import record
 from .actions.fields import add_custom_field
 from .actions.versions import StaleSave, create_versioned, history, save_versioned
 from .names import InvalidName, check_artifact_path, check_segment, check_shortname, single_line
@@ -64,10 +61,10 @@ from .visibility import held_acl, principals_allowed
 # -- events: emitted after the flush, the bus carries them to reactors --------
 from .events import AclChanged, ArtifactCreated, ArtifactDeleted, ArtifactModified, ForgeEvent
 from .events import ToolUpdated
-from .model import emit
 
-# -- auditors: synchronous checks that may change or refuse a change ----------
-from .bus.auditing import Rejected, audit
+# -- the unit of work: auditors, write, audit log, event, flush -------------
+from .bus.auditing import Change, Rejected, run_auditors
+from .unit_of_work import StaleSettings, change, form_version
 
 # -- fields: custom fields and labels on forms ------------------------------
 from .fields import (FieldErrors, clean_values, form_values, parse_labels, shown_field_values,
@@ -108,7 +105,7 @@ __all__ = [
     "Artifact", "Project", "Snapshot", "ToolInstance", "User", "VersionedArtifact",
     "plain_value", "collection", "new_id", "session", "set_fields", "utcnow",
     # artifact actions and validation
-    "ActionError", "flush_or_refuse", "record", "add_custom_field",
+    "ActionError", "flush_or_refuse", "add_custom_field",
     "StaleSave", "create_versioned", "history", "save_versioned",
     "InvalidName", "check_artifact_path", "check_segment", "check_shortname", "single_line",
     "check_description", "check_title",
@@ -118,9 +115,9 @@ __all__ = [
     "role_named", "held_acl", "principals_allowed",
     # events
     "AclChanged", "ArtifactCreated", "ArtifactDeleted", "ArtifactModified", "ForgeEvent",
-    "ToolUpdated", "emit",
-    # auditors
-    "Rejected", "audit",
+    "ToolUpdated",
+    # the unit of work and its auditors
+    "Change", "Rejected", "StaleSettings", "change", "form_version", "run_auditors",
     # fields
     "FieldErrors", "clean_values", "form_values", "parse_labels", "shown_field_values",
     "username_exists",

@@ -6,12 +6,12 @@ from pyramid.traversal import find_resource
 from forge.actions import ActionError
 from forge.actions.acl import (add_entry, describe_principal, parse_principal, remove_entry,
                                set_privacy)
-from forge.actions.audit import entries_for
+from forge.model.change_log import entries_for
 from forge.actions.projects import install_tool
 from forge.actions.roles import add_member, role_named
 from forge.actions.versions import create_versioned
 from forge.events import AclChanged
-from forge.model import AuditEntry, session
+from forge.model import ChangeLogEntry, session
 from forge.model.acl import AUTHENTICATED, EVERYONE, ace, user_principal
 from forge.resources import SiteRoot
 from forge.security import can, user_principals
@@ -109,14 +109,14 @@ def test_last_admin_cannot_be_locked_out(registry, world):
     before = list(project.doc.acl)
     admin_entry = ace("allow", role_named(project.doc, "Admin").principal, "*")
     index = before.index(admin_entry)
-    count = AuditEntry.query.find().count()
+    count = ChangeLogEntry.query.find().count()
     with pytest.raises(ActionError, match="lock every project admin out"):
         remove_entry(registry, project, index, ada, expected=admin_entry)
     with pytest.raises(ActionError, match="lock every project admin out"):
         add_entry(registry, project, "deny", "ada", "admin", ada)
     session.clear()
     assert list(node(registry, "/p/demo/").doc.acl) == before
-    assert AuditEntry.query.find().count() == count
+    assert ChangeLogEntry.query.find().count() == count
     # a deny for someone else is fine
     add_entry(registry, node(registry, "/p/demo/"), "deny", "bob", "admin", ada)
 

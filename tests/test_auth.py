@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from forge.model import AuditEntry, Project, User, session
+from forge.model import ChangeLogEntry, Project, User, session
 from forge.testing import CSRF, PASSWORD, forge_test_settings
 
 CSRF_MESSAGE = "The form was missing its security token"
@@ -270,7 +270,7 @@ def test_update_profile(forge_browser, make_user):
     # the new address waits for verification; mail goes on to the verified one
     assert (user.display_name, user.email, user.pending_email) == (
         "Ada Lovelace", "ada@example.test", "ada@elsewhere.test")
-    assert AuditEntry.query.get(node_id=user._id, action="user.update") is not None
+    assert ChangeLogEntry.query.get(node_id=user._id, action="user.update") is not None
 
 
 def test_update_profile_refusals(forge_browser, make_user):

@@ -2,7 +2,7 @@
 type on notes (valid ones stored typed, invalid ones a 400 next to the field)."""
 import pytest
 
-from forge.actions.audit import entries_for
+from forge.model.change_log import entries_for
 from forge.actions.projects import install_tool
 from forge.actions.roles import add_member, role_named
 from forge.events import ToolUpdated

@@ -8,7 +8,7 @@ from pyramid.traversal import find_resource
 from forge.actions.projects import install_tool
 from forge.actions.roles import add_member, role_named
 from forge.actions.versions import create_versioned
-from forge.model import Artifact, AuditEntry, Project, ToolInstance
+from forge.model import Artifact, ChangeLogEntry, Project, ToolInstance
 from forge.resources import SiteRoot
 
 
@@ -32,7 +32,7 @@ def tools():
 
 def audit_actions():
     project_id = Project.query.get(shortname="demo")._id
-    return [e.action for e in AuditEntry.query.find({"project_id": project_id})]
+    return [e.action for e in ChangeLogEntry.query.find({"project_id": project_id})]
 
 
 def post(browser, fields, status=302):
@@ -92,7 +92,7 @@ def test_rename_moves_the_tool_url(registry, admin_browser, demo):
     page = admin_browser.get("/p/demo/wiki/")
     assert page.status_int == 200
     assert admin_browser.get("/p/demo/wiki/page/").status_int == 200
-    entry = AuditEntry.query.get(project_id=demo._id, action="tool.update")
+    entry = ChangeLogEntry.query.get(project_id=demo._id, action="tool.update")
     assert entry.detail["changes"]["mount"] == ["notes", "wiki"]
     # traversal finds the same tool under its new name
     root = SiteRoot(SimpleNamespace(registry=registry))

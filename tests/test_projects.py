@@ -5,7 +5,7 @@ import pytest
 
 from forge.actions.projects import install_tool
 from forge.actions.roles import add_member, role_named
-from forge.model import AuditEntry, Project, ProjectRole
+from forge.model import ChangeLogEntry, Project, ProjectRole
 
 
 def project(shortname):
@@ -39,7 +39,7 @@ def test_create_project_makes_the_creator_admin(forge_browser, ada):
     assert "Makes widgets." in home.text and "Many of them." in home.text
     assert "/u/ada/@@profile" in home.text
     assert 'class="badge private"' not in home.text
-    assert AuditEntry.query.get(node_id=doc._id, action="project.create") is not None
+    assert ChangeLogEntry.query.get(node_id=doc._id, action="project.create") is not None
 
 
 def test_create_private_project(forge_browser, ada):
@@ -244,7 +244,7 @@ def test_admin_edits_settings_and_privacy(forge_browser, ada, make_project):
     assert (doc.title, doc.description) == ("Renamed", "New words")
     assert doc.acl[-1] == {"access": "deny", "principal": "system.Everyone",
                            "permission": "read"}
-    entry = AuditEntry.query.get(node_id=doc._id, action="project.update")
+    entry = ChangeLogEntry.query.get(node_id=doc._id, action="project.update")
     assert entry.detail["changes"]["private"] is True
     forge_browser.post_form("/p/demo/@@edit", {"title": "Renamed", "set_private": "1"},
                             status=302)

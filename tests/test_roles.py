@@ -5,7 +5,7 @@ import pytest
 
 from forge.actions.projects import create_own_roles
 from forge.actions.roles import add_member, role_named, roles_project
-from forge.model import AuditEntry, Project, ProjectRole, User
+from forge.model import ChangeLogEntry, Project, ProjectRole, User
 
 
 def project(shortname):
@@ -20,8 +20,8 @@ def holders(shortname, name):
     return sorted(User.query.get(_id=uid).username for uid in role(shortname, name).user_ids)
 
 
-def audit(shortname, action):
-    return AuditEntry.query.find({"project_id": project(shortname)._id,
+def logged(shortname, action):
+    return ChangeLogEntry.query.find({"project_id": project(shortname)._id,
                                   "action": action}).all()
 
 
@@ -65,8 +65,8 @@ def test_add_and_remove_a_member(admin):
     post(admin, {"action": "remove-member", "username": "bob",
                  "role_id": role("demo", "Developer")._id})
     assert holders("demo", "Developer") == []
-    assert len(audit("demo", "role.add-member")) == 1
-    assert len(audit("demo", "role.remove-member")) == 1
+    assert len(logged("demo", "role.add-member")) == 1
+    assert len(logged("demo", "role.remove-member")) == 1
 
 
 @pytest.mark.parametrize("fields,message", [
@@ -124,8 +124,8 @@ def test_custom_role_including_member_reads_a_private_project(
     post(forge_browser, {"action": "delete-role", "role_id": reviewer._id},
          url="/p/hush/@@roles")
     assert role("hush", "Reviewer") is None
-    assert [e.action for e in audit("hush", "role.create")] == ["role.create"]
-    assert [e.action for e in audit("hush", "role.delete")] == ["role.delete"]
+    assert [e.action for e in logged("hush", "role.create")] == ["role.create"]
+    assert [e.action for e in logged("hush", "role.delete")] == ["role.delete"]
     forge_browser.logout()
     forge_browser.login("cy")
     forge_browser.get("/p/hush/", status=404)
@@ -173,7 +173,7 @@ def test_subproject_uses_its_parents_roles_until_it_gets_its_own(
     principals = [(e["access"], e["principal"], e["permission"]) for e in docs.acl]
     assert ("allow", role("demo/docs", "Admin").principal, "*") in principals
     assert ("allow", role("demo/docs", "Member").principal, "read") in principals
-    assert audit("demo/docs", "role.create-own")
+    assert logged("demo/docs", "role.create-own")
     page = admin.get("/p/demo/docs/@@roles")
     assert 'id="inherited-roles"' not in page.text
     response = post(admin, {"action": "own-roles"}, url="/p/demo/docs/@@roles", status=400)

@@ -13,7 +13,7 @@ from pymongo.errors import DuplicateKeyError
 from forge.actions import ActionError
 from forge.actions.email_verification import EXPIRED, INVALID, mark_verified
 from forge.actions.projects import update_project
-from forge.model import AuditEntry, User, session
+from forge.model import ChangeLogEntry, User, session
 from forge.model.session import collection
 from forge.notifications.digest import send_digests
 from forge.notifications.model import DIGEST
@@ -138,7 +138,7 @@ def test_a_verification_link_verifies_once(browser, smtp_server):
     user = fresh("newbie")
     assert (user.email, user.pending_email, user.email_token_hash) == (
         "newbie@example.test", "", "")
-    assert AuditEntry.query.get(node_id=user._id, action="user.email.verify") is not None
+    assert ChangeLogEntry.query.get(node_id=user._id, action="user.email.verify") is not None
     # used: GET and POST both refuse it with a message
     assert INVALID in other.get(path, status=400).text
     token = CSRF.search(other.get("/@@login").text).group(1)

@@ -1,20 +1,20 @@
-"""The one way an ACL changes: validated, audited, versioned in the log, announced.
+"""The one way an ACL changes: validated, passed by the auditors, logged, announced.
 
 ``add_entry``, ``remove_entry``, ``set_privacy`` and ``set_acl`` (which the
 others end in) refuse unknown permissions, principals and any change that
-would leave no project admin able to administer the node; each writes an
-audit entry carrying the new ACL, flushes, then notifies ``AclChanged``.
+would leave no project admin able to administer the node; each is one unit of
+work (``forge.unit_of_work``): an audit-log entry carrying the new ACL and an
+``AclChanged`` event, flushed with it.
 """
 from ..events import AclChanged
-from ..model import ProjectRole, User, emit, session
+from ..model import ProjectRole, User
 from ..model.session import set_fields
 from ..model.acl import (AUTHENTICATED, EVERYONE, ace, insert_entry, is_private,
                          with_privacy)
 from ..security import can, forget_readable, user_principals
-from ..bus.auditing import audit
 from . import ActionError
-from .audit import record
 from .roles import admin_user_ids, role_named
+from ..unit_of_work import change
 
 MAX_PRINCIPAL = 200
 
@@ -85,19 +85,19 @@ def _lockout_check(node, new_acl):
 def set_acl(registry, node, new_acl, actor, action, summary, **detail):
     """Store ``new_acl`` on ``node`` (a resource) after the auditors (who may
     change the list) and the lock-out check (on the list they leave)."""
-    change = audit(registry, AclChanged.topic_for(node.kind), node_type=type(node.doc).__name__,
-                   node=node.doc, old={"acl": [dict(e) for e in node.doc.acl]},
-                   new={"acl": [dict(e) for e in new_acl]}, actor=actor,
-                   detail={"kind": node.kind, "action": action, "summary": summary})
-    new_acl = change.new["acl"]
-    _lockout_check(node, new_acl)
-    set_fields(node.doc, acl=new_acl)
-    forget_readable(node)
-    project = node.project
-    record(node.doc, node.kind, actor, action, summary,
-           project_id=project.doc._id if project else None, acl=new_acl, **detail)
-    emit(registry, AclChanged(node.doc, actor=actor, kind=node.kind, action=action))
-    session.flush()
+    # the lock-out check runs on the list the auditors left
+    with change(registry, AclChanged, node=node.doc, actor=actor,
+                old={"acl": [dict(e) for e in node.doc.acl]},
+                new={"acl": [dict(e) for e in new_acl]},
+                kind=node.kind, action=action, summary=summary) as ch:
+        new_acl = ch.new["acl"]
+        _lockout_check(node, new_acl)
+        set_fields(node.doc, acl=new_acl)
+        forget_readable(node)
+        project = node.project
+        ch.log(action, summary, kind=node.kind,
+               project_id=project.doc._id if project else None, acl=new_acl, **detail)
+        ch.event_detail.update(kind=node.kind, action=action)
 
 
 def add_entry(registry, node, access, principal, permission, actor):

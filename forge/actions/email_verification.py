@@ -30,8 +30,8 @@ import time
 
 from ..model import User, session
 from ..model.throttle import take
-from . import ActionError, flush_or_refuse
-from .audit import record
+from . import ActionError
+from ..unit_of_work import change
 
 log = logging.getLogger(__name__)
 
@@ -128,9 +128,10 @@ def _make_verified(user, actor, summary):
     owner = verified_owner(address)
     if owner is not None and owner._id != user._id:
         raise VerificationRefused(HELD % address)
-    user.email = address
-    user.pending_email = ""
-    user.email_token_hash, user.email_token_expires = "", 0.0
-    record(user, "user", actor, "user.email.verify", summary)
-    flush_or_refuse(HELD % address)
+    with change(None, None, node=user, actor=actor, new={"email": address},
+                on_duplicate=HELD % address) as ch:
+        user.email = address
+        user.pending_email = ""
+        user.email_token_hash, user.email_token_expires = "", 0.0
+        ch.log("user.email.verify", summary)
     return user

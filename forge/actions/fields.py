@@ -7,18 +7,18 @@ validating them.
 """
 from ..events import ToolUpdated
 from ..fields import field_specs, new_field_spec
-from ..model import emit, session
 from ..model.artifact import plain_value
 from ..names import InvalidName
-from ..bus.auditing import audit
+from ..unit_of_work import change
 from . import ActionError
-from .audit import record
 
 MAX_FIELDS = 50
 
 
-def add_custom_field(registry, tool, name, label, type_, actor, required=False, options=()):
-    """Validate and append a field to ``tool`` (a ToolInstance); returns its FieldSpec."""
+def add_custom_field(registry, tool, name, label, type_, actor, required=False, options=(),
+                     version=None):
+    """Validate and append a field to ``tool`` (a ToolInstance); returns its FieldSpec.
+    ``version``: the tool's settings version the form showed (stale: a 409)."""
     existing = field_specs(tool.custom_fields)
     if len(existing) >= MAX_FIELDS:
         raise ActionError("A tool may have at most %d custom fields." % MAX_FIELDS)
@@ -27,33 +27,28 @@ def add_custom_field(registry, tool, name, label, type_, actor, required=False, 
                               options=options, existing=existing)
     except (InvalidName, ValueError) as e:
         raise ActionError(str(e))
-    change = audit(registry, ToolUpdated.topic, node_type="ToolInstance", node=tool,
-                   old={"custom_fields": plain_value(list(tool.custom_fields or ()))},
-                   new={"custom_fields": plain_value(list(tool.custom_fields or ()))
-                        + [spec.as_dict()]},
-                   actor=actor, detail={"change": "add-field", "field": spec.name})
-    tool.custom_fields = change.new["custom_fields"]
-    record(tool, "tool", actor, "fields.add",
-           "added the %s field %s" % (spec.type, spec.name),
-           project_id=tool.project_id, field=spec.as_dict())
-    emit(registry, ToolUpdated(tool, actor=actor, changes={"custom_fields": ["add", spec.name]}))
-    session.flush()
+    with change(registry, ToolUpdated, node=tool, actor=actor,
+                old={"custom_fields": plain_value(list(tool.custom_fields or ()))},
+                new={"custom_fields": plain_value(list(tool.custom_fields or ()))
+                     + [spec.as_dict()]},
+                version=version, change="add-field", field=spec.name) as ch:
+        tool.custom_fields = ch.new["custom_fields"]
+        ch.log("fields.add", "added the %s field %s" % (spec.type, spec.name),
+               field=spec.as_dict())
+        ch.event_detail["changes"] = {"custom_fields": ["add", spec.name]}
     return spec
 
 
-def remove_custom_field(registry, tool, name, actor):
+def remove_custom_field(registry, tool, name, actor, version=None):
     fields = [dict(f) for f in tool.custom_fields or ()]
     kept = [f for f in fields if f.get("name") != name]
     if len(kept) == len(fields):
         raise ActionError("There is no field named %r (the list may have changed; reload)."
                           % (name or "")[:60])
-    change = audit(registry, ToolUpdated.topic, node_type="ToolInstance", node=tool,
-                   old={"custom_fields": plain_value(fields)},
-                   new={"custom_fields": plain_value(kept)},
-                   actor=actor,
-                   detail={"change": "remove-field", "field": name})
-    tool.custom_fields = change.new["custom_fields"]
-    record(tool, "tool", actor, "fields.remove", "removed the field %s" % name,
-           project_id=tool.project_id, field=name)
-    emit(registry, ToolUpdated(tool, actor=actor, changes={"custom_fields": ["remove", name]}))
-    session.flush()
+    with change(registry, ToolUpdated, node=tool, actor=actor,
+                old={"custom_fields": plain_value(fields)},
+                new={"custom_fields": plain_value(kept)},
+                version=version, change="remove-field", field=name) as ch:
+        tool.custom_fields = ch.new["custom_fields"]
+        ch.log("fields.remove", "removed the field %s" % name, field=name)
+        ch.event_detail["changes"] = {"custom_fields": ["remove", name]}

@@ -2,11 +2,10 @@
 membership, and the transitive ``implied_ids`` that principals come from."""
 
 from ..events import RolesChanged
-from ..model import Project, ProjectRole, emit, session
+from ..model import Project, ProjectRole
 from ..names import single_line
-from ..bus.auditing import audit
-from . import ActionError, flush_or_refuse
-from .audit import record
+from ..unit_of_work import change
+from . import ActionError
 
 BUILTIN_ROLES = ("Admin", "Developer", "Member")
 MAX_ROLE_NAME = 40
@@ -74,75 +73,77 @@ def _check_new_role(roles, name, includes):
     return name, include_ids
 
 
-def create_role(registry, project_doc, name, includes, actor):
+def create_role(registry, project_doc, name, includes, actor, version=None):
     roles = roles_of(project_doc)
-    name, include_ids = _check_new_role(roles, name, includes)
-    change = audit(registry, RolesChanged.topic, node_type="Project", node=project_doc,
-                   new={"name": name, "includes": list(include_ids)}, actor=actor,
-                   detail={"change": "create"})
-    name, include_ids = _check_new_role(roles, change.new["name"], change.new["includes"])
-    role = ProjectRole(project_id=project_doc._id, name=name, includes=include_ids,
-                       position=10)
-    _recompute_implied(roles + [role])
-    record(project_doc, "project", actor, "role.create", "created role %s" % name,
-           project_id=project_doc._id, role=name)
-    emit(registry, RolesChanged(project_doc, actor=actor, change="create", role=name))
-    flush_or_refuse("There is already a role named %r." % name)
+    with change(registry, RolesChanged, node=project_doc, actor=actor,
+                new={"name": name, "includes": list(includes)},
+                validate=lambda new: _checked_new_role(roles, new),
+                version=version, version_field="roles_version",
+                change="create") as ch:
+        name, include_ids = ch.new["name"], ch.new["includes"]
+        ch.on_duplicate = "There is already a role named %r." % name
+        role = ProjectRole(project_id=project_doc._id, name=name, includes=include_ids,
+                           position=10)
+        _recompute_implied(roles + [role])
+        ch.log("role.create", "created role %s" % name, role=name)
+        ch.event_detail.update(change="create", role=name)
     return role
 
 
-def delete_role(registry, project_doc, role, actor):
+def _checked_new_role(roles, new):
+    name, include_ids = _check_new_role(roles, new["name"], new["includes"])
+    return {"name": name, "includes": include_ids}
+
+
+def delete_role(registry, project_doc, role, actor, version=None):
     if role.name in BUILTIN_ROLES:
         raise ActionError("The built-in roles cannot be deleted.")
-    audit(registry, RolesChanged.topic, node_type="Project", node=project_doc,
-          old={"name": role.name, "includes": list(role.includes),
-               "user_ids": list(role.user_ids)}, new={}, actor=actor,
-          detail={"change": "delete", "role": role.name})
-    roles = [r for r in roles_of(project_doc) if r._id != role._id]
-    for other in roles:
-        if role._id in other.includes:
-            other.includes = [i for i in other.includes if i != role._id]
-    _recompute_implied(roles)
-    role.delete()
-    record(project_doc, "project", actor, "role.delete", "deleted role %s" % role.name,
-           project_id=project_doc._id, role=role.name)
-    emit(registry, RolesChanged(project_doc, actor=actor, change="delete", role=role.name))
-    session.flush()
+    with change(registry, RolesChanged, node=project_doc, actor=actor,
+                old={"name": role.name, "includes": list(role.includes),
+                     "user_ids": list(role.user_ids)}, new={},
+                version=version, version_field="roles_version",
+                change="delete", role=role.name) as ch:
+        roles = [r for r in roles_of(project_doc) if r._id != role._id]
+        for other in roles:
+            if role._id in other.includes:
+                other.includes = [i for i in other.includes if i != role._id]
+        _recompute_implied(roles)
+        role.delete()
+        ch.log("role.delete", "deleted role %s" % role.name, role=role.name)
+        ch.event_detail.update(change="delete", role=role.name)
 
 
-def add_member(registry, project_doc, role, user, actor):
+def add_member(registry, project_doc, role, user, actor, version=None):
     if user._id in role.user_ids:
         raise ActionError("%s already has the role %s." % (user.username, role.name))
-    change = audit(registry, RolesChanged.topic, node_type="Project", node=project_doc,
-                   old={"role": role.name, "user_ids": list(role.user_ids)},
-                   new={"role": role.name, "user_ids": list(role.user_ids) + [user._id]},
-                   actor=actor, detail={"change": "add-member", "user": user.username})
-    role.user_ids = list(change.new["user_ids"])
-    record(project_doc, "project", actor, "role.add-member",
-           "gave %s the role %s" % (user.username, role.name),
-           project_id=project_doc._id, role=role.name, user=user.username)
-    emit(registry, RolesChanged(project_doc, actor=actor, change="add-member",
-                                role=role.name, user=user.username))
-    session.flush()
+    with change(registry, RolesChanged, node=project_doc, actor=actor,
+                old={"role": role.name, "user_ids": list(role.user_ids)},
+                new={"role": role.name, "user_ids": list(role.user_ids) + [user._id]},
+                version=version, version_field="roles_version",
+                change="add-member", user=user.username) as ch:
+        role.user_ids = list(ch.new["user_ids"])
+        ch.log("role.add-member", "gave %s the role %s" % (user.username, role.name),
+               role=role.name, user=user.username)
+        ch.event_detail.update(change="add-member", role=role.name, user=user.username)
 
 
-def remove_member(registry, project_doc, role, user, actor):
+def remove_member(registry, project_doc, role, user, actor, version=None):
     if user._id not in role.user_ids:
         raise ActionError("%s does not have the role %s." % (user.username, role.name))
-    _check_admins_left(role, [u for u in role.user_ids if u != user._id], user)
-    change = audit(registry, RolesChanged.topic, node_type="Project", node=project_doc,
-                   old={"role": role.name, "user_ids": list(role.user_ids)},
-                   new={"role": role.name,
-                        "user_ids": [u for u in role.user_ids if u != user._id]},
-                   actor=actor, detail={"change": "remove-member", "user": user.username})
-    _check_admins_left(role, change.new["user_ids"], user)
-    role.user_ids = list(change.new["user_ids"])
-    record(project_doc, "project", actor, "role.remove-member",
-           "took the role %s from %s" % (role.name, user.username),
-           project_id=project_doc._id, role=role.name, user=user.username)
-    emit(registry, RolesChanged(project_doc, actor=actor, change="remove-member",
-                                role=role.name, user=user.username))
-    session.flush()
+
+    def admins_left(new):
+        _check_admins_left(role, new["user_ids"], user)
+
+    with change(registry, RolesChanged, node=project_doc, actor=actor,
+                old={"role": role.name, "user_ids": list(role.user_ids)},
+                new={"role": role.name,
+                     "user_ids": [u for u in role.user_ids if u != user._id]},
+                validate=admins_left, version=version, version_field="roles_version",
+                change="remove-member", user=user.username) as ch:
+        role.user_ids = list(ch.new["user_ids"])
+        ch.log("role.remove-member", "took the role %s from %s" % (role.name, user.username),
+               role=role.name, user=user.username)
+        ch.event_detail.update(change="remove-member", role=role.name, user=user.username)
 
 
 def _check_admins_left(role, user_ids, user):

@@ -6,12 +6,11 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from ..events import UserCreated
-from ..model import User, emit, session
+from ..model import User, session
 from ..model.web_session import end_sessions_of
 from ..names import InvalidName, check_username, single_line
-from ..bus.auditing import audit
+from ..unit_of_work import change
 from . import ActionError, flush_or_refuse
-from .audit import record
 from .email_verification import ask_to_verify
 
 hasher = PasswordHasher()
@@ -70,23 +69,27 @@ def create_user(registry, username, email, password, display_name="", site_admin
     personal project run before anything is saved."""
     from .projects import audit_personal_project, create_personal_project
     check_password_rules(password)
-    username, email, display_name = _check_new_user(username, email, display_name, verified)
-    change = audit(registry, UserCreated.topic, node_type="User",
-                   new={"username": username, "email": email, "display_name": display_name,
-                        "site_admin": bool(site_admin)}, actor=actor, source=source)
-    if (change.new["username"], change.new["email"], change.new["display_name"]) != (
-            username, email, display_name):
+
+    def checked(new):
         username, email, display_name = _check_new_user(
-            change.new["username"], change.new["email"], change.new["display_name"], verified)
-    site_admin = bool(change.new["site_admin"])
-    project_change = audit_personal_project(registry, username, display_name or username,
-                                            actor, source)
-    address = {"email": email} if verified else {"pending_email": email}
-    user = User(username=username, display_name=display_name,
-                password_hash=hasher.hash(password), site_admin=site_admin, **address)
-    emit(registry, UserCreated(user, actor=actor or user, source=source))
-    flush_or_refuse("The username or e-mail address is taken." if verified
-                    else "The username %r is taken." % username, user)
+            new["username"], new["email"], new["display_name"], verified)
+        return dict(new, username=username, email=email, display_name=display_name,
+                    site_admin=bool(new["site_admin"]))
+
+    with change(registry, UserCreated, node_type=User, actor=actor, source=source,
+                new={"username": username, "email": email, "display_name": display_name,
+                     "site_admin": bool(site_admin)}, validate=checked) as ch:
+        username, email, display_name = (ch.new[k] for k in ("username", "email",
+                                                              "display_name"))
+        project_change = audit_personal_project(registry, username, display_name or username,
+                                                actor, source)
+        address = {"email": email} if verified else {"pending_email": email}
+        user = ch.node = User(username=username, display_name=display_name,
+                              password_hash=hasher.hash(password),
+                              site_admin=ch.new["site_admin"], **address)
+        ch.event_actor = actor or user        # at sign-up the user is their own actor
+        flush_or_refuse("The username or e-mail address is taken." if verified
+                        else "The username %r is taken." % username, user)
     create_personal_project(registry, user, project_change, source=source)
     if not verified:
         ask_to_verify(registry, user, email)
@@ -142,9 +145,9 @@ def change_password(user, old_password, new_password, actor=None):
     if not verify_password(user, old_password):
         raise ActionError("The current password is not correct.")
     check_password_rules(new_password)
-    user.password_hash = hasher.hash(new_password)
-    record(user, "user", actor or user, "user.password", "changed the password")
-    session.flush()
+    with change(None, None, node=user, actor=actor or user, new={}) as ch:
+        user.password_hash = hasher.hash(new_password)
+        ch.log("user.password", "changed the password")
     end_sessions_of(user._id)
 
 
@@ -154,20 +157,21 @@ def set_disabled(user, disabled, actor):
     disabled = bool(disabled)
     if user.disabled == disabled:
         return user
-    user.disabled = disabled
-    record(user, "user", actor, "user.disable" if disabled else "user.enable",
-           "disabled the account" if disabled else "enabled the account")
-    session.flush()
+    with change(None, None, node=user, actor=actor, new={"disabled": disabled}) as ch:
+        user.disabled = disabled
+        ch.log("user.disable" if disabled else "user.enable",
+               "disabled the account" if disabled else "enabled the account")
     if disabled:
         end_sessions_of(user._id)
     return user
 
 
-def update_profile(registry, user, display_name, email, actor=None):
+def update_profile(registry, user, display_name, email, actor=None, version=None):
     """Change the display name at once and the e-mail address through
     verification: a new address waits (mail goes on to the verified one) and
     is mailed about, with the same answer whether or not another account
-    holds it.  Returns the address now waiting, or None."""
+    holds it.  Returns the address now waiting, or None.  ``version``: the
+    profile version the form showed (a stale form is a 409)."""
     email = check_email(email)
     display_name = check_display_name(display_name)
     changed = []
@@ -176,17 +180,19 @@ def update_profile(registry, user, display_name, email, actor=None):
     new_address = None
     if email == user.email:
         if user.pending_email:       # back to the verified address: nothing waits now
-            user.pending_email = ""
-            user.email_token_hash, user.email_token_expires = "", 0.0
             changed.append("e-mail (kept the verified one)")
     elif email != user.pending_email:
         new_address = email
         changed.append("e-mail (waiting for verification)")
     if not changed:
         return None
-    user.display_name = display_name
-    record(user, "user", actor or user, "user.update", "changed %s" % ", ".join(changed))
-    session.flush()
+    with change(registry, None, node=user, actor=actor or user, version=version,
+                old={"display_name": user.display_name}, new={"display_name": display_name}) as ch:
+        if email == user.email:
+            user.pending_email = ""
+            user.email_token_hash, user.email_token_expires = "", 0.0
+        user.display_name = display_name
+        ch.log("user.update", "changed %s" % ", ".join(changed))
     if new_address is not None:
         ask_to_verify(registry, user, new_address)
     return new_address

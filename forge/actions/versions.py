@@ -9,10 +9,10 @@ import difflib
 
 
 from ..events import ArtifactCreated, ArtifactModified
-from ..model import Snapshot, emit, session, utcnow
+from ..model import Snapshot, session, utcnow
 from ..model.artifact import plain_value
 from ..model.session import collection
-from ..bus.auditing import audit
+from ..unit_of_work import change
 from . import ActionError, Conflict, flush_or_refuse
 
 
@@ -30,23 +30,19 @@ def create_versioned(registry, cls, actor, comment="", source="web", **fields):
 
     The ``{type}.created`` auditors see ``fields`` as ``change.new``; what they
     leave there is what is saved."""
-    change = audit(registry, "%s.%s" % (cls.__mongometa__.polymorphic_identity,
-                                        ArtifactCreated.verb),
-                   node_type=cls.__name__, new=fields, actor=actor, source=source,
-                   detail={"comment": comment})
-    fields = change.new
-    now = utcnow()
-    path = fields["path"]
-    artifact = cls(family=path.split("/", 1)[0], version=1, created=now, modified=now,
-                   author_id=actor._id if actor else None, **fields)
-    # the holder may be a node the user may not read: the message does not
-    # tell that one exists
-    flush_or_refuse("The name “%s” is not available here; choose another name." % path,
-                    artifact)
-    Snapshot(artifact_id=artifact._id, version=1, author_id=artifact.author_id,
-             timestamp=now, comment=comment or "created", data=artifact.snapshot_data())
-    emit(registry, ArtifactCreated(artifact, actor=actor, source=source))
-    session.flush()
+    with change(registry, ArtifactCreated, node_type=cls, new=fields, actor=actor,
+                source=source, comment=comment) as ch:
+        fields = ch.new
+        now = utcnow()
+        path = fields["path"]
+        artifact = ch.node = cls(family=path.split("/", 1)[0], version=1, created=now,
+                                 modified=now, author_id=actor._id if actor else None, **fields)
+        # the holder may be a node the user may not read: the message does not
+        # tell that one exists
+        flush_or_refuse("The name “%s” is not available here; choose another name." % path,
+                        artifact)
+        Snapshot(artifact_id=artifact._id, version=1, author_id=artifact.author_id,
+                 timestamp=now, comment=comment or "created", data=artifact.snapshot_data())
     return artifact
 
 
@@ -60,13 +56,20 @@ def save_versioned(registry, artifact, edited_version, changes, actor, comment="
     changes = _real_changes(artifact, changes)
     if not changes:
         return artifact, False
-    change = audit(registry, "%s.%s" % (artifact.type, ArtifactModified.verb),
-                   node_type=type(artifact).__name__, node=artifact,
-                   old=artifact.snapshot_data(), new=changes, actor=actor, source=source,
-                   detail={"edited_version": edited_version, "comment": comment})
-    changes = _real_changes(artifact, change.new)
-    if not changes:
-        return artifact, False
+    with change(registry, ArtifactModified, node=artifact, old=artifact.snapshot_data(),
+                new=changes, actor=actor, source=source, edited_version=edited_version,
+                comment=comment) as ch:
+        changes = _real_changes(artifact, ch.new)
+        if not changes:
+            ch.nothing_changed()
+            return artifact, False
+        fresh = _replace_version(artifact, edited_version, changes, actor, comment)
+        ch.node = fresh
+        ch.event_detail.update(version=fresh.version, fields=sorted(changes))
+    return fresh, True
+
+
+def _replace_version(artifact, edited_version, changes, actor, comment):
     now = utcnow()
     # one conditional whole-document write: exactly one of two saves of the same
     # edited version wins (replace, not $set, keeps datetimes typed on nx-27017)
@@ -85,10 +88,7 @@ def save_versioned(registry, artifact, edited_version, changes, actor, comment="
     Snapshot(artifact_id=fresh._id, version=fresh.version,
              author_id=actor._id if actor else None, timestamp=now,
              comment=comment, data=fresh.snapshot_data())
-    emit(registry, ArtifactModified(fresh, actor=actor, source=source,
-                                    version=fresh.version, fields=sorted(changes)))
-    session.flush()
-    return fresh, True
+    return fresh
 
 
 def _real_changes(artifact, changes):

@@ -8,10 +8,9 @@ audit entry and an ``ArtifactModified`` event whose detail names the files.
 import uuid
 
 from ..actions import ActionError
-from ..actions.audit import record
-from ..bus.auditing import audit
+from ..unit_of_work import change
 from ..events import ArtifactModified
-from ..model import emit, session
+from ..model import session
 from ..model.session import set_fields
 from .files import bucket, content_type_for, human_size, max_bytes, read_limited, safe_filename
 from .model import Attachment
@@ -99,37 +98,33 @@ def attach_files(registry, artifact_doc, uploads, actor, source="web"):
     if len(uploads) > MAX_FILES:
         raise ActionError("Attach at most %d files at once." % MAX_FILES)
     names = [safe_filename(u[0]) for u in uploads]
-    audit(registry, "%s.%s" % (artifact_doc.type, ArtifactModified.verb),
-          node_type=type(artifact_doc).__name__, node=artifact_doc, old={},
-          new={"attachments": names}, actor=actor, source=source,
-          detail={"action": "attachment.add"})
-    saved = [save_attachment(registry, artifact_doc, name, fileobj, content_type, actor)
-             for (_name, fileobj, content_type), name in zip(uploads, names)]
-    record(artifact_doc, "artifact", actor, "attachment.add",
-           "attached %s" % ", ".join(a.filename for a in saved),
-           project_id=artifact_doc.project_id, path=artifact_doc.path)
-    emit(registry, ArtifactModified(artifact_doc, actor=actor, source=source,
-                                    attachments=[a.filename for a in saved]))
-    session.flush()
+    with change(registry, ArtifactModified, node=artifact_doc, old={},
+                new={"attachments": names}, actor=actor, source=source,
+                action="attachment.add") as ch:
+        saved = [save_attachment(registry, artifact_doc, name, fileobj, content_type, actor)
+                 for (_name, fileobj, content_type), name in zip(uploads, names)]
+        ch.log("attachment.add", "attached %s" % ", ".join(a.filename for a in saved),
+               path=artifact_doc.path)
+        ch.event_detail["attachments"] = [a.filename for a in saved]
     return saved
 
 
 def delete_attachment(registry, attachment, actor, artifact_doc=None, source="web"):
     """Mark the attachment deleted (the bytes stay, for the audit trail); with
-    ``artifact_doc``, audit and announce it as a change of the artifact."""
-    if artifact_doc is not None:
-        audit(registry, "%s.%s" % (artifact_doc.type, ArtifactModified.verb),
-              node_type=type(artifact_doc).__name__, node=artifact_doc, old={},
-              new={"deleted_attachment": attachment.filename}, actor=actor, source=source,
-              detail={"action": "attachment.delete"})
-    set_fields(attachment, deleted=True)
-    if artifact_doc is not None:
-        record(artifact_doc, "artifact", actor, "attachment.delete",
-               "removed attachment %s" % attachment.filename,
-               project_id=artifact_doc.project_id, path=artifact_doc.path)
-        emit(registry, ArtifactModified(artifact_doc, actor=actor, source=source,
-                                        deleted_attachment=attachment.filename))
-    session.flush()
+    ``artifact_doc``, run its auditors, log and announce it as a change of the
+    artifact (without, the post it belongs to is the change: no event)."""
+    if artifact_doc is None:
+        with change(registry, None, node=attachment, actor=actor, source=source,
+                    new={"deleted": True}):
+            set_fields(attachment, deleted=True)
+        return attachment
+    with change(registry, ArtifactModified, node=artifact_doc, old={},
+                new={"deleted_attachment": attachment.filename}, actor=actor, source=source,
+                action="attachment.delete") as ch:
+        set_fields(attachment, deleted=True)
+        ch.log("attachment.delete", "removed attachment %s" % attachment.filename,
+               path=artifact_doc.path)
+        ch.event_detail["deleted_attachment"] = attachment.filename
     return attachment
 
 

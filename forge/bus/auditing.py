@@ -1,14 +1,16 @@
 """Auditors: synchronous checks that see a change before it is saved (after Roundup).
 
-Every action in ``forge.actions`` (and a tool's own actions) calls ``audit``
-after validating its input and before it changes any document, with the same
-topic as the event it will emit.  The matching auditors run in order (priority,
+The unit of work (``forge.unit_of_work.change``, through which every action
+of the core and the tools changes data) calls ``run_auditors`` after
+validating the input and before any document changes, with the topic of the
+event the change will emit.  The matching auditors run in order (priority,
 then name; see ``forge.bus.registry``), each with the same ``Change``:
 
 * it may modify ``change.new`` in place; the action saves what is in
-  ``change.new`` afterwards (and re-checks the values it validates);
+  ``change.new`` afterwards (and the unit of work validates it again);
 * it may raise ``Rejected("message", status=422)``; the action then stops
-  before writing anything (no document, no snapshot, no outbox record), and
+  before writing anything (no document, no snapshot, no audit-log entry, no
+  outbox record), and
   the page or the JSON error shows the message with that status.
 
 An auditor is a plain function::
@@ -22,7 +24,8 @@ An auditor is a plain function::
         config.add_auditor("notes.note.*", no_shouting)
 
 ``Change`` does not depend on a request: the CLI, the mail gateway and the
-tests go through the same auditors as the web.
+tests go through the same auditors as the web.  (The audit *log*, the record
+of who changed what, is ``forge.model.change_log``.)
 """
 from ..actions import ActionError
 from .registry import auditors_for
@@ -83,8 +86,8 @@ class Change:
         return name in self.new and self.new[name] != self.old.get(name)
 
 
-def audit(registry, topic, *, node_type, node=None, old=None, new, actor, source="web",
-          detail=None):
+def run_auditors(registry, topic, *, node_type, node=None, old=None, new, actor, source="web",
+                 detail=None):
     """Run the auditors matching ``topic`` on the proposed change; return the
     ``Change`` (whose ``new`` the caller saves) or let ``Rejected`` through."""
     change = Change(topic, node_type, node, dict(old or {}), new, actor, source or "web",

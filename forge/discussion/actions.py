@@ -1,8 +1,8 @@
 """Changes to threads and posts: post, reply, edit, moderate, delete, lock.
 
-Each follows the forge's action shape: validate, ``audit()`` with the topic of
-the event it will emit (``{tool}.post.created`` ...; the spam checker is one
-of those auditors), write, record, ``emit``, flush.  Whether the actor may do
+Each validates its input, then is one unit of work (``forge.unit_of_work``):
+the auditors of the event's topic (``{tool}.post.created`` ...; the spam
+checker is one of them), the write, the audit-log entry, the event, the flush.  Whether the actor may do
 it (``post``, ``unmoderated_post``, ``moderate`` on the artifact) is the
 caller's question: the views ask the request, the mail gateway its sender.
 
@@ -17,14 +17,13 @@ from ming.odm.odmsession import ObjectState
 from pymongo.errors import DuplicateKeyError
 
 from ..actions import ActionError, Conflict
-from ..actions.audit import record
 from ..attachments import AttachmentTooLarge, max_bytes, save_attachment
-from ..bus.auditing import audit
-from ..model import Artifact, emit, session, utcnow
+from ..model import Artifact, session, utcnow
 from ..model.session import collection, set_fields
 from .events import (PostApproved, PostCreated, PostDeleted, PostUpdated, ThreadLocked,
                      ThreadUnlocked)
 from .model import STATUSES, Post, Thread, slug_segment
+from ..unit_of_work import change
 
 MAX_TEXT = 64 * 1024
 MAX_DEPTH = 40          # replies nest at most this deep (the slug grows per level)
@@ -130,33 +129,29 @@ def add_post(registry, node, text, actor, parent_id=None, uploads=(), source="we
         raise LockedThread("This discussion is locked: it takes no new posts.")
     parent = _parent(thread, parent_id)
     status = "ok" if may_skip_moderation else "pending"
-    change = audit(registry, PostCreated.topic_for(tool_type), node_type="Post",
-                   new={"text": text, "status": status, "status_reason": "",
-                        "parent_id": parent._id if parent else None,
-                        "attachments": [u[0] for u in uploads]},
-                   actor=actor, source=source,
-                   detail={"artifact_id": ref._id, "path": ref.path, "tool_id": ref.tool_id,
-                           "project_id": ref.project_id, "tool_type": tool_type,
-                           "may_skip_moderation": bool(may_skip_moderation),
-                           "trusted": bool(trusted)})
-    text = check_text(change.new.get("text"))
-    status = check_status(change.new.get("status", status))
-    thread = thread or thread_for(ref, create=True, tool_type=tool_type)
-    now = utcnow()
-    post = Post(thread_id=thread._id, ref_id=ref._id, project_id=ref.project_id,
-                tool_id=ref.tool_id, tool_type=tool_type, path=ref.path,
-                ref_title=getattr(ref, "title", "") or "",
-                parent_id=parent._id if parent else None,
-                slug=(parent.slug + "/" if parent else "") + slug_segment(),
-                author_id=actor._id if actor else None, editor_id=actor._id if actor else None,
-                text=text, status=status,
-                status_reason=str(change.new.get("status_reason") or "")[:200],
-                version=1, history=[], created=now, modified=now,
-                attachment_ids=[], attachments=[])
+    with change(registry, PostCreated, topic=PostCreated.topic_for(tool_type), node_type="Post",
+                new={"text": text, "status": status, "status_reason": "",
+                     "parent_id": parent._id if parent else None,
+                     "attachments": [u[0] for u in uploads]},
+                actor=actor, source=source,
+                artifact_id=ref._id, path=ref.path, tool_id=ref.tool_id,
+                project_id=ref.project_id, tool_type=tool_type,
+                may_skip_moderation=bool(may_skip_moderation), trusted=bool(trusted)) as ch:
+        text = check_text(ch.new.get("text"))
+        status = check_status(ch.new.get("status", status))
+        thread = thread or thread_for(ref, create=True, tool_type=tool_type)
+        now = utcnow()
+        post = ch.node = Post(
+            thread_id=thread._id, ref_id=ref._id, project_id=ref.project_id,
+            tool_id=ref.tool_id, tool_type=tool_type, path=ref.path,
+            ref_title=getattr(ref, "title", "") or "", parent_id=parent._id if parent else None,
+            slug=(parent.slug + "/" if parent else "") + slug_segment(),
+            author_id=actor._id if actor else None, editor_id=actor._id if actor else None,
+            text=text, status=status, status_reason=str(ch.new.get("status_reason") or "")[:200],
+            version=1, history=[], created=now, modified=now, attachment_ids=[], attachments=[])
+        ch.event_detail.update(tool_type=tool_type, status=status, parent_id=post.parent_id,
+                               thread_id=thread._id)
     # attachments name the post they belong to, so it is saved first
-    emit(registry, PostCreated(post, actor=actor, source=source, tool_type=tool_type,
-                               status=status, parent_id=post.parent_id, thread_id=thread._id))
-    session.flush()
     if uploads:
         _store_uploads(registry, ref, post, uploads, actor)
     if post.visible:
@@ -218,15 +213,25 @@ def edit_post(registry, post, text, actor, edited_version=None, source="web",
     if text == post.text:
         return post, False
     _follow_artifact(post)
-    change = audit(registry, PostUpdated.topic_for(post.tool_type), node_type="Post",
-                   node=post, old={"text": post.text, "status": post.status},
-                   new={"text": text, "status": post.status,
-                        "status_reason": post.status_reason},
-                   actor=actor, source=source,
-                   detail={"edit": True, "path": post.path, "trusted": bool(trusted)})
-    text = check_text(change.new.get("text"))
-    status = check_status(change.new.get("status", post.status))
-    was_visible = post.visible
+    with change(registry, PostUpdated, topic=PostUpdated.topic_for(post.tool_type), node=post,
+                old={"text": post.text, "status": post.status},
+                new={"text": text, "status": post.status, "status_reason": post.status_reason},
+                actor=actor, source=source, edit=True, path=post.path,
+                trusted=bool(trusted)) as ch:
+        was_visible = post.visible
+        fresh = _replace_text(post, actor, ch.new)
+        ch.node = fresh
+        ch.event_detail.update(version=fresh.version, status=fresh.status)
+    if was_visible and not fresh.visible:
+        _count_id(fresh.thread_id, -1)
+    return fresh, True
+
+
+def _replace_text(post, actor, new):
+    """Write version + 1 of ``post`` with ``new`` text and status, conditioned on
+    the version read (a concurrent edit is a 409); the post as stored now."""
+    text = check_text(new.get("text"))
+    status = check_status(new.get("status", post.status))
     version = post.version
     documents = collection(Post)
     current = documents.find_one({"_id": post._id})
@@ -240,18 +245,12 @@ def edit_post(registry, post, text, actor, edited_version=None, source="web",
                     "timestamp": current.get("modified") or now})
     document = dict(current, text=text, status=status, version=version + 1, modified=now,
                     editor_id=actor._id if actor else None, history=earlier,
-                    status_reason=str(change.new.get("status_reason") or "")[:200])
+                    status_reason=str(new.get("status_reason") or "")[:200])
     if documents.replace_one({"_id": post._id, "version": version}, document).matched_count != 1:
         raise Conflict("Someone changed this post while you were editing it; "
                        "reload the page and edit the new version.")
     session.expunge(post)
-    fresh = Post.query.get(_id=post._id)
-    emit(registry, PostUpdated(fresh, actor=actor, source=source, version=fresh.version,
-                               status=fresh.status))
-    session.flush()
-    if was_visible and not fresh.visible:
-        _count_id(fresh.thread_id, -1)
-    return fresh, True
+    return Post.query.get(_id=post._id)
 
 
 def moderate_post(registry, post, decision, actor, source="web"):
@@ -268,16 +267,15 @@ def moderate_post(registry, post, decision, actor, source="web"):
         return post
     _follow_artifact(post)
     event_class = PostApproved if decision == "approve" else PostUpdated
-    audit(registry, event_class.topic_for(post.tool_type), node_type="Post", node=post,
-          old={"status": post.status}, new={"status": status}, actor=actor, source=source,
-          detail={"decision": decision, "path": post.path})
-    was_visible = post.visible
-    set_fields(post, status=status, status_reason="" if status == "ok" else "moderator")
-    _record(post, actor, "post.%s" % decision, "%s a post in %s" % (
-        "approved" if decision == "approve" else "marked as spam", post.ref_title or post.path))
-    emit(registry, event_class(post, actor=actor, source=source, status=status,
-                               decision=decision))
-    session.flush()
+    with change(registry, event_class, topic=event_class.topic_for(post.tool_type), node=post,
+                old={"status": post.status}, new={"status": status}, actor=actor,
+                source=source, decision=decision, path=post.path) as ch:
+        was_visible = post.visible
+        set_fields(post, status=status, status_reason="" if status == "ok" else "moderator")
+        _log_on_artifact(ch, post, "post.%s" % decision, "%s a post in %s" % (
+            "approved" if decision == "approve" else "marked as spam",
+            post.ref_title or post.path))
+        ch.event_detail.update(status=status, decision=decision)
     if post.visible and not was_visible:
         _count_id(post.thread_id, +1, touch=True)
     elif was_visible and not post.visible:
@@ -290,14 +288,13 @@ def delete_post(registry, post, actor, source="web"):
     if post.deleted:
         return post
     _follow_artifact(post)
-    audit(registry, PostDeleted.topic_for(post.tool_type), node_type="Post", node=post,
-          old={"deleted": False}, new={"deleted": True}, actor=actor, source=source,
-          detail={"path": post.path})
-    was_visible = post.visible
-    set_fields(post, deleted=True)
-    _record(post, actor, "post.delete", "deleted a post in %s" % (post.ref_title or post.path))
-    emit(registry, PostDeleted(post, actor=actor, source=source))
-    session.flush()
+    with change(registry, PostDeleted, topic=PostDeleted.topic_for(post.tool_type), node=post,
+                old={"deleted": False}, new={"deleted": True}, actor=actor, source=source,
+                path=post.path) as ch:
+        was_visible = post.visible
+        set_fields(post, deleted=True)
+        _log_on_artifact(ch, post, "post.delete",
+                         "deleted a post in %s" % (post.ref_title or post.path))
     if was_visible:
         _count_id(post.thread_id, -1)
     return post
@@ -309,21 +306,20 @@ def set_thread_locked(registry, thread, locked, actor, source="web"):
     if bool(thread.locked) == locked:
         return thread
     event_class = ThreadLocked if locked else ThreadUnlocked
-    audit(registry, event_class.topic_for(thread.tool_type), node_type="Thread", node=thread,
-          old={"locked": bool(thread.locked)}, new={"locked": locked}, actor=actor,
-          source=source, detail={"path": thread.ref_path})
-    set_fields(thread, locked=locked)
-    _record(SimpleNamespace(ref_id=thread.ref_id, project_id=thread.project_id), actor,
-            "thread.lock" if locked else "thread.unlock",
-            "%s the discussion" % ("locked" if locked else "unlocked"))
-    emit(registry, event_class(thread, actor=actor, source=source, locked=locked))
-    session.flush()
+    with change(registry, event_class, topic=event_class.topic_for(thread.tool_type),
+                node=thread, old={"locked": bool(thread.locked)}, new={"locked": locked},
+                actor=actor, source=source, path=thread.ref_path) as ch:
+        set_fields(thread, locked=locked)
+        _log_on_artifact(ch, SimpleNamespace(ref_id=thread.ref_id, project_id=thread.project_id),
+                         "thread.lock" if locked else "thread.unlock",
+                         "%s the discussion" % ("locked" if locked else "unlocked"))
+        ch.event_detail["locked"] = locked
     return thread
 
 
-def _record(post, actor, action, summary):
-    """Audit entries go on the artifact, whose history admins read."""
-    record(SimpleNamespace(_id=post.ref_id), "artifact", actor, action, summary,
+def _log_on_artifact(ch, post, action, summary):
+    """Audit-log entries go on the artifact, whose history admins read."""
+    ch.log(action, summary, node=SimpleNamespace(_id=post.ref_id), kind="artifact",
            project_id=post.project_id, post_id=getattr(post, "_id", None))
 
 

@@ -1,6 +1,6 @@
 """Ming documents of the forge core."""
 from .artifact import Artifact, Snapshot, VersionedArtifact  # noqa: F401
-from .audit import AuditEntry  # noqa: F401
+from .change_log import ChangeLogEntry  # noqa: F401
 from .auth import ProjectRole, User  # noqa: F401
 from .outbox import OutboxEvent, emit  # noqa: F401
 from .project import Neighborhood, Project, ToolInstance  # noqa: F401

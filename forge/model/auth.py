@@ -31,6 +31,7 @@ class User(MappedClass):
     site_admin = FieldProperty(bool, if_missing=False)
     disabled = FieldProperty(bool, if_missing=False)
     created = FieldProperty(S.DateTime, if_missing=utcnow)
+    version = FieldProperty(int, if_missing=0)     # the profile form's (forge.unit_of_work)
     # sign-in failures are counted in forge.model.throttle, per name and network
 
     @property

@@ -42,6 +42,10 @@ class Project(MappedClass):
     user_id = FieldProperty(str, if_missing=None)   # owner of a /u/ project
     created = FieldProperty(S.DateTime, if_missing=utcnow)
     deleted = FieldProperty(bool, if_missing=False)
+    # settings versions (``forge.unit_of_work``): the edit form's, and the roles
+    # page's (the roles this project owns); a document stored without one is at 0
+    version = FieldProperty(int, if_missing=0)
+    roles_version = FieldProperty(int, if_missing=0)
 
     @property
     def name(self):
@@ -75,3 +79,5 @@ class ToolInstance(MappedClass):
     # run-time typed fields added by a project admin; see forge.fields
     custom_fields = FieldProperty([S.Anything])
     created = FieldProperty(S.DateTime, if_missing=utcnow)
+    # settings version (label, mount, options, custom fields): ``forge.unit_of_work``
+    version = FieldProperty(int, if_missing=0)

@@ -12,10 +12,8 @@ import time
 from pymongo.errors import DuplicateKeyError
 
 from ..actions import ActionError
-from ..actions.audit import record
-from ..bus.auditing import audit
+from ..unit_of_work import change
 from ..events import ArtifactEvent, ForgeEvent
-from ..model import emit, session
 from ..model.session import collection
 from .model import DIGEST, EACH, FREQUENCIES, NONE, MailPreference, Watch
 
@@ -86,17 +84,14 @@ def set_watch(registry, kind, doc, actor, watch=True, source="web"):
     else:
         event_class = NodeWatched if watch else NodeUnwatched
         topic = ("project.%s" if kind == "project" else "project.tool.%s") % event_class.verb
-    audit(registry, topic, node_type=type(doc).__name__, node=doc,
-          old={"watching": watching}, new={"watching": watch}, actor=actor, source=source)
-    if watch:
-        add_watch(actor._id, kind, doc)
-    else:
-        collection(Watch).delete_one({"_id": watch_key(actor._id, doc._id)})
-    project_id = doc._id if kind == "project" else getattr(doc, "project_id", None)
-    record(doc, kind, actor, "watch" if watch else "unwatch",
-           "%s %s" % ("watched" if watch else "stopped watching", kind), project_id=project_id)
-    emit(registry, event_class(doc, actor=actor, source=source))
-    session.flush()
+    with change(registry, event_class, topic=topic, node=doc, actor=actor, source=source,
+                old={"watching": watching}, new={"watching": watch}) as ch:
+        if watch:
+            add_watch(actor._id, kind, doc)
+        else:
+            collection(Watch).delete_one({"_id": watch_key(actor._id, doc._id)})
+        ch.log("watch" if watch else "unwatch",
+               "%s %s" % ("watched" if watch else "stopped watching", kind), kind=kind)
     return True
 
 
@@ -144,15 +139,13 @@ def set_frequency(registry, user, frequency, source="web"):
     """Each change, daily digest, or none."""
     if frequency not in FREQUENCIES:
         raise ActionError("Choose one of: each change, daily digest, none.")
-    audit(registry, "user.mail_preference.updated", node_type="User", node=user,
-          old={"frequency": frequency_of(user._id)}, new={"frequency": frequency},
-          actor=user, source=source)
-    collection(MailPreference).replace_one({"_id": user._id},
-                                           {"_id": user._id, "frequency": frequency},
-                                           upsert=True)
-    record(user, "user", user, "mail.preference", "e-mail: %s" % frequency)
-    emit(registry, MailPreferenceChanged(user, actor=user, source=source, frequency=frequency))
-    session.flush()
+    with change(registry, MailPreferenceChanged, node=user, actor=user, source=source,
+                old={"frequency": frequency_of(user._id)}, new={"frequency": frequency}) as ch:
+        collection(MailPreference).replace_one({"_id": user._id},
+                                               {"_id": user._id, "frequency": frequency},
+                                               upsert=True)
+        ch.log("mail.preference", "e-mail: %s" % frequency)
+        ch.event_detail["frequency"] = frequency
     return frequency
 
 

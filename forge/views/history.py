@@ -6,7 +6,7 @@ audit part is then shown to those who may administer it.
 """
 from pyramid.view import view_config
 
-from ..actions.audit import entries_for
+from ..model.change_log import entries_for
 from ..actions.versions import history
 from ..interfaces import INode, IVersioned
 from ..user_lookup import usernames

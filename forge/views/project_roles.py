@@ -14,6 +14,7 @@ from ..actions.roles import (BUILTIN_ROLES, add_member, create_role, delete_role
 from ..interfaces import IProject
 from ..model import User
 from ..redirects import redirect
+from ..unit_of_work import form_version
 
 
 @view_defaults(context=IProject, name="roles", permission="admin")
@@ -99,23 +100,27 @@ class RolesAdmin:
         post = self.post
         role = self.role(post.get("role_id"))
         user = self.user(post.get("username"))
-        add_member(self.request.registry, self.roles_doc, role, user, self.request.user)
+        add_member(self.request.registry, self.roles_doc, role, user, self.request.user,
+                   version=form_version(self.post))
         return "%s now has the role %s." % (user.username, role.name)
 
     def remove_member(self):
         post = self.post
         role = self.role(post.get("role_id"))
         user = self.user(post.get("username"))
-        remove_member(self.request.registry, self.roles_doc, role, user, self.request.user)
+        remove_member(self.request.registry, self.roles_doc, role, user, self.request.user,
+                      version=form_version(self.post))
         return "%s no longer has the role %s." % (user.username, role.name)
 
     def create_role(self):
         post = self.post
         role = create_role(self.request.registry, self.roles_doc, post.get("name", ""),
-                           post.getall("includes"), self.request.user)
+                           post.getall("includes"), self.request.user,
+                           version=form_version(post))
         return "Created the role %s." % role.name
 
     def delete_role(self):
         role = self.role(self.post.get("role_id"))
-        delete_role(self.request.registry, self.roles_doc, role, self.request.user)
+        delete_role(self.request.registry, self.roles_doc, role, self.request.user,
+                    version=form_version(self.post))
         return "Deleted the role %s." % role.name

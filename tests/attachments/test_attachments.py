@@ -11,7 +11,7 @@ from forge.attachments import (Attachment, AttachmentTooLarge, attachments_by_po
                                attachments_of, save_attachment)
 from forge.attachments.files import content_type_for, safe_filename
 from forge.attachments.views import content_disposition
-from forge.model import AuditEntry, session
+from forge.model import ChangeLogEntry, session
 from forge.testing import ForgeBrowser, forge_test_settings
 from tools.notes.actions import create_note
 from tools.notes.model import Note
@@ -211,7 +211,7 @@ def test_attaching_is_announced_and_audited(forge_app, site):
     upload(browser(forge_app, "ada"), NOTE, [("a.txt", b"a"), ("b.txt", b"b")])
     event = session.db["outbox"].find_one({"topic": "notes.note.updated"})
     assert event["message"]["detail"] == {"attachments": ["a.txt", "b.txt"]}
-    entry = AuditEntry.query.get(action="attachment.add")
+    entry = ChangeLogEntry.query.get(action="attachment.add")
     assert entry.summary == "attached a.txt, b.txt"
 
 

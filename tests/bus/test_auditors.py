@@ -16,9 +16,9 @@ from forge.actions.roles import (add_member, create_role, delete_role, remove_me
                                  role_named)
 from forge.actions.users import create_user
 from forge.actions.versions import revert
-from forge.bus.auditing import Change, Rejected, audit
+from forge.bus.auditing import Change, Rejected, run_auditors
 from forge.bus.registry import auditors_for
-from forge.model import AuditEntry, Neighborhood, OutboxEvent, Project, Snapshot, session
+from forge.model import ChangeLogEntry, Neighborhood, OutboxEvent, Project, Snapshot, session
 from forge.model.acl import AUTHENTICATED, EVERYONE, ace
 from forge.resources import SiteRoot
 from forge.testing import PASSWORD, forge_test_settings
@@ -91,14 +91,14 @@ def test_an_auditor_modifies_a_note_title_from_the_edit_form(forge_browser, regi
 
 def test_a_rejection_is_a_422_form_and_nothing_is_saved(forge_browser, registry, site):
     forge_browser.login("ada")
-    before = (outbox_count(), Snapshot.query.find().count(), AuditEntry.query.find().count())
+    before = (outbox_count(), Snapshot.query.find().count(), ChangeLogEntry.query.find().count())
     page = edit_note(forge_browser, "What the heck", status=422)
     assert "no swearing" in page.text
     assert "What the heck" in page.text          # the form keeps what the user typed
     note = fresh_note()
     assert (note.version, note.title) == (1, "Plan")
     assert (outbox_count(), Snapshot.query.find().count(),
-            AuditEntry.query.find().count()) == before
+            ChangeLogEntry.query.find().count()) == before
     assert seen(registry, "notes.note.updated") == []
 
 
@@ -195,7 +195,7 @@ def test_a_rejected_acl_change_is_a_403_and_the_acl_stays(forge_browser, registr
 # -- order ------------------------------------------------------------------------
 
 def test_auditors_run_by_priority_then_name(registry, site):
-    change = audit(registry, "scm.commit", node_type="Commit", new={"marks": []},
+    change = run_auditors(registry, "scm.commit", node_type="Commit", new={"marks": []},
                    actor=site["ada"], source="scm")
     assert isinstance(change, Change)
     # first (5) < a, b, c (100, by name) < late (500); wiki.# never matches

@@ -4,7 +4,7 @@ and the pieces (tokens, mailer settings) on their own."""
 import pytest
 from pyramid.exceptions import ConfigurationError
 
-from forge.model import AuditEntry, OutboxEvent, ToolInstance, session
+from forge.model import ChangeLogEntry, OutboxEvent, ToolInstance, session
 from forge.notifications.mailer import Mailer
 from forge.notifications.model import Watch
 from forge.notifications.tokens import make_token, read_token
@@ -36,7 +36,7 @@ def test_watch_buttons_on_project_tool_and_artifact_pages(site, login, registry)
     assert topics.count("project.watched") == 1
     assert topics.count("project.tool.watched") == 1 and "project.tool.unwatched" in topics
     assert topics.count("wiki.page.watched") == 1
-    assert AuditEntry.query.find({"action": "unwatch"}).count() == 1
+    assert ChangeLogEntry.query.find({"action": "unwatch"}).count() == 1
 
 
 def collection_count(user_id):

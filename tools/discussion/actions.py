@@ -9,10 +9,10 @@ the same as for a wiki page's or a ticket's comments.
 """
 import time
 
-from forge.api import (ActionError, ArtifactDeleted, InvalidName, PostCreated, add_post, audit,
+from forge.api import (ActionError, ArtifactDeleted, InvalidName, PostCreated, add_post, change,
                        check_description, check_shortname, check_text, check_title, collection,
-                       create_versioned, emit, new_id, record, role_named, save_versioned, session,
-                       set_fields, set_thread_locked, thread_for, with_privacy)
+                       create_versioned, new_id, role_named, run_auditors, save_versioned,
+                       session, set_fields, set_thread_locked, thread_for, with_privacy)
 
 from .model import THREAD, Forum, ForumThread
 
@@ -107,7 +107,7 @@ def precheck_held(registry, forum_node, subject, text, actor, source, may_skip_m
     returns True when an auditor would hold the post."""
     forum = forum_node.doc
     status = "ok" if may_skip_moderation else "pending"
-    change = audit(registry, PostCreated.topic_for("discussion"), node_type="Post",
+    change = run_auditors(registry, PostCreated.topic_for("discussion"), node_type="Post",
                    new={"text": "%s\n\n%s" % (subject, text), "status": status,
                         "status_reason": "", "parent_id": None, "attachments": []},
                    actor=actor, source=source,
@@ -122,9 +122,10 @@ def withdraw_thread(registry, thread, actor):
     """Undo a thread whose opening post was refused: deleted, and announced so."""
     session.expunge(thread)
     thread = ForumThread.query.get(_id=thread._id)
-    set_fields(thread, deleted=True)
-    emit(registry, ArtifactDeleted(thread, actor=actor, reason="opening post refused"))
-    session.flush()
+    with change(registry, ArtifactDeleted, node=thread, actor=actor, auditors=False,
+                new={"deleted": True}) as ch:
+        set_fields(thread, deleted=True)
+        ch.event_detail["reason"] = "opening post refused"
 
 
 def rename_thread(registry, doc, edited_version, subject, actor):
@@ -168,13 +169,10 @@ def flags_comment(doc, changes):
 def delete_thread(registry, node, actor):
     """Mark the thread deleted (moderators); it answers 404 from now on."""
     doc = node.doc
-    audit(registry, "%s.%s" % (THREAD, ArtifactDeleted.verb), node_type=type(doc).__name__,
-          node=doc, old={"deleted": False}, new={"deleted": True}, actor=actor)
-    set_fields(doc, deleted=True)
-    record(doc, "artifact", actor, "discussion.thread.delete", "deleted thread %s" % doc.title,
-           project_id=doc.project_id, path=doc.path)
-    emit(registry, ArtifactDeleted(doc, actor=actor))
-    session.flush()
+    with change(registry, ArtifactDeleted, node=doc, actor=actor,
+                old={"deleted": False}, new={"deleted": True}) as ch:
+        set_fields(doc, deleted=True)
+        ch.log("discussion.thread.delete", "deleted thread %s" % doc.title, path=doc.path)
 
 
 

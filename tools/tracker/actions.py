@@ -1,13 +1,14 @@
 """Changes to tickets: create (numbered, optionally private), save a new
 version of the fields, change status, watch/unwatch, delete.
 
-Each one validates, runs the auditors (``tracker.ticket.*`` topics), then
-writes, records and emits, like every action of the forge.  Saves reuse the
+Each one validates, then is one unit of work (``forge.api.change``): the
+auditors (``tracker.ticket.*`` topics), the write, the audit-log entry, the
+event and the flush, like every action of the forge.  Saves reuse the
 core's optimistic ``save_versioned`` (a stale save raises ``StaleSave``).
 """
-from forge.api import (ActionError, ArtifactCreated, ArtifactDeleted, Snapshot, add_watch, audit,
-                       emit, flush_or_refuse, record, role_named, save_versioned, session,
-                       set_fields, set_watch, user_principal, utcnow, with_privacy)
+from forge.api import (ActionError, ArtifactCreated, ArtifactDeleted, Snapshot, add_watch, change,
+                       flush_or_refuse, role_named, save_versioned, set_fields, set_watch,
+                       user_principal, utcnow, with_privacy)
 
 from .config import tracker_options
 from .model import Ticket
@@ -62,26 +63,25 @@ def create_ticket(registry, project_doc, tool_doc, fields, actor, private=False,
     fields.setdefault("priority", default_priority(options))
     check_status(options, fields["status"])
     acl = ticket_acl(project_doc, actor, private)
-    change = audit(registry, "%s.%s" % (TICKET_TYPE, ArtifactCreated.verb),
-                   node_type="Ticket", new=fields, actor=actor, source=source,
-                   detail={"tool_id": tool_doc._id, "private": private})
-    fields = {k: v for k, v in change.new.items() if k in FIELDS}
-    check_status(options, fields["status"])
-    fields["closed"] = options.is_closed(fields["status"])
-    number = next_number(tool_doc._id)
-    now = utcnow()
-    author_id = actor._id if actor else None
-    ticket = Ticket(path=str(number), family=str(number), number=number,
-                    project_id=tool_doc.project_id, tool_id=tool_doc._id, acl=acl,
-                    version=1, created=now, modified=now, author_id=author_id,
-                    reporter_id=author_id, **fields)
-    flush_or_refuse("Ticket #%d exists already." % number, ticket)
-    Snapshot(artifact_id=ticket._id, version=1, author_id=author_id, timestamp=now,
-             comment="created", data=ticket.snapshot_data())
-    if actor is not None:       # the reporter watches (now, not when the reactor runs)
-        add_watch(actor._id, "artifact", ticket)
-    emit(registry, ArtifactCreated(ticket, actor=actor, source=source, number=number))
-    session.flush()
+    with change(registry, ArtifactCreated, topic="%s.%s" % (TICKET_TYPE, ArtifactCreated.verb),
+                node_type=Ticket, new=fields, actor=actor, source=source,
+                tool_id=tool_doc._id, private=private) as ch:
+        fields = {k: v for k, v in ch.new.items() if k in FIELDS}
+        check_status(options, fields["status"])
+        fields["closed"] = options.is_closed(fields["status"])
+        number = next_number(tool_doc._id)
+        now = utcnow()
+        author_id = actor._id if actor else None
+        ticket = ch.node = Ticket(path=str(number), family=str(number), number=number,
+                                  project_id=tool_doc.project_id, tool_id=tool_doc._id, acl=acl,
+                                  version=1, created=now, modified=now, author_id=author_id,
+                                  reporter_id=author_id, **fields)
+        flush_or_refuse("Ticket #%d exists already." % number, ticket)
+        Snapshot(artifact_id=ticket._id, version=1, author_id=author_id, timestamp=now,
+                 comment="created", data=ticket.snapshot_data())
+        if actor is not None:       # the reporter watches (now, not when the reactor runs)
+            add_watch(actor._id, "artifact", ticket)
+        ch.event_detail["number"] = number
     return ticket
 
 
@@ -121,12 +121,9 @@ def set_watching(registry, ticket, actor, watch=True, source="web"):
 def delete_ticket(registry, ticket, actor, source="web"):
     """Mark the ticket deleted: it answers 404 and leaves the lists; its
     number is not reused."""
-    audit(registry, "%s.%s" % (TICKET_TYPE, ArtifactDeleted.verb), node_type="Ticket",
-          node=ticket, old={"deleted": False}, new={"deleted": True}, actor=actor,
-          source=source)
-    set_fields(ticket, deleted=True)
-    record(ticket, "artifact", actor, "tracker.delete",
-           "deleted ticket #%d %s" % (ticket.number, ticket.title),
-           project_id=ticket.project_id, path=ticket.path)
-    emit(registry, ArtifactDeleted(ticket, actor=actor, source=source))
-    session.flush()
+    with change(registry, ArtifactDeleted, topic="%s.%s" % (TICKET_TYPE, ArtifactDeleted.verb),
+                node=ticket, old={"deleted": False}, new={"deleted": True}, actor=actor,
+                source=source) as ch:
+        set_fields(ticket, deleted=True)
+        ch.log("tracker.delete", "deleted ticket #%d %s" % (ticket.number, ticket.title),
+               path=ticket.path)

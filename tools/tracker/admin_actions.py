@@ -1,15 +1,15 @@
 """Changes to a tracker's configuration (``ToolInstance.options``).
 
 Each one validates what the admin submitted, then goes through
-``change_options``: the ``project.tool.updated`` auditors see the old and new
-options, an audit entry is recorded and ``ToolUpdated`` is emitted in the same
-flush, as the core does for custom fields (``forge.actions.fields``).
+``change_options``, one unit of work (``forge.api.change``): the
+``project.tool.updated`` auditors see the old and new options, and an
+audit-log entry and ``ToolUpdated`` are written in the same flush, as the core
+does for custom fields (``forge.actions.fields``).
 Validation failures are ``ActionError`` (400) with the message the admin sees.
 """
 from dataclasses import replace
 
-from forge.api import (ActionError, ToolUpdated, audit, emit, plain_value, record, session,
-                       username_exists)
+from forge.api import ActionError, ToolUpdated, change, plain_value, username_exists
 
 from .config import (MAX_COLUMNS, MAX_MILESTONES, MAX_SEARCHES, Milestone, SavedSearch,
                      clean_description, clean_due, clean_milestone_name, clean_priorities,
@@ -23,19 +23,18 @@ def _checked(fn, *args):
         raise ActionError(str(error)) from None
 
 
-def change_options(registry, tool, options, actor, what, summary):
-    """Store ``options`` (a TrackerOptions) on ``tool`` (a ToolInstance)."""
+def change_options(registry, tool, options, actor, what, summary, version=None):
+    """Store ``options`` (a TrackerOptions) on ``tool`` (a ToolInstance);
+    ``version``: the tool's settings version the form showed (stale: a 409)."""
     old = plain_value(dict(tool.options or {}))
     new = dict(old, **options.as_dict())
     if new == old:
         return False
-    change = audit(registry, ToolUpdated.topic, node_type="ToolInstance", node=tool,
-                   old={"options": old}, new={"options": new}, actor=actor,
-                   detail={"change": what})
-    tool.options = change.new["options"]
-    record(tool, "tool", actor, "tracker.%s" % what, summary, project_id=tool.project_id)
-    emit(registry, ToolUpdated(tool, actor=actor, changes={"options": what}))
-    session.flush()
+    with change(registry, ToolUpdated, node=tool, old={"options": old}, new={"options": new},
+                actor=actor, version=version, change=what) as ch:
+        tool.options = ch.new["options"]
+        ch.log("tracker.%s" % what, summary)
+        ch.event_detail["changes"] = {"options": what}
     return True
 
 

@@ -9,7 +9,7 @@ its owner's business, so its events name no project or tool either.
 from ming import schema as S
 from ming.odm import FieldProperty, MappedClass
 
-from forge.api import ActionError, ForgeEvent, audit, emit, flush_or_refuse, new_id, session, utcnow
+from forge.api import ActionError, ForgeEvent, change, new_id, session, utcnow
 
 from .config import clean_search
 
@@ -63,17 +63,16 @@ def save_search(registry, tool, user, name, query, check_query):
     existing = next((s for s in mine if s.name == name), None)
     if existing is None and len(mine) >= MAX_PERSONAL:
         raise ActionError("You may keep at most %d saved searches here." % MAX_PERSONAL)
-    audit(registry, SearchSaved.topic, node_type="TrackerSavedSearch", node=existing,
-          old={"query": existing.text} if existing else {}, new={"query": query},
-          actor=user, detail={"tool_id": tool._id})
-    if existing is not None:
-        existing.text = query
-        search = existing
-    else:
-        search = TrackerSavedSearch(project_id=tool.project_id, tool_id=tool._id,
-                                    user_id=user._id, name=name, text=query)
-    emit(registry, SearchSaved(search, actor=user))
-    flush_or_refuse("You have a saved search named %r already." % name)
+    with change(registry, SearchSaved, node_type=TrackerSavedSearch, node=existing,
+                old={"query": existing.text} if existing else {}, new={"query": query},
+                actor=user, on_duplicate="You have a saved search named %r already." % name,
+                tool_id=tool._id) as ch:
+        if existing is not None:
+            existing.text = query
+            search = existing
+        else:
+            search = ch.node = TrackerSavedSearch(project_id=tool.project_id, tool_id=tool._id,
+                                                  user_id=user._id, name=name, text=query)
     return search
 
 
@@ -82,11 +81,9 @@ def delete_search(registry, tool, user, search_id):
                                           user_id=user._id if user else None)
     if search is None:
         raise ActionError("That saved search is gone (reload the page).")
-    audit(registry, SearchDeleted.topic, node_type="TrackerSavedSearch", node=search,
-          old={"query": search.text}, new={}, actor=user, detail={"tool_id": tool._id})
-    search.delete()
-    emit(registry, SearchDeleted(search, actor=user))
-    session.flush()
+    with change(registry, SearchDeleted, node=search, old={"query": search.text}, new={},
+                actor=user, tool_id=tool._id):
+        search.delete()
 
 
 def _checked(fn, *args):

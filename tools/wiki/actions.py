@@ -17,9 +17,8 @@ HTML with ``[[links]]`` is rendered again.
 from pymongo.errors import DuplicateKeyError
 
 from forge.api import (ActionError, ArtifactDeleted, ArtifactModified, InvalidName, ToolUpdated,
-                       audit, check_artifact_path, create_versioned, emit, plain_value, record,
-                       role_named, save_versioned, session, set_fields, user_principal,
-                       with_privacy)
+                       change, check_artifact_path, create_versioned, plain_value, role_named,
+                       save_versioned, session, set_fields, user_principal, with_privacy)
 
 from .model import WikiPage, WikiRedirect, bump_link_generation
 
@@ -145,12 +144,33 @@ def rename_page(registry, page, new_path, actor):
     """Move the page (and its sub-pages) to ``new_path``; old URLs redirect."""
     old_path = page.path
     plan = plan_move(page, new_path)
-    change = audit(registry, TOPIC % "updated", node_type="WikiPage", node=page,
-                   old={"path": old_path}, new={"path": plan[0][1]}, actor=actor,
-                   detail={"action": "rename"})
-    if change.new["path"] != plan[0][1]:
-        plan = plan_move(page, change.new["path"])
-    new_path = plan[0][1]
+    # one change, announced per page moved (none for the main page alone)
+    with change(registry, None, topic=TOPIC % "updated", node=page, old={"path": old_path},
+                new={"path": plan[0][1]}, actor=actor, action="rename") as ch:
+        if ch.new["path"] != plan[0][1]:
+            plan = plan_move(page, ch.new["path"])
+        new_path = plan[0][1]
+        moved = _move(plan, new_path)
+        for doc, old in moved:
+            _redirect(page.tool_id, old, doc.path)
+        ch.log("wiki.rename", "renamed page %s to %s" % (old_path, new_path), path=new_path)
+        for doc, old in moved:
+            if not doc.deleted:
+                ch.also_emit(ArtifactModified(doc, actor=actor, version=doc.version,
+                                              fields=["path"], renamed_from=old,
+                                              renamed_to=doc.path))
+    bump_link_generation(page.tool_id)
+    # a title that was the old name follows the new one (a version whose
+    # comment tells the rename in the page's history)
+    old_name, new_name = old_path.rsplit("/", 1)[-1], new_path.rsplit("/", 1)[-1]
+    if page.title == old_name and new_name != old_name:
+        page, _changed = save_versioned(registry, page, page.version, {"title": new_name},
+                                        actor, comment="renamed from %s" % old_path)
+    return page
+
+
+def _move(plan, new_path):
+    """Set each page's new path; [(page, old path)]."""
     moved = []
     try:
         for doc, path in plan:
@@ -164,25 +184,7 @@ def rename_page(registry, page, new_path, actor):
             set_fields(doc, path=path, family=path.split("/", 1)[0],
                        parent_path=path.rpartition("/")[0])
         raise ActionError("The name “%s” was taken meanwhile; nothing was moved." % new_path)
-    for doc, old in moved:
-        _redirect(page.tool_id, old, doc.path)
-    record(page, "artifact", actor, "wiki.rename",
-           "renamed page %s to %s" % (old_path, new_path), project_id=page.project_id,
-           path=new_path)
-    for doc, old in moved:
-        if not doc.deleted:
-            emit(registry, ArtifactModified(doc, actor=actor, version=doc.version,
-                                            fields=["path"], renamed_from=old,
-                                            renamed_to=doc.path))
-    session.flush()
-    bump_link_generation(page.tool_id)
-    # a title that was the old name follows the new one (a version whose
-    # comment tells the rename in the page's history)
-    old_name, new_name = old_path.rsplit("/", 1)[-1], new_path.rsplit("/", 1)[-1]
-    if page.title == old_name and new_name != old_name:
-        page, _changed = save_versioned(registry, page, page.version, {"title": new_name},
-                                        actor, comment="renamed from %s" % old_path)
-    return page
+    return moved
 
 
 def _redirect(tool_id, old_path, new_path):
@@ -201,18 +203,16 @@ def _redirect(tool_id, old_path, new_path):
 
 def delete_page(registry, page, actor):
     """Mark the page and its live sub-pages deleted (they answer 404)."""
-    audit(registry, TOPIC % "deleted", node_type="WikiPage", node=page,
-          old={"deleted": False}, new={"deleted": True}, actor=actor)
-    gone = [page] + [d for d in descendants(page) if not d.deleted]
-    for doc in gone:
-        set_fields(doc, deleted=True, deleted_with=page._id)
-    record(page, "artifact", actor, "wiki.delete",
-           "deleted page %s%s" % (page.path, " and %d sub-pages" % (len(gone) - 1)
-                                  if len(gone) > 1 else ""),
-           project_id=page.project_id, path=page.path)
-    for doc in gone:
-        emit(registry, ArtifactDeleted(doc, actor=actor))
-    session.flush()
+    with change(registry, None, topic=TOPIC % "deleted", node=page,
+                old={"deleted": False}, new={"deleted": True}, actor=actor) as ch:
+        gone = [page] + [d for d in descendants(page) if not d.deleted]
+        for doc in gone:
+            set_fields(doc, deleted=True, deleted_with=page._id)
+        ch.log("wiki.delete", "deleted page %s%s" % (
+            page.path, " and %d sub-pages" % (len(gone) - 1) if len(gone) > 1 else ""),
+            path=page.path)
+        for doc in gone:
+            ch.also_emit(ArtifactDeleted(doc, actor=actor))
     bump_link_generation(page.tool_id)
     return gone
 
@@ -222,36 +222,32 @@ def undelete_page(registry, page, actor):
     if not page.deleted:
         raise ActionError("The page “%s” is not deleted." % page.path)
     check_parent(page.tool_id, page.path)
-    audit(registry, TOPIC % "updated", node_type="WikiPage", node=page,
-          old={"deleted": True}, new={"deleted": False}, actor=actor,
-          detail={"action": "undelete"})
-    back = [page] + [d for d in descendants(page) if d.deleted_with == page._id]
-    for doc in back:
-        set_fields(doc, deleted=False, deleted_with=None)
-    record(page, "artifact", actor, "wiki.undelete", "undeleted page %s" % page.path,
-           project_id=page.project_id, path=page.path)
-    for doc in back:
-        emit(registry, ArtifactModified(doc, actor=actor, version=doc.version,
-                                        undeleted=True))
-    session.flush()
+    with change(registry, None, topic=TOPIC % "updated", node=page,
+                old={"deleted": True}, new={"deleted": False}, actor=actor,
+                action="undelete") as ch:
+        back = [page] + [d for d in descendants(page) if d.deleted_with == page._id]
+        for doc in back:
+            set_fields(doc, deleted=False, deleted_with=None)
+        ch.log("wiki.undelete", "undeleted page %s" % page.path, path=page.path)
+        for doc in back:
+            ch.also_emit(ArtifactModified(doc, actor=actor, version=doc.version,
+                                          undeleted=True))
     bump_link_generation(page.tool_id)
     return back
 
 
-def set_home(registry, tool, name, actor):
-    """Name the wiki's home page (``ToolInstance.options["home"]``); audited and
-    announced as ``project.tool.updated``.  Returns whether anything changed."""
+def set_home(registry, tool, name, actor, version=None):
+    """Name the wiki's home page (``ToolInstance.options["home"]``), announced
+    as ``project.tool.updated``; ``version``: the tool's settings version the
+    form showed (stale: a 409).  Returns whether anything changed."""
     name = clean_path(name)
     old = plain_value(dict(tool.options or {}))
     new = dict(old, home=name)
     if new == old:
         return False
-    change = audit(registry, ToolUpdated.topic, node_type="ToolInstance", node=tool,
-                   old={"options": old}, new={"options": new}, actor=actor,
-                   detail={"change": "home"})
-    tool.options = change.new["options"]
-    record(tool, "tool", actor, "wiki.home", "set the home page to %s" % name,
-           project_id=tool.project_id)
-    emit(registry, ToolUpdated(tool, actor=actor, changes={"options": "home"}))
-    session.flush()
+    with change(registry, ToolUpdated, node=tool, old={"options": old}, new={"options": new},
+                actor=actor, version=version, change="home") as ch:
+        tool.options = ch.new["options"]
+        ch.log("wiki.home", "set the home page to %s" % name)
+        ch.event_detail["changes"] = {"options": "home"}
     return True

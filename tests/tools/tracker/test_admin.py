@@ -3,7 +3,7 @@ validated), default assignee, list columns; audited, announced as
 project.tool.updated, and only for admins."""
 import pytest
 
-from forge.model import AuditEntry, OutboxEvent, ToolInstance, session
+from forge.model import ChangeLogEntry, OutboxEvent, ToolInstance, session
 from tools.tracker.config import tracker_options
 
 from .conftest import TOOL
@@ -43,7 +43,7 @@ def test_states_and_priorities(login, site):
     events = OutboxEvent.query.find({"topic": "project.tool.updated"}).sort("seq", 1).all()
     assert [e.message["detail"]["changes"].get("options") for e in events][-2:] == [
         "states", "priorities"]
-    assert AuditEntry.query.find({"action": "tracker.states"}).count() == 1
+    assert ChangeLogEntry.query.find({"action": "tracker.states"}).count() == 1
 
 
 @pytest.mark.parametrize("fields, message", [
