@@ -11,6 +11,9 @@ a tool's ``includeme`` calls them on its ``Configurator``:
 
 * ``config.add_tool(name, title=, resource=, permissions=, default_acl=, ...)``
   mounts a tool type (``forge.plugins``);
+* ``config.add_artifact_type(model, tool=, form=, private_readers=, ...)``
+  declares a versioned artifact type: the core gives it its resources, pages,
+  form, privacy, deletion and search document (``forge.artifact_types``);
 * ``config.extend_artifact(...)`` adds fields to another tool's artifacts;
 * ``config.add_search_type(artifact_type, to_document)``: how an artifact
   becomes a search document;
@@ -74,6 +77,13 @@ from .fields import (FieldErrors, clean_values, form_values, parse_labels, shown
 from .links import link_context
 from .rendering import render_markdown, render_versioned
 
+# -- artifact types: declared with config.add_artifact_type, pages from the core
+from .artifact_actions import (AUTHOR, ArtifactActions, create_artifact, delete_artifact,
+                               save_artifact, undelete_artifact)
+from .artifact_types import ArtifactType, ITypedArtifact, TypedArtifactResource
+from .forms import (ArtifactForm, CheckboxField, Field, LabelsField, MarkdownField, NameField,
+                    TitleField)
+
 # -- views: forms, conflicts, errors, redirects, request parameters ----------
 from .redirects import redirect
 from .views.artifact_forms import ArtifactFormView
@@ -123,6 +133,11 @@ __all__ = [
     "username_exists",
     # rendering and links
     "link_context", "render_markdown", "render_versioned",
+    # artifact types
+    "AUTHOR", "ArtifactActions", "create_artifact", "delete_artifact", "save_artifact",
+    "undelete_artifact", "ArtifactType", "ITypedArtifact", "TypedArtifactResource",
+    "ArtifactForm", "CheckboxField", "Field", "LabelsField", "MarkdownField", "NameField",
+    "TitleField",
     # views
     "redirect", "ArtifactFormView", "error_response", "parse_int", "conflict_response",
     # listing and paging
