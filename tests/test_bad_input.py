@@ -195,7 +195,9 @@ def test_a_good_multipart_form_still_works(forge_browser, demo):
     response = forge_browser.post("/p/@@create", {
         "shortname": "multi", "title": "Multi", "description": "",
         "csrf_token": forge_browser.csrf()},
-        upload_files=[("ignored", "a.txt", b"file body")], status="*")
+        # files go in the attachment field only (forge.upload_fields); this form
+        # takes none, so the file is ignored
+        upload_files=[("attachment", "a.txt", b"file body")], status="*")
     assert response.status_int == 302
     assert "multi" in snapshot_db()[0]
 
