@@ -231,9 +231,10 @@ def current_version(doc, field="version"):
 def _claim_version(doc, field, edited):
     """Move ``doc`` from version ``edited`` to ``edited + 1`` in one conditional
     write: of two saves from one stale form, the second finds no match."""
-    matches = [edited] if edited else [0, None]     # None also matches a missing field
-    claimed = collection(type(doc)).update_one(
-        {"_id": doc._id, field: {"$in": matches}}, {"$set": {field: edited + 1}})
+    at_edited = {field: edited} if edited else {"$or": [
+        {field: {"$in": [0, None]}}, {field: {"$exists": False}}]}
+    claimed = collection(type(doc)).update_one(dict(at_edited, _id=doc._id),
+                                               {"$set": {field: edited + 1}})
     if claimed.matched_count != 1:
         raise StaleSettings(edited)
     setattr(doc, field, edited + 1)

@@ -23,6 +23,7 @@ from ..interfaces import IProject, ISiteRoot
 from ..model import Neighborhood, Project, ProjectRole, User
 from ..redirects import redirect, safe_next
 from ..security import authenticated_by_token
+from ..unit_of_work import current_version, form_version
 
 BAD_CREDENTIALS = "Wrong username or password."
 
@@ -131,7 +132,8 @@ class AccountView:
         user = self.user
         return {"user": user,
                 "profile": profile or {"display_name": user.display_name,
-                                       "email": user.pending_email or user.email or ""},
+                                       "email": user.pending_email or user.email or "",
+                                       "version": current_version(user)},
                 "mail_enabled": self.request.registry.forge_mailer.enabled,
                 "profile_error": profile_error, "password_error": password_error,
                 "tokens": tokens_of(user), "token_error": token_error,
@@ -152,10 +154,12 @@ class AccountView:
     @view_config(request_method="POST", request_param="form=profile")
     def save_profile(self):
         profile = {"display_name": self.request.POST.get("display_name", "").strip(),
-                   "email": self.request.POST.get("email", "").strip()}
+                   "email": self.request.POST.get("email", "").strip(),
+                   "version": self.request.POST.get("version", "")}
         try:
             waiting = update_profile(self.request.registry, self.user,
-                                     profile["display_name"], profile["email"])
+                                     profile["display_name"], profile["email"],
+                                     version=form_version(self.request.POST))
         except ActionError as error:
             return self.refused(error, profile=profile, profile_error=str(error))
         if waiting is None:

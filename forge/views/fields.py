@@ -6,6 +6,7 @@ from ..actions.fields import add_custom_field, remove_custom_field
 from ..fields import FIELD_TYPES
 from ..interfaces import ITool
 from ..redirects import redirect
+from ..unit_of_work import form_version
 
 MAX_OPTIONS_TEXT = 10000
 
@@ -40,7 +41,8 @@ class ToolFieldsView:
             spec = add_custom_field(self.request.registry, self.context.doc, new["name"],
                                     new["label"], new["type"], self.request.user,
                                     required=bool(new["required"]),
-                                    options=new["options"].splitlines())
+                                    options=new["options"].splitlines(),
+                                    version=form_version(post))
         except ActionError as error:
             return self.page(new=new, error=str(error), status=error.status)
         return self.back("Added the field “%s”." % spec.label)
@@ -50,7 +52,7 @@ class ToolFieldsView:
         name = self.request.POST.get("name", "")
         try:
             remove_custom_field(self.request.registry, self.context.doc, name,
-                                self.request.user)
+                                self.request.user, version=form_version(self.request.POST))
         except ActionError as error:
             return self.page(error=str(error), status=error.status)
         return self.back("Removed the field “%s”." % name)

@@ -10,6 +10,7 @@ from ..actions.roles import roles_of, roles_project
 from ..interfaces import IProject
 from ..model import User
 from ..redirects import redirect
+from ..unit_of_work import current_version, form_version
 from ..rendering import render_versioned
 
 #: members listed per role on a home page; the roles page lists them all
@@ -103,7 +104,7 @@ class ProjectViews:
         doc = context.doc
         may_admin = request.can("admin", context)
         form = {"title": doc.title, "description": doc.description,
-                "private": context.private}
+                "private": context.private, "version": current_version(doc)}
         error = None
         if request.method == "POST":
             post = request.POST
@@ -113,10 +114,14 @@ class ProjectViews:
             form = {"title": post.get("title", ""),
                     "description": post.get("description", ""),
                     "private": bool(post.get("private")) if touches_privacy
-                    else context.private}
+                    else context.private,
+                    # a form shown again keeps the version it edited: saving it
+                    # after someone else's save stays a 409 until a reload
+                    "version": post.get("version", "")}
             try:
                 update_project(request.registry, doc, form["title"], form["description"],
-                               form["private"] if touches_privacy else None, request.user)
+                               form["private"] if touches_privacy else None, request.user,
+                               version=form_version(post))
             except ActionError as e:
                 error = str(e)
                 request.response.status_int = e.status

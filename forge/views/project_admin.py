@@ -13,6 +13,7 @@ from ..actions.projects import install_tool, reorder_tools, uninstall_tool, upda
 from ..interfaces import IProject
 from ..model import ToolInstance
 from ..redirects import redirect
+from ..unit_of_work import form_version
 
 
 @view_defaults(context=IProject, name="tools", permission="admin")
@@ -84,7 +85,7 @@ class ToolsAdmin:
         old = tool.mount
         update_tool(self.request.registry, self.context.doc, tool,
                     post.get("new_mount", "").strip(), post.get("label", ""),
-                    self.request.user)
+                    self.request.user, version=form_version(post))
         return "Saved the tool %s%s." % (
             tool.label, " (now at %s)" % tool.mount if tool.mount != old else "")
 
