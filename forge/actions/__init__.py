@@ -1,8 +1,9 @@
 """Changes to forge data, shared by the pages, the CLI and the tests.
 
-Each function validates, writes, records an audit entry where a person would
-want one, flushes, and then notifies a domain event, so subscribers (and
-later the bus) only ever see data that is saved.
+Each function validates its input, then makes its change as one unit of work
+(``forge.unit_of_work.change``): the auditors, the write, an audit-log entry
+where a person would want one, the event, the flush; subscribers and the bus
+only ever see data that is saved.
 """
 from pymongo.errors import DuplicateKeyError
 

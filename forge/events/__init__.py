@@ -1,10 +1,11 @@
 """Domain events: plain classes with a dotted ``topic``.
 
-Every change the core makes goes through one path: the action calls
-``forge.model.emit(registry, event)`` before its flush, which writes the
-event to the outbox together with the documents; once the flush succeeded the
-event goes to the registry's subscribers (``config.add_subscriber(fn,
-ArtifactModified)``) and to the message bus.  ``to_message`` is the form the
+Every change the core makes goes through one path, the unit of work
+(``forge.unit_of_work.change``), which emits the event before its flush
+(``forge.model.emit``): the event is written to the outbox together with the
+documents; once the flush succeeded the event goes to the registry's
+subscribers (``config.add_subscriber(fn, ArtifactModified)``) and to the
+message bus.  ``to_message`` is the form the
 outbox stores and the bus carries.
 """
 import datetime

@@ -1,8 +1,8 @@
 """The outbox: every event is stored with the documents it describes.
 
-``emit(registry, event)`` is called by an action *before* it flushes: it adds an
-``OutboxEvent`` to the Ming session, so the same flush writes the documents and
-the record of the change.  After that flush succeeds, the event is sent to the
+``emit(registry, event)`` is called by the unit of work (``forge.unit_of_work``)
+*before* it flushes: it adds an ``OutboxEvent`` to the Ming session, so the
+same flush writes the documents and the record of the change.  After that flush succeeds, the event is sent to the
 registry's subscribers (``registry.notify``) and the relay is woken to publish
 the outbox to the message bus; a flush that fails sends nothing.
 
