@@ -125,3 +125,12 @@ def test_a_form_version_that_is_not_a_number_is_a_400(ada):
     form["title"] = "Bad"
     answer = form.submit(status=400)
     assert "version must be a whole number" in answer.text
+
+
+def test_wiki_options(ada, registry, demo):
+    install_tool(registry, demo, "wiki", "wiki", User.by_username("ada"))
+    answer = stale_pair(ada, "/p/demo/wiki/@@options", lambda page: page.forms["options-form"],
+                        {"home": "Start"}, {"home": "Welcome"})
+    assert STALE in answer.text
+    fresh()
+    assert ToolInstance.query.get(mount="wiki").options["home"] == "Start"

@@ -8,8 +8,8 @@ included.
 """
 from pyramid.view import view_config, view_defaults
 
-from forge.api import (ActionError, Snapshot, collection, error_response, page_number,
-                       readable_page, redirect, usernames)
+from forge.api import (ActionError, Snapshot, collection, error_response, form_version,
+                       page_number, readable_page, redirect, usernames)
 
 from .actions import create_page, set_home, undelete_page
 from .lineage import stored_nodes
@@ -127,13 +127,15 @@ class WikiToolViews(PageFormView):
         """The wiki's settings: which page is its home."""
         request, tool = self.request, self.context
         if request.method != "POST":
-            return {"home": tool.home_name, "error": None}
+            return {"home": tool.home_name, "error": None, "version": tool.doc.version or 0}
         home = request.POST.get("home", "")
         try:
-            changed = set_home(request.registry, tool.doc, home, request.user)
+            changed = set_home(request.registry, tool.doc, home, request.user,
+                               version=form_version(request.POST))
         except ActionError as error:
             request.response.status_int = error.status
-            return {"home": home, "error": str(error)}
+            # shown again with the version it edited: a stale form stays a 409
+            return {"home": home, "error": str(error), "version": request.POST.get("version", "")}
         request.session.flash("The home page is now “%s”." % tool.doc.options["home"]
                               if changed else "Nothing changed.")
         return redirect(request, request.forge_url(tool, "@@options"))
