@@ -46,7 +46,8 @@ def fresh_app(settings):
         configured.renew()
     _apps[key] = configured
     while len(_apps) > KEEP:
-        _apps.popitem(last=False)
+        _key_, evicted = _apps.popitem(last=False)
+        evicted.close()
     return configured.app
 
 
@@ -76,6 +77,12 @@ class ConfiguredApp:
         self.contents = {name: _members(value) for name, value in self.attributes.items()
                          if isinstance(value, (dict, list, set))}
         self.indexes = None if self.in_memory else index_fingerprint(doc_session.db)
+
+    def close(self):
+        """Close the client of a server's database (its monitor threads would
+        run on, and the module that started the server may stop it)."""
+        if not self.in_memory:
+            self.datastore.conn.close()
 
     def renew(self):
         from forge.model.session import doc_session, session
