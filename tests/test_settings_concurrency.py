@@ -134,3 +134,20 @@ def test_wiki_options(ada, registry, demo):
     assert STALE in answer.text
     fresh()
     assert ToolInstance.query.get(mount="wiki").options["home"] == "Start"
+
+
+@pytest.mark.parametrize("form_id, first, second, check", [
+    ("priorities-form", {"priorities": "low, high", "default_priority": "low"},
+     {"priorities": "minor, major", "default_priority": "minor"},
+     lambda options: options["priorities"] == ["low", "high"]),
+    ("add-milestone-form", {"name": "1.0"}, {"name": "2.0"},
+     lambda options: [m["name"] for m in options["milestones"]] == ["1.0"]),
+])
+def test_tracker_admin_forms(ada, registry, demo, form_id, first, second, check):
+    """Every form of the tracker's @@admin page carries the tool's settings version."""
+    install_tool(registry, demo, "tracker", "tickets", User.by_username("ada"))
+    answer = stale_pair(ada, "/p/demo/tickets/@@admin", lambda page: page.forms[form_id],
+                        first, second)
+    assert STALE in answer.text
+    fresh()
+    assert check(ToolInstance.query.get(mount="tickets").options)

@@ -38,33 +38,35 @@ def change_options(registry, tool, options, actor, what, summary, version=None):
     return True
 
 
-def set_states(registry, tool, open_raw, closed_raw, actor):
+def set_states(registry, tool, open_raw, closed_raw, actor, version=None):
     open_states, closed_states = _checked(clean_states, open_raw, closed_raw)
     options = replace(tracker_options(tool), open_states=open_states,
                       closed_states=closed_states)
     return change_options(registry, tool, options, actor, "states",
                           "set the states: open %s; closed %s" % (
-                              ", ".join(open_states), ", ".join(closed_states)))
+                              ", ".join(open_states), ", ".join(closed_states)),
+                          version=version)
 
 
-def set_priorities(registry, tool, raw, default_raw, actor):
+def set_priorities(registry, tool, raw, default_raw, actor, version=None):
     priorities, default = _checked(clean_priorities, raw, default_raw)
     options = replace(tracker_options(tool), priorities=priorities, default_priority=default)
     return change_options(registry, tool, options, actor, "priorities",
                           "set the priorities: %s (default %s)"
-                          % (", ".join(priorities), default))
+                          % (", ".join(priorities), default), version=version)
 
 
-def set_default_assignee(registry, tool, username, actor):
+def set_default_assignee(registry, tool, username, actor, version=None):
     username = (username or "").strip()
     if username and not username_exists(username):
         raise ActionError("There is no user named %r." % username[:60])
     options = replace(tracker_options(tool), default_assignee=username)
     return change_options(registry, tool, options, actor, "default-assignee",
-                          "set the default assignee to %s" % (username or "nobody"))
+                          "set the default assignee to %s" % (username or "nobody"),
+                          version=version)
 
 
-def set_list_columns(registry, tool, names, actor):
+def set_list_columns(registry, tool, names, actor, version=None):
     known = {spec["name"] for spec in tool.custom_fields or ()}
     names = list(dict.fromkeys(n for n in names if n))
     unknown = [n for n in names if n not in known]
@@ -75,10 +77,11 @@ def set_list_columns(registry, tool, names, actor):
         raise ActionError("The list may show at most %d extra columns." % MAX_COLUMNS)
     options = replace(tracker_options(tool), list_columns=tuple(names))
     return change_options(registry, tool, options, actor, "list-columns",
-                          "set the list's extra columns: %s" % (", ".join(names) or "none"))
+                          "set the list's extra columns: %s" % (", ".join(names) or "none"),
+                          version=version)
 
 
-def add_milestone(registry, tool, name, due, description, actor):
+def add_milestone(registry, tool, name, due, description, actor, version=None):
     options = tracker_options(tool)
     if len(options.milestones) >= MAX_MILESTONES:
         raise ActionError("A tracker may have at most %d milestones." % MAX_MILESTONES)
@@ -87,11 +90,12 @@ def add_milestone(registry, tool, name, due, description, actor):
                           description=_checked(clean_description, description))
     milestones = _by_due(options.milestones + (milestone,))
     change_options(registry, tool, replace(options, milestones=milestones), actor,
-                   "milestone-add", "added the milestone %s" % milestone.name)
+                   "milestone-add", "added the milestone %s" % milestone.name, version=version)
     return milestone
 
 
-def update_milestone(registry, tool, name, actor, due=None, description=None, closed=None):
+def update_milestone(registry, tool, name, actor, due=None, description=None, closed=None,
+                     version=None):
     """Change a milestone's due date, description or closed flag (None: keep)."""
     options = tracker_options(tool)
     milestone = options.milestone(name)
@@ -107,7 +111,7 @@ def update_milestone(registry, tool, name, actor, due=None, description=None, cl
     verb = {True: "closed", False: "reopened", None: "changed"}[
         None if closed is None or closed == milestone.closed else closed]
     change_options(registry, tool, replace(options, milestones=milestones), actor,
-                   "milestone-update", "%s the milestone %s" % (verb, name))
+                   "milestone-update", "%s the milestone %s" % (verb, name), version=version)
     return changed
 
 
@@ -117,7 +121,7 @@ def _by_due(milestones):
     return tuple(dated) + tuple(m for m in milestones if not m.due)
 
 
-def add_tracker_search(registry, tool, name, query, actor, check_query):
+def add_tracker_search(registry, tool, name, query, actor, check_query, version=None):
     """A saved search every reader of the tracker sees; ``check_query(query)``
     raises ``ValueError`` for a query the list would refuse."""
     options = tracker_options(tool)
@@ -128,14 +132,14 @@ def add_tracker_search(registry, tool, name, query, actor, check_query):
     _checked(check_query, query)
     searches = options.saved_searches + (SavedSearch(name, query),)
     change_options(registry, tool, replace(options, saved_searches=searches), actor,
-                   "search-add", "added the saved search %s" % name)
+                   "search-add", "added the saved search %s" % name, version=version)
 
 
-def remove_tracker_search(registry, tool, name, actor):
+def remove_tracker_search(registry, tool, name, actor, version=None):
     options = tracker_options(tool)
     searches = tuple(s for s in options.saved_searches if s.name != name)
     if len(searches) == len(options.saved_searches):
         raise ActionError("There is no saved search named %r (reload the page)."
                           % (name or "")[:60])
     change_options(registry, tool, replace(options, saved_searches=searches), actor,
-                   "search-remove", "removed the saved search %s" % name)
+                   "search-remove", "removed the saved search %s" % name, version=version)
