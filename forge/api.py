@@ -88,6 +88,7 @@ from .forms import (ArtifactForm, CheckboxField, Field, LabelsField, MarkdownFie
 from .redirects import redirect
 from .views.artifact_forms import ArtifactFormView
 from .views.errors import error_response
+from .views.generic import TypedArtifactViews
 from .views.params import parse_int
 from .views.versions import conflict_response
 
@@ -139,7 +140,7 @@ __all__ = [
     "ArtifactForm", "CheckboxField", "Field", "LabelsField", "MarkdownField", "NameField",
     "TitleField",
     # views
-    "redirect", "ArtifactFormView", "error_response", "parse_int", "conflict_response",
+    "redirect", "ArtifactFormView", "TypedArtifactViews", "error_response", "parse_int", "conflict_response",
     # listing and paging
     "PAGE_SIZE", "page_number", "readable_page",
     # user lookups

@@ -207,6 +207,46 @@ def make_project(registry):
 
 
 @pytest.fixture
+def install_tool(registry):
+    """``install_tool(project, "links", mount=None, actor=None, label=None)``: the
+    ToolInstance installed (by the project's first admin unless ``actor`` is given)."""
+    from forge.actions.projects import install_tool as install
+    from forge.actions.roles import role_named
+    from forge.model import User
+
+    def make(project, tool_name, mount=None, actor=None, label=None):
+        if actor is None:
+            actor = User.query.get(_id=role_named(project, "Admin").user_ids[0])
+        return install(registry, project, tool_name, mount or tool_name, actor, label=label)
+    return make
+
+
+@pytest.fixture
+def add_member(registry):
+    """``add_member(project, user, role="Member")``: give ``user`` a project role
+    ("Admin", "Developer", "Member"), as the project's first admin."""
+    from forge.actions.roles import add_member as add, role_named
+    from forge.model import User
+
+    def make(project, user, role="Member"):
+        admin = User.query.get(_id=role_named(project, "Admin").user_ids[0])
+        add(registry, project, role_named(project, role), user, admin)
+    return make
+
+
+@pytest.fixture
+def browser_for(forge_app):
+    """``browser_for(user)``: a new ForgeBrowser signed in as ``user`` (a User or
+    a username; None: anonymous), with its own cookies."""
+    def make(user=None):
+        browser = ForgeBrowser(forge_app)
+        if user is not None:
+            browser.login(getattr(user, "username", user))
+        return browser
+    return make
+
+
+@pytest.fixture
 def run_reactors(registry):
     """``run_reactors()`` delivers every event saved so far to every registered
     reactor (on ``memory://``) and returns when they are all idle::
