@@ -30,10 +30,11 @@ loc:
 
 setup: $(STAMP)
 
-$(STAMP): setup.py
+$(STAMP): setup.py tests/thirdparty/forge_links/pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@echo "Installing PyForge and its test tools into $(VENV) (log: $(VENV)/pip.log)..."
 	@$(PY) -m pip install -e '.[test]' > $(VENV)/pip.log 2>&1 || { cat $(VENV)/pip.log; exit 1; }
+	@$(PY) -m pip install -e tests/thirdparty/forge_links >> $(VENV)/pip.log 2>&1 || { cat $(VENV)/pip.log; exit 1; }
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
