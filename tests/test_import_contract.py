@@ -48,13 +48,16 @@ def under(name, prefix):
     return name == prefix or name.startswith(prefix + ".")
 
 
-def rule_broken(module, target):
-    """The reason ``module`` may not import ``target``, or None."""
-    if under(module, "tools"):
-        tool = ".".join(module.split(".")[:2])
+def rule_broken(module, target, third_party=()):
+    """The reason ``module`` may not import ``target``, or None.  ``third_party``:
+    the top-level packages of the tool distributions under ``tests/thirdparty/``."""
+    top = module.split(".")[0]
+    if under(module, "tools") or top in third_party:
+        tool = top if top in third_party else ".".join(module.split(".")[:2])
         if under(target, "forge") and not any(under(target, ok) for ok in TOOL_ALLOWED):
             return "a tool imports only forge.api and forge.testing"
-        if under(target, "tools") and not under(target, tool):
+        if ((under(target, "tools") or target.split(".")[0] in third_party)
+                and not under(target, tool)):
             return "a tool never imports another tool"
     elif under(module, "forge.model"):
         if under(target, "forge") and not under(target, "forge.model"):
@@ -67,13 +70,24 @@ def rule_broken(module, target):
     return None
 
 
+def package_roots(root):
+    """(directory a package is imported from, package): the forge, its tools and
+    each third-party tool distribution's packages (``tests/thirdparty/DIST/PKG/``)."""
+    roots = [(root, "forge"), (root, "tools")]
+    for init in sorted(root.glob("tests/thirdparty/*/*/__init__.py")):
+        roots.append((init.parent.parent, init.parent.name))
+    return roots
+
+
 def violations(root):
-    """Every broken rule under ``root`` (which holds ``forge/`` and ``tools/``),
-    as ``path:line: module -> target (rule)`` lines."""
+    """Every broken rule under ``root`` (which holds ``forge/``, ``tools/`` and
+    maybe ``tests/thirdparty/``), as ``path:line: module -> target (rule)`` lines."""
     found = []
-    for top in ("forge", "tools"):
-        for path in sorted((root / top).rglob("*.py")):
-            module = module_name(root, path)
+    roots = package_roots(root)
+    third_party = {top for _base, top in roots[2:]}
+    for base, top in roots:
+        for path in sorted((base / top).rglob("*.py")):
+            module = module_name(base, path)
             tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
             where = path.relative_to(root).as_posix()
             for node in ast.walk(tree):
@@ -81,10 +95,11 @@ def violations(root):
                 if isinstance(node, (ast.Import, ast.ImportFrom)):
                     targets = imported_names(node, module, path.name == "__init__.py")
                 elif (isinstance(node, ast.Constant) and isinstance(node.value, str)
-                      and under(module, "tools") and DOTTED_FORGE.fullmatch(node.value)):
+                      and (under(module, "tools") or top in third_party)
+                      and DOTTED_FORGE.fullmatch(node.value)):
                     targets = [node.value]
                 for target in targets:
-                    reason = rule_broken(module, target)
+                    reason = rule_broken(module, target, third_party)
                     if reason:
                         found.append((where, node.lineno, module, target, reason))
     return ["%s:%d: %s -> %s (%s)" % v for v in sorted(found)]
@@ -173,3 +188,33 @@ def test_every_name_a_tool_takes_from_forge_api_is_in_its_all():
              if isinstance(node, ast.ImportFrom) and node.module == "forge.api"
              for alias in node.names}
     assert taken and not {(p, n) for p, n in taken if n not in forge.api.__all__}
+
+
+def test_third_party_tool_distributions_keep_the_contract_too(tmp_path):
+    """``tests/thirdparty/DIST/PKG/`` is a tool like ``tools/NAME/``."""
+    write(tmp_path, "forge/__init__.py", "")
+    write(tmp_path, "tools/__init__.py", "")
+    write(tmp_path, "tools/notes/__init__.py", "")
+    write(tmp_path, "tests/thirdparty/forge_a/forge_a/__init__.py",
+          "from forge.api import User\nfrom . import views\n")
+    write(tmp_path, "tests/thirdparty/forge_a/forge_a/views.py",
+          "from forge.views.generic import TypedArtifactViews\n"
+          "def includeme(config):\n    config.include('forge.search.directive')\n")
+    write(tmp_path, "tests/thirdparty/forge_b/forge_b/__init__.py",
+          "import forge_a\nfrom tools.notes import model\n")
+
+    assert violations(tmp_path) == [
+        "tests/thirdparty/forge_a/forge_a/views.py:1: forge_a.views ->"
+        " forge.views.generic.TypedArtifactViews (a tool imports only forge.api and forge.testing)",
+        "tests/thirdparty/forge_a/forge_a/views.py:3: forge_a.views -> forge.search.directive"
+        " (a tool imports only forge.api and forge.testing)",
+        "tests/thirdparty/forge_b/forge_b/__init__.py:1: forge_b -> forge_a"
+        " (a tool never imports another tool)",
+        "tests/thirdparty/forge_b/forge_b/__init__.py:2: forge_b -> tools.notes.model"
+        " (a tool never imports another tool)",
+    ]
+
+
+def test_the_checker_walks_the_real_third_party_tool():
+    assert (ROOT, "tools") in package_roots(ROOT)
+    assert (ROOT / "tests/thirdparty/forge_links", "forge_links") in package_roots(ROOT)
