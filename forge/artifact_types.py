@@ -95,15 +95,22 @@ class ArtifactTypes(dict):
 
 def add_artifact_type(config, model, tool, form, noun=None, interface=None,
                       private_readers=(), to_document=None, actions=ArtifactActions,
-                      display_renderer=None, list_renderer=None, form_renderer=None):
+                      display_renderer=None, list_renderer=None, form_renderer=None,
+                      resource=TypedArtifactResource):
     """Declare ``model``'s type (see the module docstring).  ``private_readers``:
     role names and ``AUTHOR`` who read an artifact created private (empty: no
     private flag); ``to_document(doc, node)``: the search document (default:
-    title, text, labels; custom and extension fields are always indexed)."""
+    title, text, labels; custom and extension fields are always indexed);
+    ``resource``: the ``TypedArtifactResource`` subclass the type's resource
+    class derives from (a tool's own ``__acl__`` or child lookup)."""
     name = model.__mongometa__.polymorphic_identity
     if getattr(model, "type", None) is None or not hasattr(model, "versioned_fields"):
         raise ConfigurationError("artifact type %r: the model is not a VersionedArtifact" % name)
-    resource = type(model.__name__ + "Resource", (TypedArtifactResource,), {})
+    base = config.maybe_dotted(resource)
+    if not (isinstance(base, type) and issubclass(base, TypedArtifactResource)):
+        raise ConfigurationError("artifact type %r: resource= is not a TypedArtifactResource"
+                                 % name)
+    resource = type(model.__name__ + "Resource", (base,), {})
     if interface is not None:
         classImplements(resource, interface)
     defaults = ArtifactType.__dataclass_fields__

@@ -62,6 +62,23 @@ def test_a_model_that_is_not_versioned_is_refused():
         config.add_artifact_type(Artifact, tool="x", form=MemoForm)
 
 
+def test_a_resource_base_is_a_typed_artifact_resource():
+    from forge.artifact_types import TypedArtifactResource
+    from forge.resources.tool import VersionedArtifactResource
+    config = Configurator(settings=forge_test_settings())
+    config.include("forge.plugins")
+    with pytest.raises(ConfigurationError, match="not a TypedArtifactResource"):
+        config.add_artifact_type(Memo, tool="x", form=MemoForm,
+                                 resource=VersionedArtifactResource)
+
+    class Sealed(TypedArtifactResource):
+        sealed = True
+    config.add_artifact_type(Memo, tool="x", form=MemoForm, resource=Sealed)
+    config.commit()
+    kind = config.registry.forge_artifact_types["memos.memo"]
+    assert issubclass(kind.resource, Sealed) and kind.resource.kind_info is kind
+
+
 def test_a_declared_type_gets_the_cores_pages(site):
     b = site["browser"]
     assert "No memos yet." in b.get(TOOL).text
