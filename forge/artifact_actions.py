@@ -44,7 +44,9 @@ class ArtifactActions:
         path = parent_path + "/" + name if parent_path else name
         data = {k: fields[k] for k in kind.model.versioned_fields if k in fields}
         if kind.nested:
-            data["parent_path"] = parent_path
+            # a name may itself be a path ("Guide/Install", a wiki's): its parent is
+            # what comes before the last "/"
+            data["parent_path"] = path.rpartition("/")[0]
         acl = self.private_acl(kind, project_doc, actor) if private else []
         return create_versioned(registry, kind.model, actor, comment=comment, path=path,
                                 project_id=tool_doc.project_id, tool_id=tool_doc._id,

@@ -99,6 +99,15 @@ class MarkdownField(Field):
         return text
 
 
+class TextField(MarkdownField):
+    """Multi-line plain text, shown as typed (no Markdown, no preview)."""
+
+    widget = "text"
+
+    def __init__(self, label="Text", note="", **kw):
+        super().__init__(label, note=note, **kw)
+
+
 class LabelsField(Field):
     def __init__(self, label="Labels", note="(comma-separated)", max_length=None, **kw):
         super().__init__(label, note=note, max_length=max_length, **kw)
@@ -130,8 +139,11 @@ class ArtifactForm:
 
     def __init_subclass__(cls, **kw):
         super().__init_subclass__(**kw)
-        cls.fields = tuple(f for c in reversed(cls.__mro__) for f in vars(c).values()
-                           if isinstance(f, Field) and c is not ArtifactForm)
+        # a subclass may restyle the base's comment and private flag (a note, a
+        # label); they stay trailing fields, not declared ones
+        cls.fields = tuple(f for c in reversed(cls.__mro__) for n, f in vars(c).items()
+                           if isinstance(f, Field) and c is not ArtifactForm
+                           and n not in ("comment", "private"))
 
     def __init__(self, request, tool_node, kind, editing=False):
         self.request, self.kind, self.editing = request, kind, editing
