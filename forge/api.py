@@ -63,7 +63,7 @@ from .visibility import held_acl, principals_allowed
 
 # -- events: emitted after the flush, the bus carries them to reactors --------
 from .events import AclChanged, ArtifactCreated, ArtifactDeleted, ArtifactModified, ForgeEvent
-from .events import ToolUpdated
+from .events import ToolInstalled, ToolUpdated
 
 # -- the unit of work: auditors, write, audit log, event, flush -------------
 from .bus.auditing import Change, Rejected, run_auditors
@@ -82,7 +82,7 @@ from .artifact_actions import (AUTHOR, ArtifactActions, create_artifact, delete_
                                save_artifact, undelete_artifact)
 from .artifact_types import ArtifactType, ITypedArtifact, TypedArtifactResource
 from .forms import (ArtifactForm, CheckboxField, Field, LabelsField, MarkdownField, NameField,
-                    TitleField)
+                    TextField, TitleField)
 
 # -- views: forms, conflicts, errors, redirects, request parameters ----------
 from .redirects import redirect
@@ -126,7 +126,7 @@ __all__ = [
     "role_named", "held_acl", "principals_allowed",
     # events
     "AclChanged", "ArtifactCreated", "ArtifactDeleted", "ArtifactModified", "ForgeEvent",
-    "ToolUpdated",
+    "ToolInstalled", "ToolUpdated",
     # the unit of work and its auditors
     "Change", "Rejected", "StaleSettings", "change", "form_version", "run_auditors",
     # fields
@@ -138,7 +138,7 @@ __all__ = [
     "AUTHOR", "ArtifactActions", "create_artifact", "delete_artifact", "save_artifact",
     "undelete_artifact", "ArtifactType", "ITypedArtifact", "TypedArtifactResource",
     "ArtifactForm", "CheckboxField", "Field", "LabelsField", "MarkdownField", "NameField",
-    "TitleField",
+    "TextField", "TitleField",
     # views
     "redirect", "ArtifactFormView", "TypedArtifactViews", "error_response", "parse_int", "conflict_response",
     # listing and paging
