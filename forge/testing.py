@@ -18,6 +18,7 @@ import webtest
 from pymongo import monitoring
 
 from .testing_xss import XSS_CORPUS, active_content, assert_inert  # noqa: F401  (the API)
+from .testing_authors import add_member, browser_for, install_tool  # noqa: F401  (fixtures)
 
 PASSWORD = "correct horse battery"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -203,46 +204,6 @@ def make_project(registry):
                 neighborhood_id=nb._id, shortname=parent)
         return create_project(registry, nb, shortname, title or shortname.title(), admin,
                               parent=parent_doc, private=private)
-    return make
-
-
-@pytest.fixture
-def install_tool(registry):
-    """``install_tool(project, "links", mount=None, actor=None, label=None)``: the
-    ToolInstance installed (by the project's first admin unless ``actor`` is given)."""
-    from forge.actions.projects import install_tool as install
-    from forge.actions.roles import role_named
-    from forge.model import User
-
-    def make(project, tool_name, mount=None, actor=None, label=None):
-        if actor is None:
-            actor = User.query.get(_id=role_named(project, "Admin").user_ids[0])
-        return install(registry, project, tool_name, mount or tool_name, actor, label=label)
-    return make
-
-
-@pytest.fixture
-def add_member(registry):
-    """``add_member(project, user, role="Member")``: give ``user`` a project role
-    ("Admin", "Developer", "Member"), as the project's first admin."""
-    from forge.actions.roles import add_member as add, role_named
-    from forge.model import User
-
-    def make(project, user, role="Member"):
-        admin = User.query.get(_id=role_named(project, "Admin").user_ids[0])
-        add(registry, project, role_named(project, role), user, admin)
-    return make
-
-
-@pytest.fixture
-def browser_for(forge_app):
-    """``browser_for(user)``: a new ForgeBrowser signed in as ``user`` (a User or
-    a username; None: anonymous), with its own cookies."""
-    def make(user=None):
-        browser = ForgeBrowser(forge_app)
-        if user is not None:
-            browser.login(getattr(user, "username", user))
-        return browser
     return make
 
 

@@ -9,6 +9,7 @@ import click
 from .admin import admin
 from .bus_admin import bus_status, dead_letters, prune_bus
 from .mail_admin import send_digests_command
+from .new_tool import new_tool
 from .search_admin import reindex_command
 from .serve import serve
 from .worker import worker
@@ -23,6 +24,7 @@ def main():
 main.add_command(serve)
 main.add_command(admin)
 main.add_command(worker)
+main.add_command(new_tool)
 admin.add_command(dead_letters)
 admin.add_command(bus_status)
 admin.add_command(prune_bus)

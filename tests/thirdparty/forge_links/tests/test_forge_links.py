@@ -2,14 +2,17 @@
 diff and revert, the 409 on a stale edit, search, activity, a private entry's
 permissions, watches and mail; and its own auditor, reactor and page.
 
-Run by the forge's suite (``make test``) with forge_links installed in its
-environment (``pip install -e tests/thirdparty/forge_links``): the forge finds
-it through the ``forge.tools`` entry point, as it would any third-party tool.
+Run by the forge's suite (``make test``), whose set-up pip-installs this
+distribution: every forge configured in that environment includes it through
+the ``forge.tools`` entry point, as it would any third-party tool.  These tests
+name it in ``forge.tools`` and leave the other entry points out, so they test
+this tool alone.
 """
 from importlib.metadata import entry_points
 
 import pytest
 
+import forge_links
 from forge.testing import forge_test_settings, smtp_settings
 
 LINKS = "/p/demo/links/"
@@ -17,7 +20,9 @@ LINKS = "/p/demo/links/"
 
 @pytest.fixture
 def forge_settings(smtp_server):
-    return forge_test_settings(**smtp_settings(smtp_server))
+    # this tool alone: its tests do not depend on the other tools installed here
+    return forge_test_settings(**smtp_settings(smtp_server), **{
+        "forge.tools": "forge_links", "forge.load_tool_entry_points": "false"})
 
 
 @pytest.fixture
@@ -43,7 +48,9 @@ def edit_link(browser, name, version, status=302, **fields):
 
 
 def test_installed_through_the_entry_point_group(registry):
-    assert [ep.value for ep in entry_points(group="forge.tools", name="links")] == ["forge_links"]
+    """pip-installed, it is advertised where every forge looks for tools."""
+    [entry_point] = entry_points(group="forge.tools", name="links")
+    assert entry_point.load() is forge_links and callable(forge_links.includeme)
     assert registry.forge_tools["links"].title == "Links"
 
 
