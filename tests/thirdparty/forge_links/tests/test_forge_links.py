@@ -77,7 +77,7 @@ def test_a_stale_edit_is_a_409_and_the_first_save_is_kept(site, browser_for):
     assert "https://example.org/ada" in browser_for("ada").get(LINKS + "shared/").text
 
 
-def test_search_finds_the_address_words_with_trimming(site, browser_for, run_reactors):
+def test_search_finds_the_address_words(site, browser_for, run_reactors):
     ada = browser_for("ada")
     add_link(ada, "Manual", "https://docs.python.org/3/", name="manual")
     run_reactors()
