@@ -41,7 +41,8 @@ setup(
         "paste.app_factory": ["main = forge:main"],
         "console_scripts": ["forge = forge.cli:main"],
         "forge.tools": ["notes = tools.notes", "wiki = tools.wiki",
-                        "tracker = tools.tracker", "discussion = tools.discussion"],
+                        "tracker = tools.tracker", "discussion = tools.discussion",
+                        "code = tools.code"],
         "pytest11": ["forge = forge.testing"],
     },
 )

@@ -95,6 +95,9 @@ from .views.versions import conflict_response
 # -- listing and paging: only what the viewer may read is counted ----------
 from .listing import PAGE_SIZE, page_number, readable_page
 
+# -- settings a tool reads: where Git repositories live, how large a push may be
+from .settings import repository_settings
+
 # -- user lookups -------------------------------------------------------------
 from .user_lookup import usernames
 
@@ -143,6 +146,8 @@ __all__ = [
     "redirect", "ArtifactFormView", "TypedArtifactViews", "error_response", "parse_int", "conflict_response",
     # listing and paging
     "PAGE_SIZE", "page_number", "readable_page",
+    # settings
+    "repository_settings",
     # user lookups
     "usernames",
     # attachments, comment threads, watches

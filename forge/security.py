@@ -20,11 +20,14 @@ A node the user may not read is answered like a missing one (see
 
 Identity comes from the session (``forge.sessions``: the cookie carries a
 random id, the data is stored server-side so that it can be ended), or from an
-API token sent as ``Authorization: Bearer pf_...`` (checked by the forge tween,
-which answers 401 for a bad one or a disabled user's).  CSRF tokens are
+API token sent as ``Authorization: Bearer pf_...``, or HTTP Basic with the user
+name and a token or the password (what ``git`` sends), both checked by the forge
+tween, which answers 401 for bad ones or a disabled user's.  CSRF tokens are
 required of every unsafe request that carries the session cookie; a token-only
 request has no ambient credential to forge (``forge.scope.forge_csrf_view``).
 """
+import base64
+
 from pyramid.authorization import ACLAllowed, ACLHelper, Authenticated, Everyone
 from pyramid.csrf import SessionCSRFStoragePolicy, new_csrf_token
 from pyramid.interfaces import ISecurityPolicy
@@ -165,6 +168,21 @@ def bearer_token(request):
     authorization = request.headers.get("Authorization", "")
     scheme, _, token = authorization.partition(" ")
     return token.strip() if scheme.lower() == "bearer" else None
+
+
+def basic_credentials(request):
+    """``(user name, password)`` of an ``Authorization: Basic`` header, else None
+    (a malformed one is ``("", "")``: refused like a wrong password)."""
+    authorization = request.headers.get("Authorization", "")
+    scheme, _, encoded = authorization.partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        username, _, password = base64.b64decode(encoded.strip(), validate=True) \
+            .decode("utf-8").partition(":")
+    except (ValueError, UnicodeDecodeError):
+        return "", ""
+    return username, password
 
 
 def includeme(config):

@@ -75,11 +75,27 @@ DEFAULTS = {
     "forge.mail.digest_interval": (3600.0, float),
     # search index directory (default: <forge.data_dir>/search-index; none: in memory)
     "forge.search.path": ("", str),
+    # Git repositories of the code tool, one directory per tool instance id
+    # (default: <forge.data_dir>/repos, else a temporary directory)
+    "forge.repos.path": ("", str),
+    # a push whose body is larger is refused with a message the git client shows
+    "forge.repos.max_push_bytes": (100 * 1024 * 1024, int),
     # argon2id cost; the defaults are argon2-cffi's (RFC 9106 low-memory profile)
     "forge.password.time_cost": (3, int),
     "forge.password.memory_kib": (65536, int),
     "forge.password.parallelism": (4, int),
 }
+
+
+def repository_settings(settings):
+    """``(directory or "", max push bytes)`` of the Git repositories a tool
+    keeps (``forge.repos.*``): the directory is ``forge.repos.path``, else
+    ``<forge.data_dir>/repos``, else "" (the tool then takes a temporary one)."""
+    path = settings.get("forge.repos.path") or (
+        os.path.join(settings["forge.data_dir"], "repos") if settings.get("forge.data_dir")
+        else "")
+    return path, int(settings.get("forge.repos.max_push_bytes", DEFAULTS[
+        "forge.repos.max_push_bytes"][0]))
 
 
 def env_name(key):

@@ -9,14 +9,14 @@ from pyramid.httpexceptions import (HTTPBadRequest, HTTPRequestEntityTooLarge,
                                     HTTPUnauthorized)
 from pyramid.tweens import MAIN
 
-from .actions.tokens import TokenRefused, user_id_for
+from .actions.tokens import TokenRefused, user_id_for, user_id_for_basic
 from .attachments import request_body_limit
 from .model import session
 from .model.cache import start_request
 from .model.dispatch import forget_pending
 from .request_limits import check_form_encoding, check_multipart
 from .scope import in_forge
-from .security import TOKEN_USER, bearer_token
+from .security import TOKEN_USER, basic_credentials, bearer_token
 
 
 def forge_tween_factory(handler, registry):
@@ -36,9 +36,11 @@ def forge_tween_factory(handler, registry):
         length = request.content_length
         upload = request_body_limit(registry.settings, request)
         body_limit = upload[0] if upload else limit
-        if length is not None and length > body_limit:
+        if request.content_type in registry.forge_streamed_body_types:
+            pass    # the view streams and bounds it itself (config.add_streamed_body_type)
+        elif length is not None and length > body_limit:
             raise _too_large(limit, upload)
-        if length is None and request.is_body_readable:
+        elif length is None and request.is_body_readable:
             # chunked upload: read at most limit + 1 bytes to know it is too big
             body = request.body_file_raw.read(body_limit + 1)
             if len(body) > body_limit:
@@ -46,11 +48,15 @@ def forge_tween_factory(handler, registry):
             request.body = body
         check_form_body(request, limit)
         token = bearer_token(request)
-        if token is not None:
-            try:
+        basic = basic_credentials(request) if token is None else None
+        try:
+            if token is not None:
                 request.environ[TOKEN_USER] = user_id_for(token)
-            except TokenRefused as refused:
-                raise HTTPUnauthorized(str(refused))
+            elif basic is not None:
+                request.environ[TOKEN_USER] = user_id_for_basic(registry, *basic,
+                                                                request.remote_addr)
+        except TokenRefused as refused:
+            raise HTTPUnauthorized(str(refused))
         try:
             return handler(request)
         finally:
@@ -86,5 +92,13 @@ def _too_large(limit, upload=None):
         "The request body is larger than the limit of %d KiB." % (limit // 1024))
 
 
+def add_streamed_body_type(config, content_type):
+    """Bodies of ``content_type`` (``application/x-git-receive-pack-request``)
+    reach the view unread and unbounded: its view must stream and bound them."""
+    config.registry.forge_streamed_body_types.add(content_type)
+
+
 def includeme(config):
+    config.registry.forge_streamed_body_types = set()
+    config.add_directive("add_streamed_body_type", add_streamed_body_type)
     config.add_tween("forge.tweens.forge_tween_factory", over=MAIN)

@@ -65,3 +65,22 @@ def user_id_for(token):
     if user.get("disabled"):
         raise TokenRefused("The account this API token belongs to is disabled.")
     return record.user_id
+
+
+def user_id_for_basic(registry, username, password, address):
+    """The user id for HTTP Basic credentials (what ``git`` sends): the user
+    name with an API token, or with the password (through the sign-in
+    throttles).  Raises ``TokenRefused`` for bad ones, ``Throttled`` when a
+    counter refuses the attempt."""
+    from .sign_in import normalised_name, sign_in
+    if password.startswith(TOKEN_PREFIX):
+        user_id = user_id_for(password)
+        owner = collection(User, bump=False).find_one({"_id": user_id}, {"username": 1})
+        # a token sent with another user's name: refused, never the token's user instead
+        if owner is None or owner.get("username", "").lower() != normalised_name(username):
+            raise TokenRefused("The API token does not belong to the user %r." % username)
+        return user_id
+    user = sign_in(registry, username, password, address)
+    if user is None:
+        raise TokenRefused("Wrong user name or password (or API token).")
+    return user._id

@@ -1,0 +1,41 @@
+"""Code: one Git repository per tool instance, cloned and pushed over smart
+HTTP with the real ``git`` client, browsed as trees, files, logs and commits.
+
+``repository`` reads the bare repository with git's plumbing; ``smart_http``
+runs ``git http-backend``; ``views_git`` decides who may clone (``read``) and
+push (``push``); ``events`` turns a push into ``scm.commit`` events through
+the unit of work; ``views`` are the browsing pages.
+"""
+from forge.api import ToolInstalled
+
+from .resources import CodeTool
+from .repository import init_repository, repository_path
+
+
+def repository_creator(registry):
+    def create_repository(event):
+        """``git init --bare`` when a code tool is installed (after its flush)."""
+        tool = event.node
+        if getattr(tool, "tool", None) == "code":
+            init_repository(repository_path(registry, tool._id))
+    return create_repository
+
+
+def includeme(config):
+    config.add_tool(
+        "code", title="Code", resource=CodeTool,
+        permissions=("read", "push", "admin"),
+        # anonymous clone comes from a public project's read
+        default_acl=[("allow", "Developer", "push"),
+                     ("allow", "Admin", "admin")],
+        description="A Git repository: clone and push over HTTP, browse files and commits.")
+    config.add_jinja2_search_path("tools.code:templates", name=".jinja2")
+    config.add_forge_static("code", "tools.code:static")
+    config.add_subscriber(repository_creator(config.registry), ToolInstalled)
+    # a push's pack is streamed to git and bounded by forge.repos.max_push_bytes
+    config.add_streamed_body_type("application/x-git-receive-pack-request")
+    config.add_streamed_body_type("application/x-git-upload-pack-request")
+    config.add_tween("tools.code.resources.git_suffix_tween_factory")
+    config.scan(".views")
+    config.scan(".views_git")
+    config.add_demo_content("code", "tools.code.demo.demo_content")
