@@ -1,6 +1,7 @@
 """The code tool's resource: no artifacts, its pages are views with a subpath."""
 import re
 
+from pyramid.response import Response
 from zope.interface import implementer
 
 from forge.api import ITool, ToolResource
@@ -19,13 +20,35 @@ class CodeTool(ToolResource):
 
 # "/p/demo/code.git/info/refs" -> "/p/demo/code/info/refs": git users add .git
 GIT_SUFFIX = re.compile(r"^(.*/[^/]+)\.git(/(?:info/refs|git-upload-pack|git-receive-pack))$")
+GIT_URL = re.compile(r"/(?:info/refs|git-upload-pack|git-receive-pack)$")
+SIGN_IN = "Sign in: your user name, and an API token (or your password) as the password."
 
 
-def git_suffix_tween_factory(handler, registry):
-    """Accept the ``.git`` suffix on a repository's smart HTTP URLs (only those)."""
-    def git_suffix_tween(request):
+def is_git_request(request):
+    return bool(GIT_URL.search(request.path_info)) and (
+        request.method == "POST" or request.GET.get("service", "").startswith("git-"))
+
+
+def git_url_tween_factory(handler, registry):
+    """Smart HTTP URLs: accept the ``.git`` suffix, and answer an anonymous
+    request that found nothing with a Basic challenge.  git sends credentials
+    only when challenged, so a private repository must answer 401; a missing
+    one answers the same, so the challenge says nothing about what exists
+    (signed in, both are a 404, as the pages are)."""
+    def git_url_tween(request):
         match = GIT_SUFFIX.match(request.path_info)
         if match:
             request.path_info = match.group(1) + match.group(2)
-        return handler(request)
-    return git_suffix_tween
+        response = handler(request)
+        if response.status_int == 404 and is_git_request(request) \
+                and request.authenticated_userid is None:
+            return challenge()
+        return response
+    return git_url_tween
+
+
+def challenge(message=SIGN_IN):
+    response = Response(status=401, body=(message + "\n").encode("utf-8"),
+                        content_type="text/plain", charset="utf-8")
+    response.headers["WWW-Authenticate"] = 'Basic realm="PyForge", charset="UTF-8"'
+    return response

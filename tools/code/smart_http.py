@@ -15,7 +15,6 @@ import shutil
 import subprocess
 import tempfile
 
-from pyramid.httpexceptions import HTTPForbidden, HTTPNotFound, HTTPUnauthorized
 from pyramid.response import Response
 
 from forge.api import repository_settings
@@ -25,31 +24,6 @@ from .repository import git_env, init_repository, repository_path
 SERVICES = ("git-upload-pack", "git-receive-pack")
 CHUNK = 64 * 1024
 SPOOL_IN_MEMORY = 1024 * 1024
-REALM = 'Basic realm="PyForge", charset="UTF-8"'
-
-
-def authorize(request, context, service):
-    """Raise what a reader without the right to ``service`` gets: a 404 for
-    who may not read (as the HTML pages do), a 401 asking for credentials where
-    signing in could help, a 403 with a message otherwise."""
-    if service not in SERVICES:
-        raise HTTPNotFound("Unknown git service.")
-    permission = "push" if service == "git-receive-pack" else "read"
-    if request.can(permission, context):
-        return
-    if request.user is None:
-        # anonymous: a private repository answers as its pages do (404), but git
-        # must be able to ask for credentials, so the 404 becomes a challenge
-        # only when the repository is readable or the client pushes
-        unauthorized = HTTPUnauthorized(
-            "Sign in to push: your user name and an API token (or your password)."
-            if permission == "push" else "Sign in to clone this repository.")
-        unauthorized.headers["WWW-Authenticate"] = REALM
-        raise unauthorized
-    if not request.can("read", context):
-        raise HTTPNotFound()
-    raise HTTPForbidden("%s may not push to %s (the push permission is needed)."
-                        % (request.user.username, request.path_url.rsplit("/", 1)[0]))
 
 
 def cgi_environ(request, repo_path, path_info, content_length):

@@ -12,8 +12,8 @@ from pyramid.view import view_config
 
 from .events import record_push
 from .repository import Repository
-from .resources import ICodeTool
-from .smart_http import REALM, SERVICES, backend_response, receive_pack, repository_of
+from .resources import ICodeTool, challenge
+from .smart_http import SERVICES, backend_response, receive_pack, repository_of
 
 REQUEST_TYPES = {"git-upload-pack": "application/x-git-upload-pack-request",
                  "git-receive-pack": "application/x-git-receive-pack-request"}
@@ -36,8 +36,8 @@ def answer_for_refusal(request, context, service):
     if not request.can("read", context):
         return plain(404, NOT_FOUND)
     if request.user is None:
-        return plain(401, "Sign in to push: your user name, and an API token (or your "
-                     "password) as the password.", **{"WWW-Authenticate": REALM})
+        return challenge("Sign in to push: your user name, and an API token (or your "
+                         "password) as the password.")
     return plain(403, "%s may not push to this repository (the push permission is "
                  "needed; Developers have it)." % request.user.username)
 

@@ -28,8 +28,18 @@ def forge_settings():
 def site(registry, make_user, make_project):
     """ada admins demo (public); dev is a Developer, mem a Member, out is not in it.
     ``tokens[name]`` is an API token of each."""
+    return build_site(registry, make_user, make_project, private=False)
+
+
+@pytest.fixture
+def private_site(registry, make_user, make_project):
+    """The same people and repository in a private project."""
+    return build_site(registry, make_user, make_project, private=True)
+
+
+def build_site(registry, make_user, make_project, private):
     ada = make_user("ada")
-    project = make_project("demo", ada)
+    project = make_project("demo", ada, private=private)
     people = {"ada": ada, "project": project}
     for name, role in (("dev", "Developer"), ("mem", "Member")):
         people[name] = make_user(name)
