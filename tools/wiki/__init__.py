@@ -1,14 +1,15 @@
-"""Wiki: Markdown pages with history, diffs, links, sub-pages and attachments.
+"""Wiki: Markdown pages with history, diffs, ``[[links]]``, sub-pages, renames and attachments.
 
-Pages are ``wiki.page`` versioned artifacts (``model``), reached through
-``WikiTool``/``WikiPageResource`` (``resources``), changed only through
-``actions``; ``render`` adds ``[[Page Name]]`` links to the core's safe
-Markdown.  History, diff, version and revert pages are the core's.
+``wiki.page`` is a declared artifact type (``config.add_artifact_type``): the
+core gives it its resource, private ACL, search document, ``@@edit`` and the
+history pages; ``actions`` widens create and delete to sub-pages and adds
+rename, ``views``/``lists`` are the pages that differ, ``render`` the links.
 """
-from forge.api import AclChanged
+from forge.api import AUTHOR, AclChanged
 
-from .model import WikiPage, bump_link_generation
-from .resources import WikiTool
+from .actions import PageActions
+from .model import PageForm, WikiPage, bump_link_generation, page_document
+from .resources import IWikiPage, WikiPageResource, WikiTool
 
 
 def links_follow_page_acls(event):
@@ -24,19 +25,21 @@ def includeme(config):
                      "moderate", "admin"),
         # anonymous read comes from a public project; comments: members post
         # straight away, other signed-in people wait for a moderator
-        default_acl=[("allow", "Member", "create"),
-                     ("allow", "Developer", "update"),
-                     ("allow", "Developer", "delete"),
-                     ("allow", "Member", "post"),
+        default_acl=[("allow", "Member", "create"), ("allow", "Developer", "update"),
+                     ("allow", "Developer", "delete"), ("allow", "Member", "post"),
                      ("allow", "Member", "unmoderated_post"),
-                     ("allow", "Authenticated", "post"),
-                     ("allow", "Developer", "moderate"),
+                     ("allow", "Authenticated", "post"), ("allow", "Developer", "moderate"),
                      ("allow", "Admin", "admin")],
         description="Markdown pages with history, diffs and attachments.")
+    # a private page is read by its author and the project's developers only
+    config.add_artifact_type(WikiPage, tool="wiki", form=PageForm, noun="page",
+                             interface=IWikiPage, resource=WikiPageResource,
+                             private_readers=("Developer", AUTHOR), actions=PageActions,
+                             to_document=page_document,
+                             form_renderer="tools.wiki:templates/wiki/form.jinja2")
     config.add_jinja2_search_path("tools.wiki:templates", name=".jinja2")
     config.add_forge_static("wiki", "tools.wiki:static")
     config.add_subscriber(links_follow_page_acls, AclChanged)
     config.scan(".views")
-    config.include(".search")
     config.scan(".lists")
     config.add_demo_content("wiki", "tools.wiki.demo.demo_content")

@@ -1,12 +1,10 @@
-"""Wiki pages as nodes on their real lineage, deleted ones included.
+"""Wiki pages as nodes built from documents loaded at once, on their stored lineage.
 
-Traversal (``WikiTool[...]``) skips deleted pages, so a deleted page, or a
-live page the user only names (a name already taken), has no node to ask
-``forge.security`` about.  ``stored_nodes`` builds one with the ancestors it
-has as stored, so that their ACLs (a private or admin-only parent, deleted or
-not) decide who may see it, as ``forge.security.permits`` does for pages
-reached by URL: a page under a page the user may not read stays unreadable
-after either is deleted.
+Traversal skips deleted pages, so a deleted page, or a page the user only
+names (a taken name), has no node to ask ``forge.security`` about.
+``stored_nodes`` builds one with its ancestors as stored, deleted ones
+included, so their ACLs decide who may see it; ``live_nodes`` builds the
+index's nodes without a query per page.
 """
 from forge.api import ArtifactFamily, RawArtifact, collection
 
@@ -15,15 +13,11 @@ from .model import WikiPage
 LINEAGE_FIELDS = {"text": 0}        # ACLs, titles and paths; never the text
 
 
-def stored_nodes(tool, paths):
-    """{path: node} for the stored pages at ``paths``, live or deleted, each
-    built on its real lineage: its ancestors as stored, deleted ones included.
-    One query for every family involved.  A path with no page, or whose
-    ancestor is missing altogether, maps to None (nobody is told about it)."""
-    families = sorted({path.split("/", 1)[0] for path in paths})
+def node_builder(tool, raws):
+    """path -> the node built on ``raws`` (stored documents), or None when the
+    page or one of its ancestors is not among them."""
     family = ArtifactFamily.__new__(ArtifactFamily)
-    family.by_path = {raw["path"]: RawArtifact(raw) for raw in collection(WikiPage).find(
-        {"tool_id": tool.doc._id, "family": {"$in": families}}, LINEAGE_FIELDS)}
+    family.by_path = {raw["path"]: RawArtifact(raw) for raw in raws}
     built = {}
 
     def node(path):
@@ -34,5 +28,21 @@ def stored_nodes(tool, paths):
             built[path] = (tool.artifact_resource(doc, name, parent, family)
                            if doc is not None and parent is not None else None)
         return built[path]
+    node.paths = sorted(family.by_path)
+    return node
 
+
+def live_nodes(tool, raws):
+    """The nodes of live pages loaded at once (a page whose parent is not among
+    them is left out)."""
+    node = node_builder(tool, raws)
+    return [n for n in map(node, node.paths) if n is not None]
+
+
+def stored_nodes(tool, paths):
+    """{path: node} for the stored pages at ``paths``, live or deleted, on their
+    real lineage; one query for every family involved."""
+    families = sorted({path.split("/", 1)[0] for path in paths})
+    node = node_builder(tool, collection(WikiPage).find(
+        {"tool_id": tool.doc._id, "family": {"$in": families}}, LINEAGE_FIELDS))
     return {path: node(path) for path in paths}

@@ -1,50 +1,44 @@
-"""The wiki's own pages: home, new page, page index, recent changes, and the
-deleted pages (with undelete).
+"""The wiki's own pages: home, new page, page index, recent changes, deleted pages
+(with undelete) and the home page setting.
 
-Every list shows only pages the viewer may read, checked on nodes with their
-full lineage (a private page hides its sub-pages too), before paging; deleted
-pages too, on the lineage they had (``tools.wiki.lineage``), deleted ancestors
-included.
+Every list shows only pages the viewer may read, on nodes with their full
+lineage (a private page hides its sub-pages too), before paging; deleted pages
+on the lineage they had (``tools.wiki.lineage``), deleted ancestors included.
 """
 from pyramid.view import view_config, view_defaults
 
 from forge.api import (ActionError, Snapshot, collection, error_response, form_version,
-                       page_number, readable_page, redirect, usernames)
+                       page_number, readable_page, redirect, undelete_artifact, usernames)
 
-from .actions import create_page, set_home, undelete_page
-from .lineage import stored_nodes
+from .actions import create_page, set_home
+from .lineage import LINEAGE_FIELDS, live_nodes, stored_nodes
 from .model import WikiPage
 from .resources import IWikiTool
-from .views import PageFormView, refusal
+from .views import FORM, WikiViews, page_url, refusal
 
 WELCOME = ("Welcome to the wiki of this project.\n\n"
            "Edit this page to say what the project is about, and link other pages "
            "with `[[Page Name]]`: a page that does not exist yet shows as a link "
            "that creates it.\n")
-LIST_FIELDS = {"text": 0}          # lists never need the pages' text
-RECENT_PAGE_SIZE = 25
 
 
 @view_defaults(context=IWikiTool)
-class WikiToolViews(PageFormView):
+class WikiToolViews(WikiViews):
 
-    @view_config(page_cache=True, name="", request_method="GET", renderer="tools.wiki:templates/wiki/tool.jinja2",
-                 permission="read")
+    @view_config(page_cache=True, name="", request_method="GET", permission="read",
+                 renderer="tools.wiki:templates/wiki/tool.jinja2")
     def home(self):
-        """The home page (a tool option, "Home" by default), or an empty-state
-        page offering to create it: a GET never writes."""
+        """The home page, or an empty state offering to create it: a GET never
+        writes, and the page is the same whether an unreadable page holds the name."""
         request, tool = self.request, self.context
-        name = tool.home_name
-        node = tool.page_at(name)
+        node = tool.page_at(tool.home_name)
         if node is not None and request.can("read", node):
             return redirect(request, request.forge_url(node))
-        # the same page whether an unreadable page holds the name or none does
-        return {"home": name, "may_create": request.can("create", tool),
+        return {"home": tool.home_name, "may_create": request.can("create", tool),
                 "may_admin": request.can("admin", tool)}
 
     @view_config(name="create-home", request_method="POST", permission="create")
     def create_home(self):
-        """The empty state's button: the home page with a welcome text."""
         request, tool = self.request, self.context
         name = tool.home_name
         try:
@@ -54,9 +48,9 @@ class WikiToolViews(PageFormView):
             return error_response(request, error.status, "Not created",
                                   str(refusal(request, tool, error)))
         request.session.flash("Page “%s” created." % name)
-        return redirect(request, request.forge_url(tool, name, ""))
+        return redirect(request, page_url(request, tool, name))
 
-    @view_config(name="new", renderer="tools.wiki:templates/wiki/form.jinja2", permission="create")
+    @view_config(name="new", renderer=FORM, permission="create")
     def new(self):
         return self.new_page()
 
@@ -64,45 +58,40 @@ class WikiToolViews(PageFormView):
     def preview(self):
         return self.markdown_preview()
 
-    @view_config(page_cache=True, name="index", request_method="GET", renderer="tools.wiki:templates/wiki/index.jinja2",
-                 permission="read")
+    def pages(self, deleted):
+        return collection(WikiPage).find({"tool_id": self.context.doc._id, "deleted": deleted},
+                                         LINEAGE_FIELDS)
+
+    @view_config(page_cache=True, name="index", request_method="GET", permission="read",
+                 renderer="tools.wiki:templates/wiki/index.jinja2")
     def index(self):
         """Every readable page as a tree by path: one query for the whole wiki."""
-        request, tool = self.request, self.context
-        raws = collection(WikiPage).find({"tool_id": tool.doc._id, "deleted": False},
-                                         LIST_FIELDS)
-        nodes = [n for n in tool.nodes_from(raws) if request.can("read", n)]
-        return {"nodes": nodes, "may_create": request.can("create", tool),
-                "may_delete": request.can("delete", tool)}
+        request = self.request
+        return {"nodes": [n for n in live_nodes(self.context, self.pages(False))
+                          if request.can("read", n)]}
 
-    @view_config(name="recent", request_method="GET", renderer="tools.wiki:templates/wiki/recent.jinja2",
-                 page_cache=True, permission="read")
+    @view_config(page_cache=True, name="recent", request_method="GET", permission="read",
+                 renderer="tools.wiki:templates/wiki/recent.jinja2")
     def recent(self):
         """Pages by last change, newest first, with who made it and why."""
-        request, tool = self.request, self.context
-        candidates = collection(WikiPage).find(
-            {"tool_id": tool.doc._id, "deleted": False}, LIST_FIELDS).sort("modified", -1)
-        families = {}
-        page = readable_page(request, candidates,
+        request, tool, families = self.request, self.context, {}
+        page = readable_page(request, self.pages(False).sort("modified", -1),
                              lambda raw: tool.node_in_family(raw["path"], families),
-                             page=page_number(request), size=RECENT_PAGE_SIZE)
-        rows = []
-        for node in page.items:
-            snap = Snapshot.query.get(artifact_id=node.doc._id, version=node.doc.version)
-            rows.append({"node": node, "snapshot": snap})
+                             page=page_number(request), size=25)
+        rows = [{"node": node, "snapshot": Snapshot.query.get(artifact_id=node.doc._id,
+                                                              version=node.doc.version)}
+                for node in page.items]
         names = usernames(r["snapshot"].author_id for r in rows if r["snapshot"])
         return {"page": page, "rows": rows, "names": names}
 
-    @view_config(name="deleted", request_method="GET", renderer="tools.wiki:templates/wiki/deleted.jinja2",
-                 permission="delete")
+    @view_config(name="deleted", request_method="GET", permission="delete",
+                 renderer="tools.wiki:templates/wiki/deleted.jinja2")
     def deleted(self):
         """The deleted pages this user could read were they not deleted."""
-        request, tool = self.request, self.context
-        raws = list(collection(WikiPage).find({"tool_id": tool.doc._id, "deleted": True},
-                                              LIST_FIELDS).sort("path", 1).limit(1000))
-        nodes = stored_nodes(tool, [raw["path"] for raw in raws])
-        shown = [nodes[raw["path"]] for raw in raws
-                 if nodes[raw["path"]] is not None and request.can("read", nodes[raw["path"]])]
+        request = self.request
+        paths = [raw["path"] for raw in self.pages(True).sort("path", 1).limit(1000)]
+        nodes = stored_nodes(self.context, paths)
+        shown = [nodes[p] for p in paths if nodes[p] is not None and request.can("read", nodes[p])]
         return {"nodes": shown,
                 "may_undelete": {n.doc._id for n in shown if request.can("delete", n)}}
 
@@ -115,14 +104,14 @@ class WikiToolViews(PageFormView):
         if node is None or not request.can("delete", node):
             return error_response(request, 404, "Not found", "There is no such page.")
         try:
-            back = undelete_page(request.registry, doc, request.user)
+            back = undelete_artifact(request.registry, doc, request.user)
         except ActionError as error:
             return error_response(request, error.status, "Not undeleted", str(error))
         more = " with %d sub-pages" % (len(back) - 1) if len(back) > 1 else ""
         request.session.flash("Undeleted “%s”%s." % (doc.title, more))
-        return redirect(request, request.forge_url(tool, *doc.path.split("/")) + "/")
+        return redirect(request, page_url(request, tool, doc.path))
 
-    @view_config(name="options", renderer="tools.wiki:templates/wiki/options.jinja2", permission="admin")
+    @view_config(name="options", permission="admin", renderer="tools.wiki:templates/wiki/options.jinja2")
     def options(self):
         """The wiki's settings: which page is its home."""
         request, tool = self.request, self.context

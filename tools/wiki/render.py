@@ -1,17 +1,11 @@
 """A page's HTML: the core's safe Markdown and short links, plus ``[[Page Name]]``.
 
-The core (``forge.links``, ``forge.rendering``) renders ``[#12]``,
-``[mount:thing]``, ``[project:mount:thing]`` and, through the resolver given
-here, ``[[Name]]``: a link to the wiki page at that path, or, when there is no
-such page, a ``missing`` link to the wiki's ``@@new?title=Name``.
-
-A page the reader may not read is linked exactly like a missing one (so a
-link never tells that a private page exists).  Whether a linked page exists
-and may be read changes without the linking page changing, so the link
-context's key of a page with ``[[`` holds the wiki's link generation
-(``WikiLinkState``, moved by create, rename, delete, undelete and a page's
-ACL change) and the reader's principals: one indexed read per view, none for
-a page without ``[[``, and no reader is ever given HTML rendered for another.
+``[[Name]]`` links the wiki page at that path, or, when there is none (or the
+reader may not read it: a link never tells that a private page exists), is a
+``missing`` link to the wiki's ``@@new?title=Name``.  Since that changes without
+the linking page changing, the link key of a text with ``[[`` holds the wiki's
+link generation (``WikiLinkState``) and the reader's principals: one indexed
+read per view, none for a text without ``[[``.
 """
 from forge.api import (InvalidName, check_artifact_path, link_context, render_markdown,
                        render_versioned)
@@ -24,8 +18,7 @@ class WikiLinks:
     name no page could have (it stays text)."""
 
     def __init__(self, request, tool):
-        self.request = request
-        self.tool = tool
+        self.request, self.tool = request, tool
 
     def __call__(self, target):
         try:
@@ -34,14 +27,11 @@ class WikiLinks:
             return None
         page = WikiPage.query.get(tool_id=self.tool.doc._id, path=path)
         url = self.request.forge_url
-        if page is not None and not page.deleted and self.readable(path):
-            return url(self.tool, *path.split("/")) + "/", True
+        if page is not None and not page.deleted:
+            node = self.tool.page_at(path)         # read on its lineage
+            if node is not None and self.request.can("read", node):
+                return url(self.tool, *path.split("/")) + "/", True
         return url(self.tool, "@@new", query={"title": path}), False
-
-    def readable(self, path):
-        """Whether the reader may read the page at ``path``, on its lineage."""
-        node = self.tool.page_at(path)
-        return node is not None and self.request.can("read", node)
 
 
 def links_for(request, tool, node, text):

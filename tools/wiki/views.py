@@ -1,47 +1,39 @@
-"""Pages of one wiki page: show, new sub-page, edit (live preview), rename,
-delete; and the old URL of a renamed page.
-
-Registered for ``IWikiPage``/``IMovedPage`` only.  Forms re-render with the
-user's input and a 4xx status when refused; a stale save is the core's 409
-conflict page.  History, diff, version and revert are the core's views for
-every ``IVersioned`` node; the page links to them.
+"""A wiki page's own pages: show, new sub-page, preview with ``[[links]]``, rename,
+delete; and a renamed page's old URL.  ``@@edit`` is the core's (``PageForm``);
+history, diff, version and revert are the core's ``IVersioned`` pages.
 """
 from pyramid.httpexceptions import HTTPNotFound
 from pyramid.view import view_config, view_defaults
 
-from forge.api import ActionError, ArtifactFormView, attachments_of, redirect, thread_view
+from forge.api import (ActionError, TypedArtifactViews, attachments_of, create_artifact,
+                       delete_artifact, redirect, thread_view)
 
-from .actions import (NameTaken, clean_path, create_page, delete_page, rename_page,
-                      update_page)
-from .forms import PageForm
+from .actions import NameTaken, clean_path, rename_page
 from .lineage import stored_nodes
+from .model import WikiPage
 from .render import render_page, render_wiki_markdown
 from .resources import IMovedPage, IWikiPage
 
+FORM = "tools.wiki:templates/wiki/form.jinja2"
 
-def page_url(request, node):
-    return request.forge_url(node)
+
+def page_url(request, tool, path):
+    return request.forge_url(tool, *path.split("/")) + "/"
 
 
 def parent_for_new(request, tool, path):
-    """The node a new page at ``path`` goes under (the tool for a top-level
-    page), or ActionError when it is missing or the user may not create there
-    (the same message: a private page's existence is not told)."""
-    parent_path = path.rpartition("/")[0]
-    if not parent_path:
-        return tool
-    parent = tool.page_at(parent_path)
+    """ActionError unless the user may create under the parent page of ``path``
+    (one message for a missing page and an unreadable one)."""
+    parent_path, _, name = path.rpartition("/")
+    parent = tool.page_at(parent_path) if parent_path else tool
     if parent is None or not request.can("create", parent):
         raise ActionError("There is no page “%s” to put “%s” under; create it first."
-                          % (parent_path, path.rpartition("/")[2]))
-    return parent
+                          % (parent_path, name))
 
 
 def refusal(request, tool, error):
-    """The message of a refused create or rename: a ``NameTaken`` names the
-    page holding the name only to those who may read it (on its real
-    lineage, deleted or not); everyone else gets the same answer whatever
-    holds the name."""
+    """A ``NameTaken`` names what holds the name only to those who may read it
+    (on its real lineage, deleted or not); everyone else gets one answer."""
     if isinstance(error, NameTaken):
         holder = stored_nodes(tool, [error.holder.path])[error.holder.path]
         if holder is not None and request.can("read", holder):
@@ -49,41 +41,37 @@ def refusal(request, tool, error):
     return error
 
 
-class PageFormView(ArtifactFormView):
-    """What the wiki's and a page's ``@@new`` and ``@@preview`` share."""
-
-    noun = "page"
+class WikiViews(TypedArtifactViews):
+    """What the wiki's and a page's views share: the new page and the preview."""
 
     def prefill(self, form):
         # a missing page's link offers @@new?title=Name
         form.values["name"] = self.request.GET.get("title", "")[:1000]
 
-    def new_page(self, prefix=""):
-        request = self.request
-
-        def create(form):
-            fields = form.clean(with_name=True)
-            parent_for_new(request, self.tool, fields["path"])
-            try:
-                page = create_page(request.registry, self.context.project.doc,
-                                   self.tool.doc, fields["path"], fields["title"],
-                                   fields["text"], request.user, private=form.private,
-                                   comment=fields["comment"])
-            except ActionError as error:
-                raise refusal(request, self.tool, error) from None
-            return ("Page “%s” created." % page.title,
-                    request.forge_url(self.tool, *page.path.split("/")) + "/")
-        return self.new_form(PageForm(prefix), create)
-
     def render_preview(self, text):
         return render_wiki_markdown(self.request, self.tool, self.context, text)
 
+    def new_page(self):
+        request, tool = self.request, self.tool
+
+        def create(form):
+            fields = form.clean()
+            parent_for_new(request, tool, fields["name"])
+            try:
+                doc = create_artifact(request.registry, WikiPage, tool.project.doc, tool.doc,
+                                      None, fields["name"], fields, request.user,
+                                      private=fields["private"], comment=fields["comment"])
+            except ActionError as error:
+                raise refusal(request, tool, error) from None
+            return "Page “%s” created." % doc.title, page_url(request, tool, doc.path)
+        return self.render(self.new_form(self.form(), create))
+
 
 @view_defaults(context=IWikiPage)
-class PageViews(PageFormView):
+class PageViews(WikiViews):
 
-    @view_config(page_cache=True, name="", request_method="GET", renderer="tools.wiki:templates/wiki/page.jinja2",
-                 permission="read")
+    @view_config(page_cache=True, name="", request_method="GET", permission="read",
+                 renderer="tools.wiki:templates/wiki/page.jinja2")
     def show(self):
         request, page = self.request, self.context
         return {"page": page, "html": render_page(request, self.tool, page),
@@ -95,44 +83,35 @@ class PageViews(PageFormView):
                 "may_delete": request.can("delete", page),
                 "may_admin": request.can("admin", page)}
 
-    @view_config(name="new", renderer="tools.wiki:templates/wiki/form.jinja2", permission="create")
+    @view_config(name="new", renderer=FORM, permission="create")
     def new(self):
-        return self.new_page(prefix=self.context.doc.path + "/")
-
-    @view_config(name="edit", renderer="tools.wiki:templates/wiki/form.jinja2", permission="update")
-    def edit(self):
-        request = self.request
-        return self.edit_form(PageForm(), lambda fields, edited_version: update_page(
-            request.registry, self.context.doc, edited_version, fields["title"],
-            fields["text"], request.user, comment=fields["comment"]))
+        return self.new_page()
 
     @view_config(name="preview", request_method="POST", permission="update")
     def preview(self):
         return self.markdown_preview()
 
-    @view_config(name="rename", renderer="tools.wiki:templates/wiki/rename.jinja2", permission="update")
+    @view_config(name="rename", renderer="tools.wiki:templates/wiki/rename.jinja2",
+                 permission="update")
     def rename(self):
         request, page = self.request, self.context
-        new_path = request.POST.get("name", "") if request.method == "POST" else page.doc.path
         if request.method != "POST":
-            return {"name": new_path, "error": None}
+            return {"name": page.doc.path, "error": None}
+        old_path, new_path = page.doc.path, request.POST.get("name", "")
         try:
-            path = clean_path(new_path)
-            parent_for_new(request, self.tool, path)
-            old_path = page.doc.path
-            renamed = rename_page(request.registry, page.doc, path, request.user)
+            parent_for_new(request, self.tool, clean_path(new_path))
+            renamed = rename_page(request.registry, page.doc, new_path, request.user)
         except ActionError as error:
             request.response.status_int = error.status
             return {"name": new_path, "error": str(refusal(request, self.tool, error))}
         request.session.flash("Renamed “%s” to “%s”; the old address leads here." % (
             old_path, renamed.path))
-        return redirect(request, request.forge_url(self.tool, *renamed.path.split("/"))
-                         + "/")
+        return redirect(request, page_url(request, self.tool, renamed.path))
 
     @view_config(name="delete", request_method="POST", permission="delete")
     def delete(self):
         request, page = self.request, self.context
-        gone = delete_page(request.registry, page.doc, request.user)
+        gone = delete_artifact(request.registry, page.doc, request.user)
         more = " and its %d sub-pages" % (len(gone) - 1) if len(gone) > 1 else ""
         request.session.flash("Deleted “%s”%s." % (page.doc.title, more))
         return redirect(request, request.forge_url(self.tool, "@@index"))
@@ -146,13 +125,10 @@ class PageViews(PageFormView):
 def moved(context, request):
     """A renamed page's old address (and its history, diff, version and edit
     pages): to the new one, if the viewer may read it."""
-    tool = context.tool_node
-    node = tool.page_at(context.target)
+    node = context.tool_node.page_at(context.target)
     if node is None or not request.can("read", node):
         raise HTTPNotFound()
     view = request.view_name
     location = request.forge_url(node, "@@" + view) if view else request.forge_url(node)
-    if request.query_string:
-        location += "?" + request.query_string
-    return redirect(request, location)
-
+    return redirect(request, location + ("?" + request.query_string
+                                         if request.query_string else ""))
