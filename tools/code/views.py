@@ -29,10 +29,10 @@ class CodeViews:
     def url(self, *elements, **kw):
         return self.request.forge_url(self.context, *elements, **kw)
 
-    def link(self, page, ref, path="", **query):
+    def link(self, view_name, ref, path="", **query):
         """``tree``/``blob``/``raw``/``commits`` of ``ref`` (may hold "/") and ``path``."""
         segments = ref.split("/") + (path.split("/") if path else [])
-        return self.url(page, *segments, **({"query": query} if query else {}))
+        return self.url(view_name, *segments, **({"query": query} if query else {}))
 
     def locate(self, subpath=None):
         """(ref, commit id, path) named by the subpath; 400/404 as they fail."""
@@ -62,7 +62,7 @@ class CodeViews:
     def home(self):
         branch = self.repo.default_branch()
         if branch is None:
-            return self.page(empty=True, refs=[], ref=None, sha=None, path="", crumbs=[],
+            return self.page(empty=True, refs=[], ref=None, sha=None, path="", path_links=[],
                              entries=[], readme=None)
         return self.tree_page(branch, self.repo.resolve(branch), "")
 
@@ -83,7 +83,7 @@ class CodeViews:
             if not is_binary(data):
                 readme_html = render_markdown(decode_text(data))
         return self.page(empty=False, refs=self.repo.refs(), ref=ref, sha=sha, path=path,
-                         crumbs=breadcrumbs(path), entries=entries,
+                         path_links=breadcrumbs(path), entries=entries,
                          readme=readme and (readme[0], readme_html))
 
     @view_config(name="blob", renderer=TEMPLATES + "blob.jinja2")
@@ -96,7 +96,7 @@ class CodeViews:
         shown = None
         if size <= MAX_SHOWN_BYTES and not is_binary(data):
             shown = highlighted_lines(path.rsplit("/", 1)[-1], decode_text(data))
-        return self.page(ref=ref, sha=sha, path=path, crumbs=breadcrumbs(path), size=size,
+        return self.page(ref=ref, sha=sha, path=path, path_links=breadcrumbs(path), size=size,
                          binary=is_binary(data), huge=size > MAX_SHOWN_BYTES, lines=shown)
 
     @view_config(name="raw")
