@@ -37,9 +37,10 @@ class ArtifactActions:
         return with_privacy([], True, readers)
 
     def create(self, registry, kind, project_doc, tool_doc, parent_doc, name, fields, actor,
-               private=False, comment=""):
+               private=False, comment="", source="web"):
         """Create the artifact named ``name`` at the top of the tool or under
-        ``parent_doc`` (types whose model has a ``parent_path``)."""
+        ``parent_doc`` (types whose model has a ``parent_path``); ``source``:
+        where the change comes from ("web", "system", "demo", ...)."""
         parent_path = parent_doc.path if parent_doc is not None else ""
         path = parent_path + "/" + name if parent_path else name
         data = {k: fields[k] for k in kind.model.versioned_fields if k in fields}
@@ -48,9 +49,9 @@ class ArtifactActions:
             # what comes before the last "/"
             data["parent_path"] = path.rpartition("/")[0]
         acl = self.private_acl(kind, project_doc, actor) if private else []
-        return create_versioned(registry, kind.model, actor, comment=comment, path=path,
-                                project_id=tool_doc.project_id, tool_id=tool_doc._id,
-                                acl=acl, **data)
+        return create_versioned(registry, kind.model, actor, comment=comment, source=source,
+                                path=path, project_id=tool_doc.project_id,
+                                tool_id=tool_doc._id, acl=acl, **data)
 
     def save(self, registry, kind, doc, edited_version, fields, actor, comment=""):
         """Save ``fields`` as the next version; raises StaleSave if

@@ -132,3 +132,12 @@ def test_delete_and_undelete_are_logged_and_reach_the_page_again(registry, site)
     memo = stored("Back")
     actions = sorted(e.action for e in ChangeLogEntry.query.find({"node_id": memo._id}))
     assert actions == ["memos.delete", "memos.undelete"]
+
+
+def test_create_says_where_the_change_comes_from(registry, site):
+    from forge.artifact_actions import create_artifact
+    from forge.model import OutboxEvent
+    create_artifact(registry, Memo, site["project"], site["tool"], None, "Scripted",
+                    {"title": "Scripted"}, None, source="system")
+    created = [e for e in OutboxEvent.query.find({"topic": "memos.memo.created"})]
+    assert [e.message.get("source") for e in created] == ["system"]
