@@ -1,14 +1,17 @@
 """Discussion: forums of threaded, moderated posts.
 
-Forums and threads are this tool's artifacts; the posts, their moderation,
-attachments and views are the core's comment threads (``forge.discussion``),
-the same ones a wiki page or a ticket has.  A new tool gets a "general" forum
-from the ``discussion.general-forum`` reactor; list counters are kept by the
-``discussion.counters`` reactor (see ``reactors``).
+Forums and threads are this tool's two declared artifact types (versioned,
+with the core's forms, edit, delete, history and search); the posts, their
+moderation, attachments and views are the core's comment threads
+(``forge.discussion``), the same ones a wiki page or a ticket has.  A new
+tool gets a "general" forum from the ``discussion.general-forum`` reactor;
+list counters are kept by the ``discussion.counters`` reactor (see ``reactors``).
 """
 from forge.api import DiscussionEvent
 
-from .resources import DiscussionTool
+from .actions import ForumActions
+from .model import Forum, ForumForm, ForumThread, ThreadForm, forum_document, thread_document
+from .resources import DiscussionTool, ForumResource, IForum, IForumThread, ThreadResource
 
 DEFAULT_ACL = [
     ("allow", "Authenticated", "post"),          # held for a moderator
@@ -29,6 +32,13 @@ def includeme(config):
                      "moderate", "admin"),
         default_acl=DEFAULT_ACL,
         description="Forums of threaded, moderated posts.")
+    # the first declared is what the tool's @@new makes (admins only: views)
+    config.add_artifact_type(Forum, tool="discussion", form=ForumForm, interface=IForum,
+                             resource=ForumResource, actions=ForumActions,
+                             private_readers=("Member",), to_document=forum_document)
+    config.add_artifact_type(ForumThread, tool="discussion", form=ThreadForm, noun="thread",
+                             interface=IForumThread, resource=ThreadResource,
+                             to_document=thread_document)
     config.add_jinja2_search_path("tools.discussion:templates", name=".jinja2")
     config.add_forge_static("discussion", "tools.discussion:static")
     config.add_reactor("project.tool.installed", "tools.discussion.reactors.general_forum",
@@ -44,5 +54,4 @@ def includeme(config):
     config.add_auditor("discussion.post.created",
                        "tools.discussion.auditors.no_replies_to_hidden_threads")
     config.scan(".views")
-    config.include(".search")
     config.add_demo_content("discussion", "tools.discussion.demo.demo_content")

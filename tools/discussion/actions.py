@@ -1,7 +1,7 @@
 """Changes to forums and threads.
 
-Forums and threads are versioned artifacts (``forge.actions.versions``: the
-core audits, snapshots and announces ``discussion.forum.*`` and
+Forums and threads are declared artifact types (``config.add_artifact_type``:
+the core creates, saves, deletes and announces ``discussion.forum.*`` and
 ``discussion.thread.*``).  Posts are the core's: a new thread's opening post
 is ``forge.discussion.actions.add_post`` on the new thread's node, so the
 moderation, spam auditors, attachments and ``discussion.post.*`` events are
@@ -9,62 +9,37 @@ the same as for a wiki page's or a ticket's comments.
 """
 import time
 
-from forge.api import (ActionError, ArtifactDeleted, InvalidName, PostCreated, add_post, change,
-                       check_description, check_shortname, check_text, check_title, collection,
-                       create_versioned, new_id, role_named, run_auditors, save_versioned,
-                       session, set_fields, set_thread_locked, thread_for, with_privacy)
+from forge.api import (ActionError, ArtifactActions, ArtifactDeleted, PostCreated, add_post,
+                       change, check_description, check_text, check_title, collection,
+                       create_artifact, create_versioned, new_id, run_auditors, save_versioned,
+                       session, set_fields, set_thread_locked, thread_for)
 
-from .model import THREAD, Forum, ForumThread
-
-
-def check_forum_name(name):
-    try:
-        return check_shortname((name or "").strip(), "forum's short name")
-    except InvalidName as e:
-        raise ActionError(str(e))
+from .model import THREAD, Forum, ForumThread, check_forum_name, check_subject
 
 
-def check_subject(subject):
-    if not (subject or "").strip():
-        raise ActionError("A subject is required.")
-    try:
-        return check_title(subject)
-    except ActionError as e:
-        raise ActionError(str(e).replace("title", "subject").replace("A subject", "The subject"))
+class ForumActions(ArtifactActions):
+    """A forum's short name is checked and unique in its tool."""
 
-
-def forum_acl(project_doc, private):
-    """A forum's own ACL: empty (inherit the tool's), or readable by the
-    project's members only (Developers and Admins hold Member too)."""
-    if not private:
-        return []
-    member = role_named(project_doc, "Member")
-    return with_privacy([], True, [member.principal] if member is not None else [])
+    def create(self, registry, kind, project_doc, tool_doc, parent_doc, name, *args, **kw):
+        name = check_forum_name(name)
+        if Forum.query.get(tool_id=tool_doc._id, path=name) is not None:
+            raise ActionError("There is already a forum called %r." % name)
+        return super().create(registry, kind, project_doc, tool_doc, parent_doc, name,
+                              *args, **kw)
 
 
 def create_forum(registry, project_doc, tool_doc, name, title, description, actor,
                  private=False, source="web"):
-    name = check_forum_name(name)
-    title = check_title(title)
-    description = check_description(description)
-    if Forum.query.get(tool_id=tool_doc._id, path=name) is not None:
-        raise ActionError("There is already a forum called %r." % name)
-    return create_versioned(
-        registry, Forum, actor, comment="created", source=source, path=name,
-        project_id=tool_doc.project_id, tool_id=tool_doc._id,
-        acl=forum_acl(project_doc, private), title=title, description=description,
-        labels=[], custom={}, ext={})
-
-
-def update_forum(registry, forum_doc, edited_version, title, description, actor):
-    """Returns (forum, changed); raises StaleSave when someone saved meanwhile."""
-    changes = {"title": check_title(title), "description": check_description(description)}
-    return save_versioned(registry, forum_doc, edited_version, changes, actor)
+    """A forum (private: readable by the project's members only)."""
+    fields = {"title": check_title(title), "description": check_description(description)}
+    return create_artifact(registry, Forum, project_doc, tool_doc, None, name, fields, actor,
+                           private=private, comment="created", source=source)
 
 
 def create_thread(registry, forum_node, subject, text, actor, uploads=(),
-                  may_skip_moderation=False, trusted=False, source="web"):
-    """A new thread in ``forum_node`` whose opening post is ``text``.
+                  may_skip_moderation=False, trusted=False, source="web", fields=None):
+    """A new thread in ``forum_node`` whose opening post is ``text``
+    (``fields``: its custom and extension fields).
 
     Returns (thread node, post).  The thread artifact must exist before its
     first post (the post hangs on it), so the post auditors (the spam checker)
@@ -78,14 +53,13 @@ def create_thread(registry, forum_node, subject, text, actor, uploads=(),
     if precheck_held(registry, forum_node, subject, text, actor, source,
                      may_skip_moderation, trusted):
         may_skip_moderation = False
-    name = new_id()
+    extra = {k: v for k, v in (fields or {}).items() if k in ("labels", "custom", "ext")}
     thread = create_versioned(
         registry, ForumThread, actor, comment="created", source=source,
-        path="%s/%s" % (forum.path, name), forum=forum.path,
+        path="%s/%s" % (forum.path, new_id()), forum=forum.path,
         project_id=forum.project_id, tool_id=forum.tool_id, acl=[], title=subject,
-        status="ok" if may_skip_moderation else "pending", last_post_at=time.time(),
-        labels=[], custom={}, ext={})
-    node = forum_node.thread_resource(thread)
+        status="ok" if may_skip_moderation else "pending", last_post_at=time.time(), **extra)
+    node = registry.forge_artifact_types.of(thread).node(thread, forum_node)
     try:
         post = add_post(registry, node, text, actor, uploads=uploads, source=source,
                         may_skip_moderation=may_skip_moderation, trusted=trusted)
@@ -108,13 +82,14 @@ def precheck_held(registry, forum_node, subject, text, actor, source, may_skip_m
     forum = forum_node.doc
     status = "ok" if may_skip_moderation else "pending"
     change = run_auditors(registry, PostCreated.topic_for("discussion"), node_type="Post",
-                   new={"text": "%s\n\n%s" % (subject, text), "status": status,
-                        "status_reason": "", "parent_id": None, "attachments": []},
-                   actor=actor, source=source,
-                   detail={"artifact_id": None, "path": forum.path, "tool_id": forum.tool_id,
-                           "project_id": forum.project_id, "tool_type": "discussion",
-                           "may_skip_moderation": bool(may_skip_moderation),
-                           "trusted": bool(trusted), "precheck": True})
+                          new={"text": "%s\n\n%s" % (subject, text), "status": status,
+                               "status_reason": "", "parent_id": None, "attachments": []},
+                          actor=actor, source=source,
+                          detail={"artifact_id": None, "path": forum.path,
+                                  "tool_id": forum.tool_id, "project_id": forum.project_id,
+                                  "tool_type": "discussion",
+                                  "may_skip_moderation": bool(may_skip_moderation),
+                                  "trusted": bool(trusted), "precheck": True})
     return change.new.get("status", status) != status
 
 
@@ -128,25 +103,18 @@ def withdraw_thread(registry, thread, actor):
         ch.event_detail["reason"] = "opening post refused"
 
 
-def rename_thread(registry, doc, edited_version, subject, actor):
-    """A new subject (a new version of the thread); StaleSave when someone
-    saved meanwhile."""
-    return save_versioned(registry, doc, edited_version, {"title": check_subject(subject)},
-                          actor, comment="new subject")
-
-
 def set_thread_flags(registry, node, actor, sticky=None, locked=None):
     """Moderators make a thread sticky or not, locked or not (a new version of
     the thread, so its history shows who did); locking also locks the core
-    comment thread, which then refuses new posts."""
+    comment thread, which then refuses new posts.  Returns what changed, in
+    words ("made sticky, locked"; "" for nothing)."""
     doc = node.doc
-    changes = {}
-    if sticky is not None:
-        changes["sticky"] = bool(sticky)
-    if locked is not None:
-        changes["locked"] = bool(locked)
-    thread, changed = save_versioned(registry, doc, doc.version, changes, actor,
-                                     comment=flags_comment(doc, changes))
+    changes = {k: bool(v) for k, v in (("sticky", sticky), ("locked", locked))
+               if v is not None}
+    words = ", ".join(word for key, word in (("sticky", "made sticky" if sticky else "unstuck"),
+                                             ("locked", "locked" if locked else "unlocked"))
+                      if key in changes and changes[key] != bool(getattr(doc, key)))
+    thread, changed = save_versioned(registry, doc, doc.version, changes, actor, comment=words)
     if "locked" in changes:
         # the core's thread follows the artifact (and catches up should an
         # earlier lock have been saved on the artifact only)
@@ -154,26 +122,7 @@ def set_thread_flags(registry, node, actor, sticky=None, locked=None):
         if bool(core.locked) != bool(thread.locked):
             set_thread_locked(registry, core, bool(thread.locked), actor)
     node.doc = thread
-    return thread, changed
-
-
-def flags_comment(doc, changes):
-    words = []
-    if "sticky" in changes and changes["sticky"] != bool(doc.sticky):
-        words.append("made sticky" if changes["sticky"] else "unstuck")
-    if "locked" in changes and changes["locked"] != bool(doc.locked):
-        words.append("locked" if changes["locked"] else "unlocked")
-    return ", ".join(words)
-
-
-def delete_thread(registry, node, actor):
-    """Mark the thread deleted (moderators); it answers 404 from now on."""
-    doc = node.doc
-    with change(registry, ArtifactDeleted, node=doc, actor=actor,
-                old={"deleted": False}, new={"deleted": True}) as ch:
-        set_fields(doc, deleted=True)
-        ch.log("discussion.thread.delete", "deleted thread %s" % doc.title, path=doc.path)
-
+    return words if changed else ""
 
 
 def follow_opening_post(event):

@@ -1,4 +1,4 @@
-"""The discussion tool's two artifact types: forums and the threads in them.
+"""The discussion tool's two artifact types, forums and the threads in them, and their forms.
 
 Posts are the core's (``forge.discussion``): a ``ForumThread`` is the artifact
 a core comment thread hangs on, and its opening post is the thread's first
@@ -8,7 +8,8 @@ last post) is copied here by the ``discussion.counters`` reactor
 """
 from ming.odm import FieldProperty
 
-from forge.api import VersionedArtifact
+from forge.api import (ActionError, ArtifactForm, CheckboxField, Field, InvalidName, TextField,
+                       TitleField, VersionedArtifact, check_shortname, check_text, check_title)
 
 FORUM = "discussion.forum"
 THREAD = "discussion.thread"
@@ -58,3 +59,69 @@ class ForumThread(VersionedArtifact):
     last_post_at = FieldProperty(float, if_missing=0.0)
     last_author_id = FieldProperty(str, if_missing="")
     versioned_fields = ("title", "sticky", "locked", "labels", "custom", "ext")
+
+
+def check_forum_name(name):
+    try:
+        return check_shortname((name or "").strip(), "forum's short name")
+    except InvalidName as e:
+        raise ActionError(str(e)) from None
+
+
+def check_subject(subject):
+    try:
+        return check_title(subject)
+    except ActionError as e:
+        raise ActionError(str(e).replace("title", "subject")) from None
+
+
+class Checked(Field):
+    """A field cleaned by one of the actions' checks (its ActionError is the message)."""
+
+    def __init__(self, check, label, widget="line", **kw):
+        super().__init__(label, **kw)
+        self.check, self.widget = check, widget
+
+    def clean(self, raw, form):
+        try:
+            return self.check(raw)
+        except ActionError as e:
+            raise ValueError(str(e)) from None
+
+
+class ForumForm(ArtifactForm):
+    title = TitleField()
+    name = Checked(check_forum_name, "Short name", on_edit=False, required=True, max_length=63,
+                   note="(in the address: lowercase letters, digits, '-')")
+    description = TextField("Description", max_length=20000)
+    private = CheckboxField("Private", note="(only the project's members can read it)",
+                            on_edit=False)
+
+
+class ThreadForm(ArtifactForm):
+    """A new thread's subject and opening post; when editing, the subject (its title)."""
+
+    subject = Checked(check_subject, "Subject", required=True, max_length=200)
+    text = Checked(check_text, "Message", widget="markdown", note="(Markdown)", on_edit=False)
+
+    def fill_from(self, doc):
+        super().fill_from(doc)
+        self.values["subject"] = doc.title
+
+    def clean(self):
+        fields = super().clean()
+        return dict(fields, title=fields["subject"], comment=fields["comment"] or "new subject")
+
+
+def forum_document(doc, node):
+    """A forum's search document: its title and description."""
+    return {"title": doc.title, "text": doc.description or ""}
+
+
+def thread_document(doc, node):
+    """A thread's search document (its visible posts are added as comments);
+    a held thread's subject is shown only to its author and moderators: none."""
+    if (doc.status or "ok") != "ok":
+        return None
+    return {"title": doc.title, "text": "", "labels": list(doc.labels or ()),
+            "fields": {"forum": doc.forum}}

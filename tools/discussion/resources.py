@@ -8,10 +8,7 @@ forum to resolve one.  Here each level resolves its child by the unique
 from zope.interface import implementer
 
 from forge.api import (Artifact, ITool, IVersioned, RawArtifact, ToolResource,
-                       VersionedArtifactResource, artifact_type, find_raw, held_acl,
-                       principals_allowed, to_pyramid)
-
-from .model import Forum, ForumThread
+                       TypedArtifactResource, find_raw, held_acl, principals_allowed, to_pyramid)
 
 
 class IDiscussionTool(ITool):
@@ -38,18 +35,25 @@ class OnePath:
         return []
 
 
-@implementer(IForumThread)
-class ThreadResource(VersionedArtifactResource):
+@implementer(IDiscussionTool)
+class DiscussionTool(ToolResource):
+
+    def artifact_family(self, path):
+        return OnePath(self.doc._id, path)
+
+
+class ForumResource(TypedArtifactResource):
+
+    def artifact_family(self, path):
+        return OnePath(self._doc.tool_id, path)
+
+
+class ThreadResource(TypedArtifactResource):
     """A thread.  While its opening post is not visible (``status`` other
     than "ok") the thread is *held*: its ACL lets only those who may moderate
     the forum, and its author while the post waits, read it, so every page
     (history, versions, diff, activity, feeds, events, search) answers as for
     a private node, and mail waits for the approval (``forge.visibility``)."""
-
-    kind = "artifact"
-
-    def __getitem__(self, name):
-        raise KeyError(name)
 
     @property
     def status(self):
@@ -57,6 +61,7 @@ class ThreadResource(VersionedArtifactResource):
 
     @property
     def held(self):
+        """Read by ``forge.visibility.in_held_state``: nothing is mailed about it."""
         return self.status != "ok"
 
     def __acl__(self):
@@ -68,37 +73,3 @@ class ThreadResource(VersionedArtifactResource):
         if author_id and self.status in ("pending", "spam"):
             readers.add("user:%s" % author_id)
         return held_acl(own, readers)
-
-    @property
-    def forum_node(self):
-        return self.__parent__
-
-
-@implementer(IForum)
-class ForumResource(VersionedArtifactResource):
-
-    def artifact_family(self, path):
-        return OnePath(self._doc.tool_id, path)
-
-    def thread_resource(self, doc):
-        """A thread of this forum as a node (for lists)."""
-        return ThreadResource(doc, doc.name, self, None)
-
-
-@implementer(IDiscussionTool)
-class DiscussionTool(ToolResource):
-
-    def artifact_family(self, path):
-        return OnePath(self.doc._id, path)
-
-    def artifact_resource(self, doc, name, parent, family):
-        cls = artifact_type(doc)
-        if issubclass(cls, Forum) and parent is self:
-            return ForumResource(doc, name, parent, family)
-        if issubclass(cls, ForumThread) and isinstance(parent, ForumResource):
-            return ThreadResource(doc, name, parent, family)
-        # anything else stored under this tool never meets the discussion views
-        return super().artifact_resource(doc, name, parent, family)
-
-    def forum_resource(self, doc):
-        return ForumResource(doc, doc.name, self, None)
