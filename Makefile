@@ -13,12 +13,12 @@ STAMP := $(VENV)/.installed-$(SETUP_HASH)
 AMQP_URL := amqp://guest:guest@127.0.0.1:5672//
 RABBITMQ_ANSWERS := $(PY) -c "import kombu; c = kombu.Connection('$(AMQP_URL)', connect_timeout=2); c.connect(); c.release()" >/dev/null 2>&1
 
-.PHONY: serve test setup chromium rabbitmq bench loc
+.PHONY: serve test setup chromium git rabbitmq bench loc
 
 serve: setup
 	$(VENV)/bin/forge serve $(SERVE_ARGS)
 
-test: setup chromium rabbitmq
+test: setup chromium git rabbitmq
 	$(PY) -m pytest -q tests
 
 bench: setup
@@ -48,6 +48,18 @@ chromium:
 	else \
 		echo "*** /usr/bin/chromium is missing and this user cannot install it;" >&2; \
 		echo "*** run 'sudo apt-get install -y chromium', or the browser tests fail." >&2; \
+	fi
+
+# The code tool serves and reads repositories with the git binary; its tests drive the git client.
+git:
+	@if command -v git >/dev/null 2>&1; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then \
+		apt-get update && apt-get install -y git; \
+	elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then \
+		sudo apt-get update && sudo apt-get install -y git; \
+	else \
+		echo "*** git is missing and this user cannot install it;" >&2; \
+		echo "*** run 'sudo apt-get install -y git', or the code tool and its tests fail." >&2; \
 	fi
 
 # Integration tests use a real RabbitMQ on 127.0.0.1:5672; start it if it does not answer.
