@@ -24,7 +24,8 @@ MARKER_FILE = "demo-site-created"
 ADMIN = "admin"
 DEMO_TOOL = "notes"
 # tools installed in the demo project when present: (tool name, mount)
-DEMO_PROJECT_TOOLS = (("wiki", "wiki"), ("tracker", "tickets"), ("discussion", "discussion"))
+DEMO_PROJECT_TOOLS = (("wiki", "wiki"), ("tracker", "tickets"), ("discussion", "discussion"),
+                      ("code", "code"))
 
 
 def add_demo_content(config, tool_name, fill):

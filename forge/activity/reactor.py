@@ -6,7 +6,8 @@ Registered on ``#`` (all topics); it records
 * comments ``{tool}.post.created`` (only when the post is visible, status "ok")
   and ``{tool}.post.approved`` (a held post once a moderator let it through),
   titled "Re: <artifact title>" with an excerpt of the text;
-* ``project.created|updated`` and ``project.tool.installed|uninstalled``.
+* ``project.created|updated`` and ``project.tool.installed|uninstalled``;
+* ``scm.commit`` (a commit a push brought), titled with its subject.
 
 A post deleted or marked as spam (``*.post.deleted``, ``*.post.updated`` with
 a status other than "ok") takes its entries away.  ACL, role and user events
@@ -130,6 +131,12 @@ def _project_entry(event, verb):
 
 
 def _tool_entry(event, words):
+    if words == ["scm", "commit"]:
+        # a pushed commit (the code tool): its subject, short id and branch
+        detail = event.get("detail") or {}
+        return {"title": detail.get("subject", ""), "verb": "committed",
+                "summary": "%s on %s" % (str(detail.get("sha", ""))[:10],
+                                         str(detail.get("ref", "")).replace("refs/heads/", ""))}
     if words[:2] != ["project", "tool"] or words[-1] not in ("installed", "uninstalled"):
         return None
     tool = ToolInstance.query.get(_id=event.get("node_id"))
