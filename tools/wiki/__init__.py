@@ -1,15 +1,16 @@
 """Wiki: Markdown pages with history, diffs, ``[[links]]``, sub-pages, renames and attachments.
 
 ``wiki.page`` is a declared artifact type (``config.add_artifact_type``): the
-core gives it its resource, private ACL, search document, ``@@edit`` and the
-history pages; ``actions`` widens create and delete to sub-pages and adds
-rename, ``views``/``lists`` are the pages that differ, ``render`` the links.
+core gives it its resource, private ACL, search document, form, ``@@edit`` and
+the history pages; ``actions`` widens create and delete to sub-pages and adds
+rename, ``views`` holds the pages that differ, ``render`` the links.
 """
 from forge.api import AUTHOR, AclChanged
 
 from .actions import PageActions
 from .model import PageForm, WikiPage, bump_link_generation, page_document
-from .resources import IWikiPage, WikiPageResource, WikiTool
+from .resources import IMovedPage, IWikiPage, WikiPageResource, WikiTool
+from .views import moved
 
 
 def links_follow_page_acls(event):
@@ -41,5 +42,7 @@ def includeme(config):
     config.add_forge_static("wiki", "tools.wiki:static")
     config.add_subscriber(links_follow_page_acls, AclChanged)
     config.scan(".views")
-    config.scan(".lists")
+    for name in ("", "history", "diff", "version", "edit"):     # a renamed page's old URL
+        config.add_view(moved, context=IMovedPage, name=name, request_method="GET",
+                        permission="read")
     config.add_demo_content("wiki", "tools.wiki.demo.demo_content")

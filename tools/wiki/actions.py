@@ -1,11 +1,8 @@
-"""Changes to wiki pages: the core's create, save and delete, widened to sub-pages; rename; home.
+"""Changes to wiki pages: the core's create and delete widened to sub-pages; rename; home.
 
-Create checks the parent page and the name; rename, delete and undelete take a
-page *and its sub-pages* (one family: one query), each one unit of work,
-announced per page: rename as ``wiki.page.updated`` with ``renamed_from``/
-``renamed_to`` (old paths kept as ``WikiRedirect``), delete as
-``wiki.page.deleted``, undelete as ``wiki.page.updated`` with ``undeleted=True``.
-Whenever pages appear or disappear the wiki's link generation moves.
+Rename, delete and undelete take a page *and its sub-pages* (one family: one
+query) in one unit of work, announced per page; whenever pages appear or
+disappear the wiki's link generation moves.
 """
 from pymongo.errors import DuplicateKeyError
 
@@ -176,16 +173,12 @@ def _move(plan, new_path):
 
 
 def _redirect(tool_id, old_path, new_path):
-    """Old path -> new path; earlier redirects to the old path follow along
-    (no chains), and none points at itself."""
-    WikiRedirect.query.remove({"tool_id": tool_id, "old_path": new_path})
+    """Old path -> new path; earlier redirects to the old path follow along (no
+    chains), and none points at itself."""
+    WikiRedirect.query.remove({"tool_id": tool_id, "old_path": {"$in": [old_path, new_path]}})
     for earlier in WikiRedirect.query.find({"tool_id": tool_id, "new_path": old_path}):
         earlier.new_path = new_path
-    existing = WikiRedirect.query.get(tool_id=tool_id, old_path=old_path)
-    if existing is not None:
-        existing.new_path = new_path
-    else:
-        WikiRedirect(tool_id=tool_id, old_path=old_path, new_path=new_path)
+    WikiRedirect(tool_id=tool_id, old_path=old_path, new_path=new_path)
     session.flush()
 
 

@@ -1,10 +1,10 @@
 """Wiki pages as nodes built from documents loaded at once, on their stored lineage.
 
 Traversal skips deleted pages, so a deleted page, or a page the user only
-names (a taken name), has no node to ask ``forge.security`` about.
-``stored_nodes`` builds one with its ancestors as stored, deleted ones
-included, so their ACLs decide who may see it; ``live_nodes`` builds the
-index's nodes without a query per page.
+names (a taken name), has no node to ask ``forge.security`` about:
+``stored_nodes`` builds one on its ancestors as stored, deleted ones included,
+so their ACLs decide who may see it.  ``live_nodes`` builds the lists' nodes
+from one query of the whole wiki (a private page hides its sub-pages too).
 """
 from forge.api import ArtifactFamily, RawArtifact, collection
 
@@ -13,9 +13,14 @@ from .model import WikiPage
 LINEAGE_FIELDS = {"text": 0}        # ACLs, titles and paths; never the text
 
 
+def pages(tool, deleted):
+    return collection(WikiPage).find({"tool_id": tool.doc._id, "deleted": deleted},
+                                     LINEAGE_FIELDS)
+
+
 def node_builder(tool, raws):
-    """path -> the node built on ``raws`` (stored documents), or None when the
-    page or one of its ancestors is not among them."""
+    """path -> the node of that page built on ``raws``, or None when it or an
+    ancestor is not among them."""
     family = ArtifactFamily.__new__(ArtifactFamily)
     family.by_path = {raw["path"]: RawArtifact(raw) for raw in raws}
     built = {}
@@ -32,10 +37,9 @@ def node_builder(tool, raws):
     return node
 
 
-def live_nodes(tool, raws):
-    """The nodes of live pages loaded at once (a page whose parent is not among
-    them is left out)."""
-    node = node_builder(tool, raws)
+def live_nodes(tool):
+    """The nodes of every live page, sorted by path (one query)."""
+    node = node_builder(tool, pages(tool, False))
     return [n for n in map(node, node.paths) if n is not None]
 
 
@@ -43,6 +47,5 @@ def stored_nodes(tool, paths):
     """{path: node} for the stored pages at ``paths``, live or deleted, on their
     real lineage; one query for every family involved."""
     families = sorted({path.split("/", 1)[0] for path in paths})
-    node = node_builder(tool, collection(WikiPage).find(
-        {"tool_id": tool.doc._id, "family": {"$in": families}}, LINEAGE_FIELDS))
-    return {path: node(path) for path in paths}
+    return dict(zip(paths, map(node_builder(tool, collection(WikiPage).find(
+        {"tool_id": tool.doc._id, "family": {"$in": families}}, LINEAGE_FIELDS)), paths)))

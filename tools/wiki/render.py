@@ -1,44 +1,35 @@
 """A page's HTML: the core's safe Markdown and short links, plus ``[[Page Name]]``.
 
-``[[Name]]`` links the wiki page at that path, or, when there is none (or the
-reader may not read it: a link never tells that a private page exists), is a
-``missing`` link to the wiki's ``@@new?title=Name``.  Since that changes without
-the linking page changing, the link key of a text with ``[[`` holds the wiki's
-link generation (``WikiLinkState``) and the reader's principals: one indexed
-read per view, none for a text without ``[[``.
+``[[Name]]`` links the page at that path or, when there is none or the reader
+may not read it (a link never tells that a private page exists), is a
+``missing`` link to ``@@new?title=Name``.  That changes without the linking
+page changing, so the link key of a text with ``[[`` holds the wiki's link
+generation and the reader's principals (one indexed read per view).
 """
 from forge.api import (InvalidName, check_artifact_path, link_context, render_markdown,
                        render_versioned)
 
-from .model import WikiPage, link_generation
+from .model import link_generation
 
 
-class WikiLinks:
-    """Resolves ``[[...]]`` targets of one wiki: (href, exists), or None for a
-    name no page could have (it stays text)."""
-
-    def __init__(self, request, tool):
-        self.request, self.tool = request, tool
-
-    def __call__(self, target):
+def wiki_links(request, tool):
+    """Resolves ``[[...]]``: (href, exists), or None for a name no page could have."""
+    def resolve(target):
         try:
             path = check_artifact_path(target)
         except InvalidName:
             return None
-        page = WikiPage.query.get(tool_id=self.tool.doc._id, path=path)
-        url = self.request.forge_url
-        if page is not None and not page.deleted:
-            node = self.tool.page_at(path)         # read on its lineage
-            if node is not None and self.request.can("read", node):
-                return url(self.tool, *path.split("/")) + "/", True
-        return url(self.tool, "@@new", query={"title": path}), False
+        node = tool.page_at(path)           # read on its lineage
+        if node is not None and request.can("read", node):
+            return request.forge_url(tool, *path.split("/")) + "/", True
+        return request.forge_url(tool, "@@new", query={"title": path}), False
+    return resolve
 
 
 def links_for(request, tool, node, text):
-    """The link context of Markdown ``text`` shown on ``node``'s page."""
     key = (("wiki", link_generation(tool.doc._id), tuple(request.principals))
            if "[[" in (text or "") else ("wiki",))
-    return link_context(request, node, wiki_links=WikiLinks(request, tool), key=key)
+    return link_context(request, node, wiki_links=wiki_links(request, tool), key=key)
 
 
 def render_wiki_markdown(request, tool, node, text):

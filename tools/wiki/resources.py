@@ -1,16 +1,9 @@
-"""The wiki's resources: the tool, its pages, and what an old (renamed) path is.
-
-When a name misses, the tool and its pages look for a ``WikiRedirect`` of that
-path (one more indexed query, only on a miss) and return a ``MovedPage``, which
-collects the rest of the URL so that ``/wiki/Old/Sub/`` leads to ``/wiki/New/Sub/``.
-"""
+"""The wiki's resources: the tool, its pages, and a renamed page's old path (``MovedPage``)."""
 from zope.interface import Interface, implementer
 
-from forge.api import ArtifactFamily, ITool, ITypedArtifact, ToolResource, TypedArtifactResource
+from forge.api import ITool, ITypedArtifact, ToolResource, TypedArtifactResource
 
 from .model import WikiRedirect
-
-DEFAULT_HOME = "Home"
 
 
 class IWikiTool(ITool):
@@ -26,7 +19,8 @@ class IMovedPage(Interface):
 
 
 class RedirectingContainer:
-    """A miss on a renamed path becomes a ``MovedPage`` instead of a 404."""
+    """A name that misses but a page was renamed away from (one indexed query,
+    only on a miss) is a ``MovedPage`` instead of a 404."""
 
     def __getitem__(self, name):
         try:
@@ -42,17 +36,13 @@ class RedirectingContainer:
 class WikiPageResource(RedirectingContainer, TypedArtifactResource):
     """The base of the page type's resource (``add_artifact_type(resource=)``)."""
 
-    @property
-    def path(self):
-        return self._doc.path
-
 
 @implementer(IWikiTool)
 class WikiTool(RedirectingContainer, ToolResource):
 
     @property
     def home_name(self):
-        return (self.doc.options or {}).get("home") or DEFAULT_HOME
+        return (self.doc.options or {}).get("home") or "Home"
 
     def page_at(self, path):
         """The page node at ``path`` through the tree (its ACL lineage complete),
@@ -67,25 +57,11 @@ class WikiTool(RedirectingContainer, ToolResource):
                 return None         # a MovedPage
         return node
 
-    def node_in_family(self, path, families):
-        """The page node at ``path`` built from its family, loaded once per
-        family into ``families`` (the caller's dict for one list)."""
-        name = path.split("/", 1)[0]
-        family = families.get(name) or families.setdefault(
-            name, ArtifactFamily(self.doc._id, name))
-        node = self
-        for segment in path.split("/"):
-            doc = family.by_path.get(node.child_path(segment))
-            if doc is None or doc.deleted:
-                return None
-            node = self.artifact_resource(doc, segment, node, family)
-        return node
-
 
 @implementer(IMovedPage)
 class MovedPage:
-    """Where a renamed page's old URL leads: ``target`` is the new path plus
-    whatever followed the old one in the URL."""
+    """Where an old URL leads: ``target`` is the new path plus what followed
+    the old one in the URL (``/wiki/Old/Sub/`` leads to ``/wiki/New/Sub/``)."""
 
     __acl__ = ()
 
