@@ -52,6 +52,6 @@ def includeme(config):
     config.add_subscriber("tools.discussion.actions.follow_opening_post",
                           DiscussionEvent)
     config.add_auditor("discussion.post.created",
-                       "tools.discussion.auditors.no_replies_to_hidden_threads")
+                       "tools.discussion.actions.no_replies_to_hidden_threads")
     config.scan(".views")
     config.add_demo_content("discussion", "tools.discussion.demo.demo_content")

@@ -9,8 +9,8 @@ the same as for a wiki page's or a ticket's comments.
 """
 import time
 
-from forge.api import (ActionError, ArtifactActions, ArtifactDeleted, PostCreated, add_post,
-                       change, check_description, check_text, check_title, collection,
+from forge.api import (ActionError, ArtifactActions, ArtifactDeleted, PostCreated, Rejected,
+                       add_post, change, check_description, check_text, check_title, collection,
                        create_artifact, create_versioned, new_id, run_auditors, save_versioned,
                        session, set_fields, set_thread_locked, thread_for)
 
@@ -143,3 +143,19 @@ def follow_opening_post(event):
     status = "deleted" if post.deleted else post.status
     if thread.get("status", "ok") != status:
         threads.update_one({"_id": thread["_id"]}, {"$set": {"status": status}})
+
+
+def no_replies_to_hidden_threads(change):
+    """Auditor of ``discussion.post.created``: a thread whose opening post waits
+    for a moderator (or was held as spam) takes no replies but its author's
+    and moderators' (whose posts come marked ``trusted``)."""
+    detail = change.detail
+    if detail.get("trusted") or not detail.get("artifact_id"):
+        return
+    thread = collection(ForumThread).find_one({"_id": detail["artifact_id"]},
+                                              {"type": 1, "status": 1, "author_id": 1})
+    if thread is None or thread.get("type") != THREAD or thread.get("status", "ok") == "ok":
+        return
+    if change.actor is not None and change.actor._id == thread.get("author_id"):
+        return
+    raise Rejected("This thread waits for a moderator; it takes no replies yet.", status=403)

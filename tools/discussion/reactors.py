@@ -29,12 +29,10 @@ GENERAL = ("general", "General", "Anything about the project.")
 
 
 def general_forum(event, context):
-    if event.get("node_type") != "ToolInstance":
-        return
-    tool = ToolInstance.query.get(_id=event["node_id"])
-    if tool is None or tool.tool != "discussion":
-        return
-    if Forum.query.find({"tool_id": tool._id, "type": FORUM}).first() is not None:
+    tool = (ToolInstance.query.get(_id=event["node_id"])
+            if event.get("node_type") == "ToolInstance" else None)
+    if tool is None or tool.tool != "discussion" or Forum.query.find(
+            {"tool_id": tool._id, "type": FORUM}).first() is not None:
         return
     project = Project.query.get(_id=tool.project_id)
     try:

@@ -1,12 +1,10 @@
-"""Pages of the discussion tool that differ from the core's generic ones.
+"""Pages of the discussion tool that differ from the core's generic ones
+(``forge.views.generic``: edit forms, deletion, history, diff, preview).
 
-Forums and threads are declared artifact types, so their edit forms, deletion,
-history, diff and preview are the core's pages (``forge.views.generic``).
-Here: the forum list and a forum's thread list, the thread page and its
-moderator flags, a new thread with its opening post, and forums made, edited
-and deleted by admins only (the tool's ``create``, ``update`` and ``delete``
-are for threads).  The posts (replying, editing, moderating, the moderation
-queue) are the core's comment threads (``forge.discussion``).
+The forum list and a forum's threads, a new thread with its opening post, the
+thread page and its moderator flags; forums are made, edited and deleted by
+admins only (the tool's ``create``, ``update`` and ``delete`` are for threads).
+The posts and their moderation are the core's comment threads.
 """
 from datetime import datetime, timezone
 
