@@ -150,7 +150,7 @@ def test_demo_site_is_created_once(registry, forge_browser, tmp_path):
     (tmp_path / MARKER_FILE).unlink()
     assert ensure_demo_site(registry, str(tmp_path)) is None       # admin exists: no password
     assert Project.query.find({"shortname": {"$regex": "^demo"}}).count() == 2
-    assert ToolInstance.query.find({"project_id": demo._id}).count() == 4
+    assert ToolInstance.query.find({"project_id": demo._id}).count() == 5   # notes, wiki, tracker, discussion, code
 
 
 def test_the_demo_project_has_each_tool_with_sample_content(registry, forge_browser,

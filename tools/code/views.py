@@ -17,8 +17,6 @@ from .repository import BadName, NotInRepository, Repository, git_stream
 from .resources import ICodeTool
 from .smart_http import repository_of
 
-TEMPLATES = "tools.code:templates/code/"
-
 
 @view_defaults(context=ICodeTool, request_method="GET", permission="read")
 class CodeViews:
@@ -58,7 +56,7 @@ class CodeViews:
         return dict(values, tool=self.context, repo_view=self, clone_url=clone,
                     clone_url_git=clone + ".git", may_push=self.request.can("push", self.context))
 
-    @view_config(name="", renderer=TEMPLATES + "tree.jinja2")
+    @view_config(name="", renderer="tools.code:templates/code/tree.jinja2")
     def home(self):
         branch = self.repo.default_branch()
         if branch is None:
@@ -66,7 +64,7 @@ class CodeViews:
                              entries=[], readme=None)
         return self.tree_page(branch, self.repo.resolve(branch), "")
 
-    @view_config(name="tree", renderer=TEMPLATES + "tree.jinja2")
+    @view_config(name="tree", renderer="tools.code:templates/code/tree.jinja2")
     def tree(self):
         ref, sha, path = self.locate()
         return self.tree_page(ref, sha, path)
@@ -86,7 +84,7 @@ class CodeViews:
                          path_links=breadcrumbs(path), entries=entries,
                          readme=readme and (readme[0], readme_html))
 
-    @view_config(name="blob", renderer=TEMPLATES + "blob.jinja2")
+    @view_config(name="blob", renderer="tools.code:templates/code/blob.jinja2")
     def blob(self):
         ref, sha, path = self.locate()
         oid, kind, size = self.object_at(sha, path)
@@ -116,7 +114,7 @@ class CodeViews:
         response.app_iter = _stream(process)
         return response
 
-    @view_config(name="commits", renderer=TEMPLATES + "log.jinja2")
+    @view_config(name="commits", renderer="tools.code:templates/code/log.jinja2")
     def commits(self):
         if self.request.subpath:
             ref, sha, path = self.locate()
@@ -130,7 +128,7 @@ class CodeViews:
         return self.page(ref=ref, sha=sha, path=path, commits=commits[:PAGE_SIZE], page=page,
                          has_next=len(commits) > PAGE_SIZE)
 
-    @view_config(name="commit", renderer=TEMPLATES + "commit.jinja2")
+    @view_config(name="commit", renderer="tools.code:templates/code/commit.jinja2")
     def commit(self):
         if len(self.request.subpath) != 1:
             raise HTTPNotFound("Name one commit: commit/SHA.")

@@ -70,6 +70,17 @@ def test_anonymous_push_is_asked_for_credentials(site, server, git, work_tree):
         or "could not read Username" in result.stderr
 
 
+def test_a_push_larger_than_a_form_body_may_be_is_streamed_through(site, server, git,
+                                                                   work_tree, tmp_path):
+    data = os.urandom(MAX_PUSH - 400_000)         # 1.6 MiB: over forge.max_body_bytes
+    (work_tree / "data.bin").write_bytes(data)
+    git("add", "data.bin", cwd=work_tree)
+    git("commit", "--quiet", "-m", "Data", cwd=work_tree)
+    push(git, work_tree, with_credentials(server + REPO, "dev", site["tokens"]["dev"]))
+    git("clone", "--quiet", server + REPO, str(tmp_path / "clone"))
+    assert (tmp_path / "clone" / "data.bin").read_bytes() == data
+
+
 @pytest.mark.parametrize("post_buffer", ["1048576", "65536"], ids=["length", "chunked"])
 def test_a_push_over_the_limit_is_refused_with_the_message(site, server, git, work_tree,
                                                            post_buffer):
