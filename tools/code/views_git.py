@@ -6,6 +6,10 @@ it prints as ``remote: ...``); ``answer_for_refusal`` applies the same rule as
 the pages: who may not read gets a 404, whoever else lacks the right a 401
 (anonymous, so git asks for credentials) or a 403 with the reason.
 """
+import contextlib
+import fcntl
+import os
+
 from pyramid.response import Response
 from pyramid.security import NO_PERMISSION_REQUIRED
 from pyramid.view import view_config
@@ -75,12 +79,25 @@ def receive(context, request):
     if refused is not None:
         return refused
     path = repository_of(request, context)
-    before = Repository(path).ref_shas()
-    status, response = receive_pack(request, path, "/git-receive-pack")
-    if status is not None:
-        # what moved, whatever git's exit status: a push may update some refs only
-        record_push(request.registry, context.doc, path, before, request.user)
+    # one push at a time per repository (across processes): the refs read
+    # before and after it are then this push's, and so are the commits emitted
+    with push_lock(path):
+        before = Repository(path).ref_shas()
+        status, response = receive_pack(request, path, "/git-receive-pack")
+        if status is not None:
+            # what moved, whatever git's exit status: a push may update some refs only
+            record_push(request.registry, context.doc, path, before, request.user)
     return response
+
+
+@contextlib.contextmanager
+def push_lock(repo_path):
+    with open(os.path.join(repo_path, "forge-push.lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def check_request(request, context, service):

@@ -56,7 +56,7 @@ def build_site(registry, make_user, make_project, private):
 @pytest.fixture
 def server(forge_app):
     """The app on a free port; yields its base URL."""
-    httpd = waitress.create_server(forge_app, host="127.0.0.1", port=0, threads=1,
+    httpd = waitress.create_server(forge_app, host="127.0.0.1", port=0, threads=4,
                                    channel_request_lookahead=1)
     thread = threading.Thread(target=httpd.run, daemon=True)
     thread.start()
