@@ -104,9 +104,16 @@ class Repository:
 
     def __init__(self, path):
         self.path = path
+        self._refs = None
 
     def refs(self):
-        """[(kind, name, sha, unix time, subject)] of branches, then tags."""
+        """[(kind, name, sha, unix time, subject)] of branches, then tags (read
+        once per instance: a page asks several times, one git run answers)."""
+        if self._refs is None:
+            self._refs = self._read_refs()
+        return self._refs
+
+    def _read_refs(self):
         out = text(git(self.path, "for-each-ref", "--format=%(refname)%00%(objectname)"
                        "%00%(*objectname)%00%(committerdate:unix)%00%(subject)",
                        "refs/heads", "refs/tags"))
