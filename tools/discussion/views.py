@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from pyramid.view import view_config, view_defaults
 
 from forge.api import (Post, TypedArtifactViews, collection, page_number, readable_page,
-                       redirect, thread_view, uploads_of, usernames)
+                       redirect, shown_field_values, thread_view, uploads_of, usernames)
 
 from .actions import create_thread, set_thread_flags
 from .model import FORUM, Forum, ForumThread, ThreadForm
@@ -74,6 +74,7 @@ class ForumViews(TypedArtifactViews):
         page = readable_page(request, candidates, lambda doc: threads.node(doc, forum),
                              page=page_number(request))
         return {"forum": forum, "page": page, "when": when,
+                "fields": shown_field_values(request, forum.tool_node, forum.doc),
                 "names": usernames([t.doc.last_author_id or t.doc.author_id
                                     for t in page.items]),
                 "may_create": request.can("create", forum),
@@ -113,9 +114,8 @@ class ThreadViews(TypedArtifactViews):
     def show(self):
         request, node = self.request, self.context
         return {"node": node, "forum": node.__parent__, "thread": thread_view(request, node),
-                "may_moderate": request.can("moderate", node),
-                "may_update": request.can("update", node),
-                "may_delete": request.can("delete", node)}
+                "fields": shown_field_values(request, node.tool_node, node.doc),
+                **{"may_" + p: request.can(p, node) for p in ("moderate", "update", "delete")}}
 
     @view_config(name="flags", request_method="POST", permission="moderate")
     def flags(self):
