@@ -38,6 +38,7 @@ from .model.cache import cached_find, cached_value
 from .sessions import USER_KEY, SessionFactory
 
 TOKEN_USER = "forge.token_user_id"       # environ key set by the forge tween
+BASIC_AUTH = "forge.basic_auth"          # ... when the identity came from HTTP Basic
 SITE_ADMIN = "site:admin"
 
 
@@ -154,8 +155,12 @@ def has_session_cookie(request):
 
 
 def needs_csrf_check(request):
-    """Cookie-authenticated (or anonymous) requests; not token-only ones."""
-    return TOKEN_USER not in request.environ or has_session_cookie(request)
+    """Cookie-authenticated (or anonymous) requests; not token-only ones.  HTTP
+    Basic credentials are ambient like a cookie (a browser that was asked for
+    them sends them again by itself), so they are checked too; git's own
+    requests are views that opt out (``require_csrf=False``)."""
+    return (TOKEN_USER not in request.environ or has_session_cookie(request)
+            or BASIC_AUTH in request.environ)
 
 
 def authenticated_by_token(request):

@@ -16,7 +16,7 @@ from .model.cache import start_request
 from .model.dispatch import forget_pending
 from .request_limits import check_form_encoding, check_multipart
 from .scope import in_forge
-from .security import TOKEN_USER, basic_credentials, bearer_token
+from .security import BASIC_AUTH, TOKEN_USER, basic_credentials, bearer_token
 
 
 def forge_tween_factory(handler, registry):
@@ -55,6 +55,7 @@ def forge_tween_factory(handler, registry):
             elif basic is not None:
                 request.environ[TOKEN_USER] = user_id_for_basic(registry, *basic,
                                                                 request.remote_addr)
+                request.environ[BASIC_AUTH] = True
         except TokenRefused as refused:
             raise HTTPUnauthorized(str(refused))
         try:

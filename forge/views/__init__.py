@@ -5,7 +5,7 @@ from pyramid.interfaces import ISecurityPolicy
 from ..embedding import mounted_url
 from ..interfaces import INode
 from ..resources import lineage_list
-from ..security import SITE_ADMIN, can, needs_csrf_check
+from ..security import SITE_ADMIN, authenticated_by_token, can
 
 
 def forge_url(request, node, *elements, **kw):
@@ -45,8 +45,8 @@ def search_query(request):
 
 def csrf_token(request):
     """The session's CSRF token for forms; none for a request authenticated by
-    an API token alone, which must not start a session (its POSTs need none)."""
-    if not needs_csrf_check(request):
+    an API token or Basic credentials alone, which must not start a session."""
+    if authenticated_by_token(request) and not request.has_session_cookie:
         return ""
     return get_csrf_token(request)
 
