@@ -191,7 +191,7 @@ class WikiToolViews(WikiViews):
         request = self.request
         paths = [raw["path"] for raw in pages(self.context, True).sort("path", 1).limit(1000)]
         nodes = stored_nodes(self.context, paths)
-        shown = [nodes[p] for p in paths if nodes[p] and request.can("read", nodes[p])]
+        shown = [nodes[p] for p in paths if nodes[p] is not None and request.can("read", nodes[p])]
         return {"nodes": shown,
                 "may_undelete": {n.doc._id for n in shown if request.can("delete", n)}}
 
