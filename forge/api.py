@@ -86,6 +86,7 @@ from .forms import (ArtifactForm, CheckboxField, Field, LabelsField, MarkdownFie
 
 # -- views: forms, conflicts, errors, redirects, request parameters ----------
 from .redirects import redirect
+from .scope import in_forge
 from .views.artifact_forms import ArtifactFormView
 from .views.errors import error_response
 from .views.generic import TypedArtifactViews
@@ -143,7 +144,8 @@ __all__ = [
     "ArtifactForm", "CheckboxField", "Field", "LabelsField", "MarkdownField", "NameField",
     "TextField", "TitleField",
     # views
-    "redirect", "ArtifactFormView", "TypedArtifactViews", "error_response", "parse_int", "conflict_response",
+    "redirect", "in_forge", "ArtifactFormView", "TypedArtifactViews", "error_response",
+    "parse_int", "conflict_response",
     # listing and paging
     "PAGE_SIZE", "page_number", "readable_page",
     # settings

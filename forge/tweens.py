@@ -7,7 +7,7 @@ what it raises is rendered by the forge's error pages.  Embedded in a host
 """
 from pyramid.httpexceptions import (HTTPBadRequest, HTTPRequestEntityTooLarge,
                                     HTTPUnauthorized)
-from pyramid.tweens import MAIN
+from pyramid.tweens import EXCVIEW, MAIN
 
 from .actions.tokens import TokenRefused, user_id_for, user_id_for_basic
 from .attachments import request_body_limit
@@ -99,7 +99,18 @@ def add_streamed_body_type(config, content_type):
     config.registry.forge_streamed_body_types.add(content_type)
 
 
+def add_tool_tween(config, factory):
+    """``config.add_tool_tween("mytool.tweens.factory")``: a tool's tween, placed
+    under Pyramid's exception view tween, so that what it raises (a path that is
+    not UTF-8, say) gets the forge's error pages, and under the cookie guard
+    (``forge.request_headers``), which must see every request first.  Embedded in
+    a host, the tween also sees the host's requests: it should act only where
+    ``forge.api.in_forge(request)``."""
+    config.add_tween(factory, under=EXCVIEW)
+
+
 def includeme(config):
     config.registry.forge_streamed_body_types = set()
     config.add_directive("add_streamed_body_type", add_streamed_body_type)
+    config.add_directive("add_tool_tween", add_tool_tween)
     config.add_tween("forge.tweens.forge_tween_factory", over=MAIN)

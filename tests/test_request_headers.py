@@ -58,3 +58,15 @@ def test_an_oversized_cookie_header_is_431_with_a_message(forge_browser):
                                  status="*")
     assert response.status_int == 431
     assert "Cookie header is larger than" in response.text
+
+
+@pytest.mark.parametrize("path", ["/%ff/", "/p/%ff%fe/", "/p/demo/code.git/%ff"])
+def test_a_path_that_is_not_utf8_is_400_whichever_tween_reads_it(path):
+    """A tool's tween (the code tool's reads the path) sits under the exception
+    view tween: decoding the path there is the forge's 400 page, not a 500."""
+    from forge.testing import ForgeBrowser, forge_test_settings
+    from forge.testing_apps import fresh_app
+    browser = ForgeBrowser(fresh_app(forge_test_settings(**{"forge.tools": "tools.code"})))
+    response = browser.get(path, status="*")
+    assert response.status_int == 400
+    assert "Bad request" in response.text

@@ -35,7 +35,7 @@ def includeme(config):
     # a push's pack is streamed to git and bounded by forge.repos.max_push_bytes
     config.add_streamed_body_type("application/x-git-receive-pack-request")
     config.add_streamed_body_type("application/x-git-upload-pack-request")
-    config.add_tween("tools.code.resources.git_url_tween_factory")
+    config.add_tool_tween("tools.code.resources.git_url_tween_factory")
     config.scan(".views")
     config.scan(".views_git")
     config.add_demo_content("code", "tools.code.demo.demo_content")

@@ -1,10 +1,11 @@
 """The code tool's resource: no artifacts, its pages are views with a subpath."""
 import re
 
+from pyramid.httpexceptions import HTTPNotFound
 from pyramid.response import Response
 from zope.interface import implementer
 
-from forge.api import ITool, ToolResource
+from forge.api import ITool, ToolResource, in_forge
 
 
 class ICodeTool(ITool):
@@ -36,15 +37,25 @@ def git_url_tween_factory(handler, registry):
     one answers the same, so the challenge says nothing about what exists
     (signed in, both are a 404, as the pages are)."""
     def git_url_tween(request):
+        if not in_forge(request):
+            return handler(request)        # a host's own page (embedding)
         match = GIT_SUFFIX.match(request.path_info)
         if match:
             request.path_info = match.group(1) + match.group(2)
-        response = handler(request)
-        if response.status_int == 404 and is_git_request(request) \
-                and request.authenticated_userid is None:
+        try:
+            response = handler(request)
+        except HTTPNotFound:        # the tween sits under the exception views
+            if anonymous_git_request(request):
+                return challenge()
+            raise
+        if response.status_int == 404 and anonymous_git_request(request):
             return challenge()
         return response
     return git_url_tween
+
+
+def anonymous_git_request(request):
+    return is_git_request(request) and request.authenticated_userid is None
 
 
 def challenge(message=SIGN_IN):

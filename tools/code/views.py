@@ -5,11 +5,11 @@ URLs: ``code/`` (default branch), ``code/tree/REF/PATH``, ``code/blob/REF/PATH``
 hold "/" (``feature/x``): the longest leading run of segments naming a branch
 or tag is the ref.  A bad name is a 400, a missing one a 404, never a 500.
 """
-from pyramid.httpexceptions import HTTPBadRequest, HTTPFound, HTTPNotFound
+from pyramid.httpexceptions import HTTPBadRequest, HTTPNotFound
 from pyramid.response import Response
 from pyramid.view import view_config, view_defaults
 
-from forge.api import PAGE_SIZE, page_number, render_markdown
+from forge.api import PAGE_SIZE, page_number, redirect, render_markdown
 
 from .browse import (MAX_DIFF_BYTES, MAX_SHOWN_BYTES, breadcrumbs, decode_text,
                      highlighted_lines, is_binary, readme_of, segments_of, split_diff)
@@ -72,7 +72,7 @@ class CodeViews:
     def tree_page(self, ref, sha, path):
         oid, kind, _size = self.object_at(sha, path)
         if kind != "tree":
-            raise HTTPFound(self.link("blob", ref, path))
+            raise redirect(self.request, self.link("blob", ref, path))
         entries = self.repo.tree(oid)
         readme = readme_of(entries)
         readme_html = None
@@ -89,7 +89,7 @@ class CodeViews:
         ref, sha, path = self.locate()
         oid, kind, size = self.object_at(sha, path)
         if kind == "tree":
-            raise HTTPFound(self.link("tree", ref, path))
+            raise redirect(self.request, self.link("tree", ref, path))
         data = self.repo.blob(oid, MAX_SHOWN_BYTES + 1)
         shown = None
         if size <= MAX_SHOWN_BYTES and not is_binary(data):
