@@ -36,7 +36,15 @@ from forge.testing import PASSWORD, ForgeBrowser, deliver_to_reactors, reset_dat
 from .fuzz_inputs import multipart_body
 
 ROLES = ("anonymous", "outsider", "member", "developer", "admin")
-TOOLS = (("wiki", "wiki"), ("tracker", "tickets"), ("discussion", "forum"), ("notes", "notes"))
+# every installed tool is mounted in both projects; these under their usual names
+MOUNTS = {"wiki": "wiki", "tracker": "tickets", "discussion": "forum", "notes": "notes"}
+
+
+def tools_to_install(registry):
+    """(tool, mount) of every registered tool: the built-in ones, the code tool,
+    a third-party tool installed through its entry point."""
+    return [(name, MOUNTS.get(name, name.replace("_", "-")))
+            for name in sorted(registry.forge_tools)]
 SITE = "http://localhost"
 
 
@@ -225,7 +233,7 @@ class FuzzWorld:
         for project in projects.values():
             for name, role in (("member", "Member"), ("developer", "Developer")):
                 add_member(reg, project, role_named(project, role), users[name], admin)
-            for tool, mount in TOOLS:
+            for tool, mount in tools_to_install(reg):
                 install_tool(reg, project, tool, mount, admin)
         session.close()
         deliver_to_reactors(reg)          # the discussion tool's general forum
@@ -262,8 +270,15 @@ class FuzzWorld:
         thread = post("forum/general/@@new", {"subject": "A thread", "text": "First post"})
         note = post("notes/@@new", {"title": "A note", "name": "fuzznote", "text": "Note",
                                     "labels": ""})
-        return [p, p + "wiki/", page, p + "wiki/OldName/", p + "tickets/", ticket,
-                p + "forum/", p + "forum/general/", thread, p + "notes/", note]
+        nodes = [p, p + "wiki/", page, p + "wiki/OldName/", p + "tickets/", ticket,
+                 p + "forum/", p + "forum/general/", thread, p + "notes/", note]
+        # the other installed tools: their home, and an entry where it is known how
+        nodes += [p + mount + "/" for tool, mount in tools_to_install(self.registry)
+                  if tool not in MOUNTS]
+        if "links" in self.registry.forge_tools:
+            nodes.append(post("links/@@new", {"title": "A link", "name": "fuzzlink",
+                                              "url": "https://example.test/a", "text": ""}))
+        return nodes
 
     def sign_in(self, role):
         """Give ``role`` a fresh session cookie and its CSRF token."""
