@@ -10,18 +10,15 @@ A tool's tests get a fresh in-memory forge per test::
 """
 import contextlib
 import os
-import re
 import threading
 
 import pytest
-import webtest
 from pymongo import monitoring
 
 from .testing_xss import XSS_CORPUS, active_content, assert_inert  # noqa: F401  (the API)
+from .testing_apps import reset_database  # noqa: F401  (the API)
 from .testing_authors import add_member, browser_for, install_tool  # noqa: F401  (fixtures)
-
-PASSWORD = "correct horse battery"
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+from .testing_browser import CSRF, PASSWORD, ForgeBrowser  # noqa: F401  (the API)
 
 
 def _let_pyramid_serve_static_files_under_pytest():
@@ -109,53 +106,6 @@ def forge_test_settings(**overrides):
     }
     settings.update(overrides)
     return settings
-
-
-def reset_database(settings):
-    """Drop the test database; the app re-creates indexes and the site on start."""
-    from forge.model.session import bind_datastore
-    datastore = bind_datastore(settings["ming.main.uri"], settings["ming.main.database"])
-    datastore.conn.drop_database(settings["ming.main.database"])
-
-
-class ForgeBrowser:
-    """A WebTest app that knows how to sign in and carry the CSRF token."""
-
-    def __init__(self, app):
-        self.app = webtest.TestApp(app)
-
-    def __getattr__(self, name):
-        return getattr(self.app, name)
-
-    def csrf(self):
-        page = self.app.get("/@@login" if not self.signed_in else "/@@account")
-        return CSRF.search(page.text).group(1)
-
-    @property
-    def signed_in(self):
-        cookie_name = self.app.app.registry.settings["forge.session.cookie_name"]
-        return cookie_name in self.app.cookies and self._user is not None
-
-    _user = None
-
-    def login(self, username, password=PASSWORD):
-        page = self.app.get("/@@login")
-        token = CSRF.search(page.text).group(1)
-        response = self.app.post("/@@login", {"username": username, "password": password,
-                                              "csrf_token": token}, status="*")
-        if response.status_int != 302:
-            raise AssertionError("login of %s failed: %s" % (username, response.status))
-        self._user = username
-        return response
-
-    def logout(self):
-        self.app.reset()
-        self._user = None
-
-    def post_form(self, url, fields=None, status=None, **kw):
-        data = dict(fields or {})
-        data.setdefault("csrf_token", self.csrf())
-        return self.app.post(url, data, status=status, **kw)
 
 
 @pytest.fixture

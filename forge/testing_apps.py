@@ -62,7 +62,6 @@ class ConfiguredApp:
         from forge import main
         from forge.bus.relay import relay_mode
         from forge.model.session import doc_session, session
-        from forge.testing import reset_database
 
         session.close()
         reset_database(settings)
@@ -174,3 +173,10 @@ def _refill(container, members):
         container.extend(members)
     else:
         container.update(members)
+
+
+def reset_database(settings):
+    """Drop the test database; the app re-creates indexes and the site on start."""
+    from forge.model.session import bind_datastore
+    datastore = bind_datastore(settings["ming.main.uri"], settings["ming.main.database"])
+    datastore.conn.drop_database(settings["ming.main.database"])

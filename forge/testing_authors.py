@@ -9,6 +9,8 @@
 """
 import pytest
 
+from .testing_browser import ForgeBrowser
+
 
 @pytest.fixture
 def install_tool(registry):
@@ -44,7 +46,6 @@ def browser_for(forge_app):
     """``browser_for(user)``: a new ForgeBrowser signed in as ``user`` (a User or
     a username; None: anonymous), with its own cookies."""
     def make(user=None):
-        from .testing import ForgeBrowser
         browser = ForgeBrowser(forge_app)
         if user is not None:
             browser.login(getattr(user, "username", user))
