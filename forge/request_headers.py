@@ -1,4 +1,7 @@
-"""The Cookie header, made safe to parse before anything reads it.
+"""The Host and Cookie headers, made safe before anything reads them.
+
+A Host that is not a host name is a 400 (the forge builds links, feed ids and
+redirects on it).
 
 WebOb's cookie parser takes time that grows with the square of a run of
 name characters that is never followed by ``=``: an 8 KB header of them
@@ -12,10 +15,12 @@ commas or semicolons), which the parser reads in linear time, and refuses a head
 """
 import re
 
-from pyramid.httpexceptions import HTTPRequestHeaderFieldsTooLarge
+from pyramid.httpexceptions import HTTPBadRequest, HTTPRequestHeaderFieldsTooLarge
 from pyramid.tweens import INGRESS
 
 MAX_COOKIE_HEADER = 16 * 1024
+# a DNS name, an IPv4 address or a bracketed IPv6 literal, with an optional port
+_HOST = re.compile(r"(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+)(?::[0-9]{1,5})?")
 MAX_NAME = 256
 # RFC 6265: cookie-name is an RFC 7230 token; cookie-value is cookie-octets,
 # optionally in double quotes (no whitespace, comma, semicolon, backslash, quote)
@@ -36,6 +41,11 @@ def well_formed_cookies(header):
 
 def cookie_guard_tween_factory(handler, registry):
     def cookie_guard_tween(request):
+        host = request.environ.get("HTTP_HOST")
+        if host is not None and not _HOST.fullmatch(host):
+            # links, feeds and redirects are built on it: a control character or a
+            # line separator there would make an invalid header (a 500)
+            return HTTPBadRequest("The Host header is not a host name.")
         header = request.environ.get("HTTP_COOKIE")
         if header:
             if len(header) > MAX_COOKIE_HEADER:

@@ -70,3 +70,18 @@ def test_a_path_that_is_not_utf8_is_400_whichever_tween_reads_it(path):
     response = browser.get(path, status="*")
     assert response.status_int == 400
     assert "Bad request" in response.text
+
+
+@pytest.mark.parametrize("host", ["\x0c\u2028", "a b", "evil.example\r\nX: y", "a/b", ""])
+def test_a_host_header_that_is_not_a_host_name_is_400(forge_browser, host):
+    """Found by the fuzz test: a Host with a control character made an invalid
+    Location header (a 500 under a strict server)."""
+    response = forge_browser.get("/u/@@moderation", headers={"Host": host}, status="*")
+    assert response.status_int == 400
+    assert "not a host name" in response.text
+
+
+@pytest.mark.parametrize("host", ["localhost", "localhost:80", "forge.example.org:8443",
+                                  "127.0.0.1:6543", "[::1]:6543"])
+def test_real_host_names_pass(forge_browser, host):
+    assert forge_browser.get("/", headers={"Host": host}).status_int == 200
