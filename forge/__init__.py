@@ -34,6 +34,7 @@ def includeme(config):
     config.include("forge.bus.registry")
     config.include("forge.bus.relay")
     config.include(".request_headers")
+    config.include(".response_headers")
     config.include(".tweens")
     config.include(".upload_fields")
     config.include(".page_cache")

@@ -33,6 +33,12 @@ def test_host_404_and_500_are_the_hosts(browser):
     assert "There is nothing here, or you may not see it." in forge_missing.text
 
 
+def test_security_headers_are_the_forges_own(browser):
+    """The forge frames nothing of its own; the host's pages are the host's business."""
+    assert browser.get("/forge/@@login").headers["X-Frame-Options"] == "DENY"
+    assert "X-Frame-Options" not in browser.get("/").headers
+
+
 def test_forge_limits_do_not_hit_host_requests(browser):
     big = "x" * (2 * FORGE_BODY_LIMIT)
     assert "Thanks" in browser.post("/contact", {"message": big}).text
