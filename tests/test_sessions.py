@@ -237,3 +237,23 @@ class TestCookieName:
         assert "forge_session" not in forge_browser.app.cookies
         assert forge_browser.signed_in
         assert signed_in_as(forge_browser) == "ada"
+
+
+def test_the_account_page_lists_sessions_and_signs_out_everywhere_else(forge_app, make_user):
+    """Issue 16: the account page lists where one is signed in, and "sign out
+    everywhere else" ends every other session at once (audited)."""
+    from forge.model.change_log import ChangeLogEntry
+    from forge.testing import ForgeBrowser
+    make_user("ada")
+    here, there = ForgeBrowser(forge_app), ForgeBrowser(forge_app)
+    here.login("ada")
+    there.app.extra_environ["HTTP_USER_AGENT"] = "Phone browser"
+    there.login("ada")
+    page = here.get("/@@account")
+    assert "Phone browser" in page.text and "(this browser)" in page.text
+    answer = here.post_form("/@@account", {"form": "end-sessions"}).follow()
+    assert "1 other session ended" in answer.text
+    assert signed_in_as(there) is None               # the other browser is out
+    assert signed_in_as(here) == "ada"               # this one goes on
+    assert "Phone browser" not in here.get("/@@account").text
+    assert [e.action for e in ChangeLogEntry.query.find({"action": "user.sessions.ended"})]

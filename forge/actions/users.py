@@ -151,6 +151,14 @@ def change_password(user, old_password, new_password, actor=None):
     end_sessions_of(user._id)
 
 
+def end_other_sessions(user):
+    """"Sign out everywhere else": end every session of the user (the page that
+    asked starts a new one); returns how many were ended."""
+    with change(None, None, node=user, actor=user, new={}) as ch:
+        ch.log("user.sessions.ended", "signed out everywhere else")
+    return end_sessions_of(user._id)
+
+
 def set_disabled(user, disabled, actor):
     """Disable (or enable again) an account.  Disabling ends its sessions at
     once; its API tokens are refused (401) while it stays disabled."""

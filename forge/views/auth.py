@@ -8,6 +8,9 @@ No answer says whether an e-mail address has an account: sign-up and the
 account page keep a new address pending and mail about it
 (``forge.actions.email_verification``); ``@@verify-email`` takes the link.
 """
+import datetime
+import time
+
 from pyramid.httpexceptions import HTTPForbidden, HTTPNotFound
 from pyramid.security import NO_PERMISSION_REQUIRED, forget, remember
 from pyramid.traversal import find_resource
@@ -18,9 +21,10 @@ from ..actions.tokens import create_token, revoke_token, tokens_of
 from ..actions.email_verification import (VerificationRefused, ask_to_verify,
                                           user_for_token, verify_email)
 from ..actions.sign_in import Throttled, count_signup, sign_in
-from ..actions.users import change_password, create_user, update_profile
+from ..actions.users import change_password, create_user, end_other_sessions, update_profile
 from ..interfaces import IProject, ISiteRoot
 from ..model import Neighborhood, Project, ProjectRole, User
+from ..model.web_session import sessions_of
 from ..redirects import redirect, safe_next
 from ..security import authenticated_by_token
 from ..unit_of_work import current_version, form_version
@@ -137,7 +141,18 @@ class AccountView:
                 "mail_enabled": self.request.registry.forge_mailer.enabled,
                 "profile_error": profile_error, "password_error": password_error,
                 "tokens": tokens_of(user), "token_error": token_error,
+                "sessions": self.sessions(),
                 "new_token": new_token}
+
+    def sessions(self):
+        """The user's live sessions for the page, this browser's marked."""
+        current = getattr(self.request.session, "_record_id", None)
+        return [{"agent": record.get("user_agent") or "unknown browser",
+                 "address": record.get("address") or "",
+                 "seen": datetime.datetime.fromtimestamp(record.get("seen", 0),
+                                                         datetime.timezone.utc),
+                 "current": record["_id"] == current}
+                for record in sessions_of(self.user._id, time.time())]
 
     def refused(self, error, **page):
         self.request.response.status_int = error.status
@@ -188,6 +203,13 @@ class AccountView:
         self.request.session.renew()
         return self.back("Your password is changed. Every other session is signed out.")
 
+
+    @view_config(request_method="POST", request_param="form=end-sessions")
+    def end_sessions(self):
+        others = max(end_other_sessions(self.user) - 1, 0)     # this one ended too
+        self.request.session.renew()       # this browser goes on under a new id
+        return self.back("Signed out everywhere else (%d other session%s ended)."
+                         % (others, "" if others == 1 else "s"))
 
     @view_config(request_method="POST", request_param="form=token")
     def create_api_token(self):

@@ -139,7 +139,13 @@ def test_account_page_changes_display_name_and_password(page, seed):
     with page.expect_navigation():
         header(page).get_by_role("link", name="Account").click()
     assert page.get_by_text("Signed in as %s." % user.username).is_visible()
+    assert page.locator("#session-list").get_by_text("(this browser)").is_visible()
     shot(page, "account")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign out everywhere else").click()
+    assert page.get_by_role("status").inner_text() == (
+        "Signed out everywhere else (0 other sessions ended).")
+    assert page.get_by_text("Signed in as %s." % user.username).is_visible()
 
     page.get_by_label("Display name").fill("Erin Example")
     with page.expect_navigation():
