@@ -13,12 +13,12 @@ STAMP := $(VENV)/.installed-$(SETUP_HASH)
 AMQP_URL := amqp://guest:guest@127.0.0.1:5672//
 RABBITMQ_ANSWERS := $(PY) -c "import kombu; c = kombu.Connection('$(AMQP_URL)', connect_timeout=2); c.connect(); c.release()" >/dev/null 2>&1
 
-.PHONY: serve test setup chromium git rabbitmq bench loc
+.PHONY: serve test setup test-tools chromium git rabbitmq bench loc
 
-serve: setup
+serve: setup git
 	$(VENV)/bin/forge serve $(SERVE_ARGS)
 
-test: setup chromium git rabbitmq
+test: setup test-tools chromium git rabbitmq
 	$(PY) -m pytest -q tests
 
 bench: setup
@@ -30,12 +30,20 @@ loc:
 
 setup: $(STAMP)
 
-$(STAMP): setup.py tests/thirdparty/forge_links/pyproject.toml
+$(STAMP): setup.py
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@echo "Installing PyForge and its test tools into $(VENV) (log: $(VENV)/pip.log)..."
 	@$(PY) -m pip install -e '.[test]' > $(VENV)/pip.log 2>&1 || { cat $(VENV)/pip.log; exit 1; }
-	@$(PY) -m pip install -e tests/thirdparty/forge_links >> $(VENV)/pip.log 2>&1 || { cat $(VENV)/pip.log; exit 1; }
 	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+# the third-party tool the tests install through its entry point (tests/thirdparty)
+LINKS_STAMP := $(VENV)/.installed-links-$(shell sha256sum tests/thirdparty/forge_links/pyproject.toml 2>/dev/null | cut -c1-16)
+test-tools: $(LINKS_STAMP)
+
+$(LINKS_STAMP): $(STAMP) tests/thirdparty/forge_links/pyproject.toml
+	@$(PY) -m pip install -e tests/thirdparty/forge_links >> $(VENV)/pip.log 2>&1 || { cat $(VENV)/pip.log; exit 1; }
+	@rm -f $(VENV)/.installed-links-*
 	@touch $@
 
 # Browser tests drive Debian's Chromium (Playwright's own download does not work here).
