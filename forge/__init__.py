@@ -36,7 +36,6 @@ def includeme(config):
     config.include(".request_headers")
     config.include(".response_headers")
     config.include(".tweens")
-    config.include(".upload_fields")
     config.include(".page_cache")
     config.include(".static_assets")
     config.include(".views")

@@ -17,6 +17,7 @@ from .model.dispatch import forget_pending
 from .request_limits import check_form_encoding, check_multipart
 from .scope import in_forge
 from .security import BASIC_AUTH, TOKEN_USER, basic_credentials, bearer_token
+from .upload_fields import misplaced_files
 
 
 def forge_tween_factory(handler, registry):
@@ -81,9 +82,13 @@ def check_form_body(request, field_limit):
     elif request.content_type == "multipart/form-data":
         check_multipart(request.headers["Content-Type"], request.body, field_limit)
         try:
-            request.POST       # parsed once here, kept in the environ for the view
+            post = request.POST     # parsed once here, kept in the environ for the view
         except ValueError:
             raise HTTPBadRequest("The upload form is not valid multipart data.")
+        if misplaced_files(post):
+            # the message names no field: field names are the client's body
+            raise HTTPBadRequest("The form sent a file in a field that takes text; "
+                                 "files go in the attachment field only.")
 
 
 def _too_large(limit, upload=None):

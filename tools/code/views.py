@@ -15,7 +15,7 @@ from .browse import (MAX_DIFF_BYTES, MAX_SHOWN_BYTES, breadcrumbs, decode_text,
                      highlighted_lines, is_binary, readme_of, segments_of, split_diff)
 from .repository import BadName, NotInRepository, Repository, git_stream
 from .resources import ICodeTool
-from .smart_http import repository_of
+from .smart_http import repository_of, stream_output
 
 
 @view_defaults(context=ICodeTool, request_method="GET", permission="read")
@@ -111,7 +111,7 @@ class CodeViews:
         # a file from a push is never a page of this site: no sniffing, no script
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
-        response.app_iter = _stream(process)
+        response.app_iter = stream_output(process)
         return response
 
     @view_config(name="commits", renderer="tools.code:templates/code/log.jinja2")
@@ -136,16 +136,3 @@ class CodeViews:
         commit = self.repo.commit(sha)
         patch, cut = self.repo.diff(sha, MAX_DIFF_BYTES)
         return self.page(commit=commit, files=split_diff(patch), cut=cut, sha=sha)
-
-
-def _stream(process):
-    try:
-        while True:
-            piece = process.stdout.read(64 * 1024)
-            if not piece:
-                break
-            yield piece
-    finally:
-        process.stdout.close()
-        process.kill()
-        process.wait()
