@@ -36,4 +36,7 @@ def includeme(config):
     for module in ("views_list", "views_admin"):
         if find_spec("%s.%s" % (__name__, module)) is not None:
             config.scan("." + module)
+    # being built in parallel this session; a direct include once landed
+    if find_spec(__name__ + ".commit_refs") is not None:
+        config.include(".commit_refs")
 
