@@ -284,3 +284,17 @@ def test_members_may_not_edit(forge_browser, registry, ada, member, make_project
     forge_browser.get("/p/demo/@@edit", status=403)
     forge_browser.post_form("/p/demo/@@edit", {"title": "Nope"}, status=403)
     assert project("demo").title == "Demo"
+
+
+def test_find_projects_by_name_or_title(forge_browser, ada, make_project):
+    """The header's "Find projects" (also over the wire: nx-27017 once found
+    nothing for a regex beside ``parent_id: None``)."""
+    make_project("orchard", ada, title="Apple Orchard")
+    make_project("quarry", ada, title="Stone works")
+    make_project("seedling", ada, parent="orchard", title="Orchard seedlings")
+    found = forge_browser.get("/?q=orch").text
+    assert "/p/orchard/" in found and "/p/quarry/" not in found
+    assert "/p/orchard/seedling/" not in found          # top-level projects only
+    by_title = forge_browser.get("/?q=STONE").text
+    assert "/p/quarry/" in by_title and "/p/orchard/" not in by_title
+    assert "No projects match" in forge_browser.get("/?q=nothing-like-it").text
