@@ -89,10 +89,15 @@ def _post_entry(event, verb):
         return None
     if verb not in ("created", "approved") or hidden:
         return None
+    if verb == "created" and detail.get("status", "ok") != "ok":
+        return None         # held when written: its approval records it, once
     ref_title = post.get("ref_title") or _artifact_title(post.get("ref_id"))
+    # a comment is its author's, whoever's action made it visible (a moderator's
+    # approval): activity, feeds and contributions all read actor_id
     return {"title": "Re: %s" % ref_title if ref_title else "Comment",
             "summary": excerpt(post.get("text")), "verb": "commented",
-            "artifact_id": post.get("ref_id")}
+            "artifact_id": post.get("ref_id"),
+            "actor_id": post.get("author_id") or event.get("actor_id")}
 
 
 def _artifact_title(artifact_id):

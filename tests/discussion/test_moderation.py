@@ -250,3 +250,26 @@ def test_project_moderation_lists_the_tools_the_viewer_moderates(make_topic, bro
     assert 'action="http://localhost/p/demo/topics/intro/@@moderate"' in page.text
     browser_for("mem").get("/p/demo/@@moderation", status=403)
     browser_for().get("/p/demo/@@moderation", status=302)     # anonymous: sign in first
+
+
+def test_an_approved_post_is_credited_to_its_author(make_topic, browser_for, people,
+                                                   run_reactors):
+    """Activity, the Atom feed and contributions name who wrote the post, not the
+    moderator who approved it (the thread page always did)."""
+    make_topic("intro")
+    browser_for("out").post_form(URL + "@@post", {"text": "Held words"}, status=302)
+    post = posts()[0]
+    browser_for("dev").post_form(URL + "@@moderate", {"post_id": post._id,
+                                                      "decision": "approve"}, status=302)
+    run_reactors()
+    from forge.activity.model import ActivityEntry
+    from forge.model.session import collection
+    entries = list(collection(ActivityEntry).find({"node_id": post._id}))
+    assert [e["actor_id"] for e in entries] == [people["out"]._id]
+    reader = browser_for("ada")
+    activity = reader.get("/p/demo/@@activity").text
+    assert "Held words" in activity
+    feed = reader.get("/p/demo/@@activity.atom").text
+    assert "<name>out</name>" in feed and "<name>dev</name>" not in feed
+    assert "Held words" in reader.get("/u/out/@@contributions").text
+    assert "Held words" not in reader.get("/u/dev/@@contributions").text
