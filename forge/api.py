@@ -95,6 +95,9 @@ from .views.versions import conflict_response
 
 # -- listing and paging: only what the viewer may read is counted ----------
 from .listing import PAGE_SIZE, page_number, readable_page
+from .queries import (CompiledQuery, Conditions, ParsedQuery, QueryError, QueryLanguage, Segment,
+                      Term, Word, choose, custom_field, custom_field_term, custom_value,
+                      iter_matches, serving_index, title_words, unparse, user_ids)
 
 # -- settings a tool reads: where Git repositories live, how large a push may be
 from .settings import repository_settings
@@ -148,6 +151,9 @@ __all__ = [
     "parse_int", "conflict_response",
     # listing and paging
     "PAGE_SIZE", "page_number", "readable_page",
+    "CompiledQuery", "Conditions", "ParsedQuery", "QueryError", "QueryLanguage", "Segment",
+    "Term", "Word", "choose", "custom_field", "custom_field_term", "custom_value",
+    "iter_matches", "serving_index", "title_words", "unparse", "user_ids",
     # settings
     "repository_settings",
     # user lookups
