@@ -5,17 +5,12 @@ segments (``tools.tracker.query_sort``), and ``residuals``: what Ming's
 in-memory ``mim://`` cannot evaluate the way MongoDB does (``$nin`` on arrays,
 missing sub-fields, negated words), checked again in Python on each candidate.
 """
-import re
 from dataclasses import dataclass
 
-from .conditions import Conditions
-from .query_parse import QueryError
-from .query_sort import DEFAULT_SORT, custom_field, sort_segments
+from forge.api import (CompiledQuery, Conditions, QueryError, choose, custom_field_term,
+                       title_words, user_ids)
 
-COMPARISONS = (">=", "<=", ">", "<")
-YES = ("yes", "true", "y", "1", "on")
-NO = ("no", "false", "n", "0", "off")
-NONE = ("none", "nobody")
+from .query_sort import DEFAULT_SORT, sort_segments
 
 
 @dataclass
@@ -28,21 +23,6 @@ class QueryContext:
     user_id: object = None
 
 
-@dataclass
-class CompiledQuery:
-    conditions: Conditions
-    segments: list
-    residuals: list
-    sort: tuple
-
-    @property
-    def filter(self):
-        return self.conditions.to_filter()
-
-    def matches(self, doc):
-        return all(check(doc) for check in self.residuals)
-
-
 def compile_query(parsed, tool_id, context):
     """A CompiledQuery for the tracker ``tool_id``; raises QueryError."""
     conditions = Conditions().eq("tool_id", tool_id).eq("deleted", False)
@@ -50,10 +30,10 @@ def compile_query(parsed, tool_id, context):
     specs = {spec.name: spec for spec in context.custom_specs}
     for term in parsed.terms:
         if term.field.startswith("_"):
-            _custom_term(conditions, residuals, term, specs)
+            custom_field_term(conditions, residuals, term, specs)
         else:
             TERMS[term.field](conditions, residuals, term, context)
-    _words(conditions, residuals, parsed.words)
+    title_words(conditions, residuals, parsed.words)
     sort = parsed.sort or DEFAULT_SORT
     segments = sort_segments(conditions, sort, context, specs)
     return CompiledQuery(conditions, segments, residuals, sort)
@@ -80,12 +60,7 @@ def _status(conditions, residuals, term, context):
                              "(or open / closed for any of them)."
                              % (value[:40], ", ".join(options.states)))
         states.append(value)
-    if term.negated:
-        conditions.none_of("status", states)
-    elif len(states) == 1:
-        conditions.eq("status", states[0])
-    else:
-        conditions.one_of("status", states)
+    choose(conditions, "status", states, term.negated)
 
 
 def _is(conditions, residuals, term, context):
@@ -95,33 +70,9 @@ def _is(conditions, residuals, term, context):
     conditions.eq("closed", closed != term.negated)
 
 
-def _user_ids(term, context):
-    ids = []
-    for value in term.values:
-        name = value.lower()
-        if name == "me":
-            if not context.me:
-                raise QueryError("Sign in to search for %s:me." % term.field)
-            ids.append(context.me)
-        elif name in NONE:
-            ids.append(None)
-        else:
-            user_id = context.user_id(value) if context.user_id else None
-            if user_id is None:
-                raise QueryError("%s: there is no user named %r." % (term.field, value[:40]))
-            ids.append(user_id)
-    return ids
-
-
 def _people(key):
     def add(conditions, residuals, term, context):
-        ids = _user_ids(term, context)
-        if term.negated:
-            conditions.none_of(key, ids)
-        elif len(ids) == 1:
-            conditions.eq(key, ids[0])
-        else:
-            conditions.one_of(key, ids)
+        choose(conditions, key, user_ids(term, context.me, context.user_id), term.negated)
     return add
 
 
@@ -143,7 +94,7 @@ def _milestone(conditions, residuals, term, context):
     names = context.options.milestone_names
     values = []
     for value in term.values:
-        if value.lower() in NONE:
+        if value.lower() in ("none", "nobody"):
             values.append("")
             continue
         match = value if value in names else next(
@@ -153,7 +104,7 @@ def _milestone(conditions, residuals, term, context):
                 value[:60], "; the milestones are " + ", ".join(names) if names
                 else " (this tracker has no milestones)"))
         values.append(match)
-    _choice(conditions, "milestone", values, term.negated)
+    choose(conditions, "milestone", values, term.negated)
 
 
 def _priority(conditions, residuals, term, context):
@@ -163,107 +114,9 @@ def _priority(conditions, residuals, term, context):
         if value not in priorities:
             raise QueryError("priority: %r is not a priority here; use one of %s."
                              % (value[:40], ", ".join(priorities)))
-    _choice(conditions, "priority", values, term.negated)
-
-
-def _choice(conditions, key, values, negated):
-    if negated:
-        conditions.none_of(key, values)
-    elif len(values) == 1:
-        conditions.eq(key, values[0])
-    else:
-        conditions.one_of(key, values)
+    choose(conditions, "priority", values, term.negated)
 
 
 TERMS = {"status": _status, "is": _is, "assigned_to": _people("assigned_to_id"),
          "reporter": _people("reporter_id"), "label": _label, "milestone": _milestone,
          "priority": _priority}
-
-
-def _custom_term(conditions, residuals, term, specs):
-    name = term.field[1:].lower()
-    spec = specs.get(name)
-    if spec is None:
-        raise QueryError("There is no custom field %r here%s." % (name[:40], (
-            "; the custom fields are " + ", ".join("_" + s for s in specs)) if specs
-            else " (this tracker has no custom fields)"))
-    key = "custom." + name
-    if spec.type == "boolean":
-        if len(term.values) != 1 or term.values[0].lower() not in YES + NO:
-            raise QueryError("%s: is yes or no." % term.field)
-        wanted = (term.values[0].lower() in YES) != term.negated
-        if wanted:
-            conditions.eq(key, True)
-        else:
-            conditions.none_of(key, [True])
-            residuals.append(lambda doc: custom_field(doc, name) is not True)
-        return
-    if len(term.values) == 1 and term.values[0].lower() in NONE:
-        # "no value" is missing or null: checked on each candidate (mim and
-        # MongoDB disagree on missing sub-fields)
-        if term.negated:
-            conditions.present(key)
-        else:
-            residuals.append(lambda doc: custom_field(doc, name) in (None, ""))
-        return
-    if spec.type == "text":
-        if term.negated:
-            needles = [v.lower() for v in term.values]
-            residuals.append(lambda doc: not any(
-                n in str(custom_field(doc, name) or "").lower() for n in needles))
-        else:
-            conditions.regex(key, "(?i)" + "|".join(re.escape(v) for v in term.values))
-        return
-    comparisons, values = [], []
-    for raw in term.values:
-        op = next((o for o in COMPARISONS if raw.startswith(o)), None)
-        if op and spec.type not in ("integer", "date"):
-            raise QueryError("%s: only numbers and dates compare with < and >."
-                             % term.field)
-        text = raw[len(op):] if op else raw
-        value = _custom_value(spec, text, term.field)
-        (comparisons.append((op, value)) if op else values.append(value))
-    if comparisons:
-        if term.negated or values or len(comparisons) != len(term.values):
-            raise QueryError("%s: give one comparison per term (e.g. %s:>3 %s:<9)."
-                             % (term.field, term.field, term.field))
-        for op, value in comparisons:
-            conditions.compare(key, op, value)
-        return
-    _choice(conditions, key, values, term.negated)
-
-
-def _custom_value(spec, text, field_name):
-    if spec.type == "integer":
-        if not re.fullmatch(r"[+-]?\d{1,18}", text):
-            raise QueryError("%s: %r is not a whole number." % (field_name, text[:40]))
-        return int(text)
-    if spec.type == "date":
-        import datetime
-        try:
-            return datetime.date.fromisoformat(text).isoformat()
-        except ValueError:
-            raise QueryError("%s: %r is not a date like 2026-01-31."
-                             % (field_name, text[:40])) from None
-    if spec.type == "select" and text not in spec.options:
-        match = next((o for o in spec.options if o.lower() == text.lower()), None)
-        if match is None:
-            raise QueryError("%s: %r is not one of %s." % (field_name, text[:40],
-                                                          ", ".join(spec.options)))
-        return match
-    return text
-
-
-def _words(conditions, residuals, words):
-    wanted = [w.text for w in words if not w.negated]
-    unwanted = [w.text.lower() for w in words if w.negated]
-    if wanted:
-        # one regex, each word a look-ahead: all words, any order (PCRE and Python)
-        if len(wanted) == 1:
-            pattern = "(?i)" + re.escape(wanted[0])
-        else:
-            pattern = "(?i)" + "".join("(?=.*%s)" % re.escape(w) for w in wanted)
-        conditions.regex("title", pattern)
-    if unwanted:
-        residuals.append(lambda doc: not any(u in (doc.get("title") or "").lower()
-                                             for u in unwanted))

@@ -4,10 +4,7 @@
 milestone, select fields) is one indexed equality query per value in the
 configured order, then one for the values outside it.
 """
-from dataclasses import dataclass
-
-from .conditions import Conditions
-from .query_parse import QueryError
+from forge.api import QueryError, Segment, custom_field
 
 DEFAULT_SORT = ("number", True)
 
@@ -16,19 +13,6 @@ DEFAULT_SORT = ("number", True)
 SORT_KEYS = {"number": ["number"], "created": ["number"], "modified": ["modified"],
              "summary": ["title", "number"], "assigned_to": ["assigned_to_id", "number"],
              "reporter": ["reporter_id", "number"]}
-
-
-@dataclass
-class Segment:
-    """One indexed query of a chain: the conditions and the Mongo sort."""
-    conditions: Conditions
-    sort: list
-    residual: object = None      # extra predicate on raw docs, or None
-
-
-def custom_field(doc, name):
-    """The value of custom field ``name`` in a raw ticket document, or None."""
-    return (doc.get("custom") or {}).get(name)
 
 
 def sort_segments(conditions, sort, context, specs):
