@@ -60,6 +60,8 @@ from .model.acl import to_pyramid, user_principal, with_privacy
 # -- permissions: roles and who a lineage lets in ---------------------------
 from .actions.roles import role_named
 from .visibility import held_acl, principals_allowed
+from .security import can, user_principals
+from .visibility import NodeResolver
 
 # -- events: emitted after the flush, the bus carries them to reactors --------
 from .events import AclChanged, ArtifactCreated, ArtifactDeleted, ArtifactModified, ForgeEvent
@@ -114,6 +116,15 @@ from .discussion.render import thread_view
 from .discussion.views import uploads_of
 from .notifications.watches import add_watch, set_watch
 
+# -- mail to watchers from a tool's own reactor (forge.notifications) ----------
+from .notifications.messages import build_message, mail_request, unsubscribe_url
+from .notifications.reactor import lineage_watchers, recipient
+from .notifications.watches import frequency_of
+
+# -- search documents a tool indexes itself: the read terms of a node's lineage
+from .resources.base import lineage_list
+from .search.acl import acl_terms, lineage_clauses
+
 __all__ = [
     # resources and interfaces
     "IArtifact", "ITool", "IVersioned",
@@ -130,7 +141,7 @@ __all__ = [
     # privacy and ACLs
     "default_readers", "set_privacy", "to_pyramid", "user_principal", "with_privacy",
     # permissions
-    "role_named", "held_acl", "principals_allowed",
+    "role_named", "held_acl", "principals_allowed", "can", "user_principals", "NodeResolver",
     # events
     "AclChanged", "ArtifactCreated", "ArtifactDeleted", "ArtifactModified", "ForgeEvent",
     "ToolInstalled", "ToolUpdated",
@@ -162,4 +173,9 @@ __all__ = [
     "attachments_of", "add_post", "check_text", "set_thread_locked", "thread_for",
     "DiscussionEvent", "PostCreated", "Post", "Thread", "thread_view", "uploads_of",
     "add_watch", "set_watch",
+    # mail to watchers from a tool's reactor
+    "build_message", "mail_request", "unsubscribe_url", "lineage_watchers", "recipient",
+    "frequency_of",
+    # search documents a tool indexes itself
+    "lineage_list", "acl_terms", "lineage_clauses",
 ]
