@@ -86,10 +86,17 @@ from .artifact_types import ArtifactType, ITypedArtifact, TypedArtifactResource
 from .forms import (ArtifactForm, CheckboxField, Field, LabelsField, MarkdownField, NameField,
                     TextField, TitleField)
 
+# -- trees of artifacts: move a subtree with redirects, delete and undelete one
+from .artifact_tree import (ArtifactRedirect, IMovedArtifact, ITreeArtifact, ITreeTool,
+                            LeafTitleField, MovedArtifact, NameTaken, PathField, TreeActions,
+                            TreeArtifactResource, TreeToolResource, clean_artifact_path,
+                            live_nodes, move_artifact, stored_nodes)
+
 # -- views: forms, conflicts, errors, redirects, request parameters ----------
 from .redirects import redirect
 from .scope import in_forge
 from .views.artifact_forms import ArtifactFormView
+from .views.artifact_tree import TreeArtifactViews, TreeToolViews, TreeViews
 from .views.errors import error_response
 from .views.generic import TypedArtifactViews
 from .views.params import parse_int
@@ -157,8 +164,13 @@ __all__ = [
     "undelete_artifact", "ArtifactType", "ITypedArtifact", "TypedArtifactResource",
     "ArtifactForm", "CheckboxField", "Field", "LabelsField", "MarkdownField", "NameField",
     "TextField", "TitleField",
+    # trees of artifacts
+    "ArtifactRedirect", "IMovedArtifact", "ITreeArtifact", "ITreeTool", "LeafTitleField",
+    "MovedArtifact", "NameTaken", "PathField", "TreeActions", "TreeArtifactResource",
+    "TreeToolResource", "clean_artifact_path", "live_nodes", "move_artifact", "stored_nodes",
     # views
     "redirect", "in_forge", "ArtifactFormView", "TypedArtifactViews", "error_response",
+    "TreeViews", "TreeArtifactViews", "TreeToolViews",
     "parse_int", "conflict_response",
     # listing and paging
     "PAGE_SIZE", "page_number", "readable_page",
