@@ -38,6 +38,7 @@ def includeme(config):
     config.add_tool_tween("tools.code.resources.git_url_tween_factory")
     config.scan(".views")
     config.scan(".views_git")
+    config.include(".protected")
     config.add_demo_content("code", "tools.code.demo.demo_content")
     # being built in parallel this session; direct includes once landed
     from importlib.util import find_spec

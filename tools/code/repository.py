@@ -64,11 +64,13 @@ def git_env():
             "GIT_TERMINAL_PROMPT": "0"}
 
 
-def git(path, *args, stdin=None, bare_init=False, check=True):
+def git(path, *args, stdin=None, bare_init=False, check=True, env=None):
+    """Run git on the bare repository ``path``; ``env`` adds variables (a push's
+    quarantine: ``GIT_OBJECT_DIRECTORY`` and ``GIT_ALTERNATE_OBJECT_DIRECTORIES``)."""
     command = ["git", "init", "--bare", "--quiet", "--initial-branch=main", path] if bare_init \
         else ["git", "--git-dir", path, *args]
-    result = subprocess.run(command, input=stdin, capture_output=True, env=git_env(),
-                            timeout=GIT_TIMEOUT)
+    result = subprocess.run(command, input=stdin, capture_output=True,
+                            env=dict(git_env(), **(env or {})), timeout=GIT_TIMEOUT)
     if check and result.returncode != 0:
         raise NotInRepository(result.stderr.decode("utf-8", "replace").strip())
     return result.stdout
@@ -102,8 +104,10 @@ def check_path(path):
 class Repository:
     """Read-only views of one bare repository."""
 
-    def __init__(self, path):
+    def __init__(self, path, objects_env=None):
         self.path = path
+        # a push being checked reads its objects from git's quarantine directory
+        self.objects_env = objects_env
         self._refs = None
 
     def refs(self):
@@ -220,16 +224,29 @@ class Repository:
             return []
         out = text(git(self.path, "rev-list", "--reverse", "--topo-order", "--stdin",
                        stdin=("\n".join(list(new_tips) + ["^" + sha for sha in old_tips])
-                              + "\n").encode()))
+                              + "\n").encode(), env=self.objects_env))
         fmt = "%H%x00%P%x00%an%x00%ae%x00%at%x00%B%x1e"
         shas = out.split()
         commits = []
         for start in range(0, len(shas), 500):
             chunk = shas[start:start + 500]
             raw = text(git(self.path, "log", "--no-walk=unsorted", "--format=" + fmt,
-                           "--stdin", stdin=("\n".join(chunk) + "\n").encode()))
+                           "--stdin", stdin=("\n".join(chunk) + "\n").encode(),
+                           env=self.objects_env))
             commits.extend(commit_fields(r) for r in raw.split(RECORD) if r.strip())
         return commits
+
+
+    def is_ancestor(self, old, new):
+        """True when commit ``new`` contains ``old`` (a fast-forward from ``old``)."""
+        result = subprocess.run(["git", "--git-dir", self.path, "merge-base", "--is-ancestor",
+                                 "--end-of-options", old, new], capture_output=True,
+                                env=dict(git_env(), **(self.objects_env or {})),
+                                timeout=GIT_TIMEOUT)
+        return result.returncode == 0
+
+    def is_empty(self):
+        return not self.ref_shas()
 
 
 def commit_fields(record):

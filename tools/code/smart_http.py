@@ -14,6 +14,7 @@ import io
 import shutil
 import subprocess
 import tempfile
+import threading
 
 from pyramid.response import Response
 
@@ -26,9 +27,10 @@ CHUNK = 64 * 1024
 SPOOL_IN_MEMORY = 1024 * 1024
 
 
-def cgi_environ(request, repo_path, path_info, content_length):
+def cgi_environ(request, repo_path, path_info, content_length, extra=None):
     root, name = repo_path.rsplit("/", 1)
-    env = dict(git_env(), GIT_PROJECT_ROOT=root, GIT_HTTP_EXPORT_ALL="1",
+    env = dict(git_env(), **(extra or {}))
+    env.update(GIT_PROJECT_ROOT=root, GIT_HTTP_EXPORT_ALL="1",
                PATH_INFO="/" + name + path_info, REQUEST_METHOD=request.method,
                QUERY_STRING=request.query_string, CONTENT_TYPE=request.content_type or "",
                REMOTE_ADDR=request.remote_addr or "", GATEWAY_INTERFACE="CGI/1.1")
@@ -78,16 +80,22 @@ def stdin_for(spool):
     return spool.fileno()
 
 
-def run_backend(request, repo_path, path_info, body=None, length=None):
+def run_backend(request, repo_path, path_info, body=None, length=None, extra_env=None):
     """Start ``git http-backend``; return (process, status, headers) once its
     CGI headers are read; the body is what is left on its stdout."""
     process = subprocess.Popen(
         ["git", "http-backend"], stdin=stdin_for(body) if body is not None else subprocess.DEVNULL,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        env=cgi_environ(request, repo_path, path_info, length))
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+        env=cgi_environ(request, repo_path, path_info, length, extra_env))
+    status, headers = read_cgi_headers(process.stdout)
+    return process, status, headers
+
+
+def read_cgi_headers(stream):
+    """(status, headers) of a CGI answer; ``stream`` is left at its body."""
     status, headers = "200 OK", []
     while True:
-        line = process.stdout.readline().rstrip(b"\r\n")
+        line = stream.readline().rstrip(b"\r\n")
         if not line:
             break
         name, _, value = line.decode("latin-1").partition(":")
@@ -95,7 +103,7 @@ def run_backend(request, repo_path, path_info, body=None, length=None):
             status = value.strip()
         else:
             headers.append((name.strip(), value.strip()))
-    return process, status, headers
+    return status, headers
 
 
 def stream_output(process, body=None):
@@ -153,9 +161,11 @@ def backend_response(request, repo_path, path_info):
     return response
 
 
-def receive_pack(request, repo_path, path_info):
+def receive_pack(request, repo_path, path_info, gate):
     """Run a push to the end (its answer is a short status report, kept in a
-    spooled file) so the caller can record what the push brought."""
+    spooled file) so the caller can record what the push brought; ``gate``
+    (``pre_receive.PushGate``) answers git's pre-receive hook meanwhile, from
+    this thread, while another one collects git's output."""
     limit = max_push_bytes(request)
     try:
         body, length = spool_body(request, limit)
@@ -167,14 +177,24 @@ def receive_pack(request, repo_path, path_info):
             "push refused: it is larger than this forge accepts (%s bytes). "
             "Push fewer or smaller commits at a time."
             % format(limit, ","), capabilities)
+    output = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)
     try:
-        process, status, headers = run_backend(request, repo_path, path_info, body, length)
-        output = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)
-        shutil.copyfileobj(process.stdout, output)
-        process.wait()
-        output.seek(0)
+        process = subprocess.Popen(
+            ["git", "http-backend"], stdin=stdin_for(body), stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=cgi_environ(request, repo_path, path_info, length, gate.env))
+        collector = threading.Thread(target=shutil.copyfileobj, args=(process.stdout, output),
+                                     daemon=True)
+        collector.start()
+        try:
+            gate.serve(process)
+        finally:
+            collector.join()
+            process.wait()
     finally:
         body.close()
+    output.seek(0)
+    status, headers = read_cgi_headers(output)
     response = Response(status=status, headerlist=headers)
     response.app_iter = _file_iter(output)
     return process.returncode, response

@@ -15,6 +15,7 @@ from pyramid.security import NO_PERMISSION_REQUIRED
 from pyramid.view import view_config
 
 from .events import record_push
+from .pre_receive import PushGate
 from .repository import Repository
 from .resources import ICodeTool, challenge
 from .smart_http import SERVICES, backend_response, receive_pack, repository_of
@@ -81,9 +82,9 @@ def receive(context, request):
     path = repository_of(request, context)
     # one push at a time per repository (across processes): the refs read
     # before and after it are then this push's, and so are the commits emitted
-    with push_lock(path):
+    with push_lock(path), PushGate(request.registry, context.doc, path, request.user) as gate:
         before = Repository(path).ref_shas()
-        status, response = receive_pack(request, path, "/git-receive-pack")
+        status, response = receive_pack(request, path, "/git-receive-pack", gate)
         if status is not None:
             # what moved, whatever git's exit status: a push may update some refs only
             record_push(request.registry, context.doc, path, before, request.user)
