@@ -65,7 +65,7 @@ from .visibility import NodeResolver
 
 # -- events: emitted after the flush, the bus carries them to reactors --------
 from .events import AclChanged, ArtifactCreated, ArtifactDeleted, ArtifactModified, ForgeEvent
-from .events import ToolInstalled, ToolUpdated
+from .events import ToolInstalled, ToolUninstalled, ToolUpdated
 
 # -- the unit of work: auditors, write, audit log, event, flush -------------
 from .bus.auditing import Change, Rejected, run_auditors
@@ -151,7 +151,7 @@ __all__ = [
     "role_named", "held_acl", "principals_allowed", "can", "user_principals", "NodeResolver",
     # events
     "AclChanged", "ArtifactCreated", "ArtifactDeleted", "ArtifactModified", "ForgeEvent",
-    "ToolInstalled", "ToolUpdated",
+    "ToolInstalled", "ToolUninstalled", "ToolUpdated",
     # the unit of work and its auditors
     "Change", "Rejected", "StaleSettings", "change", "form_version", "run_auditors",
     # fields
