@@ -1,0 +1,27 @@
+"""Mail in: replies to notifications become comments, mail to a tool address
+becomes a new artifact, through the same auditors and actions as the web.
+
+* ``addresses``: ``reply+TOKEN@DOMAIN`` (signed per user and artifact, the
+  Reply-To of every notification) and ``MOUNT.PROJECT@DOMAIN`` (a tool);
+* ``parsing``: the standard library's ``email`` (``policy.default``), text
+  preferred, HTML made text by ``html_text``, quotes and signatures cut by
+  ``mailparser_reply``, automatic mail recognised;
+* ``receive``: recipient checks (``RCPT TO``) and the ``mail.received`` unit
+  of work that applies a message;
+* ``handlers``: ``config.add_mail_handler(tool, handler)``, and the generic
+  ``new_artifact_by_mail`` for declared artifact types;
+* ``server``: aiosmtpd (SMTP or LMTP) on ``forge.mail_in.listen``, run by
+  ``forge mail-in`` or, when that setting is set, by ``forge serve``;
+* ``model``: ``InboundMail`` records and the raw messages in GridFS.
+
+Settings: ``forge.mail_in.*`` (``forge.mail_in.settings``); with no
+``forge.mail_in.domain`` the forge takes no mail and notifications carry no
+Reply-To.
+"""
+from .settings import parse_mail_in_settings
+
+
+def includeme(config):
+    from . import model  # noqa: F401  (mapped before indexes are made)
+    parse_mail_in_settings(config.registry.settings)
+    config.include(".handlers")
