@@ -1,16 +1,16 @@
 """Wiki: Markdown pages with history, diffs, ``[[links]]``, sub-pages, renames and attachments.
 
-``wiki.page`` is a declared artifact type (``config.add_artifact_type``): the
-core gives it its resource, private ACL, search document, form, ``@@edit`` and
-the history pages; ``actions`` widens create and delete to sub-pages and adds
-rename, ``views`` holds the pages that differ, ``render`` the links.
+``wiki.page`` is a declared artifact type of a tree (``config.add_artifact_type``
+with ``forge.api.TreeActions``): the core gives it its resource, private ACL,
+search document, form, ``@@new``, ``@@edit``, rename with redirects, subtree
+delete and undelete, and the history pages; ``views`` holds the pages that
+differ, ``render`` the links.
 """
-from forge.api import AUTHOR, AclChanged
+from forge.api import AUTHOR, AclChanged, TreeArtifactResource
 
 from .actions import PageActions
 from .model import PageForm, WikiPage, bump_link_generation, page_document
-from .resources import IMovedPage, IWikiPage, WikiPageResource, WikiTool
-from .views import moved
+from .resources import IWikiPage, WikiTool
 
 
 def links_follow_page_acls(event):
@@ -34,7 +34,7 @@ def includeme(config):
         description="Markdown pages with history, diffs and attachments.")
     # a private page is read by its author and the project's developers only
     config.add_artifact_type(WikiPage, tool="wiki", form=PageForm, noun="page",
-                             interface=IWikiPage, resource=WikiPageResource,
+                             interface=IWikiPage, resource=TreeArtifactResource,
                              private_readers=("Developer", AUTHOR), actions=PageActions,
                              to_document=page_document,
                              form_renderer="tools.wiki:templates/wiki/form.jinja2")
@@ -42,7 +42,4 @@ def includeme(config):
     config.add_forge_static("wiki", "tools.wiki:static")
     config.add_subscriber(links_follow_page_acls, AclChanged)
     config.scan(".views")
-    for name in ("", "history", "diff", "version", "edit"):     # a renamed page's old URL
-        config.add_view(moved, context=IMovedPage, name=name, request_method="GET",
-                        permission="read")
     config.add_demo_content("wiki", "tools.wiki.demo.demo_content")

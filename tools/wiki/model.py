@@ -1,18 +1,18 @@
-"""The wiki's documents (pages, the redirects renames leave, a link generation) and the page form.
+"""The wiki's documents (pages, a link generation) and the page form.
 
 A page's ``path`` is its name with sub-pages by path ("Guide/Install");
 ``parent_path`` is everything before the last "/" ("" at the top).
 """
 from ming.odm import FieldProperty, MappedClass
 
-from forge.api import (ArtifactForm, CheckboxField, Field, MarkdownField, TitleField,
-                       VersionedArtifact, check_artifact_path, collection, new_id, session)
+from forge.api import (ArtifactForm, CheckboxField, LeafTitleField, MarkdownField, PathField,
+                       VersionedArtifact, collection, session)
 
 
 class WikiPage(VersionedArtifact):
     """A Markdown page.  Deleting a page deletes its sub-pages with it; they
     remember the page whose deletion took them (``deleted_with``), so undeleting
-    that page brings back exactly them."""
+    that page brings back exactly them (``forge.api.TreeActions``)."""
 
     class __mongometa__:
         polymorphic_identity = "wiki.page"
@@ -22,22 +22,6 @@ class WikiPage(VersionedArtifact):
     parent_path = FieldProperty(str, if_missing="")
     deleted_with = FieldProperty(str, if_missing=None)
     versioned_fields = ("title", "text", "labels", "custom", "ext")
-
-
-class WikiRedirect(MappedClass):
-    """An old page path that redirects to where the page went; looked up only
-    when a path misses (one indexed equality query)."""
-
-    class __mongometa__:
-        session = session
-        name = "wiki_redirect"
-        unique_indexes = [("tool_id", "old_path")]
-        indexes = [("tool_id", "new_path")]
-
-    _id = FieldProperty(str, if_missing=new_id)
-    tool_id = FieldProperty(str)
-    old_path = FieldProperty(str)
-    new_path = FieldProperty(str)
 
 
 class WikiLinkState(MappedClass):
@@ -69,31 +53,11 @@ def page_document(doc, node):
             "labels": list(doc.labels or ()), "fields": {"page": doc.path}}
 
 
-class PageNameField(Field):
-    """The page's path, typed relative to the page a sub-page goes under."""
-
-    def clean(self, raw, form):
-        return check_artifact_path((form.prefix + raw).strip(), "page name")
-
-
-class PageTitleField(TitleField):
-    def clean(self, raw, form):
-        # a new page's title defaults to the last segment of its name
-        default = "" if form.editing else form.values["name"].strip().rsplit("/", 1)[-1]
-        return super().clean(raw.strip() or default, form)
-
-
 class PageForm(ArtifactForm):
-    name = PageNameField("Page name", on_edit=False, required=True, max_length=1000,
-                         hint="Use “/” for a sub-page of an existing page: Guide/Install.")
-    title = PageTitleField(required=False, note="(optional on a new page: the name)")
+    name = PathField("Page name", hint="Use “/” for a sub-page of an existing page: "
+                                       "Guide/Install.")
+    title = LeafTitleField(required=False, note="(optional on a new page: the name)")
     text = MarkdownField(hint="[[Other page]] links a page of this wiki (or offers to create "
                               "it); [#12], [mount:thing] link elsewhere in the project.")
     private = CheckboxField("Private", on_edit=False,
                             note="(only you and the project's developers can read it)")
-
-    def __init__(self, request, tool_node, kind, editing=False):
-        super().__init__(request, tool_node, kind, editing)
-        # "" at the wiki, "Guide/" for a new page under Guide
-        context = request.context
-        self.prefix = "" if editing or context is tool_node else context.doc.path + "/"

@@ -19,7 +19,7 @@ def wiki_links(request, tool):
             path = check_artifact_path(target)
         except InvalidName:
             return None
-        node = tool.page_at(path)           # read on its lineage
+        node = tool.node_at(path)           # read on its lineage
         if node is not None and request.can("read", node):
             return request.forge_url(tool, *path.split("/")) + "/", True
         return request.forge_url(tool, "@@new", query={"title": path}), False

@@ -1,7 +1,7 @@
 """Rename (with redirects and sub-pages), delete and undelete, and their events."""
 from forge.model import OutboxEvent, session
 
-from tools.wiki.model import WikiRedirect
+from forge.api import ArtifactRedirect as WikiRedirect
 
 from .conftest import WIKI, create, edit, stored
 
