@@ -6,6 +6,7 @@ from ..embedding import mounted_url
 from ..interfaces import INode
 from ..resources import lineage_list
 from ..security import SITE_ADMIN, authenticated_by_token, can
+from .live_changes import live_attributes
 
 
 def forge_url(request, node, *elements, **kw):
@@ -62,4 +63,5 @@ def includeme(config):
     config.add_request_method(request_can, "can")
     config.add_request_method(is_site_admin, "is_site_admin", reify=True)
     config.add_request_method(csrf_token, "csrf_token", reify=True)
+    config.add_request_method(live_attributes, "live_attributes")
     config.scan(".")
