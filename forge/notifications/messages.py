@@ -92,17 +92,28 @@ class VerbatimHeader(str):
         return "%s:%s%s%s" % (self.name, separator, self, policy.linesep)
 
 
-def build_message(request, user, subject, template, values, unsubscribe):
-    """A text/plain message to ``user`` with RFC 8058 one-click unsubscribe."""
+def build_message(request, user, subject, template, values, unsubscribe, message_id=None,
+                  thread=None, reply_to=None):
+    """A text/plain message to ``user`` with RFC 8058 one-click unsubscribe.
+
+    ``message_id``: its Message-ID (default: a new one); ``thread``: the
+    Message-ID of the conversation it belongs to (``In-Reply-To`` and
+    ``References``, so mail clients thread every mail about one artifact);
+    ``reply_to``: the address a reply goes to (``forge.mail_in``)."""
     message = EmailMessage()
     message["To"] = email.utils.formataddr(
         (one_line(user.display_name or user.username), user.email))
     message["Subject"] = one_line(subject)
     message["Date"] = email.utils.formatdate(localtime=False)
-    message["Message-ID"] = email.utils.make_msgid(domain="pyforge")
+    message["Message-ID"] = message_id or email.utils.make_msgid(domain="pyforge")
+    if thread:
+        message["In-Reply-To"] = thread
+        message["References"] = thread
+    if reply_to:
+        message["Reply-To"] = reply_to
     message["Auto-Submitted"] = "auto-generated"
     message["List-Unsubscribe"] = VerbatimHeader("List-Unsubscribe", "<%s>" % unsubscribe)
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    values = dict(values, user=user, unsubscribe=unsubscribe)
+    values = dict(values, user=user, unsubscribe=unsubscribe, reply_to=reply_to)
     message.set_content(render(template, values, request=request))
     return message

@@ -26,6 +26,7 @@ import time
 from pymongo.errors import DuplicateKeyError
 
 from ..activity.reactor import collection_named
+from ..mail_in.addresses import notification_id, reply_address, thread_id
 from ..model import User
 from ..model.session import collection
 from ..security import can, user_principals
@@ -128,12 +129,27 @@ def notify_watchers(request, event, node, post):
         unsubscribe = unsubscribe_url(request, user_id, "w:%s" % watched_id)
         message = build_message(request, user, description["subject"], TEMPLATE,
                                 {"change": description, "actor": actor_name(event)},
-                                unsubscribe)
+                                unsubscribe, **conversation_headers(registry, event, node, user))
         registry.forge_mailer.send(message)
         try:
             collection(SentNotification).insert_one({"_id": sent_id, "timestamp": time.time()})
         except DuplicateKeyError:
             pass
+
+
+def conversation_headers(registry, event, node, user):
+    """Message-ID (the same when the bus retries the event), the artifact's
+    thread and, when mail in is on and the user may comment on the artifact,
+    the user's own signed reply address (``forge.mail_in.addresses``)."""
+    settings = registry.settings
+    headers = {"message_id": notification_id(settings, event["id"], user._id)}
+    if getattr(node, "kind", "") != "artifact":
+        return headers
+    artifact_id = node_doc(node)._id
+    headers["thread"] = thread_id(settings, artifact_id)
+    if settings.get("forge.mail_in.domain") and can(node, user_principals(user), "post"):
+        headers["reply_to"] = reply_address(settings, user._id, artifact_id)
+    return headers
 
 
 def queue_for_digest(user_id, event):
