@@ -25,10 +25,20 @@ name and a token or the password (what ``git`` sends), both checked by the forge
 tween, which answers 401 for bad ones or a disabled user's.  CSRF tokens are
 required of every unsafe request that carries the session cookie; a token-only
 request has no ambient credential to forge (``forge.scope.forge_csrf_view``).
+
+**Token scopes.**  A request authenticated by an API token can do at most what
+the token allows, whatever its user could: a ``read`` token only the
+permissions in ``READ_PERMISSIONS``, a ``write`` token everything but those in
+``ADMIN_PERMISSIONS``, an ``admin`` token all its user may; a token limited to
+a project nothing outside that project's subtree (not even reading the front
+page).  The limits travel as marker principals at the end of the request's
+principals (``token-scope:read``, ``token-project:ID``), so every check that
+takes principals (``can``, ``permits``, lists filtered node by node) applies
+them; site admins are limited too.  No ACL names these principals.
 """
 import base64
 
-from pyramid.authorization import ACLAllowed, ACLHelper, Authenticated, Everyone
+from pyramid.authorization import ACLAllowed, ACLDenied, ACLHelper, Authenticated, Everyone
 from pyramid.csrf import SessionCSRFStoragePolicy, new_csrf_token
 from pyramid.interfaces import ISecurityPolicy
 from zope.interface import implementer
@@ -40,6 +50,62 @@ from .sessions import USER_KEY, SessionFactory
 TOKEN_USER = "forge.token_user_id"       # environ key set by the forge tween
 BASIC_AUTH = "forge.basic_auth"          # ... when the identity came from HTTP Basic
 SITE_ADMIN = "site:admin"
+
+READ_PERMISSIONS = frozenset({"read"})
+ADMIN_PERMISSIONS = frozenset({"admin", "configure"})
+TOKEN_SCOPE = "token-scope:"
+TOKEN_PROJECT = "token-project:"
+TOKEN_MARK = "token-"
+
+
+def token_markers(user_id):
+    """The marker principals of a token's limits (none for a session, a
+    password, or an ``admin`` token without a project)."""
+    markers = []
+    scope = getattr(user_id, "scope", "admin")
+    if scope != "admin":
+        markers.append(TOKEN_SCOPE + scope)
+    project_id = getattr(user_id, "project_id", None)
+    if project_id:
+        markers.append(TOKEN_PROJECT + project_id)
+    return markers
+
+
+def token_limits(principals):
+    """``(scope, project_id)`` from the markers at the end of ``principals``:
+    ``("admin", None)`` when there are none."""
+    scope, project_id = "admin", None
+    for principal in reversed(principals):
+        if not principal.startswith(TOKEN_MARK):
+            break
+        if principal.startswith(TOKEN_SCOPE):
+            scope = principal[len(TOKEN_SCOPE):]
+        elif principal.startswith(TOKEN_PROJECT):
+            project_id = principal[len(TOKEN_PROJECT):]
+    return scope, project_id
+
+
+def scope_allows(context, principals, permission):
+    """False when a token's limits forbid ``permission`` on ``context``."""
+    if not principals or not principals[-1].startswith(TOKEN_MARK):
+        return True
+    scope, project_id = token_limits(principals)
+    if scope == "read" and permission not in READ_PERMISSIONS:
+        return False
+    if scope not in ("read", "write", "admin"):
+        return False        # a marker this code does not know: nothing
+    if scope == "write" and permission in ADMIN_PERMISSIONS:
+        return False
+    return project_id is None or in_project(context, project_id)
+
+
+def in_project(node, project_id):
+    """Whether ``node`` is the project ``project_id`` or inside its subtree."""
+    while node is not None:
+        if getattr(node, "kind", None) == "project" and node.doc._id == project_id:
+            return True
+        node = getattr(node, "__parent__", None)
+    return False
 
 
 def user_principals(user):
@@ -86,13 +152,17 @@ class ForgeSecurityPolicy:
         cache = request.__dict__
         if "forge_principals" not in cache:
             user = request.identity
-            cache["forge_principals"] = cached_value(
+            principals = cached_value(
                 request, ("principals", user._id),
                 lambda: user_principals(user)) if user else [Everyone]
+            markers = token_markers(request.environ.get(TOKEN_USER)) if user else ()
+            cache["forge_principals"] = principals + markers if markers else principals
         return cache["forge_principals"]
 
     def permits(self, request, context, permission):
         principals = self.principals(request)
+        if not scope_allows(context, principals, permission):
+            return ACLDenied("token scope", None, permission, principals, context)
         if SITE_ADMIN in principals:
             return ACLAllowed("site admin", SITE_ADMIN, permission, principals, context)
         return permits(context, principals, permission, self.acl)
@@ -130,7 +200,10 @@ def forget_readable(node):
 
 
 def permits(context, principals, permission, helper=ACLHelper()):
-    """The forge rule: ``read`` along the lineage, then ``permission`` on the node."""
+    """The forge rule: ``read`` along the lineage, then ``permission`` on the
+    node (within a token's limits)."""
+    if not scope_allows(context, principals, permission):
+        return ACLDenied("token scope", None, permission, principals, context)
     result = readable(context, principals, helper)
     if not result or permission == "read":
         return result
@@ -139,6 +212,8 @@ def permits(context, principals, permission, helper=ACLHelper()):
 
 def can(context, principals, permission):
     """Boolean form for lists: may these principals do this here?"""
+    if not scope_allows(context, principals, permission):
+        return False
     if SITE_ADMIN in principals:
         return True
     return bool(permits(context, principals, permission))

@@ -4,7 +4,7 @@ import re
 import pytest
 import webtest
 
-from forge.model import ApiToken, Project
+from forge.model import ApiToken, Project, session
 
 TOKEN = re.compile(r'id="new-token-value">(pf_[^<]+)<')
 
@@ -57,8 +57,14 @@ def test_revoked_token_stops_working(forge_browser, forge_app, ada_token):
     [record] = ApiToken.query.find().all()
     forge_browser.post_form("/@@account", {"form": "revoke-token", "token_id": record._id},
                             status=302)
-    assert ApiToken.query.find().count() == 0
-    webtest.TestApp(forge_app).get("/p/secret/", headers=bearer(ada_token), status=401)
+    session.close()
+    assert ApiToken.query.get(_id=record._id).revoked is not None   # kept, to say why
+    response = webtest.TestApp(forge_app).get("/p/secret/", headers=bearer(ada_token),
+                                              status=401)
+    assert "was revoked on" in response.text
+    assert forge_browser.get("/@@account").html.find(id="token-list") is None
+    forge_browser.post_form("/@@account", {"form": "revoke-token", "token_id": record._id},
+                            status=400)                  # once is enough
 
 
 def test_cookie_requests_still_need_csrf_even_with_a_token(forge_browser, ada_token):

@@ -1,47 +1,110 @@
-"""Creating, finding and revoking API tokens."""
+"""Creating, finding and revoking API tokens; telling whose a token is.
+
+A token has a scope (``read``, ``write``, ``admin``: what ``forge.security``
+lets it do), may be limited to one project's subtree and may expire.  Creation
+and revocation go through the unit of work (an audit-log entry on the user).
+"""
+import datetime
 import hashlib
 import secrets
 import time
 
-from ..model import User, session
+from ..model import User
 from ..model.session import collection
+from ..model.token import SCOPES, ApiToken
 from ..names import single_line
-from ..model.token import ApiToken
+from ..unit_of_work import change
 from . import ActionError
 
 TOKEN_PREFIX = "pf_"
 INVALID = "The API token is not valid (revoked, or mistyped)."
 MAX_TOKENS = 20
+MAX_DAYS = 3650
+DEFAULT_SCOPE = "write"
+# the last-used time is written at most this often per token (one write a minute,
+# not one per request)
+LAST_USED_STEP = 60.0
 
 
 def token_hash(token):
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def create_token(user, name):
-    """Return ``(ApiToken, token)``; the token text exists only in this answer."""
+def parse_scope(scope):
+    scope = (scope or DEFAULT_SCOPE).strip().lower()
+    if scope not in SCOPES:
+        raise ActionError("The scope must be one of %s." % ", ".join(SCOPES))
+    return scope
+
+
+def parse_days(days):
+    """Days until expiry from a form or the command line: None (never) for an
+    empty value, else a whole number from 1 to ``MAX_DAYS``."""
+    if days is None or str(days).strip() == "":
+        return None
+    try:
+        days = int(str(days).strip())
+    except ValueError:
+        raise ActionError("Give the days until the token expires as a whole number.")
+    if not 1 <= days <= MAX_DAYS:
+        raise ActionError("A token expires after 1 to %d days (or never)." % MAX_DAYS)
+    return days
+
+
+def describe_limits(record, project=None):
+    """``scope write, project demo/docs, expires 2026-12-31 ...``: for the audit log."""
+    parts = ["scope %s" % record.scope]
+    if project is not None:
+        parts.append("project %s" % project.shortname)
+    if record.expires:
+        parts.append("expires %s" % _date(record.expires))
+    return ", ".join(parts)
+
+
+def create_token(user, name, scope=DEFAULT_SCOPE, project=None, expires_days=None,
+                 actor=None, source="web", now=None):
+    """Return ``(ApiToken, token)``; the token text exists only in this answer.
+
+    ``project`` is the ``Project`` document the token is limited to (the caller
+    checked the user may read it); ``expires_days`` None never expires."""
     name = (name or "").strip()
     if not name or len(name) > 80 or not single_line(name):
         raise ActionError("Name the token (1-80 characters), e.g. after the script using it.")
-    if ApiToken.query.find({"user_id": user._id}).count() >= MAX_TOKENS:
+    scope = parse_scope(scope)
+    days = parse_days(expires_days)
+    now = time.time() if now is None else now
+    if len(tokens_of(user, now)) >= MAX_TOKENS:
         raise ActionError("You have %d tokens already; revoke one first." % MAX_TOKENS)
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    record = ApiToken(user_id=user._id, name=name, token_hash=token_hash(token),
-                      prefix=token[:8], created=time.time())
-    session.flush(record)
+    with change(None, None, node=user, actor=actor or user, source=source,
+                new={"name": name, "scope": scope}) as ch:
+        record = ApiToken(user_id=user._id, name=name, token_hash=token_hash(token),
+                          prefix=token[:8], created=now, scope=scope,
+                          project_id=project._id if project is not None else None,
+                          expires=now + days * 86400 if days else None)
+        ch.log("user.token.create", "created the API token %s (%s)"
+               % (name, describe_limits(record, project)), token_id=record._id)
     return record, token
 
 
-def tokens_of(user):
-    return ApiToken.query.find({"user_id": user._id}).sort("created", -1).all()
+def tokens_of(user, now=None):
+    """The user's usable tokens, newest first (revoked and expired ones are not
+    listed: they can do nothing and need no revoking)."""
+    now = time.time() if now is None else now
+    records = ApiToken.query.find({"user_id": user._id, "revoked": None}) \
+        .sort("created", -1).all()
+    return [record for record in records if record.is_active(now)]
 
 
-def revoke_token(user, token_id):
-    record = ApiToken.query.get(_id=token_id, user_id=user._id)
-    if record is None:
+def revoke_token(user, token_id, actor=None, source="web"):
+    record = ApiToken.query.get(_id=token_id, user_id=user._id) \
+        if isinstance(token_id, str) else None
+    if record is None or record.revoked is not None:
         raise ActionError("There is no such token (it may be revoked already).")
-    record.delete()
-    session.flush()
+    with change(None, None, node=user, actor=actor or user, source=source, new={}) as ch:
+        record.revoked = time.time()
+        ch.log("user.token.revoke", "revoked the API token %s" % record.name,
+               token_id=record._id)
     return record
 
 
@@ -49,22 +112,55 @@ class TokenRefused(Exception):
     """A bearer token that identifies nobody; the message says why (a 401)."""
 
 
-def user_id_for(token):
-    """The id of the token's user; raises ``TokenRefused`` for an unknown
-    token or one whose user is disabled (never anonymous instead: a script
-    should learn at once that its token stopped working)."""
+class TokenUser(str):
+    """The id of a token's user, carrying what the token may do: the forge
+    tween keeps it as the request's identity (``forge.security.TOKEN_USER``)
+    and the security policy reads the limits from it, so a token request costs
+    no second look-up."""
+
+    scope = "admin"
+    project_id = None
+
+    @classmethod
+    def of(cls, record):
+        """From the stored document (a dict)."""
+        user_id = cls(record["user_id"])
+        user_id.scope = record.get("scope") or "admin"
+        user_id.project_id = record.get("project_id")
+        return user_id
+
+
+def user_id_for(token, now=None):
+    """The id (a ``TokenUser``) of the token's user; raises ``TokenRefused``
+    for an unknown, revoked or expired token or one whose user is disabled
+    (never anonymous instead: a script should learn at once, and why, that its
+    token stopped working)."""
     if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         raise TokenRefused(INVALID)
-    record = ApiToken.query.get(token_hash=token_hash(token))
+    now = time.time() if now is None else now
+    # straight from the database: the request has no tree generation yet
+    tokens = collection(ApiToken, bump=False)
+    record = tokens.find_one({"token_hash": token_hash(token)})
     if record is None:
         raise TokenRefused(INVALID)
-    # straight from the database: the request has no tree generation yet
-    user = collection(User, bump=False).find_one({"_id": record.user_id}, {"disabled": 1})
+    if record.get("revoked") is not None:
+        raise TokenRefused("This API token was revoked on %s." % _date(record["revoked"]))
+    expires = record.get("expires")
+    if expires is not None and expires <= now:
+        raise TokenRefused("This API token expired on %s; make a new one on your "
+                           "account page." % _date(expires))
+    user = collection(User, bump=False).find_one({"_id": record["user_id"]}, {"disabled": 1})
     if user is None:
         raise TokenRefused(INVALID)
     if user.get("disabled"):
         raise TokenRefused("The account this API token belongs to is disabled.")
-    return record.user_id
+    last_used = record.get("last_used")
+    if last_used is None or last_used < now - LAST_USED_STEP:
+        # conditional: of many concurrent requests, one writes
+        tokens.update_one({"_id": record["_id"], "$or": [
+            {"last_used": None}, {"last_used": {"$lt": now - LAST_USED_STEP}}]},
+            {"$set": {"last_used": now}})
+    return TokenUser.of(record)
 
 
 def user_id_for_basic(registry, username, password, address):
@@ -75,7 +171,7 @@ def user_id_for_basic(registry, username, password, address):
     from .sign_in import normalised_name, sign_in
     if password.startswith(TOKEN_PREFIX):
         user_id = user_id_for(password)
-        owner = collection(User, bump=False).find_one({"_id": user_id}, {"username": 1})
+        owner = collection(User, bump=False).find_one({"_id": str(user_id)}, {"username": 1})
         # a token sent with another user's name: refused, never the token's user instead
         if owner is None or owner.get("username", "").lower() != normalised_name(username):
             raise TokenRefused("The API token does not belong to the user %r." % username)
@@ -84,3 +180,8 @@ def user_id_for_basic(registry, username, password, address):
     if user is None:
         raise TokenRefused("Wrong user name or password (or API token).")
     return user._id
+
+
+def _date(epoch):
+    return datetime.datetime.fromtimestamp(epoch, datetime.timezone.utc) \
+        .strftime("%Y-%m-%d %H:%M UTC")

@@ -135,3 +135,37 @@ def verify_email(username, data_dir, config_file, db_port):
         user = find_user(username)
         mark_verified(user, None)
         click.echo("The address %s of %s is verified." % (user.email, user.username))
+
+
+@admin.command("create-token")
+@click.argument("username")
+@click.option("--name", default="command line", show_default=True,
+              help="What the token is for (shown on the user's account page).")
+@click.option("--scope", type=click.Choice(["read", "write", "admin"]), default="write",
+              show_default=True, help="read: only reading; write: all but administration; "
+                                      "admin: all the user may do.")
+@click.option("--project", "project_path", default=None,
+              help="Limit the token to this project and its subprojects "
+                   "(its path, e.g. demo or demo/docs).")
+@click.option("--expires", "expires_days", type=int, default=None,
+              help="Days until the token expires [default: never].")
+@runtime_options
+@handles_user_errors
+def create_token(username, name, scope, project_path, expires_days,
+                 data_dir, config_file, db_port):
+    """Make an API token for USERNAME and print it (only this once): scripts
+    send it as "Authorization: Bearer TOKEN", git as the HTTP password."""
+    from ..actions.tokens import create_token as create
+    with running_forge(data_dir, config_file, db_port):
+        user = find_user(username)
+        if user.disabled:
+            raise ActionError("The account %s is disabled: its tokens would not work."
+                              % user.username)
+        project = find_project(project_path) if project_path else None
+        record, token = create(user, name, scope=scope, project=project,
+                               expires_days=expires_days, actor=None, source=SOURCE)
+        click.echo("Created the API token %r for %s (scope %s%s%s). It is shown only now:"
+                   % (record.name, user.username, record.scope,
+                      ", project %s" % project.shortname if project else "",
+                      ", expires in %d days" % expires_days if expires_days else ""), err=True)
+        click.echo(token)

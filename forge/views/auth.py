@@ -24,6 +24,7 @@ from ..actions.sign_in import Throttled, count_signup, sign_in
 from ..actions.users import change_password, create_user, end_other_sessions, update_profile
 from ..interfaces import IProject, ISiteRoot
 from ..model import Neighborhood, Project, ProjectRole, User
+from ..model.token import SCOPES
 from ..model.web_session import sessions_of
 from ..redirects import redirect, safe_next
 from ..security import authenticated_by_token
@@ -140,7 +141,8 @@ class AccountView:
                                        "version": current_version(user)},
                 "mail_enabled": self.request.registry.forge_mailer.enabled,
                 "profile_error": profile_error, "password_error": password_error,
-                "tokens": tokens_of(user), "token_error": token_error,
+                "tokens": token_rows(self.request, tokens_of(user)),
+                "token_error": token_error, "token_scopes": SCOPES,
                 "sessions": self.sessions(),
                 "new_token": new_token}
 
@@ -213,8 +215,13 @@ class AccountView:
 
     @view_config(request_method="POST", request_param="form=token")
     def create_api_token(self):
+        post = self.request.POST
         try:
-            record, token = create_token(self.user, self.request.POST.get("name", ""))
+            project = token_project(self.request, post.get("project", ""))
+            record, token = create_token(self.user, post.get("name", ""),
+                                         scope=post.get("scope", ""),
+                                         project=project.doc if project else None,
+                                         expires_days=post.get("expires_days", ""))
         except ActionError as error:
             return self.refused(error, token_error=str(error))
         # shown once, on this answer only: it is never stored in clear
@@ -227,6 +234,51 @@ class AccountView:
         except ActionError as error:
             return self.refused(error, token_error=str(error))
         return self.back("The token %s is revoked." % record.name)
+
+
+def token_project(request, path):
+    """The project node a new token is limited to: ``demo/docs`` (under /p/) or
+    a path like ``/u/ada/``; None for an empty field.  A project the user may not
+    read is answered like a missing one."""
+    path = (path or "").strip()
+    if not path:
+        return None
+    segments = [s for s in path.split("/") if s]
+    if not path.startswith("/"):
+        segments = ["p"] + segments
+    missing = ActionError("There is no project %r that you can see." % path[:200])
+    if len(segments) < 2 or any(s.startswith("@@") for s in segments):
+        raise missing
+    try:
+        node = find_resource(request.root, "/" + "/".join(segments) + "/")
+    except (KeyError, ValueError):
+        raise missing
+    if not IProject.providedBy(node) or not request.can("read", node):
+        raise missing
+    return node
+
+
+def token_rows(request, tokens):
+    """What the account page shows of each token: its limits and last use."""
+    projects = {doc._id: doc for doc in Project.query.find(
+        {"_id": {"$in": sorted({t.project_id for t in tokens if t.project_id})}})}
+    neighborhoods = {doc._id: doc.name for doc in Neighborhood.query.find(
+        {"_id": {"$in": sorted({p.neighborhood_id for p in projects.values()})}})}
+
+    def when(epoch):
+        return datetime.datetime.fromtimestamp(epoch, datetime.timezone.utc) if epoch else None
+
+    rows = []
+    for token in tokens:
+        project = projects.get(token.project_id)
+        rows.append({"_id": token._id, "name": token.name, "prefix": token.prefix,
+                     "scope": token.scope,
+                     "project": "/%s/%s/" % (neighborhoods.get(project.neighborhood_id, "p"),
+                                             project.shortname) if project else None,
+                     "project_gone": bool(token.project_id) and project is None,
+                     "created": when(token.created), "expires": when(token.expires),
+                     "last_used": when(token.last_used)})
+    return rows
 
 
 # No permission: the link's token is the authority, and on a site that
