@@ -1,0 +1,286 @@
+"""The code benchmark's measurements, against servers bench/code has started.
+
+    python bench/code_measure.py --work DIR --source REPO --forge-port P --cgi-port P
+        --dulwich-port P --forge-repo PATH --cgi-repo PATH --dulwich-repo PATH
+        --token TOKEN --cookie COOKIE [--reps 3] [--pushes 100] [--requests 200]
+
+Every figure is taken in alternating rounds (forge, git http-backend, dulwich,
+forge, ...) so a change in the machine's load hits all three alike; medians are
+printed.  The measuring process and the git clients it runs are pinned to CPU 0
+(PIN=0 in the environment: not pinned); bench/code pins the servers to CPU 1.
+
+* clone: ``git clone --bare`` of the whole repository; the pack's size over
+  the wall time is the throughput;
+* push: a series of ``--pushes`` new commits (bench/code_repo.py series), new to
+  every server, pushed as a new branch; the forge's time includes what it does
+  after a push (one ``scm.commit`` event a commit);
+* overhead: ``GET info/refs?service=git-upload-pack`` with ``Git-Protocol:
+  version=2`` (git's first request of every fetch), one after another on a kept
+  connection; the forge's median minus git http-backend's is what the forge adds
+  to a request (anonymous, and with an API token in HTTP Basic);
+* pages: the tree view of ``src/`` and the log page, signed in, one request at a
+  time: the median is a page's own time, without queueing.
+"""
+import argparse
+import base64
+import http.client
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+from code_repo import series  # noqa: E402
+
+SERVERS = ("forge", "cgi", "dulwich")
+LABELS = {"forge": "forge", "cgi": "git http-backend (CGI, direct)", "dulwich": "dulwich.web"}
+TARGET_CLONE_RATIO = 0.8
+TARGET_OVERHEAD_MS = 5.0
+TARGET_PAGE_MS = 50.0
+
+
+def git(*args, check=True):
+    result = subprocess.run(["git", *args], capture_output=True, text=True)
+    if check and result.returncode != 0:
+        raise RuntimeError("git %s failed: %s" % (" ".join(args[:3]), result.stderr.strip()))
+    return result.stdout.strip()
+
+
+class Bench:
+    def __init__(self, options):
+        self.o = options
+        self.urls = {
+            "forge": "http://127.0.0.1:%d/p/c1/code" % options.forge_port,
+            "cgi": "http://127.0.0.1:%d/repo.git" % options.cgi_port,
+            "dulwich": "http://127.0.0.1:%d/repo.git" % options.dulwich_port}
+        self.push_urls = dict(self.urls, forge="http://benchadmin:%s@127.0.0.1:%d/p/c1/code"
+                              % (options.token, options.forge_port))
+        self.repos = {"forge": options.forge_repo, "cgi": options.cgi_repo,
+                      "dulwich": options.dulwich_repo}
+        self.main_sha = git("--git-dir", options.source, "rev-parse", "refs/heads/main")
+
+    # ------------------------------------------------------------- clone ---
+    def clone(self, server, rep):
+        dest = os.path.join(self.o.work, "clone-%s-%d.git" % (server, rep))
+        shutil.rmtree(dest, ignore_errors=True)
+        started = time.monotonic()
+        git("clone", "--bare", "--quiet", self.urls[server], dest)
+        seconds = time.monotonic() - started
+        got = git("--git-dir", dest, "rev-parse", "refs/heads/main")
+        if got != self.main_sha:
+            raise RuntimeError("%s clone has main at %s, not %s" % (server, got, self.main_sha))
+        pack_dir = os.path.join(dest, "objects", "pack")
+        size = sum(os.path.getsize(os.path.join(pack_dir, name))
+                   for name in os.listdir(pack_dir) if name.endswith(".pack"))
+        shutil.rmtree(dest)
+        return seconds, size
+
+    # -------------------------------------------------------------- push ---
+    def prepare_pushes(self):
+        """One client repository with a series of new commits per round."""
+        client = os.path.join(self.o.work, "push-client.git")
+        shutil.rmtree(client, ignore_errors=True)
+        git("clone", "--bare", "--quiet", self.o.source, client)
+        for rep in range(self.o.reps):
+            series(client, self.main_sha, "push-%d" % rep, self.o.pushes)
+        return client
+
+    def push(self, client, server, rep):
+        branch = "push-%d" % rep
+        started = time.monotonic()
+        git("--git-dir", client, "push", "--quiet", self.push_urls[server],
+            "refs/heads/%s:refs/heads/%s" % (branch, branch))
+        seconds = time.monotonic() - started
+        want = git("--git-dir", client, "rev-parse", "refs/heads/" + branch)
+        got = git("--git-dir", self.repos[server], "rev-parse", "refs/heads/" + branch)
+        if got != want:
+            raise RuntimeError("%s has %s at %s after the push, not %s" % (server, branch,
+                                                                          got, want))
+        return seconds
+
+    # ------------------------------------------------------ HTTP requests ---
+    def timed_gets(self, port, path, headers, count, expect):
+        """Milliseconds of ``count`` GETs one after another on one connection."""
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        times = []
+        for _ in range(count):
+            started = time.perf_counter()
+            connection.request("GET", path, headers=headers)
+            response = connection.getresponse()
+            body = response.read()
+            times.append((time.perf_counter() - started) * 1000)
+            if response.status != 200 or expect not in body:
+                raise RuntimeError("GET %s answered %d without %r" % (path, response.status,
+                                                                      expect))
+        connection.close()
+        return times
+
+    def info_refs(self, server, count, authenticated=False):
+        port = {"forge": self.o.forge_port, "cgi": self.o.cgi_port,
+                "dulwich": self.o.dulwich_port}[server]
+        prefix = {"forge": "/p/c1/code", "cgi": "/repo.git", "dulwich": "/repo.git"}[server]
+        headers = {"Git-Protocol": "version=2", "User-Agent": "git/2.39.5"}
+        if authenticated:
+            headers["Authorization"] = "Basic " + base64.b64encode(
+                ("benchadmin:" + self.o.token).encode()).decode()
+        return self.timed_gets(port, prefix + "/info/refs?service=git-upload-pack", headers,
+                               count, b"0000")
+
+    def page(self, path, count, marker):
+        headers = {"Cookie": "forge_session=" + self.o.cookie}
+        return self.timed_gets(self.o.forge_port, path, headers, count, marker)
+
+
+def median(values):
+    return statistics.median(values) if values else float("nan")
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+def verdict(ok):
+    return "MET" if ok else "MISSED"
+
+
+def run(options):
+    if os.environ.get("PIN", "1") == "1":
+        os.sched_setaffinity(0, {0})
+    bench = Bench(options)
+    say = lambda text: print(text, flush=True)  # noqa: E731
+    log = lambda text: print("[%s] %s" % (time.strftime("%H:%M:%S"), text),  # noqa: E731
+                             file=sys.stderr, flush=True)
+
+    # clones, alternating; the first round warms every server's page cache of the pack
+    log("clone warm-up: one clone from each server")
+    for server in SERVERS:
+        bench.clone(server, -1)
+    clones = {server: [] for server in SERVERS}
+    size = {}
+    for rep in range(options.reps):
+        for server in SERVERS:
+            seconds, size[server] = bench.clone(server, rep)
+            clones[server].append(seconds)
+            log("clone %d %s: %.2f s, %.1f MiB" % (rep + 1, server, seconds,
+                                                   size[server] / 2 ** 20))
+
+    log("preparing %d series of %d commits to push" % (options.reps, options.pushes))
+    client = bench.prepare_pushes()
+    pushes = {server: [] for server in SERVERS}
+    for rep in range(options.reps):
+        for server in SERVERS:
+            pushes[server].append(bench.push(client, server, rep))
+            log("push %d %s: %.2f s" % (rep + 1, server, pushes[server][-1]))
+
+    log("info/refs: %d requests per server and round" % options.requests)
+    refs = {server: [] for server in SERVERS}
+    refs_auth = []
+    for _rep in range(options.reps):
+        for server in SERVERS:
+            refs[server] += bench.info_refs(server, options.requests)
+        refs_auth += bench.info_refs("forge", options.requests, authenticated=True)
+
+    log("pages: %d signed-in requests per page and round" % options.requests)
+    pages = [("tree of src/ (%s files)" % format(options.files, ","),
+              "/p/c1/code/tree/main/src", b"module_0000.py"),
+             ("log, page 1", "/p/c1/code/commits/main", b'id="log"'),
+             ("log, page 2", "/p/c1/code/commits/main?page=2", b'id="log"'),
+             ("log, page 200", "/p/c1/code/commits/main?page=200", b'id="log"'),
+             ("repository home", "/p/c1/code/", b'id="tree"')]
+    page_times = {label: [] for label, _path, _marker in pages}
+    for label, path, marker in pages:           # warm-up: templates, caches
+        bench.page(path, 3, marker)
+    for _rep in range(options.reps):
+        for label, path, marker in pages:
+            page_times[label] += bench.page(path, max(20, options.requests // 4), marker)
+
+    # ------------------------------------------------------------ report ---
+    say("== code benchmark %s (%d cores; servers on CPU 1, clients on CPU 0: PIN=%s)"
+        % (time.strftime("%Y-%m-%d %H:%M:%S"), os.cpu_count(), os.environ.get("PIN", "1")))
+    say("repository: %s commits, %s files in src/, pack %.1f MiB; %d alternating rounds"
+        % (format(options.commits, ","), format(options.files, ","), size["cgi"] / 2 ** 20,
+           options.reps))
+    say("git %s, dulwich %s, waitress threads=%s" % (
+        git("--version").split()[-1], _dulwich_version(), os.environ.get("WAITRESS_THREADS",
+                                                                         "4")))
+    say("")
+    say("clone (git clone --bare, whole repository)     median s   MiB/s   ratio to http-backend")
+    base = median(clones["cgi"])
+    for server in SERVERS:
+        m = median(clones[server])
+        say("  %-44s %8.2f %7.1f   %.2f   (runs: %s)" % (
+            LABELS[server], m, size[server] / 2 ** 20 / m, base / m,
+            " ".join("%.2f" % s for s in clones[server])))
+    clone_ratio = base / median(clones["forge"])
+    say("push of %d commits (new branch)               median s           ratio to http-backend"
+        % options.pushes)
+    base = median(pushes["cgi"])
+    for server in SERVERS:
+        m = median(pushes[server])
+        say("  %-44s %8.2f           %.2f   (runs: %s)" % (
+            LABELS[server], m, base / m, " ".join("%.2f" % s for s in pushes[server])))
+    say("info/refs?service=git-upload-pack, protocol v2    p50 ms   p90 ms")
+    for server in SERVERS:
+        say("  %-44s %8.1f %8.1f" % (LABELS[server], median(refs[server]),
+                                     percentile(refs[server], 0.9)))
+    say("  %-44s %8.1f %8.1f" % ("forge, API token in HTTP Basic", median(refs_auth),
+                                 percentile(refs_auth, 0.9)))
+    overhead = median(refs["forge"]) - median(refs["cgi"])
+    overhead_auth = median(refs_auth) - median(refs["cgi"])
+    say("signed-in pages, one request at a time            p50 ms   p90 ms")
+    for label, _path, _marker in pages:
+        say("  %-44s %8.1f %8.1f" % (label, median(page_times[label]),
+                                     percentile(page_times[label], 0.9)))
+    say("")
+    say("targets:")
+    say("  clone throughput, forge / http-backend = %.2f (target >= %.1f): %s"
+        % (clone_ratio, TARGET_CLONE_RATIO, verdict(clone_ratio >= TARGET_CLONE_RATIO)))
+    say("  forge overhead per request = %.1f ms anonymous, %.1f ms with a token "
+        "(target < %.0f): %s" % (overhead, overhead_auth, TARGET_OVERHEAD_MS,
+                                 verdict(max(overhead, overhead_auth) < TARGET_OVERHEAD_MS)))
+    for label in (pages[0][0], pages[1][0]):
+        p50 = median(page_times[label])
+        say("  %s p50 = %.1f ms (target < %.0f): %s" % (label, p50, TARGET_PAGE_MS,
+                                                        verdict(p50 < TARGET_PAGE_MS)))
+    say("  dulwich / http-backend: clone %.2f, push %.2f (higher is faster)" % (
+        median(clones["cgi"]) / median(clones["dulwich"]),
+        median(pushes["cgi"]) / median(pushes["dulwich"])))
+
+
+def _dulwich_version():
+    try:
+        import dulwich
+        return ".".join(map(str, dulwich.__version__))
+    except ImportError:
+        return "(not installed)"
+
+
+def main(argv):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--work", required=True)
+    parser.add_argument("--source", required=True)
+    for server in SERVERS:
+        parser.add_argument("--%s-port" % server, type=int, required=True)
+        parser.add_argument("--%s-repo" % server, required=True)
+    parser.add_argument("--token", required=True)
+    parser.add_argument("--cookie", required=True)
+    parser.add_argument("--commits", type=int, required=True)
+    parser.add_argument("--files", type=int, required=True)
+    parser.add_argument("--reps", type=int, default=3)
+    parser.add_argument("--pushes", type=int, default=100)
+    parser.add_argument("--requests", type=int, default=200)
+    try:
+        run(parser.parse_args(argv[1:]))
+    except RuntimeError as error:
+        print("FAILED: %s" % error, file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
