@@ -1,0 +1,89 @@
+"""Pushed commit messages are found by ``@@search`` (site, project, repository),
+by readers of the repository only."""
+from types import SimpleNamespace
+from urllib.parse import urlsplit
+
+from forge.bus.registry import freeze
+from forge.model import OutboxEvent
+from forge.model.session import collection, session
+from tools.code.commit_search import index_commit
+
+from .conftest import with_credentials
+
+REPO = "/p/demo/code"
+
+
+def push(git, server, site, work_tree, ref="main"):
+    git("push", with_credentials(server + REPO, "dev", site["tokens"]["dev"]), ref,
+        cwd=work_tree)
+
+
+def hits(page):
+    return [(a.text, urlsplit(a["href"]).path)
+            for a in page.html.select("li.search-hit a.search-title")]
+
+
+def head(git, work_tree):
+    return git("rev-parse", "HEAD", cwd=work_tree).stdout.strip()
+
+
+def test_commit_messages_are_found_where_the_repository_is(site, server, git, work_tree,
+                                                           browse, run_reactors):
+    push(git, server, site, work_tree)
+    sha = head(git, work_tree)
+    run_reactors()
+    b = browse()
+    for where in ("/", "/p/demo/", REPO + "/"):
+        page = b.get(where + "@@search?q=body")      # a word of the message's body only
+        assert hits(page) == [("Add the app", "%s/commit/%s" % (REPO, sha))], where
+        assert " · commit · " in page.html.select_one("li.search-hit .search-where").text
+    # the first commit, by its subject, and field queries
+    assert [t for t, _ in hits(b.get("/@@search?q=first"))] == ["First commit"]
+    assert [t for t, _ in hits(b.get("/@@search?q=sha:%s" % sha[:12]))] == ["Add the app"]
+    assert [t for t, _ in hits(b.get("/@@search?q=sha:%s" % sha[:7]))] == ["Add the app"]
+    assert len(hits(b.get("/@@search?q=type:commit branch:main"))) == 2
+    assert hits(b.get("/@@search?q=branch:other")) == []
+
+
+def test_the_linked_author_is_the_documents_author(site, server, git, work_tree, browse,
+                                                   run_reactors):
+    # work_tree's commits are by dev@example.test: dev's verified address
+    push(git, server, site, work_tree)
+    run_reactors()
+    assert len(hits(browse().get("/@@search?q=author:dev"))) == 2
+    assert hits(browse().get("/@@search?q=author:ada")) == []
+
+
+def test_a_private_repositorys_commits_are_found_by_its_readers_only(
+        private_site, server, git, work_tree, browse, run_reactors):
+    push(git, server, private_site, work_tree)
+    run_reactors()
+    assert [t for t, _ in hits(browse("mem").get("/@@search?q=app"))] == ["Add the app"]
+    for who in (None, "out"):
+        page = browse(who).get("/@@search?q=app")
+        assert hits(page) == [] and "Add the app" not in page.text, who
+
+
+def test_a_second_delivery_writes_the_same_document(site, server, git, work_tree, browse,
+                                                    run_reactors, registry):
+    push(git, server, site, work_tree)
+    run_reactors()
+    session.close()
+    events = [r["message"] for r in collection(OutboxEvent).find({"topic": "scm.commit"})]
+    assert len(events) == 2
+    context = SimpleNamespace(registry=registry, settings=registry.settings, attempt=2)
+    for event in events:
+        index_commit(freeze(event), context)
+    assert len(hits(browse().get("/@@search?q=type:commit"))) == 2
+
+
+def test_markup_in_a_message_is_shown_as_text(site, server, git, work_tree, browse,
+                                              run_reactors):
+    (work_tree / "x.txt").write_text("x\n")
+    git("add", "x.txt", cwd=work_tree)
+    git("commit", "--quiet", "-m", "<img src=x onerror=alert(1)> xsscheck", cwd=work_tree)
+    push(git, server, site, work_tree)
+    run_reactors()
+    page = browse().get("/@@search?q=xsscheck")
+    assert len(hits(page)) == 1
+    assert "<img src=x" not in page.text and "&lt;img src=x" in page.text
