@@ -1,0 +1,161 @@
+"""The delivery reactor: each event to the hooks that want it.
+
+For an event it finds the active hooks of the event's project (project-wide)
+and tool whose topic patterns match, resolves the event's node *now*
+(``forge.visibility``) and, for each hook whose owner may read that node, makes
+(or finds) the hook's ``WebhookDelivery`` of the event and POSTs its body:
+
+* ``X-Forge-Signature: sha256=HEX``, the HMAC-SHA256 of the body with the
+  hook's secret; ``X-Forge-Delivery``, the delivery id (the same on every retry
+  and redelivery: receivers use it to do the work once); ``X-Forge-Event``, the
+  topic.
+* Every attempt goes in the delivery's log (status code or error, time taken).
+* A hook that failed makes the reactor fail, and the bus retries the event with
+  back-off (``forge.bus.retry_*``); hooks already served are skipped then.  On
+  the last attempt (``forge.bus.max_attempts``) the failed deliveries are
+  marked dead and the event goes to the reactor's dead-letter queue, from where
+  the hook page's "Redeliver" (or ``forge admin dead-letters``) sends it back.
+
+A node the owner may not read (private, deleted, an uninstalled tool, an owner
+disabled or gone) is not sent and leaves no delivery record.
+"""
+import contextlib
+import hashlib
+import hmac
+import json
+import logging
+import time
+
+from pyramid.request import Request
+from pyramid.scripting import prepare
+
+from ..model import User
+from ..model.session import collection
+from ..security import can, user_principals
+from ..visibility import NodeResolver
+from .model import DEAD, DELIVERED, MAX_ATTEMPTS_KEPT, PENDING, Webhook, WebhookDelivery, \
+    delivery_id
+from .sender import post
+from ..bus.topics import matches
+
+log = logging.getLogger(__name__)
+
+REACTOR_NAME = "forge.webhooks"
+SIGNATURE_HEADER = "X-Forge-Signature"
+DELIVERY_HEADER = "X-Forge-Delivery"
+EVENT_HEADER = "X-Forge-Event"
+
+
+class DeliveryFailed(Exception):
+    """Some hooks were not served; the bus retries the event."""
+
+
+def signature(secret, body):
+    """The ``X-Forge-Signature`` value of ``body`` (bytes)."""
+    return "sha256=" + hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
+
+
+def matching_hooks(event):
+    project_id, tool_id = event.get("project_id"), event.get("tool_id")
+    if not project_id:
+        return []          # site-wide events (a new user) belong to no hook
+    scopes = [{"project_id": project_id, "tool_id": None}]
+    if tool_id:
+        scopes.append({"tool_id": tool_id})
+    hooks = Webhook.query.find({"$or": scopes, "active": {"$ne": False}}).all()
+    return [hook for hook in hooks
+            if any(matches(pattern, event["topic"]) for pattern in hook.topics or ())]
+
+
+@contextlib.contextmanager
+def delivery_request(registry):
+    """A request on ``forge.base_url`` to resolve nodes and build their URLs."""
+    request = Request.blank("/", base_url=registry.settings["forge.base_url"].rstrip("/"))
+    env = prepare(request=request, registry=registry)
+    env["request"].root = env["root"]
+    try:
+        yield env["request"]
+    finally:
+        env["closer"]()
+
+
+def owner_may_read(hook, node):
+    owner = User.query.get(_id=hook.owner_id)
+    if owner is None or owner.disabled or node is None:
+        return False
+    return can(node, user_principals(owner), "read")
+
+
+def body_for(request, hook, event, node, delivery):
+    message = thaw(event)
+    payload = {"delivery": delivery, "hook": hook._id, "topic": message["topic"],
+               "url": request.forge_url(node), "event": message}
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"))
+
+
+def pending_delivery(request, hook, event, node):
+    """The hook's delivery of the event, made on first sight; None when it is
+    settled (delivered, or dead until someone asks for a redelivery)."""
+    identifier = delivery_id(hook._id, event["id"])
+    deliveries = collection(WebhookDelivery)
+    now = time.time()
+    # one upsert: two workers holding a duplicate of one event make one delivery
+    deliveries.update_one({"_id": identifier}, {"$setOnInsert": {
+        "hook_id": hook._id, "event_id": event["id"], "topic": event["topic"],
+        "event": thaw(event), "body": body_for(request, hook, event, node, identifier),
+        "state": PENDING, "created": now, "updated": now, "attempts": []}}, upsert=True)
+    delivery = deliveries.find_one({"_id": identifier})
+    return delivery if delivery["state"] == PENDING else None
+
+
+def attempt(hook, delivery, settings, last):
+    """POST one delivery; record the attempt; True when delivered."""
+    body = delivery["body"].encode("utf-8")
+    outcome = post(hook.url, body, {SIGNATURE_HEADER: signature(hook.secret, body),
+                                    DELIVERY_HEADER: delivery["_id"],
+                                    EVENT_HEADER: delivery["topic"]}, settings)
+    state = DELIVERED if outcome.delivered else (DEAD if last else PENDING)
+    entry = {"at": time.time(), "status": outcome.status, "error": outcome.error,
+             "seconds": outcome.seconds, "response": outcome.response[:500]}
+    collection(WebhookDelivery).update_one({"_id": delivery["_id"]}, {
+        "$set": {"state": state, "updated": entry["at"]},
+        "$push": {"attempts": {"$each": [entry], "$slice": -MAX_ATTEMPTS_KEPT}}})
+    if not outcome.delivered:
+        log.info("webhook not delivered hook=%s delivery=%s error=%s",
+                 hook._id, delivery["_id"], outcome.error)
+    return outcome
+
+
+def deliver(event, context):
+    """The reactor (``forge.webhooks`` on every topic)."""
+    hooks = matching_hooks(event)
+    if not hooks:
+        return
+    registry = context.registry
+    settings = registry.forge_webhook_settings
+    last = context.attempt >= int(context.settings["forge.bus.max_attempts"])
+    failed = []
+    with delivery_request(registry) as request:
+        node = NodeResolver(request).resolve(event)
+        for hook in hooks:
+            if not owner_may_read(hook, node):
+                continue
+            delivery = pending_delivery(request, hook, event, node)
+            if delivery is None:
+                continue
+            outcome = attempt(hook, delivery, settings, last)
+            if not outcome.delivered:
+                failed.append("%s: %s" % (hook.url, outcome.error))
+    if failed:
+        raise DeliveryFailed("; ".join(failed))
+
+
+def thaw(value):
+    """A plain copy of a frozen bus message (``forge.bus.registry.freeze``)."""
+    if hasattr(value, "items"):
+        return {key: thaw(item) for key, item in value.items()}
+    if isinstance(value, (tuple, list)):
+        return [thaw(item) for item in value]
+    if isinstance(value, frozenset):
+        return sorted(thaw(item) for item in value)
+    return value
