@@ -6,7 +6,9 @@ runs ``git http-backend``; ``views_git`` decides who may clone (``read``) and
 push (``push``); ``events`` turns a push into ``scm.commit`` events through
 the unit of work; ``views`` are the browsing pages.
 """
-from forge.api import ToolInstalled
+import shutil
+
+from forge.api import ToolInstalled, ToolUninstalled
 
 from .resources import CodeTool
 from .repository import init_repository, repository_path
@@ -21,6 +23,15 @@ def repository_creator(registry):
     return create_repository
 
 
+def repository_remover(registry):
+    def remove_repository(event):
+        """The repository's directory goes with its tool (after the flush)."""
+        tool = event.node
+        if getattr(tool, "tool", None) == "code":
+            shutil.rmtree(repository_path(registry, tool._id), ignore_errors=True)
+    return remove_repository
+
+
 def includeme(config):
     config.add_tool(
         "code", title="Code", resource=CodeTool,
@@ -32,12 +43,14 @@ def includeme(config):
     config.add_jinja2_search_path("tools.code:templates", name=".jinja2")
     config.add_forge_static("code", "tools.code:static")
     config.add_subscriber(repository_creator(config.registry), ToolInstalled)
+    config.add_subscriber(repository_remover(config.registry), ToolUninstalled)
     # a push's pack is streamed to git and bounded by forge.repos.max_push_bytes
     config.add_streamed_body_type("application/x-git-receive-pack-request")
     config.add_streamed_body_type("application/x-git-upload-pack-request")
     config.add_tool_tween("tools.code.resources.git_url_tween_factory")
     config.scan(".views")
     config.scan(".views_git")
+    config.scan(".views_admin")
     config.include(".protected")
     config.add_demo_content("code", "tools.code.demo.demo_content")
     # being built in parallel this session; direct includes once landed
