@@ -69,6 +69,9 @@ class ArtifactType:
     display_renderer: str = "forge:templates/artifact/show.jinja2"
     list_renderer: str = "forge:templates/artifact/list.jinja2"
     form_renderer: str = "forge:templates/artifact/form.jinja2"
+    # the flash messages of the generic @@new and @@delete ({Noun}, {doc.attr})
+    created_message: str = "{Noun} “{doc.title}” created."
+    deleted_message: str = "{Noun} “{doc.title}” deleted."
 
     @property
     def nested(self):
@@ -77,6 +80,9 @@ class ArtifactType:
 
     def node(self, doc, parent, family=None):
         return self.resource(doc, doc.name, parent, family)
+
+    def message(self, template, doc):
+        return template.format(Noun=self.noun.capitalize(), doc=doc)
 
 
 class ArtifactTypes(dict):
@@ -96,13 +102,16 @@ class ArtifactTypes(dict):
 def add_artifact_type(config, model, tool, form, noun=None, interface=None,
                       private_readers=(), to_document=None, actions=ArtifactActions,
                       display_renderer=None, list_renderer=None, form_renderer=None,
-                      resource=TypedArtifactResource):
+                      resource=TypedArtifactResource, created_message=None,
+                      deleted_message=None):
     """Declare ``model``'s type (see the module docstring).  ``private_readers``:
     role names and ``AUTHOR`` who read an artifact created private (empty: no
     private flag); ``to_document(doc, node)``: the search document (default:
     title, text, labels; custom and extension fields are always indexed);
     ``resource``: the ``TypedArtifactResource`` subclass the type's resource
-    class derives from (a tool's own ``__acl__`` or child lookup)."""
+    class derives from (a tool's own ``__acl__`` or child lookup);
+    ``created_message``/``deleted_message``: the generic pages' flash messages,
+    ``str.format`` templates of ``Noun`` and ``doc`` ("Ticket #{doc.number} created.")."""
     name = model.__mongometa__.polymorphic_identity
     if getattr(model, "type", None) is None or not hasattr(model, "versioned_fields"):
         raise ConfigurationError("artifact type %r: the model is not a VersionedArtifact" % name)
@@ -121,7 +130,9 @@ def add_artifact_type(config, model, tool, form, noun=None, interface=None,
         to_document=config.maybe_dotted(to_document) or default_document,
         display_renderer=display_renderer or defaults["display_renderer"].default,
         list_renderer=list_renderer or defaults["list_renderer"].default,
-        form_renderer=form_renderer or defaults["form_renderer"].default)
+        form_renderer=form_renderer or defaults["form_renderer"].default,
+        created_message=created_message or defaults["created_message"].default,
+        deleted_message=deleted_message or defaults["deleted_message"].default)
     resource.kind_info = kind
 
     def register():

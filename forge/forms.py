@@ -20,6 +20,7 @@ of ``forge.fields``, which these fields reuse as they are.
 """
 from .actions import ActionError
 from .fields import FieldErrors, clean_values, form_values, parse_labels, username_exists
+from .model import User
 from .names import InvalidName, check_segment, single_line
 from .validation import MAX_TITLE, check_title
 
@@ -27,18 +28,22 @@ from .validation import MAX_TITLE, check_title
 class Field:
     """One declared form field.  ``widget`` names the macro of
     ``forge:templates/forms.jinja2`` that renders it; ``on_edit=False`` shows
-    it on the new form only (a name, a flag set once)."""
+    it on the new form only (a name, a flag set once); ``attr`` is the
+    document's attribute it edits (default: its name); ``initial(form)`` is what
+    a new form shows before anything is typed."""
 
     widget = "line"
 
     def __init__(self, label=None, hint="", note="", on_edit=True, max_length=255,
-                 required=False):
+                 required=False, attr=None, initial=None):
         self.label, self.hint, self.note = label, hint, note
         self.on_edit, self.max_length, self.required = on_edit, max_length, required
+        self.attr, self.initial = attr, initial
 
     def __set_name__(self, owner, name):
         self.name = name
         self.label = self.label or name.capitalize()
+        self.attr = self.attr or name
 
     def to_form(self, value):
         """The stored value as the string the form shows."""
@@ -61,7 +66,9 @@ class TitleField(Field):
         try:
             return check_title(raw)
         except ActionError as e:
-            raise ValueError(str(e)) from None
+            # named as the form labels it: "A summary is required."
+            raise ValueError(str(e).replace("title", self.label.lower()).replace(
+                "Title", self.label)) from None
 
 
 class NameField(Field):
@@ -129,6 +136,57 @@ class CheckboxField(Field):
         return raw not in ("", "0", "off", "false")
 
 
+class ChoiceField(Field):
+    """One of a list the form computes: ``choices(form)`` is what the form
+    offers, ``valid(form)`` what a post may name (default: the same);
+    an empty post is ``default(form)``, or nothing with ``blank=True`` (shown
+    as "—").  A stored value no longer offered stays selectable, so saving
+    a form does not change it silently.  ``message`` (``%r`` = the value)
+    replaces "The <label> must be one of: ..."."""
+
+    widget = "select"
+
+    def __init__(self, label=None, choices=None, valid=None, default=None, blank=False,
+                 message=None, **kw):
+        super().__init__(label, initial=kw.pop("initial", default), **kw)
+        self.offered, self.valid = choices, valid or choices
+        self.default, self.blank, self.message = default, blank, message
+
+    def choices(self, form):
+        offered = list(self.offered(form))
+        current = form.values.get(self.name)
+        return offered + [current] if current and current not in offered else offered
+
+    def clean(self, raw, form):
+        value = raw.strip() or (self.default(form) if self.default else "")
+        valid = list(self.valid(form))
+        if value in valid or (self.blank and value == ""):
+            return value
+        if self.message:
+            raise ValueError(self.message % (value[:80],))
+        raise ValueError("The %s must be one of: %s." % (self.label.lower(), ", ".join(valid)))
+
+
+class UserField(Field):
+    """A username typed, the user's id stored (None when empty)."""
+
+    def __init__(self, label=None, note="(username)", **kw):
+        super().__init__(label, note=note, **kw)
+
+    def to_form(self, value):
+        user = User.query.get(_id=value) if value else None
+        return user.username if user is not None else ""
+
+    def clean(self, raw, form):
+        name = raw.strip()
+        if not name:
+            return None
+        user = User.by_username(name)
+        if user is None or user.disabled:
+            raise ValueError("There is no user named %r." % name[:80])
+        return user._id
+
+
 class ArtifactForm:
     """The form of one artifact type (see the module docstring).  The generic
     views build it as ``form_class(request, tool_node, kind, editing)``."""
@@ -166,9 +224,13 @@ class ArtifactForm:
         private = () if self.editing or not self.kind.private_readers else (self.private,)
         return private + (self.comment,)
 
+    def fill_defaults(self):
+        """Start a new form with the fields' ``initial`` values."""
+        self.values.update({f.name: f.initial(self) for f in self.shown_fields if f.initial})
+
     def fill_from(self, doc):
         """Start an edit form from the stored artifact."""
-        self.values.update({f.name: f.to_form(getattr(doc, f.name, None))
+        self.values.update({f.name: f.to_form(getattr(doc, f.attr, None))
                             for f in self.shown_fields})
         self.values.update(form_values(self.custom_specs, doc.custom, "custom."))
         for plugin, specs in self.ext_specs.items():
@@ -186,7 +248,7 @@ class ArtifactForm:
         errors, fields = {}, {}
         for field in self.shown_fields + self.trailing_fields:
             try:
-                fields[field.name] = field.clean(self.values[field.name], self)
+                fields[field.attr] = field.clean(self.values[field.name], self)
             except ValueError as e:
                 errors[field.name] = str(e)
         try:

@@ -40,6 +40,9 @@ class TypedFormView(ArtifactFormView):
     def form(self, editing=False):
         return self.kind.form(self.request, self.tool, self.kind, editing)
 
+    def prefill(self, form):
+        form.fill_defaults()
+
     def render(self, page):
         """A form page dict rendered with the type's form template."""
         if not isinstance(page, dict):
@@ -53,12 +56,13 @@ class TypedFormView(ArtifactFormView):
 
         def create(form):
             fields = form.clean()
+            # a type without a name field names its artifacts itself (a ticket's number)
             doc = create_artifact(request.registry, self.kind.model, self.context.project.doc,
-                                  self.tool.doc, parent_doc, fields["name"], fields,
+                                  self.tool.doc, parent_doc, fields.get("name"), fields,
                                   request.user, private=fields.get("private", False),
                                   comment=fields["comment"])
-            return ("%s “%s” created." % (self.noun.capitalize(), doc.title),
-                    request.forge_url(self.context, fields["name"], ""))
+            return (self.kind.message(self.kind.created_message, doc),
+                    request.forge_url(self.context, fields.get("name") or doc.name, ""))
         return self.render(self.new_form(self.form(), create))
 
 
@@ -124,7 +128,7 @@ class TypedArtifactViews(TypedFormView):
     def delete(self):
         request, node = self.request, self.context
         delete_artifact(request.registry, node.doc, request.user)
-        request.session.flash("%s “%s” deleted." % (self.noun.capitalize(), node.doc.title))
+        request.session.flash(self.kind.message(self.kind.deleted_message, node.doc))
         return redirect(request, request.forge_url(node.__parent__))
 
     @view_config(name="preview", request_method="POST", permission="update")
