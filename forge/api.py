@@ -83,8 +83,8 @@ from .rendering import render_markdown, render_versioned
 from .artifact_actions import (AUTHOR, ArtifactActions, create_artifact, delete_artifact,
                                save_artifact, undelete_artifact)
 from .artifact_types import ArtifactType, ITypedArtifact, TypedArtifactResource
-from .forms import (ArtifactForm, CheckboxField, Field, LabelsField, MarkdownField, NameField,
-                    TextField, TitleField)
+from .forms import (ArtifactForm, CheckboxField, ChoiceField, Field, LabelsField, MarkdownField,
+                    NameField, TextField, TitleField, UserField)
 
 # -- trees of artifacts: move a subtree with redirects, delete and undelete one
 from .artifact_tree import (ArtifactRedirect, IMovedArtifact, ITreeArtifact, ITreeTool,
@@ -162,7 +162,8 @@ __all__ = [
     # artifact types
     "AUTHOR", "ArtifactActions", "create_artifact", "delete_artifact", "save_artifact",
     "undelete_artifact", "ArtifactType", "ITypedArtifact", "TypedArtifactResource",
-    "ArtifactForm", "CheckboxField", "Field", "LabelsField", "MarkdownField", "NameField",
+    "ArtifactForm", "CheckboxField", "ChoiceField", "Field", "LabelsField", "MarkdownField",
+    "NameField", "UserField",
     "TextField", "TitleField",
     # trees of artifacts
     "ArtifactRedirect", "IMovedArtifact", "ITreeArtifact", "ITreeTool", "LeafTitleField",
