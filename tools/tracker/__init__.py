@@ -1,12 +1,20 @@
 """Tracker: numbered tickets with states, milestones, custom fields and comments.
 
-``views_ticket`` (the ticket pages and ``@@new``) is this package's;
-``views_list`` (the list, searches, bulk edit, milestones) and
-``views_admin`` come from the list engineer and are scanned when present.
+``tracker.ticket`` is a declared artifact type (``config.add_artifact_type``):
+the core gives it its private ACL, search document, ``@@new``, ``@@edit``,
+``@@delete`` and history pages; ``actions`` numbers tickets and keeps
+``closed`` in step with the status, ``views_ticket`` is the ticket page,
+``views_list`` the list, searches, bulk edit and milestones, ``views_admin``
+the tracker's settings.
 """
 from importlib.util import find_spec
 
-from .resources import TrackerTool
+from forge.api import AUTHOR
+
+from .actions import TicketActions
+from .forms import TicketForm
+from .model import Ticket, ticket_document
+from .resources import ITicket, TicketResource, TrackerTool
 
 PERMISSIONS = ("read", "create", "update", "delete", "post", "unmoderated_post",
                "moderate", "admin")
@@ -28,15 +36,19 @@ def includeme(config):
         description="Tickets with states, milestones and custom fields.",
         # [#12] in any Markdown of the project links to ticket 12
         default_mount="tickets", hash_links=True)
+    # a private ticket is read by its reporter and the project's developers only
+    config.add_artifact_type(Ticket, tool="tracker", form=TicketForm, noun="ticket",
+                             interface=ITicket, resource=TicketResource, actions=TicketActions,
+                             private_readers=("Developer", AUTHOR),
+                             to_document=ticket_document,
+                             created_message="Ticket #{doc.number} created.",
+                             deleted_message="Ticket #{doc.number} deleted.")
     config.add_jinja2_search_path("tools.tracker:templates", name=".jinja2")
     config.add_forge_static("tracker", "tools.tracker:static")
     config.scan(".views_ticket")
-    config.include(".search")
+    config.scan(".views_list")
+    config.scan(".views_admin")
     config.add_demo_content("tracker", "tools.tracker.demo.demo_content")
-    for module in ("views_list", "views_admin"):
-        if find_spec("%s.%s" % (__name__, module)) is not None:
-            config.scan("." + module)
     # being built in parallel this session; a direct include once landed
     if find_spec(__name__ + ".commit_refs") is not None:
         config.include(".commit_refs")
-

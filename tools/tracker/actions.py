@@ -1,88 +1,76 @@
 """Changes to tickets: create (numbered, optionally private), save a new
 version of the fields, change status, watch/unwatch, delete.
 
-Each one validates, then is one unit of work (``forge.api.change``): the
-auditors (``tracker.ticket.*`` topics), the write, the audit-log entry, the
-event and the flush, like every action of the forge.  Saves reuse the
-core's optimistic ``save_versioned`` (a stale save raises ``StaleSave``).
+``TicketActions`` are the steps of the declared ``tracker.ticket`` type (the
+core's generic ``@@new``, ``@@edit`` and ``@@delete`` call them); the module
+functions are the same steps for callers that hold a ticket (the list's bulk
+edit, the demo, the commit reactor).  Each is one unit of work
+(``forge.api.change``): the auditors (``tracker.ticket.*`` topics), the write,
+the audit-log entry, the event and the flush.  Saves reuse the core's
+optimistic ``save_versioned`` (a stale save raises ``StaleSave``).
 """
-from forge.api import (ActionError, ArtifactCreated, ArtifactDeleted, Snapshot, add_watch, change,
-                       flush_or_refuse, role_named, save_versioned, set_fields, set_watch,
-                       user_principal, utcnow, with_privacy)
+from forge.api import (ActionError, ArtifactActions, ArtifactCreated, Snapshot, ToolInstance,
+                       add_watch, change, create_artifact, delete_artifact, flush_or_refuse,
+                       save_versioned, set_watch, utcnow)
 
-from .config import tracker_options
+from .config import tracker_options as tracker_settings
 from .model import Ticket
 from .numbering import next_number
 
-TICKET_TYPE = "tracker.ticket"
 # what a new ticket's fields may be (the auditors' ``change.new`` is cut to these)
 FIELDS = ("title", "description", "status", "assigned_to_id", "labels", "milestone",
           "priority", "custom", "ext")
 
 
-def tracker_settings(tool_doc):
-    """The tracker's states, priorities, milestones and default assignee."""
-    return tracker_options(tool_doc)
-
-
-def default_priority(options):
-    return options.default_priority
-
-
-def ticket_acl(project_doc, reporter, private):
-    """Empty (inherit the tracker's), or readable only by the project's
-    Developers and the reporter."""
-    if not private:
-        return []
-    readers = []
-    developer = role_named(project_doc, "Developer")
-    if developer is not None:
-        readers.append(developer.principal)
-    if reporter is not None:
-        readers.append(user_principal(reporter._id))
-    return with_privacy([], True, readers)
-
-
 def check_status(options, status):
-    if status not in options.open_states and status not in options.closed_states:
-        raise ActionError("The status must be one of: %s." % ", ".join(
-            list(options.open_states) + list(options.closed_states)))
+    if status not in options.states:
+        raise ActionError("The status must be one of: %s." % ", ".join(options.states))
     return status
+
+
+class TicketActions(ArtifactActions):
+
+    def create(self, registry, kind, project_doc, tool_doc, parent_doc, name, fields, actor,
+               private=False, comment="", source="web"):
+        """Create ticket N+1 of the tracker (``name`` is unused: the number is
+        the name).  The number is taken after the auditors accepted the
+        ticket, so a refused ticket uses no number."""
+        options = tracker_settings(tool_doc)
+        fields = {k: v for k, v in fields.items() if k in FIELDS}
+        fields.setdefault("status", options.open_states[0])
+        fields.setdefault("priority", options.default_priority)
+        check_status(options, fields["status"])
+        acl = self.private_acl(kind, project_doc, actor) if private else []
+        with change(registry, ArtifactCreated, node_type=Ticket, new=fields, actor=actor,
+                    source=source, tool_id=tool_doc._id, private=private) as ch:
+            fields = {k: v for k, v in ch.new.items() if k in FIELDS}
+            fields["closed"] = options.is_closed(check_status(options, fields["status"]))
+            number = next_number(tool_doc._id)
+            now = utcnow()
+            author_id = actor._id if actor else None
+            ticket = ch.node = Ticket(
+                path=str(number), family=str(number), number=number, acl=acl, version=1,
+                project_id=tool_doc.project_id, tool_id=tool_doc._id, created=now, modified=now,
+                author_id=author_id, reporter_id=author_id, **fields)
+            flush_or_refuse("Ticket #%d exists already." % number, ticket)
+            Snapshot(artifact_id=ticket._id, version=1, author_id=author_id, timestamp=now,
+                     comment=comment or "created", data=ticket.snapshot_data())
+            if actor is not None:       # the reporter watches (now, not when the reactor runs)
+                add_watch(actor._id, "artifact", ticket)
+            ch.event_detail["number"] = number
+        return ticket
+
+    def save(self, registry, kind, doc, edited_version, fields, actor, comment=""):
+        changes = {k: fields[k] for k in doc.versioned_fields if k in fields}
+        return update_ticket(registry, doc, edited_version, changes, actor, comment=comment)
 
 
 def create_ticket(registry, project_doc, tool_doc, fields, actor, private=False,
                   source="web"):
     """Create ticket N+1 of the tracker with ``fields`` (title, description,
-    status, assigned_to_id, labels, milestone, priority, custom, ext).
-
-    The number is taken after the auditors accepted the ticket, so a refused
-    ticket uses no number."""
-    options = tracker_settings(tool_doc)
-    fields = dict(fields)
-    fields.setdefault("status", options.open_states[0] if options.open_states else "open")
-    fields.setdefault("priority", default_priority(options))
-    check_status(options, fields["status"])
-    acl = ticket_acl(project_doc, actor, private)
-    with change(registry, ArtifactCreated, topic="%s.%s" % (TICKET_TYPE, ArtifactCreated.verb),
-                node_type=Ticket, new=fields, actor=actor, source=source,
-                tool_id=tool_doc._id, private=private) as ch:
-        fields = {k: v for k, v in ch.new.items() if k in FIELDS}
-        check_status(options, fields["status"])
-        fields["closed"] = options.is_closed(fields["status"])
-        number = next_number(tool_doc._id)
-        now = utcnow()
-        author_id = actor._id if actor else None
-        ticket = ch.node = Ticket(path=str(number), family=str(number), number=number,
-                                  project_id=tool_doc.project_id, tool_id=tool_doc._id, acl=acl,
-                                  version=1, created=now, modified=now, author_id=author_id,
-                                  reporter_id=author_id, **fields)
-        flush_or_refuse("Ticket #%d exists already." % number, ticket)
-        Snapshot(artifact_id=ticket._id, version=1, author_id=author_id, timestamp=now,
-                 comment="created", data=ticket.snapshot_data())
-        if actor is not None:       # the reporter watches (now, not when the reactor runs)
-            add_watch(actor._id, "artifact", ticket)
-        ch.event_detail["number"] = number
-    return ticket
+    status, assigned_to_id, labels, milestone, priority, custom, ext)."""
+    return create_artifact(registry, Ticket, project_doc, tool_doc, None, None, fields, actor,
+                           private=private, source=source)
 
 
 def update_ticket(registry, ticket, edited_version, changes, actor, comment="",
@@ -90,12 +78,10 @@ def update_ticket(registry, ticket, edited_version, changes, actor, comment="",
     """Save ``changes`` as the next version (``closed`` follows ``status``).
     Raises StaleSave when ``edited_version`` is not the current one.
     Returns (ticket, changed)."""
-    tool_doc = _tool_of(ticket)
-    options = tracker_settings(tool_doc)
     changes = dict(changes)
     if "status" in changes:
-        check_status(options, changes["status"])
-        changes["closed"] = options.is_closed(changes["status"])
+        options = tracker_settings(ToolInstance.query.get(_id=ticket.tool_id))
+        changes["closed"] = options.is_closed(check_status(options, changes["status"]))
     return save_versioned(registry, ticket, edited_version, changes, actor,
                           comment=comment, source=source)
 
@@ -106,11 +92,6 @@ def set_status(registry, ticket, edited_version, status, actor, comment="", sour
                          comment=comment, source=source)
 
 
-def _tool_of(ticket):
-    from forge.api import ToolInstance
-    return ToolInstance.query.get(_id=ticket.tool_id)
-
-
 def set_watching(registry, ticket, actor, watch=True, source="web"):
     """Watch or stop watching the ticket: the core's watches
     (``forge.notifications``), events ``tracker.ticket.watched|unwatched``.
@@ -118,12 +99,7 @@ def set_watching(registry, ticket, actor, watch=True, source="web"):
     return set_watch(registry, "artifact", ticket, actor, watch=watch, source=source)
 
 
-def delete_ticket(registry, ticket, actor, source="web"):
+def delete_ticket(registry, ticket, actor):
     """Mark the ticket deleted: it answers 404 and leaves the lists; its
     number is not reused."""
-    with change(registry, ArtifactDeleted, topic="%s.%s" % (TICKET_TYPE, ArtifactDeleted.verb),
-                node=ticket, old={"deleted": False}, new={"deleted": True}, actor=actor,
-                source=source) as ch:
-        set_fields(ticket, deleted=True)
-        ch.log("tracker.delete", "deleted ticket #%d %s" % (ticket.number, ticket.title),
-               path=ticket.path)
+    delete_artifact(registry, ticket, actor)

@@ -7,7 +7,7 @@ core apply to tickets unchanged.
 """
 from ming.odm import FieldProperty, MappedClass
 
-from forge.api import VersionedArtifact, session
+from forge.api import VersionedArtifact, session, usernames
 
 
 class Ticket(VersionedArtifact):
@@ -30,7 +30,7 @@ class Ticket(VersionedArtifact):
             ("number",), ("modified",),
         ]
 
-    type = FieldProperty(str, if_missing="tracker.ticket")
+    type = FieldProperty(str, if_missing=__mongometa__.polymorphic_identity)
     number = FieldProperty(int)
     description = FieldProperty(str, if_missing="")
     status = FieldProperty(str, if_missing="open")
@@ -57,3 +57,17 @@ class TicketCounter(MappedClass):
 
     _id = FieldProperty(str)
     last = FieldProperty(int, if_missing=0)
+
+
+def ticket_document(doc, node):
+    """The search document: "#12 summary", the description and the typed fields,
+    so ``status:open``, ``is:closed``, ``assigned_to:ada`` (and custom fields,
+    which the core adds) work in the search box as in the tracker's own query."""
+    names = usernames(i for i in (doc.assigned_to_id, doc.reporter_id) if i)
+    return {"title": "#%s %s" % (doc.number, doc.title), "text": doc.description or "",
+            "labels": list(doc.labels or ()),
+            "fields": {"number": str(doc.number), "status": doc.status,
+                       "is": "closed" if doc.closed else "open",
+                       "priority": doc.priority, "milestone": doc.milestone,
+                       "assigned_to": names.get(doc.assigned_to_id, ""),
+                       "reporter": names.get(doc.reporter_id, "")}}

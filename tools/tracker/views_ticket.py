@@ -1,37 +1,25 @@
-"""Pages of one ticket, and the tracker's ``@@new``.
+"""The pages of one ticket that differ from the core's generic ones.
 
-Registered for ``ITrackerTool`` and ``ITicket`` only.  Forms re-render with
-the user's input and a 4xx when refused; a stale save is the core's 409
-conflict page.  The ticket page shows one timeline: the field changes read
-from consecutive snapshots, interleaved with the comment thread's top-level
-posts (the core's ``forge.discussion``; each post with its replies).
+The tracker's ``@@new`` and a ticket's ``@@edit`` and ``@@delete`` are the
+core's (``forge.views.generic``, with ``TicketForm`` and ``TicketActions``);
+here are the ticket page, ``@@status`` (the quick close/reopen) and
+``@@preview`` with short links.  The ticket page shows one timeline: the
+field changes read from consecutive snapshots, interleaved with the comment
+thread's top-level posts (the core's ``forge.discussion``; each post with its
+replies).
 """
 from pyramid.view import view_config, view_defaults
 
-from forge.api import (ActionError, ArtifactFormView, StaleSave, conflict_response, history,
+from forge.api import (ActionError, StaleSave, TypedArtifactViews, conflict_response, history,
                        link_context, parse_int, redirect, render_markdown, render_versioned,
                        shown_field_values, thread_view, usernames)
 
-from .actions import create_ticket, delete_ticket, set_status, update_ticket
-from .forms import TicketForm
+from .actions import set_status, tracker_settings
 from .resources import ITicket, ITrackerTool
 
 # the fields a timeline entry names, in this order, with the words it uses
 SHOWN_FIELDS = (("title", "summary"), ("status", "status"), ("assigned_to_id", "assigned to"),
                 ("milestone", "milestone"), ("priority", "priority"))
-
-
-# -- core pieces: comment threads and short links ---------------------------
-
-def thread_for_page(request, node):
-    """The ticket's comment thread as the page shows it (the core's posts)."""
-    return thread_view(request, node)
-
-
-def rendered_description(request, node):
-    doc = node.doc
-    return render_versioned(doc._id, doc.version, doc.description,
-                            links=link_context(request, node))
 
 
 # -- the timeline ----------------------------------------------------------------------
@@ -111,70 +99,29 @@ def timeline(request, node, thread):
 
 # -- views ---------------------------------------------------------------------------
 
-class TicketFormView(ArtifactFormView):
-    """What the tracker's ``@@new`` and a ticket's ``@@edit`` and ``@@preview`` share."""
-
-    noun = "ticket"
-
-    def prefill(self, form):
-        form.fill_defaults()
-
-    def render_preview(self, text):
-        # [#12] and other short links resolve as on the ticket page
-        return render_markdown(text, links=link_context(self.request, self.context))
-
-
-@view_defaults(context=ITrackerTool)
-class TrackerToolViews(TicketFormView):
-
-    @view_config(name="new", renderer="tools.tracker:templates/tracker/new.jinja2", permission="create")
-    def new(self):
-        request = self.request
-
-        def create(form):
-            ticket = create_ticket(request.registry, self.context.project.doc, self.tool.doc,
-                                   form.clean(), request.user, private=form.private)
-            return ("Ticket #%d created." % ticket.number,
-                    request.forge_url(self.context, ticket.path, ""))
-        return self.new_form(TicketForm(request, self.tool), create)
-
-    @view_config(name="preview", request_method="POST", permission="create")
-    def preview(self):
-        return self.markdown_preview()
-
-
 @view_defaults(context=ITicket)
-class TicketViews(TicketFormView):
+class TicketViews(TypedArtifactViews):
 
-    @view_config(page_cache=True, name="", request_method="GET", renderer="tools.tracker:templates/tracker/ticket.jinja2",
-                 permission="read")
+    @view_config(page_cache=True, name="", request_method="GET", permission="read",
+                 renderer="tools.tracker:templates/tracker/ticket.jinja2")
     def show(self):
         request, node = self.request, self.context
         doc = node.doc
-        thread = thread_for_page(request, node)
-        options = TicketForm(request, node.tool_node).options
+        thread = thread_view(request, node)
+        options = tracker_settings(node.tool_node.doc)
         people = usernames([doc.reporter_id or doc.author_id, doc.assigned_to_id])
-        may_update = request.can("update", node)
         return {
-            "ticket": node, "doc": doc, "html": rendered_description(request, node),
+            "ticket": node, "doc": doc, "html": render_versioned(
+                doc._id, doc.version, doc.description, links=link_context(request, node)),
             "fields": shown_field_values(request, node.tool_node, doc),
             "timeline": timeline(request, node, thread), "thread": thread,
             "reporter": people.get(doc.reporter_id or doc.author_id, "system"),
             "assignee": people.get(doc.assigned_to_id) if doc.assigned_to_id else None,
-            "may_update": may_update, "may_delete": request.can("delete", node),
+            "may_update": request.can("update", node), "may_delete": request.can("delete", node),
             "may_admin": request.can("admin", node),
-            "close_to": (options.closed_states or ["closed"])[0],
-            "reopen_to": (options.open_states or ["open"])[0],
-            "statuses": list(options.open_states) + list(options.closed_states),
+            "close_to": options.closed_states[0], "reopen_to": options.open_states[0],
+            "statuses": options.states,
         }
-
-    @view_config(name="edit", renderer="tools.tracker:templates/tracker/ticket_edit.jinja2", permission="update")
-    def edit(self):
-        request = self.request
-        form = TicketForm(request, self.tool)
-        return self.edit_form(form, lambda fields, edited_version: update_ticket(
-            request.registry, self.context.doc, edited_version, fields, request.user,
-            comment=form.values["comment"].strip()))
 
     @view_config(name="status", request_method="POST", permission="update")
     def status(self):
@@ -194,14 +141,11 @@ class TicketViews(TicketFormView):
         request.session.flash("Status: %s." % ticket.status if changed else "Nothing changed.")
         return redirect(request, request.forge_url(self.context))
 
-    @view_config(name="delete", request_method="POST", permission="delete")
-    def delete(self):
-        request, node = self.request, self.context
-        delete_ticket(request.registry, node.doc, request.user)
-        request.session.flash("Ticket #%d deleted." % node.doc.number)
-        return redirect(request, request.forge_url(node.__parent__))
-
     @view_config(name="preview", request_method="POST", permission="update")
+    @view_config(context=ITrackerTool, name="preview", request_method="POST", permission="create")
     def preview(self):
         return self.markdown_preview()
 
+    def render_preview(self, text):
+        # [#12] and other short links resolve as on the ticket page
+        return render_markdown(text, links=link_context(self.request, self.context))
