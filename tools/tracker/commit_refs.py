@@ -306,4 +306,6 @@ def root_relative(url):
 
 
 def includeme(config):
-    config.add_reactor("scm.commit", on_commit, name=REACTOR_NAME)
+    # idempotent: each (ticket, commit) is done once by CommitReference, so the
+    # worker keeps no processed markers of its own for this reactor
+    config.add_reactor("scm.commit", on_commit, name=REACTOR_NAME, idempotent=True)
