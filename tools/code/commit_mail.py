@@ -1,0 +1,147 @@
+"""Mail to the watchers of a repository about pushed commits: one message per
+push, listing its commits (the ``code.commit_mail`` reactor on ``scm.commit``).
+
+The bus carries one ``scm.commit`` event per commit, so the reactor gathers a
+push's commits before it mails: each event's commit is recorded under its push
+(``PushedCommit``, ``_id`` = ``{push}:{sha}``), and the event that completes the
+push (its recorded commits reach ``push_size``, whatever order a retry brought
+them in) sends the message.  A push is named by the events' ``push_id`` (with
+``push_size`` and ``push_index``); an event without one is a push of its own
+commit, so such events are mailed one each.
+
+Recipients are the forge's watchers (``forge.notifications``): those watching
+the repository, its project or a parent project since before the push, but not
+the pusher, who may ``read`` the repository now (the policy's principals for
+that user), have an address and chose mail for each change.  Users who chose
+the daily digest are not mailed about pushes (not built: pushes in digests).
+``PushMailSent`` (``{push}:{user}``) keeps a retried event (SMTP down) from
+mailing anyone twice.
+"""
+import time
+
+from ming.odm import FieldProperty, MappedClass
+from pymongo.errors import DuplicateKeyError
+
+from forge.api import (NodeResolver, User, build_message, collection, frequency_of,
+                       lineage_watchers, mail_request, recipient, session, unsubscribe_url)
+
+REACTOR_NAME = "code.commit_mail"
+TEMPLATE = "tools.code:templates/code/push_mail.jinja2"
+MAX_LISTED = 100        # commits listed in one message; the rest are counted
+
+
+class PushedCommit(MappedClass):
+    """One commit of a push, recorded until the push is mailed."""
+
+    class __mongometa__:
+        session = session
+        name = "code_pushed_commit"
+        indexes = [("push",)]
+
+    _id = FieldProperty(str)            # "{push}:{sha}"
+    push = FieldProperty(str)
+    tool_id = FieldProperty(str)
+    position = FieldProperty(int)       # the commit's place in the push, oldest first
+    sha = FieldProperty(str)
+    subject = FieldProperty(str)
+    author = FieldProperty(str)
+    ref = FieldProperty(str)
+    timestamp = FieldProperty(float)
+
+
+class PushMailSent(MappedClass):
+    """A push mailed to one user (a retry skips them)."""
+
+    class __mongometa__:
+        session = session
+        name = "code_push_mail_sent"
+
+    _id = FieldProperty(str)            # "{push}:{user id}"
+    timestamp = FieldProperty(float)
+
+
+def push_of(event):
+    """(push key, size, this commit's position) of an ``scm.commit`` event."""
+    detail = event.get("detail") or {}
+    if detail.get("push_id"):
+        return (str(detail["push_id"]), max(1, int(detail.get("push_size") or 1)),
+                int(detail.get("push_index") or 0))
+    return event["id"], 1, 0
+
+
+def mail_push(event, context):
+    """The reactor (``fn(event, context)``) on ``scm.commit``."""
+    detail = event.get("detail") or {}
+    registry = context.registry
+    if not detail.get("sha") or not event.get("tool_id") or not registry.forge_mailer.enabled:
+        return
+    push, size, position = push_of(event)
+    record(push, position, event, detail)
+    commits = list(collection(PushedCommit).find({"push": push}).sort("position", 1))
+    if len(commits) < size:
+        return              # the push's other commits are still on their way
+    with mail_request(registry) as request:
+        tool = NodeResolver(request).tool(event["tool_id"])
+        if tool is None:
+            return          # the repository is gone: its name may have been private
+        mail_watchers(request, event, tool, push, commits)
+
+
+def record(push, position, event, detail):
+    try:
+        collection(PushedCommit).insert_one({
+            "_id": "%s:%s" % (push, detail["sha"]), "push": push,
+            "tool_id": event["tool_id"], "position": position, "sha": detail["sha"],
+            "subject": str(detail.get("subject") or "")[:300],
+            "author": str(detail.get("author") or "")[:200],
+            "ref": str(detail.get("ref") or ""), "timestamp": time.time()})
+    except DuplicateKeyError:
+        pass                # a second delivery of this commit
+
+
+def mail_watchers(request, event, tool, push, commits):
+    registry = request.registry
+    pusher_id = event.get("actor_id")
+    description = None
+    for user_id, watched_id in sorted(lineage_watchers(tool, event.get("timestamp")).items()):
+        if user_id == pusher_id or frequency_of(user_id) != "each":
+            continue
+        user = recipient(user_id, tool)         # enabled, has an address, may read
+        if user is None:
+            continue
+        sent_id = "%s:%s" % (push, user_id)
+        if collection(PushMailSent).find_one({"_id": sent_id}) is not None:
+            continue        # mailed before a failure made the bus retry this event
+        if description is None:
+            description = describe_push(request, tool, commits, pusher_id)
+        message = build_message(request, user, description["subject"], TEMPLATE,
+                                {"push": description},
+                                unsubscribe_url(request, user_id, "w:%s" % watched_id))
+        registry.forge_mailer.send(message)         # raises: the bus retries
+        try:
+            collection(PushMailSent).insert_one({"_id": sent_id, "timestamp": time.time()})
+        except DuplicateKeyError:
+            pass
+
+
+def describe_push(request, tool, commits, pusher_id):
+    pusher = User.query.get(_id=pusher_id) if pusher_id else None
+    project = tool.__parent__
+    refs = sorted({c["ref"].rpartition("/")[2] for c in commits if c.get("ref")})
+    count = len(commits)
+    subject = "[%s] %s: %d new commit%s on %s by %s" % (
+        project.title, tool.title, count, "" if count == 1 else "s",
+        ", ".join(refs) or "a deleted branch", pusher.username if pusher else "someone")
+    listed = [{"short": c["sha"][:10], "subject": c["subject"], "author": c["author"],
+               "url": request.forge_url(tool, "commit", c["sha"])}
+              for c in commits[:MAX_LISTED]]
+    return {"subject": subject, "commits": listed, "more": max(0, count - MAX_LISTED),
+            "pusher": pusher.username if pusher else "someone", "refs": refs,
+            "repository": "%s › %s" % (project.title, tool.title),
+            "log_url": request.forge_url(tool, "commits", *(refs[0].split("/") if refs else ()))
+            if len(refs) == 1 else request.forge_url(tool)}
+
+
+def includeme(config):
+    # idempotent: commits are recorded by push and sha, mails by push and user
+    config.add_reactor("scm.commit", mail_push, name=REACTOR_NAME, idempotent=True)
