@@ -83,6 +83,7 @@ from .rendering import render_markdown, render_versioned
 from .artifact_actions import (AUTHOR, ArtifactActions, create_artifact, delete_artifact,
                                save_artifact, undelete_artifact)
 from .artifact_types import ArtifactType, ITypedArtifact, TypedArtifactResource
+from .artifact_timeline import timeline
 from .forms import (ArtifactForm, CheckboxField, ChoiceField, Field, LabelsField, MarkdownField,
                     NameField, TextField, TitleField, UserField)
 
@@ -161,7 +162,7 @@ __all__ = [
     "link_context", "render_markdown", "render_versioned",
     # artifact types
     "AUTHOR", "ArtifactActions", "create_artifact", "delete_artifact", "save_artifact",
-    "undelete_artifact", "ArtifactType", "ITypedArtifact", "TypedArtifactResource",
+    "undelete_artifact", "ArtifactType", "ITypedArtifact", "TypedArtifactResource", "timeline",
     "ArtifactForm", "CheckboxField", "ChoiceField", "Field", "LabelsField", "MarkdownField",
     "NameField", "UserField",
     "TextField", "TitleField",
