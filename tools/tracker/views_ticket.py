@@ -3,101 +3,19 @@
 The tracker's ``@@new`` and a ticket's ``@@edit`` and ``@@delete`` are the
 core's (``forge.views.generic``, with ``TicketForm`` and ``TicketActions``);
 here are the ticket page, ``@@status`` (the quick close/reopen) and
-``@@preview`` with short links.  The ticket page shows one timeline: the
-field changes read from consecutive snapshots, interleaved with the comment
-thread's top-level posts (the core's ``forge.discussion``; each post with its
-replies).
+``@@preview`` with short links.  The ticket page shows one timeline, the
+core's ``forge.api.timeline``: the field changes read from consecutive
+snapshots, interleaved with the comment thread's top-level posts.
 """
 from pyramid.view import view_config, view_defaults
 
-from forge.api import (ActionError, StaleSave, TypedArtifactViews, conflict_response, history,
+from forge.api import (ActionError, StaleSave, TypedArtifactViews, conflict_response,
                        link_context, parse_int, redirect, render_markdown, render_versioned,
-                       shown_field_values, thread_view, usernames)
+                       shown_field_values, thread_view, timeline, usernames)
 
 from .actions import set_status, tracker_settings
 from .resources import ITicket, ITrackerTool
 
-# the fields a timeline entry names, in this order, with the words it uses
-SHOWN_FIELDS = (("title", "summary"), ("status", "status"), ("assigned_to_id", "assigned to"),
-                ("milestone", "milestone"), ("priority", "priority"))
-
-
-# -- the timeline ----------------------------------------------------------------------
-
-def field_changes(old, new, custom_labels, names):
-    """Readable changes between two snapshots' data: [(what, before, after)] for
-    single values and [(what, added, removed)] markers for labels."""
-    changes = []
-    for field, label in SHOWN_FIELDS:
-        a, b = old.get(field), new.get(field)
-        if (a or None) != (b or None):
-            if field == "assigned_to_id":
-                a, b = names.get(a, "") if a else "", names.get(b, "") if b else ""
-            changes.append({"field": label, "old": a or "—", "new": b or "—"})
-    if (old.get("description") or "") != (new.get("description") or ""):
-        changes.append({"field": "description", "edited": True})
-    old_labels, new_labels = list(old.get("labels") or ()), list(new.get("labels") or ())
-    added = [x for x in new_labels if x not in old_labels]
-    removed = [x for x in old_labels if x not in new_labels]
-    if added or removed:
-        changes.append({"field": "labels", "added": added, "removed": removed})
-    old_custom, new_custom = old.get("custom") or {}, new.get("custom") or {}
-    for name in sorted(set(old_custom) | set(new_custom)):
-        a, b = old_custom.get(name), new_custom.get(name)
-        if a != b and not (a in (None, "") and b in (None, "")):
-            changes.append({"field": custom_labels.get(name, name),
-                            "old": _shown(a), "new": _shown(b)})
-    for plugin in sorted(set(old.get("ext") or {}) | set(new.get("ext") or {})):
-        a = (old.get("ext") or {}).get(plugin) or {}
-        b = (new.get("ext") or {}).get(plugin) or {}
-        for name in sorted(set(a) | set(b)):
-            if a.get(name) != b.get(name):
-                changes.append({"field": "%s.%s" % (plugin, name), "old": _shown(a.get(name)),
-                                "new": _shown(b.get(name))})
-    return changes
-
-
-def _shown(value):
-    if value is None or value == "":
-        return "—"
-    if value is True:
-        return "yes"
-    if value is False:
-        return "no"
-    return str(value)
-
-
-def timeline(request, node, thread):
-    """[{kind: "created"|"change"|"post", time, ...}] in time order."""
-    doc = node.doc
-    snapshots = list(reversed(history(doc)))
-    ids = {s.author_id for s in snapshots}
-    for s in snapshots:
-        ids.add((s.data or {}).get("assigned_to_id"))
-    names = usernames(i for i in ids if i)
-    custom_labels = {spec.name: spec.label for spec in node.tool_node.custom_fields()}
-    entries = []
-    previous = None
-    for snap in snapshots:
-        author = names.get(snap.author_id, "system")
-        if previous is None:
-            entries.append({"kind": "created", "time": snap.timestamp, "author": author,
-                            "version": snap.version})
-        else:
-            changes = field_changes(previous.data or {}, snap.data or {}, custom_labels, names)
-            if changes or (snap.comment or "").strip():
-                entries.append({"kind": "change", "time": snap.timestamp, "author": author,
-                                "version": snap.version, "changes": changes,
-                                "comment": snap.comment})
-        previous = snap
-    if thread is not None:
-        for item in thread.tree:
-            entries.append({"kind": "post", "time": item.post.created, "item": item})
-    entries.sort(key=lambda e: e["time"])
-    return entries
-
-
-# -- views ---------------------------------------------------------------------------
 
 @view_defaults(context=ITicket)
 class TicketViews(TypedArtifactViews):
