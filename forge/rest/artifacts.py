@@ -17,6 +17,7 @@ from ..fields import FieldErrors
 from ..interfaces import ITool
 from .body import json_body, required_version
 from .declared import READ_ONLY, custom_input, field_input, writable_fields
+from .csrf import REST_VIEW
 from .nodes import ROUTE, artifact_json, artifacts_json
 from .paging import cursor_key, cursor_page
 from .permissions import html_view_allows
@@ -120,7 +121,7 @@ class ArtifactCollection:
         return created_response(request, artifact_json(request, node), node, doc.version)
 
 
-@view_defaults(route_name=ROUTE, context=ITool, name="items", declares_artifacts=True)
+@view_defaults(**REST_VIEW, route_name=ROUTE, context=ITool, name="items", declares_artifacts=True)
 class ToolItems(ArtifactCollection):
 
     @property
@@ -141,7 +142,7 @@ class ToolItems(ArtifactCollection):
         return self.create(self.kind, self.context, None)
 
 
-@view_defaults(route_name=ROUTE, context=ITypedArtifact, name="items")
+@view_defaults(**REST_VIEW, route_name=ROUTE, context=ITypedArtifact, name="items")
 class ArtifactItems(ArtifactCollection):
 
     @property
@@ -163,7 +164,7 @@ class ArtifactItems(ArtifactCollection):
         return self.create(self.kind, self.context.tool_node, self.context.doc)
 
 
-@view_defaults(route_name=ROUTE, context=ITypedArtifact, name="")
+@view_defaults(**REST_VIEW, route_name=ROUTE, context=ITypedArtifact, name="")
 class ArtifactViews:
 
     def __init__(self, context, request):

@@ -27,12 +27,15 @@ def shown_fields(kind):
     return [f for f in kind.form.fields if not isinstance(f, NameField)]
 
 
-def field_value(field, stored):
+def field_value(field, shown):
+    """The JSON value of a declared field from the string its form shows
+    (``ArtifactForm.fill_from``, which knows, say, that a thread's subject is
+    its title)."""
     if isinstance(field, LabelsField):
-        return list(stored or ())
+        return [label for label in shown.split(", ") if label]
     if isinstance(field, CheckboxField):
-        return bool(stored)
-    return "" if stored is None else str(stored)
+        return shown == "on"
+    return shown
 
 
 def field_schema(field):

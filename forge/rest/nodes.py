@@ -73,8 +73,10 @@ def artifact_json(request, node, authors=None):
     data.update(type=kind.name, path=doc.path, version=doc.version,
                 created=_iso(doc.created), modified=_iso(doc.modified),
                 author=authors.get(doc.author_id), private=node.private)
+    form = kind.form(request, node.tool_node, kind, editing=False)
+    form.fill_from(doc)
     for field in shown_fields(kind):
-        data[field.name] = field_value(field, getattr(doc, field.name, None))
+        data[field.name] = field_value(field, form.values.get(field.name, ""))
     data["custom"] = dict(doc.custom or {})
     data["ext"] = {plugin: dict(values or {}) for plugin, values in (doc.ext or {}).items()}
     if kind.nested:

@@ -17,6 +17,7 @@ from pyramid.view import view_config
 
 from ..interfaces import ISiteRoot
 from .declared import artifact_schema
+from .csrf import REST_VIEW
 from .nodes import ROUTE
 from .paging import DEFAULT_LIMIT, MAX_LIMIT
 from .responses import json_response
@@ -267,7 +268,7 @@ def base_schemas(tools):
     }
 
 
-@view_config(route_name=ROUTE, context=ISiteRoot, name="openapi.json", request_method="GET",
+@view_config(**REST_VIEW, route_name=ROUTE, context=ISiteRoot, name="openapi.json", request_method="GET",
              permission=NO_PERMISSION_REQUIRED)
 def openapi_json(context, request):
     cache = request.registry.__dict__.setdefault("forge_rest_openapi", {})

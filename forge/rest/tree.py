@@ -17,6 +17,7 @@ from ..interfaces import INeighborhood, INode, IProject, ISiteRoot, ITool
 from ..model import Neighborhood, Project
 from ..resources import ProjectResource
 from .body import json_body, required_version
+from .csrf import REST_VIEW
 from .nodes import ROUTE, neighborhood_json, project_json, site_json, tool_json
 from .paging import cursor_key, cursor_page
 from .permissions import html_view_allows
@@ -48,11 +49,11 @@ def allowed(request, context, page):
         raise HTTPForbidden()
 
 
-@view_config(route_name=ROUTE, context=INode, permission="read")
-@view_config(route_name=ROUTE, context=INode, name="items", permission="read")
-@view_config(route_name=ROUTE, context=INode, name="tools", permission="read")
-@view_config(route_name=ROUTE, context=INode, name="subprojects", permission="read")
-@view_config(route_name=ROUTE, context=INode, name="projects", permission="read")
+@view_config(**REST_VIEW, route_name=ROUTE, context=INode, permission="read")
+@view_config(**REST_VIEW, route_name=ROUTE, context=INode, name="items", permission="read")
+@view_config(**REST_VIEW, route_name=ROUTE, context=INode, name="tools", permission="read")
+@view_config(**REST_VIEW, route_name=ROUTE, context=INode, name="subprojects", permission="read")
+@view_config(**REST_VIEW, route_name=ROUTE, context=INode, name="projects", permission="read")
 def method_not_allowed(context, request):
     """The views below answer the methods a node has; this one the rest (the
     views with a request_method predicate rank above it)."""
@@ -66,7 +67,7 @@ def _has_collection(context, name):
             or (name in ("tools", "subprojects") and IProject.providedBy(context)))
 
 
-@view_config(route_name=ROUTE, context=ISiteRoot, request_method="GET", permission="read")
+@view_config(**REST_VIEW, route_name=ROUTE, context=ISiteRoot, request_method="GET", permission="read")
 def site(context, request):
     neighborhoods = []
     for doc in Neighborhood.query.find().sort("name", 1):
@@ -79,7 +80,7 @@ def site(context, request):
     return json_response(request, site_json(request, context, neighborhoods))
 
 
-@view_defaults(route_name=ROUTE, context=INeighborhood)
+@view_defaults(**REST_VIEW, route_name=ROUTE, context=INeighborhood)
 class NeighborhoodViews:
     def __init__(self, context, request):
         self.context, self.request = context, request
@@ -121,7 +122,7 @@ def new_project(request, nb, parent):
     return created_response(request, project_json(request, node), node, doc.version or 0)
 
 
-@view_defaults(route_name=ROUTE, context=IProject)
+@view_defaults(**REST_VIEW, route_name=ROUTE, context=IProject)
 class ProjectViews:
     def __init__(self, context, request):
         self.context, self.request = context, request
@@ -187,11 +188,11 @@ class ProjectViews:
                                                   else "")
         doc = install_tool(request.registry, project.doc, data["tool"], mount, request.user,
                            label=data.get("label", "").strip() or None, source="rest")
-        node = project[doc.mount]
+        node = project.tool(doc)
         return created_response(request, tool_json(request, node), node, doc.version or 0)
 
 
-@view_defaults(route_name=ROUTE, context=ITool)
+@view_defaults(**REST_VIEW, route_name=ROUTE, context=ITool)
 class ToolViews:
     def __init__(self, context, request):
         self.context, self.request = context, request

@@ -13,6 +13,10 @@ from forge.model import session
 PEOPLE = ("ada", "dev", "mem", "out")
 
 
+def scope_of(name):
+    return "admin" if name == "ada" else "write"
+
+
 @pytest.fixture
 def world(registry, make_user, make_project):
     ada = make_user("ada")
@@ -24,7 +28,9 @@ def world(registry, make_user, make_project):
             add_member(registry, project, role_named(project, role), people[name], ada)
     people["notes"] = install_tool(registry, project, "notes", "notes", ada)
     people["wiki"] = install_tool(registry, project, "wiki", "wiki", ada)
-    people["tokens"] = {name: create_token(people[name], "tests")[1] for name in PEOPLE}
+    # ada's token may do what she may do as the project's admin (scope "admin")
+    people["tokens"] = {name: create_token(people[name], "tests", scope=scope_of(name))[1]
+                        for name in PEOPLE}
     session.close()
     return people
 
@@ -50,7 +56,7 @@ class Client:
         data = raw if raw is not None else json.dumps(body).encode()
         return getattr(self.app, method.lower())(
             url, params=data, headers=self.headers(headers), status=status,
-            content_type=content_type, expect_errors=True)
+            content_type=content_type, expect_errors=status is None)
 
 
 @pytest.fixture
