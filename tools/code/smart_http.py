@@ -44,6 +44,10 @@ def cgi_environ(request, repo_path, path_info, content_length, extra=None):
     return env
 
 
+class TruncatedBody(Exception):
+    """The body ended before its Content-Length: the client went away."""
+
+
 class PushTooLarge(Exception):
     """A body past the limit; ``head`` is what was read of it (its commands line)."""
 
@@ -69,6 +73,10 @@ def spool_body(request, limit):
             spool.close()
             raise PushTooLarge(head)
         spool.write(piece)
+    if request.content_length is not None and total != request.content_length:
+        # a cut body would reach git as a malformed pack: refuse it before git runs
+        spool.close()
+        raise TruncatedBody()
     spool.seek(0)
     return spool, total
 
@@ -138,6 +146,12 @@ def first_pkt_line(stream):
     return stream.read(max(0, min(size - 4, 65516)))
 
 
+def truncated():
+    return Response(status=400, content_type="text/plain", charset="utf-8",
+                    body=b"The request body ended before its Content-Length; nothing was "
+                         b"changed. Try again.\n")
+
+
 def git_error_response(message, capabilities):
     """A 200 answer the git client prints as ``remote error: <message>``: on
     side-band 3 when the client asked for a side band, else an ERR packet (an
@@ -154,7 +168,10 @@ def backend_response(request, repo_path, path_info):
     """Run the backend for a fetch or the ref advertisement: output streamed."""
     body, length = None, None
     if request.method == "POST":
-        body, length = spool_body(request, max_push_bytes(request))
+        try:
+            body, length = spool_body(request, max_push_bytes(request))
+        except TruncatedBody:
+            return truncated()
     process, status, headers = run_backend(request, repo_path, path_info, body, length)
     response = Response(status=status, headerlist=headers)
     response.app_iter = stream_output(process, body)
@@ -177,6 +194,8 @@ def receive_pack(request, repo_path, path_info, gate):
             "push refused: it is larger than this forge accepts (%s bytes). "
             "Push fewer or smaller commits at a time."
             % format(limit, ","), capabilities)
+    except TruncatedBody:
+        return None, truncated()
     output = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)
     try:
         process = subprocess.Popen(

@@ -1,14 +1,16 @@
 """Auditors before a push is accepted (git's pre-receive hook calling back into
 the forge): a refusal reaches the git client, and nothing of the push is kept."""
 import os
+import subprocess
+import sys
 
 import pytest
 
-from forge.actions.projects import install_tool  # noqa: F401  (site fixture)
 from forge.model import ToolInstance, session
 from forge.model.outbox import OutboxEvent
 from forge.testing import forge_test_settings
 
+from tools.code import pre_receive_hook
 from tools.code.repository import repository_path
 
 from . import push_policy
@@ -51,7 +53,6 @@ def remote_refs(git, url):
 def objects_in(registry, tool):
     """Every object id stored in the bare repository (loose and packed)."""
     path = repository_path(registry, tool._id)
-    import subprocess
     out = subprocess.run(["git", "--git-dir", path, "cat-file", "--batch-all-objects",
                           "--batch-check=%(objectname)"], capture_output=True, text=True,
                          check=True).stdout
@@ -138,11 +139,8 @@ def test_one_refused_ref_refuses_the_whole_push(site, dev_url, git, work_tree):
     assert remote_refs(git, dev_url) == refs
 
 
-def test_a_hook_without_the_forge_refuses(site, registry, tmp_path, git, work_tree):
+def test_a_hook_without_the_forge_refuses():
     # the hook is the forge's only: run by hand, without its socket, it says no
-    import subprocess
-    import sys
-    from tools.code import pre_receive_hook
     result = subprocess.run([sys.executable, pre_receive_hook.__file__], input="",
                             capture_output=True, text=True, env={"PATH": os.environ["PATH"]})
     assert result.returncode == 1 and "push refused" in result.stderr
