@@ -49,6 +49,7 @@ from .model.session import collection, new_id, session, set_fields, utcnow
 # -- artifact actions: validate, write, snapshot; errors shown as a 4xx ------
 from .actions import ActionError, flush_or_refuse
 from .actions.fields import add_custom_field
+from .actions.tool_options import set_tool_options
 from .actions.versions import StaleSave, create_versioned, history, save_versioned
 from .names import InvalidName, check_artifact_path, check_segment, check_shortname, single_line
 from .validation import check_description, check_title
@@ -142,7 +143,7 @@ __all__ = [
     "Artifact", "Project", "Snapshot", "ToolInstance", "User", "VersionedArtifact",
     "plain_value", "collection", "new_id", "session", "set_fields", "utcnow",
     # artifact actions and validation
-    "ActionError", "flush_or_refuse", "add_custom_field",
+    "ActionError", "flush_or_refuse", "add_custom_field", "set_tool_options",
     "StaleSave", "create_versioned", "history", "save_versioned",
     "InvalidName", "check_artifact_path", "check_segment", "check_shortname", "single_line",
     "check_description", "check_title",
