@@ -1,45 +1,28 @@
 """Changes to a tracker's configuration (``ToolInstance.options``).
 
-Each one validates what the admin submitted, then goes through
-``change_options``, one unit of work (``forge.api.change``): the
-``project.tool.updated`` auditors see the old and new options, and an
-audit-log entry and ``ToolUpdated`` are written in the same flush, as the core
-does for custom fields (``forge.actions.fields``).
-Validation failures are ``ActionError`` (400) with the message the admin sees.
+Each one validates what the admin submitted, then is the core's
+``set_tool_options`` (one unit of work: the ``project.tool.updated`` auditors,
+the settings version the form showed, an audit-log entry ``tracker.<what>`` and
+``ToolUpdated``).  Validation failures are ``ActionError`` (400) with the
+message the admin sees.
 """
 from dataclasses import replace
 
-from forge.api import ActionError, ToolUpdated, change, plain_value, username_exists
+from forge.api import ActionError, set_tool_options, username_exists
 
-from .config import (MAX_COLUMNS, MAX_MILESTONES, MAX_SEARCHES, Milestone, SavedSearch,
+from .config import (MAX_COLUMNS, MAX_MILESTONES, MAX_SEARCHES, Milestone, SavedSearch, checked,
                      clean_description, clean_due, clean_milestone_name, clean_priorities,
                      clean_search, clean_states, tracker_options)
 
 
-def _checked(fn, *args):
-    try:
-        return fn(*args)
-    except ValueError as error:
-        raise ActionError(str(error)) from None
-
-
 def change_options(registry, tool, options, actor, what, summary, version=None):
-    """Store ``options`` (a TrackerOptions) on ``tool`` (a ToolInstance);
-    ``version``: the tool's settings version the form showed (stale: a 409)."""
-    old = plain_value(dict(tool.options or {}))
-    new = dict(old, **options.as_dict())
-    if new == old:
-        return False
-    with change(registry, ToolUpdated, node=tool, old={"options": old}, new={"options": new},
-                actor=actor, version=version, change=what) as ch:
-        tool.options = ch.new["options"]
-        ch.log("tracker.%s" % what, summary)
-        ch.event_detail["changes"] = {"options": what}
-    return True
+    """Store ``options`` (a TrackerOptions) on ``tool`` (a ToolInstance)."""
+    return set_tool_options(registry, tool, options.as_dict(), actor, what, summary,
+                            version=version)
 
 
 def set_states(registry, tool, open_raw, closed_raw, actor, version=None):
-    open_states, closed_states = _checked(clean_states, open_raw, closed_raw)
+    open_states, closed_states = checked(clean_states, open_raw, closed_raw)
     options = replace(tracker_options(tool), open_states=open_states,
                       closed_states=closed_states)
     return change_options(registry, tool, options, actor, "states",
@@ -49,7 +32,7 @@ def set_states(registry, tool, open_raw, closed_raw, actor, version=None):
 
 
 def set_priorities(registry, tool, raw, default_raw, actor, version=None):
-    priorities, default = _checked(clean_priorities, raw, default_raw)
+    priorities, default = checked(clean_priorities, raw, default_raw)
     options = replace(tracker_options(tool), priorities=priorities, default_priority=default)
     return change_options(registry, tool, options, actor, "priorities",
                           "set the priorities: %s (default %s)"
@@ -85,9 +68,9 @@ def add_milestone(registry, tool, name, due, description, actor, version=None):
     options = tracker_options(tool)
     if len(options.milestones) >= MAX_MILESTONES:
         raise ActionError("A tracker may have at most %d milestones." % MAX_MILESTONES)
-    milestone = Milestone(name=_checked(clean_milestone_name, name, options.milestone_names),
-                          due=_checked(clean_due, due),
-                          description=_checked(clean_description, description))
+    milestone = Milestone(name=checked(clean_milestone_name, name, options.milestone_names),
+                          due=checked(clean_due, due),
+                          description=checked(clean_description, description))
     milestones = _by_due(options.milestones + (milestone,))
     change_options(registry, tool, replace(options, milestones=milestones), actor,
                    "milestone-add", "added the milestone %s" % milestone.name, version=version)
@@ -103,9 +86,9 @@ def update_milestone(registry, tool, name, actor, due=None, description=None, cl
         raise ActionError("There is no milestone named %r (reload the page)." % (name or "")[:60])
     changed = replace(
         milestone,
-        due=milestone.due if due is None else _checked(clean_due, due),
+        due=milestone.due if due is None else checked(clean_due, due),
         description=(milestone.description if description is None
-                     else _checked(clean_description, description)),
+                     else checked(clean_description, description)),
         closed=milestone.closed if closed is None else bool(closed))
     milestones = _by_due(tuple(changed if m.name == name else m for m in options.milestones))
     verb = {True: "closed", False: "reopened", None: "changed"}[
@@ -127,9 +110,9 @@ def add_tracker_search(registry, tool, name, query, actor, check_query, version=
     options = tracker_options(tool)
     if len(options.saved_searches) >= MAX_SEARCHES:
         raise ActionError("A tracker may have at most %d saved searches." % MAX_SEARCHES)
-    name, query = _checked(clean_search, name, query,
+    name, query = checked(clean_search, name, query,
                            [s.name for s in options.saved_searches])
-    _checked(check_query, query)
+    checked(check_query, query)
     searches = options.saved_searches + (SavedSearch(name, query),)
     change_options(registry, tool, replace(options, saved_searches=searches), actor,
                    "search-add", "added the saved search %s" % name, version=version)

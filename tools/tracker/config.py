@@ -12,7 +12,7 @@ import datetime
 import re
 from dataclasses import dataclass, field
 
-from forge.api import single_line
+from forge.api import ActionError, single_line
 
 DEFAULT_OPEN = ("open", "accepted", "in-progress")
 DEFAULT_CLOSED = ("closed", "wont-fix", "duplicate", "invalid")
@@ -128,6 +128,14 @@ def _milestone(data):
 
 
 # -- validation of what an admin submits -------------------------------------------
+
+def checked(clean, *args):
+    """``clean(*args)``, its ValueError an ActionError (a 400 with the message)."""
+    try:
+        return clean(*args)
+    except ValueError as error:
+        raise ActionError(str(error)) from None
+
 
 def clean_words(raw, what):
     """"open, accepted" (commas or new lines) -> ("open", "accepted")."""

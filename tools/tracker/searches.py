@@ -11,7 +11,7 @@ from ming.odm import FieldProperty, MappedClass
 
 from forge.api import ActionError, ForgeEvent, change, new_id, session, utcnow
 
-from .config import clean_search
+from .config import checked, clean_search
 
 MAX_PERSONAL = 50
 
@@ -58,8 +58,8 @@ def save_search(registry, tool, user, name, query, check_query):
     if user is None:
         raise ActionError("Sign in to save searches.", )
     mine = personal_searches(tool._id, user)
-    name, query = _checked(clean_search, name, query)
-    _checked(check_query, query)
+    name, query = checked(clean_search, name, query)
+    checked(check_query, query)
     existing = next((s for s in mine if s.name == name), None)
     if existing is None and len(mine) >= MAX_PERSONAL:
         raise ActionError("You may keep at most %d saved searches here." % MAX_PERSONAL)
@@ -84,10 +84,3 @@ def delete_search(registry, tool, user, search_id):
     with change(registry, SearchDeleted, node=search, old={"query": search.text}, new={},
                 actor=user, tool_id=tool._id):
         search.delete()
-
-
-def _checked(fn, *args):
-    try:
-        return fn(*args)
-    except ValueError as error:
-        raise ActionError(str(error)) from None

@@ -15,6 +15,10 @@ from .config import tracker_options
 from .resources import ITrackerTool
 from .views_list import check_query_for
 
+# each form posts form=<name>; the method <name> ("-" as "_") handles it
+FORMS = ("states", "priorities", "assignee", "columns", "add-milestone", "edit-milestone",
+         "add-search", "remove-search")
+
 
 @view_defaults(context=ITrackerTool, name="admin", renderer="tools.tracker:templates/tracker/admin.jinja2",
                permission="admin")
@@ -44,18 +48,17 @@ class TrackerAdminView:
     def submit(self):
         request, post = self.request, self.request.POST
         form = post.get("form", "")
-        handler = HANDLERS.get(form)
         values = {key: post.get(key, "") for key in post if key != "csrf_token"}
-        if handler is None:
+        if form not in FORMS:
             return self.page(error="The form was not recognised; reload the page.", status=400)
         try:
-            message = handler(self, post, form_version(post))
+            message = getattr(self, form.replace("-", "_"))(post, form_version(post))
         except ActionError as error:
             return self.page(form=form, values=values, error=str(error), status=error.status)
         request.session.flash(message)
         return redirect(request, request.forge_url(self.context, "@@admin"))
 
-    # each handler: (view, post, version) -> flash message; raises ActionError
+    # each form's handler: (post, version) -> flash message; raises ActionError
 
     def states(self, post, version):
         actions.set_states(self.request.registry, self.context.doc, post.get("open_states"),
@@ -104,11 +107,3 @@ class TrackerAdminView:
         actions.remove_tracker_search(self.request.registry, self.context.doc,
                                       post.get("name"), self.request.user, version=version)
         return "Removed the saved search."
-
-
-HANDLERS = {"states": TrackerAdminView.states, "priorities": TrackerAdminView.priorities,
-            "assignee": TrackerAdminView.assignee, "columns": TrackerAdminView.columns,
-            "add-milestone": TrackerAdminView.add_milestone,
-            "edit-milestone": TrackerAdminView.edit_milestone,
-            "add-search": TrackerAdminView.add_search,
-            "remove-search": TrackerAdminView.remove_search}
