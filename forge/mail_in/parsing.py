@@ -14,6 +14,7 @@ A message that cannot be read at all raises ``Unreadable``.
 """
 import email
 import email.utils
+import re
 from dataclasses import dataclass, field
 from email import policy
 from email.errors import HeaderParseError, MessageError
@@ -23,6 +24,9 @@ from mailparser_reply import EmailReplyParser
 
 REPLY_LANGUAGES = ["en", "de", "fr", "es", "it", "nl", "pl", "sv", "cs", "da", "ja"]
 AUTO_PRECEDENCE = ("bulk", "junk", "list", "auto_reply")
+# "On Mon, 1 Dec 2026, Ada wrote:" and its kin, when the parser left one behind
+ATTRIBUTION = re.compile(r"^(on|am|le|el|il|op|den|dne)\b.*\b(wrote|schrieb|a écrit|"
+                         r"escribió|ha scritto|schreef|skrev|napsal):?$", re.IGNORECASE)
 
 
 class Unreadable(ValueError):
@@ -151,7 +155,21 @@ def strip_quotes(text):
     except Exception:        # a third-party parser: never let it lose the message
         return text.strip()
     body = replies[0].body if replies else text
-    return (body or "").strip()
+    return without_quoted_lines(body or "")
+
+
+def without_quoted_lines(text):
+    """The text less ``>`` lines and an attribution line left at its end (a
+    reply that is nothing but a quote is empty, not a copy of the quote)."""
+    # ">From " is a line that began with "From " escaped by an mbox-minded
+    # sender (Python's smtplib does it), not a quote
+    lines = [line[1:] if line.startswith(">From ") else line for line in text.splitlines()
+             if line.startswith(">From ") or not line.lstrip().startswith(">")]
+    while lines and not lines[-1].strip():
+        lines.pop()
+    if lines and ATTRIBUTION.match(lines[-1].strip()):
+        lines.pop()
+    return "\n".join(lines).strip()
 
 
 def attachments_of(message):

@@ -137,6 +137,7 @@ def apply_message(registry, raw, envelope_from, recipients):
         mail = parse_message(raw)
     except Unreadable as error:
         return same(Outcome(550, "5.6.0 %s" % error))
+    envelope_from = (envelope_from or "").strip().strip("<>")
     if not envelope_from or mail.automatic:
         log.info("mail in: automatic message from %r ignored (%s)", envelope_from,
                  mail.automatic or "null sender")
