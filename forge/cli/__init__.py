@@ -1,4 +1,5 @@
-"""The ``forge`` command: ``forge serve`` and ``forge admin ...``.
+"""The ``forge`` command: ``forge serve``, ``forge worker``, ``forge mail-in``
+and ``forge admin ...``.
 
 Every command takes ``--data-dir``, ``--config`` and ``--db-port`` (see
 ``forge.cli.runtime``); errors a user can act on print a message on stderr
@@ -9,6 +10,7 @@ import click
 from .admin import admin
 from .bus_admin import bus_status, dead_letters, prune_bus
 from .mail_admin import send_digests_command
+from .mail_in import mail_in
 from .new_tool import new_tool
 from .search_admin import reindex_command
 from .serve import serve
@@ -25,6 +27,7 @@ main.add_command(serve)
 main.add_command(admin)
 main.add_command(worker)
 main.add_command(new_tool)
+main.add_command(mail_in)
 admin.add_command(dead_letters)
 admin.add_command(bus_status)
 admin.add_command(prune_bus)

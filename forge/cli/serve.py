@@ -1,7 +1,8 @@
 """``forge serve``: the whole forge in one process, no set-up needed.
 
 Creates the data dir, starts the embedded database, creates the demo site on
-the first run, and serves with waitress until Ctrl-C or SIGTERM, after which
+the first run, starts the inbound mail server when ``forge.mail_in.listen`` is
+set (``forge.mail_in``), and serves with waitress until Ctrl-C or SIGTERM, after which
 it finishes the requests in progress and stops the database (exit code 0).
 """
 import signal
@@ -63,6 +64,7 @@ def serve(data_dir, config_file, db_port, host, port, demo):
                                "(shown only this once; change it on the account page)"
                                % password)
             start_embedded_workers(forge.registry)     # memory://: reactors in threads here
+            mail_in = _start_mail_in(forge.registry)
             click.echo("Data in %s, database at %s" % (forge.data_dir, forge.database_url))
             click.echo("PyForge is running at http://%s:%s/ (Ctrl-C to stop)" % (
                 server.effective_host, server.effective_port))
@@ -71,11 +73,30 @@ def serve(data_dir, config_file, db_port, host, port, demo):
                 server.run()        # returns after KeyboardInterrupt, requests finished
             finally:
                 server.close()
+                if mail_in is not None:
+                    mail_in.stop()
                 # before the database goes: the reactors write their last counters
                 stop_embedded_workers(forge.registry)
     except KeyboardInterrupt:
         pass                        # a signal during start-up: stop just as cleanly
     click.echo("PyForge stopped.")
+
+
+def _start_mail_in(registry):
+    """The inbound mail server too, when ``forge.mail_in.listen`` is set."""
+    settings = registry.settings
+    if not settings.get("forge.mail_in.listen"):
+        return None
+    if not settings.get("forge.mail_in.domain"):
+        raise click.ClickException("forge.mail_in.listen is set but forge.mail_in.domain "
+                                   "is not: set the domain mail comes in for.")
+    from ..mail_in.server import MailInServer
+    from .mail_in import start_server
+    server = start_server(MailInServer, registry)
+    click.echo("Mail in: %s on %s:%d for @%s" % ("LMTP" if server.lmtp else "SMTP",
+                                                 *server.address,
+                                                 settings["forge.mail_in.domain"]))
+    return server
 
 
 def _use_own_address(settings, server):
