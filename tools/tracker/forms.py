@@ -20,8 +20,8 @@ class TicketForm(ArtifactForm):
     priority = ChoiceField(choices=lambda form: form.options.priorities,
                            default=lambda form: form.options.default_priority)
     # closed milestones are not offered, but a ticket may stay in one
-    milestone = ChoiceField(choices=milestones, blank=True, message="There is no milestone %r.",
-                            valid=lambda form: form.options.milestone_names)
+    milestone = ChoiceField(choices=milestones, valid=lambda form: form.options.milestone_names,
+                            blank=True, message="There is no milestone named %r.")
     assigned_to = UserField("Assigned to", attr="assigned_to_id",
                             initial=lambda form: form.options.default_assignee)
     labels = LabelsField()

@@ -20,8 +20,8 @@ FORMS = ("states", "priorities", "assignee", "columns", "add-milestone", "edit-m
          "add-search", "remove-search")
 
 
-@view_defaults(context=ITrackerTool, name="admin", renderer="tools.tracker:templates/tracker/admin.jinja2",
-               permission="admin")
+@view_defaults(context=ITrackerTool, name="admin", permission="admin",
+               renderer="tools.tracker:templates/tracker/admin.jinja2")
 class TrackerAdminView:
     def __init__(self, context, request):
         self.context = context

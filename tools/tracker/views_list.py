@@ -16,16 +16,17 @@ from dataclasses import dataclass
 from pyramid.view import view_config, view_defaults
 
 from forge.api import (PAGE_SIZE, ActionError, RawArtifact, User, collection, page_number,
-                       readable_page, redirect, single_line, username_exists, usernames)
+                       parse_labels, readable_page, redirect, usernames)
 
 from .actions import update_ticket
-from .config import tracker_options
+from .config import checked, tracker_options
+from .forms import TicketForm
 from .model import Ticket
-from .query import (SORTABLE, QueryContext, QueryError, compile_query, iter_matches,
-                    parse, unparse)
+from .query import TICKET_QUERIES, QueryContext, QueryError, compile_query, iter_matches, parse
 from .resources import ITrackerTool
 from .searches import delete_search, personal_searches, save_search
 
+LIST = "tools.tracker:templates/tracker/list.jinja2"
 DEFAULT_QUERY = "is:open"
 COUNT_CAP = 10000
 MAX_BULK = 100
@@ -108,19 +109,6 @@ def count_readable(request, tool, compiled):
     return seen
 
 
-def with_sort(text, key):
-    """``text`` sorted by ``key`` (ascending, or descending if it already was)."""
-    if key not in SORTABLE and not key.startswith("_"):
-        return None
-    try:
-        parsed = parse(text)
-    except QueryError:
-        return None
-    descending = parsed.sort == (key, False)
-    parsed.sort = (key, descending)
-    return unparse(parsed)
-
-
 def check_query_for(request, tool):
     def check(text):
         try:
@@ -156,7 +144,7 @@ class TicketListViews:
             "tool": tool, "q": text, "error": error, "rows": rows, "page": result,
             "total": total, "count_cap": COUNT_CAP, "columns": COLUMNS,
             "custom_columns": [specs[n] for n in options.list_columns if n in specs],
-            "sort_link": lambda key: with_sort(text, key),
+            "sort_link": lambda key: TICKET_QUERIES.with_sort(text, key),
             "tracker_searches": options.saved_searches,
             "personal_searches": personal_searches(tool.doc._id, request.user),
             "options": options, "bulk_result": bulk_result,
@@ -165,16 +153,14 @@ class TicketListViews:
             "may_admin": request.can("admin", tool),
         }
 
-    @view_config(page_cache=True, name="", request_method="GET", renderer="tools.tracker:templates/tracker/list.jinja2",
-                 permission="read")
+    @view_config(page_cache=True, name="", request_method="GET", renderer=LIST, permission="read")
     def index(self):
         text = self.request.GET.get("q")
         return self.list_page(DEFAULT_QUERY if text is None else text.strip())
 
     # -- personal saved searches ---------------------------------------------------
 
-    @view_config(name="save-search", request_method="POST", renderer="tools.tracker:templates/tracker/list.jinja2",
-                 permission="read")
+    @view_config(name="save-search", request_method="POST", renderer=LIST, permission="read")
     def save_search(self):
         request, tool = self.request, self.context
         post = request.POST
@@ -188,8 +174,7 @@ class TicketListViews:
         request.session.flash("Saved the search “%s”." % " ".join(post.get("name", "").split()))
         return redirect(request, request.forge_url(tool, query={"q": text}))
 
-    @view_config(name="delete-search", request_method="POST", renderer="tools.tracker:templates/tracker/list.jinja2",
-                 permission="read")
+    @view_config(name="delete-search", request_method="POST", renderer=LIST, permission="read")
     def delete_search(self):
         request, tool = self.request, self.context
         try:
@@ -201,8 +186,7 @@ class TicketListViews:
 
     # -- bulk edit -------------------------------------------------------------------
 
-    @view_config(name="bulk", request_method="POST", renderer="tools.tracker:templates/tracker/list.jinja2",
-                 permission="read")
+    @view_config(name="bulk", request_method="POST", renderer=LIST, permission="read")
     def bulk(self):
         request, tool = self.request, self.context
         post = request.POST
@@ -211,7 +195,7 @@ class TicketListViews:
             return self.list_page(text, status=403, error="Sign in to change tickets.")
         try:
             numbers = selected_numbers(post.getall("ticket"))
-            changes, labels_add, labels_remove = bulk_changes(post, self.options)
+            changes, labels_add, labels_remove = bulk_changes(request, tool, post)
         except ActionError as error:
             return self.list_page(text, status=error.status, error=str(error))
         comment = " ".join(post.get("comment", "").split())[:500] or "bulk edit"
@@ -239,55 +223,22 @@ def selected_numbers(raw_numbers):
     return sorted(numbers)
 
 
-def bulk_changes(post, options):
-    """(changes, labels to add, labels to remove) from the bulk form; empty
-    fields mean "leave as it is"."""
+def bulk_changes(request, tool, post):
+    """(changes, labels to add, labels to remove) from the bulk form, cleaned by
+    the ticket form's own fields; empty means "leave as it is", "-" clears the
+    milestone or the assignee."""
+    form = TicketForm(request, tool, request.registry.forge_artifact_types.of(Ticket), True)
     changes = {}
-    status = post.get("status", "").strip()
-    if status:
-        if status not in options.states:
-            raise ActionError("The status must be one of: %s." % ", ".join(options.states))
-        changes["status"] = status
-    priority = post.get("priority", "").strip()
-    if priority:
-        if priority not in options.priorities:
-            raise ActionError("The priority must be one of: %s."
-                              % ", ".join(options.priorities))
-        changes["priority"] = priority
-    milestone = post.get("milestone", "").strip()
-    if milestone:
-        if milestone == "-":
-            changes["milestone"] = ""
-        elif milestone not in options.milestone_names:
-            raise ActionError("There is no milestone named %r." % milestone[:60])
-        else:
-            changes["milestone"] = milestone
-    assignee = post.get("assigned_to", "").strip()
-    if assignee:
-        if assignee == "-":
-            changes["assigned_to_id"] = None
-        elif not username_exists(assignee):
-            raise ActionError("There is no user named %r." % assignee[:60])
-        else:
-            changes["assigned_to_id"] = user_id_of(assignee)
-    labels_add = split_labels(post.get("add_labels", ""))
-    labels_remove = split_labels(post.get("remove_labels", ""))
+    for field in (form.status, form.priority, form.milestone, form.assigned_to):
+        raw = post.get(field.name, "").strip()
+        if raw:
+            clear = raw == "-" and field in (form.milestone, form.assigned_to)
+            changes[field.attr] = checked(field.clean, "" if clear else raw, form)
+    labels_add = checked(parse_labels, post.get("add_labels", ""))
+    labels_remove = checked(parse_labels, post.get("remove_labels", ""))
     if not changes and not labels_add and not labels_remove:
         raise ActionError("Choose at least one change to make.")
     return changes, labels_add, labels_remove
-
-
-def split_labels(raw):
-    labels = []
-    for label in (raw or "").split(","):
-        label = label.strip()
-        if not label:
-            continue
-        if len(label) > 40 or not single_line(label):
-            raise ActionError("A label is one line of at most 40 characters.")
-        if label not in labels:
-            labels.append(label)
-    return labels
 
 
 def apply_bulk(request, tool, number, changes, labels_add, labels_remove, comment, outcome):
