@@ -37,6 +37,26 @@ def breadcrumbs(request):
     return lineage_list(node)[1:]
 
 
+def page_project(request):
+    """The project the page belongs to (its title names it), or None."""
+    if getattr(request, "exception", None) is not None:
+        return None
+    node = getattr(request, "context", None)
+    project = getattr(node, "project", None) if INode.providedBy(node) else None
+    return project if project is not None and INode.providedBy(project) else None
+
+
+def sign_in_query(request):
+    """The header's "Sign in" comes back to this page (``next``), except from
+    the sign-in and sign-up pages themselves and from error pages."""
+    if getattr(request, "view_name", "") in ("login", "signup") or getattr(
+            request, "exception", None) is not None:
+        return {}
+    if request.method != "GET":
+        return {}
+    return {"next": request.path_qs}
+
+
 def search_query(request):
     try:
         return request.GET.get("q", "")[:100]
@@ -60,6 +80,8 @@ def includeme(config):
     config.add_request_method(lambda r, node: lineage_list(node), "lineage")
     config.add_request_method(breadcrumbs, "breadcrumbs")
     config.add_request_method(search_query, "search_query")
+    config.add_request_method(page_project, "page_project")
+    config.add_request_method(sign_in_query, "sign_in_query")
     config.add_request_method(request_can, "can")
     config.add_request_method(is_site_admin, "is_site_admin", reify=True)
     config.add_request_method(csrf_token, "csrf_token", reify=True)
