@@ -15,10 +15,14 @@ from pyramid.csrf import check_csrf_origin, check_csrf_token
 
 from ..scope import SAFE_METHODS
 from ..security import BASIC_AUTH, has_session_cookie
+from .problems import Problem
 
 
 def rest_csrf(view):
     def csrf_checked(context, request):
+        if request.subpath:
+            # /rest/p/demo/notes/@@items/extra names nothing
+            raise Problem(404, "Not found", "There is nothing here, or you may not see it.")
         if request.method not in SAFE_METHODS and (
                 has_session_cookie(request) or BASIC_AUTH in request.environ):
             check_csrf_origin(request)

@@ -34,7 +34,8 @@ REST_PREFIX = "/rest"
 
 
 def is_rest_request(request):
-    path = request.path_info
+    # the raw WSGI path: decoding it may be what failed (a %FF in the URL)
+    path = request.environ.get("PATH_INFO", "")
     return path == REST_PREFIX or path.startswith(REST_PREFIX + "/")
 
 

@@ -35,7 +35,7 @@ def collection_response(request, context, view_name, page, items):
     if page.next_cursor is not None:
         query = {k: v for k, v in request.GET.items() if k != "cursor"}
         query["cursor"] = page.next_cursor
-        data["next"] = rest_url(request, context, "@@" + view_name, query=query)
+        data["next"] = rest_url(request, context, "@@" + view_name, _query=query)
         headers["Link"] = '<%s>; rel="next"' % data["next"]
     return json_response(request, data, headers=headers)
 
