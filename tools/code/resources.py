@@ -45,13 +45,23 @@ def git_url_tween_factory(handler, registry):
         try:
             response = handler(request)
         except HTTPNotFound:        # the tween sits under the exception views
-            if anonymous_git_request(request):
-                return challenge()
-            raise
-        if response.status_int == 404 and anonymous_git_request(request):
-            return challenge()
-        return response
+            if not is_git_request(request):
+                raise
+            response = None
+        if response is not None and (response.status_int != 404 or not is_git_request(request)):
+            return response
+        # one answer for "nothing here" and "not yours to see", whatever found nothing:
+        # git prints a text body, so the words must not tell the two apart either
+        return challenge() if anonymous_git_request(request) else not_found()
     return git_url_tween
+
+
+NOT_FOUND = "There is nothing here, or you may not see it."
+
+
+def not_found():
+    return Response(status=404, body=(NOT_FOUND + "\n").encode("utf-8"),
+                    content_type="text/plain", charset="utf-8")
 
 
 def anonymous_git_request(request):

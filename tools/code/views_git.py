@@ -17,12 +17,11 @@ from pyramid.view import view_config
 from .events import record_push
 from .pre_receive import PushGate
 from .repository import Repository
-from .resources import ICodeTool, challenge
+from .resources import NOT_FOUND, ICodeTool, challenge
 from .smart_http import SERVICES, backend_response, receive_pack, repository_of
 
 REQUEST_TYPES = {"git-upload-pack": "application/x-git-upload-pack-request",
                  "git-receive-pack": "application/x-git-receive-pack-request"}
-NOT_FOUND = "There is nothing here, or you may not see it."
 
 
 def plain(status, message, **headers):
