@@ -10,12 +10,14 @@ PY := $(VENV)/bin/python
 # the stamp's name carries setup.py's hash, so editing the dependencies reinstalls
 SETUP_HASH := $(shell sha256sum setup.py 2>/dev/null | cut -c1-16)
 STAMP := $(VENV)/.installed-$(SETUP_HASH)
+# serving needs less than testing: make serve installs PyForge without the test tools
+SERVE_STAMP := $(VENV)/.serve-installed-$(SETUP_HASH)
 AMQP_URL := amqp://guest:guest@127.0.0.1:5672//
 RABBITMQ_ANSWERS := $(PY) -c "import kombu; c = kombu.Connection('$(AMQP_URL)', connect_timeout=2); c.connect(); c.release()" >/dev/null 2>&1
 
-.PHONY: serve test setup test-tools chromium git rabbitmq bench loc
+.PHONY: serve test setup serve-setup test-tools chromium git rabbitmq bench loc
 
-serve: setup git
+serve: serve-setup git
 	$(VENV)/bin/forge serve $(SERVE_ARGS)
 
 test: setup test-tools chromium git rabbitmq
@@ -31,11 +33,22 @@ loc:
 setup: $(STAMP)
 
 $(STAMP): setup.py
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	@echo "Installing PyForge and its test tools into $(VENV) (log: $(VENV)/pip.log)..."
+	@test -x $(PY) || { echo "Creating the virtual environment $(VENV)..."; $(PYTHON) -m venv $(VENV); }
+	@echo "Installing PyForge and its test tools into $(VENV) (a few minutes the first time; log: $(VENV)/pip.log)..."
 	@$(PY) -m pip install -e '.[test]' > $(VENV)/pip.log 2>&1 || { cat $(VENV)/pip.log; exit 1; }
-	@rm -f $(VENV)/.installed-*
+	@rm -f $(VENV)/.installed-* $(VENV)/.serve-installed-*
+	@touch $@ $(SERVE_STAMP)
+	@echo "Installed."
+
+serve-setup: $(SERVE_STAMP)
+
+$(SERVE_STAMP): setup.py
+	@test -x $(PY) || { echo "Creating the virtual environment $(VENV)..."; $(PYTHON) -m venv $(VENV); }
+	@echo "Installing PyForge into $(VENV) (about a minute the first time; log: $(VENV)/pip.log)..."
+	@$(PY) -m pip install -e . > $(VENV)/pip.log 2>&1 || { cat $(VENV)/pip.log; exit 1; }
+	@rm -f $(VENV)/.serve-installed-*
 	@touch $@
+	@echo "Installed."
 
 # the third-party tool the tests install through its entry point (tests/thirdparty)
 LINKS_STAMP := $(VENV)/.installed-links-$(shell sha256sum tests/thirdparty/forge_links/pyproject.toml 2>/dev/null | cut -c1-16)
