@@ -106,9 +106,11 @@ from .views.versions import conflict_response
 
 # -- listing and paging: only what the viewer may read is counted ----------
 from .listing import PAGE_SIZE, page_number, readable_page
-from .queries import (CompiledQuery, Conditions, ParsedQuery, QueryError, QueryLanguage, Segment,
-                      Term, Word, choose, custom_field, custom_field_term, custom_value,
-                      iter_matches, serving_index, title_words, unparse, user_ids)
+from .queries import (COUNT_CAP, CompiledQuery, Conditions, ParsedQuery, QueryError,
+                      QueryLanguage, Segment, Term, Word, choose, custom_field, custom_field_term,
+                      custom_value, iter_matches, query_page, readable_match, serving_index,
+                      title_words, unparse, user_ids)
+from .counters import last_number, next_number
 
 # -- settings a tool reads: where Git repositories live, how large a push may be
 from .settings import repository_settings
@@ -180,6 +182,7 @@ __all__ = [
     "CompiledQuery", "Conditions", "ParsedQuery", "QueryError", "QueryLanguage", "Segment",
     "Term", "Word", "choose", "custom_field", "custom_field_term", "custom_value",
     "iter_matches", "serving_index", "title_words", "unparse", "user_ids",
+    "COUNT_CAP", "query_page", "readable_match", "last_number", "next_number",
     # settings
     "repository_settings",
     # user lookups
