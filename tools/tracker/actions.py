@@ -11,11 +11,10 @@ optimistic ``save_versioned`` (a stale save raises ``StaleSave``).
 """
 from forge.api import (ActionError, ArtifactActions, ArtifactCreated, Snapshot, ToolInstance,
                        add_watch, change, create_artifact, delete_artifact, flush_or_refuse,
-                       save_versioned, set_watch, utcnow)
+                       next_number, save_versioned, set_watch, utcnow)
 
 from .config import tracker_options as tracker_settings
-from .model import Ticket
-from .numbering import next_number
+from .model import Ticket, TicketCounter
 
 # what a new ticket's fields may be (the auditors' ``change.new`` is cut to these)
 FIELDS = ("title", "description", "status", "assigned_to_id", "labels", "milestone",
@@ -45,7 +44,8 @@ class TicketActions(ArtifactActions):
                     source=source, tool_id=tool_doc._id, private=private) as ch:
             fields = {k: v for k, v in ch.new.items() if k in FIELDS}
             fields["closed"] = options.is_closed(check_status(options, fields["status"]))
-            number = next_number(tool_doc._id)
+            # 1, 2, 3... per tracker, each once (forge.counters); never a refused ticket's
+            number = next_number(TicketCounter, tool_doc._id)
             now = utcnow()
             author_id = actor._id if actor else None
             ticket = ch.node = Ticket(

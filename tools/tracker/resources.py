@@ -6,7 +6,7 @@ built on ``TicketResource`` (``add_artifact_type(resource=)``).
 """
 from zope.interface import implementer
 
-from forge.api import ITool, ITypedArtifact, ToolResource, TypedArtifactResource
+from forge.api import ITool, ITypedArtifact, RawArtifact, ToolResource, TypedArtifactResource
 
 from .model import Ticket
 
@@ -34,5 +34,7 @@ class TicketResource(TypedArtifactResource):
 class TrackerTool(ToolResource):
 
     def ticket_resource(self, doc):
-        """A ticket of this tool as a node (for lists): no family loaded."""
+        """A ticket of this tool (a document, or one as stored) as a node, for
+        lists: no family loaded."""
+        doc = RawArtifact(doc) if isinstance(doc, dict) else doc
         return self.request.registry.forge_artifact_types.of(Ticket).node(doc, self)

@@ -1,11 +1,10 @@
 """The tracker's ticket list (its index page), saved searches and bulk edit.
 
-The list runs a query (``tools.tracker.query``) as indexed Mongo queries in
-display order and keeps the tickets the viewer may read *before* paging
-(``readable_page``), so a private ticket changes neither what an outsider
-counts nor where pages break.  The total is shown when it is free (the last
-page: everything before it was walked anyway) or on request (``count=1``,
-a walk capped at ``COUNT_CAP``); otherwise the page says "page N".
+The list runs a query (``tools.tracker.query``) through the core's
+``query_page``: indexed Mongo queries in display order, the tickets the viewer
+may read kept *before* paging (a private ticket changes neither counts nor
+where pages break), the total when it is free (the last page) or on request
+(``count=1``, capped at ``COUNT_CAP``); otherwise the page says "page N".
 
 Bulk edit changes each selected ticket through the tracker's own
 ``update_ticket`` (one snapshot and one event per ticket) after checking
@@ -15,20 +14,19 @@ from dataclasses import dataclass
 
 from pyramid.view import view_config, view_defaults
 
-from forge.api import (PAGE_SIZE, ActionError, RawArtifact, User, collection, page_number,
-                       parse_labels, readable_page, redirect, usernames)
+from forge.api import (COUNT_CAP, ActionError, User, collection, page_number,
+                       parse_labels, query_page, readable_match, redirect, usernames)
 
 from .actions import update_ticket
 from .config import checked, tracker_options
 from .forms import TicketForm
 from .model import Ticket
-from .query import TICKET_QUERIES, QueryContext, QueryError, compile_query, iter_matches, parse
+from .query import TICKET_QUERIES, QueryContext, QueryError, compile_query, parse
 from .resources import ITrackerTool
 from .searches import delete_search, personal_searches, save_search
 
 LIST = "tools.tracker:templates/tracker/list.jinja2"
 DEFAULT_QUERY = "is:open"
-COUNT_CAP = 10000
 MAX_BULK = 100
 COLUMNS = (("number", "#"), ("summary", "Summary"), ("status", "Status"),
            ("assigned_to", "Assignee"), ("milestone", "Milestone"),
@@ -49,16 +47,6 @@ def compile_text(request, tool, text):
     return compile_query(parse(text), tool.doc._id, query_context(request, tool))
 
 
-def readable_ticket(request, tool, raw):
-    """The ticket's node if the viewer may read it, else None.  A ticket with
-    no ACL of its own is readable exactly when the tracker is (the view
-    checked that), so only private tickets cost a permission check."""
-    node = tool.ticket_resource(RawArtifact(raw))
-    if not raw.get("acl"):
-        return node
-    return node if request.can("read", node) else None
-
-
 @dataclass
 class Row:
     node: object
@@ -77,36 +65,16 @@ class Row:
 
 def run_list(request, tool, text, page=1, count=False):
     """(rows, Page, total or None) of query ``text``; raises QueryError."""
-    compiled = compile_text(request, tool, text)
-    # enough for this page plus the first of the next (is there one?); more if
-    # private tickets were skipped on the way
-    candidates = iter_matches(collection(Ticket), compiled,
-                              first_batch=max(1, page) * PAGE_SIZE + 1)
-    result = readable_page(request, candidates,
-                           lambda raw: tool.ticket_resource(RawArtifact(raw)), page=page)
+    result, total = query_page(
+        request, collection(Ticket), compile_text(request, tool, text),
+        tool.ticket_resource, page=page, count=count,
+        # what the read check and the query's residual checks read
+        count_projection={"acl": 1, "path": 1, "number": 1, "title": 1, "labels": 1,
+                          "custom": 1, "tool_id": 1})
     names = usernames(node._doc.raw.get("assigned_to_id") for node in result.items)
     rows = [Row(node, node._doc.raw, names.get(node._doc.raw.get("assigned_to_id"), ""))
             for node in result.items]
-    total = None
-    if not result.has_next and (rows or page == 1):
-        total = (result.page - 1) * PAGE_SIZE + len(rows)
-    elif count:
-        total = count_readable(request, tool, compiled)
     return rows, result, total
-
-
-def count_readable(request, tool, compiled):
-    """How many tickets the viewer may read match, up to ``COUNT_CAP`` (then
-    ``COUNT_CAP + 1`` means "more"); reads only what the check needs."""
-    seen = 0
-    projection = {"acl": 1, "path": 1, "number": 1, "title": 1, "labels": 1, "custom": 1,
-                  "tool_id": 1}
-    for raw in iter_matches(collection(Ticket), compiled, projection):
-        if readable_ticket(request, tool, raw) is not None:
-            seen += 1
-            if seen > COUNT_CAP:
-                break
-    return seen
 
 
 def check_query_for(request, tool):
@@ -296,7 +264,7 @@ def milestone_progress(request, tool, name):
         {"tool_id": tool.doc._id, "deleted": False, "milestone": name},
         {"acl": 1, "closed": 1, "path": 1, "tool_id": 1})
     for raw in cursor:
-        if readable_ticket(request, tool, raw) is not None:
+        if readable_match(request, tool.ticket_resource, raw) is not None:
             progress.total += 1
             progress.closed += bool(raw.get("closed"))
     return progress

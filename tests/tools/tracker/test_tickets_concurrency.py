@@ -14,10 +14,10 @@ import pytest
 
 from forge.embedded import EmbeddedMongo, EmbeddedMongoError
 from forge.model import Project, ToolInstance, User, session
+from forge.counters import last_number
 from forge.testing import forge_test_settings
 from tools.tracker.actions import create_ticket
-from tools.tracker.model import Ticket
-from tools.tracker.numbering import last_number
+from tools.tracker.model import Ticket, TicketCounter
 
 TICKETS = 200
 THREADS = 20
@@ -86,4 +86,4 @@ def test_200_concurrent_creations_are_numbered_1_to_200(registry, site):
     assert stored == list(range(1, TICKETS + 1))
     assert sorted(t.path for t in Ticket.query.find({"tool_id": tool_id})) == sorted(
         str(n) for n in range(1, TICKETS + 1))
-    assert last_number(tool_id) == TICKETS
+    assert last_number(TicketCounter, tool_id) == TICKETS
