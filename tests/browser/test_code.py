@@ -6,23 +6,33 @@ import subprocess
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import project_url, shot
+from .conftest import login, project_url, shot
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def repository(seed, live_registry, tmp_path):
-    """A public project with a code tool holding one commit; yields its URL path."""
+def git_env(tmp_path):
+    return {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "GIT_CONFIG_NOSYSTEM": "1",
+           "GIT_AUTHOR_NAME": "Gina", "GIT_AUTHOR_EMAIL": "gina@example.test",
+           "GIT_COMMITTER_NAME": "Gina", "GIT_COMMITTER_EMAIL": "gina@example.test"}
+
+
+def code_project(seed, live_registry):
+    """(owner, project, path of its bare repository) of a new public project with a code tool."""
     from forge.model import ToolInstance, session
     from tools.code.repository import repository_path
     owner = seed.user("gina")
     project = seed.project(owner, prefix="code", tools=[("code", "code")])
     tool = ToolInstance.query.get(project_id=project._id, mount="code")
     session.close()
-    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "GIT_CONFIG_NOSYSTEM": "1",
-           "GIT_AUTHOR_NAME": "Gina", "GIT_AUTHOR_EMAIL": "gina@example.test",
-           "GIT_COMMITTER_NAME": "Gina", "GIT_COMMITTER_EMAIL": "gina@example.test"}
+    return owner, project, repository_path(live_registry, tool._id)
+
+
+@pytest.fixture
+def repository(seed, live_registry, tmp_path):
+    """A public project with a code tool holding one commit; yields its URL path."""
+    _owner, project, bare = code_project(seed, live_registry)
+    env = git_env(tmp_path)
     work = tmp_path / "work"
     work.mkdir()
     (work / "README.md").write_text("# Rocket\n\nA *small* rocket.\n")
@@ -30,7 +40,7 @@ def repository(seed, live_registry, tmp_path):
                                     "    return mass * 9.81\n")
     for args in (["init", "--quiet", "--initial-branch=main"], ["add", "."],
                  ["commit", "--quiet", "-m", "Rocket"],
-                 ["push", "--quiet", repository_path(live_registry, tool._id), "main"]):
+                 ["push", "--quiet", bare, "main"]):
         subprocess.run(["git", *args], cwd=work, env=env, check=True, capture_output=True)
     return project_url(project) + "code/"
 
@@ -53,3 +63,56 @@ def test_repository_page_and_file_view(page, base_url, repository):
     assert page.url.endswith("#L4")
     assert "def thrust" in page.locator("#L4").inner_text()
     shot(page, "code-file")
+
+
+def test_repository_settings(page, seed, live_registry, tmp_path):
+    """An admin protects main, picks the default branch, deletes the contents
+    (after a wrong confirmation) and imports a bundle into the empty repository."""
+    owner, project, bare = code_project(seed, live_registry)
+    env = git_env(tmp_path)
+    work = tmp_path / "work"
+    work.mkdir()
+
+    def git(*args):
+        subprocess.run(["git", *args], cwd=work, env=env, check=True, capture_output=True)
+    (work / "a.txt").write_text("a\n")
+    for args in (["init", "--quiet", "--initial-branch=main"], ["add", "."],
+                 ["commit", "--quiet", "-m", "A"], ["branch", "feature"],
+                 ["push", "--quiet", bare, "main", "feature"],
+                 ["bundle", "create", str(tmp_path / "repo.bundle"), "--all"]):
+        git(*args)
+    login(page, owner.username)
+    page.goto(project_url(project) + "code/")
+    with page.expect_navigation():
+        page.get_by_role("navigation", name="Repository").get_by_role("link",
+                                                                       name="Settings").click()
+    page.get_by_label("Branches nobody may force-push or delete").fill("main\nrelease/*")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save protected branches").click()
+    expect(page.get_by_role("status")).to_have_text("Saved the protected branches.")
+    expect(page.locator("#protected")).to_have_value("main\nrelease/*")
+
+    page.get_by_label("The branch a clone checks out").select_option("feature")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save the default branch").click()
+    expect(page.get_by_role("status")).to_have_text("The default branch is feature.")
+    expect(page.locator("#branch")).to_have_value("feature")
+    expect(page.locator("#import-not-empty")).to_be_visible()
+    shot(page, "code-settings")
+
+    page.get_by_label("Type the mount point").fill("not it")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Delete the contents").click()
+    expect(page.get_by_role("alert")).to_contain_text("Type the mount point 'code' to confirm")
+    page.get_by_label("Type the mount point").fill("code")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Delete the contents").click()
+    expect(page.get_by_role("status")).to_contain_text("it is empty now")
+
+    page.get_by_label("A git bundle of every branch and tag").set_input_files(
+        str(tmp_path / "repo.bundle"))
+    with page.expect_navigation():
+        page.get_by_role("button", name="Import the bundle").click()
+    expect(page.get_by_role("status")).to_have_text("Imported the bundle: 1 commit(s).")
+    page.goto(project_url(project) + "code/")
+    assert "a.txt" in page.locator("#tree").inner_text()
