@@ -10,9 +10,9 @@ message the admin sees).
 """
 import datetime
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
-from forge.api import ActionError, single_line
+from forge.api import ActionError, plain_value, single_line
 
 DEFAULT_OPEN = ("open", "accepted", "in-progress")
 DEFAULT_CLOSED = ("closed", "wont-fix", "duplicate", "invalid")
@@ -39,25 +39,11 @@ class Milestone:
     description: str = ""
     closed: bool = False
 
-    def __getitem__(self, key):
-        # the options store milestones as dicts; code written against them keeps working
-        return getattr(self, key)
-
-    def get(self, key, default=None):
-        return getattr(self, key, default)
-
-    def as_dict(self):
-        return {"name": self.name, "due": self.due, "description": self.description,
-                "closed": bool(self.closed)}
-
 
 @dataclass(frozen=True)
 class SavedSearch:
     name: str
     query: str
-
-    def as_dict(self):
-        return {"name": self.name, "query": self.query}
 
 
 @dataclass(frozen=True)
@@ -91,14 +77,7 @@ class TrackerOptions:
 
     def as_dict(self):
         """What ``ToolInstance.options`` stores (plain data)."""
-        return {"open_states": list(self.open_states),
-                "closed_states": list(self.closed_states),
-                "priorities": list(self.priorities),
-                "default_priority": self.default_priority,
-                "milestones": [m.as_dict() for m in self.milestones],
-                "default_assignee": self.default_assignee,
-                "list_columns": list(self.list_columns),
-                "saved_searches": [s.as_dict() for s in self.saved_searches]}
+        return plain_value(asdict(self))
 
 
 def tracker_options(tool_doc):
