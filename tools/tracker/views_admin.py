@@ -36,9 +36,7 @@ class TrackerAdminView:
             (self.context.doc.version or 0)
         return {"tool": self.context, "options": options, "version": version,
                 "custom_fields": self.context.custom_fields(), "error": error,
-                "error_form": form, "values": values or {},
-                "form_values": lambda name, default="": (values or {}).get(name, default)
-                if form else default}
+                "error_form": form, "values": values or {}}
 
     @view_config(request_method="GET")
     def show(self):
