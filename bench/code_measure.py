@@ -185,12 +185,14 @@ def run(options):
             refs[server] += bench.info_refs(server, options.requests)
         refs_auth += bench.info_refs("forge", options.requests, authenticated=True)
 
+    last_page = (options.commits + 24) // 25      # the forge's PAGE_SIZE
     log("pages: %d signed-in requests per page and round" % options.requests)
     pages = [("tree of src/ (%s files)" % format(options.files, ","),
               "/p/c1/code/tree/main/src", b"module_0000.py"),
              ("log, page 1", "/p/c1/code/commits/main", b'id="log"'),
              ("log, page 2", "/p/c1/code/commits/main?page=2", b'id="log"'),
-             ("log, page 200", "/p/c1/code/commits/main?page=200", b'id="log"'),
+             ("log, last page (%d)" % last_page,
+              "/p/c1/code/commits/main?page=%d" % last_page, b'id="log"'),
              ("repository home", "/p/c1/code/", b'id="tree"')]
     page_times = {label: [] for label, _path, _marker in pages}
     for label, path, marker in pages:           # warm-up: templates, caches

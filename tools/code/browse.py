@@ -86,7 +86,8 @@ def breadcrumbs(path):
 
 def readme_of(entries):
     for name, kind, _size, oid in entries:
-        if kind == "blob" and README.match(name):
+        # the prefix test first: a directory may hold thousands of entries
+        if kind == "blob" and name[:6].lower() == "readme" and README.match(name):
             return name, oid
     return None
 
