@@ -1,4 +1,4 @@
-"""Changes to a tree of artifacts: create under a live parent, move a subtree, delete and undelete one.
+"""Changes to a tree of artifacts: create under a live parent; move, delete, undelete a subtree.
 
 ``TreeActions`` widens the core's ``ArtifactActions`` to types whose artifacts
 hold others under them by path ("Guide/Install"): an artifact is created only
@@ -29,6 +29,10 @@ def clean_artifact_path(path, noun):
         raise ActionError(str(e)) from None
 
 
+def with_article(noun):
+    return ("an " if noun[:1] in "aeiou" else "a ") + noun
+
+
 def no_parent(noun, path):
     parent_path, _, name = path.rpartition("/")
     return ActionError("There is no %s “%s” to put “%s” under; create it first."
@@ -45,7 +49,7 @@ class NameTaken(ActionError):
         self.holder = holder
         self.precise = ("A deleted %s is named “%s”: undelete it from the deleted %ss, or "
                         "choose another name." % (noun, path, noun) if holder.deleted
-                        else "There is already a %s named “%s”." % (noun, path))
+                        else "There is already %s named “%s”." % (with_article(noun), path))
 
 
 class TreeActions(ArtifactActions):
@@ -128,7 +132,8 @@ class TreeActions(ArtifactActions):
         if new_path == old_path:
             raise ActionError("The %s is already named “%s”." % (kind.noun, new_path))
         if new_path.startswith(old_path + "/"):
-            raise ActionError("A %s cannot move under itself." % kind.noun)
+            raise ActionError("%s cannot move under itself."
+                              % with_article(kind.noun).capitalize())
         self.check_parent(kind, doc.tool_id, new_path)
         moving = [doc] + self.descendants(kind, doc)
         ids = {each._id for each in moving}
@@ -201,5 +206,5 @@ def move_artifact(registry, doc, new_path, actor):
     """``TreeActions.move`` of ``doc``'s declared type."""
     kind = _kind(registry, doc)
     if not isinstance(kind.actions, TreeActions):
-        raise ActionError("A %s cannot be moved." % kind.noun)
+        raise ActionError("%s cannot be moved." % with_article(kind.noun).capitalize())
     return kind.actions.move(registry, kind, doc, new_path, actor)

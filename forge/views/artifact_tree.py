@@ -13,8 +13,8 @@ from pyramid.view import view_config, view_defaults
 
 from ..actions import ActionError
 from ..artifact_actions import create_artifact, delete_artifact, undelete_artifact
-from ..artifact_tree import (IMovedArtifact, ITreeArtifact, ITreeTool, NameTaken, clean_artifact_path,
-                             live_nodes, move_artifact, stored_nodes)
+from ..artifact_tree import (IMovedArtifact, ITreeArtifact, ITreeTool, NameTaken,
+                             clean_artifact_path, live_nodes, move_artifact, stored_nodes)
 from ..artifact_tree.actions import no_parent
 from ..artifact_tree.resources import stored
 from ..redirects import redirect

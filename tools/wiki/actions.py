@@ -1,4 +1,5 @@
-"""Changes to wiki pages: the core's tree steps (``forge.api.TreeActions``), the link generation, the home page."""
+"""Changes to wiki pages: the core's tree steps (``forge.api.TreeActions``) that move the
+link generation, and the home page."""
 from forge.api import (ToolUpdated, TreeActions, change, clean_artifact_path, create_artifact,
                        delete_artifact, move_artifact, plain_value)
 

@@ -1,4 +1,5 @@
-"""The wiki's resources: the tool and its pages, a tree whose old paths redirect (``forge.api.TreeToolResource``)."""
+"""The wiki's resources: the tool and its pages, a tree whose old paths redirect
+(``forge.api.TreeToolResource``)."""
 from zope.interface import implementer
 
 from forge.api import ITool, ITypedArtifact, TreeToolResource
