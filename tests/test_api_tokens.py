@@ -126,3 +126,70 @@ def test_a_token_cannot_regenerate_the_feed_token(forge_app, ada_token):
     assert "An API token cannot change the account" in response.text
     session.close()
     assert FeedKey.query.find().count() == 0      # no key was made
+
+
+# --- forge admin create-token ----------------------------------------------------
+
+@pytest.fixture
+def forge_cli(tmp_path, monkeypatch):
+    """``forge admin ...`` in-process on the test database (as tests/test_cli_unit.py)."""
+    import os
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from forge.cli import main
+    testing_ini = str(Path(__file__).resolve().parent.parent / "testing.ini")
+    for name in list(os.environ):
+        if name.startswith(("FORGE_", "MING_")):
+            monkeypatch.delenv(name)
+
+    def invoke(*args):
+        return CliRunner().invoke(main, ["admin", *args, "--config", testing_ini,
+                                         "--data-dir", str(tmp_path)])
+    return invoke
+
+
+def basic(user, secret):
+    import base64
+    raw = ("%s:%s" % (user, secret)).encode("utf-8")
+    return {"Authorization": "Basic " + base64.b64encode(raw).decode("ascii")}
+
+
+def test_create_token_prints_a_token_git_can_use(forge_app, forge_cli, make_user,
+                                                 make_project):
+    ada = make_user("ada")
+    make_project("secret", ada, title="Secret Project", private=True)
+    make_project("other", ada, title="Other Project", private=True)
+    session.close()
+    result = forge_cli("create-token", "ada", "--scope", "read", "--project", "secret",
+                       "--expires", "7", "--name", "ci")
+    assert result.exit_code == 0, (result.output, result.exception)
+    token = result.stdout.strip()
+    assert token.startswith("pf_") and "\n" not in token        # stdout: the token alone
+    assert "scope read" in result.stderr and "project secret" in result.stderr
+    session.close()
+    [record] = ApiToken.query.find().all()
+    assert (record.name, record.scope, record.expires is not None) == ("ci", "read", True)
+    client = webtest.TestApp(forge_app)
+    # what git sends: the user name with the token as the password
+    assert "Secret Project" in client.get("/p/secret/", headers=basic("ada", token)).text
+    client.get("/p/other/", headers=basic("ada", token), status=404)       # not its project
+    client.get("/p/secret/@@tools", headers=basic("ada", token), status=403)  # read only
+
+
+@pytest.mark.parametrize("args,message,code", [
+    (("nobody",), "There is no user 'nobody'", 1),
+    (("ada", "--project", "nowhere"), "There is no project 'nowhere'", 1),
+    (("ada", "--expires", "0"), "1 to 3650 days", 1),
+    (("ada", "--scope", "root"), "Invalid value for '--scope'", 2),
+])
+def test_create_token_refusals(forge_app, forge_cli, make_user, args, message, code):
+    make_user("ada")
+    session.close()
+    result = forge_cli("create-token", *args)
+    assert result.exit_code == code, result.output
+    assert message in result.stderr
+    assert not isinstance(result.exception, Exception) or isinstance(
+        result.exception, SystemExit)
+    assert ApiToken.query.find().count() == 0

@@ -11,7 +11,7 @@ from ..bus.topics import validate_pattern
 from ..model.session import session
 from ..unit_of_work import change
 from .addresses import AddressRefused, check_url
-from .model import DEAD, DELIVERED, PENDING, Webhook, WebhookDelivery
+from .model import DEAD, DELIVERED, PENDING, Webhook, WebhookAttempt, WebhookDelivery
 
 MAX_HOOKS = 20
 MAX_TOPICS = 20
@@ -86,6 +86,7 @@ def delete_hook(registry, node_doc, hook, actor):
     """Remove the hook and its delivery log."""
     with change(registry, None, node=node_doc, actor=actor, new={}) as ch:
         WebhookDelivery.query.remove({"hook_id": hook._id})
+        WebhookAttempt.query.remove({"hook_id": hook._id})
         hook.delete()
         ch.log("webhook.delete", "removed the webhook %s" % hook.url, webhook_id=hook._id)
 
@@ -93,6 +94,15 @@ def delete_hook(registry, node_doc, hook, actor):
 def deliveries_of(hook, limit=50):
     return WebhookDelivery.query.find({"hook_id": hook._id}).sort(
         "created", -1).limit(limit).all()
+
+
+def attempts_of(deliveries):
+    """delivery id -> its attempts, oldest first (one query for a page)."""
+    attempts = {delivery._id: [] for delivery in deliveries}
+    for attempt in WebhookAttempt.query.find(
+            {"delivery_id": {"$in": sorted(attempts)}}).sort("at", 1):
+        attempts[attempt.delivery_id].append(attempt)
+    return attempts
 
 
 def mark_for_redelivery(hook, delivery_id):

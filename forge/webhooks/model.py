@@ -16,7 +16,6 @@ from ming.odm import FieldProperty, MappedClass
 from ..model.session import new_id, session
 
 PENDING, DELIVERED, DEAD = "pending", "delivered", "dead"
-MAX_ATTEMPTS_KEPT = 20       # a delivery's log keeps its latest attempts
 
 
 class Webhook(MappedClass):
@@ -51,8 +50,26 @@ class WebhookDelivery(MappedClass):
     state = FieldProperty(str, if_missing=PENDING)
     created = FieldProperty(float)
     updated = FieldProperty(float)
-    # [{at, status (HTTP code or None), error, seconds}], latest last
-    attempts = FieldProperty([{str: S.Anything}])
+
+
+class WebhookAttempt(MappedClass):
+    """One POST of a delivery: a document of its own (inserted whole, which
+    every server stores faithfully; nx-27017 turns documents ``$push``-ed into
+    an array into strings)."""
+
+    class __mongometa__:
+        session = session
+        name = "webhook_attempt"
+        indexes = [("delivery_id",), ("hook_id",)]
+
+    _id = FieldProperty(str, if_missing=new_id)
+    delivery_id = FieldProperty(str)
+    hook_id = FieldProperty(str)
+    at = FieldProperty(float)
+    status = FieldProperty(int, if_missing=None)   # the HTTP status; None: no answer
+    error = FieldProperty(str, if_missing="")      # empty: delivered
+    seconds = FieldProperty(float)
+    response = FieldProperty(str, if_missing="")   # the start of the answer's body
 
 
 def delivery_id(hook_id, event_id):

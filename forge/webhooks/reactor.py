@@ -30,13 +30,15 @@ from pyramid.request import Request
 from pyramid.scripting import prepare
 
 from ..model import User
-from ..model.session import collection
+from ..model.session import collection, new_id
 from ..security import can, user_principals
 from ..visibility import NodeResolver
-from .model import DEAD, DELIVERED, MAX_ATTEMPTS_KEPT, PENDING, Webhook, WebhookDelivery, \
+from pymongo.errors import DuplicateKeyError
+
+from ..bus.topics import matches
+from .model import DEAD, DELIVERED, PENDING, Webhook, WebhookAttempt, WebhookDelivery, \
     delivery_id
 from .sender import post
-from ..bus.topics import matches
 
 log = logging.getLogger(__name__)
 
@@ -59,12 +61,12 @@ def matching_hooks(event):
     project_id, tool_id = event.get("project_id"), event.get("tool_id")
     if not project_id:
         return []          # site-wide events (a new user) belong to no hook
-    scopes = [{"project_id": project_id, "tool_id": None}]
-    if tool_id:
-        scopes.append({"tool_id": tool_id})
-    hooks = Webhook.query.find({"$or": scopes, "active": {"$ne": False}}).all()
+    # the project's hooks, sorted here: a project has a few, and an $or with a
+    # null equality finds nothing on nx-27017
+    hooks = Webhook.query.find({"project_id": project_id}).all()
     return [hook for hook in hooks
-            if any(matches(pattern, event["topic"]) for pattern in hook.topics or ())]
+            if hook.active and hook.tool_id in (None, tool_id)
+            and any(matches(pattern, event["topic"]) for pattern in hook.topics or ())]
 
 
 @contextlib.contextmanager
@@ -98,13 +100,18 @@ def pending_delivery(request, hook, event, node):
     settled (delivered, or dead until someone asks for a redelivery)."""
     identifier = delivery_id(hook._id, event["id"])
     deliveries = collection(WebhookDelivery)
-    now = time.time()
-    # one upsert: two workers holding a duplicate of one event make one delivery
-    deliveries.update_one({"_id": identifier}, {"$setOnInsert": {
-        "hook_id": hook._id, "event_id": event["id"], "topic": event["topic"],
-        "event": thaw(event), "body": body_for(request, hook, event, node, identifier),
-        "state": PENDING, "created": now, "updated": now, "attempts": []}}, upsert=True)
     delivery = deliveries.find_one({"_id": identifier})
+    if delivery is None:
+        now = time.time()
+        delivery = {"_id": identifier, "hook_id": hook._id, "event_id": event["id"],
+                    "topic": event["topic"], "event": thaw(event),
+                    "body": body_for(request, hook, event, node, identifier),
+                    "state": PENDING, "created": now, "updated": now}
+        try:
+            deliveries.insert_one(delivery)
+        except DuplicateKeyError:
+            # another worker holding a duplicate of the event made it first
+            delivery = deliveries.find_one({"_id": identifier})
     return delivery if delivery["state"] == PENDING else None
 
 
@@ -115,11 +122,13 @@ def attempt(hook, delivery, settings, last):
                                     DELIVERY_HEADER: delivery["_id"],
                                     EVENT_HEADER: delivery["topic"]}, settings)
     state = DELIVERED if outcome.delivered else (DEAD if last else PENDING)
-    entry = {"at": time.time(), "status": outcome.status, "error": outcome.error,
-             "seconds": outcome.seconds, "response": outcome.response[:500]}
-    collection(WebhookDelivery).update_one({"_id": delivery["_id"]}, {
-        "$set": {"state": state, "updated": entry["at"]},
-        "$push": {"attempts": {"$each": [entry], "$slice": -MAX_ATTEMPTS_KEPT}}})
+    now = time.time()
+    collection(WebhookAttempt).insert_one({
+        "_id": new_id(), "delivery_id": delivery["_id"], "hook_id": hook._id, "at": now,
+        "status": outcome.status, "error": outcome.error, "seconds": outcome.seconds,
+        "response": outcome.response[:500]})
+    collection(WebhookDelivery).update_one({"_id": delivery["_id"]},
+                                           {"$set": {"state": state, "updated": now}})
     if not outcome.delivered:
         log.info("webhook not delivered hook=%s delivery=%s error=%s",
                  hook._id, delivery["_id"], outcome.error)

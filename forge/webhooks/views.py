@@ -13,7 +13,7 @@ from pyramid.view import view_config
 from ..actions import ActionError
 from ..interfaces import IProject, ITool
 from ..redirects import redirect
-from .actions import (create_hook, deliveries_of, delete_hook, hooks_of, mark_for_redelivery,
+from .actions import (attempts_of, create_hook, deliveries_of, delete_hook, hooks_of, mark_for_redelivery,
                       restore_state, set_active)
 from .model import Webhook
 from .redelivery import BusUnavailable, requeue
@@ -76,10 +76,13 @@ def hook_list(context, request):
 
 
 def hook_page(context, request, hook, error=None):
+    recent = deliveries_of(hook)
+    attempts = attempts_of(recent)
     deliveries = [{"_id": d._id, "topic": d.topic, "state": d.state, "event_id": d.event_id,
                    "created": when(d.created),
-                   "attempts": [dict(a, at=when(a.get("at"))) for a in d.attempts or ()]}
-                  for d in deliveries_of(hook)]
+                   "attempts": [{"at": when(a.at), "status": a.status, "error": a.error,
+                                 "seconds": a.seconds} for a in attempts[d._id]]}
+                  for d in recent]
     return {"node": context, "hook": hook, "deliveries": deliveries, "error": error,
             "nav_project": context.project}
 

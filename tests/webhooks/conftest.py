@@ -5,7 +5,9 @@ import pytest
 from forge.actions.projects import install_tool
 from forge.actions.roles import add_member, role_named
 from forge.model import session
+from forge.bus.dead_letters import purge
 from forge.testing import forge_test_settings
+from forge.webhooks.reactor import REACTOR_NAME
 
 from .receiver import Receiver
 
@@ -35,6 +37,8 @@ def receiver():
 
 @pytest.fixture
 def site(registry, make_user, make_project):
+    # the memory broker outlives each test's app: no dead letters of another test
+    purge(registry, REACTOR_NAME)
     ada = make_user("ada")
     project = make_project("demo", ada)
     people = {"ada": ada, "project": project}

@@ -8,7 +8,7 @@ import pytest
 
 from forge.bus.dead_letters import list_dead_letters
 from forge.model import User, session
-from forge.webhooks.actions import create_hook
+from forge.webhooks.actions import attempts_of, create_hook
 from forge.webhooks.model import DEAD, DELIVERED, WebhookDelivery
 from forge.webhooks.reactor import REACTOR_NAME
 
@@ -19,6 +19,10 @@ def hook_for(registry, site, url, topics="notes.note.*", tool=False, owner=None)
     return create_hook(registry, registry.forge_webhook_settings, site["project"],
                        site["notes"] if tool else None, url, topics, SECRET,
                        owner or site["ada"])
+
+
+def attempts(delivery):
+    return attempts_of([delivery])[delivery._id]
 
 
 def verify(headers, body, secret=SECRET):
@@ -50,7 +54,7 @@ def test_a_matching_event_is_posted_signed(registry, site, receiver, run_reactor
     session.close()
     [delivery] = WebhookDelivery.query.find().all()
     assert delivery.state == DELIVERED and delivery._id == headers["X-Forge-Delivery"]
-    assert [a["status"] for a in delivery.attempts] == [200]
+    assert [a.status for a in attempts(delivery)] == [200]
 
 
 def test_only_matching_topics_and_places(registry, site, receiver, run_reactors):
@@ -101,8 +105,8 @@ def test_failing_then_succeeding_is_acted_on_once(registry, site, receiver, run_
     session.close()
     delivery = WebhookDelivery.query.get(_id=ids[0])
     assert delivery.state == DELIVERED
-    assert [a["status"] for a in delivery.attempts] == [500, 503, 200]
-    assert "HTTP 500" in delivery.attempts[0]["error"]
+    assert [a.status for a in attempts(delivery)] == [500, 503, 200]
+    assert "HTTP 500" in attempts(delivery)[0].error
     assert dead_letters(registry) == []
 
 
@@ -132,7 +136,7 @@ def test_redirects_and_time_outs_are_failures(registry, site, receiver, run_reac
     run_reactors()
     session.close()
     [delivery] = WebhookDelivery.query.find().all()
-    assert error in delivery.attempts[0]["error"]
+    assert error in attempts(delivery)[0].error
     assert delivery.state == DEAD
     assert len(target.requests) == 1           # the redirect was not followed
 
@@ -148,4 +152,4 @@ def test_private_addresses_are_refused_at_delivery(registry, site, receiver, run
     assert target.requests == []
     session.close()
     [delivery] = WebhookDelivery.query.find().all()
-    assert "not a public address" in delivery.attempts[0]["error"]
+    assert "not a public address" in attempts(delivery)[0].error

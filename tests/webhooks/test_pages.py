@@ -7,7 +7,7 @@ from forge.actions.tokens import create_token
 from forge.bus.dead_letters import list_dead_letters
 from forge.model import ChangeLogEntry, session
 from forge.testing import ForgeBrowser
-from forge.webhooks.model import DEAD, DELIVERED, Webhook, WebhookDelivery
+from forge.webhooks.model import DEAD, DELIVERED, Webhook, WebhookAttempt, WebhookDelivery
 from forge.webhooks.reactor import REACTOR_NAME
 
 from .conftest import SECRET, note
@@ -124,6 +124,7 @@ def test_pause_resume_and_remove(browser, site, registry, receiver, run_reactors
     ada.post_form(page, {"action": "delete"}, status=302)
     session.close()
     assert Webhook.query.find().count() == 0 and WebhookDelivery.query.find().count() == 0
+    assert WebhookAttempt.query.find().count() == 0
     assert {e.action for e in ChangeLogEntry.query.find(
         {"action": {"$regex": "^webhook"}})} == {"webhook.create", "webhook.pause",
                                                   "webhook.resume", "webhook.delete"}
