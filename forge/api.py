@@ -85,6 +85,7 @@ from .artifact_actions import (AUTHOR, ArtifactActions, create_artifact, delete_
                                save_artifact, undelete_artifact)
 from .artifact_types import ArtifactType, ITypedArtifact, TypedArtifactResource
 from .artifact_timeline import timeline
+from .numbered_artifacts import NumberedActions
 from .forms import (ArtifactForm, CheckboxField, ChoiceField, Field, LabelsField, MarkdownField,
                     NameField, TextField, TitleField, UserField)
 
@@ -166,6 +167,7 @@ __all__ = [
     # artifact types
     "AUTHOR", "ArtifactActions", "create_artifact", "delete_artifact", "save_artifact",
     "undelete_artifact", "ArtifactType", "ITypedArtifact", "TypedArtifactResource", "timeline",
+    "NumberedActions",
     "ArtifactForm", "CheckboxField", "ChoiceField", "Field", "LabelsField", "MarkdownField",
     "NameField", "UserField",
     "TextField", "TitleField",
