@@ -2,23 +2,19 @@
 version of the fields, change status, watch/unwatch, delete.
 
 ``TicketActions`` are the steps of the declared ``tracker.ticket`` type (the
-core's generic ``@@new``, ``@@edit`` and ``@@delete`` call them); the module
+core's generic ``@@new``, ``@@edit`` and ``@@delete`` call them; numbering is
+the core's ``NumberedActions``, a refused ticket takes no number); the module
 functions are the same steps for callers that hold a ticket (the list's bulk
 edit, the demo, the commit reactor).  Each is one unit of work
 (``forge.api.change``): the auditors (``tracker.ticket.*`` topics), the write,
 the audit-log entry, the event and the flush.  Saves reuse the core's
 optimistic ``save_versioned`` (a stale save raises ``StaleSave``).
 """
-from forge.api import (ActionError, ArtifactActions, ArtifactCreated, Snapshot, ToolInstance,
-                       add_watch, change, create_artifact, delete_artifact, flush_or_refuse,
-                       next_number, save_versioned, set_watch, utcnow)
+from forge.api import (ActionError, NumberedActions, ToolInstance, add_watch, create_artifact,
+                       delete_artifact, save_versioned, set_watch)
 
 from .config import tracker_options as tracker_settings
 from .model import Ticket, TicketCounter
-
-# what a new ticket's fields may be (the auditors' ``change.new`` is cut to these)
-FIELDS = ("title", "description", "status", "assigned_to_id", "labels", "milestone",
-          "priority", "custom", "ext")
 
 
 def check_status(options, status):
@@ -27,38 +23,24 @@ def check_status(options, status):
     return status
 
 
-class TicketActions(ArtifactActions):
+class TicketActions(NumberedActions):
+    """Tickets are numbered per tracker (the core's ``NumberedActions``); a new
+    ticket gets the tracker's first open state and default priority, and its
+    reporter watches it."""
 
-    def create(self, registry, kind, project_doc, tool_doc, parent_doc, name, fields, actor,
-               private=False, comment="", source="web"):
-        """Create ticket N+1 of the tracker (``name`` is unused: the number is
-        the name).  The number is taken after the auditors accepted the
-        ticket, so a refused ticket uses no number."""
+    counter = TicketCounter
+
+    def prepare(self, kind, tool_doc, fields):
         options = tracker_settings(tool_doc)
-        fields = {k: v for k, v in fields.items() if k in FIELDS}
         fields.setdefault("status", options.open_states[0])
         fields.setdefault("priority", options.default_priority)
-        check_status(options, fields["status"])
-        acl = self.private_acl(kind, project_doc, actor) if private else []
-        with change(registry, ArtifactCreated, node_type=Ticket, new=fields, actor=actor,
-                    source=source, tool_id=tool_doc._id, private=private) as ch:
-            fields = {k: v for k, v in ch.new.items() if k in FIELDS}
-            fields["closed"] = options.is_closed(check_status(options, fields["status"]))
-            # 1, 2, 3... per tracker, each once (forge.counters); never a refused ticket's
-            number = next_number(TicketCounter, tool_doc._id)
-            now = utcnow()
-            author_id = actor._id if actor else None
-            ticket = ch.node = Ticket(
-                path=str(number), family=str(number), number=number, acl=acl, version=1,
-                project_id=tool_doc.project_id, tool_id=tool_doc._id, created=now, modified=now,
-                author_id=author_id, reporter_id=author_id, **fields)
-            flush_or_refuse("Ticket #%d exists already." % number, ticket)
-            Snapshot(artifact_id=ticket._id, version=1, author_id=author_id, timestamp=now,
-                     comment=comment or "created", data=ticket.snapshot_data())
-            if actor is not None:       # the reporter watches (now, not when the reactor runs)
-                add_watch(actor._id, "artifact", ticket)
-            ch.event_detail["number"] = number
-        return ticket
+        fields["closed"] = options.is_closed(check_status(options, fields["status"]))
+        return fields
+
+    def created(self, doc, actor):
+        doc.reporter_id = doc.author_id
+        if actor is not None:       # the reporter watches (now, not when the reactor runs)
+            add_watch(actor._id, "artifact", doc)
 
     def save(self, registry, kind, doc, edited_version, fields, actor, comment=""):
         changes = {k: fields[k] for k in doc.versioned_fields if k in fields}
