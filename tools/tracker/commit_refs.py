@@ -28,8 +28,11 @@ from urllib.parse import urlsplit
 
 from ming.odm import FieldProperty, MappedClass
 
-from forge.api import (ITool, NodeResolver, Post, User, can, collection, mail_request,
-                       repository_settings, session, thread_for, user_principals)
+from pyramid.authorization import Authenticated, Everyone
+
+from forge.api import (ITool, NodeResolver, Post, User, add_post, can, collection, mail_request,
+                       principals_allowed, repository_settings, session, thread_for,
+                       user_principals)
 
 from .resources import ITicket
 
@@ -231,11 +234,8 @@ def apply_ref(registry, request, code_tool, ticket, ref, detail, author, close, 
     if not mark.post_id:
         post_id = posted_before(doc, commit_url)
         if post_id is None:
-            # imported lazily: the tracker's actions are being reworked in parallel,
-            # this module calls only the core's public add_post and the tracker's set_status
-            from forge.api import add_post
-            post = add_post(registry, ticket, comment_text(code_tool, detail, ref, author,
-                                                           commit_url),
+            post = add_post(registry, ticket, comment_text(code_tool, ticket, detail, ref,
+                                                           author, commit_url),
                             author, source="scm", may_skip_moderation=True,
                             trusted=may_moderate)
             post_id = post._id
@@ -261,6 +261,8 @@ def posted_before(ticket_doc, commit_url):
 
 
 def close_ticket(registry, ticket, ref, detail, author):
+    # imported when used: the tracker's actions are being ported onto the core's
+    # artifact types in parallel; only set_status and tracker_settings are called
     from .actions import set_status, tracker_settings
     doc = ticket.doc
     options = tracker_settings(ticket.tool_node.doc)
@@ -275,19 +277,37 @@ def close_ticket(registry, ticket, ref, detail, author):
                source="scm")
 
 
-def comment_text(code_tool, detail, ref, author, commit_url):
-    branch = (detail.get("ref") or "").rpartition("/")[2]
-    who = "" if author is not None else " by %s (not a forge user)" % markdown_escape(
-        detail.get("author") or "someone")
+def comment_text(code_tool, ticket, detail, ref, author, commit_url):
+    """The comment's Markdown: what the commit did, its link, and (when
+    everyone who reads the ticket may read the repository) its branch, author
+    and message; a private repository's text never reaches a wider audience."""
     verb = "Fixed" if ref.status_word == "fixed" else \
         "Closed" if ref.status_word == "closed" else "Referenced"
-    lines = ["%s in commit [`%s`](%s)%s%s:" % (
-        verb, detail["sha"][:10], commit_url,
-        " on `%s`" % markdown_escape(branch).replace("`", "") if branch else "", who), ""]
+    link = "[`%s`](%s)" % (detail["sha"][:10], commit_url)
+    if not readers_may_read(ticket, code_tool):
+        return ("%s in commit %s (not everyone who may read this ticket may read the "
+                "repository, so the commit is not quoted here)." % (verb, link))
+    branch = (detail.get("ref") or "").rpartition("/")[2].replace("`", "")
+    who = "" if author is not None else " by %s (not a forge user)" % markdown_escape(
+        detail.get("author") or "someone")
+    lines = ["%s in commit %s%s%s:" % (verb, link, " on `%s`" % branch if branch else "", who),
+             ""]
     message = (detail.get("message") or "").strip()[:MAX_QUOTED]
     lines.extend("> " + markdown_escape(line) if line.strip() else ">"
                  for line in message.splitlines())
     return "\n".join(lines)
+
+
+def readers_may_read(ticket, repository):
+    """Whether every principal the ticket's lineage lets read may read the
+    repository (``Everyone`` covers all, ``Authenticated`` all but ``Everyone``)."""
+    repository_readers = set(principals_allowed(repository, "read"))
+    if Everyone in repository_readers:
+        return True
+    ticket_readers = set(principals_allowed(ticket, "read"))
+    if Authenticated in repository_readers:
+        return Everyone not in ticket_readers
+    return ticket_readers <= repository_readers
 
 
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~])")

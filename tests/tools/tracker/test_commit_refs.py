@@ -41,6 +41,9 @@ def site(registry, make_user, make_project):
     people["tracker"] = install_tool(registry, project, "tracker", "tickets", ada)
     for n in (1, 2, 3):
         create_ticket(registry, project, people["tracker"], {"title": "Bug %d" % n}, ada)
+    secret = make_project("secret", ada, private=True)
+    add_member(registry, secret, role_named(secret, "Developer"), people["dev"], ada)
+    install_tool(registry, secret, "code", "code", ada)
     other = make_project("other", ada)
     people["other_tracker"] = install_tool(registry, other, "tracker", "tickets", ada)
     create_ticket(registry, other, people["other_tracker"], {"title": "Elsewhere"}, ada)
@@ -89,9 +92,9 @@ def repo(tmp_path, server, site):
         git("commit", "--quiet", "-m", message, **who)
         return git("rev-parse", "HEAD").strip()
 
-    def push(user, *refs):
+    def push(user, *refs, repository="/p/demo/code"):
         scheme, rest = server.split("://", 1)
-        url = "%s://%s:%s@%s/p/demo/code" % (scheme, user, site["tokens"][user], rest)
+        url = "%s://%s:%s@%s%s" % (scheme, user, site["tokens"][user], rest, repository)
         git("push", "--quiet", url, *(refs or ("main",)))
 
     return SimpleNamespace(git=git, commit=commit, push=push, path=work)
@@ -219,6 +222,19 @@ def test_tickets_of_another_project_need_rights_there(site, repo, run_reactors):
     [comment] = comments(elsewhere)
     assert comment["author_id"] == site["ada"]._id
     assert elsewhere.closed
+
+
+def test_a_private_repositorys_commit_is_not_quoted_on_a_public_ticket(site, repo,
+                                                                        run_reactors):
+    sha = repo.commit("Secret plan X\n\nfixes demo:tickets:#2", name="Agent Smith")
+    repo.push("dev", repository="/p/secret/code")
+    run_reactors()
+    two = ticket(site["tracker"], 2)
+    [comment] = comments(two)
+    assert two.closed
+    assert "/p/secret/code/commit/%s" % sha in comment["text"]
+    assert "Secret plan" not in comment["text"] and "main" not in comment["text"]
+    assert "not quoted" in comment["text"]
 
 
 def test_missing_tickets_and_trackers_are_ignored(site, repo, run_reactors):
