@@ -95,8 +95,11 @@ class ArtifactCollection:
             raise Problem(400, "Invalid query", str(e)) from None
         if after is not None:
             query["path"] = {"$gt": after}
-        if narrowed:
-            query = {"$and": [query, narrowed]}
+        if set(narrowed) & set(query):
+            # a query narrows the collection; it never widens or replaces it
+            raise Problem(400, "Invalid query", "The query names %s, which this collection "
+                          "sets itself." % ", ".join(sorted(set(narrowed) & set(query))))
+        query.update(narrowed)
         candidates = kind.model.query.find(query).sort("path", 1)
         page = cursor_page(request, candidates, lambda doc: kind.node(doc, parent),
                            lambda node: node.doc.path)

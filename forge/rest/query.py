@@ -4,9 +4,9 @@ A tool with a query language of its own declares it for its type::
 
     config.add_rest_query("tracker.ticket", parse)   # parse(q, tool_node) -> filter
 
-``parse`` returns a MongoDB filter that narrows the collection (it is combined
-with the collection's own, which keeps deleted artifacts and other tools out)
-or raises ``ValueError`` with a message, answered as a 400 problem.  A type
+``parse`` returns a MongoDB filter that narrows the collection (its keys are
+added to the collection's own filter, which keeps deleted artifacts and other
+tools out, and may not replace any of them) or raises ``ValueError`` with a message, answered as a 400 problem.  A type
 without one gets the core's: space-separated ``label:NAME``, ``FIELD:VALUE``
 for a declared one-line field of the type (``title:Roadmap``) and
 ``custom.NAME:VALUE`` for a custom field, all of which must hold.  Anything
@@ -53,23 +53,28 @@ def core_query(kind, tool_node, q):
     line_fields = {f.name for f in kind.form.fields
                    if not isinstance(f, (LabelsField, CheckboxField, MarkdownField, NameField))}
     custom = {s.name for s in tool_node.custom_fields()}
-    clauses = []
+    # one flat filter (the embedded server does not match inside $and): labels
+    # must all be there, any other field named twice is a contradiction
+    labels, query = [], {}
     for term in terms:
         field, colon, value = term.partition(":")
         if not colon or not field:
             raise ValueError("Unknown query syntax %r: use label:NAME, FIELD:VALUE or "
                              "custom.NAME:VALUE." % term[:40])
         if field in ("label", "labels"):
-            clauses.append({"labels": value})
-        elif field in line_fields:
-            clauses.append({field: value})
-        elif field.startswith("custom.") and field[len("custom."):] in custom:
-            clauses.append({field: value})
+            labels.append(value)
+        elif field in line_fields or (field.startswith("custom.")
+                                      and field[len("custom."):] in custom):
+            if field in query and query[field] != value:
+                raise ValueError("The query asks for two values of %s." % field[:40])
+            query[field] = value
         else:
             raise ValueError("Unknown query field %r; this collection knows: %s." % (
                 field[:40], ", ".join(["label"] + sorted(line_fields)
                                       + ["custom." + c for c in sorted(custom)])))
-    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+    if labels:
+        query["labels"] = labels[0] if len(labels) == 1 else {"$all": labels}
+    return query
 
 
 def includeme(config):
