@@ -1,0 +1,206 @@
+"""Mail-in benchmark: messages accepted and applied per second through the
+real SMTP server, and the time from DATA to the comment on the page.
+
+    .venv/bin/python bench/mail_in.py [--messages 300] [--clients 4]
+                                      [--rate 10] [--seconds 20]
+
+On the embedded default, as ``forge serve`` runs it: a fresh nx-27017 in a
+temp dir, the ``memory://`` bus with the reactors in threads of this process
+(activity, search, notifications: every applied reply is indexed, put in the
+activity stream and mailed to the thread's watchers, here a local SMTP sink),
+and the forge's mail-in server (aiosmtpd) on a free port.  A discussion
+thread has five watchers; each message is a reply from one of 20 members to
+the thread, to that member's signed reply address.
+
+1. **throughput**: ``--messages`` replies sent by ``--clients`` smtplib
+   clients at once (one connection each, one transaction per message); a
+   message counts when its DATA got 250, which the server answers only after
+   the comment is saved (auditors, post, record, event, flush);
+2. **paced**: ``--rate`` replies per second for ``--seconds``; for each, the
+   time from the start of DATA until an anonymous GET of the thread page
+   (the WSGI app in this process, its page cache on) shows the comment:
+   p50, p99, max.
+
+Targets (issue 13): at least 50 messages/s; p99 under 1 s at 10 messages/s.
+The figures move with the machine's other work: compare runs made one after
+the other.
+"""
+import argparse
+import os
+import shutil
+import smtplib
+import socket
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from email.message import EmailMessage
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+DOMAIN = "mail.bench.test"
+MEMBERS = 20
+WATCHERS = 5
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def build_forge(data_dir, sink):
+    from forge import main
+    from forge.embedded import EmbeddedMongo
+    database = EmbeddedMongo(data_dir, free_port()).start()
+    app = main({}, **{
+        "ming.main.uri": database.url, "ming.main.database": "bench_mail_in",
+        "forge.secret": "bench-secret", "forge.bus.url": "memory://",
+        "forge.mail.host": sink.host, "forge.mail.port": str(sink.port),
+        "forge.mail_in.domain": DOMAIN, "forge.mail_in.listen": "127.0.0.1:%d" % free_port(),
+        "forge.mail_in.max_per_sender": "100000",
+        "forge.search.path": os.path.join(data_dir, "search"),
+        "forge.password.time_cost": "1", "forge.password.memory_kib": "1024",
+        "forge.password.parallelism": "1"})
+    return database, app
+
+
+def seed(registry):
+    """ada's project with a forum thread; MEMBERS members, WATCHERS of them watch it."""
+    from pyramid.traversal import find_resource
+    from forge.actions.projects import create_project, install_tool
+    from forge.actions.roles import add_member, role_named
+    from forge.actions.users import create_user
+    from forge.mail_in.addresses import reply_address
+    from forge.model import Neighborhood, session
+    from forge.notifications.messages import mail_request
+    from forge.notifications.watches import add_watch
+    from tools.discussion.actions import create_forum, create_thread
+    ada = create_user(registry, "ada", "ada@bench.test", "bench password 1")
+    project = create_project(registry, Neighborhood.query.get(name="p"), "bench", "Bench", ada)
+    tool = install_tool(registry, project, "discussion", "forums", ada)
+    create_forum(registry, project, tool, "general", "General", "", ada)
+    members = []
+    for number in range(MEMBERS):
+        user = create_user(registry, "m%d" % number, "m%d@bench.test" % number,
+                           "bench password 1")
+        add_member(registry, project, role_named(project, "Member"), user, ada)
+        members.append(user)
+    with mail_request(registry) as request:
+        forum = find_resource(request.root, "/p/bench/forums/general")
+        thread, _ = create_thread(registry, forum, "Benchmark thread", "Reply here.", ada,
+                                  may_skip_moderation=True)
+    for user in members[:WATCHERS]:
+        add_watch(user._id, "artifact", thread.doc)
+    path = "/p/bench/forums/%s/" % thread.doc.path
+    addresses = [(u.email, reply_address(registry.settings, u._id, thread.doc._id))
+                 for u in members]
+    session.close()
+    return path, addresses
+
+
+def reply(sender, address, text):
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = sender, address, "Re: Benchmark"
+    message.set_content("%s\n\nOn Mon, Ada wrote:\n> Reply here.\n" % text)
+    return message
+
+
+def throughput(server, addresses, count, clients):
+    """Messages per second with ``clients`` connections sending at once."""
+    errors = []
+
+    def client(number):
+        with smtplib.SMTP(*server.address, timeout=60) as connection:
+            for index in range(number, count, clients):
+                sender, address = addresses[index % len(addresses)]
+                try:
+                    connection.send_message(reply(sender, address, "Load %d." % index),
+                                            to_addrs=[address])
+                except smtplib.SMTPException as error:
+                    errors.append(error)
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    return (count - len(errors)) / elapsed, elapsed, errors
+
+
+def paced(server, app, path, addresses, rate, seconds):
+    """Seconds from DATA to the comment on the page, for each message."""
+    import webtest
+    browser = webtest.TestApp(app)
+    latencies = []
+    with smtplib.SMTP(*server.address, timeout=60) as connection:
+        for index in range(int(rate * seconds)):
+            due = time.perf_counter() + 1.0 / rate
+            sender, address = addresses[index % len(addresses)]
+            marker = "Paced reply %d." % index
+            message = reply(sender, address, marker)
+            connection.ehlo()
+            connection.mail(sender)
+            connection.rcpt(address)
+            started = time.perf_counter()
+            code, _text = connection.data(message.as_bytes(
+                policy=message.policy.clone(linesep="\r\n")))
+            if code != 250:
+                raise SystemExit("message %d refused: %s" % (index, code))
+            while marker not in browser.get(path).text:
+                if time.perf_counter() - started > 10:
+                    raise SystemExit("reply %d not on the page after 10 s" % index)
+                time.sleep(0.005)
+            latencies.append(time.perf_counter() - started)
+            time.sleep(max(0.0, due - time.perf_counter()))
+    return latencies
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--messages", type=int, default=300)
+    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--rate", type=float, default=10.0)
+    parser.add_argument("--seconds", type=float, default=20.0)
+    args = parser.parse_args()
+    from forge.bus.worker import start_embedded_workers, stop_embedded_workers
+    from forge.mail_in.server import MailInServer
+    from forge.testing import SmtpSink
+    data_dir = tempfile.mkdtemp(prefix="bench-mail-in-")
+    sink = SmtpSink().start()
+    database, app = build_forge(data_dir, sink)
+    server = None
+    try:
+        registry = app.registry
+        path, addresses = seed(registry)
+        start_embedded_workers(registry)
+        server = MailInServer(registry).start()
+        rate, elapsed, errors = throughput(server, addresses, args.messages, args.clients)
+        print("throughput: %d messages in %.1f s by %d clients: %.1f messages/s applied"
+              " (%d refused)" % (args.messages, elapsed, args.clients, rate, len(errors)))
+        for error in errors[:3]:
+            print("  refused:", error)
+        latencies = paced(server, app, path, addresses, args.rate, args.seconds)
+        ordered = sorted(latencies)
+        p99 = ordered[min(len(ordered) - 1, int(round(0.99 * len(ordered))) - 1)]
+        print("paced: %d messages at %.0f/s, DATA to comment on the page: p50 %.0f ms, "
+              "p99 %.0f ms, max %.0f ms" % (len(latencies), args.rate,
+                                            statistics.median(latencies) * 1000,
+                                            p99 * 1000, ordered[-1] * 1000))
+        time.sleep(2)
+        print("notifications mailed meanwhile: %d; load average %s" % (
+            len(sink.messages), open("/proc/loadavg").read().split()[:3]))
+    finally:
+        if server is not None:
+            server.stop()
+        stop_embedded_workers(registry)
+        sink.stop()
+        database.stop()
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
