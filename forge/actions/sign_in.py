@@ -26,7 +26,8 @@ uncounted, and its pair counter is cleared.
 import ipaddress
 import time
 
-from ..model import User
+from ..model import User, session
+from ..model.change_log import ChangeLogEntry
 from ..model.throttle import (NO_LIMIT, current_count, give_back, purge_expired_counters,
                               reset, take)
 from . import ActionError, users
@@ -66,9 +67,11 @@ def normalised_name(username):
     return (username or "").strip().lower()[:MAX_NAME]
 
 
-def sign_in(registry, username, password, address):
+def sign_in(registry, username, password, address, record_success=False):
     """The user for good credentials, None for bad ones; raises ``Throttled``
-    (before any password work) when a counter refuses the attempt."""
+    (before any password work) when a counter refuses the attempt.  A failure
+    is written to the audit log, a success only with ``record_success`` (the
+    sign-in form; not every request of a git client sending a password)."""
     settings = registry.settings
     now = time.time()
     lockout = settings["forge.login.lockout_seconds"]
@@ -99,7 +102,24 @@ def sign_in(registry, username, password, address):
         give_back(account_key)
         if address_key:
             give_back(address_key)
+        if record_success:
+            record_sign_in(name, user, network)
+    else:
+        record_sign_in(name, None, network)
     return user
+
+
+def record_sign_in(name, user, network):
+    """An audit-log entry for a sign-in (``user``) or a failed one (None: the
+    actor is unknown; the entry names the account tried, if it exists)."""
+    account = user or User.by_username(name)
+    entry = ChangeLogEntry(
+        node_id=account._id if account else None, node_kind="user",
+        actor_id=user._id if user else None,
+        action="user.sign-in" if user else "user.sign-in.failed",
+        summary="signed in" if user else "failed to sign in as %s" % name[:40],
+        detail={"username": name, "network": network or ""})
+    session.flush(entry)
 
 
 def count_signup(registry, address):

@@ -122,3 +122,11 @@ class ArtifactModified(ArtifactEvent):
 
 class ArtifactDeleted(ArtifactEvent):
     verb = "deleted"
+
+
+class ProjectDeleted(ForgeEvent):
+    topic = "project.deleted"
+
+
+class ProjectUndeleted(ForgeEvent):
+    topic = "project.undeleted"

@@ -5,14 +5,20 @@ which check a change before it is saved; the unit of work
 from ming import schema as S
 from ming.odm import FieldProperty, MappedClass
 
+from .cache import not_on_pages
 from .session import new_id, session, utcnow
 
 
+# Only admins read the log, on signed-in pages the page cache never keeps, so a
+# sign-in's entry need not empty every process's page cache.
+@not_on_pages
 class ChangeLogEntry(MappedClass):
     class __mongometa__:
         session = session
         name = "audit_log"      # the stored name, kept so existing logs still read
-        indexes = [("node_id", "timestamp"), ("project_id", "timestamp")]
+        # the site's audit page reads newest first, optionally one actor's
+        indexes = [("node_id", "timestamp"), ("project_id", "timestamp"), ("timestamp",),
+                   ("actor_id", "timestamp")]
 
     _id = FieldProperty(str, if_missing=new_id)
     node_id = FieldProperty(str, if_missing=None)

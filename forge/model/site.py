@@ -15,6 +15,9 @@ class SiteConfig(MappedClass):
     _id = FieldProperty(str, if_missing=new_id)
     key = FieldProperty(str, if_missing="site")
     title = FieldProperty(str, if_missing="PyForge")
+    # a notice every page shows (maintenance, an incident); plain text, one line
+    banner = FieldProperty(str, if_missing="")
+    version = FieldProperty(int, if_missing=0)
     acl = FieldProperty(ACE_SCHEMA)
     # no longer used: the generations have their own document (forge.model.cache)
     generation = FieldProperty(int, if_missing=0)

@@ -3,7 +3,7 @@ from pyramid.csrf import get_csrf_token
 from pyramid.interfaces import ISecurityPolicy
 
 from ..embedding import mounted_url
-from ..interfaces import INode
+from ..interfaces import INode, ISiteRoot
 from ..resources import lineage_list
 from ..security import SITE_ADMIN, authenticated_by_token, can
 from .live_changes import live_attributes
@@ -46,6 +46,13 @@ def page_project(request):
     return project if project is not None and INode.providedBy(project) else None
 
 
+def site_banner(request):
+    """The site admins' one-line notice (``@@admin``), read with the site's
+    document every request reads anyway; none when the request failed early."""
+    root = getattr(request, "root", None)
+    return getattr(getattr(root, "doc", None), "banner", "") if root is not None else ""
+
+
 def sign_in_query(request):
     """The header's "Sign in" comes back to this page (``next``), except from
     the sign-in and sign-up pages themselves and from error pages."""
@@ -58,6 +65,11 @@ def sign_in_query(request):
 
 
 def search_query(request):
+    """What the header's "Find projects" box shows: the front page's own ``q``
+    (other pages' ``q`` is their own search, not a project name)."""
+    if not ISiteRoot.providedBy(getattr(request, "context", None)) or getattr(
+            request, "view_name", ""):
+        return ""
     try:
         return request.GET.get("q", "")[:100]
     except UnicodeDecodeError:
@@ -82,6 +94,7 @@ def includeme(config):
     config.add_request_method(search_query, "search_query")
     config.add_request_method(page_project, "page_project")
     config.add_request_method(sign_in_query, "sign_in_query")
+    config.add_request_method(site_banner, "site_banner")
     config.add_request_method(request_can, "can")
     config.add_request_method(is_site_admin, "is_site_admin", reify=True)
     config.add_request_method(csrf_token, "csrf_token", reify=True)

@@ -97,7 +97,7 @@ def login(context, request):
         return page
     try:
         user = sign_in(request.registry, username, request.POST.get("password", ""),
-                       request.remote_addr)
+                       request.remote_addr, record_success=True)
     except Throttled as error:
         request.response.status_int = error.status
         request.response.headers["Retry-After"] = str(error.seconds)

@@ -20,7 +20,7 @@ CORE_TESTS = [
     "tests/test_project_admin.py", "tests/test_profile.py", "tests/test_notes.py",
     "tests/test_fields.py", "tests/test_login_throttle.py", "tests/test_extend_artifact.py",
     "tests/test_api_tokens.py", "tests/test_live_events.py", "tests/test_outbox.py",
-    "tests/tools/wiki/test_page_cache.py",
+    "tests/tools/wiki/test_page_cache.py", "tests/test_site_admin.py", "tests/test_live_changes.py",
 ]
 
 
