@@ -164,3 +164,22 @@ def test_forge_serve_runs_the_mail_server_when_listen_is_set(tmp_path, forge_ser
     assert code == 550 and b"No such address" in text
     code, _seconds = server.stop()
     assert code == 0
+
+
+def test_forge_mail_in_says_what_is_wrong(tmp_path, run_forge):
+    data_dir = str(tmp_path / "data")
+    done = run_forge("mail-in", "--data-dir", data_dir, "--db-port", free_port(),
+                     "--listen", "127.0.0.1:%d" % free_port())
+    assert done.returncode == 1 and "forge.mail_in.domain is not set" in done.stderr
+    with_domain = forge_env(FORGE_MAIL_IN_DOMAIN=DOMAIN)
+    done = run_forge("mail-in", "--data-dir", data_dir, "--db-port", free_port(),
+                     "--listen", "nowhere", env=with_domain)
+    assert done.returncode == 1 and "must be host:port" in done.stderr
+    import socket
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        done = run_forge("mail-in", "--data-dir", data_dir, "--db-port", free_port(),
+                         "--listen", "127.0.0.1:%d" % busy.getsockname()[1], env=with_domain)
+    assert done.returncode == 1 and "Cannot listen on" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -12,7 +12,7 @@ from forge.mail_in.model import InboundMail
 from forge.model import User, session
 from forge.model.session import collection
 
-from .conftest import DOMAIN, body, node_at, send
+from .conftest import DOMAIN, node_at, send
 
 FORUMS = "forums.demo@" + DOMAIN
 NOTES = "notes.demo@" + DOMAIN
