@@ -80,3 +80,32 @@ def test_post_in_a_forum_and_reply(new_page, seed, live_registry):
     assert page.get_by_role("link", name="Help and questions").is_visible()
     assert page.locator("#forum-list tbody td.number").all_inner_texts() == ["1", "2"]
     shot(page, "discussion-tool")
+
+
+def test_an_anonymous_reader_is_sent_to_sign_in_and_back_to_start_a_thread(new_page, seed):
+    from forge.testing import PASSWORD
+    owner = seed.user("forc")
+    member = seed.user("ford")
+    project = seed.project(owner, prefix="forum", tools=[("discussion", "discussion")])
+    seed.member(project, "Member", member)
+    page = login(new_page(), owner.username)
+    page.goto(project_url(project) + "discussion/")
+    with page.expect_navigation():
+        page.get_by_role("link", name="New forum").first.click()
+    page.get_by_label("Title").fill("General")
+    page.get_by_label("Short name").fill("general")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Create forum").click()
+    forum_url = page.url
+
+    reader = new_page()
+    reader.goto(forum_url)
+    with reader.expect_navigation():
+        reader.get_by_role("link", name="New thread").click()
+    assert "@@login" in reader.url
+    reader.get_by_label("Username").fill(member.username)
+    reader.get_by_label("Password").fill(PASSWORD)
+    with reader.expect_navigation():
+        reader.get_by_role("button", name="Sign in").click()
+    assert reader.url == forum_url + "@@new"
+    assert heading(reader) == "New thread in “General”"
