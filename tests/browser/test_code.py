@@ -116,3 +116,48 @@ def test_repository_settings(page, seed, live_registry, tmp_path):
     expect(page.get_by_role("status")).to_have_text("Imported the bundle: 1 commit(s).")
     page.goto(project_url(project) + "code/")
     assert "a.txt" in page.locator("#tree").inner_text()
+
+
+def test_branches_compare_and_blame(page, seed, live_registry, tmp_path):
+    """From the repository's page to its branches, a comparison with the
+    default branch, and the blame of a file changed on the branch."""
+    _owner, project, bare = code_project(seed, live_registry)
+    env = git_env(tmp_path)
+    work = tmp_path / "work"
+    work.mkdir()
+
+    def git(*args):
+        subprocess.run(["git", *args], cwd=work, env=env, check=True, capture_output=True)
+    (work / "app.py").write_text("a = 1\nb = 2\n")
+    git("init", "--quiet", "--initial-branch=main")
+    git("add", ".")
+    git("commit", "--quiet", "-m", "Start")
+    git("checkout", "--quiet", "-b", "feature")
+    (work / "app.py").write_text("a = 1\nb = 3\n")
+    git("commit", "--quiet", "-am", "Change b")
+    git("push", "--quiet", bare, "main", "feature")
+    repo = project_url(project) + "code/"
+    page.goto(repo)
+    with page.expect_navigation():
+        page.get_by_role("link", name="Branches and tags").click()
+    expect(page.locator("#branches")).to_contain_text("default")
+    shot(page, "code-branches")
+    with page.expect_navigation():
+        page.get_by_role("link", name="Compare with main").click()
+    assert page.url.endswith(repo + "compare/main...feature")
+    expect(page.locator("#compare-commits")).to_contain_text("Change b")
+    expect(page.locator("pre.diff .add")).to_have_text("+b = 3")
+    shot(page, "code-compare")
+    # the form: swap the sides
+    page.get_by_label("Base").fill("feature")
+    page.get_by_label("Compare", exact=True).fill("main")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Compare").click()
+    expect(page.locator("#no-commits")).to_be_visible()
+    page.goto(repo + "blob/feature/app.py")
+    with page.expect_navigation():
+        page.locator("#blame-link").click()
+    expect(page.locator("#L1 .blame-commit")).to_contain_text("Start")
+    expect(page.locator("#L2 .blame-commit")).to_contain_text("Change b")
+    expect(page.locator("#L2 .line")).to_have_text("b = 3")
+    shot(page, "code-blame")

@@ -51,6 +51,7 @@ def includeme(config):
     config.scan(".views")
     config.scan(".views_git")
     config.scan(".views_admin")
+    config.scan(".views_history")
     config.include(".protected")
     config.add_demo_content("code", "tools.code.demo.demo_content")
     # being built in parallel this session; direct includes once landed

@@ -119,7 +119,7 @@ class Repository:
 
     def _read_refs(self):
         out = text(git(self.path, "for-each-ref", "--format=%(refname)%00%(objectname)"
-                       "%00%(*objectname)%00%(committerdate:unix)%00%(subject)",
+                       "%00%(*objectname)%00%(creatordate:unix)%00%(subject)",
                        "refs/heads", "refs/tags"))
         refs = []
         for line in out.splitlines():

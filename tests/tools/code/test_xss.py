@@ -1,6 +1,7 @@
 """The XSS corpus (``forge.testing.XSS_CORPUS``) in file and directory names,
 commit messages, author names and e-mails, branch and tag names, through every
-browsing page and the settings page: each page stays inert (``assert_inert``)."""
+browsing page (home, tree, file, log, commit, branches, compare, blame) and the
+settings page: each page stays inert (``assert_inert``)."""
 import os
 import re
 import subprocess
@@ -99,6 +100,13 @@ def pages(hostile):
         yield url("commit", sha)
     for ref in branches + tags:
         yield REPO + "/tree/" + "/".join(quote(s, safe="") for s in ref.split("/"))
+    yield url("branches")
+    yield url("compare")
+    for ref in branches:
+        yield REPO + "/compare/" + "/".join(quote(s, safe="") for s in (
+            shas[-1] + "..." + ref).split("/"))
+    for name in files:
+        yield url("blame", "main", name)
 
 
 def test_every_browsing_page_is_inert(hostile, browse):
@@ -110,7 +118,7 @@ def test_every_browsing_page_is_inert(hostile, browse):
         if response.content_type == "text/html":
             assert_inert(response.text, page)
             seen += response.status_int == 200
-    assert seen > 40
+    assert seen > 70
     assert_inert(b.get(REPO + "/@@admin").text, "@@admin")
 
 
