@@ -59,7 +59,11 @@ def parse_message(raw):
         body = body_text(message)
         attachments = list(attachments_of(message))
     except (MessageError, HeaderParseError, LookupError, ValueError, TypeError,
-            AttributeError, IndexError) as error:
+            AttributeError, IndexError, RecursionError) as error:
+        raise Unreadable("The message is not MIME this forge can read (%s)."
+                         % type(error).__name__)
+    except Exception as error:      # hostile input may break a parser anywhere: refuse
+        # it for good (a 4xx would have the sender retry it for days)
         raise Unreadable("The message is not MIME this forge can read (%s)."
                          % type(error).__name__)
     return ParsedMail(sender=sender, subject=subject, text=strip_quotes(body),

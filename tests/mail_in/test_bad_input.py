@@ -218,6 +218,9 @@ MALFORMED = [
     b"Content-Transfer-Encoding: base64\r\n\r\n!!!not base64!!!\r\n--b--\r\n",
     # an encoded header that is not, and a From that is not an address
     b"From: =?utf-8?b?!!!?= <<<>>>\r\nSubject: =?x-unknown?q?=FF?=\r\n\r\nHello there.\r\n",
+    # multiparts nested 3,000 deep
+    b"From: mem@example.test\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n"
+    + b"--b\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n" * 3000,
 ]
 
 
