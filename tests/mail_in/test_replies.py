@@ -144,3 +144,19 @@ def test_a_token_for_what_the_user_may_no_longer_read_posts_nothing(registry, si
     assert code == 550 and b"no longer valid" in text
     assert len(comments(artifact_id)) == before
     assert InboundMail.query.find().count() == 0
+
+
+def test_no_reply_to_where_the_watcher_may_not_comment(registry, site, login, mail):
+    """Notes take no comments: their mail threads but offers no reply address."""
+    from forge.artifact_actions import create_artifact, save_artifact
+    from tools.notes.model import Note
+    note = create_artifact(registry, Note, site["project"], site["notes"], None, "plan",
+                           {"title": "Plan", "text": "v1"}, site["ada"])
+    session.close()
+    watch(login, "out", "/p/demo/notes/plan/")
+    mail()
+    note = Note.query.get(_id=note._id)
+    save_artifact(registry, note, note.version, {"text": "v2"}, User.query.get(username="ada"))
+    [to_out] = mail()["out@example.test"]
+    assert to_out["Reply-To"] is None
+    assert to_out["References"] == "<artifact.%s@%s>" % (note._id, DOMAIN)
