@@ -30,7 +30,7 @@ from ming.odm import FieldProperty, MappedClass
 
 from pyramid.authorization import Authenticated, Everyone
 
-from forge.api import (ITool, NodeResolver, Post, User, add_post, can, collection, mail_request,
+from forge.api import (ActionError, ITool, NodeResolver, Post, User, add_post, can, collection, mail_request,
                        principals_allowed, repository_settings, session, thread_for,
                        user_principals)
 
@@ -57,6 +57,7 @@ KEYWORD = re.compile(
 ONE_TICKET = re.compile(TICKET)
 MAX_REFS = 20           # per commit: a message listing hundreds is not a fix note
 MAX_QUOTED = 2000       # characters of the commit message quoted in the comment
+REFUSED = "refused"     # CommitReference.post_id of a comment the discussion refused
 
 
 class CommitReference(MappedClass):
@@ -234,11 +235,17 @@ def apply_ref(registry, request, code_tool, ticket, ref, detail, author, close, 
     if not mark.post_id:
         post_id = posted_before(doc, commit_url)
         if post_id is None:
-            post = add_post(registry, ticket, comment_text(code_tool, ticket, detail, ref,
-                                                           author, commit_url),
-                            author, source="scm", may_skip_moderation=True,
-                            trusted=may_moderate)
-            post_id = post._id
+            try:
+                post = add_post(registry, ticket, comment_text(code_tool, ticket, detail, ref,
+                                                               author, commit_url),
+                                author, source="scm", may_skip_moderation=True,
+                                trusted=may_moderate)
+                post_id = post._id
+            except ActionError as refused:
+                # a locked discussion, an auditor's refusal: a retry would be refused
+                # again, so it is recorded as done; the close does not depend on it
+                log.info("commit %s: no comment on ticket %s: %s", sha[:10], doc._id, refused)
+                post_id = REFUSED
         mark.post_id = post_id
         session.flush(mark)
     if close and not mark.close_done:

@@ -237,6 +237,21 @@ def test_a_private_repositorys_commit_is_not_quoted_on_a_public_ticket(site, rep
     assert "not quoted" in comment["text"]
 
 
+def test_a_locked_discussion_takes_no_comment_but_the_ticket_still_closes(
+        site, repo, run_reactors, registry):
+    from forge.api import set_thread_locked
+    one = ticket(site["tracker"], 1)
+    set_thread_locked(registry, thread_for(one, create=True, tool_type="tracker"), True,
+                      site["ada"])
+    session.close()
+    repo.commit("fixes #1")
+    repo.push("dev")
+    run_reactors()
+    one = ticket(site["tracker"], 1)
+    assert one.closed and comments(one) == []
+    assert collection(CommitReference).find_one({"ticket_id": one._id})["post_id"] == "refused"
+
+
 def test_missing_tickets_and_trackers_are_ignored(site, repo, run_reactors):
     repo.commit("fixes #99, refs nowhere:#1, refs ghost:tickets:#1")
     repo.push("dev")
