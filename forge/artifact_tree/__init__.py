@@ -10,16 +10,20 @@ old paths, and deletes and undeletes whole subtrees.  A tool declares it::
 
 and gets, from ``forge.views.artifact_tree``: ``@@new`` with a path typed
 relative to where it is asked, ``@@rename`` (move), ``@@delete`` of a subtree,
-the tool's ``@@deleted`` and ``@@undelete``, and old URLs (with their
-``@@history``, ``@@diff``, ``@@version``, ``@@edit``) that redirect.
+the tool's ``@@index``, ``@@deleted`` and ``@@undelete``, and old URLs (with
+their ``@@history``, ``@@diff``, ``@@version``, ``@@edit``) that redirect.  A
+tool whose resource is a ``HomeTreeToolResource`` opens its home artifact at
+its address (``@@create-home`` when there is none, ``@@options`` to name it).
+The tool's ``nav_template`` is shown above these pages.
 """
 from .actions import NameTaken, TreeActions, clean_artifact_path, move_artifact
 from .forms import LeafTitleField, PathField
 from .model import ArtifactRedirect
-from .resources import (IMovedArtifact, ITreeArtifact, ITreeTool, MovedArtifact,
-                        TreeArtifactResource, TreeToolResource, live_nodes, stored_nodes)
+from .resources import (HomeTreeToolResource, IHomeTreeTool, IMovedArtifact, ITreeArtifact,
+                        ITreeTool, MovedArtifact, TreeArtifactResource, TreeToolResource,
+                        live_nodes, stored_nodes)
 
 __all__ = ["NameTaken", "TreeActions", "clean_artifact_path", "move_artifact", "LeafTitleField",
            "PathField", "ArtifactRedirect", "IMovedArtifact", "ITreeArtifact", "ITreeTool",
            "MovedArtifact", "TreeArtifactResource", "TreeToolResource", "live_nodes",
-           "stored_nodes"]
+           "stored_nodes", "HomeTreeToolResource", "IHomeTreeTool"]

@@ -12,6 +12,7 @@ its link generation there).
 from pymongo.errors import DuplicateKeyError
 
 from ..actions import ActionError
+from ..actions.tool_options import set_tool_options
 from ..actions.versions import save_versioned
 from ..artifact_actions import ArtifactActions, _kind
 from ..events import ArtifactDeleted, ArtifactModified
@@ -171,6 +172,14 @@ class TreeActions(ArtifactActions):
             doc, _changed = save_versioned(registry, doc, doc.version, {"title": new_name},
                                            actor, comment="renamed from %s" % old_path)
         return doc
+
+
+    def set_home(self, registry, kind, tool_doc, name, actor, version=None):
+        """Name the tool's home artifact (``options["home"]``, a ``<tool>.home``
+        entry); ``version``: the settings version the form showed (stale: a 409)."""
+        name = clean_artifact_path(name, kind.noun)
+        return set_tool_options(registry, tool_doc, {"home": name}, actor, "home",
+                                "set the home %s to %s" % (kind.noun, name), version=version)
 
 
 def _place(doc, path):

@@ -56,9 +56,16 @@ class TreeArtifactResource(RedirectingContainer, TypedArtifactResource):
     """The base of a tree type's resource (``add_artifact_type(resource=)``)."""
 
 
+class IHomeTreeTool(ITreeTool):
+    """A tree tool whose address opens its home artifact (``HomeTreeToolResource``)."""
+
+
 @implementer(ITreeTool)
 class TreeToolResource(RedirectingContainer, ToolResource):
-    """The tool of a tree type (``add_tool(resource=)``)."""
+    """The tool of a tree type (``add_tool(resource=)``); ``nav_template``:
+    the tool's navigation, shown above the core's tree pages."""
+
+    nav_template = None
 
     def node_at(self, path):
         """The artifact node at ``path`` through the tree (its ACL lineage
@@ -72,6 +79,20 @@ class TreeToolResource(RedirectingContainer, ToolResource):
             if isinstance(node, MovedArtifact):
                 return None
         return node
+
+
+@implementer(IHomeTreeTool)
+class HomeTreeToolResource(TreeToolResource):
+    """A tree tool whose address opens the artifact at ``home_name``: the
+    tool's ``options["home"]`` (set on ``@@options``), else ``default_home``;
+    when there is none, ``@@create-home`` writes it with ``welcome``."""
+
+    default_home = "Home"
+    welcome = ""
+
+    @property
+    def home_name(self):
+        return (self.doc.options or {}).get("home") or self.default_home
 
 
 @implementer(IMovedArtifact)

@@ -32,8 +32,10 @@ class TreeViews(TypedArtifactViews):
     """What a tree's tool and artifact pages share."""
 
     def prefill(self, form):
+        super().prefill(form)
         # a link to a missing artifact (a wiki's ``[[Name]]``) asks ``@@new?title=Name``
-        form.values["name"] = self.request.GET.get("title", "")[:1000]
+        if "title" in self.request.GET:
+            form.values["name"] = self.request.GET["title"][:1000]
 
     def check_parent(self, path):
         """ActionError unless the user may create under the parent of ``path``
@@ -66,8 +68,7 @@ class TreeViews(TypedArtifactViews):
                                       comment=fields["comment"])
             except ActionError as error:
                 raise self.refusal(error) from None
-            return ("%s “%s” created." % (kind.noun.capitalize(), doc.title),
-                    node_url(request, tool, doc.path))
+            return kind.message(kind.created_message, doc), node_url(request, tool, doc.path)
         return self.render(self.new_form(self.form(), create))
 
     @view_config(name="new", permission="create", context=ITreeTool,
