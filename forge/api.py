@@ -90,8 +90,9 @@ from .forms import (ArtifactForm, CheckboxField, ChoiceField, Field, LabelsField
                     NameField, TextField, TitleField, UserField)
 
 # -- trees of artifacts: move a subtree with redirects, delete and undelete one
-from .artifact_tree import (ArtifactRedirect, IMovedArtifact, ITreeArtifact, ITreeTool,
-                            LeafTitleField, MovedArtifact, NameTaken, PathField, TreeActions,
+from .artifact_tree import (ArtifactRedirect, HomeTreeToolResource, IHomeTreeTool,
+                            IMovedArtifact, ITreeArtifact, ITreeTool, LeafTitleField,
+                            MovedArtifact, NameTaken, PathField, TreeActions,
                             TreeArtifactResource, TreeToolResource, clean_artifact_path,
                             live_nodes, move_artifact, stored_nodes)
 
@@ -172,7 +173,8 @@ __all__ = [
     "NameField", "UserField",
     "TextField", "TitleField",
     # trees of artifacts
-    "ArtifactRedirect", "IMovedArtifact", "ITreeArtifact", "ITreeTool", "LeafTitleField",
+    "ArtifactRedirect", "HomeTreeToolResource", "IHomeTreeTool", "IMovedArtifact",
+    "ITreeArtifact", "ITreeTool", "LeafTitleField",
     "MovedArtifact", "NameTaken", "PathField", "TreeActions", "TreeArtifactResource",
     "TreeToolResource", "clean_artifact_path", "live_nodes", "move_artifact", "stored_nodes",
     # views
