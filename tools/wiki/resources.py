@@ -1,8 +1,8 @@
-"""The wiki's resources: the tool and its pages, a tree whose old paths redirect
-(``forge.api.TreeToolResource``)."""
+"""The wiki's resources: the tool, a tree with a home page whose old paths redirect
+(``forge.api.HomeTreeToolResource``), and its pages."""
 from zope.interface import implementer
 
-from forge.api import ITool, ITypedArtifact, TreeToolResource
+from forge.api import HomeTreeToolResource, ITool, ITypedArtifact
 
 
 class IWikiTool(ITool):
@@ -14,8 +14,8 @@ class IWikiPage(ITypedArtifact):
 
 
 @implementer(IWikiTool)
-class WikiTool(TreeToolResource):
-
-    @property
-    def home_name(self):
-        return (self.doc.options or {}).get("home") or "Home"
+class WikiTool(HomeTreeToolResource):
+    nav_template = "tools.wiki:templates/wiki/_nav.jinja2"
+    welcome = ("Welcome to the wiki of this project.\n\nEdit this page to say what the project "
+               "is about, and link other pages with `[[Page Name]]`: a page that does not "
+               "exist yet shows as a link that creates it.\n")
