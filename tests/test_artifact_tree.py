@@ -232,3 +232,45 @@ def test_name_taken_tells_the_holder(registry, site):
         kind.actions.create(registry, kind, site["project"], site["tool"], None, "X",
                             {"title": "X"}, site["ada"])
     assert taken.value.holder.path == "X" and "not available" in str(taken.value)
+
+
+def test_the_tools_address_opens_its_home_item(site):
+    ada, mem = site["browser"]("ada"), site["browser"]("mem")
+    empty = mem.get(TOOL)
+    assert "has no item “Start”" in empty.text and 'id="outline-nav"' in empty.text
+    assert empty.forms["create-home"].submit(status=302).location == URL + "Start/"
+    start = stored("Start")
+    assert (start.title, start.body, start.author_id) == ("Start", "Hello *outline*",
+                                                          site["mem"]._id)
+    assert "created from the empty outlines" in Snapshot.query.get(
+        artifact_id=start._id, version=1).comment
+    assert mem.get(TOOL, status=302).location == URL + "Start/"
+    refused = mem.post(TOOL + "@@create-home", {"csrf_token": empty.forms["create-home"][
+        "csrf_token"].value}, status=400)
+    assert "There is already an item named “Start”." in refused.text
+
+
+def test_options_name_the_home_as_one_unit_of_work(site):
+    ada = site["browser"]("ada")
+    form = ada.get(TOOL + "@@options")
+    assert 'value="Start"' in form.text and 'id="outline-nav"' in form.text
+    site["browser"]("mem").get(TOOL + "@@options", status=403)
+    bad = ada.post_form(TOOL + "@@options", {"home": "a/../b", "version": "0"}, status=400)
+    assert "may not be" in bad.text
+    ada.post_form(TOOL + "@@options", {"home": "Plan", "version": "0"}, status=302)
+    session.close()
+    tool = type(site["tool"]).query.get(_id=site["tool"]._id)
+    assert tool.options["home"] == "Plan"
+    assert ChangeLogEntry.query.get(action="outlines.home").summary == "set the home item to Plan"
+    # a second save from the same (stale) form is refused
+    ada.post_form(TOOL + "@@options", {"home": "Other", "version": "0"}, status=409)
+    assert "has no item “Plan”" in ada.get(TOOL).text
+    new(ada, "Plan")
+    assert ada.get(TOOL, status=302).location == URL + "Plan/"
+
+
+def test_the_tree_pages_show_the_tools_navigation(site):
+    ada = site["browser"]("ada")
+    new(ada, "Plan")
+    for page in ("@@index", "@@deleted", "Plan/@@rename"):
+        assert 'id="outline-nav"' in ada.get(TOOL + page).text, page

@@ -1,12 +1,13 @@
 """A tree type declared the way a third party would, with no views of its own:
 outline items nest by path ("Plan/Steps"), move with their sub-items and
 leave redirects, and are deleted and undeleted as subtrees
-(``forge.api.TreeActions``); every page comes from the core."""
+(``forge.api.TreeActions``); the tool's address opens its home item "Start"
+(``HomeTreeToolResource``); every page comes from the core."""
 from ming.odm import FieldProperty
 
-from forge.api import (AUTHOR, ArtifactForm, CheckboxField, LeafTitleField, MarkdownField,
-                       PathField, TreeActions, TreeArtifactResource, TreeToolResource,
-                       VersionedArtifact)
+from forge.api import (AUTHOR, ArtifactForm, CheckboxField, HomeTreeToolResource,
+                       LeafTitleField, MarkdownField, PathField, TreeActions,
+                       TreeArtifactResource, VersionedArtifact)
 
 
 class Item(VersionedArtifact):
@@ -36,8 +37,14 @@ class CountingActions(TreeActions):
         self.changed.append((kind.name, tool_id))
 
 
+class OutlineTool(HomeTreeToolResource):
+    default_home = "Start"
+    welcome = "Hello *outline*"
+    nav_template = "tests.fixture_plugins:templates/outline_nav.jinja2"
+
+
 def includeme(config):
-    config.add_tool("outlines", resource=TreeToolResource,
+    config.add_tool("outlines", resource=OutlineTool,
                     permissions=("read", "create", "update", "delete", "admin"),
                     default_acl=[("allow", "Member", "create"), ("allow", "Developer", "update"),
                                  ("allow", "Developer", "delete"), ("allow", "Admin", "admin")])
