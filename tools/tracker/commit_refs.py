@@ -27,12 +27,11 @@ import time
 from urllib.parse import urlsplit
 
 from ming.odm import FieldProperty, MappedClass
-
 from pyramid.authorization import Authenticated, Everyone
 
-from forge.api import (ActionError, ITool, NodeResolver, Post, User, add_post, can, collection, mail_request,
-                       principals_allowed, repository_settings, session, thread_for,
-                       user_principals)
+from forge.api import (ActionError, ITool, NodeResolver, Post, User, add_post, can, collection,
+                       mail_request, principals_allowed, repository_settings, session,
+                       thread_for, user_principals)
 
 from .resources import ITicket
 

@@ -11,6 +11,7 @@ import waitress
 from forge.actions.projects import install_tool
 from forge.actions.roles import add_member, role_named
 from forge.actions.tokens import create_token
+from forge.api import Post, thread_for
 from forge.bus.registry import freeze
 from forge.model import OutboxEvent, session
 from forge.model.session import collection
@@ -18,7 +19,6 @@ from forge.testing import ForgeBrowser, forge_test_settings
 from tools.tracker.actions import create_ticket
 from tools.tracker.commit_refs import CommitReference, on_commit, parse_refs
 from tools.tracker.model import Ticket
-from forge.api import Post, thread_for
 
 
 @pytest.fixture
