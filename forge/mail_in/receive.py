@@ -158,11 +158,14 @@ def apply_to(registry, raw, mail, envelope_from, recipient):
         with _unit(registry) as request:
             target = parse_address(registry.settings, recipient)
             if isinstance(target, Reply):
-                apply_reply(request, raw, mail, envelope_from, recipient, target)
+                post = apply_reply(request, raw, mail, envelope_from, recipient, target)
             elif isinstance(target, ToolAddress):
-                apply_new(request, raw, mail, envelope_from, recipient, target)
+                post = apply_new(request, raw, mail, envelope_from, recipient, target)
             else:
                 return NO_SUCH_ADDRESS
+        if post is not None and post.status != "ok":
+            return Outcome(250, "2.0.0 Received; a moderator will look at it before others "
+                                "can see it.")
         return Outcome(250, "2.0.0 Received, thank you.")
     except Refused as refused:
         return refused.outcome
@@ -232,6 +235,7 @@ def apply_reply(request, raw, mail, envelope_from, recipient, target):
         except BaseException:
             delete_raw(raw_id)
             raise
+    return post
 
 
 def verified_sender(mail):
@@ -266,6 +270,7 @@ def apply_new(request, raw, mail, envelope_from, recipient, target):
         except BaseException:
             delete_raw(raw_id)
             raise
+    return post
 
 
 class _unit:

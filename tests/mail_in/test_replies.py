@@ -160,3 +160,24 @@ def test_no_reply_to_where_the_watcher_may_not_comment(registry, site, login, ma
     [to_out] = mail()["out@example.test"]
     assert to_out["Reply-To"] is None
     assert to_out["References"] == "<artifact.%s@%s>" % (note._id, DOMAIN)
+
+
+def test_a_reply_from_someone_held_for_moderation(registry, site, thread, login, mail, mail_in):
+    """``out`` (no role) may post in the forum, held for a moderator: the reply
+    is kept as pending, the answer says so, and nobody is mailed yet."""
+    from forge.mail_in.addresses import reply_address
+    artifact_id = thread_id_of(registry, thread)
+    address = reply_address(registry.settings, site["out"]._id, artifact_id)
+    mail()
+    with smtplib.SMTP(*mail_in.address) as client:
+        client.ehlo()
+        client.mail("out@example.test")
+        assert client.rcpt(address)[0] == 250
+        message = EmailMessage()
+        message["From"], message["Subject"] = "out@example.test", "Re"
+        message.set_content("A real question: does it build on ARM?")
+        code, text = client.data(message.as_bytes(policy=message.policy.clone(linesep="\r\n")))
+    assert code == 250 and b"moderator" in text
+    [held] = [p for p in comments(artifact_id) if p["author_id"] == site["out"]._id]
+    assert held["status"] == "pending"
+    assert mail() == {}
