@@ -19,7 +19,9 @@ a tool's ``includeme`` calls them on its ``Configurator``:
   becomes a search document;
 * ``config.add_auditor(topic, fn)`` and ``config.add_reactor(topic, fn, name=)``:
   synchronous checks before a change, asynchronous work after it (``forge.bus``);
-* ``config.add_demo_content(tool, dotted_fn)``: what ``forge serve`` shows.
+* ``config.add_demo_content(tool, dotted_fn)``: what ``forge serve`` shows;
+* ``config.add_mail_handler(tool, handler)``: the tool's instances take new
+  artifacts by mail (``new_artifact_by_mail`` for a declared type, ``forge.mail_in``).
 
 Every change a tool makes is one unit of work (``forge.unit_of_work``): the
 auditors, the write, the audit-log entry, the event and the flush, in that
@@ -134,6 +136,10 @@ from .notifications.messages import build_message, mail_request, unsubscribe_url
 from .notifications.reactor import lineage_watchers, recipient
 from .notifications.watches import frequency_of
 
+# -- mail in: tools that take new artifacts by mail (config.add_mail_handler) --
+from .mail_in.events import MailReceived
+from .mail_in.handlers import ToolMail, new_artifact_by_mail
+
 # -- search documents a tool indexes itself: the read terms of a node's lineage
 from .resources.base import lineage_list
 from .search.acl import acl_terms, lineage_clauses
@@ -198,6 +204,8 @@ __all__ = [
     # mail to watchers from a tool's reactor
     "build_message", "mail_request", "unsubscribe_url", "lineage_watchers", "recipient",
     "frequency_of",
+    # mail in
+    "MailReceived", "ToolMail", "new_artifact_by_mail",
     # search documents a tool indexes itself
     "lineage_list", "acl_terms", "lineage_clauses",
 ]
