@@ -112,10 +112,12 @@ class ArtifactCollection:
             raise HTTPForbidden()
         data = json_body(request)
         form = kind.form(request, tool, kind, editing=False)
+        form.fill_defaults()     # what a new web form starts with (a tracker's assignee)
         fill_form(form, kind, data, editing=False)
         fields = form.clean()
+        # a type without a name field names its artifacts itself (a ticket's number)
         doc = kind.actions.create(request.registry, kind, tool.project.doc, tool.doc,
-                                  parent_doc, fields["name"], fields, request.user,
+                                  parent_doc, fields.get("name"), fields, request.user,
                                   private=fields.get("private", False),
                                   comment=fields["comment"], source="rest")
         node = tool[doc.path.split("/", 1)[0]]

@@ -268,7 +268,8 @@ def base_schemas(tools):
     }
 
 
-@view_config(**REST_VIEW, route_name=ROUTE, context=ISiteRoot, name="openapi.json", request_method="GET",
+@view_config(**REST_VIEW, route_name=ROUTE, context=ISiteRoot, name="openapi.json",
+             request_method="GET",
              permission=NO_PERMISSION_REQUIRED)
 def openapi_json(context, request):
     cache = request.registry.__dict__.setdefault("forge_rest_openapi", {})

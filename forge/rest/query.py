@@ -6,7 +6,8 @@ A tool with a query language of its own declares it for its type::
 
 ``parse`` returns a MongoDB filter that narrows the collection (its keys are
 added to the collection's own filter, which keeps deleted artifacts and other
-tools out, and may not replace any of them) or raises ``ValueError`` with a message, answered as a 400 problem.  A type
+tools out, and may not replace any of them) or raises ``ValueError`` with a
+message, answered as a 400 problem.  A type
 without one gets the core's: space-separated ``label:NAME``, ``FIELD:VALUE``
 for a declared one-line field of the type (``title:Roadmap``) and
 ``custom.NAME:VALUE`` for a custom field, all of which must hold.  Anything
@@ -15,7 +16,8 @@ than it says.
 """
 import shlex
 
-from ..forms import CheckboxField, LabelsField, MarkdownField, NameField
+from ..forms import CheckboxField, LabelsField, MarkdownField, NameField, UserField
+from ..model import User
 
 MAX_QUERY = 1000
 MAX_TERMS = 20
@@ -50,7 +52,7 @@ def core_query(kind, tool_node, q):
         raise ValueError("The query has an unclosed quote.") from None
     if len(terms) > MAX_TERMS:
         raise ValueError("The query may have at most %d terms." % MAX_TERMS)
-    line_fields = {f.name for f in kind.form.fields
+    line_fields = {f.name: f for f in kind.form.fields
                    if not isinstance(f, (LabelsField, CheckboxField, MarkdownField, NameField))}
     custom = {s.name for s in tool_node.custom_fields()}
     # one flat filter (the embedded server does not match inside $and): labels
@@ -65,9 +67,13 @@ def core_query(kind, tool_node, q):
             labels.append(value)
         elif field in line_fields or (field.startswith("custom.")
                                       and field[len("custom."):] in custom):
-            if field in query and query[field] != value:
+            declared = line_fields.get(field)
+            key = declared.attr if declared is not None else field
+            if isinstance(declared, UserField):     # a username asked, an id stored
+                value = user_id(value)
+            if key in query and query[key] != value:
                 raise ValueError("The query asks for two values of %s." % field[:40])
-            query[field] = value
+            query[key] = value
         else:
             raise ValueError("Unknown query field %r; this collection knows: %s." % (
                 field[:40], ", ".join(["label"] + sorted(line_fields)
@@ -75,6 +81,13 @@ def core_query(kind, tool_node, q):
     if labels:
         query["labels"] = labels[0] if len(labels) == 1 else {"$all": labels}
     return query
+
+
+def user_id(username):
+    user = User.by_username(username) if username else None
+    if user is None:
+        raise ValueError("There is no user named %r." % username[:40])
+    return user._id
 
 
 def includeme(config):

@@ -15,7 +15,6 @@ from ..actions.projects import (create_project, install_tool, uninstall_tool, up
 from ..fields import FieldErrors
 from ..interfaces import INeighborhood, INode, IProject, ISiteRoot, ITool
 from ..model import Neighborhood, Project
-from ..resources import ProjectResource
 from .body import json_body, required_version
 from .csrf import REST_VIEW
 from .nodes import ROUTE, neighborhood_json, project_json, site_json, tool_json
@@ -67,7 +66,8 @@ def _has_collection(context, name):
             or (name in ("tools", "subprojects") and IProject.providedBy(context)))
 
 
-@view_config(**REST_VIEW, route_name=ROUTE, context=ISiteRoot, request_method="GET", permission="read")
+@view_config(**REST_VIEW, route_name=ROUTE, context=ISiteRoot, request_method="GET",
+             permission="read")
 def site(context, request):
     neighborhoods = []
     for doc in Neighborhood.query.find().sort("name", 1):

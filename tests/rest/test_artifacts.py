@@ -145,3 +145,28 @@ def test_an_auditor_refusal_is_a_problem_and_saves_nothing(client, registry, mon
     assert client("ada").get(ITEMS).json["items"] == []
     session.close()
     assert OutboxEvent.query.find({"topic": "notes.note.created"}).count() == 0
+
+
+def test_a_type_that_names_its_artifacts_itself(client, world, registry):
+    """Tickets have no name field: the tracker's actions number them; its
+    choice fields start at the form's defaults and are checked by the form."""
+    from forge.actions.projects import install_tool
+    install_tool(registry, world["project"], "tracker", "tickets", world["ada"])
+    session.close()
+    dev = client("dev")
+    url = "/rest/p/demo/tickets/@@items"
+    first = dev.send("POST", url, {"title": "Crash", "labels": ["ui"]}, status=201).json
+    assert first["name"] == "1" and first["status"] == "open"
+    assert first["url"] == "http://localhost/rest/p/demo/tickets/1/"
+    dev.send("POST", url, {"title": "Slow", "status": "closed"}, status=201)
+    errors = dev.send("POST", url, {"title": "X", "status": "nonsense",
+                                    "assigned_to": "nobody"}, status=422).json["errors"]
+    assert set(errors) == {"status", "assigned_to"}
+    titles = [t["title"] for t in dev.get(url, params={"q": "status:open label:ui"}).json[
+        "items"]]
+    assert titles == ["Crash"]
+    saved = dev.send("PATCH", first["url"], {"status": "closed", "assigned_to": "dev"},
+                     headers={"If-Match": '"1"'}, status=200).json
+    assert saved["status"] == "closed" and saved["assigned_to"] == "dev"
+    assert [t["title"] for t in dev.get(url, params={"q": "assigned_to:dev"}).json[
+        "items"]] == ["Crash"]

@@ -16,7 +16,8 @@ import webtest
 from forge.actions.tokens import create_token
 from forge.model import User, session
 
-from ..test_leaks import SECRETS, VIEWERS, check, world  # noqa: F401  (the module's world)
+from ..test_leaks import SECRETS, VIEWERS, check
+from ..test_leaks import world  # noqa: F401  (the fixture: this module builds its own)
 
 # what /rest shows of the secrets (tickets are not a declared type yet; comments,
 # attachments and an opening post's text have no REST node)
