@@ -9,8 +9,10 @@ from ..artifact_actions import create_artifact
 from ..artifact_tree import IHomeTreeTool
 from ..redirects import redirect
 from ..unit_of_work import form_version
-from .artifact_tree import TEMPLATES, TreeViews, node_url
+from .artifact_tree import TreeViews, node_url
 from .errors import error_response
+
+TEMPLATES = "forge:templates/artifact_tree/"
 
 
 @view_defaults(context=IHomeTreeTool)
