@@ -4,8 +4,7 @@ the discussion tool through its own (a thread with its opening post).
 
 (Until the tools register these themselves: see the mail-in report.)
 """
-from forge.actions import ActionError
-from forge.mail_in.handlers import new_artifact_by_mail
+from forge.api import ActionError, new_artifact_by_mail
 from tools.discussion.actions import create_thread
 from tools.discussion.model import FORUM, Forum
 
