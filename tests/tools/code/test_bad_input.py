@@ -160,7 +160,8 @@ def test_dot_segments_are_resolved_as_urls_inside_the_repository(pushed, browse,
     if same_as is None:
         assert response.status_int == 404
     else:
-        assert response.text == browse().get(REPO + "/" + same_as).text
+        assert str(response.html.find("main")) == str(
+            browse().get(REPO + "/" + same_as).html.find("main"))
 
 
 @pytest.mark.parametrize("ref", ["refs/heads/a..b", "refs/heads/x.lock", "refs/heads/-x/..",
