@@ -108,7 +108,8 @@ def new_artifact_by_mail(mail):
         fields = form.clean()
     except FieldErrors as errors:
         raise ActionError("The %s was not created: %s" % (kind.noun, errors))
-    name = free_name(kind, tool.doc, fields["name"])
+    # a type without a name field (numbered tickets) names its artifacts itself
+    name = free_name(kind, tool.doc, fields["name"]) if fields.get("name") else None
     doc = create_artifact(mail.registry, kind.model, tool.project.doc, tool.doc, None, name,
                           fields, mail.user, comment="by e-mail", source=mail.source)
     if mail.uploads:

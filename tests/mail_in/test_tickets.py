@@ -54,3 +54,27 @@ def test_a_reply_to_ticket_mail_is_a_comment(registry, site, tickets, login, mai
     assert list(sent) == ["dev@example.test"]
     assert "Version 2.0.1" in body(sent["dev@example.test"][0])
     assert mail() == {}
+
+
+def test_a_new_ticket_by_mail(registry, site, tickets, login, mail, mail_in):
+    """``tickets.demo@``: the generic handler on the tracker's declared type:
+    the subject is the title, the text the description, the number the next."""
+    from email.message import EmailMessage
+    from tools.tracker.model import Ticket
+    new_ticket(login("mem"), "First")
+    login("dev").post_form(TICKETS + "@@watch", {}, status=302)
+    mail()
+    message = EmailMessage()
+    message["From"], message["Subject"] = "Mem <mem@example.test>", "Crash when saving"
+    address = "tickets.demo@mail.example.test"
+    message["To"] = address
+    message.set_content("Steps:\n\n1. open\n2. save\n\n-- \nmem")
+    send(mail_in, message, [address], sender="mem@example.test")
+    session.close()
+    ticket = Ticket.query.get(tool_id=tickets._id, number=2)
+    assert ticket.title == "Crash when saving" and ticket.author_id == site["mem"]._id
+    assert ticket.description == "Steps:\n\n1. open\n2. save"
+    assert "Crash when saving" in login().get(TICKETS + "2/").text
+    sent = mail()
+    assert list(sent) == ["dev@example.test"]
+    assert sent["dev@example.test"][0]["Reply-To"].startswith("reply+")

@@ -1,5 +1,5 @@
 """Mail handlers the tests plug in through ``forge.tools``, as a tool would in
-its own ``includeme``: notes take mail through the core's generic handler,
+its own ``includeme``: notes and tickets take mail through the core's generic handler,
 the discussion tool through its own (a thread with its opening post).
 
 (Until the tools register these themselves: see the mail-in report.)
@@ -37,5 +37,6 @@ def test_auditor(change):
 
 def includeme(config):
     config.add_mail_handler("notes", new_artifact_by_mail)
+    config.add_mail_handler("tracker", new_artifact_by_mail)
     config.add_mail_handler("discussion", new_thread_by_mail)
     config.add_auditor("mail.received", test_auditor)
