@@ -18,6 +18,13 @@ project created or changed, or a tool installed or removed, it
    (their principals are computed as the security policy does); then mails
    the change (preference "each") or queues it for the digest ("digest").
 
+Each mail's Message-ID is ``<{event}.{user}@{domain}>`` (the same when the bus
+retries), its In-Reply-To and References the artifact's
+``<artifact.{id}@{domain}>``, so mail clients thread everything about one
+artifact; with mail in on (``forge.mail_in.domain``) and the user allowed to
+``post`` there, its Reply-To is the user's own signed reply address, and a
+reply becomes their comment (``forge.mail_in``).
+
 A failing SMTP server raises: the bus retries the event, and those already
 mailed for it (``SentNotification``) are not mailed twice.
 """
