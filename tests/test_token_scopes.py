@@ -201,3 +201,27 @@ def test_a_project_the_user_cannot_read_is_answered_like_a_missing_one(
                                                      "project": "nosuch"}, status=400)
     assert hidden.html.find(id="token-error").text.replace("secret", "?") == \
         missing.html.find(id="token-error").text.replace("nosuch", "?")
+
+
+# --- git (the code tool's smart HTTP, HTTP Basic with the token as password) -------
+
+def basic(user, secret):
+    import base64
+    raw = ("%s:%s" % (user, secret)).encode("utf-8")
+    return {"Authorization": "Basic " + base64.b64encode(raw).decode("ascii")}
+
+
+@pytest.mark.parametrize("scope,fetch,push", [
+    ("read", 200, 403), ("write", 200, 200), ("admin", 200, 200)])
+def test_git_over_basic_auth_within_the_tokens_scope(world, client, install_tool, scope,
+                                                     fetch, push):
+    install_tool(Project.query.get(shortname="secret"), "code", mount="code")
+    session.close()
+    secret = token("ada", scope)
+    refs = "/p/secret/code/info/refs"
+    client.get(refs, {"service": "git-upload-pack"}, headers=basic("ada", secret),
+               status=fetch)
+    client.get(refs, {"service": "git-receive-pack"}, headers=basic("ada", secret),
+               status=push)
+    other = token("ada", "write", project="other")          # another project's token
+    client.get(refs, {"service": "git-upload-pack"}, headers=basic("ada", other), status=404)
