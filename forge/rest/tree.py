@@ -12,6 +12,7 @@ from pyramid.view import view_config, view_defaults
 
 from ..actions.projects import (create_project, install_tool, uninstall_tool, update_project,
                                 update_tool)
+from ..artifact_types import ITypedArtifact
 from ..fields import FieldErrors
 from ..interfaces import INeighborhood, INode, IProject, ISiteRoot, ITool
 from ..model import Neighborhood, Project
@@ -56,12 +57,30 @@ def allowed(request, context, page):
 def method_not_allowed(context, request):
     """The views below answer the methods a node has; this one the rest (the
     views with a request_method predicate rank above it)."""
-    if request.view_name and not _has_collection(context, request.view_name):
+    if request.view_name and not _has_collection(request, context, request.view_name):
         raise Problem(404, "Not found", "There is nothing here, or you may not see it.")
-    raise Problem(405, "Method not allowed", "%s is not allowed here." % request.method[:20])
+    raise Problem(405, "Method not allowed", "%s is not allowed here." % request.method[:20],
+                  headers={"Allow": ", ".join(_methods(context, request.view_name))})
 
 
-def _has_collection(context, name):
+def _methods(context, view_name):
+    if view_name:
+        return ("GET", "HEAD", "POST")
+    if ITypedArtifact.providedBy(context):
+        return ("GET", "HEAD", "PUT", "PATCH", "DELETE")
+    if ITool.providedBy(context):
+        return ("GET", "HEAD", "PATCH", "DELETE")
+    if IProject.providedBy(context):
+        return ("GET", "HEAD", "PATCH")
+    return ("GET", "HEAD")
+
+
+def _has_collection(request, context, name):
+    if name == "items" and ITypedArtifact.providedBy(context):
+        return context.kind_info.nested
+    if name == "items" and ITool.providedBy(context):
+        types = request.registry.forge_artifact_types
+        return types.addable_in(context.tool_type.name) is not None
     return ((name == "projects" and INeighborhood.providedBy(context))
             or (name in ("tools", "subprojects") and IProject.providedBy(context)))
 

@@ -88,7 +88,11 @@ def test_method_not_allowed_is_405_for_readers_and_404_otherwise(client, make_pr
                                                                   world):
     response = client("ada").send("DELETE", "/rest/p/demo/", status=405)
     assert response.json["status"] == 405
-    client("ada").send("PUT", "/rest/p/demo/@@tools", {}, status=405)
+    assert response.headers["Allow"] == "GET, HEAD, PATCH"
+    assert client("ada").send("PUT", "/rest/p/demo/@@tools", {}, status=405).headers[
+        "Allow"] == "GET, HEAD, POST"
+    client("ada").send("PUT", "/rest/p/demo/notes/@@items", {}, status=405)
+    client("ada").send("POST", "/rest/p/demo/notes/", {}, status=405)
     client("ada").get("/rest/p/demo/@@nonsense", status=404)
     make_project("hidden", world["ada"], private=True)
     session.close()
