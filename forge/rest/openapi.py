@@ -100,7 +100,7 @@ def _any(names):
     return refs[0] if len(refs) == 1 else {"anyOf": refs}
 
 
-def build_document(registry, server_url):
+def build_document(registry):
     kinds = sorted(registry.forge_artifact_types.values(), key=lambda k: k.name)
     tools = sorted(registry.forge_tools)
     schemas = base_schemas(tools)
@@ -202,7 +202,6 @@ def build_document(registry, server_url):
         "info": {"title": "PyForge REST API", "version": "1",
                  "description": "The forge's resource tree as JSON. Authenticate with an "
                                 "API token: `Authorization: Bearer pf_...`."},
-        "servers": [{"url": server_url}],
         "security": [{}, {"token": []}],
         "paths": paths,
         "components": {
@@ -272,8 +271,11 @@ def base_schemas(tools):
              request_method="GET",
              permission=NO_PERMISSION_REQUIRED)
 def openapi_json(context, request):
-    cache = request.registry.__dict__.setdefault("forge_rest_openapi", {})
-    server = request.application_url
-    if server not in cache:
-        cache[server] = build_document(request.registry, server)
-    return json_response(request, cache[server])
+    # built once per registry (what is registered does not change after start-up);
+    # the server is this request's, added to a shallow copy (a Host header is the
+    # client's: it must not grow a cache)
+    registry = request.registry
+    document = registry.__dict__.get("forge_rest_openapi")
+    if document is None:
+        document = registry.__dict__["forge_rest_openapi"] = build_document(registry)
+    return json_response(request, dict(document, servers=[{"url": request.application_url}]))
