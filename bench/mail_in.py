@@ -2,7 +2,7 @@
 real SMTP server, and the time from DATA to the comment on the page.
 
     .venv/bin/python bench/mail_in.py [--messages 300] [--clients 4]
-                                      [--rate 10] [--seconds 20]
+                                      [--rate 10] [--seconds 20] [--no-reactors]
 
 On the embedded default, as ``forge serve`` runs it: a fresh nx-27017 in a
 temp dir, the ``memory://`` bus with the reactors in threads of this process
@@ -165,6 +165,9 @@ def main():
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--rate", type=float, default=10.0)
     parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--no-reactors", action="store_true",
+                        help="apply only (events wait in the outbox): the cost of mail in "
+                             "itself, without the reactors competing for the CPU")
     args = parser.parse_args()
     from forge.bus.worker import start_embedded_workers, stop_embedded_workers
     from forge.mail_in.server import MailInServer
@@ -176,7 +179,8 @@ def main():
     try:
         registry = app.registry
         path, addresses = seed(registry)
-        start_embedded_workers(registry)
+        if not args.no_reactors:
+            start_embedded_workers(registry)
         server = MailInServer(registry).start()
         rate, elapsed, errors = throughput(server, addresses, args.messages, args.clients)
         print("throughput: %d messages in %.1f s by %d clients: %.1f messages/s applied"
