@@ -26,16 +26,15 @@ import json
 import logging
 import time
 
+from pymongo.errors import DuplicateKeyError
 from pyramid.request import Request
 from pyramid.scripting import prepare
 
+from ..bus.topics import matches
 from ..model import User
 from ..model.session import collection, new_id
 from ..security import can, user_principals
 from ..visibility import NodeResolver
-from pymongo.errors import DuplicateKeyError
-
-from ..bus.topics import matches
 from .model import DEAD, DELIVERED, PENDING, Webhook, WebhookAttempt, WebhookDelivery, \
     delivery_id
 from .sender import post
