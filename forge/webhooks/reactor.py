@@ -9,7 +9,9 @@ and tool whose topic patterns match, resolves the event's node *now*
   hook's secret; ``X-Forge-Delivery``, the delivery id (the same on every retry
   and redelivery: receivers use it to do the work once); ``X-Forge-Event``, the
   topic.
-* Every attempt goes in the delivery's log (status code or error, time taken).
+* Every attempt goes in the delivery's log (status code or error, time taken);
+  settled deliveries older than ``forge.bus.keep_days`` are dropped when the
+  hook gets a new one.
 * A hook that failed makes the reactor fail, and the bus retries the event with
   back-off (``forge.bus.retry_*``); hooks already served are skipped then.  On
   the last attempt (``forge.bus.max_attempts``) the failed deliveries are
@@ -94,7 +96,7 @@ def body_for(request, hook, event, node, delivery):
     return json.dumps(payload, sort_keys=True, separators=(",", ":"))
 
 
-def pending_delivery(request, hook, event, node):
+def pending_delivery(request, hook, event, node, keep_days):
     """The hook's delivery of the event, made on first sight; None when it is
     settled (delivered, or dead until someone asks for a redelivery)."""
     identifier = delivery_id(hook._id, event["id"])
@@ -111,7 +113,21 @@ def pending_delivery(request, hook, event, node):
         except DuplicateKeyError:
             # another worker holding a duplicate of the event made it first
             delivery = deliveries.find_one({"_id": identifier})
+        else:
+            prune(hook._id, now - keep_days * 86400.0)
     return delivery if delivery["state"] == PENDING else None
+
+
+def prune(hook_id, before):
+    """Drop the hook's settled deliveries (and their attempts) made before
+    ``before``: the log keeps ``forge.bus.keep_days``, like the bus's records."""
+    deliveries = collection(WebhookDelivery)
+    old = [doc["_id"] for doc in deliveries.find({"hook_id": hook_id, "created": {"$lt": before}},
+                                                 {"state": 1})
+           if doc["state"] != PENDING]
+    if old:
+        collection(WebhookAttempt).delete_many({"delivery_id": {"$in": old}})
+        deliveries.delete_many({"_id": {"$in": old}})
 
 
 def attempt(hook, delivery, settings, last):
@@ -148,7 +164,8 @@ def deliver(event, context):
         for hook in hooks:
             if not owner_may_read(hook, node):
                 continue
-            delivery = pending_delivery(request, hook, event, node)
+            delivery = pending_delivery(request, hook, event, node,
+                                        float(context.settings["forge.bus.keep_days"]))
             if delivery is None:
                 continue
             outcome = attempt(hook, delivery, settings, last)

@@ -153,3 +153,22 @@ def test_private_addresses_are_refused_at_delivery(registry, site, receiver, run
     session.close()
     [delivery] = WebhookDelivery.query.find().all()
     assert "not a public address" in attempts(delivery)[0].error
+
+
+def test_the_log_keeps_the_bus_retention(registry, site, receiver, run_reactors):
+    from forge.model.session import collection
+    from forge.webhooks.model import WebhookAttempt
+    target = receiver(200)
+    hook_for(registry, site, target.url)
+    note(registry, site, "old")
+    run_reactors()
+    session.close()
+    [old] = WebhookDelivery.query.find().all()
+    days = float(registry.settings["forge.bus.keep_days"])
+    collection(WebhookDelivery).update_one(
+        {"_id": old._id}, {"$set": {"created": old.created - days * 86400 - 60}})
+    note(registry, site, "new")
+    run_reactors()
+    session.close()
+    assert [d.event["path"] for d in WebhookDelivery.query.find()] == ["new"]
+    assert WebhookAttempt.query.find({"delivery_id": old._id}).count() == 0
