@@ -90,6 +90,10 @@ def test_a_reply_becomes_a_comment_and_mails_the_others(registry, site, thread, 
     assert sorted(sent) == ["ada@example.test", "dev@example.test"]
     assert "Sounds good" in body(sent["dev@example.test"][0])
     assert mail() == {}
+    # activity and search follow as for a comment made on the web
+    activity = login("out").get("/p/demo/@@activity").text
+    assert "Sounds good, I will test the RC." in activity
+    assert "Release plans" in login("out").get("/p/demo/@@search", {"q": "RC"}).text
     # the raw message is kept, and the record names what it made
     session.close()
     record = InboundMail.query.get(post_id=mine[0]["_id"])
