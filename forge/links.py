@@ -13,7 +13,9 @@ A page builds one ``LinkContext`` for the node it shows and hands it to
   project; ``[project:mount:thing]`` to another project of the same
   neighborhood (``project`` may name a subproject: ``demo/docs``);
 * ``[[Name]]`` only when the tool passes ``wiki_links=callable(name) -> (href,
-  exists)`` (or None to leave it as text); a missing page gets ``class="missing"``.
+  exists)`` (or None to leave it as text); a missing page gets ``class="missing"``,
+  and ``(None, False)`` shows a missing page's name without a link (for a reader
+  who may not create it).
 
 Where ``thing`` goes is the tool type's ``link_resolver(request, tool_node,
 thing) -> href or None`` (default: ``thing`` as path segments under the tool).

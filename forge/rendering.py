@@ -99,7 +99,10 @@ def _short_link_rule(state, silent):
         if not found:
             return False
         href, exists = found
-        if not silent:
+        if not silent and href is None:
+            # a missing page this reader may not create: its name, no link
+            state.push("text", "", 0).content = match.group(1).strip()
+        elif not silent:
             _push_link(state, href, match.group(1).strip(),
                        "wiki-link" if exists else "wiki-link missing")
         state.pos = match.end()

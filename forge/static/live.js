@@ -1,7 +1,7 @@
-// "New activity" on the page itself: <body data-live-url data-live-after
-// data-live-seconds> (see forge/views/live_changes.py).  While the tab is
-// visible, the page asks its node's @@changes what others changed since it was
-// drawn, and says so in #live-notice with a link that reloads the page.
+// "New activity" on the page itself: <body data-live-url data-live-seconds>
+// (see forge/views/live_changes.py).  The page asks its node's @@changes for a
+// cursor when it loads, then, while the tab is visible, what others changed
+// since, and says so in #live-notice with a link that reloads the page.
 // Without JavaScript the page is the same, without the notice.
 (function () {
   "use strict";
@@ -9,7 +9,7 @@
   var notice = document.getElementById("live-notice");
   if (!window.fetch || !body.dataset.liveUrl || !notice) { return; }
   var url = body.dataset.liveUrl;
-  var after = body.dataset.liveAfter || "0";
+  var after = null;       // an opaque cursor; the first answer gives one
   var seconds = parseInt(body.dataset.liveSeconds, 10) || 20;
   var seen = 0;
   var people = [];
@@ -30,12 +30,15 @@
   function poll() {
     timer = null;
     if (document.hidden) { return; }
-    fetch(url + "?after=" + encodeURIComponent(after),
+    fetch(after === null ? url : url + "?after=" + encodeURIComponent(after),
           {credentials: "same-origin", headers: {"Accept": "application/json"}})
-      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (response) {
+        if (response.status === 400) { after = null; }    // a cursor no longer good
+        return response.ok ? response.json() : null;
+      })
       .then(function (answer) {
         if (answer) {
-          after = String(answer.after);
+          after = answer.after;
           if (answer.changes) {
             seen += answer.changes;
             answer.people.forEach(function (name) {
@@ -56,5 +59,5 @@
   document.addEventListener("visibilitychange", function () {
     if (!document.hidden) { schedule(); }
   });
-  schedule();
+  poll();                 // at once: the cursor of the page as it was drawn
 }());

@@ -2,7 +2,9 @@
 
 ``[[Name]]`` links the page at that path or, when there is none or the reader
 may not read it (a link never tells that a private page exists), is a
-``missing`` link to ``@@new?title=Name``.  That changes without the linking
+``missing`` link to ``@@new?title=Name`` (for anonymous readers too, who are
+sent to sign in; a signed-in reader who may not create pages sees the name
+without a link).  That changes without the linking
 page changing, so the link key of a text with ``[[`` holds the wiki's link
 generation and the reader's principals (one indexed read per view).
 """
@@ -22,6 +24,8 @@ def wiki_links(request, tool):
         node = tool.node_at(path)           # read on its lineage
         if node is not None and request.can("read", node):
             return request.forge_url(tool, *path.split("/")) + "/", True
+        if request.user is not None and not request.can("create", tool):
+            return None, False      # no "create it" link to whoever may not
         return request.forge_url(tool, "@@new", query={"title": path}), False
     return resolve
 
