@@ -9,8 +9,11 @@ forge, ...) so a change in the machine's load hits all three alike; medians are
 printed.  The measuring process and the git clients it runs are pinned to CPU 0
 (PIN=0 in the environment: not pinned); bench/code pins the servers to CPU 1.
 
-* clone: ``git clone --bare`` of the whole repository; the pack's size over
-  the wall time is the throughput;
+* clone: the pack of the whole repository, asked for as ``git clone`` does
+  (one upload-pack request) and read to its end: its size over the wall time is
+  the throughput; ``--git-clones N`` also times N real ``git clone --bare`` from
+  the forge and http-backend (at 10,000 commits of a 5,000-file directory the
+  client's index-pack and connectivity check take most of a minute);
 * push: a series of ``--pushes`` new commits (bench/code_repo.py series), new to
   every server, pushed as a new branch; the forge's time includes what it does
   after a push (one ``scm.commit`` event a commit);
@@ -18,11 +21,13 @@ printed.  The measuring process and the git clients it runs are pinned to CPU 0
   version=2`` (git's first request of every fetch), one after another on a kept
   connection; the forge's median minus git http-backend's is what the forge adds
   to a request (anonymous, and with an API token in HTTP Basic);
-* pages: the tree view of ``src/`` and the log page, signed in, one request at a
-  time: the median is a page's own time, without queueing.
+* pages: the tree view of ``src/`` and the log pages, signed in, one request at a
+  time: the median is a page's own time, without queueing; then ``src/`` at older
+  commits, each a tree the forge has not listed before (its first view).
 """
 import argparse
 import base64
+import hashlib
 import http.client
 import os
 import shutil
@@ -64,6 +69,38 @@ class Bench:
         self.main_sha = git("--git-dir", options.source, "rev-parse", "refs/heads/main")
 
     # ------------------------------------------------------------- clone ---
+    def fetch_pack(self, server, timeout):
+        """(seconds, pack bytes, object count) of the pack a clone asks for: the
+        upload-pack request ``git clone`` sends (protocol v0, side-band-64k), the
+        answer read to its end and checked (PACK header, SHA-1 trailer), nothing
+        indexed: the server's side of a clone without the client's work."""
+        port = {"forge": self.o.forge_port, "cgi": self.o.cgi_port,
+                "dulwich": self.o.dulwich_port}[server]
+        prefix = {"forge": "/p/c1/code", "cgi": "/repo.git", "dulwich": "/repo.git"}[server]
+        body = (pkt(b"want %s side-band-64k thin-pack ofs-delta no-progress agent=git/2.39.5\n"
+                    % self.main_sha.encode()) + b"0000" + pkt(b"done\n"))
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+        started = time.monotonic()
+        connection.request("POST", prefix + "/git-upload-pack", body=body, headers={
+            "Content-Type": "application/x-git-upload-pack-request",
+            "Accept": "application/x-git-upload-pack-result", "User-Agent": "git/2.39.5"})
+        response = connection.getresponse()
+        if response.status != 200:
+            raise RuntimeError("%s upload-pack answered %d" % (server, response.status))
+        pack = bytearray()
+        for band, data in sideband(response):
+            if band == 1:
+                pack += data
+            elif band == 3:
+                raise RuntimeError("%s upload-pack error: %r" % (server, data[:200]))
+            if time.monotonic() - started > timeout:
+                raise TimeoutError()
+        seconds = time.monotonic() - started
+        connection.close()
+        if pack[:4] != b"PACK" or hashlib.sha1(pack[:-20]).digest() != bytes(pack[-20:]):
+            raise RuntimeError("%s sent a pack that does not check" % server)
+        return seconds, len(pack), int.from_bytes(pack[8:12], "big")
+
     def clone(self, server, rep):
         dest = os.path.join(self.o.work, "clone-%s-%d.git" % (server, rep))
         shutil.rmtree(dest, ignore_errors=True)
@@ -135,6 +172,25 @@ class Bench:
         return self.timed_gets(self.o.forge_port, path, headers, count, marker)
 
 
+def pkt(data):
+    return b"%04x" % (len(data) + 4) + data
+
+
+def sideband(response):
+    """(band, data) of a side-band-64k answer after its NAK line."""
+    while True:
+        head = response.read(4)
+        if len(head) < 4:
+            return
+        size = int(head, 16)
+        if size == 0:
+            continue            # a flush packet: the end of the answer follows
+        data = response.read(size - 4)
+        if data.startswith(b"NAK") or data.startswith(b"ACK"):
+            continue
+        yield data[0], data[1:]
+
+
 def median(values):
     return statistics.median(values) if values else float("nan")
 
@@ -156,18 +212,35 @@ def run(options):
     log = lambda text: print("[%s] %s" % (time.strftime("%H:%M:%S"), text),  # noqa: E731
                              file=sys.stderr, flush=True)
 
-    # clones, alternating; the first round warms every server's page cache of the pack
-    log("clone warm-up: one clone from each server")
-    for server in SERVERS:
-        bench.clone(server, -1)
-    clones = {server: [] for server in SERVERS}
-    size = {}
+    # the pack a clone receives, alternating; dulwich (pure Python object
+    # enumeration) gets fewer rounds and a time limit
+    log("pack warm-up: one from git http-backend")
+    bench.fetch_pack("cgi", options.pack_timeout)
+    packs = {server: [] for server in SERVERS}
+    size, objects = {}, {}
     for rep in range(options.reps):
         for server in SERVERS:
-            seconds, size[server] = bench.clone(server, rep)
+            if server == "dulwich" and rep >= options.dulwich_reps:
+                continue
+            try:
+                seconds, size[server], objects[server] = bench.fetch_pack(
+                    server, options.pack_timeout)
+            except (TimeoutError, OSError):
+                log("pack %d %s: no answer within %d s" % (rep + 1, server,
+                                                           options.pack_timeout))
+                packs[server].append(float("inf"))
+                continue
+            packs[server].append(seconds)
+            log("pack %d %s: %.2f s, %.1f MiB, %d objects" % (
+                rep + 1, server, seconds, size[server] / 2 ** 20, objects[server]))
+    if len(set(objects.values())) != 1:
+        raise RuntimeError("the servers sent different packs: %r objects" % objects)
+    clones = {server: [] for server in SERVERS}
+    for rep in range(options.git_clones):
+        for server in ("forge", "cgi"):
+            seconds, _size = bench.clone(server, rep)
             clones[server].append(seconds)
-            log("clone %d %s: %.2f s, %.1f MiB" % (rep + 1, server, seconds,
-                                                   size[server] / 2 ** 20))
+            log("git clone %d %s: %.2f s" % (rep + 1, server, seconds))
 
     log("preparing %d series of %d commits to push" % (options.reps, options.pushes))
     client = bench.prepare_pushes()
@@ -194,31 +267,49 @@ def run(options):
              ("log, last page (%d)" % last_page,
               "/p/c1/code/commits/main?page=%d" % last_page, b'id="log"'),
              ("repository home", "/p/c1/code/", b'id="tree"')]
+    # the same directory at other commits: another tree object each, never seen before
+    count = max(20, options.requests // 4)
+    older = git("--git-dir", options.source, "rev-list", "--max-count=%d" % (
+        options.reps * count + 1), "refs/heads/main").split()[1:]
+    cold_label = "tree of src/, first view of each tree"
     page_times = {label: [] for label, _path, _marker in pages}
+    page_times[cold_label] = []
     for label, path, marker in pages:           # warm-up: templates, caches
         bench.page(path, 3, marker)
     for _rep in range(options.reps):
         for label, path, marker in pages:
-            page_times[label] += bench.page(path, max(20, options.requests // 4), marker)
+            page_times[label] += bench.page(path, count, marker)
+        for _ in range(count):
+            page_times[cold_label] += bench.page("/p/c1/code/tree/%s/src" % older.pop(), 1,
+                                                 b"module_0000.py")
 
     # ------------------------------------------------------------ report ---
     say("== code benchmark %s (%d cores; servers on CPU 1, clients on CPU 0: PIN=%s)"
         % (time.strftime("%Y-%m-%d %H:%M:%S"), os.cpu_count(), os.environ.get("PIN", "1")))
-    say("repository: %s commits, %s files in src/, pack %.1f MiB; %d alternating rounds"
-        % (format(options.commits, ","), format(options.files, ","), size["cgi"] / 2 ** 20,
-           options.reps))
+    say("repository: %s commits, %s files in src/, pack %.1f MiB (%s objects); "
+        "%d alternating rounds" % (format(options.commits, ","), format(options.files, ","),
+                                   size["cgi"] / 2 ** 20, format(objects["cgi"], ","),
+                                   options.reps))
     say("git %s, dulwich %s, waitress threads=%s" % (
         git("--version").split()[-1], _dulwich_version(), os.environ.get("WAITRESS_THREADS",
                                                                          "4")))
     say("")
-    say("clone (git clone --bare, whole repository)     median s   MiB/s   ratio to http-backend")
-    base = median(clones["cgi"])
+    pack_size = size["cgi"]
+    say("clone: the pack of the whole repository       median s   MiB/s   ratio to http-backend")
+    base = median(packs["cgi"])
     for server in SERVERS:
-        m = median(clones[server])
+        m = median(packs[server])
         say("  %-44s %8.2f %7.1f   %.2f   (runs: %s)" % (
-            LABELS[server], m, size[server] / 2 ** 20 / m, base / m,
-            " ".join("%.2f" % s for s in clones[server])))
-    clone_ratio = base / median(clones["forge"])
+            LABELS[server], m, pack_size / 2 ** 20 / m, base / m,
+            " ".join("%.2f" % s for s in packs[server])))
+    clone_ratio = base / median(packs["forge"])
+    if options.git_clones:
+        say("git clone --bare (client's index-pack and checks included)  median s")
+        for server in ("forge", "cgi"):
+            say("  %-44s %8.2f           %.2f   (runs: %s)" % (
+                LABELS[server], median(clones[server]),
+                median(clones["cgi"]) / median(clones[server]),
+                " ".join("%.2f" % s for s in clones[server])))
     say("push of %d commits (new branch)               median s           ratio to http-backend"
         % options.pushes)
     base = median(pushes["cgi"])
@@ -235,7 +326,7 @@ def run(options):
     overhead = median(refs["forge"]) - median(refs["cgi"])
     overhead_auth = median(refs_auth) - median(refs["cgi"])
     say("signed-in pages, one request at a time            p50 ms   p90 ms")
-    for label, _path, _marker in pages:
+    for label in page_times:
         say("  %-44s %8.1f %8.1f" % (label, median(page_times[label]),
                                      percentile(page_times[label], 0.9)))
     say("")
@@ -250,7 +341,7 @@ def run(options):
         say("  %s p50 = %.1f ms (target < %.0f): %s" % (label, p50, TARGET_PAGE_MS,
                                                         verdict(p50 < TARGET_PAGE_MS)))
     say("  dulwich / http-backend: clone %.2f, push %.2f (higher is faster)" % (
-        median(clones["cgi"]) / median(clones["dulwich"]),
+        median(packs["cgi"]) / median(packs["dulwich"]),
         median(pushes["cgi"]) / median(pushes["dulwich"])))
 
 
@@ -276,6 +367,9 @@ def main(argv):
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--pushes", type=int, default=100)
     parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--git-clones", type=int, default=0)
+    parser.add_argument("--dulwich-reps", type=int, default=1)
+    parser.add_argument("--pack-timeout", type=int, default=300)
     try:
         run(parser.parse_args(argv[1:]))
     except RuntimeError as error:
