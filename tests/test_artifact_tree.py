@@ -235,7 +235,7 @@ def test_name_taken_tells_the_holder(registry, site):
 
 
 def test_the_tools_address_opens_its_home_item(site):
-    ada, mem = site["browser"]("ada"), site["browser"]("mem")
+    mem = site["browser"]("mem")
     empty = mem.get(TOOL)
     assert "has no item “Start”" in empty.text and 'id="outline-nav"' in empty.text
     assert empty.forms["create-home"].submit(status=302).location == URL + "Start/"

@@ -119,7 +119,7 @@ class MovedArtifact:
         return MovedArtifact(self.target + "/" + name, name, self)
 
 
-def stored(tool, kind, deleted):
+def stored_artifacts(tool, kind, deleted):
     """The raw artifacts of ``kind`` in ``tool``, deleted or live, without their text."""
     return collection(kind.model).find({"tool_id": tool.doc._id, "type": kind.name,
                                         "deleted": deleted}, LINEAGE_FIELDS)
@@ -146,7 +146,7 @@ def node_builder(tool, raws):
 
 def live_nodes(tool, kind):
     """The nodes of every live artifact of ``kind``, sorted by path (one query)."""
-    node = node_builder(tool, stored(tool, kind, False))
+    node = node_builder(tool, stored_artifacts(tool, kind, False))
     return [n for n in map(node, node.paths) if n is not None]
 
 

@@ -16,7 +16,7 @@ from ..artifact_actions import create_artifact, delete_artifact, undelete_artifa
 from ..artifact_tree import (IMovedArtifact, ITreeArtifact, ITreeTool, NameTaken,
                              clean_artifact_path, live_nodes, move_artifact, stored_nodes)
 from ..artifact_tree.actions import no_parent
-from ..artifact_tree.resources import stored
+from ..artifact_tree.resources import stored_artifacts
 from ..redirects import redirect
 from .errors import error_response
 from .generic import TypedArtifactViews
@@ -141,8 +141,8 @@ class TreeToolViews(TreeViews):
     def deleted(self):
         """The deleted artifacts this user could read were they not deleted."""
         request, kind = self.request, self.kind
-        paths = [raw["path"] for raw in stored(self.context, kind, True).sort("path", 1)
-                 .limit(1000)]
+        deleted = stored_artifacts(self.context, kind, True).sort("path", 1).limit(1000)
+        paths = [raw["path"] for raw in deleted]
         nodes = stored_nodes(self.context, paths)
         shown = [nodes[p] for p in paths if nodes[p] is not None and request.can("read", nodes[p])]
         return {"kind": kind, "nodes": shown,
