@@ -16,6 +16,7 @@ from ..artifact_types import ITypedArtifact
 from ..fields import FieldErrors
 from ..interfaces import INeighborhood, INode, IProject, ISiteRoot, ITool
 from ..model import Neighborhood, Project
+from ..resources import ProjectResource
 from .body import json_body, required_version
 from .csrf import REST_VIEW
 from .nodes import ROUTE, neighborhood_json, project_json, site_json, tool_json
@@ -116,7 +117,9 @@ class NeighborhoodViews:
         if after is not None:
             query["shortname"] = {"$gt": after}
         candidates = Project.query.find(query).sort("shortname", 1)
-        page = cursor_page(request, candidates, lambda doc: nb[doc.shortname],
+        # as the neighborhood's page does: a listed project needs no family of its own
+        page = cursor_page(request, candidates,
+                           lambda doc: ProjectResource(doc, doc.shortname, nb, None),
                            lambda node: node.doc.shortname)
         return collection_response(request, nb, "projects", page,
                                    [project_json(request, p) for p in page.items])
