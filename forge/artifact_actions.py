@@ -79,7 +79,8 @@ class ArtifactActions:
             unit.event_detail.update(event_detail)
 
 
-def _kind(registry, doc_or_model):
+def kind_of(registry, doc_or_model):
+    """The declared ``ArtifactType`` of a model or a document (LookupError: none)."""
     kind = registry.forge_artifact_types.of(doc_or_model)
     if kind is None:
         raise LookupError("no artifact type declared for %r" % doc_or_model)
@@ -88,20 +89,20 @@ def _kind(registry, doc_or_model):
 
 def create_artifact(registry, model, *args, **kw):
     """``ArtifactActions.create`` of ``model``'s declared type."""
-    kind = _kind(registry, model)
+    kind = kind_of(registry, model)
     return kind.actions.create(registry, kind, *args, **kw)
 
 
 def save_artifact(registry, doc, edited_version, fields, actor, comment=""):
-    kind = _kind(registry, doc)
+    kind = kind_of(registry, doc)
     return kind.actions.save(registry, kind, doc, edited_version, fields, actor, comment)
 
 
 def delete_artifact(registry, doc, actor):
-    kind = _kind(registry, doc)
+    kind = kind_of(registry, doc)
     return kind.actions.delete(registry, kind, doc, actor)
 
 
 def undelete_artifact(registry, doc, actor):
-    kind = _kind(registry, doc)
+    kind = kind_of(registry, doc)
     return kind.actions.undelete(registry, kind, doc, actor)

@@ -14,7 +14,7 @@ from pymongo.errors import DuplicateKeyError
 from ..actions import ActionError
 from ..actions.tool_options import set_tool_options
 from ..actions.versions import save_versioned
-from ..artifact_actions import ArtifactActions, _kind
+from ..artifact_actions import ArtifactActions, kind_of
 from ..events import ArtifactDeleted, ArtifactModified
 from ..model.session import session, set_fields
 from ..names import InvalidName, check_artifact_path
@@ -213,7 +213,7 @@ def _redirect(tool_id, old_path, new_path):
 
 def move_artifact(registry, doc, new_path, actor):
     """``TreeActions.move`` of ``doc``'s declared type."""
-    kind = _kind(registry, doc)
+    kind = kind_of(registry, doc)
     if not isinstance(kind.actions, TreeActions):
         raise ActionError("%s cannot be moved." % with_article(kind.noun).capitalize())
     return kind.actions.move(registry, kind, doc, new_path, actor)
