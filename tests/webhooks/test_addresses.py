@@ -80,3 +80,25 @@ def test_a_closed_port_is_a_failure_not_an_exception():
     outcome = post(url, b"{}", {}, dict(SETTINGS, **{"forge.webhooks.allow_private": True}))
     assert not outcome.delivered and outcome.status is None
     assert "Not delivered" in outcome.error
+
+
+def test_https_goes_to_the_checked_address_and_verifies_the_certificate(tmp_path):
+    """TLS to the pinned address, the certificate checked against the URL's host
+    name: a self-signed receiver is refused (nothing is posted to it)."""
+    import ssl
+    import subprocess
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost",
+                    "-keyout", str(tmp_path / "key.pem"), "-out", str(tmp_path / "cert.pem")],
+                   check=True, capture_output=True)
+    receiver = Receiver((200,))
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(tmp_path / "cert.pem", tmp_path / "key.pem")
+    receiver.server.socket = context.wrap_socket(receiver.server.socket, server_side=True)
+    try:
+        url = receiver.url.replace("http://127.0.0.1", "https://localhost")
+        outcome = post(url, b"{}", {}, dict(SETTINGS, **{"forge.webhooks.allow_private": True}))
+        assert not outcome.delivered and "CERTIFICATE_VERIFY_FAILED" in outcome.error
+        assert receiver.requests == []
+    finally:
+        receiver.close()
