@@ -88,6 +88,7 @@ from .artifact_actions import (AUTHOR, ArtifactActions, create_artifact, delete_
 from .artifact_types import ArtifactType, ITypedArtifact, TypedArtifactResource
 from .artifact_timeline import timeline
 from .numbered_artifacts import NumberedActions
+from .bulk_edit import BulkOutcome, bulk_edit, selected_numbers
 from .forms import (ArtifactForm, CheckboxField, ChoiceField, Field, LabelsField, MarkdownField,
                     NameField, TextField, TitleField, UserField)
 
@@ -174,7 +175,7 @@ __all__ = [
     # artifact types
     "AUTHOR", "ArtifactActions", "create_artifact", "delete_artifact", "save_artifact",
     "undelete_artifact", "ArtifactType", "ITypedArtifact", "TypedArtifactResource", "timeline",
-    "NumberedActions",
+    "NumberedActions", "BulkOutcome", "bulk_edit", "selected_numbers",
     "ArtifactForm", "CheckboxField", "ChoiceField", "Field", "LabelsField", "MarkdownField",
     "NameField", "UserField",
     "TextField", "TitleField",
