@@ -6,16 +6,18 @@ may read kept *before* paging (a private ticket changes neither counts nor
 where pages break), the total when it is free (the last page) or on request
 (``count=1``, capped at ``COUNT_CAP``); otherwise the page says "page N".
 
-Bulk edit changes each selected ticket through the tracker's own
-``update_ticket`` (one snapshot and one event per ticket) after checking
-``update`` on that ticket; tickets it may not change are listed, not skipped.
+Bulk edit is the core's ``bulk_edit``: each selected ticket is changed
+through the tracker's own ``update_ticket`` (one snapshot and one event per
+ticket) after ``read`` and ``update`` are checked on it; tickets it may not
+change are listed, not skipped.
 """
 from dataclasses import dataclass
 
 from pyramid.view import view_config, view_defaults
 
-from forge.api import (COUNT_CAP, ActionError, User, collection, page_number,
-                       parse_labels, query_page, readable_match, redirect, usernames)
+from forge.api import (COUNT_CAP, ActionError, User, bulk_edit, collection, page_number,
+                       parse_labels, query_page, readable_match, redirect, selected_numbers,
+                       usernames)
 
 from .actions import update_ticket
 from .config import checked, tracker_options
@@ -27,7 +29,6 @@ from .searches import delete_search, personal_searches, save_search
 
 LIST = "tools.tracker:templates/tracker/list.jinja2"
 DEFAULT_QUERY = "is:open"
-MAX_BULK = 100
 COLUMNS = (("number", "#"), ("summary", "Summary"), ("status", "Status"),
            ("assigned_to", "Assignee"), ("milestone", "Milestone"),
            ("priority", "Priority"), ("labels", "Labels"), ("modified", "Modified"))
@@ -162,33 +163,25 @@ class TicketListViews:
         if request.user is None:
             return self.list_page(text, status=403, error="Sign in to change tickets.")
         try:
-            numbers = selected_numbers(post.getall("ticket"))
+            numbers = selected_numbers(post.getall("ticket"), "ticket")
             changes, labels_add, labels_remove = bulk_changes(request, tool, post)
         except ActionError as error:
             return self.list_page(text, status=error.status, error=str(error))
         comment = " ".join(post.get("comment", "").split())[:500] or "bulk edit"
-        outcome = {"changed": [], "unchanged": [], "refused": []}
-        for number in numbers:
-            apply_bulk(request, tool, number, changes, labels_add, labels_remove, comment,
-                       outcome)
-        if outcome["refused"]:
+
+        def change_one(doc):
+            ticket_changes = dict(changes)
+            if labels_add or labels_remove:
+                labels = [label for label in doc.labels or () if label not in labels_remove]
+                ticket_changes["labels"] = labels + [
+                    label for label in labels_add if label not in labels]
+            return update_ticket(request.registry, doc, doc.version, ticket_changes,
+                                 request.user, comment=comment)
+        outcome = bulk_edit(request, tool, Ticket, numbers, change_one, "ticket")
+        if outcome.refused:
             return self.list_page(text, status=200, bulk_result=outcome)
-        request.session.flash(bulk_summary(outcome))
+        request.session.flash(outcome.summary(lambda number: "#%d" % number))
         return redirect(request, request.forge_url(tool, query={"q": text}))
-
-
-def selected_numbers(raw_numbers):
-    numbers = []
-    for raw in raw_numbers:
-        if not raw.isdigit() or len(raw) > 9:
-            raise ActionError("The selection is not a list of ticket numbers; reload the page.")
-        if int(raw) not in numbers:
-            numbers.append(int(raw))
-    if not numbers:
-        raise ActionError("Select at least one ticket to change.")
-    if len(numbers) > MAX_BULK:
-        raise ActionError("Change at most %d tickets at once." % MAX_BULK)
-    return sorted(numbers)
 
 
 def bulk_changes(request, tool, post):
@@ -207,38 +200,6 @@ def bulk_changes(request, tool, post):
     if not changes and not labels_add and not labels_remove:
         raise ActionError("Choose at least one change to make.")
     return changes, labels_add, labels_remove
-
-
-def apply_bulk(request, tool, number, changes, labels_add, labels_remove, comment, outcome):
-    doc = Ticket.query.get(tool_id=tool.doc._id, path=str(number), deleted=False)
-    node = tool.ticket_resource(doc) if doc is not None else None
-    if node is None or not request.can("read", node):
-        outcome["refused"].append((number, "no such ticket"))
-        return
-    if not request.can("update", node):
-        outcome["refused"].append((number, "you may not change it"))
-        return
-    ticket_changes = dict(changes)
-    if labels_add or labels_remove:
-        labels = [label for label in doc.labels or () if label not in labels_remove]
-        labels += [label for label in labels_add if label not in labels]
-        ticket_changes["labels"] = labels
-    try:
-        _ticket, changed = update_ticket(request.registry, doc, doc.version, ticket_changes,
-                                         request.user, comment=comment)
-    except ActionError as error:
-        outcome["refused"].append((number, str(error)))
-        return
-    outcome["changed" if changed else "unchanged"].append(number)
-
-
-def bulk_summary(outcome):
-    parts = []
-    if outcome["changed"]:
-        parts.append("Changed %s." % ", ".join("#%d" % n for n in outcome["changed"]))
-    if outcome["unchanged"]:
-        parts.append("Already so: %s." % ", ".join("#%d" % n for n in outcome["unchanged"]))
-    return " ".join(parts)
 
 
 # -- milestones ------------------------------------------------------------------------
