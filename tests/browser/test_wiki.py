@@ -113,3 +113,41 @@ def test_wiki_missing_link_creates_the_page_then_rename_and_index(wiki_admin):
     index = page.locator("#page-index")
     assert index.get_by_role("link").all_inner_texts() == ["Start", "Second Step"]
     shot(page, "wiki-index")
+
+
+def test_wiki_delete_with_sub_pages_undelete_and_home_setting(wiki_admin):
+    """The core's tree pages under the wiki's navigation: delete a page with its
+    sub-pages, find it among the deleted pages, undelete it; name another home."""
+    page, wiki = wiki_admin
+    for name in ("Manual", "Manual/Install"):
+        page.goto(wiki + "@@new")
+        page.get_by_label("Page name", exact=True).fill(name)
+        save(page, "Create page")
+    page.goto(wiki + "Manual/")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Delete with its sub-pages").click()
+    assert page.url.endswith(wiki + "@@index")
+    assert page.get_by_role("status").inner_text() == "Deleted “Manual” and its 1 sub-pages."
+    with page.expect_navigation():
+        page.locator("nav.wiki-nav").get_by_role("link", name="Deleted pages").click()
+    assert heading(page) == "Deleted pages"
+    rows = page.locator("#deleted-pages tbody tr")
+    assert rows.count() == 2
+    assert "deleted with its parent" in rows.nth(1).inner_text()
+    shot(page, "wiki-deleted")
+    with page.expect_navigation():
+        rows.nth(0).get_by_role("button", name="Undelete").click()
+    assert page.url.endswith(wiki + "Manual/")
+    assert page.get_by_role("status").inner_text() == "Undeleted “Manual” with 1 sub-pages."
+    assert page.locator("#sub-pages").get_by_role("link").all_inner_texts() == ["Install"]
+
+    with page.expect_navigation():
+        page.locator("nav.wiki-nav").get_by_role("link", name="Settings").click()
+    assert heading(page) == "Settings of Wiki"
+    page.get_by_label("Home page").fill("Manual/Install")
+    with page.expect_navigation():
+        page.locator("#options-form").get_by_role("button", name="Save").click()
+    assert page.get_by_role("status").inner_text() == "The home page is now “Manual/Install”."
+    with page.expect_navigation():
+        page.locator("nav.wiki-nav").get_by_role("link", name="Home").click()
+    assert page.url.endswith(wiki + "Manual/Install/")
