@@ -24,13 +24,14 @@ class InboundMail(MappedClass):
     class __mongometa__:
         session = session
         name = "inbound_mail"
-        indexes = [("sender", "created"), ("project_id", "created")]
+        indexes = [("sender", "created"), ("project_id", "created"),
+                   ("recipient", "message_id")]
 
     _id = FieldProperty(str, if_missing=new_id)
     kind = FieldProperty(str)            # reply | new
     sender = FieldProperty(str)          # the From address
     envelope_from = FieldProperty(str)
-    recipient = FieldProperty(str)       # the address it came to
+    recipient = FieldProperty(str)       # the address it came to (lower case)
     message_id = FieldProperty(str, if_missing="")
     subject = FieldProperty(str, if_missing="")
     user_id = FieldProperty(str)         # applied as this user

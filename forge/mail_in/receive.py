@@ -157,6 +157,8 @@ def apply_to(registry, raw, mail, envelope_from, recipient):
     try:
         with _unit(registry) as request:
             target = parse_address(registry.settings, recipient)
+            if already_applied(mail, recipient):
+                return Outcome(250, "2.0.0 Received already (the same Message-ID).")
             if isinstance(target, Reply):
                 post = apply_reply(request, raw, mail, envelope_from, recipient, target)
             elif isinstance(target, ToolAddress):
@@ -177,6 +179,13 @@ def apply_to(registry, raw, mail, envelope_from, recipient):
         log.exception("mail in: applying a message to %s failed", recipient)
         return Outcome(451, "4.3.0 The forge could not take this message now; "
                             "try again later.")
+
+
+def already_applied(mail, recipient):
+    """A sending server that lost our 250 (a dropped connection) sends the
+    message again: the same Message-ID to the same address is applied once."""
+    return bool(mail.message_id) and InboundMail.query.get(
+        recipient=recipient.lower(), message_id=mail.message_id) is not None
 
 
 def checked_text(mail):
@@ -209,7 +218,7 @@ def _received(registry, mail, raw, user, recipient, envelope_from, kind, **detai
 def _record(ch, mail, raw, raw_id, user, recipient, envelope_from, kind, node, post):
     doc = node.doc
     ch.node = InboundMail(kind=kind, sender=mail.sender, envelope_from=envelope_from,
-                          recipient=recipient, message_id=mail.message_id,
+                          recipient=recipient.lower(), message_id=mail.message_id,
                           subject=mail.subject[:250], user_id=user._id,
                           project_id=doc.project_id, tool_id=doc.tool_id, artifact_id=doc._id,
                           post_id=post._id if post is not None else None,

@@ -255,3 +255,19 @@ def test_a_client_that_hangs_up_mid_message(mail_in, registry, site, thread):
         raw.sendall(b"Subject: half\r\n\r\nhalf a message")
     assert_nothing_saved(thread)
     test_still_answers(mail_in, registry, site, thread)
+
+
+def test_a_message_sent_again_is_applied_once(mail_in, registry, site, thread):
+    """A sending server that lost our 250 sends again: one comment."""
+    address = address_of(registry, site, "mem", thread)
+    message = reply(address, "Only once, please.", Message_ID="<once.1@client.example.test>")
+    answers = []
+    for _ in range(2):
+        with smtplib.SMTP(*mail_in.address) as client:
+            client.ehlo()
+            client.mail("mem@example.test")
+            client.rcpt(address.upper().replace(DOMAIN.upper(), DOMAIN))
+            answers.append(client.data(message.as_bytes(policy=CRLF)))
+    assert [code for code, _text in answers] == [250, 250]
+    assert b"already" in answers[1][1]
+    assert [p["text"] for p in posts(thread)].count("Only once, please.") == 1
