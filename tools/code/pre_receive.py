@@ -63,6 +63,14 @@ def hooks_dir(registry):
     return path
 
 
+def hook_python():
+    """The interpreter that runs the hook (standard library only): this one,
+    unless the forge is embedded in a server binary (mod_wsgi, uWSGI)."""
+    if os.path.basename(sys.executable or "").startswith("python"):
+        return sys.executable
+    return shutil.which("python3") or "python3"
+
+
 class PushGate:
     """One push's check: ``env`` for ``git http-backend``; ``serve(process)``
     answers the hook while git runs (it returns when git has exited without
@@ -83,7 +91,7 @@ class PushGate:
                     "GIT_CONFIG_VALUE_0": hooks_dir(registry),
                     "FORGE_PRE_RECEIVE_SOCKET": self.address,
                     "FORGE_PRE_RECEIVE_TOKEN": self.token,
-                    "FORGE_HOOK_PYTHON": sys.executable,
+                    "FORGE_HOOK_PYTHON": hook_python(),
                     "FORGE_HOOK_SCRIPT": os.path.abspath(pre_receive_hook.__file__)}
 
     def __enter__(self):
