@@ -3,8 +3,11 @@ HTTP with the real ``git`` client, browsed as trees, files, logs and commits.
 
 ``repository`` reads the bare repository with git's plumbing; ``smart_http``
 runs ``git http-backend``; ``views_git`` decides who may clone (``read``) and
-push (``push``); ``events`` turns a push into ``scm.commit`` events through
-the unit of work; ``views`` are the browsing pages.
+push (``push``); ``pre_receive`` runs the ``scm.push`` and ``scm.commit``
+auditors before git accepts a push (``protected`` is one of them); ``events``
+turns an accepted push into ``scm.commit`` events through the unit of work;
+``views`` and ``views_history`` are the browsing pages (``history``: compare
+and blame); ``views_admin`` the repository's settings (``admin_actions``).
 """
 import shutil
 
