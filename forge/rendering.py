@@ -23,6 +23,7 @@ output goes through the sanitiser like everything else::
 import hashlib
 import re
 import threading
+from html import unescape as html_unescape
 from collections import OrderedDict
 
 import nh3
@@ -145,6 +146,18 @@ def render_markdown(text, links=None):
     """Markdown source -> sanitised HTML, as ``Markup`` safe to put in a template.
     ``links`` (a ``forge.links.LinkContext``) turns short links into links."""
     return Markup(sanitize_html(_parser.render(text or "", {"forge_links": links})))
+
+
+_BLOCK_END = re.compile(r"</(p|h[1-6]|li|pre|blockquote|tr|td|th|div)>|<br\s*/?>", re.I)
+
+
+def markdown_to_text(text):
+    """Markdown source -> the plain text a reader sees (no markup, no link
+    targets, whitespace collapsed): for excerpts in activity and search."""
+    html = _parser.render(text or "", {"forge_links": None})
+    html = _BLOCK_END.sub(lambda m: m.group(0) + " ", html)
+    plain = html_unescape(nh3.clean(html, tags=set(), strip_comments=True))
+    return " ".join(plain.split())
 
 
 class _RenderCache:

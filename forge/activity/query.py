@@ -38,6 +38,17 @@ class ActivityItem:
         return datetime.datetime.fromtimestamp(self.entry["timestamp"], datetime.timezone.utc)
 
     @property
+    def what(self):
+        """"created the project", "commented: Thanks…": the verb, then the
+        summary unless it says the verb again."""
+        verb, summary = self.entry.get("verb") or "", self.entry.get("summary") or ""
+        if not summary or summary == verb:
+            return verb
+        if summary.startswith(verb + " "):
+            return summary
+        return "%s: %s" % (verb, summary)
+
+    @property
     def anchor(self):
         return "#post-%s" % self.entry["node_id"] if self.entry.get("node_type") == "Post" \
             else ""

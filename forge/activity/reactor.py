@@ -20,6 +20,7 @@ import re
 
 from pymongo.errors import DuplicateKeyError
 
+from ..rendering import markdown_to_text
 from ..model import Artifact, Project, ToolInstance
 from ..model.session import collection
 from .model import ActivityEntry
@@ -95,7 +96,7 @@ def _post_entry(event, verb):
     # a comment is its author's, whoever's action made it visible (a moderator's
     # approval): activity, feeds and contributions all read actor_id
     return {"title": "Re: %s" % ref_title if ref_title else "Comment",
-            "summary": excerpt(post.get("text")), "verb": "commented",
+            "summary": excerpt(markdown_to_text(post.get("text"))), "verb": "commented",
             "artifact_id": post.get("ref_id"),
             "actor_id": post.get("author_id") or event.get("actor_id")}
 

@@ -60,9 +60,5 @@ def atom_feed(request, node, title, items, html_url, self_url):
         entry.author(name=item.actor_name)
         entry.updated(item.when)
         entry.published(item.when)
-        what = "%s %s" % (item.actor_name, item.entry.get("verb", ""))
-        summary = item.entry.get("summary")
-        if summary and summary != item.entry.get("verb"):
-            what += ": %s" % summary
-        entry.summary(what)
+        entry.summary("%s %s" % (item.actor_name, item.what))
     return feed.atom_str(pretty=True)

@@ -17,6 +17,7 @@ artifact they discuss.  Every post event re-indexes its artifact.
 """
 import datetime
 
+from ..rendering import markdown_to_text
 from ..model import Artifact, User
 from ..model.session import collection, session
 from ..resources import lineage_list
@@ -85,8 +86,9 @@ def build_document(registry, request, node):
         return None             # the tool says: not searchable now
     projects = project_nodes(node)
     tool = node.tool_node
-    text = data.get("text") or ""
-    comments = visible_posts_text(doc._id)
+    # indexed (and shown in snippets) as the reader sees it: no Markdown syntax
+    text = markdown_to_text(data.get("text") or "")
+    comments = markdown_to_text(visible_posts_text(doc._id))
     if comments:
         text = text + "\n\n" + comments if text else comments
     fields = {}

@@ -188,3 +188,21 @@ def test_titles_and_summaries_are_escaped(forge_app, registry, site, run_reactor
     text = browser(forge_app).get("/p/demo/@@activity").text
     assert "<script>alert(1)" not in text and "&lt;script&gt;alert(1)&lt;/script&gt;" in text
     assert "<img src=x" not in text and "attached &lt;img src=x onerror=alert(1)&gt;.txt" in text
+
+
+def test_entries_read_as_sentences_of_plain_text(forge_app, registry, site, run_reactors):
+    """"ada created the project" (not "created: created the project"); a
+    comment's excerpt is the text a reader sees, not its Markdown."""
+    note(registry, site, "Guide", "The Guide")
+    ada = browser(forge_app, "ada")
+    ada.post_form("/p/demo/notes/Guide/@@post",
+                  {"text": "A **bold** idea, see [the plan](http://example.test/plan)"},
+                  status=302)
+    run_reactors()
+    page = ada.get("/p/demo/@@activity").text
+    assert "ada created the project" in page and "created: created" not in page
+    assert "commented: A bold idea, see the plan" in page
+    assert "**" not in page and "example.test/plan" not in page
+    feed = ada.get("/p/demo/@@activity.atom").text
+    assert "ada created the project" in feed
+    assert "ada commented: A bold idea, see the plan" in feed
