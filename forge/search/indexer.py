@@ -124,6 +124,10 @@ def plan(event):
     node_id, tool_id, path = event.get("node_id"), event.get("tool_id"), event.get("path")
     if node_type in ("Thread", "User", "ProjectRole") or topic.startswith("user."):
         return None
+    if topic.startswith("scm."):
+        # a push changes no artifact; the code tool indexes its commits itself
+        # (tools.code.commit_search), and re-indexing the tool would drop them
+        return None
     if topic.endswith(".roles.changed"):
         # members and roles change the searcher's principals, not the documents:
         # ACEs name roles by id (a subproject's own roles come with an acl.changed)
