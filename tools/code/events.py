@@ -1,12 +1,14 @@
 """``scm.commit``: one event per commit a push brought, oldest first."""
-from forge.api import ForgeEvent, change
+from forge.api import ForgeEvent, change, new_id
 
 from .repository import Repository
 
 
 class CommitPushed(ForgeEvent):
     """A commit new to the forge; ``node`` is the repository's tool instance.
-    Detail: sha, parents, author, email, time, message, subject, ref."""
+    Detail: sha, parents, author, email, time, message, subject, ref, and the
+    push it came in: ``push_id`` (one id per push), ``push_size`` (its number
+    of commits) and ``push_index`` (this commit's place in it, from 0)."""
 
     topic = "scm.commit"
 
@@ -23,11 +25,13 @@ def record_push(registry, tool_doc, repo_path, before, actor):
         return []
     commits = repo.new_commits(sorted(set(moved.values())), sorted(set(before.values())))
     ref_of = _first_ref(repo, moved, commits, sorted(set(before.values())))
+    push_id = new_id()
     with change(registry, None, topic="scm.push", node=tool_doc, actor=actor, source="scm",
                 new={"refs": moved, "deleted": deleted}, auditors=False) as ch:
-        for commit in commits:
+        for index, commit in enumerate(commits):
             ch.also_emit(CommitPushed(tool_doc, actor=actor, source="scm",
-                                      ref=ref_of.get(commit["sha"], ""), **commit))
+                                      ref=ref_of.get(commit["sha"], ""), push_id=push_id,
+                                      push_size=len(commits), push_index=index, **commit))
         ch.log("code.push", "pushed %d commit(s) to %s" % (
             len(commits), ", ".join(sorted(moved)) or "(deleted refs)"),
             refs=sorted(moved), deleted=deleted, commits=len(commits))

@@ -44,6 +44,22 @@ def test_push_emits_one_scm_commit_event_per_new_commit_in_order(site, server, g
     assert {e["actor_id"] for e in events} == {site["dev"]._id}
 
 
+def test_the_events_of_one_push_name_it(site, server, git, work_tree):
+    url = with_credentials(server + REPO, "dev", site["tokens"]["dev"])
+    push(git, work_tree, url)
+    (work_tree / "more.txt").write_text("more\n")
+    git("add", "more.txt", cwd=work_tree)
+    git("commit", "--quiet", "-m", "Third", cwd=work_tree)
+    push(git, work_tree, url)
+    session.close()
+    details = [e.message["detail"] for e in
+               OutboxEvent.query.find({"topic": "scm.commit"}).sort("seq", 1)]
+    pushes = [(d["push_id"], d["push_size"], d["push_index"]) for d in details]
+    first, second = details[0]["push_id"], details[2]["push_id"]
+    assert first != second
+    assert pushes == [(first, 2, 0), (first, 2, 1), (second, 1, 0)]
+
+
 def test_the_password_works_as_the_basic_password(site, server, git, work_tree):
     push(git, work_tree, with_credentials(server + REPO, "dev", quote(PASSWORD)))
     session.close()
