@@ -15,14 +15,20 @@ requires = [
     "nx-27017",
     "tantivy",
     "feedgen",
+    "aiosmtpd",             # mail in: the SMTP/LMTP server
+    "html-text",            # mail in: HTML-only mail as text
+    "mail-parser-reply",    # mail in: quoted replies and signatures cut
+    "swagger-ui-py",        # the REST API page (Swagger UI 5, served locally)
 ]
 
 tests_require = [
     "WebTest",
     "pytest",
     "playwright",
-    "aiosmtpd",
     "hypothesis",
+    "schemathesis",         # the REST API against its served OpenAPI document
+    "openapi-spec-validator",
+    "httpx",                # the scripted REST client scenario
 ]
 
 setup(

@@ -45,9 +45,6 @@ def includeme(config):
     config.include("forge.discussion")
     config.include("forge.search")
     config.include("forge.notifications")
-    # parts being built in parallel this session; made direct includes once landed
-    from importlib import import_module
-    from importlib.util import find_spec
-    for module in ("forge.rest", "forge.webhooks", "forge.mail_in"):
-        if find_spec(module) is not None and hasattr(import_module(module), "includeme"):
-            config.include(module)
+    config.include("forge.mail_in")
+    config.include("forge.webhooks")
+    config.include("forge.rest")

@@ -103,3 +103,22 @@ def filter_the_list(page, tool_url):
         search.press("Enter")
     listing = page.locator("main").inner_text()
     assert "Paint is scratched" in listing and "Engine stalls" not in listing
+
+
+def test_an_anonymous_reader_is_sent_to_sign_in_and_back_to_open_a_ticket(new_page, seed):
+    from forge.testing import PASSWORD
+    owner, member = seed.user("tina"), seed.user("timo")
+    project = seed.project(owner, prefix="trk", tools=[("tracker", "tickets")])
+    seed.member(project, "Member", member)
+    tool_url = project_url(project) + "tickets/"
+    page = new_page()
+    page.goto(tool_url)
+    with page.expect_navigation():
+        page.get_by_role("link", name="New ticket").click()
+    assert "@@login" in page.url
+    page.get_by_label("Username").fill(member.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign in").click()
+    assert page.url.endswith(tool_url + "@@new")
+    assert heading(page) == "New ticket"

@@ -10,6 +10,7 @@ list counters are kept by the ``discussion.counters`` reactor (see ``reactors``)
 from forge.api import DiscussionEvent
 
 from .actions import ForumActions
+from .mail import new_thread_by_mail
 from .model import Forum, ForumForm, ForumThread, ThreadForm, forum_document, thread_document
 from .resources import DiscussionTool, ForumResource, IForum, IForumThread, ThreadResource
 
@@ -26,6 +27,8 @@ DEFAULT_ACL = [
 
 
 def includeme(config):
+    # mail to discussion.PROJECT@DOMAIN starts a thread (forge.mail_in)
+    config.add_mail_handler("discussion", new_thread_by_mail)
     config.add_tool(
         "discussion", title="Discussion", resource=DiscussionTool,
         permissions=("read", "create", "update", "delete", "post", "unmoderated_post",

@@ -6,7 +6,7 @@ A tool as a declaration: ``config.add_tool`` mounts it and
 flag, deletion and search document are the core's.  It imports ``forge.api``
 only (``tests/test_import_contract.py`` checks it).
 """
-from forge.api import AUTHOR
+from forge.api import AUTHOR, new_artifact_by_mail
 
 from .model import Note, NoteForm
 
@@ -19,3 +19,5 @@ def includeme(config):
     # a private note is read by its author and the project's developers only
     config.add_artifact_type(Note, tool="notes", form=NoteForm,
                              private_readers=("Developer", AUTHOR))
+    # mail to notes.PROJECT@DOMAIN makes a note (forge.mail_in)
+    config.add_mail_handler("notes", new_artifact_by_mail)

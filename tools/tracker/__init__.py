@@ -7,9 +7,7 @@ the core gives it its private ACL, search document, ``@@new``, ``@@edit``,
 ``views_list`` the list, searches, bulk edit and milestones, ``views_admin``
 the tracker's settings.
 """
-from importlib.util import find_spec
-
-from forge.api import AUTHOR
+from forge.api import AUTHOR, new_artifact_by_mail
 
 from .actions import TicketActions
 from .forms import TicketForm
@@ -49,6 +47,7 @@ def includeme(config):
     config.scan(".views_list")
     config.scan(".views_admin")
     config.add_demo_content("tracker", "tools.tracker.demo.demo_content")
-    # being built in parallel this session; a direct include once landed
-    if find_spec(__name__ + ".commit_refs") is not None:
-        config.include(".commit_refs")
+    # `fixes #12` in a pushed commit (the code tool's scm.commit events)
+    config.include(".commit_refs")
+    # mail to tickets.PROJECT@DOMAIN opens a ticket (forge.mail_in)
+    config.add_mail_handler("tracker", new_artifact_by_mail)
