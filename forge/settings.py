@@ -62,6 +62,8 @@ DEFAULTS = {
     "forge.events.max_streams_per_address": (1, int),
     "forge.events.max_streams_per_user": (1, int),
     "forge.events.stream_seconds": (30, int),
+    # pages ask @@changes this often whether others changed them (0: never)
+    "forge.live.poll_seconds": (20, int),
     # absolute links in mail (and anything made outside a web request)
     "forge.base_url": ("http://127.0.0.1:6543", str),
     # outgoing mail (forge.notifications): no host = no mail; tls none|starttls|ssl

@@ -70,11 +70,7 @@ def unseal(registry, cursor):
 
 
 def poll_seconds(registry):
-    raw = registry.settings.get("forge.live.poll_seconds", DEFAULT_POLL_SECONDS)
-    try:
-        return max(0, int(raw))
-    except (TypeError, ValueError):
-        return DEFAULT_POLL_SECONDS
+    return max(0, int(registry.settings.get("forge.live.poll_seconds", DEFAULT_POLL_SECONDS)))
 
 
 def live_node(request):

@@ -57,8 +57,6 @@ def includeme(config):
     config.scan(".views_history")
     config.include(".protected")
     config.add_demo_content("code", "tools.code.demo.demo_content")
-    # being built in parallel this session; direct includes once landed
-    from importlib.util import find_spec
-    for module in ("commit_search", "commit_mail"):
-        if find_spec("%s.%s" % (__name__, module)) is not None:
-            config.include("." + module)
+    # commit messages in search, one mail per push to the repository's watchers
+    config.include(".commit_search")
+    config.include(".commit_mail")
