@@ -15,7 +15,7 @@ SERVE_STAMP := $(VENV)/.serve-installed-$(SETUP_HASH)
 AMQP_URL := amqp://guest:guest@127.0.0.1:5672//
 RABBITMQ_ANSWERS := $(PY) -c "import kombu; c = kombu.Connection('$(AMQP_URL)', connect_timeout=2); c.connect(); c.release()" >/dev/null 2>&1
 
-.PHONY: serve test setup serve-setup test-tools chromium git rabbitmq bench loc
+.PHONY: serve test setup serve-setup test-tools chromium git rabbitmq bench bench-code loc
 
 serve: serve-setup git
 	$(VENV)/bin/forge serve $(SERVE_ARGS)
@@ -25,6 +25,11 @@ test: setup test-tools chromium git rabbitmq
 
 bench: setup
 	bench/run
+
+# Git over HTTP and code browsing: the forge against git http-backend and dulwich (bench/README.md)
+bench-code: setup git
+	@$(PY) -m pip install -q 'dulwich>=1.2' >> $(VENV)/pip.log 2>&1
+	bench/code
 
 # lines of each tool's Python (tests and templates left out) against issue 11's targets and Allura
 loc:

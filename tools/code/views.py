@@ -16,6 +16,7 @@ from .browse import (MAX_DIFF_BYTES, MAX_SHOWN_BYTES, breadcrumbs, decode_text,
 from .repository import BadName, NotInRepository, Repository, git_stream
 from .resources import ICodeTool
 from .smart_http import repository_of, stream_output
+from .tree_listing import tree_listing
 
 
 @view_defaults(context=ICodeTool, request_method="GET", permission="read")
@@ -73,7 +74,10 @@ class CodeViews:
         oid, kind, _size = self.object_at(sha, path)
         if kind != "tree":
             raise redirect(self.request, self.link("blob", ref, path))
-        entries = self.repo.tree(oid)
+        # read, sorted and rendered once per tree id (a tree id names its content)
+        listing = tree_listing(self.request.registry, self.repo.path, oid,
+                               self.link("tree", ref, path), self.link("blob", ref, path))
+        entries = listing.entries
         readme = readme_of(entries)
         readme_html = None
         if readme is not None:
@@ -81,7 +85,7 @@ class CodeViews:
             if not is_binary(data):
                 readme_html = render_markdown(decode_text(data))
         return self.page(empty=False, refs=self.repo.refs(), ref=ref, sha=sha, path=path,
-                         path_links=breadcrumbs(path), entries=entries,
+                         path_links=breadcrumbs(path), entries=entries, rows=listing.rows,
                          readme=readme and (readme[0], readme_html))
 
     @view_config(name="blob", renderer="tools.code:templates/code/blob.jinja2")
