@@ -145,6 +145,12 @@ from .mail_in.handlers import ToolMail, new_artifact_by_mail
 from .resources.base import lineage_list
 from .search.acl import acl_terms, lineage_clauses
 
+# -- artifacts named in outside text (commits, mail) and idempotent reactors ---
+from .references import (ArtifactRef, keyword_pattern, keyword_references, markdown_escape,
+                         may_quote, project_by_name, referenced_artifact,
+                         user_by_verified_email)
+from .reactor_marks import mark_for, post_containing
+
 __all__ = [
     # resources and interfaces
     "IArtifact", "ITool", "IVersioned",
@@ -209,4 +215,8 @@ __all__ = [
     "MailReceived", "ToolMail", "new_artifact_by_mail",
     # search documents a tool indexes itself
     "lineage_list", "acl_terms", "lineage_clauses",
+    # artifacts named in outside text, idempotent reactors
+    "ArtifactRef", "keyword_pattern", "keyword_references", "markdown_escape", "may_quote",
+    "project_by_name", "referenced_artifact", "user_by_verified_email",
+    "mark_for", "post_containing",
 ]
