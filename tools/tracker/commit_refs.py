@@ -27,33 +27,21 @@ import time
 from urllib.parse import urlsplit
 
 from ming.odm import FieldProperty, MappedClass
-from pyramid.authorization import Authenticated, Everyone
 
-from forge.api import (ActionError, ITool, NodeResolver, Post, User, add_post, can, collection,
-                       mail_request, principals_allowed, repository_settings, session,
-                       thread_for, user_principals)
+from forge.api import (ActionError, ArtifactRef, NodeResolver, User, add_post, can,
+                       keyword_pattern, keyword_references, mail_request, mark_for,
+                       markdown_escape, may_quote, post_containing, referenced_artifact,
+                       repository_settings, session, user_by_verified_email, user_principals)
 
 from .resources import ITicket
 
 log = logging.getLogger(__name__)
 
 REACTOR_NAME = "tracker.commit_refs"
-CLOSING = {"fix": "fixed", "fixes": "fixed", "fixed": "fixed",
-           "close": "closed", "closes": "closed", "closed": "closed"}
-REFERRING = ("ref", "refs", "references")
-# ``#12``, ``tickets:#12``, ``demo:tickets:#12``, ``team/sub:tickets:#12``, each
-# optionally in brackets (the forge's short-link form)
-PROJECT_OR_MOUNT = r"[A-Za-z0-9][\w./-]{0,99}"
-MOUNT = r"[A-Za-z0-9][\w-]{0,99}"
-TICKET = r"\[?(?:(?P<first>%s):(?:(?P<second>%s):)?)?#(?P<number>\d{1,9})(?!\d)\]?" % (
-    PROJECT_OR_MOUNT, MOUNT)
-ANY_TICKET = r"\[?(?:%s:(?:%s:)?)?#\d{1,9}(?!\d)\]?" % (PROJECT_OR_MOUNT, MOUNT)
-KEYWORD = re.compile(
-    r"(?<![\w-])(?P<keyword>%s)\s*:?\s+(?P<refs>%s(?:\s*(?:,|\band\b|&)\s*%s)*)" % (
-        "|".join(sorted(list(CLOSING) + list(REFERRING), key=len, reverse=True)),
-        ANY_TICKET, ANY_TICKET),
-    re.IGNORECASE)
-ONE_TICKET = re.compile(TICKET)
+KEYWORDS = {"fix": "fixed", "fixes": "fixed", "fixed": "fixed",
+            "close": "closed", "closes": "closed", "closed": "closed",
+            "ref": None, "refs": None, "references": None}     # None: a mere reference
+KEYWORD = keyword_pattern(KEYWORDS)
 MAX_REFS = 20           # per commit: a message listing hundreds is not a fix note
 MAX_QUOTED = 2000       # characters of the commit message quoted in the comment
 REFUSED = "refused"     # CommitReference.post_id of a comment the discussion refused
@@ -74,41 +62,16 @@ class CommitReference(MappedClass):
     created = FieldProperty(float, if_missing=time.time)
 
 
-class TicketRef:
-    """``project`` (None: the commit's), ``mount`` (None: the first tracker by
-    mount), ``number``, and ``status_word`` ("fixed"/"closed", or None: refs)."""
+class TicketRef(ArtifactRef):
+    """A ticket a commit names; ``status_word``: "fixed"/"closed", or None (refs)."""
 
-    def __init__(self, project, mount, number, status_word):
-        self.project, self.mount, self.number = project, mount, number
-        self.status_word = status_word
-
-    @property
-    def target(self):
-        return (self.project, self.mount, self.number)
-
-    def __repr__(self):
-        return "<TicketRef %s:%s:#%s %s>" % (self.project, self.mount, self.number,
-                                             self.status_word or "refs")
+    status_word = property(lambda self: self.meaning)
 
 
 def parse_refs(message):
     """The tickets a commit message names, in order, one per target (a close
     wins over a mere reference to the same ticket)."""
-    found = {}
-    for match in KEYWORD.finditer(message or ""):
-        status_word = CLOSING.get(match.group("keyword").lower())
-        for one in ONE_TICKET.finditer(match.group("refs")):
-            first, second = one.group("first"), one.group("second")
-            project, mount = (first, second) if second else (None, first)
-            ref = TicketRef(project, mount, int(one.group("number")), status_word)
-            known = found.get(ref.target)
-            if known is None:
-                if len(found) >= MAX_REFS:
-                    return list(found.values())
-                found[ref.target] = ref
-            elif status_word and not known.status_word:
-                known.status_word = status_word
-    return list(found.values())
+    return keyword_references(message, KEYWORDS, MAX_REFS, KEYWORD, ref_class=TicketRef)
 
 
 def on_commit(event, context):
@@ -122,7 +85,7 @@ def on_commit(event, context):
         code_tool = NodeResolver(request).tool(event.get("tool_id"))
         if code_tool is None:
             return              # the repository was removed since the push
-        author = linked_user(detail.get("email"))
+        author = user_by_verified_email(detail.get("email"))
         pusher = User.query.get(_id=event["actor_id"]) if event.get("actor_id") else None
         judge = author if author is not None else pusher
         if judge is None or judge.disabled:
@@ -130,65 +93,12 @@ def on_commit(event, context):
         principals = user_principals(judge)
         on_default = on_default_branch(registry, event, detail)
         for ref in refs:
-            ticket = find_ticket(code_tool, ref)
+            ticket = referenced_artifact(code_tool.__parent__, ref, ITicket)
             if ticket is None or not can(ticket, principals, "update"):
                 continue        # missing, or not this person's to change: say nothing
             apply_ref(registry, request, code_tool, ticket, ref, detail, author,
                       close=on_default and ref.status_word is not None,
                       may_moderate=can(ticket, principals, "moderate"))
-
-
-def linked_user(email):
-    """The enabled user whose verified address is ``email`` (``User.email``
-    holds only verified addresses), or None."""
-    email = (email or "").strip()
-    if not email or "@" not in email:
-        return None
-    for candidate in dict.fromkeys((email, email.lower())):
-        user = User.query.get(email=candidate)
-        if user is not None:
-            return None if user.disabled else user
-    return None
-
-
-def find_ticket(code_tool, ref):
-    """The ticket resource ``ref`` names from the repository's project, or None."""
-    project = code_tool.__parent__
-    if ref.project is not None:
-        project = other_project(project, ref.project)
-    if project is None:
-        return None
-    tracker = None
-    trackers = {tool.__name__: tool for tool in project.tools()
-                if getattr(tool.doc, "tool", None) == "tracker"}
-    if ref.mount is None:
-        tracker = trackers[sorted(trackers)[0]] if trackers else None
-    else:
-        tracker = trackers.get(ref.mount)
-    if tracker is None or not ITool.providedBy(tracker):
-        return None
-    try:
-        ticket = tracker[str(ref.number)]
-    except KeyError:
-        return None
-    if not ITicket.providedBy(ticket) or getattr(ticket.doc, "deleted", False):
-        return None
-    return ticket
-
-
-def other_project(project, name):
-    """``name`` (``demo`` or ``team/sub``) in the repository's neighborhood."""
-    if name == project.doc.shortname:
-        return project
-    node = project.neighborhood
-    try:
-        for segment in name.split("/"):
-            if not segment or segment.startswith("@@"):
-                return None
-            node = node[segment]
-    except KeyError:
-        return None
-    return node if getattr(node, "kind", "") == "project" else None
 
 
 def on_default_branch(registry, event, detail):
@@ -227,12 +137,11 @@ def apply_ref(registry, request, code_tool, ticket, ref, detail, author, close, 
     sha = detail["sha"]
     doc = ticket.doc
     mark_id = "%s:%s" % (doc._id, sha)
-    mark = CommitReference.query.get(_id=mark_id)
-    if mark is None:
-        mark = CommitReference(_id=mark_id, ticket_id=doc._id, sha=sha)
+    mark = mark_for(CommitReference, mark_id, ticket_id=doc._id, sha=sha)
     commit_url = root_relative(request.forge_url(code_tool, "commit", sha))
     if not mark.post_id:
-        post_id = posted_before(doc, commit_url)
+        # a worker died after posting it, before recording it: the link finds it
+        post_id = post_containing(doc, "](%s)" % commit_url)
         if post_id is None:
             try:
                 post = add_post(registry, ticket, comment_text(code_tool, ticket, detail, ref,
@@ -251,19 +160,6 @@ def apply_ref(registry, request, code_tool, ticket, ref, detail, author, close, 
         close_ticket(registry, ticket, ref, detail, author)
         mark.close_done = True
         session.flush(mark)
-
-
-def posted_before(ticket_doc, commit_url):
-    """The id of a comment in the ticket's thread that links this commit
-    already (a worker died after posting it, before recording it), or None."""
-    thread = thread_for(ticket_doc)
-    if thread is None:
-        return None
-    needle = "](%s)" % commit_url
-    for raw in collection(Post).find({"thread_id": thread._id}, {"text": 1}):
-        if needle in (raw.get("text") or ""):
-            return raw["_id"]
-    return None
 
 
 def close_ticket(registry, ticket, ref, detail, author):
@@ -290,7 +186,7 @@ def comment_text(code_tool, ticket, detail, ref, author, commit_url):
     verb = "Fixed" if ref.status_word == "fixed" else \
         "Closed" if ref.status_word == "closed" else "Referenced"
     link = "[`%s`](%s)" % (detail["sha"][:10], commit_url)
-    if not readers_may_read(ticket, code_tool):
+    if not may_quote(code_tool, ticket):
         return ("%s in commit %s (not everyone who may read this ticket may read the "
                 "repository, so the commit is not quoted here)." % (verb, link))
     branch = (detail.get("ref") or "").rpartition("/")[2].replace("`", "")
@@ -302,26 +198,6 @@ def comment_text(code_tool, ticket, detail, ref, author, commit_url):
     lines.extend("> " + markdown_escape(line) if line.strip() else ">"
                  for line in message.splitlines())
     return "\n".join(lines)
-
-
-def readers_may_read(ticket, repository):
-    """Whether every principal the ticket's lineage lets read may read the
-    repository (``Everyone`` covers all, ``Authenticated`` all but ``Everyone``)."""
-    repository_readers = set(principals_allowed(repository, "read"))
-    if Everyone in repository_readers:
-        return True
-    ticket_readers = set(principals_allowed(ticket, "read"))
-    if Authenticated in repository_readers:
-        return Everyone not in ticket_readers
-    return ticket_readers <= repository_readers
-
-
-MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~])")
-
-
-def markdown_escape(text):
-    """Stored as written, shown as written: git's text is not Markdown."""
-    return MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
 def root_relative(url):
