@@ -151,6 +151,11 @@ from .references import (ArtifactRef, keyword_pattern, keyword_references, markd
                          user_by_verified_email)
 from .reactor_marks import mark_for, post_containing
 
+# -- smaller helpers: a form field that wraps a check, one artifact by path, ACLs
+from .checked_fields import CheckedField
+from .one_path_family import OnePathFamily
+from .acl_restrictions import restricts
+
 __all__ = [
     # resources and interfaces
     "IArtifact", "ITool", "IVersioned",
@@ -219,4 +224,6 @@ __all__ = [
     "ArtifactRef", "keyword_pattern", "keyword_references", "markdown_escape", "may_quote",
     "project_by_name", "referenced_artifact", "user_by_verified_email",
     "mark_for", "post_containing",
+    # a checked form field, one artifact by path, ACL restrictions
+    "CheckedField", "OnePathFamily", "restricts",
 ]
