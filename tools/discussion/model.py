@@ -8,8 +8,9 @@ last post) is copied here by the ``discussion.counters`` reactor
 """
 from ming.odm import FieldProperty
 
-from forge.api import (ActionError, ArtifactForm, CheckboxField, Field, InvalidName, TextField,
-                       TitleField, VersionedArtifact, check_shortname, check_text, check_title)
+from forge.api import (ActionError, ArtifactForm, CheckboxField, CheckedField, InvalidName,
+                       TextField, TitleField, VersionedArtifact, check_shortname, check_text,
+                       check_title)
 
 FORUM = "discussion.forum"
 THREAD = "discussion.thread"
@@ -75,23 +76,9 @@ def check_subject(subject):
         raise ActionError(str(e).replace("title", "subject")) from None
 
 
-class Checked(Field):
-    """A field cleaned by one of the actions' checks (its ActionError is the message)."""
-
-    def __init__(self, check, label, widget="line", **kw):
-        super().__init__(label, **kw)
-        self.check, self.widget = check, widget
-
-    def clean(self, raw, form):
-        try:
-            return self.check(raw)
-        except ActionError as e:
-            raise ValueError(str(e)) from None
-
-
 class ForumForm(ArtifactForm):
     title = TitleField()
-    name = Checked(check_forum_name, "Short name", on_edit=False, required=True, max_length=63,
+    name = CheckedField(check_forum_name, "Short name", on_edit=False, required=True, max_length=63,
                    note="(in the address: lowercase letters, digits, '-')")
     description = TextField("Description", max_length=20000)
     private = CheckboxField("Private", note="(only the project's members can read it)",
@@ -101,8 +88,8 @@ class ForumForm(ArtifactForm):
 class ThreadForm(ArtifactForm):
     """A new thread's subject and opening post; when editing, the subject (its title)."""
 
-    subject = Checked(check_subject, "Subject", required=True, max_length=200)
-    text = Checked(check_text, "Message", widget="markdown", note="(Markdown)", on_edit=False)
+    subject = CheckedField(check_subject, "Subject", required=True, max_length=200)
+    text = CheckedField(check_text, "Message", widget="markdown", note="(Markdown)", on_edit=False)
 
     def fill_from(self, doc):
         super().fill_from(doc)

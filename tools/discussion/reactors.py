@@ -18,7 +18,7 @@ private (or public) leaves (or joins) the summary.
 """
 import logging
 
-from forge.api import ActionError, Post, Project, Thread, ToolInstance, collection
+from forge.api import ActionError, Post, Project, Thread, ToolInstance, collection, restricts
 
 from .actions import create_forum
 from .model import FORUM, THREAD, Forum, ForumThread
@@ -80,7 +80,7 @@ def update_forum_counters(tool_id, forum_path):
     stats = {"num_threads": 0, "num_posts": 0, "last_post_at": 0.0, "last_thread_path": "",
              "last_thread_title": "", "last_author_id": ""}
     for raw in threads:
-        if raw.get("status", "ok") != "ok" or restricts_read(raw.get("acl")):
+        if raw.get("status", "ok") != "ok" or restricts(raw.get("acl"), "read"):
             continue
         stats["num_threads"] += 1
         stats["num_posts"] += int(raw.get("num_posts") or 0)
@@ -90,9 +90,3 @@ def update_forum_counters(tool_id, forum_path):
                          last_author_id=raw.get("last_author_id") or "")
     collection(Forum).update_one({"tool_id": tool_id, "path": forum_path}, {"$set": stats})
 
-
-def restricts_read(acl):
-    """True when a thread's own ACL denies ``read`` to anyone: then not every
-    reader of its forum may read it."""
-    return any(entry.get("access") == "deny" and entry.get("permission") in ("read", "*")
-               for entry in acl or ())

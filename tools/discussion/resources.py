@@ -7,8 +7,8 @@ forum to resolve one.  Here each level resolves its child by the unique
 """
 from zope.interface import implementer
 
-from forge.api import (Artifact, ITool, IVersioned, RawArtifact, ToolResource,
-                       TypedArtifactResource, find_raw, held_acl, principals_allowed, to_pyramid)
+from forge.api import (ITool, IVersioned, OnePathFamily, ToolResource, TypedArtifactResource,
+                       held_acl, principals_allowed, to_pyramid)
 
 
 class IDiscussionTool(ITool):
@@ -23,29 +23,17 @@ class IForumThread(IVersioned):
     """One thread of a forum."""
 
 
-class OnePath:
-    """The artifact at one path of a tool (the ``family`` protocol of the
-    core's containers: ``by_path``), loaded by the unique index."""
-
-    def __init__(self, tool_id, path):
-        self.by_path = {raw["path"]: RawArtifact(raw) for raw in find_raw(
-            Artifact, {"tool_id": tool_id, "path": path})}
-
-    def children_of(self, path):
-        return []
-
-
 @implementer(IDiscussionTool)
 class DiscussionTool(ToolResource):
 
     def artifact_family(self, path):
-        return OnePath(self.doc._id, path)
+        return OnePathFamily(self.doc._id, path)
 
 
 class ForumResource(TypedArtifactResource):
 
     def artifact_family(self, path):
-        return OnePath(self._doc.tool_id, path)
+        return OnePathFamily(self._doc.tool_id, path)
 
 
 class ThreadResource(TypedArtifactResource):
