@@ -150,6 +150,7 @@ from .references import (ArtifactRef, keyword_pattern, keyword_references, markd
                          may_quote, project_by_name, referenced_artifact,
                          user_by_verified_email)
 from .reactor_marks import mark_for, post_containing
+from .commit_events import on_default_branch, repository_default_branch
 
 # -- smaller helpers: a form field that wraps a check, one artifact by path, ACLs
 from .checked_fields import CheckedField
@@ -223,7 +224,7 @@ __all__ = [
     # artifacts named in outside text, idempotent reactors
     "ArtifactRef", "keyword_pattern", "keyword_references", "markdown_escape", "may_quote",
     "project_by_name", "referenced_artifact", "user_by_verified_email",
-    "mark_for", "post_containing",
+    "mark_for", "post_containing", "on_default_branch", "repository_default_branch",
     # a checked form field, one artifact by path, ACL restrictions
     "CheckedField", "OnePathFamily", "restricts",
 ]
