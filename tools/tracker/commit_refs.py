@@ -21,8 +21,6 @@ that record finds the comment again on redelivery by the commit's link in the
 ticket's thread, and posts no second one.
 """
 import logging
-import re
-import subprocess
 import time
 from urllib.parse import urlsplit
 
@@ -30,8 +28,8 @@ from ming.odm import FieldProperty, MappedClass
 
 from forge.api import (ActionError, ArtifactRef, NodeResolver, User, add_post, can,
                        keyword_pattern, keyword_references, mail_request, mark_for,
-                       markdown_escape, may_quote, post_containing, referenced_artifact,
-                       repository_settings, session, user_by_verified_email, user_principals)
+                       markdown_escape, may_quote, on_default_branch, post_containing,
+                       referenced_artifact, session, user_by_verified_email, user_principals)
 
 from .resources import ITicket
 
@@ -91,7 +89,7 @@ def on_commit(event, context):
         if judge is None or judge.disabled:
             return
         principals = user_principals(judge)
-        on_default = on_default_branch(registry, event, detail)
+        on_default = on_default_branch(registry, event)
         for ref in refs:
             ticket = referenced_artifact(code_tool.__parent__, ref, ITicket)
             if ticket is None or not can(ticket, principals, "update"):
@@ -99,37 +97,6 @@ def on_commit(event, context):
             apply_ref(registry, request, code_tool, ticket, ref, detail, author,
                       close=on_default and ref.status_word is not None,
                       may_moderate=can(ticket, principals, "moderate"))
-
-
-def on_default_branch(registry, event, detail):
-    """Whether the commit arrived on the repository's default branch."""
-    ref = detail.get("ref") or ""
-    default = detail.get("default_branch")
-    if default is None:
-        default = repository_default_branch(registry, event.get("tool_id"))
-    return bool(default) and ref == "refs/heads/" + default
-
-
-def repository_default_branch(registry, tool_id):
-    """HEAD of the bare repository, as the code tool reads it (``HEAD``'s
-    branch when it exists, else the first branch).  Only for events that do
-    not carry ``default_branch`` themselves."""
-    root = getattr(registry, "code_repos_root", None) or \
-        repository_settings(registry.settings)[0]
-    if not root or not re.match(r"^[A-Za-z0-9_-]{1,64}$", str(tool_id or "")):
-        return None
-    path = "%s/%s.git" % (root.rstrip("/"), tool_id)
-    try:
-        head = subprocess.run(["git", "--git-dir", path, "symbolic-ref", "--quiet", "HEAD"],
-                              capture_output=True, text=True, timeout=30).stdout.strip()
-        heads = subprocess.run(["git", "--git-dir", path, "for-each-ref",
-                                "--format=%(refname)", "refs/heads"],
-                               capture_output=True, text=True, timeout=30).stdout.split()
-    except (OSError, subprocess.SubprocessError):
-        return None
-    branches = [name[len("refs/heads/"):] for name in heads]
-    name = head[len("refs/heads/"):] if head.startswith("refs/heads/") else ""
-    return name if name in branches else (branches[0] if branches else None)
 
 
 def apply_ref(registry, request, code_tool, ticket, ref, detail, author, close, may_moderate):
