@@ -118,5 +118,7 @@ def includeme(config):
     config.include("forge.search.directive")
     # config.add_artifact_type (forge.artifact_types): its generic pages are forge.views.generic
     config.include("forge.artifact_types")
+    # config.add_mail_handler: a tool takes mail at its address (forge.mail_in)
+    config.include("forge.mail_in.handlers")
     # the view option ``page_cache=True`` (forge.page_cache) is part of the API
     config.add_view_deriver(page_cache_deriver)

@@ -78,3 +78,13 @@ def front_page(request):
     # the root is unknown on a request that failed before traversal
     root = getattr(request, "root", None)
     return request.forge_url(root) if root is not None else request.application_url + "/"
+
+
+def created_at(request, response, target):
+    """Name where a new resource lives (``Location`` of a 201 Created): the same
+    check as a redirect's target, since a client may follow it."""
+    path = site_path(request, target)
+    if path is None:
+        raise ValueError("not a URL of this site: %r" % (target,))
+    response.headers["Location"] = request.host_url + path
+    return response

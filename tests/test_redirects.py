@@ -142,9 +142,18 @@ def python_files():
                 yield path
 
 
+def header_reads(tree):
+    """The string constants that only name a header being read
+    (``answer.getheader("Location")``: a webhook receiver's redirect, reported)."""
+    return {id(arg) for node in ast.walk(tree) if isinstance(node, ast.Call)
+            and getattr(node.func, "attr", None) in ("getheader", "get")
+            for arg in node.args[:1]}
+
+
 def redirect_building(tree):
     """(line, what) for every way of making a redirect by hand in ``tree``."""
     found = []
+    reads = header_reads(tree)
     for node in ast.walk(tree):
         if isinstance(node, ast.Name) and node.id in REDIRECT_CLASSES:
             found.append((node.lineno, node.id))
@@ -158,7 +167,7 @@ def redirect_building(tree):
                 node.ctx, ast.Store):
             found.append((node.lineno, ".location ="))
         elif isinstance(node, ast.Constant) and isinstance(node.value, str) and \
-                node.value.lower() == "location":
+                node.value.lower() == "location" and id(node) not in reads:
             found.append((node.lineno, repr(node.value)))
         elif isinstance(node, ast.Call) and getattr(node.func, "id", getattr(
                 node.func, "attr", None)) == "exception_response" and node.args and \
@@ -184,5 +193,8 @@ def test_the_walk_finds_hand_made_redirects():
                    "Response(location='/x')",
                    "response.location = '/x'",
                    "response.headers['Location'] = '/x'",
-                   "exception_response(302)"):
+                   "exception_response(302)",
+                   "response.headers.update({'Location': '/x'})"):
         assert redirect_building(ast.parse(source)), source
+    # reading a header someone else sent is not making one
+    assert not redirect_building(ast.parse("answer.getheader('Location', '?')"))

@@ -118,5 +118,8 @@ def new_artifact_by_mail(mail):
 
 
 def includeme(config):
+    # included by forge.plugins (for tools) and by forge.mail_in: the first one counts
+    if getattr(config.registry, "forge_mail_handlers", None) is not None:
+        return
     config.registry.forge_mail_handlers = MailHandlers()
     config.add_directive("add_mail_handler", add_mail_handler, action_wrap=False)

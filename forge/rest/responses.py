@@ -4,6 +4,7 @@ import json
 
 from pyramid.response import Response
 
+from ..redirects import created_at
 from .body import etag, not_modified
 from .nodes import rest_url
 
@@ -42,5 +43,4 @@ def collection_response(request, context, view_name, page, items):
 
 def created_response(request, data, node, version):
     response = json_response(request, data, status=201, version=version)
-    response.headers["Location"] = rest_url(request, node)
-    return response
+    return created_at(request, response, rest_url(request, node))
