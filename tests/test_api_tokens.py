@@ -140,9 +140,12 @@ def forge_cli(tmp_path, monkeypatch):
 
     from forge.cli import main
     testing_ini = str(Path(__file__).resolve().parent.parent / "testing.ini")
+    wire = os.environ.get("FORGE_TEST_MONGODB_URL")
     for name in list(os.environ):
         if name.startswith(("FORGE_", "MING_")):
             monkeypatch.delenv(name)
+    if wire:                # over the wire: the command must use the test's database
+        monkeypatch.setenv("FORGE_MONGODB_URL", wire)
 
     def invoke(*args):
         return CliRunner().invoke(main, ["admin", *args, "--config", testing_ini,
