@@ -11,16 +11,14 @@ refused still mails.  ``List-Unsubscribe`` is sent as the bare ``<URL>``,
 folded before the URL when long but never encoded (RFC 2369 and 8058 readers
 do not decode RFC 2047 words).
 """
-import contextlib
 import email.utils
 from email.message import EmailMessage
 
 from pyramid.renderers import render
-from pyramid.request import Request
-from pyramid.scripting import prepare
 
 from ..activity.reactor import excerpt
 from ..names import one_line
+from ..site_request import site_request
 from .tokens import make_token
 
 VERBS = {"created": "created", "updated": "changed", "deleted": "deleted",
@@ -28,16 +26,8 @@ VERBS = {"created": "created", "updated": "changed", "deleted": "deleted",
          "uninstalled": "tool removed"}
 
 
-@contextlib.contextmanager
-def mail_request(registry):
-    """A request on ``forge.base_url`` with the forge's root and request methods."""
-    request = Request.blank("/", base_url=registry.settings["forge.base_url"].rstrip("/"))
-    env = prepare(request=request, registry=registry)
-    env["request"].root = env["root"]
-    try:
-        yield env["request"]
-    finally:
-        env["closer"]()
+# every forge mail is built in a request on forge.base_url (absolute links)
+mail_request = site_request
 
 
 def describe(request, event, node, post=None):

@@ -21,7 +21,6 @@ and tool whose topic patterns match, resolves the event's node *now*
 A node the owner may not read (private, deleted, an uninstalled tool, an owner
 disabled or gone) is not sent and leaves no delivery record.
 """
-import contextlib
 import hashlib
 import hmac
 import json
@@ -29,13 +28,12 @@ import logging
 import time
 
 from pymongo.errors import DuplicateKeyError
-from pyramid.request import Request
-from pyramid.scripting import prepare
 
 from ..bus.topics import matches
 from ..model import User
 from ..model.session import collection, new_id
 from ..security import can, user_principals
+from ..site_request import site_request
 from ..visibility import NodeResolver
 from .model import DEAD, DELIVERED, PENDING, Webhook, WebhookAttempt, WebhookDelivery, \
     delivery_id
@@ -68,18 +66,6 @@ def matching_hooks(event):
     return [hook for hook in hooks
             if hook.active and hook.tool_id in (None, tool_id)
             and any(matches(pattern, event["topic"]) for pattern in hook.topics or ())]
-
-
-@contextlib.contextmanager
-def delivery_request(registry):
-    """A request on ``forge.base_url`` to resolve nodes and build their URLs."""
-    request = Request.blank("/", base_url=registry.settings["forge.base_url"].rstrip("/"))
-    env = prepare(request=request, registry=registry)
-    env["request"].root = env["root"]
-    try:
-        yield env["request"]
-    finally:
-        env["closer"]()
 
 
 def owner_may_read(hook, node):
@@ -159,7 +145,7 @@ def deliver(event, context):
     settings = registry.forge_webhook_settings
     last = context.attempt >= int(context.settings["forge.bus.max_attempts"])
     failed = []
-    with delivery_request(registry) as request:
+    with site_request(registry) as request:
         node = NodeResolver(request).resolve(event)
         for hook in hooks:
             if not owner_may_read(hook, node):
