@@ -306,6 +306,21 @@ def smtp_server():
     server.stop()
 
 
+@pytest.fixture
+def delivered_mail(smtp_server, run_reactors):
+    """``delivered_mail()``: run the reactors, then {address: [messages]} of
+    what reached ``smtp_server`` since the last call."""
+    def delivered():
+        run_reactors()
+        by_address = {}
+        for message in smtp_server.messages:
+            for address in message.envelope_to:
+                by_address.setdefault(address, []).append(message)
+        smtp_server.clear()
+        return by_address
+    return delivered
+
+
 def smtp_settings(server):
     """``forge.mail.*`` settings that send to an ``SmtpSink``."""
     return {"forge.mail.host": server.host, "forge.mail.port": str(server.port),

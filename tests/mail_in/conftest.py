@@ -13,7 +13,7 @@ from forge.actions.roles import add_member, role_named
 from forge.mail_in.server import MailInServer
 from forge.model import session
 from forge.notifications.messages import mail_request
-from forge.testing import ForgeBrowser, forge_test_settings, smtp_settings
+from forge.testing import forge_test_settings, smtp_settings
 
 DOMAIN = "mail.example.test"
 TOOLS = "tools.notes tools.discussion tools.wiki tests.mail_in.fixture_handlers"
@@ -67,27 +67,14 @@ def site(registry, make_user, make_project):
 
 
 @pytest.fixture
-def login(forge_app):
-    def make(username=None):
-        browser = ForgeBrowser(forge_app)
-        if username:
-            browser.login(username)
-        return browser
-    return make
+def login(browser_for):
+    return browser_for
 
 
 @pytest.fixture
-def mail(smtp_server, run_reactors):
+def mail(delivered_mail):
     """``mail()``: run the reactors, then {address: [messages]} that arrived since."""
-    def delivered():
-        run_reactors()
-        by_address = {}
-        for message in smtp_server.messages:
-            for address in message.envelope_to:
-                by_address.setdefault(address, []).append(message)
-        smtp_server.clear()
-        return by_address
-    return delivered
+    return delivered_mail
 
 
 def node_at(registry, path):

@@ -8,7 +8,7 @@ import pytest
 from forge.actions.projects import install_tool
 from forge.actions.roles import add_member, role_named
 from forge.model import session
-from forge.testing import ForgeBrowser, forge_test_settings, smtp_settings
+from forge.testing import forge_test_settings, smtp_settings
 
 TICKETS = "/p/demo/tickets/"
 WIKI = "/p/demo/wiki/"
@@ -40,28 +40,14 @@ def site(registry, make_user, make_project):
 
 
 @pytest.fixture
-def login(forge_app):
-    def make(username=None):
-        browser = ForgeBrowser(forge_app)
-        if username:
-            browser.login(username)
-        return browser
-    return make
+def login(browser_for):
+    return browser_for
 
 
 @pytest.fixture
-def mail(smtp_server, run_reactors):
-    """``mail()``: run the reactors, then return {address: [messages]} of what
-    arrived since the last call."""
-    def delivered():
-        run_reactors()
-        by_address = {}
-        for message in smtp_server.messages:
-            for address in message.envelope_to:
-                by_address.setdefault(address, []).append(message)
-        smtp_server.clear()
-        return by_address
-    return delivered
+def mail(delivered_mail):
+    """``mail()``: run the reactors, then {address: [messages]} that arrived since."""
+    return delivered_mail
 
 
 def new_ticket(browser, title, description="", private=False):
