@@ -17,7 +17,7 @@ from .conftest import login
 
 pytestmark = pytest.mark.browser
 
-MAX_PAGES = 80           # per reader: the demo site has fewer distinct pages
+MAX_PAGES = 80           # per reader: enough to reach every kind of page of the demo
 QUERY_VARIANTS = 2       # of one path, follow at most this many query strings
 SKIP = ("@@logout", "@@events", "@@unsubscribe", "/@@static", ".git/", "/info/refs",
         "@@raw", "@@attachment")

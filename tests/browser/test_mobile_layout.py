@@ -21,27 +21,38 @@ def assert_fits(page, name):
     assert overflow(page) <= 0, "%s scrolls sideways by %spx" % (name, overflow(page))
 
 
-@pytest.fixture
-def phone_site(page, seed, live_registry):
+@pytest.fixture(scope="module")
+def phone_world(live_registry):
+    """One project for every page of this module (made once: the pages only
+    read it): a tracker with custom fields and a long ticket, a wiki, forums."""
     from forge.actions.fields import add_custom_field
-    from forge.model import ToolInstance, User, session
+    from forge.model import Project, ToolInstance, User, session
+    from tools.tracker.actions import create_ticket
+    from .conftest import Seed
+    seed = Seed(live_registry)
     owner = seed.user("pia")
     project = seed.project(owner, prefix="phone", title="A project with a rather long title",
                            tools=[("tracker", "tickets"), ("wiki", "wiki"),
                                   ("discussion", "forums")])
     tool = ToolInstance.query.get(project_id=project._id, mount="tickets")
+    owner = User.query.get(_id=owner._id)
     for name in ("severity", "component", "platform"):
-        add_custom_field(live_registry, tool, name, name.title(), "string",
-                         User.query.get(_id=owner._id))
+        add_custom_field(live_registry, tool, name, name.title(), "string", owner)
+    tool = ToolInstance.query.get(_id=tool._id)
+    create_ticket(live_registry, Project.query.get(_id=project._id), tool, {
+        "title": "A summary long enough to wrap on a narrow screen rather than push "
+                 "the table wider than the phone",
+        "description": "", "labels": [],
+        "custom": {"severity": "an-unbroken-value-that-is-long-enough-to-matter"},
+        "ext": {}}, owner)
     session.close()
-    login(page, owner.username)
-    base = project_url(project)
-    page.goto(base + "tickets/@@new")
-    page.get_by_label("Summary").fill("A summary long enough to wrap on a narrow screen "
-                                      "rather than push the table wider than the phone")
-    page.get_by_label("Severity").fill("an-unbroken-value-that-is-long-enough-to-matter")
-    with page.expect_navigation():
-        page.get_by_role("button", name="Create ticket").click()
+    return owner.username, project_url(project)
+
+
+@pytest.fixture
+def phone_site(page, phone_world):
+    username, base = phone_world
+    login(page, username)
     page.set_viewport_size(PHONE)
     return page, base
 
