@@ -3,8 +3,6 @@ by readers of the repository only."""
 from types import SimpleNamespace
 from urllib.parse import urlsplit
 
-import pytest
-
 from forge.bus.registry import freeze
 from forge.model import OutboxEvent
 from forge.model.session import collection, session
@@ -15,19 +13,13 @@ from .conftest import with_credentials
 REPO = "/p/demo/code"
 
 
-def core_reindexes_the_tool_on_each_commit():
-    """The core's search reactor re-indexes a tool for any event naming it,
-    ``scm.commit`` included, and so drops the commits' documents (it re-adds
-    artifacts only).  Until it leaves ``scm.*`` events alone (the change is in
-    the report of issue 12 item 4), these tests must fail: strict xfail."""
+def test_a_push_reindexes_no_tool():
+    """The core's search reactor leaves ``scm.*`` events to the code tool: were it
+    to re-index the tool, it would drop the commits' documents (it re-adds
+    artifacts only)."""
     from forge.search.indexer import plan
-    return plan({"topic": "scm.commit", "node_type": "ToolInstance", "node_id": "t",
-                 "tool_id": "t"}) is not None
-
-
-needs_core_fix = pytest.mark.xfail(
-    core_reindexes_the_tool_on_each_commit(), strict=True,
-    reason="forge.search's reactor drops a tool's documents on every scm.commit")
+    assert plan({"topic": "scm.commit", "node_type": "ToolInstance", "node_id": "t",
+                 "tool_id": "t"}) is None
 
 
 def push(git, server, site, work_tree, ref="main"):
@@ -44,7 +36,6 @@ def head(git, work_tree):
     return git("rev-parse", "HEAD", cwd=work_tree).stdout.strip()
 
 
-@needs_core_fix
 def test_commit_messages_are_found_where_the_repository_is(site, server, git, work_tree,
                                                            browse, run_reactors):
     push(git, server, site, work_tree)
@@ -63,7 +54,6 @@ def test_commit_messages_are_found_where_the_repository_is(site, server, git, wo
     assert hits(b.get("/@@search?q=branch:other")) == []
 
 
-@needs_core_fix
 def test_the_linked_author_is_the_documents_author(site, server, git, work_tree, browse,
                                                    run_reactors):
     # work_tree's commits are by dev@example.test: dev's verified address
@@ -73,7 +63,6 @@ def test_the_linked_author_is_the_documents_author(site, server, git, work_tree,
     assert hits(browse().get("/@@search?q=author:ada")) == []
 
 
-@needs_core_fix
 def test_a_private_repositorys_commits_are_found_by_its_readers_only(
         private_site, server, git, work_tree, browse, run_reactors):
     push(git, server, private_site, work_tree)
@@ -97,7 +86,6 @@ def test_a_second_delivery_writes_the_same_document(site, server, git, work_tree
     assert len(hits(browse().get("/@@search?q=type:commit"))) == 2
 
 
-@needs_core_fix
 def test_markup_in_a_message_is_shown_as_text(site, server, git, work_tree, browse,
                                               run_reactors):
     (work_tree / "x.txt").write_text("x\n")
