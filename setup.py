@@ -24,6 +24,7 @@ requires = [
 tests_require = [
     "WebTest",
     "pytest",
+    "pytest-xdist",         # make test runs the suite in parallel workers
     "playwright",
     "hypothesis",
     "schemathesis",         # the REST API against its served OpenAPI document
