@@ -21,22 +21,19 @@ Mail to one address is bounded (``MAILS_PER_ADDRESS`` per ``MAIL_WINDOW``):
 beyond that nothing is sent, silently, so nobody can flood an inbox through
 the sign-up form.
 """
-import hashlib
-import hmac
 import logging
-import secrets
 import smtplib
 import time
 
 from ..model import User, session
 from ..model.throttle import take
-from . import ActionError
 from ..unit_of_work import change
+from . import ActionError
+from .single_use_tokens import issue, matches, owner_id
 
 log = logging.getLogger(__name__)
 
 TOKEN_SECONDS = 48 * 3600
-MAX_TOKEN = 200
 MAILS_PER_ADDRESS = 5
 MAIL_WINDOW = 3600
 
@@ -51,10 +48,6 @@ INVALID = ("This verification link is not valid: it was already used, a newer li
 EXPIRED = ("This verification link has expired. Sign in and send a new one from your "
            "account page.")
 HELD = "The address %s now belongs to another account."
-
-
-def token_hash(token):
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def verified_owner(address):
@@ -73,9 +66,8 @@ def ask_to_verify(registry, user, address):
     user.email_token_hash, user.email_token_expires = "", 0.0
     mailer = registry.forge_mailer
     if mailer.enabled and owner is None:
-        token = "%s.%s" % (user._id, secrets.token_urlsafe(32))
-        user.email_token_hash = token_hash(token)
-        user.email_token_expires = time.time() + TOKEN_SECONDS
+        token, user.email_token_hash, user.email_token_expires = issue(user._id,
+                                                                       TOKEN_SECONDS)
     session.flush(user)
     if not mailer.enabled:
         return
@@ -96,13 +88,10 @@ def ask_to_verify(registry, user, address):
 
 def user_for_token(token, now=None):
     """The user a valid token verifies; raises ``VerificationRefused``."""
-    token = (token or "").strip()
-    user_id, _, secret = token.partition(".")
-    if not secret or len(token) > MAX_TOKEN:
-        raise VerificationRefused(INVALID)
-    user = User.query.get(_id=user_id)
-    if user is None or user.disabled or not user.pending_email or not user.email_token_hash \
-            or not hmac.compare_digest(user.email_token_hash, token_hash(token)):
+    user_id = owner_id(token)
+    user = User.query.get(_id=user_id) if user_id else None
+    if user is None or user.disabled or not user.pending_email \
+            or not matches(token, user.email_token_hash):
         raise VerificationRefused(INVALID)
     if user.email_token_expires <= (now or time.time()):
         raise VerificationRefused(EXPIRED)
