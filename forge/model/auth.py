@@ -32,6 +32,20 @@ class User(MappedClass):
     disabled = FieldProperty(bool, if_missing=False)
     created = FieldProperty(S.DateTime, if_missing=utcnow)
     version = FieldProperty(int, if_missing=0)     # the profile form's (forge.unit_of_work)
+    # password reset by mail (forge.actions.password_reset): SHA-256 of the
+    # mailed token and its expiry; a site admin's "force password reset" sets
+    # must_reset_password, and the next sign-in must choose a new password
+    reset_token_hash = FieldProperty(str, if_missing="")
+    reset_token_expires = FieldProperty(float, if_missing=0.0)
+    must_reset_password = FieldProperty(bool, if_missing=False)
+    # TOTP two-factor sign-in (forge.actions.two_factor): the base32 secret
+    # ("" when off), the last time step a code was accepted for (no replay),
+    # and the SHA-256 of each unused recovery code; recovery_serial guards
+    # the list against two requests spending the same code
+    totp_secret = FieldProperty(str, if_missing="")
+    totp_last_step = FieldProperty(int, if_missing=0)
+    recovery_code_hashes = FieldProperty([str])
+    recovery_serial = FieldProperty(int, if_missing=0)
     # sign-in failures are counted in forge.model.throttle, per name and network
 
     @property
