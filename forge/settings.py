@@ -40,6 +40,8 @@ DEFAULTS = {
     "forge.login.address_max_failures": (20, int),
     "forge.login.address_window_seconds": (300, int),
     "forge.login.account_max_failures": (50, int),
+    # a site admin without two-factor sign-in must set it up before anything else
+    "forge.auth.require_2fa_for_site_admins": (False, asbool),
     # sign-up attempts per network within the window (forge.actions.sign_in)
     "forge.signup.max_per_window": (10, int),
     "forge.signup.window_seconds": (3600, int),
