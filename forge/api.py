@@ -156,6 +156,7 @@ from .commit_events import on_default_branch, repository_default_branch
 from .checked_fields import CheckedField
 from .one_path_family import OnePathFamily
 from .acl_restrictions import restricts
+from .dashboard import DashboardItem
 
 __all__ = [
     # resources and interfaces
@@ -227,4 +228,6 @@ __all__ = [
     "mark_for", "post_containing", "on_default_branch", "repository_default_branch",
     # a checked form field, one artifact by path, ACL restrictions
     "CheckedField", "OnePathFamily", "restricts",
+    # a panel on the signed-in front page
+    "DashboardItem",
 ]
