@@ -120,5 +120,7 @@ def includeme(config):
     config.include("forge.artifact_types")
     # config.add_mail_handler: a tool takes mail at its address (forge.mail_in)
     config.include("forge.mail_in.handlers")
+    # config.add_dashboard_panel: a panel on the signed-in front page (forge.dashboard)
+    config.include("forge.dashboard")
     # the view option ``page_cache=True`` (forge.page_cache) is part of the API
     config.add_view_deriver(page_cache_deriver)

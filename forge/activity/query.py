@@ -11,6 +11,7 @@ tool, a comment held or deleted) is not shown: its title may have been
 private.
 """
 import datetime
+import heapq
 
 from ..model import Project, User
 from ..model.cache import cached_find
@@ -67,6 +68,15 @@ def activity_page(request, criteria, page=1, size=PAGE_SIZE, known=(), keep=None
     """A ``Page`` of ``ActivityItem`` the viewer may read, newest first.
     ``known``: project nodes the page has already (saves resolving them);
     ``keep``: a test on raw entries applied before reading and paging."""
+    entries = activity_entries(criteria)
+    if keep is not None:
+        entries = (entry for entry in entries if keep(entry))
+    return readable_activity(request, entries, page=page, size=size, known=known)
+
+
+def readable_activity(request, entries, page=1, size=PAGE_SIZE, known=()):
+    """A ``Page`` of ``ActivityItem`` from raw ``entries`` (newest first),
+    keeping those whose node resolves now and which the viewer may read."""
     resolver = NodeResolver(request, known)
     names = {}
 
@@ -80,10 +90,15 @@ def activity_page(request, criteria, page=1, size=PAGE_SIZE, known=(), keep=None
             names[actor_id] = user.username if user is not None else "system"
         return ActivityItem(entry, node, names[actor_id])
 
-    entries = activity_entries(criteria)
-    if keep is not None:
-        entries = (entry for entry in entries if keep(entry))
     return readable_page(request, entries, to_item, page=page, size=size)
+
+
+def newest_in_projects(project_ids, per_project):
+    """Raw entries of several projects, newest first: one indexed equality
+    per project (``$in`` scans on the embedded server), merged."""
+    streams = [collection(ActivityEntry).find({"project_id": project_id})
+               .sort("timestamp", -1).limit(per_project) for project_id in project_ids]
+    return heapq.merge(*streams, key=lambda entry: entry["timestamp"], reverse=True)
 
 
 def stream_of(request, node):

@@ -51,3 +51,5 @@ def includeme(config):
     config.include(".commit_refs")
     # mail to tickets.PROJECT@DOMAIN opens a ticket (forge.mail_in)
     config.add_mail_handler("tracker", new_artifact_by_mail)
+    # "Assigned to you" on the signed-in front page (forge.dashboard)
+    config.include(".dashboard")
