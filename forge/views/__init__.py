@@ -7,6 +7,7 @@ from ..interfaces import INode, ISiteRoot
 from ..resources import lineage_list
 from ..security import SITE_ADMIN, authenticated_by_token, can
 from .live_changes import live_attributes
+from .tool_navigation import tool_tabs
 
 
 def forge_url(request, node, *elements, **kw):
@@ -99,4 +100,5 @@ def includeme(config):
     config.add_request_method(is_site_admin, "is_site_admin", reify=True)
     config.add_request_method(csrf_token, "csrf_token", reify=True)
     config.add_request_method(live_attributes, "live_attributes")
+    config.add_request_method(tool_tabs, "tool_tabs")
     config.scan(".")
