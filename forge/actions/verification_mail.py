@@ -1,6 +1,7 @@
-"""The two mails an address can get when someone gives it to the forge: the
-verification link (a free address) or a notice to its owner (an address
-another account verified).  Links are absolute on ``forge.base_url``, like
+"""Mails about an account (``account_mail``; the password reset mail is
+``forge.actions.reset_mail``), here the two an address can get when someone
+gives it to the forge: the verification link (a free address) or a notice to
+its owner (an address another account verified).  Links are absolute on ``forge.base_url``, like
 every forge mail (``forge.notifications.messages.mail_request``).  No
 ``List-Unsubscribe``: these are answers to something a person just did.
 """
@@ -13,7 +14,7 @@ from ..names import one_line
 from ..notifications.messages import mail_request
 
 
-def _message(registry, to_address, to_name, subject, template, values):
+def account_mail(registry, to_address, to_name, subject, template, values):
     with mail_request(registry) as request:
         values = dict(values, site_url=request.forge_url(request.root))
         if "token" in values:
@@ -34,12 +35,14 @@ def _message(registry, to_address, to_name, subject, template, values):
 def verification_message(registry, user, token):
     # the username, not the display name: no text of the newcomer's choosing
     # goes to an address not yet proven theirs
-    return _message(registry, user.pending_email, user.username, "Verify your e-mail address",
-                    "forge:templates/auth/verify_email_mail.jinja2", {"user": user, "token": token})
+    return account_mail(registry, user.pending_email, user.username,
+                        "Verify your e-mail address",
+                        "forge:templates/auth/verify_email_mail.jinja2",
+                        {"user": user, "token": token})
 
 
 def address_in_use_message(registry, owner, newcomer):
-    return _message(registry, owner.email, owner.title,
-                    "Someone gave your e-mail address to another account",
-                    "forge:templates/auth/address_in_use_mail.jinja2",
-                    {"owner": owner, "newcomer": newcomer})
+    return account_mail(registry, owner.email, owner.title,
+                        "Someone gave your e-mail address to another account",
+                        "forge:templates/auth/address_in_use_mail.jinja2",
+                        {"owner": owner, "newcomer": newcomer})
