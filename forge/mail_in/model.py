@@ -5,11 +5,19 @@ An ``InboundMail`` is the node of the ``mail.received`` event: it names the
 sender, the address it came to, the user it was applied as, and what it made
 (the post or the artifact).  Refused messages are not kept (they were
 refused at SMTP time: the sending server holds them, and a spammer cannot
-fill the database).
+fill the database).  Both are pruned after ``forge.mail_in.keep_days``
+(``forge.mail_in.pruning``).
+
+The raw message is written in GridFS's own layout (``mail_in.chunks`` then
+``mail_in.files``) with two inserts, rather than through pymongo's
+``GridFSBucket``, whose every upload checks both collections' indexes
+(four more round trips per message); the indexes are made once per process
+and database.  Any GridFS reader (``read_raw``) reads it back.
 """
-import io
+import threading
 
 import gridfs
+from bson import Binary, ObjectId
 from ming import schema as S
 from ming.odm import FieldProperty, MappedClass
 
@@ -17,6 +25,7 @@ from ..model.cache import not_on_pages
 from ..model.session import new_id, session, utcnow
 
 BUCKET = "mail_in"
+CHUNK_BYTES = 255 * 1024        # GridFS's default chunk size
 
 
 @not_on_pages
@@ -25,7 +34,7 @@ class InboundMail(MappedClass):
         session = session
         name = "inbound_mail"
         indexes = [("sender", "created"), ("project_id", "created"),
-                   ("recipient", "message_id")]
+                   ("recipient", "message_id"), ("created",)]
 
     _id = FieldProperty(str, if_missing=new_id)
     kind = FieldProperty(str)            # reply | new
@@ -44,14 +53,45 @@ class InboundMail(MappedClass):
     created = FieldProperty(S.DateTime, if_missing=utcnow)
 
 
+class _BucketIndexes:
+    """The databases whose ``mail_in`` bucket indexes this process has made."""
+
+    def __init__(self):
+        self.done = set()
+        self.lock = threading.Lock()
+
+    def ensure(self, db):
+        key = (id(db.client), db.name)
+        if key in self.done:
+            return
+        with self.lock:
+            if key not in self.done:
+                # the indexes GridFS itself would make (its readers use them)
+                db[BUCKET + ".files"].create_index([("filename", 1), ("uploadDate", 1)])
+                db[BUCKET + ".chunks"].create_index([("files_id", 1), ("n", 1)], unique=True)
+                self.done.add(key)
+
+
+_indexes = _BucketIndexes()
+
+
 def raw_bucket():
     return gridfs.GridFSBucket(session.db, bucket_name=BUCKET)
 
 
 def store_raw(raw, filename):
     """Keep the message's bytes; returns the (string) file id."""
+    db = session.db
+    _indexes.ensure(db)
     file_id = new_id()
-    raw_bucket().upload_from_stream_with_id(file_id, filename, io.BytesIO(raw))
+    chunks = [{"_id": ObjectId(), "files_id": file_id, "n": number,
+               "data": Binary(raw[start:start + CHUNK_BYTES])}
+              for number, start in enumerate(range(0, len(raw), CHUNK_BYTES))]
+    if chunks:
+        db[BUCKET + ".chunks"].insert_many(chunks, ordered=True)
+    db[BUCKET + ".files"].insert_one({"_id": file_id, "length": len(raw),
+                                      "chunkSize": CHUNK_BYTES, "uploadDate": utcnow(),
+                                      "filename": filename})
     return file_id
 
 

@@ -16,6 +16,9 @@ message never stops the server answering others.
   one for all (250 when any recipient took it, else the first refusal).
 * Whatever fails inside is logged and answered 451: the server never dies of
   a message.
+
+The server also prunes old ``InboundMail`` records and raw messages about
+once an hour (``forge.mail_in.keep_days``, ``forge.mail_in.pruning``).
 """
 import asyncio
 import logging
@@ -25,6 +28,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.lmtp import LMTP
 from aiosmtpd.smtp import SMTP
 
+from .pruning import PeriodicPrune
 from .receive import Outcome, apply_message, check_recipient
 from .settings import parse_listen
 
@@ -100,9 +104,11 @@ class MailInServer:
             server_hostname=settings["forge.mail_in.domain"] or None,
             data_size_limit=settings["forge.mail_in.max_bytes"],
             enable_SMTPUTF8=True, decode_data=False, ident="PyForge mail in")
+        self.pruning = PeriodicPrune(settings["forge.mail_in.keep_days"])
 
     def start(self):
         self.controller.start()
+        self.pruning.start()
         return self
 
     @property
@@ -111,6 +117,7 @@ class MailInServer:
 
     def stop(self):
         try:
+            self.pruning.stop()
             self.controller.stop()
         finally:
             self.executor.shutdown(wait=True)

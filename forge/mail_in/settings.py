@@ -28,6 +28,9 @@ DEFAULTS = {
     "forge.mail_in.sender_window_seconds": (3600, int),
     # worker threads that apply messages (database work) for the server
     "forge.mail_in.threads": (2, int),
+    # InboundMail records and their raw messages are deleted after this many days
+    # (the mail-in server prunes about once an hour; 0 keeps them for ever)
+    "forge.mail_in.keep_days": (90, int),
 }
 
 
