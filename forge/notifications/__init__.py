@@ -6,7 +6,9 @@
 * The ``forge.notify`` reactor mails watchers (read-checked when sending)
   or queues the change for the digest; ``forge admin send-digests`` and a
   thread in ``forge worker`` send digests once per day.
-* SMTP: ``registry.forge_mailer`` (``forge.mail.*`` settings).
+* SMTP: ``registry.forge_mailer`` (``forge.mail.*`` settings).  A site
+  without SMTP keeps the changes as in-app notifications instead
+  (``forge.notifications.in_app``, ``/@@notifications``).
 """
 from .mailer import Mailer
 
@@ -17,6 +19,7 @@ def includeme(config):
     from . import model  # noqa: F401  (mapped before indexes are made)
     from .digest import start_digest_thread
     from .reactor import notify
+    from .in_app import unread_count
     from .views import add_watch_views, is_watching, mail_frequency, watcher_count
     registry = config.registry
     registry.forge_mailer = Mailer.from_settings(registry.settings)
@@ -28,5 +31,6 @@ def includeme(config):
     config.add_request_method(is_watching, "is_watching")
     config.add_request_method(watcher_count, "watcher_count")
     config.add_request_method(mail_frequency, "mail_frequency", reify=True)
+    config.add_request_method(unread_count, "unread_notifications", reify=True)
     add_watch_views(config)
     config.scan(".views")

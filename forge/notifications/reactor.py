@@ -17,6 +17,8 @@ project created or changed, or a tool installed or removed, it
    mail and, above all, users who may not ``read`` the node at this moment
    (their principals are computed as the security policy does); then mails
    the change (preference "each") or queues it for the digest ("digest").
+   A site that sends no mail keeps it as an in-app notification instead
+   (``forge.notifications.in_app``).
 
 Each mail's Message-ID is ``<{event}.{user}@{domain}>`` (the same when the bus
 retries), its In-Reply-To and References the artifact's
@@ -41,6 +43,7 @@ from .messages import build_message, describe, mail_request, unsubscribe_url
 from .model import DIGEST, NONE, DigestItem, SentNotification, Watch
 from ..visibility import NodeResolver, in_held_state
 from .watches import add_watch, frequency_of, node_doc
+from . import in_app
 
 MAILED_VERBS = ("created", "updated", "deleted", "approved", "installed", "uninstalled")
 SKIP_TOPICS = ("acl.changed", "roles.changed", "project.tool.updated")
@@ -72,9 +75,12 @@ def notify(event, context):
         elif verb == "created" and getattr(node, "kind", "") == "artifact" \
                 and event.get("actor_id"):
             add_watch(event["actor_id"], "artifact", node_doc(node))
-        if not registry.forge_mailer.enabled:
-            return
-        notify_watchers(request, event, node, post)
+        if registry.forge_mailer.enabled:
+            notify_watchers(request, event, node, post)
+        else:
+            # no mail from this site: the watchers read it on /@@notifications
+            for user, _watched_id, _frequency in watchers_to_tell(event, node):
+                in_app.record(user._id, event)
 
 
 def visible_post(post_id):
@@ -113,18 +119,30 @@ def recipient(user_id, node):
     return user if may_read(user, node) else None
 
 
-def notify_watchers(request, event, node, post):
-    registry = request.registry
-    description = None
+def watchers_to_tell(event, node):
+    """(user, id of the watched node, frequency) of each watcher of the node
+    or an ancestor who is told of this change: not the actor, not those who
+    chose no notifications, not disabled users, only those who may read the
+    node now."""
     for user_id, watched_id in sorted(lineage_watchers(node, event.get("timestamp")).items()):
         if user_id == event.get("actor_id"):
             continue
         frequency = frequency_of(user_id)
         if frequency == NONE:
             continue
-        user = recipient(user_id, node)
-        if user is None:
+        user = User.query.get(_id=user_id)
+        if user is None or user.disabled or not may_read(user, node):
             continue
+        yield user, watched_id, frequency
+
+
+def notify_watchers(request, event, node, post):
+    registry = request.registry
+    description = None
+    for user, watched_id, frequency in watchers_to_tell(event, node):
+        if not user.email:
+            continue
+        user_id = user._id
         if frequency == DIGEST:
             queue_for_digest(user_id, event)
             continue

@@ -1,5 +1,6 @@
 """Pages of notifications: watch/unwatch on projects, tools and artifacts,
-the account page's mail preference, and the signed unsubscribe page.
+the account page's mail preference, the signed unsubscribe page, and the
+in-app notifications (``@@notifications``) of a site that sends no mail.
 
 ``@@unsubscribe`` needs no sign-in: the signed token is its authority.  GET
 shows a confirmation (mail scanners follow links; they must not unsubscribe
@@ -7,6 +8,7 @@ anyone), POST unsubscribes; the POST is also RFC 8058's one-click target
 (``List-Unsubscribe=One-Click`` from the mail provider, without cookies), so
 it takes no CSRF token.
 """
+from pyramid.httpexceptions import HTTPForbidden
 from pyramid.security import NO_PERMISSION_REQUIRED
 from pyramid.view import view_config
 
@@ -14,7 +16,9 @@ from ..actions import ActionError
 from ..interfaces import IArtifact, IProject, ISiteRoot, ITool
 from ..model import User
 from ..model.session import collection
+from ..listing import page_number
 from ..redirects import redirect
+from . import in_app
 from .model import DIGEST, EACH, NONE, Watch
 from .tokens import read_token
 from .watches import (frequency_of, is_watching as watching, node_doc, set_frequency,
@@ -121,3 +125,24 @@ def watcher_count(request, node):
 def mail_frequency(request):
     """``request.mail_frequency``: the signed-in user's choice."""
     return frequency_of(request.user._id) if request.user is not None else NONE
+
+
+@view_config(context=ISiteRoot, name="notifications", request_method="GET",
+             renderer="forge:templates/notifications/in_app.jinja2", permission="read")
+def notifications_page(context, request):
+    """What the reader's watches told them, when the site sends no mail."""
+    if request.user is None:
+        raise HTTPForbidden("Sign in to see your notifications.")
+    page = page_number(request)
+    items, has_next = in_app.readable_notifications(request, page)
+    return {"items": items, "page": page, "has_next": has_next,
+            "mail_enabled": request.registry.forge_mailer.enabled}
+
+
+@view_config(context=ISiteRoot, name="notifications", request_method="POST", permission="read")
+def mark_notifications_read(context, request):
+    if request.user is None:
+        raise HTTPForbidden("Sign in to see your notifications.")
+    in_app.mark_all_read(request.user._id)
+    request.session.flash("All notifications are marked as read.")
+    return redirect(request, request.forge_url(context, "@@notifications"))
