@@ -18,6 +18,8 @@ security policy or session factory is refused at configuration time unless
 composed with the forge's (``forge.host_policies``); templates are named by
 asset spec, so a host's ``base.jinja2`` does not replace the forge's layout.
 
+The REST API follows the mount (``/forge/rest/``, ``forge.rest.mount``).
+
 Forge views are registered without a route, so the mount routes use
 ``use_global_views``; forge pages build their links with ``request.forge_url``
 (``mounted_url`` here), which follows the mount.
@@ -31,6 +33,7 @@ from pyramid.events import ApplicationCreated
 from pyramid.exceptions import ConfigurationError
 
 from .resources import root_factory
+from .rest.mount import add_rest_route
 from .scope import add_mount_path
 
 ROUTE_NAME = "forge"
@@ -48,6 +51,8 @@ def mount_forge(config, prefix="/forge", route_name=ROUTE_NAME, workers=True):
     registry = config.registry
     registry.settings["forge.mount_route"] = route_name
     add_mount_path(registry, path)
+    # the REST API under the mount (/forge/rest/), matched before the tree's route
+    add_rest_route(config, path)
     config.add_route(route_name, path + "/*traverse", factory=root_factory,
                      use_global_views=True)
     if workers:

@@ -10,20 +10,22 @@ web forms use, errors are problem documents (``forge.rest.problems``), and
 ``/rest/openapi.json`` describes what is registered, read by the API page
 ``/rest/@@docs``.
 
+Embedded in a host (``forge.embedding``), the API is under the forge's mount:
+``/forge/rest/`` (``forge.rest.mount``).
+
 Authentication is the forge's: an API token (``Authorization: Bearer``) or
 the session cookie.  A cookie-authenticated write must carry the session's
 CSRF token in ``X-CSRF-Token`` (the forge's CSRF rule applies unchanged): the
 cookie is ambient, so without it any site could make a signed-in browser
 write through the API.  Token-only requests are exempt, as everywhere.
 """
-from ..resources import root_factory
-from .nodes import ROUTE
+from .mount import add_rest_route
 
 
 def includeme(config):
     config.include(".problems")
     config.include(".query")
-    config.add_route(ROUTE, "/rest/*traverse", factory=root_factory)
+    add_rest_route(config)
     config.add_forge_static("swagger-ui", "swagger_ui:static")
     config.add_forge_static("rest", "forge.rest:static")
     config.scan(".")

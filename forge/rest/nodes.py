@@ -10,8 +10,7 @@ from pyramid.traversal import resource_path_tuple
 from ..fields import field_specs
 from ..user_lookup import usernames
 from .declared import field_value, shown_fields
-
-ROUTE = "rest"
+from .mount import ROUTE
 
 
 def rest_url(request, node, *elements, **kw):

@@ -278,4 +278,7 @@ def openapi_json(context, request):
     document = registry.__dict__.get("forge_rest_openapi")
     if document is None:
         document = registry.__dict__["forge_rest_openapi"] = build_document(registry)
-    return json_response(request, dict(document, servers=[{"url": request.application_url}]))
+    # the paths start with /rest/: the server is what comes before it (the
+    # application, and an embedded forge's mount)
+    server = request.route_url(ROUTE, traverse=())[:-len("rest/")].rstrip("/")
+    return json_response(request, dict(document, servers=[{"url": server}]))

@@ -24,19 +24,20 @@ from ..actions.versions import StaleSave
 from ..fields import FieldErrors
 from ..unit_of_work import StaleSettings
 from ..views.errors import traceback_without_values
+from .mount import REST_PATH, rest_prefix
 
 log = logging.getLogger(__name__)
 
 PROBLEM_TYPE = "application/problem+json"
-#: where the problem types are described (the API page)
-TYPE_BASE = "/rest/@@docs#problem-"
-REST_PREFIX = "/rest"
+#: where the problem types are described (the API page), under the API's prefix
+TYPE_PAGE = "/@@docs#problem-"
 
 
 def is_rest_request(request):
     # the raw WSGI path: decoding it may be what failed (a %FF in the URL)
     path = request.environ.get("PATH_INFO", "")
-    return path == REST_PREFIX or path.startswith(REST_PREFIX + "/")
+    prefix = rest_prefix(request.registry)
+    return path == prefix or path.startswith(prefix + "/")
 
 
 class RestRequestPredicate:
@@ -64,7 +65,7 @@ class Problem(Exception):
 
 
 def problem_response(status, title, detail, errors=None, headers=None, **extra):
-    body = {"type": "about:blank" if status >= 500 else TYPE_BASE + str(status),
+    body = {"type": "about:blank" if status >= 500 else REST_PATH + TYPE_PAGE + str(status),
             "title": title, "status": status, "detail": detail}
     if errors:
         body["errors"] = errors
@@ -77,6 +78,17 @@ def problem_response(status, title, detail, errors=None, headers=None, **extra):
 
 def problem_view(exc, request):
     """The one exception view of REST requests."""
+    response = _problem(exc, request)
+    prefix = rest_prefix(request.registry)
+    if prefix != REST_PATH and response.json_body["type"].startswith(REST_PATH + "/"):
+        # under an embedded forge's mount, the API page is there too
+        body = response.json_body
+        body["type"] = prefix + body["type"][len(REST_PATH):]
+        response.json_body = body
+    return response
+
+
+def _problem(exc, request):
     if isinstance(exc, Problem):
         return problem_response(exc.status, exc.title, exc.detail, exc.errors, exc.headers,
                                 **exc.extra)
