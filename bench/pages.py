@@ -8,7 +8,10 @@ token, POST the form) and prints the ``forge_session`` cookie it got, for wrk's
 ``-H "Cookie: forge_session=..."``.  ``check`` fetches every target once and
 fails (exit 1) unless each answers 200 with its note's title and, for the
 signed-in rows, the "Sign out" button (the cookie really signs in); anonymous
-rows must show "Sign in".  The pages are saved to OUTDIR for inspection.
+rows must show "Sign in".  Rows signed in with an API token (signed_in 2: the
+REST rows, the token in the environment's ``BENCH_TOKEN``) must answer JSON
+with the title, and 401 to a wrong token (so the token is what is checked).
+The pages are saved to OUTDIR for inspection.
 """
 import http.client
 import os
@@ -20,9 +23,11 @@ COOKIE = "forge_session"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
-def request(port, method, path, cookie=None, body=None):
+def request(port, method, path, cookie=None, body=None, token=None):
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     headers = {}
+    if token:
+        headers["Authorization"] = "Bearer " + token
     if cookie:
         headers["Cookie"] = "%s=%s" % (COOKIE, cookie)
     if body is not None:
@@ -61,6 +66,9 @@ def check(port, targets_file, cookie, outdir):
     problems = []
     for line in open(targets_file):
         label, path, title, signed_in = line.rstrip("\n").split("\t")
+        if signed_in == "2":
+            problems += check_token_row(port, label, path, title, outdir)
+            continue
         signed_in = signed_in == "1"
         response, text = request(port, "GET", path, cookie=cookie if signed_in else None)
         with open(os.path.join(outdir, "check-%s.html" % label), "w") as page:
@@ -78,6 +86,26 @@ def check(port, targets_file, cookie, outdir):
     for problem in problems:
         print("CHECK FAILED: " + problem, file=sys.stderr)
     return 1 if problems else 0
+
+
+def check_token_row(port, label, path, title, outdir):
+    token = os.environ.get("BENCH_TOKEN", "")
+    response, text = request(port, "GET", path, token=token)
+    with open(os.path.join(outdir, "check-%s.json" % label), "w") as page:
+        page.write(text)
+    if response.status != 200 or not token:
+        return ["%s: GET %s with the token answered %d, not 200" % (label, path, response.status)]
+    problems = []
+    if not response.getheader("Content-Type", "").startswith("application/json"):
+        problems.append("%s: GET %s is not JSON" % (label, path))
+    if title not in text:
+        problems.append("%s: GET %s does not show the title %r" % (label, path, title))
+    wrong, _text = request(port, "GET", path, token=token[:-4] + "xxxx")
+    if wrong.status != 401:
+        problems.append("%s: GET %s with a wrong token answered %d, not 401"
+                        % (label, path, wrong.status))
+    print("%s\t%s\t%d bytes" % (label, path, len(text.encode("utf-8"))))
+    return problems
 
 
 def main(argv):

@@ -1,10 +1,11 @@
 """Where one page's time goes: cProfile over a WebTest loop, against the seeded server.
 
-    python bench/profile_page.py MONGO_PORT PATH [--signed-in] [-n 200] [--db-pid PID]
+    python bench/profile_page.py MONGO_PORT PATH [--signed-in | --token TOKEN] [-n 200]
+                                 [--db-pid PID]
                                  [--out FILE] [--dump FILE.pstats]
 
 Builds the forge with the benchmark settings, signs in (``--signed-in``) as
-the benchmark user, warms up, then GETs PATH ``n`` times in one thread while
+the benchmark user (or sends ``--token`` as a bearer token), warms up, then GETs PATH ``n`` times in one thread while
 cProfile runs.  Prints per request, measured without the profiler: wall ms,
 the forge's CPU ms, the database server's CPU ms (``--db-pid``), the commands
 sent and their round-trip ms (pymongo command monitoring); then, from two
@@ -62,8 +63,11 @@ from pages import CSRF  # noqa: E402
 from seed import PASSWORD, USERNAME  # noqa: E402
 
 
-def signed_in_app(app, signed_in):
-    browser = webtest.TestApp(app, extra_environ={"REMOTE_ADDR": "127.0.0.1"})
+def signed_in_app(app, signed_in, token=None):
+    environ = {"REMOTE_ADDR": "127.0.0.1"}
+    if token:
+        environ["HTTP_AUTHORIZATION"] = "Bearer " + token
+    browser = webtest.TestApp(app, extra_environ=environ)
     if signed_in:
         token = CSRF.search(browser.get("/@@login").text).group(1)
         browser.post("/@@login", {"username": USERNAME, "password": PASSWORD,
@@ -104,9 +108,9 @@ def write_stats(out, stats, n, top, title):
         out.write("%10.3f %10.3f %9.1f  %s\n" % (1000 * ct / n, 1000 * tt / n, nc / n, where))
 
 
-def profile(mongo_port, path, signed_in, n, top, db_pid=None, dump=None):
+def profile(mongo_port, path, signed_in, n, top, db_pid=None, dump=None, token=None):
     app = forge.main({}, **settings(mongo_port))
-    browser = signed_in_app(app, signed_in)
+    browser = signed_in_app(app, signed_in, token)
     for _ in range(20):
         browser.get(path, status=200)
     TIMER.active = True
@@ -123,7 +127,7 @@ def profile(mongo_port, path, signed_in, n, top, db_pid=None, dump=None):
 
     out = io.StringIO()
     out.write("profile of GET %s (%s), %d requests in one thread\n"
-              % (path, "signed in" if signed_in else "anonymous", n))
+              % (path, "with a token" if token else "signed in" if signed_in else "anonymous", n))
     out.write("per request, without the profiler: wall %.2f ms, forge CPU %.2f ms, "
               "database server CPU %s\n" % (1000 * wall / n, 1000 * cpu / n,
                                            "%.2f ms" % (1000 * db_cpu / n) if db_pid else "?"))
@@ -149,6 +153,7 @@ def main(argv):
     parser.add_argument("mongo_port", type=int)
     parser.add_argument("path")
     parser.add_argument("--signed-in", action="store_true")
+    parser.add_argument("--token", help="an API token sent as Authorization: Bearer")
     parser.add_argument("-n", type=int, default=200)
     parser.add_argument("--top", type=int, default=60)
     parser.add_argument("--out")
@@ -156,7 +161,7 @@ def main(argv):
     parser.add_argument("--db-pid", type=int, help="the database server's pid, for its CPU")
     args = parser.parse_args(argv[1:])
     text = profile(args.mongo_port, args.path, args.signed_in, args.n, args.top,
-                   args.db_pid, args.dump)
+                   args.db_pid, args.dump, args.token)
     if args.out:
         with open(args.out, "w") as f:
             f.write(text)

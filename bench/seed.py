@@ -115,7 +115,8 @@ def add_note(registry, Note, actor, tool, path, title, text):
                             tool_id=tool._id, acl=[])
 
 
-def seed(registry):
+def seed(registry, token_file):
+    """The targets; the REST rows' API token is written to ``token_file``."""
     Note = note_class()
     user = create_user(registry, USERNAME, "benchadmin@example.test", PASSWORD,
                        display_name="Bench Admin")
@@ -139,6 +140,8 @@ def seed(registry):
     if os.environ.get("SUITE", "all") in ("all", "tools"):
         from seed_tools import seed_tools
         tool_rows = seed_tools(registry, user, top, NOTE_TEXT)
+        from seed_rest import seed_rest
+        tool_rows += seed_rest(registry, user, top, token_file)
     d8 = "/p/" + bottom.shortname + "/notes/page/"
     n8 = "/p/d1/notes/" + path + "/"
     return [
@@ -153,7 +156,7 @@ def seed(registry):
 def main(argv):
     mongo_port, targets_file = int(argv[1]), argv[2]
     app = forge.main({}, **settings(mongo_port))
-    targets = seed(app.registry)
+    targets = seed(app.registry, targets_file + ".token")
     with open(targets_file, "w") as out:
         for row in targets:
             out.write("\t".join(map(str, row)) + "\n")
