@@ -135,6 +135,12 @@ def user_id_for(token, now=None):
     for an unknown, revoked or expired token or one whose user is disabled
     (never anonymous instead: a script should learn at once, and why, that its
     token stopped working)."""
+    return _checked_token(token, now)[0]
+
+
+def _checked_token(token, now=None):
+    """``(TokenUser, user name)`` of a usable token, in two finds (the token, then
+    its user's name and state); raises ``TokenRefused`` as ``user_id_for`` says."""
     if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         raise TokenRefused(INVALID)
     now = time.time() if now is None else now
@@ -149,7 +155,9 @@ def user_id_for(token, now=None):
     if expires is not None and expires <= now:
         raise TokenRefused("This API token expired on %s; make a new one on your "
                            "account page." % _date(expires))
-    user = collection(User, bump=False).find_one({"_id": record["user_id"]}, {"disabled": 1})
+    # the name too, in the same find: HTTP Basic compares it with the one sent
+    user = collection(User, bump=False).find_one({"_id": record["user_id"]},
+                                                 {"disabled": 1, "username": 1})
     if user is None:
         raise TokenRefused(INVALID)
     if user.get("disabled"):
@@ -160,7 +168,7 @@ def user_id_for(token, now=None):
         tokens.update_one({"_id": record["_id"], "$or": [
             {"last_used": None}, {"last_used": {"$lt": now - LAST_USED_STEP}}]},
             {"$set": {"last_used": now}})
-    return TokenUser.of(record)
+    return TokenUser.of(record), user.get("username", "")
 
 
 def user_id_for_basic(registry, username, password, address):
@@ -170,10 +178,9 @@ def user_id_for_basic(registry, username, password, address):
     counter refuses the attempt."""
     from .sign_in import normalised_name, sign_in
     if password.startswith(TOKEN_PREFIX):
-        user_id = user_id_for(password)
-        owner = collection(User, bump=False).find_one({"_id": str(user_id)}, {"username": 1})
+        user_id, owner = _checked_token(password)
         # a token sent with another user's name: refused, never the token's user instead
-        if owner is None or owner.get("username", "").lower() != normalised_name(username):
+        if owner.lower() != normalised_name(username):
             raise TokenRefused("The API token does not belong to the user %r." % username)
         return user_id
     user = sign_in(registry, username, password, address)
