@@ -5,6 +5,7 @@ from ..interfaces import INeighborhood
 from ..model import Project, ToolInstance
 from ..model.cache import attach, cached_raw
 from .base import Node
+from .missing_project import on_miss
 from .project import ProjectResource
 
 
@@ -96,5 +97,5 @@ class NeighborhoodResource(Node):
         family = Family(self.request, self.doc._id, name)
         doc = family.projects.get(name)
         if doc is None:
-            raise KeyError(name)
+            return on_miss(self, self, name, name)
         return ProjectResource(doc, name, self, family)

@@ -3,6 +3,7 @@ from zope.interface import implementer
 
 from ..interfaces import IProject
 from .base import Node
+from .missing_project import on_miss
 
 
 @implementer(IProject)
@@ -60,5 +61,5 @@ class ProjectResource(Node):
                 return tool
         doc = self.family.projects.get(self.doc.shortname + "/" + name)
         if doc is None:
-            raise KeyError(name)
+            return on_miss(self, self.neighborhood, self.doc.shortname + "/" + name, name)
         return self.subproject(doc)
