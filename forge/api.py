@@ -231,3 +231,8 @@ __all__ = [
     # a panel on the signed-in front page
     "DashboardItem",
 ]
+
+# a tool's data kept outside its records, in project archives (forge.archive)
+from .archive.parts import add_archive_part  # noqa: E402
+
+__all__ += ["add_archive_part"]
