@@ -11,7 +11,7 @@ and blame); ``views_admin`` the repository's settings (``admin_actions``).
 """
 import shutil
 
-from forge.api import ToolInstalled, ToolUninstalled
+from forge.api import ToolInstalled, ToolUninstalled, add_archive_part
 
 from .resources import CodeTool
 from .repository import init_repository, repository_path
@@ -60,3 +60,6 @@ def includeme(config):
     # commit messages in search, one mail per push to the repository's watchers
     config.include(".commit_search")
     config.include(".commit_mail")
+    # the repository travels in project archives as a git bundle (forge export/import)
+    add_archive_part(config, "code", "repository", ".archive.export_repository",
+                     ".archive.restore_repository")
