@@ -7,7 +7,7 @@ the core gives it its private ACL, search document, ``@@new``, ``@@edit``,
 ``views_list`` the list, searches, bulk edit and milestones, ``views_admin``
 the tracker's settings.
 """
-from forge.api import AUTHOR, new_artifact_by_mail
+from forge.api import AUTHOR, add_archive_part, new_artifact_by_mail
 
 from .actions import TicketActions
 from .forms import TicketForm
@@ -53,3 +53,6 @@ def includeme(config):
     config.add_mail_handler("tracker", new_artifact_by_mail)
     # "Assigned to you" on the signed-in front page (forge.dashboard)
     config.include(".dashboard")
+    # the ticket counter travels in project archives (forge export/import)
+    add_archive_part(config, "tracker", "counter", ".archive.export_counter",
+                     ".archive.restore_counter")
