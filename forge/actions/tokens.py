@@ -186,6 +186,12 @@ def user_id_for_basic(registry, username, password, address):
     user = sign_in(registry, username, password, address)
     if user is None:
         raise TokenRefused("Wrong user name or password (or API token).")
+    # a password alone is not a whole sign-in for these accounts
+    if user.totp_secret:
+        raise TokenRefused("This account signs in with two factors: send an API token "
+                           "as the password.")
+    if user.must_reset_password:
+        raise TokenRefused("This account must choose a new password: sign in on the web.")
     return user._id
 
 
