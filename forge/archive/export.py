@@ -183,9 +183,10 @@ def _write_files(writer, file_ids, summary, progress):
 
 
 def _write_parts(registry, writer, tools):
-    count = 0
-    with tempfile.TemporaryDirectory(prefix="forge-export-") as scratch, \
-            writer.member("records/tool_part.jsonl") as out:
+    """Each tool's parts: their files first, then one record per part (a few
+    per tool: they are kept until the files are in)."""
+    found = []
+    with tempfile.TemporaryDirectory(prefix="forge-export-") as scratch:
         for tool in tools:
             for part in parts_of(registry, tool["tool"]):
                 directory = os.path.join(scratch, tool["_id"], part.name)
@@ -198,11 +199,12 @@ def _write_parts(registry, writer, tools):
                     writer.copy_file("parts/%s/%s/%s" % (tool["_id"], part.name, name),
                                      os.path.join(directory, name))
                 shutil.rmtree(directory, ignore_errors=True)
-                out.write(dumps({"_id": new_id(), "tool_id": tool["_id"],
-                                 "tool": tool["tool"], "part": part.name, "data": data,
-                                 "files": names}))
-                count += 1
-    return count
+                found.append({"_id": new_id(), "tool_id": tool["_id"], "tool": tool["tool"],
+                              "part": part.name, "data": data, "files": names})
+    with writer.member("records/tool_part.jsonl") as out:
+        for record in found:
+            out.write(dumps(record))
+    return len(found)
 
 
 def _write_users(db, writer, seen):
