@@ -172,3 +172,35 @@ def test_the_audit_log_records_sign_ins_and_filters(forge_app, people):
 def test_bad_audit_filters_are_400(forge_app, people, params):
     response = admin(forge_app).get("/@@admin-audit", params=params, status=400)
     assert response.status_int == 400
+
+
+def test_site_admins_rename_move_and_purge_from_the_projects_page(forge_app, people):
+    browser = admin(forge_app)
+    project = people["project"]
+    assert 'id="move-%s"' % project._id in browser.get("/@@admin-projects").text
+    refused = browser.post_form("/@@admin-project-move", {
+        "project_id": project._id, "parent": "orchard/seeds", "name": "orchard",
+        "version": "0"}, status=400)
+    assert "under itself" in refused.text and 'id="projects-error"' in refused.text
+    browser.post_form("/@@admin-project-move", {
+        "project_id": project._id, "parent": "quarry", "name": "grove", "version": "0"},
+        status=302)
+    assert reload(Project, _id=project._id).shortname == "quarry/grove"
+    assert reload(Project, shortname="quarry/grove/seeds") is not None
+    refused = browser.post_form("/@@admin-project-purge", {
+        "project_id": project._id, "confirm": "quarry/grove"}, status=400)
+    assert "delete it first" in refused.text
+    browser.post_form("/@@admin-projects", {"action": "delete", "project_id": project._id,
+                                            "confirm": "quarry/grove", "version": "1"},
+                      status=302)
+    browser.post_form("/@@admin-project-purge", {"project_id": project._id,
+                                                 "confirm": "quarry/grove"}, status=302)
+    assert reload(Project, _id=project._id) is None
+    assert reload(Project, shortname="quarry/grove/seeds") is None
+    assert reload(Project, shortname="quarry") is not None
+    ada = ForgeBrowser(forge_app)
+    ada.login("ada")
+    ada.post_form("/@@admin-project-purge", {"project_id": people["project"]._id,
+                                             "confirm": "x"}, status=403)
+    purge = ChangeLogEntry.query.get(action="project.purge")
+    assert purge is not None and "quarry/grove" in purge.summary

@@ -17,11 +17,12 @@ from ..actions import ActionError
 from ..actions.project_moves import forget_redirects_at, move_project, purge_project
 from ..actions.site_admin import set_project_deleted
 from ..events import ProjectCreated
-from ..interfaces import IProject
-from ..model import Project
+from ..interfaces import IProject, ISiteRoot
+from ..model import Neighborhood, Project
 from ..redirects import redirect
 from ..resources.missing_project import IDeletedProject, IMovedProject, redirect_target
 from ..unit_of_work import form_version
+from .site_admin import projects_page
 
 MAX_NAME = 200
 
@@ -186,3 +187,50 @@ class DeletedProjectViews:
         request.session.flash("Purged %s: nothing of it is left but the audit log."
                               % ", ".join(names[:10]))
         return redirect(request, request.forge_url(request.root, "@@admin-projects"))
+
+
+# --------------------------------------------------------------- on @@admin-projects
+
+def admin_projects_answer(request, act):
+    """Run ``act()`` (returns the message to flash) for the site admin's
+    projects page: back to it, with the message or the refusal."""
+    try:
+        message = act()
+    except ActionError as e:
+        request.response.status_int = e.status
+        return projects_page(request, error=str(e))
+    request.session.flash(message)
+    return redirect(request, request.forge_url(request.root, "@@admin-projects",
+                                               query=request.GET.mixed()))
+
+
+def posted_project(request):
+    project = Project.query.get(_id=request.POST.get("project_id", "")[:64] or None)
+    if project is None:
+        raise ActionError("There is no such project (the list may have changed; reload).")
+    return project
+
+
+@view_config(context=ISiteRoot, name="admin-project-move", permission="admin",
+             request_method="POST", renderer="forge:templates/site_admin/projects.jinja2")
+def admin_move(context, request):
+    def act():
+        project = posted_project(request)
+        neighborhood = Neighborhood.query.get(_id=project.neighborhood_id)
+        node = project_node(request, context[neighborhood.name], project.shortname) \
+            if not project.deleted else None
+        if node is None:
+            raise ActionError("%s is deleted; undelete it first." % project.shortname)
+        return relocate(request, node, request.POST.get("parent", ""),
+                        request.POST.get("name", ""))
+    return admin_projects_answer(request, act)
+
+
+@view_config(context=ISiteRoot, name="admin-project-purge", permission="admin",
+             request_method="POST", renderer="forge:templates/site_admin/projects.jinja2")
+def admin_purge(context, request):
+    def act():
+        names = purge_project(request.registry, posted_project(request),
+                              request.POST.get("confirm", ""), request.user)
+        return "Purged %s: nothing of it is left but the audit log." % ", ".join(names[:10])
+    return admin_projects_answer(request, act)
