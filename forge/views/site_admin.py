@@ -1,7 +1,8 @@
 """Site administration at ``/@@admin`` (site admins only; linked from the header).
 
 ``@@admin`` is the overview and the banner; ``@@admin-users`` finds, pages,
-disables and enables accounts and grants or takes site admin rights;
+disables and enables accounts, grants or takes site admin rights and forces a
+password reset (``forge.actions.password_reset``);
 ``@@admin-projects`` lists every project (deleted and private ones too) and
 deletes or undeletes one with its subprojects; ``@@admin-audit`` reads the
 site-wide audit log newest first, filtered by actor, node, kind and time.
@@ -14,6 +15,7 @@ from pyramid.httpexceptions import HTTPBadRequest
 from pyramid.view import view_config
 
 from ..actions import ActionError
+from ..actions.password_reset import force_password_reset
 from ..actions.site_admin import (MAX_BANNER, check_not_self, find_user, set_banner,
                                   set_project_deleted, set_site_admin)
 from ..actions.users import set_disabled
@@ -111,7 +113,7 @@ def users(context, request):
     return users_page(request)
 
 
-def apply_user_action(action, user, actor):
+def apply_user_action(action, user, actor, registry=None):
     """One of the users page's buttons; returns the message to flash."""
     if action == "disable":
         check_not_self(user, actor, "disable")
@@ -120,6 +122,11 @@ def apply_user_action(action, user, actor):
     if action == "enable":
         set_disabled(user, False, actor)
         return "Enabled %s." % user.username
+    if action == "force-reset":
+        mailed = force_password_reset(registry, user, actor)
+        return ("%s must choose a new password at their next sign-in; their sessions and "
+                "API tokens ended%s." % (user.username, ", and a reset link is on its way"
+                                         if mailed else ""))
     if action in ("grant-admin", "revoke-admin"):
         set_site_admin(user, action == "grant-admin", actor)
         return ("%s is a site admin now." if action == "grant-admin"
@@ -132,7 +139,8 @@ def apply_user_action(action, user, actor):
 def change_user(context, request):
     try:
         user = find_user(request.POST.get("username", ""))
-        message = apply_user_action(request.POST.get("action", ""), user, request.user)
+        message = apply_user_action(request.POST.get("action", ""), user, request.user,
+                                    request.registry)
     except ActionError as e:
         request.response.status_int = e.status
         return users_page(request, error=str(e))
