@@ -29,6 +29,7 @@ from ..model.web_session import sessions_of
 from ..redirects import redirect, safe_next
 from ..security import authenticated_by_token
 from ..unit_of_work import current_version, form_version
+from .sign_in_steps import after_password
 
 BAD_CREDENTIALS = "Wrong username or password."
 
@@ -51,10 +52,6 @@ def verification_sent(request, address):
                 "no mail goes there." % address)
     return ("This site cannot send mail, so %s stays unverified (and gets no mail) "
             "until a site admin verifies it." % address)
-
-
-def after_login_url(request, next_path):
-    return next_path or request.forge_url(request.root)
 
 
 @view_config(context=ISiteRoot, name="signup", renderer="forge:templates/auth/signup.jinja2",
@@ -96,8 +93,9 @@ def login(context, request):
     if request.method != "POST":
         return page
     try:
+        # the success is logged when the sign-in completes (forge.views.sign_in_steps)
         user = sign_in(request.registry, username, request.POST.get("password", ""),
-                       request.remote_addr, record_success=True)
+                       request.remote_addr)
     except Throttled as error:
         request.response.status_int = error.status
         request.response.headers["Retry-After"] = str(error.seconds)
@@ -105,8 +103,7 @@ def login(context, request):
     if user is None:
         request.response.status_int = 400
         return dict(page, error=BAD_CREDENTIALS)
-    headers = remember(request, str(user._id))
-    return redirect(request, after_login_url(request, next_path), headers=headers)
+    return after_password(request, user, next_path)
 
 
 @view_config(context=ISiteRoot, name="logout", request_method="POST",
