@@ -7,7 +7,12 @@ Under ``forge.mail_in.domain`` the forge receives mail for
   can make one for another user or another artifact; it is the authority a
   reply carries (as GitHub's and GitLab's reply addresses are);
 * ``MOUNT.PROJECT@DOMAIN`` (``tickets.demo@``; a subproject ``demo/sub`` is
-  ``tickets.demo.sub@``): a tool instance that takes new artifacts by mail.
+  ``tickets.demo.sub@``): a tool instance that takes new artifacts by mail;
+* ``MOUNT.PROJECT+ID@DOMAIN`` (``wiki.demo+<page id>@``): one artifact of a
+  tool whose type takes comments by mail (a wiki page).  Unsigned, like a
+  tool's address: the sender's verified address says who comments.  The id,
+  not the name, so the address survives a rename and a mail system that
+  changes the case of a local part.
 
 A token is 35 bytes in lower-case base32 (56 characters, so the address's
 local part stays within the 64 characters RFC 5321 allows): a version byte,
@@ -68,6 +73,17 @@ def tool_address(settings, project_shortname, mount):
     return "%s.%s@%s" % (mount, project_shortname.replace("/", "."), domain)
 
 
+def artifact_address(settings, project_shortname, mount, artifact_id):
+    """``MOUNT.PROJECT+ID@DOMAIN``, or None when mail in is off or the local part
+    would pass the 64 characters RFC 5321 allows."""
+    address = tool_address(settings, project_shortname, mount)
+    if address is None or not OBJECT_ID.match(str(artifact_id)):
+        return None
+    local, _, domain = address.rpartition("@")
+    local = "%s+%s" % (local, artifact_id)
+    return "%s@%s" % (local, domain) if len(local) <= 64 else None
+
+
 @dataclass(frozen=True)
 class Reply:
     """A reply address: who replies, to which artifact."""
@@ -82,8 +98,16 @@ class ToolAddress:
     mount: str
 
 
+@dataclass(frozen=True)
+class ArtifactAddress:
+    """An artifact's address: comments on ``artifact_id`` of tool ``mount``."""
+    shortname: str
+    mount: str
+    artifact_id: str
+
+
 def parse_address(settings, address):
-    """A ``Reply``, a ``ToolAddress``, or None for an address that is not ours
+    """A ``Reply``, a ``ToolAddress``, an ``ArtifactAddress``, or None for an address that is not ours
     (another domain, an unknown form, a forged token)."""
     local, at, domain = (address or "").strip().rpartition("@")
     if not at or not local or domain.lower() != settings.get("forge.mail_in.domain"):
@@ -92,9 +116,19 @@ def parse_address(settings, address):
     if local.startswith(REPLY_PREFIX):
         found = read_reply_token(settings["forge.secret"], local[len(REPLY_PREFIX):])
         return Reply(*found) if found else None
-    if len(local) <= 64 and TOOL_LOCAL.match(local):
-        mount, _, project = local.partition(".")
-        return ToolAddress(shortname=project.replace(".", "/"), mount=mount)
+    return _tool_or_artifact(local)
+
+
+def _tool_or_artifact(local):
+    tool_part, plus, artifact_id = local.partition("+")
+    if len(local) > 64 or not TOOL_LOCAL.match(tool_part):
+        return None
+    mount, _, project = tool_part.partition(".")
+    shortname = project.replace(".", "/")
+    if not plus:
+        return ToolAddress(shortname=shortname, mount=mount)
+    if OBJECT_ID.match(artifact_id):
+        return ArtifactAddress(shortname=shortname, mount=mount, artifact_id=artifact_id)
     return None
 
 

@@ -27,6 +27,11 @@ type's actions; the sender needs ``create`` on the tool.  Example::
 
 A tool whose new artifacts are made differently (a forum thread with its
 opening post, a ticket with its number) passes its own function.
+
+``config.add_mail_comments(tool)`` gives each artifact of the tool type
+``tool`` an address, ``MOUNT.PROJECT+ID@DOMAIN``, whose mail becomes a
+comment on it (the core's ``add_post``, as for a reply): the wiki's pages.
+It needs no handler, and a tool may have both.
 """
 from dataclasses import dataclass, field
 
@@ -62,6 +67,10 @@ class MailHandlers(dict):
     """Tool type name -> handler, kept on the registry."""
 
 
+class MailComments(set):
+    """Tool type names whose artifacts take comments by mail (on the registry)."""
+
+
 def add_mail_handler(config, tool, handler):
     """Let the tool type ``tool`` take mail (see the module docstring)."""
     handler = config.maybe_dotted(handler)
@@ -72,6 +81,15 @@ def add_mail_handler(config, tool, handler):
     intr = config.introspectable("forge mail handlers", tool, tool, "forge mail handler")
     intr["handler"] = handler
     config.action(("forge.mail_handler", tool), register, introspectables=(intr,))
+
+
+def add_mail_comments(config, tool):
+    """Let the artifacts of tool type ``tool`` take comments by mail."""
+    def register():
+        config.registry.forge_mail_comments.add(tool)
+
+    intr = config.introspectable("forge mail comments", tool, tool, "forge mail comments")
+    config.action(("forge.mail_comments", tool), register, introspectables=(intr,))
 
 
 def first_text_field(form):
@@ -122,4 +140,6 @@ def includeme(config):
     if getattr(config.registry, "forge_mail_handlers", None) is not None:
         return
     config.registry.forge_mail_handlers = MailHandlers()
+    config.registry.forge_mail_comments = MailComments()
     config.add_directive("add_mail_handler", add_mail_handler, action_wrap=False)
+    config.add_directive("add_mail_comments", add_mail_comments, action_wrap=False)

@@ -34,10 +34,11 @@ class InboundMail(MappedClass):
         session = session
         name = "inbound_mail"
         indexes = [("sender", "created"), ("project_id", "created"),
-                   ("recipient", "message_id"), ("created",)]
+                   ("recipient", "message_id"), ("created",), ("tool_id", "status")]
 
     _id = FieldProperty(str, if_missing=new_id)
-    kind = FieldProperty(str)            # reply | new
+    kind = FieldProperty(str)            # reply | comment (an artifact's address) | new
+    status = FieldProperty(str, if_missing="applied")     # applied | held (for a moderator)
     sender = FieldProperty(str)          # the From address
     envelope_from = FieldProperty(str)
     recipient = FieldProperty(str)       # the address it came to (lower case)

@@ -1,0 +1,141 @@
+"""Who and what an address names, answered at ``RCPT TO`` and again at ``DATA``.
+
+``check_recipient`` answers ``RCPT TO`` (is this an address we take mail
+for, now?).  The same lookups run again when the message is applied, since
+anything may change between the two (an account closed, a page made
+private).  An address of a tool, or of one of its artifacts, that not
+everyone may read exists only for a ``MAIL FROM`` whose account may read it:
+the answer never tells strangers the names of private projects.
+"""
+from dataclasses import dataclass
+
+from pyramid.authorization import Everyone
+
+from ..model import Neighborhood, Project, ToolInstance, User, session
+from ..notifications.messages import mail_request
+from ..security import can, user_principals
+from ..visibility import NodeResolver
+from .addresses import ArtifactAddress, Reply, ToolAddress, parse_address
+from .policy import REFUSED, mail_policy
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """An SMTP reply: ``code`` and text (with its enhanced status code)."""
+    code: int
+    text: str
+
+    def smtp(self):
+        return "%d %s" % (self.code, " ".join(self.text.split())[:400])
+
+    @property
+    def accepted(self):
+        return self.code < 400
+
+
+OK = Outcome(250, "2.1.5 OK")
+NO_SUCH_ADDRESS = Outcome(550, "5.1.1 No such address here.")
+# the same answer for a page that is gone and one the user may no longer read
+NO_LONGER_VALID = Outcome(550, "5.1.1 This reply address is no longer valid: what it "
+                               "answered is gone or closed to you.")
+TAKES_NO_MAIL = Outcome(550, "5.7.1 This tool takes no mail.")
+
+
+class Refused(Exception):
+    def __init__(self, outcome):
+        super().__init__(outcome.text)
+        self.outcome = outcome
+
+
+def refuse(code, text):
+    raise Refused(Outcome(code, text))
+
+
+def reply_target(request, reply):
+    """(user, principals, artifact node) of a reply address, or ``Refused``."""
+    user = User.query.get(_id=reply.user_id)
+    if user is None or user.disabled:
+        raise Refused(Outcome(550, "5.7.1 This reply address is no longer valid: its "
+                                   "account is closed."))
+    principals = user_principals(user)
+    node = NodeResolver(request).artifact(reply.artifact_id)
+    if node is None or not can(node, principals, "read"):
+        raise Refused(NO_LONGER_VALID)
+    if not can(node, principals, "post"):
+        raise Refused(Outcome(550, "5.7.1 You may not comment there."))
+    return user, principals, node
+
+
+def tool_target(request, target):
+    """The resource of a tool address whose tool type takes mail, or ``Refused``."""
+    neighborhood = Neighborhood.query.get(name="p")
+    project = Project.query.get(neighborhood_id=neighborhood._id, shortname=target.shortname
+                                ) if neighborhood is not None else None
+    tool = ToolInstance.query.get(project_id=project._id, mount=target.mount) \
+        if project is not None else None
+    node = NodeResolver(request).tool(tool._id) if tool is not None else None
+    if node is None or tool.tool not in request.registry.forge_mail_handlers:
+        raise Refused(NO_SUCH_ADDRESS)
+    return node
+
+
+def artifact_target(request, target):
+    """The artifact of an artifact address whose tool type takes comments by
+    mail (and which is where the address says), or ``Refused``."""
+    node = NodeResolver(request).artifact(target.artifact_id)
+    tool = getattr(node, "tool_node", None)
+    if tool is None or tool.doc.mount != target.mount or \
+            tool.project.doc.shortname != target.shortname or \
+            tool.doc.tool not in request.registry.forge_mail_comments:
+        raise Refused(NO_SUCH_ADDRESS)
+    return node
+
+
+def check_open(node, tool_doc, envelope_from):
+    """A tool's (or its artifact's) address: hidden from senders who may not
+    read it, then the tool's mail policy."""
+    if not can(node, [Everyone], "read"):
+        user = User.query.get(email=(envelope_from or "").lower()) if envelope_from else None
+        if user is None or user.disabled or not can(node, user_principals(user), "read"):
+            raise Refused(NO_SUCH_ADDRESS)
+    if mail_policy(tool_doc) == REFUSED:
+        raise Refused(TAKES_NO_MAIL)
+
+
+def check_recipient(registry, address, envelope_from=""):
+    """The answer to ``RCPT TO:<address>`` (``Refused`` answers are returned)."""
+    try:
+        with message_unit(registry) as request:
+            target = parse_address(registry.settings, address)
+            if isinstance(target, Reply):
+                reply_target(request, target)
+            elif isinstance(target, ToolAddress):
+                tool = tool_target(request, target)
+                check_open(tool, tool.doc, envelope_from)
+            elif isinstance(target, ArtifactAddress):
+                node = artifact_target(request, target)
+                check_open(node, node.tool_node.doc, envelope_from)
+            else:
+                return NO_SUCH_ADDRESS
+            return OK
+    except Refused as refused:
+        return refused.outcome
+
+
+class message_unit:
+    """A request on ``forge.base_url`` for one message; the session is closed
+    after it, so a thread of the server starts each message afresh."""
+
+    def __init__(self, registry):
+        self.registry = registry
+
+    def __enter__(self):
+        session.close()
+        self.context = mail_request(self.registry)
+        return self.context.__enter__()
+
+    def __exit__(self, *exc):
+        try:
+            return self.context.__exit__(*exc)
+        finally:
+            session.close()
