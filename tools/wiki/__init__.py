@@ -41,5 +41,7 @@ def includeme(config):
     config.add_jinja2_search_path("tools.wiki:templates", name=".jinja2")
     config.add_forge_static("wiki", "tools.wiki:static")
     config.add_subscriber(links_follow_page_acls, AclChanged)
+    # mail to a page's address (wiki.PROJECT+ID@DOMAIN) comments on it (forge.mail_in)
+    config.add_mail_comments("wiki")
     config.scan(".views")
     config.add_demo_content("wiki", "tools.wiki.demo.demo_content")
