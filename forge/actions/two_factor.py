@@ -21,6 +21,7 @@ give them away) and works once.
 """
 import hashlib
 import hmac
+import secrets
 import time
 
 import pyotp
@@ -40,6 +41,7 @@ NETWORK_FAILURES = 20
 CODE_WINDOW = 300
 STEP = 30
 ISSUER = "PyForge"
+BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 WRONG_CODE = "That code is not right (or was used already). Try the next one."
 
 
@@ -76,7 +78,7 @@ def new_recovery_codes():
     """``RECOVERY_CODES`` codes like ``ABCD-EFGH-JKLM-NPQR`` (80 random bits)."""
     codes = []
     for _ in range(RECOVERY_CODES):
-        text = pyotp.random_base32(16)
+        text = "".join(secrets.choice(BASE32) for _ in range(16))
         codes.append("-".join(text[i:i + 4] for i in range(0, 16, 4)))
     return codes
 
