@@ -27,7 +27,7 @@ forge rule of ``forge.security``) is asked of the resolved node:
 """
 from collections.abc import Mapping
 
-from pyramid.authorization import ACLHelper, Allow, Deny, Everyone
+from pyramid.authorization import ALL_PERMISSIONS, ACLHelper, Allow, Deny, Everyone
 from pyramid.traversal import find_resource
 
 from .model import Artifact, Neighborhood, Project, ToolInstance
@@ -181,6 +181,16 @@ def held_acl(own, readers):
     allows = [(Allow, principal, "read") for principal in sorted(readers, key=str)
               if principal != Everyone]
     return denies + allows + [(Deny, Everyone, "read")] + others
+
+
+def hidden_acl(doc, own):
+    """The ACL of an artifact: its own, unless it is hidden (its author was
+    disabled as spam: ``forge.actions.spam_accounts``); then nobody may do
+    anything with it but site admins, whom the policy answers for before any
+    ACL.  Every surface asks ``read`` of the node, so it vanishes from all."""
+    if getattr(doc, "hidden", ""):
+        return [(Deny, Everyone, ALL_PERMISSIONS)]
+    return own
 
 
 def _doc_id(node):
