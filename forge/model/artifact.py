@@ -35,6 +35,9 @@ class Artifact(MappedClass):
     modified = FieldProperty(S.DateTime, if_missing=utcnow)
     author_id = FieldProperty(str, if_missing=None)
     deleted = FieldProperty(bool, if_missing=False)
+    # why the artifact is hidden from all but site admins ("spam": its author's
+    # account was disabled as spam; forge.visibility.hidden_acl), or ""
+    hidden = FieldProperty(str, if_missing="")
     ext = FieldProperty({str: S.Anything})       # ext.{plugin}.{field}
     custom = FieldProperty({str: S.Anything})    # run-time custom fields
 
