@@ -8,6 +8,7 @@ from ..interfaces import IArtifact, ITool, IVersioned
 from ..model import Artifact, VersionedArtifact
 from ..model.acl import is_private, to_pyramid
 from ..model.cache import attach, find_raw
+from ..visibility import hidden_acl
 from .base import Node
 
 
@@ -155,7 +156,7 @@ class ArtifactResource(ArtifactContainer, Node):
         self._doc = value
 
     def __acl__(self):
-        return to_pyramid(self._doc.acl)
+        return hidden_acl(self._doc, to_pyramid(self._doc.acl))
 
     @property
     def title(self):
