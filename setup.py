@@ -26,6 +26,7 @@ tests_require = [
     "pytest",
     "pytest-xdist",         # make test runs the suite in parallel workers
     "playwright",
+    "axe-playwright-python",  # ships axe-core's axe.min.js for the accessibility checks
     "hypothesis",
     "schemathesis",         # the REST API against its served OpenAPI document
     "openapi-spec-validator",
