@@ -31,11 +31,16 @@ read it).  Rendered HTML is cached: the context's ``key`` (project, tree
 generation, URL base, the mounts of the tools this reader may read, the
 wiki's own key) is part of the render cache key, so readers who see the same
 tools share a render and no reader gets another's.
+
+Bare ``#12`` and ``@name`` (``forge.autolinks``) are the exception: they are
+resolved after the cache, for this reader, so ``hash_reference`` may ask
+whether the artifact exists and whether this reader may read it.
 """
 from pyramid.authorization import Everyone
 
 from .interfaces import INode, ITool
-from .model.cache import tree_generation
+from .model import User
+from .model.cache import cached_find, tree_generation
 from .security import can
 
 MAX_LOOKUPS = 200
@@ -74,6 +79,18 @@ class LinkContext:
             return self._tool_link(self._local_tools().get(first), rest)
         return self._memoised((first, rest), resolve)
 
+    def hash_reference(self, number):
+        """(href, title) of a bare ``#number`` (``forge.autolinks``), or None:
+        unlike ``[#12]``, only when the artifact exists, is not deleted and
+        this reader may read it, because the answer is made per reader after
+        the render cache (never cached for another reader)."""
+        return self._memoised(("ref", number), lambda: self._hash_reference(number))
+
+    def mention(self, username):
+        """(href of the profile, display name) of ``@username``, or None when
+        no enabled account has that name."""
+        return self._memoised(("@", username), lambda: self._mention(username))
+
     def wiki_link(self, name):
         """(href, exists) of ``[[name]]``, or None."""
         if self.wiki_links is None:
@@ -98,11 +115,31 @@ class LinkContext:
         return self._tools
 
     def _hash_link(self, number):
-        for mount in sorted(self._local_tools()):
-            tool = self._tools[mount]
-            if getattr(tool.tool_type, "hash_links", False):
-                return self._tool_link(tool, str(int(number)))
-        return None
+        tool = self._hash_tool()
+        return self._tool_link(tool, str(int(number))) if tool is not None else None
+
+    def _hash_tool(self):
+        tools = self._local_tools()
+        return next((tools[m] for m in sorted(tools)
+                     if getattr(tools[m].tool_type, "hash_links", False)), None)
+
+    def _hash_reference(self, number):
+        tool = self._hash_tool()
+        if tool is None:
+            return None
+        artifact = tool[str(int(number))]          # KeyError: no such artifact
+        if getattr(artifact.doc, "deleted", False) or not can(
+                artifact, self.request.principals, "read"):
+            return None
+        return self.request.forge_url(artifact), artifact.title or ""
+
+    def _mention(self, username):
+        users = cached_find(self.request, User, {"username": username})
+        if not users or users[0].disabled:
+            return None
+        user = users[0]
+        return (self.request.forge_url(self.request.root, "u", username),
+                user.display_name or username)
 
     def _other_project_link(self, project_name, mount, thing):
         if self.project is None:

@@ -19,6 +19,11 @@ output goes through the sanitiser like everything else::
 
     html = render_versioned(doc._id, doc.version, doc.text,
                             links=link_context(request, node))
+
+Beyond CommonMark: tables, strikethrough, bare URLs made links (linkify-it),
+task lists (``- [ ]`` / ``- [x]``: disabled checkboxes), and bare ``#12`` and
+``@name``, which are marked when rendered and made links per reader after the
+cache (``forge.autolinks``).
 """
 import hashlib
 import re
@@ -29,10 +34,13 @@ from collections import OrderedDict
 import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
+from mdit_py_plugins.tasklists import tasklists_plugin
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
+
+from .autolinks import add_marks, resolve_marks
 
 MAX_CACHED = 2048
 # which pygments style forge.css carries (see the "rendering" section there)
@@ -41,7 +49,7 @@ PYGMENTS_STYLE = "default"
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "details", "div", "dl",
     "dt", "em", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li",
-    "mark", "ol", "p", "pre", "q", "s", "samp", "small", "span", "strike", "strong", "sub",
+    "input", "mark", "ol", "p", "pre", "q", "s", "samp", "small", "span", "strike", "strong", "sub",
     "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
 }
 ALLOWED_ATTRIBUTES = {
@@ -54,7 +62,10 @@ ALLOWED_ATTRIBUTES = {
     "ol": {"start"},
     "td": {"colspan", "rowspan"},
     "th": {"colspan", "rowspan"},
+    "input": {"checked"},
 }
+# a task list's checkbox (and any <input> in raw HTML) is always a disabled checkbox
+FORCED_ATTRIBUTES = {"input": {"type": "checkbox", "disabled": "disabled"}}
 URL_SCHEMES = {"http", "https", "mailto"}
 
 _formatter = HtmlFormatter(nowrap=True, style=PYGMENTS_STYLE)
@@ -75,6 +86,9 @@ def _highlight(code, lang, attrs):
 
 # the classes short links carry (the only classes a rendered link may have)
 LINK_CLASSES = {"short-link", "wiki-link", "missing"}
+# the classes of other tags that only the renderer may set
+ALLOWED_CLASSES = {"a": LINK_CLASSES, "ul": {"contains-task-list"},
+                   "li": {"task-list-item"}, "input": {"task-list-item-checkbox"}}
 SHORT_LINK = re.compile(r"\[(?:#(\d{1,9})|([A-Za-z0-9][\w.\-/]{0,99}):([^\[\]\n]{1,200}))\]")
 WIKI_LINK = re.compile(r"\[\[([^\[\]\n]{1,300})\]\]")
 
@@ -131,21 +145,46 @@ def add_short_links(parser):
     return parser
 
 
-_parser = add_short_links(MarkdownIt("commonmark", {"highlight": _highlight})
-                          .enable("table").enable("strikethrough"))
+def forge_parser(**options):
+    """The forge's MarkdownIt parser: CommonMark, tables, strikethrough,
+    linkify, task lists, short links and ``#12`` / ``@name`` marks (a tool
+    with a parser of its own starts from this one)."""
+    parser = MarkdownIt("commonmark", {"highlight": _highlight, "linkify": True, **options})
+    parser.enable(["table", "strikethrough", "linkify"])
+    # URLs with a scheme and e-mail addresses only: a fuzzy "setup.py" or
+    # "forge.links" would be a link to a host (.py is a country's domain)
+    parser.linkify.set({"fuzzy_link": False})
+    parser.use(tasklists_plugin, enabled=False)
+    return add_marks(add_short_links(parser))
+
+
+_parser = forge_parser()
 
 
 def sanitize_html(html):
     """The allow-list sanitiser every user-supplied HTML goes through."""
     return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
                      url_schemes=URL_SCHEMES, link_rel="nofollow noopener",
-                     strip_comments=True, allowed_classes={"a": LINK_CLASSES})
+                     strip_comments=True, allowed_classes=ALLOWED_CLASSES,
+                     set_tag_attribute_values=FORCED_ATTRIBUTES)
 
 
 def render_markdown(text, links=None):
     """Markdown source -> sanitised HTML, as ``Markup`` safe to put in a template.
     ``links`` (a ``forge.links.LinkContext``) turns short links into links."""
-    return Markup(sanitize_html(_parser.render(text or "", {"forge_links": links})))
+    return resolve_marks(Markup(sanitize_html(_parser.render(text or "", {"forge_links": links}))),
+                         links)
+
+
+def marks_in(text):
+    """[(kind, value)] of the ``#12`` ("ref") and ``@name`` ("mention") marks
+    the renderer makes of ``text``, in order, each once."""
+    found = {}
+    for token in _parser.parse(text or "", {"forge_links": None}):
+        for child in token.children or ():
+            if child.type == "forge_mark":
+                found.setdefault((child.meta["kind"], child.meta["value"]), None)
+    return list(found)
 
 
 _BLOCK_END = re.compile(r"</(p|h[1-6]|li|pre|blockquote|tr|td|th|div)>|<br\s*/?>", re.I)
@@ -207,9 +246,10 @@ def render_versioned(artifact_id, version, text, links=None):
     key = (str(artifact_id), version, digest, links.key if links is not None else None)
     html = render_cache.get(key)
     if html is None:
-        html = render_markdown(text, links)
+        # cached with its #12 / @name marks: what they become is per reader
+        html = Markup(sanitize_html(_parser.render(text or "", {"forge_links": links})))
         render_cache.put(key, html)
-    return html
+    return resolve_marks(html, links)
 
 
 def pygments_css(selector=".rendered code"):
