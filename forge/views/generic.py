@@ -17,6 +17,7 @@ from ..fields import shown_field_values
 from ..interfaces import ITool
 from ..listing import page_number, readable_page
 from ..redirects import redirect
+from ..links import link_context
 from ..rendering import render_versioned
 from .artifact_forms import ArtifactFormView
 
@@ -105,7 +106,8 @@ class TypedArtifactViews(TypedFormView):
         request.override_renderer = kind.display_renderer
         return {"kind": kind, "fields": shown_field_values(request, node.tool_node, doc),
                 "html": None if text is None else render_versioned(
-                    doc._id, doc.version, getattr(doc, text.name) or ""),
+                    doc._id, doc.version, getattr(doc, text.name) or "",
+                    links=link_context(request, node)),
                 "children": [c for c in node.children() if request.can("read", c)],
                 "may_create": kind.nested and request.can("create", node),
                 "may_update": request.can("update", node),
