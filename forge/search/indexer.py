@@ -76,6 +76,20 @@ class Indexer:
         self.batch.delete_where("tool_id", tool_id)
         for record in artifact_records({"tool_id": tool_id}):
             self.artifact(record)
+        self.tool_source(tool_id)
+
+    def tool_source(self, tool_id):
+        """The documents the tool keeps itself (``config.add_search_source``)."""
+        sources = getattr(self.registry, "forge_search_sources", {})
+        if not sources:
+            return
+        tool = self.resolver.tool(tool_id)
+        documents = sources.get(getattr(getattr(tool, "doc", None), "tool", None))
+        if documents is None:
+            return
+        for document in documents(self.request, tool):
+            self.batch.add(document)
+            self.indexed += 1
 
     def project(self, project_id):
         """The project, its subprojects and all their tools."""
