@@ -13,6 +13,7 @@ import shutil
 
 from forge.api import ToolInstalled, ToolUninstalled, add_archive_part
 
+from .commit_graph import CommitGraphWriter
 from .resources import CodeTool
 from .repository import init_repository, repository_path
 
@@ -47,6 +48,8 @@ def includeme(config):
     config.add_forge_static("code", "tools.code:static")
     config.add_subscriber(repository_creator(config.registry), ToolInstalled)
     config.add_subscriber(repository_remover(config.registry), ToolUninstalled)
+    # the commit-graph written after pushes, on threads of this process
+    config.registry.code_commit_graph_writer = CommitGraphWriter()
     # a push's pack is streamed to git and bounded by forge.repos.max_push_bytes
     config.add_streamed_body_type("application/x-git-receive-pack-request")
     config.add_streamed_body_type("application/x-git-upload-pack-request")

@@ -17,9 +17,8 @@ from forge.api import ActionError, Rejected, ToolUpdated, change, plain_value
 from .events import record_push
 from .pre_receive import ZERO, audit_push
 from .protected import clean_patterns
-from .repository import NotInRepository, Repository, git, init_repository, text
+from .repository import NotInRepository, Repository, git, init_repository, push_lock, text
 from .smart_http import CHUNK
-from .views_git import push_lock
 
 
 def set_default_branch(registry, tool, repo_path, branch, actor, version=None):

@@ -1,6 +1,7 @@
 """``scm.commit``: one event per commit a push brought, oldest first."""
 from forge.api import ForgeEvent, change, new_id
 
+from .commit_graph import refresh_commit_graph
 from .repository import Repository
 
 
@@ -35,6 +36,9 @@ def record_push(registry, tool_doc, repo_path, before, actor):
         ch.log("code.push", "pushed %d commit(s) to %s" % (
             len(commits), ", ".join(sorted(moved)) or "(deleted refs)"),
             refs=sorted(moved), deleted=deleted, commits=len(commits))
+    if commits:
+        # the log pages and merge bases walk history: keep the graph up to date
+        refresh_commit_graph(registry, repo_path)
     return commits
 
 

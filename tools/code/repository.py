@@ -7,6 +7,8 @@ id by ``rev-parse --end-of-options``) or a path (checked by ``check_path``,
 then given on stdin to ``cat-file --batch-check`` or after ``SHA:``), so no
 input can become an option.
 """
+import contextlib
+import fcntl
 import os
 import re
 import subprocess
@@ -55,6 +57,18 @@ def init_repository(path):
         # smart HTTP serves it without a git-daemon-export-ok file
         git(path, "config", "http.receivepack", "true")
     return path
+
+
+@contextlib.contextmanager
+def push_lock(repo_path):
+    """One writer at a time per repository, across processes: pushes, the admin's
+    changes and the commit-graph refresh."""
+    with open(os.path.join(repo_path, "forge-push.lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def git_env():

@@ -6,17 +6,13 @@ it prints as ``remote: ...``); ``answer_for_refusal`` applies the same rule as
 the pages: who may not read gets a 404, whoever else lacks the right a 401
 (anonymous, so git asks for credentials) or a 403 with the reason.
 """
-import contextlib
-import fcntl
-import os
-
 from pyramid.response import Response
 from pyramid.security import NO_PERMISSION_REQUIRED
 from pyramid.view import view_config
 
 from .events import record_push
 from .pre_receive import PushGate
-from .repository import Repository
+from .repository import Repository, push_lock
 from .resources import NOT_FOUND, ICodeTool, challenge
 from .smart_http import SERVICES, backend_response, receive_pack, repository_of
 
@@ -88,16 +84,6 @@ def receive(context, request):
             # what moved, whatever git's exit status: a push may update some refs only
             record_push(request.registry, context.doc, path, before, request.user)
     return response
-
-
-@contextlib.contextmanager
-def push_lock(repo_path):
-    with open(os.path.join(repo_path, "forge-push.lock"), "a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def check_request(request, context, service):

@@ -96,3 +96,44 @@ def test_markup_in_a_message_is_shown_as_text(site, server, git, work_tree, brow
     page = browse().get("/@@search?q=xsscheck")
     assert len(hits(page)) == 1
     assert "<img src=x" not in page.text and "&lt;img src=x" in page.text
+
+
+def test_commits_follow_a_change_of_read_rights(site, server, git, work_tree, browse,
+                                                run_reactors, registry):
+    """Making the project private re-indexes its tools: the commits stay, with
+    the new read terms (they used to vanish until the next push)."""
+    from forge.actions.projects import update_project
+    from forge.model import Project
+    push(git, server, site, work_tree)
+    run_reactors()
+    assert len(hits(browse().get("/@@search?q=type:commit"))) == 2
+    project = Project.query.get(_id=site["project"]._id)
+    update_project(registry, project, project.title, project.description, True, site["ada"])
+    session.close()
+    run_reactors()
+    assert hits(browse().get("/@@search?q=type:commit")) == []
+    assert hits(browse("out").get("/@@search?q=type:commit")) == []
+    found = hits(browse("mem").get("/@@search?q=type:commit"))
+    assert sorted(t for t, _ in found) == ["Add the app", "First commit"]
+    assert dict(found)["Add the app"] == "%s/commit/%s" % (REPO, head(git, work_tree))
+
+
+def test_forge_admin_reindex_rebuilds_the_commits(site, server, git, work_tree, browse,
+                                                  run_reactors, registry):
+    from forge.search.indexer import reindex
+    git("checkout", "--quiet", "-b", "feature", cwd=work_tree)
+    (work_tree / "f.txt").write_text("f\n")
+    git("add", "f.txt", cwd=work_tree)
+    git("commit", "--quiet", "-m", "On the feature branch", cwd=work_tree)
+    git("tag", "v1", cwd=work_tree)
+    git("push", with_credentials(server + REPO, "dev", site["tokens"]["dev"]), "main",
+        "feature", "v1", cwd=work_tree)
+    with registry.forge_search_index().writing() as batch:
+        batch.writer.delete_all_documents()        # an index lost, or never built
+    assert hits(browse().get("/@@search?q=type:commit")) == []
+    assert reindex(registry) == 3
+    b = browse()
+    assert len(hits(b.get("/@@search?q=type:commit branch:main"))) == 2
+    assert [t for t, _ in hits(b.get("/@@search?q=branch:feature"))] == ["On the feature branch"]
+    assert [t for t, _ in hits(b.get("/@@search?q=author:dev feature"))] == [
+        "On the feature branch"]
