@@ -12,7 +12,13 @@ becomes a new artifact, through the same auditors and actions as the web.
   ``new_artifact_by_mail`` for declared artifact types;
 * ``server``: aiosmtpd (SMTP or LMTP) on ``forge.mail_in.listen``, run by
   ``forge mail-in`` or, when that setting is set, by ``forge serve``;
-* ``model``: ``InboundMail`` records and the raw messages in GridFS.
+* ``recipients``: what an address names, checked at ``RCPT TO`` and again
+  at ``DATA``;
+* ``policy``: a tool's mail policy (verified, moderated, refused), and
+  ``held``: the messages a moderated tool keeps for a moderator;
+* ``views``: ``@@mail-in`` of a tool (its addresses, policy, held messages);
+* ``model``: ``InboundMail`` records and the raw messages in GridFS, and
+  ``pruning``: deleting them after ``forge.mail_in.keep_days``.
 
 Settings: ``forge.mail_in.*`` (``forge.mail_in.settings``); with no
 ``forge.mail_in.domain`` the forge takes no mail and notifications carry no
@@ -25,3 +31,4 @@ def includeme(config):
     from . import model  # noqa: F401  (mapped before indexes are made)
     parse_mail_in_settings(config.registry.settings)
     config.include(".handlers")
+    config.scan(".views")
