@@ -15,11 +15,12 @@ from ..artifact_actions import delete_artifact, save_artifact
 from ..artifact_types import ITypedArtifact
 from ..fields import FieldErrors
 from ..interfaces import ITool
+from ..numbered_artifacts import NumberedActions
 from .body import json_body, required_version
 from .declared import READ_ONLY, custom_input, field_input, writable_fields
 from .csrf import REST_VIEW
 from .nodes import ROUTE, artifact_json, artifacts_json
-from .paging import cursor_key, cursor_page
+from .paging import batched, cursor_key, cursor_page, page_limit
 from .permissions import html_view_allows
 from .problems import Problem
 from .query import query_filter
@@ -80,6 +81,24 @@ def _fill_specs(form, specs, values, prefix, errors):
             errors[prefix + name] = str(e)
 
 
+def collection_order(kind):
+    """(sort field, the cursor key of a document): numbered artifacts (tickets)
+    in the order of their numbers, the others by path."""
+    if isinstance(kind.actions, NumberedActions):
+        return "number", lambda doc: str(doc.number)
+    return "path", lambda doc: doc.path
+
+
+def cursor_value(kind, key):
+    if not isinstance(kind.actions, NumberedActions):
+        return key
+    try:
+        return int(key)
+    except ValueError:
+        raise Problem(400, "Invalid cursor", "The cursor is not one this collection gave "
+                      "out; start again without it.") from None
+
+
 class ArtifactCollection:
     """What the ``@@items`` of a tool and of an artifact share."""
 
@@ -93,16 +112,21 @@ class ArtifactCollection:
             narrowed = query_filter(request, kind, tool, request.GET.get("q", ""))
         except ValueError as e:
             raise Problem(400, "Invalid query", str(e)) from None
-        if after is not None:
-            query["path"] = {"$gt": after}
         if set(narrowed) & set(query):
             # a query narrows the collection; it never widens or replaces it
             raise Problem(400, "Invalid query", "The query names %s, which this collection "
                           "sets itself." % ", ".join(sorted(set(narrowed) & set(query))))
         query.update(narrowed)
-        candidates = kind.model.query.find(query).sort("path", 1)
+        sort_key, key_of_doc = collection_order(kind)
+
+        def find_after(key):
+            if key is not None:
+                query[sort_key] = {"$gt": cursor_value(kind, key)}
+            return kind.model.query.find(query).sort(sort_key, 1)
+
+        candidates = batched(find_after, after, key_of_doc, page_limit(request) + 1)
         page = cursor_page(request, candidates, lambda doc: kind.node(doc, parent),
-                           lambda node: node.doc.path)
+                           lambda node: key_of_doc(node.doc))
         return collection_response(request, self.context, "items", page,
                                    artifacts_json(request, page.items))
 

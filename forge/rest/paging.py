@@ -69,6 +69,19 @@ def cursor_key(request):
     return data["after"]
 
 
+def batched(find_after, after, key_of_doc, size):
+    """The documents ``find_after(key)`` finds (a sorted Ming query of those
+    after ``key``; None: from the start), fetched ``size`` at a time with a
+    limit: a sort + limit is what the embedded server answers from an index,
+    an open-ended sorted query it sorts whole (200 ms at 10,000 tickets)."""
+    while True:
+        docs = find_after(after).limit(size).all()
+        yield from docs
+        if len(docs) < size:
+            return
+        after = key_of_doc(docs[-1])
+
+
 def cursor_page(request, candidates, to_node, key_of):
     """Walk ``candidates`` (in key order, already starting after the cursor),
     keep the nodes the caller may read, up to the limit."""

@@ -55,6 +55,9 @@ def allowed(request, context, page):
 @view_config(**REST_VIEW, route_name=ROUTE, context=INode, name="tools", permission="read")
 @view_config(**REST_VIEW, route_name=ROUTE, context=INode, name="subprojects", permission="read")
 @view_config(**REST_VIEW, route_name=ROUTE, context=INode, name="projects", permission="read")
+@view_config(**REST_VIEW, route_name=ROUTE, context=INode, name="comments", permission="read")
+@view_config(**REST_VIEW, route_name=ROUTE, context=INode, name="history", permission="read")
+@view_config(**REST_VIEW, route_name=ROUTE, context=INode, name="acl", permission="read")
 def method_not_allowed(context, request):
     """The views below answer the methods a node has; this one the rest (the
     views with a request_method predicate rank above it)."""
@@ -65,6 +68,8 @@ def method_not_allowed(context, request):
 
 
 def _methods(context, view_name):
+    if view_name in ("history", "acl"):
+        return ("GET", "HEAD")
     if view_name:
         return ("GET", "HEAD", "POST")
     if ITypedArtifact.providedBy(context):
@@ -77,6 +82,11 @@ def _methods(context, view_name):
 
 
 def _has_collection(request, context, name):
+    if name in ("comments", "history"):
+        return ITypedArtifact.providedBy(context) and (
+            name == "history" or "post" in context.permission_names())
+    if name == "acl":
+        return request.can("admin", context)
     if name == "items" and ITypedArtifact.providedBy(context):
         return context.kind_info.nested
     if name == "items" and ITool.providedBy(context):

@@ -1,0 +1,94 @@
+"""An artifact's comments, versions and ACL over REST: the same actions and
+rules as the web pages (moderation, held posts, permissions), 4xx problems
+for bad input, and nothing private shown to those who may not see it."""
+import pytest
+
+from forge.discussion.model import Post
+from forge.model import session
+
+PAGE = "/rest/p/demo/wiki/Home/"
+
+
+@pytest.fixture
+def page(client):
+    made = client("ada").send("POST", "/rest/p/demo/wiki/@@items",
+                              {"name": "Home", "title": "Home", "text": "hello"}, status=201)
+    assert made.headers["Location"] == "http://localhost" + PAGE
+    return made.json
+
+
+def test_post_and_list_comments_as_the_web_does(client, page):
+    mem, out = client("mem"), client("out")
+    first = mem.send("POST", PAGE + "@@comments", {"text": "First!"}, status=201)
+    assert first.json["status"] == "ok" and first.json["author"] == "mem"
+    assert first.headers["Location"] == "http://localhost" + PAGE + "@@comments"
+    reply = out.send("POST", PAGE + "@@comments", {"text": "A reply",
+                                                   "parent_id": first.json["id"]},
+                     status=201)
+    # an outsider may post but not skip moderation: held, as on the web
+    assert reply.json["status"] == "pending"
+    session.close()
+    stored = Post.query.get(_id=reply.json["id"])
+    assert stored.parent_id == first.json["id"] and stored.status == "pending"
+    # the held reply is shown to its author and a moderator, not to others
+    texts = lambda c: [i.get("text") for i in c.get(PAGE + "@@comments").json["items"]]
+    assert texts(out) == ["First!", "A reply"]
+    assert texts(client("dev")) == ["First!", "A reply"]
+    assert texts(mem) == ["First!"]
+    assert texts(client()) == ["First!"]
+
+
+def test_comments_page_by_cursor(client, page):
+    ada = client("ada")
+    for n in range(5):
+        ada.send("POST", PAGE + "@@comments", {"text": "comment %d" % n}, status=201)
+    seen, url = [], PAGE + "@@comments?limit=2"
+    while url:
+        body = client().get(url).json
+        seen += [i["text"] for i in body["items"]]
+        url = body["next"]
+    assert seen == ["comment %d" % n for n in range(5)]
+
+
+def test_comment_refusals_are_problems(client, page):
+    mem = client("mem")
+    for body, status in (({"text": ""}, 400), ({}, 422), ({"text": 3}, 422),
+                         ({"text": "x", "colour": "red"}, 422),
+                         ({"text": "x", "parent_id": "nope"}, 400)):
+        answer = mem.send("POST", PAGE + "@@comments", body)
+        assert answer.status_int == status, (body, answer.text)
+        assert answer.content_type == "application/problem+json"
+    assert client().send("POST", PAGE + "@@comments", {"text": "hi"}).status_int == 401
+    assert mem.send("PUT", PAGE + "@@comments", {"text": "hi"}).status_int == 405
+    session.close()
+    assert Post.query.find().count() == 0
+    # notes have no comments
+    client("ada").send("POST", "/rest/p/demo/notes/@@items", {"title": "N"}, status=201)
+    assert client("ada").get("/rest/p/demo/notes/N/@@comments", status=404)
+
+
+def test_history_lists_every_version(client, page):
+    ada = client("ada")
+    ada.send("PATCH", PAGE, {"text": "second"}, headers={"If-Match": '"1"'}, status=200)
+    ada.send("PATCH", PAGE, {"title": "Home page", "comment": "renamed"},
+             headers={"If-Match": '"2"'}, status=200)
+    body = client().get(PAGE + "@@history").json
+    assert [v["version"] for v in body["items"]] == [3, 2, 1]
+    assert body["items"][0]["comment"] == "renamed"
+    assert body["items"][0]["data"]["title"] == "Home page"
+    assert body["items"][2]["author"] == "ada"
+    first = client().get(PAGE + "@@history?limit=2").json
+    rest = client().get(first["next"]).json
+    assert [v["version"] for v in first["items"] + rest["items"]] == [3, 2, 1]
+    assert ada.send("POST", PAGE + "@@history", {}).status_int == 405
+
+
+def test_acl_is_read_by_admins_only(client, page):
+    acl = client("ada").get(PAGE + "@@acl").json
+    # the wiki tool's default entries, from the tool, as on the permissions page
+    posting = [e for e in acl["entries"] if e["permission"] == "post"]
+    assert "Signed-in users" in {e["label"] for e in posting}
+    assert all(e["inherited_from"] == "http://localhost/rest/p/demo/wiki/" for e in posting)
+    assert all(e["inherited_from"] for e in acl["entries"])   # a new page has none of its own
+    assert client("dev").get(PAGE + "@@acl", status=403).json["status"] == 403
+    assert client().get(PAGE + "@@acl", status=401).json["status"] == 401
