@@ -19,7 +19,7 @@ from ..model.session import collection, doc_session, new_id
 from .container import FORMAT, FORMAT_VERSION, ArchiveWriter
 from .kinds import USER_KEYS, discover_kinds
 from .parts import PartFiles, parts_of
-from .records import OBJECT_ID, dumps
+from .records import ID_TOKEN, OBJECT_ID, dumps
 from .schema import all_schemas, schema_page
 
 BATCH = 500
@@ -162,7 +162,7 @@ def _write_files(writer, file_ids, summary, progress):
     from ..attachments.files import bucket
     files = bucket()
     for number, file_id in enumerate(file_ids, 1):
-        if not OBJECT_ID.match(file_id):
+        if not ID_TOKEN.fullmatch(file_id):
             summary.missing_files.append(file_id)
             continue
         try:

@@ -106,8 +106,11 @@ def _write_all(registry, reader, plan, summary, written, progress):
             elif kind.name == "tool_instance":
                 new["family"] = family
                 new["neighborhood_id"] = plan.neighborhood["_id"]
-            elif kind.name == "attachment":
-                _copy_file(reader, record["file_id"], new["file_id"], written)
+            elif new.get("family_key"):
+                # "<neighborhood id>/<family>" (activity): the project tree's new place
+                new["family_key"] = "%s/%s" % (plan.neighborhood["_id"], family)
+            if kind.name == "attachment":
+                _copy_file(reader, record["file_id"], new, written)
             batch.append(new)
             count += 1
             if len(batch) >= BATCH:
@@ -128,14 +131,15 @@ def _insert(db, collection, batch, written):
         written.add(collection, [doc["_id"] for doc in batch])
 
 
-def _copy_file(reader, old_file_id, new_file_id, written):
+def _copy_file(reader, old_file_id, attachment, written):
     member = "files/%s" % old_file_id
     if not reader.has(member):
         return              # missing at the source already (the manifest says so)
     from ..attachments.files import bucket
     with reader.open(member) as stream:
-        bucket().upload_from_stream_with_id(new_file_id, old_file_id, stream)
-    written.files.append(new_file_id)
+        bucket().upload_from_stream_with_id(attachment["file_id"],
+                                            attachment.get("filename") or "file", stream)
+    written.files.append(attachment["file_id"])
 
 
 def _restore_parts(registry, reader, plan):

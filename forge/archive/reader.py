@@ -19,7 +19,7 @@ from .container import FORMAT, FORMAT_VERSION, MANIFEST
 # the only member names an archive may hold: never a path of the archive's choosing
 MEMBER = re.compile(
     r"^(?:manifest\.json|SCHEMA\.md|schema/[a-z][a-z0-9_]{0,60}\.schema\.json"
-    r"|records/[a-z][a-z0-9_]{0,60}\.jsonl|files/[0-9a-f]{24}"
+    r"|records/[a-z][a-z0-9_]{0,60}\.jsonl|files/(?:[0-9a-f]{24}|[0-9a-f]{32})"
     r"|parts/[0-9a-f]{24}/[a-z][a-z0-9_]{0,40}/[A-Za-z0-9][A-Za-z0-9._-]{0,100})$")
 MAX_MANIFEST = 16 * 1024 * 1024
 MAX_LINE = 64 * 1024 * 1024

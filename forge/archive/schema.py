@@ -64,7 +64,7 @@ def record_schema(kind):
         properties["artifact_id"] = ID
         required.append("artifact_id")
     if kind.name == "attachment":
-        properties["file_id"] = ID
+        properties["file_id"] = {"type": "string", "pattern": "^(?:[0-9a-f]{24}|[0-9a-f]{32})$"}
         required.append("file_id")
     return {"$schema": DIALECT, "title": kind.name, "type": "object",
             "required": required, "properties": properties,
@@ -112,7 +112,8 @@ def schema_page(kinds, format_version):
         "- `records/<kind>.jsonl`: one JSON record per line, a stored document as the",
         "  forge keeps it. Dates are `{\"$date\": \"ISO 8601, UTC\"}`.",
         "- `schema/<kind>.schema.json`: the JSON Schema (2020-12) of those records.",
-        "- `files/<file id>`: the bytes of an attachment (`attachment.file_id`).",
+        "- `files/<file id>`: the bytes of an attachment (`attachment.file_id`, 24 or",
+        "  32 hex digits).",
         "- `parts/<tool id>/<part>/<file>`: files of a tool's own part (`tool_part`),",
         "  e.g. the code tool's repository as a `git bundle`.", "",
         "Ids are 24 hex digits (event ids 32); every reference is the same string.",

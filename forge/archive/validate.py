@@ -129,7 +129,7 @@ def _first_pass(registry, reader, plan, validators, by_kind, errors):
             plan.kind_of[old] = name
             by_kind[name].add(old)
             if name == "attachment" and record.get("file_id"):
-                plan.ids.setdefault(record["file_id"], new_id())
+                plan.ids.setdefault(record["file_id"], uuid.uuid4().hex)
             if ID_TOKEN.fullmatch(old):
                 plan.ids[old] = uuid.uuid4().hex if len(old) == 32 else new_id()
             if name == "artifact" and record.get("type") not in known_types:
