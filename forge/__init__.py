@@ -45,6 +45,7 @@ def includeme(config):
     config.include("forge.discussion")
     config.include("forge.search")
     config.include("forge.notifications")
+    config.include("forge.mentions")
     config.include("forge.mail_in")
     config.include("forge.webhooks")
     config.include("forge.rest")
