@@ -128,3 +128,66 @@ def test_only_site_admins_disable_as_spam(forge_app, spammed):
                                                      "username": "spammer"}, status=400)
     assert "was not disabled as spam" in refused.text
     assert Project.query.get(shortname="pub") is not None
+
+
+# -- the spam checker on every kind of content -------------------------------------
+
+@pytest.fixture
+def open_tracker(make_user, make_project, install_tool, registry):
+    from forge.actions.acl import add_entry
+    ada = make_user("ada")
+    make_user("stranger")
+    project = make_project("pub", ada, title="Pub")
+    install_tool(project, "tracker", "tickets")
+    install_tool(project, "wiki", "wiki")
+    session.close()
+    # anyone signed in may file a ticket here (a public bug tracker)
+    add_entry(registry, node(registry, "/p/pub/tickets/"), "allow", "system.Authenticated",
+              "create", User.by_username("ada"))
+    session.close()
+    return project
+
+
+def test_a_spam_ticket_from_a_stranger_is_refused_with_what_they_typed(forge_app,
+                                                                         open_tracker):
+    stranger = signed_in(forge_app, "stranger")
+    refused = stranger.post_form("/p/pub/tickets/@@new", {
+        "title": "Great offer", "description": "Buy cheap watches at https://x.test"},
+        status=422)
+    assert "looks like spam" in refused.text and "Buy cheap watches" in refused.text
+    assert session.db["artifact"].count_documents({"type": "tracker.ticket"}) == 0
+    stranger.post_form("/p/pub/tickets/@@new", {"title": "Crash on start",
+                                                "description": "It crashes."}, status=302)
+    # the project's own people are not checked
+    signed_in(forge_app, "ada").post_form("/p/pub/tickets/@@new", {
+        "title": "Spam examples", "description": "buy cheap, payday loan"}, status=302)
+    assert session.db["artifact"].count_documents({"type": "tracker.ticket"}) == 2
+
+
+def test_wiki_pages_and_edits_go_through_the_checker(registry, open_tracker):
+    from forge.bus.auditing import Rejected
+    from forge.model import ToolInstance
+    from tools.wiki.actions import create_page
+    wiki = ToolInstance.query.get(project_id=open_tracker._id, mount="wiki")
+    stranger = User.by_username("stranger")
+    with pytest.raises(Rejected) as refused:
+        create_page(registry, open_tracker, wiki, "Deals", "Deals",
+                    "Online casino bonus every day", stranger)
+    assert refused.value.status == 422
+    page = create_page(registry, open_tracker, wiki, "Deals", "Deals", "Fine words", stranger)
+    from forge.actions.versions import save_versioned
+    with pytest.raises(Rejected):
+        save_versioned(registry, page, page.version, {"text": "crypto giveaway now"},
+                       stranger)
+    checked = []
+
+    def checker(text, change):
+        from forge.spam import Verdict
+        checked.append((change.topic, text))
+        return Verdict.ok()
+    builtin, registry.forge_spam_checker = registry.forge_spam_checker, checker
+    try:
+        create_page(registry, open_tracker, wiki, "Other", "Other", "Some text", stranger)
+    finally:
+        registry.forge_spam_checker = builtin
+    assert checked and "Some text" in checked[0][1]
