@@ -181,7 +181,7 @@ def test_set_spam_checker_directive():
     config.commit()
     assert config.registry.forge_spam_checker is checker
     names = sorted(a.topic for a in config.registry.forge_auditors)
-    assert names == ["*.post.created", "*.post.updated"]
+    assert names == ["#.created", "#.updated"]
 
 
 @pytest.mark.parametrize("text, action", [
