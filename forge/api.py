@@ -236,3 +236,8 @@ __all__ = [
 from .archive.parts import add_archive_part  # noqa: E402
 
 __all__ += ["add_archive_part"]
+
+# spam checking of comments and artifacts (forge.spam)
+from .spam import Verdict  # noqa: E402
+
+__all__ += ["Verdict"]
