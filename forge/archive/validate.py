@@ -85,10 +85,9 @@ def plan_import(registry, reader, as_path=None, parent_path=None, users="map",
     plan.root_id = (manifest.get("root") or {}).get("_id")
     validators = {name: jsonschema.Draft202012Validator(schemas[name])
                   for name in manifest["kinds"]}
-    by_kind = {name: set() for name in manifest["kinds"]}
-    _first_pass(registry, reader, plan, validators, by_kind, errors)
+    _first_pass(registry, reader, plan, validators, errors)
     errors.stop()
-    _second_pass(registry, reader, plan, by_kind, errors)
+    _second_pass(registry, reader, plan, errors)
     errors.stop()
     _place(plan, reader, as_path, parent_path, neighborhood, errors)
     errors.stop()
@@ -108,7 +107,7 @@ def records(reader, kind):
             raise ArchiveError("%s is not a valid record: %s" % (where, error))
 
 
-def _first_pass(registry, reader, plan, validators, by_kind, errors):
+def _first_pass(registry, reader, plan, validators, errors):
     """Each record against its schema; ids unique in the whole archive."""
     known_types = set(plan.kinds[[k.name for k in plan.kinds].index("artifact")].types) \
         if any(k.name == "artifact" for k in plan.kinds) else set()
@@ -127,7 +126,6 @@ def _first_pass(registry, reader, plan, validators, by_kind, errors):
                     where, old, plan.kind_of[old]))
                 continue
             plan.kind_of[old] = name
-            by_kind[name].add(old)
             if name == "attachment" and record.get("file_id"):
                 plan.ids.setdefault(record["file_id"], uuid.uuid4().hex)
             if ID_TOKEN.fullmatch(old):
@@ -151,10 +149,10 @@ def _jsonable(record):
     return encode(record)
 
 
-def _second_pass(registry, reader, plan, by_kind, errors):
+def _second_pass(registry, reader, plan, errors):
     """Every reference names a record of the archive (of the right kind)."""
-    users = by_kind.get("user", set())
-    roles = by_kind.get("project_role", set()) | by_kind.get("external_role", set())
+    kind_of = plan.kind_of
+    targets = {"user": ("user",), "role": ("project_role", "external_role")}
     missing_files = set(plan.manifest.get("missing_files") or ())
     for kind in plan.kinds:
         refs = kind.references()
@@ -164,14 +162,13 @@ def _second_pass(registry, reader, plan, by_kind, errors):
             for name, target in refs.items():
                 values = record.get(name)
                 values = values if isinstance(values, list) else [values]
-                pool = users if target == "user" else by_kind.get(target, set())
                 for value in values:
                     if not value:
                         continue
                     if kind.name == "project" and name == "parent_id" \
                             and record["_id"] == plan.root_id:
                         continue          # the root's parent is outside the archive
-                    if value not in pool:
+                    if kind_of.get(value) != target:
                         problems.append("%s %s names no %s in the archive" % (
                             name, value, target))
             if record.get("node_id") is not None and record["node_id"] not in plan.kind_of:
@@ -179,8 +176,8 @@ def _second_pass(registry, reader, plan, by_kind, errors):
                                 % record["node_id"])
             for entry in record.get("acl") or ():
                 principal_kind, _, ident = entry["principal"].partition(":")
-                pool = {"user": users, "role": roles}.get(principal_kind)
-                if pool is not None and ident not in pool:
+                if principal_kind in targets and kind_of.get(ident) not in \
+                        targets[principal_kind]:
                     problems.append("the ACL principal %s names no %s in the archive" % (
                         entry["principal"], principal_kind))
             if kind.name == "attachment":
@@ -192,7 +189,7 @@ def _second_pass(registry, reader, plan, by_kind, errors):
             elif problems:
                 errors.add("%s (_id %s): %s." % (where, record["_id"], "; ".join(problems)))
     for where, record in records(reader, "tool_part"):
-        if record["tool_id"] not in by_kind.get("tool_instance", ()):
+        if kind_of.get(record["tool_id"]) != "tool_instance":
             errors.add("%s: tool_id %s names no tool_instance in the archive." % (
                 where, record["tool_id"]))
         elif part_named(registry, record["tool"], record["part"]) is None:
@@ -201,7 +198,7 @@ def _second_pass(registry, reader, plan, by_kind, errors):
         for name in record["files"]:
             if not reader.has("parts/%s/%s/%s" % (record["tool_id"], record["part"], name)):
                 errors.add("%s: its file %s is not in the archive." % (where, name))
-    if plan.root_id not in by_kind.get("project", ()):
+    if kind_of.get(plan.root_id) != "project":
         errors.add("The manifest's root project %s is not in records/project.jsonl."
                    % plan.root_id)
 
