@@ -191,6 +191,36 @@ def sideband(response):
         yield data[0], data[1:]
 
 
+def wait_for_commit_graph(repo, timeout=600):
+    """Seconds until the forge's repository has a commit-graph and no writer
+    holds its push lock (the graph is written on a thread after each push)."""
+    import fcntl
+    started = time.monotonic()
+    chain = os.path.join(repo, "objects", "info", "commit-graphs", "commit-graph-chain")
+    free = 0
+    while time.monotonic() - started < timeout:
+        with open(os.path.join(repo, "forge-push.lock"), "a") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(lock, fcntl.LOCK_UN)
+                free = free + 1 if os.path.exists(chain) else 0
+            except BlockingIOError:
+                free = 0
+        if free >= 3:           # free three times in a row: no write queued behind
+            return time.monotonic() - started
+        time.sleep(0.5)
+    raise RuntimeError("no commit-graph in %s after %d s" % (repo, timeout))
+
+
+def process_cpu(pid):
+    """utime + stime of a process in seconds (0 without a pid)."""
+    if not pid:
+        return 0.0
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def median(values):
     return statistics.median(values) if values else float("nan")
 
@@ -245,6 +275,13 @@ def run(options):
             clones[server].append(seconds)
             log("git clone %d %s: %.2f s" % (rep + 1, server, seconds))
 
+    last_page = (options.commits + 24) // 25      # the forge's PAGE_SIZE
+    last_log = "/p/c1/code/commits/main?page=%d" % last_page
+    count = max(20, options.requests // 4)
+    log("last log page before any push: no commit-graph yet")
+    bench.page(last_log, 3, b'id="log"')
+    no_graph = bench.page(last_log, count, b'id="log"')
+
     log("preparing %d series of %d commits to push" % (options.reps, options.pushes))
     client = bench.prepare_pushes()
     pushes = {server: [] for server in SERVERS}
@@ -253,15 +290,30 @@ def run(options):
             pushes[server].append(bench.push(client, server, rep))
             log("push %d %s: %.2f s" % (rep + 1, server, pushes[server][-1]))
 
+    log("waiting for the commit-graph the forge writes after a push")
+    graph_seconds = wait_for_commit_graph(options.forge_repo)
+    log("commit-graph ready %.1f s after the last push" % graph_seconds)
+
     log("info/refs: %d requests per server and round" % options.requests)
     refs = {server: [] for server in SERVERS}
     refs_auth = []
+    # CPU of the servers' own processes (and the database's, for the forge) per
+    # request: what the forge adds, steadier than wall time on a loaded machine
+    cpu = {key: [] for key in ("forge", "cgi", "dulwich", "forge-token")}
+    pids = {"forge": options.forge_pid, "cgi": options.cgi_pid, "dulwich": options.dulwich_pid}
+
+    def cpu_of(server):
+        own = process_cpu(pids.get(server))
+        return own + (process_cpu(options.db_pid) if server == "forge" else 0.0)
     for _rep in range(options.reps):
         for server in SERVERS:
+            before = cpu_of(server)
             refs[server] += bench.info_refs(server, options.requests)
+            cpu[server].append((cpu_of(server) - before) * 1000 / options.requests)
+        before = cpu_of("forge")
         refs_auth += bench.info_refs("forge", options.requests, authenticated=True)
+        cpu["forge-token"].append((cpu_of("forge") - before) * 1000 / options.requests)
 
-    last_page = (options.commits + 24) // 25      # the forge's PAGE_SIZE
     log("pages: %d signed-in requests per page and round" % options.requests)
     pages = [("tree of src/ (%s files)" % format(options.files, ","),
               "/p/c1/code/tree/main/src", b"module_0000.py"),
@@ -271,7 +323,6 @@ def run(options):
               "/p/c1/code/commits/main?page=%d" % last_page, b'id="log"'),
              ("repository home", "/p/c1/code/", b'id="tree"')]
     # the same directory at other commits: another tree object each, never seen before
-    count = max(20, options.requests // 4)
     older = git("--git-dir", options.source, "rev-list", "--max-count=%d" % (
         options.reps * count + 1), "refs/heads/main").split()[1:]
     cold_label = "tree of src/, first view of each tree"
@@ -336,7 +387,23 @@ def run(options):
                                  percentile(refs_auth, 0.9)))
     overhead = median(refs["forge"]) - median(refs["cgi"])
     overhead_auth = median(refs_auth) - median(refs["cgi"])
+    say("  forge's overhead per request (p50 minus http-backend's): %.1f ms anonymous "
+        "(ratio %.2f), %.1f ms with a token (ratio %.2f)" % (
+            overhead, median(refs["forge"]) / median(refs["cgi"]), overhead_auth,
+            median(refs_auth) / median(refs["cgi"])))
+    if options.forge_pid and options.cgi_pid:
+        base_cpu = median(cpu["cgi"])
+        say("  CPU ms per info/refs request, the server's own process (git's children not "
+            "counted; the forge's with its database): http-backend CGI %.2f, dulwich %.2f, "
+            "forge %.2f (+%.2f), forge with a token %.2f (+%.2f)" % (
+                base_cpu, median(cpu["dulwich"]), median(cpu["forge"]),
+                median(cpu["forge"]) - base_cpu, median(cpu["forge-token"]),
+                median(cpu["forge-token"]) - base_cpu))
     say("signed-in pages, one request at a time            p50 ms   p90 ms")
+    say("  %-44s %8.1f %8.1f" % ("log, last page, before any push (no graph)",
+                                 median(no_graph), percentile(no_graph, 0.9)))
+    say("  (the commit-graph the forge wrote after the pushes was ready %.1f s after the "
+        "last one)" % graph_seconds)
     for label in page_times:
         say("  %-44s %8.1f %8.1f" % (label, median(page_times[label]),
                                      percentile(page_times[label], 0.9)))
@@ -371,6 +438,8 @@ def main(argv):
     for server in SERVERS:
         parser.add_argument("--%s-port" % server, type=int, required=True)
         parser.add_argument("--%s-repo" % server, required=True)
+    for name in ("forge", "cgi", "dulwich", "db"):
+        parser.add_argument("--%s-pid" % name, type=int, help="for CPU per request")
     parser.add_argument("--token", required=True)
     parser.add_argument("--cookie", required=True)
     parser.add_argument("--commits", type=int, required=True)
