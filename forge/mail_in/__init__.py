@@ -16,7 +16,8 @@ becomes a new artifact, through the same auditors and actions as the web.
   at ``DATA``;
 * ``policy``: a tool's mail policy (verified, moderated, refused), and
   ``held``: the messages a moderated tool keeps for a moderator;
-* ``views``: ``@@mail-in`` of a tool (its addresses, policy, held messages);
+* ``views``: ``@@mail-in`` of a tool (its addresses, policy, held messages),
+  and ``request.mail_address(node)`` for pages that show an address;
 * ``model``: ``InboundMail`` records and the raw messages in GridFS, and
   ``pruning``: deleting them after ``forge.mail_in.keep_days``.
 
@@ -24,6 +25,7 @@ Settings: ``forge.mail_in.*`` (``forge.mail_in.settings``); with no
 ``forge.mail_in.domain`` the forge takes no mail and notifications carry no
 Reply-To.
 """
+from .request_address import mail_address
 from .settings import parse_mail_in_settings
 
 
@@ -31,4 +33,5 @@ def includeme(config):
     from . import model  # noqa: F401  (mapped before indexes are made)
     parse_mail_in_settings(config.registry.settings)
     config.include(".handlers")
+    config.add_request_method(mail_address, "mail_address")
     config.scan(".views")

@@ -196,3 +196,25 @@ def test_the_mail_page_and_policy_are_for_admins(registry, site, login):
     form["policy"].force_value("anything")
     refused = form.submit(status=400)
     assert "Choose one of" in refused.text
+
+
+def test_request_mail_address_for_pages_that_show_one(registry, site, page):
+    """``request.mail_address(node)``: the page's address for a reader who may
+    comment, the tool's for one who may create; None otherwise."""
+    from forge.mail_in.request_address import mail_address
+    from forge.notifications.messages import mail_request
+    from forge.security import user_principals
+    doc, address = page
+    session.close()
+    with mail_request(registry) as request:
+        wiki_page = node_at(registry, "/p/demo/wiki/Guide/")
+        notes, forums = node_at(registry, "/p/demo/notes/"), node_at(registry, "/p/demo/forums/")
+        assert mail_address(request, wiki_page) is None         # anonymous may not comment
+        request.principals = user_principals(site["mem"])
+        assert request.mail_address(wiki_page) == address
+        assert mail_address(request, notes) == "notes.demo@" + DOMAIN
+        assert mail_address(request, node_at(registry, "/p/demo/")) is None
+        policy(registry, site, "wiki", "refused")
+        assert mail_address(request, node_at(registry, "/p/demo/wiki/Guide/")) is None
+        request.principals = user_principals(site["out"])      # no role: may not create
+        assert mail_address(request, forums) is None
