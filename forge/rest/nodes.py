@@ -69,7 +69,7 @@ def artifact_json(request, node, authors=None, form=None, links=None):
     """A list passes what its items share: ``authors`` ({user id: username},
     looked up at once), the type's ``form`` (made once: a tracker's reads the
     tool's options) and ``links`` (``ListLinks``)."""
-    doc, kind = node.doc, node.kind_info
+    kind, doc = node.kind_info, StoredFields(node.doc)
     if authors is None:
         authors = usernames([doc.author_id])
     if links is None:
@@ -82,7 +82,7 @@ def artifact_json(request, node, authors=None, form=None, links=None):
                 author=authors.get(doc.author_id), private=node.private)
     if form is None:
         form = kind.form(request, node.tool_node, kind, editing=False)
-    form.fill_from(StoredFields(doc))
+    form.fill_from(doc)
     for field in shown_fields(kind):
         data[field.name] = field_value(field, form.values.get(field.name, ""))
     data["custom"] = dict(doc.custom or {})

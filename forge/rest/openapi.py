@@ -19,6 +19,7 @@ from ..interfaces import ISiteRoot
 from .declared import artifact_schema
 from .csrf import REST_VIEW
 from .nodes import ROUTE
+from .openapi_threads import thread_paths, thread_schemas
 from .paging import DEFAULT_LIMIT, MAX_LIMIT
 from .responses import json_response
 
@@ -197,6 +198,9 @@ def build_document(registry):
                         [nb, project, mount, art],
                         _any([n + "Create" for n in nested]))},
     }
+    paths.update(thread_paths(tree, [nb, project, mount, art], LIST_PARAMS, _op, _responses,
+                              _ref, _page, READ_ERRORS, WRITE_ERRORS))
+    schemas.update(thread_schemas())
     return {
         "openapi": "3.1.0",
         "info": {"title": "PyForge REST API", "version": "1",

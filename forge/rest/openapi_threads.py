@@ -1,0 +1,57 @@
+"""The OpenAPI paths and schemas of an artifact's ``@@comments``,
+``@@history`` and ``@@acl`` (``forge.rest.threads``), merged into the
+document ``forge.rest.openapi`` builds."""
+
+STRING = {"type": "string"}
+NULLABLE = {"type": ["string", "null"]}
+
+
+def thread_schemas():
+    return {
+        "Comment": {"type": "object", "required": ["id", "placeholder"], "properties": {
+            "id": STRING, "parent_id": NULLABLE, "placeholder": {"type": "boolean"},
+            "author": NULLABLE, "text": STRING,
+            "status": {"type": "string", "enum": ["ok", "pending", "spam"]},
+            "version": {"type": "integer"}, "created": NULLABLE, "modified": NULLABLE,
+            "attachments": {"type": "array", "items": {"type": "object", "properties": {
+                "id": STRING, "filename": STRING, "content_type": STRING,
+                "length": {"type": "integer"}, "url": STRING}}}}},
+        "CommentCreate": {"type": "object", "additionalProperties": False,
+                          "required": ["text"], "properties": {
+                              "text": {"type": "string", "minLength": 1},
+                              "parent_id": STRING}},
+        "Version": {"type": "object", "required": ["version", "data"], "properties": {
+            "version": {"type": "integer"}, "author": NULLABLE, "timestamp": NULLABLE,
+            "comment": STRING, "data": {"type": "object"}}},
+        "Acl": {"type": "object", "required": ["entries"], "properties": {
+            "url": STRING, "private": {"type": "boolean"},
+            "entries": {"type": "array", "items": {"type": "object", "properties": {
+                "access": {"type": "string", "enum": ["allow", "deny"]},
+                "principal": STRING, "label": STRING, "permission": STRING,
+                "inherited_from": NULLABLE,
+                "index": {"type": ["integer", "null"]}}}}}},
+    }
+
+
+def thread_paths(tree, params, list_params, op, responses, ref, page, read_errors,
+                 write_errors):
+    """``tree``: the artifact path template; ``params``: its path parameters;
+    the rest are ``forge.rest.openapi``'s helpers."""
+    return {
+        tree + "/@@comments": {
+            "get": op("listComments", "Its comments, in thread order", "comments",
+                      responses("A page", read_errors, page(ref("Comment"))),
+                      params + list_params),
+            "post": op("postComment", "Post a comment (or a reply: parent_id)", "comments",
+                       responses("Posted (status: ok, or pending for a moderator)",
+                                 write_errors, ref("Comment"), "201"),
+                       params, ref("CommentCreate"))},
+        tree + "/@@history": {
+            "get": op("listVersions", "Every version, newest first", "history",
+                      responses("A page", read_errors, page(ref("Version"))),
+                      params + list_params)},
+        tree + "/@@acl": {
+            "get": op("getAcl", "The ACL entries along its lineage (admins)", "permissions",
+                      responses("The entries", read_errors + ("403",), ref("Acl")),
+                      params)},
+    }
