@@ -43,6 +43,8 @@ def includeme(config):
     config.include("forge.activity")
     config.include("forge.feeds")
     config.include("forge.discussion")
+    config.include("forge.rate_limits")
+    config.include("forge.signup_guards")
     config.include("forge.search")
     config.include("forge.notifications")
     config.include("forge.mentions")
