@@ -45,6 +45,12 @@ DEFAULTS = {
     # sign-up attempts per network within the window (forge.actions.sign_in)
     "forge.signup.max_per_window": (10, int),
     "forge.signup.window_seconds": (3600, int),
+    # per-user limits (forge.rate_limits): comments and artifacts by people without a
+    # role in the project, and top-level projects; 0 turns a limit off
+    "forge.limits.posts_per_window": (30, int),
+    "forge.limits.posts_window_seconds": (60, int),
+    "forge.limits.projects_per_window": (10, int),
+    "forge.limits.projects_window_seconds": (3600, int),
     "forge.bus.url": ("memory://", str),
     # prefix of every exchange and queue name: forges sharing a broker each take their own
     "forge.bus.namespace": ("forge", str),
