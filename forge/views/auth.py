@@ -28,6 +28,7 @@ from ..model.token import SCOPES
 from ..model.web_session import sessions_of
 from ..redirects import redirect, safe_next
 from ..security import authenticated_by_token
+from ..signup_guards import filled_honeypot, run_challenges
 from ..unit_of_work import current_version, form_version
 from .sign_in_steps import after_password
 
@@ -67,6 +68,12 @@ def signup(context, request):
         if password != request.POST.get("password_confirm", ""):
             raise ActionError("The password and its confirmation differ.")
         count_signup(request.registry, request.remote_addr)
+        if filled_honeypot(request):
+            # a bot: answered as a success would be, and nothing is made
+            request.session.flash("Welcome, %s! Your account is ready." % (
+                fields["display_name"] or fields["username"])[:100])
+            return redirect(request, request.forge_url(request.root))
+        run_challenges(request)
         user = create_user(request.registry, fields["username"], fields["email"], password,
                            display_name=fields["display_name"], verified=False)
     except ActionError as error:
