@@ -241,3 +241,9 @@ __all__ += ["add_archive_part"]
 from .spam import Verdict  # noqa: E402
 
 __all__ += ["Verdict"]
+
+# sign-up challenges (config.add_signup_challenge) and per-user rate limits
+from .signup_guards import ChallengeFailed  # noqa: E402
+from .rate_limits import RateLimited  # noqa: E402
+
+__all__ += ["ChallengeFailed", "RateLimited"]
