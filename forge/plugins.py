@@ -41,6 +41,9 @@ class ToolType:
     # link_resolver(request, tool_node, thing) -> href or None, for ``[mount:thing]``
     # (default: ``thing`` as path segments under the tool; see forge.links)
     link_resolver: object = None
+    # (permission, what it lets one do) pairs for the permissions page
+    # (forge.permission_help has the core's sentences for common names)
+    permission_help: tuple = ()
 
 
 class ToolRegistry(dict):
@@ -62,17 +65,19 @@ class ExtensionRegistry(dict):
 
 def add_tool(config, name, title=None, resource=ToolResource, permissions=("read", "admin"),
              default_acl=(), description="", default_mount=None, hash_links=False,
-             link_resolver=None):
+             link_resolver=None, permission_help=None):
     """Register a tool type (see the module docstring).  ``hash_links=True``
     makes ``[#12]`` in Markdown link to this tool's ``12``; ``link_resolver``
-    maps ``[mount:thing]`` to an href (``forge.links``)."""
+    maps ``[mount:thing]`` to an href (``forge.links``); ``permission_help``
+    ({permission: sentence}) explains the tool's own permissions."""
     if "read" not in permissions or "admin" not in permissions:
         raise ValueError("tool %r must declare the 'read' and 'admin' permissions" % name)
     tool = ToolType(name=name, title=title or name.title(), resource=resource,
                     permissions=tuple(permissions), default_acl=tuple(default_acl),
                     description=description, default_mount=default_mount or name,
                     hash_links=bool(hash_links),
-                    link_resolver=config.maybe_dotted(link_resolver))
+                    link_resolver=config.maybe_dotted(link_resolver),
+                    permission_help=tuple(sorted((permission_help or {}).items())))
 
     def register():
         config.registry.forge_tools[name] = tool

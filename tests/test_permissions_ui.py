@@ -263,3 +263,54 @@ def test_check_access_names_the_deciding_entry(world, browsers):
     response = ada.get(PAGE + "@@permissions", status=400,
                        params={"check_user": "nobody", "check_permission": "read"})
     assert "There is no user" in response.text
+
+
+# -- the roles-first summary -------------------------------------------------------
+
+def matrix(browser, url):
+    """{row label: {permission: allowed}} of the page's role matrix."""
+    table = browser.get(url + "@@permissions").html.select_one("#role-matrix")
+    names = [th.get_text(strip=True) for th in table.select("thead th")][1:]
+    return {row.th.get_text(strip=True): dict(zip(names, (td["class"] == ["yes"]
+                                                          for td in row.select("td"))))
+            for row in table.select("tbody tr")}
+
+
+def test_role_matrix_says_who_may_do_what_with_inheritance(browsers):
+    tool = matrix(browsers["ada"], TOOL)
+    assert set(tool["Everyone (not signed in)"]) == {"read", "create", "update", "delete",
+                                                      "admin"}
+    assert tool["Everyone (not signed in)"]["read"] and not tool["Everyone (not signed in)"]["create"]
+    admin = next(label for label in tool if label.startswith("Admin"))
+    member = next(label for label in tool if label.startswith("Member"))
+    assert all(tool[admin].values())           # Admin includes Developer and Member
+    assert tool[member]["create"] and not tool[member]["admin"]
+
+
+def test_role_matrix_follows_inheritance_and_the_read_rule(browsers):
+    browsers["ada"].post_form(PROJECT + "@@permissions", {"op": "privacy", "private": "1"},
+                              status=302)
+    tool = matrix(browsers["ada"], TOOL)
+    # nobody without a role reads the private project, so nothing below either,
+    # though the tool's own entries still grant "read" to everyone
+    assert not any(tool["Everyone (not signed in)"].values())
+    assert not any(tool["Signed-in users"].values())
+    member = next(label for label in tool if label.startswith("Member"))
+    assert tool[member]["read"] and tool[member]["create"]
+
+
+def test_permissions_are_explained_in_words(browsers):
+    page = browsers["ada"].get(TOOL + "@@permissions").html
+    help_text = page.select_one("#permission-help").get_text(" ")
+    assert "Create new items" in help_text and "Manage permissions" in help_text
+    # the raw entries are still there, as the advanced section
+    assert page.select_one("details#advanced-acl #acl-table") is not None
+
+
+def test_a_tool_explains_its_own_permissions(browsers, registry):
+    from forge.permission_help import permission_help
+    tool_type = registry.forge_tools["notes"]
+    node = type("Node", (), {"tool_type": tool_type.__class__(
+        name="t", title="T", permission_help=(("create", "Write a note."),))})()
+    assert permission_help(node, "create") == "Write a note."
+    assert permission_help(node, "read").startswith("See it")

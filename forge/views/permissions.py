@@ -1,7 +1,10 @@
 """The permissions page every node has (``@@permissions``, permission ``admin``).
 
-It shows the *effective* ACL in the order Pyramid's ``ACLHelper`` evaluates it:
-this node's own entries first, then those of each ancestor up to the site
+It first answers "who may do what here": a matrix of the project's roles
+(and Everyone, signed-in users) by the node's permissions, each permission
+explained in words (``forge.permission_help``).  Then, as an advanced
+section, the *effective* ACL in the order Pyramid's ``ACLHelper`` evaluates
+it: this node's own entries first, then those of each ancestor up to the site
 root, each row saying where it comes from.  Forms add and remove local
 entries, switch a node below a project between public and private, and
 explain why a given user may or may not do something here.  Every change
@@ -18,6 +21,7 @@ from ..actions.roles import roles_of, roles_project
 from ..interfaces import IArtifact, INode
 from ..model import User
 from ..model.acl import AUTHENTICATED, EVERYONE, ace
+from ..permission_help import permission_help
 from ..redirects import redirect
 from ..security import SITE_ADMIN, permits, user_principals
 from .params import parse_int
@@ -70,6 +74,31 @@ def principal_choices(node):
     choices.append((EVERYONE, "Everyone"))
     choices.append((AUTHENTICATED, "Signed-in users"))
     return choices
+
+
+@dataclass
+class MatrixRow:
+    """A role (or Everyone, or signed-in users) and what it may do here."""
+
+    label: str
+    allowed: list
+
+
+def role_matrix(node, permissions):
+    """What someone holding only each role may do on ``node``, computed by the
+    policy's own ``permits`` over the whole lineage (inherited entries, denies
+    and the read rule included): the page's roles-first summary."""
+    who = [("Everyone (not signed in)", [EVERYONE]),
+           ("Signed-in users", [EVERYONE, AUTHENTICATED])]
+    project = node.project
+    if project is not None:
+        for role in roles_of(roles_project(project.doc)):
+            principals = [EVERYONE, AUTHENTICATED, role.principal]
+            principals += ["role:%s" % implied for implied in role.implied_ids or ()]
+            who.append((describe_principal(role.principal), principals))
+    return [MatrixRow(label, [bool(permits(node, principals, permission))
+                              for permission in permissions])
+            for label, principals in who]
 
 
 def explain_access(node, username, permission):
@@ -141,7 +170,10 @@ class PermissionsView:
             request.response.status_int = error.status
             return self.page(error=str(error), form=form)
         request.session.flash(message)
-        return redirect(request, request.forge_url(context, "@@permissions"))
+        # back where the change was made: a fragment inside the closed advanced
+        # section opens it (the HTML rule that reveals a target's <details>)
+        anchor = "#privacy" if form.get("op") == "privacy" else "#effective"
+        return redirect(request, request.forge_url(context, "@@permissions") + anchor)
 
     def add(self, form):
         username = form.get("username", "").strip()
@@ -179,7 +211,10 @@ class PermissionsView:
 
     def page(self, error=None, form=None, check=None, check_error=None):
         context = self.context
+        permissions = list(context.permission_names())
         return {
+            "permissions": [(name, permission_help(context, name)) for name in permissions],
+            "matrix": role_matrix(context, permissions),
             "rows": effective_acl(self.request, context),
             "principal_choices": principal_choices(context),
             "permission_choices": list(context.permission_names()) + ["*"],

@@ -124,7 +124,7 @@ def test_subproject_gets_its_own_roles(page, seed):
     assert page.get_by_text("This project shares the members of the project above it.") \
         .count() == 0
     # the subproject's own Admin role appears on its permissions page
-    page.goto(child_url + "@@permissions")
+    page.goto(child_url + "@@permissions#effective")     # opens the advanced section
     local = page.locator("#acl-table tr.local")
     assert local.filter(has_text="Admin (%s)" % child.shortname).count() > 0
 
@@ -216,7 +216,7 @@ def test_make_a_tool_private_and_its_inherited_permissions(new_page, seed):
     tool_url = project_url(project) + "notes/"
     page = new_page()
     login(page, owner.username)
-    page.goto(tool_url + "@@permissions")
+    page.goto(tool_url + "@@permissions#effective")      # opens the advanced section
     assert heading(page).startswith("Permissions of Notes")
     # the tool's own entries first, then those of the project and above, each
     # with the node it comes from

@@ -6,7 +6,14 @@ from .conftest import login, project_url, shot
 pytestmark = pytest.mark.browser
 
 
+def open_acl(page):
+    """Open the page's advanced section (the raw entries and their form)."""
+    if page.locator("#advanced-acl").get_attribute("open") is None:
+        page.locator("#advanced-acl > summary").click()
+
+
 def add_deny_entry(page, username, permission):
+    open_acl(page)
     form = page.locator("#add-entry")
     form.get_by_label("Access").select_option("deny")
     form.get_by_label("…or a username").fill(username)
@@ -21,6 +28,7 @@ def local_rows(page):
 
 
 def remove_entry(page, row):
+    open_acl(page)
     with page.expect_navigation():
         row.get_by_role("button", name="Remove").click()
     assert page.get_by_role("status").inner_text() == "Removed the entry."
@@ -36,6 +44,7 @@ def test_project_permissions_add_and_remove_a_deny_entry(new_page, seed):
     with page.expect_navigation():
         page.locator("#project-admin-links").get_by_role("link", name="Permissions").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Permissions of Guarded"
+    open_acl(page)
     # the project's own entries, then the inherited ones, with their origin
     assert local_rows(page).filter(has_text="Admin (%s)" % project.shortname).count() == 1
     assert page.locator("#acl-table tr.inherited").filter(has_text="inherited from").count() > 0
@@ -81,6 +90,7 @@ def test_note_permissions_add_and_remove_a_deny_entry(new_page, seed):
     with page.expect_navigation():
         page.locator("main").get_by_role("link", name="Permissions").click()
     assert page.get_by_role("heading", level=1).inner_text().startswith("Permissions of Recipe")
+    open_acl(page)
     # entries from the tool and the project are listed as inherited
     inherited = page.locator("#acl-table tr.inherited")
     assert inherited.filter(has_text="Notes").count() > 0
