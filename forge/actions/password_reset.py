@@ -1,9 +1,9 @@
 """Password reset by mail, and a site admin's "force password reset".
 
 ``ask_for_reset`` takes a user name or an address and answers the same
-whether or not an account has it: the caller shows one page, and the mail
-(to the account's *verified* address only) leaves on a thread of its own, so
-SMTP time does not tell either.  The mailed link carries a single-use token
+whether or not an account has it: the caller shows one page, and finding
+the account and mailing it (to its *verified* address only) happen on a
+thread of their own, so the answer's timing does not tell either.  The mailed link carries a single-use token
 (``forge.actions.single_use_tokens``: only its SHA-256 is stored, valid
 ``TOKEN_SECONDS``; asking again replaces it).  ``reset_password`` sets the new
 password, spends the token and ends every session of the user; the user then
@@ -23,7 +23,7 @@ import smtplib
 import threading
 import time
 
-from ..model import ApiToken, User
+from ..model import ApiToken, User, session
 from ..model.throttle import take
 from ..model.web_session import end_sessions_of
 from ..unit_of_work import change
@@ -72,7 +72,8 @@ def account_named(name_or_address):
 def ask_for_reset(registry, name_or_address, client_address, now=None):
     """Mail a reset link if the name or address is an account's with a verified
     address; raises ``AskThrottled`` (for any name alike), else returns None
-    whatever happened: the caller's answer must not depend on it."""
+    at once: finding the account and mailing it happen on a thread of their
+    own, so the answer and its timing do not depend on them."""
     now = now or time.time()
     typed = normalised_name(name_or_address)[:MAX_NAME]
     network = network_of(client_address)
@@ -83,33 +84,38 @@ def ask_for_reset(registry, name_or_address, client_address, now=None):
     wait = take("reset-ask-name:%s" % typed, ASKS_PER_NAME, ASK_WINDOW, now)
     if wait:
         raise AskThrottled(wait)
-    user = account_named(typed)
-    if user is None or user.disabled or not user.email or not registry.forge_mailer.enabled:
-        return
-    if take("reset-mail:%s" % user._id, MAILS_PER_ACCOUNT, ASK_WINDOW, now):
-        log.info("password reset mail not sent: too many for one account recently")
-        return
-    send_reset_link(registry, user, actor=None, now=now)
+    threading.Thread(target=_mail_if_account, args=(registry, typed, now),
+                     name="forge-reset-mail", daemon=True).start()
+
+
+def _mail_if_account(registry, typed, now):
+    try:
+        user = account_named(typed)
+        if user is None or user.disabled or not user.email or not registry.forge_mailer.enabled:
+            return
+        if take("reset-mail:%s" % user._id, MAILS_PER_ACCOUNT, ASK_WINDOW, now):
+            log.info("password reset mail not sent: too many for one account recently")
+            return
+        send_reset_link(registry, user, actor=None, now=now)
+    except Exception:
+        log.exception("password reset mail not sent")
+    finally:
+        session.close()          # this thread's own Ming session
 
 
 def send_reset_link(registry, user, actor, now=None):
     """Store a new token (replacing any earlier one) and mail its link to the
-    user's verified address, in the background."""
+    user's verified address.  An SMTP failure is logged: the token stays, and
+    the user can ask again."""
     token, digest, expires = issue(user._id, TOKEN_SECONDS, now)
     with change(None, None, node=user, actor=actor or user, new={}) as ch:
         user.reset_token_hash, user.reset_token_expires = digest, expires
         ch.log("user.password.reset-mail", "sent a password reset link")
     from .reset_mail import reset_message
-    send_in_background(registry.forge_mailer, reset_message(registry, user, token))
-
-
-def send_in_background(mailer, message):
-    def send():
-        try:
-            mailer.send(message)
-        except (smtplib.SMTPException, OSError):
-            log.warning("password reset mail failed", exc_info=True)
-    threading.Thread(target=send, name="forge-reset-mail", daemon=True).start()
+    try:
+        registry.forge_mailer.send(reset_message(registry, user, token))
+    except (smtplib.SMTPException, OSError):
+        log.warning("password reset mail failed", exc_info=True)
 
 
 def user_for_reset_token(token, now=None):
