@@ -14,6 +14,7 @@ import shutil
 from forge.api import ToolInstalled, ToolUninstalled, add_archive_part
 
 from .commit_graph import CommitGraphWriter
+from .pre_receive import check_hook_python
 from .resources import CodeTool
 from .repository import init_repository, repository_path
 
@@ -37,6 +38,7 @@ def repository_remover(registry):
 
 
 def includeme(config):
+    check_hook_python(config.registry.settings)
     config.add_tool(
         "code", title="Code", resource=CodeTool,
         permissions=("read", "push", "admin"),

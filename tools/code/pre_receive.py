@@ -35,6 +35,8 @@ import sys
 import tempfile
 import time
 
+from pyramid.exceptions import ConfigurationError
+
 from forge.api import Rejected, run_auditors
 
 from . import pre_receive_hook
@@ -65,12 +67,32 @@ def hooks_dir(registry):
     return path
 
 
-def hook_python():
-    """The interpreter that runs the hook (standard library only): this one,
-    unless the forge is embedded in a server binary (mod_wsgi, uWSGI)."""
+HOOK_PYTHON_SETTING = "forge.repos.hook_python"
+
+
+def hook_python(settings=None):
+    """The interpreter that runs the hook (standard library only): the setting
+    ``forge.repos.hook_python`` when given, else this one, unless the forge is
+    embedded in a server binary (mod_wsgi, uWSGI), else ``python3`` on the PATH."""
+    configured = ((settings or {}).get(HOOK_PYTHON_SETTING) or "").strip()
+    if configured:
+        return configured
     if os.path.basename(sys.executable or "").startswith("python"):
         return sys.executable
     return shutil.which("python3") or "python3"
+
+
+def check_hook_python(settings):
+    """At start-up: a configured interpreter must be an executable file (given
+    by path, or a name on the PATH); a wrong one would refuse every push."""
+    configured = ((settings or {}).get(HOOK_PYTHON_SETTING) or "").strip()
+    if not configured:
+        return
+    found = configured if os.sep in configured else shutil.which(configured)
+    if not found or not os.path.isfile(found) or not os.access(found, os.X_OK):
+        raise ConfigurationError("%s = %r is not an executable file; name the Python "
+                                 "interpreter that runs the pre-receive hook (Python 3, "
+                                 "standard library only)." % (HOOK_PYTHON_SETTING, configured))
 
 
 def _holds(path, content):
@@ -101,7 +123,7 @@ class PushGate:
                     "GIT_CONFIG_VALUE_0": hooks_dir(registry),
                     "FORGE_PRE_RECEIVE_SOCKET": self.address,
                     "FORGE_PRE_RECEIVE_TOKEN": self.token,
-                    "FORGE_HOOK_PYTHON": hook_python(),
+                    "FORGE_HOOK_PYTHON": hook_python(registry.settings),
                     "FORGE_HOOK_SCRIPT": os.path.abspath(pre_receive_hook.__file__)}
 
     def __enter__(self):
