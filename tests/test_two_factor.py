@@ -256,3 +256,12 @@ class TestRequiredForSiteAdmins:
                                                "csrf_token": admin.csrf()}, status=400)
         assert "must use two-factor" in refused.text
         assert fresh("root").totp_secret == secret
+
+    def test_a_site_admin_cannot_use_the_password_alone_over_http_basic(self, forge_app,
+                                                                       make_user):
+        make_user("root", site_admin=True)
+        make_user("ada")
+        for name, status in (("root", 401), ("ada", 200)):
+            basic = base64.b64encode(("%s:%s" % (name, PASSWORD)).encode()).decode()
+            ForgeBrowser(forge_app).get("/@@account", status=status,
+                                        headers={"Authorization": "Basic " + basic})

@@ -187,7 +187,8 @@ def user_id_for_basic(registry, username, password, address):
     if user is None:
         raise TokenRefused("Wrong user name or password (or API token).")
     # a password alone is not a whole sign-in for these accounts
-    if user.totp_secret:
+    if user.totp_secret or (user.site_admin and registry.settings.get(
+            "forge.auth.require_2fa_for_site_admins")):
         raise TokenRefused("This account signs in with two factors: send an API token "
                            "as the password.")
     if user.must_reset_password:
