@@ -51,8 +51,8 @@ EXPECTED = {
 
 # where each node is listed: (page that lists it, text that names it)
 LISTED = {
-    "public project": ("/", "Public Project"),
-    "private project": ("/", "Private Project"),
+    "public project": ("/p/", "Public Project"),   # "/" is the dashboard when signed in
+    "private project": ("/p/", "Private Project"),
     "private subproject": ("/p/pub/", "Secret Subproject"),
     "private tool": ("/p/pub/", "Hidden Notes"),
     "private artifact": ("/p/pub/notes/", "Plans For Next Year"),
