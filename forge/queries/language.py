@@ -4,7 +4,11 @@
 ``ParsedQuery`` (``Term``s, free ``Word``s and a sort); ``unparse`` writes one
 back.  ``field:value`` terms, ``a,b`` (unquoted) = either, ``-field:v``
 negates, quotes keep spaces and commas, ``_name:`` is a custom field,
-``sort:field`` / ``sort:-field`` orders.  The language knows no tool: a tool
+``sort:field`` / ``sort:-field`` orders; the words are read by the forge's
+one field syntax (``forge.field_syntax``, shared with the site search), and a
+language with ``bare_custom`` takes ``severity:high`` for ``_severity:high``
+when ``severity`` is none of its fields (the tool's compile step refuses a
+name that is no custom field either).  The language knows no tool: a tool
 checks the values against its own data when it compiles the query (see
 ``forge.queries.custom_fields`` for the custom-field terms).  Every refusal is
 a ``QueryError`` whose message the list page shows::
@@ -13,19 +17,15 @@ a ``QueryError`` whose message the list page shows::
                             sortable=("number", "status"))
     TICKETS.parse('status:open -label:wontfix sort:-number crash')
 """
-import re
 from dataclasses import dataclass, field
 
+from ..field_syntax import QueryError, lex
 from ..names import single_line
 
 MAX_QUERY = 500
 MAX_TERMS = 30
 MAX_VALUE = 200
-FIELD_START = re.compile(r"(-?)([A-Za-z_][A-Za-z0-9_-]*):")
-
-
-class QueryError(ValueError):
-    """A query the list page cannot run; the message says what to change."""
+__all__ = ["ParsedQuery", "QueryError", "QueryLanguage", "Term", "Word", "unparse"]
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,7 @@ class Term:
     values: tuple         # alternatives (a OR b)
     negated: bool = False
     quoted: bool = False
+    bare: bool = False    # written without its "_" (severity:high for _severity:high)
 
 
 @dataclass(frozen=True)
@@ -55,38 +56,29 @@ class ParsedQuery:
 @dataclass(frozen=True)
 class QueryLanguage:
     """The field names a tool's queries take (besides ``sort`` and ``_custom``),
-    their aliases, and the keys ``sort:`` takes."""
+    their aliases, and the keys ``sort:`` takes; ``bare_custom``: any other
+    name is a custom field's."""
     fields: tuple
     aliases: dict
     sortable: tuple
+    bare_custom: bool = False
 
     def parse(self, text):
         """``text`` -> ParsedQuery; raises QueryError."""
-        text = (text or "").strip()
-        if len(text) > MAX_QUERY:
-            raise QueryError("A query may be at most %d characters." % MAX_QUERY)
         query = ParsedQuery()
-        pos = 0
-        while True:
-            while pos < len(text) and text[pos].isspace():
-                pos += 1
-            if pos >= len(text):
-                break
-            match = FIELD_START.match(text, pos)
-            if match:
-                negated, name = bool(match.group(1)), match.group(2).lower()
-                value, quoted, pos = _read_value(text, match.end())
-                self._add_term(query, self.aliases.get(name, name), value, negated, quoted)
+        for token in lex(text, MAX_QUERY, MAX_TERMS):
+            if token.field is None:
+                query.words.append(Word(token.value, token.negated))
             else:
-                negated = text[pos] == "-"
-                value, quoted, pos = _read_value(text, pos + negated)
-                if value:
-                    query.words.append(Word(value, negated))
-            if len(query.terms) + len(query.words) > MAX_TERMS:
-                raise QueryError("A query may have at most %d terms." % MAX_TERMS)
+                self._add_term(query, self.aliases.get(token.field, token.field),
+                               token.value, token.negated, token.quoted)
         return query
 
     def _add_term(self, query, name, value, negated, quoted):
+        bare = False
+        if name not in self.fields and name != "sort" and not name.startswith("_") \
+                and self.bare_custom:
+            name, bare = "_" + name, True
         if name not in self.fields and name != "sort" and not name.startswith("_"):
             raise QueryError("Unknown field %r. Use one of: %s, or _name for a custom field."
                              % (name[:40], ", ".join(self.fields + ("sort",))))
@@ -111,7 +103,7 @@ class QueryLanguage:
         values = (value,) if quoted else tuple(v for v in value.split(",") if v.strip())
         if not values:
             raise QueryError("%s: needs a value." % name)
-        query.terms.append(Term(name, values, negated, quoted))
+        query.terms.append(Term(name, values, negated, quoted, bare))
 
     def with_sort(self, text, key):
         """``text`` sorted by ``key`` (ascending, or descending if it already was);
@@ -126,19 +118,6 @@ class QueryLanguage:
         return unparse(parsed)
 
 
-def _read_value(text, pos):
-    """(value, quoted, position after it): a quoted string or up to whitespace."""
-    if pos < len(text) and text[pos] == '"':
-        end = text.find('"', pos + 1)
-        if end < 0:
-            raise QueryError("A quote is not closed: %s" % text[pos:pos + 40])
-        return text[pos + 1:end], True, end + 1
-    end = pos
-    while end < len(text) and not text[end].isspace():
-        end += 1
-    return text[pos:end], False, end
-
-
 def unparse(query):
     """A canonical string of a parsed query (for saved searches and links)."""
     parts = []
@@ -146,7 +125,8 @@ def unparse(query):
         value = term.values[0] if term.quoted else ",".join(term.values)
         if term.quoted or " " in value:
             value = '"%s"' % value
-        parts.append("%s%s:%s" % ("-" if term.negated else "", term.field, value))
+        name = term.field[1:] if term.bare else term.field
+        parts.append("%s%s:%s" % ("-" if term.negated else "", name, value))
     for word in query.words:
         text = '"%s"' % word.text if " " in word.text else word.text
         parts.append(("-" if word.negated else "") + text)

@@ -30,6 +30,10 @@ def custom_field_term(conditions, residuals, term, specs):
     """Add ``term`` (field ``_name``) on the custom fields ``specs`` (name -> spec)."""
     name = term.field[1:].lower()
     spec = specs.get(name)
+    if spec is None and getattr(term, "bare", False):
+        raise QueryError("Unknown field %r: it is neither a field of this list nor one of "
+                         "its custom fields%s." % (name[:40], (
+                             " (" + ", ".join(specs) + ")") if specs else ""))
     if spec is None:
         raise QueryError("There is no custom field %r here%s." % (name[:40], (
             "; the custom fields are " + ", ".join("_" + s for s in specs)) if specs

@@ -8,6 +8,10 @@
                        status:open, plugin.field:value); field:"two words"
     -anything          excludes what follows the minus
 
+The text is read by the forge's one field syntax (``forge.field_syntax``),
+which the tracker's ticket queries share: ``severity:high`` or
+``-label:"won't fix"`` mean the same in both.
+
 Results are trimmed by the searcher's principals inside the query
 (``forge.search.acl.read_filter``): counts, facets and pages only ever see
 readable documents.  A query that cannot be understood raises ``QueryError``
@@ -19,6 +23,7 @@ from dataclasses import dataclass, field
 import tantivy
 from markupsafe import Markup, escape
 
+from ..field_syntax import QueryError, lex
 from .acl import read_filter
 from .index import tokens
 
@@ -30,12 +35,10 @@ FIELD_ALIASES = {"title": "title", "text": "text", "label": "labels", "labels": 
                  "author": "author", "by": "author", "type": "type", "tool": "tool",
                  "project": "project"}
 RAW = ("labels", "author", "type", "tool", "project")
-TERM = re.compile(r'''(-?)(?:([A-Za-z_][\w.]*):)?("([^"]*)"?|[^\s"]*)''')
 SORTS = ("relevance", "date")
 
 
-class QueryError(ValueError):
-    """A query the parser refuses; ``str()`` is the message for the page."""
+__all__ = ["QueryError", "Term", "parse", "search"]
 
 
 @dataclass
@@ -48,32 +51,8 @@ class Term:
 
 def parse(text):
     """Terms of a query string; raises ``QueryError``."""
-    text = (text or "").strip()
-    if len(text) > MAX_QUERY:
-        raise QueryError("The query is too long (at most %d characters)." % MAX_QUERY)
-    if text.count('"') % 2:
-        raise QueryError('A quotation mark is not closed: put a " at the end of the phrase.')
-    terms, position = [], 0
-    while position < len(text):
-        if text[position].isspace():
-            position += 1
-            continue
-        match = TERM.match(text, position)
-        if match is None or match.end() == position:
-            raise QueryError("The query cannot be read near %r." % text[position:position + 20])
-        position = match.end()
-        negated, name, whole, quoted = match.groups()
-        phrase = quoted is not None
-        value = quoted if phrase else whole
-        if name is not None and not value.strip():
-            raise QueryError("%s: needs a value, e.g. %s:word" % (name, name))
-        if not value.strip() and not name:
-            if negated:
-                raise QueryError("A minus must be followed by what to exclude.")
-            continue
-        terms.append(Term(bool(negated), (name or "").lower(), value, phrase))
-    if len(terms) > MAX_TERMS:
-        raise QueryError("At most %d terms, please." % MAX_TERMS)
+    terms = [Term(token.negated, token.field or "", token.value, token.quoted)
+             for token in lex(text, MAX_QUERY, MAX_TERMS)]
     if not terms:
         raise QueryError("Type some words to search for.")
     return terms

@@ -83,7 +83,7 @@ def test_filters_and_sorts(login, site, filled, q, expected):
     ("_nope:1", "no custom field &#39;nope&#39;"),
     ("_estimate:lots", "not a whole number"),
     ("assigned_to:zed", "no user named &#39;zed&#39;"),
-    ('milestone:"1.0', "A quote is not closed"),
+    ('milestone:"1.0', "A quotation mark is not closed"),
     ("status:nope", "not a state of this tracker"),
 ])
 def test_bad_queries_are_400_with_a_message(login, site, filled, q, message):

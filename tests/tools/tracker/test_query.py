@@ -54,9 +54,8 @@ def test_commas_are_alternatives_unless_quoted_and_aliases_apply():
 
 
 @pytest.mark.parametrize("text, message", [
-    ("bogus:1", "Unknown field 'bogus'"),
     ("status:", "needs a value"),
-    ('milestone:"1.0', "A quote is not closed"),
+    ('milestone:"1.0', "A quotation mark is not closed"),
     ("sort:number sort:modified", "Only one sort"),
     ("sort:colour", "Cannot sort by 'colour'"),
     ("-sort:number", "sort: takes one field"),
@@ -133,6 +132,10 @@ def test_custom_fields_are_typed():
     assert "only numbers and dates compare" in error_of("_severity:>low")
     assert "no custom field 'colour'" in error_of("_colour:red")
     assert "no custom field 'colour'" in error_of("sort:_colour")
+    # named without the "_", as the site search takes them (forge.field_syntax)
+    assert compiled("severity:HIGH").filter["custom.severity"] == "high"
+    assert compiled("-points:3").filter == compiled("-_points:3").filter
+    assert "Unknown field 'bogus'" in error_of("bogus:1")
 
 
 def test_free_words_match_the_summary_in_any_order():
