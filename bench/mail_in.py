@@ -166,6 +166,15 @@ def paced(server, app, path, addresses, rate, seconds):
     return latencies
 
 
+def cpu_seconds(pid=None):
+    """CPU time (user + system) of this process (all its threads) or of ``pid``."""
+    if pid is None:
+        return time.process_time()
+    with open("/proc/%d/stat" % pid) as stat:
+        fields = stat.read().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def load_average():
     """The 1, 5 and 15 minute load averages (the machine is shared)."""
     with open("/proc/loadavg") as loadavg:
@@ -198,7 +207,11 @@ def main():
         if not args.no_reactors:
             start_embedded_workers(registry)
         server = MailInServer(registry).start()
+        db_pid = database.process.pid if getattr(database, "process", None) else None
+        cpu_before = cpu_seconds(), cpu_seconds(db_pid) if db_pid else 0.0
         rate, elapsed, errors = throughput(server, addresses, args.messages, args.clients)
+        forge_cpu = (cpu_seconds() - cpu_before[0]) / args.messages
+        db_cpu = ((cpu_seconds(db_pid) - cpu_before[1]) / args.messages) if db_pid else 0.0
         print("throughput: %d messages in %.1f s by %d clients, %d server threads: "
               "%.1f messages/s applied (%d refused); target >= %.0f/s, ratio %.2f" % (
                   args.messages, elapsed, args.clients,
@@ -206,6 +219,14 @@ def main():
                   TARGET_RATE, rate / TARGET_RATE))
         for error in errors[:3]:
             print("  refused:", error)
+        # CPU per message moves far less with the machine's other work than the
+        # wall clock does: 2 cores / this is what an otherwise idle machine could do
+        per_message = forge_cpu + db_cpu
+        print("cpu per message: %.1f ms this process (forge, reactors, the bench's clients and "
+              "sink) + %.1f ms database = %.1f ms;"
+              " an idle 2-core machine: about %.0f messages/s" % (
+                  forge_cpu * 1000, db_cpu * 1000, per_message * 1000,
+                  2 / per_message if per_message else 0))
         latencies = paced(server, app, path, addresses, args.rate, args.seconds)
         ordered = sorted(latencies)
         p99 = ordered[min(len(ordered) - 1, int(round(0.99 * len(ordered))) - 1)]

@@ -107,8 +107,8 @@ class ArtifactAddress:
 
 
 def parse_address(settings, address):
-    """A ``Reply``, a ``ToolAddress``, an ``ArtifactAddress``, or None for an address that is not ours
-    (another domain, an unknown form, a forged token)."""
+    """A ``Reply``, a ``ToolAddress``, an ``ArtifactAddress``, or None for an
+    address that is not ours (another domain, an unknown form, a forged token)."""
     local, at, domain = (address or "").strip().rpartition("@")
     if not at or not local or domain.lower() != settings.get("forge.mail_in.domain"):
         return None

@@ -8,7 +8,8 @@ the mail would do (``create`` on the tool, ``post`` on the artifact), or the
 address would be too long.  Example, in an artifact's template::
 
     {% set address = request.mail_address(context) %}
-    {% if address %}<p>Comment by mail: <a href="mailto:{{ address }}">{{ address }}</a></p>{% endif %}
+    {% if address %}<p>Comment by mail:
+      <a href="mailto:{{ address }}">{{ address }}</a></p>{% endif %}
 """
 from ..interfaces import IArtifact, ITool
 from .addresses import artifact_address, tool_address

@@ -77,3 +77,18 @@ def test_listen(value, expected):
 def test_bad_listen(value):
     with pytest.raises(ConfigurationError):
         parse_listen(value)
+
+
+def test_artifact_addresses_name_a_tool_and_an_id():
+    from forge.mail_in.addresses import ArtifactAddress, artifact_address
+    address = artifact_address(SETTINGS, "demo/sub", "wiki", ARTIFACT)
+    assert address == "wiki.demo.sub+%s@mail.example.test" % ARTIFACT
+    assert parse_address(SETTINGS, address.upper()) == ArtifactAddress("demo/sub", "wiki",
+                                                                        ARTIFACT)
+    # a local part past 64 characters has no address; ids are ObjectId hex only
+    assert artifact_address(SETTINGS, "p" * 40, "wiki", ARTIFACT) is None
+    assert artifact_address(SETTINGS, "demo", "wiki", "Home") is None
+    assert artifact_address({"forge.secret": "s"}, "demo", "wiki", ARTIFACT) is None
+    for local in ("wiki.demo+home", "wiki.demo+", "wiki+%s" % ARTIFACT,
+                  "wiki.demo+%s+x" % ARTIFACT, "wiki.demo+%s" % ARTIFACT[:-1]):
+        assert parse_address(SETTINGS, local + "@mail.example.test") is None, local
