@@ -4,12 +4,15 @@ from ming import schema as S
 
 from .kinds import LEFT_OUT, SAME_KIND, REFERENCES
 
-DIALECT = "https://json-schema.org/draft/2020-12/schema"
+# draft 7: what fastjsonschema compiles (the import checks every record with it)
+DIALECT = "http://json-schema.org/draft-07/schema#"
 ID = {"type": "string", "pattern": "^[0-9a-f]{24}$"}
 # a reference may be unset: null, or "" where a form stored an empty value
 REF = {"anyOf": [ID, {"const": ""}, {"type": "null"}]}
 DATE = {"type": "object", "required": ["$date"], "additionalProperties": False,
-        "properties": {"$date": {"type": "string", "format": "date-time"}}}
+        # ISO 8601 in UTC without an offset, as pymongo reads BSON dates
+        "properties": {"$date": {"type": "string", "pattern":
+                                 r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?$"}}}
 ACE = {"type": "object", "required": ["access", "principal", "permission"],
        "properties": {"access": {"enum": ["allow", "deny"]},
                       "principal": {"type": "string"}, "permission": {"type": "string"}}}
@@ -111,7 +114,7 @@ def schema_page(kinds, format_version):
         "kind and the SHA-256 and size of every other member.", "",
         "- `records/<kind>.jsonl`: one JSON record per line, a stored document as the",
         "  forge keeps it. Dates are `{\"$date\": \"ISO 8601, UTC\"}`.",
-        "- `schema/<kind>.schema.json`: the JSON Schema (2020-12) of those records.",
+        "- `schema/<kind>.schema.json`: the JSON Schema (draft 7) of those records.",
         "- `files/<file id>`: the bytes of an attachment (`attachment.file_id`, 24 or",
         "  32 hex digits).",
         "- `parts/<tool id>/<part>/<file>`: files of a tool's own part (`tool_part`),",

@@ -9,13 +9,13 @@ import json
 import uuid
 from dataclasses import dataclass, field
 
-import jsonschema
+import fastjsonschema
 
 from ..model.session import doc_session, new_id
 from .kinds import discover_kinds
 from .parts import part_named
 from .reader import ArchiveError
-from .records import ID_TOKEN, decode
+from .records import ID_TOKEN, decode, encode
 from .schema import FIXED_SCHEMAS, all_schemas
 
 # history and bookkeeping that may outlive what they name: such a record
@@ -83,8 +83,8 @@ def plan_import(registry, reader, as_path=None, parent_path=None, users="map",
     errors.stop()
     plan = ImportPlan(manifest, [kinds[n] for n in manifest["kinds"] if n in kinds])
     plan.root_id = (manifest.get("root") or {}).get("_id")
-    validators = {name: jsonschema.Draft202012Validator(schemas[name])
-                  for name in manifest["kinds"]}
+    # compiled to Python: checking each record costs microseconds, not milliseconds
+    validators = {name: fastjsonschema.compile(schemas[name]) for name in manifest["kinds"]}
     _first_pass(registry, reader, plan, validators, errors)
     errors.stop()
     _second_pass(registry, reader, plan, errors)
@@ -114,11 +114,10 @@ def _first_pass(registry, reader, plan, validators, errors):
     for name in plan.manifest["kinds"]:
         count = 0
         for where, record in records(reader, name):
-            error = next(iter(validators[name].iter_errors(_jsonable(record))), None)
-            if error is not None:
-                path = "/".join(str(p) for p in error.absolute_path) or "(record)"
-                errors.add("%s (_id %s): %s: %s" % (where, record.get("_id"), path,
-                                                    error.message))
+            try:
+                validators[name](encode(record))
+            except fastjsonschema.JsonSchemaValueException as error:
+                errors.add("%s (_id %s): %s" % (where, record.get("_id"), error.message))
                 continue
             old = record["_id"]
             if old in plan.kind_of:
@@ -142,11 +141,6 @@ def _first_pass(registry, reader, plan, validators, errors):
             errors.add("records/%s.jsonl holds %d records; the manifest says %d." % (
                 name, count, expected))
         plan.counts[name] = count
-
-
-def _jsonable(record):
-    from .records import encode
-    return encode(record)
 
 
 def _second_pass(registry, reader, plan, errors):
