@@ -1,7 +1,10 @@
 """``forge admin reindex [PROJECT]``: rebuild the search index from the database.
 
 Without PROJECT the whole index is emptied and rebuilt; with it, the
-project and its subprojects.  Searches keep answering from the old documents
+project and its subprojects.  Each tool is rebuilt as the ``forge.search``
+reactor rebuilds one: its artifacts, then the documents its tool type keeps
+itself (``config.add_search_source``: the code tool's commits), so the count
+printed includes those.  Searches keep answering from the old documents
 until the rebuild commits.  The index takes one writer at a time: while a
 worker (or ``forge serve``) is writing, the command waits for its turn.
 """
