@@ -5,24 +5,31 @@ several times faster with a commit-graph file, and path-limited logs and blame
 with its changed-path Bloom filters; ``git gc`` writes one, pushes do not.  So
 after a push (or a bundle import) the repository's graph is extended with the
 new commits: ``git commit-graph write --reachable --split --changed-paths``
-adds a small layer (git merges layers as they grow).  It runs on a thread of
-the process that took the push, after the push's answer is built, under the
-push lock (a push or an emptying of the repository never races it); a push
-arriving while a write runs asks for one more write, however many pushes
-arrived.  A failure is logged and only costs speed: git reads without a graph.
+adds a small layer (git merges layers as they grow), computing at most 1,000
+new Bloom filters a time, so the first write in a large repository stays short
+(10,000 commits of a 5,000-file tree: 0.3 s of CPU against 3.4 s for all) and
+the rest come with later pushes.  It runs on a thread of the process that took
+the push, after the push's answer is built, without the push lock (git locks
+and replaces the graph files itself; the first graph of a large repository must
+not hold the next push back); a push arriving while a write runs asks for one
+more write, however many pushes arrived.  A failure is logged and only costs
+speed: git reads without a graph.  A graph written while an admin empties the
+repository may name commits no longer there: harmless (an object id names its
+content, so a commit pushed again has the same graph entry), and gone with the
+next emptying.
 """
 import logging
 import threading
 
-from .repository import git, push_lock
+from .repository import git
 
 log = logging.getLogger(__name__)
-COMMAND = ("commit-graph", "write", "--reachable", "--split", "--changed-paths")
+COMMAND = ("commit-graph", "write", "--reachable", "--split", "--changed-paths",
+           "--max-new-filters=1000")
 
 
 def write_commit_graph(repo_path):
-    with push_lock(repo_path):
-        git(repo_path, *COMMAND)
+    git(repo_path, *COMMAND)
 
 
 class CommitGraphWriter:
