@@ -3,7 +3,8 @@
 ``ask_for_reset`` takes a user name or an address and answers the same
 whether or not an account has it: the caller shows one page, and finding
 the account and mailing it (to its *verified* address only) happen on a
-thread of their own, so the answer's timing does not tell either.  The mailed link carries a single-use token
+thread of their own, so the answer's timing does not tell either (the view
+answers at a fixed time too).  The mailed link carries a single-use token
 (``forge.actions.single_use_tokens``: only its SHA-256 is stored, valid
 ``TOKEN_SECONDS``; asking again replaces it).  ``reset_password`` sets the new
 password, spends the token and ends every session of the user; the user then
