@@ -28,10 +28,9 @@ from ..model import ApiToken, User, session
 from ..model.throttle import take
 from ..model.web_session import end_sessions_of
 from ..unit_of_work import change
-from . import ActionError
+from . import ActionError, users
 from .sign_in import Throttled, network_of, normalised_name
 from .single_use_tokens import issue, matches, owner_id
-from . import users
 from .users import check_password_rules, verify_password
 
 log = logging.getLogger(__name__)
