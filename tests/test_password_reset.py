@@ -252,3 +252,18 @@ def test_forced_reset_refuses_the_password_over_http_basic(browser, make_user, r
     basic = base64.b64encode(("ada:%s" % PASSWORD).encode()).decode()
     refused = browser().get("/", headers={"Authorization": "Basic " + basic}, status=401)
     assert "must choose a new password" in refused.text
+
+
+def test_a_site_admin_is_offered_no_forced_reset_of_themselves(browser, make_user):
+    make_user("root", site_admin=True)
+    make_user("ada")
+    admin = browser()
+    admin.login("root")
+    page = admin.get("/@@admin-users")
+    rows = {name: page.text.split('id="user-%s"' % name)[1].split("</tr>")[0]
+            for name in ("root", "ada")}
+    assert 'value="force-reset"' in rows["ada"] and 'value="force-reset"' not in rows["root"]
+    refused = admin.post("/@@admin-users", {"username": "root", "action": "force-reset",
+                                            "csrf_token": admin.csrf()}, status=400)
+    assert "your own account" in refused.text
+    assert not fresh("root").must_reset_password
