@@ -22,7 +22,8 @@ def rest_url(request, node, *elements, **kw):
 
 
 def _iso(value):
-    return value.isoformat() + "Z" if value is not None else None
+    # milliseconds: what the database keeps, so an answer and a later read agree
+    return value.isoformat(timespec="milliseconds") + "Z" if value is not None else None
 
 
 def base(request, node, kind):
@@ -89,6 +90,10 @@ def artifact_json(request, node, authors=None, form=None, links=None):
     data["ext"] = {plugin: dict(values or {}) for plugin, values in (doc.ext or {}).items()}
     if kind.nested:
         data["items_url"] = data["url"] + "@@items"
+    if "post" in node.permission_names():
+        data["comments_url"] = data["url"] + "@@comments"
+    data["history_url"] = data["url"] + "@@history"
+    data["attachments_url"] = data["url"] + "@@attachments"
     return data
 
 

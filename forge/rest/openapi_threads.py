@@ -1,5 +1,5 @@
 """The OpenAPI paths and schemas of an artifact's ``@@comments``,
-``@@history`` and ``@@acl`` (``forge.rest.threads``), merged into the
+``@@attachments``, ``@@history`` and ``@@acl`` (``forge.rest.threads``), merged into the
 document ``forge.rest.openapi`` builds."""
 
 STRING = {"type": "string"}
@@ -23,6 +23,10 @@ def thread_schemas():
         "Version": {"type": "object", "required": ["version", "data"], "properties": {
             "version": {"type": "integer"}, "author": NULLABLE, "timestamp": NULLABLE,
             "comment": STRING, "data": {"type": "object"}}},
+        "Attachment": {"type": "object", "required": ["id", "filename", "download_url"],
+                       "properties": {"id": STRING, "filename": STRING, "content_type": STRING,
+                                      "length": {"type": "integer"}, "created": NULLABLE,
+                                      "author": NULLABLE, "download_url": STRING}},
         "Acl": {"type": "object", "required": ["entries"], "properties": {
             "url": STRING, "private": {"type": "boolean"},
             "entries": {"type": "array", "items": {"type": "object", "properties": {
@@ -50,6 +54,21 @@ def thread_paths(tree, params, list_params, op, responses, ref, page, read_error
             "get": op("listVersions", "Every version, newest first", "history",
                       responses("A page", read_errors, page(ref("Version"))),
                       params + list_params)},
+        tree + "/@@attachments": {
+            "get": op("listAttachments", "Its own files (download_url: the bytes)",
+                      "attachments", responses("Its files", read_errors,
+                                               page(ref("Attachment"))), params),
+            "post": dict(op("uploadAttachments", "Attach files, as the page's form does",
+                            "attachments", responses("Attached", write_errors,
+                                                     page(ref("Attachment")), "201"),
+                            params),
+                         requestBody={"required": True, "content": {"multipart/form-data": {
+                             "schema": {"type": "object", "required": ["attachment"],
+                                        "properties": {"attachment": {
+                                            "type": "array", "items": {
+                                                "type": "string",
+                                                "contentMediaType":
+                                                    "application/octet-stream"}}}}}}})},
         tree + "/@@acl": {
             "get": op("getAcl", "The ACL entries along its lineage (admins)", "permissions",
                       responses("The entries", read_errors + ("403",), ref("Acl")),

@@ -58,6 +58,7 @@ def allowed(request, context, page):
 @view_config(**REST_VIEW, route_name=ROUTE, context=INode, name="comments", permission="read")
 @view_config(**REST_VIEW, route_name=ROUTE, context=INode, name="history", permission="read")
 @view_config(**REST_VIEW, route_name=ROUTE, context=INode, name="acl", permission="read")
+@view_config(**REST_VIEW, route_name=ROUTE, context=INode, name="attachments", permission="read")
 def method_not_allowed(context, request):
     """The views below answer the methods a node has; this one the rest (the
     views with a request_method predicate rank above it)."""
@@ -82,9 +83,9 @@ def _methods(context, view_name):
 
 
 def _has_collection(request, context, name):
-    if name in ("comments", "history"):
+    if name in ("comments", "history", "attachments"):
         return ITypedArtifact.providedBy(context) and (
-            name == "history" or "post" in context.permission_names())
+            name != "comments" or "post" in context.permission_names())
     if name == "acl":
         return request.can("admin", context)
     if name == "items" and ITypedArtifact.providedBy(context):

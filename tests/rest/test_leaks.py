@@ -19,10 +19,16 @@ from forge.model import User, session
 from ..test_leaks import SECRETS, VIEWERS, check
 from ..test_leaks import world  # noqa: F401  (the fixture: this module builds its own)
 
-# what /rest shows of the secrets (tickets are not a declared type yet; comments,
-# attachments and an opening post's text have no REST node)
-SHOWN = {"Sealedpage", "Sealedtext", "Vaultpage", "Vaulttext", "Privpage", "Privtext",
-         "Movedtitle", "Movedtwo", "Heldsubject", "Privthread"}
+# what /rest shows of the secrets (comments and a thread's posts are its
+# @@comments, files its @@attachments)
+SHOWN = {"Attachsecret", "Sealedpage", "Sealedtext", "Vaultpage", "Vaulttext", "Privpage", "Privtext",
+         "Movedtitle", "Movedtwo", "Heldsubject", "Privthread", "Ticketsecret", "Ticketbody",
+         "Commentsecret", "Movedcomment", "Heldtext", "Privthreadtext"}
+# a forum thread's posts are its @@comments: (text, who must see it there); a
+# held post is shown to its author, and to moderators whose token may moderate
+# (these are "read" tokens: the scope withholds "moderate", so not to them)
+THREAD_TEXT = {"Heldsubject": ("Heldtext", {"lurker"}),
+               "Privthread": ("Privthreadtext", SECRETS["Privthread"])}
 MISSING = {"detail": "There is nothing here, or you may not see it.", "status": 404,
            "title": "Not found", "type": "/rest/@@docs#problem-404"}
 
@@ -67,9 +73,10 @@ def crawl(app):
                 texts.append(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
                              .decode())
                 todo.append(body["next"])
-            todo.extend(item["url"] for item in body["items"])
+            todo.extend(item["url"] for item in body["items"] if "url" in item)
             continue
-        for key in ("projects_url", "tools_url", "subprojects_url", "items_url"):
+        for key in ("projects_url", "tools_url", "subprojects_url", "items_url",
+                    "comments_url", "history_url", "attachments_url"):
             if key in body:
                 todo.append(body[key] + "?limit=1")
         todo.extend(nb["url"] for nb in body.get("neighborhoods", ()))
@@ -81,7 +88,8 @@ def test_crawl_shows_only_what_the_viewer_may_read(world, tokens, who):  # noqa:
     text = crawl(client(world, tokens, who))
     shown = check(text, who, "the REST crawl")
     expected = {word for word in SHOWN if who in SECRETS[word]
-                and word not in ("Heldsubject", "Privthread")}     # threads: see below
+                and word not in ("Heldsubject", "Privthread", "Heldtext", "Privthreadtext")}
+    # (forum threads are not in their forum's @@items: see below)
     assert expected <= shown, "REST hides %s from %s" % (sorted(expected - shown), who)
 
 
@@ -95,12 +103,17 @@ def test_secret_nodes_are_404_exactly_like_missing_ones(world, tokens, who):  # 
              "Heldsubject": "/rest" + world.threads["Heldsubject"],
              "Privthread": "/rest" + world.threads["Privthread"]}
     for marker, url in nodes.items():
-        for suffix in ("", "@@items", "@@items?limit=1"):
+        for suffix in ("", "@@items", "@@items?limit=1", "@@comments", "@@comments?limit=1",
+                       "@@history", "@@acl", "@@attachments"):
             response = app.get(url + suffix, status="*")
             if who in SECRETS[marker]:
-                assert response.status_int in (200, 404)   # @@items: types that nest
+                # @@items: types that nest; @@comments: tools with comments; @@acl: admins
+                assert response.status_int in (200, 401, 403, 404)
                 if suffix == "":
                     assert marker.lower() in response.text.lower()
+                text, seen_by = THREAD_TEXT.get(marker, ("", ()))
+                if suffix == "@@comments" and who in seen_by:
+                    assert text in response.text
             else:
                 assert response.status_int == 404 and response.json == MISSING, (url, who)
     for url in ("/rest/p/priv/", "/rest/p/priv/@@tools", "/rest/p/pub/vault/@@items",

@@ -92,3 +92,38 @@ def test_acl_is_read_by_admins_only(client, page):
     assert all(e["inherited_from"] for e in acl["entries"])   # a new page has none of its own
     assert client("dev").get(PAGE + "@@acl", status=403).json["status"] == 403
     assert client().get(PAGE + "@@acl", status=401).json["status"] == 401
+
+
+def test_attachments_upload_list_and_download(client, page, forge_app):
+    mem, dev = client("mem"), client("dev")
+    url = PAGE + "@@attachments"
+    assert client().get(url).json == {"items": [], "next": None}
+    upload = [("attachment", "notes.txt", b"plain words"), ("attachment", "shot.png", b"<b>")]
+    # a Member may comment but not change the page: as the web's "Attach" form
+    assert mem.app.post(url, upload_files=upload, headers=mem.headers(),
+                        status=403).json["status"] == 403
+    made = dev.app.post(url, upload_files=upload, headers=dev.headers(), status=201)
+    assert [a["filename"] for a in made.json["items"]] == ["notes.txt", "shot.png"]
+    listed = client().get(url).json["items"]
+    assert listed == made.json["items"]
+    assert listed[0]["length"] == 11 and listed[0]["author"] == "dev"
+    download = dev.get(listed[1]["download_url"])
+    # the page's rules: a .png holding HTML is a download, never inline
+    assert download.body == b"<b>" and download.content_type == "application/octet-stream"
+    assert download.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_attachment_refusals_are_problems(client, page, forge_app):
+    dev = client("dev")
+    url = PAGE + "@@attachments"
+    not_multipart = dev.send("POST", url, {"attachment": "x"})
+    assert not_multipart.status_int == 415
+    assert not_multipart.content_type == "application/problem+json"
+    empty = dev.app.post(url, {"other": "x"}, headers=dev.headers(), status=400,
+                         content_type="multipart/form-data")
+    assert empty.json["detail"] == "Choose a file to attach."
+    limit = forge_app.registry.settings["forge.attachments.max_bytes"]
+    big = dev.app.post(url, upload_files=[("attachment", "big.bin", b"x" * (limit + 1))],
+                       headers=dev.headers(), status=413)
+    assert big.content_type == "application/problem+json"
+    assert client().get(url).json["items"] == []
