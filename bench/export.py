@@ -53,7 +53,6 @@ def seed(url, data_dir, tickets):
     from pyramid.traversal import find_resource
     from forge.resources import SiteRoot
     from tools.tracker.actions import create_ticket, update_ticket
-    from tools.tracker.model import Ticket
 
     registry = app_for(url, data_dir).registry
     ada = create_user(registry, "ada", "ada@example.test", "bench password 1")

@@ -9,7 +9,7 @@ import pytest
 from forge.actions.users import hasher
 from forge.archive import ArchiveReader, export_project, import_archive, plan_import
 from forge.demo import ensure_demo_site
-from forge.model import Neighborhood, Project, User, session
+from forge.model import Neighborhood, Project, ToolInstance, User, session
 from forge.model.session import collection
 from forge.testing import PASSWORD, ForgeBrowser, deliver_to_reactors, forge_test_settings
 from forge.testing_apps import fresh_app
@@ -118,10 +118,7 @@ def test_search_rebuilt_through_the_bus(trip):
 
 def test_counter_and_repository_follow(trip):
     big = Project.query.get(_id=trip.imported["big"].root_id)
-    tool = [t for t in collection(type(big)).database.tool_instance.find(
-        {"project_id": big._id, "tool": "tracker"})][0]
-    from forge.model import ToolInstance
-    tracker = ToolInstance.query.get(_id=tool["_id"])
+    tracker = ToolInstance.query.get(project_id=big._id, tool="tracker")
     create_ticket(trip.registry, big, tracker, {"title": "After import"},
                   User.by_username("ada"))
     session.flush()
