@@ -11,11 +11,14 @@ import os
 import tempfile
 from dataclasses import dataclass, field
 
+from pymongo.errors import DuplicateKeyError
+
 from ..model import Project, ToolInstance
 from ..model.session import doc_session
 from ..unit_of_work import change
 from .events import ProjectImported
 from .parts import PartFiles, part_named
+from .reader import ArchiveError
 from .records import remap
 from .validate import records
 
@@ -49,6 +52,11 @@ def import_archive(registry, reader, plan, actor=None, progress=None):
                 source="import") as unit:
         try:
             _write_all(registry, reader, plan, summary, written, progress)
+        except DuplicateKeyError as error:
+            written.undo()
+            raise ArchiveError("A record of the archive conflicts with one of this forge "
+                               "(%s); nothing was written." % (error.details or {}).get(
+                                   "keyValue", error))
         except BaseException:
             written.undo()
             raise

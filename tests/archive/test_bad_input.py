@@ -194,3 +194,17 @@ def test_import_onto_an_existing_path(registry, archive):
 def test_unknown_people_refused_in_map_mode(registry, archive):
     message = try_import(registry, archive, users="map")
     assert "records/user.jsonl line 1: ada (ada@example.test) has no account here" in message
+
+
+def test_a_failure_while_writing_takes_back_what_was_written(registry, archive, monkeypatch):
+    from pymongo.errors import DuplicateKeyError
+
+    from forge.archive import importer
+    insert = importer._insert
+
+    def failing_insert(db, collection, batch, written):
+        if collection == "post":        # after projects, tools, tickets, snapshots, users
+            raise DuplicateKeyError("E11000 duplicate key", details={"keyValue": {"x": 1}})
+        insert(db, collection, batch, written)
+    monkeypatch.setattr(importer, "_insert", failing_insert)
+    assert "conflicts with one of this forge" in try_import(registry, archive)
