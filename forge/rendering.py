@@ -252,6 +252,16 @@ def render_versioned(artifact_id, version, text, links=None):
     return resolve_marks(html, links)
 
 
+def markdown_on(request, node, text, field="text"):
+    """``text`` (a field of ``node``'s document) rendered as ``node``'s page
+    shows Markdown: its link context, cached per version.  Templates call it
+    as ``request.markdown(node, text)``."""
+    from .links import link_context
+    doc = node.doc
+    return render_versioned("%s:%s" % (doc._id, field), getattr(doc, "version", 0), text,
+                            links=link_context(request, node))
+
+
 def pygments_css(selector=".rendered code"):
     """The CSS rules for highlighted code (what forge.css's section was made from)."""
     return HtmlFormatter(style=PYGMENTS_STYLE).get_style_defs(selector)

@@ -16,6 +16,7 @@ render cache, keyed by (post id, version, link context).
 """
 from urllib.parse import quote
 
+from ..attachments.files import INLINE_TYPES
 from ..links import link_context
 from ..model import User
 from ..model.cache import cached_find
@@ -103,8 +104,10 @@ class ThreadView:
                 item = PostItem(post, render_versioned(post._id, post.version, post.text,
                                                        links=self.links),
                                 name, url)
+                # inline: an image the forge serves as one (previewed under the post)
                 item.attachments = [dict(a, url=self.attachment_base + "%s/%s" % (
-                    quote(a["id"], safe=""), quote(a["filename"], safe="")))
+                    quote(a["id"], safe=""), quote(a["filename"], safe="")),
+                    inline=a.get("content_type") in INLINE_TYPES)
                     for a in (post.attachments or ())]
                 mine = self.user is not None and post.author_id == self.user._id
                 item.may_edit = self.may_moderate or (mine and self.may_post)

@@ -4,6 +4,7 @@ from pyramid.interfaces import ISecurityPolicy
 
 from ..embedding import mounted_url
 from ..interfaces import INode, ISiteRoot
+from ..rendering import markdown_on
 from ..resources import lineage_list
 from ..security import SITE_ADMIN, authenticated_by_token, can
 from .live_changes import live_attributes
@@ -101,4 +102,5 @@ def includeme(config):
     config.add_request_method(csrf_token, "csrf_token", reify=True)
     config.add_request_method(live_attributes, "live_attributes")
     config.add_request_method(tool_tabs, "tool_tabs")
+    config.add_request_method(markdown_on, "markdown")
     config.scan(".")

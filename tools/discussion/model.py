@@ -9,8 +9,8 @@ last post) is copied here by the ``discussion.counters`` reactor
 from ming.odm import FieldProperty
 
 from forge.api import (ActionError, ArtifactForm, CheckboxField, CheckedField, InvalidName,
-                       TextField, TitleField, VersionedArtifact, check_shortname, check_text,
-                       check_title)
+                       MarkdownField, TitleField, VersionedArtifact, check_shortname,
+                       check_text, check_title)
 
 FORUM = "discussion.forum"
 THREAD = "discussion.thread"
@@ -80,7 +80,7 @@ class ForumForm(ArtifactForm):
     title = TitleField()
     name = CheckedField(check_forum_name, "Short name", on_edit=False, required=True, max_length=63,
                    note="(in the address: lowercase letters, digits, '-')")
-    description = TextField("Description", max_length=20000)
+    description = MarkdownField("Description", max_length=20000)
     private = CheckboxField("Private", note="(only the project's members can read it)",
                             on_edit=False)
 
