@@ -30,6 +30,8 @@ from forge import main
 from forge.actions.acl import add_entry, set_privacy
 from forge.actions.projects import create_project, install_tool, uninstall_tool
 from forge.actions.roles import add_member, role_named
+from forge.actions.site_admin import set_project_deleted
+from forge.actions.spam_accounts import disable_as_spam
 from forge.actions.users import create_user
 from forge.attachments.actions import attach_files
 from forge.discussion.actions import add_post
@@ -47,6 +49,8 @@ from tools.wiki.model import WikiPage
 
 ADMINS, DEVS, MEMBERS = {"ada"}, {"ada", "dev"}, {"ada", "dev", "mallory"}
 MODERATORS_AND_AUTHOR = MEMBERS | {"lurker"}
+# the spam account's page and comment were mailed to every watcher before it was hidden
+EVERYBODY = {"ada", "dev", "mallory", "outsider", "lurker"}
 # marker -> who may read it
 SECRETS = {
     "Sealedpage": DEVS, "Sealedtext": DEVS,                       # private page
@@ -59,11 +63,15 @@ SECRETS = {
     "Privthread": MEMBERS, "Privthreadtext": MEMBERS,             # private thread
     "Gonelabel": set(),                                           # uninstalled private tool
     "Deletedmark": set(),                                         # deleted private page
+    "Deadproject": set(), "Deadtext": set(),                      # page in a deleted project
+    "Spampage": set(), "Spamtext": set(),                         # by a spam account
+    "Spamcomment": MEMBERS,         # its comment: held as spam, for the moderators only
 }
 # mail went out before the tool was uninstalled and the page deleted (to their
 # readers then); a held thread is mailed to nobody
 MAILED_TO = dict(SECRETS, Gonelabel=MEMBERS, Deletedmark=MEMBERS, Heldsubject=set(),
-                 Heldtext=set())
+                 Heldtext=set(), Spampage=EVERYBODY, Spamtext=EVERYBODY,
+                 Spamcomment=EVERYBODY)
 PUBLIC = ["Openpage", "Openticket", "Openthread", "Takeover"]
 VIEWERS = [None, "outsider", "lurker", "mallory", "dev", "ada"]
 WATCHERS = ["ada", "dev", "mallory", "outsider", "lurker"]
@@ -71,7 +79,7 @@ DIGEST = ("ada", "lurker")
 # what activity shows: titles, attachment names and comments (not a page's text)
 IN_ACTIVITY = {"Sealedpage", "Ticketsecret", "Commentsecret", "Vaultpage", "Privpage",
                "Movedtitle", "Attachsecret", "Movedcomment", "Movedtwo", "Heldsubject",
-               "Privthread", "Privthreadtext"}
+               "Privthread", "Privthreadtext", "Deadproject", "Spampage"}
 
 
 def node(registry, url):
@@ -103,7 +111,7 @@ def world():
 def build(world):
     registry = world.registry
     users = {name: create_user(registry, name, "%s@example.test" % name, PASSWORD)
-             for name in ["author"] + WATCHERS}
+             for name in ["author", "spammer", "root"] + WATCHERS}
     author = users["author"]
     nb = Neighborhood.query.get(name="p")
     pub = create_project(registry, nb, "pub", "Pub", author)
@@ -113,7 +121,7 @@ def build(world):
     for name in ("dev", "mallory"):
         add_member(registry, pub, role_named(pub, "Developer"), users[name], author)
     for name, user in users.items():
-        if name == "author":
+        if name not in WATCHERS:
             continue
         for project in (pub, priv):
             add_watch(user._id, "project", project)
@@ -146,6 +154,12 @@ def build(world):
     create_page(registry, pub, vault, "Vaultpage", "Vaultpage", "Vaulttext words", author)
     create_page(registry, priv, privwiki, "Privpage", "Privpage", "Privtext words", author)
     create_forum(registry, pub, forum_tool, "general", "General", "Talk.", author)
+    # a public project deleted later, and a spam account's page and comment
+    dead = create_project(registry, nb, "dead", "Deadproject", author)
+    create_page(registry, dead, install_tool(registry, dead, "wiki", "wiki", author),
+                "Deadproject", "Deadproject page", "Deadtext words", author)
+    create_page(registry, pub, wiki, "Spampage", "Spampage title", "Spamtext words",
+                users["spammer"])
     session.close()
     attach_files(registry, WikiPage.query.get(tool_id=wiki._id, path="Oldname"),
                  [("Attachsecret.txt", io.BytesIO(b"x"), "text/plain")], author)
@@ -153,6 +167,8 @@ def build(world):
              may_skip_moderation=True)
     add_post(registry, node(registry, "/p/pub/wiki/Oldname/"), "Movedcomment words", author,
              may_skip_moderation=True)
+    add_post(registry, node(registry, "/p/pub/wiki/Openpage/"), "Spamcomment words",
+             users["spammer"], may_skip_moderation=True)
     general = "/p/pub/forum/general/"
     for subject, text, who, moderated in (("Openthread", "Opentext", "author", True),
                                           ("Privthread", "Privthreadtext words", "author", True),
@@ -177,6 +193,11 @@ def build(world):
     uninstall_tool(registry, Project.query.get(_id=pub._id),
                    ToolInstance.query.get(_id=gone._id), author)
     delete_page(registry, WikiPage.query.get(tool_id=wiki._id, path="Doomed"), author)
+    root = User.by_username("root")
+    root.site_admin = True
+    session.flush()
+    set_project_deleted(registry, Project.query.get(_id=dead._id), True, root)
+    disable_as_spam(registry, User.by_username("spammer"), root)
     deliver_to_reactors(registry)
     session.close()
     send_digests(registry, "2026-01-01")
@@ -210,7 +231,9 @@ def activity_urls(world):
              "/p/pub/tickets/2/@@activity", "/p/pub/wiki/Openpage/@@activity",
              "/p/pub/wiki/Oldname/@@activity", "/p/pub/wiki/Newname/@@activity",
              "/p/pub/wiki/Oldtwo/@@activity", "/u/author/@@contributions",
-             "/u/lurker/@@contributions"] + [t + "@@activity" for t in threads])
+             "/u/lurker/@@contributions", "/p/dead/@@activity",
+             "/p/dead/wiki/Deadproject/@@activity", "/p/pub/wiki/Spampage/@@activity",
+             "/u/spammer/@@contributions"] + [t + "@@activity" for t in threads])
 
 
 # -- the matrix: surface × role ----------------------------------------------------
@@ -222,6 +245,23 @@ def surface_activity_pages(world, who):
         shown |= check(b.get(url, status=(200, 404)).text, who, url)
     assert "Takeover" in b.get("/p/pub/@@activity").text
     return shown, IN_ACTIVITY
+
+
+def surface_hidden_pages(world, who):
+    """A deleted project's pages and the spam account's: 404 for every role (site
+    admins only see them); the comment is held as spam, for moderators only."""
+    b = browser(world, who)
+    shown = set()
+    for url in ("/p/dead/", "/p/dead/wiki/Deadproject/", "/p/dead/@@activity",
+                "/p/pub/wiki/Spampage/", "/p/pub/wiki/Spampage/@@history"):
+        shown |= check(b.get(url, status=404).text, who, url)
+    for url in ("/p/pub/wiki/Openpage/", "/u/spammer/"):
+        shown |= check(b.get(url).text, who, url)
+    hidden = {word: SECRETS[word] for word in ("Deadproject", "Deadtext", "Spampage",
+                                               "Spamtext")}
+    for url in ("/", "/p/", "/p/pub/wiki/", "/p/pub/wiki/@@index"):
+        check(b.get(url).text, who, url, readers=hidden)
+    return shown, {"Spamcomment"}
 
 
 def surface_feeds(world, who):
