@@ -3,6 +3,9 @@
 document ``forge.rest.openapi`` builds."""
 
 STRING = {"type": "string"}
+IF_MATCH_ACL = {"name": "If-Match", "in": "header", "required": False,
+                "schema": {"type": "string"},
+                "description": "The ETag of @@acl (required: 428 without it)."}
 NULLABLE = {"type": ["string", "null"]}
 
 
@@ -27,6 +30,13 @@ def thread_schemas():
                        "properties": {"id": STRING, "filename": STRING, "content_type": STRING,
                                       "length": {"type": "integer"}, "created": NULLABLE,
                                       "author": NULLABLE, "download_url": STRING}},
+        "AclChange": {"type": "object", "additionalProperties": False, "required": ["op"],
+                      "properties": {
+                          "op": {"type": "string", "enum": ["add", "remove", "privacy"]},
+                          "access": {"type": "string", "enum": ["allow", "deny"]},
+                          "principal": STRING, "username": STRING, "permission": STRING,
+                          "index": {"type": "integer"}, "private": {"type": "boolean"},
+                          "readers": {"type": "array", "items": STRING}}},
         "Acl": {"type": "object", "required": ["entries"], "properties": {
             "url": STRING, "private": {"type": "boolean"},
             "entries": {"type": "array", "items": {"type": "object", "properties": {
@@ -72,5 +82,9 @@ def thread_paths(tree, params, list_params, op, responses, ref, page, read_error
         tree + "/@@acl": {
             "get": op("getAcl", "The ACL entries along its lineage (admins)", "permissions",
                       responses("The entries", read_errors + ("403",), ref("Acl")),
-                      params)},
+                      params),
+            "post": op("changeAcl", "One change, as the permissions page makes it "
+                                    "(If-Match: the ETag of @@acl)", "permissions",
+                       responses("The entries after the change", write_errors, ref("Acl")),
+                       params + [IF_MATCH_ACL], ref("AclChange"))},
     }

@@ -8,8 +8,7 @@
   whose tool has comments (``post`` among its permissions) have a thread.
 * ``@@history``: every version (snapshot) of a versioned artifact, newest
   first, read-only, to those who may read it (as ``@@history``'s version list).
-* ``@@acl``: the ACL entries along the lineage, nearest node first, to those
-  who may administer the node (as ``@@permissions``).
+(``@@acl`` is ``forge.rest.acl``; ``@@attachments`` ``forge.rest.attachments``.)
 """
 from pyramid.view import view_config, view_defaults
 
@@ -17,9 +16,7 @@ from ..actions.versions import history
 from ..artifact_types import ITypedArtifact
 from ..discussion.actions import add_post
 from ..discussion.render import thread_view
-from ..interfaces import INode
 from ..user_lookup import usernames
-from ..views.permissions import effective_acl
 from .body import json_body
 from .csrf import REST_VIEW
 from .nodes import ROUTE, _iso, rest_url
@@ -103,17 +100,3 @@ def artifact_history(context, request):
     # newest first; the cursor key sorts the other way round, so it is inverted
     page = ListPage(request, rows, lambda row: "%012d" % (10 ** 12 - row["version"]))
     return collection_response(request, context, "history", page, page.items)
-
-
-@view_config(**REST_VIEW, route_name=ROUTE, context=INode, name="acl", request_method="GET",
-             permission="admin")
-def node_acl(context, request):
-    rows = effective_acl(request, context)
-    return json_response(request, {
-        "url": rest_url(request, context, "@@acl"),
-        "private": bool(getattr(context, "private", False)),
-        "entries": [{"access": row.access, "principal": row.principal, "label": row.label,
-                     "permission": row.permission,
-                     "inherited_from": rest_url(request, row.source) if row.source else None,
-                     "index": row.index}
-                    for row in rows]})

@@ -69,7 +69,7 @@ def method_not_allowed(context, request):
 
 
 def _methods(context, view_name):
-    if view_name in ("history", "acl"):
+    if view_name == "history":
         return ("GET", "HEAD")
     if view_name:
         return ("GET", "HEAD", "POST")

@@ -127,3 +127,52 @@ def test_attachment_refusals_are_problems(client, page, forge_app):
                        headers=dev.headers(), status=413)
     assert big.content_type == "application/problem+json"
     assert client().get(url).json["items"] == []
+
+
+def test_acl_changes_through_the_permissions_page_with_if_match(client, page):
+    ada = client("ada")
+    url = PAGE + "@@acl"
+    got = ada.get(url)
+    deny = {"op": "add", "access": "deny", "username": "out", "permission": "post"}
+    assert ada.send("POST", url, deny).status_int == 428
+    stale = ada.send("POST", url, deny, headers={"If-Match": '"0"'})
+    assert stale.status_int == 412 and stale.headers["ETag"] == got.headers["ETag"]
+    changed = ada.send("POST", url, deny, headers={"If-Match": got.headers["ETag"]},
+                       status=200)
+    own = [e for e in changed.json["entries"] if e["inherited_from"] is None]
+    assert [(e["access"], e["permission"], e["index"]) for e in own] == [("deny", "post", 0)]
+    assert changed.headers["ETag"] != got.headers["ETag"]
+    # the change is the page's: out may no longer comment here
+    assert client("out").send("POST", PAGE + "@@comments", {"text": "hi"}).status_int == 403
+    # the old ETag is stale now: a second client's change is refused, not merged
+    assert ada.send("POST", url, deny, headers={"If-Match": got.headers["ETag"]}).status_int \
+        == 412
+    removed = ada.send("POST", url, {"op": "remove", "index": 0, "access": "deny",
+                                     "principal": own[0]["principal"], "permission": "post"},
+                       headers={"If-Match": changed.headers["ETag"]}, status=200)
+    assert all(e["inherited_from"] for e in removed.json["entries"])
+    private = ada.send("POST", url, {"op": "privacy", "private": True,
+                                          "readers": ["dev", "ada"]},
+                       headers={"If-Match": removed.headers["ETag"]}, status=200)
+    assert private.json["private"] is True
+    assert client("mem").get(PAGE, status=404).json["status"] == 404
+    assert client("dev").get(PAGE).json["private"] is True
+
+
+def test_acl_refusals(client, page):
+    ada, dev = client("ada"), client("dev")
+    url = PAGE + "@@acl"
+    tag = {"If-Match": ada.get(url).headers["ETag"]}
+    for body in ({"op": "grant"}, {"op": "add", "access": "allow"},
+                 {"op": "add", "access": "allow", "permission": "read", "colour": 1},
+                 {"op": "remove", "index": True}, {"op": "privacy", "private": "yes"},
+                 {"op": "privacy", "private": True, "readers": [3]}):
+        answer = ada.send("POST", url, body, headers=tag)
+        assert answer.status_int == 422, (body, answer.text)
+    # the page's own checks: an unknown user, an entry that is not there
+    assert ada.send("POST", url, {"op": "add", "access": "allow", "username": "nobody",
+                                  "permission": "read"}, headers=tag).status_int == 400
+    assert ada.send("POST", url, {"op": "remove", "index": 5}, headers=tag).status_int == 400
+    assert dev.send("POST", url, {"op": "privacy", "private": True}, headers=tag) \
+        .status_int == 403
+    assert ada.get(url).headers["ETag"] == tag["If-Match"]      # nothing changed
