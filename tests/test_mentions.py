@@ -96,6 +96,22 @@ def test_a_retried_event_tells_nobody_twice(registry, site, delivered_mail, smtp
     assert smtp_server.messages == []
 
 
+def test_a_comment_mention_links_to_the_comment(registry, site, delivered_mail,
+                                                forge_app):
+    from forge.testing import ForgeBrowser
+    new_ticket(registry, site, "no one named here")
+    mentions(delivered_mail)
+    dev = ForgeBrowser(forge_app)
+    dev.login("dev")
+    dev.post_form("/p/demo/tickets/1/@@post", {"text": "@out can you check? cc @dev"},
+                  status=302)
+    sent = delivered_mail()
+    told = [m for m in sent.get("out@example.test", []) if "mentioned you" in m["Subject"]]
+    assert [m["Subject"] for m in told] == ["[Demo] dev mentioned you in #1 Crash"]
+    assert "/p/demo/tickets/1/#post-" in told[0].get_body(("plain",)).get_content()
+    assert not any("mentioned you" in m["Subject"] for m in sent.get("dev@example.test", []))
+
+
 class TestWithoutMail:
     @pytest.fixture
     def forge_settings(self):
