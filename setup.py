@@ -18,6 +18,8 @@ requires = [
     "aiosmtpd",             # mail in: the SMTP/LMTP server
     "html-text",            # mail in: HTML-only mail as text
     "mail-parser-reply",    # mail in: quoted replies and signatures cut
+    "pyotp",                # two-factor sign-in (TOTP)
+    "segno",                # its QR code, drawn server-side as SVG
     "swagger-ui-py",        # the REST API page (Swagger UI 5, served locally)
 ]
 
