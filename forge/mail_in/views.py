@@ -44,6 +44,8 @@ class ToolMailView:
                                         tool.project.doc.shortname, tool.doc.mount)
                 if takes_new else None,
                 "comments": tool.doc.tool in request.registry.forge_mail_comments,
+                # a tool whose items take no comments (notes) gets no reply address
+                "replies": "post" in tool.permission_names(),
                 "held": held_messages(tool.doc), "may_admin": self.may_admin,
                 "error": error}
 

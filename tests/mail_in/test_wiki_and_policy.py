@@ -192,6 +192,8 @@ def test_the_mail_page_and_policy_are_for_admins(registry, site, login):
     login("dev").get("/p/demo/notes/@@mail-in", status=403)
     page = login("ada").get("/p/demo/notes/@@mail-in")
     assert "notes.demo@" + DOMAIN in page.text
+    assert "Replies to this tool" not in page.text          # notes take no comments
+    assert "Replies to this tool" in login("ada").get("/p/demo/forums/@@mail-in").text
     form = page.forms["mail-policy-form"]
     form["policy"].force_value("anything")
     refused = form.submit(status=400)
