@@ -176,3 +176,15 @@ def test_acl_refusals(client, page):
     assert dev.send("POST", url, {"op": "privacy", "private": True}, headers=tag) \
         .status_int == 403
     assert ada.get(url).headers["ETag"] == tag["If-Match"]      # nothing changed
+
+
+@pytest.mark.parametrize("collection", ["@@comments", "@@history"])
+def test_bad_cursors_and_limits_are_400(client, page, collection):
+    for query in ("?cursor=not-a-cursor", "?limit=0", "?limit=101", "?limit=x",
+                  "?cursor=" + "A" * 3000):
+        answer = client().get(PAGE + collection + query, status=400)
+        assert answer.content_type == "application/problem+json"
+    # a cursor of another collection
+    client("ada").send("PATCH", PAGE, {"text": "v2"}, headers={"If-Match": '"1"'}, status=200)
+    other = client().get(PAGE + "@@history?limit=1").json["next"].split("cursor=")[1]
+    assert client().get("/rest/p/demo/wiki/@@items?cursor=" + other, status=400)
