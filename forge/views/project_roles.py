@@ -9,6 +9,7 @@ from pyramid.view import view_config, view_defaults
 
 from ..actions import ActionError
 from ..actions.projects import create_own_roles
+from ..actions.role_edits import edit_role
 from ..actions.roles import (BUILTIN_ROLES, add_member, create_role, delete_role,
                              remove_member, roles_of, roles_project)
 from ..interfaces import IProject
@@ -72,7 +73,8 @@ class RolesAdmin:
                 handler = {"add-member": self.add_member,
                            "remove-member": self.remove_member,
                            "create-role": self.create_role,
-                           "delete-role": self.delete_role}.get(action)
+                           "delete-role": self.delete_role,
+                           "edit-role": self.edit_role}.get(action)
                 if handler is None:
                     raise ActionError("Unknown action %r." % action[:40])
                 message = handler()
@@ -118,6 +120,13 @@ class RolesAdmin:
                            post.getall("includes"), self.request.user,
                            version=form_version(post))
         return "Created the role %s." % role.name
+
+    def edit_role(self):
+        role = self.role(self.post.get("role_id"))
+        edit_role(self.request.registry, self.roles_doc, role, self.post.get("name", ""),
+                  self.post.getall("includes"), self.request.user,
+                  version=form_version(self.post))
+        return "Saved the role %s." % role.name
 
     def delete_role(self):
         role = self.role(self.post.get("role_id"))
