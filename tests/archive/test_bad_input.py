@@ -208,3 +208,9 @@ def test_a_failure_while_writing_takes_back_what_was_written(registry, archive, 
         insert(db, collection, batch, written)
     monkeypatch.setattr(importer, "_insert", failing_insert)
     assert "conflicts with one of this forge" in try_import(registry, archive)
+
+
+def test_total_size_bound(registry, archive):
+    from forge.archive import Limits
+    with pytest.raises(ArchiveError, match="over the limit of 1000"):
+        ArchiveReader(str(archive), Limits(max_total_bytes=1000))
