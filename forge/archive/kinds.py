@@ -35,6 +35,7 @@ LEFT_OUT = {
     "site_config": "the site's, not a project's",
     "neighborhood": "the site's, not a project's",
     "user": "written as the users the records name, without secrets",
+    "archive_export": "exports asked for on @@export (the archives themselves)",
     "project_redirect": "old paths in the source's neighborhood: not the imported project's",
 }
 
