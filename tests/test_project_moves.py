@@ -202,3 +202,23 @@ def test_purge_erases_everything_but_the_audit_log(forge_app, world, registry):
     assert ChangeLogEntry.query.get(action="project.purge").node_id == world["orchard"]._id
     assert reload(Project, shortname="quarry") is not None
     root.get("/p/orchard/", status=404)
+
+
+def test_search_hits_follow_a_renamed_project(forge_app, world, registry, run_reactors):
+    from forge.search import search
+    from pyramid.authorization import Everyone
+    from tools.notes.actions import create_note
+    seeds = Project.query.get(_id=world["seeds"]._id)
+    notes = ToolInstance.query.get(project_id=seeds._id, mount="notes")
+    create_note(registry, seeds, notes, None, "sowing", {
+        "title": "Sowing guide", "text": "Furrowed words", "labels": [], "custom": {},
+        "ext": {}}, world["ada"])
+    run_reactors()
+
+    def urls():
+        results = search(registry.forge_search_index(), "furrowed", [Everyone])
+        return [hit.url for hit in results.hits]
+    assert urls() == ["p/orchard/seeds/notes/sowing/"]
+    manage(signed_in(forge_app, "ada"), "orchard", parent="", name="grove")
+    run_reactors()
+    assert urls() == ["p/grove/seeds/notes/sowing/"]
