@@ -169,11 +169,13 @@ def sanitize_html(html):
                      set_tag_attribute_values=FORCED_ATTRIBUTES)
 
 
-def render_markdown(text, links=None):
+def render_markdown(text, links=None, marked=False):
     """Markdown source -> sanitised HTML, as ``Markup`` safe to put in a template.
-    ``links`` (a ``forge.links.LinkContext``) turns short links into links."""
-    return resolve_marks(Markup(sanitize_html(_parser.render(text or "", {"forge_links": links}))),
-                         links)
+    ``links`` (a ``forge.links.LinkContext``) turns short links into links, and
+    bare ``#12`` / ``@name`` too unless ``marked`` (then they stay marks, for a
+    cache shared by readers: ``render_versioned``)."""
+    html = Markup(sanitize_html(_parser.render(text or "", {"forge_links": links})))
+    return html if marked else resolve_marks(html, links)
 
 
 def marks_in(text):
@@ -247,7 +249,7 @@ def render_versioned(artifact_id, version, text, links=None):
     html = render_cache.get(key)
     if html is None:
         # cached with its #12 / @name marks: what they become is per reader
-        html = Markup(sanitize_html(_parser.render(text or "", {"forge_links": links})))
+        html = render_markdown(text, links, marked=True)
         render_cache.put(key, html)
     return resolve_marks(html, links)
 
