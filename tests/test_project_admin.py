@@ -53,6 +53,17 @@ def test_install_lists_and_links_the_tool(admin_browser):
     assert admin_browser.get("/p/demo/journal/").status_int == 200
 
 
+def test_each_tool_links_its_own_admin_pages(admin_browser):
+    post(admin_browser, {"action": "install", "tool": "notes", "mount": "journal",
+                         "label": "Journal"})
+    row = admin_browser.get("/p/demo/@@tools").html.select_one("#tool-journal")
+    links = {a.get_text(): a["href"] for a in row.select(".tool-pages a")}
+    assert links == {"Permissions": "http://localhost/p/demo/journal/@@permissions",
+                     "Webhooks": "http://localhost/p/demo/journal/@@webhooks"}
+    for url in links.values():
+        assert admin_browser.get(url).status_int == 200
+
+
 def test_install_defaults_mount_and_label(admin_browser):
     post(admin_browser, {"action": "install", "tool": "notes", "mount": "", "label": ""})
     assert tools() == [("notes", "Notes")]

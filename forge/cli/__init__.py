@@ -8,8 +8,9 @@ and exit with code 1 (2 for a wrong command line), never a traceback.
 import click
 
 from .admin import admin
+from .archive import export_command, import_command
 from .bus_admin import bus_status, dead_letters, prune_bus
-from .mail_admin import send_digests_command
+from .mail_admin import prune_mail_in_command, send_digests_command
 from .mail_in import mail_in
 from .new_tool import new_tool
 from .search_admin import reindex_command
@@ -33,6 +34,6 @@ admin.add_command(bus_status)
 admin.add_command(prune_bus)
 admin.add_command(send_digests_command)
 admin.add_command(reindex_command)
-from .archive import export_command, import_command  # noqa: E402  (issue 15)
+admin.add_command(prune_mail_in_command)
 main.add_command(export_command)
 main.add_command(import_command)

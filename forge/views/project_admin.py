@@ -39,11 +39,23 @@ class ToolsAdmin:
         for doc in self.tool_docs():
             tool_type = registry.forge_tools.get(doc.tool)
             tools.append({"doc": doc, "type_title": tool_type.title if tool_type else
-                          "%s (not loaded)" % doc.tool})
+                          "%s (not loaded)" % doc.tool,
+                          "pages": self.tool_pages(doc) if tool_type else ()})
         return {"project": self.context, "tools": tools, "error": error,
                 "tool_types": sorted(registry.forge_tools.values(), key=lambda t: t.title),
                 "install": install or {"tool": "", "mount": "", "label": ""},
                 "confirm": confirm}
+
+    def tool_pages(self, doc):
+        """(label, url) of a tool's own admin pages, for its row."""
+        registry, request = self.request.registry, self.request
+        url = lambda view: request.forge_url(self.context, doc.mount, view)  # noqa: E731
+        pages = [("Permissions", url("@@permissions")), ("Webhooks", url("@@webhooks"))]
+        if registry.settings.get("forge.mail_in.domain") and (
+                doc.tool in registry.forge_mail_handlers
+                or doc.tool in registry.forge_mail_comments):
+            pages.append(("Mail", url("@@mail-in")))
+        return pages
 
     @view_config(request_method="GET", renderer="forge:templates/project/tools.jinja2")
     def show(self):
