@@ -60,7 +60,7 @@ import webtest  # noqa: E402
 import forge  # noqa: E402
 from forge_settings import settings  # noqa: E402
 from pages import CSRF  # noqa: E402
-from seed import PASSWORD, USERNAME  # noqa: E402
+from seed import MEMBER as USERNAME, PASSWORD  # noqa: E402  (the signed-in rows' reader)
 
 
 def signed_in_app(app, signed_in, token=None):

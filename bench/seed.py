@@ -14,12 +14,14 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import forge  # noqa: E402
 from forge.actions.projects import create_project, install_tool  # noqa: E402
+from forge.actions.roles import add_member, role_named  # noqa: E402
 from forge.actions.users import create_user  # noqa: E402
 from forge.actions.versions import create_versioned  # noqa: E402
 from forge.model import Neighborhood  # noqa: E402
 from forge_settings import settings  # noqa: E402
 
 USERNAME = "benchadmin"
+MEMBER = "benchmember"          # the signed-in rows' reader (a Member of d1)
 PASSWORD = "bench-password-123"
 DEPTH = 8
 TITLE_D1 = "Benchmark note at project depth 1"
@@ -127,6 +129,10 @@ def seed(registry, token_file):
                                 parent=parent, description="Project at depth %d." % level)
         chain.append(parent)
     top, bottom = chain[0], chain[-1]
+    # the signed-in rows read as a project member, as most signed-in readers are
+    member = create_user(registry, MEMBER, "benchmember@example.test", PASSWORD,
+                         display_name="Bench Member")
+    add_member(registry, top, role_named(top, "Member"), member, user)
     notes_top = install_tool(registry, top, "notes", "notes", user)
     notes_bottom = install_tool(registry, bottom, "notes", "notes", user)
     add_note(registry, Note, user, notes_top, "page", TITLE_D1, NOTE_TEXT)
@@ -157,6 +163,9 @@ def main(argv):
     mongo_port, targets_file = int(argv[1]), argv[2]
     app = forge.main({}, **settings(mongo_port))
     targets = seed(app.registry, targets_file + ".token")
+    # the search rows find what was seeded (no worker indexes it here)
+    from forge.search.indexer import reindex
+    reindex(app.registry, None)
     with open(targets_file, "w") as out:
         for row in targets:
             out.write("\t".join(map(str, row)) + "\n")

@@ -12,9 +12,10 @@ and returns the rows, all signed in with that token (``signed`` = 2):
 * ``rest-query50-token``: the same with ``?q=status:open label:ui``, the
   filter of the ``list10k-anon`` HTML row.
 
-``ticket20-signed`` (the HTML ticket page, signed in by cookie: rendered on
-every request, since signed-in readers bypass the page cache) is the page the
-JSON ticket is compared with (issue 14: at least 3x its req/s).
+``ticket20-signed`` (``seed_tools``: the HTML ticket page, signed in by
+cookie: rendered on every request, since signed-in readers bypass the page
+cache) is the page the JSON ticket is compared with (issue 14: at least 3x
+its req/s).
 """
 import base64
 import hashlib
@@ -50,8 +51,6 @@ def seed_rest(registry, user, project, token_file):
         out.write(token + "\n")
     shortname = project.shortname
     return [
-        ("ticket20-signed", "/p/%s/tickets/1/" % shortname,
-         "Benchmark ticket with twenty comments", 1),
         ("rest-ticket-token", TICKET % shortname, "Benchmark ticket with twenty comments", 2),
         ("rest-list50-token", collection_path(shortname, {}), "Seeded ticket 5001", 2),
         ("rest-query50-token", collection_path(shortname, {"q": "status:open label:ui"}),

@@ -7,7 +7,12 @@ Called by ``seed.py`` after the notes rows, in the same project ``d1``:
 * ``ticket20-anon``: ticket #1 of a tracker with a custom field, three field
   changes and 20 comments (replies included), like a busy Roundup issue;
 * ``list10k-anon``: the ticket list of a tracker holding 10,000 tickets,
-  filtered (``status:open label:ui``) and on its third page.
+  filtered (``status:open label:ui``) and on its third page;
+* ``thread50-anon``: a forum thread of 50 posts;
+* ``home-anon``: the project's home; ``search-anon``: the site search page.
+
+Every row has its ``-signed`` twin for a signed-in project member (a Member
+of ``d1``, ``benchmember``): the render path, not the page cache (issue 18).
 
 Tickets 1-10 and the comments are made by the tools' own actions.  The other
 9,990 tickets are copies of ticket 10's stored document with their own
@@ -30,6 +35,8 @@ TICKET_TITLE = "Benchmark ticket with twenty comments"
 LIST_TITLE = "Tickets"
 TICKETS = 10_000
 COMMENTS = 20
+THREAD_TITLE = "Benchmark thread with fifty posts"
+POSTS = 50
 LABELS = ["ui", "backend", "docs", "perf", "security", "build"]
 STATUSES = ["open", "accepted", "in-progress", "closed", "wont-fix"]
 MILESTONES = ["1.0", "1.1", "2.0"]
@@ -94,9 +101,38 @@ def seed_tools(registry, user, project, wiki_text):
         tickets.insert_many(batch)
     collection(TicketCounter).update_one({"_id": tracker._id}, {"$set": {"last": TICKETS}})
 
+    thread_path = seed_thread(registry, user, project, wiki_text)
+
     base = "/p/%s/" % project.shortname
-    return [
-        ("wiki-anon", base + "wiki/Bench/", WIKI_TITLE, 0),
-        ("ticket20-anon", base + "tickets/1/", TICKET_TITLE, 0),
-        ("list10k-anon", base + "tickets/?q=status:open%20label:ui&page=3", "Seeded ticket", 0),
+    pages = [
+        ("wiki", base + "wiki/Bench/", WIKI_TITLE),
+        ("ticket20", base + "tickets/1/", TICKET_TITLE),
+        ("list10k", base + "tickets/?q=status:open%20label:ui&page=3", "Seeded ticket"),
+        ("thread50", base + thread_path, THREAD_TITLE),
+        ("home", base, project.title),
+        ("search", "/@@search?q=benchmark", WIKI_TITLE),
     ]
+    # each page for an anonymous reader (page cache) and for a signed-in
+    # project member (the render path: issue 18's rows)
+    return [(label + suffix, path, title, signed)
+            for label, path, title in pages for suffix, signed in (("-anon", 0), ("-signed", 1))]
+
+
+def seed_thread(registry, user, project, text):
+    """A forum thread with ``POSTS`` posts (the opening one included), as a
+    busy discussion; returns its path under the project."""
+    from tools.discussion.actions import create_forum, create_thread
+    forums = install_tool(registry, project, "discussion", "forums", user)
+    create_forum(registry, project, forums, "general", "General", "Anything goes.", user)
+    from forge.discussion.actions import add_post
+    env = prepare(registry=registry)
+    try:
+        forum = find_resource(env["root"], "/p/%s/forums/general/" % project.shortname)
+        thread, _post = create_thread(registry, forum, THREAD_TITLE, text[:600], user,
+                                      may_skip_moderation=True, trusted=True)
+        for i in range(POSTS - 1):
+            add_post(registry, thread, "%s (reply %d)" % (COMMENT, i + 1), user,
+                     may_skip_moderation=True, trusted=True)
+        return "forums/general/%s/" % thread.__name__
+    finally:
+        env["closer"]()
