@@ -220,3 +220,12 @@ def test_request_mail_address_for_pages_that_show_one(registry, site, page):
         assert mail_address(request, node_at(registry, "/p/demo/wiki/Guide/")) is None
         request.principals = user_principals(site["out"])      # no role: may not create
         assert mail_address(request, forums) is None
+
+
+def test_the_page_shows_its_address_to_those_who_may_comment(site, page, login):
+    doc, address = page
+    shown = login("mem").get("/p/demo/wiki/Guide/").html.select_one("#comment-by-mail a")
+    assert shown is not None and shown.get_text() == address
+    assert shown["href"] == "mailto:" + address
+    # a visitor may not comment: no address (and the cached page keeps none)
+    assert "comment-by-mail" not in login().get("/p/demo/wiki/Guide/").text
