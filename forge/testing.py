@@ -90,12 +90,22 @@ def count_queries():
         _wire_counter.active = None
 
 
+def worker_database(name):
+    """``name`` for a test database, made this pytest-xdist worker's own when
+    the database is on a server (``FORGE_TEST_MONGODB_URL``), which every
+    worker shares; ``mim://`` lives in the worker's process, so it is its own."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker and os.environ.get("FORGE_TEST_MONGODB_URL"):
+        return "%s_%s" % (name, worker)
+    return name
+
+
 def forge_test_settings(**overrides):
     """Settings of a test forge: ``mim://``, or the server named by
     ``FORGE_TEST_MONGODB_URL`` (the suite's over-the-wire mode)."""
     settings = {
         "ming.main.uri": os.environ.get("FORGE_TEST_MONGODB_URL") or "mim://",
-        "ming.main.database": "forge_test",
+        "ming.main.database": worker_database("forge_test"),
         "forge.secret": "test-secret",
         "forge.tools": "",
         "forge.login.lockout_seconds": "60",

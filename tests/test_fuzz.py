@@ -21,7 +21,7 @@ from datetime import timedelta
 import pytest
 from hypothesis import HealthCheck, Phase, given, seed, settings
 
-from forge.testing import forge_test_settings
+from forge.testing import forge_test_settings, worker_database
 import forge
 import tools
 
@@ -44,7 +44,7 @@ WORLD_CHANGING = {"delete", "rename", "post-delete", "attachment-delete", "logou
 
 
 def fuzz_settings():
-    return forge_test_settings(**{"ming.main.database": "forge_fuzz"})
+    return forge_test_settings(**{"ming.main.database": worker_database("forge_fuzz")})
 
 
 def view_order(view):
@@ -56,7 +56,7 @@ def views_to_fuzz():
     """The registered views, enumerated at collection from a bare app."""
     from forge import main
     from forge.testing import reset_database
-    settings = forge_test_settings(**{"ming.main.database": "forge_fuzz_views"})
+    settings = forge_test_settings(**{"ming.main.database": worker_database("forge_fuzz_views")})
     reset_database(settings)
     return sorted(registered_views(main({}, **settings).registry), key=view_order)
 

@@ -7,6 +7,8 @@
 * ``forge_serve``: start ``forge serve`` processes; whatever is still running
   when the test ends (failed or not) is killed with its whole process group.
 """
+import fcntl
+import hashlib
 import os
 import queue
 import re
@@ -14,6 +16,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 
@@ -55,6 +58,26 @@ def remove_bus_namespace(registry):
             channel.queue_delete(name)
         for name in exchanges:
             channel.exchange_delete(name)
+
+
+# Every test here may use the one RabbitMQ; test_bus_rabbitmq's broker_control
+# stops it.  A lock file shared by every pytest process on this machine (xdist
+# workers, another engineer's run) keeps the two apart: each test holds it
+# shared, a test that stops the broker holds it alone.
+BROKER_LOCK = os.path.join(tempfile.gettempdir(), "pyforge-tests-rabbitmq-%s.lock" % (
+    hashlib.sha256(RABBITMQ.encode()).hexdigest()[:12]))
+STOPS_THE_BROKER = "broker_control"       # the fixture that stops and starts it
+
+
+@pytest.fixture(autouse=True)
+def broker_lock(request):
+    alone = STOPS_THE_BROKER in request.fixturenames
+    with open(BROKER_LOCK, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX if alone else fcntl.LOCK_SH)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def free_port():

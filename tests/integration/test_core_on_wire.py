@@ -24,8 +24,12 @@ CORE_TESTS = [
 ]
 
 
-def test_core_suite_over_the_wire(mongo_url):
-    files = CORE_TESTS
+# two halves, so that parallel workers (make test: pytest -n) run them side by side
+HALVES = [CORE_TESTS[0::2], CORE_TESTS[1::2]]
+
+
+@pytest.mark.parametrize("files", HALVES, ids=["first-half", "second-half"])
+def test_core_suite_over_the_wire(mongo_url, files):
     assert all((ROOT / f).exists() for f in files), "a listed test module is gone"
     env = dict(os.environ, FORGE_TEST_MONGODB_URL=mongo_url)
     result = subprocess.run(
