@@ -46,7 +46,7 @@ def import_archive(registry, reader, plan, actor=None, progress=None):
                             users_created=len(plan.new_users),
                             skipped={k: len(v) for k, v in plan.skipped.items()},
                             warnings=list(plan.warnings), ids=plan.ids)
-    written = _Written()
+    written = _Written(plan)
     with change(registry, ProjectImported, node=None, node_type=Project, actor=actor,
                 new={"path": plan.new_root_path, "records": plan.records},
                 source="import") as unit:
@@ -67,20 +67,34 @@ def import_archive(registry, reader, plan, actor=None, progress=None):
 
 
 class _Written:
-    """What the import wrote so far, to take back if it fails half way."""
+    """What the import wrote so far, to take back if it fails half way: the
+    kinds it began to write (their new ids come from the plan's id map, so
+    no list of them grows with the archive) and the files."""
 
-    def __init__(self):
-        self.ids = {}          # collection → new ids
+    def __init__(self, plan):
+        self.plan = plan
+        self.kinds = set()
         self.files = []
 
-    def add(self, collection, ids):
-        self.ids.setdefault(collection, []).extend(ids)
+    def add(self, collection):
+        self.kinds.add(collection)
 
     def undo(self):
         db = doc_session.db
-        for collection, ids in self.ids.items():
-            for start in range(0, len(ids), BATCH):
-                db[collection].delete_many({"_id": {"$in": ids[start:start + BATCH]}})
+        for collection in self.kinds:
+            if collection == "user":
+                batch = [u["_id"] for u in self.plan.new_users]
+                db.user.delete_many({"_id": {"$in": batch}})
+                continue
+            batch = []
+            for old, kind in self.plan.kind_of.items():
+                if kind == collection:
+                    batch.append(self.plan.ids.record_id(old))
+                if len(batch) >= BATCH:
+                    db[collection].delete_many({"_id": {"$in": batch}})
+                    batch = []
+            if batch:
+                db[collection].delete_many({"_id": {"$in": batch}})
         from ..attachments.files import bucket
         files = bucket()
         for file_id in self.files:
@@ -93,8 +107,8 @@ class _Written:
 def _write_all(registry, reader, plan, summary, written, progress):
     db = doc_session.db
     if plan.new_users:
+        written.add("user")        # before the write: a failed batch may be half written
         db.user.insert_many(plan.new_users)
-        written.add("user", [u["_id"] for u in plan.new_users])
     dropped = {"role:" + role_id for role_id in plan.dropped_roles}
     family = plan.new_root_path.split("/")[0]
     for kind in plan.kinds:
@@ -136,8 +150,8 @@ def _write_all(registry, reader, plan, summary, written, progress):
 
 def _insert(db, collection, batch, written):
     if batch:
+        written.add(collection)     # before the write: a failed batch may be half written
         db[collection].insert_many(batch, ordered=False)
-        written.add(collection, [doc["_id"] for doc in batch])
 
 
 def _copy_file(reader, old_file_id, attachment, written):

@@ -6,16 +6,16 @@ every person becomes, where the projects go. Any problem raises
 ``ArchiveError`` naming the member, line and record; nothing has been written.
 """
 import json
-import uuid
 from dataclasses import dataclass, field
 
 import fastjsonschema
 
-from ..model.session import doc_session, new_id
+from ..model.session import doc_session
+from .ids import IdMap
 from .kinds import discover_kinds
 from .parts import part_named
 from .reader import ArchiveError
-from .records import ID_TOKEN, decode, encode
+from .records import decode, encode
 from .schema import FIXED_SCHEMAS, all_schemas
 
 # history and bookkeeping that may outlive what they name: such a record
@@ -29,8 +29,7 @@ MAX_ERRORS = 20
 class ImportPlan:
     manifest: dict
     kinds: list                          # Kind objects, in write order
-    ids: dict = field(default_factory=dict)            # old id → new id
-    kind_of: dict = field(default_factory=dict)        # old id → kind name
+    ids: IdMap = field(default_factory=IdMap)          # old id → new id
     counts: dict = field(default_factory=dict)
     users: dict = field(default_factory=dict)          # old user id → existing id
     new_users: list = field(default_factory=list)      # user documents to insert
@@ -45,6 +44,10 @@ class ImportPlan:
 
     def new_path(self, shortname):
         return self.new_root_path + shortname[len(self.old_root_path):]
+
+    @property
+    def kind_of(self):
+        return self.ids.kind_of
 
     @property
     def records(self):
@@ -126,9 +129,7 @@ def _first_pass(registry, reader, plan, validators, errors):
                 continue
             plan.kind_of[old] = name
             if name == "attachment" and record.get("file_id"):
-                plan.ids.setdefault(record["file_id"], uuid.uuid4().hex)
-            if ID_TOKEN.fullmatch(old):
-                plan.ids[old] = uuid.uuid4().hex if len(old) == 32 else new_id()
+                plan.kind_of.setdefault(record["file_id"], "file")
             if name == "artifact" and record.get("type") not in known_types:
                 errors.add("%s (_id %s): artifact type %r is not known here (is its tool "
                            "installed?)." % (where, old, record.get("type")))
@@ -257,15 +258,14 @@ def _match_users(reader, plan, mode, errors):
                 existing = by_name
         if existing is not None:
             plan.users[record["_id"]] = existing["_id"]
-            plan.ids[record["_id"]] = existing["_id"]
+            plan.ids.fixed[record["_id"]] = existing["_id"]
             continue
         if mode == "map" and not record.get("missing"):
             errors.add("%s: %s (%s) has no account here; import with --users create or "
                        "--users placeholder." % (where, record["username"],
                                                  record.get("email") or "no e-mail"))
             continue
-        new_user_id = plan.ids.get(record["_id"]) or new_id()
-        plan.ids[record["_id"]] = new_user_id
+        new_user_id = plan.ids[record["_id"]]
         username = _free_username(db, record["username"], taken)
         taken.add(username)
         document = {"_id": new_user_id, "username": username,
@@ -317,4 +317,4 @@ def _match_outside_roles(reader, plan):
                                  "archive) are left out." % (record["name"],
                                                               record.get("project")))
         else:
-            plan.ids[record["_id"]] = match["_id"]
+            plan.ids.fixed[record["_id"]] = match["_id"]
