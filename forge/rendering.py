@@ -49,7 +49,7 @@ PYGMENTS_STYLE = "default"
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "details", "div", "dl",
     "dt", "em", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li",
-    "input", "mark", "ol", "p", "pre", "q", "s", "samp", "small", "span", "strike", "strong", "sub",
+    "input", "label", "mark", "ol", "p", "pre", "q", "s", "samp", "small", "span", "strike", "strong", "sub",
     "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
 }
 ALLOWED_ATTRIBUTES = {
@@ -145,6 +145,24 @@ def add_short_links(parser):
     return parser
 
 
+TASK_CHECKBOX = '<input class="task-list-item-checkbox"'
+
+
+def _label_tasks(state):
+    """Wrap each task's checkbox and text in a ``<label>``: the checkbox is named
+    by its task (screen readers, axe's "form elements have labels") without the
+    ``id``/``for`` pair the plugin's own labels need (ids from users' text
+    could clobber the page's)."""
+    for token in state.tokens:
+        children = token.children or []
+        if token.type == "inline" and children and children[0].type == "html_inline" \
+                and children[0].content.startswith(TASK_CHECKBOX):
+            children[0].content = "<label>" + children[0].content
+            close = type(children[0])("html_inline", "", 0)
+            close.content = "</label>"
+            children.append(close)
+
+
 def forge_parser(**options):
     """The forge's MarkdownIt parser: CommonMark, tables, strikethrough,
     linkify, task lists, short links and ``#12`` / ``@name`` marks (a tool
@@ -155,6 +173,7 @@ def forge_parser(**options):
     # "forge.links" would be a link to a host (.py is a country's domain)
     parser.linkify.set({"fuzzy_link": False})
     parser.use(tasklists_plugin, enabled=False)
+    parser.core.ruler.after("github-tasklists", "forge_task_labels", _label_tasks)
     return add_marks(add_short_links(parser))
 
 

@@ -19,6 +19,8 @@ def test_task_lists_are_disabled_checkboxes():
     assert "checked" not in boxes[0] and 'checked="checked"' in boxes[1]
     assert '<ul class="contains-task-list">' in html
     assert html.count('<li class="task-list-item">') == 2
+    # each checkbox is labelled by its task (no ids: a label around both)
+    assert re.findall(r"<label><input[^>]*>([^<]*)</label>", html) == [" write it", " test it"]
 
 
 def test_raw_inputs_become_disabled_checkboxes_too():

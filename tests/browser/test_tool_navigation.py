@@ -82,6 +82,8 @@ def test_rendered_markdown_fits_and_links(page, world, width):
     assert boxes.count() == 2
     assert boxes.nth(0).is_checked() and not boxes.nth(1).is_checked()
     assert boxes.nth(0).is_disabled() and boxes.nth(1).is_disabled()
+    # named by their tasks (what a screen reader says; axe's label rule)
+    assert text.get_by_role("checkbox", name="announce it").count() == 1
     assert text.locator("table th").count() == 3
     assert text.locator("a[href='https://example.org/releases/checklist']").count() == 1
     ticket = text.locator("a.ticket-ref")
