@@ -18,8 +18,9 @@ enabled account has that name (profiles are public; users are read through
 the tree cache).  ``forge.mentions`` notifies the people mentioned.
 
 A mark is only recognised after a space, the start of the text or an
-opening parenthesis or quote, so ``a#1``, ``[#1]`` (a short link), URLs' fragments and e-mail addresses
-(``bob@example.com``) are left alone; code spans and blocks keep the text.
+opening parenthesis or quote, so ``a#1``, ``[#1]`` (a short link), URLs'
+fragments and e-mail addresses (``bob@example.com``) are left alone; code
+spans and blocks keep the text.
 """
 import re
 

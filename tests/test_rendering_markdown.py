@@ -74,7 +74,8 @@ NEW_SYNTAX_XSS = (
     "#1\"><script>alert('t11')</script>",
     "<span class=\"forge-ref\">#1\" onclick=\"alert('t12')</span>",
     "<span class=\"forge-mention\" onclick=\"alert('t13')\">@bob</span>",
-    "<ul class=\"contains-task-list\" style=\"x\"><li class=\"task-list-item\" onclick=x>i</li></ul>",
+    "<ul class=\"contains-task-list\" style=\"x\">"
+    "<li class=\"task-list-item\" onclick=x>i</li></ul>",
     "javascript:alert('t14')//https://example.org/",
 )
 
