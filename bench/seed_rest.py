@@ -2,13 +2,13 @@
 
 Called by ``seed.py`` after the tool rows, on the same tracker of 10,000
 tickets in ``d1``.  Makes a ``read`` API token for the benchmark user (written
-to TOKEN_FILE, next to the targets file, for wrk's ``Authorization: Bearer``)
+to ``token_file``, next to the targets file, for wrk's ``Authorization: Bearer``)
 and returns the rows, all signed in with that token (``signed`` = 2):
 
 * ``rest-ticket-token``: ``/rest/p/d1/tickets/1/``, the ticket of the
   ``ticket20-*`` rows as JSON;
 * ``rest-list50-token``: a page of 50 tickets from the middle of the tracker
-  (the cursor names ticket path "5000": tickets 5001-5049 in path order);
+  (the cursor names ticket 5000: tickets 5001-5050, in number order);
 * ``rest-query50-token``: the same with ``?q=status:open label:ui``, the
   filter of the ``list10k-anon`` HTML row.
 
