@@ -25,8 +25,9 @@ CHROMIUM = os.environ.get("FORGE_TEST_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 # Playwright's default of 30 s turns a broken page into a long wait; the forge
-# answers in milliseconds, so a few seconds is plenty.
-TIMEOUT_MS = 5000
+# answers in milliseconds, but under make test's parallel workers (two on two
+# cores, each with its Chromium and server) a page may wait its turn for a CPU.
+TIMEOUT_MS = 15000
 
 
 def pytest_collection_modifyitems(items):
