@@ -21,7 +21,7 @@ serve: serve-setup git
 	$(VENV)/bin/forge serve $(SERVE_ARGS)
 
 test: setup test-tools chromium git rabbitmq
-	$(PY) -m pytest -q tests
+	$(PY) -m pytest -q -n 2 --dist loadgroup tests
 
 bench: setup
 	bench/run
