@@ -69,7 +69,7 @@ def test_a_site_admin_disables_an_account_as_spam_and_takes_it_back(page, seed, 
     page.goto("/@@admin-users?q=" + spammer.username)
     row = page.locator("#user-%s" % spammer.username)
     with page.expect_navigation():
-        row.get_by_role("button", name="Disable as spam").click()
+        row.get_by_role("button", name="Mark as spam").click()
     assert "hid 1 artifacts" in page.get_by_role("status").first.inner_text()
     shot(page, "site-admin-spam")
     other = new_page()
