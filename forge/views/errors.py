@@ -8,6 +8,7 @@ private project's 404 into a 403); the host's requests keep the host's pages."""
 import logging
 import traceback
 
+from pymongo.errors import ConnectionFailure
 from pyramid.exceptions import BadCSRFToken, URLDecodeError
 from pyramid.renderers import render_to_response
 from pyramid.response import Response
@@ -17,6 +18,7 @@ from pyramid.view import exception_view_config, forbidden_view_config, notfound_
 from ..actions import ActionError
 from ..redirects import redirect
 from ..resources import root_factory
+from ..unavailable import database_unavailable
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +96,13 @@ def client_error(request):
     if isinstance(error, (HTTPNotFound, HTTPForbidden)):
         return not_found(request) if isinstance(error, HTTPNotFound) else forbidden(request)
     return error_response(request, error.code, error.title, error.detail or error.explanation)
+
+
+# the database is down (or failing over): 503 + Retry-After, for pages and /rest
+# alike (a more specific class than the REST API's Exception view), never a 500
+@exception_view_config(ConnectionFailure, forge_request=True)
+def database_down(request):
+    return database_unavailable(request)
 
 
 @exception_view_config(Exception, forge_request=True)

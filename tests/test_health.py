@@ -1,0 +1,162 @@
+"""The database unreachable: 503 + Retry-After (never a 500), and ``/@@health``."""
+import json
+
+import pytest
+from ming import mim
+from pymongo.errors import AutoReconnect, ServerSelectionTimeoutError
+
+from forge.health import (CACHE_SECONDS, DEGRADED, DOWN, OK, HealthProbes,
+                          LAG_DEGRADED_SECONDS, overall)
+from forge.model.outbox import OutboxEvent
+from forge.model.session import collection
+
+
+@pytest.fixture
+def database_down(monkeypatch):
+    """Every read and write of the in-memory database fails as pymongo does
+    when the server is gone; ``database_down.up()`` brings it back."""
+    failing = {"error": ServerSelectionTimeoutError("127.0.0.1:27018: [Errno 111] refused")}
+
+    def refuse(name):
+        original = getattr(mim.Collection, name)
+
+        def refused(self, *args, **kw):
+            if failing["error"] is not None:
+                raise failing["error"]
+            return original(self, *args, **kw)
+        monkeypatch.setattr(mim.Collection, name, refused)
+
+    for name in ("find", "find_one", "insert_one", "update_one", "replace_one",
+                 "find_one_and_update", "count_documents", "aggregate", "delete_one"):
+        refuse(name)
+
+    class Switch:
+        def fail_with(self, error):
+            failing["error"] = error
+
+        def up(self):
+            failing["error"] = None
+    return Switch()
+
+
+@pytest.fixture
+def fresh_health(registry):
+    registry.forge_health = HealthProbes(registry)
+    return registry.forge_health
+
+
+# -- 503 while the database is down ----------------------------------------------
+
+@pytest.mark.parametrize("path", ["/", "/p/", "/@@login", "/p/nothing/here/"])
+def test_pages_answer_503_with_retry_after(forge_browser, database_down, path):
+    response = forge_browser.get(path, status="*")
+    assert response.status_int == 503
+    assert response.headers["Retry-After"].isdigit()
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "Temporarily unavailable" in response.text
+    assert "Traceback" not in response.text and "27018" not in response.text
+
+
+def test_a_lost_connection_is_503_too_and_service_resumes(forge_browser, database_down,
+                                                          make_user):
+    database_down.fail_with(AutoReconnect("connection closed"))
+    assert forge_browser.get("/", status="*").status_int == 503
+    database_down.up()
+    assert forge_browser.get("/", status="*").status_int == 200
+
+
+def test_a_form_post_while_down_is_503_not_500(forge_browser, database_down):
+    database_down.up()
+    token = forge_browser.csrf()
+    database_down.fail_with(ServerSelectionTimeoutError("gone"))
+    response = forge_browser.post("/@@login", {"username": "x", "password": "y",
+                                               "csrf_token": token}, status="*")
+    assert response.status_int == 503
+
+
+def test_json_clients_get_json(forge_browser, database_down):
+    response = forge_browser.get("/", headers={"Accept": "application/json"}, status=503)
+    assert response.json["status"] == 503
+    assert response.headers["Retry-After"]
+
+
+def test_rest_gets_a_problem_document(forge_browser, database_down):
+    response = forge_browser.get("/rest/projects", status="*")
+    assert response.status_int == 503
+    assert response.content_type == "application/problem+json"
+    assert response.json["status"] == 503 and response.json["title"]
+    assert response.headers["Retry-After"]
+
+
+def test_no_traceback_logged_for_an_unreachable_database(forge_browser, database_down,
+                                                         caplog):
+    forge_browser.get("/", status=503)
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
+    assert any("database unavailable" in r.getMessage() for r in caplog.records)
+
+
+# -- /@@health ----------------------------------------------------------------------
+
+def test_health_ok(forge_browser, fresh_health):
+    response = forge_browser.get("/@@health")
+    report = response.json
+    assert report["status"] == OK
+    assert set(report["parts"]) == {"database", "broker", "search", "worker"}
+    assert all(part["status"] == OK for part in report["parts"].values())
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_health_says_503_when_the_database_is_down(forge_browser, fresh_health,
+                                                   database_down):
+    response = forge_browser.get("/@@health", status=503)
+    assert response.json["status"] == DOWN
+    assert response.json["parts"]["database"] == {
+        "status": DOWN, "error": "ServerSelectionTimeoutError",
+        "ms": response.json["parts"]["database"]["ms"]}
+    assert "refused" not in response.text and "27018" not in response.text  # no details
+
+
+def test_health_html_for_browsers(forge_browser, fresh_health):
+    response = forge_browser.get("/@@health", headers={"Accept": "text/html"})
+    assert response.content_type == "text/html"
+    assert "database" in response.text and "Health: ok" in response.text
+
+
+def test_health_probes_are_cached(registry, database_down):
+    now = [1000.0]
+    probes = HealthProbes(registry, clock=lambda: now[0])
+    database_down.up()
+    assert probes.report()["status"] == OK
+    database_down.fail_with(ServerSelectionTimeoutError("gone"))
+    now[0] += CACHE_SECONDS / 2
+    assert probes.report()["status"] == OK          # the cached answer
+    now[0] += CACHE_SECONDS
+    assert probes.report()["status"] == DOWN        # probed again
+
+
+def test_broker_down_is_degraded_not_down(registry, monkeypatch):
+    # a port nothing listens on: refused at once
+    monkeypatch.setitem(registry.settings, "forge.bus.url",
+                        "amqp://guest:secret-password@127.0.0.1:9//")
+    report = HealthProbes(registry).report()
+    assert report["parts"]["broker"]["status"] == DOWN
+    assert report["status"] == DEGRADED
+    assert "secret-password" not in json.dumps(report)
+
+
+def test_worker_lag_from_the_oldest_unsent_event(registry, fresh_health):
+    import time
+    collection(OutboxEvent).insert_one({
+        "_id": "e1", "seq": 1, "topic": "t", "message": {}, "sent": False,
+        "created": time.time() - 2 * LAG_DEGRADED_SECONDS})
+    report = HealthProbes(registry).report()
+    worker = report["parts"]["worker"]
+    assert worker["status"] == DEGRADED and worker["unsent_events"] == 1
+    assert worker["oldest_unsent_seconds"] >= 2 * LAG_DEGRADED_SECONDS - 1
+    assert report["status"] == DEGRADED
+
+
+def test_overall_status():
+    assert overall({"database": {"status": OK}, "broker": {"status": OK}}) == OK
+    assert overall({"database": {"status": OK}, "broker": {"status": DOWN}}) == DEGRADED
+    assert overall({"database": {"status": DOWN}, "broker": {"status": OK}}) == DOWN
