@@ -16,6 +16,7 @@ from pymongo.uri_parser import parse_uri
 from .cache import NOT_ON_PAGES, TREE_CLASS_NAMES, BumpingCollection, ChangeTracking
 from .dispatch import DispatchAfterFlush
 
+SERVER_SELECTION_TIMEOUT_MS = 3000
 doc_session = Session.by_name("main")
 session = ThreadLocalODMSession(doc_session=doc_session,
                                 extensions=[ChangeTracking, DispatchAfterFlush])
@@ -39,8 +40,11 @@ def bind_datastore(uri, database="forge"):
     if uri.startswith("mim://"):
         datastore = create_datastore("mim:///" + database)
     else:
+        # a request fails within seconds (503, forge.unavailable) while the
+        # server is down, rather than holding its thread; a server back within
+        # that time (the embedded one restarting) answers the waiting request
         datastore = create_datastore(with_database(uri, database),
-                                     serverSelectionTimeoutMS=5000)
+                                     serverSelectionTimeoutMS=SERVER_SELECTION_TIMEOUT_MS)
     doc_session.bind = datastore
     return datastore
 
