@@ -8,7 +8,7 @@ requires = [
     "kombu>=5.3",
     "waitress",
     "argon2-cffi",
-    "markdown-it-py",
+    "markdown-it-py[linkify,plugins]",  # with linkify-it-py (bare URLs) and mdit-py-plugins (task lists)
     "nh3",
     "pygments",
     "click>=8",
