@@ -16,7 +16,7 @@ from ..attachments import attach_files, attachments_of
 from ..attachments.views import uploads_from
 from ..user_lookup import usernames
 from .csrf import REST_VIEW
-from .nodes import ROUTE, _iso, rest_url
+from .nodes import ROUTE, iso_time, rest_url
 from .problems import Problem
 from .responses import json_response
 
@@ -26,7 +26,7 @@ MULTIPART = "multipart/form-data"
 def attachment_json(request, node, attachment, names):
     return {"id": attachment._id, "filename": attachment.filename,
             "content_type": attachment.content_type, "length": attachment.length,
-            "created": _iso(attachment.created), "author": names.get(attachment.author_id),
+            "created": iso_time(attachment.created), "author": names.get(attachment.author_id),
             "download_url": request.attachment_url(node, attachment)}
 
 

@@ -21,7 +21,7 @@ def rest_url(request, node, *elements, **kw):
     return request.route_url(ROUTE, *elements, traverse=segments + ("",), **kw)
 
 
-def _iso(value):
+def iso_time(value):
     # milliseconds: what the database keeps, so an answer and a later read agree
     return value.isoformat(timespec="milliseconds") + "Z" if value is not None else None
 
@@ -79,7 +79,7 @@ def artifact_json(request, node, authors=None, form=None, links=None):
         data = {"kind": "artifact", "name": node.__name__, "title": node.title}
         data["url"], data["html_url"] = links.of(node)
     data.update(type=kind.name, path=doc.path, version=doc.version,
-                created=_iso(doc.created), modified=_iso(doc.modified),
+                created=iso_time(doc.created), modified=iso_time(doc.modified),
                 author=authors.get(doc.author_id), private=node.private)
     if form is None:
         form = kind.form(request, node.tool_node, kind, editing=False)

@@ -19,7 +19,7 @@ from ..discussion.render import thread_view
 from ..user_lookup import usernames
 from .body import json_body
 from .csrf import REST_VIEW
-from .nodes import ROUTE, _iso, rest_url
+from .nodes import ROUTE, iso_time, rest_url
 from .paging import cursor_key, encode_cursor, page_limit
 from .problems import Problem
 from .responses import collection_response, json_response
@@ -48,8 +48,8 @@ def comment_json(item, attachment_base):
         return {"id": post._id, "parent_id": post.parent_id, "placeholder": True}
     return {"id": post._id, "parent_id": post.parent_id, "placeholder": False,
             "author": item.author_name, "text": post.text, "status": post.status,
-            "version": post.version or 1, "created": _iso(post.created),
-            "modified": _iso(post.modified),
+            "version": post.version or 1, "created": iso_time(post.created),
+            "modified": iso_time(post.modified),
             "attachments": [{"id": a["id"], "filename": a["filename"],
                              "content_type": a.get("content_type", ""),
                              "length": a.get("length", 0),
@@ -95,7 +95,7 @@ def artifact_history(context, request):
     snapshots = history(context.doc)
     names = usernames(s.author_id for s in snapshots)
     rows = [{"version": s.version, "author": names.get(s.author_id),
-             "timestamp": _iso(s.timestamp), "comment": s.comment or "",
+             "timestamp": iso_time(s.timestamp), "comment": s.comment or "",
              "data": dict(s.data or {})} for s in snapshots]
     # newest first; the cursor key sorts the other way round, so it is inverted
     page = ListPage(request, rows, lambda row: "%012d" % (10 ** 12 - row["version"]))
