@@ -84,6 +84,18 @@ def _detach_from_terminal():
             pass
 
 
+def _end(process):
+    """Terminate, wait, kill."""
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(STOP_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 class EmbeddedMongo:
     """Start (or find running) the embedded server for one data dir.
 
@@ -100,6 +112,9 @@ class EmbeddedMongo:
         self.process = None
         self.reused = False
         self._output = deque(maxlen=OUTPUT_LINES)
+        # stop() may come from another thread while the supervisor restarts it
+        self._lock = threading.Lock()
+        self._stopping = False
 
     @property
     def url(self):
@@ -121,23 +136,40 @@ class EmbeddedMongo:
         if server_answers(self.url):
             self.reused = True
             return self
+        self._spawn()
+        self._wait_until_ready()
+        return self
+
+    def restart(self):
+        """Start the server again after it died (``forge.supervise``); raises
+        EmbeddedMongoError when it does not come up, or ``stop`` was called."""
+        with self._lock:
+            if self._stopping:
+                raise EmbeddedMongoError("The embedded database server is being stopped.")
+        self._spawn()
+        self._wait_until_ready()
+        return self
+
+    def _spawn(self):
         os.makedirs(self.db_dir, exist_ok=True)
         self._rotate_log()
         command = [find_executable(), "--data-dir", self.db_dir, "-p", str(self.port),
                    "--host", self.host, "--log-file", self.log_file,
                    "--pid-file", os.path.join(self.data_dir, "db.pid")]
-        self.process = subprocess.Popen(
-            command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            preexec_fn=_detach_from_terminal if os.name == "posix" else None)
+        output = deque(maxlen=OUTPUT_LINES)
+        with self._lock:
+            if self._stopping:
+                raise EmbeddedMongoError("The embedded database server is being stopped.")
+            process = self.process = subprocess.Popen(
+                command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                preexec_fn=_detach_from_terminal if os.name == "posix" else None)
+            self._output = output
         # the server logs every command to its log file *and* to stderr: drain
         # the pipe (or the server blocks once it is full), keeping only the last
         # lines to explain a failed start
-        self._output = deque(maxlen=OUTPUT_LINES)
-        threading.Thread(target=self._drain, args=(self.process.stdout, self._output),
+        threading.Thread(target=self._drain, args=(process.stdout, output),
                          name="embedded-db-output", daemon=True).start()
-        self._wait_until_ready()
-        return self
 
     def _rotate_log(self):
         """Keep one previous log: the server logs every command, so it grows fast."""
@@ -147,7 +179,10 @@ class EmbeddedMongo:
     def _wait_until_ready(self):
         deadline = time.monotonic() + self.startup_timeout
         while time.monotonic() < deadline:
-            if self.process.poll() is not None:
+            process = self.process
+            if process is None:           # stopped meanwhile
+                raise EmbeddedMongoError("The embedded database server was stopped.")
+            if process.poll() is not None:
                 self.process = None
                 raise EmbeddedMongoError(
                     "The embedded database server exited at start (port %d in use?). %s"
@@ -155,7 +190,9 @@ class EmbeddedMongo:
             if server_answers(self.url, timeout=0.25):
                 return
             time.sleep(0.05)
-        self.stop()
+        with self._lock:        # not stop(): the supervisor may try again
+            process, self.process = self.process, None
+        _end(process)
         raise EmbeddedMongoError(
             "The embedded database server did not answer on %s within %d seconds. %s"
             % (self.url, self.startup_timeout, self._output_tail()))
@@ -173,15 +210,10 @@ class EmbeddedMongo:
 
     def stop(self):
         """Stop the server if this object started it: terminate, wait, kill."""
-        process, self.process = self.process, None
-        if process is None or process.poll() is not None:
-            return
-        process.terminate()
-        try:
-            process.wait(STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        with self._lock:
+            self._stopping = True
+            process, self.process = self.process, None
+        _end(process)
 
     def __enter__(self):
         return self.start()
