@@ -188,3 +188,15 @@ def test_bad_cursors_and_limits_are_400(client, page, collection):
     client("ada").send("PATCH", PAGE, {"text": "v2"}, headers={"If-Match": '"1"'}, status=200)
     other = client().get(PAGE + "@@history?limit=1").json["next"].split("cursor=")[1]
     assert client().get("/rest/p/demo/wiki/@@items?cursor=" + other, status=400)
+
+
+def test_acl_of_projects_and_tools(client):
+    ada = client("ada")
+    project = ada.get("/rest/p/demo/@@acl").json
+    assert any(e["index"] is not None for e in project["entries"])   # the project's own
+    tool = ada.get("/rest/p/demo/wiki/@@acl").json
+    assert {e["inherited_from"] for e in tool["entries"]} >= {None,
+                                                               "http://localhost/rest/p/demo/"}
+    assert client("dev").get("/rest/p/demo/@@acl", status=403)
+    assert client("dev").send("PUT", "/rest/p/demo/@@acl", {}).status_int == 404
+    assert ada.send("PUT", "/rest/p/demo/@@acl", {}).status_int == 405
