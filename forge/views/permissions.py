@@ -102,33 +102,50 @@ def role_matrix(node, permissions):
 
 
 def explain_access(node, username, permission):
-    """Whether ``username`` has ``permission`` on ``node``, and which entry decides."""
+    """Whether ``username`` has ``permission`` on ``node``, said as a sentence
+    naming the entry that decides and the node it is on."""
     user = User.by_username((username or "").strip().lower())
     if user is None:
         raise ActionError("There is no user %r." % (username or "")[:80])
     if permission not in node.permission_names():
         raise ActionError("Unknown permission %r here. Known: %s." % (
             (permission or "")[:60], ", ".join(node.permission_names())))
+    name, what = user.username, _words(permission)
     if user.disabled:
-        return Verdict(False, "%s's account is disabled." % user.username)
+        return Verdict(False, "%s may not %s here: their account is disabled." % (name, what))
     principals = user_principals(user)
     if SITE_ADMIN in principals:
-        return Verdict(True, "%s is a site admin and may do everything." % user.username)
+        return Verdict(True, "%s may %s here: site admins may do everything." % (name, what))
     result = permits(node, principals, permission)
     entry = result.ace
     if not isinstance(entry, tuple):
-        return Verdict(bool(result), "No entry names %s or their roles for %s, so it is "
-                       "denied by default." % (user.username, _permission_name(
-                           result.permission)))
+        return Verdict(bool(result), "%s may not %s here: no entry allows %s to them or to "
+                       "a role they hold, and what is not allowed is denied."
+                       % (name, what, _words(_permission_name(result.permission))))
     access, principal, granted = entry
-    stored = ace("allow" if access == Allow else "deny", principal,
-                 _permission_name(granted))
-    reason = "%s: %s %s %s" % ("Allowed" if result else "Denied", stored["access"],
-                               describe_principal(principal), stored["permission"])
-    if result.permission != permission:
+    who = describe_principal(principal)
+    if principal.startswith("role:"):
+        who = "the role " + who
+    elif who in ("Everyone", "Signed-in users"):
+        who = who.lower()
+    granted = "everything" if granted is ALL_PERMISSIONS else _words(str(granted))
+    reason = "%s may%s %s here: an entry on %s %s %s %s" % (
+        name, "" if result else " not", what, _node_words(result.context, node),
+        "allows" if access == Allow else "denies", who, granted)
+    if not result and result.permission != permission:
         # the forge rule: every permission needs read on the node and its ancestors
-        reason += " (every permission needs read here and above)"
-    return Verdict(bool(result), reason, result.context)
+        reason += ", and every permission also needs read here and above"
+    return Verdict(bool(result), reason + ".", result.context)
+
+
+def _words(permission):
+    return permission.replace("_", " ")
+
+
+def _node_words(holder, node):
+    if holder is None or holder is node:
+        return "this %s" % getattr(node, "kind", "node")
+    return "the %s “%s”" % (getattr(holder, "kind", "node"), holder.title)
 
 
 def _permission_name(permission):

@@ -70,8 +70,9 @@ def test_project_permissions_add_and_remove_a_deny_entry(new_page, seed):
     page.locator("#check-form").get_by_label("Permission").select_option("read")
     with page.expect_navigation():
         page.get_by_role("button", name="Check").click()
-    assert page.locator("#check-result").inner_text().startswith("Denied. Denied: deny %s read"
-                                                                  % outsider.username)
+    assert page.locator("#check-result").inner_text().startswith(
+        "Denied. %s may not read here: an entry on this project denies %s read."
+        % (outsider.username, outsider.username))
 
     remove_entry(page, local_rows(page).filter(has_text=outsider.username))
     assert local_rows(page).filter(has_text=outsider.username).count() == 0
