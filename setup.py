@@ -21,6 +21,8 @@ requires = [
     "pyotp",                # two-factor sign-in (TOTP)
     "segno",                # its QR code, drawn server-side as SVG
     "swagger-ui-py",        # the REST API page (Swagger UI 5, served locally)
+    "fastjsonschema",       # project archives: every record checked against its schema
+    "rich",                 # progress bars of forge export / import
 ]
 
 tests_require = [
