@@ -29,6 +29,7 @@ from zope.interface.interface import InterfaceClass
 from forge import main
 from forge.actions.projects import create_project, install_tool
 from forge.actions.roles import add_member, role_named
+from forge.actions.site_admin import set_project_deleted
 from forge.actions.users import create_user
 from forge.model import Neighborhood, session
 from forge.resources import SiteRoot
@@ -230,6 +231,8 @@ class FuzzWorld:
         projects = {"pub": create_project(reg, nb, "pub", "Pub", admin),
                     "priv": create_project(reg, nb, "priv", "Priv", admin, private=True)}
         create_project(reg, nb, "sub", "Sub", admin, parent=projects["pub"])
+        # a deleted project: its page (site admins only) undeletes or purges it
+        set_project_deleted(reg, create_project(reg, nb, "gone", "Gone", admin), True, admin)
         for project in projects.values():
             for name, role in (("member", "Member"), ("developer", "Developer")):
                 add_member(reg, project, role_named(project, role), users[name], admin)
@@ -237,7 +240,7 @@ class FuzzWorld:
                 install_tool(reg, project, tool, mount, admin)
         session.close()
         deliver_to_reactors(reg)          # the discussion tool's general forum
-        nodes = ["/", "/p/", "/u/", "/u/admin/", "/p/pub/sub/"]
+        nodes = ["/", "/p/", "/u/", "/u/admin/", "/p/pub/sub/", "/p/gone/"]
         browser = ForgeBrowser(self.app)
         browser.login("admin")
         for name in projects:
@@ -307,6 +310,7 @@ class FuzzWorld:
         session.close()
         request = DummyRequest()
         request.registry = self.registry
+        request.is_site_admin = True        # a deleted project is a node for site admins
         try:
             return find_resource(SiteRoot(request), url)
         finally:
