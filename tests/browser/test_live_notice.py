@@ -47,3 +47,38 @@ def test_my_own_edit_is_not_announced_to_me(page, seed, live_registry, monkeypat
     with page.expect_response(lambda r: "@@changes?after=" in r.url, timeout=5000):
         pass
     assert page.locator("#live-notice").is_hidden()
+
+
+def test_a_ticket_shows_another_persons_comment_in_place(page, new_page, seed, live_registry,
+                                                         monkeypatch):
+    """The comments and fields update where they are; what the reader is
+    typing in the comment form stays, and the page is not reloaded."""
+    from forge.model import Project, ToolInstance, User, session
+    from tools.tracker.actions import create_ticket
+    monkeypatch.setitem(live_registry.settings, "forge.live.poll_seconds", "1")
+    owner, other_user = seed.user("tia"), seed.user("uli")
+    project = seed.project(owner, prefix="live", tools=[("tracker", "tickets")])
+    seed.member(project, "Developer", other_user)
+    tool = ToolInstance.query.get(project_id=project._id, mount="tickets")
+    create_ticket(live_registry, Project.query.get(_id=project._id), tool, {
+        "title": "Engine stalls", "description": "", "labels": [], "custom": {},
+        "ext": {}}, User.query.get(_id=owner._id))
+    session.close()
+    url = project_url(project) + "tickets/1/"
+    login(page, owner.username)
+    page.goto(url)
+    page.evaluate("window.notReloaded = true")
+    page.get_by_label("Add a comment").fill("half a thought")
+    other = new_page()
+    login(other, other_user.username)
+    other.goto(url)
+    other.get_by_label("Add a comment").fill("Seen it too, on the **second** try.")
+    with other.expect_navigation():
+        other.get_by_role("button", name="Post comment").click()
+    notice = page.locator("#live-notice")
+    notice.wait_for(state="visible", timeout=5000)
+    assert "shown on this page" in notice.inner_text()
+    assert "on the second try" in page.locator("#ticket-timeline").inner_text()
+    assert page.get_by_label("Add a comment").input_value() == "half a thought"
+    assert page.evaluate("window.notReloaded") is True
+    shot(page, "live-in-place")
