@@ -118,10 +118,10 @@ from .queries import (COUNT_CAP, CompiledQuery, Conditions, ParsedQuery, QueryEr
 from .counters import last_number, next_number
 
 # -- settings a tool reads: where Git repositories live, how large a push may be
-from .settings import repository_settings
+from .settings import HOOK_PYTHON_SETTING, repository_hook_python, repository_settings
 
 # -- user lookups -------------------------------------------------------------
-from .user_lookup import usernames
+from .user_lookup import SYSTEM_PERSON, Person, people, usernames
 
 # -- attachments, comment threads (the core's discussion), watches -----------
 from .attachments import attachments_of
@@ -208,9 +208,9 @@ __all__ = [
     "iter_matches", "serving_index", "title_words", "unparse", "user_ids",
     "COUNT_CAP", "query_page", "readable_match", "last_number", "next_number",
     # settings
-    "repository_settings",
+    "repository_settings", "repository_hook_python", "HOOK_PYTHON_SETTING",
     # user lookups
-    "usernames",
+    "usernames", "Person", "people", "SYSTEM_PERSON",
     # attachments, comment threads, watches
     "attachments_of", "add_post", "check_text", "set_thread_locked", "thread_for",
     "DiscussionEvent", "PostCreated", "Post", "Thread", "thread_view", "uploads_of",

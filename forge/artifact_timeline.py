@@ -15,7 +15,7 @@ whose page has comments can::
 """
 from .actions.versions import history
 from .forms import LabelsField, UserField
-from .user_lookup import usernames
+from .user_lookup import SYSTEM_PERSON, people
 
 
 def shown(value):
@@ -69,11 +69,14 @@ def timeline(request, node, thread):
     ids = {s.author_id for s in snapshots}
     ids.update((s.data or {}).get(f.attr) for s in snapshots for f in fields
                if isinstance(f, UserField))
-    names = usernames(i for i in ids if i)
+    authors = people(i for i in ids if i)
+    # field changes name people by username (as the form takes them), the
+    # author line by their display name linked to the profile
+    names = {i: person.username or person.title for i, person in authors.items()}
     custom_labels = {spec.name: spec.label for spec in node.tool_node.custom_fields()}
     entries, previous = [], None
     for snap in snapshots:
-        author = names.get(snap.author_id, "system")
+        author = authors.get(snap.author_id, SYSTEM_PERSON)
         if previous is None:
             entries.append({"kind": "created", "time": snap.timestamp, "author": author,
                             "version": snap.version})

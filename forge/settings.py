@@ -12,6 +12,9 @@ from pyramid.settings import asbool, aslist
 
 DEV_SECRET = "development-only-secret-change-me"
 
+#: names the interpreter of the code tool's pre-receive hook
+HOOK_PYTHON_SETTING = "forge.repos.hook_python"
+
 # key -> (default, parser)
 DEFAULTS = {
     "ming.main.uri": ("mim://", str),
@@ -90,11 +93,18 @@ DEFAULTS = {
     "forge.repos.path": ("", str),
     # a push whose body is larger is refused with a message the git client shows
     "forge.repos.max_push_bytes": (100 * 1024 * 1024, int),
+    # the interpreter of the pre-receive hook (default: this Python, else python3)
+    HOOK_PYTHON_SETTING: ("", str),
     # argon2id cost; the defaults are argon2-cffi's (RFC 9106 low-memory profile)
     "forge.password.time_cost": (3, int),
     "forge.password.memory_kib": (65536, int),
     "forge.password.parallelism": (4, int),
 }
+
+
+def repository_hook_python(settings):
+    """The configured interpreter of the code tool's pre-receive hook, or ''."""
+    return ((settings or {}).get(HOOK_PYTHON_SETTING) or "").strip()
 
 
 def repository_settings(settings):

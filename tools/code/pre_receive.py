@@ -37,7 +37,7 @@ import time
 
 from pyramid.exceptions import ConfigurationError
 
-from forge.api import Rejected, run_auditors
+from forge.api import HOOK_PYTHON_SETTING, Rejected, repository_hook_python, run_auditors
 
 from . import pre_receive_hook
 from .repository import NotInRepository, Repository, repos_root
@@ -67,14 +67,11 @@ def hooks_dir(registry):
     return path
 
 
-HOOK_PYTHON_SETTING = "forge.repos.hook_python"
-
-
 def hook_python(settings=None):
     """The interpreter that runs the hook (standard library only): the setting
     ``forge.repos.hook_python`` when given, else this one, unless the forge is
     embedded in a server binary (mod_wsgi, uWSGI), else ``python3`` on the PATH."""
-    configured = ((settings or {}).get(HOOK_PYTHON_SETTING) or "").strip()
+    configured = repository_hook_python(settings)
     if configured:
         return configured
     if os.path.basename(sys.executable or "").startswith("python"):
@@ -85,7 +82,7 @@ def hook_python(settings=None):
 def check_hook_python(settings):
     """At start-up: a configured interpreter must be an executable file (given
     by path, or a name on the PATH); a wrong one would refuse every push."""
-    configured = ((settings or {}).get(HOOK_PYTHON_SETTING) or "").strip()
+    configured = repository_hook_python(settings)
     if not configured:
         return
     found = configured if os.sep in configured else shutil.which(configured)

@@ -11,7 +11,8 @@ from pyramid.view import view_config, view_defaults
 
 from forge.api import (ActionError, StaleSave, TypedArtifactViews, conflict_response,
                        link_context, parse_int, redirect, render_markdown, render_versioned,
-                       shown_field_values, thread_view, timeline, usernames)
+                       shown_field_values, thread_view, timeline, people,
+                       SYSTEM_PERSON)
 
 from .actions import set_status, tracker_settings
 from .resources import ITicket, ITrackerTool
@@ -27,14 +28,14 @@ class TicketViews(TypedArtifactViews):
         doc = node.doc
         thread = thread_view(request, node)
         options = tracker_settings(node.tool_node.doc)
-        people = usernames([doc.reporter_id or doc.author_id, doc.assigned_to_id])
+        known = people([doc.reporter_id or doc.author_id, doc.assigned_to_id])
         return {
             "ticket": node, "doc": doc, "html": render_versioned(
                 doc._id, doc.version, doc.description, links=link_context(request, node)),
             "fields": shown_field_values(request, node.tool_node, doc),
             "timeline": timeline(request, node, thread), "thread": thread,
-            "reporter": people.get(doc.reporter_id or doc.author_id, "system"),
-            "assignee": people.get(doc.assigned_to_id) if doc.assigned_to_id else None,
+            "reporter": known.get(doc.reporter_id or doc.author_id, SYSTEM_PERSON),
+            "assignee": known.get(doc.assigned_to_id) if doc.assigned_to_id else None,
             "may_update": request.can("update", node), "may_delete": request.can("delete", node),
             "may_admin": request.can("admin", node),
             "close_to": options.closed_states[0], "reopen_to": options.open_states[0],
