@@ -72,12 +72,6 @@ class HealthProbes:
             parts[name] = part
         return {"status": overall(parts), "parts": parts}
 
-    def close(self):
-        """Close the probe's database client (its monitor thread with it)."""
-        client, self._client = self._client, None
-        if client is not None:
-            client.close()
-
     # -- the parts --------------------------------------------------------------
 
     def database(self, parts):

@@ -21,7 +21,8 @@ from .embedded import EmbeddedMongoError
 log = logging.getLogger(__name__)
 
 BACKOFF_START = 0.5
-BACKOFF_MAX = 30.0
+# a local child: a start costs about a second of CPU, so retry every 10 s at most
+BACKOFF_MAX = 10.0
 STABLE_SECONDS = 30.0
 POLL_SECONDS = 0.2
 

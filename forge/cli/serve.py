@@ -23,6 +23,11 @@ THREADS = 4
 # waitress reads a connection while its request runs, so a live-event stream sees
 # at once that its client has gone (forge.views.events) and gives its slot back
 CHANNEL_REQUEST_LOOKAHEAD = 1
+# Ctrl-C stops within two seconds: the reactors get this long (and the relay as
+# long again) to finish the message in hand.  On memory:// the queues live in
+# this process, so what is still queued is lost at exit whatever the wait;
+# ``forge admin reindex`` rebuilds the search index from the database
+STOP_WORKERS_SECONDS = 0.7
 
 
 def _stop_on_signals():
@@ -82,8 +87,7 @@ def serve(data_dir, config_file, db_port, host, port, demo):
                 if mail_in is not None:
                     mail_in.stop()
                 # before the database goes: the reactors write their last counters
-                stop_embedded_workers(forge.registry)
-                _close_database_clients(forge.registry)
+                stop_embedded_workers(forge.registry, timeout=STOP_WORKERS_SECONDS)
     except KeyboardInterrupt:
         pass                        # a signal during start-up: stop just as cleanly
     click.echo("PyForge stopped.")
@@ -92,8 +96,9 @@ def serve(data_dir, config_file, db_port, host, port, demo):
 
 def _exit_now():
     """Leave without the interpreter's finalization: everything that needed
-    stopping is stopped (server, workers, clients, database), and collecting
-    the heap of a configured forge at exit took 3-4 s of a Ctrl-C."""
+    stopping is stopped (server, workers, database), and the exit handlers
+    took 3-4 s of a Ctrl-C (pymongo's waits for its monitor threads, which
+    knock at the stopped database; collecting the heap of a configured forge)."""
     logging.shutdown()
     sys.stdout.flush()
     sys.stderr.flush()
@@ -105,20 +110,6 @@ def _supervise(database):
     if database is None or not database.started:
         return None
     return DatabaseSupervisor(database).start()
-
-
-def _close_database_clients(registry):
-    """Close the database clients before the database stops: left open, their
-    monitor threads keep knocking at the stopped server, and pymongo's exit
-    handler waits for them (seconds after "PyForge stopped.")."""
-    from ..model.session import doc_session
-    engine = getattr(doc_session.bind, "bind", None)
-    client = getattr(engine, "_conn", None)
-    if client is not None and hasattr(client, "close"):
-        client.close()
-    health = getattr(registry, "forge_health", None)
-    if health is not None:
-        health.close()
 
 
 def _start_mail_in(registry):
