@@ -10,16 +10,23 @@ context as ``thread`` and includes the shared template::
 or imports ``forge:templates/discussion/macros.jinja2`` to interleave top-level posts with its
 own timeline (``thread.tree`` is the list of top-level items in time order).
 
-Two queries whatever the thread's size (the thread, its posts by slug);
+Two queries whatever the thread's size (the thread, its posts by slug),
+none while the generations stay (the stored documents are kept per generation);
 author names come through the tree cache and each post's HTML from the
-render cache, keyed by (post id, version, link context).
+render cache, keyed by (post id, version, link context).  A signed-in
+reader's rendered posts (reply and moderation forms included) are kept per
+generation and reader (``ThreadView.fragment``, ``forge.fragments``).
 """
+import functools
 from urllib.parse import quote
 
+from markupsafe import Markup
+
 from ..attachments.files import INLINE_TYPES
+from ..fragments import generation_cached, reader_cached
 from ..links import link_context
 from ..model import User
-from ..model.cache import cached_find
+from ..model.cache import attach, cached_find
 from ..model.session import collection
 from ..rendering import render_versioned
 from .model import Post, Thread
@@ -37,7 +44,7 @@ class PostItem:
     def __init__(self, post, html, author_name, author_url, placeholder=False):
         self.post = post
         self.id = post._id
-        self.html = html
+        self._html = html
         self.author_name = author_name
         self.author_url = author_url
         self.placeholder = placeholder
@@ -45,6 +52,14 @@ class PostItem:
         self.attachments = []
         self.may_edit = False
         self.may_delete = False
+
+    @property
+    def html(self):
+        """The post's HTML; rendered (or read from the render cache) when the
+        page shows it, not when its fragment is kept (``ThreadView.fragment``)."""
+        if callable(self._html):
+            self._html = self._html()
+        return self._html
 
     @property
     def pending(self):
@@ -101,9 +116,9 @@ class ThreadView:
                 continue
             if shown[post._id]:
                 name, url = self._author(post.author_id, names)
-                item = PostItem(post, render_versioned(post._id, post.version, post.text,
-                                                       links=self.links),
-                                name, url)
+                item = PostItem(post, functools.partial(
+                    render_versioned, post._id, post.version, post.text, links=self.links),
+                    name, url)
                 # inline: an image the forge serves as one (previewed under the post)
                 item.attachments = [dict(a, url=self.attachment_base + "%s/%s" % (
                     quote(a["id"], safe=""), quote(a["filename"], safe="")),
@@ -129,6 +144,16 @@ class ThreadView:
             else:
                 names[user_id] = ("(deleted user)" if user_id else "system", None)
         return names[user_id]
+
+    def fragment(self, item, render):
+        """``render(item, self)`` (the thread template's post macro), kept
+        while the generations stay and for this reader only
+        (``forge.fragments.reader_cached``): what else it shows is named here,
+        the rest (post, attachments, authors' names, link targets) cannot
+        change without moving a generation."""
+        key = ("post", self.node.doc._id, item.id, self.post_url, self.may_post,
+               self.may_moderate, self.may_skip_moderation, self.locked)
+        return reader_cached(self.request, key, lambda: Markup(render(item, self)))
 
     @property
     def items(self):
@@ -175,8 +200,18 @@ def thread_posts(thread):
     """The thread's posts in slug order (depth first, replies in time order)."""
     if thread is None:
         return []
-    cursor = collection(Post).find({"thread_id": thread._id}).sort("slug", 1).limit(MAX_POSTS)
-    return [StoredPost(raw) for raw in cursor]
+    return [StoredPost(raw) for raw in _raw_posts(thread._id)]
+
+
+def _raw_posts(thread_id):
+    cursor = collection(Post).find({"thread_id": thread_id}).sort("slug", 1).limit(MAX_POSTS)
+    return list(cursor)
+
+
+def _thread_documents(ref_id):
+    """The thread's stored document (or None) and its posts', as stored."""
+    thread = collection(Thread).find_one({"ref_id": ref_id})
+    return thread, (_raw_posts(thread["_id"]) if thread is not None else [])
 
 
 def thread_view(request, node, links=None):
@@ -184,5 +219,10 @@ def thread_view(request, node, links=None):
     caller's check: the view that shows the artifact).  Posts' short links
     resolve through ``links`` (default ``forge.links.link_context(request,
     node)``; a wiki passes its own, with ``[[Page]]`` links)."""
-    thread = Thread.query.get(ref_id=node.doc._id)
-    return ThreadView(request, node, thread, thread_posts(thread), links=links)
+    # kept per generation: every write of a thread or post moves ``content``;
+    # what each reader is shown of them is decided by ThreadView
+    raw_thread, raw_posts = generation_cached(
+        request, ("thread-documents", node.doc._id), lambda: _thread_documents(node.doc._id))
+    thread = attach(Thread, raw_thread) if raw_thread is not None else None
+    return ThreadView(request, node, thread, [StoredPost(raw) for raw in raw_posts],
+                      links=links)

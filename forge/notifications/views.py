@@ -13,6 +13,7 @@ from pyramid.security import NO_PERMISSION_REQUIRED
 from pyramid.view import view_config
 
 from ..actions import ActionError
+from ..fragments import generation_cached
 from ..interfaces import IArtifact, IProject, ISiteRoot, ITool
 from ..model import User
 from ..model.session import collection
@@ -112,14 +113,21 @@ def unsubscribe(context, request):
 
 
 def is_watching(request, node):
-    """``request.is_watching(node)``: for the watch button."""
+    """``request.is_watching(node)``: for the watch button.  Kept per
+    generation (a watch's write moves ``content``): a query less per page."""
     user = request.user
-    return user is not None and watching(user._id, node_doc(node)._id)
+    if user is None:
+        return False
+    node_id = node_doc(node)._id
+    return generation_cached(request, ("watching", user._id, node_id),
+                             lambda: watching(user._id, node_id))
 
 
 def watcher_count(request, node):
     """``request.watcher_count(node)``: how many watch this very node."""
-    return len(watcher_ids(node_doc(node)._id))
+    node_id = node_doc(node)._id
+    return generation_cached(request, ("watchers", node_id),
+                             lambda: len(watcher_ids(node_id)))
 
 
 def mail_frequency(request):

@@ -1,0 +1,116 @@
+"""Pieces of signed-in pages kept per process while nothing they show changed.
+
+Signed-in readers get no page cache (``forge.page_cache``): their pages carry
+per-person chrome and forms.  But most of what such a page costs is pieces
+that are the same on every view until something is written: a comment
+thread's posts, whether the reader watches the node.  ``generation_cached``
+keeps such a value under the (``tree``, ``content``) generations the request
+read (``forge.model.cache.page_generations``), so every write that could change
+it empties the store, in every process, with no TTL::
+
+    html = reader_cached(request, ("post", post_id), lambda: render_post(...))
+
+The caller's key must name everything else the value depends on besides the
+generations; ``reader_cached`` adds ``reader_key(request)``: the user, their
+effective principals (roles, token scope markers included) and the session's
+CSRF token (forms carry it), so no reader is ever shown a piece made for
+another.  A request that wrote (its generations are then unknown) always
+computes the value.
+"""
+import threading
+from collections import OrderedDict
+
+from .model.cache import page_generations
+
+# entries per process; a thread page stores one per post, so this holds the
+# threads of a few hundred readers between two writes
+MAX_ENTRIES = 20000
+
+
+class GenerationStore:
+    """A bounded LRU emptied whenever the generations it is asked under change."""
+
+    def __init__(self, size=MAX_ENTRIES):
+        self.size = size
+        self._lock = threading.Lock()
+        self._generations = None
+        self._items = OrderedDict()
+
+    def get(self, generations, key, load):
+        with self._lock:
+            if generations != self._generations:
+                self._items = OrderedDict()
+                self._generations = generations
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        value = load()
+        with self._lock:
+            if generations == self._generations:
+                self._items[key] = value
+                while len(self._items) > self.size:
+                    self._items.popitem(last=False)
+        return value
+
+    def __len__(self):
+        return len(self._items)
+
+    def clear(self):
+        with self._lock:
+            self._items = OrderedDict()
+            self._generations = None
+
+
+_create_lock = threading.Lock()
+
+
+def generation_store(registry):
+    store = getattr(registry, "forge_generation_store", None)
+    if store is None:
+        with _create_lock:
+            store = getattr(registry, "forge_generation_store", None)
+            if store is None:
+                store = registry.forge_generation_store = GenerationStore()
+    return store
+
+
+def generation_cached(request, key, load):
+    """``load()``, kept while the site's generations are those the request
+    read; computed every time by a request that wrote or has no forge root."""
+    generations = _request_generations(request)
+    if generations is None:
+        return load()
+    return generation_store(request.registry).get(generations, key, load)
+
+
+def _request_generations(request):
+    """``page_generations`` read once per request (a thread page asks for each
+    of its posts): pages render after their view is done, and views never
+    write, so what the first piece saw holds for the rest."""
+    memo = request.__dict__
+    if "forge_fragment_generations" not in memo:
+        memo["forge_fragment_generations"] = page_generations(request)
+    return memo["forge_fragment_generations"]
+
+
+def reader_key(request):
+    """What decides what a signed-in reader is shown: user, effective
+    principals (token scope markers included) and the CSRF token their forms
+    carry ("" for a request signed by an API token alone); None for a visitor
+    (the page cache serves them; a form's token would start a session)."""
+    user = request.user
+    if user is None:
+        return None
+    return (user._id, tuple(request.principals), request.csrf_token)
+
+
+def reader_cached(request, key, load):
+    """``generation_cached`` under ``key`` and the reader's ``reader_key``;
+    computed every time for a visitor."""
+    memo = request.__dict__
+    if "forge_reader_key" not in memo:
+        memo["forge_reader_key"] = reader_key(request)
+    reader = memo["forge_reader_key"]
+    if reader is None:
+        return load()
+    return generation_cached(request, (key, reader), load)

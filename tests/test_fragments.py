@@ -1,0 +1,75 @@
+"""forge.fragments: pieces kept per generation and per reader, never shared
+between readers who may see different things."""
+from types import SimpleNamespace
+
+from forge import fragments
+from forge.fragments import GenerationStore, reader_cached
+
+
+def test_store_keeps_values_while_the_generations_stay():
+    store, loads = GenerationStore(), []
+
+    def load():
+        loads.append(1)
+        return len(loads)
+
+    assert store.get((1, 1), "k", load) == 1
+    assert store.get((1, 1), "k", load) == 1
+    assert store.get((1, 2), "k", load) == 2      # a write anywhere: computed again
+    assert store.get((1, 1), "k", load) == 3      # and an older generation never reuses
+    assert len(loads) == 3
+
+
+def test_store_is_bounded():
+    store = GenerationStore(size=3)
+    for n in range(5):
+        store.get((0, 0), n, lambda n=n: n)
+    assert len(store) == 3
+    assert store.get((0, 0), 0, lambda: "again") == "again"   # least recent went first
+
+
+def fake_request(user_id, principals, token, generations=(4, 7)):
+    registry = SimpleNamespace()
+    user = SimpleNamespace(_id=user_id) if user_id else None
+    return SimpleNamespace(registry=registry, user=user, principals=principals,
+                           csrf_token=token, generations=generations)
+
+
+def test_readers_never_share_a_piece(monkeypatch):
+    monkeypatch.setattr(fragments, "page_generations", lambda request: request.generations)
+    registry = SimpleNamespace()
+
+    def request(*args, **kw):
+        r = fake_request(*args, **kw)
+        r.registry = registry
+        return r
+
+    member = request("u1", ["system.Everyone", "role:member"], "t1")
+    assert reader_cached(member, "piece", lambda: "member's") == "member's"
+    assert reader_cached(request("u1", ["system.Everyone", "role:member"], "t1"),
+                         "piece", lambda: "again") == "member's"
+    # another user, other principals (a role, a token's scope), another session
+    assert reader_cached(request("u2", ["system.Everyone", "role:member"], "t2"),
+                         "piece", lambda: "u2's") == "u2's"
+    assert reader_cached(request("u1", ["system.Everyone"], "t1"),
+                         "piece", lambda: "fewer roles") == "fewer roles"
+    assert reader_cached(request("u1", ["system.Everyone", "role:member",
+                                        "token-scope:read"], "t1"),
+                         "piece", lambda: "scoped") == "scoped"
+    assert reader_cached(request("u1", ["system.Everyone", "role:member"], "t3"),
+                         "piece", lambda: "other session") == "other session"
+    # a new generation: nothing kept is used
+    assert reader_cached(request("u1", ["system.Everyone", "role:member"], "t1",
+                                 generations=(4, 8)), "piece", lambda: "new") == "new"
+
+
+def test_visitors_and_writing_requests_are_never_cached(monkeypatch):
+    monkeypatch.setattr(fragments, "page_generations", lambda request: request.generations)
+    registry = SimpleNamespace()
+    for r in (fake_request(None, ["system.Everyone"], None),
+              fake_request("u1", ["role:member"], "t1", generations=None)):
+        r.registry = registry
+        assert reader_cached(r, "piece", lambda: "first") == "first"
+        r.__dict__.pop("forge_reader_key", None)
+        r.__dict__.pop("forge_fragment_generations", None)
+        assert reader_cached(r, "piece", lambda: "second") == "second"
