@@ -13,11 +13,12 @@ private.
 import datetime
 import heapq
 
-from ..model import Project, User
+from ..model import Project
 from ..model.cache import cached_find
 from ..model.session import collection
 from ..security import can
 from ..listing import PAGE_SIZE, readable_page
+from ..user_lookup import SYSTEM_PERSON, people
 from ..visibility import NodeResolver
 from .model import ActivityEntry
 
@@ -27,10 +28,11 @@ MAX_SCANNED = 2000      # entries looked at for one page, readable or not
 class ActivityItem:
     """An entry with its node; answers ``read`` like the node (its ACL and lineage)."""
 
-    def __init__(self, entry, node, actor_name):
+    def __init__(self, entry, node, actor):
         self.entry = entry
         self.node = node
-        self.actor_name = actor_name
+        self.actor = actor                  # a forge.user_lookup.Person
+        self.actor_name = actor.title
         self.__parent__ = node.__parent__
         self.__acl__ = node.__acl__
 
@@ -78,17 +80,16 @@ def readable_activity(request, entries, page=1, size=PAGE_SIZE, known=()):
     """A ``Page`` of ``ActivityItem`` from raw ``entries`` (newest first),
     keeping those whose node resolves now and which the viewer may read."""
     resolver = NodeResolver(request, known)
-    names = {}
+    actors = {}
 
     def to_item(entry):
         node = resolver.resolve(entry)
         if node is None:
             return None
         actor_id = entry.get("actor_id")
-        if actor_id not in names:
-            user = User.query.get(_id=actor_id) if actor_id else None
-            names[actor_id] = user.username if user is not None else "system"
-        return ActivityItem(entry, node, names[actor_id])
+        if actor_id not in actors:
+            actors.update(people([actor_id]) if actor_id else {None: SYSTEM_PERSON})
+        return ActivityItem(entry, node, actors.get(actor_id, SYSTEM_PERSON))
 
     return readable_page(request, entries, to_item, page=page, size=size)
 
