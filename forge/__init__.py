@@ -51,3 +51,5 @@ def includeme(config):
     config.include("forge.mail_in")
     config.include("forge.webhooks")
     config.include("forge.rest")
+    # a project admin's @@export, made by a reactor (issue 15)
+    config.include("forge.archive.web")

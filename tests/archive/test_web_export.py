@@ -22,14 +22,13 @@ from tools.tracker.actions import create_ticket
 
 @pytest.fixture(scope="module")
 def site():
-    """The forge with ``forge.archive.web`` included; ``ada`` and ``bob`` admin
+    """The forge (which includes ``forge.archive.web``); ``ada`` and ``bob`` admin
     project ``proj``, ``mem`` is a member."""
     settings = forge_test_settings(**{"ming.main.database": "forge_test_web_export"})
     reset_database(settings)
     with Configurator(settings=parse_settings(settings), root_factory=root_factory) as config:
         config.include("forge")
         config.include("forge.plugins.include_tools")
-        config.include("forge.archive.web")
     app = config.make_wsgi_app()
     registry = app.registry
     people = {name: create_user(registry, name, "%s@example.test" % name, PASSWORD)
