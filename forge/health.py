@@ -189,7 +189,9 @@ def health_tween_factory(handler, registry):
     paths = health_paths(registry)
 
     def health_tween(request):
-        if request.method in ("GET", "HEAD") and request.path_info in paths:
+        # the raw WSGI path: decoding it may fail (%FF), and that is the
+        # exception view's 400 to answer, below
+        if request.method in ("GET", "HEAD") and request.environ.get("PATH_INFO") in paths:
             return health_response(request, registry.forge_health.report())
         return handler(request)
 
