@@ -139,13 +139,16 @@ def forge_cli(tmp_path, monkeypatch):
     from click.testing import CliRunner
 
     from forge.cli import main
+    from forge.testing import forge_test_settings
     testing_ini = str(Path(__file__).resolve().parent.parent / "testing.ini")
     wire = os.environ.get("FORGE_TEST_MONGODB_URL")
+    database = forge_test_settings()["ming.main.database"]     # an xdist worker's own
     for name in list(os.environ):
         if name.startswith(("FORGE_", "MING_")):
             monkeypatch.delenv(name)
     if wire:                # over the wire: the command must use the test's database
         monkeypatch.setenv("FORGE_MONGODB_URL", wire)
+        monkeypatch.setenv("MING_MAIN_DATABASE", database)
 
     def invoke(*args):
         return CliRunner().invoke(main, ["admin", *args, "--config", testing_ini,
