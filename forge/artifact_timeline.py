@@ -15,6 +15,7 @@ whose page has comments can::
 """
 from .actions.versions import history
 from .forms import LabelsField, UserField
+from .fragments import generation_cached
 from .user_lookup import SYSTEM_PERSON, people
 
 
@@ -64,6 +65,19 @@ def version_changes(form_fields, custom_labels, old, new, names):
 def timeline(request, node, thread):
     """[{kind: "created"|"change"|"post", time, ...}] in time order, for ``node``
     of a declared type; ``thread``: its ``ThreadView`` or None."""
+    # the changes are the same for every reader until a write: kept per
+    # generation (forge.fragments), the snapshots' query and diffs with them
+    entries = list(generation_cached(request, ("timeline-changes", node.doc._id),
+                                     lambda: tuple(_change_entries(node))))
+    if thread is not None:
+        entries.extend({"kind": "post", "time": item.post.created, "item": item}
+                       for item in thread.tree)
+    entries.sort(key=lambda e: e["time"])
+    return entries
+
+
+def _change_entries(node):
+    """The "created" and "change" entries of ``node``'s timeline."""
     fields = [f for f in node.kind_info.form.fields if f.on_edit]
     snapshots = list(reversed(history(node.doc)))
     ids = {s.author_id for s in snapshots}
@@ -88,8 +102,4 @@ def timeline(request, node, thread):
                                 "version": snap.version, "changes": changes,
                                 "comment": snap.comment})
         previous = snap
-    if thread is not None:
-        entries.extend({"kind": "post", "time": item.post.created, "item": item}
-                       for item in thread.tree)
-    entries.sort(key=lambda e: e["time"])
     return entries

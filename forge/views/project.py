@@ -6,9 +6,9 @@ from pyramid.view import view_config, view_defaults
 from ..actions import ActionError
 from ..activity import activity_page
 from ..actions.projects import create_project, update_project
-from ..actions.roles import roles_of, roles_project
 from ..interfaces import IProject
-from ..model import User
+from ..model import Project, ProjectRole, User
+from ..model.cache import cached_find, cached_raw
 from ..redirects import redirect
 from ..unit_of_work import current_version, form_version
 from ..rendering import render_versioned
@@ -57,15 +57,31 @@ def create_form(request, neighborhood_node, parent=None):
             "neighborhood": neighborhood_node}
 
 
-def members_by_role(roles_doc):
-    """[(role, [User], how many more), ...] for the roles of ``roles_doc``."""
+def members_by_role(request, roles_doc):
+    """[(role, [User], how many more), ...] for the roles of ``roles_doc``,
+    read through the tree cache (roles and users are tree documents)."""
     groups = []
-    for role in roles_of(roles_doc):
+    roles = cached_find(request, ProjectRole, {"project_id": roles_doc._id},
+                        sort=[("position", 1), ("name", 1)])
+    for role in roles:
         # one indexed get per member: `$in` scans on the embedded server
-        users = [User.query.get(_id=uid) for uid in role.user_ids[:MEMBERS_SHOWN]]
-        groups.append((role, [u for u in users if u is not None],
+        users = [cached_find(request, User, {"_id": uid})
+                 for uid in role.user_ids[:MEMBERS_SHOWN]]
+        groups.append((role, [found[0] for found in users if found],
                        max(0, len(role.user_ids) - MEMBERS_SHOWN)))
     return groups
+
+
+def cached_roles_project(request, project_doc):
+    """``forge.actions.roles.roles_project`` through the tree cache: the project
+    whose roles apply here (itself or the nearest ancestor with roles)."""
+    doc = project_doc
+    while doc is not None:
+        if cached_raw(request, ProjectRole, {"project_id": doc._id}):
+            return doc
+        parents = cached_find(request, Project, {"_id": doc.parent_id}) if doc.parent_id else []
+        doc = parents[0] if parents else None
+    return project_doc
 
 
 @view_defaults(context=IProject)
@@ -77,13 +93,13 @@ class ProjectViews:
     @view_config(page_cache=True, renderer="forge:templates/project/home.jinja2", permission="read")
     def home(self):
         request, context = self.request, self.context
-        roles_doc = roles_project(context.doc)
+        roles_doc = cached_roles_project(request, context.doc)
         return {
             "project": context,
             "description": render_description(context.doc),
             "tools": [t for t in context.tools() if request.can("read", t)],
             "subprojects": [p for p in context.subprojects() if request.can("read", p)],
-            "members": members_by_role(roles_doc),
+            "members": members_by_role(request, roles_doc),
             "inherits_roles": roles_doc._id != context.doc._id,
             "may_admin": request.can("admin", context),
             "may_update": request.can("update", context),
