@@ -180,6 +180,23 @@ def test_a_deleted_project_is_404_but_for_site_admins_who_may_undelete(forge_app
     ForgeBrowser(forge_app).post_form("/p/orchard/@@undelete", {}, status=(403, 404))
 
 
+def test_a_deleted_top_level_project_is_undeleted_by_its_own_admins(forge_app, world):
+    ada = signed_in(forge_app, "ada")
+    ada.post_form("/p/quarry/@@manage", {"action": "delete", "confirm": "quarry",
+                                         "version": "0"}, status=302)
+    for browser in (ForgeBrowser(forge_app), signed_in(forge_app, "bob")):
+        browser.get("/p/quarry/", status=404)
+    page = ada.get("/p/quarry/")
+    assert 'id="undelete-project-form"' in page.text
+    assert 'id="purge-project-form"' not in page.text      # purging is for site admins
+    ada.post_form("/p/quarry/@@purge", {"confirm": "quarry"}, status=403)
+    signed_in(forge_app, "bob").post_form("/p/quarry/@@undelete", {}, status=(403, 404))
+    assert reload(Project, _id=world["quarry"]._id).deleted
+    ada.post_form("/p/quarry/@@undelete", {}, status=302)
+    assert not reload(Project, _id=world["quarry"]._id).deleted
+    assert ForgeBrowser(forge_app).get("/p/quarry/").status_int == 200
+
+
 def test_purge_erases_everything_but_the_audit_log(forge_app, world, registry):
     from forge.actions.site_admin import set_project_deleted
     from forge.model import User

@@ -1,13 +1,13 @@
 """What a project path that misses may still be: an old name of a renamed or
 moved project (``MovedProject``, redirected by ``forge.views.project_moves``),
-or, for site admins only, a deleted project (``DeletedProject``: its page
-offers to undelete or purge it).  Everyone else gets the 404 a path that
-never existed gets.  Both cost indexed queries only on a miss.
+or, for site admins and the project's own admins, a deleted project
+(``DeletedProject``: its page offers to undelete it, and site admins to purge
+it).  Everyone else gets the 404 a path that never existed gets.  Both cost indexed queries only on a miss.
 """
-from pyramid.authorization import DENY_ALL
+from pyramid.authorization import DENY_ALL, Allow
 from zope.interface import Interface, implementer
 
-from ..model import Project
+from ..model import Project, ProjectRole
 from ..model.project_redirect import ProjectRedirect
 
 
@@ -59,8 +59,12 @@ class DeletedProject:
         self.doc, self.__name__, self.__parent__ = doc, name, parent
 
     def __acl__(self):
-        # the policy answers for site admins before any ACL; nobody else passes
-        return [DENY_ALL]
+        # the policy answers for site admins before any ACL; the project's own
+        # admins may see it and undelete it (purging is for site admins only)
+        admin = ProjectRole.query.get(project_id=self.doc._id, name="Admin")
+        own = [(Allow, admin.principal, "read"), (Allow, admin.principal, "admin")] \
+            if admin is not None else []
+        return own + [DENY_ALL]
 
     @property
     def request(self):
@@ -82,11 +86,13 @@ def on_miss(parent, neighborhood, shortname, name):
     """The node at ``shortname`` (a project path that traversal did not find
     among the live projects) or KeyError."""
     request = parent.request
-    if getattr(request, "is_site_admin", False):
+    if getattr(request, "user", None) is not None:
         doc = Project.query.get(neighborhood_id=neighborhood.doc._id, shortname=shortname,
                                 deleted=True)
         if doc is not None:
-            return DeletedProject(doc, name, parent)
+            node = DeletedProject(doc, name, parent)
+            if request.is_site_admin or request.can("admin", node):
+                return node
     if ProjectRedirect.query.get(neighborhood_id=neighborhood.doc._id,
                                  old_shortname=shortname) is not None:
         return MovedProject(neighborhood, shortname, name, parent)

@@ -9,7 +9,7 @@ An old address of a renamed project redirects to where it is now, for who may
 read it (``MovedProject``).
 """
 from pyramid.events import ContextFound, subscriber
-from pyramid.httpexceptions import HTTPNotFound
+from pyramid.httpexceptions import HTTPForbidden, HTTPNotFound
 from pyramid.traversal import find_resource
 from pyramid.view import view_config, view_defaults
 
@@ -153,14 +153,16 @@ def moved(event):
 
 @view_defaults(context=IDeletedProject, permission="admin")
 class DeletedProjectViews:
-    """A deleted project, as site admins see it: undelete, or purge."""
+    """A deleted project, as site admins and its own admins see it: undelete,
+    or (site admins) purge."""
 
     def __init__(self, context, request):
         self.context, self.request = context, request
 
     @view_config(request_method="GET", renderer="forge:templates/project/deleted.jinja2")
     def show(self, error=None):
-        return {"project": self.context.doc, "node": self.context, "error": error}
+        return {"project": self.context.doc, "node": self.context, "error": error,
+                "may_purge": self.request.is_site_admin}
 
     @view_config(name="undelete", request_method="POST",
                  renderer="forge:templates/project/deleted.jinja2")
@@ -178,6 +180,8 @@ class DeletedProjectViews:
                  renderer="forge:templates/project/deleted.jinja2")
     def purge(self):
         doc, request = self.context.doc, self.request
+        if not request.is_site_admin:
+            raise HTTPForbidden("Only site admins may purge a project.")
         try:
             names = purge_project(request.registry, doc, request.POST.get("confirm", ""),
                                   request.user)
