@@ -128,6 +128,23 @@ def test_missing_or_wrong_csrf_is_400(forge_browser, demo, token):
     assert snapshot_db() == before
 
 
+def test_a_csrf_failure_keeps_what_was_typed(forge_browser, demo):
+    """The expired form's text comes back in a form with a fresh token; sending
+    it again saves it; passwords are not offered back."""
+    forge_browser.login("ada")
+    before = snapshot_db()
+    response = forge_browser.post("/p/@@create", {
+        "shortname": "kept", "title": "A long title I typed", "description": "line 1\nline 2",
+        "password": "hunter2-secret", "csrf_token": "stale"}, status=400)
+    assert snapshot_db() == before
+    form = response.forms["form-again"]
+    assert form["title"].value == "A long title I typed"
+    assert form["description"].value == "line 1\nline 2"
+    assert "password" not in form.fields and "hunter2" not in response.text
+    form.submit(status=302)
+    assert Project.query.get(shortname="kept") is not None
+
+
 def test_csrf_checked_for_json_clients_too(forge_browser, demo):
     forge_browser.login("ada")
     response = forge_browser.post("/p/@@create", {"shortname": "x", "title": "x"},

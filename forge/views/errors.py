@@ -68,13 +68,48 @@ def forbidden(request):
                           if request.user else "Please sign in first.")
 
 
+# never offered back: secrets, and the expired token itself
+NOT_KEPT = ("password", "token", "secret", "code", "confirm")
+MAX_KEPT_FIELDS, MAX_KEPT_CHARS = 50, 100_000
+
+
+def kept_fields(request):
+    """(name, value) of the posted text fields worth offering back; files and
+    secrets are not kept."""
+    try:
+        items = list(request.POST.items())
+    except Exception:   # an unreadable body: nothing to keep (the 400 stays)
+        return []
+    kept, size = [], 0
+    for name, value in items:
+        if not isinstance(value, str) or any(word in name.lower() for word in NOT_KEPT):
+            continue
+        size += len(value)
+        if size > MAX_KEPT_CHARS or len(kept) == MAX_KEPT_FIELDS:
+            break
+        kept.append((name[:200], value))
+    return kept
+
+
 @exception_view_config(BadCSRFToken, forge_request=True)
 def bad_csrf(request):
-    return error_response(
-        request, 400, "Form expired",
-        "The form was missing its security token or it did not match "
-        "(the page may be old, or the request came from another site). "
-        "Reload the page and try again.")
+    message = ("The form was missing its security token or it did not match "
+               "(the page may be old, or the request came from another site).")
+    fields = kept_fields(request) if request.method == "POST" else []
+    if wants_json(request) or not fields:
+        return error_response(request, 400, "Form expired",
+                              message + " Reload the page and try again.")
+    # what the reader typed is not lost: shown again in a form with a fresh
+    # token, sent only if they choose to (a forged post gains nothing: the
+    # reader sees it and must press the button, and no page can frame this one)
+    if getattr(request, "root", None) is None:
+        request.root = root_factory(request)
+    response = render_to_response(
+        "forge:templates/errors/csrf.jinja2",
+        {"message": message, "fields": fields, "action": request.path_url},
+        request=request)
+    response.status_int = 400
+    return response
 
 
 @exception_view_config(URLDecodeError, forge_request=True)

@@ -40,3 +40,24 @@ def test_anonymous_visitor_is_sent_to_sign_in_instead_of_403(page, seed):
     page.goto(project_url(project) + "@@permissions")
     assert "/@@login?next=" in page.url
     assert page.get_by_role("heading", level=1).inner_text() == "Sign in"
+
+
+def test_an_expired_form_keeps_what_was_typed(page, seed):
+    """A form whose security token no longer matches (an old tab): the page
+    says so, shows what was typed, and sends it again on request."""
+    user = seed.user("tab")
+    login(page, user.username)
+    page.goto("/p/@@create")
+    name = seed.name("kept")
+    page.get_by_label("Short name").fill(name)
+    page.get_by_label("Title").fill("Typed before the tab went stale")
+    page.locator("#create-project-form input[name=csrf_token]").evaluate(
+        "input => input.value = 'stale'")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Create", exact=True).click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Form expired"
+    assert page.get_by_label("title").input_value() == "Typed before the tab went stale"
+    shot(page, "error-csrf-kept")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Send it again").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Typed before the tab went stale"
