@@ -324,3 +324,9 @@ def test_a_tool_explains_its_own_permissions(browsers, registry):
         name="t", title="T", permission_help=(("create", "Write a note."),))})()
     assert permission_help(node, "create") == "Write a note."
     assert permission_help(node, "read").startswith("See it")
+
+
+def test_a_project_names_each_permission_once(browsers):
+    table = browsers["ada"].get(PROJECT + "@@permissions").html.select_one("#role-matrix")
+    names = [th.get_text(strip=True) for th in table.select("thead th")][1:]
+    assert len(names) == len(set(names)) and "read" in names and "push" in names

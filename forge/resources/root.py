@@ -48,7 +48,9 @@ class SiteRoot(Node):
         return None
 
     def permission_names(self):
-        return CORE_PERMISSIONS + self.request.registry.forge_tools.all_permissions()
+        # once each, in order: tools share names with the core ("read", "admin")
+        return tuple(dict.fromkeys(CORE_PERMISSIONS + self.request.registry.forge_tools
+                                   .all_permissions()))
 
     def __getitem__(self, name):
         if name.startswith("@@"):
