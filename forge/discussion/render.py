@@ -139,8 +139,9 @@ class ThreadView:
             users = cached_find(self.request, User, {"_id": user_id}) if user_id else []
             if users:
                 user = users[0]
+                # the profile, as everywhere a person is named (templates/people.jinja2)
                 names[user_id] = (user.title, self.request.forge_url(
-                    self.request.root, "u", user.username, ""))
+                    self.request.root, "u", user.username, "@@profile"))
             else:
                 names[user_id] = ("(deleted user)" if user_id else "system", None)
         return names[user_id]
