@@ -86,12 +86,13 @@ def on_miss(parent, neighborhood, shortname, name):
     """The node at ``shortname`` (a project path that traversal did not find
     among the live projects) or KeyError."""
     request = parent.request
-    if getattr(request, "user", None) is not None:
+    site_admin = getattr(request, "is_site_admin", False)
+    if site_admin or getattr(request, "user", None) is not None:
         doc = Project.query.get(neighborhood_id=neighborhood.doc._id, shortname=shortname,
                                 deleted=True)
         if doc is not None:
             node = DeletedProject(doc, name, parent)
-            if request.is_site_admin or request.can("admin", node):
+            if site_admin or request.can("admin", node):
                 return node
     if ProjectRedirect.query.get(neighborhood_id=neighborhood.doc._id,
                                  old_shortname=shortname) is not None:
