@@ -14,6 +14,7 @@ from pyramid.view import view_config, view_defaults
 from ..artifact_types import ITypedArtifact
 from ..attachments import attach_files, attachments_of
 from ..attachments.views import uploads_from
+from ..redirects import created_at
 from ..user_lookup import usernames
 from .csrf import REST_VIEW
 from .nodes import ROUTE, iso_time, rest_url
@@ -56,5 +57,4 @@ class AttachmentViews:
                              source="rest")
         response = json_response(request, {"items": self.listing(saved), "next": None},
                                  status=201)
-        response.headers["Location"] = rest_url(request, node, "@@attachments")
-        return response
+        return created_at(request, response, rest_url(request, node, "@@attachments"))

@@ -16,6 +16,7 @@ from ..actions.versions import history
 from ..artifact_types import ITypedArtifact
 from ..discussion.actions import add_post
 from ..discussion.render import thread_view
+from ..redirects import created_at
 from ..user_lookup import usernames
 from .body import json_body
 from .csrf import REST_VIEW
@@ -85,8 +86,7 @@ class CommentViews:
         shown = [item for item in thread_view(request, node).items if item.post._id == post._id]
         body = comment_json(shown[0], request.forge_url(node) + "@@attachment/")
         response = json_response(request, body, status=201)
-        response.headers["Location"] = rest_url(request, node, "@@comments")
-        return response
+        return created_at(request, response, rest_url(request, node, "@@comments"))
 
 
 @view_config(**REST_VIEW, route_name=ROUTE, context=ITypedArtifact, name="history",
