@@ -204,3 +204,11 @@ def update_profile(registry, user, display_name, email, actor=None, version=None
     if new_address is not None:
         ask_to_verify(registry, user, new_address)
     return new_address
+
+
+def confirmed_new_password(post):
+    """The posted ``new_password`` when ``new_password_confirm`` repeats it
+    (the account page, a reset link, a password a site admin required)."""
+    if post.get("new_password", "") != post.get("new_password_confirm", ""):
+        raise ActionError("The new password and its confirmation differ.")
+    return post.get("new_password", "")

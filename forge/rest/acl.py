@@ -32,6 +32,7 @@ from .csrf import REST_VIEW
 from .nodes import ROUTE, rest_url
 from .problems import Problem
 from .responses import json_response
+from .tree import member_errors
 
 OPERATIONS = {
     "add": {"op": str, "access": str, "principal": str, "username": str, "permission": str},
@@ -39,7 +40,6 @@ OPERATIONS = {
     "privacy": {"op": str, "private": bool, "readers": list},
 }
 REQUIRED = {"add": ("access", "permission"), "remove": ("index",), "privacy": ("private",)}
-TYPE_NAMES = {str: "a string", int: "an integer", bool: "true or false", list: "an array"}
 
 
 def checked(data):
@@ -47,16 +47,7 @@ def checked(data):
     spec = OPERATIONS.get(data.get("op")) if isinstance(data.get("op"), str) else None
     if spec is None:
         raise FieldErrors({"op": "Must be one of: %s." % ", ".join(OPERATIONS)})
-    errors = {}
-    for key, value in data.items():
-        expected = spec.get(key)
-        if expected is None:
-            errors[key[:60]] = "Unknown field."
-        elif not isinstance(value, expected) or isinstance(value, bool) != (expected is bool):
-            errors[key] = "Must be %s." % TYPE_NAMES[expected]
-    for key in REQUIRED[data["op"]]:
-        if key not in data:
-            errors[key] = "Required."
+    errors = member_errors(data, spec, REQUIRED[data["op"]])
     readers = data.get("readers")
     if isinstance(readers, list) and not all(isinstance(r, str) for r in readers):
         errors["readers"] = "Must be an array of principals or usernames."

@@ -26,19 +26,28 @@ from .problems import Problem
 from .responses import collection_response, created_response, json_response
 
 
-def members(data, spec, required=()):
-    """``data``'s members, checked against ``spec`` (name -> JSON type);
-    FieldErrors (422) for unknown, missing or mistyped ones."""
+TYPE_NAMES = {str: "a string", int: "an integer", bool: "true or false", list: "an array"}
+
+
+def member_errors(data, spec, required=()):
+    """{name: message} of ``data``'s unknown, missing or mistyped members
+    against ``spec`` (name -> JSON type)."""
     errors = {}
     for key, value in data.items():
         expected = spec.get(key)
         if expected is None:
             errors[key[:60]] = "Unknown field."
         elif not isinstance(value, expected) or isinstance(value, bool) != (expected is bool):
-            errors[key] = "Must be %s." % {str: "a string", bool: "true or false"}[expected]
+            errors[key] = "Must be %s." % TYPE_NAMES[expected]
     for key in required:
         if key not in data:
             errors[key] = "Required."
+    return errors
+
+
+def members(data, spec, required=()):
+    """``data`` when its members fit ``spec``; FieldErrors (422) otherwise."""
+    errors = member_errors(data, spec, required)
     if errors:
         raise FieldErrors(errors)
     return data

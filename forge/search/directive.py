@@ -12,17 +12,7 @@ def add_search_type(config, artifact_type, to_document):
     """Index artifacts of ``artifact_type`` with ``to_document(doc, node) -> dict``
     (keys ``title``, ``text``, ``labels``, ``fields``; None: not searchable now).
     One per type: a second registration of a type is a configuration conflict."""
-    to_document = config.maybe_dotted(to_document)
-    if not callable(to_document):
-        raise ConfigurationError("search type %r: to_document is not callable" % artifact_type)
-
-    def register():
-        config.registry.forge_search_types[artifact_type] = to_document
-
-    intr = config.introspectable("forge search types", artifact_type, artifact_type,
-                                 "forge search type")
-    intr["to_document"] = to_document
-    config.action(("forge.search_type", artifact_type), register, introspectables=(intr,))
+    _register(config, "type", artifact_type, "to_document", to_document)
 
 
 def add_search_source(config, tool_type, documents):
@@ -37,17 +27,22 @@ def add_search_source(config, tool_type, documents):
 
         config.add_search_source("code", "tools.code.commit_search.commit_documents")
     """
-    documents = config.maybe_dotted(documents)
-    if not callable(documents):
-        raise ConfigurationError("search source %r: documents is not callable" % tool_type)
+    _register(config, "source", tool_type, "documents", documents)
+
+
+def _register(config, kind, key, what, function):
+    """One callable per ``key`` in ``registry.forge_search_{kind}s``: a Pyramid
+    action, so a second registration of a key is a configuration conflict."""
+    function = config.maybe_dotted(function)
+    if not callable(function):
+        raise ConfigurationError("search %s %r: %s is not callable" % (kind, key, what))
 
     def register():
-        config.registry.forge_search_sources[tool_type] = documents
+        getattr(config.registry, "forge_search_%ss" % kind)[key] = function
 
-    intr = config.introspectable("forge search sources", tool_type, tool_type,
-                                 "forge search source")
-    intr["documents"] = documents
-    config.action(("forge.search_source", tool_type), register, introspectables=(intr,))
+    intr = config.introspectable("forge search %ss" % kind, key, key, "forge search %s" % kind)
+    intr[what] = function
+    config.action(("forge.search_%s" % kind, key), register, introspectables=(intr,))
 
 
 def includeme(config):

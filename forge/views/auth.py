@@ -21,7 +21,8 @@ from ..actions.tokens import create_token, revoke_token, tokens_of
 from ..actions.email_verification import (VerificationRefused, ask_to_verify,
                                           user_for_token, verify_email)
 from ..actions.sign_in import Throttled, count_signup, sign_in
-from ..actions.users import change_password, create_user, end_other_sessions, update_profile
+from ..actions.users import (change_password, confirmed_new_password, create_user,
+                             end_other_sessions, update_profile)
 from ..interfaces import IProject, ISiteRoot
 from ..model import Neighborhood, Project, ProjectRole, User
 from ..model.token import SCOPES
@@ -199,10 +200,8 @@ class AccountView:
     def save_password(self):
         post = self.request.POST
         try:
-            if post.get("new_password", "") != post.get("new_password_confirm", ""):
-                raise ActionError("The new password and its confirmation differ.")
             change_password(self.user, post.get("current_password", ""),
-                            post.get("new_password", ""))
+                            confirmed_new_password(post))
         except ActionError as error:
             return self.refused(error, password_error=str(error))
         # every session ended with the old password; this one goes on under a new id

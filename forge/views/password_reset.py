@@ -15,6 +15,7 @@ from ..actions import ActionError
 from ..actions.password_reset import (ResetRefused, ask_for_reset, reset_password,
                                       user_for_reset_token)
 from ..actions.sign_in import Throttled
+from ..actions.users import confirmed_new_password
 from ..interfaces import ISiteRoot
 from ..redirects import redirect
 
@@ -65,9 +66,7 @@ def reset_password_link(context, request):
         return page
     post = request.POST
     try:
-        if post.get("new_password", "") != post.get("new_password_confirm", ""):
-            raise ActionError("The new password and its confirmation differ.")
-        reset_password(token, post.get("new_password", ""))
+        reset_password(token, confirmed_new_password(post))
     except ResetRefused as error:
         request.response.status_int = error.status
         return {"refused": str(error)}

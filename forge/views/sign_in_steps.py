@@ -19,6 +19,7 @@ from ..actions import ActionError
 from ..actions.password_reset import set_required_password
 from ..actions.sign_in import Throttled, network_of, record_sign_in
 from ..actions.two_factor import check_code
+from ..actions.users import confirmed_new_password
 from ..interfaces import ISiteRoot
 from ..model import User
 from ..redirects import redirect, safe_next
@@ -121,9 +122,7 @@ def choose_password(context, request):
         return page
     post = request.POST
     try:
-        if post.get("new_password", "") != post.get("new_password_confirm", ""):
-            raise ActionError("The new password and its confirmation differ.")
-        set_required_password(user, post.get("new_password", ""))
+        set_required_password(user, confirmed_new_password(post))
     except ActionError as error:
         return refused(request, error, page)
     request.session.flash("Your new password is set.")

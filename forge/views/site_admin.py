@@ -140,15 +140,21 @@ def apply_user_action(action, user, actor, registry=None):
 @view_config(context=ISiteRoot, name="admin-users", permission="admin", request_method="POST",
              renderer="forge:templates/site_admin/users.jinja2")
 def change_user(context, request):
+    return admin_users_answer(request, lambda: apply_user_action(
+        request.POST.get("action", ""), find_user(request.POST.get("username", "")),
+        request.user, request.registry))
+
+
+def admin_users_answer(request, act):
+    """Run ``act()`` (returns the message to flash) for a button of
+    ``@@admin-users``: back to the page, with the message or the refusal."""
     try:
-        user = find_user(request.POST.get("username", ""))
-        message = apply_user_action(request.POST.get("action", ""), user, request.user,
-                                    request.registry)
+        message = act()
     except ActionError as e:
         request.response.status_int = e.status
         return users_page(request, error=str(e))
     request.session.flash(message)
-    return redirect(request, request.forge_url(context, "@@admin-users",
+    return redirect(request, request.forge_url(request.root, "@@admin-users",
                                                query=request.GET.mixed()))
 
 
