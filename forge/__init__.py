@@ -36,6 +36,7 @@ def includeme(config):
     config.include(".request_headers")
     config.include(".response_headers")
     config.include(".tweens")
+    config.include(".metrics")
     config.include(".page_cache")
     config.include(".static_assets")
     config.include(".views")
