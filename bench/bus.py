@@ -7,8 +7,10 @@ Against the same RabbitMQ (``FORGE_BENCH_AMQP_URL``, default 127.0.0.1:5672),
 in one run:
 
 1. **raw kombu**: N small (~250 bytes) persistent messages published to a
-   durable queue with publisher confirms (what the relay does) and consumed
-   with acks by a second connection; also without confirms for reference;
+   durable queue and consumed with acks by a second connection: with
+   publisher confirms one at a time (a wait after each publish), with
+   confirms pipelined (a batch of ``BATCH`` published, then one wait for all
+   their confirms: what the relay does), and without confirms for reference;
 2. **PyForge end to end**: N "saves" (an outbox record written by its own
    flush: ``emit`` + ``session.flush``, the action path) in this process, by
    ``--savers`` threads (each with its own Ming session, as waitress threads
@@ -23,9 +25,13 @@ in one run:
 
 The database is a fresh embedded nx-27017 in a temp dir, or a database of its
 own on the MongoDB server that ``FORGE_BENCH_MONGODB_URL`` names.  The table ends with
-the CPU time per event of this process (saves and relay), the database server
-and the worker during step 2, and ``/proc/loadavg``: the machine's other work
-moves the figures, so compare runs made one after the other.  This module is
+what step 2 cost per event, counted until the worker has gone quiet (every
+reactor done): the CPU time (``/proc/PID/stat``; this process split into its
+saving threads and its relay thread, ``/proc/PID/task/TID/stat``) of the
+saves, the relay, the database server and the worker, the database commands
+each sent (a pymongo ``CommandListener`` in this process and in the worker),
+and ``/proc/loadavg``: the machine's other work moves the figures, so compare
+runs made one after the other.  This module is
 also the forge plugin that registers the benchmark's reactor (``includeme``).
 """
 import argparse
@@ -50,6 +56,16 @@ BODY = {"id": "0" * 32, "topic": "bench.ping", "node_type": "BenchPing", "node_i
 
 # -- the plugin: loaded by ``forge worker`` (PYTHONPATH=bench, FORGE_TOOLS=bus) --------
 
+def run_worker():
+    """``forge worker ARGS`` with the database commands counted (into
+    ``FORGE_BENCH_COMMANDS_FILE``): the listener must be registered before
+    the forge makes its client, which ``forge worker`` does before it loads
+    this plugin."""
+    from forge.cli import main as forge_command
+    CommandCounter.install().write_every(os.environ["FORGE_BENCH_COMMANDS_FILE"], 0.1)
+    forge_command(args=["worker"] + sys.argv[1:], prog_name="forge")
+
+
 def includeme(config):
     path = os.environ["FORGE_BENCH_LATENCY_FILE"]
     out = open(path, "a", buffering=1)
@@ -70,10 +86,84 @@ def includeme(config):
         config.add_subscriber(only_ours, ApplicationCreated)
 
 
+# -- database commands ----------------------------------------------------------------
+
+class CommandCounter:
+    """Counts the database commands this process sends, by thread kind
+    (``relay`` for the relay thread, ``other`` for the rest) and command name.
+
+    Installed with ``pymongo.monitoring.register`` before the first client is
+    made: Ming connects lazily, at the first query after the app is built."""
+
+    def __init__(self):
+        import collections
+        self.counts = collections.Counter()
+        self.lock = threading.Lock()
+
+    @classmethod
+    def install(cls):
+        from pymongo import monitoring
+
+        counter = cls()
+
+        class Listener(monitoring.CommandListener):
+            def started(self, event):
+                kind = "relay" if threading.current_thread().name == "forge-bus-relay" else "other"
+                with counter.lock:
+                    counter.counts[(kind, event.command_name)] += 1
+
+            def succeeded(self, event):
+                pass
+
+            def failed(self, event):
+                pass
+        monitoring.register(Listener())
+        return counter
+
+    def snapshot(self):
+        with self.lock:
+            return dict(self.counts)
+
+    def write_every(self, path, seconds):
+        """Keep ``path`` holding the counts as JSON (the bench reads the worker's)."""
+        import json
+
+        def loop():
+            last = None
+            while True:
+                now = sorted(("%s %s" % key, n) for key, n in self.snapshot().items())
+                if now != last:
+                    with open(path + ".tmp", "w") as f:
+                        json.dump(dict(now), f)
+                    os.replace(path + ".tmp", path)
+                    last = now
+                time.sleep(seconds)
+        threading.Thread(target=loop, daemon=True, name="bench-command-counts").start()
+
+
+def _difference(after, before):
+    return {key: n - before.get(key, 0) for key, n in after.items() if n - before.get(key, 0)}
+
+
+def _per_event(counts, events):
+    """``3.02 (insert 1.00, find 0.01, ...)``: commands per event, by name."""
+    total = sum(counts.values())
+    names = sorted(counts.items(), key=lambda item: -item[1])
+    return "%.2f (%s)" % (total / events, ", ".join(
+        "%s %.2f" % (name, n / events) for name, n in names) or "none")
+
+
 # -- raw kombu ----------------------------------------------------------------------
 
+BATCH = 200          # the pipelined publisher's batch (the relay's forge.bus.relay.BATCH)
+
+
 def raw_kombu(count, confirms):
+    """Messages per second through RabbitMQ, published and consumed with kombu;
+    ``confirms``: ``"each"`` (wait for each publish's confirm), ``"pipelined"``
+    (publish ``BATCH``, then wait for their confirms together) or ``"none"``."""
     from kombu import Connection, Consumer, Exchange, Producer, Queue
+    from forge.bus.amqp import Confirms
     name = "bench.raw.%s" % uuid.uuid4().hex[:8]
     exchange = Exchange(name, type="topic", durable=True)
     queue = Queue(name, exchange=exchange, routing_key="bench.#", durable=True)
@@ -96,18 +186,27 @@ def raw_kombu(count, confirms):
                     except socket.timeout:
                         pass
     ready = threading.Event()
-    with Connection(AMQP, transport_options={"confirm_publish": confirms}) as connection:
+    options = {"confirm_publish": confirms == "each"}
+    with Connection(AMQP, transport_options=options) as connection:
         channel = connection.channel()
         queue(channel).declare()
         consumer = threading.Thread(target=consume, daemon=True)
         consumer.start()
         ready.wait(10)
         producer = Producer(channel, exchange=exchange)
+        if confirms == "pipelined":
+            channel.confirm_select()
         started = time.perf_counter()
-        for i in range(count):
-            producer.publish(dict(BODY, timestamp=time.time()), routing_key="bench.ping",
-                             serializer="json", delivery_mode=2, message_id=str(i),
-                             retry=False)
+        for first in range(0, count, BATCH):
+            batch = Confirms(channel) if confirms == "pipelined" else None
+            for i in range(first, min(count, first + BATCH)):
+                producer.publish(dict(BODY, timestamp=time.time()), routing_key="bench.ping",
+                                 serializer="json", delivery_mode=2, message_id=str(i),
+                                 retry=False)
+                if batch is not None:
+                    batch.published()
+            if batch is not None:
+                batch.wait(connection, 30)
         received.wait(300)
         elapsed = time.perf_counter() - started
         queue(channel).delete()
@@ -128,6 +227,8 @@ class Pipeline:
         self.namespace = "forge-bench-%s" % uuid.uuid4().hex[:8]
         self.latency_file = os.path.join(workdir, "latency.txt")
         open(self.latency_file, "w").close()
+        self.commands_file = os.path.join(workdir, "worker-commands.json")
+        self.commands = CommandCounter.install()       # before Ming connects
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
@@ -160,11 +261,12 @@ class Pipeline:
                    FORGE_BUS_URL=AMQP, FORGE_TOOLS="bus",
                    FORGE_LOAD_TOOL_ENTRY_POINTS="false", FORGE_BUS_RELAY="off",
                    FORGE_BENCH_LATENCY_FILE=self.latency_file,
+                   FORGE_BENCH_COMMANDS_FILE=self.commands_file,
                    FORGE_BENCH_REACTOR=self.reactor, FORGE_BENCH_ONLY_REACTOR=only,
                    PYTHONUNBUFFERED="1",   # the forge of this tree, and the plugin:
                    PYTHONPATH=os.pathsep.join([ROOT, os.path.dirname(os.path.abspath(__file__))]))
         self.worker = subprocess.Popen(
-            [os.path.join(os.path.dirname(sys.executable), "forge"), "worker", "--config", config,
+            [sys.executable, "-c", "import bus; bus.run_worker()", "--config", config,
              "--data-dir", os.path.join(workdir, "worker")],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
             start_new_session=True, cwd=ROOT)
@@ -258,10 +360,42 @@ class Pipeline:
         return achieved, sorted(self.latencies()[before:before + count])
 
     def cpu_seconds(self):
-        """CPU time so far of this process, the database server and the worker."""
-        return {"this process (saves, relay)": _cpu_seconds(os.getpid()),
+        """CPU time so far of the saving process (less its relay thread), the
+        relay thread, the database server and the worker."""
+        relay = self.app.registry.forge_relay._thread
+        relay_cpu = _cpu_seconds(os.getpid(), relay.native_id) if relay is not None else 0.0
+        return {"saving process (less relay)": _cpu_seconds(os.getpid()) - (relay_cpu or 0.0),
+                "relay thread": relay_cpu,
                 "database server (nx-27017)": _cpu_seconds(self.db_pid) if self.db_pid else None,
                 "forge worker": _cpu_seconds(self.worker.pid)}
+
+    def worker_commands(self):
+        import json
+        try:
+            with open(self.commands_file) as f:
+                return {tuple(key.split(" ", 1)): n for key, n in json.load(f).items()}
+        except (OSError, ValueError):
+            return {}
+
+    def command_counts(self):
+        """Database commands so far: saving threads, relay thread, worker."""
+        mine = self.commands.snapshot()
+        return {"saves": {name: n for (kind, name), n in mine.items() if kind == "other"},
+                "relay": {name: n for (kind, name), n in mine.items() if kind == "relay"},
+                "worker": {name: n for (_kind, name), n in self.worker_commands().items()}}
+
+    def quiesce(self, quiet=0.5, timeout=60):
+        """Wait until the worker has finished every reactor's share (its CPU
+        and database commands stop moving), so what it spent is all counted."""
+        deadline = time.monotonic() + timeout
+        last, since = None, time.monotonic()
+        while time.monotonic() < deadline:
+            now = (round(_cpu_seconds(self.worker.pid) or 0, 2), sorted(self.worker_commands().items()))
+            if now != last:
+                last, since = now, time.monotonic()
+            elif time.monotonic() - since >= quiet:
+                return
+            time.sleep(0.05)
 
     def close(self):
         from kombu import Connection
@@ -300,10 +434,12 @@ class ExternalMongo:
             client.drop_database(self.database)
 
 
-def _cpu_seconds(pid):
-    """user + system CPU seconds of a process (Linux ``/proc``; else None)."""
+def _cpu_seconds(pid, thread=None):
+    """user + system CPU seconds of a process, or of one of its threads
+    (Linux ``/proc``; else None)."""
+    path = "/proc/%d/stat" % pid if thread is None else "/proc/%d/task/%d/stat" % (pid, thread)
     try:
-        with open("/proc/%d/stat" % pid) as f:
+        with open(path) as f:
             fields = f.read().rsplit(")", 1)[1].split()
     except OSError:
         return None
@@ -334,37 +470,52 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     load_before = _loadavg()
-    raw_confirmed = raw_kombu(args.events, confirms=True)
-    raw_unconfirmed = raw_kombu(args.events, confirms=False)
+    raw_each = raw_kombu(args.events, confirms="each")
+    raw_pipelined = raw_kombu(args.events, confirms="pipelined")
+    raw_unconfirmed = raw_kombu(args.events, confirms="none")
     workdir = tempfile.mkdtemp(prefix="forge-bus-bench-")
     pipeline = Pipeline(workdir, savers=max(1, args.savers),
                         only_bench_reactor=args.only_bench_reactor)
     try:
         pipeline.throughput(200)                         # warm up
-        cpu_before = pipeline.cpu_seconds()
+        pipeline.quiesce()
+        cpu_before, commands_before = pipeline.cpu_seconds(), pipeline.command_counts()
         save_rate, e2e_rate = pipeline.throughput(args.events)
-        cpu_after = pipeline.cpu_seconds()
+        pipeline.quiesce()
+        cpu_after, commands_after = pipeline.cpu_seconds(), pipeline.command_counts()
         achieved, latencies = pipeline.paced(args.rate, args.seconds)
     finally:
         pipeline.close()
         shutil.rmtree(workdir, ignore_errors=True)
 
     rows = [
-        ("raw kombu publish(confirm)+consume", "%.0f msg/s" % raw_confirmed),
+        ("raw kombu publish(confirm each)+consume", "%.0f msg/s" % raw_each),
+        ("raw kombu publish(confirms pipelined by %d)+consume" % BATCH,
+         "%.0f msg/s" % raw_pipelined),
         ("raw kombu publish(no confirm)+consume", "%.0f msg/s" % raw_unconfirmed),
         ("PyForge saves (emit + flush, pipeline running)", "%.0f saves/s" % save_rate),
         ("PyForge end to end (save->relay->worker->ack)", "%.0f events/s" % e2e_rate),
-        ("ratio end to end / raw (confirm)", "%.2f" % (e2e_rate / raw_confirmed)),
+        ("ratio end to end / raw (confirms pipelined)", "%.2f" % (e2e_rate / raw_pipelined)),
+        ("ratio end to end / raw (confirm each)", "%.2f" % (e2e_rate / raw_each)),
         ("ratio end to end / raw (no confirm)", "%.2f" % (e2e_rate / raw_unconfirmed)),
         ("paced rate asked / achieved", "%.0f / %.0f events/s" % (args.rate, achieved)),
         ("paced latency save->reactor p50", "%.1f ms" % (1000 * statistics.median(latencies))),
         ("paced latency save->reactor p99", "%.1f ms" % (1000 * percentile(latencies, 99))),
         ("paced latency save->reactor max", "%.1f ms" % (1000 * latencies[-1])),
     ]
+    total_cpu = 0.0
     for name, seconds in cpu_after.items():
         if seconds is not None and cpu_before[name] is not None:
-            rows.append(("CPU per event, %s" % name,
-                         "%.2f ms" % (1000 * (seconds - cpu_before[name]) / args.events)))
+            spent = 1000 * (seconds - cpu_before[name]) / args.events
+            total_cpu += spent
+            rows.append(("CPU per event, %s" % name, "%.2f ms" % spent))
+    rows.append(("CPU per event, all of them", "%.2f ms" % total_cpu))
+    total_commands = 0
+    for name in commands_after:
+        spent = _difference(commands_after[name], commands_before[name])
+        total_commands += sum(spent.values())
+        rows.append(("database commands per event, %s" % name, _per_event(spent, args.events)))
+    rows.append(("database commands per event, all", "%.2f" % (total_commands / args.events)))
     rows.append(("load average before / after", "%s / %s" % (load_before, _loadavg())))
     width = max(len(r[0]) for r in rows)
     print("Event bus benchmark (%d events, %d saver%s, %s, RabbitMQ %s)" % (
