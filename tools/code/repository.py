@@ -7,8 +7,10 @@ id by ``rev-parse --end-of-options``) or a path (checked by ``check_path``,
 then given on stdin to ``cat-file --batch-check`` or after ``SHA:``), so no
 input can become an option.
 """
+import collections
 import contextlib
 import fcntl
+import itertools
 import os
 import re
 import subprocess
@@ -22,6 +24,10 @@ GIT_TIMEOUT = 60
 REF = re.compile(r"^(?!-)(?!.*\.\.)(?!.*//)(?!.*\.lock$)[A-Za-z0-9._/+@-]{1,200}(?<!/)$")
 SHA = re.compile(r"^[0-9a-f]{40}$")
 FIELD, RECORD = "\x00", "\x1e"
+# commit fields as ``commit_fields`` reads them; then the subject or the message
+COMMIT_FORMAT = "%H%x00%P%x00%an%x00%ae%x00%at%x00"
+WITH_COMMITTER = COMMIT_FORMAT + "%cn%x00%ce%x00"
+LOG_FORMAT = COMMIT_FORMAT + "%s"
 
 
 class NotInRepository(LookupError):
@@ -208,8 +214,7 @@ class Repository:
             process.wait()
 
     def log(self, sha, skip, count, path=""):
-        fmt = "%H%x00%P%x00%an%x00%ae%x00%at%x00%s%x1e"
-        out = text(git(self.path, "log", "--format=" + fmt, "--skip=%d" % skip,
+        out = text(git(self.path, "log", "--format=%s%%x1e" % LOG_FORMAT, "--skip=%d" % skip,
                        "--max-count=%d" % count, "--end-of-options", sha, "--",
                        *([path] if path else [])))
         return [commit_fields(record) for record in out.split(RECORD) if record.strip()]
@@ -239,16 +244,53 @@ class Repository:
         out = text(git(self.path, "rev-list", "--reverse", "--topo-order", "--stdin",
                        stdin=("\n".join(list(new_tips) + ["^" + sha for sha in old_tips])
                               + "\n").encode(), env=self.objects_env))
-        fmt = "%H%x00%P%x00%an%x00%ae%x00%at%x00%B%x1e"
-        shas = out.split()
+        return self.described(out.split(), full=True)
+
+    def described(self, shas, full=False):
+        """The commits ``shas`` in that order: with ``full``, the whole message
+        and the committer (what events carry), else the subject (the log)."""
+        fmt = WITH_COMMITTER + "%B" if full else LOG_FORMAT
         commits = []
         for start in range(0, len(shas), 500):
             chunk = shas[start:start + 500]
-            raw = text(git(self.path, "log", "--no-walk=unsorted", "--format=" + fmt,
+            raw = text(git(self.path, "log", "--no-walk=unsorted", "--format=%s%%x1e" % fmt,
                            "--stdin", stdin=("\n".join(chunk) + "\n").encode(),
                            env=self.objects_env))
-            commits.extend(commit_fields(r) for r in raw.split(RECORD) if r.strip())
+            commits.extend(commit_fields(r, full) for r in raw.split(RECORD) if r.strip())
         return commits
+
+    def log_next_to(self, sha, cursor, count, path="", newer=False):
+        """A page of ``git log sha -- path`` beside the commit ``cursor`` (a stable
+        cursor: pushes on top of ``sha`` do not shift it): the ``count`` commits
+        after it in the walk (older), or with ``newer`` the ``count`` before it.
+        Returns (commits, whether the walk goes on past the page that way).
+
+        The walk is ``rev-list``'s (``log``'s order), read up to the page's end
+        only: as deep as ``--skip`` would go, one sha per line.  A cursor not
+        in the walk (a force-push dropped it) is ``NotInRepository``."""
+        if not SHA.match(cursor or ""):
+            raise BadName("%r is not a commit id." % (cursor,)[:120])
+        check_path(path)
+        process = git_stream(self.path, "rev-list", "--end-of-options", sha, "--",
+                             *([path] if path else []))
+        try:
+            lines = (line.strip().decode("ascii", "replace") for line in process.stdout)
+            seen = collections.deque(maxlen=count + 1)
+            for line in lines:
+                if line == cursor:
+                    break
+                seen.append(line)
+            else:
+                raise NotInRepository("Commit %s is not in this history." % cursor[:12])
+            if newer:
+                page, more = list(seen)[-count:], len(seen) > count
+            else:
+                page = list(itertools.islice(lines, count + 1))
+                page, more = page[:count], len(page) > count
+        finally:
+            process.kill()
+            process.wait()
+        return self.described(page), more
 
 
     def is_ancestor(self, old, new):
@@ -263,9 +305,18 @@ class Repository:
         return not self.ref_shas()
 
 
-def commit_fields(record):
-    sha, parents, author, email, when, message = record.strip("\n").split(FIELD, 5)
+def commit_fields(record, with_committer=False):
+    """A commit read with ``LOG_FORMAT``'s fields, or ``WITH_COMMITTER``'s (the
+    committer's name and address before the message)."""
+    committer = {}
+    if with_committer:
+        sha, parents, author, email, when, name, address, message = \
+            record.strip("\n").split(FIELD, 7)
+        committer = {"committer": name, "committer_email": address}
+    else:
+        sha, parents, author, email, when, message = record.strip("\n").split(FIELD, 5)
     return {"sha": sha, "parents": parents.split(), "author": author, "email": email,
+            **committer,
             "time": int(when or 0),
             "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(int(when or 0))),
             "message": message.strip(),

@@ -127,10 +127,29 @@ class CodeViews:
             if ref is None:
                 raise HTTPNotFound("The repository is empty.")
             sha, path = self.repo.resolve(ref), ""
+        commits, has_newer, has_older = self.log_page(sha, path)
+        return self.page(ref=ref, sha=sha, path=path, commits=commits, has_newer=has_newer,
+                         has_older=has_older)
+
+    def log_page(self, sha, path):
+        """(commits, has newer, has older) of ``?after=SHA`` (the older ones),
+        ``?before=SHA`` (the newer ones) or ``?page=N``.  The page's links name
+        commits: a push between two clicks shifts no page."""
+        after, before = self.request.GET.get("after"), self.request.GET.get("before")
+        if after is not None or before is not None:
+            if after is not None and before is not None:
+                raise HTTPBadRequest("Say after= or before=, not both.")
+            try:
+                commits, more = self.repo.log_next_to(sha, after or before, PAGE_SIZE, path,
+                                                      newer=before is not None)
+            except BadName as error:
+                raise HTTPBadRequest(str(error))
+            except NotInRepository as error:
+                raise HTTPNotFound(str(error))
+            return (commits, more, True) if before is not None else (commits, True, more)
         page = page_number(self.request)
         commits = self.repo.log(sha, (page - 1) * PAGE_SIZE, PAGE_SIZE + 1, path)
-        return self.page(ref=ref, sha=sha, path=path, commits=commits[:PAGE_SIZE], page=page,
-                         has_next=len(commits) > PAGE_SIZE)
+        return commits[:PAGE_SIZE], page > 1, len(commits) > PAGE_SIZE
 
     @view_config(name="commit", renderer="tools.code:templates/code/commit.jinja2")
     def commit(self):
