@@ -30,7 +30,6 @@ from pyramid.httpexceptions import HTTPForbidden
 from pyramid.response import Response
 from pyramid.security import NO_PERMISSION_REQUIRED
 from pyramid.settings import aslist
-from pyramid.tweens import INGRESS
 
 from .page_cache import HEADER as PAGE_CACHE_HEADER
 from .settings import env_name
@@ -196,8 +195,10 @@ def includeme(config):
     from .interfaces import ISiteRoot
     config.registry.forge_metrics_allow = allowed_addresses(config.registry.settings)
     config.add_view_deriver(metrics_view_deriver)
-    # the outermost tween: the latency is the whole request's, health and page cache too
-    config.add_tween("forge.metrics.metrics_tween_factory", under=INGRESS)
+    # under the cookie guard only (which must see every request first): the
+    # latency is the whole request's, health and page cache included
+    config.add_tween("forge.metrics.metrics_tween_factory",
+                     under="forge.request_headers.cookie_guard_tween_factory")
     # the address allow-list or the admin permission, checked in the view
     config.add_view(metrics_view, context=ISiteRoot, name="metrics",
                     permission=NO_PERMISSION_REQUIRED)
