@@ -7,7 +7,7 @@ commit, ``id`` = ``commit:{tool id}:{sha}``, with the fields every search
 document has (``type`` ``code.commit`` / ``commit``, the project and tool
 terms that scope a project's or a tool's ``@@search``, title = the subject,
 text = the whole message, ``author`` = the linked user's name when the
-author's e-mail is a user's verified address, ``created`` = the author date,
+author's e-mail is a user's verified address, else the committer's, ``created`` = the author date,
 ``url`` = the commit page) and ``fields`` ``sha``, ``branch`` and
 ``author_name`` (``sha:1a2b3c4`` or ``sha:1a2b3c4d5e6f``, the 7- and 12-character
 short ids; ``branch:main``).  The read terms come from
@@ -87,10 +87,10 @@ class CommitDocuments:
 
     def document(self, detail):
         message = (detail.get("message") or "")[:MAX_TEXT]
-        email = detail.get("email")
-        if email not in self.authors:
-            self.authors[email] = linked_username(email)
-        author = self.authors[email]
+        addresses = (detail.get("email"), detail.get("committer_email"))
+        if addresses not in self.authors:
+            self.authors[addresses] = linked_username(*addresses)
+        author = self.authors[addresses]
         branch = (detail.get("ref") or "")
         branch = branch[len("refs/heads/"):] if branch.startswith("refs/heads/") else branch
         url = self.base + detail["sha"]
@@ -134,15 +134,17 @@ def commit_documents(request, tool):
         seen.append(sha)
 
 
-def linked_username(email):
-    """The user name whose verified address is the commit's author e-mail."""
-    email = (email or "").strip()
-    if "@" not in email:
-        return ""
-    for candidate in dict.fromkeys((email, email.lower())):
-        user = User.query.get(email=candidate)
-        if user is not None:
-            return user.username.lower()
+def linked_username(email, committer_email=None):
+    """The user name whose verified address is the commit's author e-mail, else
+    its committer's (who applied someone's patch)."""
+    for address in (email, committer_email):
+        address = (address or "").strip()
+        if "@" not in address:
+            continue
+        for candidate in dict.fromkeys((address, address.lower())):
+            user = User.query.get(email=candidate)
+            if user is not None:
+                return user.username.lower()
     return ""
 
 

@@ -9,8 +9,9 @@ branch also close the ticket (the first of the tracker's closed states named
 "fixed" or "closed", else its first closed state).
 
 Who acts: the forge user whose verified address is the commit's author
-e-mail; else nobody (the comment is the system's and names the author, an
-"unlinked author").  Only tickets that user may ``update`` are touched; for an
+e-mail, else its committer's (who applied someone's patch: the comment then
+names the author); else nobody (the comment is the system's and names the
+author, an "unlinked author").  Only tickets that user may ``update`` are touched; for an
 unlinked author, tickets the pusher may ``update`` (a push cannot make a
 stranger comment where the pusher could not).
 
@@ -83,7 +84,7 @@ def on_commit(event, context):
         code_tool = NodeResolver(request).tool(event.get("tool_id"))
         if code_tool is None:
             return              # the repository was removed since the push
-        author = user_by_verified_email(detail.get("email"))
+        author, wrote_it = linked_user(detail)
         pusher = User.query.get(_id=event["actor_id"]) if event.get("actor_id") else None
         judge = author if author is not None else pusher
         if judge is None or judge.disabled:
@@ -96,11 +97,23 @@ def on_commit(event, context):
                 continue        # missing, or not this person's to change: say nothing
             apply_ref(registry, request, code_tool, ticket, ref, detail, author,
                       close=on_default and ref.status_word is not None,
-                      may_moderate=can(ticket, principals, "moderate"))
+                      may_moderate=can(ticket, principals, "moderate"), named=wrote_it)
 
 
-def apply_ref(registry, request, code_tool, ticket, ref, detail, author, close, may_moderate):
-    """The comment (once), then the close (once)."""
+def linked_user(detail):
+    """(the forge user who acts for the commit, whether they wrote it): the
+    user whose verified address is the author's, else the committer's (events
+    from before the committer was carried have the author's only)."""
+    author = user_by_verified_email(detail.get("email"))
+    if author is not None:
+        return author, True
+    return user_by_verified_email(detail.get("committer_email")), False
+
+
+def apply_ref(registry, request, code_tool, ticket, ref, detail, author, close, may_moderate,
+              named=True):
+    """The comment (once), then the close (once).  ``named``: ``author`` wrote
+    the commit (else they committed it, and the comment names its author)."""
     sha = detail["sha"]
     doc = ticket.doc
     mark_id = "%s:%s" % (doc._id, sha)
@@ -111,8 +124,9 @@ def apply_ref(registry, request, code_tool, ticket, ref, detail, author, close, 
         post_id = post_containing(doc, "](%s)" % commit_url)
         if post_id is None:
             try:
-                post = add_post(registry, ticket, comment_text(code_tool, ticket, detail, ref,
-                                                               author, commit_url),
+                text = comment_text(code_tool, ticket, detail, ref,
+                                    author if named else None, commit_url)
+                post = add_post(registry, ticket, text,
                                 author, source="scm", may_skip_moderation=True,
                                 trusted=may_moderate)
                 post_id = post._id

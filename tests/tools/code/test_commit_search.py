@@ -63,6 +63,21 @@ def test_the_linked_author_is_the_documents_author(site, server, git, work_tree,
     assert hits(browse().get("/@@search?q=author:ada")) == []
 
 
+def test_a_patch_applied_by_a_user_is_found_as_the_committers(site, server, git, work_tree,
+                                                              browse, run_reactors):
+    # the committer (dev@example.test) is dev; the author is no forge user
+    (work_tree / "patch.txt").write_text("from a mailing list\n")
+    git("add", "patch.txt", cwd=work_tree)
+    git("commit", "--quiet", "-m", "A contributed patch",
+        "--author=Grace Hopper <grace@elsewhere.test>", cwd=work_tree)
+    push(git, server, site, work_tree)
+    run_reactors()
+    found = [t for t, _ in hits(browse().get("/@@search?q=author:dev"))]
+    assert sorted(found) == ["A contributed patch", "Add the app", "First commit"]
+    assert [t for t, _ in hits(browse().get("/@@search?q=author_name:grace"))] == [
+        "A contributed patch"]
+
+
 def test_a_private_repositorys_commits_are_found_by_its_readers_only(
         private_site, server, git, work_tree, browse, run_reactors):
     push(git, server, private_site, work_tree)

@@ -84,11 +84,11 @@ def repo(tmp_path, server, site):
                    check=True)
     counter = iter(range(10_000))
 
-    def commit(message, email="dev@example.test", name="Dev Eloper"):
+    def commit(message, email="dev@example.test", name="Dev Eloper", committer_email=None):
         (work / "file.txt").write_text("change %d\n" % next(counter))
         git("add", "file.txt")
         who = {"GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email,
-               "GIT_COMMITTER_NAME": name, "GIT_COMMITTER_EMAIL": email}
+               "GIT_COMMITTER_NAME": name, "GIT_COMMITTER_EMAIL": committer_email or email}
         git("commit", "--quiet", "-m", message, **who)
         return git("rev-parse", "HEAD").strip()
 
@@ -189,6 +189,29 @@ def test_an_unknown_author_is_shown_by_name_and_acts_with_the_pushers_rights(
     assert comment["author_id"] is None
     assert "Grace \\*Hopper\\* (not a forge user)" in comment["text"]
     assert two.closed
+
+
+def test_a_patch_committed_by_a_user_acts_as_them_and_names_its_author(
+        site, repo, run_reactors):
+    repo.commit("fixes #2", email="grace@elsewhere.test", name="Grace Hopper",
+                committer_email="dev@example.test")
+    repo.push("ada")
+    run_reactors()
+    two = ticket(site["tracker"], 2)
+    [comment] = comments(two)
+    assert comment["author_id"] == site["dev"]._id
+    assert "by Grace Hopper (not a forge user)" in comment["text"]
+    assert two.closed
+
+
+def test_a_committer_who_may_not_update_changes_nothing(site, repo, run_reactors):
+    # mem may not update tickets; the author is nobody, the pusher could
+    repo.commit("fixes #2", email="grace@elsewhere.test", name="Grace Hopper",
+                committer_email="mem@example.test")
+    repo.push("dev")
+    run_reactors()
+    two = ticket(site["tracker"], 2)
+    assert comments(two) == [] and not two.closed
 
 
 def test_fixes_on_another_branch_comments_without_closing(site, repo, run_reactors):
