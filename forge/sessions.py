@@ -94,6 +94,9 @@ class ForgeSession(dict):
         self._dirty = self._touch = self._saving = False
         self.created = time.time()
         self.new = True
+        # the stored record's per-user generation (``bump_user_generation``);
+        # None when no stored record was read (visitors, API tokens)
+        self.user_generation = None
         if self._cookie_in:
             self._load(self._cookie_in)
 
@@ -106,6 +109,7 @@ class ForgeSession(dict):
             dict.update(self, json.loads(record.get("data") or "{}"))
             dict.__setitem__(self, USER_KEY, record["user_id"])
             self._record_id = record["_id"]
+            self.user_generation = record.get("generation", 0)
             self._session_id = value[len(SERVER_PREFIX):]
             self.created, self.new = record.get("created", now), False
             if now - record.get("seen", 0) >= TOUCH_SECONDS:

@@ -36,6 +36,10 @@ class WebSession(MappedClass):
     expires = FieldProperty(float)         # seen + forge.session.max_age
     user_agent = FieldProperty(str, if_missing="")
     address = FieldProperty(str, if_missing="")
+    # the user's own generation: bumped when something only this user's pages
+    # show changed (their unread notifications), so a signed-in page keeps
+    # such a piece per generation (forge.fragments) at no read of its own
+    generation = FieldProperty(int, if_missing=0)
 
 
 def _store():
@@ -84,3 +88,9 @@ def sessions_of(user_id, now):
 
 def purge_expired_sessions(now):
     return _store().delete_many({"expires": {"$lt": now}}).deleted_count
+
+
+def bump_user_generation(user_id):
+    """Every session of the user sees a new ``generation`` (one write; pages
+    read it with the session record they load anyway)."""
+    _store().update_many({"user_id": user_id}, {"$inc": {"generation": 1}})
