@@ -7,6 +7,13 @@ A notification stores the event, never a rendered title: the page resolves
 its node *now* (``forge.visibility``) and shows it only if the reader may
 read it then, described as the mail would be (``messages.describe``), so a
 page made private or a comment deleted after the fact is not shown.
+
+The badge costs a signed-in page no read of its own: the count is kept in the
+generation store (``forge.fragments.reader_cached``) under the reader, the
+site's generations (anything that changes who may read what moves them) and
+the session record's per-user ``generation``, which every recorded
+notification and "mark all read" bump (``bump_user_generation``; notifications
+are ``@not_on_pages``, so they move no site generation).
 """
 import datetime
 import time
@@ -15,8 +22,10 @@ from ming.odm import FieldProperty, MappedClass
 from ming import schema as S
 from pymongo.errors import DuplicateKeyError
 
+from ..fragments import reader_cached
 from ..model.cache import not_on_pages
 from ..model.session import collection, session
+from ..model.web_session import bump_user_generation
 from ..user_lookup import usernames
 from ..visibility import NodeResolver, in_held_state
 from .messages import describe
@@ -50,7 +59,8 @@ def record(user_id, event):
             "event": event, "created": float(event.get("timestamp") or time.time()),
             "unread": True})
     except DuplicateKeyError:
-        pass        # the bus retried the event
+        pass        # the bus retried the event (its bump may not have happened)
+    bump_user_generation(user_id)      # after the write: no page keeps an older count
 
 
 def unread_count(request):
@@ -62,6 +72,15 @@ def unread_count(request):
     user = request.user
     if user is None or request.registry.forge_mailer.enabled:
         return 0
+    session = request.session
+    generation = getattr(session, "user_generation", None)
+    if generation is None:
+        return count_unread(request, user)      # no stored session: nothing to key it by
+    key = ("unread-notifications", session.record_id, generation)
+    return reader_cached(request, key, lambda: count_unread(request, user))
+
+
+def count_unread(request, user):
     unread = collection(InAppNotification).find(
         {"user_id": user._id, "unread": True}, {"event": 1}).sort("created", -1)
     resolver = NodeResolver(request)
@@ -118,3 +137,4 @@ def readable_notifications(request, page=1, size=PAGE_SIZE):
 def mark_all_read(user_id):
     collection(InAppNotification).update_many({"user_id": user_id, "unread": True},
                                               {"$set": {"unread": False}})
+    bump_user_generation(user_id)

@@ -5,7 +5,8 @@ import pytest
 
 from forge.actions.projects import update_project
 from forge.model import Project
-from forge.testing import forge_test_settings
+from forge.notifications import in_app
+from forge.testing import count_queries, forge_test_settings
 
 from .conftest import edit_ticket, new_ticket
 
@@ -72,3 +73,37 @@ def test_visitors_are_asked_to_sign_in(login, site):
     page = login().get("/@@notifications", status=302)
     assert "/@@login" in page.location
     login().post("/@@notifications", {}, status=(302, 400, 403))
+
+
+def warm_reads(browser, url):
+    browser.get(url)
+    with count_queries() as reads:
+        browser.get(url)
+    return len(reads)
+
+
+def test_the_badge_costs_a_warm_page_no_read(login, site, run_reactors, monkeypatch):
+    """The count is kept per (reader, site generations, the session's own
+    generation): a warm signed-in page reads nothing for it, however many
+    notifications there are; a new one, or "mark all read", shows at once."""
+    mem, dev = login("mem"), login("dev")
+    number = new_ticket(mem, "Engine stalls")
+    run_reactors()
+    for status in ("closed", "open", "closed"):
+        edit_ticket(dev, number, status=status)
+    run_reactors()
+    url = "/p/demo/tickets/%d/" % number
+    cached = warm_reads(mem, url)
+    assert unread_badge(mem) == "3"
+    # the same page counted on every view (as before the count was kept): the
+    # list of unread ones and each one's node are read again
+    monkeypatch.setattr(in_app, "reader_cached", lambda request, key, load: load())
+    assert warm_reads(mem, url) >= cached + 2
+    monkeypatch.undo()
+    edit_ticket(dev, number, status="open")
+    run_reactors()                              # another process's reactor, as in a worker
+    assert unread_badge(mem) == "4"
+    assert warm_reads(mem, url) == cached       # one more unread: the same reads
+    mem.post_form("/@@notifications", {}, status=302)
+    assert unread_badge(mem) == ""
+    assert warm_reads(mem, url) == cached
