@@ -247,3 +247,8 @@ from .signup_guards import ChallengeFailed  # noqa: E402
 from .rate_limits import RateLimited  # noqa: E402
 
 __all__ += ["ChallengeFailed", "RateLimited"]
+
+# pieces of pages kept while the generations are unchanged (forge.fragments)
+from .fragments import generation_cached, reader_cached  # noqa: E402
+
+__all__ += ["generation_cached", "reader_cached"]
