@@ -13,9 +13,10 @@ import threading
 from .directive import add_search_type  # noqa: F401
 from .documents import default_document  # noqa: F401
 from .indexer import on_event, reindex  # noqa: F401
+from .node import SHARED_REACTOR, reactor_name
 from .query import QueryError, search  # noqa: F401
 
-REACTOR_NAME = "forge.search"
+REACTOR_NAME = SHARED_REACTOR      # the reactor's name without forge.search.node
 
 
 class IndexHolder:
@@ -38,6 +39,8 @@ class IndexHolder:
 def includeme(config):
     config.include(".directive")
     config.registry.forge_search_index = IndexHolder(config.registry.settings)
-    # idempotent: it indexes what the database holds now, whatever ran before
-    config.add_reactor("#", on_event, name=REACTOR_NAME, idempotent=True)
+    # idempotent: it indexes what the database holds now, whatever ran before;
+    # on a search node (forge.search.node) the reactor and its queue are the node's
+    config.add_reactor("#", on_event, name=reactor_name(config.registry.settings),
+                       idempotent=True)
     config.scan(".views")

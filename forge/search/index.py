@@ -22,6 +22,8 @@ from contextlib import contextmanager
 
 import tantivy
 
+from .node import index_directory
+
 log = logging.getLogger(__name__)
 
 LOCK_WAIT = 10.0
@@ -151,10 +153,9 @@ class Batch:
 
 def open_index(settings):
     """The index the settings name: ``forge.search.path``, else
-    ``<forge.data_dir>/search-index``, else a temporary one (with a warning)."""
-    path = settings.get("forge.search.path") or ""
-    if not path and settings.get("forge.data_dir"):
-        path = os.path.join(settings["forge.data_dir"], "search-index")
+    ``<forge.data_dir>/search-index`` (``search-index-NODE`` on a search node,
+    ``forge.search.node``), else a temporary one (with a warning)."""
+    path = index_directory(settings)
     if not path:
         log.warning("search: neither forge.search.path nor forge.data_dir is set; "
                     "the index lives in memory and is lost on exit")
