@@ -8,7 +8,7 @@ skips an event it finds recorded: a reactor sees each event effectively once.
 import time
 
 from ming.odm import FieldProperty, MappedClass
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from ..model.session import collection, session
 
@@ -62,6 +62,23 @@ def mark_processed(reactor_name, event_id):
     except DuplicateKeyError:
         return False
     return True
+
+
+def mark_all_processed(reactor_name, event_ids):
+    """Record the events as done in one write; those already recorded (a
+    duplicate delivery) are left as they are."""
+    at = time.time()
+    docs = [{"_id": marker_id(reactor_name, event_id), "reactor": reactor_name,
+             "event_id": event_id, "at": at} for event_id in event_ids]
+    try:
+        collection(ProcessedEvent).insert_many(docs, ordered=False)
+    except BulkWriteError as error:
+        others = [e for e in error.details.get("writeErrors", []) if e.get("code") != 11000]
+        if others or error.details.get("writeConcernErrors"):
+            raise
+    except DuplicateKeyError:        # mim:// stops at the first duplicate
+        for event_id in event_ids:
+            mark_processed(reactor_name, event_id)
 
 
 def add_stats(reactor_name, counts, lag_seconds=None):

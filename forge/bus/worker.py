@@ -8,13 +8,21 @@ the database once which of those events the reactor already processed, and
 then, for each message in order,
 
 1. skips the event when this reactor already processed it (``processed``);
-2. calls ``reactor.fn(freeze(message), ReactorContext(...))``;
-3. on success records the event as processed, then acks;
-4. on failure logs one line, and republishes the event for a later attempt
+2. calls ``reactor.fn(freeze(message), ReactorContext(...))`` and flushes
+   what it wrote;
+3. on failure logs one line, and republishes the event for a later attempt
    after ``retry_base_seconds * 2 ** (attempt - 1)`` (capped at
    ``retry_max_seconds``), or after ``max_attempts`` attempts to the reactor's
    dead-letter queue with headers ``reactor``, ``error``, ``attempts`` and
    ``failed_at``; then acks the original.
+
+Once the batch is through (or stops early), the events whose reactor
+succeeded are recorded as processed in one write (``mark_all_processed``; none
+for an ``idempotent`` reactor) and only then acked, on RabbitMQ with one
+``basic.ack`` (``multiple``) for the batch: the database and broker pay per
+batch, not per event.  A worker that dies after a reactor's flush and before
+that write runs the batch's events again on redelivery, as one dying before
+the per-event write did (an ``idempotent`` reactor shrugs that off).
 
 On RabbitMQ the delay is the message's expiration in the reactor's retry queue,
 which dead-letters it back to the reactor's queue.  ``memory://`` has no
@@ -35,7 +43,7 @@ from kombu import Consumer, Exchange, Producer, Queue
 
 from ..model.session import session
 from . import amqp
-from .processed import COUNTERS, add_stats, mark_processed, processed_among
+from .processed import COUNTERS, add_stats, mark_all_processed, processed_among
 from .registry import freeze
 
 log = logging.getLogger(__name__)
@@ -156,21 +164,33 @@ class ReactorWorker:
             return
         done = set() if self.reactor.idempotent else processed_among(
             self.reactor.name, [_event_id(*item) for item in inbox])
-        for index, (body, message) in enumerate(inbox):
-            if index and self.stopping.is_set():
-                return            # the rest go back to the queue with the connection
-            self.handle(body, message, done)
+        finished = []             # [(event id to record, or None; message)] to ack
+        try:
+            for index, (body, message) in enumerate(inbox):
+                if index and self.stopping.is_set():
+                    break         # the rest go back to the queue with the connection
+                self.handle(body, message, done, finished)
+        except BaseException:
+            # the broker or the database failed: record and ack what did
+            # succeed if they still answer, then let the worker reconnect
+            try:
+                self._settle(finished)
+            except Exception:
+                log.debug("could not settle the batch of reactor %s", self.reactor.name,
+                          exc_info=True)
+            raise
+        self._settle(finished)
 
-    def handle(self, body, message, done):
+    def handle(self, body, message, done, finished):
         """One message; ``done`` holds the ids processed already (and gets
-        this one once it is, so a second copy in the same batch is skipped)."""
+        this one once it is, so a second copy in the same batch is skipped);
+        a message handled without failing joins ``finished``."""
         headers = dict(message.headers or {})
         event_id = _event_id(body, message)
         attempt = int(headers.get(ATTEMPT_HEADER, 1))
-        name = self.reactor.name
         try:
             if event_id in done:
-                message.ack()
+                finished.append((None, message))
                 return
             context = ReactorContext(self.registry, self.registry.settings, attempt)
             try:
@@ -179,15 +199,29 @@ class ReactorWorker:
             except Exception as error:
                 self._failed(body, message, headers, event_id, attempt, error)
                 return
-            if not self.reactor.idempotent:
-                mark_processed(name, event_id)
             done.add(event_id)
+            finished.append((None if self.reactor.idempotent else event_id, message))
             timestamp = body.get("timestamp")
             lag = time.time() - timestamp if isinstance(timestamp, (int, float)) else None
             self.stats.count("processed", lag)
-            message.ack()
         finally:
             session.close()          # the next message starts with an empty unit of work
+
+    def _settle(self, finished):
+        """Record the events of ``finished`` as processed (one write), then ack
+        their messages: one ``basic.ack`` with ``multiple`` on RabbitMQ (every
+        message before the last in the batch is either in ``finished`` or
+        acked already by ``_failed``); ``memory://`` acks one by one."""
+        if not finished:
+            return
+        recorded = [event_id for event_id, _message in finished if event_id is not None]
+        if recorded:
+            mark_all_processed(self.reactor.name, recorded)
+        if self.memory:
+            for _event, message in finished:
+                message.ack()
+        else:
+            finished[-1][1].ack(multiple=True)
 
     def _failed(self, body, message, headers, event_id, attempt, error):
         name = self.reactor.name
