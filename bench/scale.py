@@ -61,7 +61,9 @@ class Database:
         self.log = open(os.path.join(data_dir, "nx.log"), "a")
         self.proc = subprocess.Popen(
             pinned([NX, "--data-dir", os.path.join(data_dir, "db"), "-p", str(self.port),
-                    "--host", "127.0.0.1"], 1 if pin else None),
+                    "--host", "127.0.0.1",
+                    # its own pid file: without one nx-27017 refuses to start beside another
+                    "--pid-file", os.path.join(data_dir, "nx.pid")], 1 if pin else None),
             stdout=self.log, stderr=subprocess.STDOUT)
         import pymongo
         for _ in range(120):

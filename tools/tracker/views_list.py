@@ -13,11 +13,13 @@ change are listed, not skipped.
 """
 from dataclasses import dataclass
 
+from markupsafe import Markup
+from pyramid.renderers import render
 from pyramid.view import view_config, view_defaults
 
 from forge.api import (COUNT_CAP, ActionError, User, bulk_edit, collection, page_number,
-                       parse_labels, query_page, readable_match, redirect, selected_numbers,
-                       usernames)
+                       generation_cached, parse_labels, query_page, readable_match, redirect,
+                       selected_numbers, usernames)
 
 from .actions import update_ticket
 from .config import checked, tracker_options
@@ -28,6 +30,7 @@ from .resources import ITrackerTool
 from .searches import delete_search, personal_searches, save_search
 
 LIST = "tools.tracker:templates/tracker/list.jinja2"
+TABLE = "tools.tracker:templates/tracker/list_table.jinja2"
 DEFAULT_QUERY = "is:open"
 COLUMNS = (("number", "#"), ("summary", "Summary"), ("status", "Status"),
            ("assigned_to", "Assignee"), ("milestone", "Milestone"),
@@ -78,6 +81,53 @@ def run_list(request, tool, text, page=1, count=False):
     return rows, result, total
 
 
+@dataclass(frozen=True)
+class ListPage:
+    """What the list page shows of a query's page: its rendered table (None
+    when no ticket matches), where it is, and the total when known."""
+    table: Markup | None
+    page: int
+    has_next: bool
+    total: int | None
+
+
+def reader_permissions(request):
+    """What decides which tickets a reader sees and may select: the user (site
+    admins are answered by the policy before any ACL) and their principals
+    (roles, token scope markers); not the session, the table has no form token."""
+    user = request.user
+    return (user._id if user is not None else None, tuple(request.principals))
+
+
+def rendered_list(request, tool, text, page, count, selectable, custom_columns):
+    """The ``ListPage`` of query ``text``, run and rendered once per content
+    generation and reader permission set (``forge.fragments``): while nothing is
+    written, the same reader asking again costs no query and no row rendering.
+    Raises QueryError."""
+    key = ("tracker.list", tool.doc._id, text, page, count, selectable,
+           request.application_url, reader_permissions(request))
+
+    def load():
+        rows, result, total = run_list(request, tool, text, page, count=count)
+        table = Markup(render(TABLE, {
+            "rows": rows, "columns": COLUMNS, "custom_columns": custom_columns,
+            "selectable": selectable,
+            "sort_link": lambda key: TICKET_QUERIES.with_sort(text, key)},
+            request=request)) if rows else None
+        return ListPage(table, result.page, result.has_next, total)
+    return generation_cached(request, key, load)
+
+
+def saved_searches_of(request, tool):
+    """The reader's saved searches (plain dicts), kept per generation."""
+    if request.user is None:
+        return []
+    return generation_cached(
+        request, ("tracker.searches", tool.doc._id, request.user._id),
+        lambda: [{"_id": s._id, "name": s.name, "text": s.text}
+                 for s in personal_searches(tool.doc._id, request.user)])
+
+
 def check_query_for(request, tool):
     def check(text):
         try:
@@ -100,25 +150,27 @@ class TicketListViews:
     def list_page(self, text, status=200, error=None, bulk_result=None):
         request, tool = self.request, self.context
         options = self.options
-        rows, result, total = [], None, None
+        specs = {spec.name: spec for spec in tool.custom_fields()}
+        custom_columns = [specs[n] for n in options.list_columns if n in specs]
+        may_bulk = request.user is not None and request.can("update", tool)
+        listed = None
         if error is None:
             try:
-                rows, result, total = run_list(request, tool, text, page_number(request),
-                                               count=request.GET.get("count") == "1")
+                listed = rendered_list(request, tool, text, page_number(request),
+                                       request.GET.get("count") == "1", may_bulk,
+                                       custom_columns)
             except QueryError as e:
                 error, status = str(e), 400
         request.response.status_int = status
-        specs = {spec.name: spec for spec in tool.custom_fields()}
         return {
-            "tool": tool, "q": text, "error": error, "rows": rows, "page": result,
-            "total": total, "count_cap": COUNT_CAP, "columns": COLUMNS,
-            "custom_columns": [specs[n] for n in options.list_columns if n in specs],
-            "sort_link": lambda key: TICKET_QUERIES.with_sort(text, key),
+            "tool": tool, "q": text, "error": error, "page": listed,
+            "table": listed.table if listed else None,
+            "total": listed.total if listed else None, "count_cap": COUNT_CAP,
             "tracker_searches": options.saved_searches,
-            "personal_searches": personal_searches(tool.doc._id, request.user),
+            "personal_searches": saved_searches_of(request, tool),
             "options": options, "bulk_result": bulk_result,
             "may_create": request.can("create", tool),
-            "may_bulk": request.user is not None and request.can("update", tool),
+            "may_bulk": may_bulk,
             "may_admin": request.can("admin", tool),
         }
 
