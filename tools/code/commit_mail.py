@@ -16,6 +16,13 @@ that user), have an address and chose mail for each change.  Users who chose
 the daily digest are not mailed about pushes (not built: pushes in digests).
 ``PushMailSent`` (``{push}:{user}``) keeps a retried event (SMTP down) from
 mailing anyone twice.
+
+Neither record grows for ever: a push's ``PushedCommit`` records are deleted
+once its message went to everyone (a later redelivery of one of its events
+gathers no full push again, and ``PushMailSent`` still stops a one-commit
+push), and both are deleted once older than ``forge.bus.keep_days`` (0 keeps
+them), the window in which the bus redelivers an event: the reactor does it
+at most once an hour per process (``maybe_prune``).
 """
 import time
 
@@ -28,6 +35,7 @@ from forge.api import (NodeResolver, User, build_message, collection, frequency_
 REACTOR_NAME = "code.commit_mail"
 TEMPLATE = "tools.code:templates/code/push_mail.jinja2"
 MAX_LISTED = 100        # commits listed in one message; the rest are counted
+PRUNE_EVERY_SECONDS = 3600.0
 
 
 class PushedCommit(MappedClass):
@@ -36,7 +44,7 @@ class PushedCommit(MappedClass):
     class __mongometa__:
         session = session
         name = "code_pushed_commit"
-        indexes = [("push",)]
+        indexes = [("push",), ("timestamp",)]
 
     _id = FieldProperty(str)            # "{push}:{sha}"
     push = FieldProperty(str)
@@ -55,6 +63,7 @@ class PushMailSent(MappedClass):
     class __mongometa__:
         session = session
         name = "code_push_mail_sent"
+        indexes = [("timestamp",)]
 
     _id = FieldProperty(str)            # "{push}:{user id}"
     timestamp = FieldProperty(float)
@@ -73,6 +82,7 @@ def mail_push(event, context):
     """The reactor (``fn(event, context)``) on ``scm.commit``."""
     detail = event.get("detail") or {}
     registry = context.registry
+    maybe_prune(registry)
     if not detail.get("sha") or not event.get("tool_id") or not registry.forge_mailer.enabled:
         return
     push, size, position = push_of(event)
@@ -85,6 +95,8 @@ def mail_push(event, context):
         if tool is None:
             return          # the repository is gone: its name may have been private
         mail_watchers(request, event, tool, push, commits)
+    # everyone got it (a failed send raised above and the bus retries the event)
+    collection(PushedCommit).delete_many({"push": push})
 
 
 def record(push, position, event, detail):
@@ -140,6 +152,26 @@ def describe_push(request, tool, commits, pusher_id):
             "repository": "%s › %s" % (project.title, tool.title),
             "log_url": request.forge_url(tool, "commits", *(refs[0].split("/") if refs else ()))
             if len(refs) == 1 else request.forge_url(tool)}
+
+
+def prune_push_records(keep_seconds, now=None):
+    """Delete ``PushedCommit`` and ``PushMailSent`` records older than
+    ``keep_seconds``: (commits removed, mail marks removed)."""
+    cutoff = (now if now is not None else time.time()) - keep_seconds
+    return tuple(collection(model).delete_many({"timestamp": {"$lt": cutoff}}).deleted_count
+                 for model in (PushedCommit, PushMailSent))
+
+
+def maybe_prune(registry):
+    """``prune_push_records`` with ``forge.bus.keep_days``, at most once per
+    ``PRUNE_EVERY_SECONDS`` in this process; None when it did not run."""
+    keep_days = float(registry.settings.get("forge.bus.keep_days") or 0)
+    now = time.monotonic()
+    if keep_days <= 0 or now < getattr(registry, "code_push_records_pruned_at", -1e18) \
+            + PRUNE_EVERY_SECONDS:
+        return None
+    registry.code_push_records_pruned_at = now
+    return prune_push_records(keep_days * 86400.0)
 
 
 def includeme(config):

@@ -19,7 +19,12 @@ Delivery is at least once, so each (ticket, commit) is done once:
 ``CommitReference`` (``_id`` = ``{ticket id}:{sha}``) records the comment's id
 and whether the close was done; a worker killed between the comment's flush and
 that record finds the comment again on redelivery by the commit's link in the
-ticket's thread, and posts no second one.
+ticket's thread, and posts no second one.  The records are deleted once older
+than ``forge.bus.keep_days`` (0 keeps them; the window in which the bus
+redelivers an event), at most once an hour per process (``maybe_prune``); a
+commit pushed again after that (its branch deleted, then restored) finds its
+comment by the link and posts none, but closes the ticket again when it lands
+on the default branch.
 """
 import logging
 import time
@@ -27,7 +32,7 @@ from urllib.parse import urlsplit
 
 from ming.odm import FieldProperty, MappedClass
 
-from forge.api import (ActionError, ArtifactRef, NodeResolver, User, add_post, can,
+from forge.api import (ActionError, ArtifactRef, NodeResolver, User, add_post, can, collection,
                        keyword_pattern, keyword_references, mail_request, mark_for,
                        markdown_escape, may_quote, on_default_branch, post_containing,
                        referenced_artifact, session, user_by_verified_email, user_principals)
@@ -44,6 +49,7 @@ KEYWORD = keyword_pattern(KEYWORDS)
 MAX_REFS = 20           # per commit: a message listing hundreds is not a fix note
 MAX_QUOTED = 2000       # characters of the commit message quoted in the comment
 REFUSED = "refused"     # CommitReference.post_id of a comment the discussion refused
+PRUNE_EVERY_SECONDS = 3600.0
 
 
 class CommitReference(MappedClass):
@@ -52,6 +58,7 @@ class CommitReference(MappedClass):
     class __mongometa__:
         session = session
         name = "tracker_commit_ref"
+        indexes = [("created",)]
 
     _id = FieldProperty(str)            # "{ticket id}:{commit sha}"
     ticket_id = FieldProperty(str)
@@ -76,10 +83,11 @@ def parse_refs(message):
 def on_commit(event, context):
     """The reactor (``fn(event, context)``) on ``scm.commit``."""
     detail = event.get("detail") or {}
+    registry = context.registry
+    maybe_prune(registry)
     refs = parse_refs(detail.get("message", ""))
     if not refs or not detail.get("sha"):
         return
-    registry = context.registry
     with mail_request(registry) as request:    # on forge.base_url, with the root
         code_tool = NodeResolver(request).tool(event.get("tool_id"))
         if code_tool is None:
@@ -179,6 +187,24 @@ def comment_text(code_tool, ticket, detail, ref, author, commit_url):
     lines.extend("> " + markdown_escape(line) if line.strip() else ">"
                  for line in message.splitlines())
     return "\n".join(lines)
+
+
+def prune_commit_references(keep_seconds, now=None):
+    """Delete the ``CommitReference`` records older than ``keep_seconds``; how many."""
+    cutoff = (now if now is not None else time.time()) - keep_seconds
+    return collection(CommitReference).delete_many({"created": {"$lt": cutoff}}).deleted_count
+
+
+def maybe_prune(registry):
+    """``prune_commit_references`` with ``forge.bus.keep_days``, at most once per
+    ``PRUNE_EVERY_SECONDS`` in this process; None when it did not run."""
+    keep_days = float(registry.settings.get("forge.bus.keep_days") or 0)
+    now = time.monotonic()
+    if keep_days <= 0 or now < getattr(registry, "tracker_commit_refs_pruned_at", -1e18) \
+            + PRUNE_EVERY_SECONDS:
+        return None
+    registry.tracker_commit_refs_pruned_at = now
+    return prune_commit_references(keep_days * 86400.0)
 
 
 def root_relative(url):

@@ -131,3 +131,24 @@ def deliver(registry, events):
         mail_push(freeze(event), context)
         session.flush()
     session.close()
+
+
+def test_a_mailed_push_leaves_no_gathered_commits_and_old_marks_are_pruned(
+        site, server, git, work_tree, smtp_server, run_reactors, registry):
+    from tools.code.commit_mail import PushedCommit, PushMailSent, maybe_prune, \
+        prune_push_records
+    watch(site, "mem")
+    push(git, server, site, work_tree)
+    run_reactors()
+    assert len(smtp_server.to("mem@example.test")) == len(pushes(scm_events()))
+    assert collection(PushedCommit).count_documents({}) == 0
+    [mark] = list(collection(PushMailSent).find())
+    # a half-gathered push (an event lost for good) and the mark age out
+    collection(PushedCommit).insert_one({"_id": "old:x", "push": "old", "timestamp": 100.0})
+    collection(PushedCommit).insert_one({"_id": "new:x", "push": "new",
+                                         "timestamp": mark["timestamp"]})
+    assert prune_push_records(86400.0, now=mark["timestamp"] + 3600) == (1, 0)
+    assert prune_push_records(86400.0, now=mark["timestamp"] + 2 * 86400) == (1, 1)
+    registry.code_push_records_pruned_at = -1e18
+    assert maybe_prune(registry) == (0, 0)
+    assert maybe_prune(registry) is None            # at most once an hour

@@ -308,3 +308,19 @@ def scm_events():
     session.close()
     return [record["message"] for record in
             collection(OutboxEvent).find({"topic": "scm.commit"}).sort("seq", 1)]
+
+
+def test_old_commit_references_are_pruned_and_a_new_push_of_the_commit_comments_once(
+        site, repo, run_reactors, registry):
+    from tools.tracker.commit_refs import maybe_prune, prune_commit_references
+    repo.commit("refs #1")
+    repo.push("dev")
+    run_reactors()
+    [mark] = list(collection(CommitReference).find())
+    assert prune_commit_references(86400.0, now=mark["created"] + 3600) == 0
+    assert prune_commit_references(86400.0, now=mark["created"] + 2 * 86400) == 1
+    redeliver(registry, scm_events())       # found again by the commit's link
+    assert len(comments(ticket(site["tracker"], 1))) == 1
+    registry.tracker_commit_refs_pruned_at = -1e18
+    assert maybe_prune(registry) == 0       # the redelivery's record is new
+    assert maybe_prune(registry) is None    # at most once an hour
