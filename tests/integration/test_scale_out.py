@@ -1,0 +1,414 @@
+"""Production scaled out on one machine: two web processes (``pserve`` of an INI
+file, as production runs them) and two ``forge worker`` processes on the real
+RabbitMQ and the session's database server, driven by concurrent writers.
+
+Each web process and its worker form a search node (``forge.search.node`` a
+and b: their own queue from the bus, their own index under their data dir), so
+search needs no shared disk.  Checked:
+
+* caches exact across processes: a change made through one web process is on
+  the other's very next page: the page cache (a stored page of the other
+  process is not served again), the tree cache (a project's new title), and
+  under load (each writer reads its change back from the other process);
+* no lost event, none handled twice: every change has exactly one activity
+  entry, each search node's reactor processed every event exactly once (the
+  workers' counters), no failure, no dead letter, and both nodes' indexes hold
+  every ticket and page exactly once;
+* ``/@@metrics`` of a web process (from the allow-listed 127.0.0.1) and
+  ``/@@health``.
+
+It prints the events per second through the two workers and the CPU each
+process spent (run with ``-s`` to see them).
+"""
+import json
+import os
+import queue
+import re
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+from forge.model.session import session
+
+from .conftest import RABBITMQ
+from .sites import WorkerSite
+from .test_bus_rabbitmq import ROOT, WorkerProcess
+
+pytestmark = pytest.mark.integration
+
+PSERVE = os.path.join(os.path.dirname(sys.executable), "pserve")
+SERVING = re.compile(r"Serving on http://127\.0\.0\.1:(\d+)")
+NODES = ("a", "b")
+WRITERS = 4              # threads, each writing through both web processes in turn
+ROUNDS = 6               # per writer: a ticket and an edit of its wiki page each round
+WAIT = 240
+
+INI = """\
+[app:main]
+use = egg:pyforge
+forge.data_dir = {data_dir}
+forge.search.node = {node}
+forge.secret = scale-out-test
+forge.metrics.allow = 127.0.0.1
+forge.password.time_cost = 1
+forge.password.memory_kib = 1024
+forge.password.parallelism = 1
+
+[server:main]
+use = egg:waitress#main
+listen = 127.0.0.1:0
+threads = 4
+
+[loggers]
+keys = root, waitress
+
+[handlers]
+keys = console
+
+[formatters]
+keys = generic
+
+[logger_root]
+level = WARN
+handlers = console
+
+[logger_waitress]
+level = INFO
+handlers =
+qualname = waitress
+
+[handler_console]
+class = StreamHandler
+args = (sys.stderr,)
+level = NOTSET
+formatter = generic
+
+[formatter_generic]
+format = %(levelname)s [%(name)s] %(message)s
+"""
+
+
+def cpu_seconds(pid):
+    """User + system CPU of a process so far (``/proc/PID/stat``)."""
+    with open("/proc/%d/stat" % pid) as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class WebProcess:
+    """``pserve`` of an INI file written for one search node, on a free port."""
+
+    def __init__(self, tmp_path, node, env):
+        self.node = node
+        self.data_dir = tmp_path / ("node-%s" % node)
+        self.data_dir.mkdir(exist_ok=True)
+        ini = tmp_path / ("web-%s.ini" % node)
+        ini.write_text(INI.format(data_dir=self.data_dir, node=node))
+        self.process = subprocess.Popen([PSERVE, str(ini)], stdout=subprocess.PIPE,
+                                        stderr=subprocess.STDOUT, text=True, env=env,
+                                        cwd=ROOT, start_new_session=True)
+        self.lines = queue.Queue()
+        self.output = []
+        threading.Thread(target=self._read, daemon=True).start()
+        self.url = None
+
+    def _read(self):
+        for line in self.process.stdout:
+            self.lines.put(line)
+        self.lines.put(None)
+
+    def wait_until_serving(self, timeout=120):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                line = self.lines.get(timeout=0.2)
+            except queue.Empty:
+                continue
+            if line is None:
+                raise AssertionError("pserve exited:\n" + "".join(self.output))
+            self.output.append(line)
+            match = SERVING.search(line)
+            if match:
+                self.url = "http://127.0.0.1:%s" % match.group(1)
+                return self
+        raise AssertionError("pserve did not start:\n" + "".join(self.output))
+
+    def text(self):
+        while True:
+            try:
+                line = self.lines.get_nowait()
+            except queue.Empty:
+                return "".join(self.output)
+            if line is not None:
+                self.output.append(line)
+
+    def kill(self):
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, 9)
+        self.process.wait(30)
+
+
+class Answer:
+    def __init__(self, status, headers, body):
+        self.status, self.headers, self.body = status, headers, body
+
+    @property
+    def text(self):
+        return self.body.decode("utf-8")
+
+    @property
+    def json(self):
+        return json.loads(self.body)
+
+
+def call(method, url, body=None, token=None, headers=None):
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, method=method)
+    if data is not None:
+        request.add_header("Content-Type", "application/json")
+    if token:
+        request.add_header("Authorization", "Bearer " + token)
+    for name, value in (headers or {}).items():
+        request.add_header(name, value)
+    try:
+        with urllib.request.urlopen(request, timeout=120) as response:
+            return Answer(response.status, response.headers, response.read())
+    except urllib.error.HTTPError as error:
+        return Answer(error.code, error.headers, error.read())
+
+
+class ScaleOutSite(WorkerSite):
+    def __init__(self, mongo_url, tmp_path):
+        super().__init__(mongo_url, tmp_path, "scale")
+        self.webs = []
+
+    def start_node_worker(self, node):
+        worker = WorkerProcess(self.tmp_path / ("node-%s" % node),
+                               dict(self.env, FORGE_SEARCH_NODE=node))
+        self.workers.append(worker)
+        return worker.wait_until_running()
+
+    def start_web(self, node):
+        web = WebProcess(self.tmp_path, node, self.env)
+        self.webs.append(web)
+        return web.wait_until_serving()
+
+    def node_queues(self):
+        from forge.bus import amqp
+        namespace = amqp.namespace(self.registry.settings)
+        return [name(reactor, namespace) for node in NODES
+                for reactor in ["forge.search.%s" % node]
+                for name in (amqp.reactor_queue_name, amqp.retry_queue_name,
+                             amqp.dead_queue_name)]
+
+    def close(self):
+        for web in self.webs:
+            web.kill()
+        from kombu import Connection
+        try:
+            with Connection(RABBITMQ) as connection:
+                channel = connection.channel()
+                for name in self.node_queues():
+                    channel.queue_delete(name)
+        finally:
+            super().close()
+
+
+@pytest.fixture
+def site(mongo_url, tmp_path):
+    with ScaleOutSite(mongo_url, tmp_path) as built:
+        yield built
+
+
+def stats():
+    session.close()
+    return {row["_id"]: row for row in session.db["bus_stats"].find()}
+
+
+def processed(before, after, reactor):
+    return after.get(reactor, {}).get("processed", 0) - \
+        before.get(reactor, {}).get("processed", 0)
+
+
+def outbox_events(after_seq):
+    session.close()
+    return list(session.db["outbox"].find({"seq": {"$gt": after_seq}},
+                                          {"_id": 1, "topic": 1, "sent": 1, "message": 1}))
+
+
+def last_seq():
+    session.close()
+    rows = list(session.db["outbox"].find({}, {"seq": 1}).sort("seq", -1).limit(1))
+    return rows[0]["seq"] if rows else 0
+
+
+def quiet(site, reactors):
+    """Wait until every event is sent and the reactors' counters stop moving."""
+    def settled():
+        if session.db["outbox"].count_documents({"sent": False}):
+            return None
+        first = stats()
+        time.sleep(1.5)           # the workers add their counters about every second
+        second = stats()
+        same = all(first.get(r, {}).get("processed") == second.get(r, {}).get("processed")
+                   for r in reactors)
+        return second if same else None
+    return site.wait_for("the bus to be quiet", settled)
+
+
+def test_two_web_processes_and_two_workers(site):
+    from forge.actions.tokens import create_token
+    workers = [site.start_node_worker(node) for node in NODES]
+    webs = [site.start_web(node) for node in NODES]
+    ada, project, _tools = site.create_demo_project("scale out pass 1",
+                                                    ("tracker", "tickets"), ("wiki", "wiki"))
+    _record, token = create_token(ada, "load")
+    session.close()
+    a, b = (web.url for web in webs)
+    counted = ("forge.activity", "forge.search.a", "forge.search.b")
+
+    # -- caches exact across processes, one change at a time --------------------
+    made = call("POST", a + "/rest/p/demo/wiki/@@items",
+                {"name": "Shared", "text": "first words"}, token)
+    assert made.status == 201, made.text
+    quiet(site, counted)        # the workers' writes (activity) would empty the page cache
+    page = b + "/p/demo/wiki/Shared/"
+    assert "first words" in call("GET", page).text
+    stored = call("GET", page)
+    assert stored.headers["X-Forge-Page-Cache"] == "hit" and "first words" in stored.text
+    edit = call("PATCH", a + "/rest/p/demo/wiki/Shared/", {"text": "second words"}, token,
+                headers={"If-Match": '"1"'})
+    assert edit.status == 200, edit.text
+    fresh = call("GET", page)           # B's next page: not its stored one
+    assert "second words" in fresh.text and "first words" not in fresh.text
+    assert fresh.headers["X-Forge-Page-Cache"] == "miss"
+    home = b + "/p/demo/"
+    assert "Demo" in call("GET", home).text           # B's tree cache holds the project
+    project_json = call("GET", a + "/rest/p/demo/", token=token)
+    renamed = call("PATCH", a + "/rest/p/demo/", {"title": "Renamed Orchard"}, token,
+                   headers={"If-Match": project_json.headers["ETag"]})
+    assert renamed.status == 200, renamed.text
+    assert "Renamed Orchard" in call("GET", home).text
+    assert call("GET", b + "/rest/p/demo/", token=token).json["title"] == "Renamed Orchard"
+
+    baseline = quiet(site, counted)
+    start_seq = last_seq()
+
+    # -- concurrent writers through both processes --------------------------------
+    problems, tickets, pages = [], [], []
+
+    def writer(number):
+        try:
+            name = "Load%d" % number
+            made = call("POST", webs[number % 2].url + "/rest/p/demo/wiki/@@items",
+                        {"name": name, "text": "born"}, token)
+            assert made.status == 201, made.text
+            pages.append(name)
+            version = 1
+            for round_ in range(ROUNDS):
+                here, there = webs[(number + round_) % 2].url, webs[(number + round_ + 1) % 2].url
+                title = "Ticket w%d r%d zebra" % (number, round_)
+                created = call("POST", here + "/rest/p/demo/tickets/@@items",
+                               {"title": title}, token)
+                assert created.status == 201, created.text
+                ticket = created.json["name"]
+                tickets.append((ticket, title))
+                seen = call("GET", "%s/rest/p/demo/tickets/%s/" % (there, ticket), token=token)
+                assert seen.status == 200 and seen.json["title"] == title, seen.text
+                assert title in call("GET", "%s/p/demo/tickets/%s/" % (there, ticket)).text
+                # the other process's wiki page, read (and perhaps stored), then changed here
+                call("GET", "%s/p/demo/wiki/%s/" % (there, name))
+                words = "revision %d of writer %d" % (round_, number)
+                saved = call("PATCH", "%s/rest/p/demo/wiki/%s/" % (here, name),
+                             {"text": words}, token,
+                             headers={"If-Match": '"%d"' % version})
+                assert saved.status == 200, saved.text
+                version += 1
+                shown = call("GET", "%s/p/demo/wiki/%s/" % (there, name)).text
+                assert words in shown, "a stale page after %s" % words
+        except BaseException as error:           # reported by the main thread
+            problems.append(repr(error))
+
+    cpu_before = {p.pid: cpu_seconds(p.pid) for p in
+                  [w.process for w in workers] + [w.process for w in webs]}
+    started = time.monotonic()
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(WRITERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(600)
+    written = time.monotonic() - started
+    assert not problems, problems
+
+    events = outbox_events(start_seq)
+    expected = len(events)
+    assert expected >= WRITERS * (1 + 2 * ROUNDS)
+
+    def all_processed():
+        now = stats()
+        return now if all(processed(baseline, now, r) >= expected for r in counted) else None
+    after = site.wait_for("every event through both workers", all_processed)
+    elapsed = time.monotonic() - started
+    cpu = {pid: cpu_seconds(pid) - before for pid, before in cpu_before.items()}
+    after = quiet(site, counted)
+
+    # -- nothing lost, nothing twice -------------------------------------------------
+    for reactor in counted:
+        assert processed(baseline, after, reactor) == expected, reactor
+    for row in after.values():
+        assert row.get("dead_lettered", 0) == baseline.get(row["_id"], {}).get(
+            "dead_lettered", 0), row
+    changes = [e for e in events if e["topic"].startswith(("tracker.ticket.", "wiki.page."))]
+    assert len(changes) == WRITERS * (1 + 2 * ROUNDS)
+    for event in changes:
+        assert session.db["activity"].count_documents({"event_id": event["_id"]}) == 1, event
+
+    import tantivy
+    from forge.model import Artifact
+    from forge.model.session import collection
+    from forge.search.index import SearchIndex
+    artifact_ids = [row["_id"] for row in collection(Artifact).find(
+        {"project_id": project._id, "deleted": {"$ne": True}}, {"_id": 1})]
+    assert len(artifact_ids) == len(tickets) + len(pages) + 1      # and "Shared"
+    for node in NODES:
+        index = SearchIndex(str(site.tmp_path / ("node-%s" % node) / ("search-index-%s" % node)))
+        searcher = index.searcher()
+        assert searcher.num_docs == len(artifact_ids), node
+        for artifact_id in artifact_ids:
+            query = tantivy.Query.term_query(index.schema, "id", artifact_id)
+            assert searcher.search(query, 10).count == 1, (node, artifact_id)
+    for web in webs:                    # each web process finds in its node's index
+        found = call("GET", web.url + "/p/demo/@@search?q=zebra")
+        assert "%d results" % len(tickets) in found.text, found.text[-2000:]
+
+    # -- metrics and health of a web process ------------------------------------------
+    metrics = call("GET", a + "/@@metrics")
+    assert metrics.status == 200
+    assert 'forge_bus_dead_letters{reactor="forge.search.a"} 0.0' in metrics.text
+    for name in ("zebra", "Load0", "Orchard", "Shared", "/p/"):   # names and URLs
+        assert name not in metrics.text, name
+    assert call("GET", b + "/@@metrics", headers={"X-Forwarded-For": "198.51.100.4"}
+                ).status == 200        # pserve without trusted_proxy: the socket's address
+    health = call("GET", a + "/@@health", headers={"Accept": "application/json"}).json
+    assert health["parts"]["database"]["status"] == "ok"
+    assert health["parts"]["search"]["documents"] >= len(tickets) + len(pages)
+
+    load = os.getloadavg()
+    print("\nscale out: %d writers x %d rounds; %d events (%d changes) written in %.1fs; "
+          "all through activity and both search nodes in %.1fs: %.1f events/s "
+          "(x3 reactor queues); load %.2f %.2f %.2f" % (
+              WRITERS, ROUNDS, expected, len(changes), written, elapsed, expected / elapsed,
+              *load))
+    for process, label in [(w.process, "worker %s" % n) for w, n in zip(workers, NODES)] + \
+            [(w.process, "web %s" % w.node) for w in webs]:
+        print("  %s: %.0f ms CPU, %.1f ms per event" % (
+            label, cpu[process.pid] * 1000, cpu[process.pid] * 1000 / expected))
+    for web in webs:
+        assert "Traceback" not in web.text(), web.text()
+    for worker in workers:
+        assert "Traceback" not in worker.text(), worker.text()
