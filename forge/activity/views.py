@@ -2,13 +2,54 @@
 and an artifact (with its comments), and ``/u/NAME/@@contributions`` (what a
 person did).  Newest first, paged, only what the viewer may read; each page
 links its Atom feed (``forge.feeds``) next to it."""
+from dataclasses import dataclass
+
+from markupsafe import Markup
 from pyramid.httpexceptions import HTTPNotFound
+from pyramid.renderers import render
 from pyramid.view import view_config
 
+from ..fragments import generation_cached
 from ..interfaces import IArtifact, IProject, ITool
 from ..model import User
 from ..listing import page_number
 from .query import activity_page, stream_of
+
+ENTRIES = "forge:templates/activity/entries.jinja2"
+
+
+@dataclass(frozen=True)
+class KeptPage:
+    """A page of a stream as its template shows it: the entries' HTML (None
+    when there are none) and where the page is."""
+    entries: Markup | None
+    page: int
+    has_next: bool
+
+
+def reader_permissions(request):
+    """What decides which entries a reader sees: the user (site admins are
+    answered before any ACL) and their principals; not the session."""
+    user = request.user
+    return (user._id if user is not None else None, tuple(request.principals))
+
+
+def kept_page(request, context, criteria, **kw):
+    """``activity_page`` rendered once per content generation and reader
+    permission set (``forge.fragments``): resolving each entry's node now costs
+    a read or two an entry, so a stream read again while nothing was written
+    costs none.  The key names the node (its stream and the subtree ``keep``
+    tests) and the page; ``kw`` goes to ``activity_page``."""
+    page = page_number(request)
+    key = ("activity", request.view_name, context.doc._id, tuple(sorted(criteria.items())),
+           page, request.application_url, reader_permissions(request))
+
+    def load():
+        result = activity_page(request, criteria, page, **kw)
+        entries = Markup(render(ENTRIES, {"activity": result.items}, request=request)) \
+            if result.items else None
+        return KeptPage(entries, result.page, result.has_next)
+    return generation_cached(request, key, load)
 
 
 def user_of(context):
@@ -23,7 +64,7 @@ def user_of(context):
              permission="read", request_method=("GET", "HEAD"))
 def project_activity(context, request):
     criteria, keep = stream_of(request, context)
-    page = activity_page(request, criteria, page_number(request), known=(context,), keep=keep)
+    page = kept_page(request, context, criteria, known=(context,), keep=keep)
     return {"project": context, "page": page, "node": context}
 
 
@@ -33,8 +74,7 @@ def project_activity(context, request):
              permission="read", request_method=("GET", "HEAD"))
 def node_activity(context, request):
     criteria, keep = stream_of(request, context)
-    page = activity_page(request, criteria, page_number(request), known=(context.project,),
-                         keep=keep)
+    page = kept_page(request, context, criteria, known=(context.project,), keep=keep)
     return {"node": context, "page": page, "heading": "Activity in %s" % context.title,
             "view": "@@activity", "feed_view": "@@activity.atom"}
 
@@ -45,6 +85,6 @@ def user_activity(context, request):
     user = user_of(context)
     if user is None:
         raise HTTPNotFound()
-    page = activity_page(request, {"actor_id": user._id}, page_number(request))
+    page = kept_page(request, context, {"actor_id": user._id})
     return {"node": context, "page": page, "heading": "Activity of %s" % user.title,
             "view": "@@contributions", "feed_view": "@@contributions.atom"}
