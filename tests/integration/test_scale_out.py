@@ -15,15 +15,19 @@ search needs no shared disk.  Checked:
   workers' counters), no failure, no dead letter, and both nodes' indexes hold
   every ticket and page exactly once;
 * ``/@@metrics`` of a web process (from the allow-listed 127.0.0.1) and
-  ``/@@health``.
+  ``/@@health``;
+* events saved while no worker runs wait in the nodes' queues and are all
+  handled once two new workers start.
 
-It prints the events per second through the two workers and the CPU each
-process spent (run with ``-s`` to see them).
+It prints the events per second through the two workers (under the writers'
+load, and draining the backlog) and the CPU each process spent (run with
+``-s`` to see them).
 """
 import json
 import os
 import queue
 import re
+import signal
 import subprocess
 import sys
 import threading
@@ -46,7 +50,7 @@ SERVING = re.compile(r"Serving on http://127\.0\.0\.1:(\d+)")
 NODES = ("a", "b")
 WRITERS = 4              # threads, each writing through both web processes in turn
 ROUNDS = 6               # per writer: a ticket and an edit of its wiki page each round
-WAIT = 240
+BACKLOG = 80             # tickets written while no worker runs
 
 INI = """\
 [app:main]
@@ -412,3 +416,50 @@ def test_two_web_processes_and_two_workers(site):
         assert "Traceback" not in web.text(), web.text()
     for worker in workers:
         assert "Traceback" not in worker.text(), worker.text()
+
+    # -- a backlog: written while no worker runs, drained by two new ones -----------
+    for worker in workers:
+        worker.process.send_signal(signal.SIGTERM)
+    for worker in workers:
+        assert worker.process.wait(60) == 0, worker.text()
+    baseline, start_seq = after, last_seq()
+
+    def backlog_writer(number):
+        try:
+            for round_ in range(BACKLOG // WRITERS):
+                made = call("POST", webs[(number + round_) % 2].url
+                            + "/rest/p/demo/tickets/@@items",
+                            {"title": "Backlog w%d r%d" % (number, round_)}, token)
+                assert made.status == 201, made.text
+        except BaseException as error:
+            problems.append(repr(error))
+    threads = [threading.Thread(target=backlog_writer, args=(n,)) for n in range(WRITERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(600)
+    assert not problems, problems
+    site.wait_for("the backlog handed to the broker",
+                  lambda: not session.db["outbox"].count_documents({"sent": False}))
+    backlog = len(outbox_events(start_seq))
+    assert backlog == BACKLOG
+    workers = [site.start_node_worker(node) for node in NODES]
+    cpu_before = {w.process.pid: cpu_seconds(w.process.pid) for w in workers}
+    started = time.monotonic()
+
+    def drained():
+        now = stats()
+        return now if all(processed(baseline, now, r) >= backlog for r in counted) else None
+    site.wait_for("the backlog through both workers", drained)
+    elapsed = time.monotonic() - started
+    after = quiet(site, counted)
+    for reactor in counted:
+        assert processed(baseline, after, reactor) == backlog, reactor
+    load = os.getloadavg()
+    print("backlog: %d events queued with the workers stopped, drained by two new workers "
+          "in %.1fs (from their start, incl. the counters' 1 s flush): %.1f events/s; "
+          "load %.2f %.2f %.2f" % (backlog, elapsed, backlog / elapsed, *load))
+    for worker, node in zip(workers, NODES):
+        used = cpu_seconds(worker.process.pid) - cpu_before[worker.process.pid]
+        print("  worker %s: %.0f ms CPU, %.1f ms per event" % (
+            node, used * 1000, used * 1000 / backlog))
