@@ -3,6 +3,7 @@ real SMTP server, and the time from DATA to the comment on the page.
 
     .venv/bin/python bench/mail_in.py [--messages 300] [--clients 4] [--threads N]
                                       [--rate 10] [--seconds 20] [--no-reactors]
+                                      [--no-baseline]
 
 On the embedded default, as ``forge serve`` runs it: a fresh nx-27017 in a
 temp dir, the ``memory://`` bus with the reactors in threads of this process
@@ -20,6 +21,18 @@ the thread, to that member's signed reply address.
    time from the start of DATA until an anonymous GET of the thread page
    (the WSGI app in this process, its page cache on) shows the comment:
    p50, p99, max.
+
+0. **baseline** (unless ``--no-baseline``): the same throughput run first
+   with the reactors stopped (the events wait in the outbox), then the
+   reactors are started and left to drain that backlog before step 1.
+
+CPU per message is split by where it is spent: the SMTP server (aiosmtpd's
+thread and the ``forge.mail_in.threads`` pool: parsing, checks, the post),
+the reactors (their worker threads and the bus relay, counted until they are
+idle again after the last message), the database server (its own process)
+and the rest of this process (the bench's smtplib clients and the SMTP sink
+that receives the notifications).  Each is printed with its ratio to the
+baseline.  "processed" messages/s counts until the reactors went idle.
 
 Targets (issue 13): at least 50 messages/s; p99 under 1 s at 10 messages/s.
 Each figure is printed beside its target and the ratio (measured / target
@@ -115,6 +128,97 @@ def reply(sender, address, text):
     return message
 
 
+def thread_cpu():
+    """{thread name: CPU seconds} of this process's live threads (Linux
+    ``/proc/self/task``); a thread born later starts from zero."""
+    seconds = {}
+    for thread in threading.enumerate():
+        try:
+            with open("/proc/self/task/%d/stat" % thread.native_id) as stat:
+                fields = stat.read().rpartition(")")[2].split()
+        except (OSError, TypeError):
+            continue
+        seconds[(thread.name, thread.native_id)] = \
+            (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return seconds
+
+
+def part_of(name, server):
+    """Which part of the forge a thread of this process belongs to."""
+    if name.startswith("forge-mail-in") or name == server.controller._thread.name:
+        return "smtp server"
+    if name.startswith(("forge-reactor-", "forge-bus-relay")):
+        return "reactors"
+    return "bench+sink"
+
+
+class CpuMeter:
+    """CPU seconds per part (threads of this process, and the database's
+    process) between ``start()`` and ``stop()``."""
+
+    def __init__(self, server, db_pid):
+        self.server, self.db_pid = server, db_pid
+
+    def sample(self):
+        parts = {"smtp server": 0.0, "reactors": 0.0, "bench+sink": 0.0}
+        for (name, _tid), seconds in thread_cpu().items():
+            parts[part_of(name, self.server)] += seconds
+        parts["database"] = cpu_seconds(self.db_pid) if self.db_pid else 0.0
+        return parts, thread_cpu()
+
+    def start(self):
+        self.before_parts, self.before_threads = self.sample()
+        self.process_before = cpu_seconds()
+        return self
+
+    def stop(self):
+        """{part: CPU seconds}: live threads' differences, plus what threads
+        that ended meanwhile used (the process's total minus the live ones)."""
+        after_threads = thread_cpu()
+        parts = {"smtp server": 0.0, "reactors": 0.0, "bench+sink": 0.0}
+        for key, seconds in after_threads.items():
+            parts[part_of(key[0], self.server)] += seconds - self.before_threads.get(key, 0.0)
+        process = cpu_seconds() - self.process_before
+        parts["bench+sink"] += max(0.0, process - sum(parts.values()))
+        parts["database"] = (cpu_seconds(self.db_pid) - self.before_parts["database"]
+                             if self.db_pid else 0.0)
+        return parts
+
+
+def reactors_idle(quiet_seconds=1.0, max_seconds=300.0):
+    """Wait until every event so far is handled: nothing unsent in the
+    outbox, every queue of the in-process bus empty, and the reactor threads
+    then (almost) idle for ``quiet_seconds`` (the messages in hand done; an
+    idle worker polls for about 0.05 CPU s/s).  Returns the seconds waited."""
+    from kombu.transport.memory import Channel
+    from forge.model import session
+    from forge.model.outbox import OutboxEvent
+    started = time.perf_counter()
+
+    def backlog():
+        try:
+            return session.db[OutboxEvent.__mongometa__.name].find_one({"sent": False}) \
+                is not None or any(q.qsize() for q in list(Channel.queues.values()))
+        finally:
+            session.close()
+
+    def reactor_cpu():
+        return sum(s for (name, _t), s in thread_cpu().items()
+                   if name.startswith(("forge-reactor-", "forge-bus-relay")))
+    quiet_since, last = None, reactor_cpu()
+    while time.perf_counter() - started < max_seconds:
+        time.sleep(0.25)
+        now = reactor_cpu()
+        if backlog() or now - last > 0.25 * 0.3:
+            quiet_since = None
+        elif quiet_since is None:
+            quiet_since = time.perf_counter()
+        elif time.perf_counter() - quiet_since >= quiet_seconds:
+            return quiet_since - started
+        last = now
+    return time.perf_counter() - started
+
+
 def throughput(server, addresses, count, clients):
     """Messages per second with ``clients`` connections sending at once."""
     errors = []
@@ -181,6 +285,50 @@ def load_average():
         return " ".join(loadavg.read().split()[:3])
 
 
+PARTS = ("smtp server", "reactors", "database", "bench+sink")
+
+
+def measure(server, db_pid, addresses, args, reactors):
+    """One throughput run: its figures (and CPU per part, per message)."""
+    meter = CpuMeter(server, db_pid).start()
+    rate, elapsed, errors = throughput(server, addresses, args.messages, args.clients)
+    drained = reactors_idle() if reactors else 0.0
+    cpu = meter.stop()
+    applied = args.messages - len(errors)
+    return {"reactors": reactors, "rate": rate, "elapsed": elapsed, "errors": errors,
+            "processed": applied / (elapsed + drained) if applied else 0.0,
+            "ms": {part: cpu[part] * 1000 / max(1, applied) for part in PARTS}}
+
+
+def report(runs, threads, args):
+    """Each run's figures; the last one beside the first (the baseline)."""
+    baseline = runs[0]
+    for run in runs:
+        label = "with reactors" if run["reactors"] else "baseline, no reactors"
+        ratio = lambda key: ("" if run is baseline or not baseline[key] else
+                             " (x%.2f)" % (run[key] / baseline[key]))
+        print("%s: %d messages in %.1f s by %d clients, %d server threads: %.1f messages/s "
+              "accepted%s, %.1f/s processed%s (%d refused); target >= %.0f/s, ratio %.2f" % (
+                  label, args.messages, run["elapsed"], args.clients, threads, run["rate"],
+                  ratio("rate"), run["processed"], ratio("processed"), len(run["errors"]),
+                  TARGET_RATE, run["processed"] / TARGET_RATE))
+        for error in run["errors"][:3]:
+            print("  refused:", error)
+        forge_ms = sum(run["ms"][p] for p in ("smtp server", "reactors", "database"))
+        parts = []
+        for part in PARTS:
+            base = baseline["ms"][part]
+            parts.append("%s %.1f%s" % (part, run["ms"][part], "" if run is baseline else (
+                " (x%.2f)" % (run["ms"][part] / base) if base > 0.05 else " (base 0)")))
+        # CPU per message moves far less with the machine's other work than the
+        # wall clock does: 2 cores / this is what an otherwise idle machine could do
+        print("  cpu ms per message: %s; forge total %.1f ms (%s): an idle 2-core machine "
+              "about %.0f messages/s" % (
+                  ", ".join(parts), forge_ms,
+                  "smtp server + reactors + database",
+                  2000 / forge_ms if forge_ms else 0))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--messages", type=int, default=300)
@@ -189,6 +337,8 @@ def main():
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--threads", type=int, default=None,
                         help="forge.mail_in.threads [default: the setting's default]")
+    parser.add_argument("--no-baseline", dest="baseline", action="store_false",
+                        help="skip the baseline run without reactors")
     parser.add_argument("--no-reactors", action="store_true",
                         help="apply only (events wait in the outbox): the cost of mail in "
                              "itself, without the reactors competing for the CPU")
@@ -204,29 +354,19 @@ def main():
     try:
         registry = app.registry
         path, addresses = seed(registry)
-        if not args.no_reactors:
-            start_embedded_workers(registry)
         server = MailInServer(registry).start()
         db_pid = database.process.pid if getattr(database, "process", None) else None
-        cpu_before = cpu_seconds(), cpu_seconds(db_pid) if db_pid else 0.0
-        rate, elapsed, errors = throughput(server, addresses, args.messages, args.clients)
-        forge_cpu = (cpu_seconds() - cpu_before[0]) / args.messages
-        db_cpu = ((cpu_seconds(db_pid) - cpu_before[1]) / args.messages) if db_pid else 0.0
-        print("throughput: %d messages in %.1f s by %d clients, %d server threads: "
-              "%.1f messages/s applied (%d refused); target >= %.0f/s, ratio %.2f" % (
-                  args.messages, elapsed, args.clients,
-                  registry.settings["forge.mail_in.threads"], rate, len(errors),
-                  TARGET_RATE, rate / TARGET_RATE))
-        for error in errors[:3]:
-            print("  refused:", error)
-        # CPU per message moves far less with the machine's other work than the
-        # wall clock does: 2 cores / this is what an otherwise idle machine could do
-        per_message = forge_cpu + db_cpu
-        print("cpu per message: %.1f ms this process (forge, reactors, the bench's clients and "
-              "sink) + %.1f ms database = %.1f ms;"
-              " an idle 2-core machine: about %.0f messages/s" % (
-                  forge_cpu * 1000, db_cpu * 1000, per_message * 1000,
-                  2 / per_message if per_message else 0))
+        runs = []
+        if args.baseline or args.no_reactors:
+            runs.append(measure(server, db_pid, addresses, args, reactors=False))
+        if not args.no_reactors:
+            start_embedded_workers(registry)
+            if runs:
+                print("  (the reactors drain the baseline's events: %.1f s)" % reactors_idle())
+            runs.append(measure(server, db_pid, addresses, args, reactors=True))
+        report(runs, registry.settings["forge.mail_in.threads"], args)
+        if args.no_reactors:
+            return
         latencies = paced(server, app, path, addresses, args.rate, args.seconds)
         ordered = sorted(latencies)
         p99 = ordered[min(len(ordered) - 1, int(round(0.99 * len(ordered))) - 1)]
