@@ -252,3 +252,9 @@ __all__ += ["ChallengeFailed", "RateLimited"]
 from .fragments import generation_cached, reader_cached  # noqa: E402
 
 __all__ += ["generation_cached", "reader_cached"]
+
+# a tool's own item in the daily digest (forge.notifications: an event whose
+# detail may say ``summary`` and ``summary_text``, as the code tool's pushes)
+from .notifications.reactor import queue_for_digest  # noqa: E402
+
+__all__ += ["queue_for_digest"]
