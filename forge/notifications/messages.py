@@ -43,6 +43,9 @@ def describe(request, event, node, post=None):
         url += "#post-%s" % post["_id"]
         title = "Re: %s" % title
         text = excerpt(post.get("text"), 1000)
+    elif detail.get("summary"):
+        # a change its tool sums up itself (the code tool's push of N commits)
+        what, text = detail["summary"], excerpt(detail.get("summary_text"), 1000)
     elif detail.get("attachments"):
         what = "attached %s" % ", ".join(detail["attachments"])
     elif verb == "updated" and detail.get("fields"):
