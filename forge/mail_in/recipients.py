@@ -13,6 +13,7 @@ from pyramid.authorization import Everyone
 
 from ..model import Neighborhood, Project, ToolInstance, User, session
 from ..notifications.messages import mail_request
+from ..notifications.readers import cached_principals, cached_user
 from ..security import can, user_principals
 from ..visibility import NodeResolver
 from .addresses import ArtifactAddress, Reply, ToolAddress, parse_address
@@ -52,12 +53,13 @@ def refuse(code, text):
 
 
 def reply_target(request, reply):
-    """(user, principals, artifact node) of a reply address, or ``Refused``."""
-    user = User.query.get(_id=reply.user_id)
+    """(user, principals, artifact node) of a reply address, or ``Refused``
+    (the user and their principals through the tree cache: exact)."""
+    user = cached_user(request, reply.user_id)
     if user is None or user.disabled:
         raise Refused(Outcome(550, "5.7.1 This reply address is no longer valid: its "
                                    "account is closed."))
-    principals = user_principals(user)
+    principals = cached_principals(request, user)
     node = NodeResolver(request).artifact(reply.artifact_id)
     if node is None or not can(node, principals, "read"):
         raise Refused(NO_LONGER_VALID)

@@ -40,16 +40,28 @@ class Mailer:
 
     def send(self, message):
         """Send one ``email.message.EmailMessage`` (its From is set here)."""
-        if "From" not in message:
-            message["From"] = self.sender
-        if not self.enabled:
-            log.info("mail not sent (no forge.mail.host): to=%s subject=%r",
-                     message["To"], message["Subject"])
-            return
-        with self._connect() as smtp:
+        with self.connection() as connection:
+            connection.send(message)
+
+    def connection(self):
+        """A ``MailConnection`` (a context manager) that sends several messages
+        over one SMTP connection, opened at the first of them::
+
+            with mailer.connection() as smtp:
+                for message in messages:
+                    smtp.send(message)
+        """
+        return MailConnection(self)
+
+    def _open(self):
+        smtp = self._connect()
+        try:
             if self.username:
                 smtp.login(self.username, self.password)
-            smtp.send_message(message)
+        except BaseException:
+            smtp.close()
+            raise
+        return smtp
 
     def _connect(self):
         if self.tls == "ssl":
@@ -59,3 +71,44 @@ class Mailer:
         if self.tls == "starttls":
             smtp.starttls(context=ssl.create_default_context())
         return smtp
+
+
+class MailConnection:
+    """Messages sent through one SMTP session (see ``Mailer.connection``): the
+    connect, greeting and login once, not per message.  A failure raises and
+    closes the session (the next ``send`` opens another)."""
+
+    def __init__(self, mailer):
+        self.mailer = mailer
+        self._smtp = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def send(self, message):
+        mailer = self.mailer
+        if "From" not in message:
+            message["From"] = mailer.sender
+        if not mailer.enabled:
+            log.info("mail not sent (no forge.mail.host): to=%s subject=%r",
+                     message["To"], message["Subject"])
+            return
+        if self._smtp is None:
+            self._smtp = mailer._open()
+        try:
+            self._smtp.send_message(message)
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self):
+        smtp, self._smtp = self._smtp, None
+        if smtp is None:
+            return
+        try:
+            smtp.quit()
+        except (smtplib.SMTPException, OSError):
+            smtp.close()

@@ -20,6 +20,13 @@ project created or changed, or a tool installed or removed, it
    A site that sends no mail keeps it as an in-app notification instead
    (``forge.notifications.in_app``).
 
+Per event it reads the watchers' users and principals through the tree
+cache (``forge.model.cache``: exact, the generation moves with every user or
+role written), asks which of them were mailed already in one query (the
+event's markers), computes each watcher's principals once for ``read`` and
+``post``, renders the change's description once, and sends all its mail
+over one SMTP connection.
+
 Each mail's Message-ID is ``<{event}.{user}@{domain}>`` (the same when the bus
 retries), its In-Reply-To and References the artifact's
 ``<artifact.{id}@{domain}>``, so mail clients thread everything about one
@@ -41,6 +48,7 @@ from ..model.session import collection
 from ..security import can, user_principals
 from .messages import build_message, describe, mail_request, unsubscribe_url
 from .model import DIGEST, NONE, DigestItem, SentNotification, Watch
+from .readers import cached_principals, cached_user
 from ..visibility import NodeResolver, in_held_state
 from .watches import add_watch, frequency_of, node_doc
 from . import in_app
@@ -63,23 +71,28 @@ def notify(event, context):
     event = thaw(event)       # NodeResolver reads dicts (the bus hands a read-only mapping)
     registry = context.registry
     with mail_request(registry) as request:
-        node = NodeResolver(request).resolve(event)
-        if node is None or in_held_state(node):
-            return          # gone, moved away, held: its title may not be for everyone
         post = None
         verb = event["topic"].rsplit(".", 1)[-1]
+        resolver = NodeResolver(request)
         if event.get("node_type") == "Post":
+            # the post once: visible, then its artifact now (what resolve does)
             post = visible_post(event.get("node_id"))
             if post is None or verb not in ("created", "approved"):
                 return
-        elif verb == "created" and getattr(node, "kind", "") == "artifact" \
+            node = resolver.artifact(post.get("ref_id"))
+        else:
+            node = resolver.resolve(event)
+        if node is None or in_held_state(node):
+            return          # gone, moved away, held: its title may not be for everyone
+        if post is None and verb == "created" and getattr(node, "kind", "") == "artifact" \
                 and event.get("actor_id"):
             add_watch(event["actor_id"], "artifact", node_doc(node))
         if registry.forge_mailer.enabled:
             notify_watchers(request, event, node, post)
         else:
             # no mail from this site: the watchers read it on /@@notifications
-            for user, _watched_id, _frequency in watchers_to_tell(event, node):
+            for user, _watched_id, _frequency, _principals in watchers_to_tell(
+                    request, event, node):
                 in_app.record(user._id, event)
 
 
@@ -119,50 +132,67 @@ def recipient(user_id, node):
     return user if may_read(user, node) else None
 
 
-def watchers_to_tell(event, node):
-    """(user, id of the watched node, frequency) of each watcher of the node
-    or an ancestor who is told of this change: not the actor, not those who
-    chose no notifications, not disabled users, only those who may read the
-    node now."""
+def watchers_to_tell(request, event, node):
+    """(user, id of the watched node, frequency, principals) of each watcher
+    of the node or an ancestor who is told of this change: not the actor, not
+    those who chose no notifications, not disabled users, only those who may
+    read the node now."""
     for user_id, watched_id in sorted(lineage_watchers(node, event.get("timestamp")).items()):
         if user_id == event.get("actor_id"):
             continue
         frequency = frequency_of(user_id)
         if frequency == NONE:
             continue
-        user = User.query.get(_id=user_id)
-        if user is None or user.disabled or not may_read(user, node):
+        user = cached_user(request, user_id)
+        if user is None or user.disabled:
             continue
-        yield user, watched_id, frequency
+        principals = cached_principals(request, user)
+        if not can(node, principals, "read"):
+            continue
+        yield user, watched_id, frequency, principals
+
+
+def mailed_already(event_id):
+    """Ids of the users this event was mailed to before (a retry): one range
+    query over the markers' ``{event}:{user}`` ids, not one per watcher."""
+    prefix = "%s:" % event_id
+    return {marker["_id"][len(prefix):] for marker in collection(SentNotification).find(
+        {"_id": {"$gte": prefix, "$lt": "%s;" % event_id}}, {"_id": 1})}
 
 
 def notify_watchers(request, event, node, post):
     registry = request.registry
-    description = None
-    for user, watched_id, frequency in watchers_to_tell(event, node):
-        if not user.email:
-            continue
-        user_id = user._id
-        if frequency == DIGEST:
-            queue_for_digest(user_id, event)
-            continue
-        sent_id = "%s:%s" % (event["id"], user_id)
-        if collection(SentNotification).find_one({"_id": sent_id}) is not None:
-            continue        # mailed before a failure made the bus retry this event
-        if description is None:
-            description = describe(request, event, node, post)
-        unsubscribe = unsubscribe_url(request, user_id, "w:%s" % watched_id)
-        message = build_message(request, user, description["subject"], TEMPLATE,
-                                {"change": description, "actor": actor_name(event)},
-                                unsubscribe, **conversation_headers(registry, event, node, user))
-        registry.forge_mailer.send(message)
-        try:
-            collection(SentNotification).insert_one({"_id": sent_id, "timestamp": time.time()})
-        except DuplicateKeyError:
-            pass
+    description = actor = None
+    mailed = None
+    with registry.forge_mailer.connection() as smtp:
+        for user, watched_id, frequency, principals in watchers_to_tell(request, event, node):
+            if not user.email:
+                continue
+            user_id = user._id
+            if frequency == DIGEST:
+                queue_for_digest(user_id, event)
+                continue
+            if mailed is None:
+                mailed = mailed_already(event["id"])
+            if user_id in mailed:
+                continue    # mailed before a failure made the bus retry this event
+            if description is None:
+                description = describe(request, event, node, post)
+                actor = actor_name(event, request)
+            unsubscribe = unsubscribe_url(request, user_id, "w:%s" % watched_id)
+            message = build_message(request, user, description["subject"], TEMPLATE,
+                                    {"change": description, "actor": actor}, unsubscribe,
+                                    **conversation_headers(registry, event, node, user,
+                                                           principals))
+            smtp.send(message)
+            try:
+                collection(SentNotification).insert_one(
+                    {"_id": "%s:%s" % (event["id"], user_id), "timestamp": time.time()})
+            except DuplicateKeyError:
+                pass
 
 
-def conversation_headers(registry, event, node, user):
+def conversation_headers(registry, event, node, user, principals=None):
     """Message-ID (the same when the bus retries the event), the artifact's
     thread and, when mail in is on and the user may comment on the artifact,
     the user's own signed reply address (``forge.mail_in.addresses``)."""
@@ -172,7 +202,9 @@ def conversation_headers(registry, event, node, user):
         return headers
     artifact_id = node_doc(node)._id
     headers["thread"] = thread_id(settings, artifact_id)
-    if settings.get("forge.mail_in.domain") and can(node, user_principals(user), "post"):
+    if principals is None:
+        principals = user_principals(user)
+    if settings.get("forge.mail_in.domain") and can(node, principals, "post"):
         headers["reply_to"] = reply_address(settings, user._id, artifact_id)
     return headers
 
@@ -196,7 +228,10 @@ def thaw(value):
     return value
 
 
-def actor_name(event):
+def actor_name(event, request=None):
     actor_id = event.get("actor_id")
-    user = User.query.get(_id=actor_id) if actor_id else None
+    if request is not None:
+        user = cached_user(request, actor_id)
+    else:
+        user = User.query.get(_id=actor_id) if actor_id else None
     return user.username if user is not None else "system"
