@@ -52,10 +52,10 @@ def forge_tween_factory(handler, registry):
         basic = basic_credentials(request) if token is None else None
         try:
             if token is not None:
-                request.environ[TOKEN_USER] = user_id_for(token)
+                request.environ[TOKEN_USER] = user_id_for(token, request=request)
             elif basic is not None:
-                request.environ[TOKEN_USER] = user_id_for_basic(registry, *basic,
-                                                                request.remote_addr)
+                request.environ[TOKEN_USER] = user_id_for_basic(
+                    registry, *basic, request.remote_addr, request=request)
                 request.environ[BASIC_AUTH] = True
         except TokenRefused as refused:
             raise HTTPUnauthorized(str(refused))

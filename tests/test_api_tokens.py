@@ -97,6 +97,32 @@ def test_a_disabled_users_token_is_401_with_a_message(forge_app, ada_token):
     assert "disabled" in response.json["message"]
 
 
+@pytest.mark.parametrize("send", ["bearer", "basic"])
+def test_a_disabled_users_token_stops_at_once_though_the_user_was_cached(forge_app, ada_token,
+                                                                        send):
+    """The token's user comes from the tree cache: disabling them writes a
+    tree document, which moves the generation the next request reads."""
+    import base64
+    from forge.model import User
+    credentials = "ada:" + ada_token
+    headers = bearer(ada_token) if send == "bearer" else {
+        "Authorization": "Basic " + base64.b64encode(credentials.encode()).decode()}
+    client = webtest.TestApp(forge_app)
+    for _ in range(2):      # the second is answered from the warm cache
+        assert "Secret Project" in client.get("/p/secret/", headers=headers).text
+    session.close()
+    ada = User.query.get(username="ada")
+    ada.disabled = True
+    session.flush()
+    response = client.get("/p/secret/", headers=headers, status=401)
+    assert "disabled" in response.text
+    session.close()
+    ada = User.query.get(username="ada")
+    ada.disabled = False
+    session.flush()
+    assert "Secret Project" in client.get("/p/secret/", headers=headers).text
+
+
 @pytest.mark.parametrize("fields", [
     {"form": "token", "name": "minted by a token"},
     {"form": "revoke-token"},

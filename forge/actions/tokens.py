@@ -10,6 +10,7 @@ import secrets
 import time
 
 from ..model import User
+from ..model.cache import early_cached_raw
 from ..model.session import collection
 from ..model.token import SCOPES, ApiToken
 from ..names import single_line
@@ -130,17 +131,32 @@ class TokenUser(str):
         return user_id
 
 
-def user_id_for(token, now=None):
+def user_id_for(token, now=None, request=None):
     """The id (a ``TokenUser``) of the token's user; raises ``TokenRefused``
     for an unknown, revoked or expired token or one whose user is disabled
     (never anonymous instead: a script should learn at once, and why, that its
-    token stopped working)."""
-    return _checked_token(token, now)[0]
+    token stopped working).  With the ``request`` (the forge tween's), the
+    user's state comes from the tree cache (``token_owner``)."""
+    return _checked_token(token, now, request)[0]
 
 
-def _checked_token(token, now=None):
-    """``(TokenUser, user name)`` of a usable token, in two finds (the token, then
-    its user's name and state); raises ``TokenRefused`` as ``user_id_for`` says."""
+def token_owner(request, user_id):
+    """The stored user a token names, or None.  With a request, from the tree
+    cache at the generation the request reads first (``early_cached_raw``: the
+    root then reads nothing more), so a token costs one find, the token's own;
+    disabling a user writes a tree document, which moves the generation, so
+    their tokens stop at once.  Without one (a script), from the database."""
+    if request is not None:
+        users = early_cached_raw(request, User, {"_id": user_id})
+        return users[0] if users else None
+    return collection(User, bump=False).find_one({"_id": user_id},
+                                                 {"disabled": 1, "username": 1})
+
+
+def _checked_token(token, now=None, request=None):
+    """``(TokenUser, user name)`` of a usable token: the token's find, then its
+    user's name and state (``token_owner``); raises ``TokenRefused`` as
+    ``user_id_for`` says."""
     if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         raise TokenRefused(INVALID)
     now = time.time() if now is None else now
@@ -155,9 +171,8 @@ def _checked_token(token, now=None):
     if expires is not None and expires <= now:
         raise TokenRefused("This API token expired on %s; make a new one on your "
                            "account page." % _date(expires))
-    # the name too, in the same find: HTTP Basic compares it with the one sent
-    user = collection(User, bump=False).find_one({"_id": record["user_id"]},
-                                                 {"disabled": 1, "username": 1})
+    # the name too: HTTP Basic compares it with the one sent
+    user = token_owner(request, record["user_id"])
     if user is None:
         raise TokenRefused(INVALID)
     if user.get("disabled"):
@@ -171,14 +186,14 @@ def _checked_token(token, now=None):
     return TokenUser.of(record), user.get("username", "")
 
 
-def user_id_for_basic(registry, username, password, address):
+def user_id_for_basic(registry, username, password, address, request=None):
     """The user id for HTTP Basic credentials (what ``git`` sends): the user
     name with an API token, or with the password (through the sign-in
     throttles).  Raises ``TokenRefused`` for bad ones, ``Throttled`` when a
     counter refuses the attempt."""
     from .sign_in import normalised_name, sign_in
     if password.startswith(TOKEN_PREFIX):
-        user_id, owner = _checked_token(password)
+        user_id, owner = _checked_token(password, request=request)
         # a token sent with another user's name: refused, never the token's user instead
         if owner.lower() != normalised_name(username):
             raise TokenRefused("The API token does not belong to the user %r." % username)

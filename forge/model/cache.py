@@ -106,9 +106,12 @@ def cached_raw(request, cls, query, sort=None):
     generation = tree_generation(request)
     if generation is None:
         return find_raw(cls, query, sort)
-    key = (cls.__name__, repr(sorted(query.items())), repr(sort))
     return request.registry.forge_tree_cache.get(
-        generation, key, lambda: find_raw(cls, query, sort))
+        generation, _key(cls, query, sort), lambda: find_raw(cls, query, sort))
+
+
+def _key(cls, query, sort=None):
+    return cls.__name__, repr(sorted(query.items())), repr(sort)
 
 
 def cached_value(request, key, load):
@@ -160,6 +163,36 @@ def read_site_config(db):
         else:
             site = raw
     return site, _pair(counters)
+
+
+EARLY_SITE_CONFIG = "forge.site_config_early"
+
+
+def early_cached_raw(request, cls, query):
+    """``cached_raw`` for a check made before traversal (the forge tween's API
+    token check): the request's site document and generations are read now,
+    in the one query the root would make, and handed to the root
+    (``site_config_for``), so the tree cache costs the request no extra find.
+    The key is ``cached_raw``'s: what is loaded here, the views find there."""
+    read = request.environ.get(EARLY_SITE_CONFIG)
+    if read is None:
+        from .session import session
+        read = request.environ[EARLY_SITE_CONFIG] = read_site_config(session.db)
+    cache = getattr(request.registry, "forge_tree_cache", None)
+    if cache is None:
+        return find_raw(cls, query)
+    return cache.get(read[1][0], _key(cls, query), lambda: find_raw(cls, query))
+
+
+def site_config_for(request):
+    """The root's read of the site's document and the generations: the one
+    ``early_cached_raw`` made for this request (taken once), else a query."""
+    environ = getattr(request, "environ", None)
+    read = environ.pop(EARLY_SITE_CONFIG, None) if isinstance(environ, dict) else None
+    if read is None:
+        from .session import session
+        read = read_site_config(session.db)
+    return read
 
 
 def current_generations(db):

@@ -3,8 +3,7 @@ from zope.interface import implementer
 
 from ..interfaces import ISiteRoot
 from ..model import Neighborhood, SiteConfig
-from ..model.cache import attach, cached_find, read_site_config
-from ..model.session import session
+from ..model.cache import attach, cached_find, site_config_for
 from .base import Node
 from .neighborhood import NeighborhoodResource
 
@@ -29,7 +28,7 @@ class SiteRoot(Node):
     @property
     def doc(self):
         if self._doc is None:
-            raw, self._generations = read_site_config(session.db)
+            raw, self._generations = site_config_for(self._request)
             self._doc = attach(SiteConfig, raw) if raw else SiteConfig(key="site", acl=[])
         return self._doc
 
