@@ -23,6 +23,7 @@ from .mount import add_rest_route
 
 
 def includeme(config):
+    config.registry.forge_rest_shapes = {}      # forge.rest.shapes, one per artifact type
     config.include(".problems")
     config.include(".query")
     add_rest_route(config)

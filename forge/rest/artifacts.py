@@ -15,16 +15,19 @@ from ..artifact_actions import delete_artifact, save_artifact
 from ..artifact_types import ITypedArtifact
 from ..fields import FieldErrors
 from ..interfaces import ITool
+from ..model.session import collection
 from ..numbered_artifacts import NumberedActions
+from ..resources.tool import RawArtifact
 from .body import json_body, required_version
 from .declared import READ_ONLY, custom_input, field_input, writable_fields
 from .csrf import REST_VIEW
 from .nodes import ROUTE, artifact_json, artifacts_json
-from .paging import batched, cursor_key, cursor_page, page_limit
+from .paging import SiblingsReadable, batched, cursor_key, cursor_page, page_limit
 from .permissions import html_view_allows
 from .problems import Problem
 from .query import query_filter
 from .responses import collection_response, created_response, json_response
+from .shapes import stored_document
 
 
 def fill_form(form, kind, data, editing):
@@ -82,11 +85,11 @@ def _fill_specs(form, specs, values, prefix, errors):
 
 
 def collection_order(kind):
-    """(sort field, the cursor key of a document): numbered artifacts (tickets)
-    in the order of their numbers, the others by path."""
+    """(sort field, the cursor key of a stored document): numbered artifacts
+    (tickets) in the order of their numbers, the others by path."""
     if isinstance(kind.actions, NumberedActions):
-        return "number", lambda doc: str(doc.number)
-    return "path", lambda doc: doc.path
+        return "number", lambda raw: str(raw["number"])
+    return "path", lambda raw: raw["path"]
 
 
 def cursor_value(kind, key):
@@ -119,14 +122,18 @@ class ArtifactCollection:
         query.update(narrowed)
         sort_key, key_of_doc = collection_order(kind)
 
+        # stored documents, not Ming objects: a list validates nothing it only shows
+        stored = collection(kind.model, bump=False)
+
         def find_after(key):
             if key is not None:
                 query[sort_key] = {"$gt": cursor_value(kind, key)}
-            return kind.model.query.find(query).sort(sort_key, 1)
+            return stored.find(query).sort(sort_key, 1)
 
         candidates = batched(find_after, after, key_of_doc, page_limit(request) + 1)
-        page = cursor_page(request, candidates, lambda doc: kind.node(doc, parent),
-                           lambda node: key_of_doc(node.doc))
+        page = cursor_page(request, candidates, lambda raw: kind.node(RawArtifact(raw), parent),
+                           lambda node: key_of_doc(stored_document(node)),
+                           readable=SiblingsReadable(request))
         return collection_response(request, self.context, "items", page,
                                    artifacts_json(request, page.items))
 
@@ -202,8 +209,8 @@ class ArtifactViews:
     @view_config(request_method="GET", permission="read")
     def show(self):
         node = self.context
-        return json_response(self.request, artifact_json(self.request, node),
-                             version=node.doc.version)
+        data = artifact_json(self.request, node)
+        return json_response(self.request, data, version=data["version"])
 
     @view_config(request_method=("PUT", "PATCH"), permission="read")
     def update(self):

@@ -7,12 +7,10 @@ declaration (``forge.rest.declared``).
 """
 from pyramid.traversal import quote_path_segment, resource_path_tuple
 
-from ming.odm import state
-
 from ..fields import field_specs
-from ..user_lookup import usernames
-from .declared import field_value, shown_fields
 from .mount import ROUTE
+from .shapes import (UserNames, author_name, fields_json, private_of, shape_of,
+                     stored_document)
 
 
 def rest_url(request, node, *elements, **kw):
@@ -66,53 +64,46 @@ def tool_json(request, tool):
     return data
 
 
-def artifact_json(request, node, authors=None, form=None, links=None):
-    """A list passes what its items share: ``authors`` ({user id: username},
-    looked up at once), the type's ``form`` (made once: a tracker's reads the
-    tool's options) and ``links`` (``ListLinks``)."""
-    kind, doc = node.kind_info, StoredFields(node.doc)
-    if authors is None:
-        authors = usernames([doc.author_id])
+def artifact_json(request, node, names=None, form=None, links=None, tools=None):
+    """An artifact's JSON from its stored document (``forge.rest.shapes``).  A
+    list passes what its items share: ``names`` (``UserNames``), the type's
+    ``form`` (made once, and only for a type whose form fills itself),
+    ``links`` (``ListLinks``) and ``tools`` ({tool node: whether its artifacts
+    take comments})."""
+    kind = node.kind_info
+    shape = shape_of(request.registry, kind)
+    raw = stored_document(node)
+    names = names or UserNames(request)
     if links is None:
         data = base(request, node, "artifact")
     else:
         data = {"kind": "artifact", "name": node.__name__, "title": node.title}
         data["url"], data["html_url"] = links.of(node)
-    data.update(type=kind.name, path=doc.path, version=doc.version,
-                created=iso_time(doc.created), modified=iso_time(doc.modified),
-                author=authors.get(doc.author_id), private=node.private)
-    if form is None:
+    get = shape.get
+    data.update(type=kind.name, path=raw.get("path"), version=get(raw, "version"),
+                created=iso_time(raw.get("created")), modified=iso_time(raw.get("modified")),
+                author=author_name(names, raw.get("author_id")), private=private_of(raw))
+    if shape.form_fills and form is None:
         form = kind.form(request, node.tool_node, kind, editing=False)
-    form.fill_from(doc)
-    for field in shown_fields(kind):
-        data[field.name] = field_value(field, form.values.get(field.name, ""))
-    data["custom"] = dict(doc.custom or {})
-    data["ext"] = {plugin: dict(values or {}) for plugin, values in (doc.ext or {}).items()}
+    data.update(fields_json(request, shape, raw, names, form))
+    data["custom"] = dict(get(raw, "custom") or {})
+    data["ext"] = {plugin: dict(values or {}) for plugin, values in (get(raw, "ext") or {}).items()}
     if kind.nested:
         data["items_url"] = data["url"] + "@@items"
-    if "post" in node.permission_names():
+    if _takes_comments(node, tools):
         data["comments_url"] = data["url"] + "@@comments"
     data["history_url"] = data["url"] + "@@history"
     data["attachments_url"] = data["url"] + "@@attachments"
     return data
 
 
-class StoredFields:
-    """A document's fields read from its validated stored dict: reading them
-    through the mapped class instruments every list and dict it returns (a
-    third of a 50-item page's time); anything not stored (a property of the
-    class) is read from the document itself."""
-
-    __slots__ = ("_stored", "_doc")
-
-    def __init__(self, doc):
-        self._stored, self._doc = state(doc).document, doc
-
-    def __getattr__(self, name):
-        try:
-            return self._stored[name]
-        except KeyError:
-            return getattr(self._doc, name)
+def _takes_comments(node, tools):
+    if tools is None:
+        return "post" in node.permission_names()
+    tool = node.tool_node
+    if tool not in tools:
+        tools[tool] = "post" in node.permission_names()
+    return tools[tool]
 
 
 class ListLinks:
@@ -137,9 +128,16 @@ class ListLinks:
 def artifacts_json(request, nodes):
     if not nodes:
         return []
-    authors = usernames(n.doc.author_id for n in nodes)
-    kind = nodes[0].kind_info
-    form = kind.form(request, nodes[0].tool_node, kind, editing=False)
-    links = ListLinks(request)
-    return [artifact_json(request, n, authors, form if n.kind_info is kind else None, links)
-            for n in nodes]
+    names, links, tools, forms = UserNames(request), ListLinks(request), {}, {}
+    items = []
+    for node in nodes:
+        kind = node.kind_info
+        form = None
+        if shape_of(request.registry, kind).form_fills:
+            # one form per tool and type (a tracker's reads the tool's options)
+            key = (node.tool_node, kind.name)
+            if key not in forms:
+                forms[key] = kind.form(request, node.tool_node, kind, editing=False)
+            form = forms[key]
+        items.append(artifact_json(request, node, names, form, links, tools))
+    return items

@@ -15,6 +15,8 @@ import hashlib
 import json
 from dataclasses import dataclass
 
+from pyramid.authorization import ALL_PERMISSIONS
+
 from ..views.params import int_param
 from .problems import Problem
 
@@ -70,28 +72,75 @@ def cursor_key(request):
 
 
 def batched(find_after, after, key_of_doc, size):
-    """The documents ``find_after(key)`` finds (a sorted Ming query of those
-    after ``key``; None: from the start), fetched ``size`` at a time with a
-    limit: a sort + limit is what the embedded server answers from an index,
-    an open-ended sorted query it sorts whole (200 ms at 10,000 tickets)."""
+    """The documents ``find_after(key)`` finds (a sorted query of those after
+    ``key``; None: from the start; a Ming query or a pymongo cursor), fetched
+    ``size`` at a time with a limit: a sort + limit is what the embedded
+    server answers from an index, an open-ended sorted query it sorts whole
+    (200 ms at 10,000 tickets)."""
     while True:
-        docs = find_after(after).limit(size).all()
+        docs = list(find_after(after).limit(size))
         yield from docs
         if len(docs) < size:
             return
         after = key_of_doc(docs[-1])
 
 
-def cursor_page(request, candidates, to_node, key_of):
+def cursor_page(request, candidates, to_node, key_of, readable=None):
     """Walk ``candidates`` (in key order, already starting after the cursor),
-    keep the nodes the caller may read, up to the limit."""
+    keep the nodes the caller may read (``readable(node)``, by default
+    ``request.can("read", node)``), up to the limit."""
     limit = page_limit(request)
+    readable = readable or (lambda node: request.can("read", node))
     kept = []
     for doc in candidates:
         node = to_node(doc)
-        if node is None or not request.can("read", node):
+        if node is None or not readable(node):
             continue
         if len(kept) == limit:
             return CursorPage(kept, encode_cursor(request, key_of(kept[-1])))
         kept.append(node)
     return CursorPage(kept, None)
+
+
+class SiblingsReadable:
+    """``request.can("read", node)`` for the artifacts of one list, asked once
+    per parent and ACL.
+
+    Whether an artifact may be read is decided by the ACLs of its lineage,
+    nearest first (``forge.security.permits``): two artifacts under the same
+    parent whose own ``__acl__`` is the same (most have none of their own,
+    and share their tool's answer) get the same answer, so the first one's
+    is kept for the others.  Only for artifacts: a token limited to a project
+    is judged on the node's lineage, which siblings share, but a project is
+    judged on itself."""
+
+    def __init__(self, request):
+        self.request, self.decided = request, {}
+
+    def __call__(self, node):
+        key = (node.__parent__, acl_key(node))
+        decided = self.decided.get(key)
+        if decided is None:
+            decided = self.decided[key] = bool(self.request.can("read", node))
+        return decided
+
+
+def acl_key(node):
+    """The node's own ACL as a hashable value (entries as Pyramid reads them;
+    ``ALL_PERMISSIONS`` is an unhashable singleton)."""
+    acl = node.__acl__
+    if callable(acl):
+        acl = acl()
+    return tuple((access, principal, _permission_key(permission))
+                 for access, principal, permission in acl)
+
+
+def _permission_key(permission):
+    if permission is ALL_PERMISSIONS:
+        return ALL
+    if isinstance(permission, (list, tuple, set, frozenset)):
+        return ("any of",) + tuple(sorted(map(str, permission)))
+    return permission
+
+
+ALL = ("all permissions",)
