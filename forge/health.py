@@ -9,7 +9,11 @@ For load balancers, monitoring and people::
 Each part is ``ok``, ``degraded`` or ``down``.  The answer is 503 when a vital
 part is down (the database: no page can be served without it), 200 otherwise,
 with ``status`` ``degraded`` when anything else is not ``ok`` (the broker down:
-saves still work, their events wait in the outbox; the worker behind).
+saves still work, their events wait in the outbox; the worker behind: an
+event not handed to the broker, or a reactor's last event, older than
+``LAG_DEGRADED_SECONDS``, or on RabbitMQ a reactor with events waiting in its
+queue that has handled none for that long).  ``search`` names the index the
+process reads (a search node's, or the shared one) and where it is kept.
 
 It is answered by a tween, before sessions, traversal and the page cache, so
 it reads nothing a request would and keeps answering when the database is
@@ -42,9 +46,11 @@ PATH = "/@@health"
 class HealthProbes:
     """The probes of one forge (a registry), their last result, and its age."""
 
-    def __init__(self, registry, clock=time.monotonic):
+    def __init__(self, registry, clock=time.monotonic, wall_clock=time.time):
         self.registry = registry
         self.clock = clock
+        self.wall_clock = wall_clock
+        self._waiting_since = {}        # reactor name -> when its waiting events were seen
         self._lock = threading.Lock()
         self._result = None
         self._checked_at = None
@@ -114,8 +120,12 @@ class HealthProbes:
         holder = getattr(self.registry, "forge_search_index", None)
         if holder is None:
             return {"status": OK, "kind": "not installed"}
+        from .search.node import search_node
         index = holder()
-        return {"status": OK, "documents": int(index.index.searcher().num_docs)}
+        return {"status": OK, "documents": int(index.index.searcher().num_docs),
+                # which index this process reads: a search node's own, or the shared one
+                "node": search_node(self.registry.settings) or "shared",
+                "storage": "disk" if index.path else "memory"}
 
     def worker(self, parts):
         if parts.get("database", {}).get("status") == DOWN:
@@ -130,14 +140,38 @@ class HealthProbes:
         oldest = list(outbox.find({"sent": False}, {"created": 1}).sort("seq", 1).limit(1))
         oldest_age = (max(0.0, time.time() - (oldest[0].get("created") or time.time()))
                       if oldest else 0.0)
-        lags = [row.get("lag_seconds") or 0.0 for row in read_stats().values()]
+        stats = read_stats()
+        lags = [row.get("lag_seconds") or 0.0 for row in stats.values()]
         reactor_lag = max(lags) if lags else 0.0
-        behind = oldest_age > LAG_DEGRADED_SECONDS or reactor_lag > LAG_DEGRADED_SECONDS
-        return {"status": DEGRADED if behind else OK,
-                "unsent_events": unsent_count,
+        part = {"unsent_events": unsent_count,
                 "unsent_capped": unsent_count > UNSENT_COUNT_LIMIT,
                 "oldest_unsent_seconds": round(oldest_age, 1),
                 "reactor_lag_seconds": round(reactor_lag, 1)}
+        if parts.get("broker", {}).get("kind") == "amqp":
+            part.update(self._queued(stats))
+        behind = max(oldest_age, reactor_lag, part.get("stalled_seconds", 0.0)) \
+            > LAG_DEGRADED_SECONDS
+        return dict(part, status=DEGRADED if behind else OK)
+
+    def _queued(self, stats):
+        """Events handed to the broker and not yet handled (the reactors' queues),
+        dead letters, and for how long a reactor with events waiting has not
+        handled one (its workers stopped or stuck: ``stalled_seconds``)."""
+        from .bus.dead_letters import queue_depths
+        depths = queue_depths(self.registry)
+        now = self.wall_clock()
+        stalled = []
+        for name, depth in depths.items():
+            if not depth.get("ready"):
+                self._waiting_since.pop(name, None)
+                continue
+            # a reactor no worker ever ran has no counters: waiting since we first saw it
+            since = self._waiting_since.setdefault(name, now)
+            stalled.append(now - max(stats.get(name, {}).get("updated") or since, since))
+        return {"queued_events": sum(d.get("ready", 0) + d.get("retrying", 0)
+                                     for d in depths.values()),
+                "dead_letters": sum(d.get("dead", 0) for d in depths.values()),
+                "stalled_seconds": round(max(stalled, default=0.0), 1)}
 
 
 def overall(parts):

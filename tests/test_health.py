@@ -160,3 +160,62 @@ def test_overall_status():
     assert overall({"database": {"status": OK}, "broker": {"status": OK}}) == OK
     assert overall({"database": {"status": OK}, "broker": {"status": DOWN}}) == DEGRADED
     assert overall({"database": {"status": DOWN}, "broker": {"status": OK}}) == DOWN
+
+
+# -- events waiting in the reactors' queues (RabbitMQ) -----------------------------
+
+ON_AMQP = {"database": {"status": OK}, "broker": {"status": OK, "kind": "amqp"}}
+
+
+class Clock:
+    def __init__(self, now):
+        self.now = now
+
+    def __call__(self):
+        return self.now
+
+
+@pytest.fixture
+def queues(monkeypatch):
+    """The reactors' queue depths the broker would answer: reactor -> depths."""
+    depths = {}
+    monkeypatch.setattr("forge.bus.dead_letters.queue_depths", lambda registry: depths)
+    return depths
+
+
+def test_waiting_events_and_dead_letters_are_counted(registry, queues):
+    from forge.bus.processed import add_stats
+    queues.update({"forge.activity": {"ready": 3, "retrying": 1, "dead": 2},
+                   "forge.search": {"ready": 0, "retrying": 0, "dead": 0}})
+    add_stats("forge.activity", {"processed": 1})       # handled one just now
+    worker = HealthProbes(registry).worker(ON_AMQP)
+    assert worker["queued_events"] == 4 and worker["dead_letters"] == 2
+    assert worker["status"] == OK and worker["stalled_seconds"] < LAG_DEGRADED_SECONDS
+
+
+def test_a_reactor_whose_events_wait_unhandled_is_stalled(registry, queues):
+    """Its workers stopped (or never ran): the events wait, nothing is handled."""
+    clock = Clock(1_000_000.0)
+    probes = HealthProbes(registry, wall_clock=clock)
+    queues["forge.notify"] = {"ready": 5, "retrying": 0, "dead": 0}
+    first = probes.worker(ON_AMQP)
+    assert first["status"] == OK and first["stalled_seconds"] == 0
+    clock.now += LAG_DEGRADED_SECONDS + 5
+    later = probes.worker(ON_AMQP)
+    assert later["status"] == DEGRADED
+    assert later["stalled_seconds"] == LAG_DEGRADED_SECONDS + 5
+    queues["forge.notify"] = {"ready": 0, "retrying": 0, "dead": 0}      # drained
+    assert probes.worker(ON_AMQP)["status"] == OK
+
+
+def test_queues_are_not_asked_without_a_broker_of_their_own(registry, queues):
+    queues["forge.activity"] = {"ready": 5, "retrying": 0, "dead": 0}
+    worker = HealthProbes(registry).worker({"database": {"status": OK},
+                                            "broker": {"status": OK, "kind": "in process"}})
+    assert "queued_events" not in worker
+
+
+def test_search_names_its_node_and_storage(registry):
+    search = HealthProbes(registry).search({})
+    assert search["status"] == OK and search["node"] == "shared"
+    assert search["storage"] in ("disk", "memory") and search["documents"] >= 0
