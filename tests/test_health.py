@@ -219,3 +219,12 @@ def test_search_names_its_node_and_storage(registry):
     search = HealthProbes(registry).search({})
     assert search["status"] == OK and search["node"] == "shared"
     assert search["storage"] in ("disk", "memory") and search["documents"] >= 0
+
+
+def test_queues_that_cannot_be_read_leave_the_outbox_numbers(registry, monkeypatch):
+    def refused(registry):
+        raise ConnectionRefusedError("amqp://guest:secret@host")
+    monkeypatch.setattr("forge.bus.dead_letters.queue_depths", refused)
+    worker = HealthProbes(registry).worker(ON_AMQP)
+    assert worker["status"] == OK and worker["queues_error"] == "ConnectionRefusedError"
+    assert "unsent_events" in worker and "secret" not in json.dumps(worker)
