@@ -10,9 +10,16 @@ actions, then copied with bulk inserts: 1 artifact, 5 snapshots, 1 thread and
 5 posts per ticket), then runs ``forge.archive.export_project`` and
 ``plan_import`` + ``import_archive`` (as ``bench-copy`` in the same forge),
 each in a process of its own so its peak RSS is its own. Prints documents/s
-(records in the archive / wall time) and peak RSS. Targets: export >= 2,000
+(records in the archive / wall time), CPU seconds of the process and of the
+database server during the phase, and peak RSS. Targets: export >= 2,000
 documents/s, import >= 1,000 documents/s, peak RSS within 20% between the
 smallest and the largest N.
+
+The baseline, measured in the same run on the same server: the archive's
+records (decoded, not remapped) written with plain pymongo ``insert_many``
+(ordered batches of 1,000, no transaction) into a scratch database with the
+same indexes; only the ``insert_many`` calls are timed. The import's ratio to
+it says how close the import comes to what the server takes by itself.
 """
 import argparse
 import json
@@ -28,6 +35,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 DATABASE = "forge_bench_export"
+PHASES = ("export", "import", "raw")
 VERSIONS, COMMENTS = 5, 5
 
 
@@ -98,13 +106,55 @@ def seed(url, data_dir, tickets):
     return project._id
 
 
+def raw_insert_many(url, path):
+    """The baseline: the archive's records into a scratch database with the
+    forge's indexes, by plain ``insert_many``; returns (records, seconds)."""
+    import pymongo
+    from forge.archive import ArchiveReader
+    from forge.archive.validate import records
+    client = pymongo.MongoClient(url)
+    source, scratch = client[DATABASE], client[DATABASE + "_raw"]
+    client.drop_database(scratch.name)
+    count, seconds = 0, 0.0
+    with ArchiveReader(path) as reader:
+        for kind in reader.manifest["kinds"]:
+            for name, index in source[kind].index_information().items():
+                if name != "_id_":
+                    scratch[kind].create_index(index["key"], unique=index.get("unique", False))
+            batch = []
+            for _where, record in records(reader, kind):
+                batch.append(record)
+                if len(batch) == 1000:
+                    seconds += _timed_insert(scratch[kind], batch)
+                    count, batch = count + len(batch), []
+            if batch:
+                seconds += _timed_insert(scratch[kind], batch)
+                count += len(batch)
+    client.drop_database(scratch.name)
+    client.close()
+    return count, seconds
+
+
+def _timed_insert(collection, batch):
+    started = time.perf_counter()
+    collection.insert_many(batch, ordered=True)
+    return time.perf_counter() - started
+
+
 def child(phase, url, data_dir, path):
     """One measured phase in this process; prints a JSON line."""
+    if phase == "raw":
+        records, seconds = raw_insert_many(url, path)
+        print(json.dumps({"phase": phase, "records": records, "seconds": seconds,
+                          "cpu_seconds": time.process_time(), "peak_rss_mb": peak_rss(),
+                          "rss_before_mb": 0}))
+        return
     from forge.archive import ArchiveReader, export_project, import_archive, plan_import
     from forge.model import Project
     registry = app_for(url, data_dir).registry
     start_rss = peak_rss()
     started = time.perf_counter()
+    cpu_started = time.process_time()
     if phase == "export":
         summary = export_project(registry, Project.query.get(shortname="bench")._id, path)
         records = summary.records
@@ -116,6 +166,7 @@ def child(phase, url, data_dir, path):
         records = summary.records
     seconds = time.perf_counter() - started
     result = {"phase": phase, "records": records, "seconds": seconds,
+              "cpu_seconds": time.process_time() - cpu_started,
               "peak_rss_mb": peak_rss(), "rss_before_mb": start_rss}
     if phase == "import":
         result["check_seconds"] = planned
@@ -124,6 +175,16 @@ def child(phase, url, data_dir, path):
 
 def peak_rss():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def cpu_seconds_of(pid):
+    """User + system CPU seconds of a process so far (/proc/PID/stat)."""
+    try:
+        with open("/proc/%d/stat" % pid) as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def free_port():
@@ -146,13 +207,17 @@ def measure(tickets):
         seeded = time.perf_counter() - started
         path = os.path.join(work, "bench.zip")
         results = {}
-        for phase in ("export", "import"):
+        for phase in PHASES:
+            server_cpu = cpu_seconds_of(database.process.pid)
             done = subprocess.run([sys.executable, __file__, "--child", phase, "--url",
                                    database.url, "--data-dir", work, "--file", path],
                                   capture_output=True, text=True)
             if done.returncode != 0:
                 raise SystemExit(done.stderr)
             results[phase] = json.loads(done.stdout.strip().splitlines()[-1])
+            results[phase]["server_cpu_seconds"] = cpu_seconds_of(
+                database.process.pid) - server_cpu
+            results[phase]["load"] = os.getloadavg()[0]
         results["seed_seconds"] = seeded
         results["archive_mb"] = os.path.getsize(path) / 1024.0 / 1024.0
         return results
@@ -166,7 +231,7 @@ def main():
     parser.add_argument("--tickets", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--quick", action="store_true", help="1,000 tickets only")
     parser.add_argument("--seed", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--child", choices=["export", "import"], help=argparse.SUPPRESS)
+    parser.add_argument("--child", choices=PHASES, help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     parser.add_argument("--data-dir", help=argparse.SUPPRESS)
     parser.add_argument("--file", help=argparse.SUPPRESS)
@@ -182,13 +247,18 @@ def main():
     for tickets in counts:
         result = measure(tickets)
         rows.append((tickets, result))
-        for phase in ("export", "import"):
+        for phase in PHASES:
             r = result[phase]
             extra = " (checks %.1f s)" % r["check_seconds"] if phase == "import" else ""
-            print("%6d tickets  %-6s %7d records  %6.1f s  %7.0f docs/s  peak RSS %6.1f MB "
-                  "(%.1f MB at start)%s" % (tickets, phase, r["records"], r["seconds"],
-                                            r["records"] / r["seconds"], r["peak_rss_mb"],
-                                            r["rss_before_mb"], extra), flush=True)
+            print("%6d tickets  %-6s %7d records  %6.1f s  %7.0f docs/s  CPU %5.1f s "
+                  "+ server %5.1f s  peak RSS %6.1f MB (%.1f MB at start)  load %.1f%s" % (
+                      tickets, phase, r["records"], r["seconds"],
+                      r["records"] / r["seconds"], r["cpu_seconds"],
+                      r["server_cpu_seconds"], r["peak_rss_mb"], r["rss_before_mb"],
+                      r["load"], extra), flush=True)
+        imported, raw = (result[p]["records"] / result[p]["seconds"] for p in ("import", "raw"))
+        print("%6d tickets  import / raw insert_many: %.2f (%.0f vs %.0f docs/s)" % (
+            tickets, imported / raw, imported, raw))
         print("%6d tickets  archive %.1f MB, seeding %.1f s" % (
             tickets, result["archive_mb"], result["seed_seconds"]), flush=True)
     if len(rows) > 1:

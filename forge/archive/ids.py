@@ -8,13 +8,19 @@ hex digits (its creation second: ids still sort by time) and gets 16 derived
 ones; a 32-digit id (events, files) gets 32. Two imports of one archive get
 different ids; a collision is as likely as one of random 64-bit values.
 Only the ids that become existing documents (people matched to accounts,
-roles of the new parent) are kept, in ``fixed``.
+roles of the new parent) are kept, in ``fixed``; the last ids derived are
+cached (a bounded LRU: a ticket's snapshots and posts name it again and
+again, and so do all records their project, tool and authors).
 """
+import functools
 import hashlib
 import hmac
 import secrets
 
 from .records import ID_TOKEN, remap
+
+# ~200 bytes an entry: a few MB whatever the archive's size
+DERIVED_CACHE = 16384
 
 
 class IdMap:
@@ -24,8 +30,9 @@ class IdMap:
         self.key = secrets.token_bytes(32)
         self.kind_of = {}       # every id of the archive → the kind of its record
         self.fixed = {}         # ids that become existing documents' ids
+        self.derived = functools.lru_cache(maxsize=DERIVED_CACHE)(self._derive)
 
-    def derived(self, old):
+    def _derive(self, old):
         digest = hmac.new(self.key, old.encode("ascii"), hashlib.sha256).hexdigest()
         return old[:8] + digest[:16] if len(old) == 24 else digest[:32]
 

@@ -11,19 +11,15 @@ import os
 import tempfile
 from dataclasses import dataclass, field
 
-from pymongo.errors import DuplicateKeyError
-
 from ..model import Project, ToolInstance
 from ..model.session import doc_session
 from ..unit_of_work import change
+from .batches import BATCH, BatchWriter, duplicate_key
 from .events import ProjectImported
 from .parts import PartFiles, part_named
 from .reader import ArchiveError
 from .records import remap
 from .validate import records
-
-# nx-27017 inserts ~1,000 small documents/s in batches of 1,000, ~700/s in 100s
-BATCH = 1000
 
 
 @dataclass
@@ -52,13 +48,12 @@ def import_archive(registry, reader, plan, actor=None, progress=None):
                 source="import") as unit:
         try:
             _write_all(registry, reader, plan, summary, written, progress)
-        except DuplicateKeyError as error:
+        except BaseException as error:
             written.undo()
-            raise ArchiveError("A record of the archive conflicts with one of this forge "
-                               "(%s); nothing was written." % (error.details or {}).get(
-                                   "keyValue", error))
-        except BaseException:
-            written.undo()
+            key = duplicate_key(error)
+            if key is not None:
+                raise ArchiveError("A record of the archive conflicts with one of this "
+                                   "forge (%s); nothing was written." % (key,))
             raise
         unit.node = Project.query.get(_id=summary.root_id)
         unit.log("project.import", "Imported /%s/%s/ from an archive (%d records)" % (
@@ -106,9 +101,22 @@ class _Written:
 
 def _write_all(registry, reader, plan, summary, written, progress):
     db = doc_session.db
+    writer = BatchWriter(db)
+    try:
+        _queue_all(reader, plan, summary, written, progress, writer)
+    except BaseException:
+        writer.abandon()
+        raise
+    writer.close()
+    _restore_parts(registry, reader, plan)
+
+
+def _queue_all(reader, plan, summary, written, progress, writer):
+    """Every record, remapped, handed to ``writer`` in batches, kind after kind
+    (the writer keeps their order: what records name is written before them)."""
     if plan.new_users:
         written.add("user")        # before the write: a failed batch may be half written
-        db.user.insert_many(plan.new_users)
+        writer.insert("user", plan.new_users)
     dropped = {"role:" + role_id for role_id in plan.dropped_roles}
     family = plan.new_root_path.split("/")[0]
     for kind in plan.kinds:
@@ -137,21 +145,17 @@ def _write_all(registry, reader, plan, summary, written, progress):
             batch.append(new)
             count += 1
             if len(batch) >= BATCH:
-                _insert(db, kind.name, batch, written)
+                written.add(kind.name)  # before the write: a failed batch may be half written
+                writer.insert(kind.name, batch)
                 batch = []
                 if progress is not None:
                     progress(kind.name, count)
-        _insert(db, kind.name, batch, written)
+        if batch:
+            written.add(kind.name)
+            writer.insert(kind.name, batch)
         summary.counts[kind.name] = count
         if progress is not None:
             progress(kind.name, count)
-    _restore_parts(registry, reader, plan)
-
-
-def _insert(db, collection, batch, written):
-    if batch:
-        written.add(collection)     # before the write: a failed batch may be half written
-        db[collection].insert_many(batch, ordered=False)
 
 
 def _copy_file(reader, old_file_id, attachment, written):

@@ -15,7 +15,7 @@ from .ids import IdMap
 from .kinds import discover_kinds
 from .parts import part_named
 from .reader import ArchiveError
-from .records import decode, encode
+from .records import decode
 from .schema import FIXED_SCHEMAS, all_schemas
 
 # history and bookkeeping that may outlive what they name: such a record
@@ -110,17 +110,29 @@ def records(reader, kind):
             raise ArchiveError("%s is not a valid record: %s" % (where, error))
 
 
+def _json_records(reader, kind):
+    for number, line in reader.lines(kind):
+        where = "records/%s.jsonl line %d" % (kind, number)
+        try:
+            yield where, json.loads(line)
+        except ValueError as error:
+            raise ArchiveError("%s is not a valid record: %s" % (where, error))
+
+
 def _first_pass(registry, reader, plan, validators, errors):
     """Each record against its schema; ids unique in the whole archive."""
     known_types = set(plan.kinds[[k.name for k in plan.kinds].index("artifact")].types) \
         if any(k.name == "artifact" for k in plan.kinds) else set()
     for name in plan.manifest["kinds"]:
         count = 0
-        for where, record in records(reader, name):
+        # the record as JSON, not decoded: the schema describes the JSON, and its
+        # dates and ids are what this pass reads (the second pass decodes them)
+        for where, record in _json_records(reader, name):
             try:
-                validators[name](encode(record))
+                validators[name](record)
             except fastjsonschema.JsonSchemaValueException as error:
-                errors.add("%s (_id %s): %s" % (where, record.get("_id"), error.message))
+                errors.add("%s (_id %s): %s" % (where, record.get("_id") if isinstance(
+                    record, dict) else None, error.message))
                 continue
             old = record["_id"]
             if old in plan.kind_of:

@@ -199,14 +199,14 @@ def test_unknown_people_refused_in_map_mode(registry, archive):
 def test_a_failure_while_writing_takes_back_what_was_written(registry, archive, monkeypatch):
     from pymongo.errors import DuplicateKeyError
 
-    from forge.archive import importer
-    insert = importer._insert
+    from forge.archive import batches
+    insert = batches.insert_batch
 
-    def failing_insert(db, collection, batch, written):
+    def failing_insert(db, collection, batch, transactions):
         if collection == "post":        # after projects, tools, tickets, snapshots, users
             raise DuplicateKeyError("E11000 duplicate key", details={"keyValue": {"x": 1}})
-        insert(db, collection, batch, written)
-    monkeypatch.setattr(importer, "_insert", failing_insert)
+        insert(db, collection, batch, transactions)
+    monkeypatch.setattr(batches.BatchWriter.__init__, "__defaults__", (failing_insert,))
     assert "conflicts with one of this forge" in try_import(registry, archive)
 
 
