@@ -12,8 +12,10 @@ commit, so such events are mailed one each.
 Recipients are the forge's watchers (``forge.notifications``): those watching
 the repository, its project or a parent project since before the push, but not
 the pusher, who may ``read`` the repository now (the policy's principals for
-that user), have an address and chose mail for each change.  Users who chose
-the daily digest are not mailed about pushes (not built: pushes in digests).
+that user), have an address and chose mail for each change.  Those who chose
+the daily digest get the push as one item of it instead (``queue_for_digest``:
+"N new commits on BRANCH by USER" and the subjects, keyed by push and user; the
+digest asks again whether they may read the repository when it is sent).
 ``PushMailSent`` (``{push}:{user}``) keeps a retried event (SMTP down) from
 mailing anyone twice.
 
@@ -30,7 +32,8 @@ from ming.odm import FieldProperty, MappedClass
 from pymongo.errors import DuplicateKeyError
 
 from forge.api import (NodeResolver, User, build_message, collection, frequency_of,
-                       lineage_watchers, mail_request, recipient, session, unsubscribe_url)
+                       lineage_watchers, mail_request, queue_for_digest, recipient, session,
+                       unsubscribe_url)
 
 REACTOR_NAME = "code.commit_mail"
 TEMPLATE = "tools.code:templates/code/push_mail.jinja2"
@@ -116,16 +119,20 @@ def mail_watchers(request, event, tool, push, commits):
     pusher_id = event.get("actor_id")
     description = None
     for user_id, watched_id in sorted(lineage_watchers(tool, event.get("timestamp")).items()):
-        if user_id == pusher_id or frequency_of(user_id) != "each":
+        frequency = frequency_of(user_id)
+        if user_id == pusher_id or frequency not in ("each", "digest"):
             continue
         user = recipient(user_id, tool)         # enabled, has an address, may read
         if user is None:
             continue
+        if description is None:
+            description = describe_push(request, tool, commits, pusher_id)
+        if frequency == "digest":
+            queue_for_digest(user_id, digest_event(event, push, description))
+            continue
         sent_id = "%s:%s" % (push, user_id)
         if collection(PushMailSent).find_one({"_id": sent_id}) is not None:
             continue        # mailed before a failure made the bus retry this event
-        if description is None:
-            description = describe_push(request, tool, commits, pusher_id)
         message = build_message(request, user, description["subject"], TEMPLATE,
                                 {"push": description},
                                 unsubscribe_url(request, user_id, "w:%s" % watched_id))
@@ -134,6 +141,21 @@ def mail_watchers(request, event, tool, push, commits):
             collection(PushMailSent).insert_one({"_id": sent_id, "timestamp": time.time()})
         except DuplicateKeyError:
             pass
+
+
+def digest_event(event, push, description):
+    """The push as the digest keeps it: the event that completed it, named by
+    the push (one item per push and user, whichever event completed it), its
+    detail the push's summary and subjects."""
+    total = len(description["commits"]) + description["more"]
+    subjects = [c["subject"] for c in description["commits"][:10]]
+    more = total - len(subjects)
+    summary = "%d new commit%s on %s by %s" % (
+        total, "" if total == 1 else "s",
+        ", ".join(description["refs"]) or "a deleted branch", description["pusher"])
+    return dict(event, id="push:%s" % push, detail={
+        "summary": summary,
+        "summary_text": "; ".join(subjects) + (" and %d more" % more if more else "")})
 
 
 def describe_push(request, tool, commits, pusher_id):

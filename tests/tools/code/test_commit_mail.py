@@ -152,3 +152,23 @@ def test_a_mailed_push_leaves_no_gathered_commits_and_old_marks_are_pruned(
     registry.code_push_records_pruned_at = -1e18
     assert maybe_prune(registry) == (0, 0)
     assert maybe_prune(registry) is None            # at most once an hour
+
+
+def test_a_digest_reader_gets_the_push_as_one_item_of_the_digest(
+        site, server, git, work_tree, smtp_server, run_reactors, registry):
+    from forge.notifications.digest import send_digests
+    from forge.notifications.model import DigestItem
+    watch(site, "mem")
+    set_frequency(registry, User.query.get(_id=site["mem"]._id), "digest")
+    session.close()
+    push(git, server, site, work_tree)
+    run_reactors()
+    assert smtp_server.to("mem@example.test") == []
+    deliver(registry, scm_events())                 # the bus delivering them all again
+    [item] = list(collection(DigestItem).find({"user_id": site["mem"]._id}))
+    assert item["event"]["detail"]["summary"] == "2 new commits on main by dev"
+    send_digests(registry, "2026-12-01")
+    [mail] = smtp_server.to("mem@example.test")
+    text = mail.get_content()
+    assert "Code: 2 new commits on main by dev" in text
+    assert "First commit; Add the app" in text and "/p/demo/code" in text
