@@ -22,6 +22,9 @@ import time
 from kombu import Connection, Exchange, Queue
 
 DEFAULT_NAMESPACE = "forge"
+# set by the relay on an event's first publication (forge.bus.relay): a worker
+# asks whether its reactor already processed an event only for other copies
+FIRST_COPY_HEADER = "x-forge-first-copy"
 EVENTS_EXCHANGE = "forge.events"        # the names in the default namespace
 RETRY_EXCHANGE = "forge.retry"
 DEAD_EXCHANGE = "forge.dead"

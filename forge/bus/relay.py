@@ -21,6 +21,13 @@ events they already processed).  The batch is published with publisher
 confirms pipelined (one wait for the whole batch) and marked sent in one bulk
 write: three database round trips per pass, whatever its size.
 
+A record that no relay had claimed before goes out with the header
+``x-forge-first-copy`` (unless the pass took so long that its claim may have
+passed to another relay): no copy of it can have reached a queue before, so
+a worker need not ask whether its reactor already processed it.  A record
+claimed before (by a relay that died, or gave up after a broker failure) may
+have been published already and goes out without it.
+
 Under load the relay thread starts a pass at most every ``PASS_SECONDS``
 after one that published something, so that the records of many flushes
 share a pass (its round trips and its wait for the confirms) instead of
@@ -63,6 +70,7 @@ CLAIM_SECONDS = 15.0        # a claim held longer than this is taken over
 CONFIRM_TIMEOUT = 10.0      # seconds the broker may take to confirm a batch
 MAX_BACKOFF_SECONDS = 30.0
 PASS_SECONDS = 0.02         # under load, at most one pass per this many seconds
+FIRST_COPY_SECONDS = CLAIM_SECONDS / 3   # a claim younger than this cannot have passed on
 
 
 def outbox():
@@ -89,6 +97,9 @@ class Relay:
         self._declared = None                  # reactor names whose queues exist
         self._confirming = False               # publisher confirms (amqp://)
         self._token = None                     # this pass's claim on records
+        self._claimed_at = 0.0                 # when (epoch) it was made
+        self._first_copies = set()             # ids of its records never claimed before
+        self._handed = set()                   # ids this pass handed to the broker
         self._lock = threading.Lock()         # one pass at a time in a process
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -112,7 +123,8 @@ class Relay:
                 try:
                     self._publish(claimed)
                 except Exception:
-                    self._release()
+                    self._release(unpublished=[r["_id"] for r in claimed
+                                               if r["_id"] not in self._handed])
                     raise
                 self._mark_sent(claimed)
                 published += len(claimed)
@@ -136,6 +148,8 @@ class Relay:
         if not waiting:
             return [], False
         self._token = uuid.uuid4().hex
+        self._claimed_at = now
+        self._first_copies = {row["_id"] for row in waiting if not row.get("claimed_by")}
         until = now + CLAIM_SECONDS
         result = outbox().update_many(
             {"_id": {"$in": [row["_id"] for row in waiting]}, "sent": False,
@@ -160,15 +174,24 @@ class Relay:
                 break                   # another relay took it meanwhile
             claimed.append(record)
         if len(claimed) < len(waiting):
-            self._release(after=claimed[-1]["seq"] if claimed else None)
+            kept = {record["_id"] for record in claimed}
+            self._release(after=claimed[-1]["seq"] if claimed else None,
+                          unpublished=[r["_id"] for r in waiting if r["_id"] not in kept])
         return claimed
 
-    def _release(self, after=None):
-        """Give up this relay's claims (those after ``seq`` ``after``)."""
+    def _release(self, after=None, unpublished=()):
+        """Give up this relay's claims (those after ``seq`` ``after``).  Those
+        of ``unpublished`` (ids this pass did not hand to the broker) that no
+        relay had claimed before it lose its mark too, so that their next
+        publication is still a first copy."""
         query = {"claimed_by": self._token, "sent": False}
         if after is not None:
             query["seq"] = {"$gt": after}
+        never = [i for i in unpublished if i in self._first_copies]
         try:
+            if never:
+                outbox().update_many(dict(query, _id={"$in": never}),
+                                     {"$set": {"claimed_until": 0.0, "claimed_by": None}})
             outbox().update_many(query, {"$set": {"claimed_until": 0.0}})
         except Exception:          # the claims expire anyway
             log.debug("could not release claims %s", self._token, exc_info=True)
@@ -189,17 +212,29 @@ class Relay:
 
     def _publish(self, records):
         """Publish ``records``; return once the broker confirmed every one."""
+        self._handed = set()
         producer = self._ensure_producer()
         confirms = Confirms(producer.channel) if self._confirming else None
         for record in records:
+            self._handed.add(record["_id"])
+            headers = {"seq": record["seq"], "ordering_key": record.get("ordering_key") or ""}
+            if self._is_first_copy(record):
+                headers[amqp.FIRST_COPY_HEADER] = 1
             producer.publish(
                 record["message"], routing_key=record["topic"], serializer="json",
-                message_id=record["_id"], delivery_mode=2, retry=False,
-                headers={"seq": record["seq"], "ordering_key": record.get("ordering_key") or ""})
+                message_id=record["_id"], delivery_mode=2, retry=False, headers=headers)
             if confirms is not None:
                 confirms.published()
         if confirms is not None:
             confirms.wait(self._connection, CONFIRM_TIMEOUT)
+
+    def _is_first_copy(self, record):
+        """No copy of ``record`` can have been published before this one: no
+        relay claimed it before this pass, and this pass's claim is too young
+        to have expired and passed to another relay (which would publish a
+        copy of its own)."""
+        return (record["_id"] in self._first_copies
+                and time.time() < self._claimed_at + FIRST_COPY_SECONDS)
 
     def _ensure_producer(self):
         reactors = dict(getattr(self.registry, "forge_reactors", {}))

@@ -4,8 +4,10 @@ For each reactor a ``ReactorWorker`` consumes the reactor's own queue
 (``forge.reactor.NAME``: the names start with the ``forge.bus.namespace``,
 see ``forge.bus.amqp``), so a slow or failing reactor never holds up another.
 It takes what the broker has sent (up to ``forge.bus.prefetch`` messages), asks
-the database once which of those events the reactor already processed, and
-then, for each message in order,
+the database once which of those events the reactor already processed (only
+for messages that may be a second copy: all but an event's first publication
+by the relay, ``x-forge-first-copy``, delivered for the first time, first
+attempt), and then, for each message in order,
 
 1. skips the event when this reactor already processed it (``processed``);
 2. calls ``reactor.fn(freeze(message), ReactorContext(...))`` and flushes
@@ -162,8 +164,9 @@ class ReactorWorker:
         inbox, self._inbox = self._inbox, []
         if not inbox:
             return
-        done = set() if self.reactor.idempotent else processed_among(
-            self.reactor.name, [_event_id(*item) for item in inbox])
+        maybe_seen = [] if self.reactor.idempotent else [
+            _event_id(body, message) for body, message in inbox if not _first_copy(message)]
+        done = processed_among(self.reactor.name, maybe_seen) if maybe_seen else set()
         finished = []             # [(event id to record, or None; message)] to ack
         try:
             for index, (body, message) in enumerate(inbox):
@@ -344,6 +347,18 @@ class ReactorWorker:
 
 def _event_id(body, message):
     return message.properties.get("message_id") or body.get("id")
+
+
+def _first_copy(message):
+    """The message is the event's first publication, delivered for the first
+    time, on its first attempt: no reactor can have processed the event yet.
+    A relay's re-sent copy, a broker's redelivery, a retry and a replayed dead
+    letter are not (replays and retries drop or keep the header, but a retry
+    counts attempts and a replay is published without ``x-`` headers)."""
+    headers = message.headers or {}
+    return (bool(headers.get(amqp.FIRST_COPY_HEADER))
+            and int(headers.get(ATTEMPT_HEADER, 1)) == 1
+            and not (message.delivery_info or {}).get("redelivered"))
 
 
 class WorkerPool:

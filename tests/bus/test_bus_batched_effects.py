@@ -6,6 +6,8 @@ import uuid
 
 import pytest
 
+from forge.bus import amqp
+from forge.bus import relay as relay_module
 from forge.bus import worker as worker_module
 from forge.bus.processed import already_processed
 from forge.bus.registry import Reactor
@@ -141,3 +143,31 @@ def test_a_failing_reactor_in_a_batch_leaves_the_others_recorded(
         assert all(already_processed(name, event_id) for event_id in created)
     finally:
         registry.forge_reactors.pop(name, None)
+
+
+def test_only_a_first_publication_is_marked_first_copy(registry, listen, make_user,
+                                                       make_project, monkeypatch):
+    saved_while_the_broker_is_down(registry, make_user, make_project, 1)
+    listen()
+    dying = Relay(registry)
+    monkeypatch.setattr(dying, "_mark_sent", lambda records: (_ for _ in ()).throw(Crash()))
+    with pytest.raises(Crash):
+        dying.publish_pending()
+    first = listen()
+    assert first and all(m.headers.get(amqp.FIRST_COPY_HEADER) == 1 for m in first)
+    expire_claims_of(dying)
+    dying.disconnect()
+    Relay(registry).publish_pending()
+    again = listen()
+    assert [m.properties["message_id"] for m in again] == [
+        m.properties["message_id"] for m in first]
+    assert not any(amqp.FIRST_COPY_HEADER in m.headers for m in again)
+
+
+def test_a_pass_slower_than_a_claim_can_last_marks_no_first_copy(
+        registry, listen, make_user, make_project, monkeypatch):
+    saved_while_the_broker_is_down(registry, make_user, make_project, 1)
+    listen()
+    monkeypatch.setattr(relay_module, "FIRST_COPY_SECONDS", -1.0)
+    assert Relay(registry).publish_pending() > 0
+    assert not any(amqp.FIRST_COPY_HEADER in m.headers for m in listen())
