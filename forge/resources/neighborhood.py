@@ -71,11 +71,23 @@ class Family:
     def tools_of(self, project_doc):
         tools = self._tools.get(project_doc._id)
         if tools is None:
-            raws = sorted(self._tool_raws.get(project_doc._id, []),
-                          key=lambda raw: (raw.get("position", 0), raw.get("mount", "")))
-            tools = self._tools[project_doc._id] = [attach(ToolInstance, raw)
-                                                    for raw in raws]
+            tools = self._tools[project_doc._id] = [
+                attach(ToolInstance, raw) for raw in self._sorted_tool_raws(project_doc)]
         return tools
+
+    def tool_mounted(self, project_doc, mount):
+        """The project's tool at ``mount``, or None: a URL goes through one
+        tool, so only that one is built into a Ming object (validating each of
+        a project's tools was a tenth of a JSON ticket's time)."""
+        if project_doc._id in self._tools:
+            return next((t for t in self._tools[project_doc._id] if t.mount == mount), None)
+        raw = next((r for r in self._sorted_tool_raws(project_doc) if r.get("mount") == mount),
+                   None)
+        return attach(ToolInstance, raw) if raw is not None else None
+
+    def _sorted_tool_raws(self, project_doc):
+        return sorted(self._tool_raws.get(project_doc._id, []),
+                      key=lambda raw: (raw.get("position", 0), raw.get("mount", "")))
 
     def subprojects_of(self, project_doc):
         prefix = project_doc.shortname + "/"

@@ -53,12 +53,12 @@ class ProjectResource(Node):
     def __getitem__(self, name):
         if name.startswith("@@"):
             raise KeyError(name)
-        for doc in self.tool_docs():
-            if doc.mount == name:
-                tool = self.tool(doc)
-                if tool is None:
-                    raise KeyError(name)
-                return tool
+        doc = self.family.tool_mounted(self.doc, name)
+        if doc is not None:
+            tool = self.tool(doc)
+            if tool is None:
+                raise KeyError(name)
+            return tool
         doc = self.family.projects.get(self.doc.shortname + "/" + name)
         if doc is None:
             return on_miss(self, self.neighborhood, self.doc.shortname + "/" + name, name)
