@@ -8,7 +8,7 @@ private artifact changes neither pages nor counts.  The total is free on the
 last page (everything before it was walked anyway); otherwise it costs a
 walk, made only on request and capped at ``COUNT_CAP``.
 """
-from ..listing import PAGE_SIZE, readable_page
+from ..listing import PAGE_SIZE, Page
 from .conditions import iter_matches
 
 COUNT_CAP = 10000
@@ -22,6 +22,30 @@ def readable_match(request, to_node, raw):
     return node if not raw.get("acl") or request.can("read", node) else None
 
 
+def readable_raw_page(request, candidates, to_node, page=1, size=PAGE_SIZE):
+    """``forge.listing.readable_page`` over raw documents, building a node only
+    for a document with an ACL of its own (to check it) or on the page: the
+    candidates before a third page cost neither a node nor a permission check."""
+    page = max(1, page)
+    start, stop = (page - 1) * size, page * size
+    kept, seen = [], 0
+    for raw in candidates:
+        node = None
+        if raw.get("acl"):
+            node = to_node(raw)
+            if node is None or not request.can("read", node):
+                continue
+        if start <= seen < stop:
+            node = node if node is not None else to_node(raw)
+            if node is None:
+                continue
+            kept.append(node)
+        seen += 1
+        if seen > stop:
+            break
+    return Page(items=kept, page=page, has_next=seen > stop)
+
+
 def query_page(request, documents, compiled, to_node, page=1, size=PAGE_SIZE, count=False,
                count_projection=None):
     """(Page, total or None) of ``compiled`` over the pymongo collection
@@ -29,7 +53,7 @@ def query_page(request, documents, compiled, to_node, page=1, size=PAGE_SIZE, co
     the matches for the total (reading ``count_projection``: what the read
     check and the query's residuals need), up to ``COUNT_CAP`` + 1 ("more")."""
     candidates = iter_matches(documents, compiled, first_batch=max(1, page) * size + 1)
-    result = readable_page(request, candidates, to_node, page=page, size=size)
+    result = readable_raw_page(request, candidates, to_node, page=page, size=size)
     if not result.has_next and (result.items or page == 1):
         return result, (result.page - 1) * size + len(result.items)
     if not count:
