@@ -22,6 +22,13 @@ BATCH = 500
 PRUNE_EVERY_SECONDS = 3600.0
 
 
+def redelivery_seconds(settings):
+    """How long the bus keeps what guards against a redelivery
+    (``forge.bus.keep_days``; 0 keeps it for ever): a reactor's own
+    once-only records may be pruned after as long."""
+    return float(settings.get("forge.bus.keep_days") or 0) * 86400.0
+
+
 def prune_bus(keep_seconds, now=None, batch=BATCH, progress=None):
     """Delete sent outbox records and processed markers older than
     ``keep_seconds``; return ``(outbox_removed, markers_removed)``.
