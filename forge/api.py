@@ -258,3 +258,8 @@ __all__ += ["generation_cached", "reader_cached"]
 from .notifications.reactor import queue_for_digest  # noqa: E402
 
 __all__ += ["queue_for_digest"]
+
+# how long a reactor's own once-only records are worth keeping (forge.bus.retention)
+from .bus.retention import redelivery_seconds  # noqa: E402
+
+__all__ += ["redelivery_seconds"]
