@@ -32,8 +32,8 @@ from ming.odm import FieldProperty, MappedClass
 from pymongo.errors import DuplicateKeyError
 
 from forge.api import (NodeResolver, User, build_message, collection, frequency_of,
-                       lineage_watchers, mail_request, queue_for_digest, recipient, session,
-                       unsubscribe_url)
+                       lineage_watchers, mail_request, queue_for_digest, recipient,
+                       redelivery_seconds, session, unsubscribe_url)
 
 REACTOR_NAME = "code.commit_mail"
 TEMPLATE = "tools.code:templates/code/push_mail.jinja2"
@@ -185,15 +185,16 @@ def prune_push_records(keep_seconds, now=None):
 
 
 def maybe_prune(registry):
-    """``prune_push_records`` with ``forge.bus.keep_days``, at most once per
+    """``prune_push_records`` for as long as the bus guards against
+    redeliveries (``redelivery_seconds``), at most once per
     ``PRUNE_EVERY_SECONDS`` in this process; None when it did not run."""
-    keep_days = float(registry.settings.get("forge.bus.keep_days") or 0)
+    keep_seconds = redelivery_seconds(registry.settings)
     now = time.monotonic()
-    if keep_days <= 0 or now < getattr(registry, "code_push_records_pruned_at", -1e18) \
+    if keep_seconds <= 0 or now < getattr(registry, "code_push_records_pruned_at", -1e18) \
             + PRUNE_EVERY_SECONDS:
         return None
     registry.code_push_records_pruned_at = now
-    return prune_push_records(keep_days * 86400.0)
+    return prune_push_records(keep_seconds)
 
 
 def includeme(config):

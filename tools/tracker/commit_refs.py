@@ -35,7 +35,8 @@ from ming.odm import FieldProperty, MappedClass
 from forge.api import (ActionError, ArtifactRef, NodeResolver, User, add_post, can, collection,
                        keyword_pattern, keyword_references, mail_request, mark_for,
                        markdown_escape, may_quote, on_default_branch, post_containing,
-                       referenced_artifact, session, user_by_verified_email, user_principals)
+                       redelivery_seconds, referenced_artifact, session,
+                       user_by_verified_email, user_principals)
 
 from .resources import ITicket
 
@@ -196,15 +197,16 @@ def prune_commit_references(keep_seconds, now=None):
 
 
 def maybe_prune(registry):
-    """``prune_commit_references`` with ``forge.bus.keep_days``, at most once per
+    """``prune_commit_references`` for as long as the bus guards against
+    redeliveries (``redelivery_seconds``), at most once per
     ``PRUNE_EVERY_SECONDS`` in this process; None when it did not run."""
-    keep_days = float(registry.settings.get("forge.bus.keep_days") or 0)
+    keep_seconds = redelivery_seconds(registry.settings)
     now = time.monotonic()
-    if keep_days <= 0 or now < getattr(registry, "tracker_commit_refs_pruned_at", -1e18) \
+    if keep_seconds <= 0 or now < getattr(registry, "tracker_commit_refs_pruned_at", -1e18) \
             + PRUNE_EVERY_SECONDS:
         return None
     registry.tracker_commit_refs_pruned_at = now
-    return prune_commit_references(keep_days * 86400.0)
+    return prune_commit_references(keep_seconds)
 
 
 def root_relative(url):
