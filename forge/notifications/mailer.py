@@ -6,6 +6,8 @@ failure, so the reactor that called it fails and the bus retries the event
 mailer logs and drops messages (``enabled`` is False), and the notify reactor
 does not even compose them.
 """
+import email.policy
+import functools
 import logging
 import smtplib
 import ssl
@@ -15,6 +17,16 @@ from pyramid.exceptions import ConfigurationError
 log = logging.getLogger(__name__)
 
 TLS_MODES = ("none", "starttls", "ssl")
+
+
+@functools.lru_cache(maxsize=1024)
+def parsed_header(name, value):
+    """``value`` as the ``email`` package's header object for ``name``, parsed
+    once: ``EmailMessage`` parses every string it is given (most of the CPU of
+    a notification when many watchers get the same change), and takes a parsed
+    value as it is.  Parsed values are immutable, so they are shared; CR and
+    LF are refused as when a string is given."""
+    return email.policy.default.header_store_parse(name, value)[1]
 
 
 class Mailer:
@@ -91,7 +103,7 @@ class MailConnection:
     def send(self, message):
         mailer = self.mailer
         if "From" not in message:
-            message["From"] = mailer.sender
+            message["From"] = parsed_header("From", mailer.sender)
         if not mailer.enabled:
             log.info("mail not sent (no forge.mail.host): to=%s subject=%r",
                      message["To"], message["Subject"])

@@ -19,6 +19,7 @@ from pyramid.renderers import render
 from ..activity.reactor import excerpt
 from ..names import one_line
 from ..site_request import site_request
+from .mailer import parsed_header
 from .tokens import make_token
 
 VERBS = {"created": "created", "updated": "changed", "deleted": "deleted",
@@ -93,20 +94,22 @@ def build_message(request, user, subject, template, values, unsubscribe, message
     Message-ID of the conversation it belongs to (``In-Reply-To`` and
     ``References``, so mail clients thread every mail about one artifact);
     ``reply_to``: the address a reply goes to (``forge.mail_in``)."""
+    # the values one change shares between its watchers' mails are parsed once
     message = EmailMessage()
     message["To"] = email.utils.formataddr(
         (one_line(user.display_name or user.username), user.email))
-    message["Subject"] = one_line(subject)
-    message["Date"] = email.utils.formatdate(localtime=False)
+    message["Subject"] = parsed_header("Subject", one_line(subject))
+    message["Date"] = parsed_header("Date", email.utils.formatdate(localtime=False))
     message["Message-ID"] = message_id or email.utils.make_msgid(domain="pyforge")
     if thread:
-        message["In-Reply-To"] = thread
-        message["References"] = thread
+        message["In-Reply-To"] = parsed_header("In-Reply-To", thread)
+        message["References"] = parsed_header("References", thread)
     if reply_to:
         message["Reply-To"] = reply_to
-    message["Auto-Submitted"] = "auto-generated"
+    message["Auto-Submitted"] = parsed_header("Auto-Submitted", "auto-generated")
     message["List-Unsubscribe"] = VerbatimHeader("List-Unsubscribe", "<%s>" % unsubscribe)
-    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    message["List-Unsubscribe-Post"] = parsed_header("List-Unsubscribe-Post",
+                                                     "List-Unsubscribe=One-Click")
     values = dict(values, user=user, unsubscribe=unsubscribe, reply_to=reply_to)
     message.set_content(render(template, values, request=request))
     return message
