@@ -152,3 +152,33 @@ def test_forge_admin_reindex_rebuilds_the_commits(site, server, git, work_tree, 
     assert [t for t, _ in hits(b.get("/@@search?q=branch:feature"))] == ["On the feature branch"]
     assert [t for t, _ in hits(b.get("/@@search?q=author:dev feature"))] == [
         "On the feature branch"]
+
+
+def test_a_repository_made_private_takes_its_commits_from_strangers_search(
+        site, server, git, work_tree, browse, run_reactors, registry):
+    """The tool's own ACL, not the project's: the core re-indexes the tool and
+    its search source, so the commits follow at once, both ways."""
+    from pyramid.testing import DummyRequest
+    from pyramid.traversal import find_resource
+
+    from forge.actions.acl import set_privacy
+    from forge.resources import SiteRoot
+
+    def repository():
+        session.clear()
+        request = DummyRequest()
+        request.registry = registry
+        return find_resource(SiteRoot(request), REPO + "/")
+    push(git, server, site, work_tree)
+    run_reactors()
+    assert len(hits(browse().get("/@@search?q=type:commit"))) == 2
+    set_privacy(registry, repository(), True, site["ada"])
+    session.close()
+    run_reactors()
+    for who in (None, "out"):
+        assert hits(browse(who).get("/@@search?q=type:commit")) == [], who
+    assert len(hits(browse("mem").get("/@@search?q=type:commit"))) == 2
+    set_privacy(registry, repository(), False, site["ada"])
+    session.close()
+    run_reactors()
+    assert len(hits(browse().get("/@@search?q=type:commit"))) == 2
