@@ -1,7 +1,9 @@
 """The browsing pages: the repository's home, trees, files, raw files, the log and commits.
 
 URLs: ``code/`` (default branch), ``code/tree/REF/PATH``, ``code/blob/REF/PATH``,
-``code/raw/REF/PATH``, ``code/commits/REF``, ``code/commit/SHA``.  A ref may
+``code/raw/REF/PATH``, ``code/commits/REF[/PATH]`` (``?after=SHA`` / ``?before=SHA``:
+the page beside a commit, which the Older/Newer links name; ``?page=N`` too),
+``code/commit/SHA``.  A ref may
 hold "/" (``feature/x``): the longest leading run of segments naming a branch
 or tag is the ref.  A bad name is a 400, a missing one a 404, never a 500.
 """
