@@ -36,6 +36,7 @@ LEFT_OUT = {
     "neighborhood": "the site's, not a project's",
     "user": "written as the users the records name, without secrets",
     "archive_export": "exports asked for on @@export (the archives themselves)",
+    "archive_import": "imports asked for on @@admin-import (the site's)",
     "project_redirect": "old paths in the source's neighborhood: not the imported project's",
 }
 

@@ -22,7 +22,11 @@ KEEP = datetime.timedelta(days=1)
 
 
 def includeme(config):
+    from .web_import import REACTOR_NAME as IMPORT_REACTOR, run_import
+    from .web_model import ImportRequested
     config.add_reactor(ExportRequested.topic, run_export, name=REACTOR_NAME)
+    # the site admin's import page is forge.views.site_admin_import
+    config.add_reactor(ImportRequested.topic, run_import, name=IMPORT_REACTOR)
     config.scan(".web_views")
 
 

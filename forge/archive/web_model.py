@@ -29,3 +29,34 @@ class ExportRequested(ForgeEvent):
     have the search reactor re-index the project)."""
 
     topic = "archive.export.requested"
+
+
+class ArchiveImport(MappedClass):
+    """An archive a site admin uploaded on ``@@admin-import``: ``checked`` (the
+    dry run passed; waiting for the admin to confirm), then ``queued``,
+    ``running``, ``done`` or ``failed`` in the worker."""
+
+    class __mongometa__:
+        session = session
+        name = "archive_import"
+        indexes = [("created",)]
+
+    _id = FieldProperty(str, if_missing=new_id)
+    user_id = FieldProperty(str)
+    filename = FieldProperty(str, if_missing="")
+    options = FieldProperty(S.Anything, if_missing=dict)     # as_path, parent_path, users
+    plan = FieldProperty(S.Anything, if_missing=dict)        # what the dry run said
+    status = FieldProperty(str, if_missing="checked")
+    created = FieldProperty(S.DateTime, if_missing=utcnow)
+    finished = FieldProperty(S.DateTime, if_missing=None)
+    done = FieldProperty(int, if_missing=0)                  # records written so far
+    total = FieldProperty(int, if_missing=0)
+    path = FieldProperty(str, if_missing="")                 # "/p/name/" once imported
+    error = FieldProperty(str, if_missing="")
+
+
+class ImportRequested(ForgeEvent):
+    """Its node is the ``ArchiveImport`` (the worker's import then emits
+    ``project.imported`` for the new project)."""
+
+    topic = "archive.import.requested"
