@@ -1,0 +1,115 @@
+"""The pieces that make one change's mail cheap: one SMTP session for all of
+its messages, header values parsed once, and the markers of a retried event
+read in one query."""
+import smtplib
+from email.message import EmailMessage
+
+import pytest
+
+from forge.model.session import collection
+from forge.notifications.mailer import Mailer, parsed_header
+from forge.notifications.messages import VerbatimHeader
+from forge.notifications.model import SentNotification
+from forge.notifications.reactor import mailed_already
+
+
+def message(to, subject="Hello"):
+    mail = EmailMessage()
+    mail["To"] = to
+    mail["Subject"] = parsed_header("Subject", subject)
+    mail.set_content("Some text.\n")
+    return mail
+
+
+@pytest.fixture
+def counted_mailer(smtp_server, monkeypatch):
+    """A mailer to the test server that counts the SMTP sessions it opens."""
+    mailer = Mailer(smtp_server.host, smtp_server.port, sender="forge@example.test")
+    opened = []
+    connect = mailer._connect
+
+    def counting():
+        opened.append(1)
+        return connect()
+    monkeypatch.setattr(mailer, "_connect", counting)
+    return mailer, opened
+
+
+def test_one_session_sends_all_the_messages_of_a_connection(counted_mailer, smtp_server):
+    mailer, opened = counted_mailer
+    with mailer.connection() as smtp:
+        for name in ("a", "b", "c"):
+            smtp.send(message("%s@example.test" % name))
+    assert opened == [1]
+    assert sorted(m["To"] for m in smtp_server.messages) == [
+        "a@example.test", "b@example.test", "c@example.test"]
+    assert all(m["From"] == "forge@example.test" for m in smtp_server.messages)
+    mailer.send(message("d@example.test"))            # one message: its own session
+    assert len(opened) == 2 and len(smtp_server.messages) == 4
+
+
+def test_a_refused_message_raises_and_the_next_one_opens_a_new_session(
+        counted_mailer, smtp_server):
+    mailer, opened = counted_mailer
+    with mailer.connection() as smtp:
+        smtp.send(message("a@example.test"))
+        smtp_server.fail_next = 1
+        with pytest.raises(smtplib.SMTPDataError):
+            smtp.send(message("b@example.test"))
+        smtp.send(message("c@example.test"))
+    assert len(opened) == 2
+    assert [m["To"] for m in smtp_server.messages] == ["a@example.test", "c@example.test"]
+
+
+def test_no_session_is_opened_for_no_message(counted_mailer):
+    mailer, opened = counted_mailer
+    with mailer.connection():
+        pass
+    assert opened == []
+
+
+def test_a_disabled_mailer_sends_nothing():
+    with Mailer("").connection() as smtp:
+        smtp.send(message("a@example.test"))          # logged and dropped, no error
+
+
+def test_a_parsed_header_is_parsed_once_and_reads_as_the_string():
+    first = parsed_header("Subject", "[Demo] Crash: changed status")
+    assert parsed_header("Subject", "[Demo] Crash: changed status") is first
+    mail = message("a@example.test", "[Demo] Crash: changed status")
+    plain = EmailMessage()
+    plain["To"] = "a@example.test"
+    plain["Subject"] = "[Demo] Crash: changed status"
+    plain.set_content("Some text.\n")
+    assert mail.as_bytes() == plain.as_bytes()
+
+
+def test_a_parsed_header_still_encodes_non_ascii_text():
+    mail = message("a@example.test", "Über straße")
+    assert b"=?utf-8?" in mail.as_bytes()
+    assert mail["Subject"] == "Über straße"
+
+
+@pytest.mark.parametrize("value", ["two\nlines", "two\rlines", "x\r\nBcc: b@example.test"])
+def test_a_parsed_header_refuses_line_breaks(value):
+    with pytest.raises(ValueError):
+        parsed_header("Subject", value)
+
+
+def test_a_verbatim_header_is_left_alone():
+    mail = message("a@example.test")
+    mail["List-Unsubscribe"] = VerbatimHeader("List-Unsubscribe", "<https://x.test/u?t=1>")
+    assert b"List-Unsubscribe: <https://x.test/u?t=1>" in mail.as_bytes()
+
+
+def test_the_markers_of_one_event_only(registry):
+    markers = collection(SentNotification)
+    markers.insert_many([{"_id": "ev1:u1", "timestamp": 1.0}, {"_id": "ev1:u2", "timestamp": 1.0},
+                         {"_id": "ev10:u3", "timestamp": 1.0}, {"_id": "ev1x:u4", "timestamp": 1.0},
+                         {"_id": "ev:u5", "timestamp": 1.0}])
+    try:
+        assert mailed_already("ev1") == {"u1", "u2"}
+        assert mailed_already("ev2") == set()
+    finally:
+        markers.delete_many({"_id": {"$in": ["ev1:u1", "ev1:u2", "ev10:u3", "ev1x:u4",
+                                             "ev:u5"]}})
