@@ -187,7 +187,7 @@ class CpuMeter:
 
 def reactors_idle(quiet_seconds=1.0, max_seconds=300.0):
     """Wait until every event so far is handled: nothing unsent in the
-    outbox, every queue of the in-process bus empty, and the reactor threads
+    outbox, every reactor's queue of the in-process bus empty, and the reactor threads
     then (almost) idle for ``quiet_seconds`` (the messages in hand done; an
     idle worker polls for about 0.05 CPU s/s).  Returns the seconds waited."""
     from kombu.transport.memory import Channel
@@ -198,7 +198,8 @@ def reactors_idle(quiet_seconds=1.0, max_seconds=300.0):
     def backlog():
         try:
             return session.db[OutboxEvent.__mongometa__.name].find_one({"sent": False}) \
-                is not None or any(q.qsize() for q in list(Channel.queues.values()))
+                is not None or any(queue.qsize() for name, queue in list(Channel.queues.items())
+                                   if ".reactor." in name)     # not the dead letters
         finally:
             session.close()
 
