@@ -12,7 +12,7 @@ from pyramid.view import view_config
 from ..fragments import generation_cached
 from ..interfaces import IArtifact, IProject, ITool
 from ..model import User
-from ..listing import page_number
+from ..listing import PAGE_SIZE, page_number
 from .query import activity_page, stream_of
 
 ENTRIES = "forge:templates/activity/entries.jinja2"
@@ -34,18 +34,20 @@ def reader_permissions(request):
     return (user._id if user is not None else None, tuple(request.principals))
 
 
-def kept_page(request, context, criteria, **kw):
+def kept_page(request, context, criteria, page=None, size=PAGE_SIZE, **kw):
     """``activity_page`` rendered once per content generation and reader
     permission set (``forge.fragments``): resolving each entry's node now costs
     a read or two an entry, so a stream read again while nothing was written
     costs none.  The key names the node (its stream and the subtree ``keep``
-    tests) and the page; ``kw`` goes to ``activity_page``."""
-    page = page_number(request)
+    tests), the page (``?page=`` unless given) and its size; ``kw`` goes to
+    ``activity_page``.  A page showing recent activity (the project home's 10)
+    can use it too: ``{{ page.entries }}`` in its template."""
+    page = page_number(request) if page is None else page
     key = ("activity", request.view_name, context.doc._id, tuple(sorted(criteria.items())),
-           page, request.application_url, reader_permissions(request))
+           page, size, request.application_url, reader_permissions(request))
 
     def load():
-        result = activity_page(request, criteria, page, **kw)
+        result = activity_page(request, criteria, page, size, **kw)
         entries = Markup(render(ENTRIES, {"activity": result.items}, request=request)) \
             if result.items else None
         return KeptPage(entries, result.page, result.has_next)
