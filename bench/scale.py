@@ -1,3 +1,4 @@
+#!/usr/bin/env python3
 """Cost flat as data grows (issue 18 item 3): the same pages at 1,000, 10,000
 and 100,000 tickets (and 1,000 projects) on the embedded database server.
 
@@ -30,6 +31,10 @@ import time
 
 BENCH = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(BENCH)
+VENV_PY = os.path.join(ROOT, ".venv", "bin", "python")
+if __name__ == "__main__" and os.path.exists(VENV_PY) and \
+        os.path.realpath(sys.prefix) != os.path.realpath(os.path.join(ROOT, ".venv")):
+    os.execv(VENV_PY, [VENV_PY] + sys.argv)     # the forge and nx-27017 live in .venv
 PY = sys.executable
 NX = os.path.join(os.path.dirname(PY), "nx-27017")
 TARGET_RATIO = 1.3
