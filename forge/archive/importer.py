@@ -12,6 +12,7 @@ import tempfile
 from dataclasses import dataclass, field
 
 from ..model import Project, ToolInstance
+from ..model.cache import note_tree_change
 from ..model.session import doc_session
 from ..unit_of_work import change
 from .batches import BATCH, BatchWriter, duplicate_key
@@ -50,11 +51,15 @@ def import_archive(registry, reader, plan, actor=None, progress=None):
             _write_all(registry, reader, plan, summary, written, progress)
         except BaseException as error:
             written.undo()
+            note_tree_change()
             key = duplicate_key(error)
             if key is not None:
                 raise ArchiveError("A record of the archive conflicts with one of this "
                                    "forge (%s); nothing was written." % (key,))
             raise
+        # the records went in by raw bulk writes: every process's tree cache and
+        # page cache must see the new projects, tools, roles and people
+        note_tree_change()
         unit.node = Project.query.get(_id=summary.root_id)
         unit.log("project.import", "Imported /%s/%s/ from an archive (%d records)" % (
             plan.neighborhood["name"], plan.new_root_path, summary.records))
