@@ -26,8 +26,10 @@ from ..actions import ActionError
 from ..attachments import AttachmentTooLarge, max_bytes
 from ..discussion.actions import MAX_UPLOADS, add_post
 from ..model import User, session
+from ..model.cache import cached_find
 from ..model import throttle
-from ..security import can, user_principals
+from ..notifications.readers import cached_principals
+from ..security import can
 from ..unit_of_work import change
 from .addresses import ArtifactAddress, Reply, ToolAddress, parse_address
 from .events import MailReceived
@@ -163,8 +165,8 @@ def apply_comment(request, raw, mail, envelope_from, recipient, target):
     """Mail to an artifact's address: a comment by the verified sender, held
     for a moderator when the tool's policy is ``moderated``.  True when held."""
     node = artifact_target(request, target)
-    user = verified_sender(mail)
-    principals = user_principals(user)
+    user = verified_sender(request, mail)
+    principals = cached_principals(request, user)
     if not can(node, principals, "read"):
         raise Refused(NO_SUCH_ADDRESS)
     policy = mail_policy(node.tool_node.doc)
@@ -198,9 +200,11 @@ def post_comment(request, raw, mail, envelope_from, recipient, kind, user, node,
     return post
 
 
-def verified_sender(mail):
-    """The user whose verified address the message is from, or ``Refused``."""
-    user = User.query.get(email=mail.sender) if mail.sender else None
+def verified_sender(request, mail):
+    """The user whose verified address the message is from, or ``Refused``
+    (read through the tree cache, as a reply's user)."""
+    users = cached_find(request, User, {"email": mail.sender}) if mail.sender else []
+    user = users[0] if users else None
     if user is None or user.disabled:
         refuse(550, "5.7.1 Mail to this address is taken only from the verified "
                      "address of a forge account.")
@@ -212,8 +216,8 @@ def apply_new(request, raw, mail, envelope_from, recipient, target):
     the ``moderated`` policy, the message waits for a moderator).  True when held."""
     registry = request.registry
     tool = tool_target(request, target)
-    user = verified_sender(mail)
-    principals = user_principals(user)
+    user = verified_sender(request, mail)
+    principals = cached_principals(request, user)
     if not can(tool, principals, "read"):
         raise Refused(NO_SUCH_ADDRESS)
     policy = mail_policy(tool.doc)

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from pyramid.authorization import Everyone
 
 from ..model import Neighborhood, Project, ToolInstance, User, session
+from ..model.cache import cached_find
 from ..notifications.messages import mail_request
 from ..notifications.readers import cached_principals, cached_user
-from ..security import can, user_principals
+from ..security import can
 from ..visibility import NodeResolver
 from .addresses import ArtifactAddress, Reply, ToolAddress, parse_address
 from .policy import REFUSED, mail_policy
@@ -93,12 +94,15 @@ def artifact_target(request, target):
     return node
 
 
-def check_open(node, tool_doc, envelope_from):
+def check_open(request, node, tool_doc, envelope_from):
     """A tool's (or its artifact's) address: hidden from senders who may not
     read it, then the tool's mail policy."""
     if not can(node, [Everyone], "read"):
-        user = User.query.get(email=(envelope_from or "").lower()) if envelope_from else None
-        if user is None or user.disabled or not can(node, user_principals(user), "read"):
+        users = cached_find(request, User, {"email": (envelope_from or "").lower()}) \
+            if envelope_from else []
+        user = users[0] if users else None
+        if user is None or user.disabled or \
+                not can(node, cached_principals(request, user), "read"):
             raise Refused(NO_SUCH_ADDRESS)
     if mail_policy(tool_doc) == REFUSED:
         raise Refused(TAKES_NO_MAIL)
@@ -113,10 +117,10 @@ def check_recipient(registry, address, envelope_from=""):
                 reply_target(request, target)
             elif isinstance(target, ToolAddress):
                 tool = tool_target(request, target)
-                check_open(tool, tool.doc, envelope_from)
+                check_open(request, tool, tool.doc, envelope_from)
             elif isinstance(target, ArtifactAddress):
                 node = artifact_target(request, target)
-                check_open(node, node.tool_node.doc, envelope_from)
+                check_open(request, node, node.tool_node.doc, envelope_from)
             else:
                 return NO_SUCH_ADDRESS
             return OK
