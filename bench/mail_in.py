@@ -176,8 +176,14 @@ class CpuMeter:
         that ended meanwhile used (the process's total minus the live ones)."""
         after_threads = thread_cpu()
         parts = {"smtp server": 0.0, "reactors": 0.0, "bench+sink": 0.0}
+        self.reactors = {}        # {reactor name: CPU seconds} (the relay as "bus relay")
         for key, seconds in after_threads.items():
-            parts[part_of(key[0], self.server)] += seconds - self.before_threads.get(key, 0.0)
+            used = seconds - self.before_threads.get(key, 0.0)
+            part = part_of(key[0], self.server)
+            parts[part] += used
+            if part == "reactors":
+                name = key[0].replace("forge-reactor-", "").replace("forge-bus-relay", "bus relay")
+                self.reactors[name] = self.reactors.get(name, 0.0) + used
         process = cpu_seconds() - self.process_before
         parts["bench+sink"] += max(0.0, process - sum(parts.values()))
         parts["database"] = (cpu_seconds(self.db_pid) - self.before_parts["database"]
@@ -298,7 +304,9 @@ def measure(server, db_pid, addresses, args, reactors):
     applied = args.messages - len(errors)
     return {"reactors": reactors, "rate": rate, "elapsed": elapsed, "errors": errors,
             "processed": applied / (elapsed + drained) if applied else 0.0,
-            "ms": {part: cpu[part] * 1000 / max(1, applied) for part in PARTS}}
+            "ms": {part: cpu[part] * 1000 / max(1, applied) for part in PARTS},
+            "reactor_ms": {name: seconds * 1000 / max(1, applied)
+                           for name, seconds in meter.reactors.items()}}
 
 
 def report(runs, threads, args):
@@ -328,6 +336,10 @@ def report(runs, threads, args):
                   ", ".join(parts), forge_ms,
                   "smtp server + reactors + database",
                   2000 / forge_ms if forge_ms else 0))
+        if run["reactors"]:
+            print("  reactors' cpu ms per message: %s" % ", ".join(
+                "%s %.1f" % item for item in sorted(run["reactor_ms"].items(),
+                                                    key=lambda item: -item[1]) if item[1] >= 0.05))
 
 
 def main():
