@@ -16,7 +16,10 @@ list (third page of ``status:open label:ui``), ticket #1 (20 comments), the
 site search, the project's activity page and its home, each signed in as a
 project member and anonymously with the page cache off (the render path
 either way), warmed up, then ``N`` requests one after another: p50 and p99
-wall ms, and CPU ms per request of the forge plus nx-27017.  The table ends
+wall ms, and CPU ms per request of the forge plus nx-27017.  Each page is
+measured twice: as it is served while nothing is written (the pieces kept by
+``forge.fragments``), and ``-cold``, with those pieces dropped before each
+request as a write drops them (its queries and rendering every time).  The table ends
 with each row's ratio of the largest size to the smallest (target <= 1.3).
 """
 import argparse
@@ -121,7 +124,8 @@ def measure_size(size, args):
     db = Database(work, args.pin)
     try:
         cmd = [PY, os.path.join(BENCH, "scale_measure.py"), str(db.port), str(db.proc.pid),
-               "-n", str(args.n)] + (["--queries"] if args.queries else [])
+               "-n", str(args.n), "--cold", str(args.cold or args.n)] + \
+            (["--queries"] if args.queries else [])
         out = subprocess.run(pinned(cmd, 1 if args.pin else None), env=db.env(), check=True,
                              stdout=subprocess.PIPE, text=True).stdout
     finally:
@@ -166,6 +170,8 @@ def main(argv):
     parser.add_argument("--sizes", default=os.environ.get("SIZES", "1000,10000,100000"))
     parser.add_argument("--projects", type=int, default=int(os.environ.get("PROJECTS", 1000)))
     parser.add_argument("-n", type=int, default=int(os.environ.get("N", 60)))
+    parser.add_argument("--cold", type=int, default=int(os.environ.get("COLD", 0)),
+                        help="requests of the -cold rows (default -n)")
     parser.add_argument("--cache", default=os.environ.get("SCALE_CACHE", "/tmp/forge-scale"))
     parser.add_argument("--no-pin", dest="pin", action="store_false")
     parser.add_argument("--queries", action="store_true",

@@ -4,7 +4,9 @@
 
 Builds the forge with the benchmark settings and the page cache off, signs in
 the benchmark member, and for each page of ``scale.PAGES``, signed in and
-anonymous: 10 warm-up requests, then ``n`` timed ones.  Prints one JSON line
+anonymous: 10 warm-up requests, then ``n`` timed ones; then the ``-cold`` row:
+the same with the generation store emptied before each request (as any write
+empties it), so the page runs its queries and renders its pieces every time.  Prints one JSON line
 a row (p50, p99 wall ms; CPU ms per request of this process plus the
 database server).  ``--queries`` also prints each page's database commands
 (one request, warm) with the declared index that serves each and the plan
@@ -33,7 +35,8 @@ def percentile(values, fraction):
     return values[min(len(values) - 1, int(round(fraction * (len(values) - 1))))]
 
 
-def measure(browser, path, title, n, db_pid):
+def measure(browser, path, title, n, db_pid, before=None):
+    """``before()``, when given, runs ahead of each request, outside the timing."""
     for _ in range(10):
         page = browser.get(path, status=200)
     if title not in page.text:
@@ -41,6 +44,11 @@ def measure(browser, path, title, n, db_pid):
     walls = []
     cpu0, db0 = time.process_time(), process_cpu(db_pid)
     for _ in range(n):
+        if before is not None:
+            paused = time.process_time(), process_cpu(db_pid)
+            before()
+            cpu0 += time.process_time() - paused[0]
+            db0 += process_cpu(db_pid) - paused[1]
         t0 = time.perf_counter()
         browser.get(path, status=200)
         walls.append(1000 * (time.perf_counter() - t0))
@@ -52,6 +60,7 @@ def show_queries(app, browser, label, path):
     from forge.queries.index_coverage import declared_indexes, uncovered_reason
     from forge.model.session import session
     database = session.impl.db if hasattr(session, "impl") else None
+    forget_pieces(app)          # the page's own queries, not the kept pieces
     with WIRE.capture() as queries:
         browser.get(path, status=200)
     print("   %s: %d commands" % (label, len(queries)))
@@ -75,11 +84,19 @@ def explain(database, query):
     return json.dumps(plan, default=str)[:160]
 
 
+def forget_pieces(app):
+    """Drop what the generation store keeps (``forge.fragments``), as a write
+    would; the tree cache stays warm, as it does after a content write."""
+    from forge.fragments import generation_store
+    generation_store(app.registry).clear()
+
+
 def main(argv):
     parser = argparse.ArgumentParser()
     parser.add_argument("mongo_port", type=int)
     parser.add_argument("db_pid", type=int)
     parser.add_argument("-n", type=int, default=60)
+    parser.add_argument("--cold", type=int, help="requests of the -cold rows (default n)")
     parser.add_argument("--queries", action="store_true")
     args = parser.parse_args(argv[1:])
     app = forge.main({}, **dict(settings(args.mongo_port), **{"forge.page_cache.max_mb": "0"}))
@@ -89,6 +106,10 @@ def main(argv):
             row = "%s-%s" % (label, reader)
             result = measure(browser, path, title, args.n, args.db_pid)
             print(json.dumps(dict(result, row=row)), flush=True)
+            # after a write: the page's pieces computed again on every request
+            result = measure(browser, path, title, args.cold or args.n, args.db_pid,
+                             before=lambda: forget_pieces(app))
+            print(json.dumps(dict(result, row=row + "-cold")), flush=True)
             if args.queries:
                 show_queries(app, browser, row, path)
 
