@@ -263,3 +263,9 @@ __all__ += ["queue_for_digest"]
 from .bus.retention import redelivery_seconds  # noqa: E402
 
 __all__ += ["redelivery_seconds"]
+
+# a tool's own item in a user's in-app notifications (/@@notifications; the
+# forge records them when it sends no mail)
+from .notifications.in_app import record as record_in_app  # noqa: E402
+
+__all__ += ["record_in_app"]
