@@ -15,7 +15,9 @@ the pusher, who may ``read`` the repository now (the policy's principals for
 that user), have an address and chose mail for each change.  Those who chose
 the daily digest get the push as one item of it instead (``queue_for_digest``:
 "N new commits on BRANCH by USER" and the subjects, keyed by push and user; the
-digest asks again whether they may read the repository when it is sent).
+digest asks again whether they may read the repository when it is sent).  A
+forge that sends no mail records the push in each such watcher's in-app
+notifications instead (``record_in_app``; enabled users who may read it).
 ``PushMailSent`` (``{push}:{user}``) keeps a retried event (SMTP down) from
 mailing anyone twice.
 
@@ -31,9 +33,10 @@ import time
 from ming.odm import FieldProperty, MappedClass
 from pymongo.errors import DuplicateKeyError
 
-from forge.api import (NodeResolver, User, build_message, collection, frequency_of,
+from forge.api import (NodeResolver, User, build_message, can, collection, frequency_of,
                        lineage_watchers, mail_request, queue_for_digest, recipient,
-                       redelivery_seconds, session, unsubscribe_url)
+                       record_in_app, redelivery_seconds, session, unsubscribe_url,
+                       user_principals)
 
 REACTOR_NAME = "code.commit_mail"
 TEMPLATE = "tools.code:templates/code/push_mail.jinja2"
@@ -86,7 +89,7 @@ def mail_push(event, context):
     detail = event.get("detail") or {}
     registry = context.registry
     maybe_prune(registry)
-    if not detail.get("sha") or not event.get("tool_id") or not registry.forge_mailer.enabled:
+    if not detail.get("sha") or not event.get("tool_id"):
         return
     push, size, position = push_of(event)
     record(push, position, event, detail)
@@ -97,7 +100,7 @@ def mail_push(event, context):
         tool = NodeResolver(request).tool(event["tool_id"])
         if tool is None:
             return          # the repository is gone: its name may have been private
-        mail_watchers(request, event, tool, push, commits)
+        tell_watchers(request, event, tool, push, commits)
     # everyone got it (a failed send raised above and the bus retries the event)
     collection(PushedCommit).delete_many({"push": push})
 
@@ -114,21 +117,27 @@ def record(push, position, event, detail):
         pass                # a second delivery of this commit
 
 
-def mail_watchers(request, event, tool, push, commits):
+def tell_watchers(request, event, tool, push, commits):
+    """A message to each watcher who chose one per change, a digest item to
+    each who chose the digest; on a forge without mail, an in-app item each."""
     registry = request.registry
+    mailing = registry.forge_mailer.enabled
     pusher_id = event.get("actor_id")
     description = None
     for user_id, watched_id in sorted(lineage_watchers(tool, event.get("timestamp")).items()):
         frequency = frequency_of(user_id)
         if user_id == pusher_id or frequency not in ("each", "digest"):
             continue
-        user = recipient(user_id, tool)         # enabled, has an address, may read
+        user = recipient(user_id, tool) if mailing else reader(user_id, tool)
         if user is None:
             continue
         if description is None:
             description = describe_push(request, tool, commits, pusher_id)
+        if not mailing:
+            record_in_app(user_id, push_event(event, push, description))
+            continue
         if frequency == "digest":
-            queue_for_digest(user_id, digest_event(event, push, description))
+            queue_for_digest(user_id, push_event(event, push, description))
             continue
         sent_id = "%s:%s" % (push, user_id)
         if collection(PushMailSent).find_one({"_id": sent_id}) is not None:
@@ -143,19 +152,29 @@ def mail_watchers(request, event, tool, push, commits):
             pass
 
 
-def digest_event(event, push, description):
-    """The push as the digest keeps it: the event that completed it, named by
-    the push (one item per push and user, whichever event completed it), its
-    detail the push's summary and subjects."""
+def reader(user_id, tool):
+    """The enabled ``User`` who may read the repository now, or None."""
+    user = User.query.get(_id=user_id)
+    if user is None or user.disabled or not can(tool, user_principals(user), "read"):
+        return None
+    return user
+
+
+def push_event(event, push, description):
+    """The push as a digest or in-app item keeps it: the node and actor of the
+    event that completed it, named by the push (one item per push and user,
+    whichever event completed it), its detail the push's summary and subjects."""
     total = len(description["commits"]) + description["more"]
     subjects = [c["subject"] for c in description["commits"][:10]]
     more = total - len(subjects)
     summary = "%d new commit%s on %s by %s" % (
         total, "" if total == 1 else "s",
         ", ".join(description["refs"]) or "a deleted branch", description["pusher"])
-    return dict(event, id="push:%s" % push, detail={
-        "summary": summary,
-        "summary_text": "; ".join(subjects) + (" and %d more" % more if more else "")})
+    named = ("node_type", "node_id", "project_id", "tool_id", "actor_id", "timestamp")
+    return dict({key: event.get(key) for key in named}, id="push:%s" % push,
+                topic="scm.push", source="scm", detail={
+                    "summary": summary,
+                    "summary_text": "; ".join(subjects) + (" and %d more" % more if more else "")})
 
 
 def describe_push(request, tool, commits, pusher_id):
