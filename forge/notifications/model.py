@@ -84,11 +84,13 @@ class DigestRun(MappedClass):
 class SentNotification(MappedClass):
     """A change mail sent (``_id`` = ``{event_id}:{user_id}``): when the
     reactor fails half-way and the bus retries the event, those already
-    mailed are not mailed again."""
+    mailed are not mailed again (``event_id``: one indexed query per event)."""
 
     class __mongometa__:
         session = session
         name = "sent_notification"
+        indexes = [("event_id",)]
 
     _id = FieldProperty(str)
+    event_id = FieldProperty(str, if_missing=None)
     timestamp = FieldProperty(float)
