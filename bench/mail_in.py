@@ -203,9 +203,10 @@ def reactors_idle(quiet_seconds=1.0, max_seconds=300.0):
 
     def backlog():
         try:
-            return session.db[OutboxEvent.__mongometa__.name].find_one({"sent": False}) \
-                is not None or any(queue.qsize() for name, queue in list(Channel.queues.items())
-                                   if ".reactor." in name)     # not the dead letters
+            # the queues first: the outbox query costs the database (measured) CPU
+            return any(queue.qsize() for name, queue in list(Channel.queues.items())
+                       if ".reactor." in name) or \
+                session.db[OutboxEvent.__mongometa__.name].find_one({"sent": False}) is not None
         finally:
             session.close()
 
