@@ -8,7 +8,7 @@ and exit with code 1 (2 for a wrong command line), never a traceback.
 import click
 
 from .admin import admin
-from .archive import export_command, import_command
+from .archive import export_command, import_command, import_trac_command
 from .bus_admin import bus_status, dead_letters, prune_bus
 from .mail_admin import prune_mail_in_command, send_digests_command
 from .mail_in import mail_in
@@ -37,3 +37,4 @@ admin.add_command(reindex_command)
 admin.add_command(prune_mail_in_command)
 main.add_command(export_command)
 main.add_command(import_command)
+main.add_command(import_trac_command)

@@ -66,34 +66,71 @@ def export_command(project, file, neighborhood, no_subprojects, force, data_dir,
 def import_command(file, as_path, parent, neighborhood, users, dry_run, reindex, data_dir,
                    config_file, db_port):
     """Import the archive FILE as a new project (new ids, nothing overwritten)."""
-    from ..archive import ArchiveError, ArchiveReader, import_archive, plan_import
     with running_forge(data_dir, config_file, db_port) as forge:
-        try:
-            with ArchiveReader(file) as reader:
-                plan = plan_import(forge.registry, reader, as_path=as_path,
-                                   parent_path=parent, users=users,
-                                   neighborhood=neighborhood)
-                where = "/%s/%s/" % (plan.neighborhood["name"], plan.new_root_path)
-                for warning in plan.warnings:
-                    click.echo("Warning: " + warning, err=True)
-                if dry_run:
-                    _say_plan(plan, where)
-                    return
-                with progress_display("Importing") as progress:
-                    summary = import_archive(forge.registry, reader, plan, progress=progress)
-        except ArchiveError as error:
-            raise click.ClickException("The archive cannot be imported, nothing was "
-                                       "written:\n%s" % error)
-        click.echo("Imported %s: %d records (%s); %d accounts created." % (
-            where, summary.records, _counts(summary.counts), summary.users_created))
-        if summary.skipped:
-            click.echo("Left out (naming records not in the archive): %s." % _counts(
-                summary.skipped))
-        if reindex:
-            from ..model import Project
-            from ..search.indexer import reindex as rebuild
-            indexed = rebuild(forge.registry, Project.query.get(_id=summary.root_id))
-            click.echo("Indexed %d documents." % indexed)
+        _import_file(forge, file, dict(as_path=as_path, parent_path=parent, users=users,
+                                       neighborhood=neighborhood), dry_run, reindex)
+
+
+@click.command("import-trac")
+@click.argument("trac_env", type=click.Path(exists=True, file_okay=False))
+@click.argument("project")
+@click.option("--parent", default=None, help="Import as a subproject of this project.")
+@click.option("--users", type=click.Choice(["map", "create", "placeholder"]),
+              default="placeholder", show_default=True,
+              help="Trac's people without an account here: refuse (map), create accounts "
+                   "(create), or disabled placeholder accounts that only name authors.")
+@click.option("--dry-run", is_flag=True, help="Convert and check, write nothing.")
+@click.option("--keep-archive", type=click.Path(dir_okay=False), default=None,
+              help="Also keep the converted archive in this file.")
+@runtime_options
+@handles_user_errors
+def import_trac_command(trac_env, project, parent, users, dry_run, keep_archive, data_dir,
+                        config_file, db_port):
+    """Import the Trac environment TRAC_ENV as the new project PROJECT: wiki pages
+    with their history, tickets with their changes and comments, milestones,
+    components as labels, attachments (Trac need not be installed)."""
+    import subprocess
+    import tempfile
+    with tempfile.TemporaryDirectory(prefix="forge-trac-") as scratch:
+        archive = keep_archive or os.path.join(scratch, "trac.zip")
+        # a process of its own: the conversion binds Ming to a scratch database
+        done = subprocess.run([sys.executable, "-m", "forge.archive.trac", trac_env,
+                               project, archive], capture_output=True, text=True)
+        if done.returncode != 0:
+            raise click.ClickException("The Trac environment cannot be converted: %s" % (
+                done.stderr.strip().splitlines() or ["(no message)"])[-1])
+        click.echo("Converted %s: %s" % (trac_env, done.stdout.strip()))
+        with running_forge(data_dir, config_file, db_port) as forge:
+            _import_file(forge, archive, dict(parent_path=parent, users=users,
+                                              neighborhood="p"), dry_run, False)
+
+
+def _import_file(forge, file, options, dry_run, reindex):
+    from ..archive import ArchiveError, ArchiveReader, import_archive, plan_import
+    try:
+        with ArchiveReader(file) as reader:
+            plan = plan_import(forge.registry, reader, **options)
+            where = "/%s/%s/" % (plan.neighborhood["name"], plan.new_root_path)
+            for warning in plan.warnings:
+                click.echo("Warning: " + warning, err=True)
+            if dry_run:
+                _say_plan(plan, where)
+                return
+            with progress_display("Importing") as progress:
+                summary = import_archive(forge.registry, reader, plan, progress=progress)
+    except ArchiveError as error:
+        raise click.ClickException("The archive cannot be imported, nothing was "
+                                   "written:\n%s" % error)
+    click.echo("Imported %s: %d records (%s); %d accounts created." % (
+        where, summary.records, _counts(summary.counts), summary.users_created))
+    if summary.skipped:
+        click.echo("Left out (naming records not in the archive): %s." % _counts(
+            summary.skipped))
+    if reindex:
+        from ..model import Project
+        from ..search.indexer import reindex as rebuild
+        indexed = rebuild(forge.registry, Project.query.get(_id=summary.root_id))
+        click.echo("Indexed %d documents." % indexed)
 
 
 def _say_plan(plan, where):
