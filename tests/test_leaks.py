@@ -28,8 +28,13 @@ whose notification reactors keep in-app notifications instead.
 """
 import io
 import json
+import os
+import subprocess
+import threading
 
 import pytest
+import waitress
+import webtest
 from pyramid.testing import DummyRequest
 from pyramid.traversal import find_resource
 
@@ -40,6 +45,7 @@ from forge.actions.projects import create_project, install_tool, uninstall_tool
 from forge.actions.roles import add_member, role_named
 from forge.actions.site_admin import set_project_deleted
 from forge.actions.spam_accounts import disable_as_spam
+from forge.actions.tokens import create_token
 from forge.actions.users import create_user
 from forge.attachments.actions import attach_files
 from forge.discussion.actions import add_post
@@ -81,7 +87,12 @@ SECRETS = {
     "Spamcomment": MEMBERS,         # its comment: held as spam, for the moderators only
     # a private project renamed after its activity: title, page, text, new name
     "Hushproject": ADMINS, "Hushpage": ADMINS, "Hushtext": ADMINS, "Hushed": ADMINS,
+    # commits pushed to a private repository (a private tool) and to one in the
+    # private project
+    "Codesecret": MEMBERS, "Privcommit": ADMINS,
 }
+# repositories (tools/code) and the marker of the commit pushed to each
+REPOSITORIES = {"/p/pub/code": "Codesecret", "/p/priv/code": "Privcommit"}
 # mail went out before the tool was uninstalled and the page deleted (to their
 # readers then); a held thread is mailed to nobody
 # the deleted project was public when its page mentioned outsider
@@ -96,7 +107,7 @@ DIGEST = ("ada", "lurker")
 IN_ACTIVITY = {"Sealedpage", "Ticketsecret", "Commentsecret", "Vaultpage", "Privpage",
                "Movedtitle", "Attachsecret", "Movedcomment", "Movedtwo", "Heldsubject",
                "Privthread", "Privthreadtext", "Deadproject", "Spampage", "Hushproject",
-               "Hushpage", "Hushed"}
+               "Hushpage", "Hushed", "Codesecret", "Privcommit"}
 
 
 def node(registry, url):
@@ -110,22 +121,26 @@ class World:
     """``app`` mails (``smtp``); ``quiet``, the same site without mail, keeps
     in-app notifications instead (the same database)."""
 
-    def __init__(self, app, smtp, quiet):
+    def __init__(self, app, smtp, quiet, files):
         self.app, self.registry, self.smtp, self.quiet = app, app.registry, smtp, quiet
+        self.files = files
         self.threads = {}
+        self.commits = {}           # repository -> its commit's page
         self.told_in_app = 0        # the last outbox seq the quiet site's reactors saw
 
 
 @pytest.fixture(scope="module")
-def world():
+def world(tmp_path_factory):
     smtp = SmtpSink().start()
+    files = tmp_path_factory.mktemp("leaks")
     settings = forge_test_settings(**smtp_settings(smtp),
-                                   **{"forge.events.stream_seconds": "1"})
+                                   **{"forge.events.stream_seconds": "1",
+                                      "forge.repos.path": str(files / "repos")})
     reset_database(settings)
     app = main({}, **settings)
     quiet = main({}, **{k: v for k, v in settings.items() if not k.startswith("forge.mail.")})
     try:
-        yield build(World(app, smtp, quiet))
+        yield build(World(app, smtp, quiet, files))
     finally:
         smtp.stop()
 
@@ -158,9 +173,11 @@ def build(world):
     gone.label = "Gonelabel"
     privwiki = install_tool(registry, priv, "wiki", "wiki", author)
     hushwiki = install_tool(registry, hush, "wiki", "wiki", author)
+    for project in (pub, priv):
+        install_tool(registry, project, "code", "code", author)
     session.flush()
     session.close()
-    for url in ("/p/pub/vault/", "/p/pub/gone/"):
+    for url in ("/p/pub/vault/", "/p/pub/gone/", "/p/pub/code/"):
         set_privacy(registry, node(registry, url), True, author)
 
     create_page(registry, pub, wiki, "Openpage", "Openpage", "Opentext words", author)
@@ -216,6 +233,7 @@ def build(world):
               author)
     add_entry(registry, node(registry, "/p/pub/tickets/2/"), "deny", "mallory", "read",
               author)
+    push_commits(world, author)
     deliver_to_reactors(registry)
     tell_in_app(world)
     session.close()
@@ -243,6 +261,42 @@ def build(world):
     session.close()
     send_digests(registry, "2026-01-01")
     return world
+
+
+def push_commits(world, author):
+    """One commit into each repository with the real ``git`` client, over
+    HTTP (the app on a free port for the time of the pushes)."""
+    token = create_token(author, "git")[1]
+    session.close()
+    home = world.files / "home"
+    home.mkdir()
+    env = {"PATH": os.environ["PATH"], "HOME": str(home), "GIT_CONFIG_NOSYSTEM": "1",
+           "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", "GIT_AUTHOR_NAME": "Author",
+           "GIT_AUTHOR_EMAIL": "author@example.test", "GIT_COMMITTER_NAME": "Author",
+           "GIT_COMMITTER_EMAIL": "author@example.test"}
+
+    def git(*args, cwd):
+        subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True,
+                       timeout=60)
+    server = waitress.create_server(world.app, host="127.0.0.1", port=0, threads=2)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        for repo, marker in REPOSITORIES.items():
+            work = world.files / repo.strip("/").replace("/", "_")
+            git("init", "--quiet", "--initial-branch=main", str(work), cwd=world.files)
+            (work / "notes.txt").write_text("%s file\n" % marker)
+            git("add", "notes.txt", cwd=work)
+            git("commit", "--quiet", "-m", "%s commit words" % marker, cwd=work)
+            git("push", "--quiet", "http://author:%s@127.0.0.1:%s%s" % (
+                token, server.effective_port, repo), "main", cwd=work)
+    finally:
+        server.close()
+        thread.join(5)
+    reader = browser(world, "author")
+    for repo in REPOSITORIES:
+        log = reader.get(repo + "/commits").html.find(id="log")
+        world.commits[repo] = log.find("a")["href"]
 
 
 def tell_in_app(world):
@@ -372,8 +426,10 @@ def surface_live_events(world, who):
     assert ("Sealedpage" in names) == (who in DEVS)
     assert ("Newname" in names) == (who in MEMBERS)
     assert "Openpage" in names and "Oldname" in names
-    # an event carries node names (paths) and attachment names, no titles
-    return shown, {"Attachsecret", "Sealedpage", "Vaultpage", "Privpage"}
+    # an event carries node names (paths), attachment names and commit
+    # messages, no titles
+    return shown, {"Attachsecret", "Sealedpage", "Vaultpage", "Privpage", "Codesecret",
+                   "Privcommit"}
 
 
 def surface_forum(world, who):
@@ -421,7 +477,7 @@ def surface_search(world, who):
     return shown, {"Sealedpage", "Sealedtext", "Ticketsecret", "Ticketbody", "Commentsecret",
                    "Vaultpage", "Vaulttext", "Privpage", "Privtext", "Movedtitle", "Movedtwo",
                    "Movedcomment", "Privthread", "Privthreadtext", "Hushproject", "Hushpage",
-                   "Hushtext", "Hushed"}
+                   "Hushtext", "Hushed", "Codesecret", "Privcommit"}
 
 
 def answer_of(response, text):
@@ -515,6 +571,40 @@ def surface_renamed_project(world, who):
         if who not in ADMINS:
             assert response.status_int == 404 and text.strip() == missing.strip(), url
     return shown, {"Hushproject", "Hushpage", "Hushtext", "Hushed"}
+
+
+def git_client(world, who):
+    """The app as ``git`` over HTTP asks it: Basic credentials (a token)."""
+    client = webtest.TestApp(world.app)
+    if who:
+        token = create_token(User.by_username(who), "clone")[1]
+        session.close()
+        client.authorization = ("Basic", (who, token))
+    return client
+
+
+def surface_code(world, who):
+    """Repositories: their pages, the commit's page and a clone over HTTP; who
+    may not read one gets exactly what a missing repository answers (the
+    challenge for visitors, then 404)."""
+    b, client = browser(world, who), git_client(world, who)
+    refs = "/info/refs?service=git-upload-pack"
+    missing_refs = client.get("/p/pub/nothing" + refs, status=(401, 404))
+    shown = set()
+    for repo, marker in REPOSITORIES.items():
+        for url in (repo + "/", repo + "/commits", repo + "/tree/main",
+                    repo + "/blob/main/notes.txt", world.commits[repo]):
+            shown |= check(answer(b, url), who, url)
+            assert (b.get(url, status=(200, 404)).status_int == 200) == \
+                (who in SECRETS[marker]), url
+        clone = client.get(repo + refs, status=(200, 401, 404))
+        if who in SECRETS[marker]:
+            assert clone.status_int == 200 and b"refs/heads/main" in clone.body
+        else:
+            assert (clone.status_int, clone.headers.get("WWW-Authenticate"), clone.body) == \
+                (missing_refs.status_int, missing_refs.headers.get("WWW-Authenticate"),
+                 missing_refs.body), repo
+    return shown, set(REPOSITORIES.values())
 
 
 SURFACES = {name[len("surface_"):]: fn for name, fn in dict(globals()).items()
