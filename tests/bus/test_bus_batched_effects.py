@@ -171,3 +171,41 @@ def test_a_pass_slower_than_a_claim_can_last_marks_no_first_copy(
     monkeypatch.setattr(relay_module, "FIRST_COPY_SECONDS", -1.0)
     assert Relay(registry).publish_pending() > 0
     assert not any(amqp.FIRST_COPY_HEADER in m.headers for m in listen())
+
+
+def test_a_broker_failing_mid_batch_leaves_first_copies_only_for_what_it_never_got(
+        registry, listen, make_user, make_project, monkeypatch):
+    saved_while_the_broker_is_down(registry, make_user, make_project, 3)
+    listen()
+    waiting = unsent_ids()
+    assert len(waiting) >= 4
+    relay = Relay(registry)
+    real_producer = relay._ensure_producer
+
+    class FailsOnThird:
+        def __init__(self, producer):
+            self.producer, self.calls = producer, 0
+
+        def publish(self, *args, **kwargs):
+            self.calls += 1
+            if self.calls == 3:
+                raise ConnectionError("the broker went away")
+            return self.producer.publish(*args, **kwargs)
+
+        def __getattr__(self, name):
+            return getattr(self.producer, name)
+    failing = FailsOnThird(real_producer())
+    monkeypatch.setattr(relay, "_ensure_producer", lambda: failing)
+    with pytest.raises(ConnectionError):
+        relay.publish_pending()
+    assert len(listen()) == 2
+    by_id = {d["_id"]: d for d in collection(OutboxEvent).find({"_id": {"$in": waiting}})}
+    # handed to the broker (the third perhaps half-sent): a later copy may repeat them
+    assert all(by_id[i]["claimed_by"] for i in waiting[:3])
+    assert all(by_id[i]["claimed_by"] is None for i in waiting[3:])
+    assert all(by_id[i]["claimed_until"] == 0.0 for i in waiting)   # given back at once
+
+    monkeypatch.undo()
+    Relay(registry).publish_pending()
+    first = {m.properties["message_id"]: amqp.FIRST_COPY_HEADER in m.headers for m in listen()}
+    assert first == {i: i in waiting[3:] for i in waiting}
