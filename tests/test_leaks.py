@@ -29,6 +29,8 @@ whose notification reactors keep in-app notifications instead.
 import io
 import json
 import os
+import smtplib
+import socket
 import subprocess
 import threading
 
@@ -50,6 +52,8 @@ from forge.actions.users import create_user
 from forge.attachments.actions import attach_files
 from forge.discussion.actions import add_post
 from forge.feeds.tokens import feed_token_of
+from forge.mail_in.addresses import reply_address
+from forge.mail_in.server import MailInServer
 from forge.bus.registry import freeze
 from forge.bus.worker import ReactorContext
 from forge.mentions import MentionNotice, notify_mentions
@@ -90,6 +94,8 @@ SECRETS = {
     # commits pushed to a private repository (a private tool) and to one in the
     # private project
     "Codesecret": MEMBERS, "Privcommit": ADMINS,
+    # a public page (mailed to every watcher) made private afterwards
+    "Latersecret": MEMBERS,
 }
 # repositories (tools/code) and the marker of the commit pushed to each
 REPOSITORIES = {"/p/pub/code": "Codesecret", "/p/priv/code": "Privcommit"}
@@ -98,7 +104,8 @@ REPOSITORIES = {"/p/pub/code": "Codesecret", "/p/priv/code": "Privcommit"}
 # the deleted project was public when its page mentioned outsider
 MAILED_TO = dict(SECRETS, Gonelabel=MEMBERS, Deletedmark=MEMBERS, Heldsubject=set(),
                  Heldtext=set(), Spampage=EVERYBODY, Spamtext=EVERYBODY,
-                 Spamcomment=EVERYBODY, Deadproject={"outsider"}, Deadtext={"outsider"})
+                 Spamcomment=EVERYBODY, Deadproject={"outsider"}, Deadtext={"outsider"},
+                 Latersecret=EVERYBODY)
 PUBLIC = ["Openpage", "Openticket", "Openthread", "Takeover"]
 VIEWERS = [None, "outsider", "lurker", "mallory", "dev", "ada"]
 WATCHERS = ["ada", "dev", "mallory", "outsider", "lurker"]
@@ -107,7 +114,7 @@ DIGEST = ("ada", "lurker")
 IN_ACTIVITY = {"Sealedpage", "Ticketsecret", "Commentsecret", "Vaultpage", "Privpage",
                "Movedtitle", "Attachsecret", "Movedcomment", "Movedtwo", "Heldsubject",
                "Privthread", "Privthreadtext", "Deadproject", "Spampage", "Hushproject",
-               "Hushpage", "Hushed", "Codesecret", "Privcommit"}
+               "Hushpage", "Hushed", "Codesecret", "Privcommit", "Latersecret"}
 
 
 def node(registry, url):
@@ -121,12 +128,21 @@ class World:
     """``app`` mails (``smtp``); ``quiet``, the same site without mail, keeps
     in-app notifications instead (the same database)."""
 
-    def __init__(self, app, smtp, quiet, files):
+    def __init__(self, app, smtp, quiet, files, mail_in):
         self.app, self.registry, self.smtp, self.quiet = app, app.registry, smtp, quiet
-        self.files = files
+        self.files, self.mail_in = files, mail_in
         self.threads = {}
         self.commits = {}           # repository -> its commit's page
         self.told_in_app = 0        # the last outbox seq the quiet site's reactors saw
+
+
+MAIL_IN_DOMAIN = "mail.example.test"
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -135,13 +151,17 @@ def world(tmp_path_factory):
     files = tmp_path_factory.mktemp("leaks")
     settings = forge_test_settings(**smtp_settings(smtp),
                                    **{"forge.events.stream_seconds": "1",
-                                      "forge.repos.path": str(files / "repos")})
+                                      "forge.repos.path": str(files / "repos"),
+                                      "forge.mail_in.domain": MAIL_IN_DOMAIN,
+                                      "forge.mail_in.listen": "127.0.0.1:%d" % free_port()})
     reset_database(settings)
     app = main({}, **settings)
     quiet = main({}, **{k: v for k, v in settings.items() if not k.startswith("forge.mail.")})
+    mail_in = MailInServer(app.registry).start()
     try:
-        yield build(World(app, smtp, quiet, files))
+        yield build(World(app, smtp, quiet, files, mail_in))
     finally:
+        mail_in.stop()
         smtp.stop()
 
 
@@ -181,6 +201,7 @@ def build(world):
         set_privacy(registry, node(registry, url), True, author)
 
     create_page(registry, pub, wiki, "Openpage", "Openpage", "Opentext words", author)
+    create_page(registry, pub, wiki, "Laterpage", "Latersecret page", "words", author)
     # secret texts mention people who may not read them (forge.mentions)
     create_page(registry, pub, wiki, "Sealedpage", "Sealedpage title",
                 "Sealedtext words @outsider @mallory @dev", author, private=True)
@@ -244,6 +265,7 @@ def build(world):
     rename_page(registry, WikiPage.query.get(tool_id=wiki._id, path="Oldtwo"), "Newtwo",
                 author)
     create_page(registry, pub, wiki, "Oldname", "Takeover", "public words", author)
+    set_privacy(registry, node(registry, "/p/pub/wiki/Laterpage/"), True, author)
     move_project(registry, Project.query.get(_id=hush._id), None, "hushed", author)
     # a public page naming every ticket and people (forge.autolinks)
     create_page(registry, pub, wiki, "Linkpage", "Linkpage", "See #1, #2, #3, @dev, "
@@ -477,7 +499,7 @@ def surface_search(world, who):
     return shown, {"Sealedpage", "Sealedtext", "Ticketsecret", "Ticketbody", "Commentsecret",
                    "Vaultpage", "Vaulttext", "Privpage", "Privtext", "Movedtitle", "Movedtwo",
                    "Movedcomment", "Privthread", "Privthreadtext", "Hushproject", "Hushpage",
-                   "Hushtext", "Hushed", "Codesecret", "Privcommit"}
+                   "Hushtext", "Hushed", "Codesecret", "Privcommit", "Latersecret"}
 
 
 def answer_of(response, text):
@@ -605,6 +627,46 @@ def surface_code(world, who):
                 (missing_refs.status_int, missing_refs.headers.get("WWW-Authenticate"),
                  missing_refs.body), repo
     return shown, set(REPOSITORIES.values())
+
+
+def rcpt_answer(world, sender, address):
+    with smtplib.SMTP(*world.mail_in.address, timeout=30) as client:
+        client.ehlo()
+        client.mail(sender)
+        return client.rcpt(address)
+
+
+def surface_mail_in(world, who):
+    """Replies by mail (the reply address each mail gave its reader): taken
+    while the reader may still read the artifact (RCPT only: nothing posted);
+    else answered exactly like an address that names nothing (a page made
+    private, deleted, in a deleted project, hidden with its spam author)."""
+    if who is None:
+        return set(), set()
+    sender = "%s@example.test" % who
+    user = User.by_username(who)
+    missing = rcpt_answer(world, sender, reply_address(world.registry.settings, user._id,
+                                                       "0" * 24))
+    assert missing[0] == 550
+    shown, replied, refused = set(), 0, 0
+    for message in world.smtp.messages:
+        address = message["Reply-To"]
+        if not address or sender not in message.envelope_to:
+            continue
+        mailed = {word for word in SECRETS if word.lower() in message["Subject"].lower()}
+        answer = rcpt_answer(world, sender, address)
+        shown |= check(answer[1].decode(), who, "RCPT %s" % message["Subject"])
+        if mailed <= may_read(who):
+            assert answer[0] == 250, (message["Subject"], answer)
+            shown |= mailed
+        else:
+            assert answer == missing, (message["Subject"], answer)
+            refused += 1
+        replied += 1
+    assert replied or who in DIGEST or who not in MEMBERS, who   # digests carry no Reply-To
+    # the spam account's page, hidden since, was mailed to every watcher
+    assert refused or not replied, who
+    return shown, None
 
 
 SURFACES = {name[len("surface_"):]: fn for name, fn in dict(globals()).items()
