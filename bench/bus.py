@@ -27,8 +27,9 @@ The database is a fresh embedded nx-27017 in a temp dir, or a database of its
 own on the MongoDB server that ``FORGE_BENCH_MONGODB_URL`` names.  The table ends with
 what step 2 cost per event, counted until the worker has gone quiet (every
 reactor done): the CPU time (``/proc/PID/stat``; this process split into its
-saving threads and its relay thread, ``/proc/PID/task/TID/stat``) of the
-saves, the relay, the database server and the worker, the database commands
+saving threads' ``thread_time`` in ``save`` and its relay thread,
+``/proc/PID/task/TID/stat``) of the saves, the relay, the database server
+and the worker, the database commands
 each sent (a pymongo ``CommandListener`` in this process and in the worker),
 and ``/proc/loadavg``: the machine's other work moves the figures, so compare
 runs made one after the other.  This module is
@@ -229,6 +230,7 @@ class Pipeline:
         open(self.latency_file, "w").close()
         self.commands_file = os.path.join(workdir, "worker-commands.json")
         self.commands = CommandCounter.install()       # before Ming connects
+        self.save_cpu = 0.0            # CPU seconds of the saving threads in save()
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
@@ -301,10 +303,15 @@ class Pipeline:
         with open(self.latency_file) as f:
             return [float(line) for line in f if line.strip()]
 
+    def reached(self):
+        """How many events reached the reactor (one line each)."""
+        with open(self.latency_file, "rb") as f:
+            return f.read().count(b"\n")
+
     def wait_for(self, count, timeout=600):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if len(self.latencies()) >= count:
+            if self.reached() >= count:
                 return time.perf_counter()
             time.sleep(0.01)
         raise SystemExit("only %d of %d events reached the reactor" % (
@@ -328,7 +335,11 @@ class Pipeline:
                         delay = due(i) - time.perf_counter()
                         if delay > 0:
                             time.sleep(delay)
+                    spent = time.thread_time()
                     self.save()
+                    spent = time.thread_time() - spent
+                    with lock:
+                        self.save_cpu += spent
             except Exception as error:      # reported below, not lost in a thread
                 errors.append(error)
         if self.savers == 1:
@@ -360,11 +371,12 @@ class Pipeline:
         return achieved, sorted(self.latencies()[before:before + count])
 
     def cpu_seconds(self):
-        """CPU time so far of the saving process (less its relay thread), the
-        relay thread, the database server and the worker."""
+        """CPU time so far of the saves (the saving threads' ``thread_time``
+        in ``save``: not the bench's own waiting), the relay thread, the
+        database server and the worker."""
         relay = self.app.registry.forge_relay._thread
         relay_cpu = _cpu_seconds(os.getpid(), relay.native_id) if relay is not None else 0.0
-        return {"saving process (less relay)": _cpu_seconds(os.getpid()) - (relay_cpu or 0.0),
+        return {"saves (emit + flush)": self.save_cpu,
                 "relay thread": relay_cpu,
                 "database server (nx-27017)": _cpu_seconds(self.db_pid) if self.db_pid else None,
                 "forge worker": _cpu_seconds(self.worker.pid)}
