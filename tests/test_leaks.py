@@ -278,6 +278,9 @@ def build(world):
     session.flush()
     set_project_deleted(registry, Project.query.get(_id=dead._id), True, root)
     disable_as_spam(registry, User.by_username("spammer"), root)
+    # twice: under heavy load a drain can end with messages fetched and not yet
+    # handled (once, no activity for the last pages); the reactors are idempotent
+    deliver_to_reactors(registry)
     deliver_to_reactors(registry)
     tell_in_app(world)
     session.close()
@@ -384,7 +387,7 @@ def surface_activity_pages(world, who):
     for url in activity_urls(world) + ["/p/pub/", "/u/author/@@profile"]:
         shown |= check(answer(b, url), who, url)
     activity = b.get("/p/pub/@@activity").text
-    assert "Takeover" in activity, activity[activity.find("<main"):][:3000]  # seen to fail once
+    assert "Takeover" in activity, activity[activity.find("<main"):][:3000]
     return shown, IN_ACTIVITY
 
 
