@@ -578,6 +578,13 @@ def surface_autolinks(world, who):
     links = {a.get_text() for a in page.html.select("main a")}
     assert ("#2" in links) == (who in DEVS), (who, links)
     assert "#1" in links and "#3" not in links and "@spammer" not in links
+    # the live preview of a text being written links the same way
+    for url in ("/p/pub/wiki/Openpage/@@preview", "/p/pub/tickets/@@preview"):
+        if who is not None:
+            response = b.post_form(url, {"text": "See #2, #1 and @spammer."},
+                                   status=(200, 403, 404))
+            shown |= check(response.text, who, url)
+            assert ("#2</a>" in response.text) == (who in DEVS), url
     return shown, {"Ticketsecret"}
 
 
