@@ -65,6 +65,7 @@ from forge.notifications.watches import add_watch, set_frequency
 from forge.resources import SiteRoot
 from forge.testing import (PASSWORD, ForgeBrowser, SmtpSink, deliver_to_reactors,
                            forge_test_settings, reset_database, smtp_settings)
+from tools.code.commit_mail import mail_push
 from tools.discussion.actions import create_forum, create_thread
 from tools.tracker.actions import create_ticket
 from tools.wiki.actions import create_page, delete_page, rename_page
@@ -326,15 +327,18 @@ def push_commits(world, author):
 
 def tell_in_app(world):
     """The quiet site's notification reactors over the events since the last
-    call, as its worker would have run them then: the watchers' and the
-    mentioned people's in-app notifications (the mailing site told them by
+    call, as its worker would have run them then: the watchers' (of changes
+    and of pushes) and the mentioned people's in-app notifications (the mailing site told them by
     mail; its mention markers would make the quiet one skip them)."""
     registry = world.quiet.registry
     context = ReactorContext(registry=registry, settings=registry.settings, attempt=1)
     collection(MentionNotice).delete_many({})
     for record in collection(OutboxEvent).find({"seq": {"$gt": world.told_in_app}}).sort("seq"):
+        message = freeze(record["message"])
         for reactor in (notify, notify_mentions):
-            reactor(freeze(record["message"]), context)
+            reactor(message, context)
+        if record["topic"] == "scm.commit":
+            mail_push(message, context)     # the code tool's: a push's commits
         world.told_in_app = record["seq"]
     session.close()
 
