@@ -380,7 +380,9 @@ def activity_urls(world):
              "/u/lurker/@@contributions", "/p/dead/@@activity",
              "/p/dead/wiki/Deadproject/@@activity", "/p/pub/wiki/Spampage/@@activity",
              "/u/spammer/@@contributions", "/p/hush/@@activity", "/p/hushed/@@activity",
-             "/p/hushed/wiki/Hushpage/@@activity"] + [t + "@@activity" for t in threads])
+             "/p/hushed/wiki/Hushpage/@@activity", "/p/hush/wiki/Hushpage/@@activity",
+             "/p/pub/code/@@activity", "/p/priv/code/@@activity",
+             "/p/pub/wiki/Laterpage/@@activity"] + [t + "@@activity" for t in threads])
 
 
 # -- the matrix: surface × role ----------------------------------------------------
