@@ -25,6 +25,14 @@ One world per module (``world``, module-scoped: built once, read by every test):
 Everybody watches the projects (``ada`` and ``lurker`` by daily digest).  The
 site mails; ``world.quiet`` is the same site (the same database) without mail,
 whose notification reactors keep in-app notifications instead.
+
+Surfaces (``surface_*``, each × every role in ``test_matrix``): activity pages
+and Atom feeds (by token and by session), hidden pages, live events, forum
+and threads, search, the dashboard, in-app notifications and the badge,
+profiles, ``#N``/``@name`` autolinks (pages and the live preview), a renamed
+project's old and new names, code hosting (pages, commits, clone over HTTP)
+and mail in (reply addresses); mail and digests in their own test, REST in
+``tests/rest/test_leaks.py`` on this world.
 """
 import io
 import json
