@@ -23,6 +23,7 @@ requires = [
     "swagger-ui-py",        # the REST API page (Swagger UI 5, served locally)
     "fastjsonschema",       # project archives: every record checked against its schema
     "rich",                 # progress bars of forge export / import
+    "prometheus_client",    # /@@metrics: request latency by view, bus queue depth and lag
 ]
 
 tests_require = [
