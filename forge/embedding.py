@@ -27,7 +27,7 @@ Forge views are registered without a route, so the mount routes use
 The reactors (activity, search, notifications) run as ``mount_forge`` starts
 them when the WSGI app is made, the way ``forge serve`` does: in threads of
 this process on a ``memory://`` bus; on ``amqp://`` they are separate
-processes: run ``forge worker production.ini`` next to the host.
+processes: run ``forge worker --config production.ini`` next to the host.
 """
 from pyramid.events import ApplicationCreated
 from pyramid.exceptions import ConfigurationError
