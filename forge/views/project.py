@@ -4,7 +4,7 @@ from pyramid.httpexceptions import HTTPForbidden
 from pyramid.view import view_config, view_defaults
 
 from ..actions import ActionError
-from ..activity import activity_page
+from ..activity.views import kept_page
 from ..actions.projects import create_project, update_project
 from ..interfaces import IProject
 from ..model import Project, ProjectRole, User
@@ -103,8 +103,10 @@ class ProjectViews:
             "inherits_roles": roles_doc._id != context.doc._id,
             "may_admin": request.can("admin", context),
             "may_update": request.can("update", context),
-            "activity": activity_page(request, {"project_id": context.doc._id},
-                                      size=ACTIVITY_SHOWN, known=(context,)),
+            # rendered once per content generation and reader permission set:
+            # each entry's node costs a read or two to resolve
+            "activity": kept_page(request, context, {"project_id": context.doc._id},
+                                  page=1, size=ACTIVITY_SHOWN, known=(context,)),
         }
 
     @view_config(name="create-subproject", renderer="forge:templates/project/create.jinja2",
