@@ -54,6 +54,11 @@ DEFAULTS = {
     "forge.limits.posts_window_seconds": (60, int),
     "forge.limits.projects_per_window": (10, int),
     "forge.limits.projects_window_seconds": (3600, int),
+    # search without a shared disk (forge.search.node): this machine's node name, whose
+    # own queue and index it keeps; unset: the one shared index
+    "forge.search.node": (None, str),
+    # addresses allowed to read /@@metrics besides site admins (forge.metrics)
+    "forge.metrics.allow": ([], aslist),
     "forge.bus.url": ("memory://", str),
     # prefix of every exchange and queue name: forges sharing a broker each take their own
     "forge.bus.namespace": ("forge", str),
