@@ -56,24 +56,35 @@ PER_READER_DIRECTIVES = frozenset(("private", "no-store"))
 
 
 class CachedPage:
-    __slots__ = ("generations", "status", "headers", "body", "etag")
+    __slots__ = ("generations", "status", "headers", "body", "etag", "reader")
 
-    def __init__(self, generations, response):
+    def __init__(self, generations, response, reader=None, keep_etag=False):
         self.generations = generations
         self.status = response.status
         self.headers = [(name, value) for name, value in response.headerlist
                         if name.lower() not in SKIPPED_HEADERS]
         self.body = response.body
-        self.etag = hashlib.blake2b(self.body, digest_size=12).hexdigest()
+        # ``reader``: what a key kind checks again on every hit (a token's expiry)
+        self.reader = reader
+        # a kind that keeps the view's ETag (the REST API's: a node's version,
+        # which clients send back in If-Match) stores it as sent, quotes included
+        view_etag = response.headers.get("ETag") if keep_etag else None
+        self.etag = view_etag or hashlib.blake2b(self.body, digest_size=12).hexdigest()
 
     @property
     def size(self):
         return len(self.body) + 64 * (len(self.headers) + 4)
 
+    def set_etag(self, response):
+        if self.etag.startswith(("\"", "W/")):
+            response.headers["ETag"] = self.etag
+        else:
+            response.etag = self.etag
+
     def response(self):
         response = Response(status=self.status, headerlist=list(self.headers),
                             body=self.body, conditional_response=True)
-        response.etag = self.etag
+        self.set_etag(response)
         response.headers[HEADER] = "hit"
         return response
 
@@ -166,8 +177,14 @@ def cache_key(request):
 
 
 def storable(request, response):
+    return plain_answer(request, response) and not per_reader(response)
+
+
+def plain_answer(request, response):
+    """A 200 made from the generations the request read (``GENERATIONS``, set
+    for views with ``page_cache=True``), the same for every request with its key: no session touched, no cookie set, no callbacks, no
+    write, a body of plain bytes."""
     return (response.status_code == 200
-            and not per_reader(response)
             and request.environ.get(GENERATIONS) is not None
             and "session" not in request.__dict__
             and not request.response_callbacks
@@ -176,26 +193,55 @@ def storable(request, response):
             and isinstance(response.app_iter, list))
 
 
+class AnonymousPages:
+    """The page cache's first key kind: requests that carry no credential, for
+    views that opt in (``page_cache=True``).  Other kinds (the REST API's
+    token answers, ``forge.rest.answer_cache``) have the same four members and
+    are added with ``config.add_page_cache_kind``."""
+
+    keeps_etag = False
+
+    def key(self, request):
+        return cache_key(request)
+
+    def admit(self, page, request):
+        """Whether a stored page may answer this request (checked on each hit)."""
+        return True
+
+    def storable(self, request, response):
+        return request.environ.get(ALLOWED) and storable(request, response)
+
+    def reader(self, request):
+        return None
+
+
 def page_cache_tween_factory(handler, registry):
     if registry.forge_page_cache is None:
         return handler
+    kinds = registry.forge_page_cache_kinds
 
     def generations_now():
         return current_generations(session.db)
 
     def page_cache_tween(request):
-        key = cache_key(request) if in_forge(request) else None
-        if key is None:
+        if not in_forge(request):
+            return handler(request)
+        for kind in kinds:
+            key = kind.key(request)
+            if key is not None:
+                break
+        else:
             return handler(request)
         cache = registry.forge_page_cache     # read per request: tests renew it
         page = cache.get(key, generations_now)
-        if page is not None:
+        if page is not None and kind.admit(page, request):
             return page.response()
         response = handler(request)
-        if request.environ.get(ALLOWED) and storable(request, response):
-            page = CachedPage(request.environ[GENERATIONS], response)
+        if kind.storable(request, response):
+            page = CachedPage(request.environ[GENERATIONS], response, kind.reader(request),
+                              keep_etag=kind.keeps_etag)
             cache.put(key, page)
-            response.etag = page.etag
+            page.set_etag(response)
             response.conditional_response = True
             response.headers[HEADER] = "miss"
         return response
@@ -232,9 +278,20 @@ def read_generations_now(request):
         root.generations         # loads the site document and the counters once
 
 
+def add_page_cache_kind(config, kind):
+    """``config.add_page_cache_kind(kind)``: another kind of request whose
+    answers the page cache keeps (after the anonymous pages, first key wins);
+    ``kind`` has ``key``, ``admit``, ``storable``, ``reader`` and
+    ``keeps_etag`` as ``AnonymousPages`` has.  Its keys must never equal
+    another kind's (start them with the kind's name)."""
+    config.registry.forge_page_cache_kinds.append(kind)
+
+
 def includeme(config):
     """The cache and its tween (``forge.plugins`` adds the view option)."""
     max_mb = config.registry.settings["forge.page_cache.max_mb"]
     config.registry.forge_page_cache = PageCache(int(max_mb * 1024 * 1024)) if max_mb > 0 else None
+    config.registry.forge_page_cache_kinds = [AnonymousPages()]
+    config.add_directive("add_page_cache_kind", add_page_cache_kind)
     config.add_tween("forge.page_cache.page_cache_tween_factory",
                      over="forge.tweens.forge_tween_factory")

@@ -121,6 +121,11 @@ class TokenUser(str):
 
     scope = "admin"
     project_id = None
+    # the token's record as checked (``forge.rest.answer_cache`` checks the
+    # expiry again on every answer it serves, and keeps the last-used time)
+    token_id = None
+    expires = None
+    last_used = None
 
     @classmethod
     def of(cls, record):
@@ -128,6 +133,9 @@ class TokenUser(str):
         user_id = cls(record["user_id"])
         user_id.scope = record.get("scope") or "admin"
         user_id.project_id = record.get("project_id")
+        user_id.token_id = record["_id"]
+        user_id.expires = record.get("expires")
+        user_id.last_used = record.get("last_used")
         return user_id
 
 
@@ -177,13 +185,25 @@ def _checked_token(token, now=None, request=None):
         raise TokenRefused(INVALID)
     if user.get("disabled"):
         raise TokenRefused("The account this API token belongs to is disabled.")
-    last_used = record.get("last_used")
-    if last_used is None or last_used < now - LAST_USED_STEP:
-        # conditional: of many concurrent requests, one writes
-        tokens.update_one({"_id": record["_id"], "$or": [
-            {"last_used": None}, {"last_used": {"$lt": now - LAST_USED_STEP}}]},
-            {"$set": {"last_used": now}})
-    return TokenUser.of(record), user.get("username", "")
+    user_id = TokenUser.of(record)
+    if last_use_due(record.get("last_used"), now):
+        note_token_used(record["_id"], now)
+        user_id.last_used = now
+    return user_id, user.get("username", "")
+
+
+def last_use_due(last_used, now):
+    """Whether the last-used time should be written now (once a minute at most)."""
+    return last_used is None or last_used < now - LAST_USED_STEP
+
+
+def note_token_used(token_id, now):
+    """Write the token's last-used time, unless another request did in the last
+    minute (conditional: of many concurrent requests, one writes).  It moves
+    no generation: only the account page shows it, and that page is never kept."""
+    collection(ApiToken, bump=False).update_one({"_id": token_id, "$or": [
+        {"last_used": None}, {"last_used": {"$lt": now - LAST_USED_STEP}}]},
+        {"$set": {"last_used": now}})
 
 
 def user_id_for_basic(registry, username, password, address, request=None):

@@ -26,6 +26,7 @@ def includeme(config):
     config.registry.forge_rest_shapes = {}      # forge.rest.shapes, one per artifact type
     config.include(".problems")
     config.include(".query")
+    config.include(".answer_cache")
     add_rest_route(config)
     config.add_forge_static("swagger-ui", "swagger_ui:static")
     config.add_forge_static("rest", "forge.rest:static")

@@ -31,5 +31,7 @@ def rest_csrf(view):
     return csrf_checked
 
 
-#: the options of every REST view
-REST_VIEW = {"require_csrf": False, "decorator": rest_csrf}
+#: the options of every REST view (``page_cache``: a GET's answer may be kept
+#: per API token, ``forge.rest.answer_cache``; REST answers say ``private``, so
+#: the anonymous pages' kind never keeps them)
+REST_VIEW = {"require_csrf": False, "decorator": rest_csrf, "page_cache": True}

@@ -107,11 +107,18 @@ def test_a_token_request_reads_the_token_and_nothing_more(client, world, forge_a
     """The token's user comes from the tree cache at the generation the
     forge tween reads with the site's document, which the root then reuses."""
     url = "/rest/p/demo/notes/"
+    answers = forge_app.registry.forge_page_cache
 
     def reads(c):
         c.get(url)
+        answers.__init__(answers.max_bytes)     # the token's answer is kept: forget it
         with count_queries() as found:
             c.get(url)
         return len(found)
 
     assert reads(client("mem")) == reads(client()) + 1
+    # and once kept, a token's answer costs the generations' read alone
+    client("mem").get(url)
+    with count_queries() as found:
+        assert client("mem").get(url).headers["X-Forge-Page-Cache"] == "hit"
+    assert len(found) == 1
