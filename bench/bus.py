@@ -1,7 +1,8 @@
 """Event bus benchmark: the raw kombu ceiling vs PyForge end to end.
 
     .venv/bin/python bench/bus.py [--events N] [--rate 500] [--seconds 10]
-                                  [--savers 1] [--only-bench-reactor]
+                                  [--savers 1] [--events-per-save 1]
+                                  [--only-bench-reactor]
 
 Against the same RabbitMQ (``FORGE_BENCH_AMQP_URL``, default 127.0.0.1:5672),
 in one run:
@@ -11,8 +12,9 @@ in one run:
    publisher confirms one at a time (a wait after each publish), with
    confirms pipelined (a batch of ``BATCH`` published, then one wait for all
    their confirms: what the relay does), and without confirms for reference;
-2. **PyForge end to end**: N "saves" (an outbox record written by its own
-   flush: ``emit`` + ``session.flush``, the action path) in this process, by
+2. **PyForge end to end**: N events from N / ``--events-per-save`` "saves"
+   (units of work, ``forge.unit_of_work.change``, each emitting that many
+   events: the action path) in this process, by
    ``--savers`` threads (each with its own Ming session, as waitress threads
    have), whose relay thread publishes them; a ``forge worker`` process runs a
    no-op reactor that writes the save-to-reactor latency (now - the event's
@@ -218,10 +220,11 @@ def raw_kombu(count, confirms):
 # -- PyForge end to end --------------------------------------------------------------
 
 class Pipeline:
-    def __init__(self, workdir, savers=1, only_bench_reactor=False):
+    def __init__(self, workdir, savers=1, only_bench_reactor=False, events_per_save=1):
         from forge.embedded import EmbeddedMongo
         self.workdir = workdir
         self.savers = savers
+        self.events_per_save = events_per_save
         self.reactor = "bench.noop.%s" % uuid.uuid4().hex[:8]
         # exchanges and queues of our own: other forges (test runs) may share
         # the broker, and their workers must not take our events, nor we theirs
@@ -288,15 +291,19 @@ class Pipeline:
         return user
 
     def save(self):
-        """A tiny change with its event, as actions make them."""
+        """A unit of work that emits ``events_per_save`` events and changes
+        nothing else, as actions make them (``change``)."""
         from forge.events import ForgeEvent
-        from forge.model import emit, session
+        from forge.model import session
         from forge.model.change_log import ChangeLogEntry  # noqa: F401  (mapped before flush)
+        from forge.unit_of_work import change
 
         class Ping(ForgeEvent):
             topic = "bench.ping"
-        emit(self.app.registry, Ping(self.node, source="bench"))
-        session.flush()
+        with change(self.app.registry, None, node=self.node, actor=None, new={},
+                    source="bench", auditors=False) as unit:
+            for _ in range(self.events_per_save):
+                unit.also_emit(Ping(self.node, source="bench"))
         session.close()
 
     def latencies(self):
@@ -353,19 +360,30 @@ class Pipeline:
         if errors:
             raise errors[0]
 
-    def throughput(self, count):
+    def saves_for(self, events):
+        """How many saves make ``events`` events (at least one save)."""
+        return max(1, events // self.events_per_save)
+
+    def throughput(self, events):
+        """Events per second saved and through to the reactor, for
+        ``saves_for(events)`` saves."""
+        saves = self.saves_for(events)
+        count = saves * self.events_per_save
         before = len(self.latencies())
         started = time.perf_counter()
-        self._save_from_threads(count)
+        self._save_from_threads(saves)
         saved = time.perf_counter()
         finished = self.wait_for(before + count)
         return count / (saved - started), count / (finished - started)
 
     def paced(self, rate, seconds):
+        """Saves paced so that ``rate`` events a second are emitted."""
         before = len(self.latencies())
-        count = int(rate * seconds)
+        saves = self.saves_for(int(rate * seconds))
+        count = saves * self.events_per_save
+        save_rate = rate / self.events_per_save
         started = time.perf_counter()
-        self._save_from_threads(count, due=lambda i: started + i / rate)
+        self._save_from_threads(saves, due=lambda i: started + i / save_rate)
         achieved = count / (time.perf_counter() - started)
         self.wait_for(before + count)
         return achieved, sorted(self.latencies()[before:before + count])
@@ -376,7 +394,7 @@ class Pipeline:
         database server and the worker."""
         relay = self.app.registry.forge_relay._thread
         relay_cpu = _cpu_seconds(os.getpid(), relay.native_id) if relay is not None else 0.0
-        return {"saves (emit + flush)": self.save_cpu,
+        return {"saves (change)": self.save_cpu,
                 "relay thread": relay_cpu,
                 "database server (nx-27017)": _cpu_seconds(self.db_pid) if self.db_pid else None,
                 "forge worker": _cpu_seconds(self.worker.pid)}
@@ -477,9 +495,13 @@ def main(argv=None):
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--savers", type=int, default=1,
                         help="threads saving at once (a web process has 4)")
+    parser.add_argument("--events-per-save", type=int, default=1,
+                        help="events one unit of work emits (n numbers, n records)")
     parser.add_argument("--only-bench-reactor", action="store_true",
                         help="the worker runs the no-op reactor alone")
     args = parser.parse_args(argv)
+    if args.events_per_save < 1 or args.events < args.events_per_save:
+        parser.error("--events-per-save must be at least 1 and at most --events")
 
     load_before = _loadavg()
     raw_each = raw_kombu(args.events, confirms="each")
@@ -487,7 +509,9 @@ def main(argv=None):
     raw_unconfirmed = raw_kombu(args.events, confirms="none")
     workdir = tempfile.mkdtemp(prefix="forge-bus-bench-")
     pipeline = Pipeline(workdir, savers=max(1, args.savers),
-                        only_bench_reactor=args.only_bench_reactor)
+                        only_bench_reactor=args.only_bench_reactor,
+                        events_per_save=args.events_per_save)
+    events = pipeline.saves_for(args.events) * args.events_per_save   # what step 2 emits
     try:
         pipeline.throughput(200)                         # warm up
         pipeline.quiesce()
@@ -505,7 +529,7 @@ def main(argv=None):
         ("raw kombu publish(confirms pipelined by %d)+consume" % BATCH,
          "%.0f msg/s" % raw_pipelined),
         ("raw kombu publish(no confirm)+consume", "%.0f msg/s" % raw_unconfirmed),
-        ("PyForge saves (emit + flush, pipeline running)", "%.0f saves/s" % save_rate),
+        ("PyForge saves (change, pipeline running)", "%.0f events/s saved" % save_rate),
         ("PyForge end to end (save->relay->worker->ack)", "%.0f events/s" % e2e_rate),
         ("ratio end to end / raw (confirms pipelined)", "%.2f" % (e2e_rate / raw_pipelined)),
         ("ratio end to end / raw (confirm each)", "%.2f" % (e2e_rate / raw_each)),
@@ -518,7 +542,7 @@ def main(argv=None):
     total_cpu = 0.0
     for name, seconds in cpu_after.items():
         if seconds is not None and cpu_before[name] is not None:
-            spent = 1000 * (seconds - cpu_before[name]) / args.events
+            spent = 1000 * (seconds - cpu_before[name]) / events
             total_cpu += spent
             rows.append(("CPU per event, %s" % name, "%.2f ms" % spent))
     rows.append(("CPU per event, all of them", "%.2f ms" % total_cpu))
@@ -526,12 +550,12 @@ def main(argv=None):
     for name in commands_after:
         spent = _difference(commands_after[name], commands_before[name])
         total_commands += sum(spent.values())
-        rows.append(("database commands per event, %s" % name, _per_event(spent, args.events)))
-    rows.append(("database commands per event, all", "%.2f" % (total_commands / args.events)))
+        rows.append(("database commands per event, %s" % name, _per_event(spent, events)))
+    rows.append(("database commands per event, all", "%.2f" % (total_commands / events)))
     rows.append(("load average before / after", "%s / %s" % (load_before, _loadavg())))
     width = max(len(r[0]) for r in rows)
-    print("Event bus benchmark (%d events, %d saver%s, %s, RabbitMQ %s)" % (
-        args.events, args.savers, "" if args.savers == 1 else "s",
+    print("Event bus benchmark (%d events, %d per save, %d saver%s, %s, RabbitMQ %s)" % (
+        events, args.events_per_save, args.savers, "" if args.savers == 1 else "s",
         "the no-op reactor alone" if args.only_bench_reactor
         else "the no-op reactor and the forge's own", AMQP.split("@")[-1]))
     for label, value in rows:

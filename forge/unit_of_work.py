@@ -25,10 +25,13 @@ The steps, in this order and nowhere else:
    node: set ``ch.node``);
 5. with ``version=``: the node's version goes up by one, claimed atomically so
    that of two saves from one stale form exactly one wins;
-6. the audit-log entries the body asked for (``ch.log``), the event
-   (``EventClass(ch.node, actor=, source=, **ch.event_detail)``) and any
-   ``ch.also_emit(event)``: each an outbox record in the same flush;
-7. the flush; the events reach subscribers and the relay only once it succeeded.
+6. the audit-log entries the body asked for (``ch.log``);
+7. the flush;
+8. once it succeeded, the event (``EventClass(ch.node, actor=, source=,
+   **ch.event_detail)``) and any ``ch.also_emit(event)``, in that order: their
+   consecutive numbers in one ``$inc`` and their outbox records in one
+   ``insert_many`` (``forge.model.outbox.emit``); then they reach subscribers
+   and the relay.
 
 An exception anywhere (a refusal, a stale form, a failed flush, a bug in the
 body) leaves nothing behind: the documents this unit created or changed are
@@ -191,6 +194,7 @@ def change(registry, event_class, *, node=None, actor, old=None, new, source="we
     unit = UnitOfWork(audited)
     unit.on_duplicate = on_duplicate
     pending = _pending_ids()
+    events = []
     try:
         yield unit
         if unit.empty:
@@ -203,10 +207,9 @@ def change(registry, event_class, *, node=None, actor, old=None, new, source="we
                        project_id=project_id if project_id is not None else _project_id(doc),
                        **log_detail)
         if event_class is not None:
-            emit(registry, event_class(unit.node, actor=unit.event_actor, source=source,
-                                       **unit.event_detail))
-        for event in unit.extra_events:
-            emit(registry, event)
+            events.append(event_class(unit.node, actor=unit.event_actor, source=source,
+                                      **unit.event_detail))
+        events.extend(unit.extra_events)
         session.flush()
     except DuplicateKeyError:
         _drop_unflushed(pending)
@@ -216,6 +219,9 @@ def change(registry, event_class, *, node=None, actor, old=None, new, source="we
     except BaseException:
         _drop_unflushed(pending)
         raise
+    # after the documents, so a flush that failed leaves no event; all the
+    # unit's events in two commands (their numbers, their records)
+    emit(registry, events)
 
 
 def _unaudited(node, old, new, actor, source, registry, detail):
@@ -253,7 +259,6 @@ def _drop_unflushed(before):
     """Forget what this unit created or changed and did not flush, so no later
     flush in the request writes half a change (or an outbox record for it)."""
     dropped = [obj for obj in list(session.uow) if id(obj) not in before and _unflushed(obj)]
-    # an expunged outbox record is how ``DispatchAfterFlush`` knows to drop its event
     for obj in dropped:
         session.expunge(obj)
 

@@ -1,10 +1,19 @@
-"""The outbox: every event is stored with the documents it describes.
+"""The outbox: every event is stored in the database with its number.
 
-``emit(registry, event)`` is called by the unit of work (``forge.unit_of_work``)
-*before* it flushes: it adds an ``OutboxEvent`` to the Ming session, so the
-same flush writes the documents and the record of the change.  After that flush succeeds, the event is sent to the
-registry's subscribers (``registry.notify``) and the relay is woken to publish
-the outbox to the message bus; a flush that fails sends nothing.
+``emit(registry, events)`` is called by the unit of work (``forge.unit_of_work``)
+right *after* the flush that wrote the documents the events describe: it takes
+the events' numbers of the global ``seq`` in one ``$inc`` (by n) and writes their
+records in one ordered ``insert_many``, so that a unit of work costs two
+database commands for its events however many it emits.  Then each event is
+sent to the registry's subscribers (``registry.notify``) and the relay is woken
+to publish the outbox to the message bus.  A flush that fails emits nothing.
+
+Numbers are taken just before their records are written, as one event's number
+always was: a failure between the two (the database gone, the process killed)
+leaves numbers never written, which a stream waits for a few seconds and then
+skips (``forge.views.events.Horizon``).  A block of numbers kept by a process
+for later units of work would not do: streams would wait on the numbers it had
+not used yet and skip the events written under them late.
 
 The relay publishes unsent events in ``seq`` order and marks them sent once the
 broker confirmed them, so an event is never lost when the broker is down.
@@ -15,9 +24,7 @@ from ming import schema as S
 from ming.odm import FieldProperty, MappedClass
 from pymongo import ReturnDocument
 
-
-
-from .session import session
+from .session import collection, session
 
 
 class OutboxEvent(MappedClass):
@@ -41,26 +48,45 @@ class OutboxEvent(MappedClass):
 
 
 def next_sequence(count=1):
-    """Reserve ``count`` numbers of the global event sequence (atomic ``$inc``)."""
+    """Reserve ``count`` consecutive numbers of the global event sequence (one
+    atomic ``$inc``); return the first."""
     counters = session.db["counters"]
     doc = counters.find_one_and_update({"_id": "outbox"}, {"$inc": {"n": count}},
                                        upsert=True, return_document=ReturnDocument.AFTER)
     return doc["n"] - count + 1
 
 
-def emit(registry, event):
-    """Record ``event`` in the outbox of the coming flush; notify after it."""
+def outbox_record(event, seq, created):
+    """The stored document of ``event`` under number ``seq``, as the relay,
+    the streams and the pruning read it (``OutboxEvent``'s fields)."""
     message = event.to_message()
-    record = OutboxEvent(_id=event.id, seq=next_sequence(), topic=event.topic,
-                         message=message, ordering_key=message["node_id"] or event.id,
-                         project_id=message.get("project_id"), created=time.time())
-    pending = _pending()
-    pending.append((registry, event, record))
-    return record
+    return {"_id": event.id, "seq": seq, "topic": event.topic, "message": message,
+            "ordering_key": message["node_id"] or event.id,
+            "project_id": message.get("project_id"), "created": created,
+            "sent": False, "sent_at": None, "claimed_until": 0.0, "claimed_by": None}
 
 
-def _pending():
-    odm = session._get()
-    if not hasattr(odm, "forge_pending_events"):
-        odm.forge_pending_events = []
-    return odm.forge_pending_events
+def emit(registry, events):
+    """Write the outbox records of one unit of work's ``events`` (numbered
+    consecutively in this order), then tell subscribers and wake the relay.
+    Call it after the flush of the documents they describe."""
+    events = list(events)
+    if not events:
+        return []
+    records = write_records(events)
+    for event in events:
+        registry.notify(event)
+    wake = getattr(registry, "forge_bus_wake", None)
+    if wake is not None:
+        wake()
+    return records
+
+
+def write_records(events):
+    """Number ``events`` (one ``$inc``) and insert their records (one ordered
+    ``insert_many``); return the records."""
+    first = next_sequence(len(events))
+    created = time.time()
+    records = [outbox_record(event, first + i, created) for i, event in enumerate(events)]
+    collection(OutboxEvent).insert_many(records, ordered=True)
+    return records
