@@ -19,9 +19,14 @@ turns it into the node's resource only when
   ``__acl__`` (``held_acl``), so that every permission check sees it, and
   ``in_held_state`` tells the surfaces that announce changes (mail) to wait.
 
-The path a record carries is never used to find the node: it is what the
-node was called then.  A record without an id (older entries) resolves to
-nothing.  Whether the reader may ``read`` the node (along its lineage, the
+The path a record carries is what the node was called then; it never
+decides the answer.  The resolver walks it first (with the record's tool id)
+and keeps what it reaches only when that is the live document stored under
+the record's id, in that tool, at that path, which is what the walk of its
+current path would reach: a page still where it was costs its family's read
+and no read by id (an activity page reads half as much).  Anything else (a
+renamed, moved or replaced page, another tool) is resolved by id as above.
+A record without an id (older entries) resolves to nothing.  Whether the reader may ``read`` the node (along its lineage, the
 forge rule of ``forge.security``) is asked of the resolved node:
 ``visible_node(request, record)`` does both.
 """
@@ -64,11 +69,12 @@ class NodeResolver:
             return self.project(node_id)
         if node_type == TOOL:
             return self.tool(node_id)
+        seen_at = field(record, "tool_id"), field(record, "path")
         if node_type == POST:
-            return self.post(node_id)
+            return self.post(node_id, seen_at)
         if node_type == THREAD:
             return self.comment_thread(node_id)
-        return self.artifact(node_id)
+        return self.artifact(node_id, seen_at)
 
     def project(self, project_id):
         if not project_id:
@@ -101,12 +107,21 @@ class NodeResolver:
             self._tools[tool_id] = tool
         return self._tools[tool_id]
 
-    def artifact(self, artifact_id):
-        """The artifact stored under this id, reached along its current path."""
+    def artifact(self, artifact_id, seen_at=(None, None)):
+        """The artifact stored under this id, reached along its current path.
+
+        ``seen_at``: the (tool id, path) a record saw it at.  Walked first, it
+        saves the read by id when the artifact is still there (the walk reads
+        its family anyway): a walk that reaches the live document stored under
+        this id, in that tool, at that path, is the walk of its current path."""
         if not artifact_id:
             return None
         if artifact_id not in self._artifacts:
-            self._artifacts[artifact_id] = self._find_artifact(artifact_id)
+            tool_id, path = seen_at
+            node = self._walk(tool_id, path) if tool_id and path else None
+            if not _is_stored_at(node, artifact_id, tool_id, path):
+                node = self._find_artifact(artifact_id)
+            self._artifacts[artifact_id] = node
         return self._artifacts[artifact_id]
 
     def _find_artifact(self, artifact_id):
@@ -114,17 +129,24 @@ class NodeResolver:
                                             {"tool_id": 1, "path": 1, "deleted": 1})
         if raw is None or raw.get("deleted") or not raw.get("path"):
             return None
-        node = self.tool(raw.get("tool_id"))
-        try:
-            for segment in raw["path"].split("/"):
-                node = node[segment] if node is not None else None
-        except (KeyError, TypeError):
-            return None
+        node = self._walk(raw.get("tool_id"), raw["path"])
         # a container may answer a name with something else (a moved page)
         return node if _doc_id(node) == artifact_id else None
 
-    def post(self, post_id):
-        """A comment: its artifact, when the comment itself is visible."""
+    def _walk(self, tool_id, path):
+        """The node at ``path`` in the installed tool ``tool_id``, or None."""
+        node = self.tool(tool_id)
+        try:
+            for segment in path.split("/"):
+                node = node[segment] if node is not None else None
+        except (KeyError, TypeError):
+            return None
+        return node
+
+    def post(self, post_id, seen_at=(None, None)):
+        """A comment: its artifact, when the comment itself is visible.
+        ``seen_at``: where a record saw the artifact (a post's path is its
+        artifact's)."""
         if not post_id:
             return None
         if post_id not in self._posts:
@@ -133,7 +155,8 @@ class NodeResolver:
                                             {"ref_id": 1, "status": 1, "deleted": 1})
             visible = raw is not None and not raw.get("deleted") \
                 and raw.get("status", "ok") == "ok"
-            self._posts[post_id] = self.artifact(raw.get("ref_id")) if visible else None
+            self._posts[post_id] = self.artifact(raw.get("ref_id"), seen_at) \
+                if visible else None
         return self._posts[post_id]
 
     def comment_thread(self, thread_id):
@@ -198,6 +221,16 @@ def _doc_id(node):
         return None
     doc = getattr(node, "_doc", None) or getattr(node, "doc", None)
     return getattr(doc, "_id", None)
+
+
+def _is_stored_at(node, artifact_id, tool_id, path):
+    """True when ``node`` is the live artifact ``artifact_id`` as stored now:
+    in tool ``tool_id`` at ``path`` (so resolving it by id would walk the same
+    path, in the same tool, to the same node)."""
+    doc = getattr(node, "_doc", None) if node is not None else None
+    return doc is not None and getattr(doc, "_id", None) == artifact_id \
+        and getattr(doc, "tool_id", None) == tool_id and getattr(doc, "path", None) == path \
+        and not getattr(doc, "deleted", False)
 
 
 def _first(items):
