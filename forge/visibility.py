@@ -26,7 +26,9 @@ the record's id, in that tool, at that path, which is what the walk of its
 current path would reach: a page still where it was costs its family's read
 and no read by id (an activity page reads half as much).  Anything else (a
 renamed, moved or replaced page, another tool) is resolved by id as above.
-A record without an id (older entries) resolves to nothing.  Whether the reader may ``read`` the node (along its lineage, the
+A record without an id (older entries) resolves to nothing.
+
+Whether the reader may ``read`` the node (along its lineage, the
 forge rule of ``forge.security``) is asked of the resolved node:
 ``visible_node(request, record)`` does both.
 """
