@@ -28,6 +28,13 @@ Never cached, so nothing personal or half-made is ever shared:
 The key is the URL, the ``Accept`` and ``X-Requested-With`` headers and the
 date (a page may say what day it is: a milestone is overdue from one day on).
 
+Key kinds: the rules above are the first kind, ``AnonymousPages``.  Another
+part may add a kind with ``config.add_page_cache_kind`` for requests that do
+carry a credential, when its key names the reader exactly and it can check on
+every hit what the generations do not cover: the REST API keeps answers per
+API token that way (``forge.rest.answer_cache``), in the same store, under the
+same generations and byte budget.
+
 Stored pages carry an ETag, so browsers revalidate with a 304.  Setting
 ``forge.page_cache.max_mb`` (default 64; 0 turns the cache off) bounds the
 memory per process, least recently used pages going first.
