@@ -103,4 +103,5 @@ def includeme(config):
     config.add_request_method(live_attributes, "live_attributes")
     config.add_request_method(tool_tabs, "tool_tabs")
     config.add_request_method(markdown_on, "markdown")
+    config.include("forge.page_frame")
     config.scan(".")
