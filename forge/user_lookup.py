@@ -2,21 +2,43 @@
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from pyramid.threadlocal import get_current_request
+
 from .model import User
+from .model.cache import cached_value
 
 #: shown for an id whose account no longer exists
 DELETED_USER = "(deleted user)"
 
 
+def user_names(user_id):
+    """(username, display title) of an account, or None when it is gone.
+
+    Users are tree documents (a rename or a new display name moves the tree
+    generation), so inside a request the pair comes from the tree cache: a
+    page naming the same people on every view reads none of them.  Outside
+    a request, or in one that changed the tree, one indexed lookup."""
+    def load():
+        from .model.session import collection
+        raw = collection(User).find_one({"_id": user_id}, {"username": 1, "display_name": 1})
+        if raw is None:
+            return None
+        return raw["username"], raw.get("display_name") or raw["username"]
+    request = get_current_request()
+    if request is None:
+        return load()
+    return cached_value(request, ("user-names", user_id), load)
+
+
 def usernames(ids: Iterable[str | None]) -> dict[str, str]:
-    """{user id: username} with one indexed lookup per distinct id (lists here
-    name few distinct people; ``$in`` scans on the embedded server).  Empty ids
-    are skipped; an id whose account is gone maps to ``DELETED_USER``."""
+    """{user id: username}, each distinct id through ``user_names`` (lists
+    here name few distinct people; ``$in`` scans on the embedded server).
+    Empty ids are skipped; an id whose account is gone maps to ``DELETED_USER``."""
     names = {}
     for user_id in ids:
         if user_id and user_id not in names:
-            user = User.query.get(_id=user_id)
-            names[user_id] = user.username if user else DELETED_USER
+            found = user_names(user_id)
+            names[user_id] = found[0] if found else DELETED_USER
     return names
 
 
@@ -33,11 +55,10 @@ SYSTEM_PERSON = Person("system")
 
 
 def people(ids: Iterable[str | None]) -> dict[str, Person]:
-    """{user id: Person}, one indexed lookup per distinct id, like ``usernames``."""
+    """{user id: Person}, each distinct id through ``user_names`` like ``usernames``."""
     found = {}
     for user_id in ids:
         if user_id and user_id not in found:
-            user = User.query.get(_id=user_id)
-            found[user_id] = Person(user.title, user.username) if user \
-                else Person(DELETED_USER)
+            names = user_names(user_id)
+            found[user_id] = Person(names[1], names[0]) if names else Person(DELETED_USER)
     return found
