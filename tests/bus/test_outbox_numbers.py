@@ -1,0 +1,152 @@
+"""A unit of work's events: n numbers in one ``$inc`` and n records in one
+ordered ``insert_many``, written right after the documents' flush; a failure
+between the two leaves a gap that streams wait for, then skip (the horizon)."""
+import pytest
+from ming.odm import mapper
+from pymongo.errors import AutoReconnect
+
+from forge.events import ForgeEvent
+from forge.model import OutboxEvent, session
+from forge.model import outbox as outbox_module
+from forge.model.session import collection
+from forge.unit_of_work import change
+from forge.views.events import Horizon
+
+
+class Ping(ForgeEvent):
+    topic = "test.ping"
+
+
+def save_emitting(registry, node, count):
+    """One unit of work that changes nothing and emits ``count`` events."""
+    events = [Ping(node, source="test", n=i) for i in range(count)]
+    with change(registry, None, node=node, actor=None, new={}, source="test",
+                auditors=False) as unit:
+        for event in events:
+            unit.also_emit(event)
+    return events
+
+
+def top_seq():
+    newest = collection(OutboxEvent).find_one(sort=[("seq", -1)])
+    return newest["seq"] if newest else 0
+
+
+def counter_value():
+    return session.db["counters"].find_one({"_id": "outbox"})["n"]
+
+
+class CountingCollection:
+    """A collection that notes each write it is asked for, then does it."""
+
+    def __init__(self, real, calls):
+        self.real, self.calls = real, calls
+
+    def __getattr__(self, name):
+        attr = getattr(self.real, name)
+        if name.startswith(("insert", "find_one_and", "update")) and callable(attr):
+            def counted(*args, **kwargs):
+                self.calls.append((self.real.name, name, args))
+                return attr(*args, **kwargs)
+            return counted
+        return attr
+
+
+class CountingDatabase:
+    def __init__(self, real, calls):
+        self.real, self.calls = real, calls
+
+    def __getitem__(self, name):
+        return CountingCollection(self.real[name], self.calls)
+
+    def __getattr__(self, name):
+        return getattr(self.real, name)
+
+
+@pytest.fixture
+def project(make_user, make_project):
+    return make_project("demo", make_user("ada"))
+
+
+def test_n_events_of_one_unit_take_consecutive_numbers_in_one_inc_and_one_insert(
+        registry, project, monkeypatch):
+    calls = []
+    real_collection, real_session = outbox_module.collection, outbox_module.session
+    monkeypatch.setattr(outbox_module, "collection",
+                        lambda cls: CountingCollection(real_collection(cls), calls))
+
+    class CountingSession:
+        db = property(lambda self: CountingDatabase(real_session.db, calls))
+    monkeypatch.setattr(outbox_module, "session", CountingSession())
+    before = top_seq()
+
+    events = save_emitting(registry, project, 4)
+
+    writes = [(coll, method) for coll, method, _ in calls]
+    assert writes == [("counters", "find_one_and_update"), ("outbox", "insert_many")]
+    assert calls[0][2][1] == {"$inc": {"n": 4}}
+    stored = list(collection(OutboxEvent).find({"seq": {"$gt": before}}).sort("seq", 1))
+    assert [r["_id"] for r in stored] == [e.id for e in events]        # emit order
+    assert [r["seq"] for r in stored] == list(range(before + 1, before + 5))
+    assert [r["message"]["detail"]["n"] for r in stored] == [0, 1, 2, 3]
+    assert {r["project_id"] for r in stored} == {str(project._id)}
+
+
+def test_the_records_are_what_the_relay_and_the_streams_read(registry, project, monkeypatch):
+    monkeypatch.setattr(registry, "forge_bus_wake", None, raising=False)   # left unsent
+    before = top_seq()
+    save_emitting(registry, project, 2)
+    session.close()
+    raw = collection(OutboxEvent).find_one({"seq": before + 1})
+    assert set(raw) == {prop.name for prop in mapper(OutboxEvent).properties}
+    records = OutboxEvent.query.find({"seq": {"$gt": before}}).sort("seq", 1).all()
+    assert [r.topic for r in records] == ["test.ping", "test.ping"]
+    assert [r.ordering_key for r in records] == [str(project._id)] * 2
+    assert all(r.claimed_until == 0.0 and r.claimed_by is None and not r.sent for r in records)
+
+
+def test_a_unit_that_emits_nothing_sends_no_command(registry, project, monkeypatch):
+    taken = []
+    monkeypatch.setattr(outbox_module, "next_sequence", lambda count=1: taken.append(count))
+    with change(registry, None, node=project, actor=None, new={}, auditors=False):
+        pass
+    assert taken == []
+
+
+def test_a_failure_after_taking_numbers_leaves_a_gap_that_streams_skip(
+        registry, project, monkeypatch):
+    before = top_seq()
+    real_collection = outbox_module.collection
+
+    class InsertFails:
+        def __init__(self, real):
+            self.real = real
+
+        def insert_many(self, *args, **kwargs):
+            raise AutoReconnect("the database went away")
+
+        def __getattr__(self, name):
+            return getattr(self.real, name)
+    monkeypatch.setattr(outbox_module, "collection", lambda cls: InsertFails(real_collection(cls)))
+    with pytest.raises(AutoReconnect):
+        save_emitting(registry, project, 3)
+    monkeypatch.setattr(outbox_module, "collection", real_collection)
+    assert counter_value() == before + 3                   # taken, never written
+    assert top_seq() == before
+
+    save_emitting(registry, project, 1)                    # the next unit: after the gap
+    assert top_seq() == before + 4
+    now = [100.0]
+    horizon = Horizon(gap_seconds=5, clock=lambda: now[0])
+    assert horizon.up_to(before, before + 4) == before     # the stream waits for the gap
+    now[0] += 4.9
+    assert horizon.up_to(before, before + 4) == before
+    # then skips it: each missing number holds the stream 5 s from when the
+    # stream first waited on it (``Horizon`` meets them one after the other)
+    now[0] += 0.2
+    reached = [horizon.up_to(before, before + 4)]
+    assert reached[0] > before
+    for _ in range(2):
+        now[0] += 5.1
+        reached.append(horizon.up_to(reached[-1], before + 4))
+    assert reached == sorted(reached) and reached[-1] == before + 4
