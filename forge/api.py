@@ -269,3 +269,9 @@ __all__ += ["redelivery_seconds"]
 from .notifications.in_app import record as record_in_app  # noqa: E402
 
 __all__ += ["record_in_app"]
+
+# a tool's part of ``forge import-trac`` (forge.archive.trac): config-time, in
+# its includeme, ``add_trac_import(config, tool, convert, order=)``
+from .archive.trac import add_trac_import  # noqa: E402
+
+__all__ += ["add_trac_import"]
