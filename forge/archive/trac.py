@@ -4,11 +4,19 @@ Trac keeps everything in ``<env>/db/trac.db`` (SQLite; its attachments under
 ``<env>/files/attachments``), read here with the standard library: no Trac is
 needed. ``convert`` rebuilds the environment as a project in a scratch forge in
 memory (``mim://``) through the forge's own actions, so every record is one the
-forge itself would write: wiki pages version after version, tickets change
-after change with their comments as posts, milestones, components (and
-types and keywords) as labels, attachments. It then puts back Trac's times
-and authors and writes the archive with ``export_project``; ``forge
-import-trac`` imports that archive like any other (checked first, new ids).
+forge itself would write. The core keeps what is Trac's and not a tool's: the
+database, the users for Trac's authors, Trac's times on the versions, the
+attachments and the archive. The tools convert their own part through the hook
+``add_trac_import(config, tool, convert, order=)`` (``forge.api``), called in
+their ``includeme``: the wiki its pages version after version
+(``tools/wiki/trac_import.py``), the tracker its options and its tickets change
+after change with comments as posts (``tools/tracker/trac_import.py``). Every
+tool with a converter is installed at its default mount, then each converter
+runs (by ``order``, then tool name) with a ``TracConversion`` and the tool's
+instance, and returns ``{Trac parent type: {Trac id: artifact}}`` (``"wiki"``
+by page name, ``"ticket"`` by number as text), where Trac's attachments of that
+type and id go. The archive is then written with ``export_project``; ``forge
+import-trac`` imports it like any other (checked first, new ids).
 
 It runs in a process of its own (``python -m forge.archive.trac ENV PROJECT
 FILE``): the scratch forge binds Ming's session to its own database.
@@ -109,8 +117,46 @@ def label(value):
     return word[:MAX_LABEL]
 
 
-class _Scratch:
-    """The scratch forge the environment is rebuilt in."""
+@dataclass(frozen=True)
+class TracImporter:
+    tool: str
+    convert: object
+    order: int
+
+
+def add_trac_import(config, tool, convert, order=100):
+    """Declare how ``tool`` converts its part of a Trac environment for ``forge
+    import-trac`` (a Pyramid action: two converters for one tool conflict).
+
+    ``convert(trac, tool_doc)`` gets a ``TracConversion`` and the tool's
+    instance in the scratch project, and returns ``{Trac parent type: {Trac
+    resource id (text): artifact}}`` so Trac's attachments find their artifact.
+    Converters run by ``order``, then tool name (Trac's authors become users in
+    the order they are first met)."""
+    importer = TracImporter(tool, config.maybe_dotted(convert), order)
+
+    def register():
+        registry = config.registry
+        importers = dict(getattr(registry, "forge_trac_imports", {}))
+        importers[tool] = importer
+        registry.forge_trac_imports = importers
+
+    config.action(("forge.trac_import", tool), register, introspectables=())
+
+
+def trac_importers(registry):
+    importers = getattr(registry, "forge_trac_imports", {}).values()
+    return sorted(importers, key=lambda importer: (importer.order, importer.tool))
+
+
+class TracConversion:
+    """The scratch forge the environment is rebuilt in, as converters see it:
+    ``registry``, ``project``, ``data`` (a ``TracData``), ``user(author)``,
+    ``restore_history``, ``restore_post_time``, ``resource(path)``, and Trac's
+    values as the forge's: ``label(value)``, ``time(value)``."""
+
+    label = staticmethod(label)
+    time = staticmethod(trac_time)
 
     def __init__(self, data):
         from forge import main
@@ -123,6 +169,7 @@ class _Scratch:
         self.db = doc_session.db
         self.users = {}           # trac author -> User
         self.names = {}           # trac author -> username
+        self.project = None
 
     def user(self, author):
         from forge.actions.users import create_user
@@ -136,6 +183,38 @@ class _Scratch:
                                              secrets.token_urlsafe(24))
         return self.users[author]
 
+    def restore_history(self, artifact_id, times):
+        """Trac's times on the versions (snapshots) the actions made, oldest
+        first: ``times`` is ``[(Trac time, author), ...]``, one per version."""
+        db = self.db
+        snapshots = sorted(db.snapshot.find({"artifact_id": artifact_id}),
+                           key=lambda s: s["version"])
+        for snapshot, (when, author) in zip(snapshots, times):
+            stamp = trac_time(when)
+            if stamp is not None:
+                db.snapshot.update_one({"_id": snapshot["_id"]}, {"$set": {"timestamp": stamp}})
+        stamps = [trac_time(w) for w, _a in times if w]
+        if stamps:
+            db.artifact.update_one({"_id": artifact_id}, {"$set": {"created": stamps[0],
+                                                                   "modified": stamps[-1]}})
+
+    def restore_post_time(self, post, when):
+        """A comment's Trac time on the post that carries it."""
+        stamp = trac_time(when)
+        if stamp is not None:
+            self.db.post.update_one({"_id": post._id}, {"$set": {"created": stamp,
+                                                                 "modified": stamp}})
+
+    def resource(self, path):
+        """The resource at ``path`` in the scratch forge ("/p/PROJECT/MOUNT/NAME/")."""
+        from pyramid.testing import DummyRequest
+        from pyramid.traversal import find_resource
+
+        from forge.resources import SiteRoot
+        request = DummyRequest()
+        request.registry = self.registry
+        return find_resource(SiteRoot(request), path)
+
 
 def convert(env, project_name, out_path):
     """Rebuild the Trac environment ``env`` as project ``project_name`` and
@@ -144,196 +223,41 @@ def convert(env, project_name, out_path):
     from forge.archive import export_project
     from forge.model import Neighborhood, session
     data = read_trac(env)
-    scratch = _Scratch(data)
-    admin = scratch.user("trac-admin")
-    project = create_project(scratch.registry, Neighborhood.query.get(name="p"), project_name,
+    trac = TracConversion(data)
+    admin = trac.user("trac-admin")
+    project = create_project(trac.registry, Neighborhood.query.get(name="p"), project_name,
                              project_name, admin)
-    wiki = install_tool(scratch.registry, project, "wiki", "wiki", admin)
-    tracker = install_tool(scratch.registry, project, "tracker", "tickets", admin)
+    trac.project = project
+    importers = trac_importers(trac.registry)
+    tools = {importer.tool: install_tool(trac.registry, project, importer.tool,
+                                         trac.registry.forge_tools[importer.tool].default_mount,
+                                         admin)
+             for importer in importers}
     session.flush()
-    _configure_tracker(scratch, tracker, admin)
-    pages = _wiki_pages(scratch, project, wiki)
-    tickets = _tickets(scratch, project, tracker)
-    _attachments(scratch, pages, tickets)
+    targets = {}            # Trac parent type -> {Trac id: artifact}
+    for importer in importers:
+        for parent_type, artifacts in (importer.convert(trac, tools[importer.tool]) or {}).items():
+            targets.setdefault(parent_type, {}).update(artifacts)
+    _attachments(trac, targets)
     session.flush()
     session.close()
-    return export_project(scratch.registry, project._id, out_path)
+    return export_project(trac.registry, project._id, out_path)
 
 
-def _configure_tracker(scratch, tracker, admin):
-    from forge.actions.tool_options import set_tool_options
-    data = scratch.data
-    statuses = {label(t["status"]) for t in data.tickets if t.get("status")}
-    for rows in data.changes.values():
-        statuses |= {label(r["newvalue"]) for r in rows if r["field"] == "status"
-                     and r["newvalue"]}
-    open_states = sorted(s for s in statuses if s and s != "closed") or ["new"]
-    priorities = [label(t["priority"]) for t in data.tickets if t.get("priority")]
-    priorities = list(dict.fromkeys(p for p in priorities if p)) or ["normal"]
-    milestones = [{"name": m["name"][:80], "description": (m["description"] or "")[:2000],
-                   "due": trac_time(m["due"]).strftime("%Y-%m-%d") if m["due"] else "",
-                   "closed": bool(m["completed"])} for m in data.milestones]
-    set_tool_options(scratch.registry, tracker, {
-        "open_states": open_states, "closed_states": ["closed"], "priorities": priorities,
-        "default_priority": priorities[0], "milestones": milestones[:200]},
-        admin, "options", "imported from Trac")
-
-
-def _wiki_pages(scratch, project, wiki):
-    """Every page, version after version; {trac name: page document}."""
-    from forge.actions.versions import save_versioned
-    from forge.model import session
-    from tools.wiki.actions import create_page
-    from tools.wiki.model import WikiPage
-    pages, history = {}, {}
-    for row in scratch.data.wiki:
-        history.setdefault(row["name"], []).append(row)
-    for name in sorted(history):        # a parent's name sorts before its children's
-        path = "/".join(segment.strip() or "-" for segment in name.split("/"))
-        _parents(scratch, project, wiki, path, pages)
-        rows = history[name]
-        first = rows[0]
-        page = create_page(scratch.registry, project, wiki, path, path.rsplit("/", 1)[-1],
-                           first["text"] or "", scratch.user(first["author"]),
-                           comment=first["comment"] or "")
-        session.flush()
-        for row in rows[1:]:
-            page = WikiPage.query.get(_id=page._id)
-            page, _ = save_versioned(scratch.registry, page, page.version,
-                                     {"text": row["text"] or ""}, scratch.user(row["author"]),
-                                     comment=row["comment"] or "", source="import")
-            session.flush()
-        _restore_history(scratch, page._id, [(r["time"], r["author"]) for r in rows])
-        pages[name] = page
-    return pages
-
-
-def _parents(scratch, project, wiki, path, pages):
-    """Trac has ``A/B`` without ``A``; the forge's pages have parents."""
-    from forge.model import session
-    from tools.wiki.actions import create_page
-    from tools.wiki.model import WikiPage
-    parts = path.split("/")[:-1]
-    for depth in range(1, len(parts) + 1):
-        parent = "/".join(parts[:depth])
-        if parent not in pages and WikiPage.query.get(tool_id=wiki._id, path=parent) is None:
-            pages[parent] = create_page(scratch.registry, project, wiki, parent, parts[depth - 1],
-                                        "", scratch.user("trac-admin"))
-            session.flush()
-
-
-def _tickets(scratch, project, tracker):
-    """Every ticket as first reported, then each change in turn, comments as posts."""
-    from forge.model import session
-    from tools.tracker.actions import create_ticket, update_ticket
-    from tools.tracker.model import Ticket
-    tickets = {}
-    for row in scratch.data.tickets:
-        changes = scratch.data.changes.get(row["id"], [])
-        initial = dict(row)
-        for change in reversed(changes):        # undo the changes, newest first
-            if change["field"] in initial:
-                initial[change["field"]] = change["oldvalue"]
-        ticket = create_ticket(scratch.registry, project, tracker,
-                               _ticket_fields(scratch, initial), scratch.user(row["reporter"]),
-                               source="import")
-        session.flush()
-        times = [(row["time"], row["reporter"])]
-        for when, group in _groups(changes):
-            author = group[0]["author"]
-            fields = {c["field"]: c["newvalue"] for c in group if c["field"] in initial}
-            if fields:
-                ticket = Ticket.query.get(_id=ticket._id)
-                current = dict(initial, **fields)
-                ticket, changed = update_ticket(
-                    scratch.registry, ticket, ticket.version,
-                    _ticket_fields(scratch, current), scratch.user(author), source="import")
-                session.flush()
-                initial = current
-                if changed:
-                    times.append((when, author))
-            comment = next((c["newvalue"] for c in group if c["field"] == "comment"), "")
-            if comment and comment.strip():
-                _comment(scratch, project, tracker, ticket, comment, author, when)
-        _restore_history(scratch, ticket._id, times)
-        tickets[row["id"]] = Ticket.query.get(_id=ticket._id)
-    return tickets
-
-
-def _groups(changes):
-    group, when = [], None
-    for change in changes:
-        if group and (change["time"], change["author"]) != when:
-            yield when[0], group
-            group = []
-        when = (change["time"], change["author"])
-        group.append(change)
-    if group:
-        yield when[0], group
-
-
-def _ticket_fields(scratch, row):
-    labels = [label(row.get("component")), label(row.get("type"))]
-    labels += [label(k) for k in re.split(r"[,\s]+", row.get("keywords") or "")]
-    owner = (row.get("owner") or "").strip()
-    status = label(row.get("status")) or "new"
-    return {"title": (row.get("summary") or "(no summary)")[:250],
-            "description": row.get("description") or "",
-            "status": status, "priority": label(row.get("priority")) or "normal",
-            "milestone": (row.get("milestone") or "")[:80],
-            "labels": list(dict.fromkeys(x for x in labels if x))[:20],
-            "assigned_to_id": scratch.user(owner)._id if owner else None}
-
-
-def _comment(scratch, project, tracker, ticket, text, author, when):
-    from pyramid.testing import DummyRequest
-    from pyramid.traversal import find_resource
-
-    from forge.discussion.actions import add_post
-    from forge.model import session
-    from forge.resources import SiteRoot
-    request = DummyRequest()
-    request.registry = scratch.registry
-    node = find_resource(SiteRoot(request), "/p/%s/%s/%d/" % (
-        project.shortname, tracker.mount, ticket.number))
-    post = add_post(scratch.registry, node, text, scratch.user(author),
-                    may_skip_moderation=True, trusted=True, source="import")
-    session.flush()
-    stamp = trac_time(when)
-    if stamp is not None:
-        scratch.db.post.update_one({"_id": post._id}, {"$set": {"created": stamp,
-                                                                "modified": stamp}})
-
-
-def _restore_history(scratch, artifact_id, times):
-    """Trac's times and authors on the versions (snapshots) the actions made."""
-    db = scratch.db
-    snapshots = sorted(db.snapshot.find({"artifact_id": artifact_id}),
-                       key=lambda s: s["version"])
-    for snapshot, (when, author) in zip(snapshots, times):
-        stamp = trac_time(when)
-        if stamp is not None:
-            db.snapshot.update_one({"_id": snapshot["_id"]}, {"$set": {"timestamp": stamp}})
-    stamps = [trac_time(w) for w, _a in times if w]
-    if stamps:
-        db.artifact.update_one({"_id": artifact_id}, {"$set": {"created": stamps[0],
-                                                               "modified": stamps[-1]}})
-
-
-def _attachments(scratch, pages, tickets):
+def _attachments(trac, targets):
+    """Each of Trac's attachments on the artifact its parent became."""
     from forge.attachments.actions import attach_files
     from forge.model import session
-    for row in scratch.data.attachments:
-        target = pages.get(row["id"]) if row["type"] == "wiki" else \
-            tickets.get(int(row["id"])) if str(row["id"]).isdigit() else None
-        path = attachment_path(scratch.data.env, row["type"], row["id"], row["filename"])
+    for row in trac.data.attachments:
+        target = targets.get(row["type"], {}).get(str(row["id"]))
+        path = attachment_path(trac.data.env, row["type"], row["id"], row["filename"])
         if target is None or not os.path.isfile(path):
             continue
         with open(path, "rb") as stream:
             content = io.BytesIO(stream.read())
         kind = mimetypes.guess_type(row["filename"])[0] or "application/octet-stream"
-        attach_files(scratch.registry, type(target).query.get(_id=target._id),
-                     [(row["filename"], content, kind)], scratch.user(row["author"]),
+        attach_files(trac.registry, type(target).query.get(_id=target._id),
+                     [(row["filename"], content, kind)], trac.user(row["author"]),
                      source="import")
         session.flush()
 
