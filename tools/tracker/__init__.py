@@ -7,7 +7,7 @@ the core gives it its private ACL, search document, ``@@new``, ``@@edit``,
 ``views_list`` the list, searches, bulk edit and milestones, ``views_admin``
 the tracker's settings.
 """
-from forge.api import AUTHOR, add_archive_part, new_artifact_by_mail
+from forge.api import AUTHOR, add_archive_part, add_trac_import, new_artifact_by_mail
 
 from .actions import TicketActions
 from .forms import TicketForm
@@ -56,3 +56,5 @@ def includeme(config):
     # the ticket counter travels in project archives (forge export/import)
     add_archive_part(config, "tracker", "counter", ".archive.export_counter",
                      ".archive.restore_counter")
+    # forge import-trac: options and tickets, after the wiki's pages (order=)
+    add_trac_import(config, "tracker", ".trac_import.convert", order=20)

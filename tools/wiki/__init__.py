@@ -6,7 +6,7 @@ search document, form, ``@@new``, ``@@edit``, rename with redirects, subtree
 delete and undelete, and the history pages; ``views`` holds the pages that
 differ, ``render`` the links.
 """
-from forge.api import AUTHOR, AclChanged, TreeArtifactResource
+from forge.api import AUTHOR, AclChanged, TreeArtifactResource, add_trac_import
 
 from .actions import PageActions
 from .model import PageForm, WikiPage, bump_link_generation, page_document
@@ -45,3 +45,5 @@ def includeme(config):
     config.add_mail_comments("wiki")
     config.scan(".views")
     config.add_demo_content("wiki", "tools.wiki.demo.demo_content")
+    # forge import-trac: pages version by version, before the tracker's (order=)
+    add_trac_import(config, "wiki", ".trac_import.convert", order=10)
