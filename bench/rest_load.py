@@ -11,12 +11,20 @@ connection count, ``reps`` rounds of ``wrk -t2 -cN -dS --latency`` with
 p99, and the CPU time the server and the database server (utime + stime from
 ``/proc``) spent per request.  Prints the load average before and after, since
 other work on the machine lowers the wall figures (the CPU ones much less).
+
+Every request sends the same URL with the same token, so after the first one a
+forge with the page cache on answers from its REST answer cache
+(``forge.rest.answer_cache``, ``X-Forge-Page-Cache: hit``: the generations'
+read, no token find, no view); the script prints which, from one request sent
+before the rounds.  For the cost without it, serve with
+``FORGE_PAGE_CACHE_MAX_MB=0``.
 """
 import argparse
 import os
 import re
 import statistics
 import subprocess
+import urllib.request
 
 LATENCY = re.compile(r"^\s+50%\s+([\d.]+)(us|ms|s)\s*$", re.M)
 P99 = re.compile(r"^\s+99%\s+([\d.]+)(us|ms|s)\s*$", re.M)
@@ -57,6 +65,16 @@ def one_round(args, conns):
             "db_ms": 1000 * db / requests}
 
 
+def cache_state(args):
+    """``hit``/``miss`` of a request after one warming request (the header of
+    the page cache, ``forge.page_cache.HEADER``), or ``off``."""
+    request = urllib.request.Request(args.url, headers={"Authorization": "Bearer " + args.token})
+    for _ in range(2):
+        with urllib.request.urlopen(request, timeout=30) as response:
+            state = response.headers.get("X-Forge-Page-Cache", "off")
+    return state
+
+
 def load_average():
     with open("/proc/loadavg") as f:
         return " ".join(f.read().split()[:3])
@@ -74,6 +92,7 @@ def main():
     parser.add_argument("--no-pin", dest="pin", action="store_false")
     args = parser.parse_args()
     print("load average at the start: %s" % load_average())
+    print("answer cache on a repeated request: %s" % cache_state(args))
     print("%-6s %9s %9s %9s %12s %12s %12s" % ("conns", "req/s", "p50 ms", "p99 ms",
                                                "server CPU", "db CPU", "CPU ms/req"))
     for conns in [int(c) for c in args.conns.split(",")]:
