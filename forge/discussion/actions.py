@@ -155,7 +155,7 @@ def add_post(registry, node, text, actor, parent_id=None, uploads=(), source="we
     if uploads:
         _store_uploads(registry, ref, post, uploads, actor)
     if post.visible:
-        _count(thread, +1, touch=True)
+        _count(thread, +1, touch=True, author_id=post.author_id)
     return post
 
 
@@ -277,7 +277,7 @@ def moderate_post(registry, post, decision, actor, source="web"):
             post.ref_title or post.path))
         ch.event_detail.update(status=status, decision=decision)
     if post.visible and not was_visible:
-        _count_id(post.thread_id, +1, touch=True)
+        _count_id(post.thread_id, +1, touch=True, author_id=post.author_id)
     elif was_visible and not post.visible:
         _count_id(post.thread_id, -1)
     return post
@@ -323,18 +323,19 @@ def _log_on_artifact(ch, post, action, summary):
            project_id=post.project_id, post_id=getattr(post, "_id", None))
 
 
-def _count(thread, delta, touch=False):
-    _count_id(thread._id, delta, touch)
+def _count(thread, delta, touch=False, author_id=None):
+    _count_id(thread._id, delta, touch, author_id)
 
 
-def _count_id(thread_id, delta, touch=False):
+def _count_id(thread_id, delta, touch=False, author_id=None):
     """``$inc`` of the visible-post counter (and ``$set`` of the epoch float
-    ``last_post_at``): atomic, portable, never a whole-document race.  A copy
-    of the thread in this session is refreshed, not left stale."""
+    ``last_post_at`` with its post's author, one write, so the two agree):
+    atomic, portable, never a whole-document race.  A copy of the thread in
+    this session is refreshed, not left stale."""
     update = {"$inc": {"num_posts": delta}}
     now = time.time()
     if touch:
-        update["$set"] = {"last_post_at": now}
+        update["$set"] = {"last_post_at": now, "last_author_id": author_id or ""}
     collection(Thread).update_one({"_id": thread_id}, update)
     odm = session._get()
     thread = odm.imap.get(Thread, thread_id)

@@ -41,6 +41,9 @@ class Thread(MappedClass):
     ref_title = FieldProperty(str, if_missing="")
     num_posts = FieldProperty(int, if_missing=0)      # visible ("ok", not deleted) posts
     last_post_at = FieldProperty(float, if_missing=None)  # epoch seconds
+    # who wrote the post that last set last_post_at (None: not kept yet, an
+    # older thread); stale after that post is hidden, until the next one
+    last_author_id = FieldProperty(str, if_missing=None)
     locked = FieldProperty(bool, if_missing=False)
     created = FieldProperty(S.DateTime, if_missing=utcnow)
 

@@ -47,8 +47,9 @@ HELD = Outcome(250, "2.0.0 Received; a moderator will look at it before others c
 
 # -- messages --------------------------------------------------------------------------
 
-def apply_message(registry, raw, envelope_from, recipients):
-    """[Outcome] for each of ``recipients`` (``raw``: the message's bytes)."""
+def apply_message(registry, raw, envelope_from, recipients, seen=None):
+    """[Outcome] for each of ``recipients`` (``raw``: the message's bytes;
+    ``seen``: where ``RCPT TO`` found their artifacts, see ``recipients``)."""
     def same(outcome):
         return [outcome] * len(recipients)
     try:
@@ -70,21 +71,25 @@ def apply_message(registry, raw, envelope_from, recipients):
     if wait:
         return same(Outcome(451, "4.7.1 Too many messages from this sender; try again in "
                                  "%d minutes." % max(1, int(wait // 60))))
-    return [apply_to(registry, raw, mail, envelope_from, recipient) for recipient in recipients]
+    seen = seen or {}
+    return [apply_to(registry, raw, mail, envelope_from, recipient,
+                     seen.get(recipient, (None, None))) for recipient in recipients]
 
 
-def apply_to(registry, raw, mail, envelope_from, recipient):
+def apply_to(registry, raw, mail, envelope_from, recipient, seen_at=(None, None)):
     try:
         with message_unit(registry) as request:
             target = parse_address(registry.settings, recipient)
             if already_applied(mail, recipient):
                 return Outcome(250, "2.0.0 Received already (the same Message-ID).")
             if isinstance(target, Reply):
-                held = apply_reply(request, raw, mail, envelope_from, recipient, target)
+                held = apply_reply(request, raw, mail, envelope_from, recipient, target,
+                                   seen_at)
             elif isinstance(target, ToolAddress):
                 held = apply_new(request, raw, mail, envelope_from, recipient, target)
             elif isinstance(target, ArtifactAddress):
-                held = apply_comment(request, raw, mail, envelope_from, recipient, target)
+                held = apply_comment(request, raw, mail, envelope_from, recipient, target,
+                                     seen_at)
             else:
                 return NO_SUCH_ADDRESS
         return HELD if held else Outcome(250, "2.0.0 Received, thank you.")
@@ -152,19 +157,20 @@ def record(ch, mail, raw, raw_id, user, recipient, envelope_from, kind, node, po
                            post_id=post._id if post is not None else None)
 
 
-def apply_reply(request, raw, mail, envelope_from, recipient, target):
+def apply_reply(request, raw, mail, envelope_from, recipient, target, seen_at=(None, None)):
     """A reply to a notification: a comment by the token's user.  True when held."""
-    user, principals, node = reply_target(request, target)
+    user, principals, node = reply_target(request, target, seen_at)
     post = post_comment(request, raw, mail, envelope_from, recipient, "reply", user, node,
                         may_skip_moderation=can(node, principals, "unmoderated_post"),
                         trusted=can(node, principals, "moderate"))
     return post.status != "ok"
 
 
-def apply_comment(request, raw, mail, envelope_from, recipient, target):
+def apply_comment(request, raw, mail, envelope_from, recipient, target,
+                  seen_at=(None, None)):
     """Mail to an artifact's address: a comment by the verified sender, held
     for a moderator when the tool's policy is ``moderated``.  True when held."""
-    node = artifact_target(request, target)
+    node = artifact_target(request, target, seen_at)
     user = verified_sender(request, mail)
     principals = cached_principals(request, user)
     if not can(node, principals, "read"):

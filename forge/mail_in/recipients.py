@@ -6,6 +6,12 @@ anything may change between the two (an account closed, a page made
 private).  An address of a tool, or of one of its artifacts, that not
 everyone may read exists only for a ``MAIL FROM`` whose account may read it:
 the answer never tells strangers the names of private projects.
+
+Where ``RCPT TO`` found an artifact (tool id and path) is kept for the
+message (``seen``) and walked first at ``DATA``: the walk reads the tree
+as it is then (a page moved, deleted or made private since is seen), and
+it saves the read of the artifact by its id (``NodeResolver.artifact``'s
+``seen_at``).
 """
 from dataclasses import dataclass
 
@@ -53,7 +59,7 @@ def refuse(code, text):
     raise Refused(Outcome(code, text))
 
 
-def reply_target(request, reply):
+def reply_target(request, reply, seen_at=(None, None)):
     """(user, principals, artifact node) of a reply address, or ``Refused``
     (the user and their principals through the tree cache: exact)."""
     user = cached_user(request, reply.user_id)
@@ -61,7 +67,7 @@ def reply_target(request, reply):
         raise Refused(Outcome(550, "5.7.1 This reply address is no longer valid: its "
                                    "account is closed."))
     principals = cached_principals(request, user)
-    node = NodeResolver(request).artifact(reply.artifact_id)
+    node = NodeResolver(request).artifact(reply.artifact_id, seen_at=seen_at)
     if node is None or not can(node, principals, "read"):
         raise Refused(NO_LONGER_VALID)
     if not can(node, principals, "post"):
@@ -82,10 +88,10 @@ def tool_target(request, target):
     return node
 
 
-def artifact_target(request, target):
+def artifact_target(request, target, seen_at=(None, None)):
     """The artifact of an artifact address whose tool type takes comments by
     mail (and which is where the address says), or ``Refused``."""
-    node = NodeResolver(request).artifact(target.artifact_id)
+    node = NodeResolver(request).artifact(target.artifact_id, seen_at=seen_at)
     tool = getattr(node, "tool_node", None)
     if tool is None or tool.doc.mount != target.mount or \
             tool.project.doc.shortname != target.shortname or \
@@ -108,13 +114,16 @@ def check_open(request, node, tool_doc, envelope_from):
         raise Refused(TAKES_NO_MAIL)
 
 
-def check_recipient(registry, address, envelope_from=""):
-    """The answer to ``RCPT TO:<address>`` (``Refused`` answers are returned)."""
+def check_recipient(registry, address, envelope_from="", seen=None):
+    """The answer to ``RCPT TO:<address>`` (``Refused`` answers are returned).
+    ``seen``: a dict of the message's addresses; an accepted artifact's
+    (tool id, path) is put there for ``DATA``."""
     try:
         with message_unit(registry) as request:
             target = parse_address(registry.settings, address)
+            node = None
             if isinstance(target, Reply):
-                reply_target(request, target)
+                node = reply_target(request, target)[2]
             elif isinstance(target, ToolAddress):
                 tool = tool_target(request, target)
                 check_open(request, tool, tool.doc, envelope_from)
@@ -123,6 +132,8 @@ def check_recipient(registry, address, envelope_from=""):
                 check_open(request, node, node.tool_node.doc, envelope_from)
             else:
                 return NO_SUCH_ADDRESS
+            if seen is not None and node is not None:
+                seen[address] = (node.doc.tool_id, node.doc.path)
             return OK
     except Refused as refused:
         return refused.outcome

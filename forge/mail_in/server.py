@@ -51,7 +51,10 @@ class MailInHandler:
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if len(envelope.rcpt_tos) >= self.max_recipients:
             return "452 4.5.3 Too many recipients; send the rest in another message."
-        outcome = await self._run(check_recipient, self.registry, address, envelope.mail_from)
+        # where each accepted address's artifact was found, walked first at DATA
+        seen = envelope.__dict__.setdefault("forge_seen", {})
+        outcome = await self._run(check_recipient, self.registry, address, envelope.mail_from,
+                                  seen)
         if outcome.accepted:
             envelope.rcpt_tos.append(address)
             envelope.rcpt_options.extend(rcpt_options)
@@ -60,7 +63,8 @@ class MailInHandler:
     async def handle_DATA(self, server, session, envelope):
         raw = envelope.original_content or b""
         outcomes = await self._run(apply_message, self.registry, raw, envelope.mail_from,
-                                   list(envelope.rcpt_tos))
+                                   list(envelope.rcpt_tos),
+                                   envelope.__dict__.get("forge_seen"))
         if self.lmtp:
             return "\r\n".join(o.smtp() for o in outcomes)
         return combined(outcomes).smtp()

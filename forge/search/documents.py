@@ -13,7 +13,10 @@ read terms of ``forge.search.acl`` computed from the node's whole lineage.
 **Comments** (the core's posts) are part of their artifact's document: the
 visible posts' texts (status "ok", not deleted) are appended to ``text``, so
 a pending or spam post is never indexed and a thread's words find the
-artifact they discuss.  Every post event re-indexes its artifact.
+artifact they discuss.  Each post is made plain text on its own (so one
+post's Markdown cannot run into the next) and they are joined in thread
+order; that lets the reactor append a new last post to the text already
+indexed (``forge.search.appending``) instead of re-reading the thread.
 """
 import datetime
 
@@ -60,15 +63,44 @@ def _strings(value):
 
 
 def visible_posts_text(artifact_id):
-    """The texts of an artifact's visible comments, oldest first."""
+    """The plain texts of an artifact's visible comments in thread order
+    (depth first, by slug), each post converted on its own."""
     db = session.db
     thread = db["thread"].find_one({"ref_id": artifact_id}, {"_id": 1})
     if thread is None:
         return ""
     posts = db["post"].find({"thread_id": thread["_id"]},
                             {"text": 1, "status": 1, "deleted": 1}).sort("slug", 1)
-    return "\n\n".join(p.get("text") or "" for p in posts
-                       if p.get("status", "ok") == "ok" and not p.get("deleted"))
+    return join_comments(markdown_to_text(p.get("text") or "") for p in posts
+                         if p.get("status", "ok") == "ok" and not p.get("deleted"))
+
+
+def join_comments(texts):
+    """Plain post texts as one string (markdown_to_text collapses whitespace,
+    so one space is what a single conversion of the whole thread gave)."""
+    return " ".join(t for t in texts if t)
+
+
+def with_comments(own_text, comments):
+    """An artifact's indexed text: its own text, then its comments."""
+    if comments:
+        return own_text + "\n\n" + comments if own_text else comments
+    return own_text
+
+
+def stored_comments(stored_text, own_text):
+    """The comments part of an indexed ``text`` whose own part is
+    ``own_text``; None when it cannot be told (own text changed since,
+    or the text was cut at ``MAX_TEXT``)."""
+    if stored_text is None or len(stored_text) >= MAX_TEXT:
+        return None
+    if not own_text:
+        return stored_text
+    if stored_text == own_text:
+        return ""
+    if stored_text.startswith(own_text + "\n\n"):
+        return stored_text[len(own_text) + 2:]
+    return None
 
 
 def project_nodes(node):
@@ -76,9 +108,11 @@ def project_nodes(node):
     return [n for n in lineage_list(node) if IProject.providedBy(n)]
 
 
-def build_document(registry, request, node):
+def build_document(registry, request, node, comments=None):
     """The index document of an artifact node (a dict for ``Batch.add``), or
-    None when the tool's ``to_document`` returned None."""
+    None when the tool's ``to_document`` returned None.  ``comments(doc,
+    own_text)`` may give the comments' plain text without reading the thread
+    (None: it cannot; they are read)."""
     doc = node.doc
     adapter = registry.forge_search_types.get(doc.type, default_document)
     data = adapter(doc, node)
@@ -87,10 +121,9 @@ def build_document(registry, request, node):
     projects = project_nodes(node)
     tool = node.tool_node
     # indexed (and shown in snippets) as the reader sees it: no Markdown syntax
-    text = markdown_to_text(data.get("text") or "")
-    comments = markdown_to_text(visible_posts_text(doc._id))
-    if comments:
-        text = text + "\n\n" + comments if text else comments
+    own_text = markdown_to_text(data.get("text") or "")
+    known = comments(doc, own_text) if comments is not None else None
+    text = with_comments(own_text, visible_posts_text(doc._id) if known is None else known)
     fields = {}
     for source in (doc.custom or {}, doc.ext or {}, data.get("fields") or {}):
         value = _strings(dict(source))

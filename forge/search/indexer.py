@@ -46,8 +46,9 @@ class Indexer:
         self.resolver = NodeResolver(self.request)
         self.indexed = 0
 
-    def artifact(self, record):
-        """Index (or remove) one stored artifact record."""
+    def artifact(self, record, comments=None):
+        """Index (or remove) one stored artifact record (``comments``: see
+        ``build_document``)."""
         node = self.resolver.resolve({"node_type": "Artifact", "node_id": record["_id"]})
         doc = None
         if node is not None:
@@ -56,7 +57,7 @@ class Indexer:
                 or getattr(doc, "deleted", False):
             self.batch.delete(record["_id"])
             return False
-        document = build_document(self.registry, self.request, node)
+        document = build_document(self.registry, self.request, node, comments)
         if document is None:
             self.batch.delete(record["_id"])
             return False
@@ -160,6 +161,8 @@ def plan(event):
     if not tool_id or not path:
         return None
     if node_type == "Post":
+        if topic.endswith(".post.created") and (event.get("detail") or {}).get("status") == "ok":
+            return lambda indexer: _append_post(indexer, tool_id, path, node_id)
         return lambda indexer: _reindex_at(indexer, tool_id, path, None)
     if verb == "deleted" or topic.endswith(".acl.changed"):
         return lambda indexer: indexer.artifact_and_below(tool_id, path, node_id)
@@ -174,6 +177,16 @@ def _reindex_at(indexer, tool_id, path, node_id):
         indexer.batch.delete(node_id)
     if record is not None:
         indexer.artifact(record)
+
+
+def _append_post(indexer, tool_id, path, post_id):
+    """A visible post added: its artifact re-indexed from the stored text plus
+    the post when it is the thread's last (``forge.search.appending``)."""
+    from .appending import last_post_comments
+    record = _artifact_at(tool_id, path)
+    if record is not None:
+        indexer.artifact(record, last_post_comments(indexer.batch.index, record["_id"],
+                                                    post_id))
 
 
 def _artifact_at(tool_id, path):

@@ -6,9 +6,17 @@
 ``discussion.counters`` keeps what the lists show in step with the core's
 posts: a thread's visible post count, last post time and author, and whether
 its opening post is visible ("ok") or waits for a moderator; and a forum's
-thread and post counts and its last post.  Everything is recomputed from the
-stored posts (never incremented), so handling an event twice, or late, is
-harmless.
+thread and post counts and its last post.  Everything is copied or
+recomputed from stored state (never incremented), so handling an event
+twice, or late, is harmless.
+
+The common event, a visible post added, reads no post: the core's thread
+keeps ``num_posts`` (``$inc``), and ``last_post_at`` with its post's author
+in one ``$set`` (``forge.discussion.actions``), so they are copied; the
+opening post is read only for events about it (the other posts' events do
+not change it, and every change of it has an event of its own).  The rare
+events (a post held, deleted, approved, edited) recount the last visible
+post from the posts.
 
 A forum's summary is one copy shown to every reader of the forum index, so
 it holds only threads every reader of the forum may read: visible (not held,
@@ -48,27 +56,46 @@ def counters(event, context):
     thread = ForumThread.query.get(tool_id=tool_id, path=path)
     if thread is None or thread.type != THREAD:
         return
-    update_thread_counters(thread)
+    update_thread_counters(thread, event)
     update_forum_counters(tool_id, thread.forum)
 
 
-def update_thread_counters(thread):
+def update_thread_counters(thread, event=None):
+    """Copy the core thread's counters to the forum thread; ``event`` (the
+    bus message) tells whether the cheap path applies; None recomputes all."""
     core = Thread.query.get(ref_id=thread._id)
     fields = {}
     if core is not None:
         fields["num_posts"] = int(core.num_posts or 0)
         if core.last_post_at:
             fields["last_post_at"] = float(core.last_post_at)
-        last = Post.query.find({"thread_id": core._id, "status": "ok", "deleted": False}
-                               ).sort("created", -1).first()
-        fields["last_author_id"] = (last.author_id or "") if last is not None else ""
-        first = (Post.query.get(_id=thread.first_post_id) if thread.first_post_id else
-                 Post.query.find({"thread_id": core._id, "parent_id": None}
-                                 ).sort("slug", 1).first())
-        if first is not None:
-            fields["status"] = "deleted" if first.deleted else first.status
+        if _visible_post_added(event) and core.last_author_id is not None:
+            fields["last_author_id"] = core.last_author_id if core.num_posts else ""
+        else:
+            last = Post.query.find({"thread_id": core._id, "status": "ok", "deleted": False}
+                                   ).sort("created", -1).first()
+            fields["last_author_id"] = (last.author_id or "") if last is not None else ""
+        if _may_change_opening_post(thread, event):
+            first = (Post.query.get(_id=thread.first_post_id) if thread.first_post_id else
+                     Post.query.find({"thread_id": core._id, "parent_id": None}
+                                     ).sort("slug", 1).first())
+            if first is not None:
+                fields["status"] = "deleted" if first.deleted else first.status
     if fields:
         collection(ForumThread).update_one({"_id": thread._id}, {"$set": fields})
+
+
+def _visible_post_added(event):
+    return (event is not None and event.get("node_type") == "Post"
+            and event.get("topic", "").endswith(".post.created")
+            and (event.get("detail") or {}).get("status") == "ok")
+
+
+def _may_change_opening_post(thread, event):
+    """Only events about the opening post (or not about a post at all) can
+    change its status; a reply's event cannot."""
+    return (event is None or event.get("node_type") != "Post" or not thread.first_post_id
+            or event.get("node_id") == thread.first_post_id)
 
 
 def update_forum_counters(tool_id, forum_path):

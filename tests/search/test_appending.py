@@ -1,0 +1,114 @@
+"""A visible post added last is appended to the indexed text (no thread
+read), and the document is exactly what a full re-index gives: after
+top-level posts, a reply in the middle, a held post and its approval, a
+deletion, an edit of the artifact, and a retried event."""
+from types import SimpleNamespace
+
+import pytest
+
+from forge.discussion.actions import add_post, delete_post, moderate_post
+from forge.model import session
+from forge.search import documents, reindex
+from forge.search.appending import stored_text
+from forge.search.indexer import on_event
+from tools.notes.actions import update_note
+
+from .helpers import find, node_at, note, setup_site
+
+
+@pytest.fixture
+def site(registry, make_user, make_project, run_reactors):
+    people = setup_site(registry, make_user, make_project)
+    people["note"] = note(registry, people["notes"], people["ada"], "talk", "Talk",
+                          "The *first* words.")
+    session.flush()
+    run_reactors()
+    return people
+
+
+@pytest.fixture
+def thread_reads(monkeypatch):
+    """How often the reactor read a whole thread."""
+    calls = []
+    real = documents.visible_posts_text
+
+    def counted(artifact_id):
+        calls.append(artifact_id)
+        return real(artifact_id)
+    monkeypatch.setattr(documents, "visible_posts_text", counted)
+    return calls
+
+
+def full_text(registry, artifact_id):
+    reindex(registry)
+    return stored_text(registry.forge_search_index(), artifact_id)
+
+
+def created_event(made):
+    return {"topic": "notes.post.created", "node_type": "Post", "node_id": made._id,
+            "tool_id": made.tool_id, "path": made.path, "detail": {"status": made.status}}
+
+
+def post(registry, run_reactors, text, actor, **kw):
+    """A post, its event handled by the search reactor alone, once (the
+    test harness's ``run_reactors`` delivers this test's outbox again)."""
+    made = add_post(registry, node_at(registry, "/p/demo/notes/talk/"), text, actor, **kw)
+    session.flush()
+    on_event(created_event(made), SimpleNamespace(registry=registry))
+    return made
+
+
+def test_appended_text_is_the_full_rebuild(registry, site, run_reactors, thread_reads):
+    ada, out, index = site["ada"], site["out"], registry.forge_search_index()
+    talk = site["note"]._id
+    first = post(registry, run_reactors, "A **bold** kiwi", ada, may_skip_moderation=True)
+    post(registry, run_reactors, "Second: [a link](http://example.com/x) mango", ada,
+         may_skip_moderation=True)
+    assert thread_reads == []               # both appended
+    appended = stored_text(index, talk)
+    assert appended == full_text(registry, talk)
+    thread_reads.clear()
+    assert find(registry, "mango") == ["Talk"] and find(registry, "kiwi") == ["Talk"]
+
+    # a reply to the first post sorts before the second: the thread is read
+    post(registry, run_reactors, "A reply: papaya", ada, may_skip_moderation=True,
+         parent_id=first._id)
+    assert len(thread_reads) == 1
+    assert stored_text(index, talk) == full_text(registry, talk)
+    thread_reads.clear()
+
+    held = post(registry, run_reactors, "Held words: quince", out)
+    assert find(registry, "quince", ada) == []
+    moderate_post(registry, held, "approve", ada)
+    session.flush()
+    run_reactors()
+    assert find(registry, "quince") == ["Talk"]
+    assert stored_text(index, talk) == full_text(registry, talk)
+
+    delete_post(registry, first, ada)
+    session.flush()
+    run_reactors()
+    assert find(registry, "kiwi") == []
+    assert stored_text(index, talk) == full_text(registry, talk)
+
+
+def test_own_text_changed_or_retried_event_reads_the_thread(registry, site, run_reactors,
+                                                            thread_reads):
+    ada, index = site["ada"], registry.forge_search_index()
+    talk = site["note"]
+    made = post(registry, run_reactors, "Lychee here", ada, may_skip_moderation=True)
+    assert thread_reads == []
+    # the artifact's own text changed and its event is not handled yet
+    doc = node_at(registry, "/p/demo/notes/talk/").doc
+    update_note(registry, doc, doc.version, {"title": "Talk", "text": "Other words now",
+                                             "labels": [], "custom": {}, "ext": {}}, ada)
+    session.flush()
+    event = created_event(made)
+    on_event(event, SimpleNamespace(registry=registry))
+    assert len(thread_reads) == 1
+    assert stored_text(index, talk._id) == full_text(registry, talk._id)
+    # the same event again (a bus retry): not appended twice
+    on_event(event, SimpleNamespace(registry=registry))
+    assert stored_text(index, talk._id).count("Lychee") == 1
+    assert stored_text(index, talk._id) == full_text(registry, talk._id)
+    run_reactors()
