@@ -189,8 +189,9 @@ def storable(request, response):
 
 def plain_answer(request, response):
     """A 200 made from the generations the request read (``GENERATIONS``, set
-    for views with ``page_cache=True``), the same for every request with its key: no session touched, no cookie set, no callbacks, no
-    write, a body of plain bytes."""
+    for views with ``page_cache=True``), the same for every request with its
+    key: no session touched, no cookie set, no callbacks, no write, a body of
+    plain bytes."""
     return (response.status_code == 200
             and request.environ.get(GENERATIONS) is not None
             and "session" not in request.__dict__

@@ -37,7 +37,7 @@ import threading
 import time
 
 from ..actions.tokens import TOKEN_PREFIX, last_use_due, note_token_used, token_hash
-from ..page_cache import plain_answer
+from ..page_cache import ALLOWED, plain_answer
 from ..security import BASIC_AUTH, TOKEN_USER, bearer_token
 from .mount import rest_prefix
 
@@ -80,6 +80,7 @@ class TokenAnswers:
         user_id = request.environ.get(TOKEN_USER)
         return (getattr(user_id, "token_id", None) is not None
                 and BASIC_AUTH not in request.environ
+                and request.environ.get(ALLOWED)
                 and "no-store" not in response.headers.get("Cache-Control", "").lower()
                 and plain_answer(request, response))
 
