@@ -75,6 +75,14 @@ class Family:
                 attach(ToolInstance, raw) for raw in self._sorted_tool_raws(project_doc)]
         return tools
 
+    def stored_tools_of(self, project_doc):
+        """The project's tools in order, as ``StoredTool`` (no Ming object
+        built) unless ``tools_of`` built them already."""
+        from .tool import StoredTool
+        if project_doc._id in self._tools:
+            return self._tools[project_doc._id]
+        return [StoredTool(raw) for raw in self._sorted_tool_raws(project_doc)]
+
     def tool_mounted(self, project_doc, mount):
         """The project's tool at ``mount``, or None: a URL goes through one
         tool, so only that one is built into a Ming object (validating each of

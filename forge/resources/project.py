@@ -45,7 +45,10 @@ class ProjectResource(Node):
         return ProjectResource(doc, doc.name, self, self.family)
 
     def tools(self):
-        return [t for t in (self.tool(d) for d in self.tool_docs()) if t is not None]
+        """The project's tool resources; their documents are built into Ming
+        objects only when a caller asks for ``.doc`` (``StoredTool``)."""
+        return [t for t in (self.tool(d) for d in self.family.stored_tools_of(self.doc))
+                if t is not None]
 
     def subprojects(self):
         return [self.subproject(d) for d in self.subproject_docs()]

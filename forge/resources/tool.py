@@ -5,7 +5,7 @@ from zope.interface import implementer
 from ..fields import field_specs
 from ..interfaces import IArtifact, ITool, IVersioned
 
-from ..model import Artifact, VersionedArtifact
+from ..model import Artifact, ToolInstance, VersionedArtifact
 from ..model.acl import is_private, to_pyramid
 from ..model.cache import attach, find_raw
 from ..visibility import hidden_acl
@@ -48,6 +48,36 @@ class RawArtifact:
 
     def materialize(self):
         return attach(self.mapped_class, self.raw)
+
+
+class StoredTool:
+    """A tool document as stored, for the project's list of its tools.
+
+    Links in Markdown and the project's tool list name every tool of the
+    project but read only its mount, label and ACL; building each into a Ming
+    object cost a signed-in page a few tenths of a millisecond.  Attributes
+    come from the stored document, or from the tool's Ming object when this
+    request already has one (it may hold a change not yet saved); the
+    resource builds it (``materialize``) the first time something asks for
+    ``.doc``.
+    """
+
+    __slots__ = ("raw",)
+
+    def __init__(self, raw):
+        self.raw = raw
+
+    def __getattr__(self, name):
+        from ..model.session import session
+        built = session._get().imap.get(ToolInstance, self.raw["_id"])
+        if built is not None:
+            return getattr(built, name)
+        if name in self.raw:
+            return self.raw[name]
+        return getattr(self.materialize(), name)     # a default the schema fills in
+
+    def materialize(self):
+        return attach(ToolInstance, self.raw)
 
 
 class ArtifactFamily:
@@ -104,8 +134,26 @@ class ToolResource(ArtifactContainer, Node):
         self.tool_type = tool_type
 
     @property
+    def doc(self):
+        """The Ming document, built on first use from a ``StoredTool``."""
+        if isinstance(self._doc, StoredTool):
+            self._doc = self._doc.materialize()
+        return self._doc
+
+    @doc.setter
+    def doc(self, value):
+        self._doc = value
+
+    def __acl__(self):
+        return to_pyramid(self._doc.acl)
+
+    @property
     def title(self):
-        return self.doc.label
+        return self._doc.label
+
+    @property
+    def private(self):
+        return is_private(self._doc.acl)
 
     @property
     def tool_node(self):
