@@ -112,3 +112,21 @@ def test_own_text_changed_or_retried_event_reads_the_thread(registry, site, run_
     assert stored_text(index, talk._id).count("Lychee") == 1
     assert stored_text(index, talk._id) == full_text(registry, talk._id)
     run_reactors()
+
+
+def test_a_lagging_reactor_appends_in_order(registry, site, run_reactors, thread_reads):
+    """Posts saved faster than the reactor runs: each event appends its post
+    although later posts exist already; the result is the full rebuild's."""
+    ada, index, talk = site["ada"], registry.forge_search_index(), site["note"]._id
+    node = node_at(registry, "/p/demo/notes/talk/")
+    made = [add_post(registry, node, "Burst number %d" % n, ada, may_skip_moderation=True)
+            for n in range(4)]
+    session.flush()
+    for each in made:
+        on_event(created_event(each), SimpleNamespace(registry=registry))
+    assert thread_reads == []
+    assert stored_text(index, talk) == full_text(registry, talk)
+    # an event handled again after a later post: the thread is read, nothing doubled
+    on_event(created_event(made[1]), SimpleNamespace(registry=registry))
+    assert stored_text(index, talk).count("Burst number 1") == 1
+    assert stored_text(index, talk) == full_text(registry, talk)
