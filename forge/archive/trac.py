@@ -229,14 +229,15 @@ def convert(env, project_name, out_path):
                              project_name, admin)
     trac.project = project
     importers = trac_importers(trac.registry)
-    tools = {importer.tool: install_tool(trac.registry, project, importer.tool,
-                                         trac.registry.forge_tools[importer.tool].default_mount,
-                                         admin)
-             for importer in importers}
+    tools = {}              # every tool with a converter, at its default mount
+    for importer in importers:
+        mount = trac.registry.forge_tools[importer.tool].default_mount
+        tools[importer.tool] = install_tool(trac.registry, project, importer.tool, mount, admin)
     session.flush()
     targets = {}            # Trac parent type -> {Trac id: artifact}
     for importer in importers:
-        for parent_type, artifacts in (importer.convert(trac, tools[importer.tool]) or {}).items():
+        converted = importer.convert(trac, tools[importer.tool]) or {}
+        for parent_type, artifacts in converted.items():
             targets.setdefault(parent_type, {}).update(artifacts)
     _attachments(trac, targets)
     session.flush()

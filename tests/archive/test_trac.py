@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from forge.archive import ArchiveReader, import_archive, plan_import
-from forge.archive.trac import attachment_path, username_for
+from forge.archive.trac import add_trac_import, attachment_path, trac_importers, username_for
 from forge.model.session import doc_session
 from forge.testing import forge_test_settings
 from forge.testing_apps import fresh_app
@@ -103,6 +103,22 @@ def test_usernames_for_trac_authors():
     assert taken["bob@example.org"] == "bob"
     assert username_for("Bob", taken) == "bob-2"
     assert username_for("", {}) == "anonymous"
+
+
+def test_tools_register_converters_run_by_order_then_name():
+    """``add_trac_import`` is a Pyramid action: ordered, and one per tool."""
+    from pyramid.config import Configurator
+    from pyramid.exceptions import ConfigurationConflictError
+    config = Configurator()
+    add_trac_import(config, "tracker", dict, order=20)
+    add_trac_import(config, "wiki", dict, order=10)
+    add_trac_import(config, "notes", dict, order=10)
+    config.commit()
+    assert [i.tool for i in trac_importers(config.registry)] == ["notes", "wiki", "tracker"]
+    add_trac_import(config, "wiki", dict)
+    add_trac_import(config, "wiki", list)
+    with pytest.raises(ConfigurationConflictError):
+        config.commit()
 
 
 def test_wiki_pages_keep_their_versions_and_times(imported):
