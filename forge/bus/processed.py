@@ -7,7 +7,9 @@ skips an event it finds recorded: a reactor sees each event effectively once.
 """
 import time
 
+from ming import mim
 from ming.odm import FieldProperty, MappedClass
+from pymongo import UpdateOne
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from ..model.session import collection, session
@@ -83,11 +85,26 @@ def mark_all_processed(reactor_name, event_ids):
 
 def add_stats(reactor_name, counts, lag_seconds=None):
     """Add ``counts`` (counter -> int) to the reactor's row of ``bus_stats``."""
-    update = {"$inc": {name: int(counts.get(name, 0)) for name in COUNTERS},
-              "$set": {"updated": time.time()}}
-    if lag_seconds is not None:
-        update["$set"]["lag_seconds"] = float(lag_seconds)
-    session.db[STATS_COLLECTION].update_one({"_id": reactor_name}, update, upsert=True)
+    add_all_stats({reactor_name: (counts, lag_seconds)})
+
+
+def add_all_stats(by_reactor):
+    """Add each reactor's ``(counts, lag_seconds)`` to its row of ``bus_stats``,
+    all in one write (``bulk_write``)."""
+    now = time.time()
+    writes = []
+    for reactor_name, (counts, lag_seconds) in sorted(by_reactor.items()):
+        update = {"$inc": {name: int(counts.get(name, 0)) for name in COUNTERS},
+                  "$set": {"updated": now}}
+        if lag_seconds is not None:
+            update["$set"]["lag_seconds"] = float(lag_seconds)
+        writes.append(UpdateOne({"_id": reactor_name}, update, upsert=True))
+    stats = session.db[STATS_COLLECTION]
+    if isinstance(stats, mim.Collection):     # mim's bulk_write stops after the first
+        for write in writes:
+            stats.update_one(write._filter, write._doc, upsert=True)
+    elif writes:
+        stats.bulk_write(writes, ordered=False)
 
 
 def read_stats():

@@ -45,7 +45,7 @@ from kombu import Consumer, Exchange, Producer, Queue
 
 from ..model.session import session
 from . import amqp
-from .processed import COUNTERS, add_stats, mark_all_processed, processed_among
+from .processed import COUNTERS, add_all_stats, mark_all_processed, processed_among
 from .registry import freeze
 
 log = logging.getLogger(__name__)
@@ -101,34 +101,73 @@ def bus_connection(settings):
     return connection
 
 
-class ReactorStats:
-    """Counters kept in memory and added to ``bus_stats`` about once a second."""
+class StatsBook:
+    """The counters of every reactor this process runs, kept in memory and
+    added to ``bus_stats`` in one write about once a second, whichever
+    reactor's thread finds the second over (not one write per reactor)."""
 
-    def __init__(self, reactor_name):
-        self.reactor_name = reactor_name
-        self.counts = dict.fromkeys(COUNTERS, 0)
-        self.lag = None
+    def __init__(self):
+        self.counts = {}            # reactor -> {counter: n}
+        self.lag = {}               # reactor -> the latest lag seen
         self.flushed_at = time.monotonic()
+        self._lock = threading.Lock()
 
-    def count(self, name, lag=None):
-        self.counts[name] += 1
-        if lag is not None:
-            self.lag = lag
+    def count(self, reactor_name, name, lag=None):
+        with self._lock:
+            counts = self.counts.setdefault(reactor_name, dict.fromkeys(COUNTERS, 0))
+            counts[name] += 1
+            if lag is not None:
+                self.lag[reactor_name] = lag
 
     def flush(self, force=False):
-        if not force and time.monotonic() - self.flushed_at < STATS_FLUSH_SECONDS:
-            return
-        self.flushed_at = time.monotonic()
-        if not any(self.counts.values()) and self.lag is None:
+        with self._lock:
+            if not force and time.monotonic() - self.flushed_at < STATS_FLUSH_SECONDS:
+                return
+            self.flushed_at = time.monotonic()
+            taken = {name: (counts, self.lag.get(name)) for name, counts in self.counts.items()}
+            self.counts, self.lag = {}, {}
+        if not taken:
             return
         try:
-            add_stats(self.reactor_name, self.counts, self.lag)
+            add_all_stats(taken)
         except Exception:
-            log.warning("bus stats not written for reactor=%s", self.reactor_name,
+            log.warning("bus stats not written for reactors=%s", ",".join(sorted(taken)),
                         exc_info=True)
-            return
-        self.counts = dict.fromkeys(COUNTERS, 0)
-        self.lag = None
+            with self._lock:        # kept for the next write
+                for name, (counts, lag) in taken.items():
+                    mine = self.counts.setdefault(name, dict.fromkeys(COUNTERS, 0))
+                    for counter, n in counts.items():
+                        mine[counter] += n
+                    if lag is not None:
+                        self.lag.setdefault(name, lag)
+
+
+def stats_book(registry):
+    """This process's ``StatsBook`` (one per registry: its reactors' threads share it)."""
+    book = getattr(registry, "forge_bus_stats_book", None)
+    if book is None:
+        with _BOOK_LOCK:
+            book = getattr(registry, "forge_bus_stats_book", None)
+            if book is None:
+                book = registry.forge_bus_stats_book = StatsBook()
+    return book
+
+
+_BOOK_LOCK = threading.Lock()
+
+
+class ReactorStats:
+    """One reactor's share of the process's ``StatsBook``."""
+
+    def __init__(self, reactor_name, book):
+        self.reactor_name = reactor_name
+        self.book = book
+
+    def count(self, name, lag=None):
+        self.book.count(self.reactor_name, name, lag)
+
+    def flush(self, force=False):
+        self.book.flush(force)
 
 
 class ReactorWorker:
@@ -144,7 +183,7 @@ class ReactorWorker:
         self.prefetch = max(1, int(settings["forge.bus.prefetch"]))
         self.memory = is_memory(settings)
         self.namespace = amqp.namespace(settings)
-        self.stats = ReactorStats(reactor.name)
+        self.stats = ReactorStats(reactor.name, stats_book(registry))
         self.stopping = threading.Event()
         self._delayed = []        # memory://: [(due monotonic, body, headers, message_id)]
         self._producer = None

@@ -1,10 +1,12 @@
-"""Units of work saving at once from two threads: each project's stream of
-events (``@@events``: the outbox in ``seq`` order, held back by the horizon)
-comes out strictly increasing and complete, each unit's events consecutive.
+"""Over the wire (nx-27017): units of work saving at once from two threads
+keep each project's stream of events (``@@events``: the outbox in ``seq``
+order, held back by the horizon) strictly increasing and complete, each unit's
+events consecutive; the reactors' counters go in one ``bulk_write``.
 
-Ming's in-memory ``mim://`` is not thread safe, so this module runs the forge
-on the embedded wire-protocol server (nx-27017), started for it in a
-temporary directory, as ``tests/tools/tracker/test_tickets_concurrency.py`` does.
+Ming's in-memory ``mim://`` is not thread safe (and its ``bulk_write`` stops
+after the first write), so this module runs the forge on the embedded
+wire-protocol server, started for it in a temporary directory, as
+``tests/tools/tracker/test_tickets_concurrency.py`` does.
 """
 import socket
 import threading
@@ -108,3 +110,16 @@ def test_concurrent_units_keep_each_stream_increasing_without_loss(
         for ids in unit_ids:                                              # each unit's consecutive
             assert [by_id[i] for i in ids] == list(range(by_id[ids[0]], by_id[ids[0]] + per_unit))
     assert top_seq() == start + 2 * units * per_unit
+
+
+def test_the_process_stats_of_several_reactors_in_one_bulk_write_over_the_wire(registry):
+    from forge.bus.processed import read_stats
+    from forge.bus.worker import StatsBook
+    book = StatsBook()
+    for _ in range(2):
+        book.count("mailer", "processed", lag=0.5)
+        book.count("indexer", "failed")
+        book.flush(force=True)
+    stats = read_stats()
+    assert stats["mailer"]["processed"] == 2 and stats["mailer"]["lag_seconds"] == 0.5
+    assert stats["indexer"]["failed"] == 2
