@@ -63,6 +63,7 @@ class NodeResolver:
         self._tools = {}
         self._artifacts = {}
         self._posts = {}
+        self._walked = {}           # (tool id, path) -> the node there, or None
 
     def resolve(self, record):
         """The node ``record`` names, or None when it is not that node now."""
@@ -136,13 +137,21 @@ class NodeResolver:
         return node if _doc_id(node) == artifact_id else None
 
     def _walk(self, tool_id, path):
-        """The node at ``path`` in the installed tool ``tool_id``, or None."""
-        node = self.tool(tool_id)
-        try:
-            for segment in path.split("/"):
-                node = node[segment] if node is not None else None
-        except (KeyError, TypeError):
-            return None
+        """The node at ``path`` in the installed tool ``tool_id``, or None.
+        Each node on the way is kept for the request: records of pages under
+        one parent (a wiki's subpages, a forum's threads) read it once."""
+        node, walked = self.tool(tool_id), None
+        for segment in path.split("/"):
+            walked = segment if walked is None else walked + "/" + segment
+            key = (tool_id, walked)
+            if key not in self._walked:
+                try:
+                    self._walked[key] = node[segment] if node is not None else None
+                except (KeyError, TypeError):
+                    self._walked[key] = None
+            node = self._walked[key]
+            if node is None:
+                return None
         return node
 
     def post(self, post_id, seen_at=(None, None)):

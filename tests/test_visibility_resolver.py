@@ -143,3 +143,20 @@ def test_a_stale_document_at_the_recorded_path_is_not_taken(site):
     with resolver(registry) as nodes:
         node = nodes.resolve(record(guide))
         assert node.__name__ == "Elsewhere" and node.__parent__.__name__ == "other"
+
+
+def test_pages_under_one_parent_read_their_parent_once(site, registry):
+    """Each node walked is kept for the request: the subpages of one page
+    share its family's read (a forum's threads, their forum's)."""
+    from forge.testing import count_queries
+    guide, install = site["guide"], site["install"]
+    create_note(registry, site["project"], site["notes"], guide, "Upgrade",
+                dict(FIELDS, title="Upgrade"), site["ada"])
+    session.close()
+    upgrade = Artifact.query.get(tool_id=guide.tool_id, path="Guide/Upgrade")
+    with resolver(registry) as nodes:
+        assert nodes.tool(guide.tool_id) is not None
+        with count_queries() as reads:
+            resolved = [nodes.resolve(record(doc)) for doc in (install, upgrade, guide)]
+    assert [node._doc._id for node in resolved] == [install._id, upgrade._id, guide._id]
+    assert len(reads) == 1
