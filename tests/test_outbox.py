@@ -26,7 +26,6 @@ def test_each_change_is_in_the_outbox_in_order(registry, make_user, heard):
     created = records[-2]
     assert created.message["project_id"] == project._id
     assert created.message["actor_id"] == ada._id
-    assert not created.sent
     assert [e.topic for e in heard][-2:] == topics[-2:]
     assert {e.id for e in heard} == {r._id for r in records}
 
