@@ -275,3 +275,8 @@ __all__ += ["record_in_app"]
 from .archive.trac import add_trac_import  # noqa: E402
 
 __all__ += ["add_trac_import"]
+
+# a reactor's own once-only records pruned at most once a period per process
+from .bus.retention import pruning_due  # noqa: E402
+
+__all__ += ["pruning_due"]

@@ -29,6 +29,18 @@ def redelivery_seconds(settings):
     return float(settings.get("forge.bus.keep_days") or 0) * 86400.0
 
 
+def pruning_due(registry, marker, every_seconds):
+    """How old a reactor's once-only records must be to go (``redelivery_seconds``),
+    when this process last pruned them (``registry.<marker>``, monotonic) at least
+    ``every_seconds`` ago; None when not due, or when the bus keeps everything."""
+    keep_seconds = redelivery_seconds(registry.settings)
+    now = time.monotonic()
+    if keep_seconds <= 0 or now < getattr(registry, marker, -1e18) + every_seconds:
+        return None
+    setattr(registry, marker, now)
+    return keep_seconds
+
+
 def prune_bus(keep_seconds, now=None, batch=BATCH, progress=None):
     """Delete sent outbox records and processed markers older than
     ``keep_seconds``; return ``(outbox_removed, markers_removed)``.

@@ -34,9 +34,8 @@ from ming.odm import FieldProperty, MappedClass
 from pymongo.errors import DuplicateKeyError
 
 from forge.api import (NodeResolver, User, build_message, can, collection, frequency_of,
-                       lineage_watchers, mail_request, queue_for_digest, recipient,
-                       record_in_app, redelivery_seconds, session, unsubscribe_url,
-                       user_principals)
+                       lineage_watchers, mail_request, pruning_due, queue_for_digest,
+                       recipient, record_in_app, session, unsubscribe_url, user_principals)
 
 REACTOR_NAME = "code.commit_mail"
 TEMPLATE = "tools.code:templates/code/push_mail.jinja2"
@@ -207,13 +206,8 @@ def maybe_prune(registry):
     """``prune_push_records`` for as long as the bus guards against
     redeliveries (``redelivery_seconds``), at most once per
     ``PRUNE_EVERY_SECONDS`` in this process; None when it did not run."""
-    keep_seconds = redelivery_seconds(registry.settings)
-    now = time.monotonic()
-    if keep_seconds <= 0 or now < getattr(registry, "code_push_records_pruned_at", -1e18) \
-            + PRUNE_EVERY_SECONDS:
-        return None
-    registry.code_push_records_pruned_at = now
-    return prune_push_records(keep_seconds)
+    keep_seconds = pruning_due(registry, "code_push_records_pruned_at", PRUNE_EVERY_SECONDS)
+    return None if keep_seconds is None else prune_push_records(keep_seconds)
 
 
 def includeme(config):

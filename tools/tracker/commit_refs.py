@@ -35,7 +35,7 @@ from ming.odm import FieldProperty, MappedClass
 from forge.api import (ActionError, ArtifactRef, NodeResolver, User, add_post, can, collection,
                        keyword_pattern, keyword_references, mail_request, mark_for,
                        markdown_escape, may_quote, on_default_branch, post_containing,
-                       redelivery_seconds, referenced_artifact, session,
+                       pruning_due, referenced_artifact, session,
                        user_by_verified_email, user_principals)
 
 from .resources import ITicket
@@ -200,13 +200,8 @@ def maybe_prune(registry):
     """``prune_commit_references`` for as long as the bus guards against
     redeliveries (``redelivery_seconds``), at most once per
     ``PRUNE_EVERY_SECONDS`` in this process; None when it did not run."""
-    keep_seconds = redelivery_seconds(registry.settings)
-    now = time.monotonic()
-    if keep_seconds <= 0 or now < getattr(registry, "tracker_commit_refs_pruned_at", -1e18) \
-            + PRUNE_EVERY_SECONDS:
-        return None
-    registry.tracker_commit_refs_pruned_at = now
-    return prune_commit_references(keep_seconds)
+    keep_seconds = pruning_due(registry, "tracker_commit_refs_pruned_at", PRUNE_EVERY_SECONDS)
+    return None if keep_seconds is None else prune_commit_references(keep_seconds)
 
 
 def root_relative(url):
