@@ -30,15 +30,22 @@ def includeme(config):
     config.scan(".web_views")
 
 
-def exports_dir(registry):
-    directory = getattr(registry, "forge_archive_exports_dir", None)
+def archives_dir(registry, kind):
+    """Where this forge keeps its ``kind`` ("exports", "imports") archives: under
+    the data dir, else a temporary directory made once per registry."""
+    attribute = "forge_archive_%s_dir" % kind
+    directory = getattr(registry, attribute, None)
     if directory is None:
         data_dir = registry.settings.get("forge.data_dir")
-        directory = os.path.join(data_dir, "exports") if data_dir else tempfile.mkdtemp(
-            prefix="forge-exports-")
+        directory = os.path.join(data_dir, kind) if data_dir else tempfile.mkdtemp(
+            prefix="forge-%s-" % kind)
         os.makedirs(directory, exist_ok=True)
-        registry.forge_archive_exports_dir = directory
+        setattr(registry, attribute, directory)
     return directory
+
+
+def exports_dir(registry):
+    return archives_dir(registry, "exports")
 
 
 def archive_path(registry, export_id):

@@ -15,7 +15,6 @@ import datetime
 import logging
 import os
 import shutil
-import tempfile
 import time
 
 from ..actions import ActionError
@@ -26,6 +25,7 @@ from ..unit_of_work import change
 from .importer import import_archive
 from .reader import ArchiveError, ArchiveReader
 from .validate import USER_MODES, plan_import
+from .web import archives_dir
 from .web_model import ArchiveImport, ImportRequested
 
 log = logging.getLogger(__name__)
@@ -40,14 +40,7 @@ class NoSuchImport(ActionError):
 
 
 def imports_dir(registry):
-    directory = getattr(registry, "forge_archive_imports_dir", None)
-    if directory is None:
-        data_dir = registry.settings.get("forge.data_dir")
-        directory = os.path.join(data_dir, "imports") if data_dir else tempfile.mkdtemp(
-            prefix="forge-imports-")
-        os.makedirs(directory, exist_ok=True)
-        registry.forge_archive_imports_dir = directory
-    return directory
+    return archives_dir(registry, "imports")
 
 
 def upload_path(registry, import_id):
