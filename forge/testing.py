@@ -100,6 +100,30 @@ def worker_database(name):
     return name
 
 
+def free_port():
+    """A TCP port on 127.0.0.1 free right now (for servers that cannot bind to 0)."""
+    import socket
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextlib.contextmanager
+def embedded_database(directory):
+    """An nx-27017 server on a free port with its files in ``directory``, for the
+    tests that need a real wire-protocol server (``mim://`` is not thread safe);
+    yields its URL, stops it after; skips the test where it cannot start."""
+    from .embedded import EmbeddedMongo, EmbeddedMongoError
+    try:
+        server = EmbeddedMongo(directory, free_port()).start()
+    except (EmbeddedMongoError, OSError) as error:
+        pytest.skip("the embedded database server is not available: %s" % error)
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
 def forge_test_settings(**overrides):
     """Settings of a test forge: ``mim://``, or the server named by
     ``FORGE_TEST_MONGODB_URL`` (the suite's over-the-wire mode)."""

@@ -29,7 +29,6 @@ surface uses (``browser``, ``answer``, ``check``).
 """
 import io
 import os
-import socket
 import subprocess
 import threading
 
@@ -60,7 +59,7 @@ from forge.notifications.reactor import notify
 from forge.notifications.watches import add_watch, set_frequency
 from forge.resources import SiteRoot
 from forge.testing import (PASSWORD, ForgeBrowser, SmtpSink, deliver_to_reactors,
-                           forge_test_settings, reset_database, smtp_settings)
+                           forge_test_settings, free_port, reset_database, smtp_settings)
 from tools.code.commit_mail import mail_push
 from tools.discussion.actions import create_forum, create_thread
 from tools.tracker.actions import create_ticket
@@ -134,12 +133,6 @@ class World:
 
 
 MAIL_IN_DOMAIN = "mail.example.test"
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

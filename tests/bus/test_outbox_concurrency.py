@@ -8,36 +8,22 @@ after the first write), so this module runs the forge on the embedded
 wire-protocol server, started for it in a temporary directory, as
 ``tests/tools/tracker/test_tickets_concurrency.py`` does.
 """
-import socket
 import threading
 
 import pytest
 
-from forge.embedded import EmbeddedMongo, EmbeddedMongoError
 from forge.model import OutboxEvent, session
 from forge.model.session import collection
-from forge.testing import forge_test_settings
+from forge.testing import embedded_database, forge_test_settings
 from forge.views.events import Horizon
 
 from .test_outbox_numbers import save_emitting, top_seq
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def wire_url(tmp_path_factory):
-    try:
-        server = EmbeddedMongo(tmp_path_factory.mktemp("outbox-db"), free_port()).start()
-    except (EmbeddedMongoError, OSError) as error:
-        pytest.skip("the embedded database server is not available: %s" % error)
-    try:
-        yield server.url
-    finally:
-        server.stop()
+    with embedded_database(tmp_path_factory.mktemp("outbox-db")) as url:
+        yield url
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ receives on its own real mail-in server (aiosmtpd on 127.0.0.1), a public
 project ``demo`` with notes, a discussion and a wiki, and people in several
 roles.  The tracker is left out while it moves onto artifact types."""
 import smtplib
-import socket
 
 import pytest
 from pyramid.traversal import find_resource
@@ -13,16 +12,10 @@ from forge.actions.roles import add_member, role_named
 from forge.mail_in.server import MailInServer
 from forge.model import session
 from forge.notifications.messages import mail_request
-from forge.testing import forge_test_settings, smtp_settings
+from forge.testing import forge_test_settings, free_port, smtp_settings
 
 DOMAIN = "mail.example.test"
 TOOLS = "tools.notes tools.discussion tools.wiki tests.mail_in.fixture_handlers"
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def mail_in_settings(smtp_server, **overrides):

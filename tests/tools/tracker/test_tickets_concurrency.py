@@ -6,16 +6,14 @@ serialises writes), started for this module in a temporary directory.  The
 200 creations run in 20 threads through the actions layer, each thread with
 its own Ming session (``forge.model.session`` is a ThreadLocalODMSession).
 """
-import socket
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from forge.embedded import EmbeddedMongo, EmbeddedMongoError
 from forge.model import Project, ToolInstance, User, session
 from forge.counters import last_number
-from forge.testing import forge_test_settings
+from forge.testing import embedded_database, forge_test_settings
 from tools.tracker.actions import create_ticket
 from tools.tracker.model import Ticket, TicketCounter
 
@@ -23,22 +21,10 @@ TICKETS = 200
 THREADS = 20
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def wire_url(tmp_path_factory):
-    try:
-        server = EmbeddedMongo(tmp_path_factory.mktemp("tracker-db"), free_port()).start()
-    except (EmbeddedMongoError, OSError) as error:
-        pytest.skip("the embedded database server is not available: %s" % error)
-    try:
-        yield server.url
-    finally:
-        server.stop()
+    with embedded_database(tmp_path_factory.mktemp("tracker-db")) as url:
+        yield url
 
 
 @pytest.fixture
