@@ -50,7 +50,11 @@ GAP_SECONDS = 5.0           # how long a taken but unwritten number holds the st
 
 class Horizon:
     """How far a stream may go: the highest number up to which every number
-    is written (in any project) or was given up on."""
+    is written (in any project) or was given up on.
+
+    The numbers missing in a range start their clocks together, when the
+    stream first meets them: a gap of n numbers (a unit of work that failed
+    after taking n) holds the stream ``gap_seconds`` in all, not n times that."""
 
     def __init__(self, gap_seconds=GAP_SECONDS, clock=time.monotonic):
         self.gap_seconds = gap_seconds
@@ -64,14 +68,19 @@ class Horizon:
             return last
         written = {row["seq"] for row in collection(OutboxEvent).find(
             {"seq": {"$gt": last, "$lte": highest}}, {"seq": 1, "_id": 0})}
+        return self.reached(last, highest, written)
+
+    def reached(self, last, highest, written):
+        """``up_to`` given the numbers in (``last``, ``highest``] that are ``written``."""
         now = self.clock()
-        horizon = last
-        for seq in range(last + 1, highest + 1):
-            if seq not in written:
-                since = self.missing_since.setdefault(seq, now)
-                if now - since < self.gap_seconds:
-                    break
-            horizon = seq
+        missing = [seq for seq in range(last + 1, highest + 1) if seq not in written]
+        for seq in missing:
+            self.missing_since.setdefault(seq, now)
+        horizon = highest
+        for seq in missing:
+            if now - self.missing_since[seq] < self.gap_seconds:
+                horizon = seq - 1
+                break
         for seq in [s for s in self.missing_since if s <= horizon]:
             del self.missing_since[seq]
         return horizon

@@ -141,12 +141,22 @@ def test_a_failure_after_taking_numbers_leaves_a_gap_that_streams_skip(
     assert horizon.up_to(before, before + 4) == before     # the stream waits for the gap
     now[0] += 4.9
     assert horizon.up_to(before, before + 4) == before
-    # then skips it: each missing number holds the stream 5 s from when the
-    # stream first waited on it (``Horizon`` meets them one after the other)
+    # then skips the whole gap at once: the clocks of all three missing
+    # numbers started when the stream first met the gap, not one after another
     now[0] += 0.2
-    reached = [horizon.up_to(before, before + 4)]
-    assert reached[0] > before
-    for _ in range(2):
-        now[0] += 5.1
-        reached.append(horizon.up_to(reached[-1], before + 4))
-    assert reached == sorted(reached) and reached[-1] == before + 4
+    assert horizon.up_to(before, before + 4) == before + 4
+
+
+def test_a_gap_of_many_numbers_holds_a_stream_about_gap_seconds_in_all():
+    now = [100.0]
+    horizon = Horizon(gap_seconds=5, clock=lambda: now[0])
+    written = {1, 2, 13}         # 3..12 taken and never written
+
+    def up_to(last, highest):
+        return horizon.reached(last, highest, written)
+    assert up_to(0, 13) == 2                  # waits at the first missing number
+    now[0] += 4.9
+    assert up_to(2, 13) == 2
+    now[0] += 0.2
+    assert up_to(2, 13) == 13                 # ten numbers skipped after 5 s, not 50 s
+    assert horizon.missing_since == {}
