@@ -2,31 +2,49 @@
 """Cost flat as data grows (issue 18 item 3): the same pages at 1,000, 10,000
 and 100,000 tickets (and 1,000 projects) on the embedded database server.
 
-    bench/scale.py                          # sizes 1000,10000,100000, 60 requests a row
+    bench/scale.py                          # sizes 1000,10000,100000 interleaved,
+                                            # 100 requests a row and size, blocks of 10
     SIZES=1000,10000 N=30 bench/scale.py    # quicker
+    bench/scale.py --sequential             # one size after another (the old way)
     bench/scale.py --queries                # also list every query of each page, with
                                             # the declared index it uses and nx's plan
+                                            # (sequential)
 
 For each size a database is seeded once by ``bench/seed_scale.py`` and kept
 under ``$SCALE_CACHE`` (default ``/tmp/forge-scale``, one directory per size;
 delete it after changing the seeding); each measurement runs on a fresh copy
-of it, so sign-ins and sessions never change the kept one.  Then, in one
-process (``measure``) against nx-27017 on its own CPU: the filtered ticket
-list (third page of ``status:open label:ui``), ticket #1 (20 comments), the
-site search, the project's activity page and its home, each signed in as a
-project member and anonymously with the page cache off (the render path
-either way), warmed up, then ``N`` requests one after another: p50 and p99
-wall ms, and CPU ms per request of the forge plus nx-27017.  Each page is
-measured twice: as it is served while nothing is written (the pieces kept by
-``forge.fragments``), and ``-cold``, with those pieces dropped before each
-request as a write drops them (its queries and rendering every time).  The table ends
-with each row's ratio of the largest size to the smallest (target <= 1.3).
+of it, so sign-ins and sessions never change the kept one.  The pages: the
+filtered ticket list (third page of ``status:open label:ui``), ticket #1 (20
+comments), the site search, the project's activity page and its home, each
+signed in as a project member and anonymously with the page cache off (the
+render path either way).  Each page is measured twice: as it is served while
+nothing is written (the pieces kept by ``forge.fragments``), and ``-cold``,
+with those pieces dropped before each request as a write drops them (its
+queries and rendering every time).
+
+Interleaved (the default): every size is served at once, each by its own
+nx-27017 and its own forge process (``scale_measure.py --worker``, WebTest),
+all on CPU 1 with ``--pin``; this process asks them in turn for blocks of
+``--block`` requests (after 2 untimed ones): for each round, for each row,
+each size once, the order of the sizes turning every round.  So whatever
+else the machine does hits every size alike, within a second of each other.
+Each request's CPU is read from the CPU clocks of its forge process and its
+nx-27017 (nanoseconds, all threads) around it.  Per row and size: p50 and p99
+wall ms and the median CPU ms a request; then the ratio of the largest size
+to the smallest: of the medians over all requests, and of each round's
+block medians (median, min and max over the rounds).  Target <= 1.3.
+
+Sequential (``--sequential``, ``--queries``): one size after another, in one
+process (``measure``) against nx-27017 on its own CPU, warmed up, then ``N``
+requests one after another: p50 and p99 wall ms, and CPU ms per request of
+the forge plus nx-27017 (``/proc``).
 """
 import argparse
 import json
 import os
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -141,6 +159,112 @@ def measure_size(size, args):
     return rows
 
 
+class Worker:
+    """One size served for the interleaved measurement: a fresh copy of its
+    database under nx-27017 and a forge process (``scale_measure.py --worker``)."""
+
+    def __init__(self, size, args):
+        self.size = size
+        self.work = seeded_copy(size, args.projects, args.cache, args.pin)
+        self.db = Database(self.work, args.pin)
+        cmd = [PY, os.path.join(BENCH, "scale_measure.py"), str(self.db.port),
+               str(self.db.proc.pid), "--worker"]
+        self.proc = subprocess.Popen(pinned(cmd, 1 if args.pin else None), env=self.db.env(),
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                                     bufsize=1)
+
+    def answer(self):
+        for line in self.proc.stdout:
+            if line.startswith("{"):
+                return json.loads(line)
+            print(line, end="")
+        sys.exit("the %d-ticket worker exited" % self.size)
+
+    def ask(self, row, n, warm):
+        self.proc.stdin.write(json.dumps({"row": row, "n": n, "warm": warm}) + "\n")
+        return self.answer()
+
+    def stop(self):
+        if self.proc.stdin:
+            self.proc.stdin.close()
+        try:
+            self.proc.wait(30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.db.stop()
+        shutil.rmtree(self.work, ignore_errors=True)
+
+
+def interleaved(sizes, args):
+    """{size: {row: {"walls": [...], "cpu": [...], "blocks": [median CPU a round]}}}."""
+    workers = []
+    try:
+        for size in sizes:
+            workers.append(Worker(size, args))
+        rows = None
+        for worker in workers:             # each warms every row up, then answers
+            rows = worker.answer()["rows"]
+        results = {size: {row: {"walls": [], "cpu": [], "blocks": []} for row in rows}
+                   for size in sizes}
+        rounds = max(1, -(-args.n // args.block))
+        cold_block = max(1, -(-(args.cold or args.n) // rounds))
+        for round_ in range(rounds):
+            order = workers[round_ % len(workers):] + workers[:round_ % len(workers)]
+            for row in rows:
+                n = cold_block if row.endswith("-cold") else args.block
+                for worker in order:
+                    got = worker.ask(row, n, args.warm)
+                    kept = results[worker.size][row]
+                    kept["walls"] += got["walls"]
+                    kept["cpu"] += got["cpu"]
+                    kept["blocks"].append(statistics.median(got["cpu"]))
+            print("round %d/%d done (load %s)" % (round_ + 1, rounds, loadavg()), flush=True)
+        return results
+    finally:
+        for worker in workers:
+            worker.stop()
+
+
+def percentile(values, fraction):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(fraction * (len(values) - 1))))]
+
+
+def report_interleaved(sizes, results):
+    first, last = sizes[0], sizes[-1]
+    print("\n%-20s" % "row" + "".join("%30s" % ("%d tickets" % s) for s in sizes)
+          + "   CPU %d/%d: median  mean  rounds: median [min-max]  p50"
+          % (last, first))
+    print("%-20s" % "" + "".join("%30s" % "p50 / p99 / CPU ms (mean)" for _ in sizes))
+    worst, worst_rounds = 0.0, 0.0
+    for row in results[first]:
+        cells = []
+        for size in sizes:
+            r = results[size][row]
+            cells.append("%30s" % ("%.1f / %.1f / %.2f (%.2f)" % (
+                percentile(r["walls"], 0.5), percentile(r["walls"], 0.99),
+                statistics.median(r["cpu"]), statistics.mean(r["cpu"]))))
+        a, b = results[first][row], results[last][row]
+        ratio = statistics.median(b["cpu"]) / statistics.median(a["cpu"])
+        by_round = [y / x for x, y in zip(a["blocks"], b["blocks"])]
+        round_ratio = statistics.median(by_round)
+        worst, worst_rounds = max(worst, ratio), max(worst_rounds, round_ratio)
+        print("%-20s%s   %13.2f %5.2f  %14.2f [%.2f-%.2f]  %4.2f%s" % (
+            row, "".join(cells), ratio, statistics.mean(b["cpu"]) / statistics.mean(a["cpu"]),
+            round_ratio, min(by_round), max(by_round),
+            percentile(b["walls"], 0.5) / percentile(a["walls"], 0.5),
+            "" if ratio <= TARGET_RATIO else "  (misses)"))
+    print("\nworst CPU ratio %d/%d: %.2f of the medians, %.2f of the rounds' median "
+          "(target <= %.1f)" % (last, first, worst, worst_rounds, TARGET_RATIO))
+    return worst
+
+
+def loadavg():
+    with open("/proc/loadavg") as f:
+        return " ".join(f.read().split()[:3])
+
+
 def report(sizes, results):
     first, last = sizes[0], sizes[-1]
     head = "%-16s" % "row" + "".join("%26s" % ("%d tickets" % s) for s in sizes)
@@ -169,26 +293,45 @@ def main(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default=os.environ.get("SIZES", "1000,10000,100000"))
     parser.add_argument("--projects", type=int, default=int(os.environ.get("PROJECTS", 1000)))
-    parser.add_argument("-n", type=int, default=int(os.environ.get("N", 60)))
+    parser.add_argument("-n", type=int, default=int(os.environ.get("N", 100)),
+                        help="requests a row and size")
     parser.add_argument("--cold", type=int, default=int(os.environ.get("COLD", 0)),
                         help="requests of the -cold rows (default -n)")
+    parser.add_argument("--block", type=int, default=int(os.environ.get("BLOCK", 10)),
+                        help="interleaved: requests a block (one size, one row, one round)")
+    parser.add_argument("--warm", type=int, default=int(os.environ.get("WARM", 2)),
+                        help="interleaved: untimed requests ahead of each block")
+    parser.add_argument("--sequential", action="store_true",
+                        help="one size after another, as before (implied by --queries)")
     parser.add_argument("--cache", default=os.environ.get("SCALE_CACHE", "/tmp/forge-scale"))
     parser.add_argument("--no-pin", dest="pin", action="store_false")
     parser.add_argument("--queries", action="store_true",
                         help="print each page's queries with their index and nx's plan")
     args = parser.parse_args(argv[1:])
     sizes = [int(s) for s in args.sizes.split(",")]
-    with open("/proc/loadavg") as f:
-        load0 = " ".join(f.read().split()[:3])
+    load0 = loadavg()
     started = time.time()
+    git = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"],
+                         stdout=subprocess.PIPE, text=True).stdout.strip()
+    if not (args.sequential or args.queries):
+        for size in sizes:               # seed (or find) them all before serving any
+            shutil.rmtree(seeded_copy(size, args.projects, args.cache, args.pin),
+                          ignore_errors=True)
+        results = interleaved(sizes, args)
+        print("\n== bench/scale.py %s, git %s, interleaved: all sizes served at once, "
+              "%d rounds of (each row: each size, a block of %d requests after %d untimed), "
+              "forge and nx-27017 on CPU %s; load average %s at start, %s at the end; %.0f s"
+              % (" ".join(argv[1:]), git, -(-args.n // args.block), args.block, args.warm,
+                 "1" if args.pin else "any", load0, loadavg(), time.time() - started))
+        print("CPU ms = the median a request of the forge process + nx-27017 (their CPU "
+              "clocks); anon = not signed in, page cache off (rendered every time)")
+        report_interleaved(sizes, results)
+        return
     results = {}
     for size in sizes:
         print("== %d tickets" % size, flush=True)
         results[size] = measure_size(size, args)
-    with open("/proc/loadavg") as f:
-        load1 = " ".join(f.read().split()[:3])
-    git = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"],
-                         stdout=subprocess.PIPE, text=True).stdout.strip()
+    load1 = loadavg()
     print("\n== bench/scale.py, git %s, %d requests a row one after another, in one "
           "process (WebTest), forge and nx-27017 on CPU %s; load average %s at start, %s "
           "at the end; %.0f s" % (git, args.n, "1" if args.pin else "any", load0, load1,
