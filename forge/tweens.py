@@ -13,7 +13,6 @@ from .actions.tokens import TokenRefused, user_id_for, user_id_for_basic
 from .attachments import request_body_limit
 from .model import session
 from .model.cache import start_request
-from .model.dispatch import forget_pending
 from .request_limits import check_form_encoding, check_multipart
 from .scope import in_forge
 from .security import BASIC_AUTH, TOKEN_USER, basic_credentials, bearer_token
@@ -27,7 +26,6 @@ def forge_tween_factory(handler, registry):
         # each request starts from the database, never from another's cache
         session.close()
         start_request()
-        forget_pending()
         if not in_forge(request):
             # a host's page (forge.embedding): its own limits, its own tokens
             try:

@@ -1,5 +1,6 @@
-"""Every change writes its event to the outbox in the same flush, and
-subscribers hear of it only after that flush succeeded."""
+"""Every change writes its event to the outbox right after the flush that
+wrote its documents (``forge.model.outbox.emit``), and subscribers hear of it
+only after that flush succeeded."""
 import pytest
 
 from forge.actions import ActionError

@@ -14,12 +14,11 @@ from ming.odm.odmsession import ObjectState
 from pymongo.uri_parser import parse_uri
 
 from .cache import NOT_ON_PAGES, TREE_CLASS_NAMES, BumpingCollection, ChangeTracking
-from .dispatch import DispatchAfterFlush
 
 SERVER_SELECTION_TIMEOUT_MS = 3000
 doc_session = Session.by_name("main")
 session = ThreadLocalODMSession(doc_session=doc_session,
-                                extensions=[ChangeTracking, DispatchAfterFlush])
+                                extensions=[ChangeTracking])
 
 
 def new_id():
