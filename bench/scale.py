@@ -197,33 +197,46 @@ class Worker:
 
 
 def interleaved(sizes, args):
-    """{size: {row: {"walls": [...], "cpu": [...], "blocks": [median CPU a round]}}}."""
-    workers = []
-    try:
-        for size in sizes:
-            workers.append(Worker(size, args))
-        rows = None
-        for worker in workers:             # each warms every row up, then answers
-            rows = worker.answer()["rows"]
-        results = {size: {row: {"walls": [], "cpu": [], "blocks": []} for row in rows}
-                   for size in sizes}
-        rounds = max(1, -(-args.n // args.block))
-        cold_block = max(1, -(-(args.cold or args.n) // rounds))
-        for round_ in range(rounds):
-            order = workers[round_ % len(workers):] + workers[:round_ % len(workers)]
-            for row in rows:
-                n = cold_block if row.endswith("-cold") else args.block
-                for worker in order:
-                    got = worker.ask(row, n, args.warm)
-                    kept = results[worker.size][row]
-                    kept["walls"] += got["walls"]
-                    kept["cpu"] += got["cpu"]
-                    kept["blocks"].append(statistics.median(got["cpu"]))
-            print("round %d/%d done (load %s)" % (round_ + 1, rounds, loadavg()), flush=True)
-        return results
-    finally:
-        for worker in workers:
-            worker.stop()
+    """[{row: {"walls": [...], "cpu": [...], "blocks": [median CPU ms a block],
+    "epochs": [[CPU ms a request] an epoch]}}], one a column of ``sizes`` (a
+    size may come twice: the same database served by two workers, the A/A
+    check).  Each epoch starts every worker afresh (a new copy of its database,
+    new processes): a process keeps its own speed for its life (memory layout,
+    what it has cached), up to 20% apart between two processes serving the same
+    database, so the sizes are compared over several."""
+    results, rows = None, None
+    rounds = max(1, -(-args.n // (args.block * args.epochs)))
+    cold_block = max(1, -(-(args.cold or args.n) // (rounds * args.epochs)))
+    for epoch in range(args.epochs):
+        workers = []
+        try:
+            for size in sizes:
+                workers.append(Worker(size, args))
+            for worker in workers:             # each warms every row up, then answers
+                rows = worker.answer()["rows"]
+            if results is None:
+                results = [{row: {"walls": [], "cpu": [], "blocks": [], "epochs": []}
+                            for row in rows} for _size in sizes]
+            for column in results:
+                for kept in column.values():
+                    kept["epochs"].append([])
+            for round_ in range(rounds):
+                turn = (epoch * rounds + round_) % len(workers)
+                order = workers[turn:] + workers[:turn]
+                for row in rows:
+                    n = cold_block if row.endswith("-cold") else args.block
+                    for worker in order:
+                        got = worker.ask(row, n, args.warm)
+                        kept = results[workers.index(worker)][row]
+                        kept["walls"] += got["walls"]
+                        kept["cpu"] += got["cpu"]
+                        kept["epochs"][-1] += got["cpu"]
+                        kept["blocks"].append(statistics.median(got["cpu"]))
+        finally:
+            for worker in workers:
+                worker.stop()
+        print("epoch %d/%d done (load %s)" % (epoch + 1, args.epochs, loadavg()), flush=True)
+    return results
 
 
 def percentile(values, fraction):
@@ -231,33 +244,50 @@ def percentile(values, fraction):
     return values[min(len(values) - 1, int(round(fraction * (len(values) - 1))))]
 
 
-def report_interleaved(sizes, results):
-    first, last = sizes[0], sizes[-1]
-    print("\n%-20s" % "row" + "".join("%30s" % ("%d tickets" % s) for s in sizes)
-          + "   CPU %d/%d: median  mean  rounds: median [min-max]  p50"
-          % (last, first))
-    print("%-20s" % "" + "".join("%30s" % "p50 / p99 / CPU ms (mean)" for _ in sizes))
-    worst, worst_rounds = 0.0, 0.0
-    for row in results[first]:
-        cells = []
-        for size in sizes:
-            r = results[size][row]
-            cells.append("%30s" % ("%.1f / %.1f / %.2f (%.2f)" % (
-                percentile(r["walls"], 0.5), percentile(r["walls"], 0.99),
-                statistics.median(r["cpu"]), statistics.mean(r["cpu"]))))
+def ratios(a, b):
+    """The CPU ratio of column b to column a: of the medians over all requests,
+    of the means, and per epoch and per block (median, min, max)."""
+    median = statistics.median
+    by_epoch = [median(y) / median(x) for x, y in zip(a["epochs"], b["epochs"])]
+    by_block = [y / x for x, y in zip(a["blocks"], b["blocks"])]
+    return (median(b["cpu"]) / median(a["cpu"]), statistics.mean(b["cpu"]) / statistics.mean(a["cpu"]),
+            (median(by_epoch), min(by_epoch), max(by_epoch)),
+            (median(by_block), min(by_block), max(by_block)))
+
+
+def report_interleaved(columns, results, control):
+    """``control``: the last column is the first size again (the A/A check)."""
+    sizes = columns[:-1] if control else columns
+    first, last = 0, len(sizes) - 1
+    heads = ["%d tickets" % s for s in sizes] + (["%d again (A/A)" % sizes[0]] if control else [])
+    print("\n%-20s" % "row" + "".join("%26s" % h for h in heads)
+          + "  CPU %d/%d: medians  means  epochs: median [min-max]  blocks: median "
+          "[min-max]  p50%s" % (sizes[last], sizes[first], "   A/A: medians [epochs]"
+                                if control else ""))
+    print("%-20s" % "" + "".join("%26s" % "p50 / p99 / CPU ms" for _ in heads))
+    worst = {"medians": 0.0, "epochs": 0.0, "aa": 0.0}
+    for row in results[0]:
+        cells = ["%26s" % ("%.1f / %.1f / %.2f" % (
+            percentile(r["walls"], 0.5), percentile(r["walls"], 0.99), statistics.median(r["cpu"])))
+            for r in (result[row] for result in results)]
         a, b = results[first][row], results[last][row]
-        ratio = statistics.median(b["cpu"]) / statistics.median(a["cpu"])
-        by_round = [y / x for x, y in zip(a["blocks"], b["blocks"])]
-        round_ratio = statistics.median(by_round)
-        worst, worst_rounds = max(worst, ratio), max(worst_rounds, round_ratio)
-        print("%-20s%s   %13.2f %5.2f  %14.2f [%.2f-%.2f]  %4.2f%s" % (
-            row, "".join(cells), ratio, statistics.mean(b["cpu"]) / statistics.mean(a["cpu"]),
-            round_ratio, min(by_round), max(by_round),
-            percentile(b["walls"], 0.5) / percentile(a["walls"], 0.5),
-            "" if ratio <= TARGET_RATIO else "  (misses)"))
-    print("\nworst CPU ratio %d/%d: %.2f of the medians, %.2f of the rounds' median "
-          "(target <= %.1f)" % (last, first, worst, worst_rounds, TARGET_RATIO))
-    return worst
+        medians, means, epochs, blocks = ratios(a, b)
+        worst["medians"] = max(worst["medians"], medians)
+        worst["epochs"] = max(worst["epochs"], epochs[0])
+        aa = ""
+        if control:
+            aa_medians, _m, aa_epochs, _b = ratios(a, results[-1][row])
+            worst["aa"] = max(worst["aa"], abs(aa_medians - 1))
+            aa = "   %4.2f [%.2f-%.2f]" % (aa_medians, aa_epochs[1], aa_epochs[2])
+        print("%-20s%s  %16.2f %6.2f  %8.2f [%.2f-%.2f]  %8.2f [%.2f-%.2f]  %4.2f%s%s" % (
+            row, "".join(cells), medians, means, *epochs, *blocks,
+            percentile(b["walls"], 0.5) / percentile(a["walls"], 0.5), aa,
+            "" if medians <= TARGET_RATIO else "  (misses)"))
+    print("\nworst CPU ratio %d/%d: %.2f of the medians, %.2f of the epochs' median "
+          "(target <= %.1f)%s" % (sizes[last], sizes[first], worst["medians"], worst["epochs"],
+                                  TARGET_RATIO, "; the A/A check (the same database, two "
+                                  "workers) was up to %.2f off 1" % worst["aa"] if control else ""))
+    return worst["medians"]
 
 
 def loadavg():
@@ -293,7 +323,7 @@ def main(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default=os.environ.get("SIZES", "1000,10000,100000"))
     parser.add_argument("--projects", type=int, default=int(os.environ.get("PROJECTS", 1000)))
-    parser.add_argument("-n", type=int, default=int(os.environ.get("N", 100)),
+    parser.add_argument("-n", type=int, default=int(os.environ.get("N", 120)),
                         help="requests a row and size")
     parser.add_argument("--cold", type=int, default=int(os.environ.get("COLD", 0)),
                         help="requests of the -cold rows (default -n)")
@@ -301,6 +331,13 @@ def main(argv):
                         help="interleaved: requests a block (one size, one row, one round)")
     parser.add_argument("--warm", type=int, default=int(os.environ.get("WARM", 2)),
                         help="interleaved: untimed requests ahead of each block")
+    parser.add_argument("--epochs", type=int, default=int(os.environ.get("EPOCHS", 4)),
+                        help="interleaved: times every worker is started afresh")
+    parser.add_argument("--no-control", dest="control", action="store_false",
+                        help="interleaved: no second worker on the smallest size (A/A)")
+    parser.add_argument("--hash-seed", default=os.environ.get("PYTHONHASHSEED", "0"),
+                        help="PYTHONHASHSEED of every forge and nx-27017 process ('random': "
+                        "each its own), so their dicts and sets are laid out alike")
     parser.add_argument("--sequential", action="store_true",
                         help="one size after another, as before (implied by --queries)")
     parser.add_argument("--cache", default=os.environ.get("SCALE_CACHE", "/tmp/forge-scale"))
@@ -309,6 +346,7 @@ def main(argv):
                         help="print each page's queries with their index and nx's plan")
     args = parser.parse_args(argv[1:])
     sizes = [int(s) for s in args.sizes.split(",")]
+    os.environ["PYTHONHASHSEED"] = args.hash_seed      # inherited by every process started
     load0 = loadavg()
     started = time.time()
     git = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"],
@@ -317,15 +355,19 @@ def main(argv):
         for size in sizes:               # seed (or find) them all before serving any
             shutil.rmtree(seeded_copy(size, args.projects, args.cache, args.pin),
                           ignore_errors=True)
-        results = interleaved(sizes, args)
-        print("\n== bench/scale.py %s, git %s, interleaved: all sizes served at once, "
-              "%d rounds of (each row: each size, a block of %d requests after %d untimed), "
-              "forge and nx-27017 on CPU %s; load average %s at start, %s at the end; %.0f s"
-              % (" ".join(argv[1:]), git, -(-args.n // args.block), args.block, args.warm,
-                 "1" if args.pin else "any", load0, loadavg(), time.time() - started))
+        columns = sizes + ([sizes[0]] if args.control else [])
+        results = interleaved(columns, args)
+        print("\n== bench/scale.py %s, git %s, interleaved: all sizes served at once%s, "
+              "%d epochs (fresh processes) of %d rounds of (each row: each size, a block of "
+              "%d requests after %d untimed), forge and nx-27017 on CPU %s, PYTHONHASHSEED=%s; "
+              "load average %s at start, %s at the end; %.0f s"
+              % (" ".join(argv[1:]), git, " (and the smallest twice)" if args.control else "",
+                 args.epochs, -(-args.n // (args.block * args.epochs)), args.block, args.warm,
+                 "1" if args.pin else "any", args.hash_seed, load0, loadavg(),
+                 time.time() - started))
         print("CPU ms = the median a request of the forge process + nx-27017 (their CPU "
               "clocks); anon = not signed in, page cache off (rendered every time)")
-        report_interleaved(sizes, results)
+        report_interleaved(columns, results, args.control)
         return
     results = {}
     for size in sizes:
