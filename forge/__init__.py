@@ -38,6 +38,7 @@ def includeme(config):
     config.include(".tweens")
     config.include(".metrics")
     config.include(".page_cache")
+    config.include(".signed_pages")
     config.include(".static_assets")
     config.include(".views")
     config.include("forge.attachments")

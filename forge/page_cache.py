@@ -32,8 +32,11 @@ Key kinds: the rules above are the first kind, ``AnonymousPages``.  Another
 part may add a kind with ``config.add_page_cache_kind`` for requests that do
 carry a credential, when its key names the reader exactly and it can check on
 every hit what the generations do not cover: the REST API keeps answers per
-API token that way (``forge.rest.answer_cache``), in the same store, under the
-same generations and byte budget.
+API token that way (``forge.rest.answer_cache``), and signed-in pages are kept
+per session (``forge.signed_pages``), in the same store, under the same
+generations and byte budget.  A kind's pages may name an owner (a session):
+one owner keeps at most ``1/OWNER_SHARE`` of the budget, its least recently
+used pages going first, so one reader cannot evict everyone else's pages.
 
 Stored pages carry an ETag, so browsers revalidate with a 304.  Setting
 ``forge.page_cache.max_mb`` (default 64; 0 turns the cache off) bounds the
@@ -60,13 +63,16 @@ SKIPPED_HEADERS = frozenset(("set-cookie", "content-length", "date", "etag", HEA
 CREDENTIAL_PARAMETERS = frozenset(("token", "access_token", "api_key", "apikey", "key"))
 # Cache-Control directives by which a view says its answer is for one reader
 PER_READER_DIRECTIVES = frozenset(("private", "no-store"))
+# one owner's (a session's) pages take at most this share of the byte budget
+OWNER_SHARE = 32
 
 
 class CachedPage:
-    __slots__ = ("generations", "status", "headers", "body", "etag", "reader")
+    __slots__ = ("generations", "status", "headers", "body", "etag", "reader", "owner")
 
-    def __init__(self, generations, response, reader=None, keep_etag=False):
+    def __init__(self, generations, response, reader=None, keep_etag=False, owner=None):
         self.generations = generations
+        self.owner = owner
         self.status = response.status
         self.headers = [(name, value) for name, value in response.headerlist
                         if name.lower() not in SKIPPED_HEADERS]
@@ -104,12 +110,36 @@ class PageCache:
         self.max_bytes = max_bytes
         self._pages = OrderedDict()
         self._bytes = 0
+        self._owned = {}            # owner -> OrderedDict of its keys, least recent first
+        self._owned_bytes = {}
         self._generations = None
         self._lock = threading.Lock()
         self.hits = self.misses = self.stored = 0
 
     def __len__(self):
         return len(self._pages)
+
+    def owned_bytes(self, owner):
+        return self._owned_bytes.get(owner, 0)
+
+    def _empty(self):
+        self._pages.clear()
+        self._bytes = 0
+        self._owned.clear()
+        self._owned_bytes.clear()
+
+    def _drop(self, key):
+        page = self._pages.pop(key, None)
+        if page is None:
+            return
+        self._bytes -= page.size
+        if page.owner is not None:
+            keys = self._owned[page.owner]
+            del keys[key]
+            if keys:
+                self._owned_bytes[page.owner] -= page.size
+            else:
+                del self._owned[page.owner], self._owned_bytes[page.owner]
 
     def get(self, key, generations_now):
         """The page stored for ``key`` if it is still valid; ``generations_now``
@@ -124,36 +154,39 @@ class PageCache:
             if generations != self._generations:
                 # the database moved on: every stored page is out of date
                 self._generations = generations
-                self._pages.clear()
-                self._bytes = 0
+                self._empty()
             page = self._pages.get(key)
             if page is None or page.generations != generations:
                 self.misses += 1
                 return None
             self._pages.move_to_end(key)
+            if page.owner is not None:
+                self._owned[page.owner].move_to_end(key)
             self.hits += 1
             return page
 
     def put(self, key, page):
-        if page.size > self.max_bytes // 16:
+        owner_cap = self.max_bytes // OWNER_SHARE
+        if page.size > self.max_bytes // 16 or (page.owner is not None and page.size > owner_cap):
             return
         with self._lock:
             if self._generations is None or page.generations > self._generations:
                 # generations only grow: the stored pages are out of date
                 self._generations = page.generations
-                self._pages.clear()
-                self._bytes = 0
+                self._empty()
             elif page.generations != self._generations:
                 return                  # rendered from data already replaced
-            old = self._pages.pop(key, None)
-            if old is not None:
-                self._bytes -= old.size
+            self._drop(key)
             self._pages[key] = page
             self._bytes += page.size
+            if page.owner is not None:
+                self._owned.setdefault(page.owner, OrderedDict())[key] = None
+                self._owned_bytes[page.owner] = self._owned_bytes.get(page.owner, 0) + page.size
+                while self._owned_bytes.get(page.owner, 0) > owner_cap:
+                    self._drop(next(iter(self._owned[page.owner])))
             self.stored += 1
             while self._bytes > self.max_bytes and self._pages:
-                _key, evicted = self._pages.popitem(last=False)
-                self._bytes -= evicted.size
+                self._drop(next(iter(self._pages)))
 
 
 def carries_credentials(request):
@@ -162,6 +195,11 @@ def carries_credentials(request):
     or a credential in its query string."""
     if "Cookie" in request.headers or "Authorization" in request.headers:
         return True
+    return credential_in_query(request)
+
+
+def credential_in_query(request):
+    """Whether the query string names a credential (``CREDENTIAL_PARAMETERS``)."""
     # the raw query: request.GET would decode (and may refuse) the values
     return any(name.strip().lower() in CREDENTIAL_PARAMETERS
                for name, _ in parse_qsl(request.query_string, keep_blank_values=True))
@@ -204,10 +242,17 @@ def plain_answer(request, response):
 class AnonymousPages:
     """The page cache's first key kind: requests that carry no credential, for
     views that opt in (``page_cache=True``).  Other kinds (the REST API's
-    token answers, ``forge.rest.answer_cache``) have the same four members and
-    are added with ``config.add_page_cache_kind``."""
+    token answers, ``forge.rest.answer_cache``; signed-in pages,
+    ``forge.signed_pages``) have the same members and are added with
+    ``config.add_page_cache_kind``."""
 
     keeps_etag = False
+    # ``Cache-Control`` given to the answers the kind stores when their view set none
+    cache_control = None
+
+    def owner(self, request):
+        """Whose share of the budget a stored page counts against (None: no one's)."""
+        return None
 
     def key(self, request):
         return cache_key(request)
@@ -246,8 +291,12 @@ def page_cache_tween_factory(handler, registry):
             return page.response()
         response = handler(request)
         if kind.storable(request, response):
+            cache_control = getattr(kind, "cache_control", None)
+            if cache_control and "Cache-Control" not in response.headers:
+                response.headers["Cache-Control"] = cache_control
+            owner = kind.owner(request) if hasattr(kind, "owner") else None
             page = CachedPage(request.environ[GENERATIONS], response, kind.reader(request),
-                              keep_etag=kind.keeps_etag)
+                              keep_etag=kind.keeps_etag, owner=owner)
             cache.put(key, page)
             page.set_etag(response)
             response.conditional_response = True
@@ -290,7 +339,8 @@ def add_page_cache_kind(config, kind):
     """``config.add_page_cache_kind(kind)``: another kind of request whose
     answers the page cache keeps (after the anonymous pages, first key wins);
     ``kind`` has ``key``, ``admit``, ``storable``, ``reader`` and
-    ``keeps_etag`` as ``AnonymousPages`` has.  Its keys must never equal
+    ``keeps_etag`` as ``AnonymousPages`` has (``owner`` and ``cache_control``
+    may be left out: no owner, no header added).  Its keys must never equal
     another kind's (start them with the kind's name)."""
     config.registry.forge_page_cache_kinds.append(kind)
 

@@ -97,6 +97,9 @@ class ForgeSession(dict):
         # the stored record's per-user generation (``bump_user_generation``);
         # None when no stored record was read (visitors, API tokens)
         self.user_generation = None
+        # the stored record's ``data`` text as read (``forge.signed_pages``
+        # keeps a page per session while it is unchanged)
+        self.record_data = None
         if self._cookie_in:
             self._load(self._cookie_in)
 
@@ -110,6 +113,7 @@ class ForgeSession(dict):
             dict.__setitem__(self, USER_KEY, record["user_id"])
             self._record_id = record["_id"]
             self.user_generation = record.get("generation", 0)
+            self.record_data = record.get("data")
             self._session_id = value[len(SERVER_PREFIX):]
             self.created, self.new = record.get("created", now), False
             if now - record.get("seen", 0) >= TOUCH_SECONDS:
@@ -155,6 +159,14 @@ class ForgeSession(dict):
     def record_id(self):
         """The hash under which this session is stored, or None."""
         return self._record_id
+
+    @property
+    def unchanged_record(self):
+        """Whether this request read a stored signed-in record and writes
+        nothing back: no data changed (no flash popped, no token made), no
+        "last seen" touch due, not ended or renewed."""
+        return (self._record_id is not None and self.user_generation is not None
+                and not self._saving)
 
     __setitem__ = _changes(dict.__setitem__)
     __delitem__ = _changes(dict.__delitem__)

@@ -54,6 +54,18 @@ def find_session(record_id, now):
     return record
 
 
+# what a page kept for a session checks again on each hit (forge.signed_pages)
+PAGE_FIELDS = {"user_id": 1, "data": 1, "generation": 1, "seen": 1, "expires": 1}
+
+
+def session_for_page(record_id, now):
+    """``find_session`` reading only what a kept page is checked against."""
+    record = _store().find_one({"_id": record_id}, PAGE_FIELDS)
+    if record is None or record.get("expires", 0) <= now:
+        return None
+    return record
+
+
 def insert_session(record):
     _store().insert_one(record)
 
