@@ -3,7 +3,7 @@ real SMTP server, and the time from DATA to the comment on the page.
 
     .venv/bin/python bench/mail_in.py [--messages 300] [--clients 4] [--threads N]
                                       [--rate 10] [--seconds 20] [--no-reactors]
-                                      [--no-baseline]
+                                      [--no-baseline] [--commands] [--profile FILE]
 
 On the embedded default, as ``forge serve`` runs it: a fresh nx-27017 in a
 temp dir, the ``memory://`` bus with the reactors in threads of this process
@@ -33,6 +33,12 @@ idle again after the last message), the database server (its own process)
 and the rest of this process (the bench's smtplib clients and the SMTP sink
 that receives the notifications).  Each is printed with its ratio to the
 baseline.  "processed" messages/s counts until the reactors went idle.
+
+``--commands`` also counts the database commands each part sends per message
+(a pymongo listener; the reactors by name); ``--profile FILE`` runs each
+reactor's events and the mail-in threads' work under cProfile during the run
+with reactors and writes, per place, the functions by cumulative CPU time to FILE
+(both cost CPU themselves: compare runs made with the same options).
 
 Targets (issue 13): at least 50 messages/s; p99 under 1 s at 10 messages/s.
 Each figure is printed beside its target and the ratio (measured / target
@@ -191,6 +197,94 @@ class CpuMeter:
         return parts
 
 
+def place_of(name):
+    """A thread's place for ``--commands`` and ``--profile``: the reactor's
+    name, "bus relay", "smtp server" or "bench+sink"."""
+    if name.startswith("forge-reactor-"):
+        return name[len("forge-reactor-"):]
+    if name.startswith("forge-bus-relay"):
+        return "bus relay"
+    if name.startswith("forge-mail-in"):
+        return "smtp server"
+    return "bench+sink"
+
+
+class CommandCounter:
+    """Database commands sent by this process, by place, command name and
+    collection (registered before the first client is made: Ming connects lazily)."""
+
+    def __init__(self):
+        import collections
+        from pymongo import monitoring
+        self.counts = collections.Counter()
+        self.lock = threading.Lock()
+        counter = self
+
+        class Listener(monitoring.CommandListener):
+            def started(self, event):
+                target = event.command.get(event.command_name)
+                name = event.command_name + (" %s" % target if isinstance(target, str) else "")
+                key = (place_of(threading.current_thread().name), name)
+                with counter.lock:
+                    counter.counts[key] += 1
+
+            def succeeded(self, event):
+                pass
+
+            def failed(self, event):
+                pass
+        monitoring.register(Listener())
+
+    def snapshot(self):
+        with self.lock:
+            return dict(self.counts)
+
+
+class Profiles:
+    """cProfile per place while ``on``: each reactor's events (around
+    ``ReactorWorker.handle``) and the mail-in threads' RCPT and DATA work."""
+
+    def __init__(self):
+        import cProfile
+        self.profiles = {}
+        self.on = False
+        self.lock = threading.Lock()
+        profiles = self
+
+        def profiled(fn):
+            def wrapper(*args, **kw):
+                if not profiles.on:
+                    return fn(*args, **kw)
+                place = place_of(threading.current_thread().name)
+                with profiles.lock:
+                    profile = profiles.profiles.get(place)
+                    if profile is None:
+                        # CPU time of the thread, not the wall clock (the machine is shared)
+                        profile = profiles.profiles[place] = cProfile.Profile(time.thread_time)
+                profile.enable()
+                try:
+                    return fn(*args, **kw)
+                finally:
+                    profile.disable()
+            return wrapper
+        from forge.bus import worker
+        from forge.mail_in import server
+        worker.ReactorWorker.handle = profiled(worker.ReactorWorker.handle)
+        server.apply_message = profiled(server.apply_message)
+        server.check_recipient = profiled(server.check_recipient)
+
+    def write(self, path, limit=60):
+        import io
+        import pstats
+        with open(path, "w") as out:
+            for place, profile in sorted(self.profiles.items()):
+                text = io.StringIO()
+                stats = pstats.Stats(profile, stream=text)
+                stats.sort_stats("cumulative").print_stats(limit)
+                stats.sort_stats("tottime").print_stats(25)
+                out.write("==== %s\n%s\n" % (place, text.getvalue()))
+
+
 def reactors_idle(quiet_seconds=1.0, max_seconds=300.0):
     """Wait until every event so far is handled: nothing unsent in the
     outbox, every reactor's queue of the in-process bus empty, and the reactor threads
@@ -296,14 +390,25 @@ def load_average():
 PARTS = ("smtp server", "reactors", "database", "bench+sink")
 
 
-def measure(server, db_pid, addresses, args, reactors):
+def measure(server, db_pid, addresses, args, reactors, commands=None, profiles=None):
     """One throughput run: its figures (and CPU per part, per message)."""
+    commands_before = commands.snapshot() if commands else {}
     meter = CpuMeter(server, db_pid).start()
+    if profiles is not None and reactors:
+        profiles.on = True
     rate, elapsed, errors = throughput(server, addresses, args.messages, args.clients)
     drained = reactors_idle() if reactors else 0.0
+    if profiles is not None:
+        profiles.on = False
     cpu = meter.stop()
     applied = args.messages - len(errors)
-    return {"reactors": reactors, "rate": rate, "elapsed": elapsed, "errors": errors,
+    sent = {}
+    if commands:
+        for (place, name), count in commands.snapshot().items():
+            used = count - commands_before.get((place, name), 0)
+            if used:
+                sent.setdefault(place, {})[name] = used / max(1, applied)
+    return {"commands": sent, "reactors": reactors, "rate": rate, "elapsed": elapsed, "errors": errors,
             "processed": applied / (elapsed + drained) if applied else 0.0,
             "ms": {part: cpu[part] * 1000 / max(1, applied) for part in PARTS},
             "reactor_ms": {name: seconds * 1000 / max(1, applied)
@@ -341,6 +446,12 @@ def report(runs, threads, args):
             print("  reactors' cpu ms per message: %s" % ", ".join(
                 "%s %.1f" % item for item in sorted(run["reactor_ms"].items(),
                                                     key=lambda item: -item[1]) if item[1] >= 0.05))
+        if run["commands"]:
+            print("  database commands per message: %s" % "; ".join(
+                "%s %.2f (%s)" % (place, sum(names.values()), ", ".join(
+                    "%s %.2f" % item for item in sorted(names.items(), key=lambda i: -i[1])))
+                for place, names in sorted(run["commands"].items(),
+                                           key=lambda item: -sum(item[1].values()))))
 
 
 def main():
@@ -356,7 +467,14 @@ def main():
     parser.add_argument("--no-reactors", action="store_true",
                         help="apply only (events wait in the outbox): the cost of mail in "
                              "itself, without the reactors competing for the CPU")
+    parser.add_argument("--commands", action="store_true",
+                        help="count the database commands of each place per message")
+    parser.add_argument("--profile", metavar="FILE", default=None,
+                        help="cProfile each reactor and the mail-in threads in the run "
+                             "with reactors; write the statistics to FILE")
     args = parser.parse_args()
+    commands = CommandCounter() if args.commands else None
+    profiles = Profiles() if args.profile else None
     from forge.bus.worker import start_embedded_workers, stop_embedded_workers
     from forge.mail_in.server import MailInServer
     from forge.testing import SmtpSink
@@ -372,13 +490,17 @@ def main():
         db_pid = database.process.pid if getattr(database, "process", None) else None
         runs = []
         if args.baseline or args.no_reactors:
-            runs.append(measure(server, db_pid, addresses, args, reactors=False))
+            runs.append(measure(server, db_pid, addresses, args, reactors=False,
+                                commands=commands))
         if not args.no_reactors:
             start_embedded_workers(registry)
             if runs:
                 print("  (the reactors drain the baseline's events: %.1f s)" % reactors_idle())
-            runs.append(measure(server, db_pid, addresses, args, reactors=True))
+            runs.append(measure(server, db_pid, addresses, args, reactors=True,
+                                commands=commands, profiles=profiles))
         report(runs, registry.settings["forge.mail_in.threads"], args)
+        if profiles is not None:
+            profiles.write(args.profile)
         if args.no_reactors:
             return
         latencies = paced(server, app, path, addresses, args.rate, args.seconds)

@@ -72,13 +72,9 @@ def markdown_text(registry, doc, data=None):
 
 
 def mentioned_text(registry, event, node):
-    """(text id, version, text now, text of the version before), or None."""
+    """(text id, version, text now, text of the version before) of an
+    artifact, or None."""
     verb = event["topic"].rsplit(".", 1)[-1]
-    if event.get("node_type") == "Post":
-        post = visible_post(event.get("node_id"))
-        if post is None or verb not in ("created", "approved"):
-            return None
-        return post["_id"], int(post.get("version") or 1), post.get("text") or "", ""
     if verb not in ("created", "updated") or getattr(node, "kind", "") != "artifact":
         return None
     doc = node.doc
@@ -118,17 +114,36 @@ def notify_mentions(event, context):
         return
     event = thaw(event)
     registry = context.registry
-    with mail_request(registry) as request:
-        node = NodeResolver(request).resolve(event)
-        if node is None or in_held_state(node):
+    post = None
+    if event.get("node_type") == "Post":
+        # a comment's text first: most mention nobody, and then nothing
+        # else is read (no request, no walk to its artifact)
+        post = visible_post(event.get("node_id"))
+        if post is None or event["topic"].rsplit(".", 1)[-1] not in ("created", "approved"):
             return
-        found = mentioned_text(registry, event, node)
-        if found is None:
-            return
-        text_id, version, text, before = found
-        names = newly_mentioned(text, before)
+        text = post.get("text") or ""
+        names = newly_mentioned(text, "") if "@" in text else []
         if not names:
             return
+    with mail_request(registry) as request:
+        if post is not None:
+            # the comment was visible just now; its artifact along its current path
+            node = NodeResolver(request).artifact(
+                post.get("ref_id"), seen_at=(event.get("tool_id"), event.get("path")))
+        else:
+            node = NodeResolver(request).resolve(event)
+        if node is None or in_held_state(node):
+            return
+        if post is not None:
+            text_id, version = post["_id"], int(post.get("version") or 1)
+        else:
+            found = mentioned_text(registry, event, node)
+            if found is None:
+                return
+            text_id, version, text, before = found
+            names = newly_mentioned(text, before)
+            if not names:
+                return
         for user in people_to_tell(event, node, names):
             notice_id = "%s:%s:%s" % (text_id, version, user._id)
             if collection(MentionNotice).find_one({"_id": notice_id}) is not None:

@@ -20,12 +20,14 @@ project created or changed, or a tool installed or removed, it
    A site that sends no mail keeps it as an in-app notification instead
    (``forge.notifications.in_app``).
 
-Per event it reads the watchers' users and principals through the tree
-cache (``forge.model.cache``: exact, the generation moves with every user or
-role written), asks which of them were mailed already in one query (the
-event's markers), computes each watcher's principals once for ``read`` and
-``post``, renders the change's description once, and sends all its mail
-over one SMTP connection.
+Per event it reads the watches of the whole lineage in one query, the
+watchers' mail preferences in one, their users and principals through the
+tree cache (``forge.model.cache``: exact, the generation moves with every
+user or role written), asks which of them were mailed already in one query
+(the event's markers), computes each watcher's principals once for ``read``
+and ``post``, renders the change's description once, sends all its mail over
+one SMTP connection and records those mailed in one write when the
+connection ends (also when it failed half-way).
 
 Each mail's Message-ID is ``<{event}.{user}@{domain}>`` (the same when the bus
 retries), its In-Reply-To and References the artifact's
@@ -39,7 +41,7 @@ mailed for it (``SentNotification``) are not mailed twice.
 """
 import time
 
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from ..activity.reactor import collection_named
 from ..mail_in.addresses import notification_id, reply_address, thread_id
@@ -50,7 +52,7 @@ from .messages import build_message, describe, mail_request, unsubscribe_url
 from .model import DIGEST, NONE, DigestItem, SentNotification, Watch
 from .readers import cached_principals, cached_user
 from ..visibility import NodeResolver, in_held_state
-from .watches import add_watch, frequency_of, node_doc
+from .watches import add_watch, frequencies_of, node_doc
 from . import in_app
 
 MAILED_VERBS = ("created", "updated", "deleted", "approved", "installed", "uninstalled")
@@ -79,7 +81,9 @@ def notify(event, context):
             post = visible_post(event.get("node_id"))
             if post is None or verb not in ("created", "approved"):
                 return
-            node = resolver.artifact(post.get("ref_id"))
+            # walked where the event saw it first (a post's path is its artifact's)
+            node = resolver.artifact(post.get("ref_id"),
+                                     seen_at=(event.get("tool_id"), event.get("path")))
         else:
             node = resolver.resolve(event)
         if node is None or in_held_state(node):
@@ -106,17 +110,26 @@ def visible_post(post_id):
 def lineage_watchers(node, since=None):
     """{user_id: id of the nearest watched node} over the node and its
     ancestors; a watch made after ``since`` (the event's time) does not count:
-    one watches from now on, not what happened before."""
-    watchers = {}
+    one watches from now on, not what happened before.  One query for the
+    whole lineage (``node_id $in``, the ``node_id`` index)."""
+    lineage = []            # the watchable nodes' ids, nearest first
     while node is not None:
         if getattr(node, "kind", "") in ("project", "tool", "artifact"):
-            node_id = node_doc(node)._id
-            for watch in collection(Watch).find({"node_id": node_id},
-                                                {"user_id": 1, "created": 1}):
-                if since is None or (watch.get("created") or 0) <= since:
-                    watchers.setdefault(watch["user_id"], node_id)
+            lineage.append(node_doc(node)._id)
         node = node.__parent__
-    return watchers
+    if not lineage:
+        return {}
+    nearness = {node_id: index for index, node_id in reversed(list(enumerate(lineage)))}
+    nearest = {}            # user id -> the index of the nearest watched node
+    for watch in collection(Watch).find({"node_id": {"$in": lineage}},
+                                        {"user_id": 1, "node_id": 1, "created": 1}):
+        if since is not None and (watch.get("created") or 0) > since:
+            continue
+        index = nearness.get(watch.get("node_id"))
+        user_id = watch["user_id"]
+        if index is not None and index < nearest.get(user_id, len(lineage)):
+            nearest[user_id] = index
+    return {user_id: lineage[index] for user_id, index in nearest.items()}
 
 
 def may_read(user, node):
@@ -137,10 +150,12 @@ def watchers_to_tell(request, event, node):
     of the node or an ancestor who is told of this change: not the actor, not
     those who chose no notifications, not disabled users, only those who may
     read the node now."""
-    for user_id, watched_id in sorted(lineage_watchers(node, event.get("timestamp")).items()):
-        if user_id == event.get("actor_id"):
-            continue
-        frequency = frequency_of(user_id)
+    watchers = sorted(lineage_watchers(node, event.get("timestamp")).items())
+    watchers = [(user_id, watched_id) for user_id, watched_id in watchers
+                if user_id != event.get("actor_id")]
+    frequencies = frequencies_of(user_id for user_id, _watched_id in watchers)
+    for user_id, watched_id in watchers:
+        frequency = frequencies[user_id]
         if frequency == NONE:
             continue
         user = cached_user(request, user_id)
@@ -162,6 +177,39 @@ def mailed_already(event_id):
 
 
 def notify_watchers(request, event, node, post):
+    """Mail (or queue for the digest) each watcher told of this change, over
+    one SMTP session; those mailed are recorded in one write once the
+    session ends, however it ends (a failure after some were sent records
+    those, so the bus's retry mails only the others)."""
+    sent = []
+    try:
+        mail_watchers(request, event, node, post, sent)
+    finally:
+        if sent:
+            record_sent(event["id"], sent)
+
+
+def record_sent(event_id, user_ids):
+    """The ``SentNotification`` markers of one event's mails, one unordered
+    insert (a marker a retry wrote already is a duplicate, and skipped)."""
+    now = time.time()
+    markers = [{"_id": "%s:%s" % (event_id, user_id), "event_id": event_id, "timestamp": now}
+               for user_id in user_ids]
+    try:
+        collection(SentNotification).insert_many(markers, ordered=False)
+    except BulkWriteError as error:
+        if any(e.get("code") != 11000 for e in error.details.get("writeErrors", ())):
+            raise
+    except DuplicateKeyError:
+        # a driver that stopped at the duplicate (mim): the rest one by one
+        for marker in markers:
+            try:
+                collection(SentNotification).insert_one(marker)
+            except DuplicateKeyError:
+                pass
+
+
+def mail_watchers(request, event, node, post, sent):
     registry = request.registry
     description = actor = None
     mailed = None
@@ -186,12 +234,7 @@ def notify_watchers(request, event, node, post):
                                     **conversation_headers(registry, event, node, user,
                                                            principals))
             smtp.send(message)
-            try:
-                collection(SentNotification).insert_one(
-                    {"_id": "%s:%s" % (event["id"], user_id), "event_id": event["id"],
-                     "timestamp": time.time()})
-            except DuplicateKeyError:
-                pass
+            sent.append(user_id)
 
 
 def conversation_headers(registry, event, node, user, principals=None):

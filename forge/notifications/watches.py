@@ -135,6 +135,15 @@ def frequency_of(user_id):
     return pref.get("frequency", EACH) if pref else EACH
 
 
+def frequencies_of(user_ids):
+    """{user id: frequency} for several users in one query (``_id $in``);
+    users without a preference are "each"."""
+    user_ids = list(user_ids)
+    chosen = {pref["_id"]: pref.get("frequency", EACH) for pref in collection(
+        MailPreference).find({"_id": {"$in": user_ids}})} if user_ids else {}
+    return {user_id: chosen.get(user_id, EACH) for user_id in user_ids}
+
+
 def set_frequency(registry, user, frequency, source="web"):
     """Each change, daily digest, or none."""
     if frequency not in FREQUENCIES:
@@ -150,4 +159,4 @@ def set_frequency(registry, user, frequency, source="web"):
 
 
 __all__ = ["DIGEST", "EACH", "NONE", "set_watch", "add_watch", "unwatch_node",
-           "is_watching", "watcher_ids", "frequency_of", "set_frequency"]
+           "is_watching", "watcher_ids", "frequency_of", "frequencies_of", "set_frequency"]

@@ -1,6 +1,7 @@
 """The pieces that make one change's mail cheap: one SMTP session for all of
-its messages, header values parsed once, and the markers of a retried event
-read in one query."""
+its messages, header values parsed once, the markers of a retried event read
+in one query and written in one, the watches of a lineage and the watchers'
+preferences read in one query each."""
 import smtplib
 from email.message import EmailMessage
 
@@ -9,8 +10,9 @@ import pytest
 from forge.model.session import collection
 from forge.notifications.mailer import Mailer, parsed_header
 from forge.notifications.messages import VerbatimHeader
-from forge.notifications.model import SentNotification
-from forge.notifications.reactor import mailed_already
+from forge.notifications.model import MailPreference, SentNotification, Watch
+from forge.notifications.reactor import lineage_watchers, mailed_already, record_sent
+from forge.notifications.watches import frequencies_of
 
 
 def message(to, subject="Hello"):
@@ -112,3 +114,51 @@ def test_the_markers_of_one_event_only(registry):
         assert mailed_already("ev2") == set()
     finally:
         markers.delete_many({"_id": {"$in": ids}})
+
+
+def test_an_events_markers_are_recorded_in_one_write_and_a_retry_adds_the_rest(registry):
+    """The markers of one event's mails go in one unordered insert; those a
+    failed attempt recorded already are skipped, the others are added."""
+    markers = collection(SentNotification)
+    try:
+        record_sent("ev7", ["u1", "u2"])
+        record_sent("ev7", ["u2", "u3"])        # the retry: u2 is there already
+        assert mailed_already("ev7") == {"u1", "u2", "u3"}
+    finally:
+        markers.delete_many({"event_id": "ev7"})
+
+
+def test_preferences_of_several_users_in_one_query(registry):
+    prefs = collection(MailPreference)
+    prefs.insert_many([{"_id": "pu1", "frequency": "digest"}, {"_id": "pu2", "frequency": "none"}])
+    try:
+        assert frequencies_of(["pu1", "pu2", "pu3"]) == {
+            "pu1": "digest", "pu2": "none", "pu3": "each"}
+        assert frequencies_of([]) == {}
+    finally:
+        prefs.delete_many({"_id": {"$in": ["pu1", "pu2"]}})
+
+
+class Node:
+    def __init__(self, kind, _id, parent=None):
+        self.kind, self._doc, self.__parent__ = kind, type("Doc", (), {"_id": _id}), parent
+
+
+def test_the_lineage_watchers_in_one_query_name_the_nearest_watched_node(registry):
+    """Each watcher of the lineage is named with the nearest node they watch,
+    and a watch made after the event does not count (one query for all)."""
+    project = Node("project", "lp")
+    tool = Node("tool", "lt", project)
+    forum = Node("artifact", "lf", tool)
+    thread = Node("artifact", "lth", forum)
+    watches = collection(Watch)
+    rows = [("w1", "lp", 1.0), ("w1", "lth", 1.0), ("w2", "lt", 1.0), ("w2", "lf", 9.0),
+            ("w3", "lp", 9.0), ("w4", "elsewhere", 1.0)]
+    watches.insert_many([{"_id": "%s:%s" % (user, node), "user_id": user, "node_id": node,
+                          "created": created} for user, node, created in rows])
+    try:
+        assert lineage_watchers(thread, since=5.0) == {"w1": "lth", "w2": "lt"}
+        assert lineage_watchers(thread) == {"w1": "lth", "w2": "lf", "w3": "lp"}
+        assert lineage_watchers(tool, since=5.0) == {"w1": "lp", "w2": "lt"}
+    finally:
+        watches.delete_many({"_id": {"$in": ["%s:%s" % (u, n) for u, n, _c in rows]}})
