@@ -20,7 +20,11 @@ printed.  The measuring process and the git clients it runs are pinned to CPU 0
 * overhead: ``GET info/refs?service=git-upload-pack`` with ``Git-Protocol:
   version=2`` (git's first request of every fetch), one after another on a kept
   connection; the forge's median minus git http-backend's is what the forge adds
-  to a request (anonymous, and with an API token in HTTP Basic);
+  to a request (anonymous, and with an API token in HTTP Basic).  The forge
+  answers it from the advertisement it keeps (tools/code/advertisement.py: in
+  protocol v2 it names no ref), so the same request without the header
+  (protocol v0, whose answer lists the refs) is measured too: the forge runs
+  git for it, as for every other smart-HTTP request;
 * pages: the tree view of ``src/`` and the log pages, signed in, one request at a
   time: the median is a page's own time, without queueing; then ``src/`` at older
   commits, each a tree the forge has not listed before (its first view).
@@ -156,11 +160,13 @@ class Bench:
         connection.close()
         return times
 
-    def info_refs(self, server, count, authenticated=False):
+    def info_refs(self, server, count, authenticated=False, protocol="version=2"):
         port = {"forge": self.o.forge_port, "cgi": self.o.cgi_port,
                 "dulwich": self.o.dulwich_port}[server]
         prefix = {"forge": "/p/c1/code", "cgi": "/repo.git", "dulwich": "/repo.git"}[server]
-        headers = {"Git-Protocol": "version=2", "User-Agent": "git/2.39.5"}
+        headers = {"User-Agent": "git/2.39.5"}
+        if protocol:
+            headers["Git-Protocol"] = protocol
         if authenticated:
             headers["Authorization"] = "Basic " + base64.b64encode(
                 ("benchadmin:" + self.o.token).encode()).decode()
@@ -295,7 +301,11 @@ def run(options):
     refs_auth = []
     # CPU of the servers' own processes (and the database's, for the forge) per
     # request: what the forge adds, steadier than wall time on a loaded machine
-    cpu = {key: [] for key in ("forge", "cgi", "dulwich", "forge-token")}
+    cpu = {key: [] for key in ("forge", "cgi", "dulwich", "forge-token",
+                               "forge-v0", "cgi-v0", "forge-token-v0")}
+    # protocol v0 (no Git-Protocol header): the answer lists the refs, so the forge
+    # always runs git for it, as for every other smart-HTTP request
+    refs_v0 = {key: [] for key in ("forge", "cgi", "forge-token")}
     pids = {"forge": options.forge_pid, "cgi": options.cgi_pid, "dulwich": options.dulwich_pid}
 
     def cpu_of(server):
@@ -309,6 +319,12 @@ def run(options):
         before = cpu_of("forge")
         refs_auth += bench.info_refs("forge", options.requests, authenticated=True)
         cpu["forge-token"].append((cpu_of("forge") - before) * 1000 / options.requests)
+        for key in ("forge", "cgi", "forge-token"):
+            server = key.split("-")[0]
+            before = cpu_of(server)
+            refs_v0[key] += bench.info_refs(server, options.requests, protocol="",
+                                            authenticated=key == "forge-token")
+            cpu[key + "-v0"].append((cpu_of(server) - before) * 1000 / options.requests)
 
     log("pages: %d signed-in requests per page and round" % options.requests)
     pages = [("tree of src/ (%s files)" % format(options.files, ","),
@@ -395,6 +411,22 @@ def run(options):
                 base_cpu, median(cpu["dulwich"]), median(cpu["forge"]),
                 median(cpu["forge"]) - base_cpu, median(cpu["forge-token"]),
                 median(cpu["forge-token"]) - base_cpu))
+    say("info/refs?service=git-upload-pack, protocol v0    p50 ms   p90 ms   (refs listed: "
+        "git runs)")
+    for key, label in (("forge", "forge"), ("cgi", "git http-backend (CGI, direct)"),
+                       ("forge-token", "forge, API token in HTTP Basic")):
+        say("  %-44s %8.1f %8.1f" % (label, median(refs_v0[key]),
+                                     percentile(refs_v0[key], 0.9)))
+    overhead_v0 = median(refs_v0["forge"]) - median(refs_v0["cgi"])
+    overhead_v0_auth = median(refs_v0["forge-token"]) - median(refs_v0["cgi"])
+    say("  forge's overhead per request (p50 minus http-backend's): %.1f ms anonymous, "
+        "%.1f ms with a token" % (overhead_v0, overhead_v0_auth))
+    if options.forge_pid and options.cgi_pid:
+        base_cpu = median(cpu["cgi-v0"])
+        say("  CPU ms per request, own process (+ database for the forge): http-backend CGI "
+            "%.2f, forge %.2f (+%.2f), forge with a token %.2f (+%.2f)" % (
+                base_cpu, median(cpu["forge-v0"]), median(cpu["forge-v0"]) - base_cpu,
+                median(cpu["forge-token-v0"]), median(cpu["forge-token-v0"]) - base_cpu))
     say("signed-in pages, one request at a time            p50 ms   p90 ms")
     say("  %-44s %8.1f %8.1f" % ("log, last page, before any push (no graph)",
                                  median(no_graph), percentile(no_graph, 0.9)))
@@ -410,6 +442,10 @@ def run(options):
     say("  forge overhead per request = %.1f ms anonymous, %.1f ms with a token "
         "(target < %.0f): %s" % (overhead, overhead_auth, TARGET_OVERHEAD_MS,
                                  verdict(max(overhead, overhead_auth) < TARGET_OVERHEAD_MS)))
+    say("  the same with protocol v0 (git runs) = %.1f ms anonymous, %.1f ms with a token "
+        "(target < %.0f): %s" % (overhead_v0, overhead_v0_auth, TARGET_OVERHEAD_MS,
+                                 verdict(max(overhead_v0, overhead_v0_auth)
+                                         < TARGET_OVERHEAD_MS)))
     for label in (pages[0][0], pages[1][0]):
         p50 = median(page_times[label])
         say("  %s p50 = %.1f ms (target < %.0f): %s" % (label, p50, TARGET_PAGE_MS,

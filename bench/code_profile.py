@@ -1,7 +1,7 @@
 """Where the forge's time goes on a git request: info/refs in one process.
 
     python bench/code_profile.py MONGO_PORT REPO TOKEN [-n 300] [--out FILE]
-                                 [--dump PREFIX]
+                                 [--dump PREFIX] [--protocol version=2|""]
 
 (``FORGE_REPOS_PATH`` and ``FORGE_TOOLS`` set as for the server; REPO is the
 code tool's repository, which bench/code_seed.py printed.)  Builds the forge
@@ -14,7 +14,9 @@ API token in HTTP Basic.  Prints the median ms of each, the forge's overhead
 (its median minus the baseline's) and the ratio, the database commands per
 request, then a cProfile of each forge variant (cumulative and own time, ms
 per request).  No network and no waitress: what is left is the forge's own work
-and the git process both start.
+and the git process both start (in protocol v2 the forge starts none: it
+keeps git's answer, tools/code/advertisement.py; ``--protocol ""`` measures
+protocol v0, whose answer lists the refs and which git answers every time).
 """
 import argparse
 import base64
@@ -41,16 +43,18 @@ PATH = "/info/refs?service=git-upload-pack"
 HEADERS = {"Git-Protocol": "version=2", "User-Agent": "git/2.39.5"}
 
 
-def variants(forge_app, repo, token):
+def variants(forge_app, repo, token, protocol="version=2"):
     """(label, TestApp, URL, headers) of what is timed."""
+    headers = dict(HEADERS, **{"Git-Protocol": protocol}) if protocol else \
+        {"User-Agent": HEADERS["User-Agent"]}
     root, name = os.path.split(repo.rstrip("/"))
     basic = "Basic " + base64.b64encode(("%s:%s" % (USERNAME, token)).encode()).decode()
     forge_browser = webtest.TestApp(forge_app, extra_environ={"REMOTE_ADDR": "127.0.0.1"})
     return [
-        ("git http-backend (CGI)", webtest.TestApp(cgi_app(root)), "/" + name + PATH, HEADERS),
-        ("forge, anonymous", forge_browser, "/p/c1/code" + PATH, HEADERS),
+        ("git http-backend (CGI)", webtest.TestApp(cgi_app(root)), "/" + name + PATH, headers),
+        ("forge, anonymous", forge_browser, "/p/c1/code" + PATH, headers),
         ("forge, API token in Basic", forge_browser, "/p/c1/code" + PATH,
-         dict(HEADERS, Authorization=basic)),
+         dict(headers, Authorization=basic)),
     ]
 
 
@@ -77,9 +81,9 @@ def profiled(browser, url, headers, n, timer=None):
     return pstats.Stats(profiler)
 
 
-def run(mongo_port, repo, token, n, rounds, dump=None):
+def run(mongo_port, repo, token, n, rounds, dump=None, protocol="version=2"):
     app = forge.main({}, **settings(mongo_port))
-    runs = variants(app, repo, token)
+    runs = variants(app, repo, token, protocol)
     for _label, browser, url, headers in runs:     # warm-up: imports, caches, templates
         timed(browser, url, headers, 20)
     times = {label: [] for label, *_ in runs}
@@ -93,8 +97,9 @@ def run(mongo_port, repo, token, n, rounds, dump=None):
             TIMER.active = False
             commands[label] += sum(TIMER.names.values()) - before
     out = io.StringIO()
-    out.write("info/refs?service=git-upload-pack through the WSGI apps, in process, "
-              "%d requests each in %d alternating rounds\n" % (n, rounds))
+    out.write("info/refs?service=git-upload-pack (Git-Protocol: %s) through the WSGI apps, "
+              "in process, %d requests each in %d alternating rounds\n"
+              % (protocol or "none, v0", n, rounds))
     out.write("  %-28s %9s %9s %6s %9s %9s %8s\n" % ("", "wall p50", "overhead", "ratio",
                                                      "CPU p50", "overhead", "db cmds"))
     base = statistics.median(times[runs[0][0]])
@@ -124,8 +129,12 @@ def main(argv):
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--out")
     parser.add_argument("--dump", help="write each CPU profile to PREFIX-<variant>.pstats")
+    parser.add_argument("--protocol", default="version=2",
+                        help="the Git-Protocol header; empty for protocol v0 (refs listed, "
+                             "git runs in the forge too)")
     args = parser.parse_args(argv[1:])
-    text = run(args.mongo_port, args.repo, args.token, args.n, args.rounds, args.dump)
+    text = run(args.mongo_port, args.repo, args.token, args.n, args.rounds, args.dump,
+               args.protocol)
     if args.out:
         with open(args.out, "w") as f:
             f.write(text)

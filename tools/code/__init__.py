@@ -13,6 +13,7 @@ import shutil
 
 from forge.api import ToolInstalled, ToolUninstalled, add_archive_part
 
+from .advertisement import Advertisements
 from .commit_graph import CommitGraphWriter
 from .pre_receive import check_hook_python
 from .resources import CodeTool
@@ -52,6 +53,8 @@ def includeme(config):
     config.add_subscriber(repository_remover(config.registry), ToolUninstalled)
     # the commit-graph written after pushes, on threads of this process
     config.registry.code_commit_graph_writer = CommitGraphWriter()
+    # protocol v2's first answer of a fetch, kept per repository (advertisement.py)
+    config.registry.code_advertisements = Advertisements()
     # a push's pack is streamed to git and bounded by forge.repos.max_push_bytes
     config.add_streamed_body_type("application/x-git-receive-pack-request")
     config.add_streamed_body_type("application/x-git-upload-pack-request")

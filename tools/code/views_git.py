@@ -10,11 +10,13 @@ from pyramid.response import Response
 from pyramid.security import NO_PERMISSION_REQUIRED
 from pyramid.view import view_config
 
+from .advertisement import advertisement_response, is_v2_advertisement_request
 from .events import record_push
 from .pre_receive import PushGate
 from .repository import Repository, push_lock
 from .resources import NOT_FOUND, ICodeTool, challenge
-from .smart_http import SERVICES, backend_response, receive_pack, repository_of
+from .smart_http import (SERVICES, backend_response, receive_pack, repository_of,
+                         run_backend, stream_output)
 
 REQUEST_TYPES = {"git-upload-pack": "application/x-git-upload-pack-request",
                  "git-receive-pack": "application/x-git-receive-pack-request"}
@@ -56,7 +58,12 @@ def info_refs(context, request):
     refused = answer_for_refusal(request, context, service)
     if refused is not None:
         return refused
-    return backend_response(request, repository_of(request, context), "/info/refs")
+    path = repository_of(request, context)
+    if is_v2_advertisement_request(request, service):
+        # git's first request of a fetch: its answer names no ref (advertisement.py)
+        return advertisement_response(
+            request, path, lambda: run_backend(request, path, "/info/refs"), stream_output)
+    return backend_response(request, path, "/info/refs")
 
 
 @view_config(context=ICodeTool, name="git-upload-pack", request_method="POST",
