@@ -10,8 +10,8 @@ import secrets
 import time
 
 from ..model import User
-from ..model.cache import early_cached_raw
-from ..model.session import collection
+from ..model.cache import EARLY_SITE_CONFIG, TreeCache, early_cached_raw, read_site_config
+from ..model.session import collection, session
 from ..model.token import SCOPES, ApiToken
 from ..names import single_line
 from ..unit_of_work import change
@@ -161,16 +161,15 @@ def token_owner(request, user_id):
                                                  {"disabled": 1, "username": 1})
 
 
-def _checked_token(token, now=None, request=None):
+def _checked_token(token, now=None, request=None, keep=False):
     """``(TokenUser, user name)`` of a usable token: the token's find, then its
     user's name and state (``token_owner``); raises ``TokenRefused`` as
-    ``user_id_for`` says."""
+    ``user_id_for`` says.  ``keep``: the record may come from ``token_record``'s
+    per-process store (HTTP Basic: git's requests)."""
     if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         raise TokenRefused(INVALID)
     now = time.time() if now is None else now
-    # straight from the database: the request has no tree generation yet
-    tokens = collection(ApiToken, bump=False)
-    record = tokens.find_one({"token_hash": token_hash(token)})
+    record = token_record(request if keep else None, token_hash(token))
     if record is None:
         raise TokenRefused(INVALID)
     if record.get("revoked") is not None:
@@ -185,11 +184,38 @@ def _checked_token(token, now=None, request=None):
         raise TokenRefused(INVALID)
     if user.get("disabled"):
         raise TokenRefused("The account this API token belongs to is disabled.")
-    user_id = TokenUser.of(record)
     if last_use_due(record.get("last_used"), now):
         note_token_used(record["_id"], now)
-        user_id.last_used = now
+        # the kept record too (token_record), or each request would write again
+        record["last_used"] = now
+    user_id = TokenUser.of(record)
     return user_id, user.get("username", "")
+
+
+def token_record(request, digest):
+    """The stored token whose hash is ``digest``, or None.  With the forge
+    tween's request, kept per process for the content generation the request
+    reads first (read now, in the one query the root would make: see
+    ``forge.model.cache.early_cached_raw``): every write of a token (creating,
+    revoking, an import) bumps that generation, so a kept record is never
+    older than the generation it is kept for, and a token request costs no
+    find of its own.  Only the last-used time is written without a bump: the
+    kept record is updated by the request that writes it (``note_token_used``).
+
+    Only HTTP Basic (git, whose every request of a fetch or push carries the
+    token) uses the store; a Bearer request to the REST API skips the find on
+    the REST answer cache's hits instead (and its tests move ``expires`` with
+    a write that bumps nothing, which a kept record would not see)."""
+    tokens = collection(ApiToken, bump=False)
+    if request is None or getattr(request.registry, "forge_tree_cache", None) is None:
+        return tokens.find_one({"token_hash": digest})
+    read = request.environ.get(EARLY_SITE_CONFIG)
+    if read is None:
+        read = request.environ[EARLY_SITE_CONFIG] = read_site_config(session.db)
+    kept = request.registry.__dict__.get("forge_token_records")
+    if kept is None:
+        kept = request.registry.__dict__.setdefault("forge_token_records", TreeCache())
+    return kept.get(read[1][1], digest, lambda: tokens.find_one({"token_hash": digest}))
 
 
 def last_use_due(last_used, now):
@@ -213,7 +239,8 @@ def user_id_for_basic(registry, username, password, address, request=None):
     counter refuses the attempt."""
     from .sign_in import normalised_name, sign_in
     if password.startswith(TOKEN_PREFIX):
-        user_id, owner = _checked_token(password, request=request)
+        # git's: every request of a fetch or push carries it (token_record)
+        user_id, owner = _checked_token(password, request=request, keep=True)
         # a token sent with another user's name: refused, never the token's user instead
         if owner.lower() != normalised_name(username):
             raise TokenRefused("The API token does not belong to the user %r." % username)
