@@ -41,7 +41,7 @@ from pyramid.authorization import Everyone
 from .interfaces import INode, ITool
 from .model import User
 from .model.cache import cached_find, tree_generation
-from .security import can
+from .security import can, kept_for_reading, lineage_key
 
 MAX_LOOKUPS = 200
 
@@ -195,5 +195,19 @@ def link_context(request, node, wiki_links=None, key=None):
     if generation is not None and (wiki_links is None or wiki_key is not None):
         context.key = ("links", project.doc._id if project is not None else None,
                        generation, request.forge_url(request.root),
-                       tuple(sorted(context._local_tools())), wiki_key)
+                       readable_mounts(request, project), wiki_key)
     return context
+
+
+def readable_mounts(request, project):
+    """The sorted mounts of ``readable_tools``, kept while the generations and
+    the reader's principals are the same (``forge.security.kept_for_reading``):
+    the render key names them, a render that is kept needs no tool."""
+    if project is None:
+        return ()
+    def load():
+        return tuple(sorted(readable_tools(request, project)))
+    key = lineage_key(project)
+    if key is None:
+        return load()
+    return kept_for_reading(request, ("readable-mounts", key, tuple(request.principals)), load)

@@ -44,7 +44,7 @@ from pyramid.interfaces import ISecurityPolicy
 from zope.interface import implementer
 
 from .model import ProjectRole, User
-from .model.cache import cached_find, cached_value
+from .model.cache import cached_find, cached_value, tree_generation
 from .sessions import USER_KEY, SessionFactory
 
 TOKEN_USER = "forge.token_user_id"       # environ key set by the forge tween
@@ -136,12 +136,20 @@ class ForgeSecurityPolicy:
             user_id = request.session.get(USER_KEY)
         if not user_id:
             return None
+        # Pyramid asks the policy on every ``request.identity``; the answer is
+        # kept for the request while the user and the tree generation are the
+        # same (a request that wrote a tree document looks again)
+        generation = tree_generation(request)
+        memo = request.__dict__.get("forge_identity")
+        if memo is not None and generation is not None and memo[0] == (str(user_id), generation):
+            return memo[1]
         users = cached_find(request, User, {"_id": str(user_id)})
         if not users or users[0].disabled:
             if from_session:
                 # disabled (or removed) behind the actions' back: end it for good
                 request.session.invalidate()
             return None
+        request.__dict__["forge_identity"] = ((str(user_id), generation), users[0])
         return users[0]
 
     def authenticated_userid(self, request):
@@ -182,16 +190,114 @@ class ForgeSecurityPolicy:
 
 def readable(node, principals, helper=ACLHelper()):
     """``read`` on the node and on each of its ancestors (memoised on the nodes,
-    which live for one request)."""
+    which live for one request, and kept across requests by ``kept_verdict``)."""
     key = tuple(principals)
     memo = node.__dict__.setdefault("_forge_readable", {}) if hasattr(node, "__dict__") else {}
     if key not in memo:
-        parent = node.__parent__
-        result = readable(parent, principals, helper) if parent is not None else None
-        if result is None or result:
-            result = helper.permits(node, principals, "read")
-        memo[key] = result
+        def walk():
+            parent = node.__parent__
+            result = readable(parent, key, helper) if parent is not None else None
+            if result is None or result:
+                result = helper.permits(node, key, "read")
+            return result
+        memo[key] = kept_verdict(node, key, READABLE, walk)
     return memo[key]
+
+
+READABLE = "(read along the lineage)"
+SAFE_METHODS = frozenset(("GET", "HEAD"))
+
+
+def kept_verdict(node, principals, permission, compute):
+    """``compute()`` (an ``ACLAllowed`` / ``ACLDenied`` about ``node``), kept in
+    the generation store (``forge.fragments``) under the node's lineage (class,
+    name and stored id of each node up to the root) and the principals.
+
+    ACLs are stored data of tree documents and artifacts, so the generations
+    cover them; a GET never changes one in memory, and a request that wrote
+    computes every time, so an ACL changed but not yet saved (the lock-out
+    check of ``forge.actions.acl``) is never answered from the store.  The
+    verdict is kept without the nodes it names and made again about this
+    request's nodes: the same ACE, ACL and the ancestor where the ACE was."""
+    request = _request_of(node)
+    key = lineage_key(node) if request is not None else None
+    if key is None:
+        return compute()
+
+    def load():
+        result = compute()
+        return type(result), result.ace, result.acl, result.permission, \
+            _distance(node, result.context)
+    kind, ace, acl, allowed, distance = kept_for_reading(
+        request, ("acl-verdict", key, principals, permission), load)
+    if distance is None:
+        return compute()        # a verdict about a node off the lineage: not kept
+    context = node
+    for _ in range(distance):
+        context = context.__parent__
+    return kind(ace, acl, allowed, principals, context)
+
+
+def kept_for_reading(request, key, load):
+    """``forge.fragments.generation_cached`` for a GET or HEAD (which change
+    nothing, in memory or stored); any other request computes every time."""
+    if getattr(request, "method", None) not in SAFE_METHODS:
+        return load()
+    from .fragments import generation_cached
+    return generation_cached(request, key, load)
+
+
+def _distance(node, context):
+    steps = 0
+    while node is not None:
+        if node is context:
+            return steps
+        node, steps = node.__parent__, steps + 1
+    return None
+
+
+def _request_of(node):
+    """The request of the forge root at the top of ``node``'s lineage, or None."""
+    while node is not None:
+        parent = getattr(node, "__parent__", None)
+        if parent is None:
+            return node.__dict__.get("_request") if hasattr(node, "__dict__") else None
+        node = parent
+    return None
+
+
+def lineage_key(node):
+    """What names ``node`` and its ancestors within one generation: class,
+    traversal name and stored id of each (a deleted artifact and a live one
+    may share a path), memoised on the nodes.  None unless every node of the
+    lineage is a tree node (``forge.resources.Node``) with a stored document
+    under the site root: only their ACLs are stored data that the generations
+    cover (an activity entry, say, borrows its node's ACL and has no id)."""
+    from .resources.base import Node
+    if not isinstance(node, Node):
+        return None
+    memo = node.__dict__
+    if "_forge_lineage_key" not in memo:
+        parent = node.__parent__
+        if parent is None:
+            key = (None, type(node).__name__) if getattr(node, "kind", None) == "site" \
+                else None
+        else:
+            above, stored_id = lineage_key(parent), _stored_id(node)
+            key = (above, type(node).__name__, node.__name__, stored_id) \
+                if above is not None and stored_id is not None else None
+        memo["_forge_lineage_key"] = key
+    return memo["_forge_lineage_key"]
+
+
+def _stored_id(node):
+    """The id of the document a node wraps: a Ming object, or a stored one
+    not built into it yet (``RawArtifact``, ``StoredTool``: their ``raw``)."""
+    doc = node.__dict__.get("_doc")
+    if doc is None:
+        doc = node.__dict__.get("doc")
+    raw = doc.raw if type(doc).__name__ in ("RawArtifact", "StoredTool") else None
+    return raw.get("_id") if raw is not None else getattr(doc, "_id", None)
 
 
 def forget_readable(node):
@@ -207,7 +313,9 @@ def permits(context, principals, permission, helper=ACLHelper()):
     result = readable(context, principals, helper)
     if not result or permission == "read":
         return result
-    return helper.permits(context, principals, permission)
+    key = tuple(principals)
+    return kept_verdict(context, key, permission,
+                        lambda: helper.permits(context, key, permission))
 
 
 def can(context, principals, permission):

@@ -27,16 +27,17 @@ MISSING_NOTE = "/p/demo/notes/no-such-note/"
 
 def test_warm_resolution_reads_only_the_site_config_and_the_artifacts(forge_browser, demo):
     # resolving a URL down to an artifact: the site config (which carries the
-    # generation) and the artifact family; site, neighborhood, projects, tools,
-    # the user and their roles come from the cache
+    # generations); site, neighborhood, projects, tools, the user and their
+    # roles come from the tree cache, the artifact family from the generation
+    # store (forge.resources.tool.stored_artifacts)
     forge_browser.get(MISSING_NOTE, status=404)
-    assert reads(forge_browser, MISSING_NOTE, status=404) == 2
+    assert reads(forge_browser, MISSING_NOTE, status=404) == 1
     forge_browser.login("bob")
     forge_browser.get(MISSING_NOTE, status=404)
     # signed in: plus the session record (server-side, so that it can be ended);
     # the header's count of unread in-app notifications on a site that sends no
     # mail (as here) is kept per the session's generation (forge.notifications.in_app)
-    assert reads(forge_browser, MISSING_NOTE, status=404) == 3
+    assert reads(forge_browser, MISSING_NOTE, status=404) == 2
 
 
 def test_a_change_is_seen_by_the_next_request(forge_browser, demo, registry):

@@ -1,5 +1,6 @@
 """Tool instances and the default artifact sub-tree a tool gets for free."""
 from ming.odm import Mapper
+from pyramid.threadlocal import get_current_request
 from zope.interface import implementer
 
 from ..fields import field_specs
@@ -7,7 +8,7 @@ from ..interfaces import IArtifact, ITool, IVersioned
 
 from ..model import Artifact, ToolInstance, VersionedArtifact
 from ..model.acl import is_private, to_pyramid
-from ..model.cache import attach, find_raw
+from ..model.cache import attach, copy_document, find_raw
 from ..visibility import hidden_acl
 from .base import Node
 
@@ -80,6 +81,30 @@ class StoredTool:
         return attach(ToolInstance, self.raw)
 
 
+def stored_artifacts(query):
+    """``find_raw(Artifact, query)``, kept while the generations are those the
+    current GET read (``forge.security.kept_for_reading``): a page resolves
+    its artifact without a query until something is written.  Each call gets
+    its own copies (callers may change what they are given)."""
+    request = get_current_request()
+    if request is None or getattr(request, "registry", None) is None:
+        return find_raw(Artifact, query)
+    from ..security import kept_for_reading
+
+    def load():
+        raws = find_raw(Artifact, query)
+        return tuple(raws) if len(raws) <= KEPT_FAMILY_SIZE else None
+    kept = kept_for_reading(request, ("stored-artifacts", repr(sorted(query.items()))), load)
+    if kept is None:
+        return find_raw(Artifact, query)
+    return [copy_document(raw) for raw in kept]
+
+
+# a larger family (a wiki tree under one top page) is read every time: the
+# generation store has no byte budget
+KEPT_FAMILY_SIZE = 50
+
+
 class ArtifactFamily:
     """All artifacts of one tool whose path starts with the same segment.
 
@@ -88,8 +113,8 @@ class ArtifactFamily:
     """
 
     def __init__(self, tool_id, family):
-        self.by_path = {raw["path"]: RawArtifact(raw) for raw in find_raw(
-            Artifact, {"tool_id": tool_id, "family": family})}
+        self.by_path = {raw["path"]: RawArtifact(raw) for raw in stored_artifacts(
+            {"tool_id": tool_id, "family": family})}
 
     def children_of(self, path):
         prefix = path + "/"

@@ -7,8 +7,8 @@ under the wiki's navigation (``WikiTool.nav_template``).
 from pyramid.view import view_config, view_defaults
 
 from forge.api import (Snapshot, TreeArtifactViews, TreeToolViews, attachments_of, collection,
-                       live_nodes, page_number, readable_page, shown_field_values, thread_view,
-                       usernames)
+                       generation_cached, live_nodes, page_number, readable_page,
+                       shown_field_values, thread_view, usernames)
 
 from .model import WikiPage
 from .render import render_page, render_wiki_markdown
@@ -22,6 +22,20 @@ class WikiLinksPreview:
         return render_wiki_markdown(self.request, self.tool, self.context, text)
 
 
+def page_attachments(request, artifact_id):
+    """The page's attachments; most pages have none, and whether one has is
+    kept while nothing is written (``generation_cached``), so such a page
+    reads no attachment."""
+    found = []
+
+    def load():
+        found.extend(attachments_of(artifact_id))
+        return bool(found)
+    if not generation_cached(request, ("has-attachments", artifact_id), load):
+        return []
+    return found or attachments_of(artifact_id)
+
+
 @view_defaults(context=IWikiPage)
 class PageViews(WikiLinksPreview, TreeArtifactViews):
 
@@ -31,7 +45,7 @@ class PageViews(WikiLinksPreview, TreeArtifactViews):
         request, page = self.request, self.context
         return {"page": page, "html": render_page(request, self.tool, page),
                 "children": [c for c in page.children() if request.can("read", c)],
-                "attachments": attachments_of(page.doc._id),
+                "attachments": page_attachments(request, page.doc._id),
                 "thread": thread_view(request, page),
                 "fields": shown_field_values(request, self.tool, page.doc),
                 **{"may_" + p: request.can(p, page) for p in ("create", "update", "delete",
