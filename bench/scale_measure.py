@@ -148,7 +148,10 @@ def explain(database, query):
     except Exception as error:      # a server without explain: say so, keep going
         return "no explain (%s)" % type(error).__name__
     plan = answer.get("queryPlanner", {}).get("winningPlan")
-    return json.dumps(plan, default=str)[:160]
+    if isinstance(plan, list):          # nx-27017: SQLite's plan, one step a line
+        return "; ".join(str(step.get("detail", step)) if isinstance(step, dict) else str(step)
+                         for step in plan)[:300]
+    return json.dumps(plan, default=str)[:300]
 
 
 def forget_pieces(app):
