@@ -38,7 +38,8 @@ How the relay runs in a process (setting ``forge.bus.relay``):
 
 * ``thread``: a daemon thread, woken after each flush that wrote an event
   (``registry.forge_bus_wake``) and polling every ``forge.bus.poll_seconds`` for
-  events written by other processes;
+  events written by other processes (while the outbox stays empty, each poll
+  waits twice the last, up to ``IDLE_POLL_SECONDS``);
 * ``inline``: in the flushing thread right after the flush (``mim://`` tests,
   where the in-memory database must not be used from two threads);
 * ``off``: not in this process;
@@ -71,6 +72,7 @@ CONFIRM_TIMEOUT = 10.0      # seconds the broker may take to confirm a batch
 MAX_BACKOFF_SECONDS = 30.0
 PASS_SECONDS = 0.02         # under load, at most one pass per this many seconds
 FIRST_COPY_SECONDS = CLAIM_SECONDS / 3   # a claim younger than this cannot have passed on
+IDLE_POLL_SECONDS = 8.0     # the longest poll after passes that found the outbox empty
 
 
 def outbox():
@@ -104,6 +106,7 @@ class Relay:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread = None
+        self.saw_unsent = False                # the last read found unsent records
         self.failures = 0                      # consecutive failed passes
         self.retry_at = 0.0                    # monotonic: no attempt before this
 
@@ -141,6 +144,7 @@ class Relay:
         now = time.time()
         waiting = []
         rows = list(outbox().find({"sent": False}).sort("seq", 1).limit(BATCH))
+        self.saw_unsent = bool(rows)
         for row in rows:
             if row.get("claimed_until", 0.0) >= now:
                 break                   # held by another relay: keep the order
@@ -301,6 +305,7 @@ class Relay:
 
     def _run(self):
         pruning = PeriodicPrune(float(self.registry.settings["forge.bus.keep_days"]))
+        poll = self.poll_seconds
         while not self._stop.is_set():
             self._wake.clear()
             started = time.monotonic()
@@ -308,11 +313,22 @@ class Relay:
                 # busy: let the next flushes gather for one pass
                 self._stop.wait(max(0.0, started + PASS_SECONDS - time.monotonic()))
             self._prune(pruning)
-            wait = self.poll_seconds
+            poll = self._next_poll(poll)
+            wait = poll
             if self.retry_at:
                 wait = max(0.05, min(wait, self.retry_at - time.monotonic()))
             self._wake.wait(wait)
         self.disconnect()
+
+    def _next_poll(self, poll):
+        """How long to wait for a wake before reading the outbox again: the
+        poll is for records other processes wrote (this process's flushes
+        wake the relay), so after each pass that found none unsent it doubles,
+        up to ``IDLE_POLL_SECONDS``; while records wait (another relay holds
+        them, or the broker is failing) it stays ``forge.bus.poll_seconds``."""
+        if self.saw_unsent or self.failures:
+            return self.poll_seconds
+        return min(max(self.poll_seconds, IDLE_POLL_SECONDS), poll * 2)
 
     @staticmethod
     def _prune(pruning):

@@ -53,6 +53,9 @@ log = logging.getLogger(__name__)
 ATTEMPT_HEADER = "x-forge-attempt"
 STATS_FLUSH_SECONDS = 1.0
 GATHER_SECONDS = 0.001      # how long to wait for more messages to join a batch
+WAIT_SECONDS = 0.1          # the first wait for a message after one came
+IDLE_WAIT_SECONDS = 1.0     # an idle consumer's longest wait (how late ``stop`` may be)
+MEMORY_POLL_SECONDS = 0.01  # memory://: how often a consumer looks at its queue, busy
 
 
 @dataclass(frozen=True)
@@ -97,8 +100,16 @@ def bus_connection(settings):
     """``amqp.connection`` with a short poll on ``memory://`` (default: 1 s)."""
     connection = amqp.connection(settings)
     if is_memory(settings):
-        connection.transport_options["polling_interval"] = 0.01
+        connection.transport_options["polling_interval"] = MEMORY_POLL_SECONDS
     return connection
+
+
+def memory_poll_seconds(wait):
+    """``memory://`` has no socket to block on: kombu looks at the queue every
+    ``polling_interval`` while it waits.  Busy (the first wait after a
+    message) that is ``MEMORY_POLL_SECONDS``; idle, a fifth of the wait, so an
+    idle consumer looks five times a second, not a hundred."""
+    return MEMORY_POLL_SECONDS if wait <= WAIT_SECONDS else wait / 5
 
 
 class StatsBook:
@@ -319,25 +330,44 @@ class ReactorWorker:
 
     # -- consuming --------------------------------------------------------
 
-    def _consume(self, connection, until):
-        """Consume on ``connection`` until ``until()`` is true."""
+    def _consume(self, connection, until, max_wait=WAIT_SECONDS):
+        """Consume on ``connection`` until ``until()`` is true.
+
+        While nothing comes, each wait for the broker is twice the last, up
+        to ``max_wait`` (``IDLE_WAIT_SECONDS`` for ``run``): an idle consumer
+        wakes about once a second instead of ten times (on ``memory://``,
+        five times instead of a hundred: ``memory_poll_seconds``), and
+        ``until`` is asked that often."""
         channel = connection.channel()
         declare_reactor_queues(channel, [self.reactor], self.namespace)
         queue = amqp.reactor_queue(self.reactor.name, self.reactor.topic, self.namespace)
         self._inbox = []
+        wait = WAIT_SECONDS
         with Consumer(channel, [queue], callbacks=[self.on_message], accept=["json"],
                       prefetch_count=self.prefetch):
             while not until():
                 self._republish_due(channel)
+                if self.memory:
+                    connection.transport.polling_interval = memory_poll_seconds(wait)
                 try:
-                    connection.drain_events(timeout=0.1)
+                    connection.drain_events(timeout=self._wait_for_retries(wait))
+                    wait = WAIT_SECONDS
                     while len(self._inbox) < self.prefetch:    # what else has come
                         connection.drain_events(timeout=GATHER_SECONDS)
                 except (socket.timeout, TimeoutError):
-                    pass
+                    if not self._inbox:
+                        wait = min(max_wait, wait * 2)
                 self.handle_received()
                 self.stats.flush()
         self.stats.flush(force=True)
+
+    def _wait_for_retries(self, wait):
+        """``wait``, shortened so that a delayed retry (``memory://``) is
+        republished when due."""
+        if not self._delayed:
+            return wait
+        due = min(item[0] for item in self._delayed) - time.monotonic()
+        return max(GATHER_SECONDS, min(wait, due))
 
     def run(self):
         """Consume until ``stop``; reconnect with back-off when the broker fails."""
@@ -347,7 +377,7 @@ class ReactorWorker:
             try:
                 connection.ensure_connection(max_retries=0)
                 failures = 0
-                self._consume(connection, self.stopping.is_set)
+                self._consume(connection, self.stopping.is_set, IDLE_WAIT_SECONDS)
             except Exception as error:
                 failures += 1
                 delay = min(30.0, 2 ** (failures - 1))
