@@ -29,7 +29,7 @@ The steps, in this order and nowhere else:
 7. the flush;
 8. once it succeeded, the event (``EventClass(ch.node, actor=, source=,
    **ch.event_detail)``) and any ``ch.also_emit(event)``, in that order: their
-   consecutive numbers in one ``$inc`` and their outbox records in one
+   outbox records, numbered after the highest number written, in one
    ``insert_many`` (``forge.model.outbox.emit``); then they reach subscribers
    and the relay.
 
@@ -220,7 +220,7 @@ def change(registry, event_class, *, node=None, actor, old=None, new, source="we
         _drop_unflushed(pending)
         raise
     # after the documents, so a flush that failed leaves no event; all the
-    # unit's events in two commands (their numbers, their records)
+    # unit's events in one command (their numbered records)
     emit(registry, events)
 
 

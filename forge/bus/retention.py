@@ -59,13 +59,19 @@ def _prune_outbox(cutoff, batch, progress):
 
     Records are created in ``seq`` order, so the first young one ends the
     walk; a range on the index is fast on MongoDB and on nx-27017 alike
-    (``$in`` of ids would scan on the latter)."""
+    (``$in`` of ids would scan on the latter).  The newest record is kept
+    whatever its age: the outbox numbers the next record after it
+    (``forge.model.outbox.highest_written``)."""
     outbox = collection(OutboxEvent)
+    newest = outbox.find_one({}, {"seq": 1}, sort=[("seq", -1)])
+    if newest is None:
+        return 0
     removed = 0
     while True:
         rows = list(outbox.find({"sent": True}, {"seq": 1, "created": 1})
                     .sort("seq", 1).limit(batch))
-        old = [row for row in rows if (row.get("created") or 0) < cutoff]
+        old = [row for row in rows
+               if (row.get("created") or 0) < cutoff and row["seq"] < newest["seq"]]
         if not old:
             return removed
         last = old[-1]["seq"]

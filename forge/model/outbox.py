@@ -1,28 +1,45 @@
 """The outbox: every event is stored in the database with its number.
 
 ``emit(registry, events)`` is called by the unit of work (``forge.unit_of_work``)
-right *after* the flush that wrote the documents the events describe: it takes
-the events' numbers of the global ``seq`` in one ``$inc`` (by n) and writes their
-records in one ordered ``insert_many``, so that a unit of work costs two
-database commands for its events however many it emits.  Then each event is
-sent to the registry's subscribers (``registry.notify``) and the relay is woken
-to publish the outbox to the message bus.  A flush that fails emits nothing.
+right *after* the flush that wrote the documents the events describe: it
+writes the events' records, numbered consecutively in the global ``seq``, in
+one ordered ``insert_many``, so that a unit of work costs one database command
+for its events however many it emits.  Then each event is sent to the
+registry's subscribers (``registry.notify``) and the relay is woken to publish
+the outbox to the message bus.  A flush that fails emits nothing.
 
-Numbers are taken just before their records are written, as one event's number
-always was: a failure between the two (the database gone, the process killed)
-leaves numbers never written, which a stream waits for a few seconds and then
-skips (``forge.views.events.Horizon``).  A block of numbers kept by a process
-for later units of work would not do: streams would wait on the numbers it had
-not used yet and skip the events written under them late.
+The numbers are claimed by the insert itself: the unique index on ``seq``
+lets exactly one record have each number.  A process remembers the highest
+number it knows written (``SequenceHint``, kept on the registry) and writes the next records after
+it; when another process wrote that number first, the insert fails on the
+index, the process reads the highest number written and writes the rest
+after it (three commands instead of one: busy processes that take turns pay
+that).  A hint older than ``HINT_SECONDS`` is read again first, so a number
+is never written long after its neighbours: streams wait ``GAP_SECONDS`` (5 s)
+for a missing number (``forge.views.events.Horizon``), and pruning, which
+keeps the newest record, removes only records days old.  An insert that
+fails for another reason gives its numbers back: the next unit of work reads
+the highest number again and takes them, so it leaves no gap either (unless
+another thread of the process wrote a later number meanwhile: that gap
+streams wait 5 s for and then skip).  Until December 2026 the numbers came
+from one ``$inc`` on ``counters`` per unit of work (two commands a unit);
+its value is still read once, as the floor, when a process starts.
+Every process writing the outbox must number it the same way: old and new
+processes must not run at once.
+
+A block of numbers kept by a process for later units of work would not do:
+streams would wait on the numbers it had not used yet and skip the events
+written under them late.
 
 The relay publishes unsent events in ``seq`` order and marks them sent once the
 broker confirmed them, so an event is never lost when the broker is down.
 """
+import threading
 import time
 
 from ming import schema as S
 from ming.odm import FieldProperty, MappedClass
-from pymongo import ReturnDocument
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from .session import collection, session
 
@@ -47,13 +64,71 @@ class OutboxEvent(MappedClass):
     claimed_by = FieldProperty(str, if_missing=None)     # which relay pass holds it
 
 
-def next_sequence(count=1):
-    """Reserve ``count`` consecutive numbers of the global event sequence (one
-    atomic ``$inc``); return the first."""
-    counters = session.db["counters"]
-    doc = counters.find_one_and_update({"_id": "outbox"}, {"$inc": {"n": count}},
-                                       upsert=True, return_document=ReturnDocument.AFTER)
-    return doc["n"] - count + 1
+HINT_SECONDS = 2.0          # a hint older than this is read again before it is used
+MAX_TURNS = 50              # inserts tried for one unit of work before giving up
+
+
+def highest_written(floor=True):
+    """The highest ``seq`` in the outbox; with ``floor``, no lower than the
+    legacy counter's value (numbers taken before the outbox numbered itself,
+    some perhaps never written)."""
+    newest = collection(OutboxEvent).find_one({}, {"seq": 1}, sort=[("seq", -1)])
+    highest = newest["seq"] if newest else 0
+    if floor:
+        legacy = session.db["counters"].find_one({"_id": "outbox"})
+        highest = max(highest, (legacy or {}).get("n", 0))
+    return highest
+
+
+class SequenceHint:
+    """This process's guess at the next free outbox numbers: the highest it
+    knows written (or handed to a thread of its own), and when it learned it."""
+
+    def __init__(self, clock=time.monotonic):
+        self.clock = clock
+        self.last = None            # None: read the database before the next take
+        self.known_at = 0.0
+        self.floor_read = False
+        self._lock = threading.Lock()
+
+    def take(self, count):
+        """The first of ``count`` numbers after the highest known (read first
+        when unknown or older than ``HINT_SECONDS``)."""
+        with self._lock:
+            if self.last is None or self.clock() - self.known_at > HINT_SECONDS:
+                self.last = highest_written(floor=not self.floor_read)
+                self.floor_read = True
+                self.known_at = self.clock()
+            first = self.last + 1
+            self.last += count
+            return first
+
+    def written(self, last):
+        """Numbers up to ``last`` were just written by this process."""
+        with self._lock:
+            if self.last is not None and last >= self.last:
+                self.known_at = self.clock()
+
+    def forget(self):
+        """Read the highest number again before the next take (another
+        process wrote ours, or our insert failed: its numbers are free)."""
+        with self._lock:
+            self.last = None
+
+
+_HINT_LOCK = threading.Lock()
+
+
+def sequence_hint(registry):
+    """The registry's ``SequenceHint`` (made at first use: one per forge,
+    and a test's forge gets a new one with its emptied database)."""
+    hint = getattr(registry, "forge_sequence_hint", None)
+    if hint is None:
+        with _HINT_LOCK:
+            hint = getattr(registry, "forge_sequence_hint", None)
+            if hint is None:
+                hint = registry.forge_sequence_hint = SequenceHint()
+    return hint
 
 
 def outbox_record(event, seq, created):
@@ -73,7 +148,7 @@ def emit(registry, events):
     events = list(events)
     if not events:
         return []
-    records = write_records(events)
+    records = write_records(events, sequence_hint(registry))
     for event in events:
         registry.notify(event)
     wake = getattr(registry, "forge_bus_wake", None)
@@ -82,11 +157,43 @@ def emit(registry, events):
     return records
 
 
-def write_records(events):
-    """Number ``events`` (one ``$inc``) and insert their records (one ordered
-    ``insert_many``); return the records."""
-    first = next_sequence(len(events))
+def write_records(events, hint):
+    """Number ``events`` after the highest number written (as ``hint``, a
+    ``SequenceHint``, knows it) and insert their records (one ordered
+    ``insert_many`` when no other process took those numbers first); return
+    the records."""
     created = time.time()
-    records = [outbox_record(event, first + i, created) for i, event in enumerate(events)]
-    collection(OutboxEvent).insert_many(records, ordered=True)
-    return records
+    outbox = collection(OutboxEvent)
+    pending, records = list(events), []
+    for _turn in range(MAX_TURNS):
+        first = hint.take(len(pending))
+        batch = [outbox_record(event, first + i, created) for i, event in enumerate(pending)]
+        try:
+            outbox.insert_many(batch, ordered=True)
+        except (BulkWriteError, DuplicateKeyError) as error:
+            # another process wrote one of these numbers first: the records
+            # before it are in (an ordered insert stops at the failure)
+            hint.forget()
+            inserted = _inserted(error, outbox, batch)
+            records.extend(batch[:inserted])
+            pending = pending[inserted:]
+            if not pending:
+                return records
+            continue
+        except BaseException:
+            hint.forget()           # these numbers were not written: give them back
+            raise
+        hint.written(first + len(batch) - 1)
+        return records + batch
+    raise RuntimeError("no free outbox numbers after %d tries" % MAX_TURNS)
+
+
+def _inserted(error, outbox, batch):
+    """How many records of ``batch`` an ordered insert that failed wrote: the
+    server says (``nInserted``); ``mim://`` raises a plain duplicate error,
+    so ask which are stored."""
+    if isinstance(error, BulkWriteError) and "nInserted" in error.details:
+        return error.details["nInserted"]
+    ids = [record["_id"] for record in batch]
+    stored = {row["_id"] for row in outbox.find({"_id": {"$in": ids}}, {"_id": 1})}
+    return next((i for i, record in enumerate(batch) if record["_id"] not in stored), len(batch))

@@ -17,7 +17,7 @@ from forge.model.session import collection
 from forge.testing import embedded_database, forge_test_settings
 from forge.views.events import Horizon
 
-from .test_outbox_numbers import save_emitting, top_seq
+from .test_outbox_numbers import Ping, save_emitting, top_seq
 
 
 @pytest.fixture(scope="module")
@@ -96,6 +96,38 @@ def test_concurrent_units_keep_each_stream_increasing_without_loss(
         for ids in unit_ids:                                              # each unit's consecutive
             assert [by_id[i] for i in ids] == list(range(by_id[ids[0]], by_id[ids[0]] + per_unit))
     assert top_seq() == start + 2 * units * per_unit
+
+
+def test_two_processes_numbering_at_once_leave_no_gap_and_no_double(registry, make_user):
+    """Each thread numbers with a ``SequenceHint`` of its own, as two
+    processes do: the unique index on ``seq`` settles who wrote a number."""
+    from forge.model.outbox import SequenceHint, write_records
+    node = make_user("ada")
+    start = top_seq()
+    units, per_unit = 20, 3
+    written, errors = {0: [], 1: []}, []
+
+    def process(index):
+        hint = SequenceHint()
+        try:
+            for n in range(units):
+                events = [Ping(node, source="test", n=i) for i in range(per_unit)]
+                written[index].append([r["seq"] for r in write_records(events, hint)])
+        except Exception as error:          # reported below, not lost in a thread
+            errors.append(error)
+        finally:
+            session.close()
+    threads = [threading.Thread(target=process, args=(i,)) for i in (0, 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert not errors
+    seqs = [row["seq"] for row in collection(OutboxEvent).find({"seq": {"$gt": start}})]
+    assert sorted(seqs) == list(range(start + 1, start + 1 + 2 * units * per_unit))
+    for units_seqs in written.values():
+        flat = [seq for unit in units_seqs for seq in unit]
+        assert flat == sorted(set(flat))       # a process's events keep their order
 
 
 def test_the_process_stats_of_several_reactors_in_one_bulk_write_over_the_wire(registry):

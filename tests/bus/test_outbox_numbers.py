@@ -1,6 +1,8 @@
-"""A unit of work's events: n numbers in one ``$inc`` and n records in one
-ordered ``insert_many``, written right after the documents' flush; a failure
-between the two leaves a gap that streams wait for, then skip (the horizon)."""
+"""A unit of work's events: n records numbered consecutively after the
+highest number written, in one ordered ``insert_many`` right after the
+documents' flush (the unique index on ``seq`` settles which process wrote a
+number first); a number left unwritten is a gap that streams wait for, then
+skip (the horizon)."""
 import pytest
 from ming.odm import mapper
 from pymongo.errors import AutoReconnect
@@ -32,10 +34,6 @@ def top_seq():
     return newest["seq"] if newest else 0
 
 
-def counter_value():
-    return session.db["counters"].find_one({"_id": "outbox"})["n"]
-
-
 class CountingCollection:
     """A collection that notes each write it is asked for, then does it."""
 
@@ -44,7 +42,7 @@ class CountingCollection:
 
     def __getattr__(self, name):
         attr = getattr(self.real, name)
-        if name.startswith(("insert", "find_one_and", "update")) and callable(attr):
+        if name.startswith(("insert", "find_one", "update")) and callable(attr):
             def counted(*args, **kwargs):
                 self.calls.append((self.real.name, name, args))
                 return attr(*args, **kwargs)
@@ -68,8 +66,8 @@ def project(make_user, make_project):
     return make_project("demo", make_user("ada"))
 
 
-def test_n_events_of_one_unit_take_consecutive_numbers_in_one_inc_and_one_insert(
-        registry, project, monkeypatch):
+def count_writes(monkeypatch):
+    """The writes (and finds) the outbox module asks of the database, noted."""
     calls = []
     real_collection, real_session = outbox_module.collection, outbox_module.session
     monkeypatch.setattr(outbox_module, "collection",
@@ -78,18 +76,54 @@ def test_n_events_of_one_unit_take_consecutive_numbers_in_one_inc_and_one_insert
     class CountingSession:
         db = property(lambda self: CountingDatabase(real_session.db, calls))
     monkeypatch.setattr(outbox_module, "session", CountingSession())
+    return calls
+
+
+def test_n_events_of_one_unit_take_consecutive_numbers_in_one_insert(
+        registry, project, monkeypatch):
+    save_emitting(registry, project, 1)          # the process knows the highest number now
     before = top_seq()
+    calls = count_writes(monkeypatch)
 
     events = save_emitting(registry, project, 4)
 
-    writes = [(coll, method) for coll, method, _ in calls]
-    assert writes == [("counters", "find_one_and_update"), ("outbox", "insert_many")]
-    assert calls[0][2][1] == {"$inc": {"n": 4}}
+    assert [(coll, method) for coll, method, _ in calls] == [("outbox", "insert_many")]
     stored = list(collection(OutboxEvent).find({"seq": {"$gt": before}}).sort("seq", 1))
     assert [r["_id"] for r in stored] == [e.id for e in events]        # emit order
     assert [r["seq"] for r in stored] == list(range(before + 1, before + 5))
     assert [r["message"]["detail"]["n"] for r in stored] == [0, 1, 2, 3]
     assert {r["project_id"] for r in stored} == {str(project._id)}
+
+
+def test_numbers_another_process_wrote_first_are_skipped_without_a_gap(
+        registry, project, monkeypatch):
+    save_emitting(registry, project, 1)
+    before = top_seq()
+    # another process writes the next two numbers (after its own read of the highest)
+    other = Ping(project, source="test")
+    collection(OutboxEvent).insert_many([
+        outbox_module.outbox_record(Ping(project, source="test"), before + 1, 0.0),
+        outbox_module.outbox_record(other, before + 2, 0.0)])
+    calls = count_writes(monkeypatch)
+
+    events = save_emitting(registry, project, 3)
+
+    assert [method for _coll, method, _ in calls][0] == "insert_many"
+    stored = list(collection(OutboxEvent).find({"seq": {"$gt": before}}).sort("seq", 1))
+    assert [r["seq"] for r in stored] == list(range(before + 1, before + 6))     # no gap
+    assert [r["_id"] for r in stored][2:] == [e.id for e in events]
+    save_emitting(registry, project, 1)
+    assert top_seq() == before + 6
+
+
+def test_a_hint_older_than_hint_seconds_is_read_again(registry, project, monkeypatch):
+    save_emitting(registry, project, 1)
+    hint = outbox_module.sequence_hint(registry)
+    monkeypatch.setattr(hint, "known_at", hint.known_at - outbox_module.HINT_SECONDS - 1)
+    calls = count_writes(monkeypatch)
+    save_emitting(registry, project, 1)
+    assert [(coll, method) for coll, method, _ in calls] == [
+        ("outbox", "find_one"), ("outbox", "insert_many")]
 
 
 def test_the_records_are_what_the_relay_and_the_streams_read(registry, project, monkeypatch):
@@ -106,15 +140,14 @@ def test_the_records_are_what_the_relay_and_the_streams_read(registry, project, 
 
 
 def test_a_unit_that_emits_nothing_sends_no_command(registry, project, monkeypatch):
-    taken = []
-    monkeypatch.setattr(outbox_module, "next_sequence", lambda count=1: taken.append(count))
+    calls = count_writes(monkeypatch)
     with change(registry, None, node=project, actor=None, new={}, auditors=False):
         pass
-    assert taken == []
+    assert calls == []
 
 
-def test_a_failure_after_taking_numbers_leaves_a_gap_that_streams_skip(
-        registry, project, monkeypatch):
+def test_a_failed_insert_gives_its_numbers_back(registry, project, monkeypatch):
+    save_emitting(registry, project, 1)
     before = top_seq()
     real_collection = outbox_module.collection
 
@@ -131,11 +164,18 @@ def test_a_failure_after_taking_numbers_leaves_a_gap_that_streams_skip(
     with pytest.raises(AutoReconnect):
         save_emitting(registry, project, 3)
     monkeypatch.setattr(outbox_module, "collection", real_collection)
-    assert counter_value() == before + 3                   # taken, never written
     assert top_seq() == before
 
-    save_emitting(registry, project, 1)                    # the next unit: after the gap
-    assert top_seq() == before + 4
+    save_emitting(registry, project, 1)                    # the next unit takes them
+    assert top_seq() == before + 1
+
+
+def test_a_stream_waits_for_a_missing_number_then_skips_it(registry, project):
+    save_emitting(registry, project, 1)
+    before = top_seq()
+    # three numbers taken by a process that died before writing them
+    collection(OutboxEvent).insert_one(
+        outbox_module.outbox_record(Ping(project, source="test"), before + 4, 0.0))
     now = [100.0]
     horizon = Horizon(gap_seconds=5, clock=lambda: now[0])
     assert horizon.up_to(before, before + 4) == before     # the stream waits for the gap

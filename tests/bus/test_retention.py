@@ -37,6 +37,14 @@ def test_old_sent_records_go_unsent_and_young_ones_stay(forge_app):
     assert prune_bus(7 * DAY)[0] == 0
 
 
+def test_the_newest_record_stays_whatever_its_age(forge_app):
+    # the outbox numbers its next record after the newest one kept
+    collection(OutboxEvent).delete_many({})
+    outbox_records([(30, True), (20, True), (10, True)])
+    assert prune_bus(7 * DAY)[0] == 2
+    assert remaining() == [(3, True)]
+
+
 def test_processed_markers_older_than_the_retention_go(forge_app):
     collection(ProcessedEvent).delete_many({})
     mark_processed("r", "young")
