@@ -7,6 +7,7 @@ mailer logs and drops messages (``enabled`` is False), and the notify reactor
 does not even compose them.
 """
 import email.policy
+import email.utils
 import functools
 import logging
 import smtplib
@@ -27,6 +28,13 @@ def parsed_header(name, value):
     value as it is.  Parsed values are immutable, so they are shared; CR and
     LF are refused as when a string is given."""
     return email.policy.default.header_store_parse(name, value)[1]
+
+
+@functools.lru_cache(maxsize=16)
+def envelope_sender(sender):
+    """The address of ``forge.mail.from`` (``MAIL FROM``), as smtplib's
+    ``send_message`` takes it from the From header."""
+    return email.utils.getaddresses([sender])[0][1]
 
 
 class Mailer:
@@ -101,8 +109,11 @@ class MailConnection:
         self.close()
 
     def send(self, message):
+        """Send an ``EmailMessage`` (its From is set here), or a message
+        written as bytes (``forge.notifications.composed.ComposedMail``)."""
         mailer = self.mailer
-        if "From" not in message:
+        composed = hasattr(message, "as_bytes") and hasattr(message, "to_address")
+        if not composed and "From" not in message:
             message["From"] = parsed_header("From", mailer.sender)
         if not mailer.enabled:
             log.info("mail not sent (no forge.mail.host): to=%s subject=%r",
@@ -111,7 +122,11 @@ class MailConnection:
         if self._smtp is None:
             self._smtp = mailer._open()
         try:
-            self._smtp.send_message(message)
+            if composed:
+                self._smtp.sendmail(envelope_sender(mailer.sender), [message.to_address],
+                                    message.as_bytes(mailer.sender))
+            else:
+                self._smtp.send_message(message)
         except BaseException:
             self.close()
             raise

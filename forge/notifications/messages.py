@@ -12,6 +12,7 @@ folded before the URL when long but never encoded (RFC 2369 and 8058 readers
 do not decode RFC 2047 words).
 """
 import email.utils
+import re
 from email.message import EmailMessage
 
 from pyramid.renderers import render
@@ -66,6 +67,10 @@ def unsubscribe_url(request, user_id, target):
     return request.forge_url(request.root, "@@unsubscribe", query={"token": token})
 
 
+# visible ASCII only (no space, no control character), at most 990 characters
+PRINTABLE_TOKEN = re.compile(r"[!-~]{0,990}")
+
+
 class VerbatimHeader(str):
     """A header value the ``email`` package sends as it is: folded before the
     value when the line is long, never split nor RFC 2047-encoded (an encoded
@@ -73,7 +78,7 @@ class VerbatimHeader(str):
     values without spaces, such as ``<https://...>``."""
 
     def __new__(cls, name, value):
-        if not value.isascii() or any(c.isspace() for c in value) or len(value) > 990:
+        if not PRINTABLE_TOKEN.fullmatch(value):
             raise ValueError("%s: not a single ASCII token of at most 990 characters" % name)
         header = super().__new__(cls, value)
         header.name = name

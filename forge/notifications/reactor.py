@@ -48,9 +48,10 @@ from ..mail_in.addresses import notification_id, reply_address, thread_id
 from ..model import User
 from ..model.session import collection
 from ..security import can, user_principals
-from .messages import build_message, describe, mail_request, unsubscribe_url
+from .composed import compose
+from .messages import describe, mail_request, unsubscribe_url
 from .model import DIGEST, NONE, DigestItem, SentNotification, Watch
-from .readers import cached_principals, cached_user
+from .readers import cached_principals, stored_user
 from ..visibility import NodeResolver, in_held_state
 from .watches import add_watch, frequencies_of, node_doc
 from . import in_app
@@ -147,6 +148,7 @@ def recipient(user_id, node):
 
 def watchers_to_tell(request, event, node):
     """(user, id of the watched node, frequency, principals) of each watcher
+    (the user a ``StoredUser``: the stored document read through attributes)
     of the node or an ancestor who is told of this change: not the actor, not
     those who chose no notifications, not disabled users, only those who may
     read the node now."""
@@ -158,7 +160,7 @@ def watchers_to_tell(request, event, node):
         frequency = frequencies[user_id]
         if frequency == NONE:
             continue
-        user = cached_user(request, user_id)
+        user = stored_user(request, user_id)
         if user is None or user.disabled:
             continue
         principals = cached_principals(request, user)
@@ -229,10 +231,10 @@ def mail_watchers(request, event, node, post, sent):
                 description = describe(request, event, node, post)
                 actor = actor_name(event, request)
             unsubscribe = unsubscribe_url(request, user_id, "w:%s" % watched_id)
-            message = build_message(request, user, description["subject"], TEMPLATE,
-                                    {"change": description, "actor": actor}, unsubscribe,
-                                    **conversation_headers(registry, event, node, user,
-                                                           principals))
+            message = compose(request, user, description["subject"], TEMPLATE,
+                              {"change": description, "actor": actor}, unsubscribe,
+                              **conversation_headers(registry, event, node, user,
+                                                     principals))
             smtp.send(message)
             sent.append(user_id)
 
@@ -276,7 +278,7 @@ def thaw(value):
 def actor_name(event, request=None):
     actor_id = event.get("actor_id")
     if request is not None:
-        user = cached_user(request, actor_id)
+        user = stored_user(request, actor_id)
     else:
         user = User.query.get(_id=actor_id) if actor_id else None
     return user.username if user is not None else "system"
