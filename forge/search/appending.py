@@ -26,8 +26,7 @@ the order of snippets can differ.
 from tantivy import Query
 
 from ..model.session import session
-from ..rendering import markdown_to_text
-from .documents import stored_comments
+from .documents import plain_text, stored_comments
 
 
 def stored_text(index, artifact_id):
@@ -40,20 +39,25 @@ def stored_text(index, artifact_id):
     return values[0]
 
 
-def last_post_comments(index, artifact_id, post_id):
+POST_FIELDS = {"text": 1, "status": 1, "deleted": 1, "thread_id": 1, "slug": 1, "ref_id": 1}
+
+
+def last_post_comments(index, artifact_id, post_id, post=None):
     """``comments(doc, own_text)`` for ``build_document``: the stored comments
-    with post ``post_id`` appended, or None (read the thread)."""
+    with post ``post_id`` appended, or None (read the thread).  ``post``: the
+    post as just read (``POST_FIELDS``), else it is read here."""
     def comments(doc, own_text):
         posts = session.db["post"]
-        post = posts.find_one({"_id": post_id}, {"text": 1, "status": 1, "deleted": 1,
-                                                 "thread_id": 1, "slug": 1, "ref_id": 1})
+        nonlocal post
+        if post is None:
+            post = posts.find_one({"_id": post_id}, POST_FIELDS)
         if post is None or post.get("ref_id") != artifact_id \
                 or post.get("status", "ok") != "ok" or post.get("deleted"):
             return None
         earlier = stored_comments(stored_text(index, artifact_id), own_text)
         if earlier is None:
             return None
-        new = markdown_to_text(post.get("text") or "")
+        new = plain_text(post.get("text") or "")
         if not new:
             return earlier
         if _ends_with(earlier, new):
@@ -61,7 +65,7 @@ def last_post_comments(index, artifact_id, post_id):
         last = posts.find_one({"thread_id": post["thread_id"], "slug": {"$gt": post["slug"]},
                                "status": "ok", "deleted": False}, {"text": 1},
                               sort=[("slug", -1)])
-        if last is not None and _ends_with(earlier, markdown_to_text(last.get("text") or "")):
+        if last is not None and _ends_with(earlier, plain_text(last.get("text") or "")):
             return None             # the thread's last post is indexed already
         return earlier + " " + new if earlier else new
     return comments

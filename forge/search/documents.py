@@ -19,6 +19,7 @@ order; that lets the reactor append a new last post to the text already
 indexed (``forge.search.appending``) instead of re-reading the thread.
 """
 import datetime
+import functools
 
 from ..rendering import markdown_to_text
 from ..model import Artifact, User
@@ -27,6 +28,22 @@ from ..resources import lineage_list
 from .acl import acl_terms, lineage_clauses
 
 MAX_TEXT = 200_000          # characters of text kept per document
+
+
+CACHED_TEXT = 20_000        # Markdown up to this length is converted once per process
+
+
+@functools.lru_cache(maxsize=1024)
+def _plain_text(markdown):
+    return markdown_to_text(markdown)
+
+
+def plain_text(markdown):
+    """``markdown_to_text``, remembered for short texts: a thread's own text
+    and its latest posts are converted for every reply indexed."""
+    markdown = markdown or ""
+    return _plain_text(markdown) if len(markdown) <= CACHED_TEXT else \
+        markdown_to_text(markdown)
 
 
 def default_document(doc, node):
@@ -71,7 +88,7 @@ def visible_posts_text(artifact_id):
         return ""
     posts = db["post"].find({"thread_id": thread["_id"]},
                             {"text": 1, "status": 1, "deleted": 1}).sort("slug", 1)
-    return join_comments(markdown_to_text(p.get("text") or "") for p in posts
+    return join_comments(plain_text(p.get("text") or "") for p in posts
                          if p.get("status", "ok") == "ok" and not p.get("deleted"))
 
 
@@ -121,7 +138,7 @@ def build_document(registry, request, node, comments=None):
     projects = project_nodes(node)
     tool = node.tool_node
     # indexed (and shown in snippets) as the reader sees it: no Markdown syntax
-    own_text = markdown_to_text(data.get("text") or "")
+    own_text = plain_text(data.get("text") or "")
     known = comments(doc, own_text) if comments is not None else None
     text = with_comments(own_text, visible_posts_text(doc._id) if known is None else known)
     fields = {}

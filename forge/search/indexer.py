@@ -49,7 +49,9 @@ class Indexer:
     def artifact(self, record, comments=None):
         """Index (or remove) one stored artifact record (``comments``: see
         ``build_document``)."""
-        node = self.resolver.resolve({"node_type": "Artifact", "node_id": record["_id"]})
+        # walked where the record says it is first (no read by id when it is there)
+        node = self.resolver.artifact(record["_id"],
+                                      seen_at=(record.get("tool_id"), record.get("path")))
         doc = None
         if node is not None:
             doc = getattr(node, "_doc", None) or getattr(node, "doc", None)
@@ -181,12 +183,23 @@ def _reindex_at(indexer, tool_id, path, node_id):
 
 def _append_post(indexer, tool_id, path, post_id):
     """A visible post added: its artifact re-indexed from the stored text plus
-    the post when it is the thread's last (``forge.search.appending``)."""
-    from .appending import last_post_comments
-    record = _artifact_at(tool_id, path)
-    if record is not None:
-        indexer.artifact(record, last_post_comments(indexer.batch.index, record["_id"],
-                                                    post_id))
+    the post when it is the thread's last (``forge.search.appending``).  The
+    post is read first: it names its artifact, walked at the event's path
+    (no read of the artifact by path, nor by id when it is still there)."""
+    from .appending import POST_FIELDS, last_post_comments
+    post = collection_named("post").find_one({"_id": post_id}, POST_FIELDS) \
+        if post_id else None
+    if post is None or not post.get("ref_id"):
+        _reindex_at(indexer, tool_id, path, None)       # gone: as any other post event
+        return
+    artifact_id = post["ref_id"]
+    indexer.artifact({"_id": artifact_id, "tool_id": tool_id, "path": path},
+                     last_post_comments(indexer.batch.index, artifact_id, post_id, post))
+
+
+def collection_named(name):
+    from ..model.session import session
+    return session.db[name]
 
 
 def _artifact_at(tool_id, path):
