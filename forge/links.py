@@ -41,6 +41,7 @@ from pyramid.authorization import Everyone
 from .interfaces import INode, ITool
 from .model import User
 from .model.cache import cached_find, tree_generation
+from .resources.base import stored_id
 from .security import can, kept_for_reading, lineage_key
 
 MAX_LOOKUPS = 200
@@ -193,7 +194,7 @@ def link_context(request, node, wiki_links=None, key=None):
     wiki_key = key if key is not None else getattr(wiki_links, "key", None)
     context = LinkContext(request, project, wiki_links=wiki_links)
     if generation is not None and (wiki_links is None or wiki_key is not None):
-        context.key = ("links", project.doc._id if project is not None else None,
+        context.key = ("links", stored_id(project) if project is not None else None,
                        generation, request.forge_url(request.root),
                        readable_mounts(request, project), wiki_key)
     return context

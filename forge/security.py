@@ -292,11 +292,13 @@ def lineage_key(node):
 
 def _stored_id(node):
     """The id of the document a node wraps: a Ming object, or a stored one
-    not built into it yet (``RawArtifact``, ``StoredTool``: their ``raw``)."""
+    not built into it yet (``RawArtifact``, ``StoredTool``, ``StoredDocument``:
+    their ``raw``)."""
     doc = node.__dict__.get("_doc")
     if doc is None:
         doc = node.__dict__.get("doc")
-    raw = doc.raw if type(doc).__name__ in ("RawArtifact", "StoredTool") else None
+    raw = doc.raw if type(doc).__name__ in ("RawArtifact", "StoredTool", "StoredDocument") \
+        else None
     return raw.get("_id") if raw is not None else getattr(doc, "_id", None)
 
 

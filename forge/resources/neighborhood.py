@@ -4,7 +4,7 @@ from zope.interface import implementer
 from ..interfaces import INeighborhood
 from ..model import Project, ToolInstance
 from ..model.cache import attach, cached_raw
-from .base import Node
+from .base import Node, StoredDocument
 from .missing_project import on_miss
 from .project import ProjectResource
 
@@ -29,6 +29,14 @@ class LazyDocs:
         if key not in self._built:
             self._built[key] = attach(self.cls, self.raws[key])
         return self._built[key]
+
+    def stored(self, key):
+        """The document at ``key`` for a node (``StoredDocument``: built when
+        the node's ``doc`` is asked for), or None."""
+        if key in self._built:
+            return self._built[key]
+        raw = self.raws.get(key)
+        return StoredDocument(self.cls, raw) if raw is not None else None
 
     def __contains__(self, key):
         return key in self.raws
@@ -84,14 +92,15 @@ class Family:
         return [StoredTool(raw) for raw in self._sorted_tool_raws(project_doc)]
 
     def tool_mounted(self, project_doc, mount):
-        """The project's tool at ``mount``, or None: a URL goes through one
-        tool, so only that one is built into a Ming object (validating each of
-        a project's tools was a tenth of a JSON ticket's time)."""
+        """The project's tool at ``mount``, or None, as ``StoredTool`` (the
+        tool resource builds its Ming object when ``doc`` is asked for) unless
+        ``tools_of`` built them already."""
+        from .tool import StoredTool
         if project_doc._id in self._tools:
             return next((t for t in self._tools[project_doc._id] if t.mount == mount), None)
-        raw = next((r for r in self._sorted_tool_raws(project_doc) if r.get("mount") == mount),
-                   None)
-        return attach(ToolInstance, raw) if raw is not None else None
+        raw = next((r for r in self._tool_raws.get(project_doc._id, ())
+                    if r.get("mount") == mount), None)
+        return StoredTool(raw) if raw is not None else None
 
     def _sorted_tool_raws(self, project_doc):
         return sorted(self._tool_raws.get(project_doc._id, []),
@@ -114,8 +123,8 @@ class NeighborhoodResource(Node):
     def __getitem__(self, name):
         if name.startswith("@@") or "/" in name:
             raise KeyError(name)
-        family = Family(self.request, self.doc._id, name)
-        doc = family.projects.get(name)
+        family = Family(self.request, self._doc._id, name)
+        doc = family.projects.stored(name)
         if doc is None:
             return on_miss(self, self, name, name)
         return ProjectResource(doc, name, self, family)

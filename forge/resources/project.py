@@ -27,7 +27,7 @@ class ProjectResource(Node):
 
     @property
     def is_user_project(self):
-        return self.doc.user_id is not None
+        return self._doc.user_id is not None
 
     def tool_docs(self):
         return self.family.tools_of(self.doc)
@@ -42,27 +42,31 @@ class ProjectResource(Node):
         return tool_type.resource(doc, doc.mount, self, tool_type)
 
     def subproject(self, doc):
-        return ProjectResource(doc, doc.name, self, self.family)
+        return ProjectResource(doc, doc.shortname.rsplit("/", 1)[-1], self, self.family)
 
     def tools(self):
         """The project's tool resources; their documents are built into Ming
         objects only when a caller asks for ``.doc`` (``StoredTool``)."""
-        return [t for t in (self.tool(d) for d in self.family.stored_tools_of(self.doc))
+        return [t for t in (self.tool(d) for d in self.family.stored_tools_of(self._doc))
                 if t is not None]
 
     def subprojects(self):
-        return [self.subproject(d) for d in self.subproject_docs()]
+        prefix = self._doc.shortname + "/"
+        return [self.subproject(self.family.projects.stored(name))
+                for name in sorted(self.family.projects)
+                if name.startswith(prefix) and "/" not in name[len(prefix):]]
 
     def __getitem__(self, name):
         if name.startswith("@@"):
             raise KeyError(name)
-        doc = self.family.tool_mounted(self.doc, name)
+        doc = self.family.tool_mounted(self._doc, name)
         if doc is not None:
             tool = self.tool(doc)
             if tool is None:
                 raise KeyError(name)
             return tool
-        doc = self.family.projects.get(self.doc.shortname + "/" + name)
+        path = self._doc.shortname + "/" + name
+        doc = self.family.projects.stored(path)
         if doc is None:
-            return on_miss(self, self.neighborhood, self.doc.shortname + "/" + name, name)
+            return on_miss(self, self.neighborhood, path, name)
         return self.subproject(doc)

@@ -191,7 +191,7 @@ class ToolResource(ArtifactContainer, Node):
         return name
 
     def artifact_family(self, path):
-        return ArtifactFamily(self.doc._id, path.split("/", 1)[0])
+        return ArtifactFamily(self._doc._id, path.split("/", 1)[0])
 
     def artifact_resource(self, doc, name, parent, family):
         # a type declared with config.add_artifact_type brings its own resource
@@ -204,7 +204,7 @@ class ToolResource(ArtifactContainer, Node):
         return cls(doc, name, parent, family)
 
     def custom_fields(self):
-        return field_specs(self.doc.custom_fields)
+        return field_specs(self._doc.custom_fields)
 
 
 @implementer(IArtifact)
