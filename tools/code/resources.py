@@ -14,6 +14,12 @@ class ICodeTool(ITool):
 
 @implementer(ICodeTool)
 class CodeTool(ToolResource):
+    @property
+    def tool_id(self):
+        """The tool instance's id, read without building its Ming document from
+        the stored one: the git endpoints need nothing else of it."""
+        return self._doc._id
+
     def __getitem__(self, name):
         # /tree/main/src/a.py: "tree" is the view, the rest its subpath (no query)
         raise KeyError(name)

@@ -231,4 +231,4 @@ def _file_iter(spool):
 
 
 def repository_of(request, context):
-    return init_repository(repository_path(request.registry, context.doc._id))
+    return init_repository(repository_path(request.registry, context.tool_id))
