@@ -2,9 +2,10 @@
 """Cost flat as data grows (issue 18 item 3): the same pages at 1,000, 10,000
 and 100,000 tickets (and 1,000 projects) on the embedded database server.
 
-    bench/scale.py                          # sizes 1000,10000,100000 interleaved,
-                                            # 100 requests a row and size, blocks of 10
-    SIZES=1000,10000 N=30 bench/scale.py    # quicker
+    bench/scale.py                          # sizes 1000,10000,100000 interleaved, and
+                                            # 1000 again (A/A); 8 epochs, 80 requests a
+                                            # row and size in blocks of 5 (~7 min)
+    SIZES=1000,10000 N=20 EPOCHS=2 bench/scale.py   # quicker
     bench/scale.py --sequential             # one size after another (the old way)
     bench/scale.py --queries                # also list every query of each page, with
                                             # the declared index it uses and nx's plan
@@ -25,14 +26,18 @@ queries and rendering every time).
 Interleaved (the default): every size is served at once, each by its own
 nx-27017 and its own forge process (``scale_measure.py --worker``, WebTest),
 all on CPU 1 with ``--pin``; this process asks them in turn for blocks of
-``--block`` requests (after 2 untimed ones): for each round, for each row,
-each size once, the order of the sizes turning every round.  So whatever
-else the machine does hits every size alike, within a second of each other.
-Each request's CPU is read from the CPU clocks of its forge process and its
-nx-27017 (nanoseconds, all threads) around it.  Per row and size: p50 and p99
-wall ms and the median CPU ms a request; then the ratio of the largest size
-to the smallest: of the medians over all requests, and of each round's
-block medians (median, min and max over the rounds).  Target <= 1.3.
+``--block`` requests (after ``--warm`` 2 untimed ones): for each round, for
+each row, each size once, the order of the sizes turning every round.  So
+whatever else the machine does hits every size alike, within a second of each
+other.  Each request's CPU is read from the CPU clocks of its forge process and
+its nx-27017 (nanoseconds, all threads) around it.  A process keeps its own
+speed for its life (up to ~20% apart for two serving the same database), so the
+run is ``--epochs`` epochs, each starting every worker afresh, and the smallest
+size is served twice (``--no-control`` to not): the A/A column is the noise
+floor, what the method cannot tell apart.  Per row and size: p50 and p99 wall
+ms and the median CPU ms a request; then the ratio of the largest size to the
+smallest: of the medians over all requests, of the means, and per epoch and
+per block (median, min and max).  Target <= 1.3.
 
 Sequential (``--sequential``, ``--queries``): one size after another, in one
 process (``measure``) against nx-27017 on its own CPU, warmed up, then ``N``
@@ -323,15 +328,15 @@ def main(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default=os.environ.get("SIZES", "1000,10000,100000"))
     parser.add_argument("--projects", type=int, default=int(os.environ.get("PROJECTS", 1000)))
-    parser.add_argument("-n", type=int, default=int(os.environ.get("N", 120)),
+    parser.add_argument("-n", type=int, default=int(os.environ.get("N", 80)),
                         help="requests a row and size")
     parser.add_argument("--cold", type=int, default=int(os.environ.get("COLD", 0)),
                         help="requests of the -cold rows (default -n)")
-    parser.add_argument("--block", type=int, default=int(os.environ.get("BLOCK", 10)),
+    parser.add_argument("--block", type=int, default=int(os.environ.get("BLOCK", 5)),
                         help="interleaved: requests a block (one size, one row, one round)")
     parser.add_argument("--warm", type=int, default=int(os.environ.get("WARM", 2)),
                         help="interleaved: untimed requests ahead of each block")
-    parser.add_argument("--epochs", type=int, default=int(os.environ.get("EPOCHS", 4)),
+    parser.add_argument("--epochs", type=int, default=int(os.environ.get("EPOCHS", 8)),
                         help="interleaved: times every worker is started afresh")
     parser.add_argument("--no-control", dest="control", action="store_false",
                         help="interleaved: no second worker on the smallest size (A/A)")
