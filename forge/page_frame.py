@@ -17,6 +17,7 @@ from pyramid.renderers import render
 
 from .fragments import reader_cached
 from .interfaces import INode
+from .security import lineage_key
 
 FRAME_TEMPLATE = "forge:templates/frame/header.jinja2"
 
@@ -56,5 +57,27 @@ def page_frame(request, page_project):
     return reader_cached(request, frame_key(request), load)
 
 
+def tool_nav(request, template, tool):
+    """A tool's navigation bar (``template`` rendered with ``tool``), kept
+    per reader like the frame under the tool's lineage (``forge.security.
+    lineage_key``: class, name and stored id up to the root), the application
+    URL and the mounted route; rendered every time for a visitor, or for a
+    tool outside the stored tree.  The template may show only what those and
+    the generations decide: the tool, the reader's permissions on it, whether
+    they watch it (``request.is_watching``), the forms' CSRF token::
+
+        {{ request.tool_nav("tools.wiki:templates/wiki/_nav.jinja2", tool) }}
+    """
+    def load():
+        return Markup(render(template, {"tool": tool}, request))
+    lineage = lineage_key(tool)
+    if request.user is None or lineage is None:
+        return load()
+    route = getattr(request, "matched_route", None)
+    return reader_cached(request, ("tool-nav", template, lineage, request.application_url,
+                                   route.name if route is not None else None), load)
+
+
 def includeme(config):
     config.add_request_method(page_frame, "page_frame")
+    config.add_request_method(tool_nav, "tool_nav")

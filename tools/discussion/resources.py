@@ -27,7 +27,7 @@ class IForumThread(IVersioned):
 class DiscussionTool(ToolResource):
 
     def artifact_family(self, path):
-        return OnePathFamily(self.doc._id, path)
+        return OnePathFamily(self._doc._id, path)
 
 
 class ForumResource(TypedArtifactResource):
