@@ -57,21 +57,23 @@ class Advertisements:
         self._lock = threading.Lock()
         self._git = {}
 
-    def config_files(self, repo_path):
-        home = git_env()["HOME"]
+    def config_files(self, repo_path, env=None):
+        home = (env or git_env())["HOME"]
         return (os.path.join(repo_path, "config"), os.path.join(home, ".gitconfig"),
                 os.path.join(home, ".config", "git", "config"))
 
-    def git_executable(self):
-        path = git_env()["PATH"]
+    def git_executable(self, env):
+        path = env["PATH"]
         if path not in self._git:
             self._git[path] = shutil.which("git", path=path)
         return self._git[path]
 
     def signature(self, repo_path):
         """What git's answer depends on, as of now (before git reads it)."""
-        return (self.git_executable(), _signature(self.git_executable() or "/nonexistent"),
-                tuple(_signature(path) for path in self.config_files(repo_path)))
+        env = git_env()
+        git = self.git_executable(env)
+        return (git, _signature(git or "/nonexistent"),
+                tuple(_signature(path) for path in self.config_files(repo_path, env)))
 
     def get(self, repo_path, signature):
         answer = self._answers.get(repo_path)
