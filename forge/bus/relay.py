@@ -19,7 +19,13 @@ go out in ``seq`` order, and a record is published twice only when a relay
 died between the broker's confirm and its write of ``sent`` (reactors skip
 events they already processed).  The batch is published with publisher
 confirms pipelined (one wait for the whole batch) and marked sent in one bulk
-write: three database round trips per pass, whatever its size.
+write: three database round trips per pass, whatever its size.  The relay
+thread writes those marks with its next pass's claim (one ``bulk_write``), so
+under load a pass costs two round trips; when no flush follows within
+``PASS_SECONDS`` it writes them alone.  A relay that dies before that leaves
+its confirmed records unsent: another publishes them again once the claim
+expired, as when one dies between the confirm and the mark (workers skip
+second copies).
 
 A record that no relay had claimed before goes out with the header
 ``x-forge-first-copy`` (unless the pass took so long that its claim may have
@@ -55,7 +61,7 @@ import time
 import uuid
 
 from kombu import Connection, Producer
-from pymongo import ReplaceOne
+from pymongo import ReplaceOne, UpdateMany
 
 from ..model.outbox import OutboxEvent
 from ..model.session import collection
@@ -107,35 +113,52 @@ class Relay:
         self._stop = threading.Event()
         self._thread = None
         self.saw_unsent = False                # the last read found unsent records
+        self._unmarked = []                    # [(token, record)] confirmed, not marked sent
         self.failures = 0                      # consecutive failed passes
         self.retry_at = 0.0                    # monotonic: no attempt before this
 
     # -- publishing -------------------------------------------------------
 
-    def publish_pending(self):
+    def publish_pending(self, defer_marks=False):
         """Publish every unsent record this relay can claim, in ``seq`` order.
 
         Return how many were published; raise when the broker fails (the
-        records not confirmed stay unsent)."""
+        records not confirmed stay unsent).  With ``defer_marks`` (the relay
+        thread) the confirmed records are marked sent with the next pass's
+        claim, in the same command, or by the next pass that finds nothing to
+        claim; otherwise before this returns."""
         published = 0
         with self._lock:
-            while True:
-                claimed, more = self._claim_batch()
-                if not claimed:
-                    return published
-                try:
-                    self._publish(claimed)
-                except Exception:
-                    self._release(unpublished=[r["_id"] for r in claimed
-                                               if r["_id"] not in self._handed])
-                    raise
-                self._mark_sent(claimed)
-                published += len(claimed)
-                if not more:
-                    # Records flushed since the read woke the relay again;
-                    # an empty read to find that out would be a round trip
-                    # in every pass.
-                    return published
+            try:
+                while True:
+                    claimed, more = self._claim_batch()
+                    if not claimed:
+                        return published
+                    try:
+                        self._publish(claimed)
+                    except Exception:
+                        self._release(unpublished=[r["_id"] for r in claimed
+                                                   if r["_id"] not in self._handed])
+                        raise
+                    self._unmarked.extend((self._token, r) for r in claimed)
+                    published += len(claimed)
+                    if not more:
+                        # Records flushed since the read woke the relay again;
+                        # an empty read to find that out would be a round trip
+                        # in every pass.
+                        return published
+            finally:
+                if not defer_marks:
+                    self.mark_confirmed()
+
+    def mark_confirmed(self):
+        """Mark the records confirmed by the broker sent (one command)."""
+        if self._unmarked:
+            self._mark_sent(self._unmarked)
+            self._unmarked = []
+
+    def _mark_sent(self, unmarked):
+        self._write(self._marks(unmarked))
 
     def _claim_batch(self):
         """Claim the first unsent records up to the first one another relay
@@ -143,23 +166,29 @@ class Relay:
         more may be waiting behind them."""
         now = time.time()
         waiting = []
-        rows = list(outbox().find({"sent": False}).sort("seq", 1).limit(BATCH))
+        confirmed = {record["_id"] for _token, record in self._unmarked}
+        rows = [row for row in outbox().find({"sent": False}).sort("seq", 1).limit(BATCH)
+                if row["_id"] not in confirmed]
         self.saw_unsent = bool(rows)
         for row in rows:
             if row.get("claimed_until", 0.0) >= now:
                 break                   # held by another relay: keep the order
             waiting.append(row)
         if not waiting:
+            self.mark_confirmed()
             return [], False
         self._token = uuid.uuid4().hex
         self._claimed_at = now
         self._first_copies = {row["_id"] for row in waiting if not row.get("claimed_by")}
         until = now + CLAIM_SECONDS
-        result = outbox().update_many(
-            {"_id": {"$in": [row["_id"] for row in waiting]}, "sent": False,
-             "claimed_until": {"$lt": now}},
-            {"$set": {"claimed_until": until, "claimed_by": self._token}})
-        if result.modified_count == len(waiting):
+        marks = self._marks(self._unmarked)
+        claim = UpdateMany({"_id": {"$in": [row["_id"] for row in waiting]}, "sent": False,
+                            "claimed_until": {"$lt": now}},
+                           {"$set": {"claimed_until": until, "claimed_by": self._token}})
+        # the previous pass's marks and this claim: one command
+        modified = self._write(marks + [claim])
+        self._unmarked = []
+        if modified == len(marks) + len(waiting):
             # all of them are ours (the query named exactly these records)
             for row in waiting:
                 row.update(claimed_until=until, claimed_by=self._token)
@@ -200,19 +229,36 @@ class Relay:
         except Exception:          # the claims expire anyway
             log.debug("could not release claims %s", self._token, exc_info=True)
 
-    def _mark_sent(self, records):
-        # Whole-document replaces, not $set: the embedded server stores a $set
-        # boolean as an integer (see forge.model.session.set_fields).  Guarded
-        # by our claim: if it expired and another relay took a record, that
-        # relay marks it.  One round trip for the batch.
+    @staticmethod
+    def _marks(unmarked):
+        """The writes that mark the confirmed records sent (kept until written:
+        writing one twice changes nothing).
+
+        Whole-document replaces, not $set: the embedded server stores a $set
+        boolean as an integer (see forge.model.session.set_fields).  Guarded
+        by the pass's claim: if it expired and another relay took a record,
+        that relay marks it."""
         sent_at = time.time()
-        replaces = [({"_id": r["_id"], "claimed_by": self._token},
-                     dict(r, sent=True, sent_at=sent_at, claimed_until=0.0)) for r in records]
+        marks = [ReplaceOne({"_id": r["_id"], "claimed_by": token},
+                            dict(r, sent=True, sent_at=sent_at, claimed_until=0.0))
+                 for token, r in unmarked]
+        return marks
+
+    @staticmethod
+    def _write(writes):
+        """``writes`` in one ``bulk_write``; return how many documents changed."""
+        if not writes:
+            return 0
         try:
-            outbox().bulk_write([ReplaceOne(*pair) for pair in replaces], ordered=False)
+            return outbox().bulk_write(writes, ordered=False).modified_count
         except NotImplementedError:      # mim:// has no bulk replace
-            for guard, document in replaces:
-                outbox().replace_one(guard, document)
+            modified = 0
+            for write in writes:
+                if isinstance(write, ReplaceOne):
+                    modified += outbox().replace_one(write._filter, write._doc).modified_count
+                else:
+                    modified += outbox().update_many(write._filter, write._doc).modified_count
+            return modified
 
     def _publish(self, records):
         """Publish ``records``; return once the broker confirmed every one."""
@@ -270,12 +316,12 @@ class Relay:
 
     # -- running ----------------------------------------------------------
 
-    def attempt(self):
+    def attempt(self, defer_marks=False):
         """One pass unless backing off; log one line when it fails.  Never raises."""
         if time.monotonic() < self.retry_at:
             return 0
         try:
-            published = self.publish_pending()
+            published = self.publish_pending(defer_marks)
         except Exception as error:          # broker or database down: retry later
             self.disconnect()
             self.failures += 1
@@ -309,16 +355,28 @@ class Relay:
         while not self._stop.is_set():
             self._wake.clear()
             started = time.monotonic()
-            if self.attempt():
-                # busy: let the next flushes gather for one pass
+            if self.attempt(defer_marks=True):
+                # busy: let the next flushes gather for one pass (its claim
+                # carries this pass's marks); none came: mark them alone
                 self._stop.wait(max(0.0, started + PASS_SECONDS - time.monotonic()))
+                if not self._wake.is_set():
+                    self._mark_quietly()
             self._prune(pruning)
             poll = self._next_poll(poll)
             wait = poll
             if self.retry_at:
                 wait = max(0.05, min(wait, self.retry_at - time.monotonic()))
             self._wake.wait(wait)
+        self._mark_quietly()
         self.disconnect()
+
+    def _mark_quietly(self):
+        try:
+            with self._lock:
+                self.mark_confirmed()
+        except Exception:          # kept for the next pass (or published again later
+            log.warning("could not mark %d published records sent yet",   # by another
+                        len(self._unmarked), exc_info=True)                # relay: skipped)
 
     def _next_poll(self, poll):
         """How long to wait for a wake before reading the outbox again: the
