@@ -7,15 +7,30 @@ here are the ticket page, ``@@status`` (the quick close/reopen) and
 core's ``forge.api.timeline``: the field changes read from consecutive
 snapshots, interleaved with the comment thread's top-level posts.
 """
+from markupsafe import Markup
+from pyramid.renderers import render
 from pyramid.view import view_config, view_defaults
 
 from forge.api import (ActionError, StaleSave, TypedArtifactViews, conflict_response,
                        link_context, parse_int, redirect, render_markdown, render_versioned,
-                       shown_field_values, thread_view, timeline, people,
+                       reader_cached, shown_field_values, thread_view, timeline, people,
                        SYSTEM_PERSON)
 
 from .actions import set_status, tracker_settings
 from .resources import ITicket, ITrackerTool
+
+
+def kept_timeline(request, node, thread):
+    """The ticket's timeline as HTML, kept per reader while nothing is written
+    (``reader_cached``: its posts carry the reader's forms) under the page's
+    URL, which names the ticket and where its links point."""
+    def load():
+        return Markup(render(TIMELINE, {"timeline": timeline(request, node, thread),
+                                        "ticket": node, "thread": thread}, request))
+    return reader_cached(request, ("ticket-timeline", node.doc._id, request.path_url), load)
+
+
+TIMELINE = "tools.tracker:templates/tracker/_timeline.jinja2"
 
 
 @view_defaults(context=ITicket)
@@ -33,7 +48,7 @@ class TicketViews(TypedArtifactViews):
             "ticket": node, "doc": doc, "html": render_versioned(
                 doc._id, doc.version, doc.description, links=link_context(request, node)),
             "fields": shown_field_values(request, node.tool_node, doc),
-            "timeline": timeline(request, node, thread), "thread": thread,
+            "timeline_html": kept_timeline(request, node, thread), "thread": thread,
             "reporter": known.get(doc.reporter_id or doc.author_id, SYSTEM_PERSON),
             "assignee": known.get(doc.assigned_to_id) if doc.assigned_to_id else None,
             "may_update": request.can("update", node), "may_delete": request.can("delete", node),
