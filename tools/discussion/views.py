@@ -8,10 +8,13 @@ The posts and their moderation are the core's comment threads.
 """
 from datetime import datetime, timezone
 
+from markupsafe import Markup
+from pyramid.renderers import render
 from pyramid.view import view_config, view_defaults
 
 from forge.api import (Post, TypedArtifactViews, collection, page_number, readable_page,
-                       redirect, shown_field_values, thread_view, uploads_of, usernames)
+                       reader_cached, redirect, shown_field_values, thread_view, uploads_of,
+                       usernames)
 
 from .actions import create_thread, set_thread_flags
 from .model import FORUM, Forum, ForumThread, ThreadForm
@@ -106,6 +109,17 @@ class ForumViews(TypedArtifactViews):
         return self.new_form(ThreadForm(request, self.tool, threads), create)
 
 
+def kept_posts(request, node):
+    """The thread's posts and post form as HTML, kept per reader while nothing
+    is written (``reader_cached``: the forms carry the reader's CSRF token,
+    the buttons their permissions) under the page's URL, which names the
+    thread and where its links point."""
+    def load():
+        return Markup(render(TEMPLATES + "_posts.jinja2",
+                             {"node": node, "thread": thread_view(request, node)}, request))
+    return reader_cached(request, ("forum-posts", node.doc._id, request.path_url), load)
+
+
 @view_defaults(context=IForumThread)
 class ThreadViews(TypedArtifactViews):
 
@@ -113,7 +127,7 @@ class ThreadViews(TypedArtifactViews):
                  renderer=TEMPLATES + "thread.jinja2")
     def show(self):
         request, node = self.request, self.context
-        return {"node": node, "forum": node.__parent__, "thread": thread_view(request, node),
+        return {"node": node, "forum": node.__parent__, "posts_html": kept_posts(request, node),
                 "fields": shown_field_values(request, node.tool_node, node.doc),
                 **{"may_" + p: request.can(p, node) for p in ("moderate", "update", "delete")}}
 

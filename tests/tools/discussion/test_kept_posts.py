@@ -1,0 +1,59 @@
+"""A forum thread's posts kept as HTML per reader while nothing is written
+(views.kept_posts): rendered once for a reader's views, never shown to
+another reader, rendered again after a post."""
+import re
+
+import pytest
+
+from forge.testing import forge_test_settings
+
+from tools.discussion import views
+
+from .test_forums import TOOL, browser, new_forum, new_thread, site, thread_doc  # noqa: F401
+
+
+@pytest.fixture
+def forge_settings():
+    # whole pages are not kept (forge.page_cache), so every GET renders
+    return forge_test_settings(**{"forge.page_cache.max_mb": "0"})
+
+
+@pytest.fixture
+def renders(monkeypatch):
+    calls = []
+    real = views.render
+
+    def counting(template, *args, **kw):
+        calls.append(template)
+        return real(template, *args, **kw)
+    monkeypatch.setattr(views, "render", counting)
+    return calls
+
+
+def posts_of(page):
+    return re.search(r'<section class="discussion".*?</section>', page.text, re.S).group(0)
+
+
+def test_the_posts_are_kept_per_reader(forge_app, site, renders):  # noqa: F811
+    ada, mem = browser(forge_app, "ada"), browser(forge_app, "mem")
+    new_forum(ada, "ideas", "Ideas")
+    url = new_thread(mem, "ideas", "Dark mode", "Please add dark mode.").location
+    mem.get(url)
+    del renders[:]
+    first = posts_of(mem.get(url))
+    assert posts_of(mem.get(url)) == first and renders == []
+    theirs = posts_of(ada.get(url))
+    assert len(renders) == 1
+    token = re.search(r'name="csrf_token" value="([^"]+)"', theirs).group(1)
+    assert token not in first
+
+
+def test_a_post_renders_the_posts_again(forge_app, site):  # noqa: F811
+    ada, mem = browser(forge_app, "ada"), browser(forge_app, "mem")
+    new_forum(ada, "ideas", "Ideas")
+    url = new_thread(mem, "ideas", "Dark mode", "Please add dark mode.").location
+    mem.get(url)
+    mem.get(url)
+    thread = thread_doc(site, "Dark mode")
+    mem.post_form(TOOL + thread.path + "/@@post", {"text": "And a light one"}, status=302)
+    assert "And a light one" in posts_of(mem.get(url))
