@@ -151,7 +151,8 @@ def user_id_for(token, now=None, request=None):
 def token_owner(request, user_id):
     """The stored user a token names, or None.  With a request, from the tree
     cache at the generation the request reads first (``early_cached_raw``: the
-    root then reads nothing more), so a token costs one find, the token's own;
+    root then reads nothing more), so a token costs at most one find, the
+    token's own (none over HTTP Basic while ``token_record`` keeps it);
     disabling a user writes a tree document, which moves the generation, so
     their tokens stop at once.  Without one (a script), from the database."""
     if request is not None:
