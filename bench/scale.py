@@ -172,9 +172,10 @@ class Worker:
         self.size = size
         self.work = seeded_copy(size, args.projects, args.cache, args.pin)
         self.db = Database(self.work, args.pin)
-        cmd = [PY, os.path.join(BENCH, "scale_measure.py"), str(self.db.port),
+        cmd = [PY, os.path.join(args.code, "bench", "scale_measure.py"), str(self.db.port),
                str(self.db.proc.pid), "--worker"]
-        self.proc = subprocess.Popen(pinned(cmd, 1 if args.pin else None), env=self.db.env(),
+        env = dict(self.db.env(), PYTHONPATH=args.code)    # ahead of the editable install
+        self.proc = subprocess.Popen(pinned(cmd, 1 if args.pin else None), env=env,
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
                                      bufsize=1)
 
@@ -218,7 +219,11 @@ def interleaved(sizes, args):
             for size in sizes:
                 workers.append(Worker(size, args))
             for worker in workers:             # each warms every row up, then answers
-                rows = worker.answer()["rows"]
+                ready = worker.answer()
+                rows = ready["rows"]
+                if not ready["forge"].startswith(os.path.join(args.code, "")):
+                    sys.exit("the worker runs %s, not the code in %s" % (ready["forge"],
+                                                                         args.code))
             if results is None:
                 results = [{row: {"walls": [], "cpu": [], "blocks": [], "epochs": []}
                             for row in rows} for _size in sizes]
@@ -343,6 +348,9 @@ def main(argv):
     parser.add_argument("--hash-seed", default=os.environ.get("PYTHONHASHSEED", "0"),
                         help="PYTHONHASHSEED of every forge and nx-27017 process ('random': "
                         "each its own), so their dicts and sets are laid out alike")
+    parser.add_argument("--worktree", dest="snapshot", action="store_false",
+                        help="interleaved: serve the working tree as it is (default: a copy "
+                        "of HEAD, so others' edits during the run do not reach later epochs)")
     parser.add_argument("--sequential", action="store_true",
                         help="one size after another, as before (implied by --queries)")
     parser.add_argument("--cache", default=os.environ.get("SCALE_CACHE", "/tmp/forge-scale"))
@@ -361,12 +369,22 @@ def main(argv):
             shutil.rmtree(seeded_copy(size, args.projects, args.cache, args.pin),
                           ignore_errors=True)
         columns = sizes + ([sizes[0]] if args.control else [])
-        results = interleaved(columns, args)
-        print("\n== bench/scale.py %s, git %s, interleaved: all sizes served at once%s, "
+        args.code = ROOT
+        if args.snapshot:
+            args.code = tempfile.mkdtemp(prefix="forge-scale-code-")
+            subprocess.run("git -C %s archive HEAD | tar -x -C %s" % (ROOT, args.code),
+                           shell=True, check=True)
+        try:
+            results = interleaved(columns, args)
+        finally:
+            if args.snapshot:
+                shutil.rmtree(args.code, ignore_errors=True)
+        print("\n== bench/scale.py %s, git %s%s, interleaved: all sizes served at once%s, "
               "%d epochs (fresh processes) of %d rounds of (each row: each size, a block of "
               "%d requests after %d untimed), forge and nx-27017 on CPU %s, PYTHONHASHSEED=%s; "
               "load average %s at start, %s at the end; %.0f s"
-              % (" ".join(argv[1:]), git, " (and the smallest twice)" if args.control else "",
+              % (" ".join(argv[1:]), git, "" if args.snapshot else " (working tree)",
+                 " (and the smallest twice)" if args.control else "",
                  args.epochs, -(-args.n // (args.block * args.epochs)), args.block, args.warm,
                  "1" if args.pin else "any", args.hash_seed, load0, loadavg(),
                  time.time() - started))

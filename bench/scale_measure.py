@@ -115,7 +115,7 @@ def worker(app, readers, db_pid):
             page = browser.get(path, status=200)
         if title not in page.text:
             sys.exit("%s does not show %r" % (path, title))
-    print(json.dumps({"rows": list(rows)}), flush=True)
+    print(json.dumps({"rows": list(rows), "forge": forge.__file__}), flush=True)
     for line in sys.stdin:
         ask = json.loads(line)
         browser, path, _title, before = rows[ask["row"]]
