@@ -1,7 +1,8 @@
 """CPU per signed-in page, every tool row in one process (issue 18's render path).
 
     python bench/profile_signed.py MONGO_PORT TARGETS_FILE [-n 100] [--db-pid PID]
-                                   [--only REGEX] [--profile DIR]
+                                   [--only REGEX] [--profile DIR] [--compare ROUNDS]
+    python bench/profile_signed.py MONGO_PORT TARGETS_FILE --trees BEFORE AFTER [--rounds 3] ...
 
 Builds the forge with the benchmark settings (``bench/forge_settings.py``),
 signs in as the benchmark member, and for each signed-in row of the targets
@@ -11,6 +12,10 @@ request (``--db-pid``), without a profiler.  ``--profile DIR`` then profiles
 each row with cProfile (CPU time) and writes ``DIR/<label>.txt``, the top
 functions by cumulative and own time per request.  Quicker than ``bench/run
 profile`` for before/after comparisons of one change: one app, every row.
+
+``--trees BEFORE AFTER --rounds R`` compares checkouts: each round runs this
+script from each tree in turn (``git worktree`` or an exported copy of the
+commit before a change), and prints each row's medians side by side.
 """
 import argparse
 import cProfile
@@ -85,6 +90,36 @@ def compare(app, browser, args):
         print("%-18s %22s %22s" % (label, cells[0], cells[1]), flush=True)
 
 
+def compare_trees(args):
+    """Each row served by each tree in turn (a process per tree and round, the
+    tree first on ``PYTHONPATH``), so that the machine's load weighs on all
+    alike; prints the medians of forge, database and total CPU ms."""
+    import subprocess
+    from statistics import median
+    rows = {}
+    for _ in range(args.rounds):
+        for tree in args.trees:
+            command = [sys.executable, os.path.join(tree, "bench", "profile_signed.py"),
+                       str(args.mongo_port), args.targets, "-n", str(args.n)]
+            command += ["--db-pid", str(args.db_pid)] if args.db_pid else []
+            command += ["--only", args.only] if args.only else []
+            env = dict(os.environ, PYTHONPATH=os.path.abspath(tree))
+            out = subprocess.run(command, env=env, cwd="/", capture_output=True, text=True,
+                                 check=True).stdout
+            for line in out.splitlines():
+                cells = line.split()
+                if len(cells) >= 4 and cells[0] != "row":
+                    rows.setdefault(cells[0], {}).setdefault(tree, []).append(
+                        tuple(float(c) for c in cells[1:4]))
+    print("%-18s" % "row" + "".join("%26s" % os.path.basename(t.rstrip("/"))[-24:]
+                                    for t in args.trees))
+    for label, by_tree in rows.items():
+        print("%-18s" % label + "".join(
+            "%26s" % ("%5.2f + %4.2f = %5.2f" % tuple(
+                median(m[i] for m in by_tree[t]) for i in range(3)))
+            for t in args.trees), flush=True)
+
+
 def main(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("mongo_port", type=int)
@@ -96,7 +131,13 @@ def main(argv):
     parser.add_argument("--compare", type=int, metavar="ROUNDS",
                         help="alternate ROUNDS rounds with the generation store "
                              "(forge.fragments) off and on; print the medians")
+    parser.add_argument("--trees", nargs="+", metavar="DIR",
+                        help="checkouts to compare (their own bench/profile_signed.py, each "
+                             "in its own process, alternating); with --rounds")
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args(argv[1:])
+    if args.trees:
+        return compare_trees(args)
     app = forge.main({}, **settings(args.mongo_port))
     browser = signed_in_app(app, True)
     if args.compare:
