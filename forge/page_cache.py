@@ -38,6 +38,15 @@ generations and byte budget.  A kind's pages may name an owner (a session):
 one owner keeps at most ``1/OWNER_SHARE`` of the budget, its least recently
 used pages going first, so one reader cannot evict everyone else's pages.
 
+State outside the database: a view whose answer also depends on something
+the generations do not cover (the search page: the search index on local
+disk) names it with ``depends_on(request, signature)`` before it reads that
+state: ``signature()`` is a cheap, comparable summary of it (a file's stat),
+read then and stored with the page; every hit, of any kind, calls it again
+and serves the page only while it returns the same value.  The view must make
+its answer from that state or newer, so a stored page is never older than its
+signature says.
+
 Stored pages carry an ETag, so browsers revalidate with a 304.  Setting
 ``forge.page_cache.max_mb`` (default 64; 0 turns the cache off) bounds the
 memory per process, least recently used pages going first.
@@ -56,6 +65,7 @@ from .scope import in_forge
 
 ALLOWED = "forge.page_cache.allowed"     # environ key set by the view deriver
 GENERATIONS = "forge.page_cache.generations"
+DEPENDS = "forge.page_cache.depends"     # environ key: [(signature, value)] (``depends_on``)
 HEADER = "X-Forge-Page-Cache"           # hit or miss, for operators and tests
 SKIPPED_HEADERS = frozenset(("set-cookie", "content-length", "date", "etag", HEADER.lower()))
 # query parameters that name a reader (a feed token, an unsubscribe token, and the
@@ -68,11 +78,15 @@ OWNER_SHARE = 32
 
 
 class CachedPage:
-    __slots__ = ("generations", "status", "headers", "body", "etag", "reader", "owner")
+    __slots__ = ("generations", "status", "headers", "body", "etag", "reader", "owner",
+                 "depends")
 
-    def __init__(self, generations, response, reader=None, keep_etag=False, owner=None):
+    def __init__(self, generations, response, reader=None, keep_etag=False, owner=None,
+                 depends=()):
         self.generations = generations
         self.owner = owner
+        # ``depends_on``: (signature, value) pairs checked again on every hit
+        self.depends = tuple(depends or ())
         self.status = response.status
         self.headers = [(name, value) for name, value in response.headerlist
                         if name.lower() not in SKIPPED_HEADERS]
@@ -83,6 +97,11 @@ class CachedPage:
         # which clients send back in If-Match) stores it as sent, quotes included
         view_etag = response.headers.get("ETag") if keep_etag else None
         self.etag = view_etag or hashlib.blake2b(self.body, digest_size=12).hexdigest()
+
+    def fresh(self):
+        """Whether the state outside the generations the page was made from
+        (``depends_on``) is still the same."""
+        return all(signature() == value for signature, value in self.depends)
 
     @property
     def size(self):
@@ -287,7 +306,7 @@ def page_cache_tween_factory(handler, registry):
             return handler(request)
         cache = registry.forge_page_cache     # read per request: tests renew it
         page = cache.get(key, generations_now)
-        if page is not None and kind.admit(page, request):
+        if page is not None and page.fresh() and kind.admit(page, request):
             return page.response()
         response = handler(request)
         if kind.storable(request, response):
@@ -296,7 +315,8 @@ def page_cache_tween_factory(handler, registry):
                 response.headers["Cache-Control"] = cache_control
             owner = kind.owner(request) if hasattr(kind, "owner") else None
             page = CachedPage(request.environ[GENERATIONS], response, kind.reader(request),
-                              keep_etag=kind.keeps_etag, owner=owner)
+                              keep_etag=kind.keeps_etag, owner=owner,
+                              depends=request.environ.get(DEPENDS))
             cache.put(key, page)
             page.set_etag(response)
             response.conditional_response = True
@@ -327,6 +347,17 @@ def page_cache_deriver(view, info):
 
 
 page_cache_deriver.options = ("page_cache",)
+
+
+def depends_on(request, signature):
+    """The answer also depends on state the generations do not cover: call
+    before reading that state.  ``signature()`` returns a cheap comparable
+    summary of it; its value now is returned and kept with the stored page,
+    which is served only while ``signature()`` returns it again.  The caller
+    must then read that state as it is now or newer."""
+    value = signature()
+    request.environ.setdefault(DEPENDS, []).append((signature, value))
+    return value
 
 
 def read_generations_now(request):

@@ -9,13 +9,19 @@ busy elsewhere is waited for (up to ``LOCK_WAIT`` seconds, then the reactor
 fails and the bus retries it).  Searchers (every web process) open the same
 directory read-only and ``reload()`` when ``meta.json`` changed since they
 last looked (one ``stat`` per search), so a commit made by another process
-is seen by the next query.  Several machines need one index each (each fed
+is seen by the next query.  ``signature()`` names the committed state a
+searcher sees (``meta.json``'s inode, size, mtime and ctime: tantivy replaces
+that file on every commit; a counter of commits for an index in memory,
+which only this process writes), and ``view(at)`` gives a searcher at least
+as new as a signature read before: the search page is kept by the page cache
+under it (``forge.page_cache.depends_on``).  Several machines need one index each (each fed
 by its own reactor queue), or a shared file system; see DESIGN.md.
 """
 import logging
 import os
 import re
 import tempfile
+import itertools
 import threading
 import time
 from contextlib import contextmanager
@@ -30,6 +36,7 @@ LOCK_WAIT = 10.0
 WRITER_HEAP = 32_000_000
 # tantivy's default tokenizer: alphanumeric runs, lower-cased, tokens of 40+ bytes dropped
 TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
+_INSTANCES = itertools.count(1)
 RAW_FIELDS = ("id", "type", "project_id", "projects", "project", "tool_id", "tool",
               "labels", "author", "acl_shape", "acl_allow", "acl_deny")
 
@@ -72,8 +79,13 @@ class SearchIndex:
         except ValueError:
             raise
         self._lock = threading.RLock()
-        self._meta_mtime = None
+        self._meta = os.path.join(self.path, "meta.json") if self.path else None
+        # the signature of the state the reader was last reloaded to (or newer)
+        self._loaded = None
         self._shapes = None
+        # an index in memory: only this process commits to it; count its commits
+        self._instance = next(_INSTANCES)
+        self._commits = 0
 
     # -- writing --------------------------------------------------------------
 
@@ -93,6 +105,9 @@ class SearchIndex:
                 writer.wait_merging_threads()
                 del writer
             self.refresh(force=True)
+            # after the reload: a signature read from now on names a state
+            # that the reader holds
+            self._commits += 1
 
     def _open_writer(self):
         deadline = time.monotonic() + LOCK_WAIT
@@ -106,23 +121,47 @@ class SearchIndex:
 
     # -- reading --------------------------------------------------------------
 
-    def refresh(self, force=False):
-        """Reload the searchers when another writer committed (``meta.json`` moved)."""
-        mtime = None
-        if self.path:
-            try:
-                mtime = os.stat(os.path.join(self.path, "meta.json")).st_mtime_ns
-            except OSError:
-                mtime = None
-        if force or mtime != self._meta_mtime or not self.path:
-            if force or self.path:
+    def signature(self):
+        """The committed state, cheaply: what ``meta.json`` is now (tantivy
+        rewrites it, by a rename, on every commit), or for an index in memory
+        the count of this process's commits."""
+        if self._meta is None:
+            return ("memory", self._instance, self._commits)
+        try:
+            st = os.stat(self._meta)
+        except OSError:
+            return ("none",)
+        return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+    def refresh(self, force=False, at=None):
+        """Reload the searchers when another writer committed (``meta.json``
+        moved): ``at`` is a signature read before (else read now); afterwards
+        the searchers see that state or a newer one."""
+        if self._meta is None:
+            if force:
+                with self._lock:
+                    self.index.reload()
+                    self._shapes = None
+            return
+        signature = self.signature() if at is None else at
+        if force or signature != self._loaded:
+            with self._lock:
                 self.index.reload()
                 self._shapes = None
-            self._meta_mtime = mtime
+                self._loaded = signature
 
-    def searcher(self):
-        self.refresh()
+    def searcher(self, at=None):
+        self.refresh(at=at)
         return self.index.searcher()
+
+    def view(self, at=None):
+        """(searcher, shapes): a searcher at least as new as the signature
+        ``at`` (read before; None: now) and the ``acl_shape`` terms of the
+        state it sees or a newer one (never fewer than it holds)."""
+        self.refresh(at=at)
+        with self._lock:
+            searcher = self.index.searcher()
+            return searcher, self.shapes(searcher)
 
     def shapes(self, searcher):
         """The ``acl_shape`` terms present (the read filter needs one branch each)."""

@@ -182,16 +182,16 @@ def trimmed(schema, user_query, alternatives, scope=None):
     return Query.disjunction_max_query(branches)
 
 
-def search(index, text, principals, scope=None, sort="relevance", page=1, size=20):
-    """Run a query for ``principals``; ``scope`` = ("projects"|"tool_id", id) or None."""
+def search(index, text, principals, scope=None, sort="relevance", page=1, size=20, at=None):
+    """Run a query for ``principals``; ``scope`` = ("projects"|"tool_id", id) or None;
+    ``at``: an index signature read before, which the searcher is at least as new as."""
     if sort not in SORTS:
         raise QueryError("Sort by relevance or date.")
     terms = parse(text)
     schema = index.schema
-    searcher = index.searcher()
+    searcher, shapes = index.view(at)
     user_query = build_query(schema, terms)
-    query = trimmed(schema, user_query, read_filter(
-        tantivy, schema, index.shapes(searcher), principals), scope)
+    query = trimmed(schema, user_query, read_filter(tantivy, schema, shapes, principals), scope)
     page = max(1, int(page))
     kw = {"limit": size, "offset": (page - 1) * size, "count": True}
     if sort == "date":

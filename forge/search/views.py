@@ -2,13 +2,17 @@
 
 The form and the results are one GET page.  A query the parser refuses is
 shown on the page with a 400 status and the form to fix it, never an error
-page; results are trimmed by the viewer's principals inside the query.
+page; results are trimmed by the viewer's principals inside the query.  Kept by
+the page cache (anonymous and signed-in kinds) under the generations and the
+index's signature (``SearchIndex.signature``: a commit by any process moves
+it), checked on every hit.
 """
 import datetime
 
 from pyramid.view import view_config
 
 from ..interfaces import IProject, ISiteRoot, ITool
+from ..page_cache import depends_on
 from .query import SORTS, QueryError, search
 
 PAGE_SIZE = 20
@@ -35,11 +39,11 @@ def when(epoch):
 
 
 @view_config(context=ISiteRoot, name="search", renderer="forge:templates/search/page.jinja2",
-             permission="read", request_method=("GET", "HEAD"))
+             page_cache=True, permission="read", request_method=("GET", "HEAD"))
 @view_config(context=IProject, name="search", renderer="forge:templates/search/page.jinja2",
-             permission="read", request_method=("GET", "HEAD"))
+             page_cache=True, permission="read", request_method=("GET", "HEAD"))
 @view_config(context=ITool, name="search", renderer="forge:templates/search/page.jinja2",
-             permission="read", request_method=("GET", "HEAD"))
+             page_cache=True, permission="read", request_method=("GET", "HEAD"))
 def search_page(context, request):
     try:
         text = request.GET.get("q", "")
@@ -53,10 +57,13 @@ def search_page(context, request):
               "base": request.forge_url(request.root)}
     if not text.strip():
         return values
+    index = request.registry.forge_search_index()
+    # the results depend on the index's committed state too, which the
+    # generations do not cover: read it before searching, search it or newer
+    at = depends_on(request, index.signature)
     try:
-        values["results"] = search(request.registry.forge_search_index(), text,
-                                   request.principals, scope=scope, sort=sort, page=page,
-                                   size=PAGE_SIZE)
+        values["results"] = search(index, text, request.principals, scope=scope, sort=sort,
+                                   page=page, size=PAGE_SIZE, at=at)
     except QueryError as error:
         request.response.status = 400
         values["error"] = str(error)
