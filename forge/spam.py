@@ -29,9 +29,11 @@ from dataclasses import dataclass
 
 from ming.odm import Mapper
 from pyramid.settings import aslist
+from pyramid.threadlocal import get_current_request
 
 from .bus.auditing import Rejected
 from .model import Artifact, Project, ProjectRole, ToolInstance
+from .model.cache import cached_raw, tree_generation
 from .model.session import collection
 
 SPAM_PRIORITY = 50          # before the tools' own auditors (default 100)
@@ -151,24 +153,42 @@ def written_text(new):
 
 
 def trusted_author(change):
-    """The system, site admins, and people with a role in the project."""
+    """The system, site admins, and people with a role in the project.  The
+    tool, the roles and the projects are tree documents: read through the
+    tree cache when the current request (a web request or the mail-in
+    server's per-message one) knows its tree generation, so a post costs no
+    find here; straight from the database otherwise."""
     actor = change.actor
     if actor is None or actor.site_admin:
         return True
+    request = get_current_request()
+    if request is not None and tree_generation(request) is None:
+        request = None
     project_id = change.new.get("project_id") or getattr(change.node, "project_id", None)
     if project_id is None and change.detail.get("tool_id"):
-        tool = collection(ToolInstance).find_one({"_id": change.detail["tool_id"]},
-                                                 {"project_id": 1})
+        tool = _tree_document(request, ToolInstance, change.detail["tool_id"], "project_id")
         project_id = tool.get("project_id") if tool else None
-    held = {role.project_id for role in ProjectRole.held_by(actor._id)}
+    if request is None:
+        held = {role.project_id for role in ProjectRole.held_by(actor._id)}
+    else:
+        held = {raw.get("project_id") for raw in cached_raw(
+            request, ProjectRole, {"user_ids": {"$in": [actor._id]}})}
     seen = set()
     while project_id and project_id not in seen:
         if project_id in held:
             return True
         seen.add(project_id)
-        raw = collection(Project).find_one({"_id": project_id}, {"parent_id": 1})
+        raw = _tree_document(request, Project, project_id, "parent_id")
         project_id = raw.get("parent_id") if raw else None
     return False
+
+
+def _tree_document(request, cls, _id, field):
+    """A tree document by id (the stored one, shared: never change it)."""
+    if request is None:
+        return collection(cls).find_one({"_id": _id}, {field: 1})
+    found = cached_raw(request, cls, {"_id": _id})
+    return found[0] if found else None
 
 
 def node_type_name(node_type):
