@@ -280,3 +280,9 @@ __all__ += ["add_trac_import"]
 from .bus.retention import pruning_due  # noqa: E402
 
 __all__ += ["pruning_due"]
+
+# a raw write made with ``collection(cls, bump=False)`` whose bump is owed
+# (the caller's next write did not happen): bump the generations now
+from .model.cache import note_change  # noqa: E402
+
+__all__ += ["note_change"]
