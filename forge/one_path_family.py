@@ -7,9 +7,7 @@ thousands of artifacts (a forum's threads: ``{forum}/{id}``), a resource
 returns ``OnePathFamily`` instead: the artifact at exactly that path, by the
 unique (tool_id, path) index.
 """
-from .model import Artifact
-from .model.cache import find_raw
-from .resources.tool import RawArtifact
+from .resources.tool import RawArtifact, stored_artifacts
 
 
 class OnePathFamily:
@@ -17,8 +15,9 @@ class OnePathFamily:
     core's containers: ``by_path`` and ``children_of``)."""
 
     def __init__(self, tool_id, path):
-        self.by_path = {raw["path"]: RawArtifact(raw) for raw in find_raw(
-            Artifact, {"tool_id": tool_id, "path": path})}
+        # kept while nothing is written, like the core's families
+        self.by_path = {raw["path"]: RawArtifact(raw) for raw in stored_artifacts(
+            {"tool_id": tool_id, "path": path})}
 
     def children_of(self, path):
         return []

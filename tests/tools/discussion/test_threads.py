@@ -104,5 +104,6 @@ def test_resolving_a_thread_costs_the_same_reads_as_a_forum_plus_one(forge_app, 
         ada.get(TOOL + "ideas/@@history")
     with count_queries() as thread_reads:
         ada.get(url)
-    # one indexed lookup per level, never the forum's whole family of threads
-    assert len(thread_reads) == len(forum_reads) + 1
+    # at most one indexed lookup per level (none while the thread is kept:
+    # forge.one_path_family), never the forum's whole family of threads
+    assert len(thread_reads) <= len(forum_reads) + 1
