@@ -46,11 +46,13 @@ def includeme(config):
     config.add_forge_static("discussion", "tools.discussion:static")
     config.add_reactor("project.tool.installed", "tools.discussion.reactors.general_forum",
                        name="discussion.general-forum")
+    # it recomputes from what the database holds: a second run is harmless,
+    # so the worker keeps no processed markers for it
     config.add_reactor("discussion.#", "tools.discussion.reactors.counters",
-                       name="discussion.counters")
+                       name="discussion.counters", idempotent=True)
     # a thread made private or public changes what the forum's summary may hold
     config.add_reactor("artifact.acl.changed", "tools.discussion.reactors.counters",
-                       name="discussion.counters-acl")
+                       name="discussion.counters-acl", idempotent=True)
     # a thread is held or published with its opening post, synchronously
     config.add_subscriber("tools.discussion.actions.follow_opening_post",
                           DiscussionEvent)

@@ -26,7 +26,8 @@ private (or public) leaves (or joins) the summary.
 """
 import logging
 
-from forge.api import ActionError, Post, Project, Thread, ToolInstance, collection, restricts
+from forge.api import (ActionError, Post, Project, Thread, ToolInstance, collection, note_change,
+                       restricts)
 
 from .actions import create_forum
 from .model import FORUM, THREAD, Forum, ForumThread
@@ -56,13 +57,20 @@ def counters(event, context):
     thread = ForumThread.query.get(tool_id=tool_id, path=path)
     if thread is None or thread.type != THREAD:
         return
-    update_thread_counters(thread, event)
-    update_forum_counters(tool_id, thread.forum)
+    # the forum's update bumps the content generation after both writes: one
+    # bump, not two (a page shown in between has the newer thread counters)
+    try:
+        update_thread_counters(thread, event, bump=False)
+        update_forum_counters(tool_id, thread.forum)
+    except BaseException:
+        note_change()       # the thread's counters may be written unbumped
+        raise
 
 
-def update_thread_counters(thread, event=None):
+def update_thread_counters(thread, event=None, bump=True):
     """Copy the core thread's counters to the forum thread; ``event`` (the
-    bus message) tells whether the cheap path applies; None recomputes all."""
+    bus message) tells whether the cheap path applies; None recomputes all.
+    ``bump=False``: the caller bumps the generations after its next write."""
     core = Thread.query.get(ref_id=thread._id)
     fields = {}
     if core is not None:
@@ -82,7 +90,7 @@ def update_thread_counters(thread, event=None):
             if first is not None:
                 fields["status"] = "deleted" if first.deleted else first.status
     if fields:
-        collection(ForumThread).update_one({"_id": thread._id}, {"$set": fields})
+        collection(ForumThread, bump=bump).update_one({"_id": thread._id}, {"$set": fields})
 
 
 def _visible_post_added(event):

@@ -61,3 +61,29 @@ def test_copied_counters_equal_a_recount_and_a_rerun_changes_nothing(
     react(registry)
     gone = thread_doc(site, "Counted")
     assert gone.num_posts == 2 and gone.last_author_id == site["dev"]._id
+
+
+def test_the_counters_reactors_keep_no_processed_markers(registry):
+    # they recompute from the database (a rerun changes nothing, above), so
+    # the worker need not record the events they handled
+    reactors_by_name = registry.forge_reactors
+    assert reactors_by_name["discussion.counters"].idempotent
+    assert reactors_by_name["discussion.counters-acl"].idempotent
+
+
+def test_an_event_bumps_the_content_generation_once(forge_app, registry, site):
+    from forge.model.cache import current_generations
+    ada, mem = (browser(forge_app, n) for n in ("ada", "mem"))
+    new_forum(ada, "bumps", "Bumps")
+    new_thread(mem, "bumps", "Bumped", "Opening post")
+    react(registry)
+    thread = thread_doc(site, "Bumped")
+    reply(ada, thread, "A reply")
+    last = posts_of(thread)[-1]
+    before = current_generations(session.db)
+    reactors.counters(event_of(last, "created"), SimpleNamespace(registry=registry))
+    after = current_generations(session.db)
+    # both the thread and the forum were written, the pages' generation moved once
+    assert after[1] == before[1] + 1 and after[0] == before[0]
+    session.close()
+    assert thread_doc(site, "Bumped").num_posts == 2
