@@ -9,6 +9,9 @@ the same as for a wiki page's or a ticket's comments.
 """
 import time
 
+from ming.odm import state
+from ming.odm.odmsession import ObjectState
+
 from forge.api import (ActionError, ArtifactActions, ArtifactDeleted, PostCreated, Rejected,
                        add_post, change, check_description, check_text, check_title, collection,
                        create_artifact, create_versioned, new_id, run_auditors, save_versioned,
@@ -134,6 +137,9 @@ def follow_opening_post(event):
     post = event.node
     if getattr(event, "tool_type", None) != "discussion" or type(post).__name__ != "Post":
         return
+    loaded = loaded_thread(post.ref_id)
+    if loaded is not None and loaded.first_post_id and loaded.first_post_id != post._id:
+        return      # a reply (an opening post, once named, stays the same): no find
     threads = collection(ForumThread)
     thread = threads.find_one({"_id": post.ref_id}, {"type": 1, "first_post_id": 1,
                                                       "status": 1})
@@ -143,6 +149,24 @@ def follow_opening_post(event):
     status = "deleted" if post.deleted else post.status
     if thread.get("status", "ok") != status:
         threads.update_one({"_id": thread["_id"]}, {"$set": {"status": status}})
+        if loaded is not None:
+            _set_loaded(loaded, status=status)
+
+
+def loaded_thread(thread_id):
+    """The forum thread as this unit of work loaded it (the action's node,
+    read by the traversal), or None when it did not."""
+    return session._get().imap.get(ForumThread, thread_id)
+
+
+def _set_loaded(doc, **fields):
+    """Make a loaded document show what a raw write stored, without making a
+    clean one dirty (its flush would write it whole again)."""
+    was_clean = state(doc).status == ObjectState.clean
+    for name, value in fields.items():
+        setattr(doc, name, value)
+    if was_clean:
+        state(doc).status = ObjectState.clean
 
 
 def no_replies_to_hidden_threads(change):
@@ -152,8 +176,12 @@ def no_replies_to_hidden_threads(change):
     detail = change.detail
     if detail.get("trusted") or not detail.get("artifact_id"):
         return
-    thread = collection(ForumThread).find_one({"_id": detail["artifact_id"]},
-                                              {"type": 1, "status": 1, "author_id": 1})
+    loaded = loaded_thread(detail["artifact_id"])
+    if loaded is not None:      # the node the post is added to: no find
+        thread = {"type": loaded.type, "status": loaded.status, "author_id": loaded.author_id}
+    else:
+        thread = collection(ForumThread).find_one({"_id": detail["artifact_id"]},
+                                                  {"type": 1, "status": 1, "author_id": 1})
     if thread is None or thread.get("type") != THREAD or thread.get("status", "ok") == "ok":
         return
     if change.actor is not None and change.actor._id == thread.get("author_id"):

@@ -57,3 +57,42 @@ def test_a_held_thread_is_held_on_every_surface_until_approved(
     mailed = smtp_server.to("out@example.test")
     assert any("Great offer" in str(m["Subject"]) for m in mailed)
     assert "Great offer" in browser(forge_app).get("/p/demo/@@activity").text
+
+
+def test_the_thread_auditors_use_the_loaded_thread(forge_app, registry, site, monkeypatch):
+    """A reply's auditor and subscriber read the thread the traversal loaded
+    (no find of the thread), and still refuse replies to a held thread."""
+    from tools.discussion import actions
+    ada, mem, dev = (browser(forge_app, n) for n in ("ada", "mem", "dev"))
+    new_forum(ada, "loaded", "Loaded")
+    new_thread(mem, "loaded", "Open one", "Opening post")
+    new_thread(mem, "loaded", "Held one", "Visit the online casino today.")
+    open_thread, held = thread_doc(site, "Open one"), thread_doc(site, "Held one")
+    assert held.status == "spam"
+    finds = []
+    real = actions.collection
+
+    def counting(cls, *args, **kwargs):
+        documents = real(cls, *args, **kwargs)
+        if cls is actions.ForumThread:
+            finds.append(cls)
+        return documents
+    monkeypatch.setattr(actions, "collection", counting)
+    dev.post_form(TOOL + open_thread.path + "/@@post", {"text": "A reply"}, status=302)
+    assert finds == []
+    assert len(posts_of(open_thread)) == 2
+    # not the author, not a moderator: refused, the thread as loaded says held
+    # (the page is hidden from them: the action is called on the node)
+    from pyramid.testing import DummyRequest
+    from pyramid.traversal import find_resource
+
+    from forge.api import Rejected, add_post
+    from forge.resources import SiteRoot
+    session.clear()
+    request = DummyRequest()
+    request.registry = registry
+    node = find_resource(SiteRoot(request), TOOL + held.path + "/")
+    with pytest.raises(Rejected):
+        add_post(registry, node, "Me too", User.by_username("out"))
+    assert finds == []
+    assert len(posts_of(held)) == 1
