@@ -90,6 +90,19 @@ def count_queries():
         _wire_counter.active = None
 
 
+def count_renders(monkeypatch, module):
+    """The templates ``module.render`` renders from now on (a list that grows):
+    for tests that a kept piece of HTML is rendered once, not on every view."""
+    calls = []
+    real = module.render
+
+    def counting(template, *args, **kw):
+        calls.append(template)
+        return real(template, *args, **kw)
+    monkeypatch.setattr(module, "render", counting)
+    return calls
+
+
 def worker_database(name):
     """``name`` for a test database, made this pytest-xdist worker's own when
     the database is on a server (``FORGE_TEST_MONGODB_URL``), which every

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from forge.testing import forge_test_settings
+from forge.testing import count_renders, forge_test_settings
 
 from tools.discussion import views
 
@@ -20,14 +20,7 @@ def forge_settings():
 
 @pytest.fixture
 def renders(monkeypatch):
-    calls = []
-    real = views.render
-
-    def counting(template, *args, **kw):
-        calls.append(template)
-        return real(template, *args, **kw)
-    monkeypatch.setattr(views, "render", counting)
-    return calls
+    return count_renders(monkeypatch, views)
 
 
 def posts_of(page):

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from forge.testing import forge_test_settings
+from forge.testing import count_renders, forge_test_settings
 
 from tools.tracker import views_ticket
 
@@ -22,14 +22,7 @@ def forge_settings():
 
 @pytest.fixture
 def renders(monkeypatch):
-    calls = []
-    real = views_ticket.render
-
-    def counting(template, *args, **kw):
-        calls.append(template)
-        return real(template, *args, **kw)
-    monkeypatch.setattr(views_ticket, "render", counting)
-    return calls
+    return count_renders(monkeypatch, views_ticket)
 
 
 def timeline_html(page):
