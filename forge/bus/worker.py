@@ -65,6 +65,10 @@ class ReactorContext:
     registry: object
     settings: dict
     attempt: int          # 1 on first delivery
+    # the event's first publication delivered the first time on its first
+    # attempt (``_first_copy``): no run of this reactor saw it before, so
+    # there are no records of an earlier run to look for
+    first_copy: bool = False
 
 
 def retry_queue(reactor_name, namespace=amqp.DEFAULT_NAMESPACE):
@@ -245,7 +249,8 @@ class ReactorWorker:
             if event_id in done:
                 finished.append((None, message))
                 return
-            context = ReactorContext(self.registry, self.registry.settings, attempt)
+            context = ReactorContext(self.registry, self.registry.settings, attempt,
+                                     _first_copy(message))
             try:
                 self.reactor.fn(freeze(body), context)
                 session.flush()

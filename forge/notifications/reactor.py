@@ -93,7 +93,8 @@ def notify(event, context):
                 and event.get("actor_id"):
             add_watch(event["actor_id"], "artifact", node_doc(node))
         if registry.forge_mailer.enabled:
-            notify_watchers(request, event, node, post)
+            notify_watchers(request, event, node, post,
+                            first_copy=getattr(context, "first_copy", False))
         else:
             # no mail from this site: the watchers read it on /@@notifications
             for user, _watched_id, _frequency, _principals in watchers_to_tell(
@@ -178,14 +179,16 @@ def mailed_already(event_id):
         {"event_id": event_id}, {"_id": 1})}
 
 
-def notify_watchers(request, event, node, post):
+def notify_watchers(request, event, node, post, first_copy=False):
     """Mail (or queue for the digest) each watcher told of this change, over
     one SMTP session; those mailed are recorded in one write once the
     session ends, however it ends (a failure after some were sent records
-    those, so the bus's retry mails only the others)."""
+    those, so the bus's retry mails only the others).  ``first_copy`` (the
+    bus's first delivery of the event's first copy): nobody was mailed for it
+    before, so the markers are not read."""
     sent = []
     try:
-        mail_watchers(request, event, node, post, sent)
+        mail_watchers(request, event, node, post, sent, first_copy)
     finally:
         if sent:
             record_sent(event["id"], sent)
@@ -211,10 +214,10 @@ def record_sent(event_id, user_ids):
                 pass
 
 
-def mail_watchers(request, event, node, post, sent):
+def mail_watchers(request, event, node, post, sent, first_copy=False):
     registry = request.registry
     description = actor = None
-    mailed = None
+    mailed = set() if first_copy else None
     with registry.forge_mailer.connection() as smtp:
         for user, watched_id, frequency, principals in watchers_to_tell(request, event, node):
             if not user.email:

@@ -243,3 +243,33 @@ def test_a_parent_project_watch_covers_subprojects_but_not_private_ones(
     # the private subproject is readable by the Members of demo (whose roles it uses)
     assert subjects["mem@example.test"] == ["[Docs] Public guide: created",
                                             "[Vault] Vault plans: created"]
+
+
+
+def test_a_first_copy_reads_no_sent_markers_and_a_retry_does(
+        site, login, mail, smtp_server, registry, monkeypatch):
+    from forge.bus.registry import freeze
+    from forge.bus.worker import ReactorContext
+    from forge.model import OutboxEvent
+    from forge.model.session import collection
+    from forge.notifications import reactor
+    number = new_ticket(login("mem"), "Markers")
+    assert mail() == {}
+    edit_ticket(login("dev"), number, status="closed")
+    session.close()
+    record = max((r for r in collection(OutboxEvent).find() if "updated" in r["topic"]),
+                 key=lambda r: r["seq"])
+    event = freeze(record["message"])
+    read = []
+    real = reactor.mailed_already
+    monkeypatch.setattr(reactor, "mailed_already", lambda event_id: read.append(event_id)
+                        or real(event_id))
+    smtp_server.clear()
+    # the bus's first delivery of the event's first copy: nobody was mailed yet
+    reactor.notify(event, ReactorContext(registry, registry.settings, 1, first_copy=True))
+    assert [m.envelope_to for m in smtp_server.messages] == [["mem@example.test"]]
+    assert read == []
+    # any other copy reads the markers (once) and mails nobody twice
+    reactor.notify(event, ReactorContext(registry, registry.settings, 2))
+    assert len(smtp_server.messages) == 1
+    assert read == [record["_id"]]
