@@ -81,8 +81,20 @@ class HealthProbes:
     # -- the parts --------------------------------------------------------------
 
     def database(self, parts):
-        self._database_ping()
+        try:
+            self._database_ping()
+        except Exception:
+            # a server that was restarted leaves this client's connection dead and
+            # its view of the server stale: ask once more with a new client before
+            # saying "down" (the pages' own pool has reconnected by then)
+            self._close_client()
+            self._database_ping()
         return {"status": OK}
+
+    def _close_client(self):
+        client, self._client = self._client, None
+        if client is not None:
+            client.close()
 
     def _database_ping(self):
         settings = self.registry.settings

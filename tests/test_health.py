@@ -228,3 +228,40 @@ def test_queues_that_cannot_be_read_leave_the_outbox_numbers(registry, monkeypat
     worker = HealthProbes(registry).worker(ON_AMQP)
     assert worker["status"] == OK and worker["queues_error"] == "ConnectionRefusedError"
     assert "unsent_events" in worker and "secret" not in json.dumps(worker)
+
+
+class RestartedServerClients:
+    """pymongo clients of a server that was restarted: the client made before
+    the restart keeps failing (its connection is dead), a new one answers."""
+
+    def __init__(self):
+        self.made, self.closed = 0, 0
+
+    def __call__(self, uri, **options):
+        self.made += 1
+        return self.Client(self, stale=self.made == 1)
+
+    class Client:
+        def __init__(self, clients, stale):
+            self.clients, self.stale = clients, stale
+            self.admin = self
+
+        def command(self, name):
+            if self.stale:
+                raise AutoReconnect("connection closed")
+            return {"ok": 1}
+
+        def close(self):
+            self.clients.closed += 1
+
+
+def test_a_restarted_database_is_up_as_soon_as_it_answers(monkeypatch):
+    import pymongo
+
+    class Registry:
+        settings = {"ming.main.uri": "mongodb://127.0.0.1:1/forge"}
+    clients = RestartedServerClients()
+    monkeypatch.setattr(pymongo, "MongoClient", clients)
+    probes = HealthProbes(Registry())
+    assert probes.database({})["status"] == OK
+    assert (clients.made, clients.closed) == (2, 1)
