@@ -15,7 +15,7 @@ from ..actions import ActionError
 from ..model import User
 from ..security import can, user_principals
 from ..unit_of_work import change
-from .model import InboundMail, delete_raw, read_raw
+from .model import InboundMail, delete_raw, raw_message
 from .parsing import Unreadable, parse_message
 from .recipients import Refused
 
@@ -55,7 +55,7 @@ def approve_held(request, tool, record_id, moderator):
     if not can(tool, principals, "read"):
         raise ActionError("The sender may no longer read this tool: the message can "
                           "only be discarded.")
-    raw = read_raw(held.raw_file_id)
+    raw = raw_message(held)
     try:
         mail = parse_message(raw)
         checked_text(mail)

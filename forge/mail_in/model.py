@@ -12,7 +12,10 @@ The raw message is written in GridFS's own layout (``mail_in.chunks`` then
 ``mail_in.files``) with two inserts, rather than through pymongo's
 ``GridFSBucket``, whose every upload checks both collections' indexes
 (four more round trips per message); the indexes are made once per process
-and database.  Any GridFS reader (``read_raw``) reads it back.
+and database.  Any GridFS reader (``read_raw``) reads it back.  A message of
+at most ``INLINE_RAW_BYTES`` (most mail) is kept in its ``InboundMail``
+itself (``raw``), which saves both inserts; ``raw_message(record)`` reads a
+record's message wherever it is.
 """
 import threading
 
@@ -26,6 +29,7 @@ from ..model.session import new_id, session, utcnow
 
 BUCKET = "mail_in"
 CHUNK_BYTES = 255 * 1024        # GridFS's default chunk size
+INLINE_RAW_BYTES = 64 * 1024    # at most this long: in the record, not in GridFS
 
 
 @not_on_pages
@@ -49,7 +53,8 @@ class InboundMail(MappedClass):
     tool_id = FieldProperty(str, if_missing=None)
     artifact_id = FieldProperty(str, if_missing=None)   # replied to, or created
     post_id = FieldProperty(str, if_missing=None)       # the post it made
-    raw_file_id = FieldProperty(str, if_missing=None)
+    raw_file_id = FieldProperty(str, if_missing=None)     # in GridFS, or
+    raw = FieldProperty(S.Binary, if_missing=None)        # here (INLINE_RAW_BYTES)
     length = FieldProperty(int)
     created = FieldProperty(S.DateTime, if_missing=utcnow)
 
@@ -96,7 +101,24 @@ def store_raw(raw, filename):
     return file_id
 
 
+def keep_raw(raw, filename):
+    """Where to keep a message: ``(file_id, None)`` once it is in GridFS, or
+    ``(None, inline)`` for the record's ``raw`` when it is short."""
+    if len(raw) <= INLINE_RAW_BYTES:
+        return None, Binary(raw)
+    return store_raw(raw, filename), None
+
+
+def raw_message(record):
+    """The bytes of an ``InboundMail``'s message (inline or in GridFS)."""
+    if record.raw_file_id:
+        return read_raw(record.raw_file_id)
+    return bytes(record.raw) if record.raw is not None else b""
+
+
 def delete_raw(file_id):
+    if not file_id:
+        return          # kept inline: goes with its record
     try:
         raw_bucket().delete(file_id)
     except gridfs.errors.NoFile:

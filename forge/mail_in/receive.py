@@ -34,7 +34,7 @@ from ..unit_of_work import change
 from .addresses import ArtifactAddress, Reply, ToolAddress, parse_address
 from .events import MailReceived
 from .handlers import ToolMail
-from .model import InboundMail, delete_raw, store_raw
+from .model import InboundMail, delete_raw, keep_raw
 from .parsing import Unreadable, parse_message
 from .policy import MODERATED, REFUSED, mail_policy
 from .recipients import (NO_SUCH_ADDRESS, TAKES_NO_MAIL, Outcome, Refused,  # noqa: F401
@@ -139,10 +139,11 @@ def _received(registry, mail, raw, user, recipient, envelope_from, kind, **detai
                   envelope_from=envelope_from, **detail)
 
 
-def record(ch, mail, raw, raw_id, user, recipient, envelope_from, kind, node, post,
+def record(ch, mail, raw, kept, user, recipient, envelope_from, kind, node, post,
            status="applied"):
     """The ``InboundMail`` of an applied message (``node``: what it commented on
-    or made) or of a held one (``node``: the tool)."""
+    or made) or of a held one (``node``: the tool); ``kept``: ``keep_raw``'s
+    answer."""
     doc = node.doc
     tool_id = doc._id if status == "held" else doc.tool_id
     artifact_id = None if status == "held" else doc._id
@@ -152,7 +153,7 @@ def record(ch, mail, raw, raw_id, user, recipient, envelope_from, kind, node, po
                           user_id=user._id, project_id=doc.project_id, tool_id=tool_id,
                           artifact_id=artifact_id,
                           post_id=post._id if post is not None else None,
-                          raw_file_id=raw_id, length=len(raw))
+                          raw_file_id=kept[0], raw=kept[1], length=len(raw))
     ch.event_detail.update(kind=kind, status=status, artifact_id=artifact_id,
                            post_id=post._id if post is not None else None)
 
@@ -195,13 +196,13 @@ def post_comment(request, raw, mail, envelope_from, recipient, kind, user, node,
     doc = node.doc
     with _received(registry, mail, raw, user, recipient, envelope_from, kind,
                    artifact_id=doc._id, project_id=doc.project_id, tool_id=doc.tool_id) as ch:
-        raw_id = store_raw(raw, "%s-%s.eml" % (kind, doc._id))
+        kept = keep_raw(raw, "%s-%s.eml" % (kind, doc._id))
         try:
             post = add_post(registry, node, ch.new["text"], user, uploads=uploads, source="mail",
                             may_skip_moderation=may_skip_moderation, trusted=trusted)
-            record(ch, mail, raw, raw_id, user, recipient, envelope_from, kind, node, post)
+            record(ch, mail, raw, kept, user, recipient, envelope_from, kind, node, post)
         except BaseException:
-            delete_raw(raw_id)
+            delete_raw(kept[0])
             raise
     return post
 
@@ -236,17 +237,17 @@ def apply_new(request, raw, mail, envelope_from, recipient, target):
     held = policy == MODERATED and not can(tool, principals, "moderate")
     with _received(registry, mail, raw, user, recipient, envelope_from, "new",
                    project_id=tool.doc.project_id, tool_id=tool.doc._id) as ch:
-        raw_id = store_raw(raw, "new-%s.eml" % tool.doc._id)
+        kept = keep_raw(raw, "new-%s.eml" % tool.doc._id)
         try:
             if held:
-                record(ch, mail, raw, raw_id, user, recipient, envelope_from, "new", tool,
+                record(ch, mail, raw, kept, user, recipient, envelope_from, "new", tool,
                        None, status="held")
             else:
                 node, post = apply_handler(registry, request, tool, user, principals,
                                            ch.new["subject"], ch.new["text"], uploads)
-                record(ch, mail, raw, raw_id, user, recipient, envelope_from, "new", node, post)
+                record(ch, mail, raw, kept, user, recipient, envelope_from, "new", node, post)
         except BaseException:
-            delete_raw(raw_id)
+            delete_raw(kept[0])
             raise
     return held
 

@@ -7,7 +7,8 @@ import gridfs
 import pytest
 from click.testing import CliRunner
 
-from forge.mail_in.model import BUCKET, InboundMail, read_raw, store_raw
+from forge.mail_in.model import (BUCKET, INLINE_RAW_BYTES, InboundMail, keep_raw, raw_message,
+                                 read_raw, store_raw)
 from forge.mail_in.pruning import PeriodicPrune, prune_inbound_mail
 from forge.model import session
 from forge.model.session import utcnow
@@ -102,3 +103,26 @@ def test_the_cli_prunes_and_says_how_much(empty, monkeypatch):
     assert result.exit_code == 1 and "keep for ever" in result.output
     result = CliRunner().invoke(mail_admin.prune_mail_in_command, ["--keep-days", "0"])
     assert result.exit_code == 2 and "1 or more" in result.output
+
+
+def test_a_short_message_is_kept_in_its_record_a_long_one_in_gridfs(empty):
+    short, long = b"Subject: hi\r\n\r\nshort\r\n", b"x" * (INLINE_RAW_BYTES + 1)
+    records = []
+    for age, body in ((200, short), (200, long), (1, short)):
+        file_id, inline = keep_raw(body, "reply-x.eml")
+        record = InboundMail(kind="reply", sender="a@example.test", recipient="r@x",
+                             user_id="u", raw_file_id=file_id, raw=inline, length=len(body),
+                             created=utcnow() - timedelta(days=age))
+        session.flush()
+        records.append(record._id)
+    session.close()
+    # the short ones wrote nothing to GridFS, the long one its file
+    assert session.db[BUCKET + ".files"].count_documents({}) == 1
+    kept = {r._id: r for r in InboundMail.query.find()}
+    assert [kept[i].raw_file_id is None for i in records] == [True, False, True]
+    assert [raw_message(kept[i]) for i in records] == [short, long, short]
+    # pruning takes the old ones, inline or not
+    assert prune_inbound_mail(90) == 2
+    assert remaining() == [records[2]]
+    assert session.db[BUCKET + ".files"].count_documents({}) == 0
+    assert session.db[BUCKET + ".chunks"].count_documents({}) == 0

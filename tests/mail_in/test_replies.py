@@ -8,7 +8,7 @@ from email.message import EmailMessage
 import pytest
 
 from forge.discussion.model import Post
-from forge.mail_in.model import InboundMail, read_raw
+from forge.mail_in.model import InboundMail, raw_message
 from forge.model import User, session
 from forge.model.session import collection
 
@@ -98,7 +98,7 @@ def test_a_reply_becomes_a_comment_and_mails_the_others(registry, site, thread, 
     session.close()
     record = InboundMail.query.get(post_id=mine[0]["_id"])
     assert record.user_id == site["mem"]._id and record.kind == "reply"
-    assert b"Sounds good, I will test the RC." in read_raw(record.raw_file_id)
+    assert b"Sounds good, I will test the RC." in raw_message(record)
 
 
 def test_the_event_goes_through_the_auditors(registry, site, thread, login, mail, mail_in):

@@ -177,8 +177,12 @@ def test_a_moderated_tool_holds_new_items_for_approval(registry, site, login, ma
     held_form(page, "discard", held["Buy cheap watches"]._id).submit(status=302)
     session.close()
     assert InboundMail.query.get(_id=held["Buy cheap watches"]._id) is None
-    with pytest.raises(gridfs.errors.NoFile):
-        read_raw(held["Buy cheap watches"].raw_file_id)
+    # a short message is kept in its record (gone with it), a long one in GridFS
+    if held["Buy cheap watches"].raw_file_id is not None:
+        with pytest.raises(gridfs.errors.NoFile):
+            read_raw(held["Buy cheap watches"].raw_file_id)
+    else:
+        assert held["Buy cheap watches"].raw is not None
     assert "No mail is waiting" in ada.get("/p/demo/forums/@@mail-in").text
     # approving what is no longer waiting is a 404 page, not a 500
     response = ada.post("/p/demo/forums/@@mail-in", {
