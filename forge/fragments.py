@@ -21,6 +21,7 @@ import threading
 from collections import OrderedDict
 
 from .model.cache import page_generations
+from .registry_objects import registry_object
 
 # entries per process; a thread page stores one per post, so this holds the
 # threads of a few hundred readers between two writes
@@ -61,17 +62,8 @@ class GenerationStore:
             self._generations = None
 
 
-_create_lock = threading.Lock()
-
-
 def generation_store(registry):
-    store = getattr(registry, "forge_generation_store", None)
-    if store is None:
-        with _create_lock:
-            store = getattr(registry, "forge_generation_store", None)
-            if store is None:
-                store = registry.forge_generation_store = GenerationStore()
-    return store
+    return registry_object(registry, "forge_generation_store", GenerationStore)
 
 
 def generation_cached(request, key, load):

@@ -44,6 +44,7 @@ from dataclasses import dataclass
 from kombu import Consumer, Exchange, Producer, Queue
 
 from ..model.session import session
+from ..registry_objects import registry_object
 from . import amqp
 from .processed import COUNTERS, add_all_stats, mark_all_processed, processed_among
 from .registry import freeze
@@ -159,16 +160,7 @@ class StatsBook:
 
 def stats_book(registry):
     """This process's ``StatsBook`` (one per registry: its reactors' threads share it)."""
-    book = getattr(registry, "forge_bus_stats_book", None)
-    if book is None:
-        with _BOOK_LOCK:
-            book = getattr(registry, "forge_bus_stats_book", None)
-            if book is None:
-                book = registry.forge_bus_stats_book = StatsBook()
-    return book
-
-
-_BOOK_LOCK = threading.Lock()
+    return registry_object(registry, "forge_bus_stats_book", StatsBook)
 
 
 class ReactorStats:

@@ -41,6 +41,7 @@ from ming import schema as S
 from ming.odm import FieldProperty, MappedClass
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
+from ..registry_objects import registry_object
 from .session import collection, session
 
 
@@ -116,19 +117,10 @@ class SequenceHint:
             self.last = None
 
 
-_HINT_LOCK = threading.Lock()
-
-
 def sequence_hint(registry):
     """The registry's ``SequenceHint`` (made at first use: one per forge,
     and a test's forge gets a new one with its emptied database)."""
-    hint = getattr(registry, "forge_sequence_hint", None)
-    if hint is None:
-        with _HINT_LOCK:
-            hint = getattr(registry, "forge_sequence_hint", None)
-            if hint is None:
-                hint = registry.forge_sequence_hint = SequenceHint()
-    return hint
+    return registry_object(registry, "forge_sequence_hint", SequenceHint)
 
 
 def outbox_record(event, seq, created):
