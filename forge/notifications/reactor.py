@@ -112,25 +112,22 @@ def visible_post(post_id):
 def lineage_watchers(node, since=None):
     """{user_id: id of the nearest watched node} over the node and its
     ancestors; a watch made after ``since`` (the event's time) does not count:
-    one watches from now on, not what happened before.  One query for the
-    whole lineage (``node_id $in``, the ``node_id`` index)."""
+    one watches from now on, not what happened before.  One indexed query
+    per level, nearest first: a ``node_id $in`` over the lineage would be one
+    command, but nx-27017 answers ``$in`` on a field other than ``_id`` by
+    scanning the whole collection (every watch on the site)."""
     lineage = []            # the watchable nodes' ids, nearest first
     while node is not None:
         if getattr(node, "kind", "") in ("project", "tool", "artifact"):
             lineage.append(node_doc(node)._id)
         node = node.__parent__
-    if not lineage:
-        return {}
-    nearness = {node_id: index for index, node_id in reversed(list(enumerate(lineage)))}
     nearest = {}            # user id -> the index of the nearest watched node
-    for watch in collection(Watch).find({"node_id": {"$in": lineage}},
-                                        {"user_id": 1, "node_id": 1, "created": 1}):
-        if since is not None and (watch.get("created") or 0) > since:
-            continue
-        index = nearness.get(watch.get("node_id"))
-        user_id = watch["user_id"]
-        if index is not None and index < nearest.get(user_id, len(lineage)):
-            nearest[user_id] = index
+    for index, node_id in enumerate(lineage):
+        for watch in collection(Watch).find({"node_id": node_id},
+                                            {"user_id": 1, "created": 1}):
+            if since is not None and (watch.get("created") or 0) > since:
+                continue
+            nearest.setdefault(watch["user_id"], index)
     return {user_id: lineage[index] for user_id, index in nearest.items()}
 
 

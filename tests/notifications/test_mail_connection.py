@@ -1,7 +1,8 @@
 """The pieces that make one change's mail cheap: one SMTP session for all of
 its messages, header values parsed once, the markers of a retried event read
-in one query and written in one, the watches of a lineage and the watchers'
-preferences read in one query each."""
+in one query and written in one, the watchers' preferences read in one query
+(``_id $in``: indexed on both servers), the watches of a lineage one indexed
+query per level (never ``node_id $in``: nx-27017 scans for it)."""
 import smtplib
 from email.message import EmailMessage
 
@@ -144,9 +145,9 @@ class Node:
         self.kind, self._doc, self.__parent__ = kind, type("Doc", (), {"_id": _id}), parent
 
 
-def test_the_lineage_watchers_in_one_query_name_the_nearest_watched_node(registry):
+def test_the_lineage_watchers_name_the_nearest_watched_node(registry):
     """Each watcher of the lineage is named with the nearest node they watch,
-    and a watch made after the event does not count (one query for all)."""
+    and a watch made after the event does not count."""
     project = Node("project", "lp")
     tool = Node("tool", "lt", project)
     forum = Node("artifact", "lf", tool)
@@ -162,3 +163,21 @@ def test_the_lineage_watchers_in_one_query_name_the_nearest_watched_node(registr
         assert lineage_watchers(tool, since=5.0) == {"w1": "lp", "w2": "lt"}
     finally:
         watches.delete_many({"_id": {"$in": ["%s:%s" % (u, n) for u, n, _c in rows]}})
+
+
+def test_the_lineage_watchers_are_read_by_equality_on_the_indexed_node_id(registry, monkeypatch):
+    """nx-27017 scans a whole collection for ``$in`` on a field other than
+    ``_id`` (every watch on the site, per event): each level is one equality
+    query on the ``node_id`` index instead."""
+    from forge.notifications import reactor
+    filters = []
+
+    class Watches:
+        def find(self, query, fields=None):
+            filters.append(query)
+            return []
+    monkeypatch.setattr(reactor, "collection", lambda cls: Watches())
+    project = Node("project", "lp")
+    thread = Node("artifact", "lth", Node("tool", "lt", project))
+    assert lineage_watchers(thread) == {}
+    assert filters == [{"node_id": "lth"}, {"node_id": "lt"}, {"node_id": "lp"}]
