@@ -18,7 +18,7 @@ from pymongo import monitoring
 from .testing_xss import XSS_CORPUS, active_content, assert_inert  # noqa: F401  (the API)
 from .testing_apps import reset_database  # noqa: F401  (the API)
 from .testing_authors import add_member, browser_for, install_tool  # noqa: F401  (fixtures)
-from .testing_browser import CSRF, PASSWORD, ForgeBrowser  # noqa: F401  (the API)
+from .testing_browser import CSRF, PASSWORD, ForgeBrowser, browser  # noqa: F401  (the API)
 
 
 def _let_pyramid_serve_static_files_under_pytest():

@@ -46,3 +46,11 @@ class ForgeBrowser:
         data = dict(fields or {})
         data.setdefault("csrf_token", self.csrf())
         return self.app.post(url, data, status=status, **kw)
+
+
+def browser(app, username=None):
+    """A ``ForgeBrowser`` on ``app``, signed in as ``username`` when given."""
+    b = ForgeBrowser(app)
+    if username:
+        b.login(username)
+    return b

@@ -6,7 +6,7 @@ from forge.actions.projects import install_tool
 from forge.actions.roles import add_member, role_named
 from forge.model import Snapshot, session
 from forge.rendering import render_cache, render_markdown, render_versioned
-from forge.testing import XSS_CORPUS, ForgeBrowser, assert_inert
+from forge.testing import XSS_CORPUS, assert_inert, browser
 from forge.views.artifact_forms import MAX_PREVIEW
 from tools.notes.model import Note
 
@@ -26,13 +26,6 @@ def site(registry, make_user, make_project):
     people["tool"] = install_tool(registry, project, "notes", "notes", ada)
     session.close()
     return people
-
-
-def browser(forge_app, username=None):
-    b = ForgeBrowser(forge_app)
-    if username:
-        b.login(username)
-    return b
 
 
 def stored(site, path):

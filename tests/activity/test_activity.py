@@ -14,7 +14,7 @@ from forge.activity.reactor import record_activity
 from forge.attachments import attach_files
 from forge.model import session
 from forge.model.session import collection
-from forge.testing import ForgeBrowser, forge_test_settings
+from forge.testing import browser, forge_test_settings
 from tools.notes.actions import create_note, delete_note, update_note
 
 FIELDS = {"text": "x", "labels": [], "custom": {}, "ext": {}}
@@ -41,13 +41,6 @@ def site(registry, make_user, make_project):
 def note(registry, site, name, title, private=False, actor=None):
     return create_note(registry, site["project"], site["tool"], None, name,
                        dict(FIELDS, title=title), actor or site["ada"], private=private)
-
-
-def browser(forge_app, username=None):
-    b = ForgeBrowser(forge_app)
-    if username:
-        b.login(username)
-    return b
 
 
 def test_the_reactor_is_registered_on_every_topic(registry):

@@ -8,7 +8,7 @@ from forge.actions.roles import add_member, role_named
 from forge.activity.model import ActivityEntry
 from forge.model import session
 from forge.model.session import collection
-from forge.testing import ForgeBrowser, forge_test_settings
+from forge.testing import browser, forge_test_settings
 from tools.notes.actions import create_note, update_note
 
 FIELDS = {"text": "x", "labels": [], "custom": {}, "ext": {}}
@@ -39,13 +39,6 @@ def site(registry, make_user, make_project):
 def note(registry, site, project, tool, name, title, private=False, actor=None):
     return create_note(registry, site[project], site[tool], None, name,
                        dict(FIELDS, title=title), actor or site["ada"], private=private)
-
-
-def browser(forge_app, username=None):
-    b = ForgeBrowser(forge_app)
-    if username:
-        b.login(username)
-    return b
 
 
 def entries(text):

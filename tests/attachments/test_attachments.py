@@ -12,7 +12,7 @@ from forge.attachments import (Attachment, AttachmentTooLarge, attachments_by_po
 from forge.attachments.files import content_type_for, safe_filename
 from forge.attachments.views import content_disposition
 from forge.model import ChangeLogEntry, session
-from forge.testing import ForgeBrowser, forge_test_settings
+from forge.testing import browser, forge_test_settings
 from tools.notes.actions import create_note
 from tools.notes.model import Note
 
@@ -43,13 +43,6 @@ def site(registry, make_user, make_project):
     session.close()
     return {"ada": ada, "mem": mem, "tool": tool, "note": note, "secret": secret,
             "project": project}
-
-
-def browser(forge_app, username=None):
-    b = ForgeBrowser(forge_app)
-    if username:
-        b.login(username)
-    return b
 
 
 def upload(b, url, files, status=302):

@@ -9,7 +9,7 @@ from forge.actions.projects import install_tool
 from forge.actions.roles import add_member, role_named
 from forge.feeds.tokens import feed_token_of
 from forge.model import User, session
-from forge.testing import ForgeBrowser, forge_test_settings
+from forge.testing import browser, forge_test_settings
 from tools.notes.actions import create_note
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -36,13 +36,6 @@ def site(registry, make_user, make_project, run_reactors):
     run_reactors()
     session.close()
     return {"ada": ada, "dev": dev, "project": project, "tool": tool, "hidden": hidden}
-
-
-def browser(forge_app, username=None):
-    b = ForgeBrowser(forge_app)
-    if username:
-        b.login(username)
-    return b
 
 
 def parse(response):

@@ -10,7 +10,7 @@ from forge.model import session
 from forge.model.cache import current_generations
 from forge.page_cache import HEADER
 from forge.search.index import SearchIndex
-from forge.testing import ForgeBrowser, forge_test_settings
+from forge.testing import browser, forge_test_settings
 
 from .helpers import node_at, note, setup_site
 
@@ -25,13 +25,6 @@ def site(registry, make_user, make_project, run_reactors):
     session.flush()
     run_reactors()
     return people
-
-
-def browser(forge_app, username=None):
-    b = ForgeBrowser(forge_app)
-    if username:
-        b.login(username)
-    return b
 
 
 def kept(b, url=URL):
@@ -126,10 +119,13 @@ class LateReader:
         self._index, self._commit = index, commit
 
     def searcher(self):
+        # the searcher is a snapshot taken before the commit lands (taking it
+        # after would race tantivy's own reload on commit)
+        searcher = self._index.searcher()
         if self._commit:
             commit, self._commit = self._commit, None
             commit()
-        return self._index.searcher()
+        return searcher
 
     def __getattr__(self, name):
         return getattr(self._index, name)

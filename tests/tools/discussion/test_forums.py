@@ -5,7 +5,7 @@ import pytest
 from forge.actions.projects import install_tool
 from forge.actions.roles import add_member, role_named
 from forge.model import session
-from forge.testing import ForgeBrowser, deliver_to_reactors
+from forge.testing import browser, deliver_to_reactors
 from tools.discussion.model import Forum, ForumThread
 
 TOOL = "/p/demo/discussion/"
@@ -25,13 +25,6 @@ def site(registry, make_user, make_project):
     people["tool"] = install_tool(registry, project, "discussion", "discussion", ada)
     session.close()
     return people
-
-
-def browser(forge_app, username=None):
-    b = ForgeBrowser(forge_app)
-    if username:
-        b.login(username)
-    return b
 
 
 def react(registry):

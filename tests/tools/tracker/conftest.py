@@ -5,7 +5,7 @@ from forge.actions.fields import add_custom_field
 from forge.actions.projects import install_tool
 from forge.actions.roles import add_member, role_named
 from forge.model import session
-from forge.testing import ForgeBrowser
+from forge.testing import browser
 
 TOOL = "/p/demo/tickets/"
 
@@ -28,13 +28,6 @@ def site(registry, make_user, make_project):
     people["tool"] = tool
     session.close()
     return people
-
-
-def browser(forge_app, username=None):
-    b = ForgeBrowser(forge_app)
-    if username:
-        b.login(username)
-    return b
 
 
 @pytest.fixture
