@@ -21,7 +21,7 @@ import threading
 from collections import OrderedDict
 
 from .model.cache import page_generations
-from .registry_objects import registry_object
+from .model.registry_objects import registry_object
 
 # entries per process; a thread page stores one per post, so this holds the
 # threads of a few hundred readers between two writes

@@ -44,7 +44,7 @@ from dataclasses import dataclass
 from kombu import Consumer, Exchange, Producer, Queue
 
 from ..model.session import session
-from ..registry_objects import registry_object
+from ..model.registry_objects import registry_object
 from . import amqp
 from .processed import COUNTERS, add_all_stats, mark_all_processed, processed_among
 from .registry import freeze

@@ -41,7 +41,7 @@ from ming import schema as S
 from ming.odm import FieldProperty, MappedClass
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
-from ..registry_objects import registry_object
+from .registry_objects import registry_object
 from .session import collection, session
 
 

@@ -4,7 +4,8 @@ A test's forge, an embedding host's and ``forge serve``'s each have their own
 registry, so state that belongs to one forge (the generation store, the outbox
 numbering hint, the bus statistics) hangs on the registry rather than in a
 module global.  Several threads may ask first at once: the check is repeated
-under a lock so exactly one object is made.
+under a lock so exactly one object is made.  In ``forge.model`` because the
+outbox needs it and ``forge.model`` imports nothing above it.
 """
 import threading
 
