@@ -144,7 +144,15 @@ def test_the_database_dies_and_comes_back(tmp_path, forge_serve):
     status, url, page = admin.submit("/p/@@create", {
         "shortname": "three", "title": "Three", "description": "saved after"})
     assert status == 200 and url.endswith("/p/three/"), page[:2000]
-    assert fetch(server.url + "@@health")[0] == 200
+    # health says so too, once its probe (cached CACHE_SECONDS, its own client
+    # renewed after the restart) has seen the new server
+    deadline = time.monotonic() + RESUME_WITHIN
+    while True:
+        status, _, body = fetch(server.url + "@@health")
+        if status == 200 or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    assert status == 200, body[:2000]
 
     code, seconds = server.stop(signal.SIGINT)
     assert code == 0, server.output()
