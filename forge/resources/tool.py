@@ -10,7 +10,7 @@ from ..model import Artifact, ToolInstance, VersionedArtifact
 from ..model.acl import is_private, to_pyramid
 from ..model.cache import attach, copy_document, find_raw
 from ..visibility import hidden_acl
-from .base import Node
+from .base import Node, StoredDocument
 
 
 def artifact_type(doc):
@@ -51,7 +51,7 @@ class RawArtifact:
         return attach(self.mapped_class, self.raw)
 
 
-class StoredTool:
+class StoredTool(StoredDocument):
     """A tool document as stored, for the project's list of its tools.
 
     Links in Markdown and the project's tool list name every tool of the
@@ -63,22 +63,10 @@ class StoredTool:
     ``.doc``.
     """
 
-    __slots__ = ("raw",)
+    __slots__ = ()
 
     def __init__(self, raw):
-        self.raw = raw
-
-    def __getattr__(self, name):
-        from ..model.session import session
-        built = session._get().imap.get(ToolInstance, self.raw["_id"])
-        if built is not None:
-            return getattr(built, name)
-        if name in self.raw:
-            return self.raw[name]
-        return getattr(self.materialize(), name)     # a default the schema fills in
-
-    def materialize(self):
-        return attach(ToolInstance, self.raw)
+        super().__init__(ToolInstance, raw)
 
 
 def stored_artifacts(query):
@@ -157,17 +145,6 @@ class ToolResource(ArtifactContainer, Node):
     def __init__(self, doc, name, parent, tool_type):
         super().__init__(doc, name, parent)
         self.tool_type = tool_type
-
-    @property
-    def doc(self):
-        """The Ming document, built on first use from a ``StoredTool``."""
-        if isinstance(self._doc, StoredTool):
-            self._doc = self._doc.materialize()
-        return self._doc
-
-    @doc.setter
-    def doc(self, value):
-        self._doc = value
 
     def __acl__(self):
         return to_pyramid(self._doc.acl)
