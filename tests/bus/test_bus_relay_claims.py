@@ -44,14 +44,22 @@ class ClaimsOneFirst:
         return getattr(self.real, name)
 
 
-def test_records_taken_between_read_and_claim_hold_back_the_later_ones(
-        registry, listen, make_user, make_project, monkeypatch):
-    registry.settings["forge.bus.url"] = CLOSED_PORT_URL   # saves queue up, unsent
+def save_unsent(registry, make_user, make_project, *projects):
+    """Projects saved while the broker cannot be reached: their events wait
+    in the outbox, unsent; the bus is memory:// again afterwards.  Returns
+    their admin."""
+    registry.settings["forge.bus.url"] = CLOSED_PORT_URL
     registry.forge_relay.disconnect()
     ada = make_user("ada")
-    make_project("demo", ada)
-    make_project("docs", ada)
+    for name in projects:
+        make_project(name, ada)
     registry.settings["forge.bus.url"] = "memory://"
+    return ada
+
+
+def test_records_taken_between_read_and_claim_hold_back_the_later_ones(
+        registry, listen, make_user, make_project, monkeypatch):
+    save_unsent(registry, make_user, make_project, "demo", "docs")
     waiting = unsent()
     assert len(waiting) >= 4
     listen()                                                 # nothing yet
@@ -91,11 +99,7 @@ class CountsBulkWrites:
 
 def test_the_relay_thread_marks_a_pass_sent_with_the_next_claim(
         registry, listen, make_user, make_project, monkeypatch):
-    registry.settings["forge.bus.url"] = CLOSED_PORT_URL   # saves queue up, unsent
-    registry.forge_relay.disconnect()
-    ada = make_user("ada")
-    make_project("demo", ada)
-    registry.settings["forge.bus.url"] = "memory://"
+    ada = save_unsent(registry, make_user, make_project, "demo")
     first = unsent()
     listen()
     proxy = CountsBulkWrites(collection(OutboxEvent))
