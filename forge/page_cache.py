@@ -234,8 +234,13 @@ def cache_key(request):
     """The key of a request whose answer may come from the cache, else None."""
     if request.method != "GET" or carries_credentials(request):
         return None
-    # the date too: a page may show what day it is (a milestone's "overdue"),
-    # so a stored page lives at most until midnight
+    return page_key(request)
+
+
+def page_key(request):
+    """What names a page apart from its reader: the URL, the headers a view
+    answers by, and the date (a page may show what day it is: a milestone's
+    "overdue"), so a stored page lives at most until midnight."""
     return (request.url, request.headers.get("Accept", ""),
             request.headers.get("X-Requested-With", ""), datetime.date.today().toordinal())
 
@@ -249,9 +254,14 @@ def plain_answer(request, response):
     for views with ``page_cache=True``), the same for every request with its
     key: no session touched, no cookie set, no callbacks, no write, a body of
     plain bytes."""
+    return "session" not in request.__dict__ and plain_bytes(request, response)
+
+
+def plain_bytes(request, response):
+    """``plain_answer`` but for the session (a kind keyed by the session may
+    keep a page whose request read it)."""
     return (response.status_code == 200
             and request.environ.get(GENERATIONS) is not None
-            and "session" not in request.__dict__
             and not request.response_callbacks
             and "Set-Cookie" not in response.headers
             and response.app_iter is not None

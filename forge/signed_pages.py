@@ -39,11 +39,10 @@ did not say ``Cache-Control: no-store``.  Stored pages get ``Cache-Control:
 private`` (when the view set none) and an ETag.  One session keeps at most
 ``1/OWNER_SHARE`` of the page cache's budget (``forge.page_cache``).
 """
-import datetime
 import time
 
 from .model.web_session import session_for_page, session_id_hash
-from .page_cache import ALLOWED, GENERATIONS, credential_in_query
+from .page_cache import ALLOWED, credential_in_query, page_key, plain_bytes
 from .sessions import SERVER_PREFIX, TOUCH_SECONDS, USER_KEY, ForgeSession
 
 KIND = "signed"
@@ -84,8 +83,7 @@ class SignedInPages:
             record_id = session_id_hash(value[len(SERVER_PREFIX):])
         except UnicodeEncodeError:
             return None
-        return (KIND, record_id, request.url, request.headers.get("Accept", ""),
-                request.headers.get("X-Requested-With", ""), datetime.date.today().toordinal())
+        return (KIND, record_id) + page_key(request)
 
     def admit(self, page, request):
         use, now = page.reader, time.time()
@@ -102,11 +100,7 @@ class SignedInPages:
                 and isinstance(session, ForgeSession) and session.unchanged_record
                 and session.get(USER_KEY)
                 and "no-store" not in response.headers.get("Cache-Control", "").lower()
-                and response.status_code == 200
-                and request.environ.get(GENERATIONS) is not None
-                and not request.response_callbacks
-                and "Set-Cookie" not in response.headers
-                and isinstance(response.app_iter, list))
+                and plain_bytes(request, response))
 
     def reader(self, request):
         session = request.session
