@@ -2,6 +2,7 @@
 three servers (the forge, git http-backend, dulwich.web) and how it reads their
 answers (a clone's pack, a push, timed GETs of info/refs and of pages) and
 the servers' CPU clocks.
+"""
 import base64
 import hashlib
 import http.client
