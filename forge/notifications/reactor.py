@@ -20,10 +20,10 @@ project created or changed, or a tool installed or removed, it
    A site that sends no mail keeps it as an in-app notification instead
    (``forge.notifications.in_app``).
 
-Per event it reads the watches of the whole lineage in one query, the
-watchers' mail preferences in one, their users and principals through the
-tree cache (``forge.model.cache``: exact, the generation moves with every
-user or role written), asks which of them were mailed already in one query
+Per event it reads the watches of each level of the lineage, the watchers'
+mail preferences, their users and principals through the tree cache
+(``forge.model.cache``: exact, the generation moves with every user, role,
+watch or preference written), asks which of them were mailed already in one query
 (the event's markers), computes each watcher's principals once for ``read``
 and ``post``, renders the change's description once, sends all its mail over
 one SMTP connection and records those mailed in one write when the
@@ -46,6 +46,7 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError
 from ..activity.reactor import collection_named
 from ..mail_in.addresses import notification_id, reply_address, thread_id
 from ..model import User
+from ..model.cache import cached_raw
 from ..model.session import collection
 from ..security import can, user_principals
 from .composed import compose
@@ -109,13 +110,16 @@ def visible_post(post_id):
     return post
 
 
-def lineage_watchers(node, since=None):
+def lineage_watchers(node, since=None, request=None):
     """{user_id: id of the nearest watched node} over the node and its
     ancestors; a watch made after ``since`` (the event's time) does not count:
     one watches from now on, not what happened before.  One indexed query
     per level, nearest first: a ``node_id $in`` over the lineage would be one
     command, but nx-27017 answers ``$in`` on a field other than ``_id`` by
-    scanning the whole collection (every watch on the site)."""
+    scanning the whole collection (every watch on the site).  With
+    ``request``, each level comes through its tree cache (watches are written
+    by ``watches.tree_writes``, which moves the tree generation): no query
+    once the lineage was read since the last watch or tree change."""
     lineage = []            # the watchable nodes' ids, nearest first
     while node is not None:
         if getattr(node, "kind", "") in ("project", "tool", "artifact"):
@@ -123,8 +127,9 @@ def lineage_watchers(node, since=None):
         node = node.__parent__
     nearest = {}            # user id -> the index of the nearest watched node
     for index, node_id in enumerate(lineage):
-        for watch in collection(Watch).find({"node_id": node_id},
-                                            {"user_id": 1, "created": 1}):
+        found = cached_raw(request, Watch, {"node_id": node_id}) if request is not None \
+            else collection(Watch).find({"node_id": node_id}, {"user_id": 1, "created": 1})
+        for watch in found:
             if since is not None and (watch.get("created") or 0) > since:
                 continue
             nearest.setdefault(watch["user_id"], index)
@@ -150,10 +155,10 @@ def watchers_to_tell(request, event, node):
     of the node or an ancestor who is told of this change: not the actor, not
     those who chose no notifications, not disabled users, only those who may
     read the node now."""
-    watchers = sorted(lineage_watchers(node, event.get("timestamp")).items())
+    watchers = sorted(lineage_watchers(node, event.get("timestamp"), request).items())
     watchers = [(user_id, watched_id) for user_id, watched_id in watchers
                 if user_id != event.get("actor_id")]
-    frequencies = frequencies_of(user_id for user_id, _watched_id in watchers)
+    frequencies = frequencies_of((user_id for user_id, _watched_id in watchers), request)
     for user_id, watched_id in watchers:
         frequency = frequencies[user_id]
         if frequency == NONE:

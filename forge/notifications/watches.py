@@ -6,6 +6,12 @@ every action's path (auditors, audit record, event, flush); the events are
 ``project.watched|unwatched``, ``project.tool.watched|unwatched`` and
 ``{artifact type}.watched|unwatched`` (so a ticket's are still
 ``tracker.ticket.watched``).  The notify reactor ignores them.
+
+Watches and mail preferences are written through ``tree_writes``: each write
+moves the tree generation too (``forge.model.cache``), so the notify reactor
+reads a node's watches and its watchers' preferences through the per-process
+tree cache, exactly (no query per event once warm).  They change far less
+often than comments are made.
 """
 import time
 
@@ -14,6 +20,7 @@ from pymongo.errors import DuplicateKeyError
 from ..actions import ActionError
 from ..unit_of_work import change
 from ..events import ArtifactEvent, ForgeEvent
+from ..model.cache import BumpingCollection, cached_raw
 from ..model.session import collection
 from .model import DIGEST, EACH, FREQUENCIES, NONE, MailPreference, Watch
 
@@ -58,6 +65,13 @@ def watch_key(user_id, node_id):
     return "%s:%s" % (user_id, node_id)
 
 
+def tree_writes(cls):
+    """The collection of ``Watch`` or ``MailPreference`` for writing: every
+    write moves the tree generation with the content one (one update), so a
+    reader of the tree cache never keeps an old watch or preference."""
+    return BumpingCollection(collection(cls, bump=False), tree=True)
+
+
 def is_watching(user_id, node_id):
     return collection(Watch).find_one({"_id": watch_key(user_id, node_id)}) is not None
 
@@ -89,7 +103,7 @@ def set_watch(registry, kind, doc, actor, watch=True, source="web"):
         if watch:
             add_watch(actor._id, kind, doc)
         else:
-            collection(Watch).delete_one({"_id": watch_key(actor._id, doc._id)})
+            tree_writes(Watch).delete_one({"_id": watch_key(actor._id, doc._id)})
         ch.log("watch" if watch else "unwatch",
                "%s %s" % ("watched" if watch else "stopped watching", kind), kind=kind)
     return True
@@ -100,7 +114,7 @@ def add_watch(user_id, kind, doc):
     authors watch what they created)."""
     project_id = doc._id if kind == "project" else getattr(doc, "project_id", None)
     try:
-        collection(Watch).insert_one({
+        tree_writes(Watch).insert_one({
             "_id": watch_key(user_id, doc._id), "user_id": user_id, "kind": kind,
             "node_id": doc._id, "project_id": project_id,
             "tool_id": doc._id if kind == "tool" else getattr(doc, "tool_id", None),
@@ -119,7 +133,7 @@ def unwatch_node(registry, user, node_id, source="mail"):
         return False
     doc = _watched_doc(watch)
     if doc is None:       # the node is gone: just drop the watch
-        collection(Watch).delete_one({"_id": watch["_id"]})
+        tree_writes(Watch).delete_one({"_id": watch["_id"]})
         return True
     return set_watch(registry, watch["kind"], doc, user, watch=False, source=source)
 
@@ -135,12 +149,17 @@ def frequency_of(user_id):
     return pref.get("frequency", EACH) if pref else EACH
 
 
-def frequencies_of(user_ids):
+def frequencies_of(user_ids, request=None):
     """{user id: frequency} for several users in one query (``_id $in``);
-    users without a preference are "each"."""
+    users without a preference are "each".  With ``request``, through its
+    tree cache (preferences are written by ``tree_writes``)."""
     user_ids = list(user_ids)
-    chosen = {pref["_id"]: pref.get("frequency", EACH) for pref in collection(
-        MailPreference).find({"_id": {"$in": user_ids}})} if user_ids else {}
+    if not user_ids:
+        return {}
+    query = {"_id": {"$in": sorted(set(user_ids))}}
+    prefs = cached_raw(request, MailPreference, query) if request is not None else \
+        collection(MailPreference).find(query)
+    chosen = {pref["_id"]: pref.get("frequency", EACH) for pref in prefs}
     return {user_id: chosen.get(user_id, EACH) for user_id in user_ids}
 
 
@@ -150,7 +169,7 @@ def set_frequency(registry, user, frequency, source="web"):
         raise ActionError("Choose one of: each change, daily digest, none.")
     with change(registry, MailPreferenceChanged, node=user, actor=user, source=source,
                 old={"frequency": frequency_of(user._id)}, new={"frequency": frequency}) as ch:
-        collection(MailPreference).replace_one({"_id": user._id},
+        tree_writes(MailPreference).replace_one({"_id": user._id},
                                                {"_id": user._id, "frequency": frequency},
                                                upsert=True)
         ch.log("mail.preference", "e-mail: %s" % frequency)
