@@ -21,14 +21,16 @@ import functools
 from urllib.parse import quote
 
 from markupsafe import Markup
+from pyramid.decorator import reify
 
 from ..attachments.files import INLINE_TYPES
 from ..fragments import generation_cached, reader_cached
 from ..links import link_context
 from ..model import User
-from ..model.cache import attach, cached_find
+from ..model.cache import cached_find
 from ..model.session import collection
 from ..rendering import render_versioned
+from ..resources.base import stored_id
 from .model import Post, Thread
 
 MAX_POSTS = 2000
@@ -72,28 +74,58 @@ class PostItem:
 
 
 class ThreadView:
-    """Everything the thread template needs (see the module docstring)."""
+    """Everything the thread template needs (see the module docstring).
+
+    What a page may not show is worked out when it is first asked for: a
+    page whose posts are kept as HTML (the ticket's timeline, a forum
+    thread's posts) asks for the forms' permissions and addresses only, so it
+    builds no post items, link context or author names."""
 
     def __init__(self, request, node, thread, posts, links=None):
         self.request = request
-        self.links = links if links is not None else link_context(request, node)
+        self._links = links
+        self._posts = posts
         self.node = node
         self.thread = thread
         self.user = request.user
         self.locked = bool(thread and thread.locked)
         self.count = thread.num_posts if thread else 0
-        self.may_moderate = request.can("moderate", node)
-        self.may_skip_moderation = request.can("unmoderated_post", node)
-        self.may_post_here = request.can("post", node)
-        self.may_post = self.may_post_here and not self.locked
-        base = request.forge_url(node)         # ends with "/"
-        self.post_url = base + "@@post"
-        self.edit_url = base + "@@post-edit"
-        self.delete_url = base + "@@post-delete"
-        self.moderate_url = base + "@@moderate"
-        self.history_url = base + "@@post-history"
-        self.attachment_base = base + "@@attachment/"
-        self.tree = self._build(posts)
+
+    @reify
+    def links(self):
+        return self._links if self._links is not None else link_context(
+            self.request, self.node)
+
+    @reify
+    def may_moderate(self):
+        return self.request.can("moderate", self.node)
+
+    @reify
+    def may_skip_moderation(self):
+        return self.request.can("unmoderated_post", self.node)
+
+    @reify
+    def may_post_here(self):
+        return self.request.can("post", self.node)
+
+    @reify
+    def may_post(self):
+        return self.may_post_here and not self.locked
+
+    @reify
+    def base_url(self):
+        return self.request.forge_url(self.node)         # ends with "/"
+
+    post_url = property(lambda self: self.base_url + "@@post")
+    edit_url = property(lambda self: self.base_url + "@@post-edit")
+    delete_url = property(lambda self: self.base_url + "@@post-delete")
+    moderate_url = property(lambda self: self.base_url + "@@moderate")
+    history_url = property(lambda self: self.base_url + "@@post-history")
+    attachment_base = property(lambda self: self.base_url + "@@attachment/")
+
+    @reify
+    def tree(self):
+        return self._build(self._posts)
 
     def _shown(self, post):
         if post.deleted:
@@ -152,7 +184,7 @@ class ThreadView:
         (``forge.fragments.reader_cached``): what else it shows is named here,
         the rest (post, attachments, authors' names, link targets) cannot
         change without moving a generation."""
-        key = ("post", self.node.doc._id, item.id, self.post_url, self.may_post,
+        key = ("post", stored_id(self.node), item.id, self.post_url, self.may_post,
                self.may_moderate, self.may_skip_moderation, self.locked)
         return reader_cached(self.request, key, lambda: Markup(render(item, self)))
 
@@ -170,16 +202,13 @@ class ThreadView:
         return sum(1 for item in self.items if not item.placeholder and item.pending)
 
 
-class StoredPost:
-    """A post as stored, read like a ``Post`` without building its Ming
-    object: validating twenty documents cost more than the rest of a ticket
-    page together.  Missing fields read as ``Post``'s defaults."""
+class StoredDocumentView:
+    """A document as stored, read like its Ming class without building the
+    Ming object (a copy and a schema validation); missing fields read as the
+    class's defaults (``DEFAULTS``)."""
 
     __slots__ = ("raw",)
-    DEFAULTS = {"parent_id": None, "author_id": None, "editor_id": None, "text": "",
-                "status": "ok", "status_reason": "", "deleted": False, "version": 1,
-                "history": (), "attachments": (), "attachment_ids": (), "ref_title": "",
-                "tool_type": "", "project_id": None, "tool_id": None}
+    DEFAULTS = {}
 
     def __init__(self, raw):
         self.raw = raw
@@ -188,13 +217,37 @@ class StoredPost:
         try:
             return self.raw[name]
         except KeyError:
-            if name in StoredPost.DEFAULTS:
-                return StoredPost.DEFAULTS[name]
+            if name in self.DEFAULTS:
+                return self.DEFAULTS[name]
             raise AttributeError(name) from None
+
+
+class StoredPost(StoredDocumentView):
+    """A post as stored: validating twenty posts cost more than the rest of
+    a ticket page together."""
+
+    __slots__ = ()
+    DEFAULTS = {"parent_id": None, "author_id": None, "editor_id": None, "text": "",
+                "status": "ok", "status_reason": "", "deleted": False, "version": 1,
+                "history": (), "attachments": (), "attachment_ids": (), "ref_title": "",
+                "tool_type": "", "project_id": None, "tool_id": None}
 
     title = Post.title
     depth = Post.depth
     visible = Post.visible
+
+
+class StoredThread(StoredDocumentView):
+    """A thread as stored: a page reads whether it is locked and how many
+    posts it shows."""
+
+    __slots__ = ()
+    DEFAULTS = {"num_posts": 0, "locked": False, "last_post_at": None,
+                "last_author_id": None, "ref_title": "", "ref_path": None,
+                "tool_type": "", "project_id": None, "tool_id": None}
+
+    path = Thread.path
+    title = Thread.title
 
 
 def thread_posts(thread):
@@ -222,8 +275,9 @@ def thread_view(request, node, links=None):
     node)``; a wiki passes its own, with ``[[Page]]`` links)."""
     # kept per generation: every write of a thread or post moves ``content``;
     # what each reader is shown of them is decided by ThreadView
+    ref_id = stored_id(node)
     raw_thread, raw_posts = generation_cached(
-        request, ("thread-documents", node.doc._id), lambda: _thread_documents(node.doc._id))
-    thread = attach(Thread, raw_thread) if raw_thread is not None else None
+        request, ("thread-documents", ref_id), lambda: _thread_documents(ref_id))
+    thread = StoredThread(raw_thread) if raw_thread is not None else None
     return ThreadView(request, node, thread, [StoredPost(raw) for raw in raw_posts],
                       links=links)

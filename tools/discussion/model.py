@@ -9,7 +9,7 @@ last post) is copied here by the ``discussion.counters`` reactor
 from ming.odm import FieldProperty
 
 from forge.api import (ActionError, ArtifactForm, CheckboxField, CheckedField, InvalidName,
-                       MarkdownField, TitleField, VersionedArtifact, check_shortname,
+                       MarkdownField, RawArtifact, TitleField, VersionedArtifact, check_shortname,
                        check_text, check_title)
 
 FORUM = "discussion.forum"
@@ -60,6 +60,38 @@ class ForumThread(VersionedArtifact):
     last_post_at = FieldProperty(float, if_missing=0.0)
     last_author_id = FieldProperty(str, if_missing="")
     versioned_fields = ("title", "sticky", "locked", "labels", "custom", "ext")
+
+
+class StoredForumThread:
+    """A thread as stored, read like a ``ForumThread`` without building its
+    Ming object (a copy and a schema validation); missing fields read as
+    ``ForumThread``'s defaults.  ``shown_thread(node)`` gives one, or the Ming
+    object when the request already built it (it may hold a change not yet
+    saved)."""
+
+    __slots__ = ("raw",)
+    DEFAULTS = {"forum": "", "sticky": False, "locked": False, "status": "ok",
+                "first_post_id": "", "num_posts": 0, "last_post_at": 0.0,
+                "last_author_id": "", "version": 0, "title": "", "labels": (),
+                "custom": {}, "ext": {}, "author_id": None, "deleted": False, "acl": (),
+                "type": THREAD}
+
+    def __init__(self, raw):
+        self.raw = raw
+
+    def __getattr__(self, name):
+        try:
+            return self.raw[name]
+        except KeyError:
+            if name in StoredForumThread.DEFAULTS:
+                return StoredForumThread.DEFAULTS[name]
+            raise AttributeError(name) from None
+
+
+def shown_thread(node):
+    """What the thread page reads of ``node``'s thread (see ``StoredForumThread``)."""
+    doc = node._doc
+    return StoredForumThread(doc.raw) if isinstance(doc, RawArtifact) else doc
 
 
 def check_forum_name(name):

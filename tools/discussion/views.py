@@ -17,7 +17,7 @@ from forge.api import (Post, TypedArtifactViews, collection, page_number, readab
                        usernames)
 
 from .actions import create_thread, set_thread_flags
-from .model import FORUM, Forum, ForumThread, ThreadForm
+from .model import FORUM, Forum, ForumThread, ThreadForm, shown_thread
 from .resources import IDiscussionTool, IForum, IForumThread
 
 FORM = "forge:templates/artifact/form.jinja2"
@@ -117,7 +117,7 @@ def kept_posts(request, node):
     def load():
         return Markup(render(TEMPLATES + "_posts.jinja2",
                              {"node": node, "thread": thread_view(request, node)}, request))
-    return reader_cached(request, ("forum-posts", node.doc._id, request.path_url), load)
+    return reader_cached(request, ("forum-posts", node._doc._id, request.path_url), load)
 
 
 @view_defaults(context=IForumThread)
@@ -127,8 +127,10 @@ class ThreadViews(TypedArtifactViews):
                  renderer=TEMPLATES + "thread.jinja2")
     def show(self):
         request, node = self.request, self.context
-        return {"node": node, "forum": node.__parent__, "posts_html": kept_posts(request, node),
-                "fields": shown_field_values(request, node.tool_node, node.doc),
+        doc = shown_thread(node)    # read as stored: the page changes nothing
+        return {"node": node, "doc": doc, "forum": node.__parent__,
+                "posts_html": kept_posts(request, node),
+                "fields": shown_field_values(request, node.tool_node, doc),
                 **{"may_" + p: request.can(p, node) for p in ("moderate", "update", "delete")}}
 
     @view_config(name="flags", request_method="POST", permission="moderate")

@@ -43,12 +43,12 @@ def user_id_of(username):
 
 
 def query_context(request, tool):
-    return QueryContext(tracker_options(tool.doc), tool.custom_fields(),
+    return QueryContext(tracker_options(tool._doc), tool.custom_fields(),
                         me=request.user._id if request.user else None, user_id=user_id_of)
 
 
 def compile_text(request, tool, text):
-    return compile_query(parse(text), tool.doc._id, query_context(request, tool))
+    return compile_query(parse(text), tool._doc._id, query_context(request, tool))
 
 
 @dataclass
@@ -104,7 +104,7 @@ def rendered_list(request, tool, text, page, count, selectable, custom_columns):
     generation and reader permission set (``forge.fragments``): while nothing is
     written, the same reader asking again costs no query and no row rendering.
     Raises QueryError."""
-    key = ("tracker.list", tool.doc._id, text, page, count, selectable,
+    key = ("tracker.list", tool._doc._id, text, page, count, selectable,
            request.application_url, reader_permissions(request))
 
     def load():
@@ -123,9 +123,9 @@ def saved_searches_of(request, tool):
     if request.user is None:
         return []
     return generation_cached(
-        request, ("tracker.searches", tool.doc._id, request.user._id),
+        request, ("tracker.searches", tool._doc._id, request.user._id),
         lambda: [{"_id": s._id, "name": s.name, "text": s.text}
-                 for s in personal_searches(tool.doc._id, request.user)])
+                 for s in personal_searches(tool._doc._id, request.user)])
 
 
 def check_query_for(request, tool):
@@ -145,7 +145,9 @@ class TicketListViews:
 
     @property
     def options(self):
-        return tracker_options(self.context.doc)
+        # the tool as stored (``StoredTool``): reading its options builds no
+        # Ming object, a tenth of the list page's own work
+        return tracker_options(self.context._doc)
 
     def list_page(self, text, status=200, error=None, bulk_result=None):
         request, tool = self.request, self.context

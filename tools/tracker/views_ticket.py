@@ -17,6 +17,7 @@ from forge.api import (ActionError, StaleSave, TypedArtifactViews, conflict_resp
                        SYSTEM_PERSON)
 
 from .actions import set_status, tracker_settings
+from .model import shown_ticket
 from .resources import ITicket, ITrackerTool
 
 
@@ -27,7 +28,8 @@ def kept_timeline(request, node, thread):
     def load():
         return Markup(render(TIMELINE, {"timeline": timeline(request, node, thread),
                                         "ticket": node, "thread": thread}, request))
-    return reader_cached(request, ("ticket-timeline", node.doc._id, request.path_url), load)
+    return reader_cached(request, ("ticket-timeline", node._doc._id, request.path_url),
+                         load)
 
 
 TIMELINE = "tools.tracker:templates/tracker/_timeline.jinja2"
@@ -40,9 +42,10 @@ class TicketViews(TypedArtifactViews):
                  renderer="tools.tracker:templates/tracker/ticket.jinja2")
     def show(self):
         request, node = self.request, self.context
-        doc = node.doc
+        # read as stored: the page changes nothing (no Ming objects to build)
+        doc = shown_ticket(node)
         thread = thread_view(request, node)
-        options = tracker_settings(node.tool_node.doc)
+        options = tracker_settings(node.tool_node._doc)
         known = people([doc.reporter_id or doc.author_id, doc.assigned_to_id])
         return {
             "ticket": node, "doc": doc, "html": render_versioned(

@@ -6,7 +6,7 @@ A page's ``path`` is its name with sub-pages by path ("Guide/Install");
 from ming.odm import FieldProperty, MappedClass
 
 from forge.api import (ArtifactForm, CheckboxField, LeafTitleField, MarkdownField, PathField,
-                       VersionedArtifact, collection, session)
+                       RawArtifact, VersionedArtifact, collection, session)
 
 
 class WikiPage(VersionedArtifact):
@@ -22,6 +22,36 @@ class WikiPage(VersionedArtifact):
     parent_path = FieldProperty(str, if_missing="")
     deleted_with = FieldProperty(str, if_missing=None)
     versioned_fields = ("title", "text", "labels", "custom", "ext")
+
+
+class StoredPage:
+    """A page as stored, read like a ``WikiPage`` without building its Ming
+    object (a copy and a schema validation, a sixth of the page view's own
+    work); missing fields read as ``WikiPage``'s defaults.  ``shown_page(node)``
+    gives one, or the Ming object when the request already built it (it may
+    hold a change not yet saved)."""
+
+    __slots__ = ("raw",)
+    DEFAULTS = {"text": "", "parent_path": "", "deleted_with": None, "version": 0,
+                "title": "", "labels": (), "custom": {}, "ext": {}, "author_id": None,
+                "deleted": False, "acl": (), "type": "wiki.page"}
+
+    def __init__(self, raw):
+        self.raw = raw
+
+    def __getattr__(self, name):
+        try:
+            return self.raw[name]
+        except KeyError:
+            if name in StoredPage.DEFAULTS:
+                return StoredPage.DEFAULTS[name]
+            raise AttributeError(name) from None
+
+
+def shown_page(node):
+    """What a page view reads of ``node``'s page (see ``StoredPage``)."""
+    doc = node._doc
+    return StoredPage(doc.raw) if isinstance(doc, RawArtifact) else doc
 
 
 class WikiLinkState(MappedClass):

@@ -41,8 +41,9 @@ def render_wiki_markdown(request, tool, node, text):
     return render_markdown(text, links=links_for(request, tool, node, text))
 
 
-def render_page(request, tool, node):
-    """The page's current version as HTML, once per (version, link key)."""
-    doc = node.doc
+def render_page(request, tool, node, doc=None):
+    """The page's current version as HTML, once per (version, link key);
+    ``doc``: the page as the view read it (default ``node.doc``)."""
+    doc = node.doc if doc is None else doc
     return render_versioned(doc._id, doc.version, doc.text,
                             links=links_for(request, tool, node, doc.text))

@@ -10,7 +10,7 @@ from forge.api import (Snapshot, TreeArtifactViews, TreeToolViews, attachments_o
                        generation_cached, live_nodes, page_number, readable_page,
                        shown_field_values, thread_view, usernames)
 
-from .model import WikiPage
+from .model import WikiPage, shown_page
 from .render import render_page, render_wiki_markdown
 from .resources import IWikiPage, IWikiTool
 
@@ -43,11 +43,12 @@ class PageViews(WikiLinksPreview, TreeArtifactViews):
                  renderer="tools.wiki:templates/wiki/page.jinja2")
     def show(self):
         request, page = self.request, self.context
-        return {"page": page, "html": render_page(request, self.tool, page),
+        doc = shown_page(page)      # read as stored: the page changes nothing
+        return {"page": page, "doc": doc, "html": render_page(request, self.tool, page, doc),
                 "children": [c for c in page.children() if request.can("read", c)],
-                "attachments": page_attachments(request, page.doc._id),
+                "attachments": page_attachments(request, doc._id),
                 "thread": thread_view(request, page),
-                "fields": shown_field_values(request, self.tool, page.doc),
+                "fields": shown_field_values(request, self.tool, doc),
                 **{"may_" + p: request.can(p, page) for p in ("create", "update", "delete",
                                                                "admin")}}
 
