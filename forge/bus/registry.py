@@ -18,6 +18,13 @@ introspectable under "forge auditors" / "forge reactors")::
   ``("forge.reactor", name)``, so two reactors with one name are a
   ``ConfigurationConflictError``.
 
+A reactor may take its events in **batches** (``forge.bus.batches``): it is
+then called as ``fn(events, context)`` with a tuple of events, once for what
+the worker has fetched (up to ``max_events``, waiting up to ``max_seconds``
+for more to come), instead of once per event::
+
+    config.add_reactor("#", index_events, name="search", batch=Batching(100))
+
 Auditor order is deterministic: by ``priority`` (lower first, default 100),
 then by name, then by topic pattern.  Registration order never matters, so
 the order does not change when tools are loaded in another order.
@@ -28,6 +35,7 @@ from dataclasses import dataclass
 
 from pyramid.exceptions import ConfigurationError
 
+from .batches import Batching, declared_batching
 from .topics import matches, validate_pattern
 
 DEFAULT_PRIORITY = 100
@@ -55,6 +63,9 @@ class Reactor:
     # it writes by the event id, or writes what the database holds now), so the
     # worker keeps no processed markers for it: no query, no insert per event
     idempotent: bool = False
+    # None: ``fn(event, context)``; else ``fn(events, context)`` with a tuple
+    # of events gathered as this says (``forge.bus.batches``)
+    batch: Batching = None
 
 
 def dotted_name(fn):
@@ -91,7 +102,7 @@ def add_auditor(config, topic, fn, priority=DEFAULT_PRIORITY, name=None):
     config.action(("forge.auditor", auditor.name, topic), register, introspectables=(intr,))
 
 
-def add_reactor(config, topic, fn, name, idempotent=False):
+def add_reactor(config, topic, fn, name, idempotent=False, batch=None):
     """Call ``fn(event, context)`` in a worker after each saved change whose
     topic matches ``topic``.  ``name`` is required, unique, and names the
     reactor's queue (letters, digits, ``_ . -``; at most 100 characters).
@@ -100,7 +111,12 @@ def add_reactor(config, topic, fn, name, idempotent=False):
     processed and skips a second copy.  ``idempotent=True`` says the reactor
     makes a second run harmless itself (it writes documents keyed by the event
     id, or recomputes from what the database holds now): the worker then keeps
-    no markers for it, which saves a query and an insert per event."""
+    no markers for it, which saves a query and an insert per event.
+
+    ``batch`` (a ``Batching``, or a number of events; default: what ``fn``
+    declares with ``forge.bus.batches.takes_batches``, else none) makes the
+    worker call ``fn(events, context)`` with a tuple of events at a time; see
+    ``forge.bus.batches`` for what such a reactor must promise."""
     validate_pattern(topic)
     if not isinstance(name, str) or not REACTOR_NAME.match(name):
         raise ConfigurationError(
@@ -108,7 +124,11 @@ def add_reactor(config, topic, fn, name, idempotent=False):
     fn = config.maybe_dotted(fn)
     if not callable(fn):
         raise ConfigurationError("reactor %r is not callable: %r" % (name, fn))
-    reactor = Reactor(name=name, topic=topic, fn=fn, idempotent=bool(idempotent))
+    try:
+        batch = Batching.of(batch) if batch is not None else declared_batching(fn)
+    except (TypeError, ValueError) as error:
+        raise ConfigurationError("reactor %r: %s" % (name, error))
+    reactor = Reactor(name=name, topic=topic, fn=fn, idempotent=bool(idempotent), batch=batch)
 
     def register():
         config.registry.forge_reactors[name] = reactor

@@ -46,6 +46,7 @@ from kombu import Consumer, Exchange, Producer, Queue
 from ..model.session import session
 from ..model.registry_objects import registry_object
 from . import amqp
+from .batches import split_into_batches
 from .processed import COUNTERS, add_all_stats, mark_all_processed, processed_among
 from .registry import freeze
 
@@ -188,6 +189,11 @@ class ReactorWorker:
         self.retry_base = float(settings["forge.bus.retry_base_seconds"])
         self.retry_max = float(settings["forge.bus.retry_max_seconds"])
         self.prefetch = max(1, int(settings["forge.bus.prefetch"]))
+        # a batch reactor's batch must fit in what the broker sends at once
+        self.gather_seconds = GATHER_SECONDS
+        if reactor.batch is not None:
+            self.prefetch = max(self.prefetch, reactor.batch.max_events)
+            self.gather_seconds = max(GATHER_SECONDS, reactor.batch.max_seconds)
         self.memory = is_memory(settings)
         self.namespace = amqp.namespace(settings)
         self.stats = ReactorStats(reactor.name, stats_book(registry))
@@ -206,7 +212,8 @@ class ReactorWorker:
 
     def handle_received(self):
         """Handle the fetched messages in order, with one query for which of
-        them this reactor already processed (instead of one per message)."""
+        them this reactor already processed (instead of one per message); a
+        batch reactor gets runs of them at once (``forge.bus.batches``)."""
         inbox, self._inbox = self._inbox, []
         if not inbox:
             return
@@ -215,10 +222,13 @@ class ReactorWorker:
         done = processed_among(self.reactor.name, maybe_seen) if maybe_seen else set()
         finished = []             # [(event id to record, or None; message)] to ack
         try:
-            for index, (body, message) in enumerate(inbox):
+            for index, run in enumerate(self._runs(inbox, done)):
                 if index and self.stopping.is_set():
                     break         # the rest go back to the queue with the connection
-                self.handle(body, message, done, finished)
+                if len(run) == 1:
+                    self.handle(run[0][0], run[0][1], done, finished)
+                else:
+                    self.handle_batch(run, done, finished)
         except BaseException:
             # the broker or the database failed: record and ack what did
             # succeed if they still answer, then let the worker reconnect
@@ -230,13 +240,57 @@ class ReactorWorker:
             raise
         self._settle(finished)
 
+    def _runs(self, inbox, done):
+        """The fetched messages as runs handed over together: one message a
+        run, or for a batch reactor consecutive first attempts of events not
+        processed yet, each event once a run, up to ``max_events``."""
+        if self.reactor.batch is None:
+            return [[item] for item in inbox]
+
+        def can_join(item, run):
+            body, message = item
+            event_id = _event_id(body, message)
+            return (_attempt(message) == 1 and event_id not in done
+                    and all(_event_id(b, m) != event_id for b, m in run))
+        return split_into_batches(inbox, self.reactor.batch, can_join)
+
+    def handle_batch(self, run, done, finished):
+        """A batch reactor's run of messages in one call; on failure, one at
+        a time (``handle``), so that only the failing event is retried."""
+        fresh = []
+        for body, message in run:
+            if _event_id(body, message) in done:        # processed since the split
+                finished.append((None, message))
+            else:
+                fresh.append((body, message))
+        if len(fresh) <= 1:
+            for body, message in fresh:
+                self.handle(body, message, done, finished)
+            return
+        context = ReactorContext(self.registry, self.registry.settings, 1,
+                                 all(_first_copy(message) for _body, message in fresh))
+        try:
+            self.reactor.fn(tuple(freeze(body) for body, _message in fresh), context)
+            session.flush()
+        except Exception as error:
+            session.close()          # nothing of the failed call is flushed
+            log.info("reactor batch failed reactor=%s events=%d error=%r; "
+                     "one at a time", self.reactor.name, len(fresh), error)
+            for body, message in fresh:
+                self.handle(body, message, done, finished)
+            return
+        finally:
+            session.close()
+        for body, message in fresh:
+            self._succeeded(body, message, done, finished)
+
     def handle(self, body, message, done, finished):
         """One message; ``done`` holds the ids processed already (and gets
         this one once it is, so a second copy in the same batch is skipped);
         a message handled without failing joins ``finished``."""
         headers = dict(message.headers or {})
         event_id = _event_id(body, message)
-        attempt = int(headers.get(ATTEMPT_HEADER, 1))
+        attempt = _attempt(message)
         try:
             if event_id in done:
                 finished.append((None, message))
@@ -244,18 +298,25 @@ class ReactorWorker:
             context = ReactorContext(self.registry, self.registry.settings, attempt,
                                      _first_copy(message))
             try:
-                self.reactor.fn(freeze(body), context)
+                if self.reactor.batch is None:
+                    self.reactor.fn(freeze(body), context)
+                else:                # a batch reactor takes a tuple, also of one
+                    self.reactor.fn((freeze(body),), context)
                 session.flush()
             except Exception as error:
                 self._failed(body, message, headers, event_id, attempt, error)
                 return
-            done.add(event_id)
-            finished.append((None if self.reactor.idempotent else event_id, message))
-            timestamp = body.get("timestamp")
-            lag = time.time() - timestamp if isinstance(timestamp, (int, float)) else None
-            self.stats.count("processed", lag)
+            self._succeeded(body, message, done, finished)
         finally:
             session.close()          # the next message starts with an empty unit of work
+
+    def _succeeded(self, body, message, done, finished):
+        event_id = _event_id(body, message)
+        done.add(event_id)
+        finished.append((None if self.reactor.idempotent else event_id, message))
+        timestamp = body.get("timestamp")
+        lag = time.time() - timestamp if isinstance(timestamp, (int, float)) else None
+        self.stats.count("processed", lag)
 
     def _settle(self, finished):
         """Record the events of ``finished`` as processed (one write), then ack
@@ -349,8 +410,12 @@ class ReactorWorker:
                 try:
                     connection.drain_events(timeout=self._wait_for_retries(wait))
                     wait = WAIT_SECONDS
-                    while len(self._inbox) < self.prefetch:    # what else has come
-                        connection.drain_events(timeout=GATHER_SECONDS)
+                    # what else has come (a batch reactor: what comes within
+                    # its max_seconds, then what keeps coming)
+                    gathered_by = time.monotonic() + self.gather_seconds
+                    while len(self._inbox) < self.prefetch:
+                        connection.drain_events(timeout=max(
+                            GATHER_SECONDS, gathered_by - time.monotonic()))
                 except (socket.timeout, TimeoutError):
                     if not self._inbox:
                         wait = min(max_wait, wait * 2)
@@ -413,6 +478,10 @@ class ReactorWorker:
 
 def _event_id(body, message):
     return message.properties.get("message_id") or body.get("id")
+
+
+def _attempt(message):
+    return int((message.headers or {}).get(ATTEMPT_HEADER, 1))
 
 
 def _first_copy(message):

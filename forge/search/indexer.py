@@ -7,11 +7,18 @@ resolves them (``forge.visibility.NodeResolver``), so an artifact that no
 longer resolves (deleted, under a deleted parent, in an uninstalled tool)
 leaves the index, and the read terms come from the same ``__acl__`` the
 policy reads (a thread held for moderation included).
+
+The reactor takes its events in batches (``forge.bus.batches``): one writer
+and one commit for what the worker has fetched (up to ``BATCH_EVENTS``), not
+one commit per event.  Each event's work reads the database as it is now, so
+their order within a batch matters only as it did between commits (a later
+delete or add of a document replaces an earlier one in the same writer).
 """
 import logging
 
 from pyramid.request import Request
 
+from ..bus.batches import takes_batches
 from ..model import Project, ToolInstance
 from ..model.session import collection
 from ..resources import root_factory
@@ -19,6 +26,8 @@ from .documents import artifact_records, build_document
 
 log = logging.getLogger(__name__)
 
+BATCH_EVENTS = 200          # events of one commit at most
+BATCH_SECONDS = 0.05        # how long the worker waits for a batch to fill
 NON_ARTIFACT = ("Project", "ToolInstance", "Thread", "Neighborhood", "SiteConfig", "User",
                 "ProjectRole")
 
@@ -45,11 +54,19 @@ class Indexer:
         self.request = make_request(registry)
         self.resolver = NodeResolver(self.request)
         self.indexed = 0
+        # artifacts written (added or deleted) in this batch: their stored
+        # text is not what the index will hold after the commit; and those
+        # built from their whole thread as the database holds it now
+        self.touched = set()
+        self.read_whole = set()
 
     def artifact(self, record, comments=None):
         """Index (or remove) one stored artifact record (``comments``: see
         ``build_document``)."""
         # walked where the record says it is first (no read by id when it is there)
+        self.touched.add(record["_id"])
+        if comments is None:
+            self.read_whole.add(record["_id"])
         node = self.resolver.artifact(record["_id"],
                                       seen_at=(record.get("tool_id"), record.get("path")))
         doc = None
@@ -123,14 +140,19 @@ def subtree_tool_ids(project_id):
     return tool_ids
 
 
-def on_event(event, context):
-    """The ``forge.search`` reactor (topic ``#``): one writer batch per event
-    that changes documents, none for the others."""
-    work = plan(event)
-    if work is None:
+@takes_batches(max_events=BATCH_EVENTS, max_seconds=BATCH_SECONDS)
+def on_event(events, context):
+    """The ``forge.search`` reactor (topic ``#``), taking a batch of events:
+    one writer and one commit for those that change documents, none when
+    none does.  All or nothing: a failing event rolls the writer back (the
+    worker then hands the events over one at a time)."""
+    works = [work for work in (plan(event) for event in events) if work is not None]
+    if not works:
         return
     with search_index(context.registry).writing() as batch:
-        work(Indexer(context.registry, batch))
+        indexer = Indexer(context.registry, batch)
+        for work in works:
+            work(indexer)
 
 
 def plan(event):
@@ -193,6 +215,13 @@ def _append_post(indexer, tool_id, path, post_id):
         _reindex_at(indexer, tool_id, path, None)       # gone: as any other post event
         return
     artifact_id = post["ref_id"]
+    if artifact_id in indexer.read_whole:
+        return          # built from its whole thread in this batch: this post is in
+    if artifact_id in indexer.touched:
+        # written earlier in this batch: the index's stored text is older
+        # than that, so the thread is read (once for the batch's posts)
+        indexer.artifact({"_id": artifact_id, "tool_id": tool_id, "path": path})
+        return
     indexer.artifact({"_id": artifact_id, "tool_id": tool_id, "path": path},
                      last_post_comments(indexer.batch.index, artifact_id, post_id, post))
 

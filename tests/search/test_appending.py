@@ -54,7 +54,7 @@ def post(registry, run_reactors, text, actor, **kw):
     test harness's ``run_reactors`` delivers this test's outbox again)."""
     made = add_post(registry, node_at(registry, "/p/demo/notes/talk/"), text, actor, **kw)
     session.flush()
-    on_event(created_event(made), SimpleNamespace(registry=registry))
+    on_event((created_event(made),), SimpleNamespace(registry=registry))
     return made
 
 
@@ -104,11 +104,11 @@ def test_own_text_changed_or_retried_event_reads_the_thread(registry, site, run_
                                              "labels": [], "custom": {}, "ext": {}}, ada)
     session.flush()
     event = created_event(made)
-    on_event(event, SimpleNamespace(registry=registry))
+    on_event((event,), SimpleNamespace(registry=registry))
     assert len(thread_reads) == 1
     assert stored_text(index, talk._id) == full_text(registry, talk._id)
     # the same event again (a bus retry): not appended twice
-    on_event(event, SimpleNamespace(registry=registry))
+    on_event((event,), SimpleNamespace(registry=registry))
     assert stored_text(index, talk._id).count("Lychee") == 1
     assert stored_text(index, talk._id) == full_text(registry, talk._id)
     run_reactors()
@@ -123,10 +123,10 @@ def test_a_lagging_reactor_appends_in_order(registry, site, run_reactors, thread
             for n in range(4)]
     session.flush()
     for each in made:
-        on_event(created_event(each), SimpleNamespace(registry=registry))
+        on_event((created_event(each),), SimpleNamespace(registry=registry))
     assert thread_reads == []
     assert stored_text(index, talk) == full_text(registry, talk)
     # an event handled again after a later post: the thread is read, nothing doubled
-    on_event(created_event(made[1]), SimpleNamespace(registry=registry))
+    on_event((created_event(made[1]),), SimpleNamespace(registry=registry))
     assert stored_text(index, talk).count("Burst number 1") == 1
     assert stored_text(index, talk) == full_text(registry, talk)
