@@ -37,6 +37,11 @@ resolved after the cache, for this reader, so ``hash_reference`` may ask
 whether the artifact exists and whether this reader may read it.
 """
 from pyramid.authorization import Everyone
+from pyramid.encode import url_quote, urlencode
+from pyramid.interfaces import VH_ROOT_KEY, IResourceURL
+from pyramid.traversal import quote_path_segment
+from pyramid.url import ANCHOR_SAFE, QUERY_SAFE
+from zope.interface import providedBy
 
 from .interfaces import INode, ITool
 from .model import User
@@ -212,3 +217,57 @@ def readable_mounts(request, project):
     if key is None:
         return load()
     return kept_for_reading(request, ("readable-mounts", key, tuple(request.principals)), load)
+
+
+# -- node URLs ---------------------------------------------------------------
+# A page builds 10-30 links; ``request.resource_url`` recomputes webob's
+# ``application_url`` (host, port and script name parsed and quoted) and asks the
+# registry for an ``IResourceURL`` adapter each time, and ``forge.embedding.
+# mounted_url`` computes ``application_url`` again to strip it off.  That was
+# about a tenth of a rendered signed-in page.
+
+def application_url(request):
+    """``request.application_url``, computed once per request for the environ
+    values it is made of (a request whose environ changes gets a new one)."""
+    environ = request.environ
+    key = (environ.get("wsgi.url_scheme"), environ.get("HTTP_HOST"),
+           environ.get("SERVER_NAME"), environ.get("SERVER_PORT"),
+           environ.get("SCRIPT_NAME"), request.url_encoding)
+    memo = request.__dict__.get("_forge_application_url")
+    if memo is None or memo[0] != key:
+        memo = request.__dict__["_forge_application_url"] = (key, request.application_url)
+    return memo[1]
+
+
+def node_url(request, node, elements=(), query=None, anchor=None):
+    """``request.resource_url(node, *elements, query=..., anchor=...)`` for a
+    forge served at the root of its application (no ``mount_forge`` or
+    ``mount_tool``, no virtual root header): the same string, built from the
+    node's names; None where ``forge.embedding.mounted_url`` or a URL adapter
+    may decide (the caller then asks Pyramid)."""
+    registry = request.registry
+    environ = request.environ
+    if VH_ROOT_KEY in environ or registry.settings.get("forge.mount_route") \
+            or getattr(registry, "forge_tool_mounts", None) \
+            or getattr(node, "__resource_url__", None) is not None \
+            or registry.adapters.lookup((providedBy(node), providedBy(request)),
+                                        IResourceURL) is not None:
+        return None
+    names = []
+    while node is not None:
+        names.append(node.__name__ or "")
+        node = getattr(node, "__parent__", None)
+    if len(names) == 1 and not names[0]:
+        path = "/"
+    else:
+        names.reverse()
+        path = "/".join([quote_path_segment(name) for name in names]) + "/"
+    url = application_url(request) + path
+    if elements:
+        url += "/".join([quote_path_segment(element) for element in elements])
+    if query:
+        url += "?" + (url_quote(query, QUERY_SAFE) if isinstance(query, str)
+                      else urlencode(query, doseq=True))
+    if anchor:
+        url += "#" + url_quote(anchor, ANCHOR_SAFE)
+    return url

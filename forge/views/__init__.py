@@ -4,6 +4,7 @@ from pyramid.interfaces import ISecurityPolicy
 
 from ..embedding import mounted_url
 from ..interfaces import INode, ISiteRoot
+from ..links import node_url
 from ..rendering import markdown_on
 from ..resources import lineage_list
 from ..security import SITE_ADMIN, authenticated_by_token, can
@@ -13,7 +14,15 @@ from .tool_navigation import tool_tabs
 
 def forge_url(request, node, *elements, **kw):
     """URL of a node, also when the forge is embedded under a route prefix."""
+    if kw.keys() <= URL_OPTIONS:
+        url = node_url(request, node, elements, **kw)
+        if url is not None:
+            return url
     return mounted_url(request, request.resource_url(node, *elements, **kw))
+
+
+# what ``forge.links.node_url`` builds itself; other options go to Pyramid
+URL_OPTIONS = frozenset(("query", "anchor"))
 
 
 def request_can(request, permission, node):
