@@ -33,6 +33,15 @@ The steps, in this order and nowhere else:
    ``insert_many`` (``forge.model.outbox.emit``); then they reach subscribers
    and the relay.
 
+A unit of work nested in another (a mail's comment inside its
+``mail.received``, a thread's opening post inside the thread) flushes its
+documents and tells its subscribers when it ends, as above, but its outbox
+records wait for the outermost unit: all of them, the nested ones first, go
+in that unit's one ``insert_many`` (one command for the whole change, in the
+order the units ended).  When the outermost unit fails after nested ones
+flushed, their documents are saved, so their records are written then and
+the exception goes on.
+
 An exception anywhere (a refusal, a stale form, a failed flush, a bug in the
 body) leaves nothing behind: the documents this unit created or changed are
 dropped from the session unflushed and no event escapes.
@@ -44,6 +53,7 @@ really changed, the summary line) that the log and the event then carry; a
 that hands results back through the unit.
 """
 import copy
+import threading
 from contextlib import contextmanager
 
 from ming.odm import state
@@ -55,6 +65,7 @@ from .bus.auditing import Change, run_auditors
 from .events import ArtifactEvent
 from .model import Artifact, Project, ToolInstance, User, emit, session
 from .model.change_log import log_change
+from .model.outbox import sequence_hint, write_records
 from .model.session import collection
 
 __all__ = ["change", "form_version", "StaleSettings", "UnitOfWork"]
@@ -195,33 +206,84 @@ def change(registry, event_class, *, node=None, actor, old=None, new, source="we
     unit.on_duplicate = on_duplicate
     pending = _pending_ids()
     events = []
+    outermost = _start_gathering()
     try:
-        yield unit
-        if unit.empty:
-            return
-        if version is not None:
-            _claim_version(unit.node, version_field, version)
-        for doc, kind, action, summary, project_id, log_detail in unit.logs:
-            doc = doc if doc is not None else unit.node
-            log_change(doc, kind or node_kind(doc), actor, action, summary,
-                       project_id=project_id if project_id is not None else _project_id(doc),
-                       **log_detail)
-        if event_class is not None:
-            events.append(event_class(unit.node, actor=unit.event_actor, source=source,
-                                      **unit.event_detail))
-        events.extend(unit.extra_events)
-        session.flush()
-    except DuplicateKeyError:
-        _drop_unflushed(pending)
-        if unit.on_duplicate is None:
+        try:
+            yield unit
+            if not unit.empty:
+                if version is not None:
+                    _claim_version(unit.node, version_field, version)
+                for doc, kind, action, summary, project_id, log_detail in unit.logs:
+                    doc = doc if doc is not None else unit.node
+                    log_change(doc, kind or node_kind(doc), actor, action, summary,
+                               project_id=project_id if project_id is not None
+                               else _project_id(doc), **log_detail)
+                if event_class is not None:
+                    events.append(event_class(unit.node, actor=unit.event_actor,
+                                              source=source, **unit.event_detail))
+                events.extend(unit.extra_events)
+                session.flush()
+        except DuplicateKeyError:
+            _drop_unflushed(pending)
+            if unit.on_duplicate is None:
+                raise
+            raise ActionError(unit.on_duplicate)
+        except BaseException:
+            _drop_unflushed(pending)
             raise
-        raise ActionError(unit.on_duplicate)
     except BaseException:
-        _drop_unflushed(pending)
+        if outermost:
+            # the units nested in this one flushed their documents: those
+            # are saved, so their events go out although this one failed
+            _write_gathered(registry, _stop_gathering())
         raise
-    # after the documents, so a flush that failed leaves no event; all the
-    # unit's events in one command (their numbered records)
-    emit(registry, events)
+    if not outermost:
+        # nested: its documents are flushed, its subscribers told now (as
+        # before), its records written with the outermost unit's
+        _gathered.events.extend(events)
+        for event in events:
+            registry.notify(event)
+        return
+    gathered = _stop_gathering()
+    if not gathered:
+        # after the documents, so a flush that failed leaves no event; all the
+        # unit's events in one command (their numbered records)
+        emit(registry, events)
+        return
+    _write_gathered(registry, gathered + events, notify=events)
+
+
+# The events of the units of work nested in this thread's outermost one, in
+# the order they were flushed: their records are written with the outermost
+# unit's, in one insert (a mail's comment and its ``mail.received``).
+_gathered = threading.local()
+
+
+def _start_gathering():
+    """True when this is the thread's outermost unit of work (it then gathers)."""
+    if getattr(_gathered, "events", None) is not None:
+        return False
+    _gathered.events = []
+    return True
+
+
+def _stop_gathering():
+    events, _gathered.events = _gathered.events, None
+    return events
+
+
+def _write_gathered(registry, events, notify=()):
+    """The outbox records of ``events`` in one insert, numbered in this order
+    (as ``emit`` does), then ``notify`` (the outermost unit's own events: the
+    nested ones were told at their flush) to subscribers, then the relay."""
+    if not events:
+        return
+    write_records(events, sequence_hint(registry))
+    for event in notify:
+        registry.notify(event)
+    wake = getattr(registry, "forge_bus_wake", None)
+    if wake is not None:
+        wake()
 
 
 def _unaudited(node, old, new, actor, source, registry, detail):

@@ -139,3 +139,64 @@ def test_a_stale_version_is_refused_before_the_auditors(registry, demo, auditor)
             project.title = "Second"
     assert refused.value.status == 409 and len(audited) == 1
     assert stored_title(project) == "First"
+
+
+@pytest.fixture
+def outbox_inserts(monkeypatch):
+    """The ``insert_many`` calls on the outbox from now on (each a list of topics
+    and details, in order)."""
+    from forge.model import outbox
+    calls = []
+    real = outbox.collection
+
+    class Counting:
+        def __init__(self, coll):
+            self.coll = coll
+
+        def insert_many(self, records, **kw):
+            calls.append([r["message"]["detail"].get("changes") for r in records])
+            return self.coll.insert_many(records, **kw)
+
+        def __getattr__(self, name):
+            return getattr(self.coll, name)
+    monkeypatch.setattr(outbox, "collection", lambda cls: Counting(real(cls)))
+    return calls
+
+
+def test_a_nested_unit_flushes_and_tells_subscribers_at_once_and_its_record_goes_with_the_outer(
+        registry, demo, seen, outbox_inserts):
+    """One insert for the whole change, the nested unit's record first; its
+    documents and its subscribers do not wait for the outer unit."""
+    project, ada = demo
+    with change(registry, ProjectUpdated, node=project, actor=ada, new={}) as outer:
+        with change(registry, ProjectUpdated, node=project, actor=ada, new={}) as inner:
+            project.title = "Inner"
+            inner.event_detail["changes"] = ["inner"]
+        assert [e.detail for e in seen] == [{"changes": ["inner"]}]
+        assert outbox_inserts == []
+        session.clear()
+        assert Project.query.get(_id=project._id).title == "Inner"     # flushed
+        outer.event_detail["changes"] = ["outer"]
+    assert outbox_inserts == [[["inner"], ["outer"]]]
+    assert [e.detail for e in seen] == [{"changes": ["inner"]}, {"changes": ["outer"]}]
+    stored = list(OutboxEvent.query.find({"topic": "project.updated"}).sort("seq", -1).limit(2))
+    assert [r.message["detail"]["changes"] for r in stored] == [["outer"], ["inner"]]
+
+
+def test_an_outer_unit_that_fails_after_a_nested_one_still_writes_the_nested_event(
+        registry, demo, seen, outbox_inserts):
+    """The nested unit's documents are saved, so its event is not lost; the
+    outer unit's change and event are dropped; the next unit emits by itself."""
+    project, ada = demo
+    with pytest.raises(RuntimeError):
+        with change(registry, ProjectUpdated, node=project, actor=ada, new={}):
+            with change(registry, ProjectUpdated, node=project, actor=ada, new={}) as inner:
+                project.title = "Inner"
+                inner.event_detail["changes"] = ["inner"]
+            project.title = "Never saved"
+            raise RuntimeError("bug")
+    assert outbox_inserts == [[["inner"]]]
+    assert stored_title(project) == "Inner"
+    with change(registry, ProjectUpdated, node=project, actor=ada, new={}) as ch:
+        ch.event_detail["changes"] = ["next"]
+    assert outbox_inserts == [[["inner"]], [["next"]]]
