@@ -11,16 +11,20 @@ Where ``RCPT TO`` found an artifact (tool id and path) is kept for the
 message (``seen``) and walked first at ``DATA``: the walk reads the tree
 as it is then (a page moved, deleted or made private since is seen), and
 it saves the read of the artifact by its id (``NodeResolver.artifact``'s
-``seen_at``).
+``seen_at``).  ``RCPT TO`` itself walks first where it last found the same
+artifact (``KnownPlaces``, a hint per forge), and reads the reply's user as a
+read-only stored document (``DATA`` makes the Ming object the action needs).
 """
+import threading
 from dataclasses import dataclass
 
 from pyramid.authorization import Everyone
 
 from ..model import Neighborhood, Project, ToolInstance, User, session
 from ..model.cache import cached_find
+from ..model.registry_objects import registry_object
 from ..notifications.messages import mail_request
-from ..notifications.readers import cached_principals, cached_user
+from ..notifications.readers import cached_principals, cached_user, stored_user
 from ..security import can
 from ..visibility import NodeResolver
 from .addresses import ArtifactAddress, Reply, ToolAddress, parse_address
@@ -59,10 +63,11 @@ def refuse(code, text):
     raise Refused(Outcome(code, text))
 
 
-def reply_target(request, reply, seen_at=(None, None)):
+def reply_target(request, reply, seen_at=(None, None), user_of=cached_user):
     """(user, principals, artifact node) of a reply address, or ``Refused``
-    (the user and their principals through the tree cache: exact)."""
-    user = cached_user(request, reply.user_id)
+    (the user and their principals through the tree cache: exact; ``user_of``
+    ``stored_user`` for a read-only user, which ``RCPT TO`` needs)."""
+    user = user_of(request, reply.user_id)
     if user is None or user.disabled:
         raise Refused(Outcome(550, "5.7.1 This reply address is no longer valid: its "
                                    "account is closed."))
@@ -122,21 +127,55 @@ def check_recipient(registry, address, envelope_from="", seen=None):
         with message_unit(registry) as request:
             target = parse_address(registry.settings, address)
             node = None
+            places = known_places(registry)
             if isinstance(target, Reply):
-                node = reply_target(request, target)[2]
+                node = reply_target(request, target, places.get(target.artifact_id),
+                                    user_of=stored_user)[2]
             elif isinstance(target, ToolAddress):
                 tool = tool_target(request, target)
                 check_open(request, tool, tool.doc, envelope_from)
             elif isinstance(target, ArtifactAddress):
-                node = artifact_target(request, target)
+                node = artifact_target(request, target, places.get(target.artifact_id))
                 check_open(request, node, node.tool_node.doc, envelope_from)
             else:
                 return NO_SUCH_ADDRESS
-            if seen is not None and node is not None:
-                seen[address] = (node.doc.tool_id, node.doc.path)
+            if node is not None:
+                place = (node.doc.tool_id, node.doc.path)
+                places.put(node.doc._id, place)
+                if seen is not None:
+                    seen[address] = place
             return OK
     except Refused as refused:
         return refused.outcome
+
+
+class KnownPlaces:
+    """Where ``RCPT TO`` last found each artifact (id -> (tool id, path)), per
+    forge: replies come to the same few artifacts, and walking a known place
+    saves reading the artifact by its id (``NodeResolver.artifact``'s
+    ``seen_at``).  Only a hint: the walk reads the tree as it is now, and a
+    place that no longer holds that artifact (moved, renamed, deleted) is
+    walked in vain and the artifact read by its id, as without a hint."""
+
+    MAX_PLACES = 10000
+
+    def __init__(self):
+        self._places = {}
+        self._lock = threading.Lock()
+
+    def get(self, artifact_id):
+        with self._lock:
+            return self._places.get(artifact_id, (None, None))
+
+    def put(self, artifact_id, place):
+        with self._lock:
+            if len(self._places) >= self.MAX_PLACES and artifact_id not in self._places:
+                self._places.clear()
+            self._places[artifact_id] = place
+
+
+def known_places(registry):
+    return registry_object(registry, "forge_mail_in_places", KnownPlaces)
 
 
 class message_unit:
