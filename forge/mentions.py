@@ -117,7 +117,11 @@ def notify_mentions(event, context):
     post = None
     if event.get("node_type") == "Post":
         # a comment's text first: most mention nobody, and then nothing
-        # else is read (no request, no walk to its artifact)
+        # else is read (no request, no walk to its artifact); a new comment's
+        # event says whether its text has an "@" at all (comments' edits are
+        # not mentions: the text it was created with is the one to read)
+        if (event.get("detail") or {}).get("may_mention") is False:
+            return
         post = visible_post(event.get("node_id"))
         if post is None or event["topic"].rsplit(".", 1)[-1] not in ("created", "approved"):
             return

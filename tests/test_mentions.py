@@ -112,22 +112,27 @@ def test_a_comment_mention_links_to_the_comment(registry, site, delivered_mail,
     assert not any("mentioned you" in m["Subject"] for m in sent.get("dev@example.test", []))
 
 
-def test_a_comment_that_mentions_nobody_costs_one_read(registry, site, delivered_mail,
-                                                       forge_app):
-    """The comment is read first; without a mention nothing else is read (no
-    walk to its artifact, no site request), and with one the people are told."""
+def test_a_comment_without_an_at_sign_costs_no_read(registry, site, delivered_mail,
+                                                    forge_app):
+    """A new comment's event says whether its text has an "@" at all: without
+    one nothing is read; with one the comment is read first, and when it
+    mentions nobody nothing else is read (no walk to its artifact, no site
+    request); when it does, the people are told."""
     from forge.testing import ForgeBrowser, count_queries
     new_ticket(registry, site, "no one named here")
     mentions(delivered_mail)
     dev = ForgeBrowser(forge_app)
     dev.login("dev")
-    for text in ("Plain words.", "Ask @out"):
+    for text in ("Plain words.", "Mail me at dev@example.test", "Ask @out"):
         dev.post_form("/p/demo/tickets/1/@@post", {"text": text}, status=302)
     posts = collection(OutboxEvent).find({"topic": "tracker.post.created"}).sort("seq", 1)
-    plain, asking = [record["message"] for record in posts]
+    plain, address, asking = [record["message"] for record in posts]
     session.close()
     with count_queries() as reads:
         notify_mentions(plain, SimpleNamespace(registry=registry))
+    assert len(reads) == 0
+    with count_queries() as reads:
+        notify_mentions(address, SimpleNamespace(registry=registry))
     assert len(reads) == 1
     with count_queries() as reads:
         notify_mentions(asking, SimpleNamespace(registry=registry))

@@ -149,8 +149,10 @@ def add_post(registry, node, text, actor, parent_id=None, uploads=(), source="we
             author_id=actor._id if actor else None, editor_id=actor._id if actor else None,
             text=text, status=status, status_reason=str(ch.new.get("status_reason") or "")[:200],
             version=1, history=[], created=now, modified=now, attachment_ids=[], attachments=[])
+        # may_mention: whether the text has an "@" at all (forge.mentions reads
+        # the post only when it does; most comments mention nobody)
         ch.event_detail.update(tool_type=tool_type, status=status, parent_id=post.parent_id,
-                               thread_id=thread._id)
+                               thread_id=thread._id, may_mention="@" in text)
     # attachments name the post they belong to, so it is saved first
     if uploads:
         _store_uploads(registry, ref, post, uploads, actor)
