@@ -22,9 +22,10 @@ from .resources import ITicket, ITrackerTool
 
 
 def kept_timeline(request, node, thread):
-    """The ticket's timeline as HTML, kept per reader while nothing is written
-    (``reader_cached``: its posts carry the reader's forms) under the page's
-    URL, which names the ticket and where its links point."""
+    """The ticket's timeline and comment form as HTML, kept per reader while
+    nothing is written (``reader_cached``: its posts and the form carry the
+    reader's CSRF token, the buttons their permissions) under the page's URL,
+    which names the ticket and where its links point."""
     def load():
         return Markup(render(TIMELINE, {"timeline": timeline(request, node, thread),
                                         "ticket": node, "thread": thread}, request))
