@@ -20,17 +20,22 @@ and tool whose topic patterns match, resolves the event's node *now*
 
 A node the owner may not read (private, deleted, an uninstalled tool, an owner
 disabled or gone) is not sent and leaves no delivery record.
+
+A project with no hooks at all is remembered with the time of that find
+(``ProjectsWithoutHooks``): events stored before it cost no find.
 """
 import hashlib
 import hmac
 import json
 import logging
+import threading
 import time
 
 from pymongo.errors import DuplicateKeyError
 
 from ..bus.topics import matches
 from ..model import User
+from ..model.registry_objects import registry_object
 from ..model.session import collection, new_id
 from ..security import can, user_principals
 from ..site_request import site_request
@@ -56,13 +61,62 @@ def signature(secret, body):
     return "sha256=" + hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
 
 
-def matching_hooks(event):
+class ProjectsWithoutHooks:
+    """Per forge: when a find last saw a project without a single hook (the
+    clock read just before that find).  An event stored before then (its
+    ``timestamp`` is taken as its outbox record is written) has no hook to go
+    to: a hook made since is younger than the event, and hooks get the events
+    stored after they were made.  So most events, in a project with no hooks,
+    cost no find: a mail's comment and its ``mail.received`` one between them,
+    a backlog one for all.  The events' clock is the writing process's: a
+    writer on another machine whose clock is behind by more than the time since
+    the find could have an event skipped by a hook made in between."""
+
+    MAX_PROJECTS = 10000
+    # a find is trusted this long: a redelivered event (older than the hook
+    # it goes to) is then never skipped by a process that saw the project
+    # without hooks before the hook was made, since making a delivery dead
+    # takes the bus's retries longer than this
+    MAX_AGE_SECONDS = 60.0
+
+    def __init__(self, clock=time.time):
+        self._seen = {}
+        self._lock = threading.Lock()
+        self.clock = clock
+
+    def covers(self, project_id, timestamp):
+        with self._lock:
+            seen = self._seen.get(project_id)
+        return seen is not None and isinstance(timestamp, (int, float)) \
+            and timestamp <= seen and self.clock() - seen <= self.MAX_AGE_SECONDS
+
+    def found(self, project_id, before, any_hooks):
+        with self._lock:
+            if any_hooks:
+                self._seen.pop(project_id, None)
+                return
+            if len(self._seen) >= self.MAX_PROJECTS and project_id not in self._seen:
+                self._seen.clear()
+            self._seen[project_id] = max(before, self._seen.get(project_id, before))
+
+
+def projects_without_hooks(registry):
+    return registry_object(registry, "forge_projects_without_hooks", ProjectsWithoutHooks)
+
+
+def matching_hooks(event, registry=None):
     project_id, tool_id = event.get("project_id"), event.get("tool_id")
     if not project_id:
         return []          # site-wide events (a new user) belong to no hook
+    without = projects_without_hooks(registry) if registry is not None else None
+    if without is not None and without.covers(project_id, event.get("timestamp")):
+        return []
     # the project's hooks, sorted here: a project has a few, and an $or with a
     # null equality finds nothing on nx-27017
+    before = without.clock() if without is not None else 0.0
     hooks = Webhook.query.find({"project_id": project_id}).all()
+    if without is not None:
+        without.found(project_id, before, bool(hooks))
     return [hook for hook in hooks
             if hook.active and hook.tool_id in (None, tool_id)
             and any(matches(pattern, event["topic"]) for pattern in hook.topics or ())]
@@ -138,7 +192,7 @@ def attempt(hook, delivery, settings, last):
 
 def deliver(event, context):
     """The reactor (``forge.webhooks`` on every topic)."""
-    hooks = matching_hooks(event)
+    hooks = matching_hooks(event, context.registry)
     if not hooks:
         return
     registry = context.registry
