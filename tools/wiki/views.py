@@ -4,11 +4,13 @@ history pages, and the tree pages (``forge.api.TreeViews``: home, ``@@options``,
 ``@@rename``, ``@@delete``, ``@@index``, ``@@deleted``, ``@@undelete``, old addresses)
 under the wiki's navigation (``WikiTool.nav_template``).
 """
+from markupsafe import Markup
+from pyramid.renderers import render
 from pyramid.view import view_config, view_defaults
 
 from forge.api import (Snapshot, TreeArtifactViews, TreeToolViews, attachments_of, collection,
                        generation_cached, live_nodes, page_number, readable_page,
-                       shown_field_values, thread_view, usernames)
+                       reader_cached, shown_field_values, thread_view, usernames)
 
 from .model import WikiPage, shown_page
 from .render import render_page, render_wiki_markdown
@@ -36,6 +38,19 @@ def page_attachments(request, artifact_id):
     return found or attachments_of(artifact_id)
 
 
+def kept_discussion(request, page):
+    """The page's comments and comment form as HTML, kept per reader while
+    nothing is written (``reader_cached``: the forms carry the reader's CSRF
+    token, the buttons their permissions) under the page's URL, which names
+    the page and where its links point."""
+    def load():
+        return Markup(render(DISCUSSION, {"thread": thread_view(request, page)}, request))
+    return reader_cached(request, ("wiki-discussion", page._doc._id, request.path_url), load)
+
+
+DISCUSSION = "tools.wiki:templates/wiki/_discussion.jinja2"
+
+
 @view_defaults(context=IWikiPage)
 class PageViews(WikiLinksPreview, TreeArtifactViews):
 
@@ -47,7 +62,7 @@ class PageViews(WikiLinksPreview, TreeArtifactViews):
         return {"page": page, "doc": doc, "html": render_page(request, self.tool, page, doc),
                 "children": [c for c in page.children() if request.can("read", c)],
                 "attachments": page_attachments(request, doc._id),
-                "thread": thread_view(request, page),
+                "discussion_html": kept_discussion(request, page),
                 "fields": shown_field_values(request, self.tool, doc),
                 **{"may_" + p: request.can(p, page) for p in ("create", "update", "delete",
                                                                "admin")}}
