@@ -47,25 +47,49 @@ and serves the page only while it returns the same value.  The view must make
 its answer from that state or newer, so a stored page is never older than its
 signature says.
 
+Fast path: an anonymous GET is looked up before Pyramid's router makes a
+request and runs the tweens (``page_cache_execution_policy``, an execution
+policy).  A hit is answered there with the status and header list the full
+chain would send (the stored page, its ETag, the security headers), counted
+by the metrics; anything else (a miss, a request with a cookie or another
+credential, a bad Host, ``/@@health``, a path outside the forge) goes through
+the router as before, and a look-up already made is handed on, not repeated.
+It is on only while every tween above the page cache and every ``NewResponse``
+subscriber is one whose effect on a hit it reproduces (``FastPath``); an
+unknown one turns it off, with a warning.
+
 Stored pages carry an ETag, so browsers revalidate with a 304.  Setting
 ``forge.page_cache.max_mb`` (default 64; 0 turns the cache off) bounds the
 memory per process, least recently used pages going first.
 """
 import datetime
 import hashlib
+import logging
 import threading
+import time
 from collections import OrderedDict
 from urllib.parse import parse_qsl
 
+from pyramid.events import NewResponse
+from pyramid.interfaces import ITweens
+from pyramid.request import Request
 from pyramid.response import Response
+from pyramid.router import default_execution_policy
+from zope.interface import implementedBy
 
 from .model.cache import current_generations, page_generations
 from .model.session import session
+from .request_headers import host_is_valid
+from .response_headers import add_security_headers
 from .scope import in_forge
+
+log = logging.getLogger(__name__)
 
 ALLOWED = "forge.page_cache.allowed"     # environ key set by the view deriver
 GENERATIONS = "forge.page_cache.generations"
 DEPENDS = "forge.page_cache.depends"     # environ key: [(signature, value)] (``depends_on``)
+LOOKED_UP = "forge.page_cache.looked_up"  # environ key: the fast path's (key, page or error)
+STARTED = "forge.page_cache.started"     # environ key: when the fast path began (metrics)
 HEADER = "X-Forge-Page-Cache"           # hit or miss, for operators and tests
 SKIPPED_HEADERS = frozenset(("set-cookie", "content-length", "date", "etag", HEADER.lower()))
 # query parameters that name a reader (a feed token, an unsubscribe token, and the
@@ -79,7 +103,7 @@ OWNER_SHARE = 32
 
 class CachedPage:
     __slots__ = ("generations", "status", "headers", "body", "etag", "reader", "owner",
-                 "depends")
+                 "depends", "_sent")
 
     def __init__(self, generations, response, reader=None, keep_etag=False, owner=None,
                  depends=()):
@@ -97,6 +121,7 @@ class CachedPage:
         # which clients send back in If-Match) stores it as sent, quotes included
         view_etag = response.headers.get("ETag") if keep_etag else None
         self.etag = view_etag or hashlib.blake2b(self.body, digest_size=12).hexdigest()
+        self._sent = None
 
     def fresh(self):
         """Whether the state outside the generations the page was made from
@@ -119,6 +144,40 @@ class CachedPage:
         self.set_etag(response)
         response.headers[HEADER] = "hit"
         return response
+
+    def sent(self):
+        """The response the full chain sends for a hit on this page: what
+        ``response`` makes, with the security headers the tween above adds
+        (``forge.response_headers``); made once, then shared (read only)."""
+        if self._sent is None:
+            response = self.response()
+            add_security_headers(response)
+            self._sent = response
+        return self._sent
+
+    def answer(self, environ):
+        """The WSGI answer of a hit: ``sent()`` itself for a conditional
+        request (WebOb's 304 and ranges, as the full chain does), else its
+        status, headers and body as it would send them, without a Response
+        per hit."""
+        response = self.sent()
+        if (environ.get("HTTP_IF_NONE_MATCH") or environ.get("HTTP_IF_MODIFIED_SINCE")
+                or environ.get("HTTP_RANGE") or "Location" in response.headers):
+            return response
+        return PlainAnswer(response.status, response.headerlist, response.body)
+
+
+class PlainAnswer:
+    """A stored page's answer to a GET without conditions (what WebOb's
+    ``conditional_response_app`` sends then: the status, the headers, the body)."""
+    __slots__ = ("status", "headers", "body")
+
+    def __init__(self, status, headers, body):
+        self.status, self.headers, self.body = status, headers, body
+
+    def __call__(self, environ, start_response):
+        start_response(self.status, list(self.headers))
+        return [self.body]
 
 
 class PageCache:
@@ -302,9 +361,6 @@ def page_cache_tween_factory(handler, registry):
         return handler
     kinds = registry.forge_page_cache_kinds
 
-    def generations_now():
-        return current_generations(session.db)
-
     def page_cache_tween(request):
         if not in_forge(request):
             return handler(request)
@@ -315,7 +371,9 @@ def page_cache_tween_factory(handler, registry):
         else:
             return handler(request)
         cache = registry.forge_page_cache     # read per request: tests renew it
-        page = cache.get(key, generations_now)
+        page = looked_up(request.environ, key)
+        if page is NOT_LOOKED_UP:
+            page = cache.get(key, generations_now)
         if page is not None and page.fresh() and kind.admit(page, request):
             return page.response()
         response = handler(request)
@@ -334,6 +392,135 @@ def page_cache_tween_factory(handler, registry):
         return response
 
     return page_cache_tween
+
+
+NOT_LOOKED_UP = object()
+
+
+def looked_up(environ, key):
+    """What the fast path found for ``key`` (a page or None), read after the
+    request arrived; its error, raised again (the exception views answer it);
+    else ``NOT_LOOKED_UP``."""
+    found = environ.pop(LOOKED_UP, None)
+    if found is None or found[0] != key:
+        return NOT_LOOKED_UP
+    if isinstance(found[1], Exception):
+        raise found[1]
+    return found[1]
+
+
+# The tweens a hit passes through between the router and the page cache, and
+# what each does to it: the cookie guard refuses a bad Host (the fast path
+# leaves such requests to it) and rewrites cookies (the fast path takes none);
+# the metrics count it (``FastPath.serve`` does); the security headers are
+# added (``CachedPage.sent``); ``/@@health`` is answered by its tween (never
+# looked up here); the exception view tween passes an answer through.
+TWEENS_ABOVE = frozenset((
+    "forge.request_headers.cookie_guard_tween_factory",
+    "forge.metrics.metrics_tween_factory",
+    "forge.response_headers.security_headers_tween_factory",
+    "forge.health.health_tween_factory",
+    "pyramid.tweens.excview_tween_factory",
+))
+# ``NewResponse`` subscribers that leave a stored page's answer (a 200) alone
+NEW_RESPONSE_IGNORING_200 = frozenset((
+    "forge.rate_limits.retry_after",        # acts on a 429 only
+))
+TWEEN_NAME = "forge.page_cache.page_cache_tween_factory"
+
+
+class FastPath:
+    """Anonymous GETs answered from the page cache before the router makes a
+    request and runs the tweens, with the answer the full chain would give.
+
+    Takes only what the anonymous kind would (no cookie, no ``Authorization``,
+    no credential in the query: ``cache_key``), under the forge
+    (``in_forge``), with a Host the cookie guard lets through, and not
+    ``/@@health``.  ``off`` says why it is off, or is None."""
+
+    def __init__(self, registry):
+        from .health import health_paths
+        self.registry = registry
+        self.health_paths = frozenset(health_paths(registry))
+        self.off = self._why_off(registry)
+        if self.off:
+            log.warning("the page cache answers hits through the tweens only: %s", self.off)
+
+    @staticmethod
+    def _why_off(registry):
+        tweens = registry.queryUtility(ITweens)
+        names = (tweens.explicit or [name for name, _ in tweens.implicit()]) if tweens else []
+        if TWEEN_NAME not in names:
+            return "no page cache tween"
+        unknown = [name for name in names[:names.index(TWEEN_NAME)] if name not in TWEENS_ABOVE]
+        if unknown:
+            return "tween(s) above the page cache: %s" % ", ".join(unknown)
+        subscribers = registry.adapters.subscriptions((implementedBy(NewResponse),), None)
+        unknown = [dotted_name(s) for s in subscribers
+                   if dotted_name(s) not in NEW_RESPONSE_IGNORING_200]
+        if unknown:
+            return "NewResponse subscriber(s): %s" % ", ".join(unknown)
+        return None
+
+    def serve(self, environ):
+        """The answer of a hit, or None (a look-up made is left in the environ)."""
+        if (environ.get("REQUEST_METHOD") != "GET" or "HTTP_COOKIE" in environ
+                or "HTTP_AUTHORIZATION" in environ or not host_is_valid(environ)
+                or environ.get("PATH_INFO") in self.health_paths):
+            return None
+        cache = self.registry.forge_page_cache
+        if cache is None:
+            return None
+        started = time.perf_counter()
+        request = Request(environ)
+        request.registry = self.registry
+        try:
+            if not in_forge(request):
+                return None
+            key = cache_key(request)
+        except UnicodeDecodeError:
+            return None     # the exception view's 400, through the tweens
+        if key is None:
+            return None
+        try:
+            page = cache.get(key, generations_now)
+        except Exception as error:      # the database: the exception views answer
+            environ[LOOKED_UP], environ[STARTED] = (key, error), started
+            return None
+        if page is None or not page.fresh():
+            environ[LOOKED_UP], environ[STARTED] = (key, page), started
+            return None
+        answer = page.answer(environ)
+        metrics = getattr(self.registry, "forge_metrics", None)
+        if metrics is not None:
+            metrics.page_cache_hit(page.sent().status_int, time.perf_counter() - started)
+        return answer
+
+
+def dotted_name(function):
+    return "%s.%s" % (getattr(function, "__module__", "?"),
+                      getattr(function, "__qualname__", type(function).__qualname__))
+
+
+def generations_now():
+    return current_generations(session.db)
+
+
+def fast_path(registry):
+    fast = registry.__dict__.get("forge_page_cache_fast")
+    if fast is None:
+        fast = registry.forge_page_cache_fast = FastPath(registry)
+    return fast
+
+
+def page_cache_execution_policy(environ, router):
+    """Pyramid's execution policy, after the page cache's fast path."""
+    fast = fast_path(router.registry)
+    if not fast.off:
+        answer = fast.serve(environ)
+        if answer is not None:
+            return answer
+    return default_execution_policy(environ, router)
 
 
 def page_cache_deriver(view, info):
@@ -392,5 +579,5 @@ def includeme(config):
     config.registry.forge_page_cache = PageCache(int(max_mb * 1024 * 1024)) if max_mb > 0 else None
     config.registry.forge_page_cache_kinds = [AnonymousPages()]
     config.add_directive("add_page_cache_kind", add_page_cache_kind)
-    config.add_tween("forge.page_cache.page_cache_tween_factory",
-                     over="forge.tweens.forge_tween_factory")
+    config.add_tween(TWEEN_NAME, over="forge.tweens.forge_tween_factory")
+    config.set_execution_policy(page_cache_execution_policy)

@@ -39,10 +39,15 @@ def well_formed_cookies(header):
     return "; ".join(kept)
 
 
+def host_is_valid(environ):
+    """Whether the Host header is absent or a host name (else the guard's 400)."""
+    host = environ.get("HTTP_HOST")
+    return host is None or _HOST.fullmatch(host) is not None
+
+
 def cookie_guard_tween_factory(handler, registry):
     def cookie_guard_tween(request):
-        host = request.environ.get("HTTP_HOST")
-        if host is not None and not _HOST.fullmatch(host):
+        if not host_is_valid(request.environ):
             # links, feeds and redirects are built on it: a control character or a
             # line separator there would make an invalid header (a 500)
             return HTTPBadRequest("The Host header is not a host name.")

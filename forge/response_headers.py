@@ -23,6 +23,14 @@ SECURITY_HEADERS = (
 )
 
 
+def add_security_headers(response):
+    """The headers above, where the answer has none of its own (the page
+    cache's fast path adds them to stored pages with this too)."""
+    for name, value in SECURITY_HEADERS:
+        if name not in response.headers:
+            response.headers[name] = value
+
+
 def security_headers_tween_factory(handler, registry):
     def security_headers_tween(request):
         response = handler(request)
@@ -31,9 +39,7 @@ def security_headers_tween_factory(handler, registry):
         except UnicodeDecodeError:      # a path that is not UTF-8: the forge's 400
             ours = True
         if ours:
-            for name, value in SECURITY_HEADERS:
-                if name not in response.headers:
-                    response.headers[name] = value
+            add_security_headers(response)
         return response
 
     return security_headers_tween

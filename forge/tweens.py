@@ -18,6 +18,8 @@ from .scope import in_forge
 from .security import BASIC_AUTH, TOKEN_USER, basic_credentials, bearer_token
 from .upload_fields import misplaced_files
 
+PAGE_CACHE_TWEEN = "forge.page_cache.page_cache_tween_factory"
+
 
 def forge_tween_factory(handler, registry):
     limit = registry.settings["forge.max_body_bytes"]
@@ -108,8 +110,12 @@ def add_tool_tween(config, factory):
     not UTF-8, say) gets the forge's error pages, and under the cookie guard
     (``forge.request_headers``), which must see every request first.  Embedded in
     a host, the tween also sees the host's requests: it should act only where
-    ``forge.api.in_forge(request)``."""
-    config.add_tween(factory, under=EXCVIEW)
+    ``forge.api.in_forge(request)``.
+
+    It sits under the page cache too: a page the cache answers never reaches
+    it (the cache keeps what came out of it, under the URL as sent), which is
+    what lets the cache answer hits before the router (``forge.page_cache``)."""
+    config.add_tween(factory, under=PAGE_CACHE_TWEEN, over="forge.tweens.forge_tween_factory")
 
 
 def includeme(config):
