@@ -98,3 +98,28 @@ def test_what_cannot_be_read_at_all():
     with pytest.raises(Unreadable):
         parse_message(None)
     assert parse_message(b"").text == ""
+
+
+def test_a_header_read_again_is_not_parsed_again(monkeypatch):
+    """The default policy parses a header on every read; the mail policy keeps
+    what it parsed, so a second message with the same headers parses none,
+    and the messages read the same."""
+    from email.headerregistry import HeaderRegistry
+    from forge.mail_in import parsing
+    if hasattr(parsing, "MAIL_POLICY"):
+        parsing.MAIL_POLICY.header_factory._kept.cache_clear()
+    parsed = []
+    real = HeaderRegistry.__call__
+
+    def counting(self, name, value):
+        parsed.append(name)
+        return real(self, name, value)
+    monkeypatch.setattr(HeaderRegistry, "__call__", counting)
+    with open(os.path.join(CORPUS, "signature_and_attachments.eml"), "rb") as eml:
+        raw = eml.read()
+    first = parse_message(raw)
+    assert parsed
+    del parsed[:]
+    again = parse_message(raw)
+    assert parsed == []
+    assert again == first
