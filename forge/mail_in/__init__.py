@@ -4,8 +4,9 @@ becomes a new artifact, through the same auditors and actions as the web.
 * ``addresses``: ``reply+TOKEN@DOMAIN`` (signed per user and artifact, the
   Reply-To of every notification) and ``MOUNT.PROJECT@DOMAIN`` (a tool);
 * ``parsing``: the standard library's ``email`` (``policy.default``, parsed
-  headers kept for the next reads), text preferred, HTML made text by ``html_text``, quotes and signatures cut by
-  ``mailparser_reply``, automatic mail recognised;
+  headers kept for the next reads), text preferred, HTML made text by
+  ``html_text``, quotes and signatures cut by ``mailparser_reply``, automatic
+  mail recognised;
 * ``receive``: recipient checks (``RCPT TO``) and the ``mail.received`` unit
   of work that applies a message;
 * ``handlers``: ``config.add_mail_handler(tool, handler)``, and the generic
