@@ -21,12 +21,13 @@ from .model import shown_ticket
 from .resources import ITicket, ITrackerTool
 
 
-def kept_timeline(request, node, thread):
+def kept_timeline(request, node):
     """The ticket's timeline and comment form as HTML, kept per reader while
     nothing is written (``reader_cached``: its posts and the form carry the
     reader's CSRF token, the buttons their permissions) under the page's URL,
     which names the ticket and where its links point."""
     def load():
+        thread = thread_view(request, node)
         return Markup(render(TIMELINE, {"timeline": timeline(request, node, thread),
                                         "ticket": node, "thread": thread}, request))
     return reader_cached(request, ("ticket-timeline", node._doc._id, request.path_url),
@@ -45,14 +46,13 @@ class TicketViews(TypedArtifactViews):
         request, node = self.request, self.context
         # read as stored: the page changes nothing (no Ming objects to build)
         doc = shown_ticket(node)
-        thread = thread_view(request, node)
         options = tracker_settings(node.tool_node._doc)
         known = people([doc.reporter_id or doc.author_id, doc.assigned_to_id])
         return {
             "ticket": node, "doc": doc, "html": render_versioned(
                 doc._id, doc.version, doc.description, links=link_context(request, node)),
             "fields": shown_field_values(request, node.tool_node, doc),
-            "timeline_html": kept_timeline(request, node, thread), "thread": thread,
+            "timeline_html": kept_timeline(request, node),
             "reporter": known.get(doc.reporter_id or doc.author_id, SYSTEM_PERSON),
             "assignee": known.get(doc.assigned_to_id) if doc.assigned_to_id else None,
             "may_update": request.can("update", node), "may_delete": request.can("delete", node),
