@@ -17,6 +17,7 @@ from pyramid.renderers import render
 
 from .fragments import reader_cached
 from .interfaces import INode
+from .links import application_url
 from .security import lineage_key
 
 FRAME_TEMPLATE = "forge:templates/frame/header.jinja2"
@@ -44,7 +45,7 @@ def frame_key(request):
         unread = request.unread_notifications
     return ("page-frame", node_key(getattr(request, "context", None)),
             getattr(request, "exception", None) is not None,
-            request.application_url, route.name if route is not None else None,
+            application_url(request), route.name if route is not None else None,
             request.search_query(), unread)
 
 
@@ -74,7 +75,7 @@ def tool_nav(request, template, tool):
     if request.user is None or lineage is None:
         return load()
     route = getattr(request, "matched_route", None)
-    return reader_cached(request, ("tool-nav", template, lineage, request.application_url,
+    return reader_cached(request, ("tool-nav", template, lineage, application_url(request),
                                    route.name if route is not None else None), load)
 
 
