@@ -12,10 +12,11 @@ response callback.  The cookie (``forge.session.cookie_name``) holds one of:
   database, and one who never touches the session gets no cookie at all (the
   page cache serves only such requests).
 
-Cost of a signed-in request: one read by ``_id``; a write only when the data
-changed, and a "last seen" update (which also slides the cookie) at most every
-``TOUCH_SECONDS``.  What a session keeps is bounded: flash queues keep the
-newest ``FLASH_MAX_MESSAGES`` messages of at most ``FLASH_MAX_CHARS`` each.
+Cost of a signed-in request: one read by ``_id``, none while nothing was
+written since this process read the record (``forge.model.web_session.
+KeptRecords``); a write only when the data changed, and a "last seen" update
+(which also slides the cookie) at most every ``TOUCH_SECONDS``.  What a
+session keeps is bounded: flash queues keep the newest ``FLASH_MAX_MESSAGES`` messages of at most ``FLASH_MAX_CHARS`` each.
 """
 import json
 import secrets
@@ -25,8 +26,9 @@ from pyramid.interfaces import ISession
 from webob.cookies import SignedSerializer
 from zope.interface import implementer
 
-from .model.web_session import (end_session, find_session, insert_session,
-                                purge_expired_sessions, save_session_data,
+from .model.cache import page_generations
+from .model.web_session import (TOUCH_SECONDS, end_session, find_session, insert_session,
+                                keep_written, purge_expired_sessions, save_session_data,
                                 session_id_hash, touch_session)
 
 SERVER_PREFIX = "s1."
@@ -35,7 +37,6 @@ FLASH_PREFIX = "_f_"
 FLASH_MAX_MESSAGES = 10
 FLASH_MAX_CHARS = 500
 ANONYMOUS_MAX_COOKIE = 3000     # bytes; browsers refuse cookies over about 4 KiB
-TOUCH_SECONDS = 300
 PURGE_SECONDS = 3600
 USER_AGENT_CHARS = 200
 
@@ -89,6 +90,8 @@ class ForgeSession(dict):
         self._factory = factory
         self._request = request
         self._record_id = None       # hash of the stored record this session continues
+        self._generations = None     # those its record was read under (and kept)
+        self._record = None          # the stored record as read
         self._session_id = None      # the random id the cookie carries (signed-in only)
         self._cookie_in = request.cookies.get(factory.cookie_name)
         self._dirty = self._touch = self._saving = False
@@ -106,12 +109,15 @@ class ForgeSession(dict):
     def _load(self, value):
         now = time.time()
         if value.startswith(SERVER_PREFIX):
-            record = find_session(session_id_hash(value[len(SERVER_PREFIX):]), now)
+            self._generations = page_generations(self._request)
+            record = find_session(session_id_hash(value[len(SERVER_PREFIX):]), now,
+                                  self._generations)
             if record is None:
                 return self._save_later()           # the cookie is dropped
             dict.update(self, json.loads(record.get("data") or "{}"))
             dict.__setitem__(self, USER_KEY, record["user_id"])
             self._record_id = record["_id"]
+            self._record = record
             self.user_generation = record.get("generation", 0)
             self.record_data = record.get("data")
             self._session_id = value[len(SERVER_PREFIX):]
@@ -142,7 +148,7 @@ class ForgeSession(dict):
         goes out), and what the request adds afterwards starts a new one."""
         if self._record_id is not None:
             end_session(self._record_id)
-            self._record_id = None
+            self._record_id = self._record = None
         dict.clear(self)
         self.created, self.new = time.time(), True
         self.changed()
@@ -152,7 +158,7 @@ class ForgeSession(dict):
         or a password change a copy of the old cookie opens nothing."""
         if self._record_id is not None:
             end_session(self._record_id)
-            self._record_id = None
+            self._record_id = self._record = None
         self.changed()
 
     @property
@@ -216,9 +222,11 @@ class ForgeSession(dict):
             if self._record_id is None:
                 self._start_record(request, data, now, expires)
             elif self._dirty:
-                save_session_data(self._record_id, data, now, expires)
+                if save_session_data(self._record_id, data, now, expires, self.record_data):
+                    self._keep_written(data=data, seen=now, expires=expires)
             elif self._touch:
                 touch_session(self._record_id, now, expires)
+                self._keep_written(seen=now, expires=expires)
             else:
                 return
             self._set_cookie(response, SERVER_PREFIX + self._session_id)
@@ -231,6 +239,12 @@ class ForgeSession(dict):
                 self._set_cookie(response, self._anonymous_cookie())
         elif self._cookie_in is not None:
             self._set_cookie(response, None)       # nothing left: drop the cookie
+
+    def _keep_written(self, **written):
+        """The record as this request wrote it, kept for the next request here
+        (unless the request wrote anything else: its generations are unknown)."""
+        if self._record is not None and page_generations(self._request) == self._generations:
+            keep_written(self._generations, dict(self._record, **written))
 
     def _start_record(self, request, data, now, expires):
         self._session_id = secrets.token_urlsafe(32)

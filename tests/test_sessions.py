@@ -1,6 +1,7 @@
 """Server-side sessions: the cookie carries a random id, the data lives in
 ``web_session``; logout, a password change and disabling the user end sessions."""
 import contextlib
+import json
 import time
 
 import pytest
@@ -8,8 +9,12 @@ import webtest
 
 from forge.model import User, session
 from forge.model.session import collection
-from forge.model.web_session import WebSession, session_id_hash
-from forge.sessions import FLASH_MAX_CHARS, FLASH_MAX_MESSAGES, SERVER_PREFIX, TOUCH_SECONDS
+from forge.model.cache import current_generations
+from forge.model.web_session import (UNKEPT_DATA, WebSession, bump_user_generation,
+                                    end_session, end_sessions_of, find_session, keepable,
+                                    kept_records, save_session_data, session_id_hash)
+from forge.sessions import (FLASH_MAX_CHARS, FLASH_MAX_MESSAGES, FLASH_PREFIX, SERVER_PREFIX,
+                            TOUCH_SECONDS)
 from forge.testing import ForgeBrowser, PASSWORD, forge_test_settings
 
 from .test_auth import fresh, signed_in_as
@@ -169,25 +174,107 @@ def test_a_signed_in_page_reads_its_session_once_and_writes_nothing(forge_browse
                                                                     make_user):
     make_user("ada")
     forge_browser.login("ada")
-    forge_browser.get("/")
+    with session_store_calls() as calls:
+        forge_browser.get("/")
+    assert calls == ["find"]
+    # kept while nothing is written (forge.model.web_session.KeptRecords)
     with session_store_calls() as calls:
         response = forge_browser.get("/")
     assert "Set-Cookie" not in response.headers
-    assert calls == ["find"]
+    assert calls == []
 
 
-def test_last_seen_is_updated_at_most_every_touch_interval(forge_browser, make_user):
+def test_last_seen_is_updated_at_most_every_touch_interval(forge_browser, make_user,
+                                                          monkeypatch):
     make_user("ada")
     forge_browser.login("ada")
     [record] = stored_sessions()
     forge_browser.get("/")
     assert stored_sessions()[0]["seen"] == record["seen"]
-    past = record["seen"] - TOUCH_SECONDS - 1
-    collection(WebSession, bump=False).update_one(
-        {"_id": record["_id"]}, {"$set": {"seen": past}})
+    later = time.time() + TOUCH_SECONDS + 1
+    monkeypatch.setattr(time, "time", lambda: later)
     response = forge_browser.get("/")
     assert "forge_session=" in response.headers.get("Set-Cookie", "")   # slides in the browser
-    assert stored_sessions()[0]["seen"] > past + TOUCH_SECONDS
+    assert stored_sessions()[0]["seen"] == later
+    # the kept record carries the touch: the next page neither reads nor touches
+    with session_store_calls() as calls:
+        response = forge_browser.get("/")
+    assert calls == [] and "Set-Cookie" not in response.headers
+
+
+def test_a_record_kept_where_the_touch_was_not_written_is_read_again(forge_browser,
+                                                                     make_user):
+    """Another process's touch moves no generation: this one reads the record
+    again once its own copy says a touch is due, and does not touch twice."""
+    make_user("ada")
+    forge_browser.login("ada")
+    forge_browser.get("/")
+    [record] = stored_sessions()
+    elsewhere = time.time() + 1
+    collection(WebSession, bump=False).update_one(
+        {"_id": record["_id"]}, {"$set": {"seen": elsewhere, "expires": elsewhere + 100}})
+    kept = kept_records.get(kept_records._generations, record["_id"])
+    kept_records.put(kept_records._generations,
+                     dict(kept, seen=kept["seen"] - TOUCH_SECONDS - 1))
+    with session_store_calls() as calls:
+        response = forge_browser.get("/")
+    assert calls == ["find"] and "Set-Cookie" not in response.headers
+
+
+def test_a_session_ended_elsewhere_is_not_kept(forge_app, forge_browser, make_user):
+    """Ending a session moves the generations: a process that kept its record
+    (this app) reads it again and finds it gone."""
+    make_user("ada")
+    forge_browser.login("ada")
+    assert signed_in_as(forge_browser) == "ada"
+    [record] = stored_sessions()
+    end_session(record["_id"])                    # as another process signing it out
+    assert signed_in_as(forge_browser) is None
+    forge_browser.login("ada")
+    assert signed_in_as(forge_browser) == "ada"
+    end_sessions_of(record["user_id"])            # a password change elsewhere
+    assert signed_in_as(forge_browser) is None
+
+
+def test_a_flash_and_a_badge_written_elsewhere_are_seen(forge_browser, make_user):
+    ada = make_user("ada")
+    forge_browser.login("ada")
+    forge_browser.get("/")
+    [record] = stored_sessions()
+    data = dict(json.loads(record["data"]), _f_=["Saved in another process."])
+    save_session_data(record["_id"], json.dumps(data), time.time(), record["expires"])
+    assert "Saved in another process." in forge_browser.get("/").text
+    assert "Saved in another process." not in forge_browser.get("/").text
+    forge_browser.get("/")
+    bump_user_generation(ada._id)
+    with session_store_calls() as calls:
+        forge_browser.get("/")
+    assert calls == ["find"]
+
+
+def test_a_pending_flash_is_never_kept_so_popping_it_moves_no_generation(
+        forge_browser, make_user, make_project):
+    make_project("demo", make_user("ada"))
+    forge_browser.login("ada")
+    forge_browser.post_form("/p/demo/@@edit", {"title": "Renamed"}, status=302)
+    [record] = stored_sessions()
+    assert not keepable(record["data"])            # the form's answer left a flash
+    assert find_session(record["_id"], time.time(), ("some", "generations")) == record
+    assert kept_records.get(("some", "generations"), record["_id"]) is None
+    before = current_generations(session.db)
+    with session_store_calls() as calls:
+        forge_browser.get("/")                     # shows and pops it
+    assert calls == ["find", "update_one"]
+    assert current_generations(session.db) == before
+    assert keepable(stored_sessions()[0]["data"])
+    with session_store_calls() as calls:           # kept as the pop wrote it
+        forge_browser.get("/")
+    assert calls == []
+
+
+def test_the_unkept_mark_is_the_flash_queues_json_key():
+    assert UNKEPT_DATA == json.dumps(FLASH_PREFIX)[:-1]
+    assert not keepable(json.dumps({FLASH_PREFIX + "queue": ["x"]}))
 
 
 def test_flash_messages_are_bounded(forge_browser, make_user):
