@@ -8,7 +8,10 @@ under the (tree, content) generations the request read at its start (see
 ``forge.model.cache``: every write of anything a page shows bumps ``content``
 once it is done).  A later request for the same URL reads the generations (one
 small query) and, while they are unchanged, gets the stored page without
-traversal, security checks or rendering.  No TTL: a change made by any process
+traversal, security checks or rendering.  Requests that arrive together share
+that query (``forge.model.cache.SharedRead``): each waits for a read that
+starts after it arrived, never for one already on its way, so it sees every
+write finished before it, as with a read of its own.  No TTL: a change made by any process
 (web, worker, CLI) is seen by the next request, as with the tree cache.
 
 Never cached, so nothing personal or half-made is ever shared:
@@ -77,7 +80,7 @@ from pyramid.response import Response
 from pyramid.router import default_execution_policy
 from zope.interface import implementedBy
 
-from .model.cache import current_generations, page_generations
+from .model.cache import SharedRead, current_generations, page_generations
 from .model.session import session
 from .request_headers import host_is_valid
 from .response_headers import add_security_headers
@@ -502,8 +505,14 @@ def dotted_name(function):
                       getattr(function, "__qualname__", type(function).__qualname__))
 
 
+# every look-up of this process reads the generations through one SharedRead:
+# a request gets a value read after it arrived, and requests that arrive
+# together share the read (one round trip to the database for them all)
+_generations = SharedRead(lambda: current_generations(session.db))
+
+
 def generations_now():
-    return current_generations(session.db)
+    return _generations()
 
 
 def fast_path(registry):

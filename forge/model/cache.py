@@ -26,6 +26,7 @@ Cached values are raw pymongo documents; each request gets its own Ming
 objects built from deep copies, attached to its session like queried ones, so
 changing and flushing them works as usual and never touches the cache.
 """
+import copy
 import functools
 import threading
 
@@ -197,6 +198,66 @@ def site_config_for(request):
 
 def current_generations(db):
     return _pair(db["site_config"].find_one({"key": GENERATIONS_KEY}, {"tree": 1, "content": 1}))
+
+
+class SharedRead:
+    """``read()`` for every caller, one read at a time, each read shared by
+    every caller that asked before it started.
+
+    A caller that asks while a read is on its way does not take that read's
+    answer (it may have been read before the caller's request arrived, and
+    miss a write that finished since): it waits for the next read, which
+    starts after it asked, and shares it with everyone else who asked
+    meanwhile.  So each caller gets a value read after it asked, as if it had
+    read alone -- exact across processes, no TTL -- while requests that come
+    together cost one round trip between them.  An error of the read is
+    raised to every caller that shared it."""
+
+    def __init__(self, read):
+        self._read = read
+        self._changed = threading.Condition(threading.Lock())
+        self._started = 0           # reads started so far (the number of the last)
+        self._finished = 0          # the number of the last read that gave an answer
+        self._reading = False
+        self._answer = None         # that read's value, or its exception
+
+    def __call__(self):
+        with self._changed:
+            wanted = self._started + 1          # the first read to start from now on
+            while self._finished < wanted:
+                if self._reading:
+                    self._changed.wait()
+                    continue
+                self._reading = True
+                self._started += 1
+                number, answer = self._started, _NO_ANSWER
+                self._changed.release()
+                try:
+                    answer = self._read()
+                except Exception as error:
+                    answer = error
+                finally:
+                    self._changed.acquire()
+                    self._reading = False
+                    if answer is not _NO_ANSWER:
+                        self._finished, self._answer = number, answer
+                    self._changed.notify_all()
+            answer = self._answer
+        if isinstance(answer, Exception):
+            raise _own_copy(answer)
+        return answer
+
+
+_NO_ANSWER = object()
+
+
+def _own_copy(error):
+    """A copy of a shared exception, so that callers raising it in several
+    threads do not chain their tracebacks onto one object."""
+    try:
+        return copy.copy(error)
+    except Exception:
+        return error
 
 
 def _pair(counters):
