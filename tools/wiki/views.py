@@ -38,17 +38,20 @@ def page_attachments(request, artifact_id):
     return found or attachments_of(artifact_id)
 
 
-def kept_discussion(request, page):
-    """The page's comments and comment form as HTML, kept per reader while
-    nothing is written (``reader_cached``: the forms carry the reader's CSRF
-    token, the buttons their permissions) under the page's URL, which names
-    the page and where its links point."""
+def kept_attachments_and_comments(request, page):
+    """The page's attachments and comments with their forms as HTML, kept per
+    reader while nothing is written (``reader_cached``: the forms carry the
+    reader's CSRF token, the buttons their permissions) under the page's URL,
+    which names the page and where its links point."""
     def load():
-        return Markup(render(DISCUSSION, {"thread": thread_view(request, page)}, request))
-    return reader_cached(request, ("wiki-discussion", page._doc._id, request.path_url), load)
+        return Markup(render(LOWER_PART, {
+            "node": page, "attachments": page_attachments(request, page._doc._id),
+            "thread": thread_view(request, page)}, request))
+    return reader_cached(request, ("wiki-attachments-comments", page._doc._id,
+                                   request.path_url), load)
 
 
-DISCUSSION = "tools.wiki:templates/wiki/_discussion.jinja2"
+LOWER_PART = "tools.wiki:templates/wiki/_attachments_comments.jinja2"
 
 
 @view_defaults(context=IWikiPage)
@@ -61,8 +64,7 @@ class PageViews(WikiLinksPreview, TreeArtifactViews):
         doc = shown_page(page)      # read as stored: the page changes nothing
         return {"page": page, "doc": doc, "html": render_page(request, self.tool, page, doc),
                 "children": [c for c in page.children() if request.can("read", c)],
-                "attachments": page_attachments(request, doc._id),
-                "discussion_html": kept_discussion(request, page),
+                "attachments_and_comments": kept_attachments_and_comments(request, page),
                 "fields": shown_field_values(request, self.tool, doc),
                 **{"may_" + p: request.can(p, page) for p in ("create", "update", "delete",
                                                                "admin")}}

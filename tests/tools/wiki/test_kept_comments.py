@@ -1,5 +1,5 @@
-"""A wiki page's comments and comment form kept per reader while nothing is
-written (views.kept_discussion): rendered once for a reader's views, never
+"""A wiki page's attachments, comments and their forms kept per reader while
+nothing is written (views.kept_attachments_and_comments): rendered once for a reader's views, never
 shown to another reader, rendered again after a comment."""
 import re
 
@@ -10,6 +10,7 @@ from forge.testing import count_renders, forge_test_settings
 from tools.wiki import views
 
 from .conftest import WIKI, create
+from .test_safety import upload
 
 
 @pytest.fixture
@@ -38,7 +39,7 @@ def test_the_discussion_is_kept_per_reader(site, browse, renders):
     first = discussion_html(mem.get(WIKI + "Talk/"))
     assert discussion_html(mem.get(WIKI + "Talk/")) == first and renders == []
     theirs = discussion_html(dev.get(WIKI + "Talk/"))
-    assert renders == [views.DISCUSSION]
+    assert renders == [views.LOWER_PART]
     token = re.search(r'name="csrf_token" value="([^"]+)"', theirs).group(1)
     assert token not in first
     # the held post: a moderator's piece shows it, a member's does not
@@ -52,3 +53,16 @@ def test_a_comment_renders_the_discussion_again(site, browse):
     mem.get(WIKI + "Talk/")
     mem.post_form(WIKI + "Talk/@@post", {"text": "A new comment"}, status=302)
     assert "A new comment" in discussion_html(mem.get(WIKI + "Talk/"))
+
+
+def test_an_attachment_renders_the_piece_again(site, browse):
+    ada = browse("ada")
+    create(ada, "Files", text="see below")
+    assert "No attachments." in ada.get(WIKI + "Files/").text
+    ada.get(WIKI + "Files/")
+    upload(ada, WIKI + "Files/", [("notes.txt", b"plain")])
+    page = ada.get(WIKI + "Files/")
+    assert "notes.txt" in page.text and "No attachments." not in page.text
+    # the upload form is the reader's: developers may attach, members may not
+    assert 'class="attach-form"' in page.text
+    assert 'class="attach-form"' not in browse("mem").get(WIKI + "Files/").text
