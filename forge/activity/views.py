@@ -11,6 +11,7 @@ from pyramid.view import view_config
 
 from ..fragments import generation_cached
 from ..interfaces import IArtifact, IProject, ITool
+from ..links import application_url
 from ..model import User
 from ..listing import PAGE_SIZE, page_number
 from .query import activity_page, stream_of
@@ -34,6 +35,14 @@ def reader_permissions(request):
     return (user._id if user is not None else None, tuple(request.principals))
 
 
+def node_id(context):
+    """The id of the node's document, from the stored document when the node
+    was made from one (``StoredDocument``, ``StoredTool``, ``RawArtifact``):
+    a key needs no Ming object."""
+    raw = getattr(context.__dict__.get("_doc"), "raw", None)
+    return raw["_id"] if isinstance(raw, dict) else context.doc._id
+
+
 def kept_page(request, context, criteria, page=None, size=PAGE_SIZE, **kw):
     """``activity_page`` rendered once per content generation and reader
     permission set (``forge.fragments``): resolving each entry's node now costs
@@ -43,8 +52,8 @@ def kept_page(request, context, criteria, page=None, size=PAGE_SIZE, **kw):
     ``activity_page``.  A page showing recent activity (the project home's 10)
     can use it too: ``{{ page.entries }}`` in its template."""
     page = page_number(request) if page is None else page
-    key = ("activity", request.view_name, context.doc._id, tuple(sorted(criteria.items())),
-           page, size, request.application_url, reader_permissions(request))
+    key = ("activity", request.view_name, node_id(context), tuple(sorted(criteria.items())),
+           page, size, application_url(request), reader_permissions(request))
 
     def load():
         result = activity_page(request, criteria, page, size, **kw)

@@ -8,8 +8,9 @@ from ..activity.views import kept_page
 from ..actions.projects import create_project, update_project
 from ..interfaces import IProject
 from ..model import Project, ProjectRole, User
-from ..model.cache import cached_find, cached_raw
+from ..model.cache import cached_raw
 from ..redirects import redirect
+from ..resources.base import StoredDocument
 from ..unit_of_work import current_version, form_version
 from ..rendering import render_versioned
 
@@ -57,31 +58,44 @@ def create_form(request, neighborhood_node, parent=None):
             "neighborhood": neighborhood_node}
 
 
-def members_by_role(request, roles_doc):
-    """[(role, [User], how many more), ...] for the roles of ``roles_doc``,
-    read through the tree cache (roles and users are tree documents)."""
+def members_by_role(request, roles_project_id):
+    """[(role, [user], how many more), ...] for the roles of the project
+    ``roles_project_id``, as stored documents (``role.name``, ``user.username``)
+    read through the tree cache (roles and users are tree documents): the home
+    page shows them and builds no Ming object for them."""
     groups = []
-    roles = cached_find(request, ProjectRole, {"project_id": roles_doc._id},
-                        sort=[("position", 1), ("name", 1)])
+    roles = cached_raw(request, ProjectRole, {"project_id": roles_project_id},
+                       sort=[("position", 1), ("name", 1)])
     for role in roles:
+        user_ids = role.get("user_ids") or []
         # one indexed get per member: `$in` scans on the embedded server
-        users = [cached_find(request, User, {"_id": uid})
-                 for uid in role.user_ids[:MEMBERS_SHOWN]]
+        users = [cached_raw(request, User, {"_id": uid}) for uid in user_ids[:MEMBERS_SHOWN]]
         groups.append((role, [found[0] for found in users if found],
-                       max(0, len(role.user_ids) - MEMBERS_SHOWN)))
+                       max(0, len(user_ids) - MEMBERS_SHOWN)))
     return groups
 
 
 def cached_roles_project(request, project_doc):
     """``forge.actions.roles.roles_project`` through the tree cache: the project
-    whose roles apply here (itself or the nearest ancestor with roles)."""
+    whose roles apply here (itself or the nearest ancestor with roles), as
+    ``project_doc`` is (a Ming object or a ``StoredDocument``) or as stored."""
     doc = project_doc
     while doc is not None:
         if cached_raw(request, ProjectRole, {"project_id": doc._id}):
             return doc
-        parents = cached_find(request, Project, {"_id": doc.parent_id}) if doc.parent_id else []
-        doc = parents[0] if parents else None
+        parent_id = stored_field(doc, "parent_id")
+        parents = cached_raw(request, Project, {"_id": parent_id}) if parent_id else []
+        doc = StoredDocument(Project, parents[0]) if parents else None
     return project_doc
+
+
+def stored_field(doc, name):
+    """``doc.name``, read from a ``StoredDocument``'s stored fields when it has
+    not been built (a field the document leaves out is None, the schema's
+    default for the optional references read here)."""
+    if isinstance(doc, StoredDocument):
+        return doc.raw.get(name)
+    return getattr(doc, name, None)
 
 
 @view_defaults(context=IProject)
@@ -93,19 +107,22 @@ class ProjectViews:
     @view_config(page_cache=True, renderer="forge:templates/project/home.jinja2", permission="read")
     def home(self):
         request, context = self.request, self.context
-        roles_doc = cached_roles_project(request, context.doc)
+        # as stored: a page that changes nothing builds no Ming object for it
+        project_doc = context._doc
+        roles_doc = cached_roles_project(request, project_doc)
         return {
             "project": context,
-            "description": render_description(context.doc),
+            "description": render_description(project_doc),
             "tools": [t for t in context.tools() if request.can("read", t)],
-            "subprojects": [p for p in context.subprojects() if request.can("read", p)],
-            "members": members_by_role(request, roles_doc),
-            "inherits_roles": roles_doc._id != context.doc._id,
+            "subprojects": [(p, stored_field(p._doc, "description") or "")
+                            for p in context.subprojects() if request.can("read", p)],
+            "members": members_by_role(request, roles_doc._id),
+            "inherits_roles": roles_doc._id != project_doc._id,
             "may_admin": request.can("admin", context),
             "may_update": request.can("update", context),
             # rendered once per content generation and reader permission set:
             # each entry's node costs a read or two to resolve
-            "activity": kept_page(request, context, {"project_id": context.doc._id},
+            "activity": kept_page(request, context, {"project_id": project_doc._id},
                                   page=1, size=ACTIVITY_SHOWN, known=(context,)),
         }
 
