@@ -149,7 +149,8 @@ class Results:
 
 
 def highlight(snippet):
-    """The snippet's fragment HTML-escaped, its highlights in ``<mark>``."""
+    """The snippet's fragment HTML-escaped, its highlights in ``<mark>``
+    (joined as plain text, one ``Markup`` at the end: a page shows twenty)."""
     fragment = snippet.fragment()
     data = fragment.encode("utf-8")
     out, last = [], 0
@@ -157,11 +158,12 @@ def highlight(snippet):
         if span.start < last:
             continue
         out.append(escape(data[last:span.start].decode("utf-8", "replace")))
-        out.append(Markup("<mark>%s</mark>") % data[span.start:span.end].decode(
-            "utf-8", "replace"))
+        out.append("<mark>")
+        out.append(escape(data[span.start:span.end].decode("utf-8", "replace")))
+        out.append("</mark>")
         last = span.end
     out.append(escape(data[last:].decode("utf-8", "replace")))
-    return Markup("").join(out)
+    return Markup("".join(out))
 
 
 def trimmed(schema, user_query, alternatives, scope=None):

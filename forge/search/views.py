@@ -13,6 +13,7 @@ from pyramid.view import view_config
 
 from ..interfaces import IProject, ISiteRoot, ITool
 from ..page_cache import depends_on
+from ..resources.base import stored_id
 from .query import SORTS, QueryError, search
 
 PAGE_SIZE = 20
@@ -20,9 +21,9 @@ PAGE_SIZE = 20
 
 def _scope(context):
     if ITool.providedBy(context):
-        return ("tool_id", context.doc._id), "in %s" % context.title
+        return ("tool_id", stored_id(context)), "in %s" % context.title
     if IProject.providedBy(context):
-        return ("projects", context.doc._id), "in %s and its subprojects" % context.title
+        return ("projects", stored_id(context)), "in %s and its subprojects" % context.title
     return None, "everywhere"
 
 
