@@ -11,7 +11,7 @@ through the tracker's own ``update_ticket`` (one snapshot and one event per
 ticket) after ``read`` and ``update`` are checked on it; tickets it may not
 change are listed, not skipped.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from markupsafe import Markup
 from pyramid.renderers import render
@@ -31,6 +31,7 @@ from .searches import delete_search, personal_searches, save_search
 
 LIST = "tools.tracker:templates/tracker/list.jinja2"
 TABLE = "tools.tracker:templates/tracker/list_table.jinja2"
+PAGER = "tools.tracker:templates/tracker/list_pager.jinja2"
 DEFAULT_QUERY = "is:open"
 COLUMNS = (("number", "#"), ("summary", "Summary"), ("status", "Status"),
            ("assigned_to", "Assignee"), ("milestone", "Milestone"),
@@ -84,11 +85,13 @@ def run_list(request, tool, text, page=1, count=False):
 @dataclass(frozen=True)
 class ListPage:
     """What the list page shows of a query's page: its rendered table (None
-    when no ticket matches), where it is, and the total when known."""
+    when no ticket matches), where it is, the total when known, and its
+    rendered pager (links to the pages around it)."""
     table: Markup | None
     page: int
     has_next: bool
     total: int | None
+    pager: Markup = Markup("")
 
 
 def reader_permissions(request):
@@ -114,7 +117,10 @@ def rendered_list(request, tool, text, page, count, selectable, custom_columns):
             "selectable": selectable,
             "sort_link": lambda key: TICKET_QUERIES.with_sort(text, key)},
             request=request)) if rows else None
-        return ListPage(table, result.page, result.has_next, total)
+        listed = ListPage(table, result.page, result.has_next, total)
+        return replace(listed, pager=Markup(render(PAGER, {
+            "page": listed, "q": text, "total": total, "count_cap": COUNT_CAP},
+            request=request)))
     return generation_cached(request, key, load)
 
 
