@@ -53,6 +53,7 @@ really changed, the summary line) that the log and the event then carry; a
 that hands results back through the unit.
 """
 import copy
+import logging
 import threading
 from contextlib import contextmanager
 
@@ -69,6 +70,8 @@ from .model.outbox import sequence_hint, write_records
 from .model.session import collection
 
 __all__ = ["change", "form_version", "StaleSettings", "UnitOfWork"]
+
+log = logging.getLogger(__name__)
 
 
 class StaleSettings(Conflict):
@@ -235,7 +238,13 @@ def change(registry, event_class, *, node=None, actor, old=None, new, source="we
         if outermost:
             # the units nested in this one flushed their documents: those
             # are saved, so their events go out although this one failed
-            _write_gathered(registry, _stop_gathering())
+            # (the failure the caller sees stays this unit's own)
+            gathered = _stop_gathering()
+            try:
+                _write_gathered(registry, gathered)
+            except Exception:
+                log.exception("unit of work: the events of %d nested changes were not "
+                              "written after the change around them failed", len(gathered))
         raise
     if not outermost:
         # nested: its documents are flushed, its subscribers told now (as
