@@ -81,9 +81,10 @@ class ThreadView:
     thread's posts) asks for the forms' permissions and addresses only, so it
     builds no post items, link context or author names."""
 
-    def __init__(self, request, node, thread, posts, links=None):
+    def __init__(self, request, node, thread, posts, links=None, kept_whole=False):
         self.request = request
         self._links = links
+        self.kept_whole = kept_whole
         self._posts = posts
         self.node = node
         self.thread = thread
@@ -183,7 +184,11 @@ class ThreadView:
         while the generations stay and for this reader only
         (``forge.fragments.reader_cached``): what else it shows is named here,
         the rest (post, attachments, authors' names, link targets) cannot
-        change without moving a generation."""
+        change without moving a generation.  Rendered, not kept, when the
+        caller keeps the whole thread's HTML for this reader (``kept_whole``):
+        a post kept apart as well would only fill the store."""
+        if self.kept_whole:
+            return Markup(render(item, self))
         key = ("post", stored_id(self.node), item.id, self.post_url, self.may_post,
                self.may_moderate, self.may_skip_moderation, self.locked)
         return reader_cached(self.request, key, lambda: Markup(render(item, self)))
@@ -268,11 +273,14 @@ def _thread_documents(ref_id):
     return thread, (_raw_posts(thread["_id"]) if thread is not None else [])
 
 
-def thread_view(request, node, links=None):
+def thread_view(request, node, links=None, kept_whole=False):
     """The ``ThreadView`` of the artifact resource ``node`` (read is the
     caller's check: the view that shows the artifact).  Posts' short links
     resolve through ``links`` (default ``forge.links.link_context(request,
-    node)``; a wiki passes its own, with ``[[Page]]`` links)."""
+    node)``; a wiki passes its own, with ``[[Page]]`` links).  ``kept_whole``:
+    the caller keeps the HTML of the whole thread per reader
+    (``forge.fragments.reader_cached``, as the ticket's timeline does), so
+    each post is rendered, not kept on its own too."""
     # kept per generation: every write of a thread or post moves ``content``;
     # what each reader is shown of them is decided by ThreadView
     ref_id = stored_id(node)
@@ -280,4 +288,4 @@ def thread_view(request, node, links=None):
         request, ("thread-documents", ref_id), lambda: _thread_documents(ref_id))
     thread = StoredThread(raw_thread) if raw_thread is not None else None
     return ThreadView(request, node, thread, [StoredPost(raw) for raw in raw_posts],
-                      links=links)
+                      links=links, kept_whole=kept_whole)

@@ -115,8 +115,9 @@ def kept_posts(request, node):
     the buttons their permissions) under the page's URL, which names the
     thread and where its links point."""
     def load():
-        return Markup(render(TEMPLATES + "_posts.jinja2",
-                             {"node": node, "thread": thread_view(request, node)}, request))
+        thread = thread_view(request, node, kept_whole=True)
+        return Markup(render(TEMPLATES + "_posts.jinja2", {"node": node, "thread": thread},
+                             request))
     return reader_cached(request, ("forum-posts", node._doc._id, request.path_url), load)
 
 

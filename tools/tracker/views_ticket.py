@@ -27,7 +27,7 @@ def kept_timeline(request, node):
     reader's CSRF token, the buttons their permissions) under the page's URL,
     which names the ticket and where its links point."""
     def load():
-        thread = thread_view(request, node)
+        thread = thread_view(request, node, kept_whole=True)
         return Markup(render(TIMELINE, {"timeline": timeline(request, node, thread),
                                         "ticket": node, "thread": thread}, request))
     return reader_cached(request, ("ticket-timeline", node._doc._id, request.path_url),

@@ -46,7 +46,7 @@ def kept_attachments_and_comments(request, page):
     def load():
         return Markup(render(LOWER_PART, {
             "node": page, "attachments": page_attachments(request, page._doc._id),
-            "thread": thread_view(request, page)}, request))
+            "thread": thread_view(request, page, kept_whole=True)}, request))
     return reader_cached(request, ("wiki-attachments-comments", page._doc._id,
                                    request.path_url), load)
 

@@ -50,3 +50,20 @@ def test_a_post_renders_the_posts_again(forge_app, site):  # noqa: F811
     thread = thread_doc(site, "Dark mode")
     mem.post_form(TOOL + thread.path + "/@@post", {"text": "And a light one"}, status=302)
     assert "And a light one" in posts_of(mem.get(url))
+
+
+def test_posts_are_not_kept_one_by_one_as_well(forge_app, registry, site):  # noqa: F811
+    # the page keeps its posts' HTML whole per reader (kept_whole): a post kept
+    # apart as well would only fill the generation store
+    from forge.fragments import generation_store
+    ada, mem = browser(forge_app, "ada"), browser(forge_app, "mem")
+    new_forum(ada, "ideas", "Ideas")
+    url = new_thread(mem, "ideas", "Dark mode", "Please add dark mode.").location
+    thread = thread_doc(site, "Dark mode")
+    mem.post_form(TOOL + thread.path + "/@@post", {"text": "And a light one"}, status=302)
+    generation_store(registry).clear()
+    page = mem.get(url)
+    assert "And a light one" in posts_of(page) and "Please add dark mode." in posts_of(page)
+    keys = list(generation_store(registry)._items)
+    assert [k for k in keys if k[0][0] == "forum-posts"]
+    assert not [k for k in keys if k[0][0] == "post"]
