@@ -19,7 +19,9 @@ of one forge (web, workers, ``forge admin``) must all use the same one.
 import re
 import time
 
-from kombu import Connection, Exchange, Queue
+from kombu import Exchange, Queue
+
+from .socket_io import BusConnection
 
 DEFAULT_NAMESPACE = "forge"
 # set by the relay on an event's first publication (forge.bus.relay): a worker
@@ -79,9 +81,10 @@ def reactor_queue(reactor_name, topic_pattern, namespace=DEFAULT_NAMESPACE):
 
 
 def connection(settings):
-    """A kombu connection to ``forge.bus.url`` (``memory://`` or ``amqp://``)."""
-    return Connection(settings["forge.bus.url"], connect_timeout=5,
-                      transport_options={"confirm_publish": True})
+    """A kombu connection to ``forge.bus.url`` (``memory://`` or ``amqp://``;
+    on ``amqp://`` its socket reads ahead: ``forge.bus.socket_io``)."""
+    return BusConnection(settings["forge.bus.url"], connect_timeout=5,
+                         transport_options={"confirm_publish": True})
 
 
 class Confirms:

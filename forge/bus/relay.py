@@ -60,7 +60,7 @@ import threading
 import time
 import uuid
 
-from kombu import Connection, Producer
+from kombu import Producer
 from pymongo import ReplaceOne, UpdateMany
 
 from ..model.outbox import OutboxEvent
@@ -69,6 +69,7 @@ from . import amqp
 from .amqp import Confirms
 from . import processed  # noqa: F401  (its collection's indexes are ensured with the others)
 from .retention import PeriodicPrune
+from .socket_io import BusConnection
 
 log = logging.getLogger(__name__)
 
@@ -412,7 +413,7 @@ class Relay:
 def relay_connection(settings):
     """Like ``amqp.connection`` but without a wait after each publish: the
     relay puts its channel in confirm mode itself and waits once per batch."""
-    return Connection(settings["forge.bus.url"], connect_timeout=5)
+    return BusConnection(settings["forge.bus.url"], connect_timeout=5)
 
 
 def _close_quietly(connection):
