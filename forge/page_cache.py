@@ -151,23 +151,27 @@ class CachedPage:
     def sent(self):
         """The response the full chain sends for a hit on this page: what
         ``response`` makes, with the security headers the tween above adds
-        (``forge.response_headers``); made once, then shared (read only)."""
+        (``forge.response_headers``), and the same as a ``PlainAnswer`` (None
+        when it has a Location, which WebOb makes absolute per request); made
+        once, then shared (read only)."""
         if self._sent is None:
             response = self.response()
             add_security_headers(response)
-            self._sent = response
+            plain = None if "Location" in response.headers else PlainAnswer(
+                response.status, tuple(response.headerlist), response.body)
+            self._sent = (response, plain)
         return self._sent
 
     def answer(self, environ):
-        """The WSGI answer of a hit: ``sent()`` itself for a conditional
+        """The WSGI answer of a hit: the response itself for a conditional
         request (WebOb's 304 and ranges, as the full chain does), else its
-        status, headers and body as it would send them, without a Response
-        per hit."""
-        response = self.sent()
-        if (environ.get("HTTP_IF_NONE_MATCH") or environ.get("HTTP_IF_MODIFIED_SINCE")
-                or environ.get("HTTP_RANGE") or "Location" in response.headers):
+        status, headers and body as it would send them, with no Response per
+        hit."""
+        response, plain = self.sent()
+        if (plain is None or environ.get("HTTP_IF_NONE_MATCH")
+                or environ.get("HTTP_IF_MODIFIED_SINCE") or environ.get("HTTP_RANGE")):
             return response
-        return PlainAnswer(response.status, response.headerlist, response.body)
+        return plain
 
 
 class PlainAnswer:
@@ -430,6 +434,12 @@ NEW_RESPONSE_IGNORING_200 = frozenset((
     "forge.rate_limits.retry_after",        # acts on a 429 only
 ))
 TWEEN_NAME = "forge.page_cache.page_cache_tween_factory"
+# what ``cache_key`` and ``in_forge`` read from the environ: the method, the
+# credentials, the URL as WebOb makes it, the headers a page is keyed by
+KEY_SOURCES = ("REQUEST_METHOD", "HTTP_COOKIE", "HTTP_AUTHORIZATION", "wsgi.url_scheme",
+               "HTTP_HOST", "SERVER_NAME", "SERVER_PORT", "SCRIPT_NAME", "PATH_INFO",
+               "QUERY_STRING", "HTTP_ACCEPT", "HTTP_X_REQUESTED_WITH")
+MAX_KEYS = 4096         # keys remembered by the fast path (all forgotten when full)
 
 
 class FastPath:
@@ -445,6 +455,7 @@ class FastPath:
         from .health import health_paths
         self.registry = registry
         self.health_paths = frozenset(health_paths(registry))
+        self._keys = {}
         self.off = self._why_off(registry)
         if self.off:
             log.warning("the page cache answers hits through the tweens only: %s", self.off)
@@ -475,14 +486,7 @@ class FastPath:
         if cache is None:
             return None
         started = time.perf_counter()
-        request = Request(environ)
-        request.registry = self.registry
-        try:
-            if not in_forge(request):
-                return None
-            key = cache_key(request)
-        except UnicodeDecodeError:
-            return None     # the exception view's 400, through the tweens
+        key = self.key(environ)
         if key is None:
             return None
         try:
@@ -496,8 +500,30 @@ class FastPath:
         answer = page.answer(environ)
         metrics = getattr(self.registry, "forge_metrics", None)
         if metrics is not None:
-            metrics.page_cache_hit(page.sent().status_int, time.perf_counter() - started)
+            metrics.page_cache_hit(page.sent()[0].status_int, time.perf_counter() - started)
         return answer
+
+
+    def key(self, environ):
+        """``cache_key`` of the request, or None when it has none or is not
+        the forge's (``in_forge``); remembered by everything those read from
+        the environ (``KEY_SOURCES``) and the date, so that a hit makes no
+        request object and no URL."""
+        sources = tuple(map(environ.get, KEY_SOURCES)) + (datetime.date.today(),)
+        try:
+            return self._keys[sources]
+        except KeyError:
+            pass
+        request = Request(environ)
+        request.registry = self.registry
+        try:
+            key = cache_key(request) if in_forge(request) else None
+        except UnicodeDecodeError:
+            return None     # the exception view's 400, through the tweens
+        if len(self._keys) >= MAX_KEYS:
+            self._keys.clear()
+        self._keys[sources] = key
+        return key
 
 
 def dotted_name(function):

@@ -2,6 +2,7 @@
 answered before the router runs the tweens, with the very answer the tweens
 would give, and every other request left to the full chain."""
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 from pymongo.errors import ServerSelectionTimeoutError
 from pyramid.config import Configurator
 from pyramid.events import NewResponse
@@ -241,3 +242,67 @@ def test_embedded_the_fast_path_answers_the_forge_s_pages_only(monkeypatch):
         home = browser.get("/")
         assert HEADER not in home.headers and "X-Frame-Options" not in home.headers
     assert chain.calls == calls + 2
+
+
+# -- the fast path's keys: cache_key's, remembered by what it reads ---------------
+
+CHOICES = {
+    "REQUEST_METHOD": ["GET", "HEAD", "POST"],
+    "wsgi.url_scheme": ["http", "https"],
+    "SERVER_NAME": ["localhost", "forge.example"],
+    "SERVER_PORT": ["80", "443", "8080"],
+    "SCRIPT_NAME": ["", "/forge", "/a b"],
+    "PATH_INFO": ["/", PAGE, "/p/demo", "/p/d\u00e9mo/", "/p/\u00c3\u00a9/", "/p/\u00ff/",
+                  "/a b/", "/@@health"],
+    "QUERY_STRING": ["", "q=1", "q=1&page=2", "token=u1.x", "x=1&Key=2", "q=%20a"],
+    # optional (None: not sent)
+    "HTTP_HOST": [None, "localhost", "localhost:80", "forge.example:8080", "[::1]:443"],
+    "HTTP_ACCEPT": [None, "text/html", "application/json", "*/*"],
+    "HTTP_X_REQUESTED_WITH": [None, "XMLHttpRequest"],
+    "HTTP_COOKIE": [None, "a=1"],
+    "HTTP_AUTHORIZATION": [None, "Bearer x"],
+    "HTTP_USER_AGENT": [None, "one", "two"],          # no part of a key
+}
+environs = st.fixed_dictionaries({name: st.sampled_from(values)
+                                  for name, values in CHOICES.items()})
+
+
+def full_chain_key(registry, environ):
+    from pyramid.request import Request
+    request = Request(dict(environ))
+    request.registry = registry
+    try:
+        return page_cache.cache_key(request) if page_cache.in_forge(request) else None
+    except UnicodeDecodeError:
+        return None
+
+
+def sent(environ):
+    return {name: value for name, value in environ.items() if value is not None}
+
+
+@settings(max_examples=400, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(first=environs, changed=st.sampled_from(sorted(CHOICES)), data=st.data())
+def test_the_fast_path_key_is_cache_key_for_every_request(registry, first, changed, data):
+    """Two requests that differ in one thing: each gets the full chain's key,
+    whichever came first (the fast path remembers keys)."""
+    second = dict(first, **{changed: data.draw(st.sampled_from(CHOICES[changed]))})
+    fast = FastPath(registry)
+    for environ in (first, second, first):
+        assert fast.key(sent(environ)) == full_chain_key(registry, sent(environ))
+
+
+BASE = {"REQUEST_METHOD": "GET", "wsgi.url_scheme": "http", "SERVER_NAME": "localhost",
+        "SERVER_PORT": "80", "SCRIPT_NAME": "", "PATH_INFO": PAGE, "QUERY_STRING": ""}
+
+
+@pytest.mark.parametrize("changed, value", [
+    (name, value) for name, values in sorted(CHOICES.items()) for value in values
+    if BASE.get(name) != value])
+def test_a_request_that_differs_in_one_thing_never_takes_another_s_key(
+        registry, changed, value):
+    fast = FastPath(registry)
+    other = sent(dict(BASE, **{changed: value}))
+    assert fast.key(dict(BASE)) == full_chain_key(registry, BASE) is not None
+    assert fast.key(other) == full_chain_key(registry, other)
