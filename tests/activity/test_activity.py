@@ -203,3 +203,39 @@ def test_entries_read_as_sentences_of_plain_text(forge_app, registry, site, run_
     feed = ada.get("/p/demo/@@activity.atom").text
     assert "ada created the project" in feed
     assert "ada commented: A bold idea, see the plan" in feed
+
+
+def test_a_batch_reads_its_comments_once_and_writes_its_entries_once(
+        forge_app, registry, site, monkeypatch):
+    """The worker hands the reactor a batch (``forge.bus.batches``): its
+    comments are read in one query, the project's family once, its entries
+    written in one insert; a deletion later in the batch still takes away
+    the entry written before it."""
+    from forge.activity import reactor
+    guide = note(registry, site, "Guide", "Guide")
+    posts = session.db["post"]
+    for post_id in ("b1", "b2", "b3"):
+        posts.insert_one({"_id": post_id, "thread_id": "t1", "slug": post_id,
+                          "ref_id": guide._id, "ref_title": "Guide", "status": "ok",
+                          "deleted": False, "text": "Comment %s" % post_id})
+    calls = []
+    real = reactor.collection
+
+    class Counting:
+        def __init__(self, coll):
+            self.coll = coll
+
+        def __getattr__(self, name):
+            calls.append((self.coll.name, name))
+            return getattr(self.coll, name)
+    monkeypatch.setattr(reactor, "collection", lambda cls: Counting(real(cls)))
+    real_named = reactor.collection_named
+    monkeypatch.setattr(reactor, "collection_named",
+                        lambda name: Counting(real_named(name)))
+    batch = tuple(post_message(site, guide, post_id, "notes.post.created")
+                  for post_id in ("b1", "b2", "b3"))
+    record_activity(batch + (post_message(site, guide, "b2", "notes.post.deleted"),), None)
+    assert calls == [("post", "find"), ("project", "find_one"), ("activity", "insert_many"),
+                     ("activity", "delete_many")]
+    assert sorted(e["node_id"] for e in collection(ActivityEntry).find(
+        {"node_type": "Post"})) == ["b1", "b3"]
