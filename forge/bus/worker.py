@@ -10,13 +10,14 @@ by the relay, ``x-forge-first-copy``, delivered for the first time, first
 attempt), and then, for each message in order,
 
 1. skips the event when this reactor already processed it (``processed``);
-2. calls ``reactor.fn(freeze(message), ReactorContext(...))`` and flushes
+2. calls ``reactor.fn(freeze(message), ReactorContext(...))`` (a batch
+   reactor: once for a run of messages, ``forge.bus.batches``) and flushes
    what it wrote;
 3. on failure logs one line, and republishes the event for a later attempt
    after ``retry_base_seconds * 2 ** (attempt - 1)`` (capped at
    ``retry_max_seconds``), or after ``max_attempts`` attempts to the reactor's
-   dead-letter queue with headers ``reactor``, ``error``, ``attempts`` and
-   ``failed_at``; then acks the original.
+   dead-letter queue (``forge.bus.reactor_queues``) with headers ``reactor``,
+   ``error``, ``attempts`` and ``failed_at``; then acks the original.
 
 Once the batch is through (or stops early), the events whose reactor
 succeeded are recorded as processed in one write (``mark_all_processed``; none
@@ -26,34 +27,36 @@ batch, not per event.  A worker that dies after a reactor's flush and before
 that write runs the batch's events again on redelivery, as one dying before
 the per-event write did (an ``idempotent`` reactor shrugs that off).
 
-On RabbitMQ the delay is the message's expiration in the reactor's retry queue,
-which dead-letters it back to the reactor's queue.  ``memory://`` has no
-expiry, so the worker keeps the delayed message and republishes it when due.
+On RabbitMQ the delay is the message's expiration in the retry queue;
+``memory://`` has no expiry, so the worker keeps the delayed message and
+republishes it when due.  Counters go to ``forge.bus.stats_book``; the
+threads of all reactors are ``forge.bus.worker_pool``.
 
 Stopping (``stop``) lets the message in hand finish; messages fetched but not
 acked (the rest of the batch too) go back to the queue when the connection
 closes.
 """
-import atexit
 import logging
 import socket
 import threading
 import time
 from dataclasses import dataclass
 
-from kombu import Consumer, Exchange, Producer, Queue
+from kombu import Consumer, Producer
 
 from ..model.session import session
-from ..model.registry_objects import registry_object
 from . import amqp
 from .batches import split_into_batches
-from .processed import COUNTERS, add_all_stats, mark_all_processed, processed_among
+from .deliveries import ATTEMPT_HEADER  # noqa: F401  (importable from here too)
+from .deliveries import attempt as _attempt, event_id as _event_id, first_copy as _first_copy
+from .processed import mark_all_processed, processed_among
+# the queues and the counters, importable from here too
+from .reactor_queues import dead_queue, declare_reactor_queues, retry_queue  # noqa: F401
+from .stats_book import ReactorStats, StatsBook, stats_book  # noqa: F401
 from .registry import freeze
 
 log = logging.getLogger(__name__)
 
-ATTEMPT_HEADER = "x-forge-attempt"
-STATS_FLUSH_SECONDS = 1.0
 GATHER_SECONDS = 0.001      # how long to wait for more messages to join a batch
 WAIT_SECONDS = 0.1          # the first wait for a message after one came
 IDLE_WAIT_SECONDS = 1.0     # an idle consumer's longest wait (how late ``stop`` may be)
@@ -71,31 +74,6 @@ class ReactorContext:
     # attempt (``_first_copy``): no run of this reactor saw it before, so
     # there are no records of an earlier run to look for
     first_copy: bool = False
-
-
-def retry_queue(reactor_name, namespace=amqp.DEFAULT_NAMESPACE):
-    """Waits out a failed event's back-off, then returns it to the reactor's queue."""
-    return Queue(amqp.retry_queue_name(reactor_name, namespace),
-                 exchange=Exchange(amqp.retry_exchange_name(namespace), type="direct",
-                                   durable=True),
-                 routing_key=reactor_name, durable=True,
-                 queue_arguments={"x-dead-letter-exchange": "",
-                                  "x-dead-letter-routing-key":
-                                      amqp.reactor_queue_name(reactor_name, namespace)})
-
-
-def dead_queue(reactor_name, namespace=amqp.DEFAULT_NAMESPACE):
-    return Queue(amqp.dead_queue_name(reactor_name, namespace),
-                 exchange=Exchange(amqp.dead_exchange_name(namespace), type="direct",
-                                   durable=True),
-                 routing_key=reactor_name, durable=True)
-
-
-def declare_reactor_queues(channel, reactors, namespace=amqp.DEFAULT_NAMESPACE):
-    for reactor in reactors:
-        amqp.reactor_queue(reactor.name, reactor.topic, namespace)(channel).declare()
-        retry_queue(reactor.name, namespace)(channel).declare()
-        dead_queue(reactor.name, namespace)(channel).declare()
 
 
 def is_memory(settings):
@@ -116,66 +94,6 @@ def memory_poll_seconds(wait):
     message) that is ``MEMORY_POLL_SECONDS``; idle, a fifth of the wait, so an
     idle consumer looks five times a second, not a hundred."""
     return MEMORY_POLL_SECONDS if wait <= WAIT_SECONDS else wait / 5
-
-
-class StatsBook:
-    """The counters of every reactor this process runs, kept in memory and
-    added to ``bus_stats`` in one write about once a second, whichever
-    reactor's thread finds the second over (not one write per reactor)."""
-
-    def __init__(self):
-        self.counts = {}            # reactor -> {counter: n}
-        self.lag = {}               # reactor -> the latest lag seen
-        self.flushed_at = time.monotonic()
-        self._lock = threading.Lock()
-
-    def count(self, reactor_name, name, lag=None):
-        with self._lock:
-            counts = self.counts.setdefault(reactor_name, dict.fromkeys(COUNTERS, 0))
-            counts[name] += 1
-            if lag is not None:
-                self.lag[reactor_name] = lag
-
-    def flush(self, force=False):
-        with self._lock:
-            if not force and time.monotonic() - self.flushed_at < STATS_FLUSH_SECONDS:
-                return
-            self.flushed_at = time.monotonic()
-            taken = {name: (counts, self.lag.get(name)) for name, counts in self.counts.items()}
-            self.counts, self.lag = {}, {}
-        if not taken:
-            return
-        try:
-            add_all_stats(taken)
-        except Exception:
-            log.warning("bus stats not written for reactors=%s", ",".join(sorted(taken)),
-                        exc_info=True)
-            with self._lock:        # kept for the next write
-                for name, (counts, lag) in taken.items():
-                    mine = self.counts.setdefault(name, dict.fromkeys(COUNTERS, 0))
-                    for counter, n in counts.items():
-                        mine[counter] += n
-                    if lag is not None:
-                        self.lag.setdefault(name, lag)
-
-
-def stats_book(registry):
-    """This process's ``StatsBook`` (one per registry: its reactors' threads share it)."""
-    return registry_object(registry, "forge_bus_stats_book", StatsBook)
-
-
-class ReactorStats:
-    """One reactor's share of the process's ``StatsBook``."""
-
-    def __init__(self, reactor_name, book):
-        self.reactor_name = reactor_name
-        self.book = book
-
-    def count(self, name, lag=None):
-        self.book.count(self.reactor_name, name, lag)
-
-    def flush(self, force=False):
-        self.book.flush(force)
 
 
 class ReactorWorker:
@@ -476,79 +394,6 @@ class ReactorWorker:
         self.stopping.set()
 
 
-def _event_id(body, message):
-    return message.properties.get("message_id") or body.get("id")
-
-
-def _attempt(message):
-    return int((message.headers or {}).get(ATTEMPT_HEADER, 1))
-
-
-def _first_copy(message):
-    """The message is the event's first publication, delivered for the first
-    time, on its first attempt: no reactor can have processed the event yet.
-    A relay's re-sent copy, a broker's redelivery, a retry and a replayed dead
-    letter are not (replays and retries drop or keep the header, but a retry
-    counts attempts and a replay is published without ``x-`` headers)."""
-    headers = message.headers or {}
-    return (bool(headers.get(amqp.FIRST_COPY_HEADER))
-            and int(headers.get(ATTEMPT_HEADER, 1)) == 1
-            and not (message.delivery_info or {}).get("redelivered"))
-
-
-class WorkerPool:
-    """All registered reactors' workers, one thread each."""
-
-    def __init__(self, registry, reactors=None):
-        reactors = reactors if reactors is not None else getattr(
-            registry, "forge_reactors", {}).values()
-        self.workers = [ReactorWorker(registry, r) for r in sorted(reactors, key=lambda r: r.name)]
-        self.threads = []
-
-    def start(self):
-        for worker in self.workers:
-            thread = threading.Thread(target=worker.run, daemon=True,
-                                      name="forge-reactor-%s" % worker.reactor.name)
-            thread.start()
-            self.threads.append(thread)
-        return self
-
-    def stop(self, timeout=30):
-        """Let each worker finish the message in hand, then return."""
-        for worker in self.workers:
-            worker.stop()
-        deadline = time.monotonic() + timeout
-        for thread in self.threads:
-            thread.join(max(0.0, deadline - time.monotonic()))
-
-    @property
-    def alive(self):
-        return any(thread.is_alive() for thread in self.threads)
-
-
-def start_embedded_workers(registry):
-    """``forge serve`` on ``memory://``: run the reactors in this process's
-    threads, and the relay too (nobody else can publish to an in-process bus).
-    On ``amqp://`` the workers are ``forge worker`` processes: nothing to do."""
-    from .relay import relay_mode, start_thread
-    settings = registry.settings
-    if not is_memory(settings):
-        return None
-    pool = WorkerPool(registry).start()
-    if relay_mode(settings) in ("off", "thread") and settings["forge.bus.relay"] != "off":
-        start_thread(registry)
-    registry.forge_workers = pool
-    atexit.register(pool.stop, 5)      # finish the messages in hand on the way out
-    return pool
-
-
-def stop_embedded_workers(registry, timeout=5):
-    """Stop what ``start_embedded_workers`` started (the messages in hand are
-    finished, counters written) while the database is still there: the
-    ``forge serve`` shutdown calls this before it stops the embedded server."""
-    pool = getattr(registry, "forge_workers", None)
-    if pool is not None:
-        pool.stop(timeout)
-    relay = getattr(registry, "forge_relay", None)
-    if relay is not None:
-        relay.stop(timeout)
+# (importable from here too, where callers have found them; it imports this module)
+from .worker_pool import (WorkerPool, start_embedded_workers,  # noqa: E402,F401
+                          stop_embedded_workers)

@@ -1,6 +1,6 @@
 """The reactors of one process add their counters to ``bus_stats`` together:
 one write about once a second, not one per reactor."""
-from forge.bus import worker as worker_module
+from forge.bus import stats_book as stats_book_module
 from forge.bus.processed import read_stats
 from forge.bus.registry import Reactor
 from forge.bus.worker import ReactorWorker, StatsBook
@@ -8,12 +8,12 @@ from forge.bus.worker import ReactorWorker, StatsBook
 
 def counting_writes(monkeypatch):
     writes = []
-    real = worker_module.add_all_stats
+    real = stats_book_module.add_all_stats
 
     def add_all_stats(by_reactor):
         writes.append(sorted(by_reactor))
         return real(by_reactor)
-    monkeypatch.setattr(worker_module, "add_all_stats", add_all_stats)
+    monkeypatch.setattr(stats_book_module, "add_all_stats", add_all_stats)
     return writes
 
 
@@ -35,14 +35,14 @@ def test_every_reactor_of_the_process_in_one_write_a_second(registry, monkeypatc
 
 
 def test_counters_not_written_are_kept_for_the_next_write(registry, monkeypatch):
-    real = worker_module.add_all_stats
+    real = stats_book_module.add_all_stats
     failures = [RuntimeError("the database went away")]
 
     def add_all_stats(by_reactor):
         if failures:
             raise failures.pop()
         return real(by_reactor)
-    monkeypatch.setattr(worker_module, "add_all_stats", add_all_stats)
+    monkeypatch.setattr(stats_book_module, "add_all_stats", add_all_stats)
     book = StatsBook()
     book.count("mailer", "processed")
     book.flush(force=True)                    # fails: logged, kept
