@@ -47,6 +47,7 @@ from kombu import Consumer, Producer
 from ..model.session import session
 from . import amqp
 from .batches import split_into_batches
+from .socket_io import ReadAheadTCPTransport
 from .deliveries import ATTEMPT_HEADER  # noqa: F401  (importable from here too)
 from .deliveries import attempt as _attempt, event_id as _event_id, first_copy as _first_copy
 from .processed import mark_all_processed, processed_among
@@ -331,7 +332,7 @@ class ReactorWorker:
                     # what else has come (a batch reactor: what comes within
                     # its max_seconds, then what keeps coming)
                     gathered_by = time.monotonic() + self.gather_seconds
-                    while len(self._inbox) < self.prefetch:
+                    while len(self._inbox) < self.prefetch and not self._all_read(connection):
                         connection.drain_events(timeout=max(
                             GATHER_SECONDS, gathered_by - time.monotonic()))
                 except (socket.timeout, TimeoutError):
@@ -340,6 +341,16 @@ class ReactorWorker:
                 self.handle_received()
                 self.stats.flush()
         self.stats.flush(force=True)
+
+    def _all_read(self, connection):
+        """Nothing more to gather without waiting: the socket's read-ahead
+        (``forge.bus.socket_io``) holds no further frames, so no wait of
+        ``GATHER_SECONDS`` (ended by a timeout) for more.  A batch reactor
+        still waits its ``max_seconds``; ``memory://`` has no socket."""
+        if self.reactor.batch is not None:
+            return False
+        transport = getattr(getattr(connection, "connection", None), "transport", None)
+        return isinstance(transport, ReadAheadTCPTransport) and not transport._read_buffer
 
     def _wait_for_retries(self, wait):
         """``wait``, shortened so that a delayed retry (``memory://``) is
