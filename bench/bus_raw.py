@@ -7,7 +7,7 @@ import threading
 import time
 import uuid
 
-BATCH = 200          # the pipelined publisher's batch (the relay's forge.bus.relay.BATCH)
+BATCH = 200          # the pipelined publisher's batch (the relay's forge.bus.outbox_passes.BATCH)
 BODY = {"id": "0" * 32, "topic": "bench.ping", "node_type": "BenchPing", "node_id": "0" * 24,
         "project_id": None, "tool_id": None, "path": None, "actor_id": None,
         "source": "bench", "timestamp": 0.0, "detail": {}}

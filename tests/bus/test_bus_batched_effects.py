@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 from forge.bus import amqp
-from forge.bus import relay as relay_module
+from forge.bus import outbox_passes as passes_module
 from forge.bus import worker as worker_module
 from forge.bus.processed import already_processed
 from forge.bus.registry import Reactor
@@ -168,7 +168,7 @@ def test_a_pass_slower_than_a_claim_can_last_marks_no_first_copy(
         registry, listen, make_user, make_project, monkeypatch):
     saved_while_the_broker_is_down(registry, make_user, make_project, 1)
     listen()
-    monkeypatch.setattr(relay_module, "FIRST_COPY_SECONDS", -1.0)
+    monkeypatch.setattr(passes_module, "FIRST_COPY_SECONDS", -1.0)
     assert Relay(registry).publish_pending() > 0
     assert not any(amqp.FIRST_COPY_HEADER in m.headers for m in listen())
 

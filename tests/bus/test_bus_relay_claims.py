@@ -4,7 +4,7 @@ order holds when the others go out."""
 import time
 from types import SimpleNamespace
 
-from forge.bus import relay as relay_module
+from forge.bus import outbox_passes as passes_module
 from forge.bus.relay import CLAIM_SECONDS, Relay
 from forge.model import OutboxEvent
 from forge.model.session import collection
@@ -66,7 +66,7 @@ def test_records_taken_between_read_and_claim_hold_back_the_later_ones(
 
     real = collection(OutboxEvent)
     proxy = ClaimsOneFirst(real, waiting[2]._id)
-    monkeypatch.setattr(relay_module, "outbox", lambda: proxy)
+    monkeypatch.setattr(passes_module, "outbox", lambda: proxy)
     relay = Relay(registry)
     assert relay.publish_pending() == 2                      # the run before the taken one
     assert [m.properties["message_id"] for m in listen()] == [r._id for r in waiting[:2]]
@@ -103,7 +103,7 @@ def test_the_relay_thread_marks_a_pass_sent_with_the_next_claim(
     first = unsent()
     listen()
     proxy = CountsBulkWrites(collection(OutboxEvent))
-    monkeypatch.setattr(relay_module, "outbox", lambda: proxy)
+    monkeypatch.setattr(passes_module, "outbox", lambda: proxy)
     relay = Relay(registry)
     assert relay.publish_pending(defer_marks=True) == len(first)
     assert [r._id for r in unsent()] == [r._id for r in first]   # confirmed, not marked yet
