@@ -8,11 +8,12 @@ under the (tree, content) generations the request read at its start (see
 ``forge.model.cache``: every write of anything a page shows bumps ``content``
 once it is done).  A later request for the same URL reads the generations (one
 small query) and, while they are unchanged, gets the stored page without
-traversal, security checks or rendering.  Requests that arrive together share
-that query (``forge.model.cache.SharedRead``): each waits for a read that
-starts after it arrived, never for one already on its way, so it sees every
-write finished before it, as with a read of its own.  No TTL: a change made by any process
+traversal, security checks or rendering.  No TTL: a change made by any process
 (web, worker, CLI) is seen by the next request, as with the tree cache.
+Requests that arrive together share that query (``forge.model.cache.
+SharedRead``): each waits for a read that starts after it arrived, never for
+one already on its way, so it sees every write finished before it, as with a
+read of its own.
 
 Never cached, so nothing personal or half-made is ever shared:
 
@@ -502,7 +503,6 @@ class FastPath:
         if metrics is not None:
             metrics.page_cache_hit(page.sent()[0].status_int, time.perf_counter() - started)
         return answer
-
 
     def key(self, environ):
         """``cache_key`` of the request, or None when it has none or is not

@@ -12,7 +12,9 @@ every request (one query):
   other clears the cache first;
 * ``content``: incremented after every write of anything a page may show
   (every document but the bus's bookkeeping, ``NOT_ON_PAGES``).  The page
-  cache (``forge.page_cache``) keeps whole anonymous pages per (tree, content).
+  cache (``forge.page_cache``) keeps whole anonymous pages per (tree, content),
+  and reads them on every hit through a ``SharedRead`` (requests that arrive
+  together share one read that started after each of them arrived).
 
 Writes bump through one of two paths: a Ming flush (``ChangeTracking``, a
 session extension) or a raw pymongo write through ``forge.model.session.
