@@ -20,10 +20,14 @@ project created or changed, or a tool installed or removed, it
    A site that sends no mail keeps it as an in-app notification instead
    (``forge.notifications.in_app``).
 
-Per event it reads the watches of each level of the lineage, the watchers'
-mail preferences, their users and principals through the tree cache
-(``forge.model.cache``: exact, the generation moves with every user, role,
-watch or preference written), asks which of them were mailed already in one query
+It takes its events in batches (``forge.bus.batches``): one site request,
+one query for the batch's comments and one SMTP session serve the whole
+batch; when a batch call fails, the worker runs its events again one at a
+time and those runs read the sent markers (``FailedBatches``), although the
+bus calls them first copies.  Per event it reads the watches of each level
+of the lineage, the watchers' mail preferences, their users and principals
+through the tree cache (``forge.model.cache``: exact, the generation moves
+with every user, role, watch or preference written), asks which of them were mailed already in one query
 (the event's markers), computes each watcher's principals once for ``read``
 and ``post``, renders the change's description once, sends all its mail over
 one SMTP connection and records those mailed in one write when the
@@ -39,11 +43,14 @@ reply becomes their comment (``forge.mail_in``).
 A failing SMTP server raises: the bus retries the event, and those already
 mailed for it (``SentNotification``) are not mailed twice.
 """
+import contextlib
+import threading
 import time
 
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from ..activity.reactor import collection_named
+from ..bus.batches import takes_batches
 from ..mail_in.addresses import notification_id, reply_address, thread_id
 from ..model import User
 from ..model.cache import cached_raw
@@ -68,43 +75,108 @@ def is_notified(event):
         and topic.rsplit(".", 1)[-1] in MAILED_VERBS and event.get("node_type") != "Thread"
 
 
-def notify(event, context):
-    """The reactor (``fn(event, context)``)."""
-    if not is_notified(event):
+@takes_batches(max_events=50, max_seconds=0.02)
+def notify(events, context):
+    """The reactor: a tuple of frozen bus messages (the worker hands it a
+    batch: ``forge.bus.batches``), or one message.  A batch shares one site
+    request (its generations read once, each artifact walked once), reads its
+    comments in one query and sends all its mail over one SMTP session."""
+    if not isinstance(events, tuple):
+        events = (events,)
+    wanted = [thaw(event) for event in events if is_notified(event)]
+    if not wanted:
         return
-    event = thaw(event)       # NodeResolver reads dicts (the bus hands a read-only mapping)
     registry = context.registry
-    with mail_request(registry) as request:
-        post = None
-        verb = event["topic"].rsplit(".", 1)[-1]
-        resolver = NodeResolver(request)
-        if event.get("node_type") == "Post":
-            # the post once: visible, then its artifact now (what resolve does)
-            post = visible_post(event.get("node_id"))
-            if post is None or verb not in ("created", "approved"):
-                return
-            # walked where the event saw it first (a post's path is its artifact's)
-            node = resolver.artifact(post.get("ref_id"),
-                                     seen_at=(event.get("tool_id"), event.get("path")))
-        else:
-            node = resolver.resolve(event)
-        if node is None or in_held_state(node):
-            return          # gone, moved away, held: its title may not be for everyone
-        if post is None and verb == "created" and getattr(node, "kind", "") == "artifact" \
-                and event.get("actor_id"):
-            add_watch(event["actor_id"], "artifact", node_doc(node))
-        if registry.forge_mailer.enabled:
-            notify_watchers(request, event, node, post,
-                            first_copy=getattr(context, "first_copy", False))
-        else:
-            # no mail from this site: the watchers read it on /@@notifications
-            for user, _watched_id, _frequency, _principals in watchers_to_tell(
-                    request, event, node):
-                in_app.record(user._id, event)
+    first_copy = getattr(context, "first_copy", False)
+    batch = len(events) > 1
+    try:
+        with mail_request(registry) as request, \
+                registry.forge_mailer.connection() as smtp:
+            resolver = NodeResolver(request)
+            posts = posts_of(wanted)
+            for event in wanted:
+                notify_one(request, resolver, event, posts, smtp,
+                           first_copy and not failed_batches.take(event["id"]))
+    except Exception:
+        if batch:
+            # the worker hands these over again one at a time, each still a
+            # first copy: their markers must be read then (some were mailed)
+            failed_batches.add(event["id"] for event in wanted)
+        raise
+
+
+class FailedBatches:
+    """Ids of events whose batch call failed here: the worker runs each of
+    them again at once, alone and still called a first copy, but some of
+    their mail went out; those runs read the markers."""
+
+    MAX = 10000
+
+    def __init__(self):
+        self._ids = set()
+        self._lock = threading.Lock()
+
+    def add(self, ids):
+        with self._lock:
+            if len(self._ids) > self.MAX:
+                self._ids.clear()
+            self._ids.update(ids)
+
+    def take(self, event_id):
+        with self._lock:
+            if event_id in self._ids:
+                self._ids.discard(event_id)
+                return True
+            return False
+
+
+failed_batches = FailedBatches()
+
+
+def posts_of(events):
+    """{post id: stored post} of the events' comments, in one query (``_id``)."""
+    ids = sorted({e.get("node_id") for e in events
+                  if e.get("node_type") == "Post" and e.get("node_id")})
+    if not ids:
+        return {}
+    query = {"_id": ids[0]} if len(ids) == 1 else {"_id": {"$in": ids}}
+    return {post["_id"]: post for post in collection_named("post").find(query)}
+
+
+def notify_one(request, resolver, event, posts, smtp, first_copy):
+    registry = request.registry
+    post = None
+    verb = event["topic"].rsplit(".", 1)[-1]
+    if event.get("node_type") == "Post":
+        # the post once: visible, then its artifact now (what resolve does)
+        post = shown(posts.get(event.get("node_id")))
+        if post is None or verb not in ("created", "approved"):
+            return
+        # walked where the event saw it first (a post's path is its artifact's)
+        node = resolver.artifact(post.get("ref_id"),
+                                 seen_at=(event.get("tool_id"), event.get("path")))
+    else:
+        node = resolver.resolve(event)
+    if node is None or in_held_state(node):
+        return          # gone, moved away, held: its title may not be for everyone
+    if post is None and verb == "created" and getattr(node, "kind", "") == "artifact" \
+            and event.get("actor_id"):
+        add_watch(event["actor_id"], "artifact", node_doc(node))
+    if registry.forge_mailer.enabled:
+        notify_watchers(request, event, node, post, first_copy=first_copy, smtp=smtp)
+    else:
+        # no mail from this site: the watchers read it on /@@notifications
+        for user, _watched_id, _frequency, _principals in watchers_to_tell(
+                request, event, node):
+            in_app.record(user._id, event)
 
 
 def visible_post(post_id):
-    post = collection_named("post").find_one({"_id": post_id}) if post_id else None
+    return shown(collection_named("post").find_one({"_id": post_id}) if post_id else None)
+
+
+def shown(post):
+    """The stored post when it is visible (not deleted, not held), else None."""
     if post is None or post.get("deleted") or post.get("status", "ok") != "ok":
         return None
     return post
@@ -181,7 +253,7 @@ def mailed_already(event_id):
         {"event_id": event_id}, {"_id": 1})}
 
 
-def notify_watchers(request, event, node, post, first_copy=False):
+def notify_watchers(request, event, node, post, first_copy=False, smtp=None):
     """Mail (or queue for the digest) each watcher told of this change, over
     one SMTP session; those mailed are recorded in one write once the
     session ends, however it ends (a failure after some were sent records
@@ -190,7 +262,7 @@ def notify_watchers(request, event, node, post, first_copy=False):
     before, so the markers are not read."""
     sent = []
     try:
-        mail_watchers(request, event, node, post, sent, first_copy)
+        mail_watchers(request, event, node, post, sent, first_copy, smtp)
     finally:
         if sent:
             record_sent(event["id"], sent)
@@ -216,11 +288,13 @@ def record_sent(event_id, user_ids):
                 pass
 
 
-def mail_watchers(request, event, node, post, sent, first_copy=False):
+def mail_watchers(request, event, node, post, sent, first_copy=False, smtp=None):
+    """``smtp``: a ``MailConnection`` shared with other events (else one of its own)."""
     registry = request.registry
     description = actor = None
     mailed = set() if first_copy else None
-    with registry.forge_mailer.connection() as smtp:
+    with (contextlib.nullcontext(smtp) if smtp is not None
+          else registry.forge_mailer.connection()) as smtp:
         for user, watched_id, frequency, principals in watchers_to_tell(request, event, node):
             if not user.email:
                 continue
