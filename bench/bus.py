@@ -24,7 +24,9 @@ in one run:
 The database is a fresh embedded nx-27017 in a temp dir, or a database of its
 own on the MongoDB server that ``FORGE_BENCH_MONGODB_URL`` names (then the
 forge's side, saves, relay and worker, all use that server, and the database
-server's CPU is not reported).  The table ends with what step 2 cost per
+server's CPU is not reported; the first row reads back, with a client of
+the bench's own, the outbox records the saves wrote and the markers the
+worker wrote there).  The table ends with what step 2 cost per
 event, counted until the worker has gone quiet (every reactor done): CPU ms
 (``/proc``) of the saves, the relay thread, the whole saving process, the
 database server and the worker; the database commands each sent (a pymongo
@@ -69,8 +71,11 @@ def end_to_end(args):
         (save_rate, e2e_rate), cpu, commands = pipeline.measured(
             lambda: pipeline.throughput(args.events), events)
         achieved, latencies = pipeline.paced(args.rate, args.seconds)
-        database = "%s (%s)" % ("FORGE_BENCH_MONGODB_URL" if pipeline.db_pid is None
-                                else "embedded nx-27017", pipeline.db.url.split("@")[-1])
+        written = pipeline.database_check()
+        database = "%s %s, database %s: %d outbox records, %d worker markers" % (
+            "FORGE_BENCH_MONGODB_URL" if pipeline.db_pid is None else "embedded nx-27017",
+            pipeline.db.url.split("@")[-1], pipeline.database, written["outbox records"],
+            written["worker markers"])
     finally:
         pipeline.close()
         shutil.rmtree(workdir, ignore_errors=True)

@@ -269,6 +269,19 @@ class Pipeline:
                     for sender in commands_after}
         return result, cpu, commands
 
+    def database_check(self):
+        """Where the forge's side wrote, read back with a client of our own:
+        the saves' outbox records and the worker's processed markers (the
+        benchmark's reactor keeps markers) in ``self.database`` on the server
+        of ``self.db.url``, so that ``FORGE_BENCH_MONGODB_URL`` is seen to be
+        used by every process, not only this one."""
+        import pymongo
+        with pymongo.MongoClient(self.db.url, serverSelectionTimeoutMS=5000) as client:
+            database = client[self.database]
+            return {"outbox records": database["outbox"].count_documents({}),
+                    "worker markers": database["bus_processed"].count_documents(
+                        {"reactor": self.reactor})}
+
     def close(self):
         from kombu import Connection
         from forge.bus import amqp
