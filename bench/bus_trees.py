@@ -113,10 +113,11 @@ def report(args, trees, runs, load_before, load_after):
                  else "paced %.0f events/s for %.0f s" % (args.rate, args.seconds))
         rows.append(("CPU ms per event, %s" % label, None))
         for part in PARTS:
-            rows.append(("  " + part, {spec: median_of(runs[spec], lambda r: r[step]["cpu"].get(part))
-                                       for spec, _p in trees}))
-        rows.append(("  all processes", {spec: median_of(runs[spec], lambda r: total(r[step]["cpu"]))
-                                         for spec, _p in trees}))
+            rows.append(("  " + part, {
+                spec: median_of(runs[spec], lambda r: r[step]["cpu"].get(part))
+                for spec, _p in trees}))
+        rows.append(("  all processes", {
+            spec: median_of(runs[spec], lambda r: total(r[step]["cpu"])) for spec, _p in trees}))
         rows.append(("database commands per event, %s" % step,
                      {spec: median_of(runs[spec], lambda r: sum(
                          sum(c.values()) for c in r[step]["commands"].values())
