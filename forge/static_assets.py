@@ -15,6 +15,7 @@ from pyramid.security import NO_PERMISSION_REQUIRED
 from pyramid.static import static_view
 
 from .interfaces import ISiteRoot
+from .links import application_url
 
 CACHE_MAX_AGE = 3600
 
@@ -34,11 +35,16 @@ def add_forge_static(config, name, spec):
 
 
 def forge_base_url(request):
-    """The URL of the forge's site root (ends with '/')."""
+    """The URL of the forge's site root (ends with '/').
+
+    Standalone it is ``request.application_url + "/"``, read through
+    ``forge.links.application_url`` (computed once per request): a page links
+    four or five static files, and webob parses and quotes the host, port and
+    script name again on each ``application_url``."""
     mount = request.registry.settings.get("forge.mount_route")
     if mount:
         return request.route_url(mount, traverse=())
-    return request.application_url + "/"
+    return application_url(request) + "/"
 
 
 def forge_static_url(request, path):
