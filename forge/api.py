@@ -286,3 +286,9 @@ __all__ += ["pruning_due"]
 from .model.cache import note_change  # noqa: E402
 
 __all__ += ["note_change"]
+
+# a tool's page reading its artifact as stored, without building the Ming
+# object: a StoredFields subclass naming the class's defaults, and shown_as
+from .stored_fields import StoredFields, shown_as  # noqa: E402
+
+__all__ += ["StoredFields", "shown_as"]

@@ -31,6 +31,7 @@ from ..model.cache import cached_find
 from ..model.session import collection
 from ..rendering import render_versioned
 from ..resources.base import stored_id
+from ..stored_fields import StoredFields
 from .model import Post, Thread
 
 MAX_POSTS = 2000
@@ -207,27 +208,7 @@ class ThreadView:
         return sum(1 for item in self.items if not item.placeholder and item.pending)
 
 
-class StoredDocumentView:
-    """A document as stored, read like its Ming class without building the
-    Ming object (a copy and a schema validation); missing fields read as the
-    class's defaults (``DEFAULTS``)."""
-
-    __slots__ = ("raw",)
-    DEFAULTS = {}
-
-    def __init__(self, raw):
-        self.raw = raw
-
-    def __getattr__(self, name):
-        try:
-            return self.raw[name]
-        except KeyError:
-            if name in self.DEFAULTS:
-                return self.DEFAULTS[name]
-            raise AttributeError(name) from None
-
-
-class StoredPost(StoredDocumentView):
+class StoredPost(StoredFields):
     """A post as stored: validating twenty posts cost more than the rest of
     a ticket page together."""
 
@@ -242,7 +223,7 @@ class StoredPost(StoredDocumentView):
     visible = Post.visible
 
 
-class StoredThread(StoredDocumentView):
+class StoredThread(StoredFields):
     """A thread as stored: a page reads whether it is locked and how many
     posts it shows."""
 

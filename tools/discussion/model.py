@@ -9,8 +9,8 @@ last post) is copied here by the ``discussion.counters`` reactor
 from ming.odm import FieldProperty
 
 from forge.api import (ActionError, ArtifactForm, CheckboxField, CheckedField, InvalidName,
-                       MarkdownField, RawArtifact, TitleField, VersionedArtifact, check_shortname,
-                       check_text, check_title)
+                       MarkdownField, StoredFields, TitleField, VersionedArtifact,
+                       check_shortname, check_text, check_title, shown_as)
 
 FORUM = "discussion.forum"
 THREAD = "discussion.thread"
@@ -62,36 +62,24 @@ class ForumThread(VersionedArtifact):
     versioned_fields = ("title", "sticky", "locked", "labels", "custom", "ext")
 
 
-class StoredForumThread:
+class StoredForumThread(StoredFields):
     """A thread as stored, read like a ``ForumThread`` without building its
     Ming object (a copy and a schema validation); missing fields read as
     ``ForumThread``'s defaults.  ``shown_thread(node)`` gives one, or the Ming
     object when the request already built it (it may hold a change not yet
     saved)."""
 
-    __slots__ = ("raw",)
+    __slots__ = ()
     DEFAULTS = {"forum": "", "sticky": False, "locked": False, "status": "ok",
                 "first_post_id": "", "num_posts": 0, "last_post_at": 0.0,
                 "last_author_id": "", "version": 0, "title": "", "labels": (),
                 "custom": {}, "ext": {}, "author_id": None, "deleted": False, "acl": (),
                 "type": THREAD}
 
-    def __init__(self, raw):
-        self.raw = raw
-
-    def __getattr__(self, name):
-        try:
-            return self.raw[name]
-        except KeyError:
-            if name in StoredForumThread.DEFAULTS:
-                return StoredForumThread.DEFAULTS[name]
-            raise AttributeError(name) from None
-
 
 def shown_thread(node):
     """What the thread page reads of ``node``'s thread (see ``StoredForumThread``)."""
-    doc = node._doc
-    return StoredForumThread(doc.raw) if isinstance(doc, RawArtifact) else doc
+    return shown_as(StoredForumThread, node)
 
 
 def check_forum_name(name):

@@ -7,7 +7,7 @@ core apply to tickets unchanged.
 """
 from ming.odm import FieldProperty, MappedClass
 
-from forge.api import RawArtifact, VersionedArtifact, session, usernames
+from forge.api import StoredFields, VersionedArtifact, session, shown_as, usernames
 
 
 class Ticket(VersionedArtifact):
@@ -48,36 +48,24 @@ class Ticket(VersionedArtifact):
                         "labels", "milestone", "priority", "custom", "ext")
 
 
-class StoredTicket:
+class StoredTicket(StoredFields):
     """A ticket as stored, read like a ``Ticket`` without building its Ming
     object (a copy and a schema validation of every field, a tenth of the
     ticket page's own work); missing fields read as ``Ticket``'s defaults.
     ``shown_ticket(node)`` gives one, or the Ming object when the request
     already built it (it may hold a change not yet saved)."""
 
-    __slots__ = ("raw",)
+    __slots__ = ()
     DEFAULTS = {"number": None, "description": "", "status": "open", "closed": False,
                 "reporter_id": None, "assigned_to_id": None, "milestone": "",
                 "priority": "normal", "version": 0, "title": "", "labels": (),
                 "custom": {}, "ext": {}, "author_id": None, "deleted": False, "acl": (),
                 "type": "tracker.ticket"}
 
-    def __init__(self, raw):
-        self.raw = raw
-
-    def __getattr__(self, name):
-        try:
-            return self.raw[name]
-        except KeyError:
-            if name in StoredTicket.DEFAULTS:
-                return StoredTicket.DEFAULTS[name]
-            raise AttributeError(name) from None
-
 
 def shown_ticket(node):
     """What the ticket page reads of ``node``'s ticket (see ``StoredTicket``)."""
-    doc = node._doc
-    return StoredTicket(doc.raw) if isinstance(doc, RawArtifact) else doc
+    return shown_as(StoredTicket, node)
 
 
 class TicketCounter(MappedClass):

@@ -6,7 +6,7 @@ A page's ``path`` is its name with sub-pages by path ("Guide/Install");
 from ming.odm import FieldProperty, MappedClass
 
 from forge.api import (ArtifactForm, CheckboxField, LeafTitleField, MarkdownField, PathField,
-                       RawArtifact, VersionedArtifact, collection, session)
+                       StoredFields, VersionedArtifact, collection, session, shown_as)
 
 
 class WikiPage(VersionedArtifact):
@@ -24,34 +24,22 @@ class WikiPage(VersionedArtifact):
     versioned_fields = ("title", "text", "labels", "custom", "ext")
 
 
-class StoredPage:
+class StoredPage(StoredFields):
     """A page as stored, read like a ``WikiPage`` without building its Ming
     object (a copy and a schema validation, a sixth of the page view's own
     work); missing fields read as ``WikiPage``'s defaults.  ``shown_page(node)``
     gives one, or the Ming object when the request already built it (it may
     hold a change not yet saved)."""
 
-    __slots__ = ("raw",)
+    __slots__ = ()
     DEFAULTS = {"text": "", "parent_path": "", "deleted_with": None, "version": 0,
                 "title": "", "labels": (), "custom": {}, "ext": {}, "author_id": None,
                 "deleted": False, "acl": (), "type": "wiki.page"}
 
-    def __init__(self, raw):
-        self.raw = raw
-
-    def __getattr__(self, name):
-        try:
-            return self.raw[name]
-        except KeyError:
-            if name in StoredPage.DEFAULTS:
-                return StoredPage.DEFAULTS[name]
-            raise AttributeError(name) from None
-
 
 def shown_page(node):
     """What a page view reads of ``node``'s page (see ``StoredPage``)."""
-    doc = node._doc
-    return StoredPage(doc.raw) if isinstance(doc, RawArtifact) else doc
+    return shown_as(StoredPage, node)
 
 
 class WikiLinkState(MappedClass):
