@@ -91,6 +91,10 @@ class Family:
             return self._tools[project_doc._id]
         return [StoredTool(raw) for raw in self._sorted_tool_raws(project_doc)]
 
+    def tools_built(self, project_doc):
+        """Whether ``tools_of`` built the project's tools into Ming objects."""
+        return project_doc._id in self._tools
+
     def tool_mounted(self, project_doc, mount):
         """The project's tool at ``mount``, or None, as ``StoredTool`` (the
         tool resource builds its Ming object when ``doc`` is asked for) unless

@@ -45,10 +45,24 @@ class ProjectResource(Node):
         return ProjectResource(doc, doc.shortname.rsplit("/", 1)[-1], self, self.family)
 
     def tools(self):
-        """The project's tool resources; their documents are built into Ming
-        objects only when a caller asks for ``.doc`` (``StoredTool``)."""
-        return [t for t in (self.tool(d) for d in self.family.stored_tools_of(self._doc))
-                if t is not None]
+        """The project's tool resources, as a tuple (callers share it: never
+        change it); their documents are built into Ming objects only when a
+        caller asks for ``.doc`` (``StoredTool``).
+
+        Built once per resource, i.e. per request (traversal makes the tree
+        anew for each): a project page asks for them two or three times (its
+        list, the side nav, Markdown links), and the same tool resources keep
+        their memoised read verdicts (``forge.security.readable``) for the
+        next asker.  The family is this request's snapshot, so the tools only
+        change when ``tool_docs`` builds their Ming objects; then they are
+        made again around those."""
+        built = self.family.tools_built(self._doc)
+        memo = self.__dict__.get("_tools_memo")
+        if memo is None or memo[0] != built:
+            tools = tuple(t for t in (self.tool(d) for d in self.family.stored_tools_of(self._doc))
+                          if t is not None)
+            memo = self.__dict__["_tools_memo"] = (built, tools)
+        return memo[1]
 
     def subprojects(self):
         prefix = self._doc.shortname + "/"
