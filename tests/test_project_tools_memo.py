@@ -91,3 +91,28 @@ def test_the_side_nav_links_what_it_linked_before(forge_browser, demo):
     forge_browser.login("outsider")
     assert nav_hrefs(forge_browser.get("/p/demo/").text) == [
         (home, ' aria-current="page"'), (home + "notes/", ""), (home + "more/", "")]
+
+
+def test_the_home_page_asks_admin_once(forge_browser, demo, monkeypatch):
+    """The view's answer serves the side nav's admin links too."""
+    import forge.security
+    asked = []
+    original = forge.security.permits
+
+    def counted(context, principals, permission, *args):
+        if permission == "admin":
+            asked.append(context.__name__)
+        return original(context, principals, permission, *args)
+    monkeypatch.setattr(forge.security, "permits", counted)
+    forge_browser.login("ada")
+    assert "@@manage" in forge_browser.get("/p/demo/").text
+    assert asked == ["demo"]
+
+
+def test_other_project_pages_ask_the_nav_admin_question_themselves(forge_browser, demo):
+    forge_browser.login("ada")
+    hrefs = [href for href, _ in nav_hrefs(forge_browser.get("/p/demo/@@edit").text)]
+    assert "http://localhost/p/demo/@@manage" in hrefs
+    forge_browser.login("outsider")
+    hrefs = [href for href, _ in nav_hrefs(forge_browser.get("/p/demo/sub/").text)]
+    assert not any("@@" in href for href in hrefs)

@@ -110,6 +110,7 @@ class ProjectViews:
         # as stored: a page that changes nothing builds no Ming object for it
         project_doc = context._doc
         roles_doc = cached_roles_project(request, project_doc)
+        may_admin = request.can("admin", context)
         return {
             "project": context,
             "description": render_description(project_doc),
@@ -118,7 +119,8 @@ class ProjectViews:
                             for p in context.subprojects() if request.can("read", p)],
             "members": members_by_role(request, roles_doc._id),
             "inherits_roles": roles_doc._id != project_doc._id,
-            "may_admin": request.can("admin", context),
+            "may_admin": may_admin,
+            "nav_may_admin": may_admin,         # the side nav's admin links
             "may_update": request.can("update", context),
             # rendered once per content generation and reader permission set:
             # each entry's node costs a read or two to resolve
