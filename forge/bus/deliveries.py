@@ -1,6 +1,9 @@
 """What a delivered message says about itself: its event's id, which attempt
 it is (``x-forge-attempt``, set on retries), and whether it is the event's
-first copy (``x-forge-first-copy``, set by the relay)."""
+first copy (``x-forge-first-copy``, set by the relay); and what a reactor is
+handed with it (``ReactorContext``)."""
+from dataclasses import dataclass
+
 from . import amqp
 
 ATTEMPT_HEADER = "x-forge-attempt"
@@ -24,3 +27,16 @@ def first_copy(message):
     return (bool(headers.get(amqp.FIRST_COPY_HEADER))
             and int(headers.get(ATTEMPT_HEADER, 1)) == 1
             and not (message.delivery_info or {}).get("redelivered"))
+
+
+@dataclass(frozen=True)
+class ReactorContext:
+    """What a reactor gets besides the event."""
+
+    registry: object
+    settings: dict
+    attempt: int          # 1 on first delivery
+    # the event's first publication delivered the first time on its first
+    # attempt (``first_copy`` above): no run of this reactor saw it before, so
+    # there are no records of an earlier run to look for
+    first_copy: bool = False

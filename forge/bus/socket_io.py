@@ -76,3 +76,10 @@ class BusConnection(Connection):
         if self.transport_cls in ("amqp", "pyamqp"):
             return ReadAheadTransport
         return super().get_transport_cls()
+
+
+def read_ahead_empty(connection):
+    """The kombu ``connection`` reads ahead and holds no frame not yet
+    handled (False when it does not read ahead: ``memory://``, ``amqps://``)."""
+    transport = getattr(getattr(connection, "connection", None), "transport", None)
+    return isinstance(transport, ReadAheadTCPTransport) and not transport._read_buffer

@@ -40,15 +40,14 @@ import logging
 import socket
 import threading
 import time
-from dataclasses import dataclass
 
 from kombu import Consumer, Producer
 
 from ..model.session import session
 from . import amqp
 from .batches import split_into_batches
-from .socket_io import ReadAheadTCPTransport
-from .deliveries import ATTEMPT_HEADER  # noqa: F401  (importable from here too)
+from .socket_io import read_ahead_empty
+from .deliveries import ATTEMPT_HEADER, ReactorContext  # noqa: F401  (importable here too)
 from .deliveries import attempt as _attempt, event_id as _event_id, first_copy as _first_copy
 from .processed import mark_all_processed, processed_among
 # the queues and the counters, importable from here too
@@ -62,19 +61,6 @@ GATHER_SECONDS = 0.001      # how long to wait for more messages to join a batch
 WAIT_SECONDS = 0.1          # the first wait for a message after one came
 IDLE_WAIT_SECONDS = 1.0     # an idle consumer's longest wait (how late ``stop`` may be)
 MEMORY_POLL_SECONDS = 0.01  # memory://: how often a consumer looks at its queue, busy
-
-
-@dataclass(frozen=True)
-class ReactorContext:
-    """What a reactor gets besides the event."""
-
-    registry: object
-    settings: dict
-    attempt: int          # 1 on first delivery
-    # the event's first publication delivered the first time on its first
-    # attempt (``_first_copy``): no run of this reactor saw it before, so
-    # there are no records of an earlier run to look for
-    first_copy: bool = False
 
 
 def is_memory(settings):
@@ -347,10 +333,7 @@ class ReactorWorker:
         (``forge.bus.socket_io``) holds no further frames, so no wait of
         ``GATHER_SECONDS`` (ended by a timeout) for more.  A batch reactor
         still waits its ``max_seconds``; ``memory://`` has no socket."""
-        if self.reactor.batch is not None:
-            return False
-        transport = getattr(getattr(connection, "connection", None), "transport", None)
-        return isinstance(transport, ReadAheadTCPTransport) and not transport._read_buffer
+        return self.reactor.batch is None and read_ahead_empty(connection)
 
     def _wait_for_retries(self, wait):
         """``wait``, shortened so that a delayed retry (``memory://``) is
