@@ -7,7 +7,7 @@ one run (issue 18 item 6: "CPU per event across all processes halved").
 Each tree is a directory (``.``: this working tree, as it is) or a commit,
 checked out for the run with ``git worktree add --detach`` in a temporary
 directory and removed at the end.  Each round measures every tree in turn
-(A B A B ...), each in a process of its own (``bench/bus_pipeline.py``: a
+(A B A B ...), each in a process of its own (``bench/bus_tree_run.py``: a
 fresh embedded nx-27017, that tree's forge saving and relaying, a
 ``forge worker`` of that tree), so the machine's other work falls on both
 alike.  Printed per tree (median over the rounds): CPU ms per event of the
@@ -52,7 +52,7 @@ def remove(path):
 
 
 def run_one(tree, args):
-    command = [sys.executable, os.path.join(BENCH, "bus_pipeline.py"), "--tree", tree,
+    command = [sys.executable, os.path.join(BENCH, "bus_tree_run.py"), "--tree", tree,
                "--events", str(args.events), "--events-per-save", str(args.events_per_save),
                "--rate", str(args.rate), "--seconds", str(args.seconds),
                "--savers", str(args.savers)]
@@ -61,7 +61,7 @@ def run_one(tree, args):
     done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
     if done.returncode:
         sys.stderr.write(done.stdout[-3000:] + done.stderr[-3000:])
-        raise SystemExit("bus_pipeline.py failed for %s" % tree)
+        raise SystemExit("bus_tree_run.py failed for %s" % tree)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
