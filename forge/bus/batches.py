@@ -37,7 +37,11 @@ What the worker promises, and what it asks of the reactor:
 * When the call raises, the worker throws away the session's unflushed
   changes and hands the batch's events over one at a time (each as a batch
   of one): the events that work are applied, recorded and acked; the one
-  that fails is retried and dead-lettered alone, as for any reactor.  So the
+  that fails is retried and dead-lettered alone, as for any reactor.  Those
+  runs are never called a first copy (``context.first_copy`` False): the
+  failed call may have done part of their work outside the session (a mail
+  sent), so a reactor that skips its own markers' read on a first copy reads
+  them there.  So the
   reactor's call must be **all or nothing** (write nothing outside the
   session that stays when it raises: the search index's writer rolls back),
   or ``idempotent``; otherwise an event applied before the failure would be

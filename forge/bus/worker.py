@@ -182,17 +182,20 @@ class ReactorWorker:
             log.info("reactor batch failed reactor=%s events=%d error=%r; "
                      "one at a time", self.reactor.name, len(fresh), error)
             for body, message in fresh:
-                self.handle(body, message, done, finished)
+                # not a first copy any more: the failed call may have had
+                # effects outside the session (a mail sent) for this event
+                self.handle(body, message, done, finished, after_failed_batch=True)
             return
         finally:
             session.close()
         for body, message in fresh:
             self._succeeded(body, message, done, finished)
 
-    def handle(self, body, message, done, finished):
+    def handle(self, body, message, done, finished, after_failed_batch=False):
         """One message; ``done`` holds the ids processed already (and gets
         this one once it is, so a second copy in the same batch is skipped);
-        a message handled without failing joins ``finished``."""
+        a message handled without failing joins ``finished``.  A message whose
+        batch call failed (``after_failed_batch``) is never a first copy."""
         headers = dict(message.headers or {})
         event_id = _event_id(body, message)
         attempt = _attempt(message)
@@ -201,7 +204,7 @@ class ReactorWorker:
                 finished.append((None, message))
                 return
             context = ReactorContext(self.registry, self.registry.settings, attempt,
-                                     _first_copy(message))
+                                     _first_copy(message) and not after_failed_batch)
             try:
                 if self.reactor.batch is None:
                     self.reactor.fn(freeze(body), context)

@@ -23,12 +23,12 @@ project created or changed, or a tool installed or removed, it
 It takes its events in batches (``forge.bus.batches``): one site request,
 one query for the batch's comments and one SMTP session serve the whole
 batch; when a batch call fails, the worker runs its events again one at a
-time and those runs read the sent markers (``FailedBatches``), although the
-bus calls them first copies.  Per event it reads the watches of each level
-of the lineage, the watchers' mail preferences, their users and principals
-through the tree cache (``forge.model.cache``: exact, the generation moves
-with every user, role, watch or preference written), asks which of them were mailed already in one query
-(the event's markers), computes each watcher's principals once for ``read``
+time, never as first copies, so those runs read the sent markers.  Per
+event it reads the watches of each level of the lineage, the watchers' mail
+preferences, their users and principals through the tree cache
+(``forge.model.cache``: exact, the generation moves with every user, role,
+watch or preference written), asks which of them were mailed already in one
+query (the event's markers), computes each watcher's principals once for ``read``
 and ``post``, renders the change's description once, sends all its mail over
 one SMTP connection and records those mailed in one write when the
 connection ends (also when it failed half-way).
@@ -44,7 +44,6 @@ A failing SMTP server raises: the bus retries the event, and those already
 mailed for it (``SentNotification``) are not mailed twice.
 """
 import contextlib
-import threading
 import time
 
 from pymongo.errors import BulkWriteError, DuplicateKeyError
@@ -87,50 +86,14 @@ def notify(events, context):
     if not wanted:
         return
     registry = context.registry
+    # after a failed batch call the worker runs each event again alone, and
+    # not as a first copy: the markers are read then (some mail went out)
     first_copy = getattr(context, "first_copy", False)
-    batch = len(events) > 1
-    try:
-        with mail_request(registry) as request, \
-                registry.forge_mailer.connection() as smtp:
-            resolver = NodeResolver(request)
-            posts = posts_of(wanted)
-            for event in wanted:
-                notify_one(request, resolver, event, posts, smtp,
-                           first_copy and not failed_batches.take(event["id"]))
-    except Exception:
-        if batch:
-            # the worker hands these over again one at a time, each still a
-            # first copy: their markers must be read then (some were mailed)
-            failed_batches.add(event["id"] for event in wanted)
-        raise
-
-
-class FailedBatches:
-    """Ids of events whose batch call failed here: the worker runs each of
-    them again at once, alone and still called a first copy, but some of
-    their mail went out; those runs read the markers."""
-
-    MAX = 10000
-
-    def __init__(self):
-        self._ids = set()
-        self._lock = threading.Lock()
-
-    def add(self, ids):
-        with self._lock:
-            if len(self._ids) > self.MAX:
-                self._ids.clear()
-            self._ids.update(ids)
-
-    def take(self, event_id):
-        with self._lock:
-            if event_id in self._ids:
-                self._ids.discard(event_id)
-                return True
-            return False
-
-
-failed_batches = FailedBatches()
+    with mail_request(registry) as request, registry.forge_mailer.connection() as smtp:
+        resolver = NodeResolver(request)
+        posts = posts_of(wanted)
+        for event in wanted:
+            notify_one(request, resolver, event, posts, smtp, first_copy)
 
 
 def posts_of(events):

@@ -80,13 +80,14 @@ def test_batches_are_at_most_max_events(registry, make_user, make_project, batch
 
 def test_a_failing_event_goes_to_dead_letters_alone_and_the_others_apply_once(
         registry, make_user, make_project, batch_reactor):
-    applied, calls, failing = [], [], []
+    applied, calls, failing, first_copies = [], [], [], []
 
     def index(batch, context):
         """All or nothing, as the reactor must be: applied only if every
         event of the call works."""
         ids = [event["id"] for event in batch]
         calls.append((ids, context.attempt))
+        first_copies.append(context.first_copy)
         if failing[0] in ids:
             raise ValueError("cannot take %s" % failing[0])
         applied.extend(ids)
@@ -100,6 +101,9 @@ def test_a_failing_event_goes_to_dead_letters_alone_and_the_others_apply_once(
     assert calls[0] == (events, 1)                         # the batch, then one by one
     assert [ids for ids, _attempt in calls[1:]] == [[e] for e in events] + [[bad]]
     assert calls[-1] == ([bad], 2)                         # the retry, alone
+    # the failed call may have done part of the work outside the session (a
+    # mail sent): the runs after it are never called first copies
+    assert first_copies == [True] + [False] * (len(calls) - 1)
     dead = list_dead_letters(registry, reactor.name)
     assert [letter.event_id for letter in dead] == [bad]
     assert not already_processed(reactor.name, bad)
