@@ -301,8 +301,16 @@ class ChangeTracking(SessionExtension):
             note_change(tree=tree, content=content)
 
 
-TREE_CLASS_NAMES = frozenset(
-    ("SiteConfig", "Neighborhood", "Project", "ToolInstance", "ProjectRole", "User"))
+TREE_CLASS_NAMES = {"SiteConfig", "Neighborhood", "Project", "ToolInstance", "ProjectRole",
+                    "User"}
+
+
+def on_the_tree(cls):
+    """Class decorator: the tree cache may keep these documents (as it keeps
+    projects, tools, roles and users), so every write of one, through the
+    Ming session or ``collection(cls)``, moves the tree generation too."""
+    TREE_CLASS_NAMES.add(cls.__name__)
+    return cls
 
 # Documents no page shows (bookkeeping): writing them needs no bump, which would
 # cost a round trip and empty every page cache for nothing.  The bus's records

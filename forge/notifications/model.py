@@ -7,13 +7,14 @@ a string/number ``$set``: portable to nx-27017 (see DESIGN.md).
 """
 from ming.odm import FieldProperty, MappedClass
 
-from ..model.cache import not_on_pages
+from ..model.cache import not_on_pages, on_the_tree
 from ..model.session import session
 
 EACH, DIGEST, NONE = "each", "digest", "none"
 FREQUENCIES = (EACH, DIGEST, NONE)
 
 
+@on_the_tree
 class Watch(MappedClass):
     """``user_id`` watches the project, tool or artifact ``node_id``
     (``kind``: project|tool|artifact); one per user and node (``_id`` is
@@ -34,6 +35,7 @@ class Watch(MappedClass):
     created = FieldProperty(float)
 
 
+@on_the_tree
 class MailPreference(MappedClass):
     """A user's choice (``_id`` = user id); no document means "each"."""
 

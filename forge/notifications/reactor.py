@@ -152,8 +152,8 @@ def lineage_watchers(node, since=None, request=None):
     per level, nearest first: a ``node_id $in`` over the lineage would be one
     command, but nx-27017 answers ``$in`` on a field other than ``_id`` by
     scanning the whole collection (every watch on the site).  With
-    ``request``, each level comes through its tree cache (watches are written
-    by ``watches.tree_writes``, which moves the tree generation): no query
+    ``request``, each level comes through its tree cache (watches are tree
+    documents: every write of one moves the tree generation): no query
     once the lineage was read since the last watch or tree change."""
     lineage = []            # the watchable nodes' ids, nearest first
     while node is not None:

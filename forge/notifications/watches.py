@@ -7,11 +7,11 @@ every action's path (auditors, audit record, event, flush); the events are
 ``{artifact type}.watched|unwatched`` (so a ticket's are still
 ``tracker.ticket.watched``).  The notify reactor ignores them.
 
-Watches and mail preferences are written through ``tree_writes``: each write
-moves the tree generation too (``forge.model.cache``), so the notify reactor
-reads a node's watches and its watchers' preferences through the per-process
-tree cache, exactly (no query per event once warm).  They change far less
-often than comments are made.
+Watches and mail preferences are tree documents (``on_the_tree``): each
+write, by any path, moves the tree generation too (``forge.model.cache``),
+so the notify reactor reads a node's watches and its watchers' preferences
+through the per-process tree cache, exactly (no query per event once warm).
+They change far less often than comments are made.
 """
 import time
 
@@ -20,7 +20,7 @@ from pymongo.errors import DuplicateKeyError
 from ..actions import ActionError
 from ..unit_of_work import change
 from ..events import ArtifactEvent, ForgeEvent
-from ..model.cache import BumpingCollection, cached_raw
+from ..model.cache import cached_raw
 from ..model.session import collection
 from .model import DIGEST, EACH, FREQUENCIES, NONE, MailPreference, Watch
 
@@ -65,13 +65,6 @@ def watch_key(user_id, node_id):
     return "%s:%s" % (user_id, node_id)
 
 
-def tree_writes(cls):
-    """The collection of ``Watch`` or ``MailPreference`` for writing: every
-    write moves the tree generation with the content one (one update), so a
-    reader of the tree cache never keeps an old watch or preference."""
-    return BumpingCollection(collection(cls, bump=False), tree=True)
-
-
 def is_watching(user_id, node_id):
     return collection(Watch).find_one({"_id": watch_key(user_id, node_id)}) is not None
 
@@ -103,7 +96,7 @@ def set_watch(registry, kind, doc, actor, watch=True, source="web"):
         if watch:
             add_watch(actor._id, kind, doc)
         else:
-            tree_writes(Watch).delete_one({"_id": watch_key(actor._id, doc._id)})
+            collection(Watch).delete_one({"_id": watch_key(actor._id, doc._id)})
         ch.log("watch" if watch else "unwatch",
                "%s %s" % ("watched" if watch else "stopped watching", kind), kind=kind)
     return True
@@ -114,7 +107,7 @@ def add_watch(user_id, kind, doc):
     authors watch what they created)."""
     project_id = doc._id if kind == "project" else getattr(doc, "project_id", None)
     try:
-        tree_writes(Watch).insert_one({
+        collection(Watch).insert_one({
             "_id": watch_key(user_id, doc._id), "user_id": user_id, "kind": kind,
             "node_id": doc._id, "project_id": project_id,
             "tool_id": doc._id if kind == "tool" else getattr(doc, "tool_id", None),
@@ -133,7 +126,7 @@ def unwatch_node(registry, user, node_id, source="mail"):
         return False
     doc = _watched_doc(watch)
     if doc is None:       # the node is gone: just drop the watch
-        tree_writes(Watch).delete_one({"_id": watch["_id"]})
+        collection(Watch).delete_one({"_id": watch["_id"]})
         return True
     return set_watch(registry, watch["kind"], doc, user, watch=False, source=source)
 
@@ -152,7 +145,7 @@ def frequency_of(user_id):
 def frequencies_of(user_ids, request=None):
     """{user id: frequency} for several users in one query (``_id $in``);
     users without a preference are "each".  With ``request``, through its
-    tree cache (preferences are written by ``tree_writes``)."""
+    tree cache (preferences are tree documents)."""
     user_ids = list(user_ids)
     if not user_ids:
         return {}
@@ -169,7 +162,7 @@ def set_frequency(registry, user, frequency, source="web"):
         raise ActionError("Choose one of: each change, daily digest, none.")
     with change(registry, MailPreferenceChanged, node=user, actor=user, source=source,
                 old={"frequency": frequency_of(user._id)}, new={"frequency": frequency}) as ch:
-        tree_writes(MailPreference).replace_one({"_id": user._id},
+        collection(MailPreference).replace_one({"_id": user._id},
                                                {"_id": user._id, "frequency": frequency},
                                                upsert=True)
         ch.log("mail.preference", "e-mail: %s" % frequency)

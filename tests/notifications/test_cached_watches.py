@@ -66,3 +66,17 @@ def test_watches_and_preferences_come_from_the_tree_cache_and_follow_writes(
     smtp_server.clear()
     notify_first_copy(registry, event)
     assert smtp_server.messages == []
+
+
+@pytest.mark.parametrize("cls_name", ["Watch", "MailPreference"])
+def test_any_write_of_a_watch_or_a_preference_moves_the_tree_generation(site, cls_name):
+    """Not only the watch actions' writes: a write by any path (a plain
+    ``collection``, an import, a script) must reach the tree cache's readers."""
+    from forge.model.cache import current_generations
+    from forge.notifications import model
+    cls = getattr(model, cls_name)
+    session.close()
+    tree_before, _content = current_generations(session.db)
+    collection(cls).insert_one({"_id": "someone:somewhere", "user_id": "someone"})
+    tree_after, _content = current_generations(session.db)
+    assert tree_after > tree_before
