@@ -292,3 +292,9 @@ __all__ += ["note_change"]
 from .stored_fields import StoredFields, shown_as  # noqa: E402
 
 __all__ += ["StoredFields", "shown_as"]
+
+# a reactor that takes its events a batch at a time (forge.bus.batches):
+# add_reactor(..., batch=Batching(max_events, max_seconds)) or @takes_batches
+from .bus.batches import Batching, takes_batches  # noqa: E402
+
+__all__ += ["Batching", "takes_batches"]
