@@ -23,12 +23,10 @@ few commands per batch rather than four per comment.
 """
 import re
 
-from pymongo.errors import BulkWriteError, DuplicateKeyError
-
 from ..bus.batches import takes_batches
 from ..rendering import markdown_to_text
 from ..model import Artifact, Project, ToolInstance
-from ..model.session import collection
+from ..model.session import collection, insert_all_new
 from .model import ActivityEntry
 
 SKIP_TOPICS = ("acl.changed", "roles.changed", "project.tool.updated")
@@ -106,19 +104,7 @@ class Batch:
         documents, self.documents = self.documents, []
         if not documents:
             return
-        try:
-            collection(ActivityEntry).insert_many(documents, ordered=False)
-        except BulkWriteError as error:
-            # delivered twice: recorded already
-            if any(e.get("code") != 11000 for e in error.details.get("writeErrors", ())):
-                raise
-        except DuplicateKeyError:
-            # a driver that stopped at the duplicate (mim): the rest one by one
-            for document in documents:
-                try:
-                    collection(ActivityEntry).insert_one(document)
-                except DuplicateKeyError:
-                    pass
+        insert_all_new(collection(ActivityEntry), documents)
 
 
 def _family_key(project_id):

@@ -10,9 +10,9 @@ import time
 from ming import mim
 from ming.odm import FieldProperty, MappedClass
 from pymongo import UpdateOne
-from pymongo.errors import BulkWriteError, DuplicateKeyError
+from pymongo.errors import DuplicateKeyError
 
-from ..model.session import collection, session
+from ..model.session import collection, insert_all_new, session
 
 STATS_COLLECTION = "bus_stats"
 COUNTERS = ("processed", "failed", "retried", "dead_lettered")
@@ -72,15 +72,7 @@ def mark_all_processed(reactor_name, event_ids):
     at = time.time()
     docs = [{"_id": marker_id(reactor_name, event_id), "reactor": reactor_name,
              "event_id": event_id, "at": at} for event_id in event_ids]
-    try:
-        collection(ProcessedEvent).insert_many(docs, ordered=False)
-    except BulkWriteError as error:
-        others = [e for e in error.details.get("writeErrors", []) if e.get("code") != 11000]
-        if others or error.details.get("writeConcernErrors"):
-            raise
-    except DuplicateKeyError:        # mim:// stops at the first duplicate
-        for event_id in event_ids:
-            mark_processed(reactor_name, event_id)
+    insert_all_new(collection(ProcessedEvent), docs)
 
 
 def add_stats(reactor_name, counts, lag_seconds=None):

@@ -11,6 +11,7 @@ from bson import ObjectId
 from ming import Session, create_datastore
 from ming.odm import Mapper, ThreadLocalODMSession, state
 from ming.odm.odmsession import ObjectState
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 from pymongo.uri_parser import parse_uri
 
 from .cache import NOT_ON_PAGES, TREE_CLASS_NAMES, BumpingCollection, ChangeTracking
@@ -108,3 +109,24 @@ def collection(cls, bump=True):
     if not bump or cls.__name__ in NOT_ON_PAGES:
         return raw
     return BumpingCollection(raw, tree=cls.__name__ in TREE_CLASS_NAMES)
+
+
+def insert_all_new(target, documents):
+    """Insert ``documents`` into the pymongo collection ``target`` in one
+    unordered write; those whose ``_id`` is stored already (a duplicate
+    delivery, a retry's markers) are left as they are, any other error
+    raises.  mim:// stops at the first duplicate: the rest go one by one."""
+    if not documents:
+        return
+    try:
+        target.insert_many(documents, ordered=False)
+    except BulkWriteError as error:
+        others = [e for e in error.details.get("writeErrors", ()) if e.get("code") != 11000]
+        if others or error.details.get("writeConcernErrors"):
+            raise
+    except DuplicateKeyError:
+        for document in documents:
+            try:
+                target.insert_one(document)
+            except DuplicateKeyError:
+                pass

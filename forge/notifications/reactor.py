@@ -46,14 +46,14 @@ mailed for it (``SentNotification``) are not mailed twice.
 import contextlib
 import time
 
-from pymongo.errors import BulkWriteError, DuplicateKeyError
+from pymongo.errors import DuplicateKeyError
 
 from ..activity.reactor import collection_named
 from ..bus.batches import takes_batches
 from ..mail_in.addresses import notification_id, reply_address, thread_id
 from ..model import User
 from ..model.cache import cached_raw
-from ..model.session import collection
+from ..model.session import collection, insert_all_new
 from ..security import can, user_principals
 from .composed import compose
 from .messages import describe, mail_request, unsubscribe_url
@@ -237,18 +237,7 @@ def record_sent(event_id, user_ids):
     now = time.time()
     markers = [{"_id": "%s:%s" % (event_id, user_id), "event_id": event_id, "timestamp": now}
                for user_id in user_ids]
-    try:
-        collection(SentNotification).insert_many(markers, ordered=False)
-    except BulkWriteError as error:
-        if any(e.get("code") != 11000 for e in error.details.get("writeErrors", ())):
-            raise
-    except DuplicateKeyError:
-        # a driver that stopped at the duplicate (mim): the rest one by one
-        for marker in markers:
-            try:
-                collection(SentNotification).insert_one(marker)
-            except DuplicateKeyError:
-                pass
+    insert_all_new(collection(SentNotification), markers)
 
 
 def mail_watchers(request, event, node, post, sent, first_copy=False, smtp=None):
