@@ -7,7 +7,9 @@ unread badge, a pending flash message): the generation store
 keeps the whole page, in the page cache (``forge.page_cache``), for the
 session that asked for it, so that a reader who reads a page again while
 nothing changed costs two small finds (the generations and the session
-record) and no traversal, security check or rendering.
+record, or only the first while this process keeps the record:
+``forge.model.web_session.KeptRecords``) and no traversal, security check
+or rendering.
 
 Applies to GET requests whose only cookie is the forge's server-side session
 cookie (``s1.``) and that carry nothing else naming a reader (no
@@ -16,7 +18,11 @@ cookie (``s1.``) and that carry nothing else naming a reader (no
 Accept, X-Requested-With, date)``; the record's id is the hash of the random
 session id, so no two sessions share a page and no other kind's key is equal.
 
-Exact, checked on every hit against the session record (one find by ``_id``):
+Exact, checked on every hit against the session record (one find by ``_id``,
+or the record this process keeps under the page's generations: every write
+of a record but the touch moves them, so while they are unchanged the kept
+record is the stored one but for an older touch, which only makes the check
+below stricter):
 
 * the record must still exist and not have expired: logging out, a password
   change and disabling the user delete it, so their pages are never served;
@@ -87,7 +93,9 @@ class SignedInPages:
 
     def admit(self, page, request):
         use, now = page.reader, time.time()
-        record = session_for_page(use.record_id, now)
+        # the page cache has just found the generations unchanged since the
+        # page was made: a record kept under them is the stored one
+        record = session_for_page(use.record_id, now, page.generations)
         return (record is not None
                 and record.get("user_id") == use.user_id
                 and record.get("generation", 0) == use.generation

@@ -169,8 +169,17 @@ def keep_written(generations, record):
 PAGE_FIELDS = {"user_id": 1, "data": 1, "generation": 1, "seen": 1, "expires": 1}
 
 
-def session_for_page(record_id, now):
-    """``find_session`` reading only what a kept page is checked against."""
+def session_for_page(record_id, now, generations=None):
+    """``find_session`` for a kept page's check (``forge.signed_pages``): the
+    record kept under ``generations`` (the page's, which the page cache has
+    just read again) while it is ``fresh``, else one read of only what the
+    page is checked against.  The kept copy may only be older than the stored
+    one in its touch (``seen``, ``expires``), so a check that passes on it
+    passes on the stored one."""
+    if generations is not None:
+        record = kept_records.get(generations, record_id)
+        if record is not None and fresh(record, now):
+            return record
     record = _store().find_one({"_id": record_id}, PAGE_FIELDS)
     kept_records.drop_unless(record_id, record)
     if record is None or record.get("expires", 0) <= now:

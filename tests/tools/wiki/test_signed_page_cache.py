@@ -15,6 +15,7 @@ from forge.model.web_session import (WebSession, bump_user_generation, save_sess
                                      session_id_hash)
 from forge.model.session import collection
 from forge.page_cache import ALLOWED, GENERATIONS, HEADER
+from forge.sessions import TOUCH_SECONDS
 from forge.signed_pages import SignedInPages
 from forge.testing import PASSWORD
 
@@ -171,26 +172,42 @@ def test_a_pending_flash_is_shown_not_a_stored_page(page, browse):
     assert cache_state(ada.get(PAGE)) == "hit"
 
 
-def test_the_last_seen_touch_goes_to_the_handler(page, browse):
+def test_the_last_seen_touch_goes_to_the_handler(page, browse, monkeypatch):
     ada = browse("ada")
     assert cache_state(kept(ada)) == "hit"
-    record = record_of(ada)
-    long_ago = time.time() - 3600
-    collection(WebSession, bump=False).update_one({"_id": record["_id"]},
-                                                  {"$set": {"seen": long_ago}})
+    seen = record_of(ada)["seen"]
+    # the touch falls due (the clock moves on: whether the record is read or
+    # kept by this process, the hit must not be served)
+    later = time.time() + TOUCH_SECONDS + 1
+    monkeypatch.setattr(time, "time", lambda: later)
     touched = ada.get(PAGE)
     assert cache_state(touched) != "hit" and "Set-Cookie" in touched.headers
-    assert record_of(ada)["seen"] > long_ago
+    assert record_of(ada)["seen"] == later > seen
     assert cache_state(ada.get(PAGE)) == "hit"
 
 
-def test_an_expired_session_gets_no_stored_page(page, browse):
+def test_an_expired_session_gets_no_stored_page(page, browse, monkeypatch):
     ada = browse("ada")
     assert cache_state(kept(ada)) == "hit"
-    collection(WebSession, bump=False).update_one({"_id": record_of(ada)["_id"]},
-                                                  {"$set": {"expires": time.time() - 1}})
+    expires = record_of(ada)["expires"]
+    monkeypatch.setattr(time, "time", lambda: expires + 1)
     answer = ada.get(PAGE)
     assert cache_state(answer) != "hit" and "Sign out" not in answer.text
+
+
+def test_a_hit_reads_no_session_record_while_the_process_keeps_it(page, browse,
+                                                                  monkeypatch):
+    """The per-hit check takes the record this process keeps under the page's
+    generations (every write of a record but the touch moves them)."""
+    from forge.model import web_session
+    ada = browse("ada")
+    kept(ada)
+    finds = []
+    store = web_session._store
+    monkeypatch.setattr(web_session, "_store",
+                        lambda: finds.append(1) or store())
+    assert cache_state(ada.get(PAGE)) == "hit"
+    assert finds == []
 
 
 def test_a_page_made_private_is_refused_at_once(page, browse, registry, site):
