@@ -158,7 +158,7 @@ class CachedPage:
         if self._sent is None:
             response = self.response()
             add_security_headers(response)
-            plain = None if "Location" in response.headers else PlainAnswer(
+            plain = None if response.headers.get("Location") else PlainAnswer(
                 response.status, tuple(response.headerlist), response.body)
             self._sent = (response, plain)
         return self._sent
