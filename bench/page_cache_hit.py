@@ -10,7 +10,7 @@ times:
 
 * ``tweens``: the fast path off, one generations read per hit (the page cache
   as it was: Pyramid's router, a request, every tween);
-* ``fast``: the fast path (``forge.page_cache.FastPath``), one read per hit;
+* ``fast``: the fast path (``forge.page_cache_fast.FastPath``), one read per hit;
 * ``fast+shared``: the fast path with the shared generations read
   (``forge.model.cache.SharedRead``), as served.
 
@@ -31,7 +31,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 
-from forge import main as forge_main, page_cache  # noqa: E402
+from forge import main as forge_main, page_cache, page_cache_fast  # noqa: E402
 from forge.embedded import EmbeddedMongo  # noqa: E402
 from forge.model.cache import SharedRead, current_generations  # noqa: E402
 from forge.model.session import session  # noqa: E402
@@ -107,7 +107,7 @@ def hit(app):
 
 def measure(app, way, threads, hits, db_pid):
     reads = Reads()
-    page_cache.fast_path(app.registry).off = "bench: the tweens" if way == "tweens" else None
+    page_cache_fast.fast_path(app.registry).off = "bench: the tweens" if way == "tweens" else None
     page_cache._generations = SharedRead(reads) if way == "fast+shared" else reads
     for _ in range(50):
         hit(app)

@@ -51,9 +51,8 @@ and serves the page only while it returns the same value.  The view must make
 its answer from that state or newer, so a stored page is never older than its
 signature says.
 
-Fast path: an anonymous GET is looked up before Pyramid's router makes a
-request and runs the tweens (``page_cache_execution_policy``, an execution
-policy).  A hit is answered there with the status and header list the full
+Fast path (``forge.page_cache_fast``): an anonymous GET is looked up before
+Pyramid's router makes a request and runs the tweens (an execution policy).  A hit is answered there with the status and header list the full
 chain would send (the stored page, its ETag, the security headers), counted
 by the metrics; anything else (a miss, a request with a cookie or another
 credential, a bad Host, ``/@@health``, a path outside the forge) goes through
@@ -68,26 +67,16 @@ memory per process, least recently used pages going first.
 """
 import datetime
 import hashlib
-import logging
 import threading
-import time
 from collections import OrderedDict
 from urllib.parse import parse_qsl
 
-from pyramid.events import NewResponse
-from pyramid.interfaces import ITweens
-from pyramid.request import Request
 from pyramid.response import Response
-from pyramid.router import default_execution_policy
-from zope.interface import implementedBy
 
 from .model.cache import SharedRead, current_generations, page_generations
 from .model.session import session
-from .request_headers import host_is_valid
 from .response_headers import add_security_headers
 from .scope import in_forge
-
-log = logging.getLogger(__name__)
 
 ALLOWED = "forge.page_cache.allowed"     # environ key set by the view deriver
 GENERATIONS = "forge.page_cache.generations"
@@ -103,6 +92,7 @@ CREDENTIAL_PARAMETERS = frozenset(("token", "access_token", "api_key", "apikey",
 PER_READER_DIRECTIVES = frozenset(("private", "no-store"))
 # one owner's (a session's) pages take at most this share of the byte budget
 OWNER_SHARE = 32
+TWEEN_NAME = "forge.page_cache.page_cache_tween_factory"
 
 
 class CachedPage:
@@ -417,120 +407,6 @@ def looked_up(environ, key):
     return found[1]
 
 
-# The tweens a hit passes through between the router and the page cache, and
-# what each does to it: the cookie guard refuses a bad Host (the fast path
-# leaves such requests to it) and rewrites cookies (the fast path takes none);
-# the metrics count it (``FastPath.serve`` does); the security headers are
-# added (``CachedPage.sent``); ``/@@health`` is answered by its tween (never
-# looked up here); the exception view tween passes an answer through.
-TWEENS_ABOVE = frozenset((
-    "forge.request_headers.cookie_guard_tween_factory",
-    "forge.metrics.metrics_tween_factory",
-    "forge.response_headers.security_headers_tween_factory",
-    "forge.health.health_tween_factory",
-    "pyramid.tweens.excview_tween_factory",
-))
-# ``NewResponse`` subscribers that leave a stored page's answer (a 200) alone
-NEW_RESPONSE_IGNORING_200 = frozenset((
-    "forge.rate_limits.retry_after",        # acts on a 429 only
-))
-TWEEN_NAME = "forge.page_cache.page_cache_tween_factory"
-# what ``cache_key`` and ``in_forge`` read from the environ: the method, the
-# credentials, the URL as WebOb makes it, the headers a page is keyed by
-KEY_SOURCES = ("REQUEST_METHOD", "HTTP_COOKIE", "HTTP_AUTHORIZATION", "wsgi.url_scheme",
-               "HTTP_HOST", "SERVER_NAME", "SERVER_PORT", "SCRIPT_NAME", "PATH_INFO",
-               "QUERY_STRING", "HTTP_ACCEPT", "HTTP_X_REQUESTED_WITH")
-MAX_KEYS = 4096         # keys remembered by the fast path (all forgotten when full)
-
-
-class FastPath:
-    """Anonymous GETs answered from the page cache before the router makes a
-    request and runs the tweens, with the answer the full chain would give.
-
-    Takes only what the anonymous kind would (no cookie, no ``Authorization``,
-    no credential in the query: ``cache_key``), under the forge
-    (``in_forge``), with a Host the cookie guard lets through, and not
-    ``/@@health``.  ``off`` says why it is off, or is None."""
-
-    def __init__(self, registry):
-        from .health import health_paths
-        self.registry = registry
-        self.health_paths = frozenset(health_paths(registry))
-        self._keys = {}
-        self.off = self._why_off(registry)
-        if self.off:
-            log.warning("the page cache answers hits through the tweens only: %s", self.off)
-
-    @staticmethod
-    def _why_off(registry):
-        tweens = registry.queryUtility(ITweens)
-        names = (tweens.explicit or [name for name, _ in tweens.implicit()]) if tweens else []
-        if TWEEN_NAME not in names:
-            return "no page cache tween"
-        unknown = [name for name in names[:names.index(TWEEN_NAME)] if name not in TWEENS_ABOVE]
-        if unknown:
-            return "tween(s) above the page cache: %s" % ", ".join(unknown)
-        subscribers = registry.adapters.subscriptions((implementedBy(NewResponse),), None)
-        unknown = [dotted_name(s) for s in subscribers
-                   if dotted_name(s) not in NEW_RESPONSE_IGNORING_200]
-        if unknown:
-            return "NewResponse subscriber(s): %s" % ", ".join(unknown)
-        return None
-
-    def serve(self, environ):
-        """The answer of a hit, or None (a look-up made is left in the environ)."""
-        if (environ.get("REQUEST_METHOD") != "GET" or "HTTP_COOKIE" in environ
-                or "HTTP_AUTHORIZATION" in environ or not host_is_valid(environ)
-                or environ.get("PATH_INFO") in self.health_paths):
-            return None
-        cache = self.registry.forge_page_cache
-        if cache is None:
-            return None
-        started = time.perf_counter()
-        key = self.key(environ)
-        if key is None:
-            return None
-        try:
-            page = cache.get(key, generations_now)
-        except Exception as error:      # the database: the exception views answer
-            environ[LOOKED_UP], environ[STARTED] = (key, error), started
-            return None
-        if page is None or not page.fresh():
-            environ[LOOKED_UP], environ[STARTED] = (key, page), started
-            return None
-        answer = page.answer(environ)
-        metrics = getattr(self.registry, "forge_metrics", None)
-        if metrics is not None:
-            metrics.page_cache_hit(page.sent()[0].status_int, time.perf_counter() - started)
-        return answer
-
-    def key(self, environ):
-        """``cache_key`` of the request, or None when it has none or is not
-        the forge's (``in_forge``); remembered by everything those read from
-        the environ (``KEY_SOURCES``) and the date, so that a hit makes no
-        request object and no URL."""
-        sources = tuple(map(environ.get, KEY_SOURCES)) + (datetime.date.today(),)
-        try:
-            return self._keys[sources]
-        except KeyError:
-            pass
-        request = Request(environ)
-        request.registry = self.registry
-        try:
-            key = cache_key(request) if in_forge(request) else None
-        except UnicodeDecodeError:
-            return None     # the exception view's 400, through the tweens
-        if len(self._keys) >= MAX_KEYS:
-            self._keys.clear()
-        self._keys[sources] = key
-        return key
-
-
-def dotted_name(function):
-    return "%s.%s" % (getattr(function, "__module__", "?"),
-                      getattr(function, "__qualname__", type(function).__qualname__))
-
-
 # every look-up of this process reads the generations through one SharedRead:
 # a request gets a value read after it arrived, and requests that arrive
 # together share the read (one round trip to the database for them all)
@@ -539,23 +415,6 @@ _generations = SharedRead(lambda: current_generations(session.db))
 
 def generations_now():
     return _generations()
-
-
-def fast_path(registry):
-    fast = registry.__dict__.get("forge_page_cache_fast")
-    if fast is None:
-        fast = registry.forge_page_cache_fast = FastPath(registry)
-    return fast
-
-
-def page_cache_execution_policy(environ, router):
-    """Pyramid's execution policy, after the page cache's fast path."""
-    fast = fast_path(router.registry)
-    if not fast.off:
-        answer = fast.serve(environ)
-        if answer is not None:
-            return answer
-    return default_execution_policy(environ, router)
 
 
 def page_cache_deriver(view, info):
@@ -615,4 +474,5 @@ def includeme(config):
     config.registry.forge_page_cache_kinds = [AnonymousPages()]
     config.add_directive("add_page_cache_kind", add_page_cache_kind)
     config.add_tween(TWEEN_NAME, over="forge.tweens.forge_tween_factory")
+    from .page_cache_fast import page_cache_execution_policy  # it imports this module
     config.set_execution_policy(page_cache_execution_policy)

@@ -1,4 +1,4 @@
-"""The page cache's fast path (``forge.page_cache.FastPath``): anonymous hits
+"""The page cache's fast path (``forge.page_cache_fast.FastPath``): anonymous hits
 answered before the router runs the tweens, with the very answer the tweens
 would give, and every other request left to the full chain."""
 import pytest
@@ -8,7 +8,8 @@ from pyramid.config import Configurator
 from pyramid.events import NewResponse
 
 from forge import page_cache
-from forge.page_cache import HEADER, FastPath, fast_path
+from forge.page_cache import HEADER
+from forge.page_cache_fast import NEW_RESPONSE_IGNORING_200, FastPath, fast_path
 from forge.resources import root_factory
 from forge.testing import ForgeBrowser, forge_test_settings
 from forge.testing_apps import reset_database
@@ -209,7 +210,7 @@ def test_the_rate_limits_subscriber_leaves_a_stored_page_alone():
     from pyramid.testing import DummyRequest
 
     from forge.rate_limits import retry_after
-    assert "forge.rate_limits.retry_after" in page_cache.NEW_RESPONSE_IGNORING_200
+    assert "forge.rate_limits.retry_after" in NEW_RESPONSE_IGNORING_200
     response = Response(body=b"page")
     headers = list(response.headerlist)
     request = DummyRequest()
