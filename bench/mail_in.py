@@ -66,6 +66,8 @@ DOMAIN = "mail.bench.test"
 MEMBERS = 20
 WATCHERS = 5
 TARGET_RATE = 50.0          # messages/s accepted and applied
+
+from mail_in_meters import CommandCounter, CpuMeter, Profiles, thread_cpu  # noqa: E402
 TARGET_P99 = 1.0            # seconds from DATA to the comment on the page, at 10/s
 
 
@@ -132,157 +134,6 @@ def reply(sender, address, text):
     message["From"], message["To"], message["Subject"] = sender, address, "Re: Benchmark"
     message.set_content("%s\n\nOn Mon, Ada wrote:\n> Reply here.\n" % text)
     return message
-
-
-def thread_cpu():
-    """{thread name: CPU seconds} of this process's live threads (Linux
-    ``/proc/self/task``); a thread born later starts from zero."""
-    seconds = {}
-    for thread in threading.enumerate():
-        try:
-            with open("/proc/self/task/%d/stat" % thread.native_id) as stat:
-                fields = stat.read().rpartition(")")[2].split()
-        except (OSError, TypeError):
-            continue
-        seconds[(thread.name, thread.native_id)] = \
-            (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return seconds
-
-
-def part_of(name, server):
-    """Which part of the forge a thread of this process belongs to."""
-    if name.startswith("forge-mail-in") or name == server.controller._thread.name:
-        return "smtp server"
-    if name.startswith(("forge-reactor-", "forge-bus-relay")):
-        return "reactors"
-    return "bench+sink"
-
-
-class CpuMeter:
-    """CPU seconds per part (threads of this process, and the database's
-    process) between ``start()`` and ``stop()``."""
-
-    def __init__(self, server, db_pid):
-        self.server, self.db_pid = server, db_pid
-
-    def sample(self):
-        parts = {"smtp server": 0.0, "reactors": 0.0, "bench+sink": 0.0}
-        for (name, _tid), seconds in thread_cpu().items():
-            parts[part_of(name, self.server)] += seconds
-        parts["database"] = cpu_seconds(self.db_pid) if self.db_pid else 0.0
-        return parts, thread_cpu()
-
-    def start(self):
-        self.before_parts, self.before_threads = self.sample()
-        self.process_before = cpu_seconds()
-        return self
-
-    def stop(self):
-        """{part: CPU seconds}: live threads' differences, plus what threads
-        that ended meanwhile used (the process's total minus the live ones)."""
-        after_threads = thread_cpu()
-        parts = {"smtp server": 0.0, "reactors": 0.0, "bench+sink": 0.0}
-        self.reactors = {}        # {reactor name: CPU seconds} (the relay as "bus relay")
-        for key, seconds in after_threads.items():
-            used = seconds - self.before_threads.get(key, 0.0)
-            part = part_of(key[0], self.server)
-            parts[part] += used
-            if part == "reactors":
-                name = key[0].replace("forge-reactor-", "").replace("forge-bus-relay", "bus relay")
-                self.reactors[name] = self.reactors.get(name, 0.0) + used
-        process = cpu_seconds() - self.process_before
-        parts["bench+sink"] += max(0.0, process - sum(parts.values()))
-        parts["database"] = (cpu_seconds(self.db_pid) - self.before_parts["database"]
-                             if self.db_pid else 0.0)
-        return parts
-
-
-def place_of(name):
-    """A thread's place for ``--commands`` and ``--profile``: the reactor's
-    name, "bus relay", "smtp server" or "bench+sink"."""
-    if name.startswith("forge-reactor-"):
-        return name[len("forge-reactor-"):]
-    if name.startswith("forge-bus-relay"):
-        return "bus relay"
-    if name.startswith("forge-mail-in"):
-        return "smtp server"
-    return "bench+sink"
-
-
-class CommandCounter:
-    """Database commands sent by this process, by place, command name and
-    collection (registered before the first client is made: Ming connects lazily)."""
-
-    def __init__(self):
-        import collections
-        from pymongo import monitoring
-        self.counts = collections.Counter()
-        self.lock = threading.Lock()
-        counter = self
-
-        class Listener(monitoring.CommandListener):
-            def started(self, event):
-                target = event.command.get(event.command_name)
-                name = event.command_name + (" %s" % target if isinstance(target, str) else "")
-                key = (place_of(threading.current_thread().name), name)
-                with counter.lock:
-                    counter.counts[key] += 1
-
-            def succeeded(self, event):
-                pass
-
-            def failed(self, event):
-                pass
-        monitoring.register(Listener())
-
-    def snapshot(self):
-        with self.lock:
-            return dict(self.counts)
-
-
-class Profiles:
-    """cProfile per place while ``on``: each reactor's events (around
-    ``ReactorWorker.handle``) and the mail-in threads' RCPT and DATA work."""
-
-    def __init__(self):
-        import cProfile
-        self.profiles = {}
-        self.on = False
-        self.lock = threading.Lock()
-        profiles = self
-
-        def profiled(fn):
-            def wrapper(*args, **kw):
-                if not profiles.on:
-                    return fn(*args, **kw)
-                place = place_of(threading.current_thread().name)
-                with profiles.lock:
-                    profile = profiles.profiles.get(place)
-                    if profile is None:
-                        # CPU time of the thread, not the wall clock (the machine is shared)
-                        profile = profiles.profiles[place] = cProfile.Profile(time.thread_time)
-                profile.enable()
-                try:
-                    return fn(*args, **kw)
-                finally:
-                    profile.disable()
-            return wrapper
-        from forge.bus import worker
-        from forge.mail_in import server
-        worker.ReactorWorker.handle = profiled(worker.ReactorWorker.handle)
-        server.apply_message = profiled(server.apply_message)
-        server.check_recipient = profiled(server.check_recipient)
-
-    def write(self, path, limit=60):
-        import io
-        import pstats
-        with open(path, "w") as out:
-            for place, profile in sorted(self.profiles.items()):
-                text = io.StringIO()
-                stats = pstats.Stats(profile, stream=text)
-                stats.sort_stats("cumulative").print_stats(limit)
-                stats.sort_stats("tottime").print_stats(25)
-                out.write("==== %s\n%s\n" % (place, text.getvalue()))
 
 
 def reactors_idle(quiet_seconds=1.0, max_seconds=300.0):
@@ -370,15 +221,6 @@ def paced(server, app, path, addresses, rate, seconds):
             latencies.append(time.perf_counter() - started)
             time.sleep(max(0.0, due - time.perf_counter()))
     return latencies
-
-
-def cpu_seconds(pid=None):
-    """CPU time (user + system) of this process (all its threads) or of ``pid``."""
-    if pid is None:
-        return time.process_time()
-    with open("/proc/%d/stat" % pid) as stat:
-        fields = stat.read().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def load_average():
