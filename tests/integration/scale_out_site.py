@@ -15,7 +15,7 @@ import urllib.request
 
 from .conftest import RABBITMQ
 from .sites import WorkerSite
-from .test_bus_rabbitmq import ROOT, WorkerProcess
+from .bus_parts import ROOT, WorkerProcess
 
 
 PSERVE = os.path.join(os.path.dirname(sys.executable), "pserve")

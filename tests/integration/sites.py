@@ -30,7 +30,7 @@ from forge.settings import env_name
 
 # the worker process and the broker's address are the bus tests' (not copied here)
 from .conftest import RABBITMQ, forge_env, remove_bus_namespace
-from .test_bus_rabbitmq import ROOT, WorkerProcess
+from .bus_parts import ROOT, WorkerProcess
 
 WAIT = 240          # generous: CI machines may be loaded
 

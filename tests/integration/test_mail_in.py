@@ -18,7 +18,7 @@ from forge.testing import SmtpSink
 
 from .conftest import FORGE, forge_env, free_port
 from .sites import WorkerSite
-from .test_bus_rabbitmq import ROOT
+from .bus_parts import ROOT
 
 pytestmark = pytest.mark.integration
 
