@@ -16,7 +16,8 @@ in one ``$set`` (``forge.discussion.actions``), so they are copied; the
 opening post is read only for events about it (the other posts' events do
 not change it, and every change of it has an event of its own).  The rare
 events (a post held, deleted, approved, edited) recount the last visible
-post from the posts.
+post from the posts.  It takes its events in batches: a thread named by
+several events of one batch is copied once, and each forum summed once.
 
 A forum's summary is one copy shown to every reader of the forum index, so
 it holds only threads every reader of the forum may read: visible (not held,
@@ -25,9 +26,10 @@ thread).  The same reactor runs on ``artifact.acl.changed``, so a thread made
 private (or public) leaves (or joins) the summary.
 """
 import logging
+from collections.abc import Mapping
 
 from forge.api import (ActionError, Post, Project, Thread, ToolInstance, collection, note_change,
-                       restricts)
+                       restricts, takes_batches)
 
 from .actions import create_forum
 from .model import FORUM, THREAD, Forum, ForumThread
@@ -50,40 +52,60 @@ def general_forum(event, context):
         log.info("no general forum for tool %s: %s", tool._id, error)
 
 
-def counters(event, context):
-    tool_id, path = event.get("tool_id"), event.get("path")
-    if not tool_id or not path or "/" not in path:
-        return
-    thread = ForumThread.query.get(tool_id=tool_id, path=path)
-    if thread is None or thread.type != THREAD:
-        return
-    # the forum's update bumps the content generation after both writes: one
-    # bump, not two (a page shown in between has the newer thread counters)
+@takes_batches(max_events=100, max_seconds=0.02)
+def counters(events, context):
+    """The reactor: a tuple of frozen bus messages (a batch, ``forge.bus.
+    batches``), or one message.  Each thread the batch names is copied once
+    and each forum summed once, whatever the number of its events: a burst of
+    replies to one thread costs one round of reads and writes, not one per
+    reply.  Copying (never incrementing) keeps a rerun harmless."""
+    if not isinstance(events, (tuple, list)):
+        events = (events,)
+    by_thread = {}          # (tool id, path) -> that thread's events, in order
+    for event in events:
+        tool_id, path = event.get("tool_id"), event.get("path")
+        if tool_id and path and "/" in path:
+            by_thread.setdefault((tool_id, path), []).append(event)
+    forums = []
+    # the forums' updates bump the content generation after all writes: one
+    # bump per forum, not one per write (a page shown in between has the
+    # newer thread counters)
     try:
-        update_thread_counters(thread, event, bump=False)
-        update_forum_counters(tool_id, thread.forum)
+        for (tool_id, path), thread_events in by_thread.items():
+            thread = ForumThread.query.get(tool_id=tool_id, path=path)
+            if thread is None or thread.type != THREAD:
+                continue
+            update_thread_counters(thread, thread_events, bump=False)
+            if (tool_id, thread.forum) not in forums:
+                forums.append((tool_id, thread.forum))
+        for tool_id, forum_path in forums:
+            update_forum_counters(tool_id, forum_path)
     except BaseException:
-        note_change()       # the thread's counters may be written unbumped
+        note_change()       # the threads' counters may be written unbumped
         raise
 
 
-def update_thread_counters(thread, event=None, bump=True):
-    """Copy the core thread's counters to the forum thread; ``event`` (the
-    bus message) tells whether the cheap path applies; None recomputes all.
-    ``bump=False``: the caller bumps the generations after its next write."""
+def update_thread_counters(thread, events=None, bump=True):
+    """Copy the core thread's counters to the forum thread; ``events`` (the
+    bus messages about it, or one) tell whether the cheap path applies; None
+    recomputes all.  ``bump=False``: the caller bumps the generations after
+    its next write."""
+    if isinstance(events, Mapping):
+        events = (events,)
     core = Thread.query.get(ref_id=thread._id)
     fields = {}
     if core is not None:
         fields["num_posts"] = int(core.num_posts or 0)
         if core.last_post_at:
             fields["last_post_at"] = float(core.last_post_at)
-        if _visible_post_added(event) and core.last_author_id is not None:
+        if events and all(_visible_post_added(e) for e in events) \
+                and core.last_author_id is not None:
             fields["last_author_id"] = core.last_author_id if core.num_posts else ""
         else:
             last = Post.query.find({"thread_id": core._id, "status": "ok", "deleted": False}
                                    ).sort("created", -1).first()
             fields["last_author_id"] = (last.author_id or "") if last is not None else ""
-        if _may_change_opening_post(thread, event):
+        if events is None or any(_may_change_opening_post(thread, e) for e in events):
             first = (Post.query.get(_id=thread.first_post_id) if thread.first_post_id else
                      Post.query.find({"thread_id": core._id, "parent_id": None}
                                      ).sort("slug", 1).first())
@@ -94,7 +116,7 @@ def update_thread_counters(thread, event=None, bump=True):
 
 
 def _visible_post_added(event):
-    return (event is not None and event.get("node_type") == "Post"
+    return (event.get("node_type") == "Post"
             and event.get("topic", "").endswith(".post.created")
             and (event.get("detail") or {}).get("status") == "ok")
 
@@ -102,7 +124,7 @@ def _visible_post_added(event):
 def _may_change_opening_post(thread, event):
     """Only events about the opening post (or not about a post at all) can
     change its status; a reply's event cannot."""
-    return (event is None or event.get("node_type") != "Post" or not thread.first_post_id
+    return (event.get("node_type") != "Post" or not thread.first_post_id
             or event.get("node_id") == thread.first_post_id)
 
 

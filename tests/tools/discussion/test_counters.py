@@ -87,3 +87,41 @@ def test_an_event_bumps_the_content_generation_once(forge_app, registry, site):
     assert after[1] == before[1] + 1 and after[0] == before[0]
     session.close()
     assert thread_doc(site, "Bumped").num_posts == 2
+
+
+def test_a_batch_copies_each_thread_once_and_bumps_once(forge_app, registry, site, monkeypatch):
+    from forge.model.cache import current_generations
+    from tools.discussion.model import ForumThread
+    ada, mem, dev = (browser(forge_app, n) for n in ("ada", "mem", "dev"))
+    new_forum(ada, "batched", "Batched")
+    new_thread(mem, "batched", "Batched thread", "Opening post")
+    react(registry)
+    thread = thread_doc(site, "Batched thread")
+    reply(dev, thread, "First of three")
+    reply(ada, thread, "Second of three")
+    reply(dev, thread, "Third of three")
+    batch = tuple(event_of(post, "created") for post in posts_of(thread)[-3:])
+    assert reactors.counters.forge_reactor_batching is not None
+    reads = []
+    real_get = ForumThread.query.get
+    monkeypatch.setattr(ForumThread.query, "get",
+                        lambda *a, **k: reads.append(k) or real_get(*a, **k))
+    before = current_generations(session.db)
+    reactors.counters(batch, SimpleNamespace(registry=registry))
+    after = current_generations(session.db)
+    monkeypatch.undo()
+    assert len(reads) == 1 and after[1] == before[1] + 1
+    session.close()
+    copied = thread_doc(site, "Batched thread")
+    assert copied.num_posts == 4 and copied.last_author_id == site["dev"]._id
+
+    # a batch holding a deletion recounts: the author before the deleted post
+    last = posts_of(thread)[-1]
+    delete_post(registry, Post.query.get(_id=last._id), site["ada"])
+    session.flush()
+    session.close()
+    reactors.counters((event_of(posts_of(thread)[-1], "created"), event_of(last, "deleted")),
+                      SimpleNamespace(registry=registry))
+    session.close()
+    recounted = thread_doc(site, "Batched thread")
+    assert recounted.num_posts == 3 and recounted.last_author_id == site["ada"]._id
