@@ -1,11 +1,14 @@
 """Project pages: the home page, creating subprojects, and the settings form."""
 
+from markupsafe import Markup
 from pyramid.httpexceptions import HTTPForbidden
+from pyramid.renderers import render
 from pyramid.view import view_config, view_defaults
 
 from ..actions import ActionError
-from ..activity.views import kept_page
+from ..activity.views import kept_page, node_id
 from ..actions.projects import create_project, update_project
+from ..fragments import reader_cached
 from ..interfaces import IProject
 from ..model import Project, ProjectRole, User
 from ..model.cache import cached_raw
@@ -18,6 +21,7 @@ from ..rendering import render_versioned
 MEMBERS_SHOWN = 50
 #: newest activity entries on a home page; @@activity pages through them all
 ACTIVITY_SHOWN = 10
+HOME_BODY = "forge:templates/project/home_body.jinja2"
 
 
 def project_url(request, neighborhood_node, shortname):
@@ -106,6 +110,19 @@ class ProjectViews:
 
     @view_config(page_cache=True, renderer="forge:templates/project/home.jinja2", permission="read")
     def home(self):
+        """The page's content is kept per reader and generation: everything it
+        shows follows from the stored documents (the generations), the reader
+        (their principals decide every ``read`` verdict, their watch, their
+        forms' CSRF token: ``reader_key``) and the address (its links, the side
+        nav's current entry), so a reader viewing it again while nothing was
+        written costs no read, verdict or rendering of it."""
+        request, context = self.request, self.context
+        body = reader_cached(request, ("project-home", node_id(context), request.path_url),
+                             lambda: Markup(render(HOME_BODY, self.home_values(),
+                                                   request=request)))
+        return {"project": context, "body": body}
+
+    def home_values(self):
         request, context = self.request, self.context
         # as stored: a page that changes nothing builds no Ming object for it
         project_doc = context._doc
@@ -122,8 +139,9 @@ class ProjectViews:
             "may_admin": may_admin,
             "nav_may_admin": may_admin,         # the side nav's admin links
             "may_update": request.can("update", context),
-            # rendered once per content generation and reader permission set:
-            # each entry's node costs a read or two to resolve
+            # rendered once per content generation and reader permission set
+            # (also for visitors, whose body is not kept): each entry's node
+            # costs a read or two to resolve
             "activity": kept_page(request, context, {"project_id": project_doc._id},
                                   page=1, size=ACTIVITY_SHOWN, known=(context,)),
         }
