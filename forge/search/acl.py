@@ -182,28 +182,43 @@ def clauses_allow(clauses, principals):
                for c in clauses)
 
 
-def read_filter(tantivy, schema, shapes, principals):
+def read_filter(tantivy, schema, shapes, principals, state=None):
     """What ``principals`` may read, as alternatives: a list (one per shape in
     the index) of lists of ``(Occur, Query)`` parts to AND with the user's
     query; None = no filter (site admins); [] = nothing is readable.
 
     ``forge.search.query.search`` puts the user's query *inside* each
     alternative, so every branch is an intersection driven by the user's
-    terms (seeks through skip lists) instead of a union over the index."""
+    terms (seeks through skip lists) instead of a union over the index.
+
+    ``state`` (the ``forge.search.index.ReaderState`` of the searcher the
+    filter is for) leaves out what cannot change the answer on that commit:
+    allow and deny terms no document carries (a branch with a group none of
+    whose terms is carried matches nothing and goes), and the shape term when
+    every live document carries the one shape there is."""
     if SITE_ADMIN in principals:
         return None
     Query, Occur = tantivy.Query, tantivy.Occur
     principals = sorted(set(principals))
+    carried = state.present if state is not None else (lambda field, term: True)
     alternatives = []
     for shape in sorted(shapes):
         c, _, groups = shape.partition(":")
-        parts = [(Occur.Must, Query.term_query(schema, "acl_shape", shape))]
+        parts = []
+        if state is None or shape != state.universal_shape:
+            parts.append((Occur.Must, Query.term_query(schema, "acl_shape", shape)))
         for g in range(int(groups)):
-            parts.append((Occur.Must, _any_term(tantivy, schema, "acl_allow", [
-                "%s/%d/%s" % (c, g, p) for p in principals])))
-        parts.append((Occur.MustNot, _any_term(tantivy, schema, "acl_deny", [
-            "%s/%s" % (c, p) for p in principals])))
-        alternatives.append(parts)
+            allows = [term for term in ("%s/%d/%s" % (c, g, p) for p in principals)
+                      if carried("acl_allow", term)]
+            if not allows:
+                break
+            parts.append((Occur.Must, _any_term(tantivy, schema, "acl_allow", allows)))
+        else:
+            denies = [term for term in ("%s/%s" % (c, p) for p in principals)
+                      if carried("acl_deny", term)]
+            if denies:
+                parts.append((Occur.MustNot, _any_term(tantivy, schema, "acl_deny", denies)))
+            alternatives.append(parts)
     return alternatives
 
 

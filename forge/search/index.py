@@ -74,15 +74,16 @@ class SearchIndex:
         self.path = path or None
         if self.path:
             os.makedirs(self.path, exist_ok=True)
-        try:
-            self.index = tantivy.Index(self.schema, path=self.path, reuse=True)
-        except ValueError:
-            raise
+        self.index = tantivy.Index(self.schema, path=self.path, reuse=True)
+        # the reader moves to a newer commit only in ``refresh`` (which every
+        # search calls): then one ``ReaderState`` names exactly what the
+        # searchers see, and what is kept on it can never be older
+        self.index.config_reader(reload_policy="manual")
         self._lock = threading.RLock()
         self._meta = os.path.join(self.path, "meta.json") if self.path else None
         # the signature of the state the reader was last reloaded to (or newer)
         self._loaded = None
-        self._shapes = None
+        self._state = None
         # an index in memory: only this process commits to it; count its commits
         self._instance = next(_INSTANCES)
         self._commits = 0
@@ -141,13 +142,13 @@ class SearchIndex:
             if force:
                 with self._lock:
                     self.index.reload()
-                    self._shapes = None
+                    self._state = None
             return
         signature = self.signature() if at is None else at
         if force or signature != self._loaded:
             with self._lock:
                 self.index.reload()
-                self._shapes = None
+                self._state = None
                 self._loaded = signature
 
     def searcher(self, at=None):
@@ -155,20 +156,67 @@ class SearchIndex:
         return self.index.searcher()
 
     def view(self, at=None):
-        """(searcher, shapes): a searcher at least as new as the signature
-        ``at`` (read before; None: now) and the ``acl_shape`` terms of the
-        state it sees or a newer one (never fewer than it holds)."""
+        """(searcher, state): a searcher at least as new as the signature
+        ``at`` (read before; None: now) and the ``ReaderState`` of exactly
+        the commit it sees (both taken under the lock ``refresh`` reloads under)."""
         self.refresh(at=at)
         with self._lock:
             searcher = self.index.searcher()
-            return searcher, self.shapes(searcher)
+            if self._state is None:
+                self._state = ReaderState(searcher, self.schema)
+            return searcher, self._state
 
-    def shapes(self, searcher):
-        """The ``acl_shape`` terms present (the read filter needs one branch each)."""
-        if self._shapes is None:
-            self._shapes = [term for term, count in searcher.terms_with_prefix("acl_shape", "")
-                            if count]
-        return self._shapes
+
+class ReaderState:
+    """What one loaded commit of the index holds, worked out once for every
+    search made on it: the ``acl_shape`` terms present (the read filter needs
+    one branch each), the read filter's terms that some document carries, and
+    what ``kept`` stores (a result's fields and snippet, its row).  Replaced on
+    every reload, so nothing kept here outlives the documents it was made from.
+    Nothing kept is per reader: which documents a reader gets is decided by the
+    trimmed query alone, every time."""
+
+    MAX_KEPT = 4000     # results (and rows) of a few hundred distinct pages
+
+    def __init__(self, searcher, schema):
+        self.shapes = [term for term, count in searcher.terms_with_prefix("acl_shape", "")
+                       if count]
+        self._searcher = searcher
+        self._present = {}
+        self._kept = {}
+        # the one shape that every live document carries, if there is one: a
+        # reader's filter then needs no shape term (see ``acl.read_filter``)
+        self.universal_shape = None
+        if len(self.shapes) == 1:
+            only = tantivy.Query.term_query(schema, "acl_shape", self.shapes[0])
+            if searcher.search(only, 1, count=True).count == searcher.num_docs:
+                self.universal_shape = self.shapes[0]
+
+    def present(self, field, term):
+        """Does any document (live or deleted) carry ``term``?  A term no one
+        carries can be left out of a query without changing what it matches."""
+        key = (field, term)
+        known = self._present.get(key)
+        if known is None:
+            if len(self._present) >= self.MAX_KEPT:
+                self._present = {}
+            known = self._present[key] = self._searcher.doc_freq(field, term) > 0
+        return known
+
+    def kept(self, key, load):
+        """``load()`` once per ``key`` for this commit (bounded: the oldest go)."""
+        try:
+            return self._kept[key]
+        except KeyError:
+            pass
+        value = load()
+        if len(self._kept) >= self.MAX_KEPT:
+            try:
+                del self._kept[next(iter(self._kept))]
+            except (KeyError, RuntimeError, StopIteration):
+                pass        # another thread evicted it first
+        self._kept[key] = value
+        return value
 
 
 class Batch:

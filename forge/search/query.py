@@ -133,6 +133,8 @@ class Hit:
     labels: list = field(default_factory=list)
     author: str = ""
     score: float = 0.0
+    # (segment, document) in the commit the results were read from
+    address: tuple = field(default=None, compare=False, repr=False)
 
 
 @dataclass
@@ -142,10 +144,20 @@ class Results:
     page: int
     size: int
     facets: dict
+    text: str = ""
+    state: object = field(default=None, compare=False, repr=False)
 
     @property
     def pages(self):
         return max(1, -(-self.count // self.size))
+
+    def kept(self, name, hit, load):
+        """``load()`` once per result shown for this text on this commit (a
+        page's row for ``hit``, say: ``name`` says what it is and anything
+        else it depends on, the text and the document are added here)."""
+        if self.state is None or hit.address is None:
+            return load()
+        return self.state.kept((name, hit.address, self.text), load)
 
 
 def highlight(snippet):
@@ -191,29 +203,48 @@ def search(index, text, principals, scope=None, sort="relevance", page=1, size=2
         raise QueryError("Sort by relevance or date.")
     terms = parse(text)
     schema = index.schema
-    searcher, shapes = index.view(at)
+    searcher, state = index.view(at)
     user_query = build_query(schema, terms)
-    query = trimmed(schema, user_query, read_filter(tantivy, schema, shapes, principals), scope)
+    query = trimmed(schema, user_query,
+                    read_filter(tantivy, schema, state.shapes, principals, state), scope)
     page = max(1, int(page))
     kw = {"limit": size, "offset": (page - 1) * size, "count": True}
     if sort == "date":
         kw["order_by_field"] = "modified"
     result = searcher.search(query, **kw)
-    snippets = tantivy.SnippetGenerator.create(searcher, user_query, schema, "text")
-    snippets.set_max_num_chars(240)
+    snippets = []
+
+    def shown(address):
+        # what a result shows is the same for every reader and every search
+        # of this text on this commit: made once (which results a reader gets
+        # is the trimmed query's answer above, every time)
+        if not snippets:
+            generator = tantivy.SnippetGenerator.create(searcher, user_query, schema, "text")
+            generator.set_max_num_chars(240)
+            snippets.append(generator)
+        return _shown(searcher.doc(address), snippets[0])
+
+    relevance = sort == "relevance"
     hits = []
     for key, address in result.hits:
-        stored = searcher.doc(address)
-        get = stored.get_first
-        snippet = snippets.snippet_from_doc(stored)
-        text_snippet = highlight(snippet) if snippet.fragment() else escape(
-            (get("text") or "")[:240])
-        hits.append(Hit(id=get("id"), title=get("title") or "(untitled)", url=get("url") or "",
-                        where=get("where") or "", type=(stored.get_all("type") or [""])[-1],
-                        modified=get("modified") or 0.0, snippet=text_snippet,
-                        labels=stored.get_all("labels") or [], author=get("author") or "",
-                        score=float(key) if sort == "relevance" else 0.0))
+        fields = state.kept(("hit", address.segment_ord, address.doc, text),
+                            lambda: shown(address))
+        hits.append(Hit(*fields[:7], labels=list(fields[7]), author=fields[8],
+                        score=float(key) if relevance else 0.0,
+                        address=(address.segment_ord, address.doc)))
     # per artifact type ("wiki.page"; the short aliases are left out), trimmed like the count
     facets = {"type": [(term, n) for term, n in searcher.terms_with_prefix(
         "type", "", filter_query=query, limit=40) if "." in term]}
-    return Results(hits=hits, count=result.count, page=page, size=size, facets=facets)
+    return Results(hits=hits, count=result.count, page=page, size=size, facets=facets,
+                   text=text, state=state)
+
+
+def _shown(stored, snippets):
+    """A result's ``Hit`` fields but its score, from its stored document."""
+    get = stored.get_first
+    snippet = snippets.snippet_from_doc(stored)
+    text_snippet = highlight(snippet) if snippet.fragment() else escape(
+        (get("text") or "")[:240])
+    return (get("id"), get("title") or "(untitled)", get("url") or "", get("where") or "",
+            (stored.get_all("type") or [""])[-1], get("modified") or 0.0, text_snippet,
+            tuple(stored.get_all("labels") or ()), get("author") or "")

@@ -8,7 +8,9 @@ index's signature (``SearchIndex.signature``: a commit by any process moves
 it), checked on every hit.
 """
 import datetime
+from functools import partial
 
+from markupsafe import Markup, escape
 from pyramid.view import view_config
 
 from ..interfaces import IProject, ISiteRoot, ITool
@@ -17,6 +19,13 @@ from ..resources.base import stored_id
 from .query import SORTS, QueryError, search
 
 PAGE_SIZE = 20
+# one result of the list; made once per result, text and commit (``result_row``)
+ROW = ('\n  <li class="search-hit">\n'
+       '    <a class="search-title" href="%s%s">%s</a>\n'
+       '    <span class="muted search-where">%s · %s · %s UTC%s</span>\n'
+       '    %s\n'
+       '    %s\n'
+       '  </li>\n  ')
 
 
 def _scope(context):
@@ -39,6 +48,22 @@ def when(epoch):
         "%Y-%m-%d %H:%M")
 
 
+def result_row(hit, base):
+    """One result as HTML: built as one string, every value escaped once."""
+    author = " · %s" % escape(hit.author) if hit.author else ""
+    snippet = '<p class="search-snippet">%s</p>' % hit.snippet if hit.snippet else ""
+    labels = "".join(['<span class="badge">%s</span> ' % escape(label) for label in hit.labels])
+    return Markup(ROW % (escape(base), escape(hit.url), escape(hit.title), escape(hit.where),
+                         escape(hit.type), escape(when(hit.modified)), author, snippet, labels))
+
+
+def result_rows(results, base):
+    """The page's results, each row kept with the results it was made from
+    (``Results.kept``: same text, same commit, same document)."""
+    return Markup("".join([results.kept(("row", base), hit, partial(result_row, hit, base))
+                           for hit in results.hits]))
+
+
 @view_config(context=ISiteRoot, name="search", renderer="forge:templates/search/page.jinja2",
              page_cache=True, permission="read", request_method=("GET", "HEAD"))
 @view_config(context=IProject, name="search", renderer="forge:templates/search/page.jinja2",
@@ -54,7 +79,7 @@ def search_page(context, request):
         text, sort, page = "", "relevance", 1
     scope, scope_label = _scope(context)
     values = {"node": context, "q": text, "sort": sort, "sorts": SORTS, "results": None,
-              "error": None, "scope_label": scope_label, "when": when,
+              "error": None, "scope_label": scope_label,
               "base": request.forge_url(request.root)}
     if not text.strip():
         return values
@@ -63,8 +88,9 @@ def search_page(context, request):
     # generations do not cover: read it before searching, search it or newer
     at = depends_on(request, index.signature)
     try:
-        values["results"] = search(index, text, request.principals, scope=scope, sort=sort,
-                                   page=page, size=PAGE_SIZE, at=at)
+        values["results"] = results = search(index, text, request.principals, scope=scope,
+                                             sort=sort, page=page, size=PAGE_SIZE, at=at)
+        values["rows"] = result_rows(results, values["base"])
     except QueryError as error:
         request.response.status = 400
         values["error"] = str(error)
