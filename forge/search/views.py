@@ -11,6 +11,7 @@ import datetime
 from functools import partial
 
 from markupsafe import Markup, escape
+from pyramid.encode import urlencode
 from pyramid.view import view_config
 
 from ..interfaces import IProject, ISiteRoot, ITool
@@ -64,6 +65,19 @@ def result_rows(results, base):
                            for hit in results.hits]))
 
 
+def links(action, text, sort, results):
+    """The facets' and the pager's URLs: ``request.forge_url(node, "@@search",
+    query=...)``, which is ``action`` and the query string (one URL per page)."""
+    def url(query):
+        return action + "?" + urlencode(query, doseq=True)
+    page = results.page
+    return {"facet_links": [(kind, n, url({"q": text + " type:" + kind, "sort": sort}))
+                            for kind, n in results.facets["type"]],
+            "previous": url({"q": text, "sort": sort, "page": page - 1}) if page > 1 else None,
+            "next": url({"q": text, "sort": sort, "page": page + 1})
+            if page < results.pages else None}
+
+
 @view_config(context=ISiteRoot, name="search", renderer="forge:templates/search/page.jinja2",
              page_cache=True, permission="read", request_method=("GET", "HEAD"))
 @view_config(context=IProject, name="search", renderer="forge:templates/search/page.jinja2",
@@ -80,7 +94,8 @@ def search_page(context, request):
     scope, scope_label = _scope(context)
     values = {"node": context, "q": text, "sort": sort, "sorts": SORTS, "results": None,
               "error": None, "scope_label": scope_label,
-              "base": request.forge_url(request.root)}
+              "base": request.forge_url(request.root),
+              "action": request.forge_url(context, "@@search")}
     if not text.strip():
         return values
     index = request.registry.forge_search_index()
@@ -91,6 +106,7 @@ def search_page(context, request):
         values["results"] = results = search(index, text, request.principals, scope=scope,
                                              sort=sort, page=page, size=PAGE_SIZE, at=at)
         values["rows"] = result_rows(results, values["base"])
+        values.update(links(values["action"], text, sort, results))
     except QueryError as error:
         request.response.status = 400
         values["error"] = str(error)
