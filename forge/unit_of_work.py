@@ -66,7 +66,7 @@ from .bus.auditing import Change, run_auditors
 from .events import ArtifactEvent
 from .model import Artifact, Project, ToolInstance, User, emit, session
 from .model.change_log import log_change
-from .model.outbox import sequence_hint, write_records
+from .model.outbox import write_for_relay
 from .model.session import collection
 
 __all__ = ["change", "form_version", "StaleSettings", "UnitOfWork"]
@@ -287,7 +287,7 @@ def _write_gathered(registry, events, notify=()):
     nested ones were told at their flush) to subscribers, then the relay."""
     if not events:
         return
-    write_records(events, sequence_hint(registry))
+    write_for_relay(registry, events)
     for event in notify:
         registry.notify(event)
     wake = getattr(registry, "forge_bus_wake", None)

@@ -34,6 +34,17 @@ passed to another relay): no copy of it can have reached a queue before, so
 a worker need not ask whether its reactor already processed it.  A record
 claimed before (by a relay that died, or gave up after a broker failure) may
 have been published already and goes out without it.
+
+**Its own records** (``forge.bus.own_records``): a process whose relay runs as
+a thread writes its records claimed by that relay (``own.token``) and hands
+them over.  A pass publishes them as they were handed, without reading or
+claiming anything, when they follow the last record this relay published
+without a gap (so nothing unsent can be before them: another process's
+record or a failed number would be a gap) and are younger than
+``FIRST_COPY_SECONDS`` (first copies, as their claim says); otherwise, and at
+least every ``forge.bus.poll_seconds``, it reads the outbox as above, where
+its own claims do not hold it back.  Another relay finds them claimed, as
+records a pass of this relay holds.
 """
 import logging
 import threading
@@ -47,13 +58,13 @@ from ..model.outbox import OutboxEvent
 from ..model.session import collection
 from . import amqp
 from .amqp import Confirms
+from .own_records import CLAIM_SECONDS, OwnRecords
 from . import processed  # noqa: F401  (its collection's indexes are ensured with the others)
 from .socket_io import BusConnection
 
 log = logging.getLogger(__name__)
 
 BATCH = 200                 # records read per query
-CLAIM_SECONDS = 15.0        # a claim held longer than this is taken over
 CONFIRM_TIMEOUT = 10.0      # seconds the broker may take to confirm a batch
 FIRST_COPY_SECONDS = CLAIM_SECONDS / 3   # a claim younger than this cannot have passed on
 
@@ -86,41 +97,92 @@ class OutboxPasses:
         self._handed = set()                   # ids this pass handed to the broker
         self._lock = threading.Lock()         # one pass at a time in a process
         self.saw_unsent = False                # the last read found unsent records
+        self.saw_held = False                  # ... and stopped at another relay's claim
         self._unmarked = []                    # [(token, record)] confirmed, not marked sent
+        self._unmarked_since = 0.0             # monotonic: when the oldest was confirmed
+        self.own = OwnRecords()                # this process's records, claimed and handed
+        self._last_read = float("-inf")        # monotonic: the last read of the outbox
 
     # -- publishing -------------------------------------------------------
 
-    def publish_pending(self, defer_marks=False):
+    def publish_pending(self, defer_marks=False, read=True):
         """Publish every unsent record this relay can claim, in ``seq`` order.
 
         Return how many were published; raise when the broker fails (the
         records not confirmed stay unsent).  With ``defer_marks`` (the relay
         thread) the confirmed records are marked sent with the next pass's
         claim, in the same command, or by the next pass that finds nothing to
-        claim; otherwise before this returns."""
-        published = 0
+        claim; otherwise before this returns.  Without ``read`` (the relay
+        thread, woken by a save) it publishes what this process handed over
+        and reads the outbox only when those may not go as handed, or once
+        ``read_every`` seconds."""
         with self._lock:
             try:
-                while True:
-                    claimed, more = self._claim_batch()
-                    if not claimed:
-                        return published
-                    try:
-                        self._publish(claimed)
-                    except Exception:
-                        self._release(unpublished=[r["_id"] for r in claimed
-                                                   if r["_id"] not in self._handed])
-                        raise
-                    self._unmarked.extend((self._token, r) for r in claimed)
-                    published += len(claimed)
-                    if not more:
-                        # Records flushed since the read woke the relay again;
-                        # an empty read to find that out would be a round trip
-                        # in every pass.
-                        return published
+                published, must_read = self._publish_own()
+                if read or must_read or time.monotonic() - self._last_read >= self.read_every:
+                    published += self._publish_read()
+                return published
             finally:
                 if not defer_marks:
                     self.mark_confirmed()
+
+    read_every = 1.0           # the relay thread: forge.bus.poll_seconds
+
+    def _publish_own(self):
+        """Publish the records this process handed over when they may go as
+        handed (``OwnRecords.ready``); return how many, and whether the outbox
+        must be read instead (they may not)."""
+        ready = self.own.ready(FIRST_COPY_SECONDS)
+        if ready is None:
+            return 0, True
+        published = 0
+        for start in range(0, len(ready), BATCH):
+            records = ready[start:start + BATCH]
+            self._token = self.own.token
+            self._first_copies = {r["_id"] for r in records}
+            self._claimed_at = min(r["created"] for r in records)
+            try:
+                self._publish(records)
+            except Exception:
+                self.own.failed(outbox(), records, self._handed)
+                raise
+            self._confirmed(records)
+            self.own.published(records[-1]["seq"])
+            published += len(records)
+        return published, False
+
+    def _publish_read(self):
+        """Read the outbox, claim and publish (the passes described above)."""
+        published = 0
+        while True:
+            claimed, more = self._claim_batch()
+            if not claimed:
+                return published
+            try:
+                self._publish(claimed)
+            except Exception:
+                self._release(unpublished=[r["_id"] for r in claimed
+                                           if r["_id"] not in self._handed])
+                raise
+            self._confirmed(claimed)
+            self.own.published(claimed[-1]["seq"])
+            published += len(claimed)
+            if not more:
+                # Records flushed since the read woke the relay again;
+                # an empty read to find that out would be a round trip
+                # in every pass.
+                return published
+
+    def _confirmed(self, records):
+        if not self._unmarked:
+            self._unmarked_since = time.monotonic()
+        self._unmarked.extend((self._token, r) for r in records)
+
+    def marks_due(self, seconds):
+        """Confirmed records wait to be marked sent for ``seconds`` or more,
+        or a whole batch of them does."""
+        return bool(self._unmarked) and (
+            len(self._unmarked) >= BATCH or time.monotonic() - self._unmarked_since >= seconds)
 
     def mark_confirmed(self):
         """Mark the records confirmed by the broker sent (one command)."""
@@ -136,13 +198,17 @@ class OutboxPasses:
         holds; return them (whole documents) in ``seq`` order, and whether
         more may be waiting behind them."""
         now = time.time()
+        self._last_read = time.monotonic()
         waiting = []
         confirmed = {record["_id"] for _token, record in self._unmarked}
         rows = [row for row in outbox().find({"sent": False}).sort("seq", 1).limit(BATCH)
                 if row["_id"] not in confirmed]
         self.saw_unsent = bool(rows)
+        self.saw_held = False
+        mine = self.own.token
         for row in rows:
-            if row.get("claimed_until", 0.0) >= now:
+            if row.get("claimed_until", 0.0) >= now and row.get("claimed_by") != mine:
+                self.saw_held = True
                 break                   # held by another relay: keep the order
             waiting.append(row)
         if not waiting:
@@ -150,11 +216,13 @@ class OutboxPasses:
             return [], False
         self._token = uuid.uuid4().hex
         self._claimed_at = now
-        self._first_copies = {row["_id"] for row in waiting if not row.get("claimed_by")}
+        # never claimed before, or only by this process's save for this relay
+        self._first_copies = {row["_id"] for row in waiting
+                              if self.own.first_copy(row.get("claimed_by"), row["_id"])}
         until = now + CLAIM_SECONDS
         marks = self._marks(self._unmarked)
         claim = UpdateMany({"_id": {"$in": [row["_id"] for row in waiting]}, "sent": False,
-                            "claimed_until": {"$lt": now}},
+                            "$or": [{"claimed_until": {"$lt": now}}, {"claimed_by": mine}]},
                            {"$set": {"claimed_until": until, "claimed_by": self._token}})
         # the previous pass's marks and this claim: one command
         modified = self._write(marks + [claim])

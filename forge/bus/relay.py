@@ -35,8 +35,10 @@ from .retention import PeriodicPrune
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF_SECONDS = 30.0
-PASS_SECONDS = 0.02         # under load, at most one pass per this many seconds
+PASS_SECONDS = 0.025        # under load, at most one pass per this many seconds
 IDLE_POLL_SECONDS = 8.0     # the longest poll after passes that found the outbox empty
+HELD_POLL_SECONDS = 0.05    # the poll while another relay's claim holds the next record
+MARK_SECONDS = 0.2          # under load, confirmed records wait at most this to be marked
 
 
 class Relay(OutboxPasses):
@@ -55,12 +57,12 @@ class Relay(OutboxPasses):
 
     # -- running ----------------------------------------------------------
 
-    def attempt(self, defer_marks=False):
+    def attempt(self, defer_marks=False, read=True):
         """One pass unless backing off; log one line when it fails.  Never raises."""
         if time.monotonic() < self.retry_at:
             return 0
         try:
-            published = self.publish_pending(defer_marks)
+            published = self.publish_pending(defer_marks, read)
         except Exception as error:          # broker or database down: retry later
             self.disconnect()
             self.failures += 1
@@ -91,22 +93,29 @@ class Relay(OutboxPasses):
     def _run(self):
         pruning = PeriodicPrune(float(self.registry.settings["forge.bus.keep_days"]))
         poll = self.poll_seconds
+        self.read_every = self.poll_seconds
+        woken = False
         while not self._stop.is_set():
             self._wake.clear()
             started = time.monotonic()
-            if self.attempt(defer_marks=True):
+            # woken by a save: what it handed over (forge.bus.own_records);
+            # the poll: the outbox (records other processes wrote)
+            if self.attempt(defer_marks=True, read=not woken):
                 # busy: let the next flushes gather for one pass (its claim
                 # carries this pass's marks); none came: mark them alone
                 self._stop.wait(max(0.0, started + PASS_SECONDS - time.monotonic()))
                 if not self._wake.is_set():
                     self._mark_quietly()
+            if self.marks_due(MARK_SECONDS):
+                self._mark_quietly()     # passes without a claim to carry them
             self._prune(pruning)
             poll = self._next_poll(poll)
             wait = poll
             if self.retry_at:
                 wait = max(0.05, min(wait, self.retry_at - time.monotonic()))
-            self._wake.wait(wait)
+            woken = self._wake.wait(wait)
         self._mark_quietly()
+        self.own.stop(outbox(), keep=[r["_id"] for _token, r in self._unmarked])
         self.disconnect()
 
     def _mark_quietly(self):
@@ -123,6 +132,8 @@ class Relay(OutboxPasses):
         wake the relay), so after each pass that found none unsent it doubles,
         up to ``IDLE_POLL_SECONDS``; while records wait (another relay holds
         them, or the broker is failing) it stays ``forge.bus.poll_seconds``."""
+        if self.saw_held and not self.failures:
+            return min(self.poll_seconds, HELD_POLL_SECONDS)
         if self.saw_unsent or self.failures:
             return self.poll_seconds
         return min(max(self.poll_seconds, IDLE_POLL_SECONDS), poll * 2)
@@ -138,6 +149,7 @@ class Relay(OutboxPasses):
             log.info("pruned %d sent outbox records and %d processed markers", *removed)
 
     def stop(self, timeout=5):
+        self.own.claiming = False      # later saves leave their records unclaimed
         self._stop.set()
         self._wake.set()
         if self._thread is not None and self._thread is not threading.current_thread():
@@ -182,6 +194,8 @@ def start_thread(registry):
             _running.stop(timeout=2)
         _running = relay
     registry.forge_bus_wake = relay.wake
+    # this process's saves write their records claimed by it (forge.bus.own_records)
+    relay.own.claiming = True
     return relay.start()
 
 

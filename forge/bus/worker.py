@@ -46,9 +46,9 @@ from kombu import Consumer, Producer
 from ..model.session import session
 from . import amqp
 from .batches import split_into_batches
-from .socket_io import read_ahead_empty
 from .deliveries import ATTEMPT_HEADER, ReactorContext  # noqa: F401  (importable here too)
 from .deliveries import attempt as _attempt, event_id as _event_id, first_copy as _first_copy
+from .fetches import GATHER_SECONDS, READ_EVERY_SECONDS, gather, pause  # noqa: F401
 from .processed import mark_all_processed, processed_among
 # the queues and the counters, importable from here too
 from .reactor_queues import dead_queue, declare_reactor_queues, retry_queue  # noqa: F401
@@ -57,7 +57,6 @@ from .registry import freeze
 
 log = logging.getLogger(__name__)
 
-GATHER_SECONDS = 0.001      # how long to wait for more messages to join a batch
 WAIT_SECONDS = 0.1          # the first wait for a message after one came
 IDLE_WAIT_SECONDS = 1.0     # an idle consumer's longest wait (how late ``stop`` may be)
 MEMORY_POLL_SECONDS = 0.01  # memory://: how often a consumer looks at its queue, busy
@@ -315,28 +314,21 @@ class ReactorWorker:
                 self._republish_due(channel)
                 if self.memory:
                     connection.transport.polling_interval = memory_poll_seconds(wait)
+                fetched_at = None
                 try:
                     connection.drain_events(timeout=self._wait_for_retries(wait))
+                    fetched_at = time.monotonic()
                     wait = WAIT_SECONDS
-                    # what else has come (a batch reactor: what comes within
-                    # its max_seconds, then what keeps coming)
-                    gathered_by = time.monotonic() + self.gather_seconds
-                    while len(self._inbox) < self.prefetch and not self._all_read(connection):
-                        connection.drain_events(timeout=max(
-                            GATHER_SECONDS, gathered_by - time.monotonic()))
+                    gather(self, connection, fetched_at + self.gather_seconds)
                 except (socket.timeout, TimeoutError):
                     if not self._inbox:
                         wait = min(max_wait, wait * 2)
+                fetched = len(self._inbox)
                 self.handle_received()
                 self.stats.flush()
+                if fetched_at is not None and fetched < self.prefetch:
+                    pause(self, fetched_at)
         self.stats.flush(force=True)
-
-    def _all_read(self, connection):
-        """Nothing more to gather without waiting: the socket's read-ahead
-        (``forge.bus.socket_io``) holds no further frames, so no wait of
-        ``GATHER_SECONDS`` (ended by a timeout) for more.  A batch reactor
-        still waits its ``max_seconds``; ``memory://`` has no socket."""
-        return self.reactor.batch is None and read_ahead_empty(connection)
 
     def _wait_for_retries(self, wait):
         """``wait``, shortened so that a delayed retry (``memory://``) is

@@ -33,6 +33,11 @@ written under them late.
 
 The relay publishes unsent events in ``seq`` order and marks them sent once the
 broker confirmed them, so an event is never lost when the broker is down.
+
+A process whose relay runs as a thread (``forge.bus.relay``) writes its
+records already claimed by that relay (``claimed_by``, ``claimed_until``: the
+claim a relay pass would otherwise write) and hands them to it, so that the
+relay need neither read nor claim them (``forge.bus.outbox_passes``).
 """
 import threading
 import time
@@ -123,14 +128,30 @@ def sequence_hint(registry):
     return registry_object(registry, "forge_sequence_hint", SequenceHint)
 
 
-def outbox_record(event, seq, created):
+def outbox_record(event, seq, created, claim=None):
     """The stored document of ``event`` under number ``seq``, as the relay,
-    the streams and the pruning read it (``OutboxEvent``'s fields)."""
+    the streams and the pruning read it (``OutboxEvent``'s fields); with
+    ``claim`` (a relay's token, seconds) already claimed by that relay."""
     message = event.to_message()
+    claimed_by, claimed_until = (claim[0], created + claim[1]) if claim else (None, 0.0)
     return {"_id": event.id, "seq": seq, "topic": event.topic, "message": message,
             "ordering_key": message["node_id"] or event.id,
             "project_id": message.get("project_id"), "created": created,
-            "sent": False, "sent_at": None, "claimed_until": 0.0, "claimed_by": None}
+            "sent": False, "sent_at": None, "claimed_until": claimed_until,
+            "claimed_by": claimed_by}
+
+
+def write_for_relay(registry, events):
+    """``write_records`` of ``events`` for this process's relay thread, when
+    one runs (``registry.forge_relay.own``, ``forge.bus.own_records``): the
+    records are written claimed by it and handed to it (no read and no claim
+    for them in its next pass); otherwise unclaimed, for any relay to find."""
+    own = getattr(getattr(registry, "forge_relay", None), "own", None)
+    claim = own.preclaim() if own is not None else None
+    records = write_records(events, sequence_hint(registry), claim)
+    if claim is not None:
+        own.hand(records)
+    return records
 
 
 def emit(registry, events):
@@ -140,7 +161,7 @@ def emit(registry, events):
     events = list(events)
     if not events:
         return []
-    records = write_records(events, sequence_hint(registry))
+    records = write_for_relay(registry, events)
     for event in events:
         registry.notify(event)
     wake = getattr(registry, "forge_bus_wake", None)
@@ -149,17 +170,18 @@ def emit(registry, events):
     return records
 
 
-def write_records(events, hint):
+def write_records(events, hint, claim=None):
     """Number ``events`` after the highest number written (as ``hint``, a
     ``SequenceHint``, knows it) and insert their records (one ordered
-    ``insert_many`` when no other process took those numbers first); return
-    the records."""
+    ``insert_many`` when no other process took those numbers first; claimed
+    by ``claim``, see ``outbox_record``); return the records."""
     created = time.time()
     outbox = collection(OutboxEvent)
     pending, records = list(events), []
     for _turn in range(MAX_TURNS):
         first = hint.take(len(pending))
-        batch = [outbox_record(event, first + i, created) for i, event in enumerate(pending)]
+        batch = [outbox_record(event, first + i, created, claim)
+                 for i, event in enumerate(pending)]
         try:
             outbox.insert_many(batch, ordered=True)
         except (BulkWriteError, DuplicateKeyError) as error:
