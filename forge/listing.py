@@ -22,15 +22,22 @@ class Page:
 
 
 def readable_page(request, candidates: Iterable, to_node: Callable, page: int = 1,
-                  size: int = PAGE_SIZE, count: bool = False) -> Page:
+                  size: int = PAGE_SIZE, count: bool = False,
+                  decided_by: Callable | None = None) -> Page:
     """Walk ``candidates`` (docs in display order), keep those whose node the
-    viewer may read, and return page ``page`` of them."""
+    viewer may read, and return page ``page`` of them.
+
+    ``decided_by(item)``: the node whose ``read`` decides an item that only
+    stands for it (an activity entry for its node), so that items about one
+    node cost one verdict, the node's own (memoised on it and kept across
+    requests by ``forge.security``); the item itself by default."""
     page = max(1, page)
     start, stop = (page - 1) * size, page * size
     kept, seen = [], 0
     for doc in candidates:
         node = to_node(doc)
-        if node is None or not request.can("read", node):
+        if node is None or not request.can("read", node if decided_by is None
+                                           else decided_by(node)):
             continue
         if start <= seen < stop:
             kept.append(node)

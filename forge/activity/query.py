@@ -94,11 +94,12 @@ def activity_page(request, criteria, page=1, size=PAGE_SIZE, known=(), keep=None
 def readable_activity(request, entries, page=1, size=PAGE_SIZE, known=()):
     """A ``Page`` of ``ActivityItem`` from raw ``entries`` (newest first),
     keeping those whose node resolves now and which the viewer may read."""
-    resolver = NodeResolver(request, known)
-    actors = {}
+    resolvers, actors = [], {}
 
     def to_item(entry):
-        node = resolver.resolve(entry)
+        if not resolvers:           # a stream with no entries makes none
+            resolvers.append(NodeResolver(request, known))
+        node = resolvers[0].resolve(entry)
         if node is None:
             return None
         actor_id = entry.get("actor_id")
@@ -106,7 +107,9 @@ def readable_activity(request, entries, page=1, size=PAGE_SIZE, known=()):
             actors.update(people([actor_id]) if actor_id else {None: SYSTEM_PERSON})
         return ActivityItem(entry, node, actors.get(actor_id, SYSTEM_PERSON))
 
-    return readable_page(request, entries, to_item, page=page, size=size)
+    # an entry is readable when its node is: one verdict per distinct node
+    return readable_page(request, entries, to_item, page=page, size=size,
+                         decided_by=lambda item: item.node)
 
 
 def newest_in_projects(project_ids, per_project):
