@@ -44,7 +44,7 @@ from pyramid.interfaces import ISecurityPolicy
 from zope.interface import implementer
 
 from .model import ProjectRole, User
-from .model.cache import cached_find, cached_value, tree_generation
+from .model.cache import attach, cached_raw, cached_value, tree_generation
 from .sessions import USER_KEY, SessionFactory
 
 TOKEN_USER = "forge.token_user_id"       # environ key set by the forge tween
@@ -121,6 +121,16 @@ def user_principals(user):
     return principals
 
 
+def reader_document(request, raw, generation):
+    """The signed-in ``User``: for a GET or HEAD under a known tree generation
+    the stored document read as it is (``forge.user_lookup.StoredUser``: such
+    a request writes nothing), else the Ming object, which may be changed."""
+    if generation is not None and request.method in SAFE_METHODS:
+        from .user_lookup import StoredUser
+        return StoredUser(raw)
+    return attach(User, raw)
+
+
 @implementer(ISecurityPolicy)
 class ForgeSecurityPolicy:
     def __init__(self):
@@ -143,14 +153,15 @@ class ForgeSecurityPolicy:
         memo = request.__dict__.get("forge_identity")
         if memo is not None and generation is not None and memo[0] == (str(user_id), generation):
             return memo[1]
-        users = cached_find(request, User, {"_id": str(user_id)})
-        if not users or users[0].disabled:
+        users = cached_raw(request, User, {"_id": str(user_id)})
+        if not users or users[0].get("disabled"):
             if from_session:
                 # disabled (or removed) behind the actions' back: end it for good
                 request.session.invalidate()
             return None
-        request.__dict__["forge_identity"] = ((str(user_id), generation), users[0])
-        return users[0]
+        user = reader_document(request, users[0], generation)
+        request.__dict__["forge_identity"] = ((str(user_id), generation), user)
+        return user
 
     def authenticated_userid(self, request):
         user = request.identity

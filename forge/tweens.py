@@ -123,6 +123,8 @@ def includeme(config):
     config.add_directive("add_streamed_body_type", add_streamed_body_type)
     config.add_directive("add_tool_tween", add_tool_tween)
     config.add_tween("forge.tweens.forge_tween_factory", over=MAIN)
+    # the requests these tweens get: one class with the request methods in it
+    config.include("forge.request_class")
     # /@@health answers above the exception view, sessions and the page cache,
     # so it keeps answering (503, database down) when nothing else can
     config.add_tween("forge.health.health_tween_factory", over=EXCVIEW,
