@@ -108,7 +108,8 @@ class NodeResolver:
             doc = _first(cached_raw(self.request, ToolInstance, {"_id": tool_id}))
             project = self.project(doc.get("project_id")) if doc is not None else None
             if project is not None:
-                tool = next((t for t in project.tools() if t.doc._id == tool_id), None)
+                # the stored id: asking t.doc would build every tool's Ming object
+                tool = next((t for t in project.tools() if _doc_id(t) == tool_id), None)
             self._tools[tool_id] = tool
         return self._tools[tool_id]
 

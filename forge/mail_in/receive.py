@@ -26,7 +26,7 @@ from ..actions import ActionError
 from ..attachments import AttachmentTooLarge, max_bytes
 from ..discussion.actions import MAX_UPLOADS, add_post
 from ..model import User, session
-from ..model.cache import cached_find
+from ..model.cache import cached_find, one_bump
 from ..model import throttle
 from ..notifications.readers import cached_principals
 from ..security import can
@@ -78,7 +78,9 @@ def apply_message(registry, raw, envelope_from, recipients, seen=None):
 
 def apply_to(registry, raw, mail, envelope_from, recipient, seen_at=(None, None)):
     try:
-        with message_unit(registry) as request:
+        # the comment, its thread's counters and the record: one generation
+        # bump for them all (was one per write)
+        with message_unit(registry) as request, one_bump():
             target = parse_address(registry.settings, recipient)
             if already_applied(mail, recipient):
                 return Outcome(250, "2.0.0 Received already (the same Message-ID).")

@@ -140,8 +140,10 @@ def check_recipient(registry, address, envelope_from="", seen=None):
             else:
                 return NO_SUCH_ADDRESS
             if node is not None:
-                place = (node.doc.tool_id, node.doc.path)
-                places.put(node.doc._id, place)
+                # the stored document: RCPT needs no Ming object of the artifact
+                stored = getattr(node, "_doc", None) or node.doc
+                place = (stored.tool_id, stored.path)
+                places.put(stored._id, place)
                 if seen is not None:
                     seen[address] = place
             return OK

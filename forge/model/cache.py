@@ -28,6 +28,7 @@ Cached values are raw pymongo documents; each request gets its own Ming
 objects built from deep copies, attached to its session like queried ones, so
 changing and flushing them works as usual and never touches the cache.
 """
+import contextlib
 import copy
 import functools
 import threading
@@ -337,9 +338,37 @@ def note_change(tree=False, content=True):
     if content:
         odm.forge_content_changed = True
         inc["content"] = 1
-    if inc:
+    held = getattr(_held_bumps, "inc", None)
+    if held is not None:            # inside one_bump(): made once, when it ends
+        held.update(inc)
+    elif inc:
         session.db["site_config"].update_one({"key": GENERATIONS_KEY}, {"$inc": inc},
                                              upsert=True)
+
+
+_held_bumps = threading.local()     # inc: what one_bump() will add (this thread)
+
+
+@contextlib.contextmanager
+def one_bump():
+    """The bumps of the writes made within (by this thread's session) are
+    made once, when it ends, also after an error: still after the writes,
+    so no cache keeps an older document under a newer generation.  For a
+    change whose writes go in several commands (a mail's comment, its thread's
+    counters, its record): one round trip instead of one per write.  Nested
+    uses bump once, at the outermost end."""
+    from .session import session
+    if getattr(_held_bumps, "inc", None) is not None:
+        yield
+        return
+    _held_bumps.inc = held = {}
+    try:
+        yield
+    finally:
+        _held_bumps.inc = None
+        if held:
+            session.db["site_config"].update_one({"key": GENERATIONS_KEY}, {"$inc": held},
+                                                 upsert=True)
 
 
 def note_tree_change():
