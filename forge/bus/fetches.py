@@ -21,7 +21,7 @@ import time
 from .socket_io import read_ahead_empty
 
 GATHER_SECONDS = 0.001      # how long to wait for more messages to join a batch
-READ_EVERY_SECONDS = 0.025  # a busy consumer reads its socket at most this often
+READ_EVERY_SECONDS = 0.035  # a busy consumer reads its socket at most this often
 
 
 def gather(worker, connection, gathered_by):

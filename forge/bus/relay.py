@@ -35,7 +35,7 @@ from .retention import PeriodicPrune
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF_SECONDS = 30.0
-PASS_SECONDS = 0.025        # under load, at most one pass per this many seconds
+PASS_SECONDS = 0.03         # under load, at most one pass per this many seconds
 IDLE_POLL_SECONDS = 8.0     # the longest poll after passes that found the outbox empty
 HELD_POLL_SECONDS = 0.05    # the poll while another relay's claim holds the next record
 MARK_SECONDS = 0.2          # under load, confirmed records wait at most this to be marked
