@@ -137,7 +137,7 @@ class HealthProbes:
             return {"status": OK, "kind": "not installed"}
         from .search.node import search_node
         index = holder()
-        return {"status": OK, "documents": int(index.index.searcher().num_docs),
+        return {"status": OK, "documents": int(index.searcher().num_docs),
                 # which index this process reads: a search node's own, or the shared one
                 "node": search_node(self.registry.settings) or "shared",
                 "storage": "disk" if index.path else "memory"}
