@@ -298,3 +298,9 @@ __all__ += ["StoredFields", "shown_as"]
 from .bus.batches import Batching, takes_batches  # noqa: E402
 
 __all__ += ["Batching", "takes_batches"]
+
+# HTML kept once for every reader who may do the same there (forge.fragments):
+# verdict_cached(request, key, verdicts, load), its forms carrying CSRF_SLOT
+from .fragments import CSRF_SLOT, verdict_cached  # noqa: E402
+
+__all__ += ["CSRF_SLOT", "verdict_cached"]

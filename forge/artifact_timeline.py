@@ -16,6 +16,7 @@ whose page has comments can::
 from .actions.versions import history
 from .forms import LabelsField, UserField
 from .fragments import generation_cached
+from .resources.base import stored_id
 from .user_lookup import SYSTEM_PERSON, people
 
 
@@ -67,7 +68,8 @@ def timeline(request, node, thread):
     of a declared type; ``thread``: its ``ThreadView`` or None."""
     # the changes are the same for every reader until a write: kept per
     # generation (forge.fragments), the snapshots' query and diffs with them
-    entries = list(generation_cached(request, ("timeline-changes", node.doc._id),
+    # (the stored id: a page that reads its artifact as stored builds no Ming object)
+    entries = list(generation_cached(request, ("timeline-changes", stored_id(node)),
                                      lambda: tuple(_change_entries(node))))
     if thread is not None:
         entries.extend({"kind": "post", "time": item.post.created, "item": item}

@@ -16,9 +16,20 @@ effective principals (roles, token scope markers included) and the session's
 CSRF token (forms carry it), so no reader is ever shown a piece made for
 another.  A request that wrote (its generations are then unknown) always
 computes the value.
+
+A reader's first view finds nothing kept for them (a new session is a new
+CSRF token), and most of what it renders is the same for every reader who
+may do the same things there.  ``verdict_cached`` keeps such HTML once for
+all of them, under the caller's ``verdicts()`` (what decides what this
+reader is shown: their permissions' answers, their own posts, ...), made
+with ``CSRF_SLOT`` where a form's token goes, and puts the reader's token
+there on the way out.
 """
+import secrets
 import threading
 from collections import OrderedDict
+
+from markupsafe import Markup, escape
 
 from .model.cache import page_generations
 from .model.registry_objects import registry_object
@@ -106,3 +117,35 @@ def reader_cached(request, key, load):
     if reader is None:
         return load()
     return generation_cached(request, (key, reader), load)
+
+
+#: where a form's CSRF token goes in HTML kept for many readers
+#: (``verdict_cached``); random per process, so no text a user wrote (a post
+#: that would have a reader's token put into a link) can name it
+CSRF_SLOT = "forge-csrf-" + secrets.token_hex(16)
+
+
+def with_csrf_token(request, html):
+    """``html`` with this reader's CSRF token in each ``CSRF_SLOT``; the
+    token is asked for only when a form needs it (a visitor's would start a
+    session)."""
+    if CSRF_SLOT not in html:
+        return html
+    return Markup(str(html).replace(CSRF_SLOT, str(escape(request.csrf_token))))
+
+
+def verdict_cached(request, key, verdicts, load):
+    """HTML for this reader from ``load()``, kept per generation for every
+    signed-in reader whose ``verdicts()`` are equal; ``load`` puts
+    ``CSRF_SLOT`` where a form carries the reader's CSRF token, the answer
+    has the reader's token there.  ``key`` names the piece (and, as for
+    ``reader_cached``, where its links point: the page's URL); ``verdicts()``
+    names everything else that differs between readers, or answers None when
+    it cannot (the piece is then made for this reader alone).  Visitors, and
+    a request that wrote, get it made every time."""
+    generations = _request_generations(request)
+    decided = verdicts() if generations is not None and request.user is not None else None
+    if decided is None:
+        return with_csrf_token(request, load())
+    return with_csrf_token(request, generation_store(request.registry).get(
+        generations, ("verdicts", key, decided), load))

@@ -73,3 +73,32 @@ def test_visitors_and_writing_requests_are_never_cached(monkeypatch):
         r.__dict__.pop("forge_reader_key", None)
         r.__dict__.pop("forge_fragment_generations", None)
         assert reader_cached(r, "piece", lambda: "second") == "second"
+
+
+def test_readers_with_the_same_verdicts_share_a_piece_with_their_own_token(monkeypatch):
+    from forge.fragments import CSRF_SLOT, verdict_cached
+    monkeypatch.setattr(fragments, "page_generations", lambda request: request.generations)
+    registry = SimpleNamespace()
+
+    def request(*args, **kw):
+        r = fake_request(*args, **kw)
+        r.registry = registry
+        return r
+
+    def form(who):
+        return lambda: '<input value="%s"> %s' % (CSRF_SLOT, who)
+
+    member = request("u1", ["role:member"], "t1")
+    assert verdict_cached(member, "piece", lambda: ("post",), form("u1")) \
+        == '<input value="t1"> u1'
+    # another reader with the same verdicts: the same piece, their own token
+    assert verdict_cached(request("u2", ["role:member"], "t2"), "piece", lambda: ("post",),
+                          form("u2")) == '<input value="t2"> u1'
+    # other verdicts, or none to give: made for that reader
+    assert verdict_cached(request("u3", ["role:dev"], "t3"), "piece", lambda: ("moderate",),
+                          form("u3")) == '<input value="t3"> u3'
+    assert verdict_cached(request("u4", ["role:member"], "t4"), "piece", lambda: None,
+                          form("u4")) == '<input value="t4"> u4'
+    # a visitor's is made every time
+    assert verdict_cached(request(None, ["system.Everyone"], "t5"), "piece",
+                          lambda: ("post",), form("visitor")) == '<input value="t5"> visitor'

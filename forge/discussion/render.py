@@ -15,7 +15,11 @@ none while the generations stay (the stored documents are kept per generation);
 author names come through the tree cache and each post's HTML from the
 render cache, keyed by (post id, version, link context).  A signed-in
 reader's rendered posts (reply and moderation forms included) are kept per
-generation and reader (``ThreadView.fragment``, ``forge.fragments``).
+generation and reader (``ThreadView.fragment``, ``forge.fragments``).  A
+page that keeps the whole thread's HTML for every reader who may do the same
+there (``forge.fragments.verdict_cached``) asks ``thread_view(...,
+shared=True)``: its forms carry ``CSRF_SLOT``, and ``ThreadView.verdicts()``
+names what else decides what the reader is shown.
 """
 import functools
 from urllib.parse import quote
@@ -24,7 +28,8 @@ from markupsafe import Markup
 from pyramid.decorator import reify
 
 from ..attachments.files import INLINE_TYPES
-from ..fragments import generation_cached, reader_cached
+from ..autolinks import MARK
+from ..fragments import CSRF_SLOT, generation_cached, reader_cached
 from ..links import link_context
 from ..model import User
 from ..model.cache import cached_find
@@ -82,10 +87,12 @@ class ThreadView:
     thread's posts) asks for the forms' permissions and addresses only, so it
     builds no post items, link context or author names."""
 
-    def __init__(self, request, node, thread, posts, links=None, kept_whole=False):
+    def __init__(self, request, node, thread, posts, links=None, kept_whole=False,
+                 shared=False):
         self.request = request
         self._links = links
-        self.kept_whole = kept_whole
+        self.shared = shared
+        self.kept_whole = kept_whole or shared
         self._posts = posts
         self.node = node
         self.thread = thread
@@ -97,6 +104,50 @@ class ThreadView:
     def links(self):
         return self._links if self._links is not None else link_context(
             self.request, self.node)
+
+    @reify
+    def csrf_token(self):
+        """What the forms carry: the reader's token, or the slot for it in
+        HTML kept for every reader with the same ``verdicts()``."""
+        return CSRF_SLOT if self.shared else self.request.csrf_token
+
+    def verdicts(self):
+        """What decides what this reader is shown of the thread, besides the
+        generations (the posts, their authors' names) and the page's URL:
+        what they may do here, which posts are theirs (they see their own
+        held posts, and may edit them), what the short links resolve to for
+        them (``links.key``: the tools they may read) and what the bare
+        ``#12`` / ``@name`` marks become for them.  None when the links
+        cannot say (no key): the thread is then made for this reader alone."""
+        if self.links.key is None:
+            return None
+        user_id = self.user._id if self.user is not None else None
+        mine = tuple(p._id for p in self._posts if user_id is not None
+                     and p.author_id == user_id)
+        return (self.base_url, self.may_post_here, self.may_moderate,
+                self.may_skip_moderation, self.locked, mine, self.links.key,
+                self._mark_answers())
+
+    def _mark_answers(self):
+        """((kind, value, what this reader's links make of it)) for each
+        mark in the posts' HTML (``forge.autolinks``: resolved per reader
+        after the render cache, where a private ticket's title may show)."""
+        marks = generation_cached(self.request, ("thread-marks", stored_id(self.node)),
+                                  self._marks)
+        links = self.links
+        return tuple((kind, value, links.hash_reference(int(value))
+                      if kind == "ref" and value.isdigit()
+                      else links.mention(value) if kind == "mention" else None)
+                     for kind, value in marks)
+
+    def _marks(self):
+        left = _MarksLeft(self.links)
+        found = {}
+        for post in self._posts:
+            html = render_versioned(post._id, post.version, post.text, links=left)
+            if "forge-" in html:
+                found.update(dict.fromkeys(MARK.findall(str(html))))
+        return tuple(found)
 
     @reify
     def may_moderate(self):
@@ -208,6 +259,23 @@ class ThreadView:
         return sum(1 for item in self.items if not item.placeholder and item.pending)
 
 
+class _MarksLeft:
+    """A page's link context that leaves the bare ``#12`` / ``@name`` marks
+    as they are (the HTML the render cache keeps, for reading its marks)."""
+
+    def __init__(self, links):
+        self._links = links
+
+    def __getattr__(self, name):
+        return getattr(self._links, name)
+
+    def hash_reference(self, number):
+        return None
+
+    def mention(self, username):
+        return None
+
+
 class StoredPost(StoredFields):
     """A post as stored: validating twenty posts cost more than the rest of
     a ticket page together."""
@@ -254,14 +322,17 @@ def _thread_documents(ref_id):
     return thread, (_raw_posts(thread["_id"]) if thread is not None else [])
 
 
-def thread_view(request, node, links=None, kept_whole=False):
+def thread_view(request, node, links=None, kept_whole=False, shared=False):
     """The ``ThreadView`` of the artifact resource ``node`` (read is the
     caller's check: the view that shows the artifact).  Posts' short links
     resolve through ``links`` (default ``forge.links.link_context(request,
     node)``; a wiki passes its own, with ``[[Page]]`` links).  ``kept_whole``:
     the caller keeps the HTML of the whole thread per reader
     (``forge.fragments.reader_cached``, as the ticket's timeline does), so
-    each post is rendered, not kept on its own too."""
+    each post is rendered, not kept on its own too.  ``shared``: the caller
+    keeps it for every reader with the same ``verdicts()``
+    (``forge.fragments.verdict_cached``): kept whole, its forms carrying
+    ``CSRF_SLOT``."""
     # kept per generation: every write of a thread or post moves ``content``;
     # what each reader is shown of them is decided by ThreadView
     ref_id = stored_id(node)
@@ -269,4 +340,4 @@ def thread_view(request, node, links=None, kept_whole=False):
         request, ("thread-documents", ref_id), lambda: _thread_documents(ref_id))
     thread = StoredThread(raw_thread) if raw_thread is not None else None
     return ThreadView(request, node, thread, [StoredPost(raw) for raw in raw_posts],
-                      links=links, kept_whole=kept_whole)
+                      links=links, kept_whole=kept_whole, shared=shared)

@@ -14,7 +14,7 @@ from pyramid.view import view_config, view_defaults
 
 from forge.api import (Post, TypedArtifactViews, collection, page_number, readable_page,
                        reader_cached, redirect, shown_field_values, thread_view, uploads_of,
-                       usernames)
+                       usernames, verdict_cached)
 
 from .actions import create_thread, set_thread_flags
 from .model import FORUM, Forum, ForumThread, ThreadForm, shown_thread
@@ -109,16 +109,36 @@ class ForumViews(TypedArtifactViews):
         return self.new_form(ThreadForm(request, self.tool, threads), create)
 
 
-def kept_posts(request, node):
-    """The thread's posts and post form as HTML, kept per reader while nothing
-    is written (``reader_cached``: the forms carry the reader's CSRF token,
-    the buttons their permissions) under the page's URL, which names the
-    thread and where its links point."""
+def kept_thread(request, node):
+    """The page's content (all but the site's chrome) as HTML, kept per
+    reader while nothing is written (``reader_cached``: its forms carry the
+    reader's CSRF token, its buttons their permissions, the watch button
+    whether they watch) under the page's URL, which names the thread and
+    where its links point: a reader's next views render none of it."""
     def load():
-        thread = thread_view(request, node, kept_whole=True)
+        doc = shown_thread(node)    # read as stored: the page changes nothing
+        return Markup(render(TEMPLATES + "_thread.jinja2", {
+            "node": node, "doc": doc, "forum": node.__parent__,
+            "posts_html": kept_posts(request, node),
+            "fields": shown_field_values(request, node.tool_node, doc),
+            **{"may_" + p: request.can(p, node) for p in ("moderate", "update", "delete")}},
+            request))
+    return reader_cached(request, ("forum-thread", node._doc._id, request.path_url), load)
+
+
+def kept_posts(request, node):
+    """The thread's posts and post form as HTML, kept once for every reader
+    who may do the same there (``verdict_cached`` under the thread's
+    ``verdicts()``: a session's first view renders no post another reader
+    like them has seen) under the page's URL, with this reader's CSRF token
+    put in its forms."""
+    thread = thread_view(request, node, shared=True)
+
+    def load():
         return Markup(render(TEMPLATES + "_posts.jinja2", {"node": node, "thread": thread},
                              request))
-    return reader_cached(request, ("forum-posts", node._doc._id, request.path_url), load)
+    return verdict_cached(request, ("forum-posts", node._doc._id, request.path_url),
+                          thread.verdicts, load)
 
 
 @view_defaults(context=IForumThread)
@@ -127,12 +147,7 @@ class ThreadViews(TypedArtifactViews):
     @view_config(page_cache=True, name="", request_method="GET", permission="read",
                  renderer=TEMPLATES + "thread.jinja2")
     def show(self):
-        request, node = self.request, self.context
-        doc = shown_thread(node)    # read as stored: the page changes nothing
-        return {"node": node, "doc": doc, "forum": node.__parent__,
-                "posts_html": kept_posts(request, node),
-                "fields": shown_field_values(request, node.tool_node, doc),
-                **{"may_" + p: request.can(p, node) for p in ("moderate", "update", "delete")}}
+        return {"node": self.context, "content": kept_thread(self.request, self.context)}
 
     @view_config(name="flags", request_method="POST", permission="moderate")
     def flags(self):
