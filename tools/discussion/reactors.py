@@ -72,7 +72,9 @@ def counters(events, context):
     # newer thread counters)
     try:
         for (tool_id, path), thread_events in by_thread.items():
-            thread = ForumThread.query.get(tool_id=tool_id, path=path)
+            thread = _stored(collection(ForumThread).find_one(
+                {"tool_id": tool_id, "path": path},
+                {"type": 1, "forum": 1, "first_post_id": 1}))
             if thread is None or thread.type != THREAD:
                 continue
             update_thread_counters(thread, thread_events, bump=False)
@@ -92,7 +94,8 @@ def update_thread_counters(thread, events=None, bump=True):
     its next write."""
     if isinstance(events, Mapping):
         events = (events,)
-    core = Thread.query.get(ref_id=thread._id)
+    core = _stored(collection(Thread).find_one(
+        {"ref_id": thread._id}, {"num_posts": 1, "last_post_at": 1, "last_author_id": 1}))
     fields = {}
     if core is not None:
         fields["num_posts"] = int(core.num_posts or 0)
@@ -113,6 +116,18 @@ def update_thread_counters(thread, events=None, bump=True):
                 fields["status"] = "deleted" if first.deleted else first.status
     if fields:
         collection(ForumThread, bump=bump).update_one({"_id": thread._id}, {"$set": fields})
+
+
+class StoredFields(dict):
+    """A stored document's fields as attributes (None when not stored): the
+    reactor reads a few fields, building Ming objects cost more than the reads."""
+
+    def __getattr__(self, name):
+        return self.get(name)
+
+
+def _stored(raw):
+    return StoredFields(raw) if raw is not None else None
 
 
 def _visible_post_added(event):

@@ -91,7 +91,6 @@ def test_an_event_bumps_the_content_generation_once(forge_app, registry, site):
 
 def test_a_batch_copies_each_thread_once_and_bumps_once(forge_app, registry, site, monkeypatch):
     from forge.model.cache import current_generations
-    from tools.discussion.model import ForumThread
     ada, mem, dev = (browser(forge_app, n) for n in ("ada", "mem", "dev"))
     new_forum(ada, "batched", "Batched")
     new_thread(mem, "batched", "Batched thread", "Opening post")
@@ -102,15 +101,14 @@ def test_a_batch_copies_each_thread_once_and_bumps_once(forge_app, registry, sit
     reply(dev, thread, "Third of three")
     batch = tuple(event_of(post, "created") for post in posts_of(thread)[-3:])
     assert reactors.counters.forge_reactor_batching is not None
-    reads = []
-    real_get = ForumThread.query.get
-    monkeypatch.setattr(ForumThread.query, "get",
-                        lambda *a, **k: reads.append(k) or real_get(*a, **k))
+    reads = []          # the forum thread's and the core thread's stored documents
+    real_stored = reactors._stored
+    monkeypatch.setattr(reactors, "_stored", lambda raw: reads.append(raw) or real_stored(raw))
     before = current_generations(session.db)
     reactors.counters(batch, SimpleNamespace(registry=registry))
     after = current_generations(session.db)
     monkeypatch.undo()
-    assert len(reads) == 1 and after[1] == before[1] + 1
+    assert len(reads) == 2 and after[1] == before[1] + 1
     session.close()
     copied = thread_doc(site, "Batched thread")
     assert copied.num_posts == 4 and copied.last_author_id == site["dev"]._id
