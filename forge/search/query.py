@@ -19,6 +19,7 @@ with a message for the page.
 """
 import re
 from dataclasses import dataclass, field
+from functools import partial
 
 import tantivy
 from markupsafe import Markup, escape
@@ -228,7 +229,7 @@ def search(index, text, principals, scope=None, sort="relevance", page=1, size=2
     hits = []
     for key, address in result.hits:
         fields = state.kept(("hit", address.segment_ord, address.doc, text),
-                            lambda: shown(address))
+                            partial(shown, address))
         hits.append(Hit(*fields[:7], labels=list(fields[7]), author=fields[8],
                         score=float(key) if relevance else 0.0,
                         address=(address.segment_ord, address.doc)))
