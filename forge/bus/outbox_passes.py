@@ -221,11 +221,20 @@ class OutboxPasses:
                               if self.own.first_copy(row.get("claimed_by"), row["_id"])}
         until = now + CLAIM_SECONDS
         marks = self._marks(self._unmarked)
-        claim = UpdateMany({"_id": {"$in": [row["_id"] for row in waiting]}, "sent": False,
-                            "$or": [{"claimed_until": {"$lt": now}}, {"claimed_by": mine}]},
-                           {"$set": {"claimed_until": until, "claimed_by": self._token}})
+        # records of this process's saves (claimed for this relay) and the
+        # others (unclaimed or expired): two writes, not one with an $or
+        # (nx-27017 reads a top-level $or beside other conditions as
+        # "... or ...", and took records outside the $in)
+        claims = []
+        for own in (True, False):
+            ids = [row["_id"] for row in waiting if (row.get("claimed_by") == mine) == own]
+            if ids:
+                held = {"claimed_by": mine} if own else {"claimed_until": {"$lt": now}}
+                claims.append(UpdateMany(dict({"_id": {"$in": ids}, "sent": False}, **held),
+                                         {"$set": {"claimed_until": until,
+                                                   "claimed_by": self._token}}))
         # the previous pass's marks and this claim: one command
-        modified = self._write(marks + [claim])
+        modified = self._write(marks + claims)
         self._unmarked = []
         if modified == len(marks) + len(waiting):
             # all of them are ours (the query named exactly these records)
