@@ -1,8 +1,9 @@
 """The page frame of signed-in pages, rendered once per reader and node.
 
-Every page's frame above ``<main>`` (``forge:templates/frame/header.jinja2``:
-the header with the reader's menu, the site banner, breadcrumbs and the
-project's tool tabs) is the same on every view of a node until something is
+Every page's frame from ``<body>`` to ``<main>`` (``forge:templates/frame/
+top.jinja2``: the live-changes attributes and notice, the skip link, and
+``frame/header.jinja2``: the header with the reader's menu, the site banner,
+breadcrumbs and the project's tool tabs) is the same on every view of a node until something is
 written, yet cost a signed-in page a tenth of its time: the tool tabs build
 every tool of the project into a Ming object and check its ACL, each link is
 a ``resource_url``.  ``page_frame`` keeps the rendered frame in the generation
@@ -19,8 +20,9 @@ from .fragments import reader_cached
 from .interfaces import INode
 from .links import application_url
 from .security import lineage_key
+from .views.live_changes import poll_seconds
 
-FRAME_TEMPLATE = "forge:templates/frame/header.jinja2"
+FRAME_TEMPLATE = "forge:templates/frame/top.jinja2"
 
 
 def node_key(node):
@@ -37,8 +39,9 @@ def frame_key(request):
     """What the frame shows besides the generations and the reader: the page's
     node (breadcrumbs, tabs, the current tab), whether the page is an error
     (no trail then), where links point (the application URL and the mounted
-    tool's route, ``forge.embedding``), the front page's search box, and the
-    unread badge (kept per session generation, not per site generation)."""
+    tool's route, ``forge.embedding``), the front page's search box, the
+    unread badge (kept per session generation, not per site generation) and
+    the live-changes polling period (a setting)."""
     route = getattr(request, "matched_route", None)
     unread = None
     if not request.registry.forge_mailer.enabled:
@@ -46,7 +49,7 @@ def frame_key(request):
     return ("page-frame", node_key(getattr(request, "context", None)),
             getattr(request, "exception", None) is not None,
             application_url(request), route.name if route is not None else None,
-            request.search_query(), unread)
+            request.search_query(), unread, poll_seconds(request.registry))
 
 
 def page_frame(request, page_project):

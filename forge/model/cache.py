@@ -40,6 +40,16 @@ from ming.odm.odmsession import ObjectState, SessionExtension
 MAX_ENTRIES = 20000
 
 
+def current_odm():
+    """The thread's Ming session, as ``session._get()`` gives it: read from
+    the proxy's thread-local slot when the thread has one (``_get`` also
+    registers the session by name each time, which made its 20-odd calls a
+    page a few percent of a signed-in page's time)."""
+    from .session import session
+    odm = getattr(session._registry, "value", None)
+    return odm if odm is not None else session._get()
+
+
 class TreeCache:
     def __init__(self):
         self._lock = threading.Lock()
@@ -85,8 +95,7 @@ def copy_document(value):
 
 def attach(cls, raw):
     """A Ming object of ``cls`` for a raw document, in the current session."""
-    from .session import session
-    odm = session._get()
+    odm = current_odm()
     obj = odm.imap.get(cls, raw["_id"])
     if obj is None:
         obj = cls.query.mapper.create(copy_document(raw), Object(), remake=True)
@@ -144,8 +153,7 @@ def page_generations(request):
 def _seen_generations(request, *written_flags):
     """The site root's (tree, content), unless this unit of work set one of
     ``written_flags`` (see ``note_change``) or the request has no forge root."""
-    from .session import session
-    odm = session._get()
+    odm = current_odm()
     if any(getattr(odm, flag, False) for flag in written_flags):
         return None
     root = getattr(request, "root", None)
@@ -161,12 +169,26 @@ def read_site_config(db):
     """The site's raw document (or None) and the (tree, content) generations,
     in one query."""
     site, counters = None, None
-    for raw in db["site_config"].find({"key": {"$in": ["site", GENERATIONS_KEY]}}):
+    for raw in _site_config_collection(db).find({"key": {"$in": ["site", GENERATIONS_KEY]}}):
         if raw["key"] == GENERATIONS_KEY:
             counters = raw
         else:
             site = raw
     return site, _pair(counters)
+
+
+_last_collection = (None, None)
+
+
+def _site_config_collection(db):
+    """``db["site_config"]``, made once while the database is the same
+    (every request reads it; pymongo builds a ``Collection`` per lookup)."""
+    global _last_collection
+    last_db, collection = _last_collection
+    if last_db is not db:
+        collection = db["site_config"]
+        _last_collection = (db, collection)
+    return collection
 
 
 EARLY_SITE_CONFIG = "forge.site_config_early"
@@ -180,8 +202,7 @@ def early_cached_raw(request, cls, query):
     The key is ``cached_raw``'s: what is loaded here, the views find there."""
     read = request.environ.get(EARLY_SITE_CONFIG)
     if read is None:
-        from .session import session
-        read = request.environ[EARLY_SITE_CONFIG] = read_site_config(session.db)
+        read = request.environ[EARLY_SITE_CONFIG] = read_site_config(current_odm().db)
     cache = getattr(request.registry, "forge_tree_cache", None)
     if cache is None:
         return find_raw(cls, query)
@@ -194,8 +215,7 @@ def site_config_for(request):
     environ = getattr(request, "environ", None)
     read = environ.pop(EARLY_SITE_CONFIG, None) if isinstance(environ, dict) else None
     if read is None:
-        from .session import session
-        read = read_site_config(session.db)
+        read = read_site_config(current_odm().db)
     return read
 
 
@@ -378,8 +398,7 @@ def note_tree_change():
 
 def start_request():
     """Called by the forge tween: a new request may use the caches again."""
-    from .session import session
-    odm = session._get()
+    odm = current_odm()
     odm.forge_tree_changed = odm.forge_content_changed = False
 
 

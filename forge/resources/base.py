@@ -3,7 +3,7 @@ from zope.interface import implementer
 
 from ..interfaces import INode
 from ..model.acl import is_private, to_pyramid
-from ..model.cache import attach
+from ..model.cache import attach, current_odm
 
 
 class StoredDocument:
@@ -27,8 +27,7 @@ class StoredDocument:
         self.raw = raw
 
     def __getattr__(self, name):
-        from ..model.session import session
-        built = session._get().imap.get(self.cls, self.raw["_id"])
+        built = current_odm().imap.get(self.cls, self.raw["_id"])
         if built is not None:
             return getattr(built, name)
         if name in self.raw:
