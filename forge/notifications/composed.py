@@ -16,6 +16,7 @@ reads it as it read the ``EmailMessage``.  An address that is not ASCII
 import email.policy
 import email.utils
 import functools
+import secrets
 from email import quoprimime
 
 from pyramid.renderers import render
@@ -71,18 +72,77 @@ class ComposedMail:
         return (folded("From", sender) + self.head).encode("ascii") + b"\r\n" + self.body
 
 
+class ReaderStandIn:
+    """The reader in a body rendered once for all the readers of a change:
+    every attribute the template reads is a marker (with a nonce nobody can
+    put in a change's text), replaced by each reader's own value."""
+
+    def __init__(self, nonce):
+        self._nonce, self._names = nonce, set()
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        self._names.add(name)
+        return marker(self._nonce, name)
+
+
+def marker(nonce, name):
+    return "\x00%s.%s\x00" % (nonce, name)
+
+
+class SharedBodies:
+    """The bodies of one change's mails (one template, the same values):
+    rendered once per kind of reader (with or without a Reply-To), each
+    reader's text made by putting their own values in the markers.  For
+    templates that print the reader's values as they are (no filter on
+    ``user.*``, ``unsubscribe``, ``reply_to``): rendering the template per
+    reader was about a fifth of the notify reactor's CPU per mail."""
+
+    def __init__(self, request, template, values):
+        self.request, self.template, self.values = request, template, values
+        self.nonce = secrets.token_hex(8)
+        self._rendered = {}      # has a reply_to -> (text with markers, user names read)
+
+    def text_for(self, user, unsubscribe, reply_to):
+        key = bool(reply_to)
+        if key not in self._rendered:
+            stand_in = ReaderStandIn(self.nonce)
+            text = render(self.template, dict(
+                self.values, user=stand_in, unsubscribe=marker(self.nonce, "~unsubscribe"),
+                reply_to=marker(self.nonce, "~reply_to") if reply_to else None),
+                request=self.request)
+            self._rendered[key] = (text, sorted(stand_in._names))
+        text, names = self._rendered[key]
+        for name in names:
+            text = text.replace(marker(self.nonce, name),
+                                str(getattr(user, name)))
+        text = text.replace(marker(self.nonce, "~unsubscribe"), unsubscribe)
+        if reply_to:
+            text = text.replace(marker(self.nonce, "~reply_to"), reply_to)
+        if "\x00" + self.nonce in text:     # a marker a filter changed: render it whole
+            return render(self.template, dict(self.values, user=user, unsubscribe=unsubscribe,
+                                              reply_to=reply_to), request=self.request)
+        return text
+
+
 def compose(request, user, subject, template, values, unsubscribe, message_id,
-            thread=None, reply_to=None):
+            thread=None, reply_to=None, bodies=None):
     """What ``build_message`` makes (same arguments, ``message_id`` required),
-    as a ``ComposedMail``; an ``EmailMessage`` for a non-ASCII address."""
+    as a ``ComposedMail``; an ``EmailMessage`` for a non-ASCII address.
+    ``bodies``: the change's ``SharedBodies`` (of this template and values)."""
     if not user.email.isascii() or (reply_to and not reply_to.isascii()):
         return build_message(request, user, subject, template, values, unsubscribe,
                              message_id=message_id, thread=thread, reply_to=reply_to)
     to_header = email.utils.formataddr(
         (one_line(user.display_name or user.username), user.email))
     subject = one_line(subject)
-    values = dict(values, user=user, unsubscribe=unsubscribe, reply_to=reply_to)
-    encoding, body = encoded_body(render(template, values, request=request))
+    if bodies is not None:
+        text = bodies.text_for(user, unsubscribe, reply_to)
+    else:
+        text = render(template, dict(values, user=user, unsubscribe=unsubscribe,
+                                     reply_to=reply_to), request=request)
+    encoding, body = encoded_body(text)
     head = [folded("To", to_header), folded("Subject", subject),
             folded("Date", email.utils.formatdate(localtime=False)),
             token("Message-ID", message_id)]

@@ -55,7 +55,7 @@ from ..model import User
 from ..model.cache import cached_raw
 from ..model.session import collection, insert_all_new
 from ..security import can, user_principals
-from .composed import compose
+from .composed import SharedBodies, compose
 from .messages import describe, mail_request, unsubscribe_url
 from .model import DIGEST, NONE, DigestItem, SentNotification, Watch
 from .readers import cached_principals, stored_user
@@ -243,7 +243,7 @@ def record_sent(event_id, user_ids):
 def mail_watchers(request, event, node, post, sent, first_copy=False, smtp=None):
     """``smtp``: a ``MailConnection`` shared with other events (else one of its own)."""
     registry = request.registry
-    description = actor = None
+    description = bodies = None
     mailed = set() if first_copy else None
     with (contextlib.nullcontext(smtp) if smtp is not None
           else registry.forge_mailer.connection()) as smtp:
@@ -260,10 +260,11 @@ def mail_watchers(request, event, node, post, sent, first_copy=False, smtp=None)
                 continue    # mailed before a failure made the bus retry this event
             if description is None:
                 description = describe(request, event, node, post)
-                actor = actor_name(event, request)
+                values = {"change": description, "actor": actor_name(event, request)}
+                bodies = SharedBodies(request, TEMPLATE, values)
             unsubscribe = unsubscribe_url(request, user_id, "w:%s" % watched_id)
             message = compose(request, user, description["subject"], TEMPLATE,
-                              {"change": description, "actor": actor}, unsubscribe,
+                              bodies.values, unsubscribe, bodies=bodies,
                               **conversation_headers(registry, event, node, user,
                                                      principals))
             smtp.send(message)

@@ -6,7 +6,7 @@ from email import policy
 
 import pytest
 
-from forge.notifications.composed import compose, encoded_body
+from forge.notifications.composed import SharedBodies, compose, encoded_body
 from forge.notifications.mailer import Mailer
 from forge.notifications.messages import build_message, mail_request
 
@@ -85,3 +85,30 @@ def test_a_composed_mail_goes_over_smtp(registry, smtp_server):
     [received] = smtp_server.messages
     assert received["Subject"] == "Hello" and received["From"] == SENDER
     assert ".x" in received.get_content()
+
+
+def test_a_body_shared_by_a_change_s_readers_reads_as_each_one_s_own(registry):
+    """``SharedBodies`` renders the change once per kind of reader and puts
+    each reader's name, unsubscribe link and reply address in: the text each
+    one gets is the text rendered for them alone."""
+    values = {"change": {"title": "T", "what": "new comment", "url": "http://x.test/t",
+                         "text": "quoting \x00 and {{ user.username }}", "kind": "artifact"},
+              "actor": "ada"}
+    readers = [(Person("Ann"), "http://x.test/u?token=a", "reply+a@m.test"),
+               (Person("Bob"), "http://x.test/u?token=b", None),
+               (Person("Cy"), "http://x.test/u?token=c", "reply+c@m.test")]
+    readers[1][0].username = "bob"
+    readers[2][0].username = "cy"
+    with mail_request(registry) as request:
+        bodies = SharedBodies(request, TEMPLATE, values)
+        for user, unsubscribe, reply_to in readers:
+            alone = compose(request, user, "S", TEMPLATE, values, unsubscribe,
+                            message_id="<e.%s@x.test>" % user.username, reply_to=reply_to)
+            shared = compose(request, user, "S", TEMPLATE, values, unsubscribe,
+                             message_id="<e.%s@x.test>" % user.username, reply_to=reply_to,
+                             bodies=bodies)
+            assert shared.body == alone.body
+            text = email.message_from_bytes(shared.as_bytes(SENDER),
+                                            policy=policy.default).get_content()
+            assert unsubscribe in text
+            assert ("comment as %s" % user.username in text) == bool(reply_to)
