@@ -9,7 +9,7 @@ from email.message import EmailMessage
 import pytest
 
 from forge.model.session import collection
-from forge.notifications.mailer import Mailer, parsed_header
+from forge.notifications.mailer import Mailer, parsed_header, quoted_address
 from forge.notifications.messages import VerbatimHeader
 from forge.notifications.model import MailPreference, SentNotification, Watch
 from forge.notifications.reactor import lineage_watchers, mailed_already, record_sent
@@ -181,3 +181,16 @@ def test_the_lineage_watchers_are_read_by_equality_on_the_indexed_node_id(regist
     thread = Node("artifact", "lth", Node("tool", "lt", project))
     assert lineage_watchers(thread) == {}
     assert filters == [{"node_id": "lth"}, {"node_id": "lt"}, {"node_id": "lp"}]
+
+
+def test_the_envelope_names_the_sender_and_each_recipient(smtp_server):
+    """The addresses quoted once per address (``QuotingOnce``) are those
+    smtplib quotes: each message goes to its own recipient, from the sender."""
+    mailer = Mailer(smtp_server.host, smtp_server.port, sender="Forge <forge@example.test>")
+    with mailer.connection() as smtp:
+        for name in ("a", "b", "a"):
+            smtp.send(message("%s@example.test" % name))
+    assert [m.envelope_to for m in smtp_server.messages] == [
+        ["a@example.test"], ["b@example.test"], ["a@example.test"]]
+    assert quoted_address("Forge <forge@example.test>") == smtplib.quoteaddr(
+        "Forge <forge@example.test>") == "<forge@example.test>"
