@@ -339,18 +339,33 @@ class SmtpSink:
         self.controller.stop()
 
 
+@pytest.fixture(scope="session")
+def _session_smtp_sink():
+    server = SmtpSink().start()
+    yield server
+    server.stop()
+
+
 @pytest.fixture
-def smtp_server():
-    """A real SMTP server for one test; point the forge at it with
-    ``forge_test_settings(**smtp_settings(server))``::
+def smtp_server(_session_smtp_sink):
+    """A real SMTP server, empty and answering for this test; point the forge
+    at it with ``forge_test_settings(**smtp_settings(server))``::
 
         @pytest.fixture
         def forge_settings(smtp_server):
             return forge_test_settings(**smtp_settings(smtp_server))
-    """
-    server = SmtpSink().start()
+
+    One server per test process, emptied before and after each test: its
+    port is then the same in every test's settings, so those tests share one
+    configured forge (``forge.testing_apps``) instead of configuring one each
+    (a new port per test made new settings per test).  Mail is sent
+    synchronously (``run_reactors``), so nothing of a test arrives after it."""
+    server = _session_smtp_sink
+    server.clear()
+    server.fail_next = 0
     yield server
-    server.stop()
+    server.clear()
+    server.fail_next = 0
 
 
 @pytest.fixture

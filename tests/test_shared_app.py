@@ -12,6 +12,9 @@ from forge.model import User, session
 from forge.page_cache import HEADER
 from forge.testing_apps import fresh_app
 
+# one unit for `--dist loadgroup`: the second test runs after the first, on its worker
+pytestmark = pytest.mark.xdist_group("shared-app-isolation")
+
 LEFT_BEHIND = {}
 
 
