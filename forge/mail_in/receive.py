@@ -78,9 +78,7 @@ def apply_message(registry, raw, envelope_from, recipients, seen=None):
 
 def apply_to(registry, raw, mail, envelope_from, recipient, seen_at=(None, None)):
     try:
-        # the comment, its thread's counters and the record: one generation
-        # bump for them all (was one per write)
-        with message_unit(registry) as request, one_bump():
+        with message_unit(registry) as request:
             target = parse_address(registry.settings, recipient)
             if already_applied(mail, recipient):
                 return Outcome(250, "2.0.0 Received already (the same Message-ID).")
@@ -200,8 +198,12 @@ def post_comment(request, raw, mail, envelope_from, recipient, kind, user, node,
                    artifact_id=doc._id, project_id=doc.project_id, tool_id=doc.tool_id) as ch:
         kept = keep_raw(raw, "%s-%s.eml" % (kind, doc._id))
         try:
-            post = add_post(registry, node, ch.new["text"], user, uploads=uploads, source="mail",
-                            may_skip_moderation=may_skip_moderation, trusted=trusted)
+            # the comment and its thread's counters: one generation bump (was
+            # one per write), made before the events go out
+            with one_bump():
+                post = add_post(registry, node, ch.new["text"], user, uploads=uploads,
+                                source="mail", may_skip_moderation=may_skip_moderation,
+                                trusted=trusted)
             record(ch, mail, raw, kept, user, recipient, envelope_from, kind, node, post)
         except BaseException:
             delete_raw(kept[0])

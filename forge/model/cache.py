@@ -37,6 +37,9 @@ from ming.base import Object
 from ming.odm import state
 from ming.odm.odmsession import ObjectState, SessionExtension
 
+from .site_config_read import (GENERATIONS_KEY, current_generations,  # noqa: F401
+                               read_site_config)
+
 MAX_ENTRIES = 20000
 
 
@@ -162,43 +165,6 @@ def _seen_generations(request, *written_flags):
     return root.generations
 
 
-GENERATIONS_KEY = "generations"
-
-
-def read_site_config(db):
-    """The site's raw document (or None) and the (tree, content) generations,
-    in one query."""
-    site, counters = None, None
-    for raw in _find_site_config(db, {"key": {"$in": ["site", GENERATIONS_KEY]}}):
-        if raw["key"] == GENERATIONS_KEY:
-            counters = raw
-        else:
-            site = raw
-    return site, _pair(counters)
-
-
-_last_collection = (None, None)
-
-
-def _find_site_config(db, query):
-    """``db["site_config"].find(query)`` (at most the two documents a unique
-    index allows) as one ``find`` command with a single batch: every request
-    makes this read, and pymongo's cursor around the same command costs a
-    tenth of a millisecond more.  Ming's in-memory database (the unit tests)
-    has no ``find`` command: a cursor there."""
-    global _last_collection
-    last_db, collection = _last_collection
-    if last_db is not db:
-        collection = db["site_config"]
-        _last_collection = (db, collection)
-    if not type(db).__module__.startswith("pymongo."):
-        return collection.find(query)
-    reply = db.command({"find": collection.name, "filter": query, "singleBatch": True},
-                       read_preference=collection.read_preference,
-                       codec_options=collection.codec_options)
-    return reply["cursor"]["firstBatch"]
-
-
 EARLY_SITE_CONFIG = "forge.site_config_early"
 
 
@@ -225,10 +191,6 @@ def site_config_for(request):
     if read is None:
         read = read_site_config(current_odm().db)
     return read
-
-
-def current_generations(db):
-    return _pair(db["site_config"].find_one({"key": GENERATIONS_KEY}, {"tree": 1, "content": 1}))
 
 
 class SharedRead:
@@ -289,11 +251,6 @@ def _own_copy(error):
         return copy.copy(error)
     except Exception:
         return error
-
-
-def _pair(counters):
-    counters = counters or {}
-    return counters.get("tree", 0), counters.get("content", 0)
 
 
 class ChangeTracking(SessionExtension):
@@ -382,9 +339,10 @@ def one_bump():
     """The bumps of the writes made within (by this thread's session) are
     made once, when it ends, also after an error: still after the writes,
     so no cache keeps an older document under a newer generation.  For a
-    change whose writes go in several commands (a mail's comment, its thread's
-    counters, its record): one round trip instead of one per write.  Nested
-    uses bump once, at the outermost end."""
+    change whose writes go in several commands (a mail's comment and its
+    thread's counters): one round trip instead of one per write.  Nested uses
+    bump once, at the outermost end.  End it before the change's events go
+    out, so that their reactors read at the new generations."""
     from .session import session
     if getattr(_held_bumps, "inc", None) is not None:
         yield

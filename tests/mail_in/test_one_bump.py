@@ -1,4 +1,4 @@
-"""A message's writes (the comment, its thread's counters, the record) move
+"""A message's writes (the comment and its thread's counters) move
 the content generation once, after they are all made; ``one_bump`` still
 bumps when what it wraps fails after a write."""
 import smtplib
