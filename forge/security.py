@@ -44,7 +44,7 @@ from pyramid.interfaces import ISecurityPolicy
 from zope.interface import implementer
 
 from .model import ProjectRole, User
-from .model.cache import attach, cached_raw, cached_value, tree_generation
+from .model.cache import cached_raw, cached_value, tree_generation
 from .sessions import USER_KEY, SessionFactory
 
 TOKEN_USER = "forge.token_user_id"       # environ key set by the forge tween
@@ -121,16 +121,6 @@ def user_principals(user):
     return principals
 
 
-def reader_document(request, raw, generation):
-    """The signed-in ``User``: for a GET or HEAD under a known tree generation
-    the stored document read as it is (``forge.user_lookup.StoredUser``: such
-    a request writes nothing), else the Ming object, which may be changed."""
-    if generation is not None and request.method in SAFE_METHODS:
-        from .user_lookup import StoredUser
-        return StoredUser(raw)
-    return attach(User, raw)
-
-
 @implementer(ISecurityPolicy)
 class ForgeSecurityPolicy:
     def __init__(self):
@@ -159,6 +149,7 @@ class ForgeSecurityPolicy:
                 # disabled (or removed) behind the actions' back: end it for good
                 request.session.invalidate()
             return None
+        from .user_lookup import reader_document
         user = reader_document(request, users[0], generation)
         request.__dict__["forge_identity"] = ((str(user_id), generation), user)
         return user

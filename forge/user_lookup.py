@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from pyramid.threadlocal import get_current_request
 
 from .model import User
-from .model.cache import cached_value
+from .model.cache import attach, cached_value
 from .resources.base import StoredDocument
 
 #: shown for an id whose account no longer exists
@@ -89,3 +89,12 @@ class StoredUser(StoredDocument):
             object.__setattr__(self, name, value)
         else:
             setattr(self.materialize(), name, value)
+
+
+def reader_document(request, raw, generation):
+    """The signed-in ``User`` (``forge.security``): for a GET or HEAD under a
+    known tree generation the stored document read as it is (such a request
+    writes nothing), else the Ming object, which may be changed."""
+    if generation is not None and request.method in ("GET", "HEAD"):
+        return StoredUser(raw)
+    return attach(User, raw)
