@@ -4,6 +4,8 @@ wraps ``ReactorWorker.handle``, which a batch reactor's run does not go
 through (``handle_batch`` calls the reactor once for the run).
 
     .venv/bin/python bench/mail_in_worker_profile.py --messages 100 --no-baseline --profile FILE
+
+Each place's statistics are also dumped to ``FILE.{place}.pstats``.
 """
 import os
 import sys
@@ -48,7 +50,19 @@ def _init_wrapper(profiles, fn):
     return wrapper
 
 
+_write = mail_in_meters.Profiles.write
+
+
+def _write_and_dump(self, path, limit=60):
+    """The text summaries, and each place's statistics in ``PATH.{place}.pstats``
+    (for ``pstats``' callers and callees)."""
+    _write(self, path, limit)
+    for place, profile in self.profiles.items():
+        profile.dump_stats("%s.%s.pstats" % (path, place.replace(" ", "_")))
+
+
 mail_in_meters.Profiles.__init__ = _init_with_batches
+mail_in_meters.Profiles.write = _write_and_dump
 
 if __name__ == "__main__":
     import runpy

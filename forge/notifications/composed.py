@@ -72,6 +72,16 @@ class ComposedMail:
         return (folded("From", sender) + self.head).encode("ascii") + b"\r\n" + self.body
 
 
+# the same subject for a change's readers, the same name for a reader's mails
+one_line_once = functools.lru_cache(maxsize=4096)(one_line)
+
+
+@functools.lru_cache(maxsize=4096)
+def to_header_of(name, address):
+    """The To header's value (``formataddr``), once per reader."""
+    return email.utils.formataddr((one_line(name), address))
+
+
 class ReaderStandIn:
     """The reader in a body rendered once for all the readers of a change:
     every attribute the template reads is a marker (with a nonce nobody can
@@ -134,9 +144,8 @@ def compose(request, user, subject, template, values, unsubscribe, message_id,
     if not user.email.isascii() or (reply_to and not reply_to.isascii()):
         return build_message(request, user, subject, template, values, unsubscribe,
                              message_id=message_id, thread=thread, reply_to=reply_to)
-    to_header = email.utils.formataddr(
-        (one_line(user.display_name or user.username), user.email))
-    subject = one_line(subject)
+    to_header = to_header_of(user.display_name or user.username, user.email)
+    subject = one_line_once(subject)
     if bodies is not None:
         text = bodies.text_for(user, unsubscribe, reply_to)
     else:

@@ -6,6 +6,7 @@ sign-in, so it is the only authority of the unsubscribe page; it carries no
 expiry (an old mail's link keeps working, as RFC 8058 expects).
 """
 import base64
+import functools
 import hashlib
 import hmac
 
@@ -17,8 +18,10 @@ def _sign(secret, payload):
     return base64.urlsafe_b64encode(mac.digest()[:20]).decode("ascii").rstrip("=")
 
 
+@functools.lru_cache(maxsize=8192)
 def make_token(secret, user_id, target):
-    """``target`` is ``w:{node_id}`` or ``all``."""
+    """``target`` is ``w:{node_id}`` or ``all``.  The same token for every mail
+    to a watcher of one node: signed once per process and (user, target)."""
     payload = "%s.%s" % (user_id, target)
     encoded = base64.urlsafe_b64encode(payload.encode("utf-8")).decode("ascii").rstrip("=")
     return "%s.%s" % (encoded, _sign(secret, payload))
