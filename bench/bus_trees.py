@@ -124,9 +124,10 @@ def report(args, trees, runs, load_before, load_after):
                          / r[step]["events"]) for spec, _p in trees}))
     rows.append(("events/s end to end (burst)",
                  {spec: median_of(runs[spec], lambda r: r["e2e_rate"]) for spec, _p in trees}))
-    rows.append(("paced latency p50 ms",
-                 {spec: median_of(runs[spec], lambda r: 1000 * r["paced"]["p50"])
-                  for spec, _p in trees}))
+    for quantile in ("p50", "p99"):
+        rows.append(("paced latency %s ms" % quantile,
+                     {spec: median_of(runs[spec], lambda r: 1000 * r["paced"][quantile])
+                      for spec, _p in trees}))
     width = max(len(label) for label, _v in rows)
     print("\nBus CPU per event, trees alternating (%d rounds, medians; %d per save, %s)" % (
         args.rounds, args.events_per_save, "the no-op reactor alone" if args.only_bench_reactor
