@@ -112,3 +112,14 @@ def test_a_body_shared_by_a_change_s_readers_reads_as_each_one_s_own(registry):
                                             policy=policy.default).get_content()
             assert unsubscribe in text
             assert ("comment as %s" % user.username in text) == bool(reply_to)
+
+
+def test_the_unsubscribe_link_is_the_one_forge_url_builds(registry):
+    """(Its base is built once per request, the token's query added to it.)"""
+    from forge.notifications.messages import unsubscribe_url
+    from forge.notifications.tokens import make_token
+    with mail_request(registry) as request:
+        for user_id, target in (("u1", "w:n1"), ("u2", "all"), ("u1", "w:n1")):
+            token = make_token(registry.settings["forge.secret"], user_id, target)
+            assert unsubscribe_url(request, user_id, target) == request.forge_url(
+                request.root, "@@unsubscribe", query={"token": token})
