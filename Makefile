@@ -21,7 +21,9 @@ serve: serve-setup git
 	$(VENV)/bin/forge serve $(SERVE_ARGS)
 
 test: setup test-tools chromium git rabbitmq
-	$(PY) -m pytest -q -n 2 --dist loadgroup tests
+	@# bytecode written: without it every pytest worker rewrites the plugins' asserts and
+	@# every forge subprocess compiles from source (PYTHONDONTWRITEBYTECODE=1 is common)
+	PYTHONDONTWRITEBYTECODE= $(PY) -m pytest -q -n 2 --dist loadgroup tests
 
 bench: setup
 	bench/run
