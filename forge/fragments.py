@@ -37,40 +37,59 @@ from .model.registry_objects import registry_object
 # entries per process; a thread page stores one per post, so this holds the
 # threads of a few hundred readers between two writes
 MAX_ENTRIES = 20000
+# and characters of kept text per process: whole pages are kept per reader
+# (a ticket's content is ~30-60 KB), so the count alone would let 20,000 of
+# them hold a gigabyte; other values are charged a flat estimate
+MAX_CHARS = 48 * 1024 * 1024
+OTHER_VALUE_CHARS = 512
+
+
+def _charge(value):
+    return len(value) if isinstance(value, (str, bytes)) else OTHER_VALUE_CHARS
 
 
 class GenerationStore:
-    """A bounded LRU emptied whenever the generations it is asked under change."""
+    """A bounded LRU (entries and characters of text) emptied whenever the
+    generations it is asked under change."""
 
-    def __init__(self, size=MAX_ENTRIES):
+    def __init__(self, size=MAX_ENTRIES, max_chars=MAX_CHARS):
         self.size = size
+        self.max_chars = max_chars
         self._lock = threading.Lock()
         self._generations = None
         self._items = OrderedDict()
+        self._chars = 0
 
     def get(self, generations, key, load):
         with self._lock:
             if generations != self._generations:
-                self._items = OrderedDict()
-                self._generations = generations
+                self._empty(generations)
             if key in self._items:
                 self._items.move_to_end(key)
                 return self._items[key]
         value = load()
         with self._lock:
             if generations == self._generations:
+                if key in self._items:
+                    self._chars -= _charge(self._items[key])
                 self._items[key] = value
-                while len(self._items) > self.size:
-                    self._items.popitem(last=False)
+                self._chars += _charge(value)
+                while self._items and (len(self._items) > self.size
+                                       or self._chars > self.max_chars):
+                    self._chars -= _charge(self._items.popitem(last=False)[1])
         return value
+
+    def _empty(self, generations=None):
+        self._items = OrderedDict()
+        self._chars = 0
+        self._generations = generations
 
     def __len__(self):
         return len(self._items)
 
     def clear(self):
         with self._lock:
-            self._items = OrderedDict()
-            self._generations = None
+            self._empty()
 
 
 def generation_store(registry):

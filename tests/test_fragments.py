@@ -28,6 +28,18 @@ def test_store_is_bounded():
     assert store.get((0, 0), 0, lambda: "again") == "again"   # least recent went first
 
 
+def test_store_is_bounded_by_the_text_it_keeps():
+    # whole pages are kept per reader: the count alone would let a process hold GBs
+    store = GenerationStore(max_chars=10_000)
+    for n in range(5):
+        store.get((0, 0), n, lambda: "x" * 4_000)
+    assert len(store) == 2 and store._chars == 8_000
+    assert store.get((0, 0), 4, lambda: "new") == "x" * 4_000     # the latest stayed
+    assert store.get((0, 0), 0, lambda: "again") == "again"       # the oldest went
+    store.get((0, 0), "big", lambda: "y" * 20_000)                # more than it may hold
+    assert len(store) == 0 and store._chars == 0
+
+
 def fake_request(user_id, principals, token, generations=(4, 7)):
     registry = SimpleNamespace()
     user = SimpleNamespace(_id=user_id) if user_id else None
