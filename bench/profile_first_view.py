@@ -32,6 +32,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import forge  # noqa: E402
 from forge_settings import settings  # noqa: E402
 from profile_page import TIMER, process_cpu, signed_in_app, write_stats  # noqa: E402
+import profile_signed  # noqa: E402
 from profile_signed import signed_rows  # noqa: E402
 
 WARM_VIEWS = 5
@@ -67,32 +68,9 @@ def profile(sessions, path, out_file):
 
 
 def compare_trees(args):
-    """Each tree in turn, a process per tree and round (as profile_signed.py)."""
-    import subprocess
-    from statistics import median
-    rows = {}
-    for _ in range(args.rounds):
-        for tree in args.trees:
-            # this script (a tree from before it has none), the forge of each tree
-            command = [sys.executable, os.path.abspath(__file__),
-                       str(args.mongo_port), args.targets, "-n", str(args.n)]
-            command += ["--db-pid", str(args.db_pid)] if args.db_pid else []
-            command += ["--only", args.only] if args.only else []
-            env = dict(os.environ, PYTHONPATH=os.path.abspath(tree))
-            out = subprocess.run(command, env=env, cwd="/", capture_output=True, text=True,
-                                 check=True).stdout
-            for line in out.splitlines():
-                cells = line.split()
-                if len(cells) >= 4 and cells[0] != "row":
-                    rows.setdefault(cells[0], {}).setdefault(tree, []).append(
-                        tuple(float(c) for c in cells[1:4]))
-    print("%-18s" % "row" + "".join("%26s" % os.path.basename(t.rstrip("/"))[-24:]
-                                    for t in args.trees))
-    for label, by_tree in rows.items():
-        print("%-18s" % label + "".join(
-            "%26s" % ("%5.2f + %4.2f = %5.2f" % tuple(
-                median(m[i] for m in by_tree[t]) for i in range(3)))
-            for t in args.trees), flush=True)
+    """Each tree in turn, a process per tree and round: this script (a tree
+    from before it has none) with the forge of each tree."""
+    return profile_signed.compare_trees(args, script_of=lambda tree: os.path.abspath(__file__))
 
 
 def main(argv):

@@ -90,16 +90,20 @@ def compare(app, browser, args):
         print("%-18s %22s %22s" % (label, cells[0], cells[1]), flush=True)
 
 
-def compare_trees(args):
+def compare_trees(args, script_of=None):
     """Each row served by each tree in turn (a process per tree and round, the
     tree first on ``PYTHONPATH``), so that the machine's load weighs on all
-    alike; prints the medians of forge, database and total CPU ms."""
+    alike; prints the medians of forge, database and total CPU ms.
+    ``script_of(tree)``: the script to run (default: the tree's own copy of
+    this one)."""
     import subprocess
     from statistics import median
     rows = {}
     for _ in range(args.rounds):
         for tree in args.trees:
-            command = [sys.executable, os.path.join(tree, "bench", "profile_signed.py"),
+            script = script_of(tree) if script_of else os.path.join(
+                tree, "bench", "profile_signed.py")
+            command = [sys.executable, script,
                        str(args.mongo_port), args.targets, "-n", str(args.n)]
             command += ["--db-pid", str(args.db_pid)] if args.db_pid else []
             command += ["--only", args.only] if args.only else []
