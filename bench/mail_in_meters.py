@@ -125,7 +125,10 @@ class CommandCounter:
 
 class Profiles:
     """cProfile per place while ``on``: each reactor's events (around
-    ``ReactorWorker.handle``) and the mail-in threads' RCPT and DATA work."""
+    ``ReactorWorker.handle``, and ``handle_batch`` for a batch reactor, whose
+    run does not go through ``handle``: a failed batch's events, run again
+    through ``handle``, are counted twice) and the mail-in threads' RCPT and
+    DATA work."""
 
     def __init__(self):
         import cProfile
@@ -134,11 +137,11 @@ class Profiles:
         self.lock = threading.Lock()
         profiles = self
 
-        def profiled(fn):
+        def profiled(fn, suffix=""):
             def wrapper(*args, **kw):
                 if not profiles.on:
                     return fn(*args, **kw)
-                place = place_of(threading.current_thread().name)
+                place = place_of(threading.current_thread().name) + suffix
                 with profiles.lock:
                     profile = profiles.profiles.get(place)
                     if profile is None:
@@ -153,6 +156,8 @@ class Profiles:
         from forge.bus import worker
         from forge.mail_in import server
         worker.ReactorWorker.handle = profiled(worker.ReactorWorker.handle)
+        worker.ReactorWorker.handle_batch = profiled(worker.ReactorWorker.handle_batch,
+                                                     " (batches)")
         server.apply_message = profiled(server.apply_message)
         server.check_recipient = profiled(server.check_recipient)
 
@@ -166,3 +171,5 @@ class Profiles:
                 stats.sort_stats("cumulative").print_stats(limit)
                 stats.sort_stats("tottime").print_stats(25)
                 out.write("==== %s\n%s\n" % (place, text.getvalue()))
+                # for pstats' callers and callees
+                profile.dump_stats("%s.%s.pstats" % (path, place.replace(" ", "_")))
