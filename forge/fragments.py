@@ -5,8 +5,11 @@ per-person chrome and forms.  But most of what such a page costs is pieces
 that are the same on every view until something is written: a comment
 thread's posts, whether the reader watches the node.  ``generation_cached``
 keeps such a value under the (``tree``, ``content``) generations the request
-read (``forge.model.cache.page_generations``), so every write that could change
-it empties the store, in every process, with no TTL::
+read (``forge.model.cache.page_generations``), so after every write that could
+change it the value is made again, in every process, with no TTL (a request
+is given only values made under the generations it read; the last few
+generations are kept, so requests a write apart do not empty the store for
+each other)::
 
     html = reader_cached(request, ("post", post_id), lambda: render_post(...))
 
@@ -42,6 +45,10 @@ MAX_ENTRIES = 20000
 # them hold a gigabyte; other values are charged a flat estimate
 MAX_CHARS = 48 * 1024 * 1024
 OTHER_VALUE_CHARS = 512
+# generations kept at once: requests and reactors that read the generations a
+# moment apart (a write between them) each find their own, and one write no
+# longer throws away what requests still at the previous generation use
+KEPT_GENERATIONS = 3
 
 
 def _charge(value):
@@ -49,43 +56,75 @@ def _charge(value):
 
 
 class GenerationStore:
-    """A bounded LRU (entries and characters of text) emptied whenever the
-    generations it is asked under change."""
+    """A bounded LRU (entries and characters of text, over all generations)
+    of values kept per generations: a value is given only to a request that
+    read the generations it was made under.  The last ``KEPT_GENERATIONS``
+    (the highest: generations only grow) are kept; a request at an older one
+    computes its value and keeps nothing."""
 
-    def __init__(self, size=MAX_ENTRIES, max_chars=MAX_CHARS):
+    def __init__(self, size=MAX_ENTRIES, max_chars=MAX_CHARS, generations=KEPT_GENERATIONS):
         self.size = size
         self.max_chars = max_chars
+        self.kept_generations = max(1, generations)
         self._lock = threading.Lock()
-        self._generations = None
-        self._items = OrderedDict()
-        self._chars = 0
+        self._empty()
 
     def get(self, generations, key, load):
         with self._lock:
-            if generations != self._generations:
-                self._empty(generations)
-            if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key]
+            items = self._by_generation.get(generations)
+            if items is not None and key in items:
+                self._lru.move_to_end((generations, key))
+                return items[key]
         value = load()
         with self._lock:
-            if generations == self._generations:
-                if key in self._items:
-                    self._chars -= _charge(self._items[key])
-                self._items[key] = value
+            items = self._slot(generations)
+            if items is not None:
+                if key in items:
+                    self._chars -= _charge(items[key])
+                items[key] = value
+                self._lru[(generations, key)] = None
+                self._lru.move_to_end((generations, key))
                 self._chars += _charge(value)
-                while self._items and (len(self._items) > self.size
-                                       or self._chars > self.max_chars):
-                    self._chars -= _charge(self._items.popitem(last=False)[1])
+                while self._lru and (len(self._lru) > self.size
+                                     or self._chars > self.max_chars):
+                    (old_generations, old_key), _ = self._lru.popitem(last=False)
+                    self._chars -= _charge(self._by_generation[old_generations].pop(old_key))
         return value
 
-    def _empty(self, generations=None):
-        self._items = OrderedDict()
+    def _slot(self, generations):
+        """The dict of ``generations``' values, made when it is among the
+        newest kept (the oldest then goes); None for an older one."""
+        items = self._by_generation.get(generations)
+        if items is not None:
+            return items
+        if len(self._by_generation) >= self.kept_generations:
+            oldest = min(self._by_generation)
+            if generations < oldest:
+                return None
+            self._drop(oldest)
+        items = self._by_generation[generations] = {}
+        return items
+
+    def _drop(self, generations):
+        for key, value in self._by_generation.pop(generations).items():
+            del self._lru[(generations, key)]
+            self._chars -= _charge(value)
+
+    def _empty(self):
+        self._by_generation = {}        # generations -> {key: value}
+        self._lru = OrderedDict()       # (generations, key), least recent first
         self._chars = 0
-        self._generations = generations
+
+    @property
+    def _items(self):
+        """The newest generation's values (read by tests)."""
+        with self._lock:
+            if not self._by_generation:
+                return {}
+            return dict(self._by_generation[max(self._by_generation)])
 
     def __len__(self):
-        return len(self._items)
+        return len(self._lru)
 
     def clear(self):
         with self._lock:

@@ -16,8 +16,32 @@ def test_store_keeps_values_while_the_generations_stay():
     assert store.get((1, 1), "k", load) == 1
     assert store.get((1, 1), "k", load) == 1
     assert store.get((1, 2), "k", load) == 2      # a write anywhere: computed again
-    assert store.get((1, 1), "k", load) == 3      # and an older generation never reuses
-    assert len(loads) == 3
+    assert store.get((1, 2), "k", load) == 2
+    assert store.get((1, 1), "k", load) == 1      # an older generation: its own value
+    assert len(loads) == 2
+
+
+def test_store_keeps_the_last_generations_only():
+    store = GenerationStore(generations=2)
+    store.get((1, 1), "k", lambda: "at 1")
+    store.get((1, 2), "k", lambda: "at 2")
+    assert store.get((1, 1), "k", lambda: "again") == "at 1"
+    store.get((2, 0), "k", lambda: "at 3")        # a third: the oldest goes
+    assert store.get((1, 1), "k", lambda: "again") == "again"
+    assert len(store) == 2 and store.get((1, 1), "k", lambda: "x") == "x"  # not kept
+    assert store.get((1, 2), "k", lambda: "again") == "at 2"
+    # values are never given under other generations, and the bounds count them all
+    assert store.get((2, 1), "k", lambda: "at 4") == "at 4"
+    assert store.get((1, 2), "k", lambda: "late") == "late"     # older than those kept
+
+
+def test_store_bounds_count_every_generation():
+    store = GenerationStore(size=3, max_chars=10_000)
+    for n in range(3):
+        store.get((0, n), "k", lambda: "x" * 3_000)
+    store.get((0, 2), "other", lambda: "y" * 3_000)     # past the text budget
+    assert len(store) == 3 and store._chars == 9_000
+    assert store.get((0, 0), "k", lambda: "again") == "again"    # the least recent went
 
 
 def test_store_is_bounded():
