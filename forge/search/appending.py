@@ -46,28 +46,39 @@ def last_post_comments(index, artifact_id, post_id, post=None):
     """``comments(doc, own_text)`` for ``build_document``: the stored comments
     with post ``post_id`` appended, or None (read the thread).  ``post``: the
     post as just read (``POST_FIELDS``), else it is read here."""
+    if post is None:
+        post = session.db["post"].find_one({"_id": post_id}, POST_FIELDS) or {"_id": post_id}
+    return posts_comments(index, artifact_id, [post])
+
+
+def posts_comments(index, artifact_id, posts):
+    """``comments(doc, own_text)`` for ``build_document``: the stored comments
+    with ``posts`` (stored posts, ``POST_FIELDS``: the visible posts of one
+    batch on this artifact) appended in thread order, or None (read the
+    thread).  The checks are those of one post, made for each: every post
+    still visible and on this artifact; the stored comments end with none
+    of them (already in), nor with the thread's last post after them (that
+    one was indexed first)."""
     def comments(doc, own_text):
-        posts = session.db["post"]
-        nonlocal post
-        if post is None:
-            post = posts.find_one({"_id": post_id}, POST_FIELDS)
-        if post is None or post.get("ref_id") != artifact_id \
-                or post.get("status", "ok") != "ok" or post.get("deleted"):
+        ordered = sorted(posts, key=lambda p: p.get("slug") or "")
+        if not ordered or any(
+                p.get("ref_id") != artifact_id or p.get("status", "ok") != "ok"
+                or p.get("deleted") or p.get("slug") is None for p in ordered):
             return None
         earlier = stored_comments(stored_text(index, artifact_id), own_text)
         if earlier is None:
             return None
-        new = plain_text(post.get("text") or "")
+        new = [text for text in (plain_text(p.get("text") or "") for p in ordered) if text]
         if not new:
             return earlier
-        if _ends_with(earlier, new):
+        if any(_ends_with(earlier, text) for text in new):
             return None             # already in, or the same words twice
-        last = posts.find_one({"thread_id": post["thread_id"], "slug": {"$gt": post["slug"]},
-                               "status": "ok", "deleted": False}, {"text": 1},
-                              sort=[("slug", -1)])
+        last = session.db["post"].find_one(
+            {"thread_id": ordered[-1].get("thread_id"), "slug": {"$gt": ordered[-1]["slug"]},
+             "status": "ok", "deleted": False}, {"text": 1}, sort=[("slug", -1)])
         if last is not None and _ends_with(earlier, plain_text(last.get("text") or "")):
             return None             # the thread's last post is indexed already
-        return earlier + " " + new if earlier else new
+        return " ".join(([earlier] if earlier else []) + new)
     return comments
 
 

@@ -59,6 +59,10 @@ class Indexer:
         # built from their whole thread as the database holds it now
         self.touched = set()
         self.read_whole = set()
+        # artifacts whose document has every added post of the batch
+        # (``_append_post``); the batch's added posts by id
+        self.appended = set()
+        self.posts = {}
 
     def artifact(self, record, comments=None):
         """Index (or remove) one stored artifact record (``comments``: see
@@ -145,14 +149,38 @@ def on_event(events, context):
     """The ``forge.search`` reactor (topic ``#``), taking a batch of events:
     one writer and one commit for those that change documents, none when
     none does.  All or nothing: a failing event rolls the writer back (the
-    worker then hands the events over one at a time)."""
+    worker then hands the events over one at a time).  The visible posts the
+    batch adds are read in one query, and those on one artifact appended to
+    its text together (``forge.search.appending``)."""
     works = [work for work in (plan(event) for event in events) if work is not None]
     if not works:
         return
     with search_index(context.registry).writing() as batch:
         indexer = Indexer(context.registry, batch)
+        indexer.posts = _added_posts(works)
         for work in works:
             work(indexer)
+
+
+class _Append:
+    """The work of a visible post added (``_append_post``): its post is read
+    with the batch's others."""
+
+    def __init__(self, tool_id, path, post_id):
+        self.tool_id, self.path, self.post_id = tool_id, path, post_id
+
+    def __call__(self, indexer):
+        _append_post(indexer, self.tool_id, self.path, self.post_id)
+
+
+def _added_posts(works):
+    """{post id: stored post (``POST_FIELDS``)} of the batch's added posts, one query."""
+    from .appending import POST_FIELDS
+    ids = sorted({w.post_id for w in works if isinstance(w, _Append) and w.post_id})
+    if not ids:
+        return {}
+    query = {"_id": ids[0]} if len(ids) == 1 else {"_id": {"$in": ids}}
+    return {post["_id"]: post for post in collection_named("post").find(query, POST_FIELDS)}
 
 
 def plan(event):
@@ -186,7 +214,7 @@ def plan(event):
         return None
     if node_type == "Post":
         if topic.endswith(".post.created") and (event.get("detail") or {}).get("status") == "ok":
-            return lambda indexer: _append_post(indexer, tool_id, path, node_id)
+            return _Append(tool_id, path, node_id)
         return lambda indexer: _reindex_at(indexer, tool_id, path, None)
     if verb == "deleted" or topic.endswith(".acl.changed"):
         return lambda indexer: indexer.artifact_and_below(tool_id, path, node_id)
@@ -205,25 +233,35 @@ def _reindex_at(indexer, tool_id, path, node_id):
 
 def _append_post(indexer, tool_id, path, post_id):
     """A visible post added: its artifact re-indexed from the stored text plus
-    the post when it is the thread's last (``forge.search.appending``).  The
-    post is read first: it names its artifact, walked at the event's path
-    (no read of the artifact by path, nor by id when it is still there)."""
-    from .appending import POST_FIELDS, last_post_comments
-    post = collection_named("post").find_one({"_id": post_id}, POST_FIELDS) \
-        if post_id else None
+    the post when it is the thread's last (``forge.search.appending``), with
+    the batch's other added posts on that artifact (later events of the
+    batch then find it done).  The post (read with the batch's) names its
+    artifact, walked at the event's path (no read of the artifact by path,
+    nor by id when it is still there)."""
+    from .appending import POST_FIELDS, posts_comments
+    posts = getattr(indexer, "posts", None)
+    if posts is not None and post_id in posts:
+        post = posts[post_id]
+    else:
+        post = collection_named("post").find_one({"_id": post_id}, POST_FIELDS) \
+            if post_id else None
     if post is None or not post.get("ref_id"):
         _reindex_at(indexer, tool_id, path, None)       # gone: as any other post event
         return
     artifact_id = post["ref_id"]
-    if artifact_id in indexer.read_whole:
-        return          # built from its whole thread in this batch: this post is in
+    if artifact_id in indexer.read_whole or artifact_id in indexer.appended:
+        return          # built from its whole thread, or with its batch's posts: this one is in
     if artifact_id in indexer.touched:
         # written earlier in this batch: the index's stored text is older
         # than that, so the thread is read (once for the batch's posts)
         indexer.artifact({"_id": artifact_id, "tool_id": tool_id, "path": path})
         return
-    indexer.artifact({"_id": artifact_id, "tool_id": tool_id, "path": path},
-                     last_post_comments(indexer.batch.index, artifact_id, post_id, post))
+    together = [post] + [other for other in (posts or {}).values()
+                         if other.get("ref_id") == artifact_id and other is not post]
+    indexed = indexer.artifact({"_id": artifact_id, "tool_id": tool_id, "path": path},
+                               posts_comments(indexer.batch.index, artifact_id, together))
+    if indexed:
+        indexer.appended.add(artifact_id)
 
 
 def collection_named(name):

@@ -130,3 +130,36 @@ def test_a_lagging_reactor_appends_in_order(registry, site, run_reactors, thread
     on_event((created_event(made[1]),), SimpleNamespace(registry=registry))
     assert stored_text(index, talk).count("Burst number 1") == 1
     assert stored_text(index, talk) == full_text(registry, talk)
+
+
+def test_a_batch_appends_its_posts_on_one_artifact_together(registry, site, run_reactors,
+                                                            thread_reads, monkeypatch):
+    """The posts a batch adds are read in one query and appended together,
+    in thread order (whatever the events' order), without a thread read;
+    the text is the full rebuild's."""
+    ada, index, talk = site["ada"], registry.forge_search_index(), site["note"]._id
+    node = node_at(registry, "/p/demo/notes/talk/")
+    post(registry, run_reactors, "Already indexed fig", ada, may_skip_moderation=True)
+    made = [add_post(registry, node, "Batch post %d" % n, ada, may_skip_moderation=True)
+            for n in range(3)]
+    session.flush()
+    finds = []
+    real_find = session.db["post"].__class__.find
+
+    def counted(self, *args, **kwargs):
+        if self.name == "post":
+            finds.append(args[0] if args else kwargs.get("filter"))
+        return real_find(self, *args, **kwargs)
+    monkeypatch.setattr(session.db["post"].__class__, "find", counted)
+    events = tuple(created_event(each) for each in reversed(made))
+    on_event(events, SimpleNamespace(registry=registry))
+    monkeypatch.undo()
+    assert thread_reads == []
+    assert len([f for f in finds if "_id" in f]) == 1       # the batch's posts, once
+    text = stored_text(index, talk)
+    assert text.index("Batch post 0") < text.index("Batch post 1") < text.index("Batch post 2")
+    assert text == full_text(registry, talk)
+    # the same batch again (a retry): nothing appended twice
+    on_event(events, SimpleNamespace(registry=registry))
+    assert stored_text(index, talk).count("Batch post 1") == 1
+    assert stored_text(index, talk) == full_text(registry, talk)
