@@ -16,7 +16,10 @@ failure is a 451 (the sending server tries again later), never a crash.
 
 Automatic mail (auto-replies, bounces, bulk, a null sender) is accepted and
 dropped, so no two programs mail each other forever; each sender may have
-``forge.mail_in.max_per_sender`` messages applied per window (then 451).
+``forge.mail_in.max_per_sender`` messages applied per window (then 451),
+counted in a shared counter that each process leases a few counts of at a
+time (``forge.rate_limits.LeasedLimit``: never more than the limit across
+processes).
 """
 import logging
 import time
@@ -27,8 +30,9 @@ from ..attachments import AttachmentTooLarge, max_bytes
 from ..discussion.actions import MAX_UPLOADS, add_post
 from ..model import User, session
 from ..model.cache import cached_find, one_bump
-from ..model import throttle
+from ..model.registry_objects import registry_object
 from ..notifications.readers import cached_principals
+from ..rate_limits import LeasedLimit
 from ..security import can
 from ..unit_of_work import change
 from .addresses import ArtifactAddress, Reply, ToolAddress, parse_address
@@ -62,10 +66,11 @@ def apply_message(registry, raw, envelope_from, recipients, seen=None):
                  mail.automatic or "null sender")
         return same(Outcome(250, "2.6.0 Automatic message received and ignored."))
     settings = registry.settings
-    try:        # one atomic counter: no request needed, the session only
-        wait = throttle.take("mail_in:%s" % envelope_from.lower(),
-                             settings["forge.mail_in.max_per_sender"],
-                             settings["forge.mail_in.sender_window_seconds"], time.time())
+    try:        # the shared counter, leased a few at a time: the session only
+        wait = sender_limit(registry).take("mail_in:%s" % envelope_from.lower(),
+                                           settings["forge.mail_in.max_per_sender"],
+                                           settings["forge.mail_in.sender_window_seconds"],
+                                           time.time())
     finally:
         session.close()
     if wait:
@@ -74,6 +79,11 @@ def apply_message(registry, raw, envelope_from, recipients, seen=None):
     seen = seen or {}
     return [apply_to(registry, raw, mail, envelope_from, recipient,
                      seen.get(recipient, (None, None))) for recipient in recipients]
+
+
+def sender_limit(registry):
+    """The per-sender counts of this process (``forge.rate_limits.LeasedLimit``)."""
+    return registry_object(registry, "forge_mail_in_senders", LeasedLimit)
 
 
 def apply_to(registry, raw, mail, envelope_from, recipient, seen_at=(None, None)):
