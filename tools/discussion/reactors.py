@@ -28,6 +28,8 @@ private (or public) leaves (or joins) the summary.
 import logging
 from collections.abc import Mapping
 
+from pymongo import UpdateOne
+
 from forge.api import (ActionError, Post, Project, Thread, ToolInstance, collection, note_change,
                        restricts, takes_batches)
 
@@ -58,33 +60,88 @@ def counters(events, context):
     batches``), or one message.  Each thread the batch names is copied once
     and each forum summed once, whatever the number of its events: a burst of
     replies to one thread costs one round of reads and writes, not one per
-    reply.  Copying (never incrementing) keeps a rerun harmless."""
+    reply.  Copying (never incrementing) keeps a rerun harmless.
+
+    Per forum of the batch: one scan of its threads (which holds the batch's
+    threads too, their path being "{forum}/{id}"), one read of each thread's
+    core thread, and one write of the threads' and the forum's counters
+    (the forum summed with the threads' new counters); one generation bump
+    for the batch, after all writes."""
     if not isinstance(events, (tuple, list)):
         events = (events,)
-    by_thread = {}          # (tool id, path) -> that thread's events, in order
+    by_forum = {}           # (tool id, forum path) -> {thread path: its events, in order}
     for event in events:
         tool_id, path = event.get("tool_id"), event.get("path")
         if tool_id and path and "/" in path:
-            by_thread.setdefault((tool_id, path), []).append(event)
-    forums = []
-    # the forums' updates bump the content generation after all writes: one
-    # bump per forum, not one per write (a page shown in between has the
-    # newer thread counters)
+            by_forum.setdefault((tool_id, path.rsplit("/", 1)[0]), {}).setdefault(
+                path, []).append(event)
+    if not by_forum:
+        return
+    # the counters are written unbumped: one bump after all writes (also
+    # after a failure: some may be written)
+    written = False
     try:
-        for (tool_id, path), thread_events in by_thread.items():
-            thread = _stored(collection(ForumThread).find_one(
-                {"tool_id": tool_id, "path": path},
-                {"type": 1, "forum": 1, "first_post_id": 1}))
-            if thread is None or thread.type != THREAD:
-                continue
-            update_thread_counters(thread, thread_events, bump=False)
-            if (tool_id, thread.forum) not in forums:
-                forums.append((tool_id, thread.forum))
-        for tool_id, forum_path in forums:
-            update_forum_counters(tool_id, forum_path)
+        for (tool_id, forum_path), by_path in by_forum.items():
+            written = _copy_forum(tool_id, forum_path, by_path) or written
     except BaseException:
-        note_change()       # the threads' counters may be written unbumped
+        note_change()
         raise
+    if written:
+        note_change()
+
+
+FORUM_THREAD_FIELDS = {"type": 1, "forum": 1, "first_post_id": 1, "num_posts": 1,
+                       "last_post_at": 1, "status": 1, "path": 1, "title": 1,
+                       "last_author_id": 1, "acl": 1}
+
+
+def _copy_forum(tool_id, forum_path, by_path):
+    """Copy the counters of the threads at ``by_path``'s paths (in forum
+    ``forum_path``) and sum the forum: one scan, a core read per thread, one write."""
+    threads = list(collection(ForumThread, bump=False).find(
+        {"tool_id": tool_id, "forum": forum_path, "deleted": False}, FORUM_THREAD_FIELDS))
+    at_path = {raw.get("path"): raw for raw in threads}
+    writes = []             # [(filter, update)] of the artifact collection, in order
+    others = []             # forums of threads not found in this scan (deleted ones)
+    found = False           # a forum thread at one of the paths (else: not a forum's)
+    for path, thread_events in by_path.items():
+        raw = at_path.get(path)
+        if raw is None:
+            # not among the forum's live threads (deleted, or named another
+            # forum): read alone, and its own forum summed
+            raw = collection(ForumThread, bump=False).find_one(
+                {"tool_id": tool_id, "path": path}, FORUM_THREAD_FIELDS)
+            if raw is not None and raw.get("type") == THREAD \
+                    and raw.get("forum") != forum_path:
+                others.append(raw.get("forum"))
+        thread = _stored(raw)
+        if thread is None or thread.type != THREAD:
+            continue
+        found = found or thread.forum == forum_path
+        fields = thread_counter_fields(thread, thread_events)
+        if fields:
+            writes.append(({"_id": thread._id}, {"$set": fields}))
+            raw.update(fields)      # the forum is summed with the new counters
+    if found:
+        writes.append(({"tool_id": tool_id, "path": forum_path},
+                       {"$set": forum_stats(threads)}))
+    _write_all(writes)
+    for other in dict.fromkeys(others):
+        update_forum_counters(tool_id, other, bump=False)
+    return bool(writes or others)
+
+
+def _write_all(writes):
+    """``writes`` (filter, update) to the artifact collection, unbumped: one
+    ordered ``bulk_write`` (Ming's in-memory server, mim://, applies only the
+    first of one: there, one update each)."""
+    target = collection(ForumThread, bump=False)
+    if len(writes) == 1 or type(target).__module__.startswith("ming."):
+        for query, update in writes:
+            target.update_one(query, update)
+    elif writes:
+        target.bulk_write([UpdateOne(query, update) for query, update in writes],
+                          ordered=True)
 
 
 def update_thread_counters(thread, events=None, bump=True):
@@ -92,6 +149,14 @@ def update_thread_counters(thread, events=None, bump=True):
     bus messages about it, or one) tell whether the cheap path applies; None
     recomputes all.  ``bump=False``: the caller bumps the generations after
     its next write."""
+    fields = thread_counter_fields(thread, events)
+    if fields:
+        collection(ForumThread, bump=bump).update_one({"_id": thread._id}, {"$set": fields})
+
+
+def thread_counter_fields(thread, events=None):
+    """The forum thread's counters as the core thread and its posts have them
+    now (``update_thread_counters``), as the ``$set`` of them."""
     if isinstance(events, Mapping):
         events = (events,)
     core = _stored(collection(Thread).find_one(
@@ -114,8 +179,7 @@ def update_thread_counters(thread, events=None, bump=True):
                                      ).sort("slug", 1).first())
             if first is not None:
                 fields["status"] = "deleted" if first.deleted else first.status
-    if fields:
-        collection(ForumThread, bump=bump).update_one({"_id": thread._id}, {"$set": fields})
+    return fields
 
 
 class StoredFields(dict):
@@ -143,12 +207,17 @@ def _may_change_opening_post(thread, event):
             or event.get("node_id") == thread.first_post_id)
 
 
-def update_forum_counters(tool_id, forum_path):
+def update_forum_counters(tool_id, forum_path, bump=True):
     """Sum the forum's visible threads (one indexed scan of its threads)."""
-    threads = collection(ForumThread).find(
-        {"tool_id": tool_id, "forum": forum_path, "deleted": False},
-        {"num_posts": 1, "last_post_at": 1, "status": 1, "path": 1, "title": 1,
-         "last_author_id": 1, "acl": 1})
+    threads = collection(ForumThread, bump=False).find(
+        {"tool_id": tool_id, "forum": forum_path, "deleted": False}, FORUM_THREAD_FIELDS)
+    collection(Forum, bump=bump).update_one({"tool_id": tool_id, "path": forum_path},
+                                            {"$set": forum_stats(threads)})
+
+
+def forum_stats(threads):
+    """A forum's summary of its live threads (stored documents,
+    ``FORUM_THREAD_FIELDS``): only the visible ones without a read restriction."""
     stats = {"num_threads": 0, "num_posts": 0, "last_post_at": 0.0, "last_thread_path": "",
              "last_thread_title": "", "last_author_id": ""}
     for raw in threads:
@@ -160,5 +229,4 @@ def update_forum_counters(tool_id, forum_path):
             stats.update(last_post_at=float(raw["last_post_at"]), last_thread_path=raw["path"],
                          last_thread_title=raw.get("title", ""),
                          last_author_id=raw.get("last_author_id") or "")
-    collection(Forum).update_one({"tool_id": tool_id, "path": forum_path}, {"$set": stats})
-
+    return stats
