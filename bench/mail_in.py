@@ -10,17 +10,23 @@ temp dir, the ``memory://`` bus with the reactors in threads of this process
 (activity, search, notifications: every applied reply is indexed, put in the
 activity stream and mailed to the thread's watchers, here a local SMTP sink),
 and the forge's mail-in server (aiosmtpd) on a free port.  A discussion
-thread has five watchers; each message is a reply from one of 20 members to
-the thread, to that member's signed reply address.
+thread has six watchers (ada, its author, and five members); each message is
+a reply from one of 20 members to the thread, to that member's signed reply
+address, and is mailed to the watchers but its author.
 
-1. **throughput**: ``--messages`` replies sent by ``--clients`` smtplib
-   clients at once (one connection each, one transaction per message); a
-   message counts when its DATA got 250, which the server answers only after
+The other mail servers, the sink the notifications go to and the clients that
+send the replies, are one asyncio process of their own (bench/mail_peer.py):
+a real SMTP server over a socket, which counts every notification; at the end
+the bench checks that each reply's notifications all arrived.
+
+1. **throughput**: ``--messages`` replies sent by ``--clients`` connections at
+   once (one transaction per message, as smtplib's ``sendmail``); a message
+   counts when its DATA got 250, which the server answers only after
    the comment is saved (auditors, post, record, event, flush);
-2. **paced**: ``--rate`` replies per second for ``--seconds``; for each, the
-   time from the start of DATA until an anonymous GET of the thread page
-   (the WSGI app in this process, its page cache on) shows the comment:
-   p50, p99, max.
+2. **paced**: ``--rate`` replies per second for ``--seconds`` (smtplib, from
+   this process); for each, the time from the start of DATA until an anonymous
+   GET of the thread page (the WSGI app in this process, its page cache on)
+   shows the comment: p50, p99, max.
 
 0. **baseline** (unless ``--no-baseline``): the same throughput run first
    with the reactors stopped (the events wait in the outbox), then the
@@ -30,9 +36,13 @@ CPU per message is split by where it is spent: the SMTP server (aiosmtpd's
 thread and the ``forge.mail_in.threads`` pool: parsing, checks, the post),
 the reactors (their worker threads and the bus relay, counted until they are
 idle again after the last message), the database server (its own process)
-and the rest of this process (the bench's smtplib clients and the SMTP sink
-that receives the notifications).  Each is printed with its ratio to the
-baseline.  "processed" messages/s counts until the reactors went idle.
+and "bench+sink": the peer process (the clients and the sink, printed apart as
+``[peer process]``) and the rest of this process.  Until 2026-12-03 the sink
+(aiosmtpd) and the clients (smtplib) were threads of this process, sharing
+its GIL with the forge, and the threads' CPU was read from ``stat``'s clock
+ticks (about 6% short of the process's total, which "bench+sink" got); now
+``schedstat``.  Each part is printed with its ratio to the baseline.
+"processed" messages/s counts until the reactors went idle.
 
 ``--commands`` also counts the database commands each part sends per message
 (a pymongo listener; the reactors by name); ``--profile FILE`` runs each
@@ -55,19 +65,18 @@ import socket
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from email.message import EmailMessage
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
+from mail_in_meters import CommandCounter, CpuMeter, Profiles, thread_cpu  # noqa: E402
+from mail_in_report import PARTS, WATCHERS, check_notifications, report  # noqa: E402
+from mail_peer import Peer  # noqa: E402
+
 DOMAIN = "mail.bench.test"
 MEMBERS = 20
-WATCHERS = 5
-TARGET_RATE = 50.0          # messages/s accepted and applied
-
-from mail_in_meters import CommandCounter, CpuMeter, Profiles, thread_cpu  # noqa: E402
 TARGET_P99 = 1.0            # seconds from DATA to the comment on the page, at 10/s
 
 
@@ -120,7 +129,9 @@ def seed(registry):
         forum = find_resource(request.root, "/p/bench/forums/general")
         thread, _ = create_thread(registry, forum, "Benchmark thread", "Reply here.", ada,
                                   may_skip_moderation=True)
-    for user in members[:WATCHERS]:
+    # ada too, at once: the notifications reactor makes authors watch what they
+    # created, but only when it handles the thread's creation (after the baseline)
+    for user in [ada] + members[:WATCHERS]:
         add_watch(user._id, "artifact", thread.doc)
     path = "/p/bench/forums/%s/" % thread.doc.path
     addresses = [(u.email, reply_address(registry.settings, u._id, thread.doc._id))
@@ -172,34 +183,26 @@ def reactors_idle(quiet_seconds=1.0, max_seconds=300.0):
     return time.perf_counter() - started
 
 
-def throughput(server, addresses, count, clients):
-    """Messages per second with ``clients`` connections sending at once."""
-    errors = []
-    # the messages are made before the clock starts: the clients stand in for
-    # other mail servers, whose work is not the forge's
+def prepare(peer, server, addresses, count, clients, label):
+    """Hand the peer process ``count`` replies (marked ``Load {label}N.``) to
+    send over ``clients`` connections; made before the clock starts: the
+    clients stand in for other mail servers, whose work is not the forge's."""
     messages = []
     for index in range(count):
         sender, address = addresses[index % len(addresses)]
-        message = reply(sender, address, "Load %d." % index)
+        message = reply(sender, address, "Load %s%d." % (label, index))
         messages.append((sender, address, message.as_bytes(
             policy=message.policy.clone(linesep="\r\n"))))
+    peer.load(server.address[0], server.address[1], clients, messages,
+              os.path.join(peer.workdir, "load-%s.json" % label))
 
-    def client(number):
-        with smtplib.SMTP(*server.address, timeout=60) as connection:
-            for index in range(number, count, clients):
-                sender, address, raw = messages[index]
-                try:
-                    connection.sendmail(sender, [address], raw)
-                except smtplib.SMTPException as error:
-                    errors.append(error)
-    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - started
-    return (count - len(errors)) / elapsed, elapsed, errors
+
+def throughput(peer, count):
+    """Messages per second with the prepared clients sending at once (one
+    connection each, one transaction per message, as smtplib's sendmail)."""
+    sent = peer.go()
+    errors = sent["errors"]
+    return (count - len(errors)) / sent["elapsed"], sent["elapsed"], errors
 
 
 def paced(server, app, path, addresses, rate, seconds):
@@ -230,35 +233,21 @@ def paced(server, app, path, addresses, rate, seconds):
     return latencies
 
 
-def counting_sink():
-    """The outbound mail server the notifications go to: it keeps each
-    message's bytes unparsed (a real one is another process; parsing every
-    mail here cost this process, which the forge shares, about 1 ms each)."""
-    from forge.testing import SmtpSink
-
-    class CountingSink(SmtpSink):
-        async def handle_DATA(self, server, session, envelope):
-            self.messages.append(envelope.content)
-            return "250 OK"
-    return CountingSink()
-
-
 def load_average():
     """The 1, 5 and 15 minute load averages (the machine is shared)."""
     with open("/proc/loadavg") as loadavg:
         return " ".join(loadavg.read().split()[:3])
 
 
-PARTS = ("smtp server", "reactors", "database", "bench+sink")
-
-
-def measure(server, db_pid, addresses, args, reactors, commands=None, profiles=None):
+def measure(server, db_pid, peer, addresses, args, reactors, commands=None, profiles=None):
     """One throughput run: its figures (and CPU per part, per message)."""
+    label = "r" if reactors else "b"
+    prepare(peer, server, addresses, args.messages, args.clients, label)
     commands_before = commands.snapshot() if commands else {}
-    meter = CpuMeter(server, db_pid).start()
+    meter = CpuMeter(server, db_pid, peer.pid).start()
     if profiles is not None and reactors:
         profiles.on = True
-    rate, elapsed, errors = throughput(server, addresses, args.messages, args.clients)
+    rate, elapsed, errors = throughput(peer, args.messages)
     drained = reactors_idle() if reactors else 0.0
     if profiles is not None:
         profiles.on = False
@@ -270,50 +259,12 @@ def measure(server, db_pid, addresses, args, reactors, commands=None, profiles=N
             used = count - commands_before.get((place, name), 0)
             if used:
                 sent.setdefault(place, {})[name] = used / max(1, applied)
-    return {"commands": sent, "reactors": reactors, "rate": rate, "elapsed": elapsed, "errors": errors,
+    return {"commands": sent, "reactors": reactors, "label": label, "applied": applied,
+            "peer_ms": meter.peer * 1000 / max(1, applied), "rate": rate, "elapsed": elapsed, "errors": errors,
             "processed": applied / (elapsed + drained) if applied else 0.0,
             "ms": {part: cpu[part] * 1000 / max(1, applied) for part in PARTS},
             "reactor_ms": {name: seconds * 1000 / max(1, applied)
                            for name, seconds in meter.reactors.items()}}
-
-
-def report(runs, threads, args):
-    """Each run's figures; the last one beside the first (the baseline)."""
-    baseline = runs[0]
-    for run in runs:
-        label = "with reactors" if run["reactors"] else "baseline, no reactors"
-        ratio = lambda key: ("" if run is baseline or not baseline[key] else
-                             " (x%.2f)" % (run[key] / baseline[key]))
-        print("%s: %d messages in %.1f s by %d clients, %d server threads: %.1f messages/s "
-              "accepted%s, %.1f/s processed%s (%d refused); target >= %.0f/s, ratio %.2f" % (
-                  label, args.messages, run["elapsed"], args.clients, threads, run["rate"],
-                  ratio("rate"), run["processed"], ratio("processed"), len(run["errors"]),
-                  TARGET_RATE, run["processed"] / TARGET_RATE))
-        for error in run["errors"][:3]:
-            print("  refused:", error)
-        forge_ms = sum(run["ms"][p] for p in ("smtp server", "reactors", "database"))
-        parts = []
-        for part in PARTS:
-            base = baseline["ms"][part]
-            parts.append("%s %.1f%s" % (part, run["ms"][part], "" if run is baseline else (
-                " (x%.2f)" % (run["ms"][part] / base) if base > 0.05 else " (base 0)")))
-        # CPU per message moves far less with the machine's other work than the
-        # wall clock does: 2 cores / this is what an otherwise idle machine could do
-        print("  cpu ms per message: %s; forge total %.1f ms (%s): an idle 2-core machine "
-              "about %.0f messages/s" % (
-                  ", ".join(parts), forge_ms,
-                  "smtp server + reactors + database",
-                  2000 / forge_ms if forge_ms else 0))
-        if run["reactors"]:
-            print("  reactors' cpu ms per message: %s" % ", ".join(
-                "%s %.1f" % item for item in sorted(run["reactor_ms"].items(),
-                                                    key=lambda item: -item[1]) if item[1] >= 0.05))
-        if run["commands"]:
-            print("  database commands per message: %s" % "; ".join(
-                "%s %.2f (%s)" % (place, sum(names.values()), ", ".join(
-                    "%s %.2f" % item for item in sorted(names.items(), key=lambda i: -i[1])))
-                for place, names in sorted(run["commands"].items(),
-                                           key=lambda item: -sum(item[1].values()))))
 
 
 def main():
@@ -340,7 +291,8 @@ def main():
     from forge.bus.worker import start_embedded_workers, stop_embedded_workers
     from forge.mail_in.server import MailInServer
     data_dir = tempfile.mkdtemp(prefix="bench-mail-in-")
-    sink = counting_sink().start()
+    peer = sink = Peer().start()
+    peer.workdir = data_dir
     print("load average before: %s" % load_average())
     database, app = build_forge(data_dir, sink, args.threads)
     server = None
@@ -351,13 +303,13 @@ def main():
         db_pid = database.process.pid if getattr(database, "process", None) else None
         runs = []
         if args.baseline or args.no_reactors:
-            runs.append(measure(server, db_pid, addresses, args, reactors=False,
+            runs.append(measure(server, db_pid, peer, addresses, args, reactors=False,
                                 commands=commands))
         if not args.no_reactors:
             start_embedded_workers(registry)
             if runs:
                 print("  (the reactors drain the baseline's events: %.1f s)" % reactors_idle())
-            runs.append(measure(server, db_pid, addresses, args, reactors=True,
+            runs.append(measure(server, db_pid, peer, addresses, args, reactors=True,
                                 commands=commands, profiles=profiles))
         report(runs, registry.settings["forge.mail_in.threads"], args)
         if profiles is not None:
@@ -371,14 +323,13 @@ def main():
               "p99 %.0f ms, max %.0f ms; target p99 < %.0f ms, ratio %.2f" % (
                   len(latencies), args.rate, statistics.median(latencies) * 1000,
                   p99 * 1000, ordered[-1] * 1000, TARGET_P99 * 1000, TARGET_P99 / p99))
-        time.sleep(2)
-        print("notifications mailed meanwhile: %d; load average after: %s" % (
-            len(sink.messages), load_average()))
+        check_notifications(peer, runs, addresses, len(latencies))
+        print("load average after: %s" % load_average())
     finally:
         if server is not None:
             server.stop()
         stop_embedded_workers(registry)
-        sink.stop()
+        peer.stop()
         database.stop()
         shutil.rmtree(data_dir, ignore_errors=True)
 
