@@ -97,7 +97,8 @@ class OutboxPasses:
         self._handed = set()                   # ids this pass handed to the broker
         self._lock = threading.Lock()         # one pass at a time in a process
         self.saw_unsent = False                # the last read found unsent records
-        self.saw_held = False                  # ... and stopped at another relay's claim
+        self.saw_held = False                  # ... stopped at another relay's claim
+                                               # with records it may take behind it
         self._unmarked = []                    # [(token, record)] confirmed, not marked sent
         self._unmarked_since = 0.0             # monotonic: when the oldest was confirmed
         self.own = OwnRecords()                # this process's records, claimed and handed
@@ -206,10 +207,18 @@ class OutboxPasses:
         self.saw_unsent = bool(rows)
         self.saw_held = False
         mine = self.own.token
-        for row in rows:
-            if row.get("claimed_until", 0.0) >= now and row.get("claimed_by") != mine:
-                self.saw_held = True
-                break                   # held by another relay: keep the order
+
+        def held(row):
+            return row.get("claimed_until", 0.0) >= now and row.get("claimed_by") != mine
+        for at, row in enumerate(rows):
+            if held(row):
+                # held by another relay: keep the order.  Worth a quick look
+                # again only when records this relay may take wait behind it
+                # (the holder publishes its own; a relay that holds them
+                # all, as a web process's save claims its records for its
+                # own relay, leaves the others nothing to do)
+                self.saw_held = not all(held(later) for later in rows[at + 1:])
+                break
             waiting.append(row)
         if not waiting:
             self.mark_confirmed()

@@ -38,6 +38,7 @@ MAX_BACKOFF_SECONDS = 30.0
 PASS_SECONDS = 0.03         # under load, at most one pass per this many seconds
 IDLE_POLL_SECONDS = 8.0     # the longest poll after passes that found the outbox empty
 HELD_POLL_SECONDS = 0.05    # the poll while another relay's claim holds the next record
+                            # and records this relay may take wait behind it
 MARK_SECONDS = 0.2          # under load, confirmed records wait at most this to be marked
 
 
@@ -131,7 +132,12 @@ class Relay(OutboxPasses):
         poll is for records other processes wrote (this process's flushes
         wake the relay), so after each pass that found none unsent it doubles,
         up to ``IDLE_POLL_SECONDS``; while records wait (another relay holds
-        them, or the broker is failing) it stays ``forge.bus.poll_seconds``."""
+        them, or the broker is failing) it stays ``forge.bus.poll_seconds``,
+        and ``HELD_POLL_SECONDS`` while another relay's claim holds back
+        records this one may publish (its own, or unclaimed ones).  Records
+        all held by other relays are theirs to publish: a worker's relay
+        beside a busy web process (whose saves claim their records for its
+        own relay) polled 20 times a second for nothing."""
         if self.saw_held and not self.failures:
             return min(self.poll_seconds, HELD_POLL_SECONDS)
         if self.saw_unsent or self.failures:

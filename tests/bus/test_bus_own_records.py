@@ -123,6 +123,29 @@ def test_another_relay_finds_them_claimed(registry, listen, make_user, own_relay
     other.disconnect()
 
 
+def test_another_relay_polls_quickly_only_when_it_could_publish_behind_the_claim(
+        registry, listen, make_user, make_project, own_relay):
+    from forge.bus.relay import HELD_POLL_SECONDS
+    relay, _counted = own_relay
+    ada = make_user("ada")
+    make_project("demo", ada)
+    other = Relay(registry)
+    other.poll_seconds = 1.0
+    assert other.publish_pending() == 0
+    # every unsent record is held by the saves' own relay: its to publish,
+    # nothing for this one to take before the claims expire
+    assert other.saw_unsent and not other.saw_held
+    assert other._next_poll(1.0) == 1.0
+    # a record nobody claimed (a process without a relay thread) waits behind them
+    write_records([Ping(ada, source="test")], SequenceHint())
+    assert other.publish_pending() == 0                # still held: nothing overtakes
+    assert other.saw_held
+    assert other._next_poll(1.0) == HELD_POLL_SECONDS
+    assert listen() == []
+    relay.publish_pending()
+    other.disconnect()
+
+
 def test_handed_records_wait_for_a_read_when_they_may_not_go_as_handed():
     own = OwnRecords()
     now = time.time()
