@@ -29,9 +29,9 @@ preferences, their users and principals through the tree cache
 (``forge.model.cache``: exact, the generation moves with every user, role,
 watch or preference written), asks which of them were mailed already in one
 query (the event's markers), computes each watcher's principals once for ``read``
-and ``post``, renders the change's description once, sends all its mail over
-one SMTP connection and records those mailed in one write when the
-connection ends (also when it failed half-way).
+and ``post``, renders the change's description once and sends its mail over
+the batch's SMTP session; those mailed for all the batch's events are
+recorded in one write when the batch ends (also when it failed half-way).
 
 Each mail's Message-ID is ``<{event}.{user}@{domain}>`` (the same when the bus
 retries), its In-Reply-To and References the artifact's
@@ -89,11 +89,17 @@ def notify(events, context):
     # after a failed batch call the worker runs each event again alone, and
     # not as a first copy: the markers are read then (some mail went out)
     first_copy = getattr(context, "first_copy", False)
-    with mail_request(registry) as request, registry.forge_mailer.connection() as smtp:
-        resolver = NodeResolver(request)
-        posts = posts_of(wanted)
-        for event in wanted:
-            notify_one(request, resolver, event, posts, smtp, first_copy)
+    sent = []               # [(event id, user id)] mailed, recorded in one write
+    try:
+        with mail_request(registry) as request, registry.forge_mailer.connection() as smtp:
+            resolver = NodeResolver(request)
+            posts = posts_of(wanted)
+            for event in wanted:
+                notify_one(request, resolver, event, posts, smtp, first_copy, sent)
+    finally:
+        # however the batch ends (a failure half-way included): the worker
+        # then runs its events again one at a time, reading these markers
+        record_all_sent(sent)
 
 
 def posts_of(events):
@@ -106,7 +112,9 @@ def posts_of(events):
     return {post["_id"]: post for post in collection_named("post").find(query)}
 
 
-def notify_one(request, resolver, event, posts, smtp, first_copy):
+def notify_one(request, resolver, event, posts, smtp, first_copy, sent=None):
+    """``sent``: where the mails sent are noted, (event id, user id), for the
+    caller to record (else they are recorded when this event is done)."""
     registry = request.registry
     post = None
     verb = event["topic"].rsplit(".", 1)[-1]
@@ -126,7 +134,8 @@ def notify_one(request, resolver, event, posts, smtp, first_copy):
             and event.get("actor_id"):
         add_watch(event["actor_id"], "artifact", node_doc(node))
     if registry.forge_mailer.enabled:
-        notify_watchers(request, event, node, post, first_copy=first_copy, smtp=smtp)
+        notify_watchers(request, event, node, post, first_copy=first_copy, smtp=smtp,
+                        sent=sent)
     else:
         # no mail from this site: the watchers read it on /@@notifications
         for user, _watched_id, _frequency, _principals in watchers_to_tell(
@@ -216,27 +225,39 @@ def mailed_already(event_id):
         {"event_id": event_id}, {"_id": 1})}
 
 
-def notify_watchers(request, event, node, post, first_copy=False, smtp=None):
+def notify_watchers(request, event, node, post, first_copy=False, smtp=None, sent=None):
     """Mail (or queue for the digest) each watcher told of this change, over
     one SMTP session; those mailed are recorded in one write once the
     session ends, however it ends (a failure after some were sent records
     those, so the bus's retry mails only the others).  ``first_copy`` (the
     bus's first delivery of the event's first copy): nobody was mailed for it
-    before, so the markers are not read."""
-    sent = []
+    before, so the markers are not read.  ``sent``: a list the caller records
+    (``record_all_sent``) with its other events' once they are all done; the
+    (event id, user id) of each mail is added to it as the mail goes out."""
+    mailed = []
     try:
-        mail_watchers(request, event, node, post, sent, first_copy, smtp)
+        mail_watchers(request, event, node, post, mailed, first_copy, smtp)
     finally:
-        if sent:
-            record_sent(event["id"], sent)
+        if sent is not None:
+            sent.extend((event["id"], user_id) for user_id in mailed)
+        elif mailed:
+            record_sent(event["id"], mailed)
 
 
 def record_sent(event_id, user_ids):
     """The ``SentNotification`` markers of one event's mails, one unordered
     insert (a marker a retry wrote already is a duplicate, and skipped)."""
+    record_all_sent([(event_id, user_id) for user_id in user_ids])
+
+
+def record_all_sent(sent):
+    """The ``SentNotification`` markers of ``sent`` ((event id, user id) of
+    each mail, several events' too): one unordered insert."""
+    if not sent:
+        return
     now = time.time()
     markers = [{"_id": "%s:%s" % (event_id, user_id), "event_id": event_id, "timestamp": now}
-               for user_id in user_ids]
+               for event_id, user_id in sent]
     insert_all_new(collection(SentNotification), markers)
 
 

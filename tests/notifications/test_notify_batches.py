@@ -77,3 +77,23 @@ def test_a_batch_that_failed_half_way_mails_nobody_twice(
         reactor.notify((event,), first_copy(registry, first=False))
         session.close()
     assert [m.envelope_to for m in smtp_server.messages] == [["mem@example.test"]] * 2
+
+
+def test_a_batch_records_its_mails_in_one_write(
+        site, login, mail, smtp_server, registry, monkeypatch):
+    events = comments(login, mail, 3)
+    smtp_server.clear()
+    writes = []
+    real_insert = reactor.insert_all_new
+    monkeypatch.setattr(reactor, "insert_all_new",
+                        lambda target, documents: (writes.append(list(documents)),
+                                                   real_insert(target, documents))[1])
+    reactor.notify(events, first_copy(registry))
+    assert len(smtp_server.messages) == 3
+    assert len(writes) == 1 and sorted(d["event_id"] for d in writes[0]) == \
+        sorted(e["id"] for e in events)
+    # handled again (a retry): the markers are read, nobody is mailed twice
+    for event in events:
+        reactor.notify((event,), first_copy(registry, first=False))
+        session.close()
+    assert len(smtp_server.messages) == 3
