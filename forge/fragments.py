@@ -76,20 +76,34 @@ class GenerationStore:
                 self._lru.move_to_end((generations, key))
                 return items[key]
         value = load()
+        self.put(generations, key, value)
+        return value
+
+    def missing(self, generations, keys):
+        """Those of ``keys`` not kept under ``generations``."""
+        with self._lock:
+            items = self._by_generation.get(generations) or {}
+            return [key for key in keys if key not in items]
+
+    def put(self, generations, key, value):
+        """Keep ``value`` (read after ``generations`` were) as ``get`` keeps a
+        loaded one."""
         with self._lock:
             items = self._slot(generations)
-            if items is not None:
-                if key in items:
-                    self._chars -= _charge(items[key])
-                items[key] = value
-                self._lru[(generations, key)] = None
-                self._lru.move_to_end((generations, key))
-                self._chars += _charge(value)
-                while self._lru and (len(self._lru) > self.size
-                                     or self._chars > self.max_chars):
-                    (old_generations, old_key), _ = self._lru.popitem(last=False)
-                    self._chars -= _charge(self._by_generation[old_generations].pop(old_key))
-        return value
+            if items is None:
+                return
+            if key in items:
+                self._chars -= _charge(items[key])
+            items[key] = value
+            self._lru[(generations, key)] = None
+            self._lru.move_to_end((generations, key))
+            self._chars += _charge(value)
+            self._trim()
+
+    def _trim(self):
+        while self._lru and (len(self._lru) > self.size or self._chars > self.max_chars):
+            (old_generations, old_key), _ = self._lru.popitem(last=False)
+            self._chars -= _charge(self._by_generation[old_generations].pop(old_key))
 
     def _slot(self, generations):
         """The dict of ``generations``' values, made when it is among the
@@ -142,6 +156,22 @@ def generation_cached(request, key, load):
     if generations is None:
         return load()
     return generation_store(request.registry).get(generations, key, load)
+
+
+def generation_prefetch(request, keys, load):
+    """For a caller about to ask ``generation_cached`` for several ``keys``:
+    those not kept yet are read at once, ``load(missing)`` answering
+    ``{key: value}`` for them (after the request's generations were read, as
+    ``generation_cached`` calls its ``load``), and kept.  Nothing is read for
+    a request whose values are not kept (it wrote, or has no forge root)."""
+    generations = _request_generations(request)
+    if generations is None:
+        return
+    store = generation_store(request.registry)
+    missing = store.missing(generations, keys)
+    if missing:
+        for key, value in load(missing).items():
+            store.put(generations, key, value)
 
 
 def _request_generations(request):

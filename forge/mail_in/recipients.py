@@ -20,11 +20,13 @@ from dataclasses import dataclass
 
 from pyramid.authorization import Everyone
 
-from ..model import Neighborhood, Project, ToolInstance, User, session
-from ..model.cache import cached_find
+from ..fragments import generation_prefetch
+from ..model import Artifact, Neighborhood, Project, ToolInstance, User, session
+from ..model.cache import cached_find, find_raw
 from ..model.registry_objects import registry_object
 from ..notifications.messages import mail_request
 from ..notifications.readers import cached_principals, cached_user, stored_user
+from ..one_path_family import OnePathFamily
 from ..security import can
 from ..visibility import NodeResolver
 from .addresses import ArtifactAddress, Reply, ToolAddress, parse_address
@@ -72,12 +74,53 @@ def reply_target(request, reply, seen_at=(None, None), user_of=cached_user):
         raise Refused(Outcome(550, "5.7.1 This reply address is no longer valid: its "
                                    "account is closed."))
     principals = cached_principals(request, user)
-    node = NodeResolver(request).artifact(reply.artifact_id, seen_at=seen_at)
+    node = resolve_artifact(request, reply.artifact_id, seen_at)
     if node is None or not can(node, principals, "read"):
         raise Refused(NO_LONGER_VALID)
     if not can(node, principals, "post"):
         raise Refused(Outcome(550, "5.7.1 You may not comment there."))
     return user, principals, node
+
+
+def resolve_artifact(request, artifact_id, seen_at=(None, None)):
+    """``NodeResolver.artifact``, its walk of ``seen_at`` read in one query
+    when the tool resolves each level by its own path (``prefetch_lineage``)."""
+    prefetch_lineage(request, seen_at)
+    node = NodeResolver(request).artifact(artifact_id, seen_at=seen_at)
+    if node is not None:
+        known_places(request.registry).note_tool(node)
+    return node
+
+
+def one_path_key(tool_id, path):
+    """The key under which ``forge.resources.tool.stored_artifacts`` keeps the
+    query of a ``OnePathFamily`` (the artifact at one path of a tool)."""
+    return ("stored-artifacts", repr(sorted({"tool_id": tool_id, "path": path}.items())))
+
+
+def prefetch_lineage(request, seen_at):
+    """Before walking ``seen_at`` (tool id, path) in a tool whose levels each
+    read their own path (a ``OnePathFamily``: a forum, then its thread), read
+    every level at once, after the request's generations, and keep each as
+    the walk will ask for it (``forge.fragments.generation_prefetch``): one
+    query instead of one per level.  Only for reading requests (the walk
+    keeps nothing for others), and only for tools seen to walk that way."""
+    tool_id, path = seen_at
+    if not tool_id or not path or "/" not in path or \
+            getattr(request, "method", None) not in ("GET", "HEAD") or \
+            not known_places(request.registry).one_path(tool_id):
+        return
+    segments = path.split("/")
+    paths = {one_path_key(tool_id, "/".join(segments[:n])): "/".join(segments[:n])
+             for n in range(1, len(segments) + 1)}
+
+    def load(missing):
+        found = {}
+        for raw in find_raw(Artifact, {"tool_id": tool_id,
+                                       "path": {"$in": [paths[key] for key in missing]}}):
+            found.setdefault(raw["path"], []).append(raw)
+        return {key: tuple(found.get(paths[key], ())) for key in missing}
+    generation_prefetch(request, list(paths), load)
 
 
 def tool_target(request, target):
@@ -96,7 +139,7 @@ def tool_target(request, target):
 def artifact_target(request, target, seen_at=(None, None)):
     """The artifact of an artifact address whose tool type takes comments by
     mail (and which is where the address says), or ``Refused``."""
-    node = NodeResolver(request).artifact(target.artifact_id, seen_at=seen_at)
+    node = resolve_artifact(request, target.artifact_id, seen_at)
     tool = getattr(node, "tool_node", None)
     if tool is None or tool.doc.mount != target.mount or \
             tool.project.doc.shortname != target.shortname or \
@@ -164,6 +207,27 @@ class KnownPlaces:
     def __init__(self):
         self._places = {}
         self._lock = threading.Lock()
+        self._one_path = {}         # tool id -> each level of its artifacts reads its path
+
+    def note_tool(self, node):
+        """Whether each level from ``node`` up to its tool was found by its own
+        path (``OnePathFamily``), for ``prefetch_lineage``."""
+        tool, one_path = getattr(node, "tool_node", None), True
+        while node is not None and node is not tool:
+            one_path = one_path and isinstance(getattr(node, "family", None), OnePathFamily)
+            node = getattr(node, "__parent__", None)
+        if tool is None or node is None:
+            return
+        tool_id = getattr(tool, "_doc", None) or tool.doc
+        tool_id = tool_id._id
+        with self._lock:
+            if len(self._one_path) >= self.MAX_PLACES and tool_id not in self._one_path:
+                self._one_path.clear()
+            self._one_path[tool_id] = one_path
+
+    def one_path(self, tool_id):
+        with self._lock:
+            return self._one_path.get(tool_id, False)
 
     def get(self, artifact_id):
         with self._lock:
