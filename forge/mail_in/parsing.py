@@ -23,6 +23,7 @@ from email.headerregistry import HeaderRegistry
 
 import html_text
 from mailparser_reply import EmailReplyParser
+from mailparser_reply.parser import EmailMessage as ReplyParserMessage
 
 REPLY_LANGUAGES = ["en", "de", "fr", "es", "it", "nl", "pl", "sv", "cs", "da", "ja"]
 AUTO_PRECEDENCE = ("bulk", "junk", "list", "auto_reply")
@@ -185,11 +186,30 @@ def strip_quotes(text):
     if not text.strip():
         return ""
     try:
-        replies = EmailReplyParser(languages=REPLY_LANGUAGES).read(text=text).replies
+        replies = reply_parser_message(text).read().replies
     except Exception:        # a third-party parser: never let it lose the message
         return text.strip()
     body = replies[0].body if replies else text
     return without_quoted_lines(body or "")
+
+
+@functools.lru_cache(maxsize=1)
+def _reply_parser_setup():
+    """The languages ``EmailReplyParser`` keeps of ours, and the patterns it
+    compiles for them (the same for every message, but built again by each of
+    its messages: a third of what cutting quotes cost)."""
+    languages = EmailReplyParser(languages=list(REPLY_LANGUAGES)).languages
+    template = ReplyParserMessage(text="", languages=list(languages))
+    return languages, {"_header_regex": template.HEADER_REGEX,
+                       "_disclaimers_regex": template.DISCLAIMERS_REGEX,
+                       "_signature_regex": template.SIGNATURE_REGEX}
+
+
+def reply_parser_message(text):
+    """``EmailReplyParser(languages=REPLY_LANGUAGES)``'s message for ``text``
+    (call ``read()``), with the patterns compiled once per process."""
+    languages, patterns = _reply_parser_setup()
+    return ReplyParserMessage(text=text, languages=list(languages), **patterns)
 
 
 def without_quoted_lines(text):
