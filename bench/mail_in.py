@@ -4,6 +4,7 @@ real SMTP server, and the time from DATA to the comment on the page.
     .venv/bin/python bench/mail_in.py [--messages 300] [--clients 4] [--threads N]
                                       [--rate 10] [--seconds 20] [--no-reactors]
                                       [--no-baseline] [--commands] [--profile FILE]
+                                      [--layout embedded|processes] [--workers 1]
 
 On the embedded default, as ``forge serve`` runs it: a fresh nx-27017 in a
 temp dir, the ``memory://`` bus with the reactors in threads of this process
@@ -50,6 +51,16 @@ reactor's events and the mail-in threads' work under cProfile during the run
 with reactors and writes, per place, the functions by cumulative CPU time to FILE
 (both cost CPU themselves: compare runs made with the same options).
 
+``--layout processes`` lays the forge out as production runs it (DESIGN.md:
+``forge.bus.url`` on RabbitMQ): ``forge mail-in`` and ``--workers`` ``forge
+worker`` processes on a bus namespace of the run's own, the same nx-27017 and
+peer; the same figures, each process's CPU split by thread from /proc
+(bench/mail_in_processes.py says how).  There the mail-in process relays its
+own events (its relay thread counted in "reactors", as "bus relay (mail-in)",
+also in the baseline, where the events wait in the stopped workers' queues),
+and this process, which seeded the site and reads the page for the paced run,
+counts in "bench+sink".  ``--commands`` and ``--profile``: embedded only.
+
 Targets (issue 13): at least 50 messages/s; p99 under 1 s at 10 messages/s.
 Each figure is printed beside its target and the ratio (measured / target
 for the rate, target / measured for the p99: 1.0 or more meets it).  The
@@ -71,8 +82,10 @@ from email.message import EmailMessage
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from mail_in_meters import CommandCounter, CpuMeter, Profiles, thread_cpu  # noqa: E402
+from mail_in_embedded import Embedded  # noqa: E402
+from mail_in_meters import CommandCounter, Profiles  # noqa: E402
 from mail_in_report import PARTS, WATCHERS, check_notifications, report  # noqa: E402
+from mail_in_processes import AMQP, Processes, bus_settings  # noqa: E402
 from mail_peer import Peer  # noqa: E402
 
 DOMAIN = "mail.bench.test"
@@ -86,12 +99,10 @@ def free_port():
         return probe.getsockname()[1]
 
 
-def build_forge(data_dir, sink, threads=None):
-    from forge import main
-    from forge.embedded import EmbeddedMongo
-    database = EmbeddedMongo(data_dir, free_port()).start()
-    extra = {"forge.mail_in.threads": str(threads)} if threads else {}
-    app = main({}, **extra, **{
+def forge_settings(data_dir, database, sink, threads=None, bus=None):
+    """The forge's settings for the run (``bus``: the bus settings of the
+    processes layout; the embedded layout's is ``memory://``)."""
+    settings = {
         "ming.main.uri": database.url, "ming.main.database": "bench_mail_in",
         "forge.load_tool_entry_points": "false", "forge.tools": "tools.discussion",
         "forge.secret": "bench-secret", "forge.bus.url": "memory://",
@@ -100,8 +111,31 @@ def build_forge(data_dir, sink, threads=None):
         "forge.mail_in.max_per_sender": "100000",
         "forge.search.path": os.path.join(data_dir, "search"),
         "forge.password.time_cost": "1", "forge.password.memory_kib": "1024",
-        "forge.password.parallelism": "1"})
-    return database, app
+        "forge.password.parallelism": "1"}
+    if threads:
+        settings["forge.mail_in.threads"] = str(threads)
+    settings.update(bus or {})
+    return settings
+
+
+def build_forge(data_dir, sink, threads=None, bus=None):
+    """The database server and this process's app (on the processes layout,
+    its relay off: the forge's processes publish the outbox)."""
+    from forge import main
+    from forge.embedded import EmbeddedMongo
+    database = EmbeddedMongo(data_dir, free_port()).start()
+    settings = forge_settings(data_dir, database, sink, threads, bus)
+    app = main({}, **settings, **({"forge.bus.relay": "off"} if bus else {}))
+    return database, app, settings
+
+
+def write_config(path, settings):
+    """An INI file of ``settings`` for ``forge mail-in`` and ``forge worker``."""
+    with open(path, "w") as config:
+        config.write("[app:main]\nuse = egg:pyforge\n")
+        for key, value in sorted(settings.items()):
+            config.write("%s = %s\n" % (key, str(value).replace("%", "%%")))
+    return path
 
 
 def seed(registry):
@@ -147,43 +181,7 @@ def reply(sender, address, text):
     return message
 
 
-def reactors_idle(quiet_seconds=1.0, max_seconds=300.0):
-    """Wait until every event so far is handled: nothing unsent in the
-    outbox, every reactor's queue of the in-process bus empty, and the reactor threads
-    then (almost) idle for ``quiet_seconds`` (the messages in hand done; an
-    idle worker polls for about 0.05 CPU s/s).  Returns the seconds waited."""
-    from kombu.transport.memory import Channel
-    from forge.model import session
-    from forge.model.outbox import OutboxEvent
-    started = time.perf_counter()
-
-    def backlog():
-        try:
-            # the queues first: the outbox query costs the database (measured) CPU
-            return any(queue.qsize() for name, queue in list(Channel.queues.items())
-                       if ".reactor." in name) or \
-                session.db[OutboxEvent.__mongometa__.name].find_one({"sent": False}) is not None
-        finally:
-            session.close()
-
-    def reactor_cpu():
-        return sum(s for (name, _t), s in thread_cpu().items()
-                   if name.startswith(("forge-reactor-", "forge-bus-relay")))
-    quiet_since, last = None, reactor_cpu()
-    while time.perf_counter() - started < max_seconds:
-        time.sleep(0.25)
-        now = reactor_cpu()
-        if backlog() or now - last > 0.25 * 0.3:
-            quiet_since = None
-        elif quiet_since is None:
-            quiet_since = time.perf_counter()
-        elif time.perf_counter() - quiet_since >= quiet_seconds:
-            return quiet_since - started
-        last = now
-    return time.perf_counter() - started
-
-
-def prepare(peer, server, addresses, count, clients, label):
+def prepare(peer, server_address, addresses, count, clients, label):
     """Hand the peer process ``count`` replies (marked ``Load {label}N.``) to
     send over ``clients`` connections; made before the clock starts: the
     clients stand in for other mail servers, whose work is not the forge's."""
@@ -193,7 +191,7 @@ def prepare(peer, server, addresses, count, clients, label):
         message = reply(sender, address, "Load %s%d." % (label, index))
         messages.append((sender, address, message.as_bytes(
             policy=message.policy.clone(linesep="\r\n"))))
-    peer.load(server.address[0], server.address[1], clients, messages,
+    peer.load(server_address[0], server_address[1], clients, messages,
               os.path.join(peer.workdir, "load-%s.json" % label))
 
 
@@ -205,12 +203,12 @@ def throughput(peer, count):
     return (count - len(errors)) / sent["elapsed"], sent["elapsed"], errors
 
 
-def paced(server, app, path, addresses, rate, seconds):
+def paced(address, app, path, addresses, rate, seconds):
     """Seconds from DATA to the comment on the page, for each message."""
     import webtest
     browser = webtest.TestApp(app)
     latencies = []
-    with smtplib.SMTP(*server.address, timeout=60) as connection:
+    with smtplib.SMTP(*address, timeout=60) as connection:
         for index in range(int(rate * seconds)):
             due = time.perf_counter() + 1.0 / rate
             sender, address = addresses[index % len(addresses)]
@@ -239,16 +237,16 @@ def load_average():
         return " ".join(loadavg.read().split()[:3])
 
 
-def measure(server, db_pid, peer, addresses, args, reactors, commands=None, profiles=None):
+def measure(layout, peer, addresses, args, reactors, commands=None, profiles=None):
     """One throughput run: its figures (and CPU per part, per message)."""
     label = "r" if reactors else "b"
-    prepare(peer, server, addresses, args.messages, args.clients, label)
+    prepare(peer, layout.address, addresses, args.messages, args.clients, label)
     commands_before = commands.snapshot() if commands else {}
-    meter = CpuMeter(server, db_pid, peer.pid).start()
+    meter = layout.meter(peer.pid).start()
     if profiles is not None and reactors:
         profiles.on = True
     rate, elapsed, errors = throughput(peer, args.messages)
-    drained = reactors_idle() if reactors else 0.0
+    drained = layout.idle() if reactors else 0.0
     if profiles is not None:
         profiles.on = False
     cpu = meter.stop()
@@ -275,6 +273,11 @@ def main():
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--threads", type=int, default=None,
                         help="forge.mail_in.threads [default: the setting's default]")
+    parser.add_argument("--layout", choices=("embedded", "processes"), default="embedded",
+                        help="embedded: one process, as forge serve on memory:// [default]; "
+                             "processes: forge mail-in and forge worker over RabbitMQ")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="forge worker processes of the processes layout [default: 1]")
     parser.add_argument("--no-baseline", dest="baseline", action="store_false",
                         help="skip the baseline run without reactors")
     parser.add_argument("--no-reactors", action="store_true",
@@ -286,37 +289,54 @@ def main():
                         help="cProfile each reactor and the mail-in threads in the run "
                              "with reactors; write the statistics to FILE")
     args = parser.parse_args()
+    processes = args.layout == "processes"
+    if processes and (args.commands or args.profile):
+        raise SystemExit("--commands and --profile count this process's threads: "
+                         "the embedded layout only")
     commands = CommandCounter() if args.commands else None
     profiles = Profiles() if args.profile else None
-    from forge.bus.worker import start_embedded_workers, stop_embedded_workers
-    from forge.mail_in.server import MailInServer
     data_dir = tempfile.mkdtemp(prefix="bench-mail-in-")
-    peer = sink = Peer().start()
+    peer = Peer().start()
     peer.workdir = data_dir
     print("load average before: %s" % load_average())
-    database, app = build_forge(data_dir, sink, args.threads)
-    server = None
+    bus = bus_settings() if processes else None
+    database, app, settings = build_forge(data_dir, peer, args.threads, bus)
+    layout = None
     try:
         registry = app.registry
         path, addresses = seed(registry)
-        server = MailInServer(registry).start()
         db_pid = database.process.pid if getattr(database, "process", None) else None
+        if processes:
+            config = write_config(os.path.join(data_dir, "forge.ini"), settings)
+            layout = Processes(data_dir, config, ROOT, settings["forge.mail_in.listen"],
+                               args.workers, registry, db_pid)
+            print("processes: forge mail-in (pid %d), %d forge worker, nx-27017, the mail peer; "
+                  "bus %s, namespace %s" % (layout.mail_in.pid, args.workers,
+                                            AMQP.split("@")[-1], bus["forge.bus.namespace"]))
+        else:
+            layout = Embedded(registry, db_pid)
         runs = []
         if args.baseline or args.no_reactors:
-            runs.append(measure(server, db_pid, peer, addresses, args, reactors=False,
+            if processes:       # the queues declared, the site's own events handled
+                layout.start_workers()
+                layout.idle()
+                layout.stop_workers()
+            runs.append(measure(layout, peer, addresses, args, reactors=False,
                                 commands=commands))
         if not args.no_reactors:
-            start_embedded_workers(registry)
+            layout.start_workers()
             if runs:
-                print("  (the reactors drain the baseline's events: %.1f s)" % reactors_idle())
-            runs.append(measure(server, db_pid, peer, addresses, args, reactors=True,
+                print("  (the reactors drain the baseline's events: %.1f s)" % layout.idle())
+            elif processes:
+                layout.idle()
+            runs.append(measure(layout, peer, addresses, args, reactors=True,
                                 commands=commands, profiles=profiles))
         report(runs, registry.settings["forge.mail_in.threads"], args)
         if profiles is not None:
             profiles.write(args.profile)
         if args.no_reactors:
             return
-        latencies = paced(server, app, path, addresses, args.rate, args.seconds)
+        latencies = paced(layout.address, app, path, addresses, args.rate, args.seconds)
         ordered = sorted(latencies)
         p99 = ordered[min(len(ordered) - 1, int(round(0.99 * len(ordered))) - 1)]
         print("paced: %d messages at %.0f/s, DATA to comment on the page: p50 %.0f ms, "
@@ -326,9 +346,8 @@ def main():
         check_notifications(peer, runs, addresses, len(latencies))
         print("load average after: %s" % load_average())
     finally:
-        if server is not None:
-            server.stop()
-        stop_embedded_workers(registry)
+        if layout is not None:
+            layout.stop()
         peer.stop()
         database.stop()
         shutil.rmtree(data_dir, ignore_errors=True)

@@ -35,62 +35,86 @@ MARKER = re.compile(rb"(?:Load [a-z]\d+|Paced reply \d+)\.")
 
 
 class Sink:
+    """What the sink received: messages, recipients, {marker: messages}."""
+
     def __init__(self):
         self.messages = 0
         self.recipients = 0
         self.markers = collections.Counter()
 
-    async def session(self, reader, writer):
-        write = writer.write
-        write(b"220 sink.bench.test ESMTP\r\n")
-        recipients = 0
-        try:
-            while True:
-                line = await reader.readline()
-                if not line:
-                    return
-                verb = line[:4].upper()
-                if verb == b"DATA":
-                    if not recipients:
-                        write(b"503 5.5.1 No recipients\r\n")
-                        continue
-                    write(b"354 End data with <CR><LF>.<CR><LF>\r\n")
-                    data = await reader.readuntil(b"\r\n.\r\n")
-                    self.messages += 1
-                    self.recipients += recipients
-                    for marker in set(MARKER.findall(data)):
-                        self.markers[marker.decode()] += 1
-                    recipients = 0
-                    write(b"250 2.0.0 OK\r\n")
-                elif verb == b"RCPT":
-                    recipients += 1
-                    write(b"250 2.1.5 OK\r\n")
-                elif verb == b"MAIL":
-                    recipients = 0
-                    write(b"250 2.1.0 OK\r\n")
-                elif verb in (b"EHLO", b"HELO"):
-                    write(b"250-sink.bench.test\r\n250-PIPELINING\r\n250-8BITMIME\r\n"
-                          b"250 SIZE 104857600\r\n" if verb == b"EHLO" else b"250 sink\r\n")
-                elif verb == b"RSET":
-                    recipients = 0
-                    write(b"250 2.0.0 OK\r\n")
-                elif verb == b"NOOP":
-                    write(b"250 2.0.0 OK\r\n")
-                elif verb == b"QUIT":
-                    write(b"221 2.0.0 Bye\r\n")
-                    await writer.drain()
-                    return
-                else:
-                    write(b"502 5.5.2 Not implemented\r\n")
-                await writer.drain()
-        except (ConnectionError, asyncio.IncompleteReadError):
-            return
-        finally:
-            writer.close()
-
     def summary(self):
         return {"messages": self.messages, "recipients": self.recipients,
                 "markers": dict(self.markers)}
+
+
+class SinkSession(asyncio.Protocol):
+    """One connection to the sink: commands line by line (answers to pipelined
+    ones go out in one write), DATA up to CRLF . CRLF."""
+
+    REPLIES = {b"RCPT": b"250 2.1.5 OK\r\n", b"MAIL": b"250 2.1.0 OK\r\n",
+               b"RSET": b"250 2.0.0 OK\r\n", b"NOOP": b"250 2.0.0 OK\r\n",
+               b"HELO": b"250 sink.bench.test\r\n",
+               b"EHLO": b"250-sink.bench.test\r\n250-PIPELINING\r\n250-8BITMIME\r\n"
+                        b"250 SIZE 104857600\r\n"}
+
+    def __init__(self, sink):
+        self.sink = sink
+        self.buffer = b""
+        self.in_data = False
+        self.recipients = 0
+
+    def connection_made(self, transport):
+        self.transport = transport
+        transport.write(b"220 sink.bench.test ESMTP\r\n")
+
+    def data_received(self, data):
+        buffer = self.buffer + data
+        out = []
+        start = 0
+        while True:
+            if self.in_data:
+                end = buffer.find(b"\r\n.\r\n", start)
+                if end < 0:
+                    break
+                self.end_of_data(buffer[start:end])
+                out.append(b"250 2.0.0 OK\r\n")
+                start = end + 5
+                self.in_data = False
+                continue
+            end = buffer.find(b"\r\n", start)
+            if end < 0:
+                break
+            verb = buffer[start:start + 4].upper()
+            start = end + 2
+            if verb == b"RCPT":
+                self.recipients += 1
+            elif verb in (b"MAIL", b"RSET"):
+                self.recipients = 0
+            elif verb == b"DATA":
+                if self.recipients:
+                    self.in_data = True
+                    start -= 2          # the data's first line follows this CRLF
+                    out.append(b"354 End data with <CR><LF>.<CR><LF>\r\n")
+                else:
+                    out.append(b"503 5.5.1 No recipients\r\n")
+                continue
+            elif verb == b"QUIT":
+                out.append(b"221 2.0.0 Bye\r\n")
+                self.transport.write(b"".join(out))
+                self.transport.close()
+                return
+            out.append(self.REPLIES.get(verb, b"502 5.5.2 Not implemented\r\n"))
+        self.buffer = buffer[start:]
+        if out:
+            self.transport.write(b"".join(out))
+
+    def end_of_data(self, data):
+        sink = self.sink
+        sink.messages += 1
+        sink.recipients += self.recipients
+        for marker in set(MARKER.findall(data)):
+            sink.markers[marker.decode()] += 1
+        self.recipients = 0
 
 
 async def answer(reader):
@@ -163,7 +187,7 @@ async def send(host, port, clients, messages):
 async def main():
     loop = asyncio.get_running_loop()
     sink = Sink()
-    server = await asyncio.start_server(sink.session, "127.0.0.1", 0, backlog=128)
+    server = await loop.create_server(lambda: SinkSession(sink), "127.0.0.1", 0, backlog=128)
     host, port = server.sockets[0].getsockname()[:2]
     control = asyncio.StreamReader()
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(control), sys.stdin)
