@@ -29,6 +29,7 @@ from pymongo.errors import DuplicateKeyError
 
 from .activity.reactor import excerpt
 from .autolinks import MAX_MARKS, mentioned_names
+from .bus.batches import takes_batches
 from .mail_in.addresses import notification_id, thread_id
 from .model import Snapshot, User
 from .model.cache import not_on_pages
@@ -105,8 +106,21 @@ def people_to_tell(event, node, names):
             yield user
 
 
-def notify_mentions(event, context):
-    """The reactor (``fn(event, context)``)."""
+@takes_batches(max_events=100, max_seconds=0.02)
+def notify_mentions(events, context):
+    """The reactor: a tuple of frozen bus messages (the worker hands it a
+    batch, ``forge.bus.batches``: one call, flush and session for the batch,
+    where most events mention nobody and cost nothing else), or one message.
+    Idempotent (``MentionNotice``), so a batch that fails half-way is simply
+    run again one event at a time."""
+    if not isinstance(events, tuple):
+        events = (events,)
+    for event in events:
+        notify_one(event, context)
+
+
+def notify_one(event, context):
+    """One event of the reactor's."""
     if not event.get("project_id") or event.get("node_type") in ("Thread", "Project",
                                                                   "ToolInstance"):
         return

@@ -150,3 +150,17 @@ class TestWithoutMail:
         run_reactors()
         out = User.query.get(username="out")
         assert collection(InAppNotification).count_documents({"user_id": out._id}) == 1
+
+
+def test_the_reactor_takes_batches_and_a_rerun_tells_nobody_twice(registry, site,
+                                                                  delivered_mail, smtp_server):
+    # a batch (forge.bus.batches): one call for the events fetched together;
+    # idempotent, so the worker's one-at-a-time rerun of a failed batch is harmless
+    assert notify_mentions.forge_reactor_batching is not None
+    new_ticket(registry, site, "@out")
+    assert list(mentions(delivered_mail)) == ["out@example.test"]
+    records = collection(OutboxEvent).find({"topic": {"$regex": "^tracker\\."}})
+    batch = tuple(record["message"] for record in records)
+    assert batch
+    notify_mentions(batch, SimpleNamespace(registry=registry))
+    assert smtp_server.messages == []
