@@ -257,8 +257,11 @@ def measure(layout, peer, addresses, args, reactors, commands=None, profiles=Non
             used = count - commands_before.get((place, name), 0)
             if used:
                 sent.setdefault(place, {})[name] = used / max(1, applied)
+    broker = getattr(meter, "broker", None)         # the processes layout's RabbitMQ
     return {"commands": sent, "reactors": reactors, "label": label, "applied": applied,
-            "peer_ms": meter.peer * 1000 / max(1, applied), "rate": rate, "elapsed": elapsed, "errors": errors,
+            "rate": rate, "elapsed": elapsed, "errors": errors,
+            "peer_ms": meter.peer * 1000 / max(1, applied),
+            "broker_ms": None if broker is None else broker * 1000 / max(1, applied),
             "processed": applied / (elapsed + drained) if applied else 0.0,
             "ms": {part: cpu[part] * 1000 / max(1, applied) for part in PARTS},
             "reactor_ms": {name: seconds * 1000 / max(1, applied)

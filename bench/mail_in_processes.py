@@ -65,6 +65,7 @@ class Child:
             if line.startswith(ready):
                 break
         else:
+            self.stop()
             raise SystemExit("%s did not start:\n%s" % (name, "\n".join(self.output[-30:])))
         threading.Thread(target=self._drain, daemon=True).start()
 
@@ -129,6 +130,8 @@ class Processes:
                              workdir, tree, "Mail in:")
         self.workers = []
         self.started_workers = 0
+        self.connection = self.channel = None
+        self.broker_pid = broker_pid()
 
     def start_workers(self):
         for _ in range(self.workers_wanted):
@@ -147,19 +150,21 @@ class Processes:
         return ProcessesMeter(self, peer_pid)
 
     def queue_depth(self):
-        """Messages ready in the reactors' queues (not those a worker holds)."""
+        """Messages ready in the reactors' queues (not those a worker holds),
+        over one connection kept for the run."""
         from kombu import Connection
         from forge.bus import amqp
+        if self.connection is None:
+            self.connection = Connection(AMQP)
+            self.channel = self.connection.channel()
         depth = 0
-        with Connection(AMQP) as connection:
-            channel = connection.channel()
-            for name in self.registry.forge_reactors:
-                try:
-                    depth += channel.queue_declare(
-                        queue=amqp.reactor_queue_name(name, self.namespace),
-                        passive=True).message_count
-                except Exception:       # not declared yet: a new channel for the next
-                    channel = connection.channel()
+        for name in self.registry.forge_reactors:
+            try:
+                depth += self.channel.queue_declare(
+                    queue=amqp.reactor_queue_name(name, self.namespace),
+                    passive=True).message_count
+            except Exception:       # not declared yet: a new channel for the next
+                self.channel = self.connection.channel()
         return depth
 
     def idle(self, quiet_seconds=1.0, max_seconds=300.0):
@@ -198,6 +203,8 @@ class Processes:
         from forge.bus import amqp
         self.stop_workers()
         self.mail_in.stop()
+        if self.connection is not None:
+            self.connection.release()
         ns = self.namespace
         with Connection(AMQP) as connection:
             channel = connection.channel()
@@ -208,6 +215,20 @@ class Processes:
             for exchange in (amqp.events_exchange_name(ns), amqp.retry_exchange_name(ns),
                              amqp.dead_exchange_name(ns)):
                 channel.exchange_delete(exchange)
+
+
+def broker_pid():
+    """The local RabbitMQ's process (beam.smp), or None (not local, not found)."""
+    if not AMQP.split("@")[-1].startswith(("127.0.0.1", "localhost")):
+        return None
+    for pid in os.listdir("/proc"):
+        try:
+            with open("/proc/%s/comm" % pid) as comm:
+                if comm.read().strip() == "beam.smp":
+                    return int(pid)
+        except (OSError, ValueError):
+            continue
+    return None
 
 
 def reactor_name(thread_name):
@@ -230,6 +251,9 @@ class ProcessesMeter:
 
     def sample(self):
         children = [self.processes.mail_in] + self.processes.workers
+        broker = self.processes.broker_pid
+        self.broker_before = getattr(self, "broker_after", None)
+        self.broker_after = cpu_seconds(broker) if broker else None
         return ({child.name: child.threads() for child in children},
                 cpu_seconds(self.processes.db_pid), cpu_seconds(self.peer_pid), cpu_seconds())
 
@@ -243,6 +267,10 @@ class ProcessesMeter:
         parts = {"smtp server": 0.0, "reactors": 0.0, "database": database - before_db,
                  "bench+sink": peer - before_peer + bench - before_bench}
         self.peer = peer - before_peer
+        # the broker's CPU meanwhile: shared with the machine's other users of
+        # RabbitMQ (tests, other benches), so printed apart, not in the forge's
+        self.broker = (self.broker_after - self.broker_before
+                       if self.broker_before is not None else None)
         self.reactors = {}
         for name, (threads, total) in children.items():
             old_threads, old_total = before_children.get(name, ({}, 0.0))

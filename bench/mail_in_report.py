@@ -74,6 +74,9 @@ def report(runs, threads, args):
                   ", ".join(parts), forge_ms,
                   "smtp server + reactors + database",
                   2000 / forge_ms if forge_ms else 0))
+        if run.get("broker_ms") is not None:
+            print("  RabbitMQ's cpu ms per message: %.1f (beam.smp, which the machine's other "
+                  "users share: not in the forge total)" % run["broker_ms"])
         if run["reactors"]:
             print("  reactors' cpu ms per message: %s" % ", ".join(
                 "%s %.1f" % item for item in sorted(run["reactor_ms"].items(),
