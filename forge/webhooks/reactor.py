@@ -22,7 +22,10 @@ A node the owner may not read (private, deleted, an uninstalled tool, an owner
 disabled or gone) is not sent and leaves no delivery record.
 
 A project with no hooks at all is remembered with the time of that find
-(``ProjectsWithoutHooks``): events stored before it cost no find.
+(``ProjectsWithoutHooks``): events stored before it cost no find.  The
+reactor takes its events in batches (``forge.bus.batches``): the events
+fetched together (all stored before the call) find each project's hooks
+once, and cost one call, flush and session.
 """
 import hashlib
 import hmac
@@ -33,6 +36,7 @@ import time
 
 from pymongo.errors import DuplicateKeyError
 
+from ..bus.batches import takes_batches
 from ..bus.topics import matches
 from ..model import User
 from ..model.registry_objects import registry_object
@@ -104,19 +108,27 @@ def projects_without_hooks(registry):
     return registry_object(registry, "forge_projects_without_hooks", ProjectsWithoutHooks)
 
 
-def matching_hooks(event, registry=None):
+def matching_hooks(event, registry=None, found=None):
+    """The hooks the event goes to.  ``found``: {project id: its hooks} read
+    for the events of one batch (each read after all of them were stored,
+    so it serves them all): one find per project and batch."""
     project_id, tool_id = event.get("project_id"), event.get("tool_id")
     if not project_id:
         return []          # site-wide events (a new user) belong to no hook
     without = projects_without_hooks(registry) if registry is not None else None
-    if without is not None and without.covers(project_id, event.get("timestamp")):
+    if found is not None and project_id in found:
+        hooks = found[project_id]
+    elif without is not None and without.covers(project_id, event.get("timestamp")):
         return []
-    # the project's hooks, sorted here: a project has a few, and an $or with a
-    # null equality finds nothing on nx-27017
-    before = without.clock() if without is not None else 0.0
-    hooks = Webhook.query.find({"project_id": project_id}).all()
-    if without is not None:
-        without.found(project_id, before, bool(hooks))
+    else:
+        # the project's hooks, sorted here: a project has a few, and an $or with a
+        # null equality finds nothing on nx-27017
+        before = without.clock() if without is not None else 0.0
+        hooks = Webhook.query.find({"project_id": project_id}).all()
+        if without is not None:
+            without.found(project_id, before, bool(hooks))
+        if found is not None:
+            found[project_id] = hooks
     return [hook for hook in hooks
             if hook.active and hook.tool_id in (None, tool_id)
             and any(matches(pattern, event["topic"]) for pattern in hook.topics or ())]
@@ -190,27 +202,79 @@ def attempt(hook, delivery, settings, last):
     return outcome
 
 
-def deliver(event, context):
-    """The reactor (``forge.webhooks`` on every topic)."""
-    hooks = matching_hooks(event, context.registry)
-    if not hooks:
-        return
+class FailedInBatch:
+    """Per forge: the deliveries whose POST failed in a batch call of this
+    process's reactor.  The batch then fails and the worker runs its events
+    again one at a time, at once: those runs do not POST these deliveries a
+    second time but fail them again, so the bus retries each with its
+    back-off (and counts its attempts) as if it had been handled alone."""
+
+    MAX_ENTRIES = 10000
+
+    def __init__(self):
+        self._ids = set()
+        self._lock = threading.Lock()
+
+    def add(self, identifier):
+        with self._lock:
+            if len(self._ids) >= self.MAX_ENTRIES:
+                self._ids.clear()
+            self._ids.add(identifier)
+
+    def take(self, identifier):
+        """Whether ``identifier`` failed in a batch just now (forgotten then)."""
+        with self._lock:
+            if identifier in self._ids:
+                self._ids.discard(identifier)
+                return True
+            return False
+
+
+def failed_in_batch(registry):
+    return registry_object(registry, "forge_webhooks_failed_in_batch", FailedInBatch)
+
+
+@takes_batches(max_events=100, max_seconds=0.02)
+def deliver(events, context):
+    """The reactor (``forge.webhooks`` on every topic): a tuple of frozen bus
+    messages (a batch, ``forge.bus.batches``), or one.  The batch's events
+    find each project's hooks once (most projects have none: then nothing
+    else is done).  A failed POST fails the call, after the batch's other
+    deliveries were tried: the worker runs the events again one at a time,
+    where those delivered are settled (nothing sent twice) and those that
+    failed fail again without a POST (``FailedInBatch``): retried alone."""
+    if not isinstance(events, tuple):
+        events = (events,)
     registry = context.registry
+    found = {}
+    work = [(event, hooks) for event, hooks in
+            ((event, matching_hooks(event, registry, found)) for event in events) if hooks]
+    if not work:
+        return
     settings = registry.forge_webhook_settings
     last = context.attempt >= int(context.settings["forge.bus.max_attempts"])
+    keep_days = float(context.settings["forge.bus.keep_days"])
+    in_batch = len(events) > 1
+    failures = failed_in_batch(registry)
     failed = []
     with site_request(registry) as request:
-        node = NodeResolver(request).resolve(event)
-        for hook in hooks:
-            if not owner_may_read(hook, node):
-                continue
-            delivery = pending_delivery(request, hook, event, node,
-                                        float(context.settings["forge.bus.keep_days"]))
-            if delivery is None:
-                continue
-            outcome = attempt(hook, delivery, settings, last)
-            if not outcome.delivered:
-                failed.append("%s: %s" % (hook.url, outcome.error))
+        resolver = NodeResolver(request)
+        for event, hooks in work:
+            node = resolver.resolve(event)
+            for hook in hooks:
+                if not owner_may_read(hook, node):
+                    continue
+                if not in_batch and failures.take(delivery_id(hook._id, event["id"])):
+                    failed.append("%s: failed just now" % hook.url)
+                    continue
+                delivery = pending_delivery(request, hook, event, node, keep_days)
+                if delivery is None:
+                    continue
+                outcome = attempt(hook, delivery, settings, last)
+                if not outcome.delivered:
+                    failed.append("%s: %s" % (hook.url, outcome.error))
+                    if in_batch:
+                        failures.add(delivery["_id"])
     if failed:
         raise DeliveryFailed("; ".join(failed))
 

@@ -172,3 +172,22 @@ def test_the_log_keeps_the_bus_retention(registry, site, receiver, run_reactors)
     session.close()
     assert [d.event["path"] for d in WebhookDelivery.query.find()] == ["new"]
     assert WebhookAttempt.query.find({"delivery_id": old._id}).count() == 0
+
+
+def test_a_batch_with_failing_deliveries_posts_each_as_often_as_alone(
+        registry, site, receiver, run_reactors):
+    # both notes' events come in one batch (forge.bus.batches): the batch's
+    # failed POSTs are not made again by the worker's one-at-a-time rerun,
+    # so each delivery has forge.bus.max_attempts POSTs, as alone
+    from forge.webhooks.reactor import deliver
+    assert deliver.forge_reactor_batching is not None
+    target = receiver(500)
+    hook_for(registry, site, target.url)
+    note(registry, site, "doomed-1")
+    note(registry, site, "doomed-2")
+    run_reactors()
+    ids = [h["X-Forge-Delivery"] for _p, h, _b in target.requests]
+    assert len(set(ids)) == 2 and sorted(ids.count(i) for i in set(ids)) == [4, 4]
+    session.close()
+    assert {d.state for d in WebhookDelivery.query.find().all()} == {DEAD}
+    assert len(dead_letters(registry)) == 2
