@@ -18,8 +18,8 @@ from pyramid.renderers import render
 from pyramid.view import view_config, view_defaults
 
 from forge.api import (COUNT_CAP, ActionError, User, bulk_edit, collection, page_number,
-                       generation_cached, parse_labels, query_page, readable_match, redirect,
-                       selected_numbers, usernames)
+                       generation_cached, parse_labels, query_page, readable_match,
+                       reader_cached, redirect, selected_numbers, usernames)
 
 from .actions import update_ticket
 from .config import checked, tracker_options
@@ -30,6 +30,7 @@ from .resources import ITrackerTool
 from .searches import delete_search, personal_searches, save_search
 
 LIST = "tools.tracker:templates/tracker/list.jinja2"
+CONTENT = "tools.tracker:templates/tracker/_list.jinja2"
 TABLE = "tools.tracker:templates/tracker/list_table.jinja2"
 PAGER = "tools.tracker:templates/tracker/list_pager.jinja2"
 DEFAULT_QUERY = "is:open"
@@ -57,6 +58,7 @@ class Row:
     node: object
     raw: dict
     assignee: str = ""
+    milestone_url: str = ""
 
     def __getattr__(self, name):
         try:
@@ -77,7 +79,14 @@ def run_list(request, tool, text, page=1, count=False):
         count_projection={"acl": 1, "path": 1, "number": 1, "title": 1, "labels": 1,
                           "custom": 1, "tool_id": 1})
     names = usernames(node._doc.raw.get("assigned_to_id") for node in result.items)
-    rows = [Row(node, node._doc.raw, names.get(node._doc.raw.get("assigned_to_id"), ""))
+    # a milestone's page address once per milestone, not once per row
+    milestones = {}
+    for node in result.items:
+        name = node._doc.raw.get("milestone")
+        if name and name not in milestones:
+            milestones[name] = request.forge_url(tool, "@@milestone", name)
+    rows = [Row(node, node._doc.raw, names.get(node._doc.raw.get("assigned_to_id"), ""),
+                milestones.get(node._doc.raw.get("milestone"), ""))
             for node in result.items]
     return rows, result, total
 
@@ -143,6 +152,35 @@ def check_query_for(request, tool):
     return check
 
 
+class RejectedQuery(Exception):
+    """A query that cannot run: its page's content (with the message), never
+    kept (``kept_content`` raises it out of the store)."""
+
+    def __init__(self, content):
+        super().__init__()
+        self.content = content
+
+
+def kept_content(request, tool, text):
+    """The list page's content (all but the site's chrome) as HTML, kept per
+    reader while nothing is written (``reader_cached``: its forms carry the
+    reader's CSRF token, its tabs their saved searches, its buttons their
+    permissions, the table the tickets they may read) under the page's URL
+    (where its links point), the query, the page and whether all are counted:
+    a reader's next views run no query and render none of it.  Raises
+    ``RejectedQuery`` for a query that cannot run."""
+    page, count = page_number(request), request.GET.get("count") == "1"
+
+    def load():
+        values = TicketListViews(tool, request).content_values(text)
+        content = Markup(render(CONTENT, values, request=request))
+        if values["error"] is not None:
+            raise RejectedQuery(content)
+        return content
+    return reader_cached(request, ("tracker.list-page", tool._doc._id, request.path_url,
+                                   text, page, count), load)
+
+
 @view_defaults(context=ITrackerTool)
 class TicketListViews:
     def __init__(self, context, request):
@@ -156,6 +194,24 @@ class TicketListViews:
         return tracker_options(self.context._doc)
 
     def list_page(self, text, status=200, error=None, bulk_result=None):
+        """The page of query ``text``: its content kept per reader
+        (``kept_content``) unless it answers a form (an error or a bulk
+        edit's outcome to show)."""
+        request = self.request
+        if error is None and bulk_result is None:
+            try:
+                content = kept_content(request, self.context, text)
+            except RejectedQuery as rejected:
+                content, status = rejected.content, 400
+        else:
+            values = self.content_values(text, error=error, bulk_result=bulk_result)
+            content = Markup(render(CONTENT, values, request=request))
+        request.response.status_int = status
+        return {"tool": self.context, "content": content}
+
+    def content_values(self, text, error=None, bulk_result=None):
+        """What ``_list.jinja2`` shows; ``error`` is set to the query's own
+        error when it cannot run."""
         request, tool = self.request, self.context
         options = self.options
         specs = {spec.name: spec for spec in tool.custom_fields()}
@@ -168,8 +224,7 @@ class TicketListViews:
                                        request.GET.get("count") == "1", may_bulk,
                                        custom_columns)
             except QueryError as e:
-                error, status = str(e), 400
-        request.response.status_int = status
+                error = str(e)
         return {
             "tool": tool, "q": text, "error": error, "page": listed,
             "table": listed.table if listed else None,
