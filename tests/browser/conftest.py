@@ -1,7 +1,8 @@
 """Real-browser tests: a live forge served by waitress, driven by Debian's Chromium.
 
 One forge server and one Chromium run for the whole session; every test gets a
-fresh browser context (no cookies carried over) through the ``page`` fixture.
+browser context as new (no cookies, storage or routes carried over: contexts
+are reused, cleared between tests, see ``pages.py``) through the ``page`` fixture.
 A test fails when its pages log a console error or make any request to another
 origin (the forge must work offline and must not leak visits to third parties).
 
@@ -12,15 +13,19 @@ on each other's order.
 import itertools
 import os
 import pathlib
+import re
 import threading
-from urllib.parse import urlsplit
 
 import pytest
 
 from forge.testing import CSRF, PASSWORD
 
+from .pages import PagePool
+from .reactors import deliver_after, outbox_mark
+
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-output" / "screenshots"
+KEEP_SCREENSHOTS = os.environ.get("FORGE_TEST_SCREENSHOTS") == "1"
 CHROMIUM = os.environ.get("FORGE_TEST_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -145,6 +150,27 @@ def seed(live_registry):
     session.close()
 
 
+@pytest.fixture(autouse=True)
+def _outbox_mark(request):
+    """The outbox's highest number before the test's fixtures change anything
+    (``run_reactors`` delivers what comes after it)."""
+    if "run_reactors" in request.fixturenames:
+        request.node.forge_outbox_mark = outbox_mark(request.getfixturevalue("live_registry"))
+
+
+@pytest.fixture
+def run_reactors(live_registry, request):
+    """``run_reactors()`` runs the live forge's reactors over the events
+    written since this test began, until idle (``reactors.py``)."""
+    from forge.model import session
+
+    def run():
+        taken = deliver_after(live_registry, request.node.forge_outbox_mark)
+        session.close()
+        return taken
+    return run
+
+
 def project_url(project):
     """Path of a seeded top-level project or subproject in /p/."""
     return "/p/%s/" % project.shortname
@@ -166,58 +192,29 @@ def chromium():
         browser.close()
 
 
-class PageGuard:
-    """Records console errors and requests to other origins of one page."""
-
-    def __init__(self, page, base_url):
-        self.origin = urlsplit(base_url)[:2]
-        self.problems = []
-        self.documents = set()
-        page.on("console", self.on_console)
-        page.on("pageerror", lambda error: self.problems.append("page error: %s" % error))
-        page.on("request", self.on_request)
-
-    def on_request(self, request):
-        parts = urlsplit(request.url)
-        if parts.scheme in ("data", "blob", "about"):
-            return
-        if parts[:2] != self.origin:
-            self.problems.append("request to another origin: %s" % request.url)
-        if request.resource_type == "document":
-            self.documents.add(request.url)
-
-    def on_console(self, message):
-        if message.type != "error":
-            return
-        # Chromium logs every non-2xx *document* as "Failed to load resource";
-        # the tests assert those statuses themselves (404/403/400 pages are the
-        # point of some tests), so only failing sub-resources count here.
-        location = (message.location or {}).get("url", "")
-        if message.text.startswith("Failed to load resource") and location in self.documents:
-            return
-        # Chromium asks for /favicon.ico by itself; the forge declares no icon
-        if urlsplit(location).path == "/favicon.ico":
-            return
-        self.problems.append("console error: %s (at %s)" % (message.text, location))
+@pytest.fixture(scope="session")
+def page_pool(chromium):
+    """This test process's reusable contexts (``tests/browser/pages.py``)."""
+    pool = PagePool(chromium, TIMEOUT_MS)
+    yield pool
+    pool.close()
 
 
 @pytest.fixture
-def new_page(chromium, base_url, request):
-    """A factory of pages, each in its own browser context (its own cookies)."""
-    contexts, guards = [], []
+def new_page(page_pool, base_url, request):
+    """A factory of pages, each in its own browser context (its own cookies),
+    as new: contexts are reused from test to test, cleared in between
+    (``tests/browser/pages.py``); ``new_page(own_context=True)`` makes one for
+    this test only."""
+    slots = request.node.forge_page_slots = []
 
-    def make():
-        context = chromium.new_context(base_url=base_url, viewport={"width": 1200, "height": 800})
-        context.set_default_timeout(TIMEOUT_MS)
-        contexts.append(context)
-        page = context.new_page()
-        guards.append(PageGuard(page, base_url))
-        return page
+    def make(own_context=False):
+        slot = page_pool.take(base_url, own_context=own_context)
+        slots.append(slot)
+        return slot.page
 
-    request.node.forge_page_guards = guards
     yield make
-    for context in contexts:
-        context.close()
+    page_pool.give_back()
 
 
 @pytest.fixture
@@ -228,16 +225,41 @@ def page(new_page):
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item):
     result = yield
-    problems = [p for guard in getattr(item, "forge_page_guards", []) for p in guard.problems]
+    problems = [p for slot in getattr(item, "forge_page_slots", []) for p in slot.guard.problems]
     if problems:
         pytest.fail("the page misbehaved:\n  " + "\n  ".join(problems), pytrace=False)
     return result
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failing test leaves a screenshot of each of its pages, as they are at
+    the failure, in test-output/screenshots/failed/<test>-<n>.png."""
+    report = yield
+    if report.failed and call.when in ("setup", "call"):
+        name = re.sub(r"[^\w.-]+", "_", item.nodeid.split("::", 1)[-1])[:150]
+        for n, slot in enumerate(getattr(item, "forge_page_slots", []), 1):
+            try:
+                if not slot.page.is_closed() and slot.page.url != "about:blank":
+                    _screenshot(slot.page, "failed/%s-%d" % (name, n))
+            except Exception:       # the screenshot must not hide the failure
+                pass
+    return report
+
+
+def _screenshot(page, name):
+    path = SCREENSHOTS / ("%s.png" % name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(path), full_page=True)
+
+
 def shot(page, name):
-    """Save a full-page screenshot as test-output/screenshots/<name>.png."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / ("%s.png" % name)), full_page=True)
+    """Save a full-page screenshot as test-output/screenshots/<name>.png when
+    FORGE_TEST_SCREENSHOTS=1 (a gallery of the pages the tests saw); otherwise
+    nothing: no test reads them, and each cost ~0.4 s (a failing test leaves
+    screenshots of its pages anyway, see ``pytest_runtest_makereport``)."""
+    if KEEP_SCREENSHOTS:
+        _screenshot(page, name)
 
 
 def login(page, username, password=PASSWORD):

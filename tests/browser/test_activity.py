@@ -7,13 +7,6 @@ from .conftest import login, project_url, shot
 pytestmark = pytest.mark.browser
 
 
-def run_reactors(registry):
-    from forge.model import session
-    from forge.testing import deliver_to_reactors
-    deliver_to_reactors(registry)
-    session.close()
-
-
 def private_note(seed, project, mount, title):
     from forge.model import Project, ToolInstance, User, session
     from forge.actions.roles import role_named
@@ -27,7 +20,7 @@ def private_note(seed, project, mount, title):
     session.close()
 
 
-def test_recent_activity_on_the_home_page_and_the_activity_page(page, new_page, seed,
+def test_recent_activity_on_the_home_page_and_the_activity_page(run_reactors, page, new_page, seed,
                                                                live_registry):
     owner = seed.user("act")
     project = seed.project(owner, prefix="act", title="Busy Project",
@@ -35,7 +28,7 @@ def test_recent_activity_on_the_home_page_and_the_activity_page(page, new_page, 
     for i in range(11):
         seed.note(project, "notes", "Note %02d" % i, text="text %d" % i)
     private_note(seed, project, "notes", "Hidden Agenda")
-    run_reactors(live_registry)
+    run_reactors()
 
     # an anonymous visitor: ten newest readable entries, no private title
     page.goto(project_url(project))

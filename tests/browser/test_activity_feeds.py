@@ -9,13 +9,6 @@ from .conftest import login, project_url, shot
 pytestmark = pytest.mark.browser
 
 
-def run_reactors(registry):
-    from forge.model import session
-    from forge.testing import deliver_to_reactors
-    deliver_to_reactors(registry)
-    session.close()
-
-
 def private_note(seed, project, mount, title):
     from forge.actions.roles import role_named
     from forge.model import Project, ToolInstance, User, session
@@ -29,7 +22,7 @@ def private_note(seed, project, mount, title):
     session.close()
 
 
-def test_streams_from_tool_note_and_profile_pages(page, seed, live_registry, base_url):
+def test_streams_from_tool_note_and_profile_pages(run_reactors, page, seed, live_registry, base_url):
     owner = seed.user("feeder")
     project = seed.project(owner, prefix="feeds", title="Feed Project",
                            tools=[("notes", "notes")])
@@ -38,7 +31,7 @@ def test_streams_from_tool_note_and_profile_pages(page, seed, live_registry, bas
     seed.note(project, "notes", "Top Note", text="top")
     seed.note(sub, "notes", "Sub Note", text="sub")
     private_note(seed, project, "notes", "Quiet Plans")
-    run_reactors(live_registry)
+    run_reactors()
 
     # the project's stream holds its subproject's news and announces its feed
     page.goto(project_url(project) + "@@activity")
@@ -77,12 +70,12 @@ def test_streams_from_tool_note_and_profile_pages(page, seed, live_registry, bas
     shot(page, "activity-person")
 
 
-def test_feed_token_on_the_account_page(page, seed, live_registry, base_url):
+def test_feed_token_on_the_account_page(run_reactors, page, seed, live_registry, base_url):
     owner = seed.user("tokener")
     project = seed.project(owner, prefix="tokfeed", title="Token Feed",
                            tools=[("notes", "notes")])
     private_note(seed, project, "notes", "Members Only Memo")
-    run_reactors(live_registry)
+    run_reactors()
     feed_url = base_url + project_url(project) + "@@activity.atom"
     assert "Members Only Memo" not in page.request.get(feed_url).text()
 

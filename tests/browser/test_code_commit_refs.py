@@ -12,15 +12,8 @@ from .conftest import project_url, shot
 pytestmark = pytest.mark.browser
 
 
-def run_reactors(registry):
-    from forge.model import session
-    from forge.testing import deliver_to_reactors
-    deliver_to_reactors(registry)
-    session.close()
-
-
 @pytest.fixture
-def pushed_fix(seed, live_registry, base_url, tmp_path):
+def pushed_fix(run_reactors, seed, live_registry, base_url, tmp_path):
     """A project with a repository and ticket #1; its developer pushes a commit
     that fixes #1.  Returns (project URL, the commit's id)."""
     from forge.actions.tokens import create_token
@@ -51,7 +44,7 @@ def pushed_fix(seed, live_registry, base_url, tmp_path):
                        timeout=60)
     sha = subprocess.run(["git", "rev-parse", "HEAD"], cwd=work, env=env, check=True,
                          capture_output=True, text=True).stdout.strip()
-    run_reactors(live_registry)
+    run_reactors()
     return project_url(project), sha
 
 

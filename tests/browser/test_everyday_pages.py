@@ -24,6 +24,8 @@ def everyday(live_registry):
     from forge.notifications.watches import add_watch
     from tools.tracker.actions import create_ticket, update_ticket
     from .conftest import Seed
+    from .reactors import deliver_after, outbox_mark
+    mark = outbox_mark(live_registry)
     seed = Seed(live_registry)
     ida, jon = seed.user("ida", display_name="Ida Ticketing"), seed.user("jon")
     project = seed.project(ida, prefix="every", tools=[("tracker", "tickets")])
@@ -36,8 +38,8 @@ def everyday(live_registry):
     update_ticket(live_registry, ticket, ticket.version, {"status": "accepted"},
                   User.query.get(_id=jon._id), comment="on it")
     session.close()
-    from forge.testing import deliver_to_reactors
-    deliver_to_reactors(live_registry)      # the notify reactor keeps ida's notification
+    deliver_after(live_registry, mark)      # the notify reactor keeps ida's notification
+    session.close()
     return ida.username, project_url(project)
 
 

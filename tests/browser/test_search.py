@@ -8,14 +8,7 @@ from .conftest import login, project_url, shot
 pytestmark = pytest.mark.browser
 
 
-def run_reactors(registry):
-    from forge.model import session
-    from forge.testing import deliver_to_reactors
-    deliver_to_reactors(registry)
-    session.close()
-
-
-def test_search_from_the_header_box(page, seed, live_registry):
+def test_search_from_the_header_box(run_reactors, page, seed, live_registry):
     owner = seed.user("srch")
     project = seed.project(owner, prefix="srch", title="Search Project",
                            tools=[("notes", "notes")])
@@ -30,7 +23,7 @@ def test_search_from_the_header_box(page, seed, live_registry):
                 {"title": "Secret capybara plan", "text": "capybara secret", "labels": [],
                  "custom": {}, "ext": {}}, owner, private=True)
     session.close()
-    run_reactors(live_registry)
+    run_reactors()
 
     page.goto(project_url(project))
     box = page.get_by_label("Search everything")

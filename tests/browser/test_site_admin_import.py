@@ -8,13 +8,6 @@ from .conftest import login, shot
 pytestmark = pytest.mark.browser
 
 
-def run_reactors(registry):
-    from forge.model import session
-    from forge.testing import deliver_to_reactors
-    deliver_to_reactors(registry)
-    session.close()
-
-
 def exported(registry, project, path):
     from forge.archive import export_project
     from forge.model import session
@@ -23,7 +16,8 @@ def exported(registry, project, path):
     return path
 
 
-def test_a_site_admin_checks_and_imports_an_archive(page, seed, live_registry, tmp_path):
+def test_a_site_admin_checks_and_imports_an_archive(run_reactors, page, seed, live_registry,
+                                                    tmp_path):
     root = seed.user("boss", site_admin=True)
     owner = seed.user("own")
     project = seed.project(owner, prefix="exp", title="Exported project",
@@ -65,7 +59,7 @@ def test_a_site_admin_checks_and_imports_an_archive(page, seed, live_registry, t
     with page.expect_navigation():
         plan.get_by_role("button", name="Import it").click()
     assert "queued" in page.locator("#import-list").inner_text()
-    run_reactors(live_registry)
+    run_reactors()
     page.goto("/@@admin-import")
     state = page.locator("#import-list .import-state").first
     assert "imported as /p/%s/" % copy_name in state.inner_text()

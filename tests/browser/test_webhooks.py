@@ -9,13 +9,6 @@ from .conftest import login, project_url, shot
 pytestmark = pytest.mark.browser
 
 
-def run_reactors(registry):
-    from forge.model import session
-    from forge.testing import deliver_to_reactors
-    deliver_to_reactors(registry)
-    session.close()
-
-
 @pytest.fixture
 def receiver(live_registry, monkeypatch):
     # the live forge's webhooks may call this test's own receiver, and retry fast
@@ -29,7 +22,7 @@ def receiver(live_registry, monkeypatch):
     made.close()
 
 
-def test_add_a_hook_see_it_fail_and_redeliver(page, seed, live_registry, receiver):
+def test_add_a_hook_see_it_fail_and_redeliver(run_reactors, page, seed, live_registry, receiver):
     owner = seed.user("hooker")
     project = seed.project(owner, prefix="hooked", title="Hooked Project",
                            tools=[("notes", "notes")])
@@ -46,7 +39,7 @@ def test_add_a_hook_see_it_fail_and_redeliver(page, seed, live_registry, receive
     assert page.locator("#no-deliveries").is_visible()
 
     seed.note(project, "notes", "Hook Me")
-    run_reactors(live_registry)
+    run_reactors()
     assert len(receiver.requests) == 2                        # forge.bus.max_attempts
     page.goto(hook_page)
     row = page.locator(".delivery-row")
@@ -59,7 +52,7 @@ def test_add_a_hook_see_it_fail_and_redeliver(page, seed, live_registry, receive
     with page.expect_navigation():
         row.get_by_role("button", name="Redeliver").click()
     assert "sent again" in page.get_by_role("status").inner_text()
-    run_reactors(live_registry)
+    run_reactors()
     assert len(receiver.requests) == 1
     page.goto(hook_page)
     assert page.locator(".delivery-row .delivery-state").inner_text() == "delivered"
