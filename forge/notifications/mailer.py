@@ -10,6 +10,7 @@ import email.policy
 import email.utils
 import functools
 import logging
+import re
 import smtplib
 import ssl
 
@@ -62,11 +63,66 @@ class QuotingOnce:
         return self.getreply()
 
 
-class SMTP(QuotingOnce, smtplib.SMTP):
+class Pipelining:
+    """``sendmail`` of one message to one recipient, to a server that offers
+    PIPELINING (RFC 2920): MAIL, RCPT and DATA go in one write and their
+    three replies are read together, then the content: two round trips a
+    mail instead of four.  Each reply is checked as smtplib checks it, and
+    raises the same errors; anything else (several recipients, options, a
+    server without PIPELINING) goes smtplib's way."""
+
+    def sendmail(self, from_addr, to_addrs, msg, mail_options=(), rcpt_options=()):
+        self.ehlo_or_helo_if_needed()
+        if isinstance(to_addrs, str):
+            to_addrs = [to_addrs]
+        if mail_options or rcpt_options or len(to_addrs) != 1 or not isinstance(msg, bytes) \
+                or not self.does_esmtp or not self.has_extn("pipelining"):
+            return super().sendmail(from_addr, to_addrs, msg, mail_options, rcpt_options)
+        recipient = to_addrs[0]
+        size = " size=%d" % len(msg) if self.has_extn("size") else ""
+        self.send("mail FROM:%s%s\r\nrcpt TO:%s\r\ndata\r\n" % (
+            quoted_address(from_addr), size, quoted_address(recipient)))
+        mail_reply, rcpt_reply, data_reply = self.getreply(), self.getreply(), self.getreply()
+        if data_reply[0] == 354 and (mail_reply[0] != 250 or rcpt_reply[0] not in (250, 251)):
+            # the server took DATA although it refused the envelope: an empty
+            # message ends it (RFC 2920), which it refuses for want of recipients
+            self.send(b".\r\n")
+            data_reply = self.getreply()
+        if mail_reply[0] != 250:
+            self._refused(mail_reply[0])
+            raise smtplib.SMTPSenderRefused(mail_reply[0], mail_reply[1], from_addr)
+        if rcpt_reply[0] not in (250, 251):
+            self._refused(rcpt_reply[0])
+            raise smtplib.SMTPRecipientsRefused({recipient: rcpt_reply})
+        if data_reply[0] != 354:
+            self._refused(data_reply[0])
+            raise smtplib.SMTPDataError(*data_reply)
+        content = LEADING_DOT.sub(b"..", msg)
+        if not content.endswith(b"\r\n"):
+            content += b"\r\n"
+        self.send(content + b".\r\n")
+        code, reply = self.getreply()
+        if code != 250:
+            self._refused(code)
+            raise smtplib.SMTPDataError(code, reply)
+        return {}
+
+    def _refused(self, code):
+        """As smtplib after a refusal: 421 closes the session, others reset it."""
+        if code == 421:
+            self.close()
+        else:
+            self._rset()
+
+
+LEADING_DOT = re.compile(br"(?m)^\.")
+
+
+class SMTP(Pipelining, QuotingOnce, smtplib.SMTP):
     pass
 
 
-class SMTP_SSL(QuotingOnce, smtplib.SMTP_SSL):
+class SMTP_SSL(Pipelining, QuotingOnce, smtplib.SMTP_SSL):
     pass
 
 
