@@ -33,6 +33,8 @@ _LASTING = {
     "page": ("set_extra_http_headers", "emulate_media", "add_init_script", "expose_binding",
              "expose_function", "route_from_har", "route_web_socket", "add_locator_handler"),
 }
+# what reset undoes only when a test called it (each undoing is a round trip)
+_UNDONE = {"context": ("grant_permissions", "route"), "page": ("route",)}
 
 
 class PageGuard:
@@ -98,20 +100,24 @@ class Slot:
         self.cdp = self.context.new_cdp_session(self.page)
         self.lasting = False
         self.failure = None         # why the last reset failed
-        self._watch(self.context, _LASTING["context"])
-        self._watch(self.page, _LASTING["page"])
+        self.called = set()         # of _UNDONE, since the last reset
+        self._watch(self.context, "context")
+        self._watch(self.page, "page")
         self.listeners = (_listening(self.context), _listening(self.page))
 
-    def _watch(self, target, names):
-        for name in names:
+    def _watch(self, target, kind):
+        """Note the calls of ``_LASTING`` and ``_UNDONE`` methods on ``target``."""
+        for name in _LASTING[kind] + _UNDONE[kind]:
             method = getattr(target, name, None)
             if method is None:
                 continue
 
-            def marked(*args, _method=method, **kw):
-                self.lasting = True
+            def noted(*args, _method=method, _call=(kind, name), **kw):
+                if _call[1] in _LASTING[_call[0]]:
+                    self.lasting = True
+                self.called.add(_call)
                 return _method(*args, **kw)
-            setattr(target, name, marked)
+            setattr(target, name, noted)
 
     def reusable(self):
         return (not self.lasting and not self.page.is_closed()
@@ -137,9 +143,13 @@ class Slot:
                 return False
             self.page.goto("about:blank")
             self.context.clear_cookies()
-            self.context.clear_permissions()
-            self.context.unroute_all()
-            self.page.unroute_all()
+            if ("context", "grant_permissions") in self.called:
+                self.context.clear_permissions()
+            if ("context", "route") in self.called:
+                self.context.unroute_all()
+            if ("page", "route") in self.called:
+                self.page.unroute_all()
+            self.called.clear()
             self.cdp.send("Network.clearBrowserCache")
             self.cdp.send("Storage.clearDataForOrigin",
                           {"origin": self.origin, "storageTypes": "all"})
