@@ -5,6 +5,7 @@ real SMTP server, and the time from DATA to the comment on the page.
                                       [--rate 10] [--seconds 20] [--no-reactors]
                                       [--no-baseline] [--commands] [--profile FILE]
                                       [--layout embedded|processes] [--workers 1]
+                                      [--no-sink-pipelining]
 
 On the embedded default, as ``forge serve`` runs it: a fresh nx-27017 in a
 temp dir, the ``memory://`` bus with the reactors in threads of this process
@@ -18,7 +19,10 @@ address, and is mailed to the watchers but its author.
 The other mail servers, the sink the notifications go to and the clients that
 send the replies, are one asyncio process of their own (bench/mail_peer.py):
 a real SMTP server over a socket, which counts every notification; at the end
-the bench checks that each reply's notifications all arrived.
+the bench checks that each reply's notifications all arrived.  The sink offers
+PIPELINING, as Postfix does, so the forge's mailer pipelines to it;
+``--no-sink-pipelining`` makes it answer EHLO as aiosmtpd (the sink until
+2026-12-03) does.
 
 1. **throughput**: ``--messages`` replies sent by ``--clients`` connections at
    once (one transaction per message, as smtplib's ``sendmail``); a message
@@ -281,6 +285,9 @@ def main():
                              "processes: forge mail-in and forge worker over RabbitMQ")
     parser.add_argument("--workers", type=int, default=1,
                         help="forge worker processes of the processes layout [default: 1]")
+    parser.add_argument("--no-sink-pipelining", dest="sink_pipelining", action="store_false",
+                        help="the sink does not offer PIPELINING (as aiosmtpd, the sink "
+                             "until 2026-12-03) [default: it does, as Postfix]")
     parser.add_argument("--no-baseline", dest="baseline", action="store_false",
                         help="skip the baseline run without reactors")
     parser.add_argument("--no-reactors", action="store_true",
@@ -299,7 +306,7 @@ def main():
     commands = CommandCounter() if args.commands else None
     profiles = Profiles() if args.profile else None
     data_dir = tempfile.mkdtemp(prefix="bench-mail-in-")
-    peer = Peer().start()
+    peer = Peer().start(pipelining=args.sink_pipelining)
     peer.workdir = data_dir
     print("load average before: %s" % load_average())
     bus = bus_settings() if processes else None

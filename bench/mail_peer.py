@@ -2,12 +2,13 @@
 the outbound server the forge's notifications go to (a sink) and the
 servers that send the forge its replies (the load's clients).
 
-    .venv/bin/python bench/mail_peer.py
+    .venv/bin/python bench/mail_peer.py [--no-pipelining]
 
 One asyncio loop, so both cost little and none of it is the forge's CPU (the
 bench reads this process's CPU from /proc and reports it apart):
 
-* **the sink**: a minimal SMTP responder (EHLO with PIPELINING, MAIL, RCPT,
+* **the sink**: a minimal SMTP responder (EHLO with PIPELINING, as Postfix
+  offers it, unless ``--no-pipelining``, as aiosmtpd; MAIL, RCPT,
   DATA, RSET, NOOP, QUIT) on a free port of 127.0.0.1 that keeps, per message
   received, its recipients and the load markers its bytes contain
   (``Load X12.``, ``Paced reply 3.``: which reply it notifies of), not the
@@ -57,8 +58,14 @@ class SinkSession(asyncio.Protocol):
                b"EHLO": b"250-sink.bench.test\r\n250-PIPELINING\r\n250-8BITMIME\r\n"
                         b"250 SIZE 104857600\r\n"}
 
-    def __init__(self, sink):
+    EHLO_PLAIN = b"250-sink.bench.test\r\n250-8BITMIME\r\n250 SIZE 104857600\r\n"
+
+    def __init__(self, sink, pipelining=True):
         self.sink = sink
+        self.replies = self.REPLIES
+        if not pipelining:      # as aiosmtpd, the sink until 2026-12-03
+            self.replies = dict(self.REPLIES)
+            self.replies[b"EHLO"] = self.EHLO_PLAIN
         self.buffer = b""
         self.in_data = False
         self.recipients = 0
@@ -103,7 +110,7 @@ class SinkSession(asyncio.Protocol):
                 self.transport.write(b"".join(out))
                 self.transport.close()
                 return
-            out.append(self.REPLIES.get(verb, b"502 5.5.2 Not implemented\r\n"))
+            out.append(self.replies.get(verb, b"502 5.5.2 Not implemented\r\n"))
         self.buffer = buffer[start:]
         if out:
             self.transport.write(b"".join(out))
@@ -184,10 +191,10 @@ async def send(host, port, clients, messages):
             "errors": errors + failed}
 
 
-async def main():
+async def main(pipelining=True):
     loop = asyncio.get_running_loop()
     sink = Sink()
-    server = await loop.create_server(lambda: SinkSession(sink), "127.0.0.1", 0, backlog=128)
+    server = await loop.create_server(lambda: SinkSession(sink, pipelining), "127.0.0.1", 0, backlog=128)
     host, port = server.sockets[0].getsockname()[:2]
     control = asyncio.StreamReader()
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(control), sys.stdin)
@@ -218,10 +225,11 @@ async def main():
 class Peer:
     """This process, started and driven from the bench (``Peer().start()``)."""
 
-    def start(self):
+    def start(self, pipelining=True):
         import subprocess
         self.process = subprocess.Popen(
-            [sys.executable, __file__], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+            [sys.executable, __file__] + ([] if pipelining else ["--no-pipelining"]),
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         self.pid = self.process.pid
         _word, self.host, port = self.ask(None).split()
         self.port = int(port)
@@ -259,4 +267,4 @@ class Peer:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    asyncio.run(main(pipelining="--no-pipelining" not in sys.argv[1:]))
