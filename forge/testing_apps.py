@@ -6,10 +6,14 @@ milliseconds more.  So ``fresh_app(settings)`` configures a forge once per
 distinct settings (and ``FORGE_*``/``MING_*`` environment) and, before each
 test, makes it as new:
 
-* the database is emptied: on ``mim://`` dropped (its indexes cost nothing),
-  over the wire its collections are cleared and the indexes kept, unless a
-  test changed them (then dropped and re-created); the site documents are
-  created again, as at start-up;
+* the database is emptied: on ``mim://`` dropped (its indexes cost nothing);
+  over the wire only the collections the last test wrote to are cleared
+  (``WriteTracker`` watches this process's commands), the indexes kept, and
+  the database's counts (documents, collections, indexes: one ``dbStats``)
+  must then be what they were after the last reset, else (a write from
+  another process, a test that changed an index) every collection is
+  cleared, or the database dropped and re-created when the indexes differ;
+  the site documents are created again, as at start-up;
 * the Ming session of this thread is closed and bound to this app's database;
 * the registry's settings, registrations (reactors, auditors, ...) and
   attributes are put back as configured, and its per-process state is made
@@ -27,10 +31,71 @@ test to the next (``tests/test_shared_app.py`` checks the ones we know).
 """
 import copy
 import os
+import threading
 from collections import OrderedDict
+
+from pymongo import monitoring
 
 KEEP = 6            # configured apps kept (settings with a fresh port each test churn)
 _apps = OrderedDict()
+
+# commands that write documents only; anything not read-only and not here may
+# change a collection itself (create, drop, indexes, $out) and is "structural"
+DATA_WRITES = {"insert", "update", "delete", "findandmodify"}
+READS = {"find", "getmore", "count", "distinct", "listcollections", "listindexes",
+         "dbstats", "collstats", "killcursors", "endsessions", "ping", "hello",
+         "ismaster", "buildinfo", "explain", "saslstart", "saslcontinue",
+         "getlasterror", "serverstatus", "connectionstatus", "aborttransaction",
+         "committransaction"}
+
+
+class WriteTracker(monitoring.CommandListener):
+    """Which collections of each database (per server) this process wrote to
+    since the last ``take``, and whether anything changed a collection itself
+    (pymongo command monitoring: every client made after the plugin is
+    loaded).  Another process's writes are not seen: the counts check of
+    ``_empty_database`` catches those that add or remove documents."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._written = {}          # (address, database) -> names of collections
+        self._structural = set()    # (address, database)
+
+    def started(self, event):
+        name = event.command_name.lower()
+        if name in READS:
+            return
+        if name == "aggregate":
+            if not any(("$out" in stage or "$merge" in stage)
+                       for stage in event.command.get("pipeline", ())):
+                return
+        where = (event.connection_id, event.database_name)
+        with self._lock:
+            if name in DATA_WRITES:
+                self._written.setdefault(where, set()).add(event.command[event.command_name])
+            else:
+                self._structural.add(where)
+
+    def succeeded(self, event):
+        pass
+
+    def failed(self, event):
+        pass
+
+    def take(self, address, database):
+        """(collections written, structural change?) since the last take, on the
+        server at ``address`` (host, port)."""
+        where = (address, database)
+        with self._lock:
+            structural = where in self._structural
+            self._structural.discard(where)
+            return self._written.pop(where, set()), structural
+
+
+_writes = WriteTracker()
+monitoring.register(_writes)       # before any forge client exists: the plugin loads first
+# (server address, database) -> (the ConfiguredApp that last reset it, its counts then)
+_reset_by = {}
 
 
 def fresh_app(settings):
@@ -80,6 +145,9 @@ class ConfiguredApp:
     def close(self):
         """Close the client of a server's database (its monitor threads would
         run on, and the module that started the server may stop it)."""
+        for where, (app, _counts) in list(_reset_by.items()):
+            if app is self:
+                del _reset_by[where]
         if not self.in_memory:
             self.datastore.conn.close()
 
@@ -115,6 +183,32 @@ class ConfiguredApp:
         registry.forge_relay.__init__(registry)
 
     def _empty_database(self, db):
+        """Over the wire, clear what the last test wrote when the database was
+        last reset by this app (same indexes) and nothing changed a collection
+        itself; check the counts; else empty it all (``_empty_everything``)."""
+        from forge.actions.projects import ensure_site
+        settings = self.app.registry.settings
+        if self.in_memory or not settings["forge.ensure_indexes"]:
+            self._empty_everything(db)
+            return
+        where = (self.datastore.conn.address, db.name)
+        written, structural = _writes.take(*where)
+        last = _reset_by.get(where)
+        done = not structural and last is not None and last[0] is self
+        if done:
+            for name in written:
+                if name in self.indexes:
+                    db[name].delete_many({})
+                else:
+                    db.drop_collection(name)      # made by the test: gone, as on a new database
+            ensure_site()
+            done = database_counts(db) == last[1]
+        if not done:
+            self._empty_everything(db)
+            _reset_by[where] = (self, database_counts(db))
+        _writes.take(*where)                      # this reset's own writes
+
+    def _empty_everything(self, db):
         from forge.actions.projects import ensure_site
         from forge.model.session import bind_datastore, ensure_indexes
         settings = self.app.registry.settings
@@ -143,6 +237,12 @@ class ConfiguredApp:
             else:
                 db.drop_collection(name)      # made by the test: gone, as on a new database
         return True
+
+
+def database_counts(db):
+    """(documents, collections, indexes) of a database on a server: one command."""
+    stats = db.command("dbStats")
+    return stats["objects"], stats["collections"], stats["indexes"]
 
 
 def index_fingerprint(db):
