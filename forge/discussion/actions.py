@@ -124,7 +124,7 @@ def add_post(registry, node, text, actor, parent_id=None, uploads=(), source="we
     if len(uploads) > MAX_UPLOADS:
         raise ActionError("A post may have at most %d attachments." % MAX_UPLOADS)
     check_upload_sizes(registry, uploads)
-    thread = thread_for(ref)
+    thread = _thread_of(ref)
     if thread is not None and thread.locked:
         raise LockedThread("This discussion is locked: it takes no new posts.")
     parent = _parent(thread, parent_id)
@@ -159,6 +159,16 @@ def add_post(registry, node, text, actor, parent_id=None, uploads=(), source="we
     if post.visible:
         _count(thread, +1, touch=True, author_id=post.author_id)
     return post
+
+
+def _thread_of(ref_doc):
+    """The id and lock of an artifact's thread as stored (None before its
+    first post): a new post needs no Ming object of its thread, whose counters
+    ``_count`` then moves with one atomic write."""
+    raw = collection(Thread).find_one({"ref_id": ref_doc._id}, {"locked": 1})
+    if raw is None:
+        return None
+    return SimpleNamespace(_id=raw["_id"], locked=bool(raw.get("locked")))
 
 
 def _parent(thread, parent_id):
