@@ -98,13 +98,15 @@ monitoring.register(_writes)       # before any forge client exists: the plugin 
 _reset_by = {}
 
 
-def fresh_app(settings):
+def fresh_app(settings, make=None):
     """A configured forge for ``settings`` on an empty database, with fresh
-    per-process state (see the module's docstring)."""
-    key = _key(settings)
+    per-process state (see the module's docstring).  ``make(settings)``, a
+    module-level function, builds the WSGI app instead of ``forge.main`` (a
+    host application that includes the forge: ``tests/embedding``)."""
+    key = _key(settings, make)
     configured = _apps.pop(key, None)
     if configured is None:
-        configured = ConfiguredApp(settings)
+        configured = ConfiguredApp(settings, make)
         if not configured.shareable or os.environ.get("FORGE_TEST_SHARED_APP") == "0":
             return configured.app
     else:
@@ -116,21 +118,22 @@ def fresh_app(settings):
     return configured.app
 
 
-def _key(settings):
+def _key(settings, make=None):
     environment = sorted((k, v) for k, v in os.environ.items()
                          if k.startswith(("FORGE_", "MING_")))
-    return repr((sorted((k, repr(v)) for k, v in settings.items()), environment))
+    maker = None if make is None else (make.__module__, make.__qualname__)
+    return repr((sorted((k, repr(v)) for k, v in settings.items()), environment, maker))
 
 
 class ConfiguredApp:
-    def __init__(self, settings):
+    def __init__(self, settings, make=None):
         from forge import main
         from forge.bus.relay import relay_mode
         from forge.model.session import doc_session, session
 
         session.close()
         reset_database(settings)
-        self.app = main({}, **settings)
+        self.app = main({}, **settings) if make is None else make(dict(settings))
         self.datastore = doc_session.bind
         registry = self.app.registry
         self.shareable = relay_mode(registry.settings) != "thread"

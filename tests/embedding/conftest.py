@@ -6,7 +6,8 @@ import sys
 import pytest
 import webtest
 
-from forge.testing import CSRF, PASSWORD, forge_test_settings, reset_database
+from forge.testing import CSRF, PASSWORD, forge_test_settings
+from forge.testing_apps import fresh_app
 
 HOSTAPP = os.path.join(os.path.dirname(__file__), "..", "..", "examples", "hostapp")
 if HOSTAPP not in sys.path:
@@ -26,12 +27,16 @@ def host_settings(**overrides):
     return settings
 
 
+def make_host_app(settings):
+    from hostapp import make_app
+    return make_app(settings, workers=False)
+
+
 @pytest.fixture
 def host_app():
-    from hostapp import make_app
-    settings = host_settings()
-    reset_database(settings)
-    return make_app(settings, workers=False)
+    """The host app, configured once per session and made as new (its forge's
+    database emptied, its state renewed) before each test (``fresh_app``)."""
+    return fresh_app(host_settings(), make=make_host_app)
 
 
 @pytest.fixture
