@@ -14,6 +14,9 @@ it saves the read of the artifact by its id (``NodeResolver.artifact``'s
 ``seen_at``).  ``RCPT TO`` itself walks first where it last found the same
 artifact (``KnownPlaces``, a hint per forge), and reads the reply's user as a
 read-only stored document (``DATA`` makes the Ming object the action needs).
+In a tool whose every level is found by its own path (the discussion's
+forum, then thread), both walks read the whole lineage in one query
+(``prefetch_lineage``).
 """
 import threading
 from dataclasses import dataclass
@@ -218,8 +221,7 @@ class KnownPlaces:
             node = getattr(node, "__parent__", None)
         if tool is None or node is None:
             return
-        tool_id = getattr(tool, "_doc", None) or tool.doc
-        tool_id = tool_id._id
+        tool_id = (getattr(tool, "_doc", None) or tool.doc)._id     # stored or built
         with self._lock:
             if len(self._one_path) >= self.MAX_PLACES and tool_id not in self._one_path:
                 self._one_path.clear()
