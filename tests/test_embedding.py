@@ -5,7 +5,8 @@ from pyramid.config import Configurator
 from pyramid.response import Response
 
 from forge.settings import parse_settings
-from forge.testing import CSRF, PASSWORD, forge_test_settings, reset_database
+from forge.testing import CSRF, PASSWORD, forge_test_settings
+from forge.testing_apps import fresh_app
 
 
 def host_home(request):
@@ -16,10 +17,8 @@ def host_about(request):
     return Response("about the host")
 
 
-def make_host_app():
-    settings = parse_settings(forge_test_settings(**{"forge.load_tool_entry_points": "false"}))
-    reset_database(settings)
-    with Configurator(settings=settings) as config:
+def make_host_app(settings):
+    with Configurator(settings=parse_settings(settings)) as config:
         config.add_route("home", "/")
         config.add_view(host_home, route_name="home")
         config.add_route("about", "/about")
@@ -33,7 +32,9 @@ def make_host_app():
 
 @pytest.fixture
 def host():
-    app = make_host_app()
+    # configured once per session, made as new (empty database) for each test
+    app = fresh_app(forge_test_settings(**{"forge.load_tool_entry_points": "false"}),
+                    make=make_host_app)
     from forge.actions.projects import create_project
     from forge.actions.users import create_user
     from forge.model import Neighborhood
