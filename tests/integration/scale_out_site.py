@@ -164,16 +164,20 @@ class ScaleOutSite(WorkerSite):
         super().__init__(mongo_url, tmp_path, "scale")
         self.webs = []
 
-    def start_node_worker(self, node):
-        worker = WorkerProcess(self.tmp_path / ("node-%s" % node),
-                               dict(self.env, FORGE_SEARCH_NODE=node))
-        self.workers.append(worker)
-        return worker.wait_until_running()
+    def start_node_workers(self, nodes):
+        """A ``forge worker`` per node, all started before waiting for the
+        first (their start-ups overlap instead of following each other)."""
+        workers = [WorkerProcess(self.tmp_path / ("node-%s" % node),
+                                 dict(self.env, FORGE_SEARCH_NODE=node)) for node in nodes]
+        self.workers.extend(workers)
+        return [worker.wait_until_running() for worker in workers]
 
-    def start_web(self, node):
-        web = WebProcess(self.tmp_path, node, self.env)
-        self.webs.append(web)
-        return web.wait_until_serving()
+    def start_webs(self, nodes):
+        """A ``pserve`` per node, all started before waiting for the first
+        (a node's worker runs already: it made the node's search index)."""
+        webs = [WebProcess(self.tmp_path, node, self.env) for node in nodes]
+        self.webs.extend(webs)
+        return [web.wait_until_serving() for web in webs]
 
     def node_queues(self):
         from forge.bus import amqp

@@ -87,8 +87,8 @@ def quiet(site, reactors):
 
 def test_two_web_processes_and_two_workers(site):
     from forge.actions.tokens import create_token
-    workers = [site.start_node_worker(node) for node in NODES]
-    webs = [site.start_web(node) for node in NODES]
+    workers = site.start_node_workers(NODES)        # the two start-ups overlap
+    webs = site.start_webs(NODES)
     ada, project, _tools = site.create_demo_project("scale out pass 1",
                                                     ("tracker", "tickets"), ("wiki", "wiki"))
     _record, token = create_token(ada, "load")
@@ -263,7 +263,7 @@ def test_two_web_processes_and_two_workers(site):
                   lambda: not unsent_left())
     backlog = len(outbox_events(start_seq))
     assert backlog == BACKLOG
-    workers = [site.start_node_worker(node) for node in NODES]
+    workers = site.start_node_workers(NODES)
     cpu_before = {w.process.pid: cpu_seconds(w.process.pid) for w in workers}
     started = time.monotonic()
 
