@@ -228,8 +228,12 @@ def test_embedded_the_fast_path_answers_the_forge_s_pages_only(monkeypatch):
     from forge.actions.users import create_user
     from forge.model import Neighborhood
 
+    from forge.testing import forge_test_settings
+    from forge.testing_apps import fresh_app
+
     from .test_embedding import make_host_app
-    app = make_host_app()
+    app = fresh_app(forge_test_settings(**{"forge.load_tool_entry_points": "false"}),
+                    make=make_host_app)
     assert fast_path(app.registry).off is None
     ada = create_user(app.registry, "ada", "ada@example.test", "a-password-1234")
     create_project(app.registry, Neighborhood.query.get(name="p"), "open", "Open", ada)
