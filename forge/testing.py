@@ -222,9 +222,10 @@ def run_reactors(registry):
     return lambda: deliver_to_reactors(registry)
 
 
-def deliver_to_reactors(registry, max_rounds=20):
-    """Run the registered reactors over this database's outbox until idle;
-    return how many messages they took."""
+def deliver_to_reactors(registry, max_rounds=20, after=0):
+    """Run the registered reactors over this database's outbox records after
+    ``after`` (all of them by default) until idle; return how many messages
+    they took."""
     from kombu import Producer
 
     from forge.bus import amqp
@@ -244,14 +245,13 @@ def deliver_to_reactors(registry, max_rounds=20):
         for queue in queues:
             queue.purge()
         producer = Producer(channel, exchange=amqp.events_exchange())
-        last_seq = _publish_after(producer, collection(OutboxEvent), 0)
+        last_seq = _publish_after(producer, collection(OutboxEvent), after)
         taken = 0
         for _round in range(max_rounds):
-            busy = [r for r, q in zip(reactors, queues) if q.queue_declare(passive=True)[1]]
+            busy = [(r, q) for r, q in zip(reactors, queues) if q.queue_declare(passive=True)[1]]
             if not busy:
                 break
-            for reactor in busy:
-                queue = queues[reactors.index(reactor)]
+            for reactor, queue in busy:
                 taken += drain_queue(ReactorWorker(registry, reactor), queue)
             # events the reactors emitted themselves
             last_seq = _publish_after(producer, collection(OutboxEvent), last_seq)

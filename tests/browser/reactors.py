@@ -31,37 +31,9 @@ def outbox_mark(registry):
 
 def deliver_after(registry, mark, max_rounds=20):
     """Run the registered reactors over the outbox records after ``mark``
-    until idle (as ``deliver_to_reactors`` does over all of them); return how
-    many messages they took."""
-    from kombu import Producer
-
-    from forge.bus import amqp
-    from forge.bus.relay import declare_topology
-    from forge.bus.worker import ReactorWorker, bus_connection, is_memory
-    from forge.model import OutboxEvent
-    from forge.model.session import collection, session
-    from forge.testing import _publish_after, drain_queue
-
-    if not is_memory(registry.settings):
-        raise RuntimeError("deliver_after needs forge.bus.url = memory://")
-    reactors = sorted(registry.forge_reactors.values(), key=lambda r: r.name)
-    session.flush()
-    with bus_connection(registry.settings) as connection:
-        channel = connection.channel()
-        declare_topology(channel, reactors)
-        queues = [amqp.reactor_queue(r.name, r.topic)(channel) for r in reactors]
-        for queue in queues:        # what the inline relay published, earlier tests' too
-            queue.purge()
-        producer = Producer(channel, exchange=amqp.events_exchange())
-        last_seq = _publish_after(producer, collection(OutboxEvent), mark)
-        taken = 0
-        for _round in range(max_rounds):
-            busy = [(r, q) for r, q in zip(reactors, queues) if q.queue_declare(passive=True)[1]]
-            if not busy:
-                break
-            for reactor, queue in busy:
-                taken += drain_queue(ReactorWorker(registry, reactor), queue)
-            # events the reactors emitted themselves
-            last_seq = _publish_after(producer, collection(OutboxEvent), last_seq)
-    session.close()
-    return taken
+    until idle: its own events, those the live server wrote for its pages,
+    and those the reactors emit in turn (the queues are purged first of what
+    the inline relay published, earlier tests' too); return how many
+    messages they took."""
+    from forge.testing import deliver_to_reactors
+    return deliver_to_reactors(registry, max_rounds=max_rounds, after=mark)
