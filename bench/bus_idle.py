@@ -113,19 +113,8 @@ def main(argv=None):
 
 
 def _delete_topology(registry, namespace):
-    from kombu import Connection
-    from forge.bus import amqp
-    with Connection(AMQP) as connection:
-        channel = connection.channel()
-        for name in registry.forge_reactors:
-            for queue in (amqp.reactor_queue_name(name, namespace),
-                          amqp.retry_queue_name(name, namespace),
-                          amqp.dead_queue_name(name, namespace)):
-                channel.queue_delete(queue)
-        for exchange in (amqp.events_exchange_name(namespace),
-                         amqp.retry_exchange_name(namespace),
-                         amqp.dead_exchange_name(namespace)):
-            channel.exchange_delete(exchange)
+    from bus_topology import delete_bus_topology
+    delete_bus_topology(AMQP, registry.forge_reactors, namespace)
 
 
 if __name__ == "__main__":

@@ -30,6 +30,7 @@ import time
 import uuid
 
 from bus_commands import CommandCounter, difference
+from bus_topology import delete_bus_topology
 
 BENCH = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(BENCH)
@@ -278,8 +279,6 @@ class Pipeline:
                         {"reactor": self.reactor})}
 
     def close(self):
-        from kombu import Connection
-        from forge.bus import amqp
         if self.worker.poll() is None:
             os.killpg(self.worker.pid, signal.SIGTERM)
             try:
@@ -287,16 +286,7 @@ class Pipeline:
             except subprocess.TimeoutExpired:
                 os.killpg(self.worker.pid, signal.SIGKILL)
         self.app.registry.forge_relay.stop()
-        ns = self.namespace
-        with Connection(AMQP) as connection:
-            channel = connection.channel()
-            for name in self.app.registry.forge_reactors:
-                for queue in (amqp.reactor_queue_name(name, ns), amqp.retry_queue_name(name, ns),
-                              amqp.dead_queue_name(name, ns)):
-                    channel.queue_delete(queue)
-            for exchange in (amqp.events_exchange_name(ns), amqp.retry_exchange_name(ns),
-                             amqp.dead_exchange_name(ns)):
-                channel.exchange_delete(exchange)
+        delete_bus_topology(AMQP, self.app.registry.forge_reactors, self.namespace)
         self.db.stop()
 
 

@@ -3,7 +3,7 @@ and, once started, the reactors and the relay in threads of the bench's own
 process, as ``forge serve`` runs them on ``memory://``."""
 import time
 
-from mail_in_meters import CpuMeter, thread_cpu
+from mail_in_meters import CpuMeter, thread_cpu, wait_until_quiet
 
 
 class Embedded:
@@ -57,15 +57,4 @@ def reactors_idle(quiet_seconds=1.0, max_seconds=300.0):
     def reactor_cpu():
         return sum(s for (name, _t), s in thread_cpu().items()
                    if name.startswith(("forge-reactor-", "forge-bus-relay")))
-    quiet_since, last = None, reactor_cpu()
-    while time.perf_counter() - started < max_seconds:
-        time.sleep(0.25)
-        now = reactor_cpu()
-        if backlog() or now - last > 0.25 * 0.3:
-            quiet_since = None
-        elif quiet_since is None:
-            quiet_since = time.perf_counter()
-        elif time.perf_counter() - quiet_since >= quiet_seconds:
-            return quiet_since - started
-        last = now
-    return time.perf_counter() - started
+    return wait_until_quiet(started, backlog, reactor_cpu, quiet_seconds, max_seconds)

@@ -41,6 +41,25 @@ def thread_cpu():
     return seconds
 
 
+def wait_until_quiet(started, backlog, busy_cpu, quiet_seconds=1.0, max_seconds=300.0):
+    """Wait until ``backlog()`` is false and ``busy_cpu()`` (CPU seconds of
+    the threads doing the work) grows by under 30% of a core for
+    ``quiet_seconds`` (an idle worker still polls a little); return the
+    seconds from ``started`` (a ``perf_counter``) until the quiet began."""
+    quiet_since, last = None, busy_cpu()
+    while time.perf_counter() - started < max_seconds:
+        time.sleep(0.25)
+        now = busy_cpu()
+        if backlog() or now - last > 0.25 * 0.3:
+            quiet_since = None
+        elif quiet_since is None:
+            quiet_since = time.perf_counter()
+        elif time.perf_counter() - quiet_since >= quiet_seconds:
+            return quiet_since - started
+        last = now
+    return time.perf_counter() - started
+
+
 def part_of(name, server):
     """Which part of the forge a thread of this process belongs to."""
     if name.startswith("forge-mail-in") or name == server.controller._thread.name:

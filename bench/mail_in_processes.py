@@ -33,7 +33,8 @@ import threading
 import time
 import uuid
 
-from mail_in_meters import cpu_seconds
+from bus_topology import delete_bus_topology
+from mail_in_meters import cpu_seconds, wait_until_quiet
 
 AMQP = os.environ.get("FORGE_BENCH_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//")
 BENCH = os.path.dirname(os.path.abspath(__file__))
@@ -185,36 +186,14 @@ class Processes:
 
         def busy_cpu():
             return sum(worker.threads()[1] for worker in self.workers)
-        quiet_since, last = None, busy_cpu()
-        while time.perf_counter() - started < max_seconds:
-            time.sleep(0.25)
-            now = busy_cpu()
-            if backlog() or now - last > 0.25 * 0.3:
-                quiet_since = None
-            elif quiet_since is None:
-                quiet_since = time.perf_counter()
-            elif time.perf_counter() - quiet_since >= quiet_seconds:
-                return quiet_since - started
-            last = now
-        return time.perf_counter() - started
+        return wait_until_quiet(started, backlog, busy_cpu, quiet_seconds, max_seconds)
 
     def stop(self):
-        from kombu import Connection
-        from forge.bus import amqp
         self.stop_workers()
         self.mail_in.stop()
         if self.connection is not None:
             self.connection.release()
-        ns = self.namespace
-        with Connection(AMQP) as connection:
-            channel = connection.channel()
-            for name in self.registry.forge_reactors:
-                for queue in (amqp.reactor_queue_name(name, ns), amqp.retry_queue_name(name, ns),
-                              amqp.dead_queue_name(name, ns)):
-                    channel.queue_delete(queue)
-            for exchange in (amqp.events_exchange_name(ns), amqp.retry_exchange_name(ns),
-                             amqp.dead_exchange_name(ns)):
-                channel.exchange_delete(exchange)
+        delete_bus_topology(AMQP, self.registry.forge_reactors, self.namespace)
 
 
 def broker_pid():
