@@ -148,32 +148,25 @@ async def client(host, port, messages, errors):
         await answer(reader)
         writer.write(b"EHLO client.bench.test\r\n")
         await answer(reader)
+        async def step(line, codes, name):
+            """Send ``line``; on a reply not in ``codes`` note it and reset."""
+            writer.write(line)
+            code, text = await answer(reader)
+            if code in codes:
+                return True
+            errors.append("%s%d %s" % (name, code, text))
+            writer.write(b"RSET\r\n")
+            await answer(reader)
+            return False
+
         for sender, address, data in messages:
-            writer.write(b"MAIL FROM:<%s>\r\n" % sender)
-            code, text = await answer(reader)
-            if code != 250:
-                errors.append("MAIL %d %s" % (code, text))
-                writer.write(b"RSET\r\n")
-                await answer(reader)
-                continue
-            writer.write(b"RCPT TO:<%s>\r\n" % address)
-            code, text = await answer(reader)
-            if code not in (250, 251):
-                errors.append("RCPT %d %s" % (code, text))
-                writer.write(b"RSET\r\n")
-                await answer(reader)
-                continue
-            writer.write(b"DATA\r\n")
-            code, text = await answer(reader)
-            if code != 354:
-                errors.append("DATA %d %s" % (code, text))
-                writer.write(b"RSET\r\n")
-                await answer(reader)
-                continue
-            writer.write(data)
-            code, text = await answer(reader)
-            if code != 250:
-                errors.append("%d %s" % (code, text))
+            if (await step(b"MAIL FROM:<%s>\r\n" % sender, (250,), "MAIL ")
+                    and await step(b"RCPT TO:<%s>\r\n" % address, (250, 251), "RCPT ")
+                    and await step(b"DATA\r\n", (354,), "DATA ")):
+                writer.write(data)
+                code, text = await answer(reader)
+                if code != 250:
+                    errors.append("%d %s" % (code, text))
         writer.write(b"QUIT\r\n")
         await answer(reader)
     finally:
