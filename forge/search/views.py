@@ -5,21 +5,26 @@ shown on the page with a 400 status and the form to fix it, never an error
 page; results are trimmed by the viewer's principals inside the query.  Kept by
 the page cache (anonymous and signed-in kinds) under the generations and the
 index's signature (``SearchIndex.signature``: a commit by any process moves
-it), checked on every hit.
+it), checked on every hit.  Without the page cache, a signed-in reader's
+content (all but the site's chrome) is kept for them alone under the same
+(``kept_content``).
 """
 import datetime
 from functools import partial
 
 from markupsafe import Markup, escape
 from pyramid.encode import urlencode
+from pyramid.renderers import render
 from pyramid.view import view_config
 
+from ..fragments import reader_cached
 from ..interfaces import IProject, ISiteRoot, ITool
 from ..page_cache import depends_on
 from ..resources.base import stored_id
 from .query import SORTS, QueryError, search
 
 PAGE_SIZE = 20
+CONTENT = "forge:templates/search/_content.jinja2"
 # one result of the list; made once per result, text and commit (``result_row``)
 ROW = ('\n  <li class="search-hit">\n'
        '    <a class="search-title" href="%s%s">%s</a>\n'
@@ -78,6 +83,51 @@ def links(action, text, sort, results):
             if page < results.pages else None}
 
 
+class RejectedQuery(Exception):
+    """A query the parser refused: its page's content (with the message),
+    never kept (``kept_content`` raises it out of the store)."""
+
+    def __init__(self, content):
+        super().__init__()
+        self.content = content
+
+
+def content_values(context, request, text, sort, page, index, at):
+    """What ``_content.jinja2`` shows; ``error`` set when the query cannot run."""
+    scope, scope_label = _scope(context)
+    values = {"q": text, "sort": sort, "sorts": SORTS, "results": None,
+              "error": None, "scope_label": scope_label,
+              "base": request.forge_url(request.root),
+              "action": request.forge_url(context, "@@search")}
+    if index is None:
+        return values
+    try:
+        values["results"] = results = search(index, text, request.principals, scope=scope,
+                                             sort=sort, page=page, size=PAGE_SIZE, at=at)
+        values["rows"] = result_rows(results, values["base"])
+        values.update(links(values["action"], text, sort, results))
+    except QueryError as error:
+        values["error"] = str(error)
+    return values
+
+
+def kept_content(context, request, text, sort, page, index, at):
+    """The page's content as HTML, kept per reader while nothing is written
+    (``reader_cached``: results are trimmed by their principals) under the
+    scope, the query, sort and page, the index commit it was searched at
+    (``at``, None for the empty form) and the page's URL (where its links
+    point): a reader's next views of it search nothing and render none of
+    it.  Raises ``RejectedQuery`` for a query that cannot run."""
+    def load():
+        values = content_values(context, request, text, sort, page, index, at)
+        content = Markup(render(CONTENT, values, request=request))
+        if values["error"] is not None:
+            raise RejectedQuery(content)
+        return content
+    return reader_cached(request, ("search-page", _scope(context)[0], text, sort, page, at,
+                                   request.path_url), load)
+
+
 @view_config(context=ISiteRoot, name="search", renderer="forge:templates/search/page.jinja2",
              page_cache=True, permission="read", request_method=("GET", "HEAD"))
 @view_config(context=IProject, name="search", renderer="forge:templates/search/page.jinja2",
@@ -91,23 +141,15 @@ def search_page(context, request):
         page = _int(request.GET.get("page"))
     except UnicodeDecodeError:
         text, sort, page = "", "relevance", 1
-    scope, scope_label = _scope(context)
-    values = {"node": context, "q": text, "sort": sort, "sorts": SORTS, "results": None,
-              "error": None, "scope_label": scope_label,
-              "base": request.forge_url(request.root),
-              "action": request.forge_url(context, "@@search")}
-    if not text.strip():
-        return values
-    index = request.registry.forge_search_index()
-    # the results depend on the index's committed state too, which the
-    # generations do not cover: read it before searching, search it or newer
-    at = depends_on(request, index.signature)
+    index = at = None
+    if text.strip():
+        index = request.registry.forge_search_index()
+        # the results depend on the index's committed state too, which the
+        # generations do not cover: read it before searching, search it or newer
+        at = depends_on(request, index.signature)
     try:
-        values["results"] = results = search(index, text, request.principals, scope=scope,
-                                             sort=sort, page=page, size=PAGE_SIZE, at=at)
-        values["rows"] = result_rows(results, values["base"])
-        values.update(links(values["action"], text, sort, results))
-    except QueryError as error:
+        content = kept_content(context, request, text, sort, page, index, at)
+    except RejectedQuery as rejected:
         request.response.status = 400
-        values["error"] = str(error)
-    return values
+        content = rejected.content
+    return {"q": text, "content": content}
