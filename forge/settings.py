@@ -70,6 +70,9 @@ DEFAULTS = {
     "forge.bus.retry_base_seconds": (1.0, float),
     "forge.bus.retry_max_seconds": (60.0, float),
     "forge.bus.prefetch": (10, int),
+    # the reactors `forge worker` runs (forge.bus.worker_pool.select_reactors): patterns
+    # on their names, "!" leaving some out; empty: every reactor
+    "forge.worker.reactors": ("", str),
     # sent outbox records and processed markers older than this are pruned (0: never)
     "forge.bus.keep_days": (7.0, float),
     # live event streams (@@events): open at once per process, of those at most so many

@@ -14,7 +14,9 @@ How the relay runs in a process (setting ``forge.bus.relay``):
 * ``thread``: a daemon thread, woken after each flush that wrote an event
   (``registry.forge_bus_wake``) and polling every ``forge.bus.poll_seconds`` for
   events written by other processes (while the outbox stays empty, each poll
-  waits twice the last, up to ``IDLE_POLL_SECONDS``);
+  waits twice the last, up to ``IDLE_POLL_SECONDS``); a command that runs once
+  (``forge admin``) starts none and publishes its saves in one pass when it
+  ends (``forge.cli.runtime``);
 * ``inline``: in the flushing thread right after the flush (``mim://`` tests,
   where the in-memory database must not be used from two threads);
 * ``off``: not in this process;
@@ -185,6 +187,10 @@ def relay_mode(settings):
     return "thread"
 
 
+# Set (not from the environment) by a command that runs once and returns
+# (``forge admin ...``): a relay thread would cost it more than its own work
+ONE_SHOT = "forge.one_shot"
+
 # One relay thread per process: the Ming binding is process-wide, so a newer
 # app (tests build one per test) replaces the relay of the previous one.
 _running = None
@@ -220,6 +226,9 @@ def includeme(config):
     if mode == "inline":
         registry.forge_bus_wake = relay.attempt
     elif mode == "thread":
+        if settings.get(ONE_SHOT):
+            return       # its own saves go in one pass when it ends (forge.cli.runtime)
+
         def start(event):
             start_thread(registry)
         from pyramid.events import ApplicationCreated

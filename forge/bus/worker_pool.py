@@ -1,9 +1,56 @@
 """Every reactor's worker in a thread of its own: ``WorkerPool`` (``forge
 worker``), and ``forge serve``'s reactors on ``memory://``
-(``start_embedded_workers``)."""
+(``start_embedded_workers``); ``select_reactors``, the reactors a dedicated
+worker runs (``forge worker --reactors``, ``forge.worker.reactors``)."""
 import atexit
+import fnmatch
+import re
 import threading
 import time
+
+
+class NoReactorSelected(ValueError):
+    """A reactor selection that chooses no reactor, or names one that is not there."""
+
+
+def select_reactors(reactors, selection):
+    """The reactors ``selection`` chooses, in name order.
+
+    ``selection`` is a list of shell-style patterns on reactor names,
+    separated by commas or spaces (``*`` matches any characters, dots too);
+    a pattern starting with ``!`` leaves out what it matches.  A reactor is
+    chosen when it matches a pattern and no ``!`` pattern, or, when there are
+    only ``!`` patterns, when it matches none of them.  Empty (or None):
+    every reactor.  Examples::
+
+        forge.search.*                        a search node's worker
+        !forge.search.*                       every reactor but the search nodes'
+        forge.activity, discussion.*          two groups
+
+    Raises ``NoReactorSelected`` when nothing is chosen, or when a pattern
+    matches no reactor at all (a typo would otherwise leave a queue that no
+    worker consumes, or one consumed where it should not be)."""
+    reactors = sorted(reactors, key=lambda r: r.name)
+    patterns = [p for p in re.split(r"[\s,]+", selection or "") if p]
+    if not patterns:
+        return reactors
+    names = [r.name for r in reactors]
+    wanted = [p for p in patterns if not p.startswith("!")]
+    unwanted = [p[1:] for p in patterns if p.startswith("!")]
+    unmatched = [p for p in wanted + unwanted if not any(fnmatch.fnmatchcase(n, p) for n in names)]
+    if unmatched:
+        raise NoReactorSelected("%s match%s no reactor; the reactors are: %s" % (
+            ", ".join(repr(p) for p in unmatched), "" if len(unmatched) > 1 else "es",
+            ", ".join(names) or "none"))
+
+    def chosen(name):
+        return ((not wanted or any(fnmatch.fnmatchcase(name, p) for p in wanted))
+                and not any(fnmatch.fnmatchcase(name, p) for p in unwanted))
+    selected = [r for r in reactors if chosen(r.name)]
+    if not selected:
+        raise NoReactorSelected("%r leaves no reactor to run; the reactors are: %s"
+                                % (selection, ", ".join(names)))
+    return selected
 
 
 class WorkerPool:

@@ -3,7 +3,9 @@
 Each command works whether ``forge serve`` runs or not: it uses the running
 embedded database, or starts one for the duration of the command. Changes go
 through ``forge.actions`` like the pages' changes (same checks, audit entries
-and events); a refused change prints the reason and exits with code 1.
+and events); a refused change prints the reason and exits with code 1.  Each
+is a one-shot command (``forge.cli.runtime``): no relay thread; the events it
+saved are published in one pass before it returns.
 """
 import sys
 
@@ -12,14 +14,17 @@ import click
 from ..actions import ActionError
 from ..model import Neighborhood, Project, User
 from ..model.session import ensure_indexes as ensure_all_indexes
-from .runtime import handles_user_errors, running_forge, runtime_options
+from .runtime import handles_user_errors, one_shot_commands, running_forge, runtime_options
 
 SOURCE = "cli"
 
 
 @click.group()
-def admin():
+@click.pass_context
+def admin(context):
     """Administer the forge's users, projects and tools."""
+    # each runs once and returns: no relay thread, its saved events sent at the end
+    one_shot_commands(context)
 
 
 def find_project(path, neighborhood="p"):

@@ -10,12 +10,22 @@
   ``FORGE_MONGODB_URL`` / ``MING_MAIN_URI`` in the environment, or the value
   ``embedded``), the embedded server is started on ``--db-port`` (or found
   already running there) and stopped again when the command ends.
+
+A command that runs once and returns (every ``forge admin ...``: the group
+says so with ``one_shot_commands``) starts no relay thread where the forge
+would run one (RabbitMQ): starting it, its first pass and the wait for it at
+exit cost more than most commands' own work.  The events such a command saved
+are published in one pass before it returns (``publish_saved_events``); if the
+broker does not answer they stay in the outbox, where any worker's or web
+process's relay finds them.  On ``memory://`` it publishes nothing: the
+``forge serve`` process that runs the reactors relays them from the outbox.
 """
 import contextlib
 import functools
 import logging
 import os
 import secrets
+import threading
 from dataclasses import dataclass
 
 import click
@@ -29,6 +39,7 @@ from ..settings import DEV_SECRET, env_name, parse_settings
 DEFAULT_DATA_DIR = "data"
 EMBEDDED = "embedded"
 SECRET_FILE = "secret"
+ONE_SHOT_COMMANDS = "forge.cli.one_shot"     # click context meta: see one_shot_commands
 
 
 def runtime_options(command):
@@ -126,8 +137,12 @@ def build_settings(raw, data_dir, environ=None):
 
 
 @contextlib.contextmanager
-def running_forge(data_dir=None, config_file=None, db_port=DEFAULT_PORT, echo=click.echo):
-    """Yield a ``Runtime``; start and stop the embedded database around it."""
+def running_forge(data_dir=None, config_file=None, db_port=DEFAULT_PORT, echo=click.echo,
+                  one_shot=None):
+    """Yield a ``Runtime``; start and stop the embedded database around it.
+    ``one_shot`` (default: ``is_one_shot()``): no relay thread, the saved
+    events published when the block ends (see the module's docstring)."""
+    from ..bus.relay import ONE_SHOT
     raw = read_config(config_file)
     data_dir = resolve_data_dir(data_dir, raw)
     try:
@@ -135,19 +150,66 @@ def running_forge(data_dir=None, config_file=None, db_port=DEFAULT_PORT, echo=cl
     except OSError as error:
         raise click.ClickException("Cannot create the data dir %s: %s" % (data_dir, error))
     settings = build_settings(raw, data_dir)
+    settings[ONE_SHOT] = is_one_shot() if one_shot is None else one_shot
     database = None
     if configured_database(raw) is None:
         database = EmbeddedMongo(data_dir, db_port).start()
         settings["ming.main.uri"] = database.url
         if database.reused:
             echo("Using the database server already running on %s." % database.url, err=True)
+    saved = None
     try:
         from forge import main
         app = main({}, **settings)
+        saved = watch_saved_events(app.registry)
         yield Runtime(app=app, data_dir=data_dir, database=database)
     finally:
-        if database is not None:
-            database.stop()
+        try:
+            if saved is not None and saved.is_set():
+                publish_saved_events(app.registry, echo)
+        finally:
+            if database is not None:
+                database.stop()
+
+
+def one_shot_commands(context):
+    """Mark the commands of a click group (``forge admin``) as one-shot."""
+    context.meta[ONE_SHOT_COMMANDS] = True
+
+
+def is_one_shot():
+    """Whether the click command running now was marked by ``one_shot_commands``."""
+    context = click.get_current_context(silent=True)
+    return bool(context is not None and context.meta.get(ONE_SHOT_COMMANDS))
+
+
+def watch_saved_events(registry):
+    """A one-shot command whose relay would be a thread: an Event set by each
+    save that writes an event (where the relay thread would be woken); None
+    otherwise (``inline`` and ``off`` relays are left as they are)."""
+    from ..bus.relay import ONE_SHOT, relay_mode
+    settings = registry.settings
+    if not settings.get(ONE_SHOT) or relay_mode(settings) != "thread":
+        return None
+    if settings["forge.bus.url"].startswith("memory://"):
+        return None          # an in-process bus nobody consumes: forge serve relays them
+    saved = threading.Event()
+    registry.forge_bus_wake = saved.set
+    return saved
+
+
+def publish_saved_events(registry, echo=click.echo):
+    """One relay pass for what the command saved (and anything else unsent);
+    if it fails, say so: the events wait in the outbox for another relay."""
+    relay = registry.forge_relay
+    try:
+        relay.publish_pending()
+    except Exception as error:
+        echo("The events this command saved wait in the outbox: the message bus did "
+             "not take them (%s). A worker's or web process's relay will send them."
+             % error, err=True)
+    finally:
+        relay.disconnect()
 
 
 @contextlib.contextmanager
