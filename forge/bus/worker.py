@@ -48,7 +48,7 @@ from . import amqp
 from .batches import split_into_batches
 from .deliveries import ATTEMPT_HEADER, ReactorContext  # noqa: F401  (importable here too)
 from .deliveries import attempt as _attempt, event_id as _event_id, first_copy as _first_copy
-from .fetches import GATHER_SECONDS, READ_EVERY_SECONDS, gather, pause  # noqa: F401
+from .fetches import GATHER_SECONDS, READ_EVERY_SECONDS, BatchWindow, gather, pause  # noqa: F401
 from .processed import mark_all_processed, processed_among
 # the queues and the counters, importable from here too
 from .reactor_queues import dead_queue, declare_reactor_queues, retry_queue  # noqa: F401
@@ -98,6 +98,8 @@ class ReactorWorker:
         if reactor.batch is not None:
             self.prefetch = max(self.prefetch, reactor.batch.max_events)
             self.gather_seconds = max(GATHER_SECONDS, reactor.batch.max_seconds)
+        # how long a batch reactor waits for a batch to fill: longer as its queue gets busier
+        self.batch_window = None if reactor.batch is None else BatchWindow.of(reactor, settings)
         self.memory = is_memory(settings)
         self.namespace = amqp.namespace(settings)
         self.stats = ReactorStats(reactor.name, stats_book(registry))
