@@ -21,7 +21,18 @@ test, makes it as new:
   cache, the search index and the relay (with its failure count and declared
   queues); state that a module creates lazily on the registry (stream slots,
   the sign-in counter purge) is removed, so it is created again;
-* the password hasher gets this app's cost again (it is process-wide).
+* the password hasher gets this app's cost again (it is process-wide), and
+  the process-wide kept session records are forgotten.
+
+``fresh_app(settings, world=build)`` starts each test from a world instead of
+an empty database: ``build(app)`` (a module-level function) runs once per
+configured app on the empty database, every collection is then copied (the
+world's snapshot), and each later reset puts the snapshot back where the
+reset would empty: over the wire only the collections the last test wrote to
+(the counts are then those of the world), on ``mim://`` all of it.  A test
+that writes cannot leak into the next; one that only reads costs no rebuild.
+``world_value(app, build)`` is what ``build`` returned (plain data: it is
+kept across tests).
 
 A forge whose relay runs in a thread is not shared: a new one per test, as
 before; so is every forge when ``FORGE_TEST_SHARED_APP=0`` (to tell an
@@ -94,23 +105,36 @@ class WriteTracker(monitoring.CommandListener):
 
 _writes = WriteTracker()
 monitoring.register(_writes)       # before any forge client exists: the plugin loads first
-# (server address, database) -> (the ConfiguredApp that last reset it, its counts then)
+# (server address, database) -> (the ConfiguredApp that last reset it, the world
+# it reset to (None: empty), its counts then)
 _reset_by = {}
+# collections a reset need not look at again when no test wrote to them
+SITE_COLLECTIONS = {"site_config", "neighborhood"}
 
 
-def fresh_app(settings, make=None):
+def world_value(app, world):
+    """What ``world(app)`` returned when ``fresh_app`` built it for ``app``."""
+    return _worlds_of[id(app)][world][1]
+
+
+_worlds_of = {}     # id(app) -> the ConfiguredApp's worlds (for world_value)
+
+
+def fresh_app(settings, make=None, world=None):
     """A configured forge for ``settings`` on an empty database, with fresh
     per-process state (see the module's docstring).  ``make(settings)``, a
     module-level function, builds the WSGI app instead of ``forge.main`` (a
-    host application that includes the forge: ``tests/embedding``)."""
+    host application that includes the forge: ``tests/embedding``).
+    ``world(app)``: the database starts as it left it (the module's docstring)."""
     key = _key(settings, make)
     configured = _apps.pop(key, None)
     if configured is None:
         configured = ConfiguredApp(settings, make)
+        configured.start(world)
         if not configured.shareable or os.environ.get("FORGE_TEST_SHARED_APP") == "0":
             return configured.app
     else:
-        configured.renew()
+        configured.renew(world)
     _apps[key] = configured
     while len(_apps) > KEEP:
         _key_, evicted = _apps.popitem(last=False)
@@ -144,17 +168,32 @@ class ConfiguredApp:
         self.contents = {name: _members(value) for name, value in self.attributes.items()
                          if isinstance(value, (dict, list, set))}
         self.indexes = None if self.in_memory else index_fingerprint(doc_session.db)
+        self.worlds = {}        # build -> (snapshot: collection -> documents, its value)
+        _worlds_of[id(self.app)] = self.worlds
+
+    def start(self, world):
+        """After configuring (an empty database with the site): build ``world``."""
+        from forge.model.session import doc_session
+        if world is None:
+            return
+        self._load_world(world)
+        db = doc_session.db
+        if not self.in_memory and self.app.registry.settings["forge.ensure_indexes"]:
+            where = (self.datastore.conn.address, db.name)
+            _reset_by[where] = (self, world, database_counts(db))
+            _writes.take(*where)
 
     def close(self):
         """Close the client of a server's database (its monitor threads would
         run on, and the module that started the server may stop it)."""
-        for where, (app, _counts) in list(_reset_by.items()):
+        for where, (app, _world, _counts) in list(_reset_by.items()):
             if app is self:
                 del _reset_by[where]
+        _worlds_of.pop(id(self.app), None)
         if not self.in_memory:
             self.datastore.conn.close()
 
-    def renew(self):
+    def renew(self, world=None):
         from forge.model.session import doc_session, session
         session.close()
         doc_session.bind = self.datastore
@@ -169,7 +208,7 @@ class ConfiguredApp:
             if name in self.contents:
                 _refill(value, self.contents[name])
         self._renew(registry)
-        self._empty_database(doc_session.db)
+        self._empty_database(doc_session.db, world)
         session.close()
 
     @staticmethod
@@ -178,38 +217,71 @@ class ConfiguredApp:
         and views that hold them (the page cache tween holds its cache, a
         bound ``forge_bus_wake`` its relay) see the new state too."""
         from forge.actions.users import configure_hasher
+        from forge.model.web_session import kept_records
         configure_hasher(registry.settings)
+        # kept under generations, which a reset sets back (and a world keeps its
+        # session ids): a record kept in the last test must not be found in this one
+        kept_records.clear()
         registry.forge_tree_cache.__init__()
         if registry.forge_page_cache is not None:
             registry.forge_page_cache.__init__(registry.forge_page_cache.max_bytes)
         registry.forge_search_index.__init__(registry.settings)
         registry.forge_relay.__init__(registry)
 
-    def _empty_database(self, db):
-        """Over the wire, clear what the last test wrote when the database was
-        last reset by this app (same indexes) and nothing changed a collection
-        itself; check the counts; else empty it all (``_empty_everything``)."""
+    def _empty_database(self, db, world=None):
+        """Over the wire, put back what the last test wrote (emptied, or as in
+        ``world``'s snapshot) when the database was last reset by this app to
+        the same world (same indexes) and nothing changed a collection itself;
+        check the counts; else empty it all (``_empty_everything``) and load
+        ``world`` again."""
         from forge.actions.projects import ensure_site
         settings = self.app.registry.settings
         if self.in_memory or not settings["forge.ensure_indexes"]:
             self._empty_everything(db)
+            self._load_world(world)
             return
         where = (self.datastore.conn.address, db.name)
         written, structural = _writes.take(*where)
         last = _reset_by.get(where)
-        done = not structural and last is not None and last[0] is self
+        done = (not structural and last is not None and last[0] is self
+                and last[1] is world and (world is None or world in self.worlds))
         if done:
+            snapshot = self.worlds[world][0] if world is not None else {}
             for name in written:
                 if name in self.indexes:
                     db[name].delete_many({})
                 else:
                     db.drop_collection(name)      # made by the test: gone, as on a new database
-            ensure_site()
-            done = database_counts(db) == last[1]
+                if snapshot.get(name):
+                    db[name].insert_many(_copy(snapshot[name]))
+            if world is None and written & SITE_COLLECTIONS:
+                ensure_site()
+            done = database_counts(db) == last[2]
         if not done:
             self._empty_everything(db)
-            _reset_by[where] = (self, database_counts(db))
+            self._load_world(world)
+            _reset_by[where] = (self, world, database_counts(db))
         _writes.take(*where)                      # this reset's own writes
+
+    def _load_world(self, world):
+        """On the emptied database: build ``world`` (the first time) and keep a
+        copy of every collection, or put that copy back."""
+        from forge.model.session import doc_session, session
+        if world is None:
+            return
+        db = doc_session.db         # on mim:// a new one after _empty_everything
+        if world not in self.worlds:
+            value = world(self.app)
+            session.flush()
+            session.close()
+            snapshot = {name: list(db[name].find()) for name in db.list_collection_names()
+                        if not name.startswith("system.")}
+            self.worlds[world] = (_copy(snapshot), value)
+            return
+        for name, documents in self.worlds[world][0].items():
+            db[name].delete_many({})
+            if documents:
+                db[name].insert_many(_copy(documents))
 
     def _empty_everything(self, db):
         from forge.actions.projects import ensure_site

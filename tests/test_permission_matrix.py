@@ -12,6 +12,7 @@ from forge.actions.roles import add_member, role_named
 from forge.actions.versions import create_versioned
 from forge.model.acl import user_principal, with_privacy
 from forge.resources import SiteRoot
+from forge.testing_apps import fresh_app, world_value
 from pyramid.traversal import find_resource
 
 PEOPLE = ("anonymous", "outsider", "member", "developer", "admin", "siteadmin", "denied")
@@ -63,16 +64,25 @@ def _node(request, url):
     return find_resource(SiteRoot(request), url)
 
 
-@pytest.fixture
-def world(registry, make_user, make_project):
-    """Build the projects, tool, artifact and people of the matrix."""
+def build_world(app):
+    """The projects, tool, artifact and people of the matrix, each person
+    signed in: built once (``fresh_app(world=)``); each test starts from a
+    copy, so what one test writes is gone in the next.  Returns each
+    person's cookies."""
+    from forge.actions.projects import create_project
+    from forge.actions.users import create_user
+    from forge.model import Neighborhood, session
+    from forge.testing import PASSWORD, ForgeBrowser
     from tools.notes.model import Note
-    people = {name: make_user(name, site_admin=(name == "siteadmin"))
+    registry = app.registry
+    people = {name: create_user(registry, name, "%s@example.test" % name, PASSWORD,
+                                site_admin=(name == "siteadmin"))
               for name in PEOPLE if name != "anonymous"}
     admin = people["admin"]
-    pub = make_project("pub", admin, title="Public Project")
-    priv = make_project("priv", admin, title="Private Project", private=True)
-    make_project("secret", admin, parent=pub, title="Secret Subproject", private=True)
+    nb = Neighborhood.query.get(name="p")
+    pub = create_project(registry, nb, "pub", "Public Project", admin)
+    priv = create_project(registry, nb, "priv", "Private Project", admin, private=True)
+    create_project(registry, nb, "secret", "Secret Subproject", admin, parent=pub, private=True)
     for project in (pub, priv):
         for who, role in (("member", "Member"), ("developer", "Developer"),
                           ("denied", "Developer")):
@@ -85,7 +95,6 @@ def world(registry, make_user, make_project):
                      text="secret plans", project_id=pub._id, tool_id=notes._id,
                      acl=with_privacy([], True, [role_named(pub, "Developer").principal,
                                                  user_principal(admin._id)]))
-    from forge.model import session
     session.flush()
     # an explicit DENY of read for one developer, on both projects
     from pyramid.testing import DummyRequest
@@ -95,14 +104,30 @@ def world(registry, make_user, make_project):
         node = _node(request, "/p/%s/" % shortname)
         add_entry(registry, node, "deny", "user:%s" % people["denied"]._id, "read", admin)
     session.close()
-    return people
+    cookies = {"anonymous": {}}
+    for person in people:
+        browser = ForgeBrowser(app)
+        browser.login(person)
+        cookies[person] = dict(browser.cookies)
+    return cookies
 
 
-def _browser_for(forge_app, person):
+@pytest.fixture
+def forge_app(forge_settings):
+    return fresh_app(forge_settings, world=build_world)
+
+
+@pytest.fixture
+def world(forge_app):
+    """Each person's cookies (signed in, but for anonymous)."""
+    return world_value(forge_app, build_world)
+
+
+def _browser_for(forge_app, world, person):
     from forge.testing import ForgeBrowser
     browser = ForgeBrowser(forge_app)
-    if person != "anonymous":
-        browser.login(person)
+    for name, value in world[person].items():
+        browser.set_cookie(name, value)
     return browser
 
 
@@ -111,7 +136,7 @@ def test_matrix_pages(forge_app, world, node, action):
     url = URLS[node][action]
     got = {}
     for person in PEOPLE:
-        browser = _browser_for(forge_app, person)
+        browser = _browser_for(forge_app, world, person)
         got[person] = browser.get(url, status="*").status_int
     expected = dict(zip(PEOPLE, EXPECTED[(node, action)]))
     assert got == expected, url
@@ -123,7 +148,7 @@ def test_matrix_lists(forge_app, world, node):
     list_url, title = LISTED[node]
     readers = dict(zip(PEOPLE, EXPECTED[(node, "read")]))
     for person in PEOPLE:
-        browser = _browser_for(forge_app, person)
+        browser = _browser_for(forge_app, world, person)
         page = browser.get(list_url, status="*")
         if page.status_int != 200:
             assert readers[person] == 404   # the list itself is unreadable
@@ -132,7 +157,7 @@ def test_matrix_lists(forge_app, world, node):
 
 
 def test_denied_user_gets_nothing_of_private_text(forge_app, world):
-    browser = _browser_for(forge_app, "denied")
+    browser = _browser_for(forge_app, world, "denied")
     for url in ("/", "/p/pub/notes/", "/p/pub/notes/plans/", "/u/admin/@@profile"):
         page = browser.get(url, status="*")
         assert "secret plans" not in page.text
