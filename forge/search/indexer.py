@@ -27,7 +27,11 @@ from .documents import artifact_records, build_document
 log = logging.getLogger(__name__)
 
 BATCH_EVENTS = 200          # events of one commit at most
-BATCH_SECONDS = 0.05        # how long the worker waits for a batch to fill
+# how long the worker waits at most for a batch to fill (forge.bus.fetches.BatchWindow:
+# only while the queue is busy; an event after a quiet second goes at once).  A commit
+# costs about 7 ms of tantivy's CPU (segment files, deletes, merges, fsync) whatever it
+# holds, so under load a new post becomes searchable up to this much later, commits fewer
+BATCH_SECONDS = 0.25
 NON_ARTIFACT = ("Project", "ToolInstance", "Thread", "Neighborhood", "SiteConfig", "User",
                 "ProjectRole")
 
