@@ -70,6 +70,9 @@ DEFAULTS = {
     "forge.bus.retry_base_seconds": (1.0, float),
     "forge.bus.retry_max_seconds": (60.0, float),
     "forge.bus.prefetch": (10, int),
+    # a batch reactor's longest wait for its batch to fill, reached only while its queue
+    # is busy (forge.bus.fetches.BatchWindow; a reactor's own longer max_seconds wins)
+    "forge.bus.batch_window_seconds": (0.1, float),
     # the reactors `forge worker` runs (forge.bus.worker_pool.select_reactors): patterns
     # on their names, "!" leaving some out; empty: every reactor
     "forge.worker.reactors": ("", str),
