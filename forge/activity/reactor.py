@@ -19,7 +19,10 @@ artifact, or the one a comment is on).
 It takes its events in batches (``forge.bus.batches``): the comments of a
 batch are read in one query, each project's family once, and the entries
 written in one insert (one content generation bump), so a backlog costs a
-few commands per batch rather than four per comment.
+few commands per batch rather than four per comment.  A new visible comment's
+event tells its text, title, artifact and family (``forge.discussion.actions.
+post_facts``): such a comment costs no read at all; older events, long texts
+and other changes to posts read the post as before.
 """
 import re
 
@@ -70,7 +73,8 @@ class Batch:
 
     def __init__(self, events):
         post_ids = sorted({e.get("node_id") for e in events
-                           if e.get("node_type") == "Post" and e.get("node_id")})
+                           if e.get("node_type") == "Post" and e.get("node_id")
+                           and _told_post(e) is None})
         # _id $in: indexed on both servers (the embedded one scans only for
         # other fields); one comment alone is one equality
         query = {"_id": post_ids[0]} if len(post_ids) == 1 else {"_id": {"$in": post_ids}}
@@ -79,7 +83,10 @@ class Batch:
         self.families = {}
         self.documents = []
 
-    def family_key(self, project_id):
+    def family_key(self, project_id, told=None):
+        if told:                # the event's (``forge.discussion.actions.post_facts``)
+            self.families.setdefault(project_id, told)
+            return told
         if project_id not in self.families:
             self.families[project_id] = _family_key(project_id)
         return self.families[project_id]
@@ -91,7 +98,9 @@ class Batch:
             "node_id": event.get("node_id"), "path": event.get("path"), "topic": event["topic"],
             "verb": verb, "actor_id": event.get("actor_id"), "title": title or "",
             "summary": summary or "", "timestamp": float(event.get("timestamp") or 0.0),
-            "family_key": self.family_key(event.get("project_id")), "artifact_id": None}
+            "family_key": self.family_key(event.get("project_id"),
+                                          (event.get("detail") or {}).get("family_key")),
+            "artifact_id": None}
         document.update(extra)
         self.documents.append(document)
 
@@ -120,8 +129,24 @@ def excerpt(text, length=EXCERPT):
     return text if len(text) <= length else text[:length - 1].rstrip() + "…"
 
 
+def _told_post(event):
+    """The new visible post as its event tells it (``post_facts``: text, title
+    and artifact), or None when the post must be read (an older event, a
+    long text, a held post, or any other change to a post)."""
+    detail = event.get("detail") or {}
+    if not event["topic"].endswith(".post.created") or detail.get("status", "ok") != "ok" \
+            or "text" not in detail or not detail.get("artifact_id"):
+        return None
+    return {"_id": event.get("node_id"), "text": detail["text"], "status": "ok",
+            "ref_title": detail.get("ref_title") or "", "ref_id": detail["artifact_id"],
+            "author_id": event.get("actor_id")}
+
+
 def _post_entry(event, verb, batch):
-    post = batch.posts.get(event.get("node_id"))
+    # told, not read: a post deleted or held since then is taken away by its
+    # own event, and left out by the readers of the entry meanwhile (they
+    # resolve the post now: ``forge.activity.query``)
+    post = _told_post(event) or batch.posts.get(event.get("node_id"))
     if post is None:
         return None
     detail = event.get("detail") or {}

@@ -118,7 +118,7 @@ def add_post(registry, node, text, actor, parent_id=None, uploads=(), source="we
     or reject it.  ``trusted`` (the actor may moderate here) skips the spam
     checker."""
     ref = node.doc
-    tool_type = node.tool_node.doc.tool
+    tool_type = _stored_doc(node.tool_node).tool
     text = check_text(text)
     uploads = list(uploads or ())
     if len(uploads) > MAX_UPLOADS:
@@ -152,13 +152,45 @@ def add_post(registry, node, text, actor, parent_id=None, uploads=(), source="we
         # may_mention: whether the text has an "@" at all (forge.mentions reads
         # the post only when it does; most comments mention nobody)
         ch.event_detail.update(tool_type=tool_type, status=status, parent_id=post.parent_id,
-                               thread_id=thread._id, may_mention="@" in text)
+                               thread_id=thread._id, may_mention="@" in text,
+                               **post_facts(node, post))
     # attachments name the post they belong to, so it is saved first
     if uploads:
         _store_uploads(registry, ref, post, uploads, actor)
     if post.visible:
         _count(thread, +1, touch=True, author_id=post.author_id)
     return post
+
+
+# A new visible post's text rides in its event up to this length (a longer
+# one is read from the post by whoever needs it)
+EVENT_TEXT_CHARS = 2048
+
+
+def post_facts(node, post):
+    """What the reactors of a new post would otherwise read back (the post,
+    its artifact's title, its project's ``family_key``), for its event.
+    Ids for every post; the title and the text only for a visible one, whose
+    readers may read them (and the post's earlier texts, ``@@post-history``),
+    so the live events and webhooks, which send an event only to a reader of
+    its post, show nothing new.  Reactors take a fact only when the event
+    has it: events saved before these facts were added still read."""
+    tool_doc = _stored_doc(getattr(node, "tool_node", None))
+    neighborhood_id = getattr(tool_doc, "neighborhood_id", None)
+    family = getattr(tool_doc, "family", None)
+    facts = {"artifact_id": post.ref_id, "slug": post.slug}
+    if neighborhood_id and family:      # as the project's (the tool keeps a copy)
+        facts["family_key"] = "%s/%s" % (neighborhood_id, family)
+    if post.status == "ok" and len(post.text) <= EVENT_TEXT_CHARS:
+        facts.update(ref_title=post.ref_title, text=post.text)
+    return facts
+
+
+def _stored_doc(node):
+    """A node's document as stored when it was read so (the tool of a comment:
+    building its Ming object only to read its type cost a mail reply about
+    0.3 ms), else its Ming object."""
+    return getattr(node, "_doc", None) or getattr(node, "doc", None)
 
 
 def _thread_of(ref_doc):
