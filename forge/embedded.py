@@ -14,6 +14,7 @@ an admin command works both while the forge runs and while it does not.
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -50,6 +51,17 @@ def server_answers(url, timeout=0.5):
         return False
     finally:
         client.close()
+
+
+def port_open(host, port, timeout=0.25):
+    """True when something accepts a TCP connection on ``host:port``.  A closed
+    port refuses at once, where a ping (``server_answers``) waits out its
+    whole server-selection timeout: so the ping is asked only of an open port."""
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
 
 
 def find_executable():
@@ -132,8 +144,12 @@ class EmbeddedMongo:
     def log_file(self):
         return os.path.join(self.data_dir, "db.log")
 
+    def answers(self, timeout=0.5):
+        """A wire-protocol server answers on this port (a closed one: False at once)."""
+        return port_open(self.host, self.port) and server_answers(self.url, timeout=timeout)
+
     def start(self):
-        if server_answers(self.url):
+        if self.answers():
             self.reused = True
             return self
         self._spawn()
@@ -187,7 +203,7 @@ class EmbeddedMongo:
                 raise EmbeddedMongoError(
                     "The embedded database server exited at start (port %d in use?). %s"
                     % (self.port, self._output_tail()))
-            if server_answers(self.url, timeout=0.25):
+            if self.answers(timeout=0.25):
                 return
             time.sleep(0.05)
         with self._lock:        # not stop(): the supervisor may try again
