@@ -3,8 +3,11 @@
 A reactor whose work has a fixed cost per call (a search index commit, a
 connection, a query that can cover many events) may declare that it takes
 events in batches.  The worker then gathers what its queue already holds
-(up to ``max_events``, waiting up to ``max_seconds`` after the first for more
-to come) and calls the reactor once with all of them::
+(up to ``max_events``) and, while the queue is busy, waits a little after the
+first message for more to come (``forge.bus.fetches.BatchWindow``: nothing
+after a quiet second, growing with the messages of the last second up to
+``forge.bus.batch_window_seconds`` or ``max_seconds``, whichever is longer),
+and calls the reactor once with all of them::
 
     from forge.bus.batches import Batching
 
@@ -54,8 +57,10 @@ DECLARED = "forge_reactor_batching"      # the attribute takes_batches sets
 
 @dataclass(frozen=True)
 class Batching:
-    """How a reactor's batches are gathered: at most ``max_events`` events,
-    waiting at most ``max_seconds`` after the first message for the rest."""
+    """How a reactor's batches are gathered: at most ``max_events`` events;
+    ``max_seconds``: the longest wait after the first message for the rest,
+    when longer than ``forge.bus.batch_window_seconds`` (reached only while
+    the queue is busy: ``forge.bus.fetches.BatchWindow``)."""
 
     max_events: int = 100
     max_seconds: float = 0.02
