@@ -13,7 +13,8 @@ import threading
 import click
 from pyramid.exceptions import ConfigurationError
 
-from .runtime import handles_user_errors, running_forge, runtime_options, setup_logging
+from .runtime import (handles_user_errors, read_config, running_forge, runtime_options,
+                      setup_logging)
 
 
 @click.command("mail-in")
@@ -29,6 +30,7 @@ def mail_in(config_argument, data_dir, config_file, db_port, listen, lmtp):
     """Receive mail: replies to notifications and mail to tool addresses."""
     from ..mail_in.server import MailInServer
     config_file = config_argument or config_file
+    check_settings(config_file, listen)
     setup_logging(config_file)
     stop = threading.Event()
 
@@ -38,13 +40,6 @@ def mail_in(config_argument, data_dir, config_file, db_port, listen, lmtp):
     signal.signal(signal.SIGINT, on_signal)
     with running_forge(data_dir, config_file, db_port) as forge:
         settings = forge.settings
-        if not settings["forge.mail_in.domain"]:
-            raise click.ClickException("forge.mail_in.domain is not set: this forge takes "
-                                       "no mail (set it in the INI file or "
-                                       "FORGE_MAIL_IN_DOMAIN).")
-        if not (listen or settings["forge.mail_in.listen"]):
-            raise click.ClickException("Say where to listen: forge.mail_in.listen or "
-                                       "--listen HOST:PORT.")
         server = start_server(MailInServer, forge.registry, listen, lmtp)
         host, port = server.address
         click.echo("Mail in: %s on %s:%d for @%s (Ctrl-C to stop)" % (
@@ -59,6 +54,26 @@ def mail_in(config_argument, data_dir, config_file, db_port, listen, lmtp):
             if relay is not None:
                 relay.stop()
     click.echo("Mail in stopped.")
+
+
+def check_settings(config_file, listen):
+    """Refuse a forge that takes no mail, or no address to listen on, before
+    the database is started and the app built (seconds a user waits for a
+    message the settings alone give)."""
+    from ..mail_in.settings import parse_listen, parse_mail_in_settings
+    settings = parse_mail_in_settings(read_config(config_file))
+    if not settings["forge.mail_in.domain"]:
+        raise click.ClickException("forge.mail_in.domain is not set: this forge takes "
+                                   "no mail (set it in the INI file or "
+                                   "FORGE_MAIL_IN_DOMAIN).")
+    address = listen or settings["forge.mail_in.listen"]
+    if not address:
+        raise click.ClickException("Say where to listen: forge.mail_in.listen or "
+                                   "--listen HOST:PORT.")
+    try:
+        parse_listen(address)
+    except ConfigurationError as error:
+        raise click.ClickException(str(error))
 
 
 def start_server(server_class, registry, listen=None, lmtp=None):
