@@ -16,11 +16,14 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 
 
 class WorkerProcess:
-    """``forge worker`` in its own process group; output read as it comes."""
+    """``forge worker`` in its own process group; output read as it comes.
+    ``reactors`` (``forge worker --reactors``): only the reactors a test looks
+    at, not every reactor of the forge (most of a worker's work otherwise)."""
 
-    def __init__(self, data_dir, env):
+    def __init__(self, data_dir, env, reactors=None):
+        selection = ["--reactors", reactors] if reactors is not None else []
         self.process = subprocess.Popen(
-            [FORGE, "worker", "--data-dir", str(data_dir)], stdout=subprocess.PIPE,
+            [FORGE, "worker", "--data-dir", str(data_dir), *selection], stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT, text=True, env=env, start_new_session=True, cwd=ROOT)
         self.lines = queue.Queue()
         self.output = []

@@ -5,7 +5,9 @@ The test process plays the web process: it saves notes through the notes
 tool's actions (outbox in the same flush) and runs a relay thread.  The
 reactors come from ``tests/fixture_plugins/bus_counter.py``; their names (so
 their queues) start with a prefix unique to the test, and the test deletes
-its queues and database at the end.
+its queues and database at the end.  The worker runs only the two reactors
+the tests look at (``forge worker --reactors``); the forge's own reactors'
+queues keep their events meanwhile, unconsumed.
 """
 import os
 import signal
@@ -73,7 +75,8 @@ class BusSite:
         return self.prefix + ".flaky"
 
     def start_worker(self):
-        worker = WorkerProcess(self.tmp_path / ("data-%d" % len(self.workers)), self.env)
+        worker = WorkerProcess(self.tmp_path / ("data-%d" % len(self.workers)), self.env,
+                               reactors="%s,%s" % (self.count, self.flaky))
         self.workers.append(worker)
         return worker.wait_until_running()
 
@@ -109,16 +112,12 @@ class BusSite:
                    for reactor in reactors)
 
     def dead_letters(self, reactor):
-        """How many messages ``reactor``'s dead-letter queue holds: one passive
-        declare (``queue_depths`` opens a connection and declares every
-        reactor's three queues, too much for a wait polling ten times a second)."""
-        with Connection(RABBITMQ) as connection:
-            channel = connection.channel()
-            try:
-                return channel.queue_declare(queue=amqp.dead_queue_name(reactor, self.prefix),
-                                             passive=True).message_count
-            except connection.channel_errors:      # not declared yet
-                return 0
+        """How many messages ``reactor``'s dead-letter queue holds."""
+        return queue_depth(amqp.dead_queue_name(reactor, self.prefix))
+
+    def queued(self, reactor):
+        """How many messages wait in ``reactor``'s own queue."""
+        return queue_depth(amqp.reactor_queue_name(reactor, self.prefix))
 
     def calls(self, reactor):
         row = session.db["bus_test_calls"].find_one({"_id": reactor})
@@ -168,6 +167,18 @@ def processed(reactor):
     return session.db["bus_processed"].count_documents({"reactor": reactor})
 
 
+def queue_depth(name):
+    """How many messages the queue ``name`` holds: one passive declare
+    (``queue_depths`` opens a connection and declares every reactor's three
+    queues, too much for a wait polling ten times a second); 0 if undeclared."""
+    with Connection(RABBITMQ) as connection:
+        channel = connection.channel()
+        try:
+            return channel.queue_declare(queue=name, passive=True).message_count
+        except connection.channel_errors:
+            return 0
+
+
 def test_a_thousand_changes_have_their_effect_exactly_once(site):
     site.start_worker()
     site.create_notes(CHANGES)
@@ -177,6 +188,8 @@ def test_a_thousand_changes_have_their_effect_exactly_once(site):
     assert processed(site.count) == CHANGES
     unsent = session.db["outbox"].count_documents({"sent": False})
     assert unsent == 0
+    # a reactor this worker does not run lost nothing: its queue holds every event
+    assert site.queued("forge.activity") >= session.db["outbox"].count_documents({})
 
 
 def test_a_worker_killed_in_the_middle_loses_and_doubles_nothing(site):
@@ -231,6 +244,23 @@ def test_a_failing_reactor_dead_letters_and_replay_succeeds_once_fixed(site):
     status = site.forge_admin("bus-status")
     assert status.returncode == 0, status.stderr
     assert site.flaky in status.stdout and "Outbox: 0 events" in status.stdout
+
+
+def test_forge_admin_sends_the_events_it_saved_itself_without_a_relay_thread(site):
+    """A one-shot command runs no relay thread (forge.cli.runtime); what it
+    saved goes out in one pass before it returns, with no other relay running."""
+    outbox = session.db["outbox"]
+    site.wait_for("the site's events sent", lambda: outbox.count_documents({"sent": False}) == 0)
+    site.registry.forge_relay.stop()            # from now on only the command may relay
+    projects = site.prefix + ".projects"
+    queued_before = site.queued(projects)
+    records_before = outbox.count_documents({"topic": {"$regex": "^project\\."}})
+    done = site.forge_admin("create-project", "from-cli", "--admin", "ada")
+    assert done.returncode == 0, done.stderr
+    saved = outbox.count_documents({"topic": {"$regex": "^project\\."}}) - records_before
+    assert saved >= 1
+    assert outbox.count_documents({"sent": False}) == 0
+    assert site.queued(projects) == queued_before + saved
 
 
 def test_saves_succeed_while_the_broker_is_away_and_all_are_delivered_after(
