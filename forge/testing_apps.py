@@ -13,7 +13,8 @@ test, makes it as new:
   must then be what they were after the last reset, else (a write from
   another process, a test that changed an index) every collection is
   cleared, or the database dropped and re-created when the indexes differ;
-  the site documents are created again, as at start-up;
+  the site documents are created again, as at start-up (over the wire: put
+  back as copies of the ones made at the last full reset, when written);
 * the Ming session of this thread is closed and bound to this app's database;
 * the registry's settings, registrations (reactors, auditors, ...) and
   attributes are put back as configured, and its per-process state is made
@@ -108,8 +109,8 @@ monitoring.register(_writes)       # before any forge client exists: the plugin 
 # (server address, database) -> (the ConfiguredApp that last reset it, the world
 # it reset to (None: empty), its counts then)
 _reset_by = {}
-# collections a reset need not look at again when no test wrote to them
-SITE_COLLECTIONS = {"site_config", "neighborhood"}
+# where ensure_site writes (an empty database holds only these documents)
+SITE_COLLECTIONS = ("site_config", "neighborhood")
 
 
 def world_value(app, world):
@@ -234,7 +235,6 @@ class ConfiguredApp:
         the same world (same indexes) and nothing changed a collection itself;
         check the counts; else empty it all (``_empty_everything``) and load
         ``world`` again."""
-        from forge.actions.projects import ensure_site
         settings = self.app.registry.settings
         if self.in_memory or not settings["forge.ensure_indexes"]:
             self._empty_everything(db)
@@ -244,9 +244,9 @@ class ConfiguredApp:
         written, structural = _writes.take(*where)
         last = _reset_by.get(where)
         done = (not structural and last is not None and last[0] is self
-                and last[1] is world and (world is None or world in self.worlds))
+                and last[1] is world and world in self.worlds)
         if done:
-            snapshot = self.worlds[world][0] if world is not None else {}
+            snapshot = self.worlds[world][0]
             for name in written:
                 if name in self.indexes:
                     db[name].delete_many({})
@@ -254,11 +254,14 @@ class ConfiguredApp:
                     db.drop_collection(name)      # made by the test: gone, as on a new database
                 if snapshot.get(name):
                     db[name].insert_many(_copy(snapshot[name]))
-            if world is None and written & SITE_COLLECTIONS:
-                ensure_site()
             done = database_counts(db) == last[2]
         if not done:
             self._empty_everything(db)
+            if world is None:
+                # the site documents ensure_site made: put back as copies next time
+                # (one insert each, not its reads and inserts)
+                self.worlds[None] = ({name: list(db[name].find()) for name in SITE_COLLECTIONS},
+                                     None)
             self._load_world(world)
             _reset_by[where] = (self, world, database_counts(db))
         _writes.take(*where)                      # this reset's own writes
