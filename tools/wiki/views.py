@@ -38,20 +38,33 @@ def page_attachments(request, artifact_id):
     return found or attachments_of(artifact_id)
 
 
-def kept_attachments_and_comments(request, page):
-    """The page's attachments and comments with their forms as HTML, kept per
-    reader while nothing is written (``reader_cached``: the forms carry the
-    reader's CSRF token, the buttons their permissions) under the page's URL,
-    which names the page and where its links point."""
-    def load():
-        return Markup(render(LOWER_PART, {
-            "node": page, "attachments": page_attachments(request, page._doc._id),
-            "thread": thread_view(request, page, kept_whole=True)}, request))
-    return reader_cached(request, ("wiki-attachments-comments", page._doc._id,
-                                   request.path_url), load)
+def kept_page(request, page):
+    """The page's content (all but the site's chrome) as HTML, kept per
+    reader while nothing is written (``reader_cached``: its forms carry the
+    reader's CSRF token, its buttons, sub-pages, ``[[links]]`` and comments
+    follow their permissions, the watch button whether they watch) under the
+    page's URL, which names the page and where its links point.  The view
+    reads no query string (old versions are ``@@version?v=N``, a view of its
+    own), so none is in the key: ``?anything`` is the same page and adds no
+    entry.  A reader's next views render none of it."""
+    return reader_cached(request, ("wiki-page", page._doc._id, request.path_url),
+                         lambda: Markup(render(CONTENT, page_values(request, page), request)))
 
 
-LOWER_PART = "tools.wiki:templates/wiki/_attachments_comments.jinja2"
+def page_values(request, page):
+    doc = shown_page(page)      # read as stored: the page changes nothing
+    tool = page.tool_node
+    return {"page": page, "node": page, "doc": doc,
+            "html": render_page(request, tool, page, doc),
+            "children": [c for c in page.children() if request.can("read", c)],
+            "fields": shown_field_values(request, tool, doc),
+            "attachments": page_attachments(request, doc._id),
+            "thread": thread_view(request, page, kept_whole=True),
+            **{"may_" + p: request.can(p, page) for p in ("create", "update", "delete",
+                                                           "admin")}}
+
+
+CONTENT = "tools.wiki:templates/wiki/_page.jinja2"
 
 
 @view_defaults(context=IWikiPage)
@@ -60,14 +73,7 @@ class PageViews(WikiLinksPreview, TreeArtifactViews):
     @view_config(page_cache=True, name="", request_method="GET", permission="read",
                  renderer="tools.wiki:templates/wiki/page.jinja2")
     def show(self):
-        request, page = self.request, self.context
-        doc = shown_page(page)      # read as stored: the page changes nothing
-        return {"page": page, "doc": doc, "html": render_page(request, self.tool, page, doc),
-                "children": [c for c in page.children() if request.can("read", c)],
-                "attachments_and_comments": kept_attachments_and_comments(request, page),
-                "fields": shown_field_values(request, self.tool, doc),
-                **{"may_" + p: request.can(p, page) for p in ("create", "update", "delete",
-                                                               "admin")}}
+        return {"page": self.context, "content": kept_page(self.request, self.context)}
 
     @view_config(name="preview", request_method="POST", permission="update")
     def preview(self):

@@ -1,5 +1,5 @@
 """A wiki page's attachments, comments and their forms kept per reader while
-nothing is written (views.kept_attachments_and_comments): rendered once for a reader's views, never
+nothing is written (views.kept_page, the whole content): rendered once for a reader's views, never
 shown to another reader, rendered again after a comment."""
 import re
 
@@ -39,7 +39,7 @@ def test_the_discussion_is_kept_per_reader(site, browse, renders):
     first = discussion_html(mem.get(WIKI + "Talk/"))
     assert discussion_html(mem.get(WIKI + "Talk/")) == first and renders == []
     theirs = discussion_html(dev.get(WIKI + "Talk/"))
-    assert renders == [views.LOWER_PART]
+    assert renders == [views.CONTENT]
     token = re.search(r'name="csrf_token" value="([^"]+)"', theirs).group(1)
     assert token not in first
     # the held post: a moderator's piece shows it, a member's does not

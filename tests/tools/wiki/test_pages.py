@@ -193,10 +193,14 @@ def test_rendered_once_per_version_and_links_cost_one_read(site, browse, monkeyp
     original = rendering.render_markdown
     monkeypatch.setattr(rendering, "render_markdown",
                         lambda *a, **kw: renders.append(a) or original(*a, **kw))
+    # another session: the pages' content is kept per reader (views.kept_page),
+    # the rendered text for every reader with the same link key
+    again = browse("ada")
+    again.get(WIKI + "@@index")
     with count_queries() as plain:
-        ada.get(WIKI + "Plain/")
+        again.get(WIKI + "Plain/")
     with count_queries() as linked:
-        ada.get(WIKI + "Linked/")
+        again.get(WIKI + "Linked/")
     assert renders == []                       # both served from the render cache
     assert len(linked) == len(plain) + 1       # the wiki's link generation
     create(ada, "New")                         # moves the generation: Linked renders again
