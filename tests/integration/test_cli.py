@@ -1,14 +1,28 @@
-"""``forge admin`` as a separate process: refused input gives a message on
-stderr and a non-zero exit code, never a traceback."""
+"""``forge admin`` on a real database server: refused input gives a message
+on stderr and a non-zero exit code, never a traceback.
+
+Each way a command ends is checked in a separate process (the console script,
+its exit code, whatever it prints on its way out): a refused change (code 1),
+a wrong command line (code 2), a busy port (the embedded server's, ``forge
+serve``'s) and a long command with its progress (reindex).  The other
+refusals end the same way, so their messages are checked in this process
+(click's CliRunner, ``admin_here``) on the same server and database: a
+``forge`` process costs ~2.8 s of CPU before it does anything (imports, the
+app), one more app in this process ~1 s."""
+import os
+import subprocess
+import traceback
 import uuid
 
 import pytest
+from click.testing import CliRunner
 
 from .conftest import COMMAND_TIMEOUT, FORGE, forge_env
 
 pytestmark = pytest.mark.integration
 
 PASSWORD = "integration pass 1"
+SETTINGS_PREFIXES = ("FORGE_", "MING_")
 
 
 def assert_refused(done, message, code=1):
@@ -17,23 +31,44 @@ def assert_refused(done, message, code=1):
     assert "Traceback" not in done.stderr + done.stdout
 
 
+class Admin:
+    """``forge admin ...`` against a database of this module's own on the
+    session's server: ``admin(...)`` as a process, ``admin.here(...)`` in this
+    one; both return a CompletedProcess (returncode, stdout, stderr)."""
+
+    def __init__(self, mongo_url, data_dir):
+        self.data_dir = str(data_dir)
+        self.env = forge_env(FORGE_MONGODB_URL=mongo_url,
+                             MING_MAIN_DATABASE="forge_cli_%s" % uuid.uuid4().hex[:12])
+
+    def __call__(self, *args, input=None):
+        return subprocess.run([FORGE, "admin", *map(str, args), "--data-dir", self.data_dir],
+                              input=input, capture_output=True, text=True, env=self.env,
+                              timeout=COMMAND_TIMEOUT)
+
+    def here(self, *args, input=None):
+        from forge.cli import main
+        # the process's settings, as the subprocess's would be: ours unset, its own set
+        env = {name: None for name in os.environ if name.startswith(SETTINGS_PREFIXES)}
+        env.update((name, value) for name, value in self.env.items()
+                   if name.startswith(SETTINGS_PREFIXES))
+        result = CliRunner().invoke(main, ["admin", *map(str, args), "--data-dir",
+                                           self.data_dir], input=input, env=env)
+        stderr = result.stderr
+        if result.exception is not None and not isinstance(result.exception, SystemExit):
+            stderr += "".join(traceback.format_exception(*result.exc_info))
+        return subprocess.CompletedProcess(["forge", "admin", *args], result.exit_code,
+                                           result.stdout, stderr)
+
+
 @pytest.fixture(scope="module")
 def forge_admin(mongo_url, tmp_path_factory):
-    """Run ``forge admin ...`` against a database of this module's own on the
-    session's server, with a user ``ada`` and a project ``demo``."""
-    import subprocess
-    env = forge_env(FORGE_MONGODB_URL=mongo_url,
-                    MING_MAIN_DATABASE="forge_cli_%s" % uuid.uuid4().hex[:12])
-    data_dir = tmp_path_factory.mktemp("cli-data")
-
-    def admin(*args, input=None):
-        return subprocess.run([FORGE, "admin", *map(str, args), "--data-dir", str(data_dir)],
-                              input=input, capture_output=True, text=True, env=env,
-                              timeout=COMMAND_TIMEOUT)
-    done = admin("create-user", "ada", "--email", "ada@example.test", "--password-stdin",
-                 input=PASSWORD + "\n")
+    """``Admin`` with a user ``ada`` and a project ``demo``."""
+    admin = Admin(mongo_url, tmp_path_factory.mktemp("cli-data"))
+    done = admin.here("create-user", "ada", "--email", "ada@example.test", "--password-stdin",
+                      input=PASSWORD + "\n")
     assert done.returncode == 0, done.stderr
-    done = admin("create-project", "demo", "--admin", "ada")
+    done = admin.here("create-project", "demo", "--admin", "ada")
     assert done.returncode == 0, done.stderr
     return admin
 
@@ -44,36 +79,36 @@ def test_unknown_tool(forge_admin):
 
 
 def test_duplicate_project(forge_admin):
-    assert_refused(forge_admin("create-project", "demo", "--admin", "ada"),
+    assert_refused(forge_admin.here("create-project", "demo", "--admin", "ada"),
                    "The short name 'demo' is taken.")
 
 
 def test_bad_project_name(forge_admin):
-    assert_refused(forge_admin("create-project", "Bad Name!", "--admin", "ada"),
+    assert_refused(forge_admin.here("create-project", "Bad Name!", "--admin", "ada"),
                    "short name may contain only lowercase letters")
 
 
 def test_unknown_project_parent_and_admin(forge_admin):
-    assert_refused(forge_admin("install-tool", "nowhere", "notes", "notes"),
+    assert_refused(forge_admin.here("install-tool", "nowhere", "notes", "notes"),
                    "There is no project 'nowhere'")
-    assert_refused(forge_admin("create-project", "sub", "--parent", "nowhere",
-                               "--admin", "ada"), "There is no project 'nowhere'")
-    assert_refused(forge_admin("create-project", "other", "--admin", "nobody"),
+    assert_refused(forge_admin.here("create-project", "sub", "--parent", "nowhere",
+                                    "--admin", "ada"), "There is no project 'nowhere'")
+    assert_refused(forge_admin.here("create-project", "other", "--admin", "nobody"),
                    "There is no user 'nobody'")
 
 
 def test_duplicate_user_and_short_password(forge_admin):
-    assert_refused(forge_admin("create-user", "ada", "--email", "x@example.test",
-                               "--password-stdin", input=PASSWORD + "\n"),
+    assert_refused(forge_admin.here("create-user", "ada", "--email", "x@example.test",
+                                    "--password-stdin", input=PASSWORD + "\n"),
                    "The username 'ada' is taken.")
-    assert_refused(forge_admin("create-user", "bob", "--email", "bob@example.test",
-                               "--password-stdin", input="short\n"),
+    assert_refused(forge_admin.here("create-user", "bob", "--email", "bob@example.test",
+                                    "--password-stdin", input="short\n"),
                    "at least 8 characters")
 
 
 def test_mount_taken_and_wrong_command_line(forge_admin):
-    assert forge_admin("install-tool", "demo", "notes", "notes").returncode == 0
-    assert_refused(forge_admin("install-tool", "demo", "notes", "notes"),
+    assert forge_admin.here("install-tool", "demo", "notes", "notes").returncode == 0
+    assert_refused(forge_admin.here("install-tool", "demo", "notes", "notes"),
                    "The mount point 'notes' is taken")
     assert_refused(forge_admin("create-project", "x"), "Missing option '--admin'", code=2)
 
@@ -109,21 +144,21 @@ def test_prune_bus_over_the_wire(forge_admin):
     """The projects created above left sent-or-not outbox records; pruning with
     a zero retention removes only sent ones (none are sent: no relay ran here)
     and says so; a negative retention is refused with a message."""
-    done = forge_admin("prune-bus", "--keep-days", "0")
+    done = forge_admin.here("prune-bus", "--keep-days", "0")
     assert done.returncode == 0, done.stderr
     assert "Removed 0 sent outbox records" in done.stdout
-    assert_refused(forge_admin("prune-bus", "--keep-days", "-2"), "0 or more", code=2)
+    assert_refused(forge_admin.here("prune-bus", "--keep-days", "-2"), "0 or more", code=2)
 
 
 def test_reindex_over_the_wire(forge_admin):
     """The search index rebuilt from the database by a separate process, with
     its progress on stderr; an unknown project is a message, not a traceback."""
-    done = forge_admin("install-tool", "demo", "notes", "indexed-notes")
+    done = forge_admin.here("install-tool", "demo", "notes", "indexed-notes")
     assert done.returncode == 0, done.stderr
     done = forge_admin("reindex")
     assert done.returncode == 0, done.stderr
     assert "Indexing tools" in done.stderr and "Traceback" not in done.stderr
     assert "Indexed" in done.stdout and "documents from" in done.stdout
-    done = forge_admin("reindex", "demo")
+    done = forge_admin.here("reindex", "demo")
     assert done.returncode == 0 and "of demo" in done.stdout, done.stderr
-    assert_refused(forge_admin("reindex", "no-such-project"), "no-such-project")
+    assert_refused(forge_admin.here("reindex", "no-such-project"), "no-such-project")
