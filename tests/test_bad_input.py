@@ -8,11 +8,38 @@ import pytest
 from forge.model import Project, User
 
 
+def build_demo(app):
+    """ada and her project "demo": built once (``fresh_app(world=)``), put back
+    before each test, so what a test changed is gone in the next."""
+    from forge.actions.projects import create_project
+    from forge.actions.users import create_user
+    from forge.model import Neighborhood
+    from forge.testing import PASSWORD
+    ada = create_user(app.registry, "ada", "ada@example.test", PASSWORD)
+    create_project(app.registry, Neighborhood.query.get(name="p"), "demo", "Demo", ada)
+
+
+def build_demo_with_note(app):
+    """The demo with a notes tool and its note "Guide", by ada."""
+    from forge.actions.projects import install_tool
+    from tools.notes.actions import create_note
+    build_demo(app)
+    project, ada = Project.query.get(shortname="demo"), User.by_username("ada")
+    tool = install_tool(app.registry, project, "notes", "notes", ada)
+    fields = {"title": "Guide", "text": "x", "labels": [], "custom": {}, "ext": {}}
+    create_note(app.registry, project, tool, None, "Guide", fields, ada)
+
+
 @pytest.fixture
-def demo(make_user, make_project):
-    ada = make_user("ada")
-    make_project("demo", ada, title="Demo")
-    return ada
+def forge_app(request, forge_settings):
+    from forge.testing_apps import fresh_app
+    world = build_demo_with_note if "note" in request.fixturenames else build_demo
+    return fresh_app(forge_settings, world=world)
+
+
+@pytest.fixture
+def demo(forge_app):
+    return User.by_username("ada")
 
 
 def snapshot_db():
@@ -225,13 +252,9 @@ HUGE_VERSIONS = [str(2 ** 63), str(2 ** 64 + 5), "9" * 5000, "-1", "\u0663", "1e
 
 
 @pytest.fixture
-def note(registry, demo):
-    from forge.actions.projects import install_tool
-    from tools.notes.actions import create_note
-    project = Project.query.get(shortname="demo")
-    tool = install_tool(registry, project, "notes", "notes", demo)
-    fields = {"title": "Guide", "text": "x", "labels": [], "custom": {}, "ext": {}}
-    return create_note(registry, project, tool, None, "Guide", fields, demo)
+def note(forge_app, demo):
+    from tools.notes.model import Note
+    return Note.query.get(path="Guide")
 
 
 def note_version():
