@@ -26,15 +26,47 @@ FIELDS = [
 ]
 
 
-@pytest.fixture
-def site(registry, make_user, make_project):
-    ada = make_user("ada")
-    project = make_project("demo", ada)
-    dev = make_user("dev")
+def build_site(app):
+    """ada's project "demo" with dev as a Developer and a notes tool: built once
+    (``fresh_app(world=)``), put back before each test that asks for it."""
+    from forge.actions.projects import create_project
+    from forge.actions.users import create_user
+    from forge.model import Neighborhood
+    from forge.testing import PASSWORD
+    registry = app.registry
+    ada = create_user(registry, "ada", "ada@example.test", PASSWORD)
+    project = create_project(registry, Neighborhood.query.get(name="p"), "demo", "Demo", ada)
+    dev = create_user(registry, "dev", "dev@example.test", PASSWORD)
     add_member(registry, project, role_named(project, "Developer"), dev, ada)
-    tool = install_tool(registry, project, "notes", "notes", ada)
+    install_tool(registry, project, "notes", "notes", ada)
+
+
+def build_site_with_fields(app):
+    """The site with a field of every type added by ada; her browser's cookies."""
+    build_site(app)
+    ada = login(app, "ada")
+    for name, type_, options, _, _ in FIELDS:
+        add_field(ada, name, type_, options)
+    return dict(ada.cookies)
+
+
+@pytest.fixture
+def forge_app(request, forge_settings):
+    from forge.testing_apps import fresh_app
+    names = request.fixturenames
+    world = (build_site_with_fields if "with_fields" in names
+             else build_site if "site" in names else None)
+    return fresh_app(forge_settings, world=world)
+
+
+@pytest.fixture
+def site(forge_app):
+    from forge.model import User
     session.close()
-    return {"ada": ada, "dev": dev, "tool": tool}
+    site = {"ada": User.by_username("ada"), "dev": User.by_username("dev"),
+            "tool": ToolInstance.query.get(mount="notes")}
+    session.close()
+    return site
 
 
 def login(forge_app, username):
@@ -106,9 +138,12 @@ def test_remove_a_field_and_only_admins_may(forge_app, site):
 
 @pytest.fixture
 def with_fields(forge_app, site):
-    ada = login(forge_app, "ada")
-    for name, type_, options, _, _ in FIELDS:
-        add_field(ada, name, type_, options)
+    """ada's browser, signed in, on the site with a field of every type."""
+    from forge.testing_apps import world_value
+    ada = ForgeBrowser(forge_app)
+    for name, value in world_value(forge_app, build_site_with_fields).items():
+        ada.set_cookie(name, value)
+    ada._user = "ada"          # signed in (its csrf() reads the account page)
     return ada
 
 
