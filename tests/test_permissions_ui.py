@@ -22,31 +22,68 @@ TOOL = "/p/demo/notes/"
 PROJECT = "/p/demo/"
 
 
-@pytest.fixture
-def world(registry, make_user, make_project):
-    people = {name: make_user(name) for name in ("ada", "bob", "carol")}
-    people["root"] = make_user("root", site_admin=True)
-    project = make_project("demo", people["ada"])
-    add_member(registry, project, role_named(project, "Member"), people["bob"], people["ada"])
-    tool = install_tool(registry, project, "notes", "notes", people["ada"])
-    create_versioned(registry, Page, people["ada"], path="page", title="A page", text="x",
+PEOPLE = ("ada", "bob", "carol", "root")
+
+
+def build_world(app):
+    """ada's demo (bob a member, carol no role, root a site admin) with a notes
+    tool and its page, each person signed in: built once per configured app
+    (``fresh_app(world=)``) and put back before each test.  Returns each
+    person's cookies."""
+    from forge.actions.projects import create_project
+    from forge.actions.users import create_user
+    from forge.model import Neighborhood
+    from forge.testing import PASSWORD
+    registry = app.registry
+    people = {name: create_user(registry, name, "%s@example.test" % name, PASSWORD,
+                                site_admin=(name == "root")) for name in PEOPLE}
+    ada = people["ada"]
+    project = create_project(registry, Neighborhood.query.get(name="p"), "demo", "Demo", ada)
+    add_member(registry, project, role_named(project, "Member"), people["bob"], ada)
+    tool = install_tool(registry, project, "notes", "notes", ada)
+    create_versioned(registry, Page, ada, path="page", title="A page", text="x",
                      project_id=project._id, tool_id=tool._id, acl=[])
     session.flush()
+    session.close()
+    cookies = {}
+    for name in PEOPLE:
+        browser = ForgeBrowser(app)
+        browser.login(name)
+        cookies[name] = dict(browser.cookies)
+    return cookies
+
+
+@pytest.fixture
+def forge_app(forge_settings):
+    from forge.testing_apps import fresh_app
+    return fresh_app(forge_settings, world=build_world)
+
+
+@pytest.fixture
+def world(forge_app):
+    from forge.model import User
+    people = {name: User.by_username(name) for name in PEOPLE}
+    session.close()
     return people
 
 
 class Browsers(dict):
-    """A browser per person, signed in on first use (signing in hashes a password,
-    which is slow on purpose); ``None`` is an anonymous visitor."""
+    """A browser per person, signed in (with the cookies of the world's sign-in:
+    signing in hashes a password, which is slow on purpose); ``None`` is an
+    anonymous visitor."""
 
     def __init__(self, app):
+        from forge.testing_apps import world_value
         super().__init__()
         self.app = app
+        self.cookies = world_value(app, build_world)
 
     def __missing__(self, name):
         browser = self[name] = ForgeBrowser(self.app)
         if name:
-            browser.login(name)
+            for cookie, value in self.cookies[name].items():
+                browser.set_cookie(cookie, value)
+            browser._user = name      # signed in (its csrf() reads the account page)
         return browser
 
 
