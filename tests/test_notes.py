@@ -13,17 +13,40 @@ from tools.notes.model import Note
 TOOL = "/p/demo/notes/"
 
 
-@pytest.fixture
-def site(registry, make_user, make_project):
+ROLES = (("dev", "Developer"), ("mem", "Member"), ("mem2", "Member"))
+
+
+def build_site(app):
     """ada admins demo (notes at /p/demo/notes/); dev is a Developer, mem and
-    mem2 are Members."""
+    mem2 are Members: built once per configured app (``fresh_app(world=)``)
+    and put back before each test that asks for the site."""
+    from forge.actions.projects import create_project
+    from forge.actions.users import create_user
+    from forge.model import Neighborhood
+    from forge.testing import PASSWORD
+    registry = app.registry
+
+    def make_user(name):
+        return create_user(registry, name, "%s@example.test" % name, PASSWORD)
     ada = make_user("ada")
-    project = make_project("demo", ada)
-    people = {"ada": ada}
-    for name, role in (("dev", "Developer"), ("mem", "Member"), ("mem2", "Member")):
-        people[name] = make_user(name)
-        add_member(registry, project, role_named(project, role), people[name], ada)
-    people["tool"] = install_tool(registry, project, "notes", "notes", ada)
+    project = create_project(registry, Neighborhood.query.get(name="p"), "demo", "Demo", ada)
+    for name, role in ROLES:
+        add_member(registry, project, role_named(project, role), make_user(name), ada)
+    install_tool(registry, project, "notes", "notes", ada)
+
+
+@pytest.fixture
+def forge_app(request, forge_settings):
+    from forge.testing_apps import fresh_app
+    world = build_site if "site" in request.fixturenames else None
+    return fresh_app(forge_settings, world=world)
+
+
+@pytest.fixture
+def site(forge_app):
+    from forge.model import ToolInstance, User
+    people = {name: User.by_username(name) for name in ["ada"] + [n for n, _ in ROLES]}
+    people["tool"] = ToolInstance.query.get(mount="notes")
     session.close()
     return people
 
