@@ -6,23 +6,19 @@ its exit code, whatever it prints on its way out): a refused change (code 1),
 a wrong command line (code 2), a busy port (the embedded server's, ``forge
 serve``'s) and a long command with its progress (reindex).  The other
 refusals end the same way, so their messages are checked in this process
-(click's CliRunner, ``admin_here``) on the same server and database: a
+(``forge_here``: click's CliRunner) on the same server and database: a
 ``forge`` process costs ~2.8 s of CPU before it does anything (imports, the
 app), one more app in this process ~1 s."""
-import os
 import subprocess
-import traceback
 import uuid
 
 import pytest
-from click.testing import CliRunner
 
-from .conftest import COMMAND_TIMEOUT, FORGE, forge_env
+from .conftest import COMMAND_TIMEOUT, FORGE, forge_env, forge_here
 
 pytestmark = pytest.mark.integration
 
 PASSWORD = "integration pass 1"
-SETTINGS_PREFIXES = ("FORGE_", "MING_")
 
 
 def assert_refused(done, message, code=1):
@@ -34,7 +30,7 @@ def assert_refused(done, message, code=1):
 class Admin:
     """``forge admin ...`` against a database of this module's own on the
     session's server: ``admin(...)`` as a process, ``admin.here(...)`` in this
-    one; both return a CompletedProcess (returncode, stdout, stderr)."""
+    one (``forge_here``); both return a CompletedProcess."""
 
     def __init__(self, mongo_url, data_dir):
         self.data_dir = str(data_dir)
@@ -47,18 +43,8 @@ class Admin:
                               timeout=COMMAND_TIMEOUT)
 
     def here(self, *args, input=None):
-        from forge.cli import main
-        # the process's settings, as the subprocess's would be: ours unset, its own set
-        env = {name: None for name in os.environ if name.startswith(SETTINGS_PREFIXES)}
-        env.update((name, value) for name, value in self.env.items()
-                   if name.startswith(SETTINGS_PREFIXES))
-        result = CliRunner().invoke(main, ["admin", *map(str, args), "--data-dir",
-                                           self.data_dir], input=input, env=env)
-        stderr = result.stderr
-        if result.exception is not None and not isinstance(result.exception, SystemExit):
-            stderr += "".join(traceback.format_exception(*result.exc_info))
-        return subprocess.CompletedProcess(["forge", "admin", *args], result.exit_code,
-                                           result.stdout, stderr)
+        return forge_here("admin", *args, "--data-dir", self.data_dir, input=input,
+                          env=self.env)
 
 
 @pytest.fixture(scope="module")
