@@ -11,9 +11,9 @@ content (all but the site's chrome) is kept for them alone under the same
 """
 import datetime
 from functools import partial
+from urllib.parse import quote_plus
 
 from markupsafe import Markup, escape
-from pyramid.encode import urlencode
 from pyramid.renderers import render
 from pyramid.view import view_config
 
@@ -71,15 +71,19 @@ def result_rows(results, base):
 
 
 def links(action, text, sort, results):
-    """The facets' and the pager's URLs: ``request.forge_url(node, "@@search",
-    query=...)``, which is ``action`` and the query string (one URL per page)."""
-    def url(query):
-        return action + "?" + urlencode(query, doseq=True)
+    """The facets' and the pager's URLs: ``action`` and the query string
+    (``q``, ``sort``, ``page``), as ``request.forge_url(node, "@@search",
+    query=...)`` makes them.  The text is quoted once for them all (quoting
+    goes character by character, so a facet's text quoted is the text's
+    quoting and its suffix's): quoting it again per URL was a sixth of a
+    page made anew."""
+    start = action + "?q=" + quote_plus(text, safe="")
+    sort_part = "&sort=" + quote_plus(sort, safe="")
     page = results.page
-    return {"facet_links": [(kind, n, url({"q": text + " type:" + kind, "sort": sort}))
+    return {"facet_links": [(kind, n, start + quote_plus(" type:" + kind, safe="") + sort_part)
                             for kind, n in results.facets["type"]],
-            "previous": url({"q": text, "sort": sort, "page": page - 1}) if page > 1 else None,
-            "next": url({"q": text, "sort": sort, "page": page + 1})
+            "previous": "%s%s&page=%d" % (start, sort_part, page - 1) if page > 1 else None,
+            "next": "%s%s&page=%d" % (start, sort_part, page + 1)
             if page < results.pages else None}
 
 

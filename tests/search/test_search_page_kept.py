@@ -146,6 +146,12 @@ def test_the_page_is_in_the_key(forge_app, registry, site, run_reactors):
     second = mem.get(URL + "&page=2")
     assert len(titles(second)) == 7 and 'start="21"' in second.text
     assert not set(titles(first)) & set(titles(second))
+    # the pager's links: the text quoted, the sort and page after it
+    assert 'rel="next" href="http://localhost/@@search?q=zebra&amp;sort=relevance&amp;page=2"' \
+        in first.text and 'rel="prev"' not in first.text
+    words = mem.get("/@@search", {"q": "zebra number", "page": "2"})
+    assert 'rel="prev" href="http://localhost/@@search?q=zebra+number&amp;sort=relevance' \
+        '&amp;page=1"' in words.text and 'rel="next"' not in words.text
 
 
 def test_the_scope_is_in_the_key(forge_app, site):
