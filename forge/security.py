@@ -108,11 +108,17 @@ def in_project(node, project_id):
     return False
 
 
-def user_principals(user):
-    """All principals of a signed-in user (one query for their roles)."""
+def user_principals(user, stored_roles=None):
+    """All principals of a signed-in user (one query for their roles, unless
+    the caller read them: ``stored_roles``, the stored documents of
+    ``ProjectRole.held_by``'s query)."""
     principals = [Everyone, Authenticated, "user:%s" % user._id]
     roles = set()
-    for role in ProjectRole.held_by(user._id):
+    if stored_roles is not None:
+        for role in stored_roles:
+            roles.add(role["_id"])
+            roles.update(role.get("implied_ids") or ())
+    for role in ProjectRole.held_by(user._id) if stored_roles is None else ():
         roles.add(role._id)
         roles.update(role.implied_ids or ())
     principals.extend("role:%s" % r for r in sorted(roles, key=str))

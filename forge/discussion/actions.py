@@ -188,8 +188,8 @@ def post_facts(node, post):
 
 def _stored_doc(node):
     """A node's document as stored when it was read so (the tool of a comment:
-    building its Ming object only to read its type cost a mail reply about
-    0.3 ms), else its Ming object."""
+    its Ming object, built and validated only to read its type, was the one
+    a reply by mail made for nothing), else its Ming object."""
     return getattr(node, "_doc", None) or getattr(node, "doc", None)
 
 

@@ -31,7 +31,6 @@ from ..discussion.actions import MAX_UPLOADS, add_post
 from ..model import User, session
 from ..model.cache import cached_find, one_bump
 from ..model.registry_objects import registry_object
-from ..notifications.readers import cached_principals
 from ..rate_limits import LeasedLimit
 from ..security import can
 from ..unit_of_work import change
@@ -42,8 +41,8 @@ from .model import InboundMail, delete_raw, keep_raw
 from .parsing import Unreadable, parse_message
 from .policy import MODERATED, REFUSED, mail_policy
 from .recipients import (NO_SUCH_ADDRESS, TAKES_NO_MAIL, Outcome, Refused,  # noqa: F401
-                         artifact_target, check_recipient, message_unit, refuse,
-                         reply_target, tool_target)
+                         artifact_target, check_recipient, message_unit, principals_of,
+                         refuse, reply_target, tool_target)
 
 log = logging.getLogger(__name__)
 HELD = Outcome(250, "2.0.0 Received; a moderator will look at it before others can see it.")
@@ -183,7 +182,7 @@ def apply_comment(request, raw, mail, envelope_from, recipient, target,
     for a moderator when the tool's policy is ``moderated``.  True when held."""
     node = artifact_target(request, target, seen_at)
     user = verified_sender(request, mail)
-    principals = cached_principals(request, user)
+    principals = principals_of(request, user)
     if not can(node, principals, "read"):
         raise Refused(NO_SUCH_ADDRESS)
     policy = mail_policy(node.tool_node.doc)
@@ -238,7 +237,7 @@ def apply_new(request, raw, mail, envelope_from, recipient, target):
     registry = request.registry
     tool = tool_target(request, target)
     user = verified_sender(request, mail)
-    principals = cached_principals(request, user)
+    principals = principals_of(request, user)
     if not can(tool, principals, "read"):
         raise Refused(NO_SUCH_ADDRESS)
     policy = mail_policy(tool.doc)

@@ -24,13 +24,13 @@ from dataclasses import dataclass
 from pyramid.authorization import Everyone
 
 from ..fragments import generation_prefetch
-from ..model import Artifact, Neighborhood, Project, ToolInstance, User, session
-from ..model.cache import cached_find, find_raw
+from ..model import Artifact, Neighborhood, Project, ProjectRole, ToolInstance, User, session
+from ..model.cache import cached_find, cached_raw, cached_value, find_raw
 from ..model.registry_objects import registry_object
 from ..notifications.messages import mail_request
-from ..notifications.readers import cached_principals, cached_user, stored_user
+from ..notifications.readers import cached_user, stored_user
 from ..one_path_family import OnePathFamily
-from ..security import can
+from ..security import can, user_principals
 from ..visibility import NodeResolver
 from .addresses import ArtifactAddress, Reply, ToolAddress, parse_address
 from .policy import REFUSED, mail_policy
@@ -76,13 +76,24 @@ def reply_target(request, reply, seen_at=(None, None), user_of=cached_user):
     if user is None or user.disabled:
         raise Refused(Outcome(550, "5.7.1 This reply address is no longer valid: its "
                                    "account is closed."))
-    principals = cached_principals(request, user)
+    principals = principals_of(request, user)
     node = resolve_artifact(request, reply.artifact_id, seen_at)
     if node is None or not can(node, principals, "read"):
         raise Refused(NO_LONGER_VALID)
     if not can(node, principals, "post"):
         raise Refused(Outcome(550, "5.7.1 You may not comment there."))
     return user, principals, node
+
+
+def principals_of(request, user):
+    """``forge.notifications.readers.cached_principals`` (under its key), the
+    roles read through the tree cache under the query of the spam check
+    (``forge.spam.trusted_author``): a message reads its sender's roles once,
+    not at ``RCPT TO`` for the principals and again at ``DATA`` for the check."""
+    def load():
+        return user_principals(user, cached_raw(request, ProjectRole,
+                                                {"user_ids": {"$in": [user._id]}}))
+    return cached_value(request, ("principals", user._id), load)
 
 
 def resolve_artifact(request, artifact_id, seen_at=(None, None)):
@@ -159,7 +170,7 @@ def check_open(request, node, tool_doc, envelope_from):
             if envelope_from else []
         user = users[0] if users else None
         if user is None or user.disabled or \
-                not can(node, cached_principals(request, user), "read"):
+                not can(node, principals_of(request, user), "read"):
             raise Refused(NO_SUCH_ADDRESS)
     if mail_policy(tool_doc) == REFUSED:
         raise Refused(TAKES_NO_MAIL)
