@@ -14,7 +14,8 @@ from forge.bus.registry import Reactor
 from forge.bus.relay import ONE_SHOT
 from forge.bus.worker_pool import NoReactorSelected, WorkerPool, select_reactors
 from forge.cli import main
-from forge.cli.runtime import is_one_shot, one_shot_commands, watch_saved_events
+from forge.cli.runtime import (is_one_shot, one_shot_commands, publish_saved_events,
+                               watch_saved_events)
 from forge.settings import parse_settings
 
 TESTING_INI = str(Path(__file__).resolve().parent.parent.parent / "testing.ini")
@@ -149,3 +150,19 @@ def test_a_one_shot_forge_notes_its_saves_only_where_a_thread_would_relay():
     # memory://: forge serve relays from the outbox; nobody consumes this process's bus
     assert watch_saved_events(registry(**{ONE_SHOT: True,
                                           "forge.bus.url": "memory://"})) is None
+
+
+def test_a_one_shot_command_whose_broker_is_away_says_its_events_wait():
+    closed, said = [], []
+
+    class Relay:
+        def publish_pending(self):
+            raise OSError("connection refused")
+
+        def disconnect(self):
+            closed.append(True)
+    publish_saved_events(SimpleNamespace(forge_relay=Relay()),
+                         echo=lambda text, err=False: said.append((text, err)))
+    assert closed == [True]
+    [(text, err)] = said
+    assert err and "wait in the outbox" in text and "connection refused" in text
