@@ -7,7 +7,9 @@ from .site import ensure_site
 
 def includeme(config):
     settings = config.registry.settings
-    bind_datastore(settings["ming.main.uri"], settings["ming.main.database"])
+    # every index is ensured at start (below): not again at each collection's first use
+    bind_datastore(settings["ming.main.uri"], settings["ming.main.database"],
+                   auto_ensure_indexes=not settings["forge.ensure_indexes"])
 
     if settings["forge.ensure_indexes"]:
         def on_created(event):
