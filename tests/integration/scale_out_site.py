@@ -22,8 +22,10 @@ PSERVE = os.path.join(os.path.dirname(sys.executable), "pserve")
 SERVING = re.compile(r"Serving on http://127\.0\.0\.1:(\d+)")
 NODES = ("a", "b")
 WRITERS = 4              # threads, each writing through both web processes in turn
-ROUNDS = 6               # per writer: a ticket and an edit of its wiki page each round
-BACKLOG = 80             # tickets written while no worker runs
+# per writer: a ticket and an edit of its wiki page each round, through the other
+# process each round (4: each writer goes both ways twice; 6 only cost more)
+ROUNDS = 4
+BACKLOG = 40             # tickets written while no worker runs (10 per writer)
 
 INI = """\
 [app:main]

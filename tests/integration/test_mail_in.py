@@ -154,7 +154,7 @@ def test_replies_and_new_threads_through_the_mail_in_process(site, smtp, mail_in
 
 def test_forge_serve_runs_the_mail_server_when_listen_is_set(tmp_path, forge_serve):
     port = free_port()
-    server = forge_serve(tmp_path / "data", env=forge_env(
+    server = forge_serve(tmp_path / "data", args=("--no-demo",), env=forge_env(
         FORGE_MAIL_IN_DOMAIN=DOMAIN, FORGE_MAIL_IN_LISTEN="127.0.0.1:%d" % port))
     assert "Mail in: SMTP on 127.0.0.1:%d" % port in server.output()
     with smtplib.SMTP("127.0.0.1", port, timeout=60) as client:
