@@ -19,10 +19,10 @@ artifact, or the one a comment is on).
 It takes its events in batches (``forge.bus.batches``): the comments of a
 batch are read in one query, each project's family once, and the entries
 written in one insert (one content generation bump), so a backlog costs a
-few commands per batch rather than four per comment.  A new visible comment's
-event tells its text, title, artifact and family (``forge.discussion.actions.
-post_facts``): such a comment costs no read at all; older events, long texts
-and other changes to posts read the post as before.
+few commands per batch rather than four per comment.  A new comment's event
+tells its project's family (``forge.discussion.actions.post_facts``), so a
+batch of comments reads no project; the text and title are read from the
+post (events carry no content).
 """
 import re
 
@@ -73,8 +73,7 @@ class Batch:
 
     def __init__(self, events):
         post_ids = sorted({e.get("node_id") for e in events
-                           if e.get("node_type") == "Post" and e.get("node_id")
-                           and _told_post(e) is None})
+                           if e.get("node_type") == "Post" and e.get("node_id")})
         # _id $in: indexed on both servers (the embedded one scans only for
         # other fields); one comment alone is one equality
         query = {"_id": post_ids[0]} if len(post_ids) == 1 else {"_id": {"$in": post_ids}}
@@ -129,24 +128,8 @@ def excerpt(text, length=EXCERPT):
     return text if len(text) <= length else text[:length - 1].rstrip() + "…"
 
 
-def _told_post(event):
-    """The new visible post as its event tells it (``post_facts``: text, title
-    and artifact), or None when the post must be read (an older event, a
-    long text, a held post, or any other change to a post)."""
-    detail = event.get("detail") or {}
-    if not event["topic"].endswith(".post.created") or detail.get("status", "ok") != "ok" \
-            or "text" not in detail or not detail.get("artifact_id"):
-        return None
-    return {"_id": event.get("node_id"), "text": detail["text"], "status": "ok",
-            "ref_title": detail.get("ref_title") or "", "ref_id": detail["artifact_id"],
-            "author_id": event.get("actor_id")}
-
-
 def _post_entry(event, verb, batch):
-    # told, not read: a post deleted or held since then is taken away by its
-    # own event, and left out by the readers of the entry meanwhile (they
-    # resolve the post now: ``forge.activity.query``)
-    post = _told_post(event) or batch.posts.get(event.get("node_id"))
+    post = batch.posts.get(event.get("node_id"))
     if post is None:
         return None
     detail = event.get("detail") or {}

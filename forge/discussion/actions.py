@@ -162,27 +162,20 @@ def add_post(registry, node, text, actor, parent_id=None, uploads=(), source="we
     return post
 
 
-# A new visible post's text rides in its event up to this length (a longer
-# one is read from the post by whoever needs it)
-EVENT_TEXT_CHARS = 2048
-
-
 def post_facts(node, post):
-    """What the reactors of a new post would otherwise read back (the post,
-    its artifact's title, its project's ``family_key``), for its event.
-    Ids for every post; the title and the text only for a visible one, whose
-    readers may read them (and the post's earlier texts, ``@@post-history``),
-    so the live events and webhooks, which send an event only to a reader of
-    its post, show nothing new.  Reactors take a fact only when the event
-    has it: events saved before these facts were added still read."""
+    """What the reactors of a new post would otherwise read back (its artifact
+    and slug, its project's ``family_key``), for its event.  Ids only, never
+    the text or the artifact's title: the live events stream and webhooks
+    decide by the node a path names *now*, which after a move or a change of
+    permissions is not the one the event was about (``tests/test_leaks.py``,
+    live_events), so an event carries names and ids, no content.  Reactors
+    take a fact only when the event has it: older events still read."""
     tool_doc = _stored_doc(getattr(node, "tool_node", None))
     neighborhood_id = getattr(tool_doc, "neighborhood_id", None)
     family = getattr(tool_doc, "family", None)
     facts = {"artifact_id": post.ref_id, "slug": post.slug}
     if neighborhood_id and family:      # as the project's (the tool keeps a copy)
         facts["family_key"] = "%s/%s" % (neighborhood_id, family)
-    if post.status == "ok" and len(post.text) <= EVENT_TEXT_CHARS:
-        facts.update(ref_title=post.ref_title, text=post.text)
     return facts
 
 
