@@ -25,14 +25,36 @@ def logged(shortname, action):
                                   "action": action}).all()
 
 
-@pytest.fixture
-def people(make_user):
-    return {name: make_user(name) for name in ("ada", "bob", "cy")}
+PEOPLE = ("ada", "bob", "cy")
+
+
+def build_demo(app):
+    """ada, bob and cy, and ada's project "demo": built once per configured app
+    (``fresh_app(world=)``) and put back before each test."""
+    from forge.actions.projects import create_project
+    from forge.actions.users import create_user
+    from forge.model import Neighborhood
+    from forge.testing import PASSWORD
+    people = {name: create_user(app.registry, name, "%s@example.test" % name, PASSWORD)
+              for name in PEOPLE}
+    create_project(app.registry, Neighborhood.query.get(name="p"), "demo", "Demo",
+                   people["ada"])
 
 
 @pytest.fixture
-def demo(people, make_project):
-    return make_project("demo", people["ada"], title="Demo")
+def forge_app(forge_settings):
+    from forge.testing_apps import fresh_app
+    return fresh_app(forge_settings, world=build_demo)
+
+
+@pytest.fixture
+def people(forge_app):
+    return {name: User.by_username(name) for name in PEOPLE}
+
+
+@pytest.fixture
+def demo(people):
+    return project("demo")
 
 
 @pytest.fixture
