@@ -83,7 +83,7 @@ DEFAULTS = {
     "forge.events.max_streams": (2, int),
     "forge.events.max_streams_per_address": (1, int),
     "forge.events.max_streams_per_user": (1, int),
-    "forge.events.stream_seconds": (30, int),
+    "forge.events.stream_seconds": (30, float),
     # pages ask @@changes this often whether others changed them (0: never)
     "forge.live.poll_seconds": (20, int),
     # absolute links in mail (and anything made outside a web request)

@@ -140,7 +140,7 @@ def world(tmp_path_factory):
     smtp = SmtpSink().start()
     files = tmp_path_factory.mktemp("leaks")
     settings = forge_test_settings(**smtp_settings(smtp),
-                                   **{"forge.events.stream_seconds": "1",
+                                   **{"forge.events.stream_seconds": "0.3",
                                       "forge.repos.path": str(files / "repos"),
                                       "forge.mail_in.domain": MAIL_IN_DOMAIN,
                                       "forge.mail_in.listen": "127.0.0.1:%d" % free_port()})

@@ -13,7 +13,7 @@ from forge.testing import forge_test_settings
 
 @pytest.fixture
 def forge_settings():
-    return forge_test_settings(**{"forge.events.stream_seconds": "1"})
+    return forge_test_settings(**{"forge.events.stream_seconds": "0.3"})
 
 
 @pytest.fixture
