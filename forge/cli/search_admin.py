@@ -8,6 +8,8 @@ printed includes those.  Searches keep answering from the old documents
 until the rebuild commits.  The index takes one writer at a time: while a
 worker (or ``forge serve``) is writing, the command waits for its turn.
 """
+import sys
+
 import click
 
 from .runtime import handles_user_errors, running_forge, runtime_options
@@ -26,8 +28,9 @@ def reindex_command(project, neighborhood, data_dir, config_file, db_port):
     with running_forge(data_dir, config_file, db_port) as forge:
         project_doc = find_project(project, neighborhood) if project else None
         total = len(subtree_tool_ids(project_doc._id if project_doc else None))
-        with click.progressbar(length=total, label="Indexing tools", file=click.get_text_stream(
-                "stderr"), show_pos=True) as bar:
+        # on stderr, so that stdout keeps only the result line
+        with click.progressbar(length=total, label="Indexing tools", file=sys.stderr,
+                               show_pos=True) as bar:
             indexed = reindex(forge.registry, project_doc, on_tool=lambda: bar.update(1))
         click.echo("Indexed %d documents from %d tools%s." % (
             indexed, total, " of %s" % project if project else ""))
