@@ -277,3 +277,11 @@ def test_a_last_event_id_that_is_no_plain_number_starts_from_now(forge_browser, 
     response = forge_browser.get("/p/demo/@@events", params={"last_event_id": last_id})
     assert response.content_type == "text/event-stream"
     assert read_events(response.text) == []
+
+
+def test_a_stream_reads_once_however_late_it_starts(forge_browser, world, registry):
+    """A stream whose time is up before its first read (a loaded server) still
+    sends what is waiting, once, instead of an empty answer."""
+    registry.settings["forge.events.stream_seconds"] = 0
+    forge_browser.login("bob")
+    assert paths(stream(forge_browser, "/p/demo/@@events", world["start"])) == ["open", "secret"]

@@ -218,7 +218,9 @@ def stream(request, context, start_after):
     horizon = Horizon()
     try:
         yield b"retry: 1000\n\n"
-        while time.monotonic() < deadline and not client_gone():
+        first = True        # one pass at least, however late the server got to it
+        while first or (time.monotonic() < deadline and not client_gone()):
+            first = False
             session.close()     # read what other threads and processes wrote
             records = OutboxEvent.query.find(
                 {"project_id": project_id, "seq": {"$gt": last}}).sort("seq", 1).limit(100).all()
