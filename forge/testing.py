@@ -18,7 +18,8 @@ from pymongo import monitoring
 from .testing_xss import XSS_CORPUS, active_content, assert_inert  # noqa: F401  (the API)
 from .testing_apps import reset_database  # noqa: F401  (the API)
 from .testing_authors import add_member, browser_for, install_tool  # noqa: F401  (fixtures)
-from .testing_browser import CSRF, PASSWORD, ForgeBrowser, browser  # noqa: F401  (the API)
+from .testing_browser import (CSRF, PASSWORD, ForgeBrowser, browser,  # noqa: F401  (the API)
+                              signed_in_cookies)
 
 
 def _let_pyramid_serve_static_files_under_pytest():
@@ -100,6 +101,26 @@ def count_renders(monkeypatch, module):
         calls.append(template)
         return real(template, *args, **kw)
     monkeypatch.setattr(module, "render", counting)
+    return calls
+
+
+def count_collection_calls(monkeypatch, module):
+    """The ``(collection, method)`` calls ``module`` makes from now on through its
+    ``collection`` and ``collection_named`` (a list that grows): for tests that
+    a reactor reads or writes only what it must."""
+    calls = []
+
+    class Counting:
+        def __init__(self, coll):
+            self.coll = coll
+
+        def __getattr__(self, name):
+            calls.append((self.coll.name, name))
+            return getattr(self.coll, name)
+    for name in ("collection", "collection_named"):
+        real = getattr(module, name, None)
+        if real is not None:
+            monkeypatch.setattr(module, name, lambda arg, real=real: Counting(real(arg)))
     return calls
 
 

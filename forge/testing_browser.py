@@ -54,3 +54,14 @@ def browser(app, username=None):
     if username:
         b.login(username)
     return b
+
+
+def signed_in_cookies(app, usernames):
+    """Each of ``usernames``' session cookies once signed in on ``app``: a
+    module's world keeps them (``fresh_app(world=)``) so that its tests sign
+    nobody in again."""
+    cookies = {}
+    for name in usernames:
+        signed_in = browser(app, name)
+        cookies[name] = dict(signed_in.cookies)
+    return cookies

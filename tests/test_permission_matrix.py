@@ -72,7 +72,7 @@ def build_world(app):
     from forge.actions.projects import create_project
     from forge.actions.users import create_user
     from forge.model import Neighborhood, session
-    from forge.testing import PASSWORD, ForgeBrowser
+    from forge.testing import PASSWORD, signed_in_cookies
     from tools.notes.model import Note
     registry = app.registry
     people = {name: create_user(registry, name, "%s@example.test" % name, PASSWORD,
@@ -104,12 +104,7 @@ def build_world(app):
         node = _node(request, "/p/%s/" % shortname)
         add_entry(registry, node, "deny", "user:%s" % people["denied"]._id, "read", admin)
     session.close()
-    cookies = {"anonymous": {}}
-    for person in people:
-        browser = ForgeBrowser(app)
-        browser.login(person)
-        cookies[person] = dict(browser.cookies)
-    return cookies
+    return {"anonymous": {}, **signed_in_cookies(app, people)}
 
 
 @pytest.fixture

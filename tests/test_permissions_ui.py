@@ -13,7 +13,7 @@ from forge.actions.roles import add_member, role_named
 from forge.actions.versions import create_versioned
 from forge.model import Artifact, Project, ToolInstance, session
 from forge.model.acl import ace, user_principal
-from forge.testing import ForgeBrowser
+from forge.testing import ForgeBrowser, signed_in_cookies
 
 from .test_versions import Page
 
@@ -45,12 +45,7 @@ def build_world(app):
                      project_id=project._id, tool_id=tool._id, acl=[])
     session.flush()
     session.close()
-    cookies = {}
-    for name in PEOPLE:
-        browser = ForgeBrowser(app)
-        browser.login(name)
-        cookies[name] = dict(browser.cookies)
-    return cookies
+    return signed_in_cookies(app, PEOPLE)
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from forge.activity.reactor import record_activity
 from forge.attachments import attach_files
 from forge.model import session
 from forge.model.session import collection
-from forge.testing import browser, forge_test_settings
+from forge.testing import browser, count_collection_calls, forge_test_settings
 from tools.notes.actions import create_note, delete_note, update_note
 
 FIELDS = {"text": "x", "labels": [], "custom": {}, "ext": {}}
@@ -218,20 +218,7 @@ def test_a_batch_reads_its_comments_once_and_writes_its_entries_once(
         posts.insert_one({"_id": post_id, "thread_id": "t1", "slug": post_id,
                           "ref_id": guide._id, "ref_title": "Guide", "status": "ok",
                           "deleted": False, "text": "Comment %s" % post_id})
-    calls = []
-    real = reactor.collection
-
-    class Counting:
-        def __init__(self, coll):
-            self.coll = coll
-
-        def __getattr__(self, name):
-            calls.append((self.coll.name, name))
-            return getattr(self.coll, name)
-    monkeypatch.setattr(reactor, "collection", lambda cls: Counting(real(cls)))
-    real_named = reactor.collection_named
-    monkeypatch.setattr(reactor, "collection_named",
-                        lambda name: Counting(real_named(name)))
+    calls = count_collection_calls(monkeypatch, reactor)
     batch = tuple(post_message(site, guide, post_id, "notes.post.created")
                   for post_id in ("b1", "b2", "b3"))
     record_activity(batch + (post_message(site, guide, "b2", "notes.post.deleted"),), None)

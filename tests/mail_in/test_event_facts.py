@@ -13,6 +13,7 @@ from forge.mail_in.addresses import artifact_address, reply_address
 from forge.mail_in.policy import set_mail_policy
 from forge.model import ToolInstance, session
 from forge.model.session import collection
+from forge.testing import count_collection_calls
 
 from .test_mail_leaks import guide, message  # noqa: F401
 
@@ -37,19 +38,7 @@ def reply(registry, site, guide, server, text):
 @pytest.fixture
 def counted(monkeypatch):
     """The activity reactor's database calls, as (collection, method)."""
-    calls = []
-    real, real_named = reactor.collection, reactor.collection_named
-
-    class Counting:
-        def __init__(self, coll):
-            self.coll = coll
-
-        def __getattr__(self, name):
-            calls.append((self.coll.name, name))
-            return getattr(self.coll, name)
-    monkeypatch.setattr(reactor, "collection", lambda cls: Counting(real(cls)))
-    monkeypatch.setattr(reactor, "collection_named", lambda name: Counting(real_named(name)))
-    return calls
+    return count_collection_calls(monkeypatch, reactor)
 
 
 def entry_of(post_id):

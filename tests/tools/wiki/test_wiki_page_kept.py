@@ -11,27 +11,15 @@ from forge.actions.acl import set_privacy
 from forge.actions.roles import role_named
 from forge.fragments import generation_store
 from forge.model import session
-from forge.testing import count_renders, forge_test_settings
 
 from tools.wiki import views
 
 from .conftest import WIKI, create, edit
+# the page cache off (every GET renders) and the wiki's renders counted
+from .test_kept_comments import forge_settings, renders  # noqa: F401
 from .test_page_cache import node
 
 GUIDE = WIKI + "Guide/"
-
-
-@pytest.fixture
-def forge_settings():
-    # whole pages are not kept (forge.page_cache), so every GET renders
-    return forge_test_settings(**{"forge.page_cache.max_mb": "0",
-                                  "forge.tools": "tools.wiki",
-                                  "forge.load_tool_entry_points": "false"})
-
-
-@pytest.fixture
-def renders(monkeypatch):
-    return count_renders(monkeypatch, views)
 
 
 @pytest.fixture
