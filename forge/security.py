@@ -113,14 +113,14 @@ def user_principals(user, stored_roles=None):
     the caller read them: ``stored_roles``, the stored documents of
     ``ProjectRole.held_by``'s query)."""
     principals = [Everyone, Authenticated, "user:%s" % user._id]
+    if stored_roles is None:
+        held = [(r._id, r.implied_ids) for r in ProjectRole.held_by(user._id)]
+    else:
+        held = [(r["_id"], r.get("implied_ids")) for r in stored_roles]
     roles = set()
-    if stored_roles is not None:
-        for role in stored_roles:
-            roles.add(role["_id"])
-            roles.update(role.get("implied_ids") or ())
-    for role in ProjectRole.held_by(user._id) if stored_roles is None else ():
-        roles.add(role._id)
-        roles.update(role.implied_ids or ())
+    for role_id, implied_ids in held:
+        roles.add(role_id)
+        roles.update(implied_ids or ())
     principals.extend("role:%s" % r for r in sorted(roles, key=str))
     if user.site_admin:
         principals.append(SITE_ADMIN)

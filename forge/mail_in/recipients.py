@@ -92,7 +92,7 @@ def principals_of(request, user):
     not at ``RCPT TO`` for the principals and again at ``DATA`` for the check."""
     def load():
         return user_principals(user, cached_raw(request, ProjectRole,
-                                                {"user_ids": {"$in": [user._id]}}))
+                                                ProjectRole.held_by_query(user._id)))
     return cached_value(request, ("principals", user._id), load)
 
 

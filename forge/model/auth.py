@@ -89,4 +89,9 @@ class ProjectRole(MappedClass):
         nx-27017 0.8 matches nothing for an equality on an indexed array field
         (``$in`` works, with a scan there; MongoDB uses the index for both).
         The result is cached per tree generation (``forge.model.cache``)."""
-        return cls.query.find({"user_ids": {"$in": [user_id]}})
+        return cls.query.find(cls.held_by_query(user_id))
+
+    @staticmethod
+    def held_by_query(user_id):
+        """``held_by``'s query, for a caller that reads the stored documents."""
+        return {"user_ids": {"$in": [user_id]}}
