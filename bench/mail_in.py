@@ -6,15 +6,25 @@ real SMTP server, and the time from DATA to the comment on the page.
                                       [--no-baseline] [--commands] [--profile FILE]
                                       [--layout embedded|processes] [--workers 1]
                                       [--no-sink-pipelining]
+                                      [--into tickets|new-tickets|forum]
 
 On the embedded default, as ``forge serve`` runs it: a fresh nx-27017 in a
 temp dir, the ``memory://`` bus with the reactors in threads of this process
 (activity, search, notifications: every applied reply is indexed, put in the
 activity stream and mailed to the thread's watchers, here a local SMTP sink),
-and the forge's mail-in server (aiosmtpd) on a free port.  A discussion
-thread has six watchers (ada, its author, and five members); each message is
-a reply from one of 20 members to the thread, to that member's signed reply
-address, and is mailed to the watchers but its author.
+and the forge's mail-in server (aiosmtpd) on a free port.  ``--into``
+says what the messages are (the issue's target is messages into tickets):
+
+* ``tickets`` (the default): a ticket of ada's tracker has six watchers
+  (ada, its reporter, and five members); each message is a reply from one
+  of 20 members to the ticket, to that member's signed reply address: a
+  comment on the ticket, mailed to the watchers but its author;
+* ``new-tickets``: each message goes to the tracker's address
+  (``tickets.bench@``) from a member's verified address and opens a ticket
+  (its subject the title), mailed to the tracker's six watchers but its
+  author; the paced replies still go to one ticket;
+* ``forum``: as ``tickets``, on a forum thread (the bench's only kind until
+  2026-12-03, its figures in DESIGN.md until then).
 
 The other mail servers, the sink the notifications go to and the clients that
 send the replies, are one asyncio process of their own (bench/mail_peer.py):
@@ -69,8 +79,8 @@ Targets (issue 13): at least 50 messages/s; p99 under 1 s at 10 messages/s.
 Each figure is printed beside its target and the ratio (measured / target
 for the rate, target / measured for the p99: 1.0 or more meets it).  The
 figures move with the machine's other work, so the load average is printed
-before and after: compare runs made one after the other.  Only the
-discussion tool is loaded (a reply to a ticket is the same ``add_post``).
+before and after: compare runs made one after the other.  Only the tool
+the messages go to is loaded (the tracker, or the discussion tool).
 """
 import argparse
 import os
@@ -103,12 +113,14 @@ def free_port():
         return probe.getsockname()[1]
 
 
-def forge_settings(data_dir, database, sink, threads=None, bus=None):
+def forge_settings(data_dir, database, sink, threads=None, bus=None, into="tickets"):
     """The forge's settings for the run (``bus``: the bus settings of the
-    processes layout; the embedded layout's is ``memory://``)."""
+    processes layout; the embedded layout's is ``memory://``; only the tool
+    the messages go to is loaded)."""
     settings = {
         "ming.main.uri": database.url, "ming.main.database": "bench_mail_in",
-        "forge.load_tool_entry_points": "false", "forge.tools": "tools.discussion",
+        "forge.load_tool_entry_points": "false",
+        "forge.tools": "tools.discussion" if into == "forum" else "tools.tracker",
         "forge.secret": "bench-secret", "forge.bus.url": "memory://",
         "forge.mail.host": sink.host, "forge.mail.port": str(sink.port),
         "forge.mail_in.domain": DOMAIN, "forge.mail_in.listen": "127.0.0.1:%d" % free_port(),
@@ -122,13 +134,13 @@ def forge_settings(data_dir, database, sink, threads=None, bus=None):
     return settings
 
 
-def build_forge(data_dir, sink, threads=None, bus=None):
+def build_forge(data_dir, sink, threads=None, bus=None, into="tickets"):
     """The database server and this process's app (on the processes layout,
     its relay off: the forge's processes publish the outbox)."""
     from forge import main
     from forge.embedded import EmbeddedMongo
     database = EmbeddedMongo(data_dir, free_port()).start()
-    settings = forge_settings(data_dir, database, sink, threads, bus)
+    settings = forge_settings(data_dir, database, sink, threads, bus, into)
     app = main({}, **settings, **({"forge.bus.relay": "off"} if bus else {}))
     return database, app, settings
 
@@ -142,8 +154,13 @@ def write_config(path, settings):
     return path
 
 
-def seed(registry):
-    """ada's project with a forum thread; MEMBERS members, WATCHERS of them watch it."""
+def seed(registry, into):
+    """ada's project with what the messages go to (``into``): a ticket of its
+    tracker (``tickets``, ``new-tickets``) or a forum thread (``forum``);
+    MEMBERS members, WATCHERS of them and ada watching it (the tracker, for
+    ``new-tickets``).  Returns the page the paced replies show on, the members'
+    (sender, address) pairs the load sends from and to (for ``new-tickets``
+    the tracker's address), and the paced replies' pairs (reply addresses)."""
     from pyramid.traversal import find_resource
     from forge.actions.projects import create_project, install_tool
     from forge.actions.roles import add_member, role_named
@@ -152,35 +169,51 @@ def seed(registry):
     from forge.model import Neighborhood, session
     from forge.notifications.messages import mail_request
     from forge.notifications.watches import add_watch
-    from tools.discussion.actions import create_forum, create_thread
     ada = create_user(registry, "ada", "ada@bench.test", "bench password 1")
     project = create_project(registry, Neighborhood.query.get(name="p"), "bench", "Bench", ada)
-    tool = install_tool(registry, project, "discussion", "forums", ada)
-    create_forum(registry, project, tool, "general", "General", "", ada)
     members = []
     for number in range(MEMBERS):
         user = create_user(registry, "m%d" % number, "m%d@bench.test" % number,
                            "bench password 1")
         add_member(registry, project, role_named(project, "Member"), user, ada)
         members.append(user)
-    with mail_request(registry) as request:
-        forum = find_resource(request.root, "/p/bench/forums/general")
-        thread, _ = create_thread(registry, forum, "Benchmark thread", "Reply here.", ada,
-                                  may_skip_moderation=True)
+    if into == "forum":
+        from tools.discussion.actions import create_forum, create_thread
+        tool = install_tool(registry, project, "discussion", "forums", ada)
+        create_forum(registry, project, tool, "general", "General", "", ada)
+        with mail_request(registry) as request:
+            forum = find_resource(request.root, "/p/bench/forums/general")
+            thread, _ = create_thread(registry, forum, "Benchmark thread", "Reply here.",
+                                      ada, may_skip_moderation=True)
+        artifact, path = thread.doc, "/p/bench/forums/%s/" % thread.doc.path
+    else:
+        from tools.tracker.actions import create_ticket
+        tool = install_tool(registry, project, "tracker", "tickets", ada)
+        artifact = create_ticket(registry, project, tool, {
+            "title": "Benchmark ticket", "description": "Reply here."}, ada)
+        path = "/p/bench/tickets/%d/" % artifact.number
     # ada too, at once: the notifications reactor makes authors watch what they
-    # created, but only when it handles the thread's creation (after the baseline)
+    # created, but only when it handles the creation (after the baseline)
     for user in [ada] + members[:WATCHERS]:
-        add_watch(user._id, "artifact", thread.doc)
-    path = "/p/bench/forums/%s/" % thread.doc.path
-    addresses = [(u.email, reply_address(registry.settings, u._id, thread.doc._id))
-                 for u in members]
+        if into == "new-tickets":
+            add_watch(user._id, "tool", tool)
+        else:
+            add_watch(user._id, "artifact", artifact)
+    replies = [(u.email, reply_address(registry.settings, u._id, artifact._id))
+               for u in members]
+    load = replies if into != "new-tickets" else \
+        [(u.email, "tickets.bench@%s" % DOMAIN) for u in members]
     session.close()
-    return path, addresses
+    return path, load, replies
 
 
 def reply(sender, address, text):
+    """A reply to ``address`` (a reply address), or a new ticket's message to
+    the tracker's address: its subject the title, its text the description."""
     message = EmailMessage()
-    message["From"], message["To"], message["Subject"] = sender, address, "Re: Benchmark"
+    # a new ticket's notification says its title, not its description
+    subject = text if address.startswith("tickets.") else "Re: Benchmark"
+    message["From"], message["To"], message["Subject"] = sender, address, subject
     message.set_content("%s\n\nOn Mon, Ada wrote:\n> Reply here.\n" % text)
     return message
 
@@ -276,6 +309,11 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--messages", type=int, default=300)
     parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--into", choices=("tickets", "new-tickets", "forum"),
+                        default="tickets",
+                        help="tickets: replies to a ticket's notifications, each a comment "
+                             "on it [default]; new-tickets: mail to the tracker's address, "
+                             "each a new ticket; forum: replies to a forum thread")
     parser.add_argument("--rate", type=float, default=10.0)
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--threads", type=int, default=None,
@@ -310,11 +348,11 @@ def main():
     peer.workdir = data_dir
     print("load average before: %s" % load_average())
     bus = bus_settings() if processes else None
-    database, app, settings = build_forge(data_dir, peer, args.threads, bus)
+    database, app, settings = build_forge(data_dir, peer, args.threads, bus, args.into)
     layout = None
     try:
         registry = app.registry
-        path, addresses = seed(registry)
+        path, addresses, replies = seed(registry, args.into)
         db_pid = database.process.pid if getattr(database, "process", None) else None
         if processes:
             config = write_config(os.path.join(data_dir, "forge.ini"), settings)
@@ -346,7 +384,7 @@ def main():
             profiles.write(args.profile)
         if args.no_reactors:
             return
-        latencies = paced(layout.address, app, path, addresses, args.rate, args.seconds)
+        latencies = paced(layout.address, app, path, replies, args.rate, args.seconds)
         ordered = sorted(latencies)
         p99 = ordered[min(len(ordered) - 1, int(round(0.99 * len(ordered))) - 1)]
         print("paced: %d messages at %.0f/s, DATA to comment on the page: p50 %.0f ms, "
