@@ -17,6 +17,7 @@ from .testing_xss import XSS_CORPUS, active_content, assert_inert  # noqa: F401 
 from .testing_apps import reset_database  # noqa: F401  (the API)
 from .testing_authors import add_member, browser_for, install_tool  # noqa: F401  (fixtures)
 from .testing_counts import count_collection_calls, count_queries, count_renders  # noqa: F401
+from .testing_server import served_in_thread  # noqa: F401
 from .testing_browser import (CSRF, PASSWORD, ForgeBrowser, browser,  # noqa: F401  (the API)
                               signed_in_cookies)
 

@@ -30,10 +30,8 @@ surface uses (``browser``, ``answer``, ``check``).
 import io
 import os
 import subprocess
-import threading
 
 import pytest
-import waitress
 from pyramid.testing import DummyRequest
 from pyramid.traversal import find_resource
 
@@ -59,7 +57,8 @@ from forge.notifications.reactor import notify
 from forge.notifications.watches import add_watch, set_frequency
 from forge.resources import SiteRoot
 from forge.testing import (PASSWORD, ForgeBrowser, SmtpSink, deliver_to_reactors,
-                           forge_test_settings, free_port, reset_database, smtp_settings)
+                           forge_test_settings, free_port, reset_database, served_in_thread,
+                           smtp_settings)
 from tools.code.commit_mail import mail_push
 from tools.discussion.actions import create_forum, create_thread
 from tools.tracker.actions import create_ticket
@@ -293,10 +292,7 @@ def push_commits(world, author):
     def git(*args, cwd):
         subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True,
                        timeout=60)
-    server = waitress.create_server(world.app, host="127.0.0.1", port=0, threads=2)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
+    with served_in_thread(world.app, threads=2) as server:
         for repo, marker in REPOSITORIES.items():
             work = world.files / repo.strip("/").replace("/", "_")
             git("init", "--quiet", "--initial-branch=main", str(work), cwd=world.files)
@@ -305,9 +301,6 @@ def push_commits(world, author):
             git("commit", "--quiet", "-m", "%s commit words" % marker, cwd=work)
             git("push", "--quiet", "http://author:%s@127.0.0.1:%s%s" % (
                 token, server.effective_port, repo), "main", cwd=work)
-    finally:
-        server.close()
-        thread.join(5)
     reader = browser(world, "author")
     for repo in REPOSITORIES:
         log = reader.get(repo + "/commits").html.find(id="log")

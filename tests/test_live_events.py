@@ -8,7 +8,7 @@ import pytest
 
 from forge.actions.projects import install_tool
 from forge.model import OutboxEvent
-from forge.testing import forge_test_settings
+from forge.testing import forge_test_settings, served_in_thread
 
 
 @pytest.fixture
@@ -165,15 +165,11 @@ def test_unreadable_project_stream_is_404(forge_browser, registry, make_user, ma
 
 def test_a_new_event_arrives_within_a_second(registry, forge_app, world):
     """Over a real socket: waitress streams while the test makes a change."""
-    import waitress
     from tools.notes.actions import create_note
     from forge.model import Project, ToolInstance, User, session
     registry.settings["forge.events.stream_seconds"] = 3
-    server = waitress.create_server(forge_app, host="127.0.0.1", port=0, threads=2)
-    port = server.effective_port
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
+    with served_in_thread(forge_app, threads=2) as server:
+        port = server.effective_port
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
         connection.request("GET", "/p/demo/notes/@@events", headers={"Connection": "close"})
         response = connection.getresponse()
@@ -197,8 +193,6 @@ def test_a_new_event_arrives_within_a_second(registry, forge_app, world):
         while response.fp.readline():     # until the stream ends, before the server stops
             pass
         connection.close()
-    finally:
-        server.close()
 
 
 def _copy_of_last_record(seq, project_id=None):
@@ -250,13 +244,10 @@ def test_under_a_server_that_does_not_read_ahead_the_heartbeat_frees_the_slot(
     reads the socket while a stream runs: the heartbeat's failed write is what
     tells the stream that its client has gone."""
     import socket
-    import waitress
     from forge.views.events import StreamSlots
     registry.settings["forge.events.stream_seconds"] = 120
     slots = registry.forge_stream_slots = StreamSlots(1, {"address": 1, "user": 1})
-    server = waitress.create_server(forge_app, host="127.0.0.1", port=0, threads=2)
-    threading.Thread(target=server.run, daemon=True).start()
-    try:
+    with served_in_thread(forge_app, threads=2) as server:
         client = socket.create_connection(("127.0.0.1", server.effective_port), timeout=5)
         client.sendall(b"GET /p/demo/@@events HTTP/1.1\r\nHost: localhost\r\n\r\n")
         received = b""
@@ -268,8 +259,6 @@ def test_under_a_server_that_does_not_read_ahead_the_heartbeat_frees_the_slot(
         while slots.open and time.monotonic() < deadline:
             time.sleep(0.1)
         assert slots.open == 0
-    finally:
-        server.close()
 
 
 @pytest.mark.parametrize("last_id", ["²", "١٢", "9" * 30, "-1", "1e3"])

@@ -14,11 +14,10 @@ import itertools
 import os
 import pathlib
 import re
-import threading
 
 import pytest
 
-from forge.testing import CSRF, PASSWORD
+from forge.testing import CSRF, PASSWORD, served_in_thread
 
 from .pages import PagePool
 from .reactors import deliver_after, outbox_mark
@@ -46,8 +45,6 @@ def pytest_collection_modifyitems(items):
 @pytest.fixture(scope="session")
 def forge_server():
     """A forge on 127.0.0.1:<free port> in a daemon thread; yields (base_url, app)."""
-    import waitress
-
     import forge
     from forge.model import session
     from forge.testing import forge_test_settings, reset_database
@@ -58,12 +55,9 @@ def forge_server():
     session.close()
     # one worker thread: mim:// is an in-process store shared with the test
     # thread, and a single server thread keeps request handling strictly serial
-    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=1,
-                                    ident="pyforge-browser-tests")
-    thread = threading.Thread(target=server.run, name="forge-live-server", daemon=True)
-    thread.start()
-    yield "http://127.0.0.1:%s" % server.effective_port, app
-    server.close()
+    with served_in_thread(app, threads=1, name="forge-live-server",
+                          ident="pyforge-browser-tests") as server:
+        yield "http://127.0.0.1:%s" % server.effective_port, app
 
 
 @pytest.fixture(scope="session")

@@ -6,9 +6,10 @@ The fixture tool is not part of the session's forge, so this module serves
 its own forge (same in-memory database, one more tool) and points the
 conftest's ``base_url``/``live_registry`` at it.
 """
-import threading
 
 import pytest
+
+from forge.testing import served_in_thread
 
 from .conftest import login, project_url, shot
 
@@ -17,8 +18,6 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def forge_server():
-    import waitress
-
     import forge
     from forge.model import session
     from forge.testing import forge_test_settings
@@ -27,12 +26,9 @@ def forge_server():
     settings = forge_test_settings(**{"forge.tools": "tests.discussion.fixture_tool"})
     app = forge.main(**settings)
     session.close()
-    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=1,
-                                    ident="pyforge-comment-tests")
-    thread = threading.Thread(target=server.run, name="forge-comments-server", daemon=True)
-    thread.start()
-    yield "http://127.0.0.1:%s" % server.effective_port, app
-    server.close()
+    with served_in_thread(app, threads=1, name="forge-comments-server",
+                          ident="pyforge-comment-tests") as server:
+        yield "http://127.0.0.1:%s" % server.effective_port, app
 
 
 @pytest.fixture(scope="module")

@@ -10,16 +10,15 @@ most of their work, and their queues keep the events meanwhile."""
 import collections
 import re
 import subprocess
-import threading
 import time
 
 import pytest
-import waitress
 from kombu import Connection
 
 from forge.actions.tokens import create_token
 from forge.bus import amqp
 from forge.model.session import session
+from forge.testing import served_in_thread
 
 from .conftest import RABBITMQ
 from .sites import WAIT, WorkerSite
@@ -41,15 +40,11 @@ class CodeSite(WorkerSite):
             "forge.repos.path": str(tmp_path / "repos"),
             "forge.search.path": str(tmp_path / "search-index")},
             worker_env={"FORGE_WORKER_REACTORS": "tracker.commit_refs"})
-        self.httpd = waitress.create_server(self.app, host="127.0.0.1", port=0, threads=4,
-                                            channel_request_lookahead=1)
-        self.thread = threading.Thread(target=self.httpd.run, daemon=True)
-        self.thread.start()
-        self.url = "http://127.0.0.1:%s" % self.httpd.effective_port
+        self.served = served_in_thread(self.app, threads=4, channel_request_lookahead=1)
+        self.url = "http://127.0.0.1:%s" % self.served.effective_port
 
     def close(self):
-        self.httpd.close()
-        self.thread.join(5)
+        self.served.stop()
         super().close()
 
     def queue_depth(self, reactor_name):

@@ -1,26 +1,21 @@
 """A script as a user would write it, with httpx against a real server: create a
 project, install a tool, create 100 artifacts, query them, update one with
 If-Match, and handle the conflict when someone else saved first."""
-import threading
 
 import httpx
 import pytest
-import waitress
 
 from forge.actions.tokens import create_token
 from forge.model import session
+from forge.testing import served_in_thread
 
 
 @pytest.fixture
 def server(forge_app):
     # one thread: mim:// is an in-process store shared with the test thread
-    server = waitress.create_server(forge_app, host="127.0.0.1", port=0, threads=1,
-                                    ident="pyforge-rest-tests")
-    thread = threading.Thread(target=server.run, name="rest-scenario", daemon=True)
-    thread.start()
-    yield "http://127.0.0.1:%s" % server.effective_port
-    server.close()
-    thread.join(5)
+    with served_in_thread(forge_app, threads=1, name="rest-scenario",
+                          ident="pyforge-rest-tests") as server:
+        yield "http://127.0.0.1:%s" % server.effective_port
 
 
 @pytest.fixture

@@ -2,16 +2,14 @@
 /p/demo/code/, served by waitress on 127.0.0.1 for the real ``git`` client."""
 import os
 import subprocess
-import threading
 
 import pytest
-import waitress
 
 from forge.actions.projects import install_tool
 from forge.actions.roles import add_member, role_named
 from forge.actions.tokens import create_token
 from forge.model import session
-from forge.testing import ForgeBrowser, forge_test_settings
+from forge.testing import ForgeBrowser, forge_test_settings, served_in_thread
 
 # above forge.max_body_bytes (1 MiB): a push is not bound by the forms' limit
 MAX_PUSH = 2 * 1024 * 1024
@@ -56,13 +54,8 @@ def build_site(registry, make_user, make_project, private):
 @pytest.fixture
 def server(forge_app):
     """The app on a free port; yields its base URL."""
-    httpd = waitress.create_server(forge_app, host="127.0.0.1", port=0, threads=4,
-                                   channel_request_lookahead=1)
-    thread = threading.Thread(target=httpd.run, daemon=True)
-    thread.start()
-    yield "http://127.0.0.1:%s" % httpd.effective_port
-    httpd.close()
-    thread.join(5)
+    with served_in_thread(forge_app, threads=4, channel_request_lookahead=1) as httpd:
+        yield "http://127.0.0.1:%s" % httpd.effective_port
 
 
 @pytest.fixture

@@ -2,11 +2,9 @@
 the real git client to a served forge (memory:// bus) comment on and close
 tickets, once, as the linked user or as an unlinked author."""
 import subprocess
-import threading
 from types import SimpleNamespace
 
 import pytest
-import waitress
 
 from forge.actions.projects import install_tool
 from forge.actions.roles import add_member, role_named
@@ -15,7 +13,7 @@ from forge.api import Post, thread_for
 from forge.bus.registry import freeze
 from forge.model import OutboxEvent, session
 from forge.model.session import collection
-from forge.testing import ForgeBrowser, forge_test_settings
+from forge.testing import ForgeBrowser, forge_test_settings, served_in_thread
 from tools.tracker.actions import create_ticket
 from tools.tracker.commit_refs import CommitReference, on_commit, parse_refs
 from tools.tracker.model import Ticket
@@ -55,13 +53,8 @@ def site(registry, make_user, make_project):
 
 @pytest.fixture
 def server(forge_app):
-    httpd = waitress.create_server(forge_app, host="127.0.0.1", port=0, threads=4,
-                                   channel_request_lookahead=1)
-    thread = threading.Thread(target=httpd.run, daemon=True)
-    thread.start()
-    yield "http://127.0.0.1:%s" % httpd.effective_port
-    httpd.close()
-    thread.join(5)
+    with served_in_thread(forge_app, threads=4, channel_request_lookahead=1) as httpd:
+        yield "http://127.0.0.1:%s" % httpd.effective_port
 
 
 @pytest.fixture
