@@ -3,8 +3,10 @@ reactor, on the content events).
 
 For an artifact created or changed (``{type}.created|updated``) it reads the
 artifact's Markdown fields (the ``markdown`` widgets of its declared type)
-as they are *now*; for a visible comment (``*.post.created`` with status ok,
-``*.post.approved``) the comment's text.  The names are found as the renderer
+as they are *now* (nothing when the event says the version it wrote has no
+"@": detail ``may_mention``, ``forge.events.ArtifactEvent``); for a visible
+comment (``*.post.created`` with status ok, ``*.post.approved``) the
+comment's text.  The names are found as the renderer
 marks them (``forge.autolinks``: not in code, not in e-mail addresses).  A
 person is told when the text mentions them and the version before did not
 (an edit that keeps a mention tells nobody again), once per version
@@ -126,16 +128,19 @@ def notify_one(event, context):
         return
     if event["topic"].rsplit(".", 1)[-1] not in ("created", "updated", "approved"):
         return
+    if (event.get("detail") or {}).get("may_mention") is False:
+        # the event says its text has no "@" at all (a new comment's, a new
+        # version's of an artifact: ``forge.events.ArtifactEvent``), and a
+        # text without one mentions nobody: nothing is read (most mention
+        # nobody); an event without the fact (older) reads as below
+        return
     event = thaw(event)
     registry = context.registry
     post = None
     if event.get("node_type") == "Post":
         # a comment's text first: most mention nobody, and then nothing
-        # else is read (no request, no walk to its artifact); a new comment's
-        # event says whether its text has an "@" at all (comments' edits are
-        # not mentions: the text it was created with is the one to read)
-        if (event.get("detail") or {}).get("may_mention") is False:
-            return
+        # else is read (no request, no walk to its artifact; comments' edits
+        # are not mentions: the text it was created with is the one to read)
         post = visible_post(event.get("node_id"))
         if post is None or event["topic"].rsplit(".", 1)[-1] not in ("created", "approved"):
             return

@@ -17,9 +17,10 @@ with its subprojects) and the artifact it is about (``artifact_id``: the
 artifact, or the one a comment is on).
 
 It takes its events in batches (``forge.bus.batches``): the comments of a
-batch are read in one query, each project's family once, and the entries
-written in one insert (one content generation bump), so a backlog costs a
-few commands per batch rather than four per comment.  A new comment's event
+batch are read in one query, its artifacts (their titles) in another, each
+project's family once, and the entries written in one insert (one content
+generation bump), so a backlog costs a few commands per batch rather than
+four per comment or two per new artifact.  A new comment's event
 tells its project's family (``forge.discussion.actions.post_facts``), so a
 batch of comments reads no project; the text and title are read from the
 post (events carry no content).
@@ -33,6 +34,7 @@ from ..model.session import collection, insert_all_new
 from .model import ActivityEntry
 
 SKIP_TOPICS = ("acl.changed", "roles.changed", "project.tool.updated")
+ARTIFACT_VERBS = ("created", "updated", "deleted")
 EXCERPT = 200
 
 
@@ -62,7 +64,7 @@ def record_activity(events, context):
         elif node_type == "ToolInstance":
             entry = _tool_entry(event, words)
         else:
-            entry = _artifact_entry(event, verb)
+            entry = _artifact_entry(event, verb, batch)
         if entry is not None:
             batch.store(event, entry.pop("verb", verb), **entry)
     batch.write()
@@ -72,13 +74,14 @@ class Batch:
     """What one call of the reactor reads once and writes together."""
 
     def __init__(self, events):
-        post_ids = sorted({e.get("node_id") for e in events
-                           if e.get("node_type") == "Post" and e.get("node_id")})
-        # _id $in: indexed on both servers (the embedded one scans only for
-        # other fields); one comment alone is one equality
-        query = {"_id": post_ids[0]} if len(post_ids) == 1 else {"_id": {"$in": post_ids}}
-        self.posts = {post["_id"]: post for post in collection_named("post").find(query)} \
-            if post_ids else {}
+        recorded = [e for e in events
+                    if e.get("project_id") and not e["topic"].endswith(SKIP_TOPICS)]
+        self.posts = _by_id(collection_named("post"), {
+            e.get("node_id") for e in recorded if e.get("node_type") == "Post"})
+        # the artifacts of its artifact events, as its comments: one read
+        self.artifacts = _by_id(collection(Artifact), {
+            e.get("node_id") for e in recorded if _is_artifact_event(e)},
+            {"title": 1, "path": 1})
         self.families = {}
         self.documents = []
 
@@ -113,6 +116,22 @@ class Batch:
         if not documents:
             return
         insert_all_new(collection(ActivityEntry), documents)
+
+
+def _by_id(coll, ids, fields=None):
+    """{_id: stored document} of ``ids`` in one read: ``_id $in`` is indexed
+    on both servers (the embedded one scans only for other fields), and one
+    id alone is one equality."""
+    ids = sorted(i for i in ids if i)
+    if not ids:
+        return {}
+    query = {"_id": ids[0]} if len(ids) == 1 else {"_id": {"$in": ids}}
+    return {raw["_id"]: raw for raw in coll.find(query, fields)}
+
+
+def _is_artifact_event(event):
+    return event.get("node_type") not in ("Post", "Thread", "Project", "ToolInstance") \
+        and event["topic"].rsplit(".", 1)[-1] in ARTIFACT_VERBS
 
 
 def _family_key(project_id):
@@ -156,11 +175,10 @@ def _artifact_title(artifact_id):
     return raw.get("title", "") if raw else ""
 
 
-def _artifact_entry(event, verb):
-    if verb not in ("created", "updated", "deleted"):
+def _artifact_entry(event, verb, batch):
+    if verb not in ARTIFACT_VERBS:
         return None
-    raw = collection(Artifact).find_one({"_id": event.get("node_id")},
-                                        {"title": 1, "path": 1})
+    raw = batch.artifacts.get(event.get("node_id"))
     if raw is None:
         return None
     detail = event.get("detail") or {}

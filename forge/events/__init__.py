@@ -103,21 +103,62 @@ class AclChanged(ForgeEvent):
 
 
 class ArtifactEvent(ForgeEvent):
-    """Topic is ``{artifact type}.{verb}``: ``notes.note.created``."""
+    """Topic is ``{artifact type}.{verb}``: ``notes.note.created``.
+
+    An event that writes a version of the artifact (``writes_version``) tells
+    whether that version's text may mention anyone (detail ``may_mention``:
+    an "@" in one of its versioned fields, which hold every Markdown field
+    ``forge.mentions`` reads), so the mentions reactor reads nothing for the
+    many that mention nobody, as a new comment's event tells it
+    (``forge.discussion.actions``).  A boolean, never the text: the live events
+    stream and webhooks send an event by the node its path names now."""
 
     verb = "changed"
+
+    def __init__(self, node, actor=None, source="web", **detail):
+        super().__init__(node, actor=actor, source=source, **detail)
+        if self.writes_version():
+            fields = getattr(node, "versioned_fields", None)
+            if fields is not None:
+                self.detail.setdefault("may_mention", any(
+                    has_at_sign(getattr(node, name, None)) for name in fields))
+
+    def writes_version(self):
+        """Whether this event is the saving of a version of the artifact."""
+        return False
 
     @property
     def topic(self):
         return "%s.%s" % (self.node.type, self.verb)
 
 
+def has_at_sign(value):
+    """Whether a stored value (a string, or dicts and lists of them) holds an "@"."""
+    if isinstance(value, str):
+        return "@" in value
+    if isinstance(value, dict):
+        return any(has_at_sign(item) for item in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(has_at_sign(item) for item in value)
+    return False
+
+
 class ArtifactCreated(ArtifactEvent):
     verb = "created"
 
+    def writes_version(self):
+        return True
+
 
 class ArtifactModified(ArtifactEvent):
+    """An artifact changed; a new version of it when the detail names it
+    (``version``: an edit, a rename), else something beside its versions
+    (attachments, an undelete)."""
+
     verb = "updated"
+
+    def writes_version(self):
+        return "version" in self.detail
 
 
 class ArtifactDeleted(ArtifactEvent):

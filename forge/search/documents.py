@@ -22,7 +22,7 @@ import datetime
 import functools
 
 from ..rendering import markdown_to_text
-from ..model import Artifact, User
+from ..model import Artifact
 from ..model.session import collection, session
 from ..resources import lineage_list
 from .acl import acl_terms, lineage_clauses
@@ -146,7 +146,7 @@ def build_document(registry, request, node, comments=None):
         value = _strings(dict(source))
         if value:
             fields.update(value)
-    author = _username(request, doc.author_id)
+    author = _username(doc.author_id)
     url = request.resource_path(node)
     root = request.resource_path(request.root)
     labels = [str(label).lower() for label in (data.get("labels") or ())]
@@ -174,12 +174,16 @@ def build_document(registry, request, node, comments=None):
     return {k: v for k, v in result.items() if v not in ([], None)}
 
 
-def _username(request, user_id):
+def _username(user_id):
+    """The author's username, looked up as tools look people up
+    (``forge.user_lookup``, kept under the generations of the current request:
+    the indexer's, ``forge.search.indexer.current``), so a tool's document
+    naming the same person (a ticket's reporter) costs no second read."""
     if not user_id:
         return ""
-    from ..model.cache import cached_find
-    users = cached_find(request, User, {"_id": user_id})
-    return users[0].username.lower() if users else ""
+    from ..user_lookup import user_names
+    names = user_names(user_id)
+    return names[0].lower() if names else ""
 
 
 def artifact_records(query):

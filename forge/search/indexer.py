@@ -14,9 +14,11 @@ one commit per event.  Each event's work reads the database as it is now, so
 their order within a batch matters only as it did between commits (a later
 delete or add of a document replaces an earlier one in the same writer).
 """
+import contextlib
 import logging
 
 from pyramid.request import Request
+from pyramid.threadlocal import manager
 
 from ..bus.batches import takes_batches
 from ..model import Project, ToolInstance
@@ -46,6 +48,20 @@ def make_request(registry):
 
 def search_index(registry):
     return registry.forge_search_index()
+
+
+@contextlib.contextmanager
+def current(request):
+    """``request`` as the current request while the indexer works: what a
+    tool's ``to_document`` looks up for display (``forge.user_lookup``: a
+    ticket's reporter and assignee) then comes through the tree cache under
+    the generations the indexer read, with the author the core adds (the
+    same key), so a batch reads each person once, not twice per artifact."""
+    manager.push({"request": request, "registry": request.registry})
+    try:
+        yield request
+    finally:
+        manager.pop()
 
 
 class Indexer:
@@ -162,8 +178,9 @@ def on_event(events, context):
     with search_index(context.registry).writing() as batch:
         indexer = Indexer(context.registry, batch)
         indexer.posts = _added_posts(works)
-        for work in works:
-            work(indexer)
+        with current(indexer.request):
+            for work in works:
+                work(indexer)
 
 
 class _Append:
@@ -227,12 +244,28 @@ def plan(event):
 
 def _reindex_at(indexer, tool_id, path, node_id):
     """The artifact now at ``path``; the event's artifact leaves the index if it
-    is not that one any more (moved away, deleted)."""
+    is not that one any more (moved away, deleted).  The event's artifact is
+    walked to at ``path`` first: when it is there, that walk (which reads its
+    family, as indexing it does anyway) is all the reading it takes, and the
+    record by path is read only when it is not."""
+    if node_id and _is_at(indexer, node_id, tool_id, path):
+        indexer.artifact({"_id": node_id, "tool_id": tool_id, "path": path})
+        return
     record = _artifact_at(tool_id, path)
     if node_id and (record is None or record["_id"] != node_id):
         indexer.batch.delete(node_id)
     if record is not None:
         indexer.artifact(record)
+
+
+def _is_at(indexer, artifact_id, tool_id, path):
+    """Whether the live artifact ``artifact_id`` is the one at ``path`` in the
+    tool now (resolved as ``Indexer.artifact`` resolves it, memoised)."""
+    node = indexer.resolver.artifact(artifact_id, seen_at=(tool_id, path))
+    doc = getattr(node, "_doc", None) or getattr(node, "doc", None)
+    return doc is not None and getattr(doc, "_id", None) == artifact_id \
+        and not getattr(doc, "deleted", False) \
+        and getattr(doc, "tool_id", None) == tool_id and getattr(doc, "path", None) == path
 
 
 def _append_post(indexer, tool_id, path, post_id):
@@ -296,8 +329,9 @@ def reindex(registry, project=None, on_tool=None):
             batch.writer.delete_all_documents()
         else:
             batch.delete_where("projects", project_id)
-        for tool_id in tool_ids:
-            indexer.tool(tool_id)
-            if on_tool is not None:
-                on_tool()
+        with current(indexer.request):
+            for tool_id in tool_ids:
+                indexer.tool(tool_id)
+                if on_tool is not None:
+                    on_tool()
     return indexer.indexed
