@@ -256,8 +256,12 @@ def apply_new(request, raw, mail, envelope_from, recipient, target):
                 record(ch, mail, raw, kept, user, recipient, envelope_from, "new", tool,
                        None, status="held")
             else:
-                node, post = apply_handler(registry, request, tool, user, principals,
-                                           ch.new["subject"], ch.new["text"], uploads)
+                # the artifact, its number, first version, reporter's watch and
+                # attachments (several flushes and counters): one generation
+                # bump, made before the events go out
+                with one_bump():
+                    node, post = apply_handler(registry, request, tool, user, principals,
+                                               ch.new["subject"], ch.new["text"], uploads)
                 record(ch, mail, raw, kept, user, recipient, envelope_from, "new", node, post)
         except BaseException:
             delete_raw(kept[0])

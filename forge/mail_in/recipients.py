@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pyramid.authorization import Everyone
 
 from ..fragments import generation_prefetch
-from ..model import Artifact, Neighborhood, Project, ProjectRole, ToolInstance, User, session
+from ..model import Artifact, ProjectRole, User, session
 from ..model.cache import cached_find, cached_raw, cached_value, find_raw
 from ..model.registry_objects import registry_object
 from ..notifications.messages import mail_request
@@ -138,16 +138,40 @@ def prefetch_lineage(request, seen_at):
 
 
 def tool_target(request, target):
-    """The resource of a tool address whose tool type takes mail, or ``Refused``."""
-    neighborhood = Neighborhood.query.get(name="p")
-    project = Project.query.get(neighborhood_id=neighborhood._id, shortname=target.shortname
-                                ) if neighborhood is not None else None
-    tool = ToolInstance.query.get(project_id=project._id, mount=target.mount) \
-        if project is not None else None
-    node = NodeResolver(request).tool(tool._id) if tool is not None else None
-    if node is None or tool.tool not in request.registry.forge_mail_handlers:
+    """The resource of a tool address whose tool type takes mail, or ``Refused``.
+
+    Walked from the request's root (``p``, the project's path, the mount), as
+    ``NodeResolver.tool`` walks to a tool it read by id: the neighborhood,
+    the project's family and its tools come through the tree cache, so
+    ``RCPT TO`` and ``DATA`` of the same address read them at most once
+    between them (were three finds each, outside the cache, and three more
+    by id).  Only a live project reached at its own path counts (a deleted,
+    moved or shadowed one does not), and only a tool mounted there."""
+    node = walk(request.root, ["p"] + target.shortname.split("/") + [target.mount])
+    project = getattr(node, "__parent__", None)
+    if getattr(node, "kind", None) != "tool" or getattr(project, "kind", None) != "project" \
+            or stored_doc(project).shortname != target.shortname \
+            or stored_doc(node).mount != target.mount \
+            or stored_doc(node).tool not in request.registry.forge_mail_handlers:
         raise Refused(NO_SUCH_ADDRESS)
     return node
+
+
+def walk(node, segments):
+    """The node at ``segments`` below ``node`` (each one a child's name,
+    never a traversal path: nothing is unquoted or resolved), or None."""
+    for segment in segments:
+        try:
+            node = node[segment]
+        except (KeyError, TypeError):
+            return None
+    return node
+
+
+def stored_doc(node):
+    """A node's document as stored (no Ming object built), or its Ming object
+    when the request built one already."""
+    return getattr(node, "_doc", None) or node.doc
 
 
 def artifact_target(request, target, seen_at=(None, None)):
@@ -198,7 +222,7 @@ def check_recipient(registry, address, envelope_from="", seen=None):
                 return NO_SUCH_ADDRESS
             if node is not None:
                 # the stored document: RCPT needs no Ming object of the artifact
-                stored = getattr(node, "_doc", None) or node.doc
+                stored = stored_doc(node)
                 place = (stored.tool_id, stored.path)
                 places.put(stored._id, place)
                 if seen is not None:
@@ -232,7 +256,7 @@ class KnownPlaces:
             node = getattr(node, "__parent__", None)
         if tool is None or node is None:
             return
-        tool_id = (getattr(tool, "_doc", None) or tool.doc)._id     # stored or built
+        tool_id = stored_doc(tool)._id
         with self._lock:
             if len(self._one_path) >= self.MAX_PLACES and tool_id not in self._one_path:
                 self._one_path.clear()
