@@ -132,6 +132,9 @@ def build_document(registry, request, node, comments=None):
     (None: it cannot; they are read)."""
     doc = node.doc
     adapter = registry.forge_search_types.get(doc.type, default_document)
+    # just before the tool's document, which may look the same person up
+    # (a ticket's reporter): the name is then kept (``_username``)
+    author = _username(doc.author_id)
     data = adapter(doc, node)
     if data is None:
         return None             # the tool says: not searchable now
@@ -146,7 +149,6 @@ def build_document(registry, request, node, comments=None):
         value = _strings(dict(source))
         if value:
             fields.update(value)
-    author = _username(doc.author_id)
     url = request.resource_path(node)
     root = request.resource_path(request.root)
     labels = [str(label).lower() for label in (data.get("labels") or ())]
