@@ -1,7 +1,7 @@
 """Generation counters, and a per-process cache of the tree documents kept
 exact by one of them.
 
-Two counters live in one small document of ``site_config`` (key
+The counters live in one small document of ``site_config`` (key
 ``generations``), read together with the site's own document by the root of
 every request (one query):
 
@@ -14,7 +14,13 @@ every request (one query):
   (every document but the bus's bookkeeping, ``NOT_ON_PAGES``).  The page
   cache (``forge.page_cache``) keeps whole anonymous pages per (tree, content),
   and reads them on every hit through a ``SharedRead`` (requests that arrive
-  together share one read that started after each of them arrived).
+  together share one read that started after each of them arrived);
+* one per group of classes that has a generation of its own
+  (``own_generation``: ``watches`` for watches and mail preferences), moved
+  by every write of one of them (and ``content`` too) but not ``tree``:
+  documents written far more often than users and roles (every new ticket
+  adds its reporter's watch) are cached by the same rule, in a store of
+  their own, without emptying the tree cache.
 
 Writes bump through one of two paths: a Ming flush (``ChangeTracking``, a
 session extension) or a raw pymongo write through ``forge.model.session.
@@ -37,8 +43,8 @@ from ming.base import Object
 from ming.odm import state
 from ming.odm.odmsession import ObjectState, SessionExtension
 
-from .site_config_read import (GENERATIONS_KEY, current_generations,  # noqa: F401
-                               read_site_config)
+from .site_config_read import (GENERATIONS_KEY, all_generations,  # noqa: F401
+                               current_generations, read_site_config)
 
 MAX_ENTRIES = 20000
 
@@ -53,7 +59,9 @@ def current_odm():
     return odm if odm is not None else session._get()
 
 
-class TreeCache:
+class GenerationCache:
+    """Values kept for one generation at a time: a different one empties it."""
+
     def __init__(self):
         self._lock = threading.Lock()
         self._generation = None
@@ -74,6 +82,22 @@ class TreeCache:
                     self._entries = {}
                 self._entries[key] = value
         return value
+
+
+class TreeCache(GenerationCache):
+    """The tree documents under ``tree``, and a ``GenerationCache`` of its own
+    (``own(name)``) for each class group with an ``own_generation``."""
+
+    def __init__(self):
+        super().__init__()
+        self._own = {}
+
+    def own(self, name):
+        store = self._own.get(name)
+        if store is None:
+            with self._lock:
+                store = self._own.setdefault(name, GenerationCache())
+        return store
 
 
 def find_raw(cls, query, sort=None):
@@ -110,19 +134,19 @@ def attach(cls, raw):
 def cached_find(request, cls, query, sort=None):
     """``cls.query.find(query)`` through the tree cache when the request knows
     its generation, straight from the database otherwise."""
-    generation = tree_generation(request)
-    if generation is None:
-        return [attach(cls, raw) for raw in find_raw(cls, query, sort)]
     return [attach(cls, raw) for raw in cached_raw(request, cls, query, sort)]
 
 
 def cached_raw(request, cls, query, sort=None):
     """Like ``cached_find`` but the stored documents themselves (shared: never
-    change them); ``attach`` one when its Ming object is needed."""
-    generation = tree_generation(request)
+    change them); ``attach`` one when its Ming object is needed.  A class with
+    an ``own_generation`` is kept in its own store, under that generation."""
+    name = OWN_GENERATION.get(cls.__name__)
+    generation = tree_generation(request) if name is None else own_generation_of(request, name)
     if generation is None:
         return find_raw(cls, query, sort)
-    return request.registry.forge_tree_cache.get(
+    cache = request.registry.forge_tree_cache
+    return (cache if name is None else cache.own(name)).get(
         generation, _key(cls, query, sort), lambda: find_raw(cls, query, sort))
 
 
@@ -145,6 +169,19 @@ def tree_generation(request):
         return None
     generations = _seen_generations(request, "forge_tree_changed")
     return generations[0] if generations is not None else None
+
+
+def own_generation_of(request, name):
+    """The generation ``name`` (``own_generation``) the request saw, or None
+    when its store must not be used (no forge root, or this request wrote
+    one of its documents)."""
+    if getattr(getattr(request, "registry", None), "forge_tree_cache", None) is None:
+        return None
+    if name in getattr(current_odm(), "forge_own_changed", ()):
+        return None
+    generations = _seen_generations(request)
+    own = getattr(generations, "own", None)
+    return None if own is None else generations.of(name)
 
 
 def page_generations(request):
@@ -178,7 +215,7 @@ def early_cached_raw(request, cls, query):
     if read is None:
         read = request.environ[EARLY_SITE_CONFIG] = read_site_config(current_odm().db)
     cache = getattr(request.registry, "forge_tree_cache", None)
-    if cache is None:
+    if cache is None or cls.__name__ in OWN_GENERATION:     # the tree's documents only
         return find_raw(cls, query)
     return cache.get(read[1][0], _key(cls, query), lambda: find_raw(cls, query))
 
@@ -260,10 +297,13 @@ class ChangeTracking(SessionExtension):
     def __init__(self, session):
         super().__init__(session)
         self.tree = self.content = False
+        self.own = set()
 
     def _note(self, name):
         if name in TREE_CLASS_NAMES:
             self.tree = True
+        if name in OWN_GENERATION:
+            self.own.add(OWN_GENERATION[name])
         if name not in NOT_ON_PAGES:
             self.content = True
 
@@ -281,22 +321,41 @@ class ChangeTracking(SessionExtension):
         self.after_flush()
 
     def after_flush(self, obj=None):
-        tree, content = self.tree, self.content
+        tree, content, own = self.tree, self.content, self.own
         self.tree = self.content = False
-        if tree or content:
-            note_change(tree=tree, content=content)
+        self.own = set()
+        if tree or content or own:
+            note_change(tree=tree, content=content, own=own)
 
 
 TREE_CLASS_NAMES = {"SiteConfig", "Neighborhood", "Project", "ToolInstance", "ProjectRole",
                     "User"}
 
 
-def on_the_tree(cls):
-    """Class decorator: the tree cache may keep these documents (as it keeps
-    projects, tools, roles and users), so every write of one, through the
-    Ming session or ``collection(cls)``, moves the tree generation too."""
-    TREE_CLASS_NAMES.add(cls.__name__)
-    return cls
+# {class name: the name of its own generation}, and the same by collection name
+# (what ``BumpingCollection`` knows of its class)
+OWN_GENERATION = {}
+OWN_GENERATION_OF_COLLECTION = {}
+
+
+def own_generation(name):
+    """Class decorator: these documents are cached per process under a
+    generation of their own, ``name``, a counter beside ``tree`` and
+    ``content`` in the generations document (read in the same query).
+    Every write of one, through the Ming session or ``collection(cls)``,
+    moves it and ``content`` (pages show them), never ``tree``, so writing
+    one keeps the cached users, roles and projects.  ``cached_raw(request,
+    cls, ...)`` then keeps them in the tree cache's store for ``name``.
+    For documents read often and written more often than the tree::
+
+        @own_generation("watches")
+        class Watch(MappedClass): ...
+    """
+    def mark(cls):
+        OWN_GENERATION[cls.__name__] = name
+        OWN_GENERATION_OF_COLLECTION[cls.__mongometa__.name] = name
+        return cls
+    return mark
 
 # Documents no page shows (bookkeeping): writing them needs no bump, which would
 # cost a round trip and empty every page cache for nothing.  The bus's records
@@ -311,9 +370,10 @@ def not_on_pages(cls):
     return cls
 
 
-def note_change(tree=False, content=True):
+def note_change(tree=False, content=True, own=()):
     """Bump the generations after a write (the rest of this request then reads
-    the tree from the database and stores no page)."""
+    the tree, or the ``own`` generations' documents, from the database and
+    stores no page)."""
     from .session import session
     odm = session._get()
     inc = {}
@@ -323,6 +383,9 @@ def note_change(tree=False, content=True):
     if content:
         odm.forge_content_changed = True
         inc["content"] = 1
+    if own:
+        odm.forge_own_changed = getattr(odm, "forge_own_changed", frozenset()) | set(own)
+        inc.update((name, 1) for name in own)
     held = getattr(_held_bumps, "inc", None)
     if held is not None:            # inside one_bump(): made once, when it ends
         held.update(inc)
@@ -366,11 +429,14 @@ def start_request():
     """Called by the forge tween: a new request may use the caches again."""
     odm = current_odm()
     odm.forge_tree_changed = odm.forge_content_changed = False
+    odm.forge_own_changed = frozenset()
 
 
 class BumpingCollection:
     """A pymongo collection whose writes bump the content generation once
-    they are done (also when they fail: some of a bulk write may have landed)."""
+    they are done (also when they fail: some of a bulk write may have landed),
+    the tree one too with ``tree``, and its class's ``own_generation`` (found
+    by the collection's name)."""
 
     WRITES = frozenset((
         "insert_one", "insert_many", "update_one", "update_many", "replace_one",
@@ -380,6 +446,8 @@ class BumpingCollection:
     def __init__(self, collection, tree=False):
         self._collection = collection
         self._tree = tree
+        own = OWN_GENERATION_OF_COLLECTION.get(getattr(collection, "name", None))
+        self._own = (own,) if own else ()
 
     def __getattr__(self, name):
         attribute = getattr(self._collection, name)
@@ -391,5 +459,5 @@ class BumpingCollection:
             try:
                 return attribute(*args, **kwargs)
             finally:
-                note_change(tree=self._tree)
+                note_change(tree=self._tree, own=self._own)
         return write

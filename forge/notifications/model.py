@@ -7,14 +7,19 @@ a string/number ``$set``: portable to nx-27017 (see DESIGN.md).
 """
 from ming.odm import FieldProperty, MappedClass
 
-from ..model.cache import not_on_pages, on_the_tree
+from ..model.cache import not_on_pages, own_generation
 from ..model.session import session
 
 EACH, DIGEST, NONE = "each", "digest", "none"
 FREQUENCIES = (EACH, DIGEST, NONE)
 
+# Watches and preferences are read per event by the notify reactor and written
+# by every new artifact (its author's watch): cached under a generation of their
+# own, so a write of one keeps every process's tree cache (users, roles, tools).
+WATCHES = "watches"
 
-@on_the_tree
+
+@own_generation(WATCHES)
 class Watch(MappedClass):
     """``user_id`` watches the project, tool or artifact ``node_id``
     (``kind``: project|tool|artifact); one per user and node (``_id`` is
@@ -35,7 +40,7 @@ class Watch(MappedClass):
     created = FieldProperty(float)
 
 
-@on_the_tree
+@own_generation(WATCHES)
 class MailPreference(MappedClass):
     """A user's choice (``_id`` = user id); no document means "each"."""
 

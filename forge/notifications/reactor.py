@@ -7,7 +7,8 @@ project created or changed, or a tool installed or removed, it
 1. makes the author of a new artifact watch it (tickets' reporters, pages' and
    threads' authors: done here, in the reactor, so every tool gets it; the
    watch exists before the reactor handles the artifact's next event, since
-   one queue delivers them in order);
+   one queue delivers them in order), unless the artifact's watches, read for
+   step 2 anyway, show they do already (the tracker's reporter);
 2. resolves the node *now* by its id (``forge.visibility``: the node it was,
    along its current lineage, in an installed tool; a held or deleted comment
    resolves to nothing), and mails nothing about a node held for moderation
@@ -24,10 +25,11 @@ It takes its events in batches (``forge.bus.batches``): one site request,
 one query for the batch's comments and one SMTP session serve the whole
 batch; when a batch call fails, the worker runs its events again one at a
 time, never as first copies, so those runs read the sent markers.  Per
-event it reads the watches of each level of the lineage, the watchers' mail
-preferences, their users and principals through the tree cache
-(``forge.model.cache``: exact, the generation moves with every user, role,
-watch or preference written), asks which of them were mailed already in one
+event it reads the watches of each level of the lineage and the watchers'
+mail preferences through their own cache (the ``watches`` generation moves
+with every watch or preference written), their users and principals through
+the tree cache (``forge.model.cache``: the tree generation moves with every
+user or role written, not with a watch), asks which of them were mailed already in one
 query (the event's markers), computes each watcher's principals once for ``read``
 and ``post``, renders the change's description once and sends its mail over
 the batch's SMTP session; those mailed for all the batch's events are
@@ -130,17 +132,28 @@ def notify_one(request, resolver, event, posts, smtp, first_copy, sent=None):
         node = resolver.resolve(event)
     if node is None or in_held_state(node):
         return          # gone, moved away, held: its title may not be for everyone
+    levels = lineage_watches(node, request)
     if post is None and verb == "created" and getattr(node, "kind", "") == "artifact" \
             and event.get("actor_id"):
-        add_watch(event["actor_id"], "artifact", node_doc(node))
+        watch_what_they_made(event["actor_id"], node, levels)
     if registry.forge_mailer.enabled:
         notify_watchers(request, event, node, post, first_copy=first_copy, smtp=smtp,
-                        sent=sent)
+                        sent=sent, levels=levels)
     else:
         # no mail from this site: the watchers read it on /@@notifications
         for user, _watched_id, _frequency, _principals in watchers_to_tell(
-                request, event, node):
+                request, event, node, levels):
             in_app.record(user._id, event)
+
+
+def watch_what_they_made(actor_id, node, levels):
+    """The author of a new artifact watches it, unless they do already (a
+    ticket's reporter, whom the tracker made watch it): told by the node's
+    watches as read for the mail (``levels``), so no query, and no write, nor
+    the generation's bump that would empty every process's watch cache."""
+    _node_id, watches = levels[0]
+    if not any(watch["user_id"] == actor_id for watch in watches):
+        add_watch(actor_id, "artifact", node_doc(node))
 
 
 def visible_post(post_id):
@@ -154,30 +167,41 @@ def shown(post):
     return post
 
 
-def lineage_watchers(node, since=None, request=None):
+def lineage_watchers(node, since=None, request=None, levels=None):
     """{user_id: id of the nearest watched node} over the node and its
     ancestors; a watch made after ``since`` (the event's time) does not count:
-    one watches from now on, not what happened before.  One indexed query
-    per level, nearest first: a ``node_id $in`` over the lineage would be one
-    command, but nx-27017 answers ``$in`` on a field other than ``_id`` by
-    scanning the whole collection (every watch on the site).  With
-    ``request``, each level comes through its tree cache (watches are tree
-    documents: every write of one moves the tree generation): no query
-    once the lineage was read since the last watch or tree change."""
-    lineage = []            # the watchable nodes' ids, nearest first
-    while node is not None:
-        if getattr(node, "kind", "") in ("project", "tool", "artifact"):
-            lineage.append(node_doc(node)._id)
-        node = node.__parent__
-    nearest = {}            # user id -> the index of the nearest watched node
-    for index, node_id in enumerate(lineage):
-        found = cached_raw(request, Watch, {"node_id": node_id}) if request is not None \
-            else collection(Watch).find({"node_id": node_id}, {"user_id": 1, "created": 1})
-        for watch in found:
+    one watches from now on, not what happened before.  ``levels``: the
+    lineage's watches as ``lineage_watches`` read them (else read here)."""
+    if levels is None:
+        levels = lineage_watches(node, request)
+    nearest = {}            # user id -> the id of the nearest watched node
+    for node_id, watches in levels:
+        for watch in watches:
             if since is not None and (watch.get("created") or 0) > since:
                 continue
-            nearest.setdefault(watch["user_id"], index)
-    return {user_id: lineage[index] for user_id, index in nearest.items()}
+            nearest.setdefault(watch["user_id"], node_id)
+    return nearest
+
+
+def lineage_watches(node, request=None):
+    """[(node id, [its stored watches])] over the node and its watchable
+    ancestors (artifact parents, tool, project, parent projects), nearest
+    first.  One indexed query per level: a ``node_id $in`` over the lineage
+    would be one command, but nx-27017 answers ``$in`` on a field other than
+    ``_id`` by scanning the whole collection (every watch on the site).  With
+    ``request``, each level comes through the watches' own cache (every
+    write of a watch moves the ``watches`` generation): no query once the
+    lineage was read since the last watch written anywhere."""
+    levels = []
+    while node is not None:
+        if getattr(node, "kind", "") in ("project", "tool", "artifact"):
+            node_id = node_doc(node)._id
+            watches = cached_raw(request, Watch, {"node_id": node_id}) if request is not None \
+                else collection(Watch).find({"node_id": node_id},
+                                            {"user_id": 1, "created": 1})
+            levels.append((node_id, list(watches)))
+        node = node.__parent__
+    return levels
 
 
 def may_read(user, node):
@@ -193,13 +217,14 @@ def recipient(user_id, node):
     return user if may_read(user, node) else None
 
 
-def watchers_to_tell(request, event, node):
+def watchers_to_tell(request, event, node, levels=None):
     """(user, id of the watched node, frequency, principals) of each watcher
     (the user a ``StoredUser``: the stored document read through attributes)
     of the node or an ancestor who is told of this change: not the actor, not
     those who chose no notifications, not disabled users, only those who may
-    read the node now."""
-    watchers = sorted(lineage_watchers(node, event.get("timestamp"), request).items())
+    read the node now.  ``levels``: as ``lineage_watchers`` takes them."""
+    watchers = sorted(lineage_watchers(node, event.get("timestamp"), request,
+                                       levels).items())
     watchers = [(user_id, watched_id) for user_id, watched_id in watchers
                 if user_id != event.get("actor_id")]
     frequencies = frequencies_of((user_id for user_id, _watched_id in watchers), request)
@@ -225,7 +250,8 @@ def mailed_already(event_id):
         {"event_id": event_id}, {"_id": 1})}
 
 
-def notify_watchers(request, event, node, post, first_copy=False, smtp=None, sent=None):
+def notify_watchers(request, event, node, post, first_copy=False, smtp=None, sent=None,
+                    levels=None):
     """Mail (or queue for the digest) each watcher told of this change, over
     one SMTP session; those mailed are recorded in one write once the
     session ends, however it ends (a failure after some were sent records
@@ -233,10 +259,11 @@ def notify_watchers(request, event, node, post, first_copy=False, smtp=None, sen
     bus's first delivery of the event's first copy): nobody was mailed for it
     before, so the markers are not read.  ``sent``: a list the caller records
     (``record_all_sent``) with its other events' once they are all done; the
-    (event id, user id) of each mail is added to it as the mail goes out."""
+    (event id, user id) of each mail is added to it as the mail goes out.
+    ``levels``: the lineage's watches (``lineage_watches``), if read already."""
     mailed = []
     try:
-        mail_watchers(request, event, node, post, mailed, first_copy, smtp)
+        mail_watchers(request, event, node, post, mailed, first_copy, smtp, levels)
     finally:
         if sent is not None:
             sent.extend((event["id"], user_id) for user_id in mailed)
@@ -261,14 +288,16 @@ def record_all_sent(sent):
     insert_all_new(collection(SentNotification), markers)
 
 
-def mail_watchers(request, event, node, post, sent, first_copy=False, smtp=None):
+def mail_watchers(request, event, node, post, sent, first_copy=False, smtp=None,
+                  levels=None):
     """``smtp``: a ``MailConnection`` shared with other events (else one of its own)."""
     registry = request.registry
     description = bodies = None
     mailed = set() if first_copy else None
     with (contextlib.nullcontext(smtp) if smtp is not None
           else registry.forge_mailer.connection()) as smtp:
-        for user, watched_id, frequency, principals in watchers_to_tell(request, event, node):
+        for user, watched_id, frequency, principals in watchers_to_tell(
+                request, event, node, levels):
             if not user.email:
                 continue
             user_id = user._id

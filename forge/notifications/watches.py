@@ -7,11 +7,13 @@ every action's path (auditors, audit record, event, flush); the events are
 ``{artifact type}.watched|unwatched`` (so a ticket's are still
 ``tracker.ticket.watched``).  The notify reactor ignores them.
 
-Watches and mail preferences are tree documents (``on_the_tree``): each
-write, by any path, moves the tree generation too (``forge.model.cache``),
-so the notify reactor reads a node's watches and its watchers' preferences
-through the per-process tree cache, exactly (no query per event once warm).
-They change far less often than comments are made.
+Watches and mail preferences have a generation of their own
+(``own_generation("watches")``, ``forge.model.cache``): each write, by any
+path, moves it and ``content`` (the Watch / Unwatch buttons and watcher
+counts are on kept pages), not ``tree``, so the notify reactor reads a
+node's watches and its watchers' preferences through their own per-process
+cache, exactly (no query per event once warm), and a new ticket's watch no
+longer empties every process's cache of users, roles and tools.
 """
 import time
 
@@ -144,8 +146,8 @@ def frequency_of(user_id):
 
 def frequencies_of(user_ids, request=None):
     """{user id: frequency} for several users in one query (``_id $in``);
-    users without a preference are "each".  With ``request``, through its
-    tree cache (preferences are tree documents)."""
+    users without a preference are "each".  With ``request``, through the
+    watches' cache (kept under the ``watches`` generation)."""
     user_ids = list(user_ids)
     if not user_ids:
         return {}

@@ -1,7 +1,7 @@
 """The notify reactor reads a node's watches and its watchers' preferences
-through the per-process tree cache: once read, the next event about the same
+through their own per-process cache: once read, the next event about the same
 node sends no query for them, and a watch or a preference written since is
-seen at once (their writes move the tree generation)."""
+seen at once (their writes move the ``watches`` generation)."""
 import pytest
 from ming import mim
 
@@ -69,14 +69,16 @@ def test_watches_and_preferences_come_from_the_tree_cache_and_follow_writes(
 
 
 @pytest.mark.parametrize("cls_name", ["Watch", "MailPreference"])
-def test_any_write_of_a_watch_or_a_preference_moves_the_tree_generation(site, cls_name):
+def test_any_write_of_a_watch_or_a_preference_moves_the_watches_generation(site, cls_name):
     """Not only the watch actions' writes: a write by any path (a plain
-    ``collection``, an import, a script) must reach the tree cache's readers."""
-    from forge.model.cache import current_generations
+    ``collection``, an import, a script) must reach the watch cache's readers;
+    and pages show watch state (``content``), but no tree document changed."""
+    from forge.model.cache import all_generations
     from forge.notifications import model
     cls = getattr(model, cls_name)
     session.close()
-    tree_before, _content = current_generations(session.db)
+    before = all_generations(session.db)
     collection(cls).insert_one({"_id": "someone:somewhere", "user_id": "someone"})
-    tree_after, _content = current_generations(session.db)
-    assert tree_after > tree_before
+    after = all_generations(session.db)
+    assert after.of("watches") == before.of("watches") + 1
+    assert (after[0], after[1]) == (before[0], before[1] + 1)      # tree kept, content moved
