@@ -16,7 +16,7 @@ from forge.notifications.model import Watch
 from forge.notifications.watches import add_watch, set_watch, watch_key, watcher_ids
 from forge.testing import count_collection_calls
 
-from .conftest import TICKETS, edit_ticket, new_ticket
+from .conftest import edit_ticket, new_ticket
 from .test_mail import ticket_doc
 
 
