@@ -124,3 +124,15 @@ def test_a_deleted_or_renamed_projects_tool_takes_no_mail(registry, site, ticket
     assert ticket_titles(tickets) == ["Still here"]
     collection(Project).update_one({"_id": project._id}, {"$set": {"deleted": True}})
     assert refused_at_rcpt(mail_in, renamed) == 550
+
+
+def test_a_new_thread_by_mail_bumps_the_generations_once(registry, site, login, mail_in):
+    """The discussion's own handler (a thread and its opening post) too."""
+    forums = "forums.demo@" + DOMAIN
+    before = current_generations(session.db)
+    send(mail_in, new_mail("mem@example.test", forums, "Build fails", "On ARM."), [forums],
+         sender="mem@example.test")
+    session.close()
+    after = current_generations(session.db)
+    assert after[1] == before[1] + 1 and after[0] == before[0]
+    assert "Build fails" in login().get("/p/demo/forums/general/").text
