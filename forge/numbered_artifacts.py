@@ -33,6 +33,12 @@ class NumberedActions(ArtifactActions):
         the auditors and again on what they left; raise ``ActionError`` to refuse."""
         return fields
 
+    def stored_with(self, actor):
+        """Fields the new artifact is inserted with besides the form's (its
+        reporter, say): set here, not in ``created``, they cost no update
+        after the insert (default: none)."""
+        return {}
+
     def created(self, doc, actor):
         """Called in the unit of work once the artifact is stored (default: nothing)."""
 
@@ -52,7 +58,7 @@ class NumberedActions(ArtifactActions):
             doc = unit.node = kind.model(
                 path=str(number), family=str(number), number=number, acl=acl, version=1,
                 project_id=tool_doc.project_id, tool_id=tool_doc._id, created=now, modified=now,
-                author_id=author_id, **fields)
+                author_id=author_id, **dict(fields, **self.stored_with(actor)))
             flush_or_refuse("%s #%d exists already." % (kind.noun.capitalize(), number), doc)
             Snapshot(artifact_id=doc._id, version=1, author_id=author_id, timestamp=now,
                      comment=comment or "created", data=doc.snapshot_data())

@@ -37,8 +37,10 @@ class TicketActions(NumberedActions):
         fields["closed"] = options.is_closed(check_status(options, fields["status"]))
         return fields
 
+    def stored_with(self, actor):
+        return {"reporter_id": actor._id if actor is not None else None}
+
     def created(self, doc, actor):
-        doc.reporter_id = doc.author_id
         if actor is not None:       # the reporter watches (now, not when the reactor runs)
             add_watch(actor._id, "artifact", doc)
 
