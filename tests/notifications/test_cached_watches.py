@@ -41,7 +41,7 @@ def notify_first_copy(registry, event):
     session.close()
 
 
-def test_watches_and_preferences_come_from_the_tree_cache_and_follow_writes(
+def test_watches_and_preferences_come_from_their_cache_and_follow_writes(
         site, login, mail, smtp_server, registry, finds_on):
     number = new_ticket(login("mem"), "Cached watches")
     edit_ticket(login("dev"), number, status="closed")
