@@ -81,6 +81,15 @@ class ArtifactType:
     def node(self, doc, parent, family=None):
         return self.resource(doc, doc.name, parent, family)
 
+    def markdown_text(self, doc, data=None):
+        """The text of an artifact's Markdown fields, in the form's order (of
+        ``data``, a snapshot's fields, when given): what mentions read and
+        what a new artifact's notification quotes."""
+        names = [f.name for f in self.form.fields if f.widget == "markdown"]
+        if data is not None:
+            return "\n\n".join(str(data.get(name) or "") for name in names)
+        return "\n\n".join(str(getattr(doc, name, "") or "") for name in names)
+
     def message(self, template, doc):
         return template.format(Noun=self.noun.capitalize(), doc=doc)
 

@@ -66,12 +66,7 @@ def markdown_text(registry, doc, data=None):
     """The text of an artifact's Markdown fields (of ``data``, a snapshot's
     fields, when given)."""
     kind = getattr(registry, "forge_artifact_types", {}).get(getattr(doc, "type", None))
-    if kind is None:
-        return ""
-    names = [f.name for f in kind.form.fields if f.widget == "markdown"]
-    if data is not None:
-        return "\n\n".join(str(data.get(name) or "") for name in names)
-    return "\n\n".join(str(getattr(doc, name, "") or "") for name in names)
+    return "" if kind is None else kind.markdown_text(doc, data)
 
 
 def mentioned_text(registry, event, node):

@@ -51,6 +51,11 @@ def describe(request, event, node, post=None):
         what, text = detail["summary"], excerpt(detail.get("summary_text"), 1000)
     elif detail.get("attachments"):
         what = "attached %s" % ", ".join(detail["attachments"])
+    elif verb == "created" and getattr(node, "kind", "") == "artifact":
+        # a new ticket's or page's mail quotes its text, as a comment's does
+        # (only readers of the artifact are mailed; none of it is in the event)
+        what = VERBS[verb]
+        text = excerpt(new_artifact_text(request.registry, node).strip(), 1000)
     elif verb == "updated" and detail.get("fields"):
         what = "changed %s" % ", ".join(str(f) for f in detail["fields"][:8])
     elif event.get("node_type") == "Project" and verb == "created":
@@ -61,6 +66,13 @@ def describe(request, event, node, post=None):
     prefix = "[%s] " % project.title if project is not None and project is not node else ""
     return {"subject": "%s%s: %s" % (prefix, title, what), "title": title, "what": what,
             "url": url, "text": text, "kind": getattr(node, "kind", "")}
+
+
+def new_artifact_text(registry, node):
+    """The Markdown fields of a newly created artifact, as stored now."""
+    doc = getattr(node, "doc", None)
+    kind = getattr(registry, "forge_artifact_types", {}).get(getattr(doc, "type", None))
+    return "" if kind is None else kind.markdown_text(doc)
 
 
 def unsubscribe_url(request, user_id, target):
