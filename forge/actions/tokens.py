@@ -10,7 +10,8 @@ import secrets
 import time
 
 from ..model import User
-from ..model.cache import EARLY_SITE_CONFIG, TreeCache, early_cached_raw, read_site_config
+from ..model.cache import (EARLY_SITE_CONFIG, GenerationCache, early_cached_raw,
+                           read_site_config)
 from ..model.session import collection, session
 from ..model.token import SCOPES, ApiToken
 from ..names import single_line
@@ -215,7 +216,7 @@ def token_record(request, digest):
         read = request.environ[EARLY_SITE_CONFIG] = read_site_config(session.db)
     kept = request.registry.__dict__.get("forge_token_records")
     if kept is None:
-        kept = request.registry.__dict__.setdefault("forge_token_records", TreeCache())
+        kept = request.registry.__dict__.setdefault("forge_token_records", GenerationCache())
     return kept.get(read[1][1], digest, lambda: tokens.find_one({"token_hash": digest}))
 
 
