@@ -3,6 +3,7 @@ receives on its own real mail-in server (aiosmtpd on 127.0.0.1), a public
 project ``demo`` with notes, a discussion and a wiki, and people in several
 roles.  The tracker is left out while it moves onto artifact types."""
 import smtplib
+from email.message import EmailMessage
 
 import pytest
 from pyramid.traversal import find_resource
@@ -75,6 +76,16 @@ def node_at(registry, path):
     session.close()
     with mail_request(registry) as request:
         return find_resource(request.root, path)
+
+
+def new_mail(sender, to, subject, text, attachments=()):
+    """A plain message (``attachments``: (filename, data, maintype, subtype))."""
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = sender, to, subject
+    message.set_content(text)
+    for filename, data, maintype, subtype in attachments:
+        message.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
+    return message
 
 
 def send(server, raw, to, sender="someone@example.test", lmtp=False):

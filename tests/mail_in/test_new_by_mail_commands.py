@@ -5,7 +5,6 @@ neighborhood, the project and its tools at most once between them.  The same
 messages as before: only a live project reached at its own path, and only a
 tool mounted there, takes mail."""
 import smtplib
-from email.message import EmailMessage
 
 import pytest
 
@@ -19,17 +18,12 @@ from forge.model.cache import current_generations
 from forge.model.session import collection
 from forge.testing import count_queries
 
-from .conftest import DOMAIN, send
+from .conftest import DOMAIN, new_mail, send
 from .test_tickets import TICKETS, forge_settings, tickets  # noqa: F401
 
 TRACKER = "tickets.demo@" + DOMAIN
 
 
-def new_mail(sender, to, subject, text):
-    message = EmailMessage()
-    message["From"], message["To"], message["Subject"] = sender, to, subject
-    message.set_content(text)
-    return message
 
 
 def ticket_titles(tool):

@@ -7,8 +7,8 @@ from ming import mim
 
 from forge.model import session
 
-from .conftest import DOMAIN, send
-from .test_new_by_mail_commands import new_mail, ticket_titles
+from .conftest import DOMAIN, new_mail, send
+from .test_new_by_mail_commands import ticket_titles
 from .test_tickets import forge_settings, tickets  # noqa: F401
 
 pytestmark = pytest.mark.skipif(bool(os.environ.get("FORGE_TEST_MONGODB_URL")),

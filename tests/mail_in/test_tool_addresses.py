@@ -2,7 +2,6 @@
 new note (the core's generic handler), only from a verified address, and
 announced to watchers like the same change on the web."""
 import smtplib
-from email.message import EmailMessage
 
 import pytest
 
@@ -12,21 +11,12 @@ from forge.mail_in.model import InboundMail
 from forge.model import User, session
 from forge.model.session import collection
 
-from .conftest import DOMAIN, node_at, send
+from .conftest import DOMAIN, new_mail, node_at, send
 
 FORUMS = "forums.demo@" + DOMAIN
 NOTES = "notes.demo@" + DOMAIN
 
 
-def new_mail(sender, to, subject, text, attachments=()):
-    message = EmailMessage()
-    message["From"] = sender
-    message["To"] = to
-    message["Subject"] = subject
-    message.set_content(text)
-    for filename, data, maintype, subtype in attachments:
-        message.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
-    return message
 
 
 def threads():

@@ -2,7 +2,6 @@
 mail; a tool's mail policy (refused at RCPT, moderated: held messages and
 held comments), set and moderated on the tool's ``@@mail-in`` page."""
 import smtplib
-from email.message import EmailMessage
 
 import gridfs
 import pytest
@@ -14,16 +13,11 @@ from forge.mail_in.policy import set_mail_policy
 from forge.model import ToolInstance, session
 from forge.model.session import collection
 
-from .conftest import DOMAIN, body, node_at, send
+from .conftest import DOMAIN, body, new_mail, node_at, send
 
 FORUMS = "forums.demo@" + DOMAIN
 
 
-def message(sender, to, subject, text):
-    mail = EmailMessage()
-    mail["From"], mail["To"], mail["Subject"] = sender, to, subject
-    mail.set_content(text)
-    return mail
 
 
 @pytest.fixture
@@ -54,7 +48,7 @@ def test_mail_to_a_page_address_comments_on_it(registry, site, page, login, mail
     assert address == "wiki.demo+%s@%s" % (doc._id, DOMAIN)
     login("dev").post_form("/p/demo/wiki/Guide/@@watch", {}, status=302)
     mail()
-    send(mail_in, message("Mem <mem@example.test>", address, "About the guide",
+    send(mail_in, new_mail("Mem <mem@example.test>", address, "About the guide",
                           "Step 3 needs sudo."), [address], sender="mem@example.test")
     [post] = [p for p in posts_on(doc._id) if p["author_id"] == site["mem"]._id]
     assert post["text"] == "Step 3 needs sudo." and post["status"] == "ok"
@@ -65,7 +59,7 @@ def test_mail_to_a_page_address_comments_on_it(registry, site, page, login, mail
     assert sorted(mail()) == ["ada@example.test", "dev@example.test"]
     # a stranger's address is no account: refused at DATA, nothing saved
     with pytest.raises(smtplib.SMTPDataError) as refused:
-        send(mail_in, message("who@example.test", address, "Hi", "Spam."), [address],
+        send(mail_in, new_mail("who@example.test", address, "Hi", "Spam."), [address],
              sender="who@example.test")
     assert refused.value.smtp_code == 550 and b"verified address" in refused.value.smtp_error
     assert len(posts_on(doc._id)) == 1
@@ -83,7 +77,7 @@ def test_a_reply_to_wiki_mail_comments_on_the_page(registry, site, page, login, 
                   site["ada"])
     [to_mem] = mail()["mem@example.test"]
     assert to_mem["Reply-To"].startswith("reply+")
-    reply = message("mem@example.test", to_mem["Reply-To"], "Re: " + to_mem["Subject"],
+    reply = new_mail("mem@example.test", to_mem["Reply-To"], "Re: " + to_mem["Subject"],
                     "Much clearer now.\n\nOn Mon, PyForge wrote:\n> " + body(to_mem)[:40])
     send(mail_in, reply, [to_mem["Reply-To"]], sender="mem@example.test")
     assert [p["text"] for p in posts_on(doc._id)] == ["Much clearer now."]
@@ -102,7 +96,7 @@ def test_page_addresses_that_name_nothing_are_refused_at_rcpt(registry, site, pa
                   "forums.demo+%s@%s" % (doc._id, DOMAIN),    # not the forums' either
                   "wiki.demo+%s@%s" % ("0" * 24, DOMAIN), "wiki.demo+Guide@" + DOMAIN):
         with pytest.raises(smtplib.SMTPRecipientsRefused) as refused:
-            send(mail_in, message("ada@example.test", wrong, "Hi", "Text"), [wrong],
+            send(mail_in, new_mail("ada@example.test", wrong, "Hi", "Text"), [wrong],
                  sender="ada@example.test")
         assert refused.value.recipients[wrong][0] == 550, wrong
 
@@ -113,7 +107,7 @@ def test_a_refusing_tool_is_refused_at_rcpt(registry, site, page, mail_in):
     policy(registry, site, "wiki", "refused")
     for to in (FORUMS, address):
         with pytest.raises(smtplib.SMTPRecipientsRefused) as refused:
-            send(mail_in, message("mem@example.test", to, "Hi", "Text"), [to],
+            send(mail_in, new_mail("mem@example.test", to, "Hi", "Text"), [to],
                  sender="mem@example.test")
         code, text = refused.value.recipients[to]
         assert code == 550 and b"takes no mail" in text
@@ -127,7 +121,7 @@ def test_a_moderated_wiki_holds_comments(registry, site, page, login, mail, mail
         client.ehlo()
         client.mail("mem@example.test")
         client.rcpt(address)
-        code, text = client.data(message("mem@example.test", address, "Re", "Held?")
+        code, text = client.data(new_mail("mem@example.test", address, "Re", "Held?")
                                  .as_bytes())
     assert code == 250 and b"moderator" in text
     [post] = posts_on(doc._id)
@@ -157,7 +151,7 @@ def test_a_moderated_tool_holds_new_items_for_approval(registry, site, login, ma
     session.close()
     assert ToolInstance.query.get(_id=site["forums"]._id).options["mail_in"] == "moderated"
     for subject in ("Please add ARM builds", "Buy cheap watches"):
-        send(mail_in, message("mem@example.test", FORUMS, subject, "Text of " + subject),
+        send(mail_in, new_mail("mem@example.test", FORUMS, subject, "Text of " + subject),
              [FORUMS], sender="mem@example.test")
     assert threads() == []                              # nothing shows yet
     held = {r.subject: r for r in InboundMail.query.find({"status": "held"})}

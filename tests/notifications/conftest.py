@@ -4,6 +4,7 @@ and a wiki, and people in several roles."""
 import re
 
 import pytest
+from ming import mim
 
 from forge.actions.projects import install_tool
 from forge.actions.roles import add_member, role_named
@@ -48,6 +49,19 @@ def login(browser_for):
 def mail(delivered_mail):
     """``mail()``: run the reactors, then {address: [messages]} that arrived since."""
     return delivered_mail
+
+
+@pytest.fixture
+def finds_on(monkeypatch):
+    """The collections read (``find``) on mim:// from now on, in order."""
+    names = []
+    real = mim.Collection.find
+
+    def counting(self, *args, **kw):
+        names.append(self.name)
+        return real(self, *args, **kw)
+    monkeypatch.setattr(mim.Collection, "find", counting)
+    return names
 
 
 def new_ticket(browser, title, description="", private=False):

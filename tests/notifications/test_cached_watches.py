@@ -3,7 +3,6 @@ through their own per-process cache: once read, the next event about the same
 node sends no query for them, and a watch or a preference written since is
 seen at once (their writes move the ``watches`` generation)."""
 import pytest
-from ming import mim
 
 from forge.bus.registry import freeze
 from forge.bus.worker import ReactorContext
@@ -14,19 +13,6 @@ from forge.notifications.watches import set_frequency, set_watch
 
 from .conftest import edit_ticket, new_ticket
 from .test_mail import ticket_doc
-
-
-@pytest.fixture
-def finds_on(monkeypatch):
-    """The collections read (``find``) on mim:// from now on, in order."""
-    names = []
-    real = mim.Collection.find
-
-    def counting(self, *args, **kw):
-        names.append(self.name)
-        return real(self, *args, **kw)
-    monkeypatch.setattr(mim.Collection, "find", counting)
-    return names
 
 
 def last_update(registry):

@@ -12,7 +12,6 @@ from forge.notifications.mailer import MailConnection
 from forge.notifications.model import SentNotification
 
 from .conftest import TICKETS, new_ticket
-from .test_cached_watches import finds_on  # noqa: F401
 
 
 def comments(login, mail, count):
@@ -35,7 +34,7 @@ def first_copy(registry, first=True):
 
 
 def test_a_batch_reads_its_comments_once_over_one_smtp_session(
-        site, login, mail, smtp_server, registry, finds_on, monkeypatch):  # noqa: F811
+        site, login, mail, smtp_server, registry, finds_on, monkeypatch):
     events = comments(login, mail, 3)
     sessions = []
     connect = registry.forge_mailer._connect

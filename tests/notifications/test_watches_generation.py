@@ -4,7 +4,6 @@ never ``tree``, so the cached users, roles and tools of every process
 survive a new ticket's watch, and the notify reactor still sees each watch
 at once (the kept pages: test_watch_button_kept.py)."""
 import pytest
-from ming import mim
 
 from forge.bus.registry import freeze
 from forge.bus.worker import ReactorContext
@@ -18,19 +17,6 @@ from forge.testing import count_collection_calls
 
 from .conftest import edit_ticket, new_ticket
 from .test_mail import ticket_doc
-
-
-@pytest.fixture
-def finds_on(monkeypatch):
-    """The collections read (``find``) on mim:// from now on, in order."""
-    names = []
-    real = mim.Collection.find
-
-    def counting(self, *args, **kw):
-        names.append(self.name)
-        return real(self, *args, **kw)
-    monkeypatch.setattr(mim.Collection, "find", counting)
-    return names
 
 
 def last_event(verb):
