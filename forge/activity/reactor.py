@@ -21,9 +21,13 @@ batch are read in one query, its artifacts (their titles) in another, each
 project's family once, and the entries written in one insert (one content
 generation bump), so a backlog costs a few commands per batch rather than
 four per comment or two per new artifact.  A new comment's event
-tells its project's family (``forge.discussion.actions.post_facts``), so a
-batch of comments reads no project; the text and title are read from the
-post (events carry no content).
+tells its project's family (``forge.discussion.actions.post_facts``), and so
+does an artifact's event when its change had the project or its tool at hand
+(``forge.events.held_family_key``: every create through the declared type's
+actions, and mail in's), so those read no project; an event without it (an
+older outbox record, a change made without them) reads the project once per
+batch.  The text and title are read from the post or the artifact (events
+carry no content).
 """
 import re
 

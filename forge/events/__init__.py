@@ -111,7 +111,13 @@ class ArtifactEvent(ForgeEvent):
     ``forge.mentions`` reads), so the mentions reactor reads nothing for the
     many that mention nobody, as a new comment's event tells it
     (``forge.discussion.actions``).  A boolean, never the text: the live events
-    stream and webhooks send an event by the node its path names now."""
+    stream and webhooks send an event by the node its path names now.
+
+    Every artifact event also names its project's tree (detail ``family_key``,
+    ``{neighborhood_id}/{family}``, as a comment's event does:
+    ``forge.discussion.actions.post_facts``) when this session holds the
+    project or its tool already (``held_family_key``), so the activity
+    reactor reads no project for it; ids and a name, never content."""
 
     verb = "changed"
 
@@ -122,6 +128,9 @@ class ArtifactEvent(ForgeEvent):
             if fields is not None:
                 self.detail.setdefault("may_mention", any(
                     has_at_sign(getattr(node, name, None)) for name in fields))
+        family_key = held_family_key(node)
+        if family_key:
+            self.detail.setdefault("family_key", family_key)
 
     def writes_version(self):
         """Whether this event is the saving of a version of the artifact."""
@@ -130,6 +139,26 @@ class ArtifactEvent(ForgeEvent):
     @property
     def topic(self):
         return "%s.%s" % (self.node.type, self.verb)
+
+
+def held_family_key(node):
+    """The ``family_key`` of an artifact's project from the project's document
+    this session holds (every create and save is handed the project's and the
+    tool's documents), else from its tool's (which keeps a copy of the
+    project's neighborhood and family, as ``post_facts`` reads it), else None:
+    never a read, so an event whose project is not at hand simply lacks it
+    and the reactor reads the project, as for older events."""
+    from ..model import Project, ToolInstance
+    from ..model.cache import current_odm
+    held = current_odm().imap
+    for cls, doc_id in ((Project, getattr(node, "project_id", None)),
+                        (ToolInstance, getattr(node, "tool_id", None))):
+        doc = held.get(cls, doc_id) if doc_id else None
+        neighborhood_id = getattr(doc, "neighborhood_id", None)
+        family = getattr(doc, "family", None)
+        if neighborhood_id and family:
+            return "%s/%s" % (neighborhood_id, family)
+    return None
 
 
 def has_at_sign(value):
