@@ -239,23 +239,55 @@ def plan(event):
         return lambda indexer: _reindex_at(indexer, tool_id, path, None)
     if verb == "deleted" or topic.endswith(".acl.changed"):
         return lambda indexer: indexer.artifact_and_below(tool_id, path, node_id)
-    return lambda indexer: _reindex_at(indexer, tool_id, path, node_id)
+    created = verb == "created"
+    return lambda indexer: _reindex_at(indexer, tool_id, path, node_id, created)
 
 
-def _reindex_at(indexer, tool_id, path, node_id):
+def _reindex_at(indexer, tool_id, path, node_id, created=False):
     """The artifact now at ``path``; the event's artifact leaves the index if it
     is not that one any more (moved away, deleted).  The event's artifact is
     walked to at ``path`` first: when it is there, that walk (which reads its
     family, as indexing it does anyway) is all the reading it takes, and the
-    record by path is read only when it is not."""
+    record by path is read only when it is not.  ``created``: the event is
+    the artifact's ``created`` (``_comments_to_come``)."""
     if node_id and _is_at(indexer, node_id, tool_id, path):
-        indexer.artifact({"_id": node_id, "tool_id": tool_id, "path": path})
+        comments = _comments_to_come(indexer, node_id) if created else None
+        indexer.artifact({"_id": node_id, "tool_id": tool_id, "path": path}, comments)
         return
     record = _artifact_at(tool_id, path)
     if node_id and (record is None or record["_id"] != node_id):
         indexer.batch.delete(node_id)
     if record is not None:
         indexer.artifact(record)
+
+
+def _comments_to_come(indexer, artifact_id):
+    """``comments`` for ``build_document`` on a new artifact's ``created``
+    event: none (its thread is not read) while the index holds no document of
+    it, committed or written in this batch; else None (read the thread).
+
+    Every comment is a post made after the artifact by ``add_post``, whose
+    event this reactor gets in the outbox's order.  A post whose event comes
+    after this one is appended by it; one whose event came before (a forum
+    thread's opening post, or a comment made in the moment between the
+    artifact's save and its event's record) indexed the artifact then, with
+    its thread: the document is there, and the thread is read as before.
+    What the event cannot say without a read (a boolean "no comments" set
+    when it was made would be wrong for exactly those posts), the index
+    says.  Should a post's event have found the artifact unindexable then
+    (deleted, not searchable) and this one find it indexable, the change
+    between has an event of its own after that post's, which reads the
+    thread."""
+    if artifact_id in indexer.touched:
+        return None
+
+    def comments(doc, own_text):
+        from .appending import stored_text
+        if stored_text(indexer.batch.index, artifact_id) is None:
+            return ""
+        indexer.read_whole.add(artifact_id)     # read now: the batch's posts are in
+        return None
+    return comments
 
 
 def _is_at(indexer, artifact_id, tool_id, path):
