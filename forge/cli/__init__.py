@@ -12,6 +12,7 @@ from .archive import export_command, import_command, import_trac_command
 from .bus_admin import bus_status, dead_letters, prune_bus
 from .mail_admin import prune_mail_in_command, send_digests_command
 from .mail_in import mail_in
+from .mail_in_admin import mail_in_log_command, mail_in_reprocess_command, mail_in_show_command
 from .new_tool import new_tool
 from .search_admin import reindex_command
 from .serve import serve
@@ -35,6 +36,9 @@ admin.add_command(prune_bus)
 admin.add_command(send_digests_command)
 admin.add_command(reindex_command)
 admin.add_command(prune_mail_in_command)
+admin.add_command(mail_in_log_command)
+admin.add_command(mail_in_show_command)
+admin.add_command(mail_in_reprocess_command)
 main.add_command(export_command)
 main.add_command(import_command)
 main.add_command(import_trac_command)

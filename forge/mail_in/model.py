@@ -56,6 +56,10 @@ class InboundMail(MappedClass):
     raw_file_id = FieldProperty(str, if_missing=None)     # in GridFS, or
     raw = FieldProperty(S.Binary, if_missing=None)        # here (INLINE_RAW_BYTES)
     length = FieldProperty(int)
+    # a reprocess (forge.mail_in.reprocess): the record it applied again, and
+    # in that one, the record that replaced it
+    reprocessed_from = FieldProperty(str, if_missing=None)
+    replaced_by = FieldProperty(str, if_missing=None)
     created = FieldProperty(S.DateTime, if_missing=utcnow)
 
 

@@ -43,6 +43,7 @@ from .policy import MODERATED, REFUSED, mail_policy
 from .recipients import (NO_SUCH_ADDRESS, TAKES_NO_MAIL, Outcome, Refused,  # noqa: F401
                          artifact_target, check_recipient, message_unit, principals_of,
                          refuse, reply_target, tool_target)
+from .reprocess import duplicate_query, link_replacement
 
 log = logging.getLogger(__name__)
 HELD = Outcome(250, "2.0.0 Received; a moderator will look at it before others can see it.")
@@ -116,9 +117,10 @@ def apply_to(registry, raw, mail, envelope_from, recipient, seen_at=(None, None)
 
 def already_applied(mail, recipient):
     """A sending server that lost our 250 (a dropped connection) sends the
-    message again: the same Message-ID to the same address is applied once."""
-    return bool(mail.message_id) and InboundMail.query.get(
-        recipient=recipient.lower(), message_id=mail.message_id) is not None
+    message again: the same Message-ID to the same address is applied once
+    (a reprocess: once more, ``forge.mail_in.reprocess.duplicate_query``)."""
+    return bool(mail.message_id) and InboundMail.query.find(
+        duplicate_query(recipient, mail.message_id)).first() is not None
 
 
 def checked_text(mail):
@@ -165,6 +167,7 @@ def record(ch, mail, raw, kept, user, recipient, envelope_from, kind, node, post
                           raw_file_id=kept[0], raw=kept[1], length=len(raw))
     ch.event_detail.update(kind=kind, status=status, artifact_id=artifact_id,
                            post_id=post._id if post is not None else None)
+    link_replacement(ch, ch.node, doc)
 
 
 def apply_reply(request, raw, mail, envelope_from, recipient, target, seen_at=(None, None)):
