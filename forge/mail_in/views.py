@@ -10,7 +10,7 @@ from ..interfaces import ITool
 from ..redirects import redirect
 from ..unit_of_work import form_version
 from .addresses import tool_address
-from .held import approve_held, discard_held, held_messages
+from .held import PAGE, approve_held, discard_held, held_messages
 from .policy import POLICIES, mail_policy, set_mail_policy
 
 TEMPLATE = "forge:mail_in/templates/tool.jinja2"
@@ -39,6 +39,7 @@ class ToolMailView:
         request, tool = self.request, self.context
         request.response.status_int = status
         takes_new = tool.doc.tool in request.registry.forge_mail_handlers
+        held = held_messages(tool.doc, limit=PAGE + 1)      # one more: are there more?
         return {"tool": tool, "policy": mail_policy(tool.doc), "policies": POLICIES,
                 "address": tool_address(request.registry.settings,
                                         tool.project.doc.shortname, tool.doc.mount)
@@ -46,7 +47,8 @@ class ToolMailView:
                 "comments": tool.doc.tool in request.registry.forge_mail_comments,
                 # a tool whose items take no comments (notes) gets no reply address
                 "replies": "post" in tool.permission_names(),
-                "held": held_messages(tool.doc), "may_admin": self.may_admin,
+                "held": held[:PAGE], "held_more": len(held) > PAGE,
+                "may_admin": self.may_admin,
                 "error": error}
 
     @view_config(request_method="GET")
