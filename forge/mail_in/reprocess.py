@@ -10,13 +10,15 @@ skipped but the per-sender rate limit (an admin's one message) and the
 ``RCPT TO`` answer (``apply_to`` runs the same lookups again).
 
 The new ``InboundMail`` names the one it replaces (``reprocessed_from``) and
-that one names it (``replaced_by``), written in the message's unit of work
-with an audit-log entry.  The "one Message-ID to one address is applied
-once" guard skips replaced records and the one being reprocessed, so it
-lets a reprocess through and still blocks a second one, or a sending server
-retrying the message.  A record is claimed (``replaced_by`` set to a claim
-token, atomically) before it is applied, so two reprocesses of it at once
-apply it once; the claim is released when the message is not applied.
+that one names it (``replaced_by``), set in the message's unit of work, which
+audit-logs the reprocess (``mail_in.reprocessed``, on what it made).  The
+"one Message-ID to one address is applied once" guard skips replaced records
+and the one being reprocessed, so it lets a reprocess through and still
+blocks a second one, or a sending server retrying the message.  A record is
+claimed first (``replaced_by`` set to a claim token, atomically), so two
+reprocesses of it at once apply it once; the claim is released when the
+message is not applied.  (A process killed between the two leaves the claim:
+``mail-in-show`` shows it; clearing it is a manual ``$unset`` for now.)
 """
 import contextlib
 import contextvars
@@ -30,7 +32,7 @@ from .parsing import Unreadable, parse_message
 
 CLAIM = "claimed:"
 
-# the record being applied again, while ``reprocess`` runs ``apply_to``
+# (the record being applied again, its claim) while ``reprocess`` runs ``apply_to``
 _reprocessing = contextvars.ContextVar("mail_in_reprocessing", default=None)
 
 
@@ -54,7 +56,7 @@ def duplicate_query(recipient, message_id):
     """The Message-ID guard's query: during a reprocess, records replaced by a
     newer one, and the one being reprocessed, do not count."""
     query = {"recipient": recipient.lower(), "message_id": message_id}
-    old = _reprocessing.get()
+    old, _claim = _reprocessing.get() or (None, None)
     if old is not None:
         query.update(replaced_by=None, _id={"$ne": old._id})
     return query
@@ -64,13 +66,15 @@ def link_replacement(ch, new, node_doc):
     """In the unit of work that made ``new``: link it and the record it
     replaces, and audit-log the reprocess on ``node_doc`` (what it made, or
     the tool a held message waits in)."""
-    claimed = _reprocessing.get()
-    if claimed is None:
+    old, claim = _reprocessing.get() or (None, None)
+    if old is None:
         return
-    # read again: the message's unit of work began with a fresh session
-    old = InboundMail.query.get(_id=claimed._id)
     new.reprocessed_from = old._id
-    old.replaced_by = new._id
+    # one field set where the claim is, not the whole record saved again (its
+    # raw bytes with it); should the unit's flush fail, ``reprocess`` finds
+    # it naming no record and releases it
+    _collection().update_one({"_id": old._id, "replaced_by": claim},
+                             {"$set": {"replaced_by": new._id}})
     ch.log("mail_in.reprocessed", "reprocessed the mail “%s” from %s (received %s)" % (
         old.subject, old.sender, old.created.strftime("%Y-%m-%d %H:%M UTC")),
         node=node_doc, reprocessed_from=old._id, via="forge admin mail-in-reprocess")
@@ -88,18 +92,18 @@ def reprocess(registry, record_id):
     except Unreadable as error:
         raise CannotReprocess("Today's parser cannot read the message: %s" % error)
     claim = claim_record(old)
-    outcome, new = None, None
+    outcome, new, linked = None, None, claim
     try:
-        with _reprocessing_of(old):
+        with _reprocessing_of(old, claim):
             outcome = apply_to(registry, raw_message(old), mail, old.envelope_from or "",
                                old.recipient)
-        replaced_by = InboundMail.query.find({"_id": old._id}).first()
-        replaced_by = replaced_by.replaced_by if replaced_by is not None else None
-        if replaced_by and replaced_by != claim:
-            new = InboundMail.query.get(_id=replaced_by)
+        stored = _collection().find_one({"_id": old._id}, {"replaced_by": 1}) or {}
+        linked = stored.get("replaced_by") or claim
+        if linked != claim:
+            new = InboundMail.query.get(_id=linked)
     finally:
         if new is None:
-            release(old, claim)
+            release(old, linked)
     if new is None:
         raise CannotReprocess("Refused today: %s" % (
             outcome.smtp() if outcome is not None else "the message was not applied"))
@@ -114,10 +118,11 @@ def checked_record(record_id):
     if old.status == "held":
         raise CannotReprocess("That message is held for a moderator: approve or discard "
                               "it on its tool's @@mail-in page.")
+    if old.replaced_by and old.replaced_by.startswith(CLAIM):
+        raise CannotReprocess("That message is being reprocessed now.")
     if old.replaced_by:
-        raise CannotReprocess("That message was reprocessed already (as %s)." % (
-            old.replaced_by) if not old.replaced_by.startswith(CLAIM) else
-            "That message is being reprocessed now.")
+        raise CannotReprocess("That message was reprocessed already (as %s)."
+                              % old.replaced_by)
     if not old.raw_file_id and old.raw is None:
         raise CannotReprocess("That message's raw bytes are not kept.")
     if not made_by(old)[2]:
@@ -130,15 +135,16 @@ def claim_record(old):
     """Mark ``old`` as being reprocessed, unless another reprocess did first."""
     claim = CLAIM + new_id()
     taken = _collection().find_one_and_update({"_id": old._id, "replaced_by": None},
-                                           {"$set": {"replaced_by": claim}})
+                                              {"$set": {"replaced_by": claim}})
     if taken is None:
         raise CannotReprocess("That message was reprocessed already (or is being now).")
     return claim
 
 
-def release(old, claim):
-    _collection().update_one({"_id": old._id, "replaced_by": claim},
-                          {"$set": {"replaced_by": None}})
+def release(old, linked):
+    """Undo the claim (or a link to a record whose unit of work failed)."""
+    _collection().update_one({"_id": old._id, "replaced_by": linked},
+                             {"$set": {"replaced_by": None}})
 
 
 def _collection():
@@ -146,8 +152,8 @@ def _collection():
 
 
 @contextlib.contextmanager
-def _reprocessing_of(old):
-    token = _reprocessing.set(old)
+def _reprocessing_of(old, claim):
+    token = _reprocessing.set((old, claim))
     try:
         yield
     finally:

@@ -27,10 +27,10 @@ def forge_admin(registry, monkeypatch):
     monkeypatch.setattr(mail_in_admin, "running_forge", this_forge)
     runner = CliRunner()
 
-    def invoke(*args):
+    def invoke(*args, input=None):
         session.close()
         try:
-            return runner.invoke(main, ["admin", *args])
+            return runner.invoke(main, ["admin", *args], input=input)
         finally:
             session.close()
     return invoke

@@ -133,3 +133,16 @@ def test_a_new_artifact_deleted_since_is_made_again(registry, site, forge_admin)
     made = Artifact.query.get(_id=new.artifact_id)
     assert made.title == "A note by mail" and not made.deleted
     assert made.author_id == site["dev"]._id
+
+
+def test_it_asks_first_and_one_reprocess_at_a_time(registry, site, guide, mems_reply,
+                                                   forge_admin):
+    old, _raw = mems_reply
+    delete_its_post(registry, site, old)
+    assert forge_admin("mail-in-reprocess", old._id, input="n\n").exit_code == 1
+    assert live_posts(guide) == [] and InboundMail.query.get(_id=old._id).replaced_by is None
+    # another reprocess holds the claim
+    collection(InboundMail).update_one({"_id": old._id},
+                                       {"$set": {"replaced_by": "claimed:other"}})
+    refused(forge_admin("mail-in-reprocess", old._id, "--yes"), "being reprocessed now")
+    assert live_posts(guide) == []
