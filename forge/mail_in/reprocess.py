@@ -17,11 +17,13 @@ and the one being reprocessed, so it lets a reprocess through and still
 blocks a second one, or a sending server retrying the message.  A record is
 claimed first (``replaced_by`` set to a claim token, atomically), so two
 reprocesses of it at once apply it once; the claim is released when the
-message is not applied.  (A process killed between the two leaves the claim:
-``mail-in-show`` shows it; clearing it is a manual ``$unset`` for now.)
+message is not applied.  A claim names its time: one older than
+``STALE_CLAIM_SECONDS`` was left by a process killed half-way (applying one
+message takes well under a second), and the next reprocess takes it over.
 """
 import contextlib
 import contextvars
+import time
 
 from ..actions import ActionError
 from ..discussion.model import Post
@@ -31,6 +33,7 @@ from .model import InboundMail, raw_message
 from .parsing import Unreadable, parse_message
 
 CLAIM = "claimed:"
+STALE_CLAIM_SECONDS = 600
 
 # (the record being applied again, its claim) while ``reprocess`` runs ``apply_to``
 _reprocessing = contextvars.ContextVar("mail_in_reprocessing", default=None)
@@ -118,9 +121,12 @@ def checked_record(record_id):
     if old.status == "held":
         raise CannotReprocess("That message is held for a moderator: approve or discard "
                               "it on its tool's @@mail-in page.")
-    if old.replaced_by and old.replaced_by.startswith(CLAIM):
+    if old.replaced_by and old.replaced_by.startswith(CLAIM) \
+            and not stale_claim(old.replaced_by):
         raise CannotReprocess("That message is being reprocessed now.")
-    if old.replaced_by:
+    if old.replaced_by and old.replaced_by.startswith(CLAIM):
+        pass                    # left by a process killed half-way: taken over below
+    elif old.replaced_by:
         raise CannotReprocess("That message was reprocessed already (as %s)."
                               % old.replaced_by)
     if not old.raw_file_id and old.raw is None:
@@ -132,13 +138,25 @@ def checked_record(record_id):
 
 
 def claim_record(old):
-    """Mark ``old`` as being reprocessed, unless another reprocess did first."""
-    claim = CLAIM + new_id()
-    taken = _collection().find_one_and_update({"_id": old._id, "replaced_by": None},
+    """Mark ``old`` as being reprocessed, unless another reprocess did first
+    (a stale claim, as ``checked_record`` read it, is taken over)."""
+    claim = "%s%d:%s" % (CLAIM, int(time.time()), new_id())
+    left = old.replaced_by if old.replaced_by and stale_claim(old.replaced_by) else None
+    taken = _collection().find_one_and_update({"_id": old._id, "replaced_by": left},
                                               {"$set": {"replaced_by": claim}})
     if taken is None:
         raise CannotReprocess("That message was reprocessed already (or is being now).")
     return claim
+
+
+def stale_claim(claim, now=None):
+    """Whether a claim is older than ``STALE_CLAIM_SECONDS`` (one without a
+    readable time counts as fresh: never take over what may be running)."""
+    try:
+        claimed_at = int(claim[len(CLAIM):].split(":", 1)[0])
+    except ValueError:
+        return False
+    return (now or time.time()) - claimed_at > STALE_CLAIM_SECONDS
 
 
 def release(old, linked):

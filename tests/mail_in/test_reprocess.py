@@ -1,5 +1,7 @@
 """``forge admin mail-in-reprocess``: a kept message applied again, through
 the path a fresh message takes, only when what it made is gone, and once."""
+import time
+
 import pytest
 
 from forge.actions.acl import set_privacy
@@ -12,6 +14,7 @@ from forge.mail_in.addresses import reply_address, tool_address
 from forge.mail_in.model import InboundMail
 from forge.mail_in.policy import set_mail_policy
 from forge.mail_in.receive import apply_message
+from forge.mail_in.reprocess import STALE_CLAIM_SECONDS
 from forge.model import Artifact, ChangeLogEntry, ToolInstance, User, session
 from forge.model.session import collection
 
@@ -146,3 +149,12 @@ def test_it_asks_first_and_one_reprocess_at_a_time(registry, site, guide, mems_r
                                        {"$set": {"replaced_by": "claimed:other"}})
     refused(forge_admin("mail-in-reprocess", old._id, "--yes"), "being reprocessed now")
     assert live_posts(guide) == []
+    # a claim younger than STALE_CLAIM_SECONDS holds; an older one was left by a
+    # process killed half-way, and is taken over
+    recent = "claimed:%d:other" % (time.time() - 60)
+    collection(InboundMail).update_one({"_id": old._id}, {"$set": {"replaced_by": recent}})
+    refused(forge_admin("mail-in-reprocess", old._id, "--yes"), "being reprocessed now")
+    left = "claimed:%d:other" % (time.time() - STALE_CLAIM_SECONDS - 60)
+    collection(InboundMail).update_one({"_id": old._id}, {"$set": {"replaced_by": left}})
+    ok(forge_admin("mail-in-reprocess", old._id, "--yes"))
+    assert len(live_posts(guide)) == 1
