@@ -65,6 +65,36 @@ def base_url(forge_server):
     return forge_server[0]
 
 
+def own_forge(name, **settings):
+    """The module fixtures of a test module that serves a forge of its own
+    (the session's settings and ``settings``: another tool, mail in on...),
+    on the same in-memory database, and points ``base_url`` and
+    ``live_registry`` at it::
+
+        forge_server, base_url, live_registry = own_forge("forge-x-server", **{...})
+    """
+    @pytest.fixture(scope="module", name="forge_server")
+    def own_server():
+        import forge
+        from forge.model import session
+        from forge.testing import forge_test_settings
+        # no reset: the session's forge may be serving the same database
+        app = forge.main(**forge_test_settings(**settings))
+        session.close()
+        with served_in_thread(app, threads=1, name=name, ident="pyforge-" + name) as server:
+            yield "http://127.0.0.1:%s" % server.effective_port, app
+
+    @pytest.fixture(scope="module", name="base_url")
+    def own_base_url(forge_server):
+        return forge_server[0]
+
+    @pytest.fixture(scope="module", name="live_registry")
+    def own_live_registry(forge_server):
+        return forge_server[1].registry
+
+    return own_server, own_base_url, own_live_registry
+
+
 @pytest.fixture(scope="session")
 def live_registry(forge_server):
     return forge_server[1].registry

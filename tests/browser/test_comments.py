@@ -6,39 +6,15 @@ The fixture tool is not part of the session's forge, so this module serves
 its own forge (same in-memory database, one more tool) and points the
 conftest's ``base_url``/``live_registry`` at it.
 """
-
 import pytest
 
-from forge.testing import served_in_thread
-
-from .conftest import login, project_url, shot
+from .conftest import login, own_forge, project_url, shot
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="module")
-def forge_server():
-    import forge
-    from forge.model import session
-    from forge.testing import forge_test_settings
-
-    # no reset: the session's forge may be serving the same database
-    settings = forge_test_settings(**{"forge.tools": "tests.discussion.fixture_tool"})
-    app = forge.main(**settings)
-    session.close()
-    with served_in_thread(app, threads=1, name="forge-comments-server",
-                          ident="pyforge-comment-tests") as server:
-        yield "http://127.0.0.1:%s" % server.effective_port, app
-
-
-@pytest.fixture(scope="module")
-def base_url(forge_server):
-    return forge_server[0]
-
-
-@pytest.fixture(scope="module")
-def live_registry(forge_server):
-    return forge_server[1].registry
+forge_server, base_url, live_registry = own_forge(
+    "forge-comments-server", **{"forge.tools": "tests.discussion.fixture_tool"})
 
 
 def make_topic(registry, project, title):

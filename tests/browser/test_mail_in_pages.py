@@ -13,9 +13,9 @@ from email.message import EmailMessage
 
 import pytest
 
-from forge.testing import CSRF, free_port, served_in_thread
+from forge.testing import CSRF, free_port
 
-from .conftest import login, project_url, shot
+from .conftest import login, own_forge, project_url, shot
 from .test_accessibility import violations
 
 pytestmark = pytest.mark.browser
@@ -26,30 +26,9 @@ SPAM = "Buy <b>cheap</b> watches"
 MODERATED = "From the same senders, but held until a moderator approves it"
 
 
-@pytest.fixture(scope="module")
-def forge_server():
-    import forge
-    from forge.model import session
-    from forge.testing import forge_test_settings
-
-    # no reset: the session's forge may be serving the same database
-    settings = forge_test_settings(**{"forge.mail_in.domain": DOMAIN,
-                                      "forge.mail_in.listen": "127.0.0.1:%d" % free_port()})
-    app = forge.main(**settings)
-    session.close()
-    with served_in_thread(app, threads=1, name="forge-mail-in-pages-server",
-                          ident="pyforge-mail-in-page-tests") as server:
-        yield "http://127.0.0.1:%s" % server.effective_port, app
-
-
-@pytest.fixture(scope="module")
-def base_url(forge_server):
-    return forge_server[0]
-
-
-@pytest.fixture(scope="module")
-def live_registry(forge_server):
-    return forge_server[1].registry
+forge_server, base_url, live_registry = own_forge(
+    "forge-mail-in-pages-server", **{"forge.mail_in.domain": DOMAIN,
+                                     "forge.mail_in.listen": "127.0.0.1:%d" % free_port()})
 
 
 @pytest.fixture

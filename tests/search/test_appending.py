@@ -8,7 +8,7 @@ import pytest
 
 from forge.discussion.actions import add_post, delete_post, moderate_post
 from forge.model import session
-from forge.search import documents, reindex
+from forge.search import reindex
 from forge.search.appending import stored_text
 from forge.search.indexer import on_event
 from tools.notes.actions import update_note
@@ -24,19 +24,6 @@ def site(registry, make_user, make_project, run_reactors):
     session.flush()
     run_reactors()
     return people
-
-
-@pytest.fixture
-def thread_reads(monkeypatch):
-    """How often the reactor read a whole thread."""
-    calls = []
-    real = documents.visible_posts_text
-
-    def counted(artifact_id):
-        calls.append(artifact_id)
-        return real(artifact_id)
-    monkeypatch.setattr(documents, "visible_posts_text", counted)
-    return calls
 
 
 def full_text(registry, artifact_id):

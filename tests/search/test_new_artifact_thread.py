@@ -11,7 +11,7 @@ from forge.actions.projects import install_tool
 from forge.discussion.actions import add_post
 from forge.model import OutboxEvent, Project, ToolInstance, session
 from forge.model.session import collection
-from forge.search import documents, reindex
+from forge.search import reindex
 from forge.search.indexer import on_event
 from tools.discussion.actions import create_forum, create_thread
 from tools.tracker.actions import create_ticket
@@ -30,19 +30,6 @@ def site(registry, make_user, make_project, run_reactors):
     session.flush()
     run_reactors()
     return people
-
-
-@pytest.fixture
-def thread_reads(monkeypatch):
-    """The artifacts whose whole thread the reactor read."""
-    calls = []
-    real = documents.visible_posts_text
-
-    def counted(artifact_id):
-        calls.append(artifact_id)
-        return real(artifact_id)
-    monkeypatch.setattr(documents, "visible_posts_text", counted)
-    return calls
 
 
 def outbox_after(seq):
