@@ -30,7 +30,7 @@ def export_command(project, file, neighborhood, no_subprojects, force, data_dir,
     from .admin import find_project
     if os.path.exists(file) and not force:
         raise click.ClickException("%s exists; give another file name or --force." % file)
-    with running_forge(data_dir, config_file, db_port) as forge:
+    with running_forge(data_dir, config_file, db_port, one_shot=True) as forge:
         root = find_project(project, neighborhood)
         partial = file + ".part"
         with progress_display("Exporting") as progress:
@@ -66,7 +66,7 @@ def export_command(project, file, neighborhood, no_subprojects, force, data_dir,
 def import_command(file, as_path, parent, neighborhood, users, dry_run, reindex, data_dir,
                    config_file, db_port):
     """Import the archive FILE as a new project (new ids, nothing overwritten)."""
-    with running_forge(data_dir, config_file, db_port) as forge:
+    with running_forge(data_dir, config_file, db_port, one_shot=True) as forge:
         _import_file(forge, file, dict(as_path=as_path, parent_path=parent, users=users,
                                        neighborhood=neighborhood), dry_run, reindex)
 
@@ -100,7 +100,7 @@ def import_trac_command(trac_env, project, parent, users, dry_run, keep_archive,
             raise click.ClickException("The Trac environment cannot be converted: %s" % (
                 done.stderr.strip().splitlines() or ["(no message)"])[-1])
         click.echo("Converted %s: %s" % (trac_env, done.stdout.strip()))
-        with running_forge(data_dir, config_file, db_port) as forge:
+        with running_forge(data_dir, config_file, db_port, one_shot=True) as forge:
             _import_file(forge, archive, dict(parent_path=parent, users=users,
                                               neighborhood="p"), dry_run, False)
 

@@ -12,10 +12,13 @@
   already running there) and stopped again when the command ends.
 
 A command that runs once and returns (every ``forge admin ...``: the group
-says so with ``one_shot_commands``) starts no relay thread where the forge
+says so with ``one_shot_commands``; ``forge export``, ``import`` and
+``import-trac`` pass ``one_shot=True``) starts no relay thread where the forge
 would run one (RabbitMQ): with one, each save woke a pass of its own and the
 process waited for the thread at exit (up to 2 s; 0.6-0.7 s measured after a
-``create-project``), and a command that saves nothing needs none.  The
+``create-project``), its last pass could outlive the database client at
+exit and print a traceback (seen once from ``forge import``), and a command
+that saves nothing needs none.  The
 events such a command saved are published in one pass before it returns
 (``publish_saved_events``); if the broker does not answer they stay in the
 outbox, where any worker's or web process's relay finds them.  On

@@ -2,6 +2,7 @@
 chooses the reactors a worker runs (``forge.bus.worker_pool.select_reactors``);
 a selection that chooses none, or names nothing registered, is a clear error.
 And ``forge admin`` commands are one-shot: no relay thread (``forge.cli.runtime``)."""
+import contextlib
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -166,3 +167,24 @@ def test_a_one_shot_command_whose_broker_is_away_says_its_events_wait():
     assert closed == [True]
     [(text, err)] = said
     assert err and "wait in the outbox" in text and "connection refused" in text
+
+
+# (import-trac converts a Trac environment first, then imports as ``import`` does)
+@pytest.mark.parametrize("args", [["export", "demo", "out.zip"], ["import", "in.zip"]])
+def test_the_archive_commands_are_one_shot(args, monkeypatch, tmp_path):
+    """They run once and return, as ``forge admin`` commands do: no relay
+    thread that could outlive the database client at exit (a traceback was
+    printed once after ``forge import``)."""
+    from forge.cli import archive
+    asked = []
+
+    @contextlib.contextmanager
+    def recording(*args, **kw):
+        asked.append(kw.get("one_shot"))
+        raise click.ClickException("stopped here")
+        yield
+    monkeypatch.setattr(archive, "running_forge", recording)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "in.zip").write_bytes(b"")
+    result = CliRunner().invoke(main, args)
+    assert "stopped here" in result.output and asked == [True]
