@@ -34,7 +34,7 @@ import re
 from ..bus.batches import takes_batches
 from ..rendering import markdown_to_text
 from ..model import Artifact, Project, ToolInstance
-from ..model.session import collection, insert_all_new
+from ..model.session import collection, find_by_ids, insert_all_new
 from .model import ActivityEntry
 
 SKIP_TOPICS = ("acl.changed", "roles.changed", "project.tool.updated")
@@ -80,10 +80,10 @@ class Batch:
     def __init__(self, events):
         recorded = [e for e in events
                     if e.get("project_id") and not e["topic"].endswith(SKIP_TOPICS)]
-        self.posts = _by_id(collection_named("post"), {
+        self.posts = find_by_ids(collection_named("post"), {
             e.get("node_id") for e in recorded if e.get("node_type") == "Post"})
         # the artifacts of its artifact events, as its comments: one read
-        self.artifacts = _by_id(collection(Artifact), {
+        self.artifacts = find_by_ids(collection(Artifact), {
             e.get("node_id") for e in recorded if _is_artifact_event(e)},
             {"title": 1, "path": 1})
         self.families = {}
@@ -120,17 +120,6 @@ class Batch:
         if not documents:
             return
         insert_all_new(collection(ActivityEntry), documents)
-
-
-def _by_id(coll, ids, fields=None):
-    """{_id: stored document} of ``ids`` in one read: ``_id $in`` is indexed
-    on both servers (the embedded one scans only for other fields), and one
-    id alone is one equality."""
-    ids = sorted(i for i in ids if i)
-    if not ids:
-        return {}
-    query = {"_id": ids[0]} if len(ids) == 1 else {"_id": {"$in": ids}}
-    return {raw["_id"]: raw for raw in coll.find(query, fields)}
 
 
 def _is_artifact_event(event):

@@ -10,7 +10,6 @@ again through the path a fresh message takes (``forge.mail_in.reprocess``).
 """
 import click
 
-from ..actions import ActionError
 from .admin import find_project
 from .runtime import handles_user_errors, running_forge, runtime_options
 
@@ -59,6 +58,7 @@ def mail_in_log_command(sender, project, status, limit, data_dir, config_file, d
 def mail_in_show_command(record_id, raw, data_dir, config_file, db_port):
     """A received message's record, or with --raw its bytes (> msg.eml)."""
     from ..mail_in.model import raw_message
+    from ..mail_in.reprocess import find_record
     with running_forge(data_dir, config_file, db_port) as forge:
         record = find_record(record_id)
         if raw:
@@ -89,18 +89,10 @@ def mail_in_reprocess_command(record_id, yes, data_dir, config_file, db_port):
         if not yes:
             click.echo(describe.line(old), err=True)
             click.confirm("Apply this message again?", abort=True, err=True)
+        # checked again by reprocess: the record may have changed during the prompt
         outcome, new = reprocess(forge.registry, record_id)
         click.echo("Applied again as %s (%s): %s" % (new._id, new.status,
                                                      describe.made(new)))
-
-
-def find_record(record_id):
-    from ..mail_in.model import InboundMail
-    record = InboundMail.query.get(_id=record_id)
-    if record is None:
-        raise ActionError("There is no received message %r (pruned after "
-                          "forge.mail_in.keep_days?)." % record_id)
-    return record
 
 
 def project_named(name):

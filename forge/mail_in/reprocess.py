@@ -90,16 +90,16 @@ def reprocess(registry, record_id):
     (the SMTP-style reason)."""
     from .receive import apply_to
     old = checked_record(record_id)
+    raw = raw_message(old)          # read once (GridFS for a long message)
     try:
-        mail = parse_message(raw_message(old))
+        mail = parse_message(raw)
     except Unreadable as error:
         raise CannotReprocess("Today's parser cannot read the message: %s" % error)
     claim = claim_record(old)
     outcome, new, linked = None, None, claim
     try:
         with _reprocessing_of(old, claim):
-            outcome = apply_to(registry, raw_message(old), mail, old.envelope_from or "",
-                               old.recipient)
+            outcome = apply_to(registry, raw, mail, old.envelope_from or "", old.recipient)
         stored = _collection().find_one({"_id": old._id}, {"replaced_by": 1}) or {}
         linked = stored.get("replaced_by") or claim
         if linked != claim:
@@ -113,22 +113,30 @@ def reprocess(registry, record_id):
     return outcome, new
 
 
+def find_record(record_id):
+    """The ``InboundMail`` ``record_id``, or ``ActionError`` saying there is none."""
+    record = InboundMail.query.get(_id=record_id) if record_id else None
+    if record is None:
+        raise ActionError("There is no received message %r (pruned after "
+                          "forge.mail_in.keep_days?)." % record_id)
+    return record
+
+
 def checked_record(record_id):
-    old = InboundMail.query.get(_id=record_id) if record_id else None
-    if old is None:
-        raise CannotReprocess("There is no received message %r (pruned after "
-                              "forge.mail_in.keep_days?)." % record_id)
+    """The record, when it may be applied again; else ``CannotReprocess``."""
+    try:
+        old = find_record(record_id)
+    except ActionError as error:
+        raise CannotReprocess(str(error))
     if old.status == "held":
         raise CannotReprocess("That message is held for a moderator: approve or discard "
                               "it on its tool's @@mail-in page.")
-    if old.replaced_by and old.replaced_by.startswith(CLAIM) \
-            and not stale_claim(old.replaced_by):
-        raise CannotReprocess("That message is being reprocessed now.")
-    if old.replaced_by and old.replaced_by.startswith(CLAIM):
-        pass                    # left by a process killed half-way: taken over below
-    elif old.replaced_by:
+    if old.replaced_by and not old.replaced_by.startswith(CLAIM):
         raise CannotReprocess("That message was reprocessed already (as %s)."
                               % old.replaced_by)
+    # a claim left by a process killed half-way (stale) is taken over by claim_record
+    if old.replaced_by and not stale_claim(old.replaced_by):
+        raise CannotReprocess("That message is being reprocessed now.")
     if not old.raw_file_id and old.raw is None:
         raise CannotReprocess("That message's raw bytes are not kept.")
     if not made_by(old)[2]:

@@ -332,10 +332,8 @@ TREE_CLASS_NAMES = {"SiteConfig", "Neighborhood", "Project", "ToolInstance", "Pr
                     "User"}
 
 
-# {class name: the name of its own generation}, and the same by collection name
-# (what ``BumpingCollection`` knows of its class)
+# {class name: the name of its own generation}
 OWN_GENERATION = {}
-OWN_GENERATION_OF_COLLECTION = {}
 
 
 def own_generation(name):
@@ -353,7 +351,6 @@ def own_generation(name):
     """
     def mark(cls):
         OWN_GENERATION[cls.__name__] = name
-        OWN_GENERATION_OF_COLLECTION[cls.__mongometa__.name] = name
         return cls
     return mark
 
@@ -435,18 +432,17 @@ def start_request():
 class BumpingCollection:
     """A pymongo collection whose writes bump the content generation once
     they are done (also when they fail: some of a bulk write may have landed),
-    the tree one too with ``tree``, and its class's ``own_generation`` (found
-    by the collection's name)."""
+    the tree one too with ``tree``, and its class's ``own_generation``
+    (``own``: its name, or None)."""
 
     WRITES = frozenset((
         "insert_one", "insert_many", "update_one", "update_many", "replace_one",
         "delete_one", "delete_many", "find_one_and_update", "find_one_and_replace",
         "find_one_and_delete", "bulk_write"))
 
-    def __init__(self, collection, tree=False):
+    def __init__(self, collection, tree=False, own=None):
         self._collection = collection
         self._tree = tree
-        own = OWN_GENERATION_OF_COLLECTION.get(getattr(collection, "name", None))
         self._own = (own,) if own else ()
 
     def __getattr__(self, name):

@@ -55,7 +55,7 @@ from ..bus.batches import takes_batches
 from ..mail_in.addresses import notification_id, reply_address, thread_id
 from ..model import User
 from ..model.cache import cached_raw
-from ..model.session import collection, insert_all_new
+from ..model.session import collection, find_by_ids, insert_all_new
 from ..security import can, user_principals
 from .composed import SharedBodies, compose
 from .messages import describe, mail_request, unsubscribe_url
@@ -106,12 +106,8 @@ def notify(events, context):
 
 def posts_of(events):
     """{post id: stored post} of the events' comments, in one query (``_id``)."""
-    ids = sorted({e.get("node_id") for e in events
-                  if e.get("node_type") == "Post" and e.get("node_id")})
-    if not ids:
-        return {}
-    query = {"_id": ids[0]} if len(ids) == 1 else {"_id": {"$in": ids}}
-    return {post["_id"]: post for post in collection_named("post").find(query)}
+    return find_by_ids(collection_named("post"),
+                       (e.get("node_id") for e in events if e.get("node_type") == "Post"))
 
 
 def notify_one(request, resolver, event, posts, smtp, first_copy, sent=None):

@@ -22,7 +22,7 @@ from pyramid.threadlocal import manager
 
 from ..bus.batches import takes_batches
 from ..model import Project, ToolInstance
-from ..model.session import collection
+from ..model.session import collection, find_by_ids
 from ..resources import root_factory
 from .documents import artifact_records, build_document
 
@@ -197,11 +197,8 @@ class _Append:
 def _added_posts(works):
     """{post id: stored post (``POST_FIELDS``)} of the batch's added posts, one query."""
     from .appending import POST_FIELDS
-    ids = sorted({w.post_id for w in works if isinstance(w, _Append) and w.post_id})
-    if not ids:
-        return {}
-    query = {"_id": ids[0]} if len(ids) == 1 else {"_id": {"$in": ids}}
-    return {post["_id"]: post for post in collection_named("post").find(query, POST_FIELDS)}
+    return find_by_ids(collection_named("post"),
+                       (w.post_id for w in works if isinstance(w, _Append)), POST_FIELDS)
 
 
 def plan(event):
