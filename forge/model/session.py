@@ -14,8 +14,8 @@ from ming.odm.odmsession import ObjectState
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 from pymongo.uri_parser import parse_uri
 
-from .cache import (NOT_ON_PAGES, OWN_GENERATION, TREE_CLASS_NAMES, BumpingCollection,
-                    ChangeTracking)
+from .generation_bumps import (NOT_ON_PAGES, OWN_GENERATION, TREE_CLASS_NAMES,
+                               BumpingCollection, ChangeTracking)
 
 SERVER_SELECTION_TIMEOUT_MS = 3000
 doc_session = Session.by_name("main")
